@@ -15,7 +15,14 @@ export default tseslint.config(
       "@typescript-eslint/consistent-type-imports": "error",
       "no-restricted-imports": [
         "error",
-        { patterns: [{ group: ["**/shared/**"], message: "The project must not read ../shared: copy what it needs into the tree." }] },
+        {
+          patterns: [
+            {
+              group: ["**/shared/**"],
+              message: "The project must not read ../shared: copy what it needs into the tree.",
+            },
+          ],
+        },
       ],
     },
   },
