@@ -1,0 +1,162 @@
+// Reads multi-document YAML the way kubectl does (YAML 1.1 scalars, as sigs.k8s.io/yaml resolves them;
+// duplicate keys rejected), keeps every node's source position, and refuses what would exhaust memory or time:
+// oversized input, binary data and alias bombs each get a clear error instead of a crash or a hang.
+import { LineCounter, parseAllDocuments, isMap, isPair, isScalar, isSeq, type Document, type Node } from "yaml";
+import type { FieldPath, SourcePosition } from "../validation/field-error.ts";
+
+export interface YamlLimits {
+  /** Largest input accepted, in bytes (default 4 MiB: above the API server's 3 MiB request limit). */
+  maxBytes: number;
+  /** Most alias expansions per document (YAML "billion laughs" protection). */
+  maxAliasCount: number;
+  /** Deepest nesting of maps and lists accepted. */
+  maxDepth: number;
+}
+
+export const defaultYamlLimits: YamlLimits = { maxBytes: 4 * 1024 * 1024, maxAliasCount: 100, maxDepth: 100 };
+
+export interface YamlDocument {
+  file: string;
+  /** 0-based index of the document in its file. */
+  index: number;
+  /** Where the document starts. */
+  start: SourcePosition;
+  /** The document as plain data. */
+  value: unknown;
+  /** Source position of the field at `path` (its key, for map entries), or of its nearest existing ancestor. */
+  position(path: FieldPath): SourcePosition;
+}
+
+/** A problem with the file itself: it is not readable YAML, or it exceeds a limit. */
+export interface YamlError {
+  file: string;
+  /** 0-based document index, when the problem is inside one document. */
+  index?: number;
+  source: SourcePosition;
+  message: string;
+}
+
+export interface YamlLoadResult {
+  documents: YamlDocument[];
+  errors: YamlError[];
+}
+
+export function loadYaml(input: string | Uint8Array, file: string, limits: Partial<YamlLimits> = {}): YamlLoadResult {
+  const { maxBytes, maxAliasCount, maxDepth } = { ...defaultYamlLimits, ...limits };
+  const at = (line = 1, col = 1): SourcePosition => ({ file, line, col });
+  const bytes = typeof input === "string" ? Buffer.byteLength(input) : input.byteLength;
+  if (bytes > maxBytes) {
+    return fail({ file, source: at(), message: `file is too large (${bytes} bytes; the limit is ${maxBytes} bytes)` });
+  }
+  const text = typeof input === "string" ? input : decodeText(input);
+  if (text === undefined || text.includes("\u0000")) {
+    return fail({ file, source: at(), message: "file is not text (binary data or invalid UTF-8): expected YAML" });
+  }
+  const lineCounter = new LineCounter();
+  const positionAt = (offset: number): SourcePosition => {
+    const { line, col } = lineCounter.linePos(offset);
+    return at(line, col);
+  };
+  let parsed: Document.Parsed[];
+  try {
+    parsed = parseAllDocuments(text, {
+      lineCounter,
+      version: "1.1",
+      uniqueKeys: true,
+      prettyErrors: false,
+    }) as Document.Parsed[];
+  } catch (error) {
+    return fail({ file, source: at(), message: `YAML could not be parsed: ${describe(error)}` });
+  }
+  const result: YamlLoadResult = { documents: [], errors: [] };
+  parsed.forEach((doc, index) => {
+    if (doc.errors.length > 0) {
+      for (const error of doc.errors) {
+        result.errors.push({ file, index, source: positionAt(error.pos[0]), message: firstLine(error.message) });
+      }
+      return;
+    }
+    // An empty document (`---` alone, or only comments) is no object, as kubectl skips it.
+    if (doc.contents === null || (isScalar(doc.contents) && doc.contents.value === null)) return;
+    const start = positionAt(doc.contents.range[0]);
+    let value: unknown;
+    try {
+      value = doc.toJS({ maxAliasCount });
+    } catch (error) {
+      const message = describe(error).includes("alias")
+        ? `too many alias expansions (more than ${maxAliasCount}): refusing a possible alias bomb`
+        : `YAML could not be read: ${describe(error)}`;
+      result.errors.push({ file, index, source: start, message });
+      return;
+    }
+    const depth = nestingDepth(value, maxDepth);
+    if (depth > maxDepth) {
+      result.errors.push({ file, index, source: start, message: `nesting is deeper than ${maxDepth} levels` });
+      return;
+    }
+    result.documents.push({
+      file,
+      index,
+      start,
+      value,
+      position: (path) => positionAt(offsetOf(doc.contents, path)),
+    });
+  });
+  return result;
+}
+
+function fail(error: YamlError): YamlLoadResult {
+  return { documents: [], errors: [error] };
+}
+
+function decodeText(bytes: Uint8Array): string | undefined {
+  try {
+    return new TextDecoder("utf-8", { fatal: true }).decode(bytes);
+  } catch {
+    return undefined;
+  }
+}
+
+function describe(error: unknown): string {
+  return error instanceof Error ? firstLine(error.message) : String(error);
+}
+
+function firstLine(message: string): string {
+  return message.split("\n")[0]?.trim() ?? message;
+}
+
+// Iterative, so a hostile input cannot overflow the stack here; stops counting past the limit.
+function nestingDepth(value: unknown, limit: number): number {
+  let deepest = 0;
+  const stack: [unknown, number][] = [[value, 0]];
+  while (stack.length > 0) {
+    const [node, depth] = stack.pop() as [unknown, number];
+    if (typeof node !== "object" || node === null) continue;
+    deepest = Math.max(deepest, depth + 1);
+    if (deepest > limit) return deepest;
+    for (const child of Object.values(node)) stack.push([child, depth + 1]);
+  }
+  return deepest;
+}
+
+// Offset of the key (map entries) or item at `path`, falling back to the deepest node that exists.
+function offsetOf(root: Node | null, path: FieldPath): number {
+  let node: unknown = root;
+  let offset = root?.range?.[0] ?? 0;
+  for (const segment of path) {
+    if (isMap(node)) {
+      const pair = node.items.find((p) => isPair(p) && isScalar(p.key) && String(p.key.value) === String(segment));
+      if (!pair) return offset;
+      offset = (isScalar(pair.key) ? pair.key.range?.[0] : undefined) ?? offset;
+      node = pair.value;
+    } else if (isSeq(node) && typeof segment === "number") {
+      const item = node.items[segment];
+      if (!item) return offset;
+      offset = (item as Node).range?.[0] ?? offset;
+      node = item;
+    } else {
+      return offset;
+    }
+  }
+  return offset;
+}

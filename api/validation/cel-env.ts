@@ -1,0 +1,62 @@
+// The CEL environment of Kubernetes validation rules: CEL's standard library, the strings extension, and the
+// Kubernetes regex library (`find`, `findAll`) that the Karpenter CRDs call. One environment compiles both the
+// CRDs' rules and poolkeeper's custom policy rules, so they behave the same.
+import { celEnv, celMethod, listType, CelScalar, parse, plan, type CelEnv, type CelResult } from "@bufbuild/cel";
+import { strings } from "@bufbuild/cel/ext";
+
+// Rules call the same few patterns on every object: compile each once.
+const regexCache = new Map<string, RegExp>();
+function regex(pattern: string, flags: string): RegExp {
+  const key = `${flags}/${pattern}`;
+  let compiled = regexCache.get(key);
+  if (!compiled) {
+    compiled = new RegExp(pattern, flags);
+    if (regexCache.size < 1000) regexCache.set(key, compiled);
+  }
+  compiled.lastIndex = 0;
+  return compiled;
+}
+
+// Kubernetes `string.find(regex)`: the first match, or "" when nothing matches.
+const find = celMethod("find", CelScalar.STRING, [CelScalar.STRING], CelScalar.STRING, function (pattern) {
+  return regex(pattern, "u").exec(this)?.[0] ?? "";
+});
+
+// Kubernetes `string.findAll(regex)` and `string.findAll(regex, limit)`.
+const findAll = celMethod(
+  "findAll",
+  CelScalar.STRING,
+  [CelScalar.STRING],
+  listType(CelScalar.STRING),
+  function (pattern) {
+    return [...this.matchAll(regex(pattern, "gu"))].map((m) => m[0]);
+  },
+);
+const findAllLimited = celMethod(
+  "findAll",
+  CelScalar.STRING,
+  [CelScalar.STRING, CelScalar.INT],
+  listType(CelScalar.STRING),
+  function (pattern, limit) {
+    const all = [...this.matchAll(regex(pattern, "gu"))].map((m) => m[0]);
+    return limit < 0n ? all : all.slice(0, Number(limit));
+  },
+);
+
+// `matches` through the same cache; the CRDs' patterns are within the common subset of RE2 and JS syntax.
+const re2 = { compile: (pattern: string) => regex(pattern, "u") };
+
+export const kubernetesCelEnv: CelEnv = celEnv({ funcs: [...strings, find, findAll, findAllLimited], re2 });
+
+export type CelProgram = (bindings: Record<string, unknown>) => CelResult;
+
+/** Parses and plans an expression once; throws with CEL's own message when it does not compile. */
+export function compileCel(expression: string): CelProgram {
+  const program = plan(kubernetesCelEnv, parse(expression));
+  return (bindings) => program(bindings as never);
+}
+
+/** Whether an expression refers to a variable (e.g. `oldSelf`, which makes a rule a transition rule). */
+export function referencesVariable(expression: string, name: string): boolean {
+  return new RegExp(`(^|[^A-Za-z0-9_.])${name}([^A-Za-z0-9_]|$)`).test(expression);
+}

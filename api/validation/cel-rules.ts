@@ -1,0 +1,172 @@
+// The CRDs' own `x-kubernetes-validations`, compiled once and run the way the API server runs them: each rule
+// where it is attached, only where its field is present, with `self` bound to that value and `oldSelf` to the
+// correlated old value (transition rules are skipped when there is no old value).
+import { isCelError } from "@bufbuild/cel";
+import type { OpenApiSchema, ValidationRule } from "../crd-schema.ts";
+import { isRecord } from "../plain-object.ts";
+import { compileCel, referencesVariable, type CelProgram } from "./cel-env.ts";
+import type { FieldError, FieldPath } from "./field-error.ts";
+
+export interface CompiledRule {
+  /** Schema path where the rule is attached (`*` for any map key, `[]` for any list item). */
+  schemaPath: string;
+  rule: string;
+  message: string;
+  transition: boolean;
+  program: CelProgram;
+}
+
+interface RuleNode {
+  rules: CompiledRule[];
+  properties: Map<string, RuleNode>;
+  additionalProperties?: RuleNode;
+  items?: RuleNode;
+  /** For `x-kubernetes-list-type: map` lists: the keys that correlate old and new items. */
+  listMapKeys?: string[];
+  type: OpenApiSchema["type"];
+  intOrString: boolean;
+}
+
+export interface CelRuleSet {
+  /** Every rule in the schema, in schema order. */
+  readonly rules: readonly CompiledRule[];
+  /** Runs the rules against `object` (already defaulted); `oldObject` enables transition rules. */
+  evaluate(object: unknown, oldObject?: unknown): FieldError[];
+}
+
+/** Compiles every rule of a schema; a rule that does not compile throws (a CRD we cannot enforce is a bug). */
+export function compileCelRules(schema: OpenApiSchema): CelRuleSet {
+  const rules: CompiledRule[] = [];
+  const root = buildNode(schema, "", rules);
+  return {
+    rules,
+    evaluate(object, oldObject) {
+      const errors: FieldError[] = [];
+      if (root)
+        evaluateNode(
+          root,
+          toCelValue(object, schema),
+          oldObject === undefined ? undefined : toCelValue(oldObject, schema),
+          [],
+          errors,
+        );
+      return errors;
+    },
+  };
+}
+
+function buildNode(schema: OpenApiSchema, schemaPath: string, all: CompiledRule[]): RuleNode | undefined {
+  const rules = (schema["x-kubernetes-validations"] ?? []).map((r) => compileRule(r, schemaPath));
+  all.push(...rules);
+  const properties = new Map<string, RuleNode>();
+  for (const [name, child] of Object.entries(schema.properties ?? {})) {
+    const node = buildNode(child, schemaPath ? `${schemaPath}.${name}` : name, all);
+    if (node) properties.set(name, node);
+  }
+  const additionalProperties =
+    typeof schema.additionalProperties === "object"
+      ? buildNode(schema.additionalProperties, `${schemaPath}.*`, all)
+      : undefined;
+  const items = schema.items ? buildNode(schema.items, `${schemaPath}[]`, all) : undefined;
+  if (rules.length === 0 && properties.size === 0 && !additionalProperties && !items) return undefined;
+  const listMapKeys = schema["x-kubernetes-list-type"] === "map" ? schema["x-kubernetes-list-map-keys"] : undefined;
+  const intOrString = schema["x-kubernetes-int-or-string"] === true;
+  return { rules, properties, additionalProperties, items, listMapKeys, type: schema.type, intOrString };
+}
+
+function compileRule(rule: ValidationRule, schemaPath: string): CompiledRule {
+  let program: CelProgram;
+  try {
+    program = compileCel(rule.rule);
+  } catch (error) {
+    throw new Error(`CEL rule at ${schemaPath || "<root>"} does not compile: ${rule.rule}: ${String(error)}`, {
+      cause: error,
+    });
+  }
+  return {
+    schemaPath,
+    rule: rule.rule,
+    message: rule.message ?? `failed rule: ${rule.rule}`,
+    transition: referencesVariable(rule.rule, "oldSelf") && !rule.optionalOldSelf,
+    program,
+  };
+}
+
+function evaluateNode(node: RuleNode, value: unknown, oldValue: unknown, path: FieldPath, errors: FieldError[]): void {
+  // A value of the wrong type already has a schema error; its rules would only add noise (or fail to run).
+  if (!hasSchemaType(value, node)) return;
+  for (const rule of node.rules) {
+    if (rule.transition && oldValue === undefined) continue;
+    const bindings: Record<string, unknown> = { self: value };
+    if (oldValue !== undefined) bindings.oldSelf = oldValue;
+    const result = rule.program(bindings);
+    if (result === true) continue;
+    const message = isCelError(result)
+      ? `Invalid value: rule could not be evaluated (${result.message}): ${rule.rule}`
+      : `Invalid value: ${rule.message}`;
+    errors.push({ path, type: "Invalid value", origin: "cel", message, rule: rule.rule });
+  }
+  if (isRecord(value)) {
+    const old = isRecord(oldValue) ? oldValue : undefined;
+    for (const [name, child] of node.properties) {
+      if (value[name] !== undefined) evaluateNode(child, value[name], old?.[name], [...path, name], errors);
+    }
+    if (node.additionalProperties) {
+      for (const [key, child] of Object.entries(value)) {
+        if (node.properties.has(key)) continue;
+        evaluateNode(node.additionalProperties, child, old?.[key], [...path, key], errors);
+      }
+    }
+  } else if (Array.isArray(value) && node.items) {
+    const items = node.items;
+    value.forEach((item, index) => {
+      const oldItem =
+        node.listMapKeys && Array.isArray(oldValue) ? correlate(item, oldValue, node.listMapKeys) : undefined;
+      evaluateNode(items, item, oldItem, [...path, index], errors);
+    });
+  }
+}
+
+function hasSchemaType(value: unknown, node: RuleNode): boolean {
+  if (node.intOrString) return typeof value === "bigint" || typeof value === "string";
+  switch (node.type) {
+    case "object":
+      return isRecord(value);
+    case "array":
+      return Array.isArray(value);
+    case "string":
+      return typeof value === "string";
+    case "integer":
+      return typeof value === "bigint";
+    case "number":
+      return typeof value === "number" || typeof value === "bigint";
+    case "boolean":
+      return typeof value === "boolean";
+    default:
+      return true;
+  }
+}
+
+function correlate(item: unknown, oldList: unknown[], keys: string[]): unknown {
+  if (!isRecord(item)) return undefined;
+  return oldList.find((old) => isRecord(old) && keys.every((k) => old[k] === item[k]));
+}
+
+// CEL distinguishes int from double: schema integers (and integral numbers in untyped places, as the API
+// server's JSON decoding yields int64) become bigint; `type: number` stays double.
+function toCelValue(value: unknown, schema: OpenApiSchema | undefined): unknown {
+  if (typeof value === "number") {
+    return Number.isInteger(value) && schema?.type !== "number" ? BigInt(value) : value;
+  }
+  if (Array.isArray(value)) return value.map((item) => toCelValue(item, schema?.items));
+  if (isRecord(value)) {
+    const out: Record<string, unknown> = {};
+    const extra = typeof schema?.additionalProperties === "object" ? schema.additionalProperties : undefined;
+    for (const [key, child] of Object.entries(value)) {
+      if (child === undefined) continue;
+      out[key] = toCelValue(child, schema?.properties?.[key] ?? extra);
+    }
+    return out;
+  }
+  return value;
+}

@@ -1,0 +1,212 @@
+// Structural validation with ajv from the CRD's own openAPIV3Schema, the way the API server applies it:
+// defaults first (only inside objects that exist), then types, enums, patterns, bounds and required fields.
+// Unknown fields are reported too: the API server drops them with a warning and kubectl's default strict
+// validation rejects them, so a reviewer must hear it before either happens.
+import { Ajv, type ErrorObject, type ValidateFunction } from "ajv";
+import ajvFormats from "ajv-formats";
+import type { OpenApiSchema } from "../crd-schema.ts";
+import { objectMetaSchema } from "../object-meta.ts";
+import type { FieldError, FieldPath } from "./field-error.ts";
+import { closestName } from "./closest-name.ts";
+import { isRecord } from "../plain-object.ts";
+
+const kubernetesKeywords = [
+  "x-kubernetes-int-or-string",
+  "x-kubernetes-preserve-unknown-fields",
+  "x-kubernetes-embedded-resource",
+  "x-kubernetes-list-type",
+  "x-kubernetes-list-map-keys",
+  "x-kubernetes-map-type",
+  "x-kubernetes-validations",
+];
+
+function newAjv(): Ajv {
+  const ajv = new Ajv({ allErrors: true, useDefaults: true, strict: false, coerceTypes: false, messages: true });
+  ajv.addVocabulary(kubernetesKeywords);
+  // ajv-formats is CommonJS: its plugin is the module's `default` property under ESM.
+  ajvFormats.default(ajv, ["date-time"]);
+  ajv.addFormat("int32", { type: "number", validate: (n: number) => n >= -(2 ** 31) && n < 2 ** 31 });
+  ajv.addFormat("int64", { type: "number", validate: (n: number) => Number.isSafeInteger(n) });
+  return ajv;
+}
+
+/** The CRD schema as the validator sees it: unknown fields closed off and `metadata` given ObjectMeta's shape. */
+export function prepareSchema(schema: OpenApiSchema): OpenApiSchema {
+  const prepared = closeUnknownFields(structuredClone(schema));
+  prepared.properties = { ...prepared.properties, metadata: closeUnknownFields(structuredClone(objectMetaSchema)) };
+  return prepared;
+}
+
+function closeUnknownFields(schema: OpenApiSchema): OpenApiSchema {
+  if (schema.properties) {
+    for (const child of Object.values(schema.properties)) closeUnknownFields(child);
+    if (schema.additionalProperties === undefined && !schema["x-kubernetes-preserve-unknown-fields"]) {
+      schema.additionalProperties = false;
+    }
+  }
+  if (schema.items) closeUnknownFields(schema.items);
+  if (typeof schema.additionalProperties === "object") closeUnknownFields(schema.additionalProperties);
+  for (const list of [schema.anyOf, schema.allOf, schema.oneOf]) list?.forEach(closeUnknownFields);
+  return schema;
+}
+
+export interface StructuralValidator {
+  /** Applies defaults to `object` in place and returns the schema errors. */
+  (object: unknown): FieldError[];
+}
+
+export function compileStructural(schema: OpenApiSchema): StructuralValidator {
+  const prepared = prepareSchema(schema);
+  const validate: ValidateFunction = newAjv().compile(prepared as object);
+  return (object) => (validate(object) ? [] : toFieldErrors(validate.errors ?? [], prepared, object));
+}
+
+function toFieldErrors(errors: ErrorObject[], schema: OpenApiSchema, root: unknown): FieldError[] {
+  // int-or-string fields are `anyOf: [integer, string]`: report one sentence, not the branch failures.
+  const anyOfPaths = new Set(errors.filter((e) => e.keyword === "anyOf").map((e) => e.instancePath));
+  const out: FieldError[] = [];
+  const seen = new Set<string>();
+  for (const error of errors) {
+    if (error.keyword !== "anyOf" && anyOfPaths.has(error.instancePath) && error.schemaPath.includes("/anyOf/")) {
+      continue;
+    }
+    const fieldError = toFieldError(error, schema, root);
+    const key = `${fieldError.path.join("\u0000")}|${fieldError.message}`;
+    if (seen.has(key)) continue;
+    seen.add(key);
+    out.push(fieldError);
+  }
+  return out;
+}
+
+function toFieldError(error: ErrorObject, schema: OpenApiSchema, root: unknown): FieldError {
+  const path = parsePointer(error.instancePath, root);
+  const value = valueAt(root, path);
+  const params = error.params as Record<string, unknown>;
+  const shown = describeValue(value);
+  switch (error.keyword) {
+    case "required":
+      return fieldError([...path, String(params.missingProperty)], "Required value", "Required value");
+    case "additionalProperties": {
+      const name = String(params.additionalProperty);
+      const known = Object.keys(schemaAt(schema, path)?.properties ?? {});
+      const suggestion = closestName(name, known);
+      const hint = suggestion ? ` (did you mean "${suggestion}"?)` : "";
+      return fieldError([...path, name], "Unknown field", `unknown field "${name}"${hint}`);
+    }
+    case "type":
+      return fieldError(path, "Invalid value", `Invalid value: ${shown}: must be of type ${String(params.type)}`);
+    case "anyOf":
+      return fieldError(path, "Invalid value", `Invalid value: ${shown}: must be an integer or a string`);
+    case "enum": {
+      const allowed = (params.allowedValues as unknown[]).map((v) => JSON.stringify(v)).join(", ");
+      return fieldError(path, "Unsupported value", `Unsupported value: ${shown}: supported values: ${allowed}`);
+    }
+    case "pattern":
+      return fieldError(path, "Invalid value", `Invalid value: ${shown}: must match '${String(params.pattern)}'`);
+    case "format":
+      return fieldError(path, "Invalid value", `Invalid value: ${shown}: must be a valid ${String(params.format)}`);
+    case "minimum":
+    case "exclusiveMinimum":
+    case "maximum":
+    case "exclusiveMaximum":
+      return fieldError(
+        path,
+        "Invalid value",
+        `Invalid value: ${shown}: must be ${bound(error.keyword, params.limit)}`,
+      );
+    case "maxLength":
+      return fieldError(path, "Too long", `Too long: may not be longer than ${String(params.limit)} characters`);
+    case "minLength":
+      return fieldError(
+        path,
+        "Invalid value",
+        `Invalid value: ${shown}: must be at least ${String(params.limit)} characters`,
+      );
+    case "maxItems":
+    case "maxProperties":
+      return fieldError(path, "Too many", `Too many: ${count(value)}: must have at most ${String(params.limit)} items`);
+    case "minItems":
+    case "minProperties":
+      return fieldError(
+        path,
+        "Invalid value",
+        `Invalid value: ${count(value)} items: must have at least ${String(params.limit)} items`,
+      );
+    case "propertyNames":
+      return fieldError(
+        [...path, String(params.propertyName)],
+        "Invalid value",
+        `Invalid key ${JSON.stringify(params.propertyName)}: must be a qualified name (an optional DNS subdomain prefix and "/", then at most 63 alphanumerics, "-", "_" or ".")`,
+      );
+    default:
+      return fieldError(path, "Invalid value", `Invalid value: ${shown}: ${String(error.message)}`);
+  }
+}
+
+function bound(keyword: string, limit: unknown): string {
+  const words: Record<string, string> = {
+    minimum: "greater than or equal to",
+    exclusiveMinimum: "greater than",
+    maximum: "less than or equal to",
+    exclusiveMaximum: "less than",
+  };
+  return `${words[keyword] ?? keyword} ${String(limit)}`;
+}
+
+function fieldError(path: FieldPath, type: FieldError["type"], message: string): FieldError {
+  return { path, type, origin: "schema", message };
+}
+
+// ajv's instancePath is a JSON pointer; list indexes become numbers where the value there is an array.
+function parsePointer(pointer: string, root: unknown): (string | number)[] {
+  if (pointer === "") return [];
+  const out: (string | number)[] = [];
+  let node = root;
+  for (const raw of pointer.slice(1).split("/")) {
+    const segment = raw.replaceAll("~1", "/").replaceAll("~0", "~");
+    if (Array.isArray(node)) {
+      out.push(Number(segment));
+      node = node[Number(segment)];
+    } else {
+      out.push(segment);
+      node = isRecord(node) ? node[segment] : undefined;
+    }
+  }
+  return out;
+}
+
+function valueAt(root: unknown, path: FieldPath): unknown {
+  let node = root;
+  for (const segment of path) {
+    if (Array.isArray(node) && typeof segment === "number") node = node[segment];
+    else if (isRecord(node)) node = node[String(segment)];
+    else return undefined;
+  }
+  return node;
+}
+
+function schemaAt(schema: OpenApiSchema, path: FieldPath): OpenApiSchema | undefined {
+  let node: OpenApiSchema | undefined = schema;
+  for (const segment of path) {
+    if (!node) return undefined;
+    if (typeof segment === "number") node = node.items;
+    else
+      node =
+        node.properties?.[segment] ??
+        (typeof node.additionalProperties === "object" ? node.additionalProperties : undefined);
+  }
+  return node;
+}
+
+function describeValue(value: unknown): string {
+  if (typeof value === "string") return JSON.stringify(value.length > 80 ? value.slice(0, 77) + "..." : value);
+  if (Array.isArray(value)) return "a list";
+  if (isRecord(value)) return "an object";
+  return String(value);
+}
+
+function count(value: unknown): number {
+  if (Array.isArray(value)) return value.length;
+  return isRecord(value) ? Object.keys(value).length : 0;
+}
