@@ -4,7 +4,7 @@
 import { convertToV1, type ConversionNote } from "../convert/index.ts";
 import { isRecord } from "../plain-object.ts";
 import type { FieldError, FieldPath, SourcePosition } from "../validation/field-error.ts";
-import { isKarpenterKind, validateObject, type ValidateOptions } from "../validation/validate.ts";
+import { findCrd, isKarpenterKind, validateObject, type ValidateOptions } from "../validation/validate.ts";
 import { loadYaml, type YamlError, type YamlLimits } from "./yaml-loader.ts";
 
 export interface Manifest {
@@ -19,8 +19,14 @@ export interface Manifest {
   original: Record<string, unknown>;
   /** In the served v1 shape (converted when written in an older one); not defaulted. */
   object: Record<string, unknown>;
-  /** What conversion changed; empty for objects written as v1. */
+  /** What conversion changed; empty for objects written in a served version. */
   conversion: ConversionNote[];
+  /**
+   * For objects written in a served version: older-shape leftovers the converter knows how to repair (a v1
+   * NodePool with `disruption.expireAfter`, say). The object is validated as written, so the API server's
+   * errors are reported; these say how to fix them.
+   */
+  repairs: ConversionNote[];
   /** Source position of a field, by its path in the object as written. */
   position(path: FieldPath): SourcePosition;
 }
@@ -79,7 +85,8 @@ export function loadManifests(input: string | Uint8Array, file: string, limits?:
       continue;
     }
     const converted = convertToV1(value);
-    const object = isRecord(converted.object) ? converted.object : value;
+    const served = findCrd(apiVersion, kind) !== undefined;
+    const object = served || !isRecord(converted.object) ? value : converted.object;
     const metadata = isRecord(value.metadata) ? value.metadata : {};
     set.manifests.push({
       file,
@@ -90,7 +97,8 @@ export function loadManifests(input: string | Uint8Array, file: string, limits?:
       name: typeof metadata.name === "string" ? metadata.name : "",
       original: value,
       object,
-      conversion: converted.notes,
+      conversion: served ? [] : converted.notes,
+      repairs: served ? converted.notes : [],
       position: doc.position,
     });
   }

@@ -101,8 +101,9 @@ function evaluateNode(node: RuleNode, value: unknown, oldValue: unknown, path: F
     if (oldValue !== undefined) bindings.oldSelf = oldValue;
     const result = rule.program(bindings);
     if (result === true) continue;
+    // The API server's wording for a rule that errors at run time: "<error> evaluating rule: <message>".
     const message = isCelError(result)
-      ? `Invalid value: rule could not be evaluated (${result.message}): ${rule.rule}`
+      ? `Invalid value: ${result.message} evaluating rule: ${rule.message}`
       : `Invalid value: ${rule.message}`;
     errors.push({ path, type: "Invalid value", origin: "cel", message, rule: rule.rule });
   }

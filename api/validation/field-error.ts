@@ -6,7 +6,14 @@ export type FieldPath = readonly (string | number)[];
 
 /** Kubernetes field.ErrorType names, plus the origin of the check. */
 export type FieldErrorType =
-  "Required value" | "Invalid value" | "Unsupported value" | "Too long" | "Too many" | "Unknown field" | "Forbidden";
+  | "Required value"
+  | "Invalid value"
+  | "Unsupported value"
+  | "Too long"
+  | "Too many"
+  | "Unknown field"
+  | "Duplicate value"
+  | "Forbidden";
 
 export type FieldErrorOrigin = "schema" | "cel" | "metadata" | "document";
 

@@ -9,6 +9,7 @@ import { objectMetaSchema } from "../object-meta.ts";
 import type { FieldError, FieldPath } from "./field-error.ts";
 import { closestName } from "./closest-name.ts";
 import { isRecord } from "../plain-object.ts";
+import { duplicateListItems } from "./list-uniqueness.ts";
 
 const kubernetesKeywords = [
   "x-kubernetes-int-or-string",
@@ -25,8 +26,9 @@ function newAjv(): Ajv {
   ajv.addVocabulary(kubernetesKeywords);
   // ajv-formats is CommonJS: its plugin is the module's `default` property under ESM.
   ajvFormats.default(ajv, ["date-time"]);
-  ajv.addFormat("int32", { type: "number", validate: (n: number) => n >= -(2 ** 31) && n < 2 ** 31 });
-  ajv.addFormat("int64", { type: "number", validate: (n: number) => Number.isSafeInteger(n) });
+  // The API server checks formats on strings only; int32/int64 on integers are documentation.
+  ajv.addFormat("int32", { type: "number", validate: () => true });
+  ajv.addFormat("int64", { type: "number", validate: () => true });
   return ajv;
 }
 
@@ -50,33 +52,59 @@ function closeUnknownFields(schema: OpenApiSchema): OpenApiSchema {
   return schema;
 }
 
+export interface StructuralResult {
+  errors: FieldError[];
+  /**
+   * Whether an error is of a kind after which the API server does not run CEL rules (Required, Unsupported,
+   * Too long, Too many, wrong type): the object's shape cannot be trusted.
+   */
+  blocking: boolean;
+}
+
 export interface StructuralValidator {
   /** Applies defaults to `object` in place and returns the schema errors. */
-  (object: unknown): FieldError[];
+  (object: unknown): StructuralResult;
 }
+
+const blockingKeywords = new Set(["required", "enum", "maxLength", "maxItems", "maxProperties", "type", "anyOf"]);
 
 export function compileStructural(schema: OpenApiSchema): StructuralValidator {
   const prepared = prepareSchema(schema);
   const validate: ValidateFunction = newAjv().compile(prepared as object);
-  return (object) => (validate(object) ? [] : toFieldErrors(validate.errors ?? [], prepared, object));
+  return (object) => {
+    const valid = validate(object);
+    const errors = valid ? [] : selectErrors(validate.errors ?? []);
+    const fieldErrors = errors.map((e) => toFieldError(e, prepared, object));
+    fieldErrors.push(...duplicateListItems(prepared, object));
+    return { errors: dedupe(fieldErrors), blocking: errors.some((e) => blockingKeywords.has(e.keyword)) };
+  };
 }
 
-function toFieldErrors(errors: ErrorObject[], schema: OpenApiSchema, root: unknown): FieldError[] {
-  // int-or-string fields are `anyOf: [integer, string]`: report one sentence, not the branch failures.
+// Keeps the errors the API server would report: one sentence for an int-or-string field (not its anyOf
+// branches), and for a string only the first failing check in the order maxLength, minLength, pattern.
+function selectErrors(errors: ErrorObject[]): ErrorObject[] {
   const anyOfPaths = new Set(errors.filter((e) => e.keyword === "anyOf").map((e) => e.instancePath));
-  const out: FieldError[] = [];
-  const seen = new Set<string>();
-  for (const error of errors) {
-    if (error.keyword !== "anyOf" && anyOfPaths.has(error.instancePath) && error.schemaPath.includes("/anyOf/")) {
-      continue;
-    }
-    const fieldError = toFieldError(error, schema, root);
-    const key = `${fieldError.path.join("\u0000")}|${fieldError.message}`;
-    if (seen.has(key)) continue;
-    seen.add(key);
-    out.push(fieldError);
+  const stringChecks = ["maxLength", "minLength", "pattern"];
+  const firstStringCheck = new Map<string, number>();
+  for (const e of errors) {
+    const rank = stringChecks.indexOf(e.keyword);
+    if (rank >= 0) firstStringCheck.set(e.instancePath, Math.min(rank, firstStringCheck.get(e.instancePath) ?? rank));
   }
-  return out;
+  return errors.filter((e) => {
+    if (e.keyword !== "anyOf" && anyOfPaths.has(e.instancePath) && e.schemaPath.includes("/anyOf/")) return false;
+    const rank = stringChecks.indexOf(e.keyword);
+    return rank < 0 || firstStringCheck.get(e.instancePath) === rank;
+  });
+}
+
+function dedupe(errors: FieldError[]): FieldError[] {
+  const seen = new Set<string>();
+  return errors.filter((e) => {
+    const key = `${e.path.join("\u0000")}|${e.message}`;
+    if (seen.has(key)) return false;
+    seen.add(key);
+    return true;
+  });
 }
 
 function toFieldError(error: ErrorObject, schema: OpenApiSchema, root: unknown): FieldError {

@@ -19,6 +19,9 @@ export interface ValidateOptions {
   oldObject?: unknown;
 }
 
+export const celSkippedMessage =
+  "Invalid value: some validation rules were not checked because the object was invalid; correct the existing errors to complete validation";
+
 interface CompiledCrd {
   structural: StructuralValidator;
   cel: CelRuleSet;
@@ -62,8 +65,13 @@ export function validateObject(object: unknown, options: ValidateOptions = {}): 
   if (!crd) return undefined;
   const { structural, cel } = compiledFor(crd);
   const defaulted = cloneJson(object);
-  const errors = structural(defaulted);
+  const { errors, blocking } = structural(defaulted);
   errors.push(...metadataErrors(defaulted));
+  if (blocking) {
+    // As the API server: after such an error the object's shape cannot be trusted, so no CEL rule runs.
+    errors.push({ path: [], type: "Invalid value", origin: "cel", message: celSkippedMessage });
+    return { crd, object: defaulted, errors };
+  }
   const oldObject = options.oldObject === undefined ? undefined : cloneJson(options.oldObject);
   if (oldObject !== undefined) structural(oldObject);
   errors.push(...cel.evaluate(defaulted, oldObject));

@@ -12,7 +12,7 @@ export interface ValidateOptions {
   format: "text" | "json";
 }
 
-type Severity = "error" | "warning" | "note";
+type Severity = "error" | "warning" | "hint" | "note";
 
 interface Problem {
   severity: Severity;
@@ -45,6 +45,15 @@ export function runValidate(paths: readonly string[], options: ValidateOptions, 
           object,
           path: note.path,
           message: `${manifest.apiVersion} → v1: ${note.message}`,
+        });
+      }
+      for (const repair of manifest.repairs) {
+        problems.push({
+          severity: "hint",
+          source: manifest.position(repair.path.split(".")),
+          object,
+          path: repair.path,
+          message: `older-shape leftover: ${repair.message}`,
         });
       }
       for (const error of validateManifest(manifest).errors) {

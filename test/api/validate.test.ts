@@ -128,10 +128,47 @@ describe("errors", () => {
     );
   });
 
-  test("CEL rules are skipped where the value has the wrong type (one error, not two)", () => {
-    assert.deepEqual(messages(nodePool({ template: { spec: { ...template.spec, requirements: "arch=amd64" } } })), [
-      'spec.template.spec.requirements: Invalid value: "arch=amd64": must be of type array',
-    ]);
+  test("after a blocking schema error no CEL rule runs, and a note says so (as the API server does)", () => {
+    assert.deepEqual(
+      messages(
+        nodePool({
+          template: { spec: { ...template.spec, requirements: "arch=amd64" } },
+          disruption: { consolidateAfter: "0s", budgets: [{ nodes: "1", schedule: "@daily" }] },
+        }),
+      ),
+      [
+        'spec.template.spec.requirements: Invalid value: "arch=amd64": must be of type array',
+        "<root>: Invalid value: some validation rules were not checked because the object was invalid; correct the existing errors to complete validation",
+      ],
+    );
+  });
+
+  test("non-blocking schema errors (pattern, bounds, unknown fields) leave the CEL rules running", () => {
+    assert.deepEqual(
+      messages(
+        nodePool({
+          template: { spec: { ...template.spec, expireAfter: "30d" } },
+          disruption: { consolidateAfter: "0s", consolidatAfter: "1m", budgets: [{ nodes: "1", schedule: "@daily" }] },
+        }),
+      ),
+      [
+        'spec.disruption.consolidatAfter: unknown field "consolidatAfter" (did you mean "consolidateAfter"?)',
+        "spec.template.spec.expireAfter: Invalid value: \"30d\": must match '^(([0-9]+(s|m|h))+|Never)$'",
+        "spec.disruption.budgets: Invalid value: 'schedule' must be set with 'duration'",
+      ],
+    );
+  });
+
+  test("a repeated item of a set list is a duplicate value", () => {
+    assert.deepEqual(
+      messages(
+        nodePool({
+          template,
+          disruption: { consolidateAfter: "0s", budgets: [{ nodes: "1", reasons: ["Empty", "Empty"] }] },
+        }),
+      ),
+      ['spec.disruption.budgets[0].reasons[1]: Duplicate value: "Empty"'],
+    );
   });
 
   test("kinds and versions that are not served CRD versions are not validated here", () => {

@@ -34,7 +34,7 @@ describe("poolkeeper validate", () => {
     );
     assert.ok(
       lines.includes(
-        'examples/pools/gpu.yaml:20:5: error: NodePool/gpu spec.disruption.consolidateAfer: unknown field "consolidateAfer" (did you mean "consolidateAfter"?)',
+        'examples/pools/gpu.yaml:19:5: error: NodePool/gpu spec.disruption.consolidationPolcy: unknown field "consolidationPolcy" (did you mean "consolidationPolicy"?)',
       ),
       out,
     );
@@ -103,6 +103,42 @@ describe("poolkeeper validate", () => {
     assert.equal(code, 1);
     assert.ok(
       out.startsWith(`${file}:4:1: error: Flow map in block collection must be sufficiently indented and end with a }`),
+      out,
+    );
+  });
+
+  test("a v1 object with older-shape leftovers: the API server's errors, and a hint on how to repair each", async () => {
+    const dir = mkdtempSync(join(tmpdir(), "poolkeeper-validate-"));
+    const file = join(dir, "leftover.yaml");
+    writeFileSync(
+      file,
+      [
+        "apiVersion: karpenter.sh/v1",
+        "kind: NodePool",
+        "metadata:",
+        "  name: leftover",
+        "spec:",
+        "  template:",
+        "    spec:",
+        "      requirements: []",
+        "      nodeClassRef: {group: karpenter.k8s.aws, kind: EC2NodeClass, name: default}",
+        "  disruption:",
+        "    consolidateAfter: 0s",
+        "    expireAfter: 720h",
+        "",
+      ].join("\n"),
+    );
+    const { code, out } = await run("validate", file);
+    assert.equal(code, 1);
+    const lines = out.trim().split("\n");
+    assert.ok(
+      lines.includes(`${file}:12:5: error: NodePool/leftover spec.disruption.expireAfter: unknown field "expireAfter"`),
+      out,
+    );
+    assert.ok(
+      lines.some((l) =>
+        l.startsWith(`${file}:12:5: hint: NodePool/leftover spec.disruption.expireAfter: older-shape leftover: Moved`),
+      ),
       out,
     );
   });
