@@ -1,11 +1,10 @@
 // Small helpers for walking YAML-parsed objects without trusting their shape.
 
-export type JsonRecord = Record<string, unknown>;
+import { isRecord } from "../plain-object.ts";
 
-/** A JSON object (not an array, not null). */
-export function isRecord(value: unknown): value is JsonRecord {
-  return typeof value === "object" && value !== null && !Array.isArray(value);
-}
+export { isRecord };
+
+export type JsonRecord = Record<string, unknown>;
 
 /** The object under key, or undefined when absent or not an object. */
 export function childRecord(parent: JsonRecord, key: string): JsonRecord | undefined {

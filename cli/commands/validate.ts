@@ -1,8 +1,13 @@
 // `poolkeeper validate [paths|-]`: what the API server would say about each NodePool, EC2NodeClass and
 // NodeClaim — CRD schema, defaults, unknown fields and the CRDs' CEL rules — with file:line:col, before the
 // manifests reach a cluster. Older shapes are converted to v1 and every conversion is reported.
-import { formatFieldPath, formatSource, type SourcePosition } from "../../api/validation/field-error.ts";
-import { loadManifests, validateManifest } from "../../api/manifests/manifests.ts";
+import {
+  formatFieldPath,
+  formatSource,
+  loadManifests,
+  validateManifest,
+  type SourcePosition,
+} from "../../api/index.ts";
 import { expandPaths, STDIN } from "../input-files.ts";
 import { readInput } from "../read-input.ts";
 import type { Output } from "../output.ts";
