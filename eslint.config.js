@@ -19,7 +19,8 @@ export default tseslint.config(
           patterns: [
             {
               group: ["**/shared/**"],
-              message: "The project must not read ../shared: copy what it needs into the tree.",
+              message:
+                "Nothing in the tree may read outside the project: copy what it needs in, with its SOURCE notes.",
             },
           ],
         },
