@@ -24,7 +24,7 @@ export {
   type ValidateOptions,
   type ValidationResult,
 } from "./validation/validate.ts";
-export { compileCel, kubernetesCelEnv, type CelProgram } from "./validation/cel-env.ts";
+export { compileCel, kubernetesCelEnv, toCelValue, type CelProgram } from "./validation/cel-env.ts";
 
 export {
   loadYaml,
@@ -48,3 +48,4 @@ export * from "./duration.ts";
 export * from "./requirements.ts";
 export * from "./taints.ts";
 export * from "./resources.ts";
+export * from "./catalog.ts";

@@ -149,8 +149,8 @@ function offsetOf(root: Node | null, path: FieldPath): number {
       if (!pair) return offset;
       offset = (isScalar(pair.key) ? pair.key.range?.[0] : undefined) ?? offset;
       node = pair.value;
-    } else if (isSeq(node) && typeof segment === "number") {
-      const item = node.items[segment];
+    } else if (isSeq(node) && /^\d+$/.test(String(segment))) {
+      const item = node.items[Number(segment)];
       if (!item) return offset;
       offset = (item as Node).range?.[0] ?? offset;
       node = item;

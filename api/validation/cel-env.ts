@@ -3,6 +3,8 @@
 // CRDs' rules and poolkeeper's custom policy rules, so they behave the same.
 import { celEnv, celMethod, listType, CelScalar, parse, plan, type CelEnv, type CelResult } from "@bufbuild/cel";
 import { strings } from "@bufbuild/cel/ext";
+import type { OpenApiSchema } from "../crd-schema.ts";
+import { isRecord } from "../plain-object.ts";
 
 // Rules call the same few patterns on every object: compile each once.
 const regexCache = new Map<string, RegExp>();
@@ -59,4 +61,25 @@ export function compileCel(expression: string): CelProgram {
 /** Whether an expression refers to a variable (e.g. `oldSelf`, which makes a rule a transition rule). */
 export function referencesVariable(expression: string, name: string): boolean {
   return new RegExp(`(^|[^A-Za-z0-9_.])${name}([^A-Za-z0-9_]|$)`).test(expression);
+}
+
+/**
+ * Plain data as CEL sees it. CEL distinguishes int from double: schema integers (and integral numbers where no
+ * schema says otherwise, as the API server's JSON decoding yields int64) become bigint; `type: number` stays double.
+ */
+export function toCelValue(value: unknown, schema?: OpenApiSchema): unknown {
+  if (typeof value === "number") {
+    return Number.isInteger(value) && schema?.type !== "number" ? BigInt(value) : value;
+  }
+  if (Array.isArray(value)) return value.map((item) => toCelValue(item, schema?.items));
+  if (isRecord(value)) {
+    const out: Record<string, unknown> = {};
+    const extra = typeof schema?.additionalProperties === "object" ? schema.additionalProperties : undefined;
+    for (const [key, child] of Object.entries(value)) {
+      if (child === undefined) continue;
+      out[key] = toCelValue(child, schema?.properties?.[key] ?? extra);
+    }
+    return out;
+  }
+  return value;
 }

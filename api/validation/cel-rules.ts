@@ -4,7 +4,7 @@
 import { isCelError } from "@bufbuild/cel";
 import type { OpenApiSchema, ValidationRule } from "../crd-schema.ts";
 import { isRecord } from "../plain-object.ts";
-import { compileCel, referencesVariable, type CelProgram } from "./cel-env.ts";
+import { compileCel, referencesVariable, toCelValue, type CelProgram } from "./cel-env.ts";
 import type { FieldError, FieldPath } from "./field-error.ts";
 
 export interface CompiledRule {
@@ -151,23 +151,4 @@ function hasSchemaType(value: unknown, node: RuleNode): boolean {
 function correlate(item: unknown, oldList: unknown[], keys: string[]): unknown {
   if (!isRecord(item)) return undefined;
   return oldList.find((old) => isRecord(old) && keys.every((k) => old[k] === item[k]));
-}
-
-// CEL distinguishes int from double: schema integers (and integral numbers in untyped places, as the API
-// server's JSON decoding yields int64) become bigint; `type: number` stays double.
-function toCelValue(value: unknown, schema: OpenApiSchema | undefined): unknown {
-  if (typeof value === "number") {
-    return Number.isInteger(value) && schema?.type !== "number" ? BigInt(value) : value;
-  }
-  if (Array.isArray(value)) return value.map((item) => toCelValue(item, schema?.items));
-  if (isRecord(value)) {
-    const out: Record<string, unknown> = {};
-    const extra = typeof schema?.additionalProperties === "object" ? schema.additionalProperties : undefined;
-    for (const [key, child] of Object.entries(value)) {
-      if (child === undefined) continue;
-      out[key] = toCelValue(child, schema?.properties?.[key] ?? extra);
-    }
-    return out;
-  }
-  return value;
 }

@@ -10,6 +10,7 @@ import type { FieldError, FieldPath } from "./field-error.ts";
 import { closestName } from "./closest-name.ts";
 import { isRecord } from "../plain-object.ts";
 import { duplicateListItems } from "./list-uniqueness.ts";
+import { pathFromPointer, valueAtPath } from "./json-pointer.ts";
 
 const kubernetesKeywords = [
   "x-kubernetes-int-or-string",
@@ -108,8 +109,8 @@ function dedupe(errors: FieldError[]): FieldError[] {
 }
 
 function toFieldError(error: ErrorObject, schema: OpenApiSchema, root: unknown): FieldError {
-  const path = parsePointer(error.instancePath, root);
-  const value = valueAt(root, path);
+  const path = pathFromPointer(error.instancePath, root);
+  const value = valueAtPath(root, path);
   const params = error.params as Record<string, unknown>;
   const shown = describeValue(value);
   switch (error.keyword) {
@@ -184,34 +185,6 @@ function bound(keyword: string, limit: unknown): string {
 
 function fieldError(path: FieldPath, type: FieldError["type"], message: string): FieldError {
   return { path, type, origin: "schema", message };
-}
-
-// ajv's instancePath is a JSON pointer; list indexes become numbers where the value there is an array.
-function parsePointer(pointer: string, root: unknown): (string | number)[] {
-  if (pointer === "") return [];
-  const out: (string | number)[] = [];
-  let node = root;
-  for (const raw of pointer.slice(1).split("/")) {
-    const segment = raw.replaceAll("~1", "/").replaceAll("~0", "~");
-    if (Array.isArray(node)) {
-      out.push(Number(segment));
-      node = node[Number(segment)];
-    } else {
-      out.push(segment);
-      node = isRecord(node) ? node[segment] : undefined;
-    }
-  }
-  return out;
-}
-
-function valueAt(root: unknown, path: FieldPath): unknown {
-  let node = root;
-  for (const segment of path) {
-    if (Array.isArray(node) && typeof segment === "number") node = node[segment];
-    else if (isRecord(node)) node = node[String(segment)];
-    else return undefined;
-  }
-  return node;
 }
 
 function schemaAt(schema: OpenApiSchema, path: FieldPath): OpenApiSchema | undefined {

@@ -1,0 +1,148 @@
+// The policy engine: one pure, synchronous function behind the CLI, the webhook and the Git gate. It never
+// throws on bad input: a rule that fails on a malformed object becomes a finding, not a crash.
+import { isCelError } from "@bufbuild/cel";
+import { toCelValue, toJsonPointer } from "../api/index.ts";
+import { defaultCatalog, type InstanceTypeCatalog } from "../api/catalog.ts";
+import type { CompiledPolicy, ResolvedPolicy } from "./compiled-policy.ts";
+import { compareFindings, type Finding, type Severity } from "./finding.ts";
+import { selects } from "./object-selector.ts";
+import { prepareTarget, type PolicyObject } from "./prepare-target.ts";
+import { ruleMatches } from "./rule-pattern.ts";
+import type { RuleKind, Violation } from "./rule.ts";
+import type { PolicyTarget, Scope } from "./target.ts";
+
+export interface EvaluationContext {
+  /** The instance-type catalog (the bundled one by default). */
+  catalog?: InstanceTypeCatalog;
+  /**
+   * Objects that complete the scope without being judged: the cluster's NodePools and EC2NodeClasses in the
+   * webhook. When given, references are judged against them as a complete view.
+   */
+  cluster?: { nodePools: readonly unknown[]; nodeClasses: readonly unknown[] };
+  /** The time of the judgement (exemption expiry); passed in so evaluation stays pure. */
+  now: Date;
+}
+
+export function evaluate(
+  objects: readonly PolicyObject[],
+  policy: CompiledPolicy,
+  context: EvaluationContext,
+): Finding[] {
+  const targets = objects.map(prepareTarget).filter((t): t is PolicyTarget => t !== undefined);
+  const scope = buildScope(targets, context.cluster);
+  const catalog = context.catalog ?? defaultCatalog();
+  const findings: Finding[] = [];
+  for (const target of targets) {
+    const resolved = policy.resolve(target);
+    const raw: Finding[] = [];
+    for (const { rule, severity, params } of resolved.rules) {
+      if (!rule.kinds.includes(target.kind as RuleKind)) continue;
+      let violations: Violation[];
+      try {
+        violations = rule.check(target, { params, catalog, scope, now: context.now });
+      } catch (error) {
+        raw.push(ruleFailure(target, rule.id, error));
+        continue;
+      }
+      for (const v of violations) raw.push(toFinding(target, rule.id, severity, v));
+    }
+    raw.push(...customFindings(target, resolved));
+    findings.push(...applyExemptions(raw, target, resolved, context.now));
+  }
+  return findings.sort(compareFindings);
+}
+
+function toFinding(target: PolicyTarget, rule: string, severity: Severity, v: Violation): Finding {
+  const source = target.position(v.path);
+  return {
+    rule,
+    severity,
+    object: target.ref,
+    pointer: toJsonPointer(v.path),
+    ...(source ? { source } : {}),
+    message: v.message,
+    ...(v.hint ? { hint: v.hint } : {}),
+    ...(v.patch && v.patch.length > 0 ? { patch: v.patch } : {}),
+  };
+}
+
+function ruleFailure(target: PolicyTarget, rule: string, error: unknown): Finding {
+  const reason = error instanceof Error ? error.message : String(error);
+  return toFinding(target, "policy.rule-error", "warn", {
+    path: [],
+    message: `rule ${rule} could not judge this object (${reason}); fix the object's other findings first`,
+  });
+}
+
+function customFindings(target: PolicyTarget, resolved: ResolvedPolicy): Finding[] {
+  const out: Finding[] = [];
+  for (const custom of resolved.custom) {
+    if (custom.kinds && !custom.kinds.includes(target.kind as RuleKind)) continue;
+    const result = custom.program({
+      object: toCelValue(target.object),
+      oldObject: target.previous === undefined ? null : toCelValue(target.previous),
+      params: toCelValue(custom.params),
+    });
+    if (result === true) continue;
+    if (isCelError(result) || typeof result !== "boolean") {
+      const why = isCelError(result) ? result.message : `it returned ${String(result)}, not a boolean`;
+      out.push(
+        toFinding(target, custom.id, "warn", {
+          path: custom.path,
+          message: `custom rule could not be evaluated: ${why}`,
+        }),
+      );
+      continue;
+    }
+    out.push(
+      toFinding(target, custom.id, custom.severity, { path: custom.path, message: custom.message, hint: custom.hint }),
+    );
+  }
+  return out;
+}
+
+// An exemption in force turns its findings into audit records; an expired one stops applying and says so.
+function applyExemptions(findings: Finding[], target: PolicyTarget, resolved: ResolvedPolicy, now: Date): Finding[] {
+  const out: Finding[] = [];
+  const expiredReported = new Set<number>();
+  for (const finding of findings) {
+    let exempted = false;
+    resolved.exemptions.forEach((exemption, index) => {
+      if (exempted || !ruleMatches(exemption.rule, finding.rule) || !selects(exemption.objects, target)) return;
+      const expiry = exemption.expires ? Date.parse(`${exemption.expires}T23:59:59.999Z`) : Infinity;
+      if (now.getTime() <= expiry) {
+        exempted = true;
+        out.push({ ...finding, severity: "audit", exemptedBy: `${exemption.policy}: ${exemption.reason}` });
+      } else if (!expiredReported.has(index)) {
+        expiredReported.add(index);
+        out.push(
+          toFinding(target, "policy.exemption-expired", "warn", {
+            path: [],
+            message: `the exemption from ${exemption.rule} in policy ${exemption.policy} ("${exemption.reason}") expired on ${exemption.expires}; its findings apply again`,
+            hint: "fix the findings, or renew the exemption with a new expiry date if the reason still holds",
+          }),
+        );
+      }
+    });
+    if (!exempted) out.push(finding);
+  }
+  return out;
+}
+
+function buildScope(targets: readonly PolicyTarget[], cluster: EvaluationContext["cluster"]): Scope {
+  const extra = cluster
+    ? [...cluster.nodePools, ...cluster.nodeClasses]
+        .map((object) => prepareTarget({ object }))
+        .filter((t): t is PolicyTarget => t !== undefined)
+    : [];
+  // The judged objects win over the cluster's copies of the same objects.
+  const judged = new Set(targets.map((t) => `${t.kind}/${t.name}`));
+  const all = [...targets, ...extra.filter((t) => !judged.has(`${t.kind}/${t.name}`))];
+  const nodePools = all.filter((t) => t.kind === "NodePool");
+  const nodeClasses = all.filter((t) => t.kind === "EC2NodeClass");
+  return {
+    nodePools,
+    nodeClasses,
+    covers: (kind) => cluster !== undefined || all.some((t) => t.kind === kind),
+  };
+}

@@ -1,0 +1,124 @@
+// Reads PoolPolicy files: YAML with source positions, the document schema (ajv), known rule ids, each rule's
+// parameter schema, exemption dates and custom CEL rules that compile. Every problem is reported with
+// file:line:col; a bad policy never crashes the engine and never silently applies half of itself.
+import { Ajv, type ErrorObject, type ValidateFunction } from "ajv";
+import { compileCel, formatFieldPath, loadYaml, type FieldPath, type SourcePosition } from "../api/index.ts";
+import { closestName } from "../api/validation/closest-name.ts";
+import { isRecord } from "../api/plain-object.ts";
+import { pathFromPointer } from "../api/validation/json-pointer.ts";
+import { poolPolicySchema, POLICY_API_VERSION, POLICY_KIND, type PoolPolicy } from "./policy-document.ts";
+import type { AnyRule } from "./rule.ts";
+import { ruleMatches } from "./rule-pattern.ts";
+
+export interface PolicyError {
+  source: SourcePosition;
+  message: string;
+}
+
+export interface LoadedPolicy {
+  policy: PoolPolicy;
+  file: string;
+  source: SourcePosition;
+}
+
+export interface PolicyLoadResult {
+  policies: LoadedPolicy[];
+  errors: PolicyError[];
+}
+
+const ajv = new Ajv({ allErrors: true, strict: false });
+const validateDocument = ajv.compile(poolPolicySchema);
+const paramValidators = new WeakMap<AnyRule, ValidateFunction>();
+
+function paramValidator(rule: AnyRule): ValidateFunction | undefined {
+  if (!rule.params) return undefined;
+  let validate = paramValidators.get(rule);
+  if (!validate) {
+    validate = ajv.compile({ type: "object", additionalProperties: false, ...rule.params.schema });
+    paramValidators.set(rule, validate);
+  }
+  return validate;
+}
+
+export function loadPolicies(input: string | Uint8Array, file: string, rules: readonly AnyRule[]): PolicyLoadResult {
+  const { documents, errors: yamlErrors } = loadYaml(input, file);
+  const result: PolicyLoadResult = {
+    policies: [],
+    errors: yamlErrors.map((e) => ({ source: e.source, message: `policy file: ${e.message}` })),
+  };
+  const byId = new Map(rules.map((r) => [r.id, r]));
+  for (const doc of documents) {
+    const errors: PolicyError[] = [];
+    const at = (path: FieldPath, message: string) => errors.push({ source: doc.position(path), message });
+    const value = doc.value;
+    if (!isRecord(value) || value.apiVersion !== POLICY_API_VERSION || value.kind !== POLICY_KIND) {
+      const found = isRecord(value) ? `${String(value.kind)} (${String(value.apiVersion)})` : "not an object";
+      at([], `expected a ${POLICY_KIND} (${POLICY_API_VERSION}), found ${found}`);
+      result.errors.push(...errors);
+      continue;
+    }
+    if (!validateDocument(value)) {
+      for (const e of validateDocument.errors ?? []) at(...describeAjvError(e, value));
+      result.errors.push(...errors);
+      continue;
+    }
+    const policy = value as unknown as PoolPolicy;
+    const customIds = new Set((policy.spec.customRules ?? []).map((r) => `custom.${r.id}`));
+    for (const [id, setting] of Object.entries(policy.spec.rules ?? {})) {
+      const rule = byId.get(id);
+      if (!rule) {
+        const suggestion = closestName(id, [...byId.keys()]);
+        at(["spec", "rules", id], `unknown rule "${id}"${suggestion ? ` (did you mean "${suggestion}"?)` : ""}`);
+        continue;
+      }
+      if (setting.params === undefined) continue;
+      const validate = paramValidator(rule);
+      if (!validate) {
+        at(["spec", "rules", id, "params"], `rule "${id}" takes no parameters`);
+      } else if (!validate(setting.params)) {
+        for (const e of validate.errors ?? []) {
+          const [path, message] = describeAjvError(e, setting.params);
+          at(["spec", "rules", id, "params", ...path], message);
+        }
+      }
+    }
+    (policy.spec.exemptions ?? []).forEach((exemption, i) => {
+      const known = [...byId.keys(), ...customIds].some((id) => ruleMatches(exemption.rule, id));
+      if (!known) at(["spec", "exemptions", i, "rule"], `exemption names no known rule: "${exemption.rule}"`);
+      if (exemption.expires !== undefined && Number.isNaN(Date.parse(`${exemption.expires}T00:00:00Z`))) {
+        at(["spec", "exemptions", i, "expires"], `"${exemption.expires}" is not a date (YYYY-MM-DD)`);
+      }
+    });
+    (policy.spec.customRules ?? []).forEach((custom, i) => {
+      try {
+        compileCel(custom.expression);
+      } catch (error) {
+        const reason = error instanceof Error ? error.message.split("\n")[0] : String(error);
+        at(["spec", "customRules", i, "expression"], `custom rule "${custom.id}" does not compile: ${reason}`);
+      }
+    });
+    if (errors.length > 0) result.errors.push(...errors);
+    else result.policies.push({ policy, file, source: doc.start });
+  }
+  return result;
+}
+
+function describeAjvError(error: ErrorObject, root: unknown): [FieldPath, string] {
+  const path = pathFromPointer(error.instancePath, root);
+  const params = error.params as Record<string, unknown>;
+  switch (error.keyword) {
+    case "additionalProperties":
+      return [[...path, String(params.additionalProperty)], `unknown field "${String(params.additionalProperty)}"`];
+    case "required":
+      return [path, `${formatFieldPath([...path, String(params.missingProperty)])} is required`];
+    case "enum":
+      return [
+        path,
+        `${formatFieldPath(path)} must be one of ${(params.allowedValues as unknown[]).map((v) => JSON.stringify(v)).join(", ")}`,
+      ];
+    case "const":
+      return [path, `${formatFieldPath(path)} must be ${JSON.stringify(params.allowedValue)}`];
+    default:
+      return [path, `${formatFieldPath(path)} ${error.message ?? "is invalid"}`];
+  }
+}

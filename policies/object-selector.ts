@@ -1,0 +1,27 @@
+// Matching objects against a policy's `match`, an exemption's `objects` or a custom rule's `kinds`.
+import type { ObjectSelector } from "./policy-document.ts";
+
+export interface SelectableObject {
+  kind: string;
+  name: string;
+  labels: Readonly<Record<string, string>>;
+}
+
+export function selects(selector: ObjectSelector | undefined, object: SelectableObject): boolean {
+  if (!selector) return true;
+  if (selector.kinds && !selector.kinds.some((k) => k === object.kind)) return false;
+  if (selector.names && !selector.names.some((pattern) => nameMatches(pattern, object.name))) return false;
+  for (const [key, value] of Object.entries(selector.labels ?? {})) {
+    if (object.labels[key] !== value) return false;
+  }
+  return true;
+}
+
+/** Shell-style name patterns: `*` any run of characters, `?` one character. */
+export function nameMatches(pattern: string, name: string): boolean {
+  const regex = pattern
+    .replace(/[.+^${}()|[\]\\]/g, "\\$&")
+    .replaceAll("*", ".*")
+    .replaceAll("?", ".");
+  return new RegExp(`^${regex}$`).test(name);
+}

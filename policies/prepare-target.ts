@@ -1,0 +1,109 @@
+// Turns what the engine is given (a manifest loaded from YAML, or an object from the API server) into the
+// PolicyTarget rules judge: converted to v1, validated, defaulted, with typed views and source positions.
+import {
+  convertToV1,
+  findCrd,
+  isKarpenterKind,
+  isRecord,
+  validateManifest,
+  validateObject,
+  type EC2NodeClass,
+  type FieldError,
+  type Manifest,
+  type NodePool,
+  type SourcePosition,
+} from "../api/index.ts";
+import type { PolicyTarget } from "./target.ts";
+
+/** One object to judge: a manifest from a file, or a plain object (e.g. from an AdmissionReview). */
+export interface PolicyObject {
+  manifest?: Manifest;
+  object?: unknown;
+  /** Its previous version, in any supported shape: a pull request's base, or the webhook's oldObject. */
+  previous?: unknown;
+}
+
+export function prepareTarget(input: PolicyObject): PolicyTarget | undefined {
+  if (input.manifest) return fromManifest(input.manifest, input.previous);
+  return fromObject(input.object, input.previous);
+}
+
+function fromManifest(manifest: Manifest, previous: unknown): PolicyTarget {
+  const { object, errors } = validateManifest(manifest);
+  const converted = findCrd(manifest.apiVersion, manifest.kind) === undefined;
+  return build({
+    object,
+    written: manifest.object,
+    errors,
+    conversion: manifest.conversion,
+    repairs: manifest.repairs,
+    converted,
+    previous,
+    source: manifest.source,
+    position: (path) => manifest.position(path),
+  });
+}
+
+function fromObject(value: unknown, previous: unknown): PolicyTarget | undefined {
+  if (!isRecord(value) || !isKarpenterKind(value.apiVersion, value.kind)) return undefined;
+  const served = findCrd(value.apiVersion, value.kind) !== undefined;
+  const { object: v1, notes } = convertToV1(value);
+  const written = served || !isRecord(v1) ? value : v1;
+  const result = validateObject(written);
+  return build({
+    object: result?.object ?? written,
+    written,
+    errors: result?.errors ?? [],
+    conversion: served ? [] : notes,
+    repairs: served ? notes : [],
+    converted: !served,
+    previous,
+    source: undefined,
+    position: () => undefined,
+  });
+}
+
+interface Parts {
+  object: Record<string, unknown>;
+  written: Record<string, unknown>;
+  errors: FieldError[];
+  conversion: PolicyTarget["conversion"];
+  repairs: PolicyTarget["repairs"];
+  converted: boolean;
+  previous: unknown;
+  source: SourcePosition | undefined;
+  position: PolicyTarget["position"];
+}
+
+function build(parts: Parts): PolicyTarget {
+  const { object } = parts;
+  const kind = String(object.kind);
+  const metadata = isRecord(object.metadata) ? object.metadata : {};
+  const name = typeof metadata.name === "string" ? metadata.name : "";
+  const labels = isRecord(metadata.labels) ? (metadata.labels as Record<string, string>) : {};
+  return {
+    ref: { apiVersion: String(object.apiVersion), kind, name, ...(parts.source ? { source: parts.source } : {}) },
+    kind,
+    name,
+    labels,
+    object,
+    written: parts.written,
+    nodePool: kind === "NodePool" ? (object as unknown as NodePool) : undefined,
+    nodeClass: kind === "EC2NodeClass" ? (object as unknown as EC2NodeClass) : undefined,
+    previous: previousVersion(parts.previous),
+    validation: parts.errors,
+    conversion: parts.conversion,
+    repairs: parts.repairs,
+    converted: parts.converted,
+    position: parts.position,
+  };
+}
+
+// The previous version in v1 shape with defaults, so a change is judged field against field.
+function previousVersion(previous: unknown): Record<string, unknown> | undefined {
+  if (!isRecord(previous)) return undefined;
+  const served = findCrd(previous.apiVersion, previous.kind) !== undefined;
+  const v1 = served ? previous : convertToV1(previous).object;
+  if (!isRecord(v1)) return undefined;
+  return validateObject(v1)?.object ?? v1;
+}

@@ -1,0 +1,31 @@
+// Every built-in rule, by family. The order is the order of docs/policies.md.
+import type { AnyRule } from "../rule.ts";
+import { schemaRules } from "./schema.ts";
+import { imdsRules } from "./imds.ts";
+import { taintRules } from "./taints.ts";
+import { disruptionRules } from "./disruption.ts";
+import { storageRules } from "./storage.ts";
+import { tagRules } from "./tags.ts";
+import { amiRules } from "./ami.ts";
+import { selectorsRules } from "./selectors.ts";
+import { userdataRules } from "./userdata.ts";
+import { referencesRules } from "./references.ts";
+import { changeImpactRules } from "./change-impact.ts";
+
+export const builtinRules: readonly AnyRule[] = [
+  ...schemaRules,
+  ...imdsRules,
+  ...taintRules,
+  ...disruptionRules,
+  ...storageRules,
+  ...tagRules,
+  ...amiRules,
+  ...selectorsRules,
+  ...userdataRules,
+  ...referencesRules,
+  ...changeImpactRules,
+];
+
+export function ruleById(id: string): AnyRule | undefined {
+  return builtinRules.find((r) => r.id === id);
+}
