@@ -1,0 +1,209 @@
+// The references family: how NodePools relate to the EC2NodeClasses and the other NodePools in scope (the bundle
+// being checked, or the cluster's view in the webhook).
+import { isRecord, RequirementSet, type NodeSelectorRequirement } from "../../api/index.ts";
+import type { InstanceTypeCatalog } from "../../api/catalog.ts";
+import { closestName } from "../../api/validation/closest-name.ts";
+import { defineRule, type Violation } from "../rule.ts";
+import type { PolicyTarget } from "../target.ts";
+
+const AWS_GROUP = "karpenter.k8s.aws";
+const AWS_KIND = "EC2NodeClass";
+const REF_PATH = ["spec", "template", "spec", "nodeClassRef"];
+
+interface NodeClassRef {
+  group: string;
+  kind: string;
+  name: string;
+}
+
+export function nodeClassRefOf(object: Record<string, unknown>): NodeClassRef | undefined {
+  const spec = isRecord(object.spec) ? object.spec : undefined;
+  const template = spec && isRecord(spec.template) ? spec.template : undefined;
+  const templateSpec = template && isRecord(template.spec) ? template.spec : undefined;
+  const ref = templateSpec?.nodeClassRef;
+  if (!isRecord(ref)) return undefined;
+  const field = (key: string) => (typeof ref[key] === "string" ? (ref[key] as string) : "");
+  return { group: field("group"), kind: field("kind"), name: field("name") };
+}
+
+const isAwsRef = (ref: NodeClassRef) => ref.group === AWS_GROUP && ref.kind === AWS_KIND;
+
+export const nodeClass = defineRule({
+  id: "references.node-class",
+  family: "references",
+  title: "nodeClassRef names an EC2NodeClass that exists",
+  docs: `A NodePool launches nodes only through the EC2NodeClass its \`spec.template.spec.nodeClassRef\` names. When that
+class does not exist, Karpenter marks the NodePool \`NodeClassReady=False\` (NodeClassNotFound) and the provisioner
+skips it: pods that only this pool could serve stay Pending, with no error on the pods themselves.
+
+The finding is certain only when every EC2NodeClass that could be referenced is known: in the webhook (the
+cluster's view), or when the bundle being checked holds at least one EC2NodeClass (a repository that keeps its
+classes next to its pools). When the bundle holds no EC2NodeClass at all (a change to NodePools only), poolkeeper
+cannot know the cluster's classes and says nothing; the webhook judges the reference at admission.
+
+Fix: correct the name (the finding suggests a close one), or add the EC2NodeClass to the same change.`,
+  kinds: ["NodePool"],
+  enforcement: { baseline: "deny", strict: "deny" },
+  check(target, { scope }) {
+    const ref = nodeClassRefOf(target.object);
+    if (!ref || !isAwsRef(ref) || ref.name === "" || !scope.covers(AWS_KIND)) return [];
+    const names = scope.nodeClasses.map((c) => c.name);
+    if (names.includes(ref.name)) return [];
+    const suggestion = closestName(ref.name, names);
+    const known = names.length === 0 ? "none" : names.slice(0, 5).join(", ") + (names.length > 5 ? ", …" : "");
+    return [
+      {
+        path: [...REF_PATH, "name"],
+        message: `nodeClassRef names EC2NodeClass "${ref.name}", which is not among the EC2NodeClasses in scope (${known}), so Karpenter launches no nodes for this NodePool.`,
+        hint: suggestion
+          ? `did you mean "${suggestion}"?`
+          : `add EC2NodeClass "${ref.name}" to the change, or reference an existing one`,
+      },
+    ];
+  },
+});
+
+export const foreignNodeClass = defineRule({
+  id: "references.foreign-node-class",
+  family: "references",
+  title: "nodeClassRef points at an EC2NodeClass (karpenter.k8s.aws)",
+  docs: `Karpenter manages only the NodePools whose \`nodeClassRef\` has a group and kind its cloud provider supports; the
+AWS provider supports \`group: karpenter.k8s.aws\`, \`kind: EC2NodeClass\`. A NodePool that names anything else (a
+typo such as \`kind: Ec2NodeClass\`, or another provider's class copied from elsewhere) is ignored by the AWS
+provider and launches nothing — and poolkeeper cannot check a class it does not model.
+
+Both fields are immutable once the NodePool exists (the CRD's CEL rules), so fixing them later means deleting and
+recreating the NodePool.
+
+Fix: \`group: karpenter.k8s.aws\` and \`kind: EC2NodeClass\`; exempt the NodePool if it really belongs to another
+provider.`,
+  kinds: ["NodePool"],
+  enforcement: { baseline: "warn", strict: "deny" },
+  check(target) {
+    const ref = nodeClassRefOf(target.object);
+    // An empty group or kind is the CRD's own error (schema.cel).
+    if (!ref || ref.group === "" || ref.kind === "" || isAwsRef(ref)) return [];
+    const typo = closestName(ref.group, [AWS_GROUP]) !== undefined && closestName(ref.kind, [AWS_KIND]) !== undefined;
+    const path = ref.group !== AWS_GROUP ? [...REF_PATH, "group"] : [...REF_PATH, "kind"];
+    return [
+      {
+        path,
+        message: `nodeClassRef points at ${ref.kind} (group ${ref.group}) rather than ${AWS_KIND} (group ${AWS_GROUP}), so Karpenter's AWS provider ignores this NodePool and poolkeeper cannot check its class.`,
+        hint: typo
+          ? `did you mean group ${AWS_GROUP}, kind ${AWS_KIND}? (both are immutable: recreate the NodePool to change them)`
+          : `use group ${AWS_GROUP} and kind ${AWS_KIND}, or exempt this NodePool if it belongs to another provider`,
+      },
+    ];
+  },
+});
+
+interface PoolProfile {
+  weight: number;
+  requirements: RequirementSet;
+  taints: string;
+  /** Names of the catalog types the pool allows; undefined when its requirements cannot be read. */
+  types: ReadonlySet<string> | undefined;
+}
+
+// Profiles are computed once per target and catalog: the check runs once per NodePool and looks at all the others.
+const profiles = new WeakMap<InstanceTypeCatalog, WeakMap<PolicyTarget, PoolProfile | null>>();
+
+function profileOf(target: PolicyTarget, catalog: InstanceTypeCatalog): PoolProfile | undefined {
+  let byTarget = profiles.get(catalog);
+  if (!byTarget) {
+    byTarget = new WeakMap();
+    profiles.set(catalog, byTarget);
+  }
+  let profile = byTarget.get(target);
+  if (profile === undefined) {
+    profile = computeProfile(target, catalog) ?? null;
+    byTarget.set(target, profile);
+  }
+  return profile ?? undefined;
+}
+
+function computeProfile(target: PolicyTarget, catalog: InstanceTypeCatalog): PoolProfile | undefined {
+  const spec = isRecord(target.object.spec) ? target.object.spec : undefined;
+  const template = spec && isRecord(spec.template) ? spec.template : undefined;
+  const templateSpec = template && isRecord(template.spec) ? template.spec : undefined;
+  // A static pool (replicas) is not used for provisioning by weight.
+  if (!spec || !templateSpec || spec.replicas !== undefined) return undefined;
+  const weight = typeof spec.weight === "number" ? spec.weight : 0;
+  const written = Array.isArray(templateSpec.requirements)
+    ? (templateSpec.requirements as NodeSelectorRequirement[])
+    : [];
+  const metadata = template && isRecord(template.metadata) ? template.metadata : {};
+  const labels = isRecord(metadata.labels) ? metadata.labels : {};
+  // Karpenter layers the template labels onto the requirements (`key In [value]`).
+  const requirements: NodeSelectorRequirement[] = [
+    ...written,
+    ...Object.entries(labels).map(([key, value]) => ({ key, operator: "In" as const, values: [String(value)] })),
+  ];
+  let set: RequirementSet;
+  try {
+    set = RequirementSet.fromRequirements(requirements);
+  } catch {
+    return undefined; // invalid requirements are schema's finding
+  }
+  let types: Set<string> | undefined;
+  try {
+    types = new Set(catalog.matching(requirements).map((t) => t.name));
+  } catch {
+    types = undefined;
+  }
+  const taintList = Array.isArray(templateSpec.taints) ? templateSpec.taints : [];
+  const taints = taintList
+    .map((t) => (isRecord(t) ? `${String(t.key)}=${String(t.value ?? "")}:${String(t.effect)}` : ""))
+    .sort()
+    .join(",");
+  return { weight, requirements: set, taints, types };
+}
+
+function overlaps(a: PoolProfile, b: PoolProfile): boolean {
+  if (!a.requirements.intersects(b.requirements)) return false;
+  if (!a.types || !b.types) return true;
+  for (const name of a.types) if (b.types.has(name)) return true;
+  return false;
+}
+
+export const ambiguousWeight = defineRule({
+  id: "references.ambiguous-weight",
+  family: "references",
+  title: "NodePools that compete for the same pods have different weights",
+  docs: `When a pod can be served by several NodePools, Karpenter tries them in weight order (\`spec.weight\`, highest
+first; no weight counts as 0). Pools of **equal** weight are ordered by name, *descending*
+(\`OrderByWeight\` in sigs.k8s.io/karpenter): between \`general\` and \`spot\`, \`spot\` always wins, and renaming a pool
+silently changes where pods land. That is rarely what the author meant.
+
+Two NodePools are reported when they have the same weight, the same taints (pods that tolerate one pool's extra
+taint usually select it on purpose), and overlapping requirements: Karpenter's compatibility check (every key both
+constrain, template labels included, has a common value) holds and at least one instance type of the catalog
+satisfies both. Static pools (\`spec.replicas\`) are not weighed. The pair is reported once, on the pool that wins
+(the name later in the alphabet).
+
+Fix: give the preferred pool a higher \`spec.weight\` (weights do not drift nodes), or make the requirements
+disjoint.`,
+  kinds: ["NodePool"],
+  enforcement: { baseline: "warn", strict: "warn" },
+  check(target, { scope, catalog }) {
+    const mine = profileOf(target, catalog);
+    if (!mine) return [];
+    const written = isRecord(target.written.spec) ? target.written.spec : {};
+    const path = "weight" in written ? ["spec", "weight"] : ["spec", "template", "spec", "requirements"];
+    const out: Violation[] = [];
+    for (const other of scope.nodePools) {
+      if (other === target || other.name === target.name || !(target.name > other.name)) continue;
+      const theirs = profileOf(other, catalog);
+      if (!theirs || theirs.weight !== mine.weight || theirs.taints !== mine.taints || !overlaps(mine, theirs))
+        continue;
+      out.push({
+        path,
+        message: `NodePools "${target.name}" and "${other.name}" both have weight ${mine.weight} and overlapping requirements, so Karpenter always tries "${target.name}" first for pods that fit both, only because its name sorts later.`,
+        hint: `give the pool you prefer a higher spec.weight, or make the two pools' requirements disjoint`,
+      });
+    }
+    return out;
+  },
+});
+
+export const referencesRules = [nodeClass, foreignNodeClass, ambiguousWeight];
