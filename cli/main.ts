@@ -1,14 +1,17 @@
 // The `poolkeeper` command line. Exit codes: 0 clean (warnings allowed), 1 findings that block, 2 usage or I/O.
 import { Command, CommanderError, Option } from "commander";
 import { runValidate } from "./commands/validate.ts";
+import { runCheck } from "./commands/check.ts";
+import { runExplain } from "./commands/explain.ts";
+import { runFix } from "./commands/fix.ts";
+import { PRESETS, type PresetName } from "../policies/policy-document.ts";
+import type { ReportFormat } from "../policies/report/index.ts";
+import { toolVersion } from "./version.ts";
 import { InputError } from "./input-files.ts";
 import { processOutput, type Output } from "./output.ts";
 
 // Commands of the design that later work adds; listed so `--help` shows the whole tool, and each says so plainly.
 const planned: [name: string, summary: string][] = [
-  ["check", "judge pool manifests against policy (pull-request checks)"],
-  ["fix", "apply the policy's fixes to manifests, keeping comments"],
-  ["explain", "print a policy rule's documentation"],
   ["serve", "run the validating and mutating admission webhook"],
   ["sync", "sync desired pools from Git through the policy gate"],
   ["history", "print the audit trail from the status branch"],
@@ -22,7 +25,55 @@ export function buildProgram(out: Output, setExit: (code: number) => void): Comm
     .description("GitOps policy engine and node autoscaler for Karpenter NodePools and EC2NodeClasses")
     .exitOverride()
     .configureOutput({ writeOut: out.stdout, writeErr: out.stderr })
+    .version(toolVersion)
     .showHelpAfterError();
+
+  const collect = (value: string, previous: string[]) => [...previous, value];
+  const preset = () => new Option("--preset <preset>", "rule set to start from").choices(PRESETS).default("baseline");
+  const policyOption = () =>
+    new Option("--policy <file>", "PoolPolicy file (repeatable)").argParser(collect).default([]);
+  const catalogOption = () => new Option("--catalog <file>", "instance-type catalog JSON (default: the bundled one)");
+
+  program
+    .command("check")
+    .description("judge NodePool / EC2NodeClass manifests against policy (pull-request checks)")
+    .argument("[paths...]", "files or directories (searched for *.yaml, *.yml); - reads standard input")
+    .option(
+      "--base <git-ref>",
+      "compare each object with its version at this Git ref (new, changed, deleted; change impact)",
+    )
+    .addOption(policyOption())
+    .addOption(preset())
+    .addOption(
+      new Option("--format <format>", "report format")
+        .choices(["text", "json", "sarif", "junit", "github"])
+        .default("text"),
+    )
+    .addOption(catalogOption())
+    .action(
+      (
+        paths: string[],
+        o: { base?: string; policy: string[]; preset: PresetName; format: ReportFormat; catalog?: string },
+      ) => setExit(runCheck(paths, o, out)),
+    );
+
+  program
+    .command("fix")
+    .description("apply the policy's fixes to manifests, keeping comments and formatting; shows a diff")
+    .argument("[paths...]", "files or directories")
+    .option("--dry-run", "show the diff without writing", false)
+    .addOption(policyOption())
+    .addOption(preset())
+    .addOption(catalogOption())
+    .action((paths: string[], o: { dryRun: boolean; policy: string[]; preset: PresetName; catalog?: string }) =>
+      setExit(runFix(paths, o, out)),
+    );
+
+  program
+    .command("explain")
+    .description("print a policy rule's documentation (or list the rules)")
+    .argument("[rule]", "rule id, e.g. imds.http-tokens")
+    .action((rule: string | undefined) => setExit(runExplain(rule, out)));
 
   program
     .command("validate")

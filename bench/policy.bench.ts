@@ -1,0 +1,75 @@
+// The policy engine against what the API server itself checks. Floor: ajv schema validation plus the CRDs'
+// CEL rules (validateObject) on the same 10,000 objects; then the full evaluation with the strict preset
+// (every rule family, as a bundle so cross-object rules run). Last, `poolkeeper check` over 1,000 files.
+import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { performance } from "node:perf_hooks";
+import { parseAllDocuments } from "yaml";
+import { validateObject } from "../api/index.ts";
+import { compilePolicy } from "../policies/compiled-policy.ts";
+import { evaluate } from "../policies/engine.ts";
+import { builtinRules } from "../policies/rules/index.ts";
+import { main } from "../cli/main.ts";
+import { capturedOutput } from "../cli/output.ts";
+import { measure, report } from "./measure.ts";
+
+const dir = join(import.meta.dirname, "..", "test", "fixtures", "upstream");
+const examples = readdirSync(dir)
+  .filter((f) => f.endsWith(".yaml"))
+  .flatMap((f) =>
+    parseAllDocuments(readFileSync(join(dir, f), "utf8")).map((d) => d.toJS() as Record<string, unknown>),
+  );
+
+// Realistic objects: the upstream examples, renamed, in bundles of 100 (a pool repository's size).
+const objects: Record<string, unknown>[] = [];
+for (let i = 0; objects.length < 10_000; i++) {
+  const object = structuredClone(examples[i % examples.length] as Record<string, unknown>);
+  const metadata = object.metadata as { name: string };
+  metadata.name = `${metadata.name}-${i}`;
+  objects.push(object);
+}
+const bundles: Record<string, unknown>[][] = [];
+for (let i = 0; i < objects.length; i += 100) bundles.push(objects.slice(i, i + 100));
+
+const policy = compilePolicy([], { rules: builtinRules, preset: "strict" });
+const now = new Date("2026-11-25T00:00:00Z");
+let sink = 0;
+
+const floor = measure("floor: ajv schema + CRD CEL rules", objects.length, () => {
+  for (const o of objects) sink += validateObject(o)?.errors.length ?? 0;
+});
+const full = measure("evaluate, strict preset (all rules)", objects.length, () => {
+  for (const bundle of bundles)
+    sink += evaluate(
+      bundle.map((object) => ({ object })),
+      policy,
+      { now },
+    ).length;
+});
+console.log(`${objects.length} objects (${examples.length} upstream documents, renamed), bundles of 100`);
+report([floor, full], floor);
+const ratio = floor.perSecond / full.perSecond;
+console.log(
+  `target: evaluate ≤ 2× the floor (${ratio.toFixed(2)}×: ${ratio <= 2 ? "met" : "NOT met"}), ≥ 10,000 objects/s (${Math.round(full.perSecond)}: ${full.perSecond >= 10_000 ? "met" : "NOT met"})`,
+);
+
+// `poolkeeper check` over 1,000 files, in-process (the CLI's own cost: reading, YAML, judging, rendering).
+const repo = mkdtempSync(join(tmpdir(), "poolkeeper-bench-"));
+mkdirSync(join(repo, "pools"));
+const files = readdirSync(dir).filter((f) => f.endsWith(".yaml"));
+for (let i = 0; i < 1000; i++) {
+  const name = files[i % files.length] as string;
+  const text = readFileSync(join(dir, name), "utf8").replaceAll(/^ {2}name: (.*)$/gm, `  name: $1-${i}`);
+  writeFileSync(join(repo, "pools", `${i}-${name}`), text);
+}
+const out = capturedOutput();
+const start = performance.now();
+const code = await main(["check", join(repo, "pools"), "--preset", "strict", "--format", "json"], out);
+const seconds = (performance.now() - start) / 1000;
+const parsed = JSON.parse(out.out) as { summary?: { objects?: number } };
+console.log(
+  `check over 1,000 files (${parsed.summary?.objects ?? "?"} objects): ${seconds.toFixed(2)} s wall time, exit ${code}`,
+);
+rmSync(repo, { recursive: true, force: true });
+if (sink < 0) console.log(sink);

@@ -1,0 +1,128 @@
+// `poolkeeper check`: judges NodePool and EC2NodeClass manifests against policy, for pull-request checks.
+// With --base, each object is compared with its version at that Git ref, so the change-impact rules run and
+// the report says which objects are new, changed or deleted.
+import { isDeepStrictEqual } from "node:util";
+import { loadManifests, type Manifest } from "../../api/index.ts";
+import { defaultCatalog, parseCatalog, type InstanceTypeCatalog } from "../../api/catalog.ts";
+import { compilePolicy, type CompiledPolicy } from "../../policies/compiled-policy.ts";
+import { evaluate } from "../../policies/engine.ts";
+import { loadPolicies } from "../../policies/load-policies.ts";
+import type { PresetName } from "../../policies/policy-document.ts";
+import { renderReport, type CheckReport, type ReportFormat } from "../../policies/report/index.ts";
+import { builtinRules } from "../../policies/rules/index.ts";
+import { readFilesAtRef } from "../git-base.ts";
+import { expandPaths, InputError, STDIN } from "../input-files.ts";
+import type { Output } from "../output.ts";
+import { progress } from "../progress.ts";
+import { readInput } from "../read-input.ts";
+import { toolVersion } from "../version.ts";
+
+export interface CheckOptions {
+  base?: string;
+  policy: string[];
+  preset: PresetName;
+  format: ReportFormat;
+  catalog?: string;
+  /** The time of the judgement (exemption expiry); now by default. */
+  now?: Date;
+}
+
+export interface LoadedInputs {
+  manifests: Manifest[];
+  files: number;
+  skipped: CheckReport["skipped"][number][];
+  errors: CheckReport["errors"][number][];
+}
+
+/** Reads the manifests under `paths` (files, directories, `-`), reporting unreadable YAML per document. */
+export function readManifests(paths: readonly string[], out: Output): LoadedInputs {
+  const files = expandPaths(paths.length === 0 ? ["."] : paths);
+  const loaded: LoadedInputs = { manifests: [], files: files.length, skipped: [], errors: [] };
+  const tick = progress(out, "reading", files.length);
+  for (const file of files) {
+    tick(file);
+    const set = loadManifests(readInput(file), file === STDIN ? "<stdin>" : file);
+    loaded.manifests.push(...set.manifests);
+    for (const s of set.skipped)
+      loaded.skipped.push({ file: s.file, line: s.source.line, col: s.source.col, reason: s.reason });
+    for (const e of set.errors)
+      loaded.errors.push({ file: e.file, line: e.source.line, col: e.source.col, message: e.message });
+  }
+  tick.done();
+  return loaded;
+}
+
+/** Loads --policy files and the preset; a bad policy is a usage error (exit 2), reported with file:line:col. */
+export function loadPolicy(files: readonly string[], preset: PresetName): CompiledPolicy {
+  const policies = [];
+  const problems: string[] = [];
+  for (const file of files) {
+    const result = loadPolicies(readInput(file), file, builtinRules);
+    policies.push(...result.policies);
+    problems.push(...result.errors.map((e) => `${e.source.file}:${e.source.line}:${e.source.col}: ${e.message}`));
+  }
+  if (problems.length > 0) throw new InputError(`invalid policy:\n  ${problems.join("\n  ")}`);
+  return compilePolicy(policies, { rules: builtinRules, preset });
+}
+
+export function loadCatalog(file: string | undefined): InstanceTypeCatalog {
+  if (file === undefined) return defaultCatalog();
+  let json: unknown;
+  try {
+    json = JSON.parse(Buffer.from(readInput(file)).toString("utf8"));
+  } catch (error) {
+    if (error instanceof InputError) throw error;
+    throw new InputError(`${file}: not valid JSON (${(error as Error).message})`);
+  }
+  try {
+    return parseCatalog(json, file);
+  } catch (error) {
+    throw new InputError((error as Error).message);
+  }
+}
+
+export function runCheck(paths: readonly string[], options: CheckOptions, out: Output): number {
+  const policy = loadPolicy(options.policy, options.preset);
+  const catalog = loadCatalog(options.catalog);
+  const inputs = readManifests(paths, out);
+  const key = (m: { kind: string; name: string }) => `${m.kind}/${m.name}`;
+
+  const base = new Map<string, Manifest>();
+  if (options.base !== undefined) {
+    for (const file of readFilesAtRef(options.base, paths.length === 0 ? ["."] : paths)) {
+      for (const m of loadManifests(file.text, `${options.base}:${file.path}`).manifests) base.set(key(m), m);
+    }
+  }
+  const objects = inputs.manifests.map((manifest) => ({ manifest, previous: base.get(key(manifest))?.original }));
+  const findings = evaluate(objects, policy, { catalog, now: options.now ?? new Date() });
+
+  const report: CheckReport = {
+    findings,
+    files: inputs.files,
+    objects: inputs.manifests.length,
+    skipped: inputs.skipped,
+    errors: inputs.errors,
+    rules: new Map(builtinRules.map((r) => [r.id, { title: r.title, docs: r.docs }])),
+    toolVersion,
+  };
+  if (options.base !== undefined) report.changes = changes(inputs.manifests, base);
+  out.stdout(renderReport(report, options.format, out.style));
+  const denied = findings.some((f) => f.severity === "deny") || inputs.errors.length > 0;
+  return denied ? 1 : 0;
+}
+
+function changes(head: readonly Manifest[], base: ReadonlyMap<string, Manifest>): NonNullable<CheckReport["changes"]> {
+  const seen = new Set<string>();
+  const out: NonNullable<CheckReport["changes"]>[number][] = [];
+  for (const m of head) {
+    const k = `${m.kind}/${m.name}`;
+    seen.add(k);
+    const before = base.get(k);
+    const change = !before ? "new" : isDeepStrictEqual(before.original, m.original) ? "unchanged" : "changed";
+    out.push({ kind: m.kind, name: m.name, file: m.file, change });
+  }
+  for (const [k, m] of base) {
+    if (!seen.has(k)) out.push({ kind: m.kind, name: m.name, file: m.file, change: "deleted" });
+  }
+  return out;
+}

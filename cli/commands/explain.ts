@@ -1,0 +1,27 @@
+// `poolkeeper explain [RULE]`: a rule's documentation, or the list of rules.
+import { closestName } from "../../api/validation/closest-name.ts";
+import { renderRule } from "../../policies/docs.ts";
+import { builtinRules } from "../../policies/rules/index.ts";
+import type { Output } from "../output.ts";
+
+export function runExplain(ruleId: string | undefined, out: Output): number {
+  if (ruleId === undefined) {
+    const width = Math.max(...builtinRules.map((r) => r.id.length));
+    for (const r of builtinRules)
+      out.stdout(`${r.id.padEnd(width)}  ${r.enforcement.baseline.padEnd(5)}  ${r.title}\n`);
+    return 0;
+  }
+  const rule = builtinRules.find((r) => r.id === ruleId);
+  if (!rule) {
+    const suggestion = closestName(
+      ruleId,
+      builtinRules.map((r) => r.id),
+    );
+    out.stderr(
+      `poolkeeper explain: no rule "${ruleId}"${suggestion ? ` (did you mean "${suggestion}"?)` : ""}; run \`poolkeeper explain\` for the list\n`,
+    );
+    return 2;
+  }
+  out.stdout(renderRule(rule) + "\n");
+  return 0;
+}
