@@ -5,7 +5,6 @@ import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSyn
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { performance } from "node:perf_hooks";
-import { parseAllDocuments } from "yaml";
 import { validateObject } from "../api/index.ts";
 import { compilePolicy } from "../policies/compiled-policy.ts";
 import { evaluate } from "../policies/engine.ts";
@@ -13,24 +12,11 @@ import { builtinRules } from "../policies/rules/index.ts";
 import { main } from "../cli/main.ts";
 import { capturedOutput } from "../cli/output.ts";
 import { measure, report } from "./measure.ts";
+import { realisticBundles } from "./realistic-objects.ts";
 
 const dir = join(import.meta.dirname, "..", "test", "fixtures", "upstream");
-const examples = readdirSync(dir)
-  .filter((f) => f.endsWith(".yaml"))
-  .flatMap((f) =>
-    parseAllDocuments(readFileSync(join(dir, f), "utf8")).map((d) => d.toJS() as Record<string, unknown>),
-  );
-
-// Realistic objects: the upstream examples, renamed, in bundles of 100 (a pool repository's size).
-const objects: Record<string, unknown>[] = [];
-for (let i = 0; objects.length < 10_000; i++) {
-  const object = structuredClone(examples[i % examples.length] as Record<string, unknown>);
-  const metadata = object.metadata as { name: string };
-  metadata.name = `${metadata.name}-${i}`;
-  objects.push(object);
-}
-const bundles: Record<string, unknown>[][] = [];
-for (let i = 0; i < objects.length; i += 100) bundles.push(objects.slice(i, i + 100));
+const bundles = realisticBundles(10_000);
+const objects = bundles.flat();
 
 const policy = compilePolicy([], { rules: builtinRules, preset: "strict" });
 const now = new Date("2026-11-25T00:00:00Z");
@@ -47,7 +33,9 @@ const full = measure("evaluate, strict preset (all rules)", objects.length, () =
       { now },
     ).length;
 });
-console.log(`${objects.length} objects (${examples.length} upstream documents, renamed), bundles of 100`);
+console.log(
+  `${objects.length} objects in ${bundles.length} bundles (the upstream examples, varied; see realistic-objects.ts)`,
+);
 report([floor, full], floor);
 const ratio = floor.perSecond / full.perSecond;
 console.log(
@@ -57,9 +45,9 @@ console.log(
 // `poolkeeper check` over 1,000 files, in-process (the CLI's own cost: reading, YAML, judging, rendering).
 const repo = mkdtempSync(join(tmpdir(), "poolkeeper-bench-"));
 mkdirSync(join(repo, "pools"));
-const files = readdirSync(dir).filter((f) => f.endsWith(".yaml"));
+const names = readdirSync(dir).filter((f) => f.endsWith(".yaml"));
 for (let i = 0; i < 1000; i++) {
-  const name = files[i % files.length] as string;
+  const name = names[i % names.length] as string;
   const text = readFileSync(join(dir, name), "utf8").replaceAll(/^ {2}name: (.*)$/gm, `  name: $1-${i}`);
   writeFileSync(join(repo, "pools", `${i}-${name}`), text);
 }

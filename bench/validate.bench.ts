@@ -1,28 +1,15 @@
 // What it costs to validate Karpenter objects the way the API server does. Baseline: ajv structural validation
 // alone (the CRD schema with defaults); then the CRDs' CEL rules alone, and the full validateObject (schema,
-// defaults, unknown fields, metadata and CEL). 10,000 objects built from the upstream examples.
-import { readdirSync, readFileSync } from "node:fs";
-import { join } from "node:path";
-import { parseAllDocuments } from "yaml";
+// defaults, unknown fields, metadata and CEL). 10,000 objects built from the upstream examples, varied.
 import { findCrd, validateObject } from "../api/validation/validate.ts";
 import { compileStructural } from "../api/validation/structural.ts";
 import { compileCelRules } from "../api/validation/cel-rules.ts";
 import { measure, report } from "./measure.ts";
+import { realisticBundles, upstreamFiles } from "./realistic-objects.ts";
 import { cloneJson } from "../api/plain-object.ts";
 
-const dir = join(import.meta.dirname, "..", "test", "fixtures", "upstream");
-const examples = readdirSync(dir)
-  .filter((f) => f.endsWith(".yaml"))
-  .flatMap((f) =>
-    parseAllDocuments(readFileSync(join(dir, f), "utf8")).map((d) => d.toJS() as Record<string, unknown>),
-  );
-
-const objects: Record<string, unknown>[] = [];
-for (let i = 0; objects.length < 10_000; i++) {
-  const object = structuredClone(examples[i % examples.length] as Record<string, unknown>);
-  (object.metadata as { name: string }).name = `pool-${i}`;
-  objects.push(object);
-}
+const objects = realisticBundles(10_000).flat();
+const examples = upstreamFiles().flat();
 
 const compiled = new Map<
   string,
@@ -47,5 +34,5 @@ const full = measure("validateObject (schema + CEL)", objects.length, () => {
   for (const o of objects) errors += validateObject(o)?.errors.length ?? 0;
 });
 if (errors !== 0) throw new Error(`the upstream examples should validate cleanly, got ${errors} errors`);
-console.log(`${objects.length} objects (${examples.length} upstream documents, renamed)`);
+console.log(`${objects.length} objects (the ${examples.length} upstream documents, varied; see realistic-objects.ts)`);
 report([structural, cel, full], structural);

@@ -5,6 +5,7 @@ import { toCelValue, toJsonPointer } from "../api/index.ts";
 import { defaultCatalog, type InstanceTypeCatalog } from "../api/catalog.ts";
 import type { CompiledPolicy, ResolvedPolicy } from "./compiled-policy.ts";
 import { compareFindings, type Finding, type Severity } from "./finding.ts";
+import { memoizedCatalog } from "./memoized-catalog.ts";
 import { selects } from "./object-selector.ts";
 import { prepareTarget, type PolicyObject } from "./prepare-target.ts";
 import { ruleMatches } from "./rule-pattern.ts";
@@ -30,7 +31,7 @@ export function evaluate(
 ): Finding[] {
   const targets = objects.map(prepareTarget).filter((t): t is PolicyTarget => t !== undefined);
   const scope = buildScope(targets, context.cluster);
-  const catalog = context.catalog ?? defaultCatalog();
+  const catalog = memoizedCatalog(context.catalog ?? defaultCatalog());
   const findings: Finding[] = [];
   for (const target of targets) {
     const resolved = policy.resolve(target);

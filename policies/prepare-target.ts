@@ -36,7 +36,7 @@ function fromManifest(manifest: Manifest, previous: unknown): PolicyTarget {
     written: manifest.object,
     errors,
     conversion: manifest.conversion,
-    repairs: manifest.repairs,
+    repairs: () => manifest.repairs,
     converted,
     previous,
     source: manifest.source,
@@ -47,15 +47,18 @@ function fromManifest(manifest: Manifest, previous: unknown): PolicyTarget {
 function fromObject(value: unknown, previous: unknown): PolicyTarget | undefined {
   if (!isRecord(value) || !isKarpenterKind(value.apiVersion, value.kind)) return undefined;
   const served = findCrd(value.apiVersion, value.kind) !== undefined;
-  const { object: v1, notes } = convertToV1(value);
+  const result = served ? validateObject(value) : undefined;
+  // Conversion copies the object: for a served version it only explains unknown fields, so run it only then.
+  const needsNotes = !served || (result?.errors.some((e) => e.type === "Unknown field") ?? false);
+  const { object: v1, notes } = needsNotes ? convertToV1(value) : { object: value, notes: [] };
   const written = served || !isRecord(v1) ? value : v1;
-  const result = validateObject(written);
+  const validated = served ? result : validateObject(written);
   return build({
-    object: result?.object ?? written,
+    object: validated?.object ?? written,
     written,
-    errors: result?.errors ?? [],
+    errors: validated?.errors ?? [],
     conversion: served ? [] : notes,
-    repairs: served ? notes : [],
+    repairs: () => (served ? notes : []),
     converted: !served,
     previous,
     source: undefined,
@@ -68,7 +71,8 @@ interface Parts {
   written: Record<string, unknown>;
   errors: FieldError[];
   conversion: PolicyTarget["conversion"];
-  repairs: PolicyTarget["repairs"];
+  /** Computed only when a rule asks (it converts, which copies the object). */
+  repairs: () => PolicyTarget["repairs"];
   converted: boolean;
   previous: unknown;
   source: SourcePosition | undefined;
@@ -93,7 +97,9 @@ function build(parts: Parts): PolicyTarget {
     previous: previousVersion(parts.previous),
     validation: parts.errors,
     conversion: parts.conversion,
-    repairs: parts.repairs,
+    get repairs() {
+      return parts.repairs();
+    },
     converted: parts.converted,
     position: parts.position,
   };

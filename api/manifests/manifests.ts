@@ -84,9 +84,11 @@ export function loadManifests(input: string | Uint8Array, file: string, limits?:
       });
       continue;
     }
-    const converted = convertToV1(value);
     const served = findCrd(apiVersion, kind) !== undefined;
-    const object = served || !isRecord(converted.object) ? value : converted.object;
+    // Served objects are judged as written; conversion (a deep copy) only explains their leftovers, on demand.
+    const converted = served ? undefined : convertToV1(value);
+    const object = converted && isRecord(converted.object) ? converted.object : value;
+    let repairs: ConversionNote[] | undefined;
     const metadata = isRecord(value.metadata) ? value.metadata : {};
     set.manifests.push({
       file,
@@ -97,8 +99,11 @@ export function loadManifests(input: string | Uint8Array, file: string, limits?:
       name: typeof metadata.name === "string" ? metadata.name : "",
       original: value,
       object,
-      conversion: served ? [] : converted.notes,
-      repairs: served ? converted.notes : [],
+      conversion: converted?.notes ?? [],
+      get repairs() {
+        repairs ??= served ? convertToV1(value).notes : [];
+        return repairs;
+      },
       position: doc.position,
     });
   }

@@ -5,6 +5,7 @@ import { isCelError } from "@bufbuild/cel";
 import type { OpenApiSchema, ValidationRule } from "../crd-schema.ts";
 import { isRecord } from "../plain-object.ts";
 import { compileCel, referencesVariable, toCelValue, type CelProgram } from "./cel-env.ts";
+import { fieldDependencies } from "./cel-dependencies.ts";
 import type { FieldError, FieldPath } from "./field-error.ts";
 
 export interface CompiledRule {
@@ -25,7 +26,17 @@ interface RuleNode {
   listMapKeys?: string[];
   type: OpenApiSchema["type"];
   intOrString: boolean;
+  schema: OpenApiSchema;
+  /**
+   * Results of this node's rules by the value's JSON: the rules are pure functions of `self` (and `oldSelf`), and
+   * the same small values recur across objects (label keys, requirement lists, selector terms). Bounded.
+   */
+  memo: Map<string, readonly (string | undefined)[]>;
+  /** The only fields of `self`/`oldSelf` the node's rules read, or undefined when a rule reads the whole value. */
+  fields?: readonly string[];
 }
+
+const MEMO_LIMIT = 4096;
 
 export interface CelRuleSet {
   /** Every rule in the schema, in schema order. */
@@ -42,14 +53,7 @@ export function compileCelRules(schema: OpenApiSchema): CelRuleSet {
     rules,
     evaluate(object, oldObject) {
       const errors: FieldError[] = [];
-      if (root)
-        evaluateNode(
-          root,
-          toCelValue(object, schema),
-          oldObject === undefined ? undefined : toCelValue(oldObject, schema),
-          [],
-          errors,
-        );
+      if (root) evaluateNode(root, object, oldObject, [], errors);
       return errors;
     },
   };
@@ -71,7 +75,19 @@ function buildNode(schema: OpenApiSchema, schemaPath: string, all: CompiledRule[
   if (rules.length === 0 && properties.size === 0 && !additionalProperties && !items) return undefined;
   const listMapKeys = schema["x-kubernetes-list-type"] === "map" ? schema["x-kubernetes-list-map-keys"] : undefined;
   const intOrString = schema["x-kubernetes-int-or-string"] === true;
-  return { rules, properties, additionalProperties, items, listMapKeys, type: schema.type, intOrString };
+  const fields = schema.type === "object" ? readFields(rules) : undefined;
+  return {
+    rules,
+    properties,
+    additionalProperties,
+    items,
+    listMapKeys,
+    type: schema.type,
+    intOrString,
+    schema,
+    memo: new Map(),
+    fields,
+  };
 }
 
 function compileRule(rule: ValidationRule, schemaPath: string): CompiledRule {
@@ -92,20 +108,17 @@ function compileRule(rule: ValidationRule, schemaPath: string): CompiledRule {
   };
 }
 
+// Walks the plain (JSON) object; a node's value is converted to CEL values only where rules run on it.
 function evaluateNode(node: RuleNode, value: unknown, oldValue: unknown, path: FieldPath, errors: FieldError[]): void {
   // A value of the wrong type already has a schema error; its rules would only add noise (or fail to run).
   if (!hasSchemaType(value, node)) return;
-  for (const rule of node.rules) {
-    if (rule.transition && oldValue === undefined) continue;
-    const bindings: Record<string, unknown> = { self: value };
-    if (oldValue !== undefined) bindings.oldSelf = oldValue;
-    const result = rule.program(bindings);
-    if (result === true) continue;
-    // The API server's wording for a rule that errors at run time: "<error> evaluating rule: <message>".
-    const message = isCelError(result)
-      ? `Invalid value: ${result.message} evaluating rule: ${rule.message}`
-      : `Invalid value: ${rule.message}`;
-    errors.push({ path, type: "Invalid value", origin: "cel", message, rule: rule.rule });
+  if (node.rules.length > 0) {
+    const failures = ruleFailures(node, value, oldValue);
+    failures.forEach((message, i) => {
+      const rule = node.rules[i];
+      if (message !== undefined && rule)
+        errors.push({ path, type: "Invalid value", origin: "cel", message, rule: rule.rule });
+    });
   }
   if (isRecord(value)) {
     const old = isRecord(oldValue) ? oldValue : undefined;
@@ -128,8 +141,54 @@ function evaluateNode(node: RuleNode, value: unknown, oldValue: unknown, path: F
   }
 }
 
+function readFields(rules: readonly CompiledRule[]): string[] | undefined {
+  const fields = new Set<string>();
+  for (const rule of rules) {
+    for (const variable of ["self", "oldSelf"]) {
+      const read = fieldDependencies(rule.rule, variable);
+      if (!read) return undefined;
+      read.forEach((f) => fields.add(f));
+    }
+  }
+  return [...fields];
+}
+
+// The part of an object the node's rules read (the whole value when they read it whole).
+function project(value: unknown, fields: readonly string[] | undefined): unknown {
+  if (!fields || !isRecord(value)) return value;
+  const out: Record<string, unknown> = {};
+  for (const field of fields) if (value[field] !== undefined) out[field] = value[field];
+  return out;
+}
+
+/** Per rule of the node: undefined when it passes, else the error message. */
+function ruleFailures(node: RuleNode, fullValue: unknown, fullOld: unknown): readonly (string | undefined)[] {
+  const value = project(fullValue, node.fields);
+  const oldValue = project(fullOld, node.fields);
+  const key =
+    oldValue === undefined ? JSON.stringify(value) : `${JSON.stringify(value)}\u0000${JSON.stringify(oldValue)}`;
+  const known = node.memo.get(key);
+  if (known) return known;
+  const self = toCelValue(value, node.schema);
+  const oldSelf = oldValue === undefined ? undefined : toCelValue(oldValue, node.schema);
+  const results = node.rules.map((rule) => {
+    if (rule.transition && oldSelf === undefined) return undefined;
+    const bindings: Record<string, unknown> = { self };
+    if (oldSelf !== undefined) bindings.oldSelf = oldSelf;
+    const result = rule.program(bindings);
+    if (result === true) return undefined;
+    // The API server's wording for a rule that errors at run time: "<error> evaluating rule: <message>".
+    return isCelError(result)
+      ? `Invalid value: ${result.message} evaluating rule: ${rule.message}`
+      : `Invalid value: ${rule.message}`;
+  });
+  if (node.memo.size >= MEMO_LIMIT) node.memo.clear();
+  node.memo.set(key, results);
+  return results;
+}
+
 function hasSchemaType(value: unknown, node: RuleNode): boolean {
-  if (node.intOrString) return typeof value === "bigint" || typeof value === "string";
+  if (node.intOrString) return (typeof value === "number" && Number.isInteger(value)) || typeof value === "string";
   switch (node.type) {
     case "object":
       return isRecord(value);
@@ -138,9 +197,9 @@ function hasSchemaType(value: unknown, node: RuleNode): boolean {
     case "string":
       return typeof value === "string";
     case "integer":
-      return typeof value === "bigint";
+      return typeof value === "number" && Number.isInteger(value);
     case "number":
-      return typeof value === "number" || typeof value === "bigint";
+      return typeof value === "number";
     case "boolean":
       return typeof value === "boolean";
     default:

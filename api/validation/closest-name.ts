@@ -4,14 +4,17 @@
 export function closestName(name: string, candidates: readonly string[]): string | undefined {
   let best: string | undefined;
   let bestDistance = Infinity;
+  const allowed = Math.max(1, Math.floor(name.length / 3));
+  const lower = name.toLowerCase();
   for (const candidate of candidates) {
-    const distance = editDistance(name.toLowerCase(), candidate.toLowerCase());
+    // The distance is at least the length difference: skip candidates that cannot be close enough.
+    if (Math.abs(candidate.length - name.length) > allowed) continue;
+    const distance = editDistance(lower, candidate.toLowerCase());
     if (distance < bestDistance) {
       best = candidate;
       bestDistance = distance;
     }
   }
-  const allowed = Math.max(1, Math.floor(name.length / 3));
   return best !== undefined && bestDistance <= allowed ? best : undefined;
 }
 

@@ -99,13 +99,15 @@ provider.`,
 
 interface PoolProfile {
   weight: number;
-  requirements: RequirementSet;
   taints: string;
+  /** Requirements with the template labels layered on; undefined when they cannot be read. */
+  requirements(): RequirementSet | undefined;
   /** Names of the catalog types the pool allows; undefined when its requirements cannot be read. */
-  types: ReadonlySet<string> | undefined;
+  types(): ReadonlySet<string> | undefined;
 }
 
 // Profiles are computed once per target and catalog: the check runs once per NodePool and looks at all the others.
+// The costly parts (requirement sets, catalog matching) are computed only for pools whose weight and taints tie.
 const profiles = new WeakMap<InstanceTypeCatalog, WeakMap<PolicyTarget, PoolProfile | null>>();
 
 function profileOf(target: PolicyTarget, catalog: InstanceTypeCatalog): PoolProfile | undefined {
@@ -120,6 +122,18 @@ function profileOf(target: PolicyTarget, catalog: InstanceTypeCatalog): PoolProf
     byTarget.set(target, profile);
   }
   return profile ?? undefined;
+}
+
+function lazy<T>(compute: () => T): () => T {
+  let done = false;
+  let value: T;
+  return () => {
+    if (!done) {
+      value = compute();
+      done = true;
+    }
+    return value;
+  };
 }
 
 function computeProfile(target: PolicyTarget, catalog: InstanceTypeCatalog): PoolProfile | undefined {
@@ -139,30 +153,40 @@ function computeProfile(target: PolicyTarget, catalog: InstanceTypeCatalog): Poo
     ...written,
     ...Object.entries(labels).map(([key, value]) => ({ key, operator: "In" as const, values: [String(value)] })),
   ];
-  let set: RequirementSet;
-  try {
-    set = RequirementSet.fromRequirements(requirements);
-  } catch {
-    return undefined; // invalid requirements are schema's finding
-  }
-  let types: Set<string> | undefined;
-  try {
-    types = new Set(catalog.matching(requirements).map((t) => t.name));
-  } catch {
-    types = undefined;
-  }
   const taintList = Array.isArray(templateSpec.taints) ? templateSpec.taints : [];
   const taints = taintList
     .map((t) => (isRecord(t) ? `${String(t.key)}=${String(t.value ?? "")}:${String(t.effect)}` : ""))
     .sort()
     .join(",");
-  return { weight, requirements: set, taints, types };
+  return {
+    weight,
+    taints,
+    requirements: lazy(() => {
+      try {
+        return RequirementSet.fromRequirements(requirements);
+      } catch {
+        return undefined; // invalid requirements are schema's finding
+      }
+    }),
+    types: lazy(() => {
+      try {
+        return new Set(catalog.matching(requirements).map((t) => t.name));
+      } catch {
+        return undefined;
+      }
+    }),
+  };
 }
 
 function overlaps(a: PoolProfile, b: PoolProfile): boolean {
-  if (!a.requirements.intersects(b.requirements)) return false;
-  if (!a.types || !b.types) return true;
-  for (const name of a.types) if (b.types.has(name)) return true;
+  const ra = a.requirements();
+  const rb = b.requirements();
+  if (!ra || !rb) return false;
+  if (!ra.intersects(rb)) return false;
+  const ta = a.types();
+  const tb = b.types();
+  if (!ta || !tb) return true;
+  for (const name of ta) if (tb.has(name)) return true;
   return false;
 }
 
