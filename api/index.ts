@@ -49,3 +49,4 @@ export * from "./requirements.ts";
 export * from "./taints.ts";
 export * from "./resources.ts";
 export * from "./catalog.ts";
+export * from "./cron-schedule.ts";

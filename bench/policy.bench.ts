@@ -1,10 +1,11 @@
 // The policy engine against what the API server itself checks. Floor: ajv schema validation plus the CRDs'
 // CEL rules (validateObject) on the same 10,000 objects; then the full evaluation with the strict preset
 // (every rule family, as a bundle so cross-object rules run). Last, `poolkeeper check` over 1,000 files.
-import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { performance } from "node:perf_hooks";
+import { stringify } from "yaml";
 import { validateObject } from "../api/index.ts";
 import { compilePolicy } from "../policies/compiled-policy.ts";
 import { evaluate } from "../policies/engine.ts";
@@ -14,7 +15,6 @@ import { capturedOutput } from "../cli/output.ts";
 import { measure, report } from "./measure.ts";
 import { realisticBundles } from "./realistic-objects.ts";
 
-const dir = join(import.meta.dirname, "..", "test", "fixtures", "upstream");
 const bundles = realisticBundles(10_000);
 const objects = bundles.flat();
 
@@ -45,11 +45,15 @@ console.log(
 // `poolkeeper check` over 1,000 files, in-process (the CLI's own cost: reading, YAML, judging, rendering).
 const repo = mkdtempSync(join(tmpdir(), "poolkeeper-bench-"));
 mkdirSync(join(repo, "pools"));
-const names = readdirSync(dir).filter((f) => f.endsWith(".yaml"));
-for (let i = 0; i < 1000; i++) {
-  const name = names[i % names.length] as string;
-  const text = readFileSync(join(dir, name), "utf8").replaceAll(/^ {2}name: (.*)$/gm, `  name: $1-${i}`);
-  writeFileSync(join(repo, "pools", `${i}-${name}`), text);
+// The same varied objects, written as a pool repository: one file per NodePool and its EC2NodeClass.
+let written = 0;
+for (const bundle of realisticBundles(2000)) {
+  for (let i = 0; i + 1 < bundle.length && written < 1000; i += 2) {
+    writeFileSync(
+      join(repo, "pools", `pool-${written++}.yaml`),
+      `${stringify(bundle[i])}---\n${stringify(bundle[i + 1])}`,
+    );
+  }
 }
 const out = capturedOutput();
 const start = performance.now();

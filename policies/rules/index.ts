@@ -1,9 +1,12 @@
 // Every built-in rule, by family. The order is the order of docs/policies.md.
 import type { AnyRule } from "../rule.ts";
 import { schemaRules } from "./schema.ts";
+import { limitsRules } from "./limits.ts";
 import { imdsRules } from "./imds.ts";
 import { taintRules } from "./taints.ts";
+import { budgetRules } from "./budgets.ts";
 import { disruptionRules } from "./disruption.ts";
+import { instanceTypeRules } from "./instance-types.ts";
 import { storageRules } from "./storage.ts";
 import { tagRules } from "./tags.ts";
 import { amiRules } from "./ami.ts";
@@ -14,9 +17,12 @@ import { changeImpactRules } from "./change-impact.ts";
 
 export const builtinRules: readonly AnyRule[] = [
   ...schemaRules,
+  ...limitsRules,
   ...imdsRules,
   ...taintRules,
+  ...budgetRules,
   ...disruptionRules,
+  ...instanceTypeRules,
   ...storageRules,
   ...tagRules,
   ...amiRules,

@@ -3,7 +3,7 @@
 import { isRecord, RequirementSet, type NodeSelectorRequirement } from "../../api/index.ts";
 import type { InstanceTypeCatalog } from "../../api/catalog.ts";
 import { closestName } from "../../api/validation/closest-name.ts";
-import { defineRule, type Violation } from "../rule.ts";
+import { defineRule } from "../rule.ts";
 import type { PolicyTarget } from "../target.ts";
 
 const AWS_GROUP = "karpenter.k8s.aws";
@@ -214,19 +214,34 @@ disjoint.`,
     if (!mine) return [];
     const written = isRecord(target.written.spec) ? target.written.spec : {};
     const path = "weight" in written ? ["spec", "weight"] : ["spec", "template", "spec", "requirements"];
-    const out: Violation[] = [];
+    // One finding per pool, naming the pools it wins against: a repository of many similar pools gets one line
+    // each, not one per pair.
+    const rivals: string[] = [];
     for (const other of scope.nodePools) {
       if (other === target || other.name === target.name || !(target.name > other.name)) continue;
       const theirs = profileOf(other, catalog);
       if (!theirs || theirs.weight !== mine.weight || theirs.taints !== mine.taints || !overlaps(mine, theirs))
         continue;
-      out.push({
-        path,
-        message: `NodePools "${target.name}" and "${other.name}" both have weight ${mine.weight} and overlapping requirements, so Karpenter always tries "${target.name}" first for pods that fit both, only because its name sorts later.`,
-        hint: `give the pool you prefer a higher spec.weight, or make the two pools' requirements disjoint`,
-      });
+      rivals.push(other.name);
     }
-    return out;
+    if (rivals.length === 0) return [];
+    rivals.sort();
+    const named = rivals
+      .slice(0, 3)
+      .map((n) => `"${n}"`)
+      .join(", ");
+    const others = rivals.length > 3 ? ` and ${rivals.length - 3} more` : "";
+    const subject =
+      rivals.length === 1
+        ? `NodePools "${target.name}" and ${named} both have`
+        : `NodePool "${target.name}" and ${named}${others} all have`;
+    return [
+      {
+        path,
+        message: `${subject} weight ${mine.weight} and overlapping requirements, so Karpenter always tries "${target.name}" first for pods that fit ${rivals.length === 1 ? "both" : "them"}, only because its name sorts later.`,
+        hint: `give the pool you prefer a higher spec.weight, or make the pools' requirements disjoint`,
+      },
+    ];
   },
 });
 

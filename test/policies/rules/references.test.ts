@@ -123,9 +123,19 @@ describe("references.ambiguous-weight", () => {
     assert.deepEqual(judge(objects, { rules }), []);
   });
 
-  test("three overlapping pools: one finding per pair", () => {
+  test("overlapping pools: one finding per pool, naming the pools it wins against", () => {
     const findings = judge([pool("a", {}), pool("b", {}), pool("c", {})], { rules });
-    assert.deepEqual(findings.map((f) => f.object.name).sort(), ["b", "c", "c"]);
+    assert.deepEqual(findings.map((f) => f.object.name).sort(), ["b", "c"]);
+    assert.match(
+      findings.find((f) => f.object.name === "c")?.message ?? "",
+      /^NodePool "c" and "a", "b" all have weight 0/,
+    );
+    const many = judge(
+      ["p1", "p2", "p3", "p4", "p5", "p6"].map((n) => pool(n, {})),
+      { rules },
+    );
+    assert.equal(many.length, 5);
+    assert.match(many.find((f) => f.object.name === "p6")?.message ?? "", /"p1", "p2", "p3" and 2 more all have/);
   });
 });
 
