@@ -322,7 +322,18 @@ export function karpenterMemoryMiB(type: InstanceType, options?: CapacityOptions
  * `karpenterMemoryMiB`), pods (ENI-limited), and the GPU or Neuron resource when the type has one. Ephemeral
  * storage and pod ENIs are left out: they depend on the EC2NodeClass or on data the catalog lacks.
  */
+// Types are frozen, so a type's capacity with the default overhead is computed once.
+const defaultCapacity = new WeakMap<InstanceType, ResourceList>();
+
 export function capacityOf(type: InstanceType, options?: CapacityOptions): ResourceList {
+  if (options === undefined) {
+    let cached = defaultCapacity.get(type);
+    if (!cached) {
+      cached = resourceList(String(type.vcpu), `${karpenterMemoryMiB(type)}Mi`, type);
+      defaultCapacity.set(type, cached);
+    }
+    return cached;
+  }
   return resourceList(String(type.vcpu), `${karpenterMemoryMiB(type, options)}Mi`, type);
 }
 

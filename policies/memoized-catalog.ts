@@ -10,16 +10,19 @@ export function memoizedCatalog(catalog: InstanceTypeCatalog): InstanceTypeCatal
   const existing = memoized.get(catalog);
   if (existing) return existing;
   const cache = new Map<string, ReturnType<InstanceTypeCatalog["matching"]>>();
-  const matching = (requirements: readonly NodeSelectorRequirementLike[]) => {
+  const matching = (all: readonly NodeSelectorRequirementLike[]) => {
+    // Keys the catalog does not describe (a user's own labels, `team: x`) never filter instance types: leaving
+    // them out gives the same answer and lets pools that differ only in such labels share it.
+    const requirements = all.filter((r) => catalog.describes(r.key));
     const key = JSON.stringify(requirements);
     let types = cache.get(key);
     if (!types) {
-      types = catalog.matching(requirements);
+      // Frozen, so a rule that sorted or spliced the shared answer in place would fail loudly, not silently.
+      types = Object.freeze(catalog.matching(requirements)) as ReturnType<InstanceTypeCatalog["matching"]>;
       if (cache.size >= CACHE_LIMIT) cache.clear();
       cache.set(key, types);
     }
-    // A copy, so a rule that sorts or filters in place cannot change another rule's answer.
-    return [...types];
+    return types;
   };
   const wrapped = new Proxy(catalog, {
     get(target, property, receiver) {

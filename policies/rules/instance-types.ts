@@ -75,10 +75,20 @@ export function poolRequirements(target: PolicyTarget): PoolRequirement[] | unde
 }
 
 /** The catalog types a pool's requirements allow; undefined when the requirements cannot be judged. */
-export function poolTypes(
-  target: PolicyTarget,
-  catalog: InstanceTypeCatalog,
-): { requirements: PoolRequirement[]; types: InstanceType[] } | undefined {
+type PoolTypes = { requirements: PoolRequirement[]; types: InstanceType[] };
+
+// Most rules of this family and of limits ask for the same pool's types: computed once per target and catalog.
+const poolTypesCache = new WeakMap<PolicyTarget, { catalog: InstanceTypeCatalog; value: PoolTypes | undefined }>();
+
+export function poolTypes(target: PolicyTarget, catalog: InstanceTypeCatalog): PoolTypes | undefined {
+  const cached = poolTypesCache.get(target);
+  if (cached?.catalog === catalog) return cached.value;
+  const value = computePoolTypes(target, catalog);
+  poolTypesCache.set(target, { catalog, value });
+  return value;
+}
+
+function computePoolTypes(target: PolicyTarget, catalog: InstanceTypeCatalog): PoolTypes | undefined {
   const requirements = poolRequirements(target);
   if (!requirements) return undefined;
   try {
@@ -410,6 +420,7 @@ Fix: lower \`minValues\`, or widen the requirements that limit the key.`,
     const pool = poolTypes(target, catalog);
     if (!pool || pool.types.length === 0) return [];
     const requirements = pool.requirements.map((r) => r.requirement);
+    if (!requirements.some((r) => r.minValues !== undefined)) return [];
     let checks;
     try {
       checks = catalog.minValuesShortfall(requirements, pool.types);

@@ -168,11 +168,27 @@ function unitSlip(limit: Limit): UnitSlip | undefined {
   return undefined;
 }
 
+interface Blocking {
+  zero: Limit[];
+  tooSmall: Limit[];
+  together: boolean;
+  types: InstanceType[];
+}
+
+// Three rules ask for the same answer about the same pool: compute it once per target.
+const blockingCache = new WeakMap<PolicyTarget, Blocking | null>();
+
 /** Limits that leave the pool no instance type: each alone, or several together (`together`). */
-function blockingLimits(
-  target: PolicyTarget,
-  catalog: InstanceTypeCatalog,
-): { zero: Limit[]; tooSmall: Limit[]; together: boolean; types: InstanceType[] } | undefined {
+function blockingLimits(target: PolicyTarget, catalog: InstanceTypeCatalog): Blocking | undefined {
+  let cached = blockingCache.get(target);
+  if (cached === undefined) {
+    cached = computeBlockingLimits(target, catalog) ?? null;
+    blockingCache.set(target, cached);
+  }
+  return cached ?? undefined;
+}
+
+function computeBlockingLimits(target: PolicyTarget, catalog: InstanceTypeCatalog): Blocking | undefined {
   const pool = poolTypes(target, catalog);
   if (!pool || pool.types.length === 0) return undefined;
   const limits = limitList(target).filter((l) => KNOWN_RESOURCES.has(l.name));

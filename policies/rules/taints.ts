@@ -285,7 +285,9 @@ habana.ai/gaudi]\`; add your own key if the GPU pool uses one) and its effect is
     if (tainted) return [];
     let gpuTypes;
     try {
-      gpuTypes = catalog.matching(poolRequirements(target)).filter((type) => type.gpus > 0);
+      // Asking the catalog for the GPU types directly uses its index instead of scanning every allowed type.
+      const gpuOnly = { key: "karpenter.k8s.aws/instance-gpu-count", operator: "Exists" };
+      gpuTypes = catalog.matching([...poolRequirements(target), gpuOnly]).filter((type) => type.gpus > 0);
     } catch {
       return []; // an invalid requirement is schema.*'s finding
     }
