@@ -1,4 +1,5 @@
-// Timing for benchmarks: warm up, then run until a minimum time has passed, and report operations per second.
+// Timing for benchmarks: warm up, then time repeated runs until both a minimum count and a minimum time are
+// reached, and report the median run (robust to a garbage collection or a noisy neighbour in one run).
 import { performance } from "node:perf_hooks";
 
 export interface Measurement {
@@ -8,18 +9,24 @@ export interface Measurement {
   perSecond: number;
 }
 
-export function measure(name: string, operationsPerRun: number, run: () => void, minSeconds = 2): Measurement {
+export function measure(
+  name: string,
+  operationsPerRun: number,
+  run: () => void,
+  minSeconds = 3,
+  minRuns = 5,
+): Measurement {
   for (let i = 0; i < 2; i++) run(); // warm-up: compile caches and JIT
-  let runs = 0;
+  const times: number[] = [];
   const start = performance.now();
-  let elapsed: number;
-  do {
+  while (times.length < minRuns || (performance.now() - start) / 1000 < minSeconds) {
+    const t = performance.now();
     run();
-    runs++;
-    elapsed = (performance.now() - start) / 1000;
-  } while (elapsed < minSeconds);
-  const operations = runs * operationsPerRun;
-  return { name, operations, seconds: elapsed, perSecond: operations / elapsed };
+    times.push((performance.now() - t) / 1000);
+  }
+  times.sort((a, b) => a - b);
+  const median = times[Math.floor(times.length / 2)] as number;
+  return { name, operations: operationsPerRun, seconds: median, perSecond: operationsPerRun / median };
 }
 
 export function report(measurements: Measurement[], baseline: Measurement): void {

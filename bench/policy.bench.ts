@@ -59,9 +59,9 @@ const out = capturedOutput();
 const start = performance.now();
 const code = await main(["check", join(repo, "pools"), "--preset", "strict", "--format", "json"], out);
 const seconds = (performance.now() - start) / 1000;
-const parsed = JSON.parse(out.out) as { summary?: { objects?: number } };
+const parsed = JSON.parse(out.out) as { objects: number; findings: unknown[] };
 console.log(
-  `check over 1,000 files (${parsed.summary?.objects ?? "?"} objects): ${seconds.toFixed(2)} s wall time, exit ${code}`,
+  `check over 1,000 files (${parsed.objects} objects, ${parsed.findings.length} findings): ${seconds.toFixed(2)} s wall time, exit ${code}`,
 );
 rmSync(repo, { recursive: true, force: true });
 if (sink < 0) console.log(sink);

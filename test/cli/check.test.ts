@@ -39,7 +39,19 @@ describe("poolkeeper check", () => {
       /^ {2}deny +examples\/pools\/gpu\.yaml:17:7 +spec\.template\.spec\.expireAfter +Invalid value: "30d"/m,
     );
     assert.match(out, /^ {2}deny +examples\/pools\/system\.yaml:14:11 +spec\.template\.spec\.requirements\[0\]\.key /m);
-    assert.match(out, /^6 objects in 6 files: \d+ denied/m);
+    assert.match(out, /^7 objects in 7 files: \d+ denied/m);
+  });
+
+  test("what Karpenter only flags after admission is denied at review: a wrapping cron, an unreachable limit", async () => {
+    const { code, out } = await run("check", "examples/pools/weekend-batch.yaml", "--format", "json");
+    assert.equal(code, 1);
+    const report = JSON.parse(out) as {
+      findings: { rule: string; severity: string; source?: { line: number; col: number } }[];
+    };
+    const denials = report.findings
+      .filter((f) => f.severity === "deny")
+      .map((f) => `${f.source?.line}:${f.source?.col} ${f.rule}`);
+    assert.deepEqual(denials.sort(), ["25:9 budgets.schedule-unparsable", "28:5 limits.unreachable"]);
   });
 
   test("--preset strict turns hardening advice into denials", async () => {
