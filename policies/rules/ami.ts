@@ -3,17 +3,10 @@
 import { isRecord, type FieldPath } from "../../api/index.ts";
 import { defineRule, type Violation } from "../rule.ts";
 import type { PolicyTarget } from "../target.ts";
+import { V1_AMI_FAMILIES } from "../../api/convert/v1-fields.ts";
 
 /** The EC2NodeClass `amiFamily` values (the CRD's enum). */
-export const AMI_FAMILIES = [
-  "AL2",
-  "AL2023",
-  "Bottlerocket",
-  "Custom",
-  "Windows2019",
-  "Windows2022",
-  "Windows2025",
-] as const;
+export const AMI_FAMILIES = V1_AMI_FAMILIES;
 
 // Alias family (lower case, as written in `family@version`) → amiFamily, as Karpenter's AMIFamilyFromAlias.
 const ALIAS_FAMILIES: Readonly<Record<string, string>> = {

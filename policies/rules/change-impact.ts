@@ -14,6 +14,7 @@ import { defineRule, type Violation } from "../rule.ts";
 import type { PolicyTarget, Scope } from "../target.ts";
 import { nodeClassRefOf } from "./references.ts";
 import { amiFamilyOf } from "./userdata.ts";
+import { valueAtPath } from "../../api/validation/json-pointer.ts";
 
 // --- comparing as Karpenter's hash does --------------------------------------------------------------------------
 
@@ -52,14 +53,7 @@ function sameDuration(a: unknown, b: unknown): boolean {
   return ms(a) === ms(b);
 }
 
-function at(object: unknown, path: readonly string[]): unknown {
-  let node = object;
-  for (const key of path) {
-    if (!isRecord(node)) return undefined;
-    node = node[key];
-  }
-  return node;
-}
+const at = valueAtPath;
 
 /** For maps (labels, tags, kubelet…): which keys were added, removed or changed, for the message. */
 function keyChanges(before: unknown, after: unknown): string {

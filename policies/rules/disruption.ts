@@ -5,6 +5,7 @@ import type { Operation } from "fast-json-patch";
 import { describeDuration, isRecord, parseKarpenterDuration, type KarpenterDuration } from "../../api/index.ts";
 import { defineRule } from "../rule.ts";
 import type { PolicyTarget } from "../target.ts";
+import { valueAtPath } from "../../api/validation/json-pointer.ts";
 
 const kinds = ["NodePool"] as const;
 const DURATION_PARAM = { type: "string", pattern: "^([0-9]+(s|m|h))+$" };
@@ -12,14 +13,7 @@ const EXPIRE_AFTER = ["spec", "template", "spec", "expireAfter"];
 const TGP = ["spec", "template", "spec", "terminationGracePeriod"];
 const CONSOLIDATE_AFTER = ["spec", "disruption", "consolidateAfter"];
 
-function at(object: unknown, path: readonly string[]): unknown {
-  let node = object;
-  for (const key of path) {
-    if (!isRecord(node)) return undefined;
-    node = node[key];
-  }
-  return node;
-}
+const at = valueAtPath;
 
 /** A duration field of the judged object; undefined when absent or malformed (schema reports that). */
 function duration(
