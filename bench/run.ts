@@ -12,5 +12,5 @@ for (const file of readdirSync(dir)
   .sort()) {
   if (only.length > 0 && !only.some((name) => file.includes(name))) continue;
   console.log(`\n## ${file}`);
-  execFileSync(process.execPath, [join(dir, file)], { stdio: "inherit" });
+  execFileSync(process.execPath, ["--expose-gc", join(dir, file)], { stdio: "inherit" });
 }

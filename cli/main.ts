@@ -4,6 +4,7 @@ import { runValidate } from "./commands/validate.ts";
 import { runCheck } from "./commands/check.ts";
 import { runExplain } from "./commands/explain.ts";
 import { runFix } from "./commands/fix.ts";
+import { runServe, type ServeOptions } from "./commands/serve.ts";
 import { PRESETS, type PresetName } from "../policies/policy-document.ts";
 import type { ReportFormat } from "../policies/report/index.ts";
 import { toolVersion } from "./version.ts";
@@ -12,7 +13,6 @@ import { processOutput, type Output } from "./output.ts";
 
 // Commands of the design that later work adds; listed so `--help` shows the whole tool, and each says so plainly.
 const planned: [name: string, summary: string][] = [
-  ["serve", "run the validating and mutating admission webhook"],
   ["sync", "sync desired pools from Git through the policy gate"],
   ["history", "print the audit trail from the status branch"],
   ["run", "run the autoscaling controller"],
@@ -83,6 +83,23 @@ export function buildProgram(out: Output, setExit: (code: number) => void): Comm
     .argument("[paths...]", "files or directories (searched for *.yaml, *.yml); - reads standard input")
     .addOption(new Option("--format <format>", "output format").choices(["text", "json"]).default("text"))
     .action((paths: string[], options: { format: "text" | "json" }) => setExit(runValidate(paths, options, out)));
+
+  program
+    .command("serve")
+    .description("run the validating and mutating admission webhook (HTTPS; until SIGTERM)")
+    .option("--port <port>", "HTTPS port", "9443")
+    .option("--host <address>", "address to listen on", "0.0.0.0")
+    .requiredOption("--tls-cert <file>", "serving certificate, PEM (reloaded when it changes)")
+    .requiredOption("--tls-key <file>", "its private key, PEM (reloaded when it changes)")
+    .addOption(policyOption())
+    .addOption(preset())
+    .addOption(catalogOption())
+    .addOption(
+      new Option("--log-level <level>", "lowest log level written")
+        .choices(["fatal", "error", "warn", "info", "debug", "trace"])
+        .default("info"),
+    )
+    .action(async (o: ServeOptions) => setExit(await runServe(o, out)));
 
   for (const [name, summary] of planned) {
     program

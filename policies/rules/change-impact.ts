@@ -19,24 +19,28 @@ import { valueAtPath } from "../../api/validation/json-pointer.ts";
 // --- comparing as Karpenter's hash does --------------------------------------------------------------------------
 
 /** The value with zero values removed (hashstructure IgnoreZeroValue/ZeroNil) and lists as sorted sets. */
-function canonical(value: unknown): unknown {
+// A canonical text of a value as Karpenter's hash sees it: zero values are absent, lists compare as sets, map keys
+// in order. Built as one string (items are joined, never re-escaped), so it is linear in the value's size.
+function canonical(value: unknown): string | undefined {
   if (value === undefined || value === null || value === false || value === 0 || value === "") return undefined;
   if (Array.isArray(value)) {
-    const items = value.map(canonical).filter((v) => v !== undefined);
-    return items.length === 0 ? undefined : items.map((v) => JSON.stringify(v)).sort();
+    const items = value.map(canonical).filter((v): v is string => v !== undefined);
+    return items.length === 0 ? undefined : `[${items.sort().join(",")}]`;
   }
   if (isRecord(value)) {
     const entries = Object.keys(value)
       .sort()
-      .map((key) => [key, canonical(value[key])] as const)
-      .filter(([, v]) => v !== undefined);
-    return entries.length === 0 ? undefined : Object.fromEntries(entries);
+      .flatMap((key) => {
+        const v = canonical(value[key]);
+        return v === undefined ? [] : [`${JSON.stringify(key)}:${v}`];
+      });
+    return entries.length === 0 ? undefined : `{${entries.join(",")}}`;
   }
-  return value;
+  return JSON.stringify(value);
 }
 
 function same(a: unknown, b: unknown): boolean {
-  return JSON.stringify(canonical(a)) === JSON.stringify(canonical(b));
+  return canonical(a) === canonical(b);
 }
 
 // Durations are hashed as parsed values: "720h" and "43200m" are the same expiry.

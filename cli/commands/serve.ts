@@ -1,0 +1,110 @@
+// `poolkeeper serve`: runs the admission webhook until SIGTERM (or SIGINT), then shuts down gracefully —
+// in-flight reviews finish, idle connections close, and after 20 s whatever is left is cut. A second signal cuts
+// at once. A certificate or policy that cannot be used at start is a usage error (exit 2) naming the file; once
+// running, bad edits to either are logged and the previous one kept (see docs/webhook.md).
+import type { AddressInfo } from "node:net";
+import type { DestinationStream, Level } from "pino";
+import type { ClusterView } from "../../api/ports.ts";
+import type { PresetName } from "../../policies/policy-document.ts";
+import {
+  createLogger,
+  createWebhookServer,
+  PolicyFileError,
+  TlsFileError,
+  type WebhookServer,
+} from "../../webhook/index.ts";
+import { InputError } from "../input-files.ts";
+import type { Output } from "../output.ts";
+import { loadCatalog } from "./check.ts";
+
+export interface ServeOptions {
+  port: string;
+  host: string;
+  tlsCert: string;
+  tlsKey: string;
+  policy: string[];
+  preset: PresetName;
+  catalog?: string;
+  logLevel?: Level;
+}
+
+/** What the command line does not set: tests stop the server with a signal and read the log. */
+export interface ServeControl {
+  /** Shuts the server down when aborted; by default SIGTERM and SIGINT do. */
+  signal?: AbortSignal;
+  /** Where the JSON log goes; standard output by default. */
+  log?: DestinationStream;
+  onListening?: (address: AddressInfo) => void;
+  /** A cluster view for cross-object rules (none yet from the command line: adapters/ is planned). */
+  cluster?: ClusterView;
+}
+
+function parsePort(text: string): number {
+  const port = Number(text);
+  if (!/^\d+$/.test(text) || port > 65535) throw new InputError(`--port ${text}: not a port number (0-65535)`);
+  return port;
+}
+
+export async function runServe(options: ServeOptions, _out: Output, control: ServeControl = {}): Promise<number> {
+  const port = parsePort(options.port);
+  const catalog = loadCatalog(options.catalog);
+  const logger = createLogger({ level: options.logLevel ?? "info", destination: control.log });
+  let server: WebhookServer;
+  try {
+    server = createWebhookServer({
+      tls: { certFile: options.tlsCert, keyFile: options.tlsKey },
+      policy: { files: options.policy, preset: options.preset },
+      catalog,
+      cluster: control.cluster,
+      logger,
+    });
+  } catch (error) {
+    if (error instanceof PolicyFileError || error instanceof TlsFileError) throw new InputError(error.message);
+    throw error;
+  }
+  let address: AddressInfo;
+  try {
+    address = await server.listen(port, options.host);
+  } catch (error) {
+    const code = (error as NodeJS.ErrnoException).code ?? (error as Error).message;
+    throw new InputError(`cannot listen on ${options.host}:${port} (${code})`);
+  }
+  control.onListening?.(address);
+
+  let finished: () => void = () => {};
+  const done = new Promise<void>((resolve) => (finished = resolve));
+  let stopping = false;
+  const stop = (reason: string) => {
+    if (stopping) {
+      logger.warn({ reason }, "second stop request; closing every connection now");
+      server.closeAllConnections();
+      return;
+    }
+    stopping = true;
+    logger.info({ reason }, "stop requested; finishing in-flight requests");
+    void server.close().then(finished);
+  };
+  const detach = control.signal ? onAbort(control.signal, stop) : onSignals(stop);
+  await done;
+  detach();
+  logger.flush();
+  return 0;
+}
+
+function onAbort(signal: AbortSignal, stop: (reason: string) => void): () => void {
+  const listener = () => stop("aborted");
+  if (signal.aborted) listener();
+  else signal.addEventListener("abort", listener, { once: true });
+  return () => signal.removeEventListener("abort", listener);
+}
+
+function onSignals(stop: (reason: string) => void): () => void {
+  const onTerm = () => stop("SIGTERM");
+  const onInt = () => stop("SIGINT");
+  process.on("SIGTERM", onTerm);
+  process.on("SIGINT", onInt);
+  return () => {
+    process.off("SIGTERM", onTerm);
+    process.off("SIGINT", onInt);
+  };
+}

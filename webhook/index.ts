@@ -1,0 +1,17 @@
+// The admission webhook's public surface: the HTTPS server and what embedding code (the `serve` command, tests)
+// needs around it. The pure decision core is webhook/admission/.
+export {
+  createWebhookServer,
+  DEFAULT_TIMEOUTS,
+  MAX_BODY_BYTES,
+  MAX_REVIEW_DEPTH,
+  type Readiness,
+  type WebhookServer,
+  type WebhookServerOptions,
+  type WebhookTimeouts,
+} from "./server.ts";
+export { createLogger, silentLogger, LOG_LEVELS, type Logger, type LoggerOptions } from "./log.ts";
+export { createMetrics, type WebhookMetrics } from "./metrics.ts";
+export { loadPolicyFiles, PolicyFileError, type PolicySource } from "./policy-store.ts";
+export { loadTlsMaterial, TlsFileError, type CertificateInfo } from "./tls.ts";
+export type { FileWatchOptions } from "./file-watch.ts";

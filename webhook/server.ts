@@ -1,0 +1,504 @@
+// The admission webhook's HTTPS server: express 5 on node:https. POST /validate and /mutate take an
+// admission.k8s.io/v1 AdmissionReview and answer with one (the decision is the pure core's, webhook/admission/);
+// GET /healthz, /readyz and /metrics are for the kubelet and Prometheus. Everything around the decision lives
+// here: body limits and timeouts, the cluster view with its timeout and cache, the policy and certificate
+// reloads, one log line and a few metrics per decision, and a graceful shutdown.
+//
+// Failure stance: the API server calls this with `failurePolicy: Fail`, so any non-200 answer rejects the
+// request. That is the safe direction, and the reason bad input gets a precise 4xx and unexpected errors a
+// generic 500 (with the details in the log), never a crash and never an "allowed" the core did not decide.
+import https from "node:https";
+import type { AddressInfo, Socket } from "node:net";
+import { performance } from "node:perf_hooks";
+import express, { type NextFunction, type Request, type Response } from "express";
+import type { Registry } from "prom-client";
+import { defaultCatalog, type InstanceTypeCatalog } from "../api/catalog.ts";
+import { defaultYamlLimits } from "../api/index.ts";
+import { systemClock, type Clock, type ClusterView } from "../api/ports.ts";
+import type { CompiledPolicy } from "../policies/compiled-policy.ts";
+import type { Finding } from "../policies/finding.ts";
+import {
+  mutateAdmission,
+  parseAdmissionReview,
+  reviewResponse,
+  validateAdmission,
+  type AdmissionContext,
+  type AdmissionDecision,
+} from "./admission/index.ts";
+import type { FileWatchOptions } from "./file-watch.ts";
+import { createLogger, type Logger } from "./log.ts";
+import { createMetrics, kindLabel, operationLabel, type WebhookMetrics } from "./metrics.ts";
+import { PolicyStore, type PolicySource } from "./policy-store.ts";
+import { certificateProblem, CertificateStore, TLS_CONTEXT_DEFAULTS, type CertificateInfo } from "./tls.ts";
+
+/** The API server's own limit on a write request's body (3 MiB): no review it sends is larger. */
+export const MAX_BODY_BYTES = 3 * 1024 * 1024;
+
+/**
+ * Deepest nesting of maps and lists accepted in a review: an object as deep as `poolkeeper check` accepts in a
+ * manifest, inside the review's two levels (review → request → object). Deeper JSON parses fine but would
+ * overflow the stack of any recursive code downstream; no Karpenter object comes close.
+ */
+export const MAX_REVIEW_DEPTH = defaultYamlLimits.maxDepth + 2;
+
+export interface WebhookTimeouts {
+  /** Longest wait for the cluster view before deciding without it. */
+  clusterViewMs: number;
+  /** How long a fetched cluster view is reused. */
+  clusterViewCacheMs: number;
+  /** Time a client has to send the request headers… */
+  headersMs: number;
+  /** …and the whole request (408 after; slow clients cannot hold connections open). */
+  requestMs: number;
+  /** Idle keep-alive connections are closed after this. */
+  keepAliveMs: number;
+  /** Time a client has to complete the TLS handshake. */
+  handshakeMs: number;
+  /** Graceful shutdown: in-flight requests get this long before every connection is closed. */
+  shutdownMs: number;
+  /** How often Node checks the header and request timeouts (the timeouts' resolution). */
+  checkIntervalMs: number;
+}
+
+export const DEFAULT_TIMEOUTS: WebhookTimeouts = {
+  clusterViewMs: 2_000,
+  clusterViewCacheMs: 5_000,
+  headersMs: 10_000,
+  requestMs: 10_000,
+  // Longer than the idle timeout of the API server's HTTP client (Go's 90 s): if the server closed an idle
+  // connection first, the client could send its next review on it as it closes, and a POST is not retried.
+  keepAliveMs: 120_000,
+  handshakeMs: 10_000,
+  shutdownMs: 20_000,
+  checkIntervalMs: 1_000,
+};
+
+export interface WebhookServerOptions {
+  /** PEM files of the serving certificate (chain) and its key; reloaded when they change. */
+  tls: { certFile: string; keyFile: string };
+  /** PoolPolicy files and base preset; reloaded when the files change. */
+  policy: PolicySource;
+  /** Instance-type catalog; the bundled one by default. */
+  catalog?: InstanceTypeCatalog;
+  /** The cluster's NodePools and EC2NodeClasses, for cross-object rules; without it they warn, not deny. */
+  cluster?: ClusterView;
+  clock?: Clock;
+  /** JSON logger; one on standard output by default. */
+  logger?: Logger;
+  /** Registry for the metrics (a new one by default); the server adds its metrics and the process metrics. */
+  registry?: Registry;
+  timeouts?: Partial<WebhookTimeouts>;
+  /** File watching for hot reload (debounce, poll interval), or false to reload only on request. */
+  watch?: FileWatchOptions | false;
+}
+
+export interface Readiness {
+  ready: boolean;
+  /** Why not, one line each. */
+  problems: string[];
+}
+
+export interface WebhookServer {
+  /** Starts serving (and watching the files); resolves with the bound address. */
+  listen(port: number, host?: string): Promise<AddressInfo>;
+  /**
+   * Graceful shutdown: stops accepting connections and watching files, closes idle keep-alive connections,
+   * lets in-flight requests finish (their responses close their connections), and after `shutdownMs` closes
+   * whatever is left. Resolves when every connection is gone. Safe to call more than once.
+   */
+  close(): Promise<void>;
+  /** Closes every connection now (a second SIGTERM during a graceful shutdown). */
+  closeAllConnections(): void;
+  readiness(): Readiness;
+  /** Re-reads the policy files now; true when a new policy took effect. */
+  reloadPolicy(): boolean;
+  /** Re-reads the certificate files now; true when a new certificate took effect. */
+  reloadCertificate(): boolean;
+  readonly policy: CompiledPolicy;
+  readonly certificate: CertificateInfo;
+  readonly metrics: WebhookMetrics;
+  readonly registry: Registry;
+  /** The underlying node:https server. */
+  readonly server: https.Server;
+}
+
+type Endpoint = "validate" | "mutate";
+
+type ClusterSnapshot = NonNullable<AdmissionContext["cluster"]>;
+
+/** How the cluster view for a decision was obtained, for the decision's log line. */
+type ViewSource = "none" | "fresh" | "cached" | "unavailable";
+
+/** Creates the server (loading the policy and certificate: throws PolicyFileError or TlsFileError). */
+export function createWebhookServer(options: WebhookServerOptions): WebhookServer {
+  const timeouts: WebhookTimeouts = { ...DEFAULT_TIMEOUTS, ...options.timeouts };
+  const clock = options.clock ?? systemClock;
+  const logger = options.logger ?? createLogger();
+  const metrics = createMetrics({ registry: options.registry });
+  const catalog = options.catalog ?? defaultCatalog();
+  const policies = new PolicyStore({ ...options.policy, logger, metrics });
+  const certificates = new CertificateStore({ ...options.tls, clock, logger, metrics });
+  const view = new ClusterViewCache(options.cluster, timeouts, logger);
+
+  let draining = false;
+  const inFlight = new Set<Response>();
+  const sockets = new Set<Socket>();
+
+  const readiness = (): Readiness => {
+    const problems: string[] = [];
+    if (draining) problems.push("shutting down");
+    const certificate = certificateProblem(certificates.current.info, clock.now());
+    if (certificate) problems.push(certificate);
+    return { ready: problems.length === 0, problems };
+  };
+
+  const app = express();
+  app.disable("x-powered-by");
+  app.set("etag", false);
+
+  app.use((_req: Request, res: Response, next: NextFunction) => {
+    // While draining, every response closes its connection, so the API server opens its next one to a pod
+    // that is staying up instead of reusing this one until it is cut.
+    if (draining) res.setHeader("Connection", "close");
+    inFlight.add(res);
+    res.on("close", () => inFlight.delete(res));
+    next();
+  });
+
+  app.get("/healthz", (_req, res) => {
+    res.type("text/plain").send("ok\n");
+  });
+  app.get("/readyz", (_req, res) => {
+    const state = readiness();
+    res
+      .status(state.ready ? 200 : 503)
+      .type("text/plain")
+      .send(state.ready ? "ok\n" : `not ready: ${state.problems.join("; ")}\n`);
+  });
+  app.get("/metrics", async (_req, res) => {
+    const body = await metrics.registry.metrics();
+    res.type(metrics.registry.contentType).send(body);
+  });
+
+  const parseJson = express.json({ limit: MAX_BODY_BYTES, strict: true, type: "application/json" });
+  const requireJson = (req: Request, res: Response, next: NextFunction) => {
+    const type = req.is("application/json");
+    if (type === null) return badInput(req, res, 400, "the request has no body: expected an AdmissionReview");
+    if (type === false) {
+      const given = req.get("content-type") ?? "none";
+      return badInput(req, res, 415, `unsupported Content-Type ${JSON.stringify(given)}: expected application/json`);
+    }
+    next();
+  };
+
+  // `logged` is what the log gets when the message could quote the body (JSON.parse's messages do).
+  const badInput = (req: Request, res: Response, status: number, message: string, logged = message) => {
+    metrics.requests.inc({ kind: "unknown", operation: "unknown", decision: "error" });
+    logger.warn({ path: req.path, status, error: logged }, "bad admission request");
+    res.status(status).type("text/plain").send(`${message}\n`);
+  };
+
+  const admit = (endpoint: Endpoint) => async (req: Request, res: Response) => {
+    const started = performance.now();
+    if (deeperThan(req.body, MAX_REVIEW_DEPTH)) {
+      return badInput(req, res, 400, `the AdmissionReview is nested deeper than ${MAX_REVIEW_DEPTH} levels`);
+    }
+    const parsed = parseAdmissionReview(req.body as unknown);
+    if (!parsed.ok) return badInput(req, res, 400, parsed.error);
+    const request = parsed.request;
+    const kind = request.kind?.kind;
+    try {
+      const cluster = await view.get();
+      const context: AdmissionContext = {
+        policy: policies.current,
+        catalog,
+        cluster: cluster.snapshot,
+        now: clock.now(),
+      };
+      const decision =
+        endpoint === "validate" ? validateAdmission(request, context) : mutateAdmission(request, context);
+      const review = reviewResponse(decision.response);
+      const seconds = (performance.now() - started) / 1000;
+      record(endpoint, request.dryRun === true, decision, seconds);
+      const line = {
+        webhook: endpoint,
+        uid: request.uid,
+        kind: decision.kind,
+        name: decision.name,
+        operation: decision.operation,
+        user: request.userInfo?.username,
+        allowed: decision.response.allowed,
+        denied: ruleIds(decision.denied),
+        warned: ruleIds(decision.warned),
+        audited: ruleIds(decision.audited),
+        patched: ruleIds(decision.patched),
+        dryRun: request.dryRun === true,
+        clusterView: cluster.source,
+        durationMs: Math.round(seconds * 1e4) / 10,
+      };
+      // The core answers even when it fails (validate refuses with 500, mutate allows unpatched) and says why.
+      if (decision.error !== undefined)
+        logger.error({ ...line, error: decision.error }, "admission failed in the core");
+      else logger.info(line, decision.response.allowed ? "admission allowed" : "admission denied");
+      // The cluster is about to change: the next decision should not judge against the view before it.
+      if (decision.response.allowed && request.dryRun !== true && endpoint === "validate") view.invalidate();
+      res.status(200).json(review);
+    } catch (error) {
+      metrics.requests.inc({ kind: kindLabel(kind), operation: operationLabel(request.operation), decision: "error" });
+      metrics.duration.observe((performance.now() - started) / 1000);
+      logger.error(
+        { webhook: endpoint, uid: request.uid, kind, name: request.name, operation: request.operation, err: error },
+        "admission failed with an internal error",
+      );
+      if (!res.headersSent) res.status(500).type("text/plain").send("internal error\n");
+    }
+  };
+
+  const record = (endpoint: Endpoint, dryRun: boolean, decision: AdmissionDecision, seconds: number) => {
+    const outcome = decision.error !== undefined ? "error" : decision.response.allowed ? "allowed" : "denied";
+    metrics.requests.inc({
+      kind: kindLabel(decision.kind),
+      operation: operationLabel(decision.operation),
+      decision: outcome,
+    });
+    metrics.duration.observe(seconds);
+    // Findings are counted once per object change: by the validating webhook, which sees the final object
+    // (after mutation), and never for a dry run, which changes nothing ("record no side effects").
+    if (endpoint !== "validate" || dryRun) return;
+    for (const finding of decision.findings) metrics.findings.inc({ rule: finding.rule, severity: finding.severity });
+  };
+
+  for (const endpoint of ["validate", "mutate"] as const) {
+    app.post(`/${endpoint}`, requireJson, parseJson, admit(endpoint));
+    app.all(`/${endpoint}`, (_req, res) => {
+      res.status(405).set("Allow", "POST").type("text/plain").send("method not allowed: POST an AdmissionReview\n");
+    });
+  }
+
+  app.use((req: Request, res: Response) => {
+    res.status(404).type("text/plain").send(`not found: ${req.method} ${req.path}\n`);
+  });
+
+  // Four parameters: express's error handler. Body-parser's errors carry a `type` and a 4xx status.
+  app.use((error: unknown, req: Request, res: Response, _next: NextFunction) => {
+    const details: { type?: unknown; status?: unknown; message?: unknown } =
+      typeof error === "object" && error !== null ? error : {};
+    const text = String(details.message);
+    const admission = req.path === "/validate" || req.path === "/mutate";
+    const reject = (status: number, message: string, logged?: string) =>
+      admission
+        ? badInput(req, res, status, message, logged)
+        : res.status(status).type("text/plain").send(`${message}\n`);
+    if (res.headersSent) return;
+    switch (details.type) {
+      case "entity.too.large":
+        return reject(413, `request body is larger than ${MAX_BODY_BYTES} bytes, the API server's limit`);
+      case "entity.parse.failed":
+        // The parser's message quotes the body around the error: fine for the caller who sent it, not for logs.
+        return reject(400, `malformed JSON: ${text}`, "malformed JSON");
+      case "charset.unsupported":
+      case "encoding.unsupported":
+        return reject(415, text);
+      case "request.aborted":
+        // The client went away; there is no one to answer.
+        return;
+    }
+    if (typeof details.status === "number" && details.status >= 400 && details.status < 500) {
+      return reject(details.status, text);
+    }
+    if (admission) metrics.requests.inc({ kind: "unknown", operation: "unknown", decision: "error" });
+    logger.error({ path: req.path, method: req.method, err: error }, "request failed with an internal error");
+    res.status(500).type("text/plain").send("internal error\n");
+  });
+
+  const httpsServer = https.createServer(
+    {
+      ...TLS_CONTEXT_DEFAULTS,
+      cert: certificates.current.cert,
+      key: certificates.current.key,
+      handshakeTimeout: timeouts.handshakeMs,
+      headersTimeout: timeouts.headersMs,
+      requestTimeout: timeouts.requestMs,
+      keepAliveTimeout: timeouts.keepAliveMs,
+      connectionsCheckingInterval: timeouts.checkIntervalMs,
+    },
+    app,
+  );
+  certificates.onReload((material) =>
+    httpsServer.setSecureContext({ ...TLS_CONTEXT_DEFAULTS, cert: material.cert, key: material.key }),
+  );
+  httpsServer.on("connection", (socket: Socket) => {
+    sockets.add(socket);
+    socket.on("close", () => sockets.delete(socket));
+  });
+  // A failed handshake (a scanner, a client that does not trust the CA) is the client's problem: log it
+  // quietly instead of letting it surface as an unhandled error.
+  httpsServer.on("tlsClientError", (error: Error) => {
+    logger.debug({ error: error.message }, "TLS handshake failed");
+  });
+
+  let closing: Promise<void> | undefined;
+
+  return {
+    listen(port, host) {
+      return new Promise<AddressInfo>((resolve, reject) => {
+        const onError = (error: Error) => reject(error);
+        httpsServer.once("error", onError);
+        httpsServer.listen(port, host, () => {
+          httpsServer.off("error", onError);
+          httpsServer.on("error", (error) => logger.error({ err: error }, "server error"));
+          if (options.watch !== false) {
+            policies.watch(options.watch ?? {});
+            certificates.watch(options.watch ?? {});
+          }
+          const address = httpsServer.address() as AddressInfo;
+          logger.info(
+            {
+              address: address.address,
+              port: address.port,
+              policyFiles: options.policy.files,
+              preset: policies.current.preset,
+              certificate: certificates.current.info.serialNumber,
+              certificateNotAfter: certificates.current.info.notAfter.toISOString(),
+              clusterView: options.cluster ? "configured" : "none (cross-object findings are warnings)",
+            },
+            "admission webhook listening",
+          );
+          resolve(address);
+        });
+      });
+    },
+
+    close() {
+      closing ??= new Promise<void>((resolve) => {
+        draining = true;
+        policies.close();
+        certificates.close();
+        if (!httpsServer.listening && sockets.size === 0) return resolve();
+        logger.info({ inFlight: inFlight.size, connections: sockets.size }, "shutting down");
+        for (const res of inFlight) if (!res.headersSent) res.setHeader("Connection", "close");
+        const hardStop = setTimeout(() => {
+          logger.warn(
+            { inFlight: inFlight.size, connections: sockets.size },
+            "shutdown timed out; closing connections",
+          );
+          destroyAll();
+        }, timeouts.shutdownMs);
+        hardStop.unref();
+        const finish = () => {
+          clearTimeout(hardStop);
+          logger.info("shut down");
+          resolve();
+        };
+        if (httpsServer.listening) httpsServer.close(finish);
+        else finish();
+        httpsServer.closeIdleConnections();
+      });
+      return closing;
+    },
+
+    closeAllConnections() {
+      destroyAll();
+    },
+
+    readiness,
+    reloadPolicy: () => policies.reload(),
+    reloadCertificate: () => certificates.reload(),
+    get policy() {
+      return policies.current;
+    },
+    get certificate() {
+      return certificates.current.info;
+    },
+    metrics,
+    registry: metrics.registry,
+    server: httpsServer,
+  };
+
+  function destroyAll() {
+    httpsServer.closeAllConnections();
+    // Sockets still in their TLS handshake are not HTTP connections yet; they go too.
+    for (const socket of sockets) socket.destroy();
+  }
+}
+
+// Iterative, so the check itself cannot overflow the stack; stops at the first node past the limit.
+function deeperThan(value: unknown, limit: number): boolean {
+  const stack: [unknown, number][] = [[value, 1]];
+  for (let entry = stack.pop(); entry !== undefined; entry = stack.pop()) {
+    const [node, depth] = entry;
+    if (typeof node !== "object" || node === null) continue;
+    if (depth > limit) return true;
+    for (const child of Object.values(node)) stack.push([child, depth + 1]);
+  }
+  return false;
+}
+
+function ruleIds(findings: readonly Finding[]): string[] {
+  return [...new Set(findings.map((f) => f.rule))];
+}
+
+/**
+ * The cluster view, fetched through the port with a timeout and reused briefly: a burst of reviews (a
+ * `kubectl apply` of a directory) costs one pair of list calls. A failed or slow fetch is logged and the
+ * decision made without a view; the core then warns about cross-object findings instead of denying.
+ */
+class ClusterViewCache {
+  readonly #port: ClusterView | undefined;
+  readonly #timeouts: WebhookTimeouts;
+  readonly #logger: Logger;
+  #cached: { snapshot: ClusterSnapshot; at: number } | undefined;
+  #pending: Promise<ClusterSnapshot | undefined> | undefined;
+
+  constructor(port: ClusterView | undefined, timeouts: WebhookTimeouts, logger: Logger) {
+    this.#port = port;
+    this.#timeouts = timeouts;
+    this.#logger = logger;
+  }
+
+  async get(): Promise<{ snapshot?: ClusterSnapshot; source: ViewSource }> {
+    if (!this.#port) return { source: "none" };
+    const cached = this.#cached;
+    if (cached && performance.now() - cached.at < this.#timeouts.clusterViewCacheMs) {
+      return { snapshot: cached.snapshot, source: "cached" };
+    }
+    // Concurrent requests share one fetch.
+    this.#pending ??= this.#fetch(this.#port).finally(() => (this.#pending = undefined));
+    const snapshot = await this.#pending;
+    return snapshot ? { snapshot, source: "fresh" } : { source: "unavailable" };
+  }
+
+  invalidate(): void {
+    this.#cached = undefined;
+  }
+
+  async #fetch(port: ClusterView): Promise<ClusterSnapshot | undefined> {
+    const started = performance.now();
+    let timer: NodeJS.Timeout | undefined;
+    const timeout = new Promise<never>((_, reject) => {
+      timer = setTimeout(
+        () => reject(new Error(`no answer within ${this.#timeouts.clusterViewMs} ms`)),
+        this.#timeouts.clusterViewMs,
+      );
+      // A fetch still pending when the server has shut down must not keep the process alive.
+      timer.unref();
+    });
+    try {
+      const [nodePools, nodeClasses] = await Promise.race([
+        Promise.all([port.listNodePools(), port.listNodeClasses()]),
+        timeout,
+      ]);
+      const snapshot: ClusterSnapshot = { nodePools, nodeClasses };
+      this.#cached = { snapshot, at: performance.now() };
+      return snapshot;
+    } catch (error) {
+      this.#logger.warn(
+        { error: error instanceof Error ? error.message : String(error), durationMs: performance.now() - started },
+        "cluster view unavailable; deciding without it (cross-object findings are warnings)",
+      );
+      return undefined;
+    } finally {
+      clearTimeout(timer);
+    }
+  }
+}

@@ -1,0 +1,181 @@
+// The serving certificate: loaded from PEM files, checked (parses, the key matches, not expired), and reloaded
+// when cert-manager (or anyone) replaces the files, through server.setSecureContext: new connections get the new
+// certificate, open ones keep theirs, nothing is dropped. A bad new pair (half-written, mismatched, expired) is
+// refused and the old one kept, so a rotation mishap never takes the webhook down.
+import { createHash, createPrivateKey, X509Certificate, type KeyObject } from "node:crypto";
+import { readFileSync } from "node:fs";
+import { createSecureContext, type SecureContextOptions } from "node:tls";
+import type { Clock } from "../api/ports.ts";
+import { watchFiles, type FileWatch, type FileWatchOptions } from "./file-watch.ts";
+import type { Logger } from "./log.ts";
+import type { WebhookMetrics } from "./metrics.ts";
+
+/** A certificate or key file that cannot serve: missing, unreadable, not PEM, mismatched or expired. */
+export class TlsFileError extends Error {
+  override readonly name = "TlsFileError";
+}
+
+export interface CertificateInfo {
+  subject: string;
+  issuer: string;
+  /** Upper-case hex, as node:tls reports a peer's serialNumber. */
+  serialNumber: string;
+  /** SHA-256 fingerprint, colon-separated upper-case hex (as getPeerCertificate().fingerprint256). */
+  fingerprint256: string;
+  subjectAltName?: string;
+  notBefore: Date;
+  notAfter: Date;
+}
+
+export interface TlsMaterial {
+  cert: Buffer;
+  key: Buffer;
+  info: CertificateInfo;
+  /** Digest of both files, to tell a real change from a touch. */
+  digest: string;
+}
+
+/** Options every secure context of the server gets. TLS 1.2 is the API server's floor too. */
+export const TLS_CONTEXT_DEFAULTS: SecureContextOptions = { minVersion: "TLSv1.2" };
+
+function read(file: string, what: string): Buffer {
+  try {
+    return readFileSync(file);
+  } catch (error) {
+    throw new TlsFileError(`${file}: ${what} cannot be read (${(error as NodeJS.ErrnoException).code ?? error})`);
+  }
+}
+
+/** Reads and checks a certificate (chain) and its key; throws TlsFileError naming the file at fault. */
+export function loadTlsMaterial(certFile: string, keyFile: string, now: Date): TlsMaterial {
+  const cert = read(certFile, "the TLS certificate");
+  const key = read(keyFile, "the TLS key");
+  let x509: X509Certificate;
+  try {
+    x509 = new X509Certificate(cert);
+  } catch (error) {
+    throw new TlsFileError(`${certFile}: not a PEM certificate (${firstLine(error)})`);
+  }
+  let privateKey: KeyObject;
+  try {
+    privateKey = createPrivateKey(key);
+  } catch (error) {
+    throw new TlsFileError(`${keyFile}: not an unencrypted PEM private key (${firstLine(error)})`);
+  }
+  if (!x509.checkPrivateKey(privateKey)) {
+    throw new TlsFileError(`${keyFile}: the private key does not match the certificate in ${certFile}`);
+  }
+  const info: CertificateInfo = {
+    subject: x509.subject,
+    issuer: x509.issuer,
+    serialNumber: x509.serialNumber.toUpperCase(),
+    fingerprint256: x509.fingerprint256,
+    subjectAltName: x509.subjectAltName,
+    notBefore: x509.validFromDate,
+    notAfter: x509.validToDate,
+  };
+  if (info.notAfter.getTime() <= now.getTime()) {
+    throw new TlsFileError(`${certFile}: the certificate expired at ${info.notAfter.toISOString()}`);
+  }
+  try {
+    // What the server will do with them; catches what the checks above do not (a malformed chain).
+    createSecureContext({ ...TLS_CONTEXT_DEFAULTS, cert, key });
+  } catch (error) {
+    throw new TlsFileError(`${certFile}: cannot be used for TLS (${firstLine(error)})`);
+  }
+  const digest = createHash("sha256").update(cert).update("\0").update(key).digest("hex");
+  return { cert, key, info, digest };
+}
+
+/** Why the certificate cannot serve at `now` (expired, not yet valid), or undefined when it can. */
+export function certificateProblem(info: CertificateInfo, now: Date): string | undefined {
+  if (now.getTime() >= info.notAfter.getTime()) return `certificate expired at ${info.notAfter.toISOString()}`;
+  if (now.getTime() < info.notBefore.getTime()) return `certificate not valid before ${info.notBefore.toISOString()}`;
+  return undefined;
+}
+
+function firstLine(error: unknown): string {
+  const message = error instanceof Error ? error.message : String(error);
+  return message.split("\n")[0] ?? message;
+}
+
+export interface CertificateStoreOptions {
+  certFile: string;
+  keyFile: string;
+  clock: Clock;
+  logger: Logger;
+  metrics: WebhookMetrics;
+}
+
+/** The certificate in use, reloaded from its files on change. */
+export class CertificateStore {
+  readonly #options: CertificateStoreOptions;
+  #current: TlsMaterial;
+  #watch: FileWatch | undefined;
+  #install: (material: TlsMaterial) => void = () => {};
+
+  /** Loads the pair; throws TlsFileError when it cannot serve (the server does not start). */
+  constructor(options: CertificateStoreOptions) {
+    this.#options = options;
+    this.#current = loadTlsMaterial(options.certFile, options.keyFile, options.clock.now());
+    options.metrics.certificateExpiry.set(this.#current.info.notAfter.getTime() / 1000);
+  }
+
+  get current(): TlsMaterial {
+    return this.#current;
+  }
+
+  /** How a reloaded pair is put to use (the server's setSecureContext); a throw counts as a failed reload. */
+  onReload(install: (material: TlsMaterial) => void): void {
+    this.#install = install;
+  }
+
+  /** Re-reads the files; installs a good new pair, keeps the old one otherwise. Returns whether it installed. */
+  reload(): boolean {
+    const { certFile, keyFile, clock, logger, metrics } = this.#options;
+    let next: TlsMaterial;
+    try {
+      next = loadTlsMaterial(certFile, keyFile, clock.now());
+    } catch (error) {
+      metrics.tlsReloadErrors.inc();
+      logger.error(
+        { certFile, keyFile, error: (error as Error).message, serving: this.#current.info.serialNumber },
+        "new TLS certificate refused; still serving the previous one",
+      );
+      return false;
+    }
+    if (next.digest === this.#current.digest) return false;
+    try {
+      this.#install(next);
+    } catch (error) {
+      metrics.tlsReloadErrors.inc();
+      logger.error(
+        { certFile, keyFile, error: (error as Error).message },
+        "new TLS certificate could not be installed",
+      );
+      return false;
+    }
+    const previous = this.#current.info;
+    this.#current = next;
+    metrics.certificateExpiry.set(next.info.notAfter.getTime() / 1000);
+    logger.info(
+      {
+        certFile,
+        serialNumber: next.info.serialNumber,
+        previousSerialNumber: previous.serialNumber,
+        notAfter: next.info.notAfter.toISOString(),
+      },
+      "TLS certificate reloaded",
+    );
+    return true;
+  }
+
+  watch(options: FileWatchOptions): void {
+    this.#watch ??= watchFiles([this.#options.certFile, this.#options.keyFile], () => this.reload(), options);
+  }
+
+  close(): void {
+    this.#watch?.close();
+    this.#watch = undefined;
+  }
+}
