@@ -19,14 +19,7 @@ import {
   updateReview,
   upstreamObjects,
 } from "../support/admission-fixtures.ts";
-
-function random(seed: number): () => number {
-  let state = seed >>> 0;
-  return () => {
-    state = (Math.imul(state ^ (state >>> 15), 0x2c1b3c6d) + 0x6d2b79f5) >>> 0;
-    return state / 2 ** 32;
-  };
-}
+import { mutateJson, seededRandom, type MutationProfile } from "../support/json-mutation.ts";
 
 const replacements: unknown[] = [
   null,
@@ -51,29 +44,19 @@ const replacements: unknown[] = [
   JSON.parse('{"__proto__": {"polluted": true}}') as unknown,
 ];
 
-function mutate(value: unknown, next: () => number, depth = 0): unknown {
-  const pick = <T>(items: readonly T[]): T => items[Math.floor(next() * items.length)] as T;
-  if (next() < 0.04 || depth > 10) return pick(replacements);
-  if (Array.isArray(value)) {
-    const items = value.map((item) => mutate(item, next, depth + 1));
-    const r = next();
-    if (r < 0.05) return [];
-    if (r < 0.1) return [...items, ...items];
-    return items;
-  }
-  if (typeof value === "object" && value !== null) {
-    const out: Record<string, unknown> = {};
-    for (const [key, child] of Object.entries(value)) {
-      if (next() < 0.03) continue;
-      out[next() < 0.01 ? `${key}x` : key] = mutate(child, next, depth + 1);
-    }
-    if (next() < 0.02) out[pick(["tags", "metadataOptions", "aws:x", "status"])] = pick(replacements);
-    return out;
-  }
-  if (typeof value === "string" && next() < 0.2)
-    return value.slice(0, Math.floor(next() * value.length)) + pick(["*", "-", "@", "%", " ", "9", "\n"]);
-  return value;
-}
+const profile: MutationProfile = {
+  replacements,
+  replace: 0.04,
+  maxDepth: 10,
+  emptyList: 0.05,
+  doubleList: 0.05,
+  dropKey: 0.03,
+  misspellKey: 0.01,
+  garbleString: 0.2,
+  extraKeys: ["tags", "metadataOptions", "aws:x", "status"],
+  addKey: 0.02,
+};
+const mutate = (value: unknown, next: () => number) => mutateJson(value, next, profile);
 
 /** With problems the mutating webhook fixes (reserved tags, IMDSv1), so that patches get fuzzed too. */
 function fixable(object: Record<string, unknown>): Record<string, unknown> {
@@ -121,7 +104,7 @@ test("2,000 mutated requests: never a throw, never the fallback, always a well-f
       },
     }),
   ];
-  const next = random(20261125);
+  const next = seededRandom(20261125);
   const pick = <T>(items: readonly T[]): T => items[Math.floor(next() * items.length)] as T;
   let patches = 0;
   let denials = 0;

@@ -18,6 +18,7 @@ import {
   users,
 } from "../support/admission-fixtures.ts";
 import { createTestCa, httpsCall } from "../support/tls.ts";
+import { seededRandom } from "../support/json-mutation.ts";
 
 type Json = Record<string, unknown>;
 
@@ -25,17 +26,7 @@ const PAYLOADS = Number(process.env.FUZZ_PAYLOADS ?? 10_000);
 const CONCURRENCY = 20;
 const SEED = Number(process.env.FUZZ_SEED ?? 20_240_611);
 
-// mulberry32: small, fast, good enough to spread payloads; reproducible from the seed.
-function prng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+const prng = seededRandom;
 
 const objects: Json[] = upstreamObjects().map((o) => o.object);
 interface Payload {
