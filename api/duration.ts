@@ -90,6 +90,8 @@ export function parseDurationNanos(input: string): bigint {
   throw new ValueError(`invalid duration "${input}": ${problemOf(input, result)}`, input);
 }
 
+const parsedKarpenterDurations = new Map<string, KarpenterDuration>();
+
 /**
  * A Karpenter `expireAfter`/`consolidateAfter` (`^(([0-9]+(s|m|h))+|Never)$`, with `allowNever`) or
  * `terminationGracePeriod` (`^([0-9]+(s|m|h))+$`). Throws ValueError.
@@ -104,7 +106,16 @@ export function parseKarpenterDuration(input: string, options: KarpenterDuration
     if (options.allowNever) return { never: true };
     throw new ValueError(`invalid ${field} "Never": ${field} does not accept "Never"; ${expected}`, input);
   }
-  if (KARPENTER_PATTERN.test(input)) return { never: false, ms: nanosToMs(goOrThrow(input, field)) };
+  if (KARPENTER_PATTERN.test(input)) {
+    // Pools repeat the same few values ("720h", "0s"): each valid one is parsed once.
+    let parsed = parsedKarpenterDurations.get(input);
+    if (!parsed) {
+      parsed = Object.freeze({ never: false as const, ms: nanosToMs(goOrThrow(input, field)) });
+      if (parsedKarpenterDurations.size >= 1024) parsedKarpenterDurations.clear();
+      parsedKarpenterDurations.set(input, parsed);
+    }
+    return parsed;
+  }
   const hint = /^never$/i.test(input) && options.allowNever ? 'did you mean "Never"?' : strictHint(input, SECOND);
   throw new ValueError(`invalid ${field} "${input}": ${expected}${hint === undefined ? "" : `; ${hint}`}`, input);
 }

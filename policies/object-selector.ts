@@ -17,11 +17,20 @@ export function selects(selector: ObjectSelector | undefined, object: Selectable
   return true;
 }
 
+// Policies and rule parameters name a few patterns, matched against every object: compile each once.
+const compiledPatterns = new Map<string, RegExp>();
+
 /** Shell-style name patterns: `*` any run of characters, `?` one character. */
 export function nameMatches(pattern: string, name: string): boolean {
-  const regex = pattern
-    .replace(/[.+^${}()|[\]\\]/g, "\\$&")
-    .replaceAll("*", ".*")
-    .replaceAll("?", ".");
-  return new RegExp(`^${regex}$`).test(name);
+  let regex = compiledPatterns.get(pattern);
+  if (!regex) {
+    const source = pattern
+      .replace(/[.+^${}()|[\]\\]/g, "\\$&")
+      .replaceAll("*", ".*")
+      .replaceAll("?", ".");
+    regex = new RegExp(`^${source}$`);
+    if (compiledPatterns.size >= 1024) compiledPatterns.clear();
+    compiledPatterns.set(pattern, regex);
+  }
+  return regex.test(name);
 }
