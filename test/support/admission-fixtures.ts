@@ -193,7 +193,8 @@ function request(
   options: ReviewOptions,
 ): AdmissionReview {
   const kind = String(subject.kind);
-  const resource = RESOURCES[kind] ?? { group: "", version: "v1", resource: `${kind.toLowerCase()}s` };
+  // Copies, so a test that changes one review cannot change the next one's shared parts.
+  const resource = { ...(RESOURCES[kind] ?? { group: "", version: "v1", resource: `${kind.toLowerCase()}s` }) };
   const optionsKind = { CREATE: "CreateOptions", UPDATE: "UpdateOptions", DELETE: "DeleteOptions", CONNECT: "" }[
     operation
   ];
@@ -207,7 +208,7 @@ function request(
       resource,
       ...(typeof name === "string" ? { name } : {}),
       operation,
-      userInfo: options.user ?? users.admin,
+      userInfo: structuredClone(options.user ?? users.admin),
       dryRun: options.dryRun ?? false,
       options: { apiVersion: "meta.k8s.io/v1", kind: optionsKind, ...(options.dryRun ? { dryRun: ["All"] } : {}) },
       ...fields,
