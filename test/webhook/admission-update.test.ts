@@ -168,3 +168,23 @@ test("with a cluster view, an UPDATE is judged against the other objects, its ow
   assert.equal(blind.response.allowed, true);
   assert.ok(blind.warned.some((f) => f.rule === "change-impact.nodepool-drift"));
 });
+
+test("the stored version's findings are reused across updates, and a new stored version is judged afresh", () => {
+  const stored = asStored(clean);
+  const change = (object: Json) => requestOf(rawUpdateReview(stored, object));
+  // The same stored version twice: the second decision (from the kept findings) is the first one.
+  const first = validateAdmission(change(violating), baseline).response;
+  const second = validateAdmission(change(violating), baseline).response;
+  assert.equal(first.allowed, false);
+  assert.deepEqual({ ...second, uid: first.uid }, first);
+  // A later stored version that already violates: the same change is now pre-existing, so it is allowed.
+  const storedViolating = asStored(violating, { generation: 2 });
+  const metadata = storedViolating.metadata as Json;
+  metadata.uid = (stored.metadata as Json).uid;
+  const again = validateAdmission(requestOf(rawUpdateReview(storedViolating, { ...violating, metadata })), baseline);
+  assert.equal(again.response.allowed, true);
+  assert.ok(
+    (again.response.warnings ?? []).some((w) => w.includes("pre-existing")),
+    JSON.stringify(again.response),
+  );
+});

@@ -8,6 +8,7 @@ import type { Finding } from "../../policies/finding.ts";
 import { MESSAGE_LINE_LIMIT, sanitize, truncate } from "./bounds.ts";
 import { validateDelete } from "./delete.ts";
 import { changesSpec, enforceable, judge, ratchet } from "./enforce.ts";
+import { storedFindings } from "./stored-findings.ts";
 import { boundedWarnings, denialMessage, objectLabel, warningText } from "./format.ts";
 import { guarded } from "./guard.ts";
 import { isJudgedKind, isObjectOfRequest, isSubresource, subjectOf, type Subject } from "./request.ts";
@@ -51,7 +52,7 @@ function validateUpdate(
   }
   if (!changesSpec(stored, object)) return decision(subject, allowed(subject.uid));
   const findings = judge([{ object, previous: stored }], context);
-  const before = enforceable(judge([{ object: stored }], context), context);
+  const before = enforceable(storedFindings(stored, context), context);
   return respond(subject, object, findings, ratchet(enforceable(findings, context), before));
 }
 
