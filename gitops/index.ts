@@ -1,1 +1,3 @@
 export * from "./config.ts";
+export * from "./source.ts";
+export * from "./status-render.ts";

@@ -1,0 +1,320 @@
+// The Git source of the GitOps controller: clones the desired-state branch into a local cache (full history,
+// never shallow), fetches it incrementally, classifies each new head against the previous one (initial,
+// unchanged, fast-forward, rewritten by a force-push) and reads the files of a commit that match globs.
+// Built on isomorphic-git. Credentials are only handed over through `onAuth`: they never appear in URLs,
+// logs or error messages, and every error is turned into a `SourceError` whose message is scrubbed.
+//
+// `url` is an HTTP(S) remote or a local repository path (bare or with a working tree). isomorphic-git has
+// no file:// transport, so a local repository is read in place: `cacheDir` is not used and `fetch` just
+// resolves the branch there.
+import fs from "node:fs";
+import { isAbsolute, join, posix, resolve } from "node:path";
+import git from "isomorphic-git";
+import http from "isomorphic-git/http/node";
+
+export type SourceCredentials = { username: string; password: string } | { token: string };
+
+export interface SourceOptions {
+  /** HTTP(S) remote, or the path of a local repository. */
+  url: string;
+  branch: string;
+  /** Where the remote is cloned (a non-bare clone without checkout; `.git` is created inside). */
+  cacheDir: string;
+  credentials?: SourceCredentials;
+}
+
+export type FetchKind = "initial" | "unchanged" | "fast-forward" | "rewritten";
+
+export interface FetchResult {
+  /** Head of the branch after the fetch. */
+  sha: string;
+  /** Head before the fetch; undefined on the initial one. */
+  previousSha?: string;
+  kind: FetchKind;
+}
+
+export interface SourceFile {
+  path: string;
+  text: string;
+}
+
+export type SourceErrorKind = "unreachable" | "auth" | "not-found" | "other";
+
+/** A Git failure, with a one-sentence message naming the remote (credentials scrubbed). */
+export class SourceError extends Error {
+  readonly kind: SourceErrorKind;
+  constructor(kind: SourceErrorKind, message: string) {
+    super(message);
+    this.name = "SourceError";
+    this.kind = kind;
+  }
+}
+
+export interface GitSource {
+  /** The remote as displayed in messages: without any userinfo. */
+  readonly remote: string;
+  readonly branch: string;
+  fetch(): Promise<FetchResult>;
+  /** Files at `sha` whose repository-relative path matches one of `globs`, sorted by path. */
+  readTree(sha: string, globs: readonly string[]): Promise<SourceFile[]>;
+}
+
+const REMOTE = "origin";
+
+function isHttpUrl(url: string): boolean {
+  return /^https?:\/\//i.test(url);
+}
+
+/** The URL without userinfo (`https://user:pw@host/x` → `https://host/x`). */
+export function displayRemote(url: string): string {
+  return url.replace(/^([a-z][a-z0-9+.-]*:\/\/)[^/@]*@/i, "$1");
+}
+
+function secretsOf(credentials: SourceCredentials | undefined): string[] {
+  if (!credentials) return [];
+  const raw = "token" in credentials ? [credentials.token] : [credentials.password];
+  const out: string[] = [];
+  for (const secret of raw) {
+    if (secret.length === 0) continue;
+    out.push(secret, encodeURIComponent(secret), Buffer.from(secret).toString("base64"));
+  }
+  // Longest first so an encoded form is not half-replaced by a shorter one.
+  return [...new Set(out)].sort((a, b) => b.length - a.length);
+}
+
+function scrub(text: string, secrets: readonly string[]): string {
+  let out = text.replace(/([a-z][a-z0-9+.-]*:\/\/)[^/@\s]*@/gi, "$1");
+  for (const secret of secrets) out = out.split(secret).join("***");
+  return out;
+}
+
+interface ErrorLike {
+  code?: unknown;
+  message?: unknown;
+  data?: { statusCode?: unknown; statusMessage?: unknown } | undefined;
+  cause?: unknown;
+}
+
+const NETWORK_CODES = new Set([
+  "ECONNREFUSED",
+  "ECONNRESET",
+  "ENOTFOUND",
+  "EAI_AGAIN",
+  "ETIMEDOUT",
+  "EHOSTUNREACH",
+  "ENETUNREACH",
+  "EPIPE",
+  "UND_ERR_SOCKET",
+  "UND_ERR_CONNECT_TIMEOUT",
+]);
+
+function networkCode(error: unknown): string | undefined {
+  let current: unknown = error;
+  for (let depth = 0; depth < 5 && typeof current === "object" && current !== null; depth++) {
+    const code = (current as ErrorLike).code;
+    if (typeof code === "string" && NETWORK_CODES.has(code)) return code;
+    current = (current as ErrorLike).cause;
+  }
+  return undefined;
+}
+
+function toSourceError(error: unknown, remote: string, branch: string, secrets: readonly string[]): SourceError {
+  if (error instanceof SourceError) return error;
+  const e = (typeof error === "object" && error !== null ? error : {}) as ErrorLike;
+  const code = typeof e.code === "string" ? e.code : "";
+  const detail = typeof e.message === "string" ? e.message : String(error);
+  const make = (kind: SourceErrorKind, sentence: string) => new SourceError(kind, scrub(sentence, secrets));
+
+  const net = networkCode(error);
+  if (net) return make("unreachable", `Git remote ${remote} is unreachable (${net}).`);
+  if (code === "HttpError") {
+    const status = typeof e.data?.statusCode === "number" ? e.data.statusCode : 0;
+    const statusText = typeof e.data?.statusMessage === "string" ? ` ${e.data.statusMessage}` : "";
+    if (status === 401 || status === 403) {
+      return make("auth", `Git remote ${remote} rejected the credentials (HTTP ${status}${statusText}).`);
+    }
+    if (status === 404) return make("not-found", `Git remote ${remote} has no repository there (HTTP 404).`);
+    if (status >= 500 || status === 408 || status === 429) {
+      return make("unreachable", `Git remote ${remote} is unavailable (HTTP ${status}${statusText}).`);
+    }
+    return make("other", `Git remote ${remote} answered HTTP ${status}${statusText}.`);
+  }
+  if (code === "UserCanceledError") return make("auth", `Git remote ${remote} rejected the credentials.`);
+  if (code === "NotFoundError" || code === "ResolveRefError") {
+    return make("not-found", `Branch ${branch} was not found on Git remote ${remote}: ${detail}`);
+  }
+  if (code === "SmartHttpError" || code === "RemoteCapabilityError") {
+    return make("not-found", `${remote} does not look like a Git repository: ${detail}`);
+  }
+  return make("other", `Git operation on ${remote} failed: ${detail}`);
+}
+
+function isGitDir(dir: string): boolean {
+  return fs.existsSync(join(dir, "HEAD")) && fs.existsSync(join(dir, "objects"));
+}
+
+function localGitDir(path: string): string | undefined {
+  const dotGit = join(path, ".git");
+  if (isGitDir(dotGit)) return dotGit;
+  if (isGitDir(path)) return path;
+  return undefined;
+}
+
+async function resolveBranch(gitdir: string, ref: string): Promise<string | undefined> {
+  try {
+    return await git.resolveRef({ fs, gitdir, ref });
+  } catch {
+    return undefined;
+  }
+}
+
+async function classify(gitdir: string, previous: string | undefined, sha: string): Promise<FetchResult> {
+  if (previous === undefined) return { sha, kind: "initial" };
+  if (previous === sha) return { sha, previousSha: previous, kind: "unchanged" };
+  let descends: boolean;
+  try {
+    descends = await git.isDescendent({ fs, gitdir, oid: sha, ancestor: previous, depth: -1 });
+  } catch {
+    descends = false; // the old commit is no longer reachable: treat as rewritten
+  }
+  return { sha, previousSha: previous, kind: descends ? "fast-forward" : "rewritten" };
+}
+
+export function openSource(options: SourceOptions): GitSource {
+  const { url, branch, credentials } = options;
+  const remote = displayRemote(url);
+  const secrets = secretsOf(credentials);
+  const localRef = `refs/heads/${branch}`;
+  const fail = (error: unknown) => toSourceError(error, remote, branch, secrets);
+
+  const onAuth = credentials
+    ? () =>
+        "token" in credentials
+          ? { username: "x-access-token", password: credentials.token }
+          : { username: credentials.username, password: credentials.password }
+    : undefined;
+  // Without this, isomorphic-git would throw a plain 401 HttpError; cancelling makes the failure explicit.
+  const onAuthFailure = () => ({ cancel: true as const });
+
+  if (!isHttpUrl(url)) {
+    // Local repository, read in place.
+    const path = isAbsolute(url) ? url : resolve(url);
+    let previous: string | undefined;
+    const gitdir = (): string => {
+      const dir = localGitDir(path);
+      if (!dir) throw new SourceError("not-found", `${remote} is not a Git repository.`);
+      return dir;
+    };
+    return {
+      remote,
+      branch,
+      async fetch() {
+        try {
+          const dir = gitdir();
+          const sha = await resolveBranch(dir, localRef);
+          if (!sha) throw new SourceError("not-found", `Branch ${branch} was not found in Git repository ${remote}.`);
+          const result = await classify(dir, previous, sha);
+          previous = sha;
+          return result;
+        } catch (error) {
+          throw fail(error);
+        }
+      },
+      readTree: (sha, globs) => readTreeAt(gitdir, sha, globs, fail),
+    };
+  }
+
+  const dir = resolve(options.cacheDir);
+  const gitdir = join(dir, ".git");
+  const remoteRef = `refs/remotes/${REMOTE}/${branch}`;
+
+  return {
+    remote,
+    branch,
+    async fetch() {
+      try {
+        const previous = isGitDir(gitdir) ? await resolveBranch(gitdir, localRef) : undefined;
+        if (previous === undefined) {
+          // First fetch (or a broken cache): full clone of the single branch, without checkout.
+          const hadGitDir = fs.existsSync(gitdir);
+          if (hadGitDir) fs.rmSync(gitdir, { recursive: true, force: true });
+          fs.mkdirSync(dir, { recursive: true });
+          try {
+            await git.clone({
+              fs,
+              http,
+              dir,
+              url,
+              ref: branch,
+              remote: REMOTE,
+              singleBranch: true,
+              noCheckout: true,
+              noTags: true,
+              onAuth,
+              onAuthFailure,
+            });
+          } catch (error) {
+            fs.rmSync(gitdir, { recursive: true, force: true });
+            throw error;
+          }
+          const sha = await resolveBranch(gitdir, localRef);
+          if (!sha) throw new SourceError("not-found", `Branch ${branch} was not found on Git remote ${remote}.`);
+          return { sha, kind: "initial" };
+        }
+        // Keep the configured remote in line with the options (the URL may have changed between runs).
+        await git.setConfig({ fs, gitdir, path: `remote.${REMOTE}.url`, value: url });
+        const fetched = await git.fetch({
+          fs,
+          http,
+          gitdir,
+          url,
+          remote: REMOTE,
+          ref: branch,
+          remoteRef: branch,
+          singleBranch: true,
+          tags: false,
+          onAuth,
+          onAuthFailure,
+        });
+        const sha = fetched.fetchHead ?? (await resolveBranch(gitdir, remoteRef));
+        if (!sha) throw new SourceError("not-found", `Branch ${branch} was not found on Git remote ${remote}.`);
+        const result = await classify(gitdir, previous, sha);
+        if (result.kind !== "unchanged") {
+          await git.writeRef({ fs, gitdir, ref: localRef, value: sha, force: true });
+          await git.writeRef({ fs, gitdir, ref: remoteRef, value: sha, force: true });
+        }
+        return result;
+      } catch (error) {
+        throw fail(error);
+      }
+    },
+    readTree: (sha, globs) => readTreeAt(() => gitdir, sha, globs, fail),
+  };
+}
+
+async function readTreeAt(
+  gitdir: () => string,
+  sha: string,
+  globs: readonly string[],
+  fail: (error: unknown) => SourceError,
+): Promise<SourceFile[]> {
+  try {
+    const dir = gitdir();
+    const paths = await git.listFiles({ fs, gitdir: dir, ref: sha });
+    const matching = paths.filter((path) => globs.some((glob) => posix.matchesGlob(path, glob))).sort();
+    const decoder = new TextDecoder("utf-8");
+    const files: SourceFile[] = [];
+    for (const path of matching) {
+      const { blob } = await git.readBlob({ fs, gitdir: dir, oid: sha, filepath: path });
+      files.push({ path, text: decoder.decode(blob) });
+    }
+    return files;
+  } catch (error) {
+    if (error instanceof SourceError) throw error;
+    const code = (error as { code?: unknown } | null)?.code;
+    if (code === "NotFoundError" || code === "ObjectTypeError") {
+      throw new SourceError("not-found", `Commit ${sha} is not in the local copy of the Git repository.`);
+    }
+    throw fail(error);
+  }
+}
