@@ -11,6 +11,7 @@ import fs from "node:fs";
 import { isAbsolute, join, posix, resolve } from "node:path";
 import git from "isomorphic-git";
 import http from "isomorphic-git/http/node";
+import { networkCode, scrub, secretsOf, type ErrorLike } from "./git-errors.ts";
 
 export type SourceCredentials = { username: string; password: string } | { token: string };
 
@@ -68,54 +69,6 @@ function isHttpUrl(url: string): boolean {
 /** The URL without userinfo (`https://user:pw@host/x` → `https://host/x`). */
 export function displayRemote(url: string): string {
   return url.replace(/^([a-z][a-z0-9+.-]*:\/\/)[^/@]*@/i, "$1");
-}
-
-function secretsOf(credentials: SourceCredentials | undefined): string[] {
-  if (!credentials) return [];
-  const raw = "token" in credentials ? [credentials.token] : [credentials.password];
-  const out: string[] = [];
-  for (const secret of raw) {
-    if (secret.length === 0) continue;
-    out.push(secret, encodeURIComponent(secret), Buffer.from(secret).toString("base64"));
-  }
-  // Longest first so an encoded form is not half-replaced by a shorter one.
-  return [...new Set(out)].sort((a, b) => b.length - a.length);
-}
-
-function scrub(text: string, secrets: readonly string[]): string {
-  let out = text.replace(/([a-z][a-z0-9+.-]*:\/\/)[^/@\s]*@/gi, "$1");
-  for (const secret of secrets) out = out.split(secret).join("***");
-  return out;
-}
-
-interface ErrorLike {
-  code?: unknown;
-  message?: unknown;
-  data?: { statusCode?: unknown; statusMessage?: unknown } | undefined;
-  cause?: unknown;
-}
-
-const NETWORK_CODES = new Set([
-  "ECONNREFUSED",
-  "ECONNRESET",
-  "ENOTFOUND",
-  "EAI_AGAIN",
-  "ETIMEDOUT",
-  "EHOSTUNREACH",
-  "ENETUNREACH",
-  "EPIPE",
-  "UND_ERR_SOCKET",
-  "UND_ERR_CONNECT_TIMEOUT",
-]);
-
-function networkCode(error: unknown): string | undefined {
-  let current: unknown = error;
-  for (let depth = 0; depth < 5 && typeof current === "object" && current !== null; depth++) {
-    const code = (current as ErrorLike).code;
-    if (typeof code === "string" && NETWORK_CODES.has(code)) return code;
-    current = (current as ErrorLike).cause;
-  }
-  return undefined;
 }
 
 function toSourceError(error: unknown, remote: string, branch: string, secrets: readonly string[]): SourceError {
