@@ -2,11 +2,11 @@
 // branch and files hold the NodePools and policies, where status is written and how often. The document is
 // validated with ajv and every problem is reported with file:line:col (with "did you mean" for misspelt keys);
 // a bad config never throws. What is returned has every default resolved, durations also in milliseconds.
-import { Ajv, type ErrorObject } from "ajv";
+import { Ajv } from "ajv";
 import { formatFieldPath, loadYaml, parseDuration, type FieldPath, type SourcePosition } from "../api/index.ts";
-import { closestName } from "../api/validation/closest-name.ts";
 import { isRecord } from "../api/plain-object.ts";
-import { pathFromPointer, valueAtPath } from "../api/validation/json-pointer.ts";
+import { valueAtPath } from "../api/validation/json-pointer.ts";
+import { describeAjvError } from "../api/validation/ajv-messages.ts";
 
 export const CONFIG_API_VERSION = "poolkeeper.dev/v1alpha1";
 export const CONFIG_KIND = "PoolkeeperConfig";
@@ -262,34 +262,4 @@ function formatMinimum(ms: number): string {
 
 function describe(error: unknown): string {
   return error instanceof Error ? (error.message.split("\n")[0] ?? error.message) : String(error);
-}
-
-function describeAjvError(error: ErrorObject, root: unknown): [FieldPath, string] {
-  const path = pathFromPointer(error.instancePath, root);
-  const params = error.params as Record<string, unknown>;
-  const parent = error.parentSchema as { properties?: Record<string, unknown>; description?: string } | undefined;
-  switch (error.keyword) {
-    case "additionalProperties": {
-      const key = String(params.additionalProperty);
-      const suggestion = closestName(key, Object.keys(parent?.properties ?? {}));
-      const field = formatFieldPath([...path, key]);
-      return [[...path, key], `unknown field "${field}"${suggestion ? ` (did you mean "${suggestion}"?)` : ""}`];
-    }
-    case "required":
-      return [path, `${formatFieldPath([...path, String(params.missingProperty)])} is required`];
-    case "enum":
-      return [
-        path,
-        `${formatFieldPath(path)} must be one of ${(params.allowedValues as unknown[]).map((v) => JSON.stringify(v)).join(", ")}`,
-      ];
-    case "const":
-      return [path, `${formatFieldPath(path)} must be ${JSON.stringify(params.allowedValue)}`];
-    case "pattern":
-      return [
-        path,
-        `${formatFieldPath(path)} must be ${parent?.description ?? "valid"} (found ${JSON.stringify(error.data)})`,
-      ];
-    default:
-      return [path, `${formatFieldPath(path)} ${error.message ?? "is invalid"}`];
-  }
 }

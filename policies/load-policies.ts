@@ -1,14 +1,14 @@
 // Reads PoolPolicy files: YAML with source positions, the document schema (ajv), known rule ids, each rule's
 // parameter schema, exemption dates and custom CEL rules that compile. Every problem is reported with
 // file:line:col; a bad policy never crashes the engine and never silently applies half of itself.
-import { Ajv, type ErrorObject, type ValidateFunction } from "ajv";
-import { compileCel, formatFieldPath, loadYaml, type FieldPath, type SourcePosition } from "../api/index.ts";
+import { Ajv, type ValidateFunction } from "ajv";
+import { compileCel, loadYaml, type FieldPath, type SourcePosition } from "../api/index.ts";
 import { closestName } from "../api/validation/closest-name.ts";
 import { isRecord } from "../api/plain-object.ts";
-import { pathFromPointer } from "../api/validation/json-pointer.ts";
 import { poolPolicySchema, POLICY_API_VERSION, POLICY_KIND, type PoolPolicy } from "./policy-document.ts";
 import type { AnyRule } from "./rule.ts";
 import { ruleMatches } from "./rule-pattern.ts";
+import { describeAjvError } from "../api/validation/ajv-messages.ts";
 
 export interface PolicyError {
   source: SourcePosition;
@@ -101,24 +101,4 @@ export function loadPolicies(input: string | Uint8Array, file: string, rules: re
     else result.policies.push({ policy, file, source: doc.start });
   }
   return result;
-}
-
-function describeAjvError(error: ErrorObject, root: unknown): [FieldPath, string] {
-  const path = pathFromPointer(error.instancePath, root);
-  const params = error.params as Record<string, unknown>;
-  switch (error.keyword) {
-    case "additionalProperties":
-      return [[...path, String(params.additionalProperty)], `unknown field "${String(params.additionalProperty)}"`];
-    case "required":
-      return [path, `${formatFieldPath([...path, String(params.missingProperty)])} is required`];
-    case "enum":
-      return [
-        path,
-        `${formatFieldPath(path)} must be one of ${(params.allowedValues as unknown[]).map((v) => JSON.stringify(v)).join(", ")}`,
-      ];
-    case "const":
-      return [path, `${formatFieldPath(path)} must be ${JSON.stringify(params.allowedValue)}`];
-    default:
-      return [path, `${formatFieldPath(path)} ${error.message ?? "is invalid"}`];
-  }
 }
