@@ -12,6 +12,7 @@ import { isAbsolute, join, posix, resolve } from "node:path";
 import git from "isomorphic-git";
 import http from "isomorphic-git/http/node";
 import { networkCode, scrub, secretsOf, type ErrorLike } from "./git-errors.ts";
+import { authCallbacks, fetchBranch, REMOTE } from "./git-remote.ts";
 
 export type SourceCredentials = { username: string; password: string } | { token: string };
 
@@ -59,8 +60,6 @@ export interface GitSource {
   /** Files at `sha` whose repository-relative path matches one of `globs`, sorted by path. */
   readTree(sha: string, globs: readonly string[]): Promise<SourceFile[]>;
 }
-
-const REMOTE = "origin";
 
 function isHttpUrl(url: string): boolean {
   return /^https?:\/\//i.test(url);
@@ -140,14 +139,8 @@ export function openSource(options: SourceOptions): GitSource {
   const localRef = `refs/heads/${branch}`;
   const fail = (error: unknown) => toSourceError(error, remote, branch, secrets);
 
-  const onAuth = credentials
-    ? () =>
-        "token" in credentials
-          ? { username: "x-access-token", password: credentials.token }
-          : { username: credentials.username, password: credentials.password }
-    : undefined;
-  // Without this, isomorphic-git would throw a plain 401 HttpError; cancelling makes the failure explicit.
-  const onAuthFailure = () => ({ cancel: true as const });
+  const auth = authCallbacks(credentials);
+  const { onAuth, onAuthFailure } = auth;
 
   if (!isHttpUrl(url)) {
     // Local repository, read in place.
@@ -216,19 +209,7 @@ export function openSource(options: SourceOptions): GitSource {
         }
         // Keep the configured remote in line with the options (the URL may have changed between runs).
         await git.setConfig({ fs, gitdir, path: `remote.${REMOTE}.url`, value: url });
-        const fetched = await git.fetch({
-          fs,
-          http,
-          gitdir,
-          url,
-          remote: REMOTE,
-          ref: branch,
-          remoteRef: branch,
-          singleBranch: true,
-          tags: false,
-          onAuth,
-          onAuthFailure,
-        });
+        const fetched = await fetchBranch(gitdir, url, branch, auth);
         const sha = fetched.fetchHead ?? (await resolveBranch(gitdir, remoteRef));
         if (!sha) throw new SourceError("not-found", `Branch ${branch} was not found on Git remote ${remote}.`);
         const result = await classify(gitdir, previous, sha);

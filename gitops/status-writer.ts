@@ -11,6 +11,7 @@ import git from "isomorphic-git";
 import http from "isomorphic-git/http/node";
 import { SourceError, displayRemote, type SourceCredentials } from "./source.ts";
 import { networkCode, scrub, secretsOf, type ErrorLike } from "./git-errors.ts";
+import { authCallbacks, fetchBranch, REMOTE } from "./git-remote.ts";
 
 export interface StatusWriterOptions {
   /** HTTP(S) remote of the status repository. */
@@ -48,7 +49,6 @@ export interface StatusWriter {
   write(input: StatusWriteInput): Promise<StatusWriteResult>;
 }
 
-const REMOTE = "origin";
 const TREE_MODE = "040000";
 const BLOB_MODE = "100644";
 
@@ -116,13 +116,8 @@ export function createStatusWriter(options: StatusWriterOptions): StatusWriter {
   const gitdir = join(dir, ".git");
   const localRef = `refs/heads/${branch}`;
   const remoteRef = `refs/remotes/${REMOTE}/${branch}`;
-  const onAuth = credentials
-    ? () =>
-        "token" in credentials
-          ? { username: "x-access-token", password: credentials.token }
-          : { username: credentials.username, password: credentials.password }
-    : undefined;
-  const onAuthFailure = () => ({ cancel: true as const });
+  const auth = authCallbacks(credentials);
+  const { onAuth, onAuthFailure } = auth;
   let queue: Promise<unknown> = Promise.resolve();
 
   const resolveRef = async (ref: string): Promise<string | undefined> => {
@@ -151,19 +146,7 @@ export function createStatusWriter(options: StatusWriterOptions): StatusWriter {
       await git.deleteRef({ fs, gitdir, ref: remoteRef }).catch(() => undefined);
       return undefined;
     }
-    await git.fetch({
-      fs,
-      http,
-      gitdir,
-      url,
-      remote: REMOTE,
-      ref: branch,
-      remoteRef: branch,
-      singleBranch: true,
-      tags: false,
-      onAuth,
-      onAuthFailure,
-    });
+    await fetchBranch(gitdir, url, branch, auth);
     const sha = await resolveRef(remoteRef);
     return sha;
   }
