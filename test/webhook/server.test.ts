@@ -388,11 +388,13 @@ describe("webhook server: the cluster view", () => {
 
 describe("webhook server: readiness, errors, slow clients, bad start", () => {
   test("readyz is 503 once the certificate has expired (by the server's clock)", async () => {
-    let now = new Date();
-    const h = await start({ clock: { now: () => now } });
+    // The clock follows real time (a fixed instant taken before the certificate is issued could precede its
+    // notBefore by a few milliseconds and make the first probe "not yet valid"), then jumps three days ahead.
+    let offsetMs = 0;
+    const h = await start({ clock: { now: () => new Date(Date.now() + offsetMs) } });
     try {
       assert.equal((await h.call("/readyz")).status, 200);
-      now = new Date(Date.now() + 3 * 24 * 3600 * 1000);
+      offsetMs = 3 * 24 * 3600 * 1000;
       const reply = await h.call("/readyz");
       assert.equal(reply.status, 503);
       assert.match(reply.body, /certificate expired at/);
