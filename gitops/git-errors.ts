@@ -1,6 +1,7 @@
-// What the Git source and the status writer share about isomorphic-git's errors: which mean the remote is
-// unreachable, and how to keep credentials out of every message (raw, URL-encoded, base64 and URL user info).
-import type { SourceCredentials } from "./source.ts";
+// What the Git source, the status writer and the history reader share about isomorphic-git's errors: which mean
+// the remote is unreachable or refused us, and how to keep credentials out of every message (raw, URL-encoded,
+// base64 and URL user info).
+import type { SourceCredentials, SourceErrorKind } from "./source.ts";
 
 export interface ErrorLike {
   code?: unknown;
@@ -47,4 +48,35 @@ export function scrub(text: string, secrets: readonly string[]): string {
   let out = text.replace(/([a-z][a-z0-9+.-]*:\/\/)[^/@\s]*@/gi, "$1");
   for (const secret of secrets) out = out.split(secret).join("***");
   return out;
+}
+
+/**
+ * What a failure of isomorphic-git talking to `remote` means, as a kind and one sentence (not yet scrubbed);
+ * undefined when the error says nothing about the remote, so the caller words it.
+ */
+export function remoteFailure(error: unknown, remote: string): { kind: SourceErrorKind; sentence: string } | undefined {
+  const e = (typeof error === "object" && error !== null ? error : {}) as ErrorLike;
+  const code = typeof e.code === "string" ? e.code : "";
+  const net = networkCode(error);
+  if (net) return { kind: "unreachable", sentence: `Git remote ${remote} is unreachable (${net}).` };
+  if (code === "HttpError") {
+    const status = typeof e.data?.statusCode === "number" ? e.data.statusCode : 0;
+    const statusText = typeof e.data?.statusMessage === "string" ? ` ${e.data.statusMessage}` : "";
+    if (status === 401 || status === 403) {
+      return { kind: "auth", sentence: `Git remote ${remote} rejected the credentials (HTTP ${status}${statusText}).` };
+    }
+    if (status === 404) {
+      return { kind: "not-found", sentence: `Git remote ${remote} has no repository there (HTTP 404).` };
+    }
+    if (status >= 500 || status === 408 || status === 429) {
+      return { kind: "unreachable", sentence: `Git remote ${remote} is unavailable (HTTP ${status}${statusText}).` };
+    }
+    return { kind: "other", sentence: `Git remote ${remote} answered HTTP ${status}${statusText}.` };
+  }
+  if (code === "UserCanceledError") return { kind: "auth", sentence: `Git remote ${remote} rejected the credentials.` };
+  if (code === "SmartHttpError" || code === "RemoteCapabilityError") {
+    const detail = typeof e.message === "string" ? e.message : String(error);
+    return { kind: "not-found", sentence: `${remote} does not look like a Git repository: ${detail}` };
+  }
+  return undefined;
 }

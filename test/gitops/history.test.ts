@@ -60,7 +60,7 @@ test("parseStatusCommit: trailers, pools and nodes; a commit without trailers ha
   assert.deepEqual(parseStatusCommit({ sha: "x", time: T1, subject: "Poolkeeper-Cluster: eu-1", body: "" }).events, []);
 });
 
-test("filterTimeline: by pool, by kind, since; unfiltered keeps everything", () => {
+test("filterTimeline: by pool, by kind, since, cluster; unfiltered keeps everything", () => {
   const all = entries();
   assert.equal(filterTimeline(all, {}).length, 3);
   const gpu = filterTimeline(all, { pool: "gpu" });
@@ -82,6 +82,11 @@ test("filterTimeline: by pool, by kind, since; unfiltered keeps everything", () 
     filterTimeline(all, { since: T2, event: "consolidated" }).map((e) => e.sha),
     ["fedcba9876543210"],
   );
+  assert.deepEqual(
+    filterTimeline(all, { cluster: "eu-1", event: "drained" }).map((e) => e.sha),
+    ["a1b2c3d4e5f60718293a4b5c6d7e8f9012345678"],
+  );
+  assert.deepEqual(filterTimeline(all, { cluster: "us-2" }), []); // a commit without the trailer has no cluster
   // Filtering does not change the input.
   assert.equal(all[0]?.events.length, 2);
 });
@@ -162,7 +167,7 @@ test("readStatusHistory: reads a status branch built with the git CLI", async ()
       ],
       "2026-11-25T11:00:00Z",
     );
-    const history = await readStatusHistory({ dir, branch: "status" });
+    const history = await readStatusHistory({ dir, ref: "status" });
     assert.equal(history.length, 3);
     assert.ok(history.every((e) => /^[0-9a-f]{40}$/.test(e.sha)));
     assert.deepEqual(
@@ -183,7 +188,10 @@ test("readStatusHistory: reads a status branch built with the git CLI", async ()
       text,
       /^2026-11-25T10:00:00Z {2}[0-9a-f]{7} {2}provisioned {2}pool=gpu node=ip-10-0-1-2 {2}launched\n$/,
     );
-    await assert.rejects(readStatusHistory({ dir, branch: "no-such-branch" }));
+    // The git directory and a full ref read the same.
+    assert.deepEqual(await readStatusHistory({ gitdir: join(dir, ".git"), ref: "refs/heads/status" }), history);
+    await assert.rejects(readStatusHistory({ dir, ref: "no-such-branch" }));
+    await assert.rejects(readStatusHistory({ dir: join(dir, "nowhere"), ref: "status" }), /is not a Git repository/);
   } finally {
     rmSync(dir, { recursive: true, force: true });
   }
