@@ -5,6 +5,11 @@ import { runCheck } from "./commands/check.ts";
 import { runExplain } from "./commands/explain.ts";
 import { runFix } from "./commands/fix.ts";
 import { runServe, type ServeOptions } from "./commands/serve.ts";
+import { runSync, type SyncOptions } from "./commands/sync.ts";
+import { gitCredentialOptions } from "./git-credentials.ts";
+import { runHistory, type HistoryOptions } from "./commands/history.ts";
+import { configDefaults } from "../gitops/config.ts";
+import { STATUS_EVENT_KINDS } from "../gitops/status-model.ts";
 import { PRESETS, type PresetName } from "../policies/policy-document.ts";
 import type { ReportFormat } from "../policies/report/index.ts";
 import { toolVersion } from "./version.ts";
@@ -13,8 +18,6 @@ import { processOutput, type Output } from "./output.ts";
 
 // Commands of the design that later work adds; listed so `--help` shows the whole tool, and each says so plainly.
 const planned: [name: string, summary: string][] = [
-  ["sync", "sync desired pools from Git through the policy gate"],
-  ["history", "print the audit trail from the status branch"],
   ["run", "run the autoscaling controller"],
   ["plan", "show what a change would do to a cluster"],
   ["demo", "run the whole job on the embedded simulated world"],
@@ -100,6 +103,53 @@ export function buildProgram(out: Output, setExit: (code: number) => void): Comm
         .default("info"),
     )
     .action(async (o: ServeOptions) => setExit(await runServe(o, out)));
+
+  const sync = program
+    .command("sync")
+    .description(
+      "follow a pool repository's branch: judge each new head through the policy gate, keep the last good state, " +
+        "commit status reports to the status branch (until SIGTERM, or --once)",
+    )
+    .requiredOption("--repo <url|path>", "HTTP(S) Git remote or local repository path")
+    .option("--branch <name>", "branch holding the desired state", "main")
+    .option("--once", "sync once and exit: 0 accepted, 1 rejected, 2 Git or config failure", false)
+    .option("--config <file>", "use this poolkeeper.yaml instead of the repository's")
+    .option("--cache-dir <dir>", "where the clones are kept (use a persistent volume; default ~/.cache/poolkeeper/…)")
+    .option("--no-status", "judge only: write no status and restore nothing")
+    .option("--allowed-signers <file>", "accept only commits signed (SSH) by a key in this allowed-signers file")
+    .addOption(catalogOption())
+    .addOption(
+      new Option("--format <format>", "report format of --once")
+        .choices(["text", "json", "sarif", "junit", "github"])
+        .default("text"),
+    )
+    .option("--port <port>", "port of the push hook, /healthz, /readyz and /metrics", "8080")
+    .option("--host <address>", "address to listen on", "0.0.0.0")
+    .option("--tls-cert <file>", "serve HTTPS with this certificate, PEM (reloaded when it changes)")
+    .option("--tls-key <file>", "its private key, PEM")
+    .option("--github-secret-file <file>", "GitHub webhook secret (or POOLKEEPER_GITHUB_WEBHOOK_SECRET)")
+    .option("--gitlab-token-file <file>", "GitLab webhook token (or POOLKEEPER_GITLAB_WEBHOOK_TOKEN)")
+    .addOption(
+      new Option("--log-level <level>", "lowest log level written")
+        .choices(["fatal", "error", "warn", "info", "debug", "trace"])
+        .default("info"),
+    );
+  for (const option of gitCredentialOptions()) sync.addOption(option);
+  sync.action(async (o: SyncOptions) => setExit(await runSync(o, out)));
+
+  const history = program
+    .command("history")
+    .description("print the audit trail from the status branch, newest first")
+    .option("--repo <url|path>", "HTTP(S) Git remote or local repository path (bare or a clone)", ".")
+    .option("--status-branch <name>", "branch the status commits are on", configDefaults.statusBranch)
+    .option("--cluster <name>", "only commits of this cluster")
+    .option("--pool <name>", "only events of this NodePool")
+    .addOption(new Option("--event <kind>", "only events of this kind").choices(STATUS_EVENT_KINDS))
+    .option("--since <when>", 'only commits since a time ("2026-11-01", "2026-11-01T10:00:00Z") or ago ("24h", "7d")')
+    .addOption(new Option("--format <format>", "output format").choices(["text", "json"]).default("text"))
+    .option("--cache-dir <dir>", "keep the clone of an HTTP(S) remote here between runs (default: a temporary one)");
+  for (const option of gitCredentialOptions()) history.addOption(option);
+  history.action(async (o: HistoryOptions) => setExit(await runHistory(o, out)));
 
   for (const [name, summary] of planned) {
     program

@@ -1,6 +1,7 @@
-// What the Git source and the status writer both do with a remote: answer its authentication challenge from
-// the configured credentials (never from the URL), and fetch one branch with its full history.
+// What the Git source and the status writer both do with a repository: answer its authentication challenge from
+// the configured credentials (never from the URL), fetch one branch with its full history, find a local git dir.
 import fs from "node:fs";
+import { join } from "node:path";
 import git, { type FetchResult } from "isomorphic-git";
 import http from "isomorphic-git/http/node";
 import type { SourceCredentials } from "./source.ts";
@@ -40,4 +41,17 @@ export function fetchBranch(gitdir: string, url: string, branch: string, auth: A
     tags: false,
     ...auth,
   });
+}
+
+/** Whether `dir` is a git directory (a bare repository or a `.git`). */
+export function isGitDir(dir: string): boolean {
+  return fs.existsSync(join(dir, "HEAD")) && fs.existsSync(join(dir, "objects"));
+}
+
+/** The git directory of a local repository: `<path>/.git`, or the path itself when bare; undefined otherwise. */
+export function localGitDir(path: string): string | undefined {
+  const dotGit = join(path, ".git");
+  if (isGitDir(dotGit)) return dotGit;
+  if (isGitDir(path)) return path;
+  return undefined;
 }

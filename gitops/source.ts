@@ -11,8 +11,9 @@ import fs from "node:fs";
 import { isAbsolute, join, posix, resolve } from "node:path";
 import git from "isomorphic-git";
 import http from "isomorphic-git/http/node";
+import { verifyCommitAt, type AllowedSigner, type SignatureVerdict } from "./commit-signature.ts";
 import { networkCode, scrub, secretsOf, type ErrorLike } from "./git-errors.ts";
-import { authCallbacks, fetchBranch, REMOTE } from "./git-remote.ts";
+import { authCallbacks, fetchBranch, isGitDir, localGitDir, REMOTE } from "./git-remote.ts";
 
 export type SourceCredentials = { username: string; password: string } | { token: string };
 
@@ -59,6 +60,12 @@ export interface GitSource {
   fetch(): Promise<FetchResult>;
   /** Files at `sha` whose repository-relative path matches one of `globs`, sorted by path. */
   readTree(sha: string, globs: readonly string[]): Promise<SourceFile[]>;
+  /** Whether `sha` descends from (or is) `ancestor`; false when `ancestor` is not in the local copy. */
+  descends(sha: string, ancestor: string): Promise<boolean>;
+  /** `sha` and its first-parent ancestors, newest first, at most `depth` commits. */
+  firstParents(sha: string, depth: number): Promise<string[]>;
+  /** Whether the commit carries an SSH signature by one of `signers` (never throws: a problem is a refusal). */
+  verifySignature(sha: string, signers: readonly AllowedSigner[]): Promise<SignatureVerdict>;
 }
 
 function isHttpUrl(url: string): boolean {
@@ -99,17 +106,6 @@ function toSourceError(error: unknown, remote: string, branch: string, secrets: 
     return make("not-found", `${remote} does not look like a Git repository: ${detail}`);
   }
   return make("other", `Git operation on ${remote} failed: ${detail}`);
-}
-
-function isGitDir(dir: string): boolean {
-  return fs.existsSync(join(dir, "HEAD")) && fs.existsSync(join(dir, "objects"));
-}
-
-function localGitDir(path: string): string | undefined {
-  const dotGit = join(path, ".git");
-  if (isGitDir(dotGit)) return dotGit;
-  if (isGitDir(path)) return path;
-  return undefined;
 }
 
 async function resolveBranch(gitdir: string, ref: string): Promise<string | undefined> {
@@ -167,6 +163,9 @@ export function openSource(options: SourceOptions): GitSource {
         }
       },
       readTree: (sha, globs) => readTreeAt(gitdir, sha, globs, fail),
+      descends: (sha, ancestor) => descendsAt(gitdir, sha, ancestor),
+      firstParents: (sha, depth) => firstParentsAt(gitdir, sha, depth, fail),
+      verifySignature: async (sha, signers) => verifyCommitAt(gitdir(), sha, signers),
     };
   }
 
@@ -223,7 +222,49 @@ export function openSource(options: SourceOptions): GitSource {
       }
     },
     readTree: (sha, globs) => readTreeAt(() => gitdir, sha, globs, fail),
+    descends: (sha, ancestor) => descendsAt(() => gitdir, sha, ancestor),
+    firstParents: (sha, depth) => firstParentsAt(() => gitdir, sha, depth, fail),
+    verifySignature: (sha, signers) => verifyCommitAt(gitdir, sha, signers),
   };
+}
+
+async function descendsAt(gitdir: () => string, sha: string, ancestor: string): Promise<boolean> {
+  if (sha === ancestor) return true;
+  try {
+    return await git.isDescendent({ fs, gitdir: gitdir(), oid: sha, ancestor, depth: -1 });
+  } catch {
+    return false; // the ancestor is not in the local copy (a force-push removed it before we ever fetched it)
+  }
+}
+
+async function firstParentsAt(
+  gitdir: () => string,
+  sha: string,
+  depth: number,
+  fail: (error: unknown) => SourceError,
+): Promise<string[]> {
+  try {
+    const dir = gitdir();
+    const shas: string[] = [];
+    let current: string | undefined = sha;
+    while (current !== undefined && shas.length < depth) {
+      shas.push(current);
+      current = (await git.readCommit({ fs, gitdir: dir, oid: current })).commit.parent[0];
+    }
+    return shas;
+  } catch (error) {
+    throw commitError(error, sha, fail);
+  }
+}
+
+/** A missing commit says so; anything else is the remote's error. */
+function commitError(error: unknown, sha: string, fail: (error: unknown) => SourceError): SourceError {
+  if (error instanceof SourceError) return error;
+  const code = (error as { code?: unknown } | null)?.code;
+  if (code === "NotFoundError" || code === "ObjectTypeError") {
+    return new SourceError("not-found", `Commit ${sha} is not in the local copy of the Git repository.`);
+  }
+  return fail(error);
 }
 
 async function readTreeAt(
@@ -244,11 +285,6 @@ async function readTreeAt(
     }
     return files;
   } catch (error) {
-    if (error instanceof SourceError) throw error;
-    const code = (error as { code?: unknown } | null)?.code;
-    if (code === "NotFoundError" || code === "ObjectTypeError") {
-      throw new SourceError("not-found", `Commit ${sha} is not in the local copy of the Git repository.`);
-    }
-    throw fail(error);
+    throw commitError(error, sha, fail);
   }
 }

@@ -16,6 +16,7 @@ export const STATUS_EVENT_KINDS = [
   "drifted",
   "interrupted",
   "fetch-failed",
+  "rewritten",
 ] as const;
 
 export type StatusEventKind = (typeof STATUS_EVENT_KINDS)[number];

@@ -5,16 +5,19 @@
 // and is pushed by the next `write()`, also after a restart; when someone else pushed in between, the pending
 // commits are rebuilt on their tip (re-applying our subtree over their tree) and the push is retried with
 // exponential backoff and jitter. Credentials only go through `onAuth`; errors are scrubbed `SourceError`s.
+// `url` may also be the path of a local repository (bare or with a working tree): the status branch is then
+// committed there in place, with nothing to push (isomorphic-git has no file:// transport).
 import fs from "node:fs";
 import { join, resolve } from "node:path";
 import git from "isomorphic-git";
 import http from "isomorphic-git/http/node";
 import { SourceError, displayRemote, type SourceCredentials } from "./source.ts";
 import { networkCode, scrub, secretsOf, type ErrorLike } from "./git-errors.ts";
-import { authCallbacks, fetchBranch, REMOTE } from "./git-remote.ts";
+import { authCallbacks, fetchBranch, isGitDir, localGitDir, REMOTE } from "./git-remote.ts";
+import { readStatusHistory, type HistoryEntry } from "./history.ts";
 
 export interface StatusWriterOptions {
-  /** HTTP(S) remote of the status repository. */
+  /** HTTP(S) remote of the status repository, or the path of a local repository. */
   url: string;
   branch: string;
   /** Directory owned by poolkeeper on the branch, e.g. `status/prod/` (no leading slash, no `..`). */
@@ -47,6 +50,11 @@ export interface StatusWriter {
   readonly remote: string;
   readonly branch: string;
   write(input: StatusWriteInput): Promise<StatusWriteResult>;
+  /**
+   * The status branch's commits, newest first: fetched first when the remote answers (the local copy, pending
+   * commits included, otherwise); empty when the branch does not exist yet.
+   */
+  history(): Promise<HistoryEntry[]>;
 }
 
 const TREE_MODE = "040000";
@@ -112,8 +120,9 @@ export function createStatusWriter(options: StatusWriterOptions): StatusWriter {
   const secrets = secretsOf(credentials);
   const sleep = options.sleep ?? defaultSleep;
   const ownSegments = splitPath(options.path, "path");
-  const dir = resolve(options.cacheDir);
-  const gitdir = join(dir, ".git");
+  const local = !/^https?:\/\//i.test(url);
+  const dir = resolve(local ? url : options.cacheDir);
+  const gitdir = local ? (localGitDir(dir) ?? dir) : join(dir, ".git");
   const localRef = `refs/heads/${branch}`;
   const remoteRef = `refs/remotes/${REMOTE}/${branch}`;
   const auth = authCallbacks(credentials);
@@ -129,7 +138,11 @@ export function createStatusWriter(options: StatusWriterOptions): StatusWriter {
   };
 
   async function ensureRepo(): Promise<void> {
-    if (fs.existsSync(join(gitdir, "HEAD")) && fs.existsSync(join(gitdir, "objects"))) return;
+    if (local) {
+      if (!isGitDir(gitdir)) throw new SourceError("not-found", `${remote} is not a Git repository.`);
+      return;
+    }
+    if (isGitDir(gitdir)) return;
     fs.rmSync(gitdir, { recursive: true, force: true });
     fs.mkdirSync(dir, { recursive: true });
     await git.init({ fs, dir, defaultBranch: branch });
@@ -308,6 +321,15 @@ export function createStatusWriter(options: StatusWriterOptions): StatusWriter {
 
   async function writeOnce(input: StatusWriteInput): Promise<StatusWriteResult> {
     await ensureRepo();
+    if (local) {
+      const parent = await resolveRef(localRef);
+      const baseTree = await treeOf(parent);
+      const tree = (await replaceAt(baseTree, ownSegments, await buildSubtree(input.files))) ?? (await emptyTree());
+      if (parent !== undefined && tree === baseTree) return { sha: parent, pushed: true, unchanged: true };
+      const sha = await makeCommit(tree, parent, input.message);
+      await git.writeRef({ fs, gitdir, ref: localRef, value: sha, force: true });
+      return { sha, pushed: true, unchanged: false };
+    }
     let online = true;
     let remoteTip: string | undefined;
     try {
@@ -355,19 +377,36 @@ export function createStatusWriter(options: StatusWriterOptions): StatusWriter {
     }
   }
 
+  async function historyOnce(): Promise<HistoryEntry[]> {
+    await ensureRepo();
+    if (!local) {
+      try {
+        const remoteTip = await fetchRemote();
+        if (remoteTip) await rebaseOnto(remoteTip);
+      } catch (error) {
+        if (!isUnreachable(error)) throw error;
+      }
+    }
+    if ((await resolveRef(localRef)) === undefined) return [];
+    return readStatusHistory({ gitdir, ref: localRef });
+  }
+
+  // Writes and reads are serialized: they share the local clone.
+  function serialized<T>(work: () => Promise<T>): Promise<T> {
+    const run = queue.then(() =>
+      work().catch((error: unknown) => {
+        throw toError(error, remote, secrets);
+      }),
+    );
+    queue = run.catch(() => undefined);
+    return run;
+  }
+
   return {
     remote,
     branch,
-    write(input) {
-      // Writes are serialized: they share the local clone.
-      const run = queue.then(() =>
-        writeOnce(input).catch((error: unknown) => {
-          throw toError(error, remote, secrets);
-        }),
-      );
-      queue = run.catch(() => undefined);
-      return run;
-    },
+    write: (input) => serialized(() => writeOnce(input)),
+    history: () => serialized(historyOnce),
   };
 }
 

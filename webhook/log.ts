@@ -12,13 +12,15 @@ export interface LoggerOptions {
   level?: Level;
   /** Where lines go; standard output by default. Tests pass an in-memory stream. */
   destination?: DestinationStream;
+  /** The component's name in each line; `poolkeeper-webhook` by default. */
+  name?: string;
 }
 
 /** A logger writing the webhook's JSON lines: ISO timestamps, the level as a word, the component's name. */
 export function createLogger(options: LoggerOptions = {}): Logger {
   return pino(
     {
-      name: "poolkeeper-webhook",
+      name: options.name ?? "poolkeeper-webhook",
       level: options.level ?? "info",
       timestamp: pino.stdTimeFunctions.isoTime,
       formatters: { level: (label) => ({ level: label }) },

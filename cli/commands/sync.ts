@@ -1,0 +1,334 @@
+// `poolkeeper sync`: the GitOps controller's Git side. Follows a branch of a pool repository (HTTP(S) remote or
+// local path), judges each new head through the policy gate, keeps the last good state when a head is rejected,
+// and commits status reports to the status branch. `--once` syncs a single time (a CI job or cron): exit 0 when
+// the head is accepted, 1 when it is rejected, 2 when Git or the config fails. Without it, the command runs until
+// SIGTERM: polling with jitter and backoff, and serving the push hook, /healthz, /readyz and /metrics.
+import { createHash } from "node:crypto";
+import { readFileSync } from "node:fs";
+import { homedir } from "node:os";
+import { join } from "node:path";
+import type { AddressInfo } from "node:net";
+import type { DestinationStream, Level, Logger } from "pino";
+import { pino } from "pino";
+import { Registry, collectDefaultMetrics } from "prom-client";
+import { systemClock, type Clock } from "../../api/ports.ts";
+import { parseAllowedSigners, type AllowedSigner } from "../../gitops/commit-signature.ts";
+import { loadConfig, type PoolkeeperConfig } from "../../gitops/config.ts";
+import { createHookServer, type HookServer } from "../../gitops/hook-server.ts";
+import { countStatusWrite, createSyncMetrics } from "../../gitops/metrics.ts";
+import { runtimeConfigAt } from "../../gitops/runtime-config.ts";
+import { displayRemote, openSource, SourceError } from "../../gitops/source.ts";
+import { StatusPublisher } from "../../gitops/status-publisher.ts";
+import { createStatusWriter } from "../../gitops/status-writer.ts";
+import { startSyncLoop } from "../../gitops/sync-loop.ts";
+import { Syncer, type SyncResult } from "../../gitops/sync.ts";
+import { renderReport, type ReportFormat } from "../../policies/report/index.ts";
+import { builtinRules } from "../../policies/rules/index.ts";
+import { createLogger } from "../../webhook/log.ts";
+import { readGitCredentials } from "../git-credentials.ts";
+import { InputError } from "../input-files.ts";
+import type { Output } from "../output.ts";
+import { toolVersion } from "../version.ts";
+import { loadCatalog } from "./check.ts";
+
+export interface SyncOptions {
+  repo: string;
+  branch: string;
+  once: boolean;
+  config?: string;
+  cacheDir?: string;
+  /** false with --no-status: judge only, write nothing. */
+  status: boolean;
+  allowedSigners?: string;
+  catalog?: string;
+  format: ReportFormat;
+  port: string;
+  host: string;
+  tlsCert?: string;
+  tlsKey?: string;
+  githubSecretFile?: string;
+  gitlabTokenFile?: string;
+  tokenFile?: string;
+  username?: string;
+  passwordFile?: string;
+  logLevel: Level;
+}
+
+/** What the command line does not set: tests stop the loop and read the log. */
+export interface SyncControl {
+  signal?: AbortSignal;
+  log?: DestinationStream;
+  env?: NodeJS.ProcessEnv;
+  clock?: Clock;
+  onListening?: (address: AddressInfo) => void;
+  onSync?: (result: SyncResult) => void;
+}
+
+export async function runSync(options: SyncOptions, out: Output, control: SyncControl = {}): Promise<number> {
+  const env = control.env ?? process.env;
+  const clock = control.clock ?? systemClock;
+  const credentials = readGitCredentials(options, env);
+  const catalog = loadCatalog(options.catalog);
+  const signers = options.allowedSigners === undefined ? undefined : readSigners(options.allowedSigners);
+  const override = options.config === undefined ? undefined : readConfigFile(options.config);
+  const hookSecrets = options.once ? {} : readHookSecrets(options, env);
+  const branch = override?.branch ?? options.branch;
+  // --once writes its report to stdout, so its log goes to stderr.
+  const destination = control.log ?? pino.destination({ dest: options.once ? 2 : 1, sync: true });
+  const logger = createLogger({ level: options.logLevel, destination, name: "poolkeeper-sync" });
+  const cacheDir = options.cacheDir ?? defaultCacheDir(options.repo);
+  const source = openSource({ url: options.repo, branch, cacheDir: join(cacheDir, "source"), credentials });
+
+  // The runtime config: the file given, or the head's poolkeeper.yaml (or its newest valid ancestor's).
+  let config = override;
+  if (!config) {
+    let head: string;
+    try {
+      head = (await source.fetch()).sha;
+    } catch (error) {
+      if (!(error instanceof SourceError)) throw error;
+      out.stderr(`poolkeeper sync: ${error.message}\n`);
+      return 2;
+    }
+    const runtime = await runtimeConfigAt(source, head);
+    if (!runtime.config) {
+      out.stderr(`poolkeeper sync: no valid poolkeeper.yaml on ${branch}:\n  ${runtime.problems.join("\n  ")}\n`);
+      return 2;
+    }
+    if (runtime.problems.length > 0) {
+      logger.error(
+        { problems: runtime.problems, from: runtime.sha },
+        "the head's poolkeeper.yaml is invalid; running with its newest valid ancestor's",
+      );
+    }
+    config = runtime.config;
+  }
+  if (config.branch !== branch) {
+    logger.warn(
+      { following: branch, configured: config.branch },
+      "poolkeeper.yaml names another branch than the one followed",
+    );
+  }
+
+  const registry = new Registry();
+  if (!options.once) collectDefaultMetrics({ register: registry });
+  const metrics = createSyncMetrics(registry);
+  const writer = options.status
+    ? createStatusWriter({
+        url: options.repo,
+        branch: config.status.branch,
+        path: config.status.path,
+        cacheDir: join(cacheDir, "status"),
+        author: config.commitAuthor,
+        credentials,
+        retries: {
+          max: config.push.maxRetries,
+          minBackoffMs: config.push.minBackoff.ms,
+          maxBackoffMs: config.push.maxBackoff.ms,
+        },
+      })
+    : undefined;
+  const publisher = writer
+    ? new StatusPublisher({
+        writer,
+        cluster: config.cluster,
+        coalesceMs: options.once ? 0 : config.coalesce.ms,
+        clock,
+        logger,
+        retry: { minBackoffMs: config.push.minBackoff.ms, maxBackoffMs: config.push.maxBackoff.ms },
+        onWrite: (outcome) => countStatusWrite(metrics, outcome),
+      })
+    : undefined;
+  const syncer = new Syncer({
+    source,
+    cluster: config.cluster,
+    publisher,
+    statusHistory: writer ? () => writer.history() : undefined,
+    configOverride: override,
+    catalog,
+    signers,
+    clock,
+    logger,
+    metrics,
+  });
+  logger.info(
+    { repo: displayRemote(options.repo), branch, cluster: config.cluster, statusBranch: config.status.branch },
+    "starting",
+  );
+  await syncer.restore();
+
+  if (options.once) {
+    const result = await syncer.sync();
+    control.onSync?.(result);
+    const written = await closePublisher(publisher, logger);
+    out.stdout(renderOnce(result, options.format, out));
+    if (result.outcome === "failed") {
+      out.stderr(`poolkeeper sync: ${result.error?.message ?? "sync failed"}\n`);
+      return 2;
+    }
+    if (!written) return 2;
+    return result.accepted ? 0 : 1;
+  }
+
+  const stop = new AbortController();
+  const detach = control.signal ? onAbort(control.signal, () => stop.abort()) : onSignals(() => stop.abort());
+  let server: HookServer | undefined;
+  const loop = startSyncLoop({
+    sync: () => syncer.sync(),
+    intervalMs: config.pollInterval.ms,
+    signal: stop.signal,
+    onSync: (result) => {
+      metrics.statusPendingEvents.set(publisher?.pendingEvents ?? 0);
+      control.onSync?.(result);
+    },
+    onError: (error) => logger.error({ err: error instanceof Error ? error.message : String(error) }, "sync crashed"),
+  });
+  try {
+    server = createHookServer({
+      branch,
+      githubSecret: hookSecrets.github,
+      gitlabToken: hookSecrets.gitlab,
+      onPush: () => loop.trigger(),
+      ready: () => syncer.desiredState !== undefined,
+      registry,
+      logger,
+      tls: options.tlsCert && options.tlsKey ? { certFile: options.tlsCert, keyFile: options.tlsKey } : undefined,
+      clock,
+    });
+    const port = parsePort(options.port);
+    const address = await server.listen(port, options.host);
+    control.onListening?.(address);
+  } catch (error) {
+    stop.abort();
+    await loop.done;
+    await closePublisher(publisher, logger);
+    detach();
+    throw error instanceof InputError ? error : new InputError(`cannot serve the push hook: ${message(error)}`);
+  }
+  await loop.done;
+  logger.info("stopping: writing what is left of the status");
+  await closePublisher(publisher, logger);
+  await server.close();
+  detach();
+  logger.flush();
+  return 0;
+}
+
+/** Writes what is left; false when it could not be committed (the events are then lost with the process). */
+async function closePublisher(publisher: StatusPublisher | undefined, logger: Logger): Promise<boolean> {
+  if (!publisher) return true;
+  try {
+    const result = await publisher.close();
+    if (result && !result.pushed) {
+      logger.warn({ sha: result.sha }, "status committed locally; it is pushed by the next run with the same cache");
+    }
+    return true;
+  } catch (error) {
+    logger.error({ err: message(error) }, "status could not be written");
+    return false;
+  }
+}
+
+function renderOnce(result: SyncResult, format: ReportFormat, out: Output): string {
+  const judgement = result.judgement;
+  if (!judgement) return "";
+  const report = renderReport(
+    {
+      findings: judgement.findings,
+      files: new Set(judgement.desiredState?.manifests.map((m) => m.file)).size,
+      objects: judgement.desiredState?.manifests.length ?? 0,
+      skipped: [],
+      errors: judgement.problems.map((p) => ({ file: p.file, line: p.line, col: p.col, message: p.message })),
+      rules: new Map(builtinRules.map((r) => [r.id, { title: r.title, docs: r.docs }])),
+      toolVersion,
+    },
+    format,
+    out.style,
+  );
+  return format === "text" ? `${report}${judgement.reason}\n` : report;
+}
+
+function readFileText(file: string, what: string): string {
+  try {
+    return readFileSync(file, "utf8");
+  } catch (error) {
+    throw new InputError(`${what} ${file}: ${(error as NodeJS.ErrnoException).code ?? message(error)}`);
+  }
+}
+
+function readConfigFile(file: string): PoolkeeperConfig {
+  const loaded = loadConfig(readFileText(file, "--config"), file);
+  if (!loaded.config) {
+    const lines = loaded.errors.map((e) => `${e.source.file}:${e.source.line}:${e.source.col}: ${e.message}`);
+    throw new InputError(`invalid config:\n  ${lines.join("\n  ")}`);
+  }
+  return loaded.config;
+}
+
+function readSigners(file: string): AllowedSigner[] {
+  const parsed = parseAllowedSigners(readFileText(file, "--allowed-signers"), file);
+  if (parsed.errors.length > 0) {
+    throw new InputError(
+      `invalid allowed signers:\n  ${parsed.errors.map((e) => `${e.file}:${e.line}: ${e.message}`).join("\n  ")}`,
+    );
+  }
+  if (parsed.signers.length === 0)
+    throw new InputError(`--allowed-signers ${file}: no keys: every commit would be rejected`);
+  return parsed.signers;
+}
+
+/** The push hook's secrets: from files, or POOLKEEPER_GITHUB_WEBHOOK_SECRET / POOLKEEPER_GITLAB_WEBHOOK_TOKEN. */
+function readHookSecrets(options: SyncOptions, env: NodeJS.ProcessEnv): { github?: string; gitlab?: string } {
+  const fromFile = (file: string | undefined, flag: string) => {
+    if (file === undefined) return undefined;
+    const text = readFileText(file, flag).replace(/\r?\n$/, "");
+    if (text === "") throw new InputError(`${flag} ${file}: the file is empty`);
+    return text;
+  };
+  const github =
+    fromFile(options.githubSecretFile, "--github-secret-file") ?? nonEmpty(env.POOLKEEPER_GITHUB_WEBHOOK_SECRET);
+  const gitlab =
+    fromFile(options.gitlabTokenFile, "--gitlab-token-file") ?? nonEmpty(env.POOLKEEPER_GITLAB_WEBHOOK_TOKEN);
+  const secrets: { github?: string; gitlab?: string } = {};
+  if (github !== undefined) secrets.github = github;
+  if (gitlab !== undefined) secrets.gitlab = gitlab;
+  return secrets;
+}
+
+function nonEmpty(value: string | undefined): string | undefined {
+  return value === undefined || value === "" ? undefined : value;
+}
+
+/** `~/.cache/poolkeeper/<name>-<hash>`: one clone per remote, kept between runs. */
+export function defaultCacheDir(repo: string): string {
+  const remote = displayRemote(repo);
+  const name = (remote.replace(/\/+$/, "").split(/[/\\]/).pop() ?? "repo").replace(/[^A-Za-z0-9._-]/g, "_");
+  const hash = createHash("sha256").update(remote).digest("hex").slice(0, 12);
+  const base = process.env.XDG_CACHE_HOME ?? join(homedir(), ".cache");
+  return join(base, "poolkeeper", `${name}-${hash}`);
+}
+
+function parsePort(text: string): number {
+  const port = Number(text);
+  if (!/^\d+$/.test(text) || port > 65535) throw new InputError(`--port ${text}: not a port number (0-65535)`);
+  return port;
+}
+
+function onAbort(signal: AbortSignal, stop: () => void): () => void {
+  if (signal.aborted) stop();
+  else signal.addEventListener("abort", stop, { once: true });
+  return () => signal.removeEventListener("abort", stop);
+}
+
+function onSignals(stop: () => void): () => void {
+  process.on("SIGTERM", stop);
+  process.on("SIGINT", stop);
+  return () => {
+    process.off("SIGTERM", stop);
+    process.off("SIGINT", stop);
+  };
+}
+
+function message(error: unknown): string {
+  return error instanceof Error ? error.message : String(error);
+}

@@ -1,0 +1,201 @@
+// The policy gate: what a desired-state commit says (its `poolkeeper.yaml`, NodePool / EC2NodeClass manifests
+// and PoolPolicy files), judged by the same engine as `check` and the webhook. A commit is accepted only when
+// every file reads, the config and policies are valid, no object is defined twice and no finding denies; the
+// objects are compared with the last good state so the change-impact rules see what the commit changes.
+// `judgeCommit` is pure; `readCommit` is the I/O edge over a GitSource.
+import { posix } from "node:path";
+import { loadManifests, validateManifest, type EC2NodeClass, type Manifest, type NodePool } from "../api/index.ts";
+import type { InstanceTypeCatalog } from "../api/catalog.ts";
+import { compilePolicy } from "../policies/compiled-policy.ts";
+import { evaluate } from "../policies/engine.ts";
+import type { Finding } from "../policies/finding.ts";
+import { loadPolicies, type LoadedPolicy } from "../policies/load-policies.ts";
+import { builtinRules } from "../policies/rules/index.ts";
+import { loadConfig, type PoolkeeperConfig } from "./config.ts";
+import type { GitSource, SourceFile } from "./source.ts";
+
+/** The repository's config file, at its root. */
+export const CONFIG_FILE = "poolkeeper.yaml";
+
+/** The objects of an accepted commit: what the controller makes the cluster look like. */
+export interface DesiredState {
+  sha: string;
+  /** karpenter.sh/v1 NodePools, converted from older shapes where needed, defaults applied. */
+  nodePools: NodePool[];
+  /** karpenter.k8s.aws/v1 EC2NodeClasses, likewise. */
+  nodeClasses: EC2NodeClass[];
+  /** The manifests as read, for comparing the next commit with this one. */
+  manifests: Manifest[];
+  /** The config the commit was judged with. */
+  config: PoolkeeperConfig;
+}
+
+/** Why a commit could not be judged as a whole: a file that does not read, a bad config or policy. */
+export interface GateProblem {
+  file: string;
+  line: number;
+  col: number;
+  message: string;
+}
+
+export interface Judgement {
+  sha: string;
+  accepted: boolean;
+  findings: Finding[];
+  problems: GateProblem[];
+  /** The commit's objects; absent when its config could not be read. */
+  desiredState?: DesiredState;
+  /** One line: what the gate decided and why. */
+  reason: string;
+}
+
+/** What `readCommit` found at a commit. */
+export interface CommitFiles {
+  sha: string;
+  /** The config file's text; absent when the commit has none (an override config is used then, if given). */
+  configText?: string;
+  config?: PoolkeeperConfig;
+  configProblems: GateProblem[];
+  pools: SourceFile[];
+  policies: SourceFile[];
+}
+
+export interface GateOptions {
+  catalog?: InstanceTypeCatalog;
+  now: Date;
+  /** The last good state: its objects are each object's previous version (change impact). */
+  previous?: DesiredState;
+  /** A signature problem, when accepted commits must be signed: rejects the commit with this sentence. */
+  signatureProblem?: string;
+}
+
+/** Reads the config, pools and policies at `sha`. `override` replaces the repository's config when given. */
+export async function readCommit(source: GitSource, sha: string, override?: PoolkeeperConfig): Promise<CommitFiles> {
+  const files: CommitFiles = { sha, configProblems: [], pools: [], policies: [] };
+  let config = override;
+  if (!config) {
+    const [file] = await source.readTree(sha, [CONFIG_FILE]);
+    if (!file) {
+      files.configProblems.push({
+        file: CONFIG_FILE,
+        line: 1,
+        col: 1,
+        message: `${CONFIG_FILE} is missing at the repository root: it names the cluster and where pools and policies are`,
+      });
+      return files;
+    }
+    files.configText = file.text;
+    const loaded = loadConfig(file.text, CONFIG_FILE);
+    files.configProblems.push(...loaded.errors.map((e) => ({ ...e.source, message: e.message })));
+    config = loaded.config;
+    if (!config) return files;
+  }
+  files.config = config;
+  // One listing for both sets: a file matching both globs is read as what its name first matched.
+  const all = await source.readTree(sha, [...config.pools, ...config.policies]);
+  for (const file of all) {
+    if (config.pools.some((glob) => posix.matchesGlob(file.path, glob))) files.pools.push(file);
+    else files.policies.push(file);
+  }
+  return files;
+}
+
+/** Judges the files of one commit. Never throws on bad input: every problem is a reason to reject. */
+export function judgeCommit(files: CommitFiles, options: GateOptions): Judgement {
+  const { sha } = files;
+  const problems: GateProblem[] = [...files.configProblems];
+  const config = files.config;
+  if (!config) return verdict(sha, [], problems, undefined, options.signatureProblem);
+
+  const manifests: Manifest[] = [];
+  for (const file of files.pools) {
+    const set = loadManifests(file.text, file.path);
+    manifests.push(...set.manifests);
+    for (const e of set.errors) problems.push({ ...e.source, message: e.message });
+  }
+  problems.push(...duplicates(manifests));
+
+  const policies: LoadedPolicy[] = [];
+  for (const file of files.policies) {
+    const loaded = loadPolicies(file.text, file.path, builtinRules);
+    policies.push(...loaded.policies);
+    for (const e of loaded.errors) problems.push({ ...e.source, message: e.message });
+  }
+  // A policy that does not load is a problem in itself: judging without it would accept what it forbids.
+  const policy = compilePolicy(policies, { rules: builtinRules, preset: config.preset });
+  const previous = new Map((options.previous?.manifests ?? []).map((m) => [key(m), m.original]));
+  const findings = evaluate(
+    manifests.map((manifest) => ({ manifest, previous: previous.get(key(manifest)) })),
+    policy,
+    { catalog: options.catalog, now: options.now },
+  );
+
+  const desiredState: DesiredState = { sha, nodePools: [], nodeClasses: [], manifests, config };
+  for (const manifest of manifests) {
+    const { object } = validateManifest(manifest);
+    if (manifest.kind === "NodePool") desiredState.nodePools.push(object as unknown as NodePool);
+    else if (manifest.kind === "EC2NodeClass") desiredState.nodeClasses.push(object as unknown as EC2NodeClass);
+  }
+  return verdict(sha, findings, problems, desiredState, options.signatureProblem);
+}
+
+function verdict(
+  sha: string,
+  findings: Finding[],
+  problems: GateProblem[],
+  desiredState: DesiredState | undefined,
+  signatureProblem: string | undefined,
+): Judgement {
+  const all = signatureProblem ? [{ file: "", line: 0, col: 0, message: signatureProblem }, ...problems] : problems;
+  const denials = findings.filter((f) => f.severity === "deny");
+  const accepted = all.length === 0 && denials.length === 0 && desiredState !== undefined;
+  const judgement: Judgement = { sha, accepted, findings, problems: all, reason: reasonOf(sha, findings, all) };
+  if (desiredState) judgement.desiredState = desiredState;
+  return judgement;
+}
+
+function reasonOf(sha: string, findings: readonly Finding[], problems: readonly GateProblem[]): string {
+  const short = sha.slice(0, 7);
+  const denials = findings.filter((f) => f.severity === "deny");
+  if (problems.length === 0 && denials.length === 0) {
+    const warnings = findings.filter((f) => f.severity === "warn").length;
+    return `commit ${short} accepted${warnings > 0 ? ` with ${plural(warnings, "warning")}` : ""}`;
+  }
+  const parts: string[] = [];
+  if (problems.length > 0) {
+    const first = problems[0];
+    const where = first && first.file !== "" ? `${first.file}:${first.line}:${first.col}: ` : "";
+    parts.push(`${plural(problems.length, "problem")} (${where}${first?.message ?? ""})`);
+  }
+  if (denials.length > 0) {
+    const named = [...new Set(denials.map((f) => `${f.rule} on ${f.object.kind}/${f.object.name}`))];
+    const listed = named.slice(0, 3).join(", ") + (named.length > 3 ? `, ${named.length - 3} more` : "");
+    parts.push(`${plural(denials.length, "denial")} (${listed})`);
+  }
+  return `commit ${short} rejected: ${parts.join("; ")}`;
+}
+
+function duplicates(manifests: readonly Manifest[]): GateProblem[] {
+  const first = new Map<string, Manifest>();
+  const problems: GateProblem[] = [];
+  for (const m of manifests) {
+    const seen = first.get(key(m));
+    if (!seen) {
+      first.set(key(m), m);
+      continue;
+    }
+    problems.push({
+      ...m.source,
+      message: `${m.kind}/${m.name} is defined twice (first at ${seen.file}:${seen.source.line}:${seen.source.col}): which one applies would be arbitrary`,
+    });
+  }
+  return problems;
+}
+
+function key(m: { kind: string; name: string }): string {
+  return `${m.kind}/${m.name}`;
+}
+
+function plural(n: number, word: string): string {
+  return `${n} ${word}${n === 1 ? "" : "s"}`;
+}

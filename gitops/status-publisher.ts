@@ -1,0 +1,185 @@
+// Between the producers of status (the Git gate today, the controller's provisioning, interruption and
+// disruption loops later) and the status writer: one API to record events and update what the status says,
+// and one place that decides when a commit is made. Writes are coalesced (at most one per `coalesceMs`, the
+// first at once), serialized, and never lose an event: events leave the queue only once a commit holds them,
+// and a failed write puts them back and retries with backoff. A commit the remote did not take yet stays in
+// the local clone; the publisher keeps retrying until it is pushed.
+import type { Clock } from "../api/ports.ts";
+import type { Logger } from "pino";
+import {
+  commitMessage,
+  renderStatusFiles,
+  RECENT_EVENTS,
+  type PoolStatus,
+  type StatusEvent,
+  type StatusSource,
+} from "./status-render.ts";
+import type { StatusWriteResult, StatusWriter } from "./status-writer.ts";
+
+export interface StatusPublisherOptions {
+  writer: StatusWriter;
+  cluster: string;
+  /** Minimum interval between two writes, in milliseconds. */
+  coalesceMs: number;
+  clock: Clock;
+  logger: Logger;
+  /** Backoff after a failed or unpushed write. */
+  retry: { minBackoffMs: number; maxBackoffMs: number };
+  /** Told about every write attempt (metrics). */
+  onWrite?: (outcome: StatusWriteOutcome) => void;
+}
+
+export type StatusWriteOutcome = "pushed" | "unchanged" | "pending" | "failed";
+
+/** An event as a producer records it; the time defaults to the clock's now. */
+export type RecordedEvent = Omit<StatusEvent, "time"> & { time?: string };
+
+/** Events kept for the status files (they show the newest RECENT_EVENTS overall and per pool). */
+const KEPT_EVENTS = RECENT_EVENTS * 5;
+
+export class StatusPublisher {
+  readonly #options: StatusPublisherOptions;
+  #source: StatusSource = { sha: "", accepted: true, findings: [] };
+  #pools: PoolStatus[] = [];
+  /** Events not yet in any commit, oldest first. */
+  #pending: StatusEvent[] = [];
+  /** Recent events shown in the files, oldest first. */
+  #recent: StatusEvent[] = [];
+  #dirty = false;
+  #unpushed = false;
+  #failures = 0;
+  #lastWriteAt = Number.NEGATIVE_INFINITY;
+  #timer: NodeJS.Timeout | undefined;
+  #chain: Promise<unknown> = Promise.resolve();
+  #closed = false;
+
+  constructor(options: StatusPublisherOptions) {
+    this.#options = options;
+  }
+
+  /** Events recorded and not yet committed. */
+  get pendingEvents(): number {
+    return this.#pending.length;
+  }
+
+  /** Whether a commit is waiting in the local clone for the remote to take it. */
+  get unpushed(): boolean {
+    return this.#unpushed;
+  }
+
+  /** Records an event from any producer; it lands in the next commit's trailers and the status files. */
+  record(event: RecordedEvent): void {
+    const full: StatusEvent = { ...event, time: event.time ?? isoSeconds(this.#options.clock.now()) };
+    this.#pending.push(full);
+    this.#remember([full]);
+    this.#schedule();
+  }
+
+  /** Replaces the source section and/or the pools of the status. */
+  update(part: { source?: StatusSource; pools?: PoolStatus[] }): void {
+    if (part.source) this.#source = part.source;
+    if (part.pools) this.#pools = part.pools;
+    this.#schedule();
+  }
+
+  /** Events already committed before this process started (read back from the status branch), for the files. */
+  seed(events: readonly StatusEvent[]): void {
+    this.#remember(events);
+  }
+
+  /** Writes now (after any write in flight) if anything changed or a commit is waiting to be pushed. */
+  flush(): Promise<StatusWriteResult | undefined> {
+    this.#clearTimer();
+    const run = this.#chain.then(() => this.#write());
+    this.#chain = run.catch(() => undefined);
+    return run;
+  }
+
+  /** Stops scheduling and writes what is left (one attempt). */
+  async close(): Promise<StatusWriteResult | undefined> {
+    this.#closed = true;
+    this.#clearTimer();
+    return this.flush();
+  }
+
+  #remember(events: readonly StatusEvent[]): void {
+    this.#recent.push(...events);
+    if (this.#recent.length > KEPT_EVENTS) this.#recent.splice(0, this.#recent.length - KEPT_EVENTS);
+  }
+
+  #schedule(delayMs?: number): void {
+    this.#dirty = true;
+    this.#arm(delayMs);
+  }
+
+  #arm(delayMs?: number): void {
+    if (this.#closed || this.#timer) return;
+    const due = this.#lastWriteAt + this.#options.coalesceMs - this.#options.clock.now().getTime();
+    const wait = Math.max(0, delayMs ?? due);
+    this.#timer = setTimeout(() => {
+      this.#timer = undefined;
+      this.flush().catch(() => undefined); // logged in #write; retried by its backoff
+    }, wait);
+    // A pending write alone does not keep the process alive: the owner flushes on close.
+    this.#timer.unref();
+  }
+
+  #clearTimer(): void {
+    if (this.#timer) clearTimeout(this.#timer);
+    this.#timer = undefined;
+  }
+
+  #backoff(): number {
+    const { minBackoffMs, maxBackoffMs } = this.#options.retry;
+    const base = Math.min(maxBackoffMs, minBackoffMs * 2 ** Math.min(this.#failures, 30));
+    return Math.round(base / 2 + (Math.random() * base) / 2);
+  }
+
+  async #write(): Promise<StatusWriteResult | undefined> {
+    if (!this.#dirty && !this.#unpushed) return undefined;
+    const { writer, cluster, logger, clock } = this.#options;
+    this.#dirty = false;
+    const events = this.#pending.splice(0);
+    const model = { cluster, source: this.#source, pools: this.#pools, events: [...this.#recent] };
+    this.#lastWriteAt = clock.now().getTime();
+    let result: StatusWriteResult;
+    try {
+      result = await writer.write({
+        files: renderStatusFiles(model),
+        message: commitMessage(model, events, { cluster }),
+      });
+    } catch (error) {
+      // Not committed: the events go back to the front of the queue and the write is retried.
+      this.#pending.unshift(...events);
+      this.#dirty = true;
+      this.#failures++;
+      this.#options.onWrite?.("failed");
+      const delay = this.#backoff();
+      logger.error(
+        { err: { message: error instanceof Error ? error.message : String(error) }, retryInMs: delay },
+        "status write failed; events kept for the next attempt",
+      );
+      this.#arm(delay);
+      throw error;
+    }
+    this.#unpushed = !result.pushed;
+    if (result.pushed) {
+      this.#failures = 0;
+      this.#options.onWrite?.(result.unchanged ? "unchanged" : "pushed");
+      if (!result.unchanged) logger.info({ sha: result.sha, events: events.length }, "status committed and pushed");
+    } else {
+      this.#failures++;
+      this.#options.onWrite?.("pending");
+      const delay = this.#backoff();
+      logger.warn({ sha: result.sha, retryInMs: delay }, "status committed locally; the remote is unreachable");
+      this.#arm(delay);
+    }
+    if (this.#dirty) this.#arm();
+    return result;
+  }
+}
+
+/** ISO 8601 UTC to the second. */
+export function isoSeconds(time: Date): string {
+  return time.toISOString().replace(/\.\d{3}Z$/, "Z");
+}

@@ -1,0 +1,261 @@
+// One sync of the desired state: fetch the branch, and when its head is new, read and judge it through the
+// policy gate. An accepted head becomes the desired state; a rejected one (or a fetch that fails, or history
+// that was rewritten) leaves the last good state in force, and each is reported through the status publisher,
+// the log and the metrics. `restore` recovers the last good state after a restart from the status branch's
+// newest `Poolkeeper-Source` trailer, before the head is trusted.
+import type { Logger } from "pino";
+import type { InstanceTypeCatalog } from "../api/catalog.ts";
+import type { Clock } from "../api/ports.ts";
+import type { Finding } from "../policies/finding.ts";
+import type { AllowedSigner } from "./commit-signature.ts";
+import type { PoolkeeperConfig } from "./config.ts";
+import { judgeCommit, readCommit, type DesiredState, type Judgement } from "./gate.ts";
+import type { HistoryEntry } from "./history.ts";
+import type { SyncMetrics, SyncOutcome } from "./metrics.ts";
+import { SourceError, type GitSource } from "./source.ts";
+import type { StatusPublisher } from "./status-publisher.ts";
+import { summarizePool, type StatusEvent } from "./status-render.ts";
+
+export interface SyncerOptions {
+  source: GitSource;
+  cluster: string;
+  /** Where status goes; without one the syncer only judges (and cannot restore after a restart). */
+  publisher?: StatusPublisher;
+  /** Reads the status branch's history (restore); the status writer's `history`. */
+  statusHistory?: () => Promise<HistoryEntry[]>;
+  /** Replaces each commit's `poolkeeper.yaml`. */
+  configOverride?: PoolkeeperConfig;
+  catalog?: InstanceTypeCatalog;
+  /** When given, a commit is accepted only if signed by one of these keys. */
+  signers?: readonly AllowedSigner[];
+  clock: Clock;
+  logger: Logger;
+  metrics?: SyncMetrics;
+}
+
+export interface SyncResult {
+  outcome: SyncOutcome;
+  /** The branch head this sync looked at; undefined when the fetch failed. */
+  sha?: string;
+  /** Whether that head is accepted. */
+  accepted: boolean;
+  /** The head's findings. */
+  findings: Finding[];
+  /** The desired state in force after this sync: the last good one. */
+  desiredState?: DesiredState;
+  /** The head's judgement (from an earlier sync when the head is unchanged). */
+  judgement?: Judgement;
+  /** Set when the fetch failed. */
+  error?: SourceError;
+  /** Whether the head no longer descends from the previously seen one (a force-push). */
+  rewritten?: boolean;
+}
+
+export class Syncer {
+  readonly #o: SyncerOptions;
+  #lastGood: DesiredState | undefined;
+  #lastGoodFindings: Finding[] = [];
+  /** The head judged last and its judgement (accepted or not). */
+  #head: Judgement | undefined;
+  #failure: string | undefined;
+
+  constructor(options: SyncerOptions) {
+    this.#o = options;
+  }
+
+  /** The desired state in force: the last accepted commit's. */
+  get desiredState(): DesiredState | undefined {
+    return this.#lastGood;
+  }
+
+  /**
+   * Restores the last good state from the status branch (its newest `Poolkeeper-Source` for this cluster) and
+   * re-reads that commit from the source. Returns the restored state; undefined when there was none to restore
+   * or it could not be read (logged and reported; the next sync then judges the head as a first sync would).
+   */
+  async restore(): Promise<DesiredState | undefined> {
+    const { logger, statusHistory, publisher, source, cluster } = this.#o;
+    if (!statusHistory) return undefined;
+    let entries: HistoryEntry[];
+    try {
+      entries = await statusHistory();
+    } catch (error) {
+      logger.warn({ err: message(error) }, "cannot read the status branch; nothing restored");
+      return undefined;
+    }
+    const mine = entries.filter((e) => e.cluster === cluster);
+    publisher?.seed(seedEvents(mine));
+    const sha = mine.find((e) => e.source !== undefined && /^[0-9a-f]{40}$/.test(e.source))?.source;
+    if (sha === undefined) return undefined;
+    try {
+      // A first start has no clone yet; a failed fetch is fine when the cache still holds the commit.
+      await source
+        .fetch()
+        .catch((error: unknown) => logger.warn({ err: message(error) }, "fetch before restore failed"));
+      const files = await readCommit(source, sha, this.#o.configOverride);
+      const judgement = judgeCommit(files, { catalog: this.#o.catalog, now: this.#o.clock.now() });
+      if (!judgement.desiredState) throw new Error(judgement.reason);
+      // It was accepted when it was judged; a restart does not re-open that decision.
+      this.#lastGood = judgement.desiredState;
+      this.#lastGoodFindings = judgement.findings;
+      this.#head = { ...judgement, accepted: true };
+      logger.info({ sha }, "restored the last good state from the status branch");
+      this.#publish();
+      return this.#lastGood;
+    } catch (error) {
+      logger.error({ sha, err: message(error) }, "cannot re-read the last good commit named by the status branch");
+      publisher?.record({
+        kind: "fetch-failed",
+        reason: `cannot restore last good ${sha.slice(0, 7)}: ${message(error)}`,
+      });
+      return undefined;
+    }
+  }
+
+  /** Fetches and, for a new head, judges it. Never throws for Git or input problems. */
+  async sync(): Promise<SyncResult> {
+    const { source, logger, metrics, publisher, clock } = this.#o;
+    const started = performance.now();
+    const done = (result: SyncResult): SyncResult => {
+      metrics?.syncs.inc({ result: result.outcome });
+      metrics?.duration.observe((performance.now() - started) / 1000);
+      if (result.outcome !== "failed") metrics?.lastSuccess.set(clock.now().getTime() / 1000);
+      if (result.sha !== undefined) metrics?.headAccepted.set(result.accepted ? 1 : 0);
+      return result;
+    };
+
+    let sha: string;
+    try {
+      sha = (await source.fetch()).sha;
+    } catch (error) {
+      return done(this.#failed(error));
+    }
+    if (this.#failure !== undefined) {
+      logger.info({ sha }, "the Git remote answers again");
+      this.#failure = undefined;
+    }
+    const previous = this.#head;
+    if (previous?.sha === sha) {
+      return done({ outcome: "unchanged", sha, ...this.#headView(previous), judgement: previous });
+    }
+
+    let rewritten = false;
+    const seen = previous?.sha ?? this.#lastGood?.sha;
+    if (seen !== undefined && !(await source.descends(sha, seen))) {
+      rewritten = true;
+      metrics?.rewrites.inc();
+      const reason = `branch ${source.branch} was rewritten (force-push): ${sha.slice(0, 7)} does not descend from ${seen.slice(0, 7)}`;
+      logger.warn({ sha, previous: seen }, reason);
+      publisher?.record({ kind: "rewritten", reason, sourceSha: sha });
+    }
+
+    let judgement: Judgement;
+    try {
+      judgement = await this.#judge(sha);
+    } catch (error) {
+      return done(this.#failed(error));
+    }
+    this.#head = judgement;
+    if (judgement.accepted && judgement.desiredState) {
+      this.#lastGood = judgement.desiredState;
+      this.#lastGoodFindings = judgement.findings;
+      logger.info({ sha, findings: judgement.findings.length }, judgement.reason);
+      publisher?.record({ kind: "accepted", reason: judgement.reason, sourceSha: sha });
+    } else {
+      const good = this.#lastGood ? `last good ${this.#lastGood.sha.slice(0, 7)} stays in force` : "no good state yet";
+      const reason = `${judgement.reason}; ${good}`;
+      logger.warn({ sha, lastGood: this.#lastGood?.sha, problems: judgement.problems.length }, reason);
+      publisher?.record({ kind: "rejected", reason, sourceSha: sha });
+    }
+    this.#publish();
+    const result: SyncResult = {
+      outcome: judgement.accepted ? "accepted" : "rejected",
+      sha,
+      ...this.#headView(judgement),
+      judgement,
+    };
+    if (rewritten) result.rewritten = true;
+    return done(result);
+  }
+
+  async #judge(sha: string): Promise<Judgement> {
+    const { source, signers } = this.#o;
+    const files = await readCommit(source, sha, this.#o.configOverride);
+    let signatureProblem: string | undefined;
+    if (signers) {
+      const verdict = await source.verifySignature(sha, signers);
+      if (!verdict.ok) signatureProblem = `commit ${sha.slice(0, 7)} signature: ${verdict.reason}`;
+    }
+    return judgeCommit(files, {
+      catalog: this.#o.catalog,
+      now: this.#o.clock.now(),
+      previous: this.#lastGood,
+      signatureProblem,
+    });
+  }
+
+  #headView(head: Judgement): Pick<SyncResult, "accepted" | "findings" | "desiredState"> {
+    const view: Pick<SyncResult, "accepted" | "findings" | "desiredState"> = {
+      accepted: head.accepted,
+      findings: head.findings,
+    };
+    if (this.#lastGood) view.desiredState = this.#lastGood;
+    return view;
+  }
+
+  #failed(error: unknown): SyncResult {
+    const { logger, publisher } = this.#o;
+    const sourceError = error instanceof SourceError ? error : new SourceError("other", message(error));
+    // Reported once per distinct failure: a remote down for an hour is one event, not sixty.
+    if (this.#failure !== sourceError.message) {
+      this.#failure = sourceError.message;
+      const good = this.#lastGood ? `; last good ${this.#lastGood.sha.slice(0, 7)} stays in force` : "";
+      publisher?.record({ kind: "fetch-failed", reason: `${sourceError.message}${good}` });
+    }
+    logger.warn(
+      { kind: sourceError.kind, err: sourceError.message },
+      "sync failed; the last good state stays in force",
+    );
+    const result: SyncResult = { outcome: "failed", accepted: false, findings: [], error: sourceError };
+    if (this.#lastGood) result.desiredState = this.#lastGood;
+    return result;
+  }
+
+  #publish(): void {
+    const publisher = this.#o.publisher;
+    if (!publisher) return;
+    const head = this.#head;
+    const good = this.#lastGood;
+    const source =
+      head && !head.accepted
+        ? {
+            sha: good?.sha ?? "",
+            accepted: false,
+            findings: head.findings,
+            rejectedSha: head.sha,
+            rejectedReason: head.reason,
+          }
+        : { sha: good?.sha ?? "", accepted: true, findings: this.#lastGoodFindings };
+    publisher.update({ source, pools: (good?.nodePools ?? []).map(summarizePool) });
+  }
+}
+
+/** The newest events of earlier commits, oldest first, with their commit's time. */
+function seedEvents(entries: readonly HistoryEntry[]): StatusEvent[] {
+  const events: StatusEvent[] = [];
+  for (const entry of entries.slice(0, 100)) {
+    const time = entry.time.toISOString().replace(/\.\d{3}Z$/, "Z");
+    for (const e of [...entry.events].reverse()) {
+      const event: StatusEvent = { time, kind: e.kind, reason: e.reason };
+      if (e.pool !== undefined) event.pool = e.pool;
+      if (e.node !== undefined) event.node = e.node;
+      if (entry.source !== undefined) event.sourceSha = entry.source;
+      events.push(event);
+    }
+  }
+  return events.reverse();
+}
+
+function message(error: unknown): string {
+  return error instanceof Error ? error.message : String(error);
+}
