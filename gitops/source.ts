@@ -12,7 +12,7 @@ import { isAbsolute, join, posix, resolve } from "node:path";
 import git from "isomorphic-git";
 import http from "isomorphic-git/http/node";
 import { verifyCommitAt, type AllowedSigner, type SignatureVerdict } from "./commit-signature.ts";
-import { networkCode, scrub, secretsOf, type ErrorLike } from "./git-errors.ts";
+import { remoteFailure, scrub, secretsOf, type ErrorLike } from "./git-errors.ts";
 import { authCallbacks, fetchBranch, isGitDir, localGitDir, REMOTE } from "./git-remote.ts";
 
 export type SourceCredentials = { username: string; password: string } | { token: string };
@@ -79,31 +79,13 @@ export function displayRemote(url: string): string {
 
 function toSourceError(error: unknown, remote: string, branch: string, secrets: readonly string[]): SourceError {
   if (error instanceof SourceError) return error;
-  const e = (typeof error === "object" && error !== null ? error : {}) as ErrorLike;
-  const code = typeof e.code === "string" ? e.code : "";
-  const detail = typeof e.message === "string" ? e.message : String(error);
   const make = (kind: SourceErrorKind, sentence: string) => new SourceError(kind, scrub(sentence, secrets));
-
-  const net = networkCode(error);
-  if (net) return make("unreachable", `Git remote ${remote} is unreachable (${net}).`);
-  if (code === "HttpError") {
-    const status = typeof e.data?.statusCode === "number" ? e.data.statusCode : 0;
-    const statusText = typeof e.data?.statusMessage === "string" ? ` ${e.data.statusMessage}` : "";
-    if (status === 401 || status === 403) {
-      return make("auth", `Git remote ${remote} rejected the credentials (HTTP ${status}${statusText}).`);
-    }
-    if (status === 404) return make("not-found", `Git remote ${remote} has no repository there (HTTP 404).`);
-    if (status >= 500 || status === 408 || status === 429) {
-      return make("unreachable", `Git remote ${remote} is unavailable (HTTP ${status}${statusText}).`);
-    }
-    return make("other", `Git remote ${remote} answered HTTP ${status}${statusText}.`);
-  }
-  if (code === "UserCanceledError") return make("auth", `Git remote ${remote} rejected the credentials.`);
-  if (code === "NotFoundError" || code === "ResolveRefError") {
+  const failure = remoteFailure(error, remote);
+  if (failure) return make(failure.kind, failure.sentence);
+  const e = (typeof error === "object" && error !== null ? error : {}) as ErrorLike;
+  const detail = typeof e.message === "string" ? e.message : String(error);
+  if (e.code === "NotFoundError" || e.code === "ResolveRefError") {
     return make("not-found", `Branch ${branch} was not found on Git remote ${remote}: ${detail}`);
-  }
-  if (code === "SmartHttpError" || code === "RemoteCapabilityError") {
-    return make("not-found", `${remote} does not look like a Git repository: ${detail}`);
   }
   return make("other", `Git operation on ${remote} failed: ${detail}`);
 }
