@@ -130,9 +130,14 @@ export function buildProgram(out: Output, setExit: (code: number) => void): Comm
     .option("--github-secret-file <file>", "GitHub webhook secret (or POOLKEEPER_GITHUB_WEBHOOK_SECRET)")
     .option("--gitlab-token-file <file>", "GitLab webhook token (or POOLKEEPER_GITLAB_WEBHOOK_TOKEN)")
     .addOption(
-      new Option("--log-level <level>", "lowest log level written")
-        .choices(["fatal", "error", "warn", "info", "debug", "trace"])
-        .default("info"),
+      new Option("--log-level <level>", "lowest log level written (default: info; warn with --once)").choices([
+        "fatal",
+        "error",
+        "warn",
+        "info",
+        "debug",
+        "trace",
+      ]),
     );
   for (const option of gitCredentialOptions()) sync.addOption(option);
   sync.action(async (o: SyncOptions) => setExit(await runSync(o, out)));

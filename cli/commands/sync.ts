@@ -51,7 +51,8 @@ export interface SyncOptions {
   tokenFile?: string;
   username?: string;
   passwordFile?: string;
-  logLevel: Level;
+  /** Default: info; warn with --once, whose report is what a CI log wants to show. */
+  logLevel?: Level;
 }
 
 /** What the command line does not set: tests stop the loop and read the log. */
@@ -75,7 +76,8 @@ export async function runSync(options: SyncOptions, out: Output, control: SyncCo
   const branch = override?.branch ?? options.branch;
   // --once writes its report to stdout, so its log goes to stderr.
   const destination = control.log ?? pino.destination({ dest: options.once ? 2 : 1, sync: true });
-  const logger = createLogger({ level: options.logLevel, destination, name: "poolkeeper-sync" });
+  const level = options.logLevel ?? (options.once ? "warn" : "info");
+  const logger = createLogger({ level, destination, name: "poolkeeper-sync" });
   const cacheDir = options.cacheDir ?? defaultCacheDir(options.repo);
   const source = openSource({ url: options.repo, branch, cacheDir: join(cacheDir, "source"), credentials });
 
