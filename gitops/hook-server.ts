@@ -10,9 +10,10 @@
 import { randomUUID } from "node:crypto";
 import http from "node:http";
 import https from "node:https";
-import type { AddressInfo, Socket } from "node:net";
+import type { AddressInfo } from "node:net";
 import { Counter, type Registry } from "prom-client";
 import { systemClock, type Clock } from "../api/ports.ts";
+import { ConnectionDrain } from "../webhook/connection-drain.ts";
 import type { FileWatchOptions } from "../webhook/file-watch.ts";
 import type { Logger } from "../webhook/log.ts";
 import { createMetrics } from "../webhook/metrics.ts";
@@ -151,15 +152,9 @@ export function createHookServer(options: HookServerOptions): HookServer {
   const deliveries = deliveriesCounter(options.registry);
   const certificates = options.tls ? certificateStore(options.tls, clock, logger, options.registry) : undefined;
 
-  let draining = false;
-  const inFlight = new Set<http.ServerResponse>();
-  const sockets = new Set<Socket>();
-
   const handle = async (req: http.IncomingMessage, res: http.ServerResponse): Promise<void> => {
-    inFlight.add(res);
-    res.on("close", () => inFlight.delete(res));
-    // While draining, every response closes its connection, so clients reconnect to a pod that is staying up.
-    if (draining) res.setHeader("Connection", "close");
+    // Counted until it closes; while draining, it also closes its connection (see ConnectionDrain).
+    drain.track(res);
     const path = (req.url ?? "/").split("?", 1)[0];
     const fetching = req.method === "GET" || req.method === "HEAD";
     if (path === HOOK_PATH) {
@@ -174,7 +169,7 @@ export function createHookServer(options: HookServerOptions): HookServer {
     }
     if (fetching && path === "/healthz") return text(res, 200, "ok\n");
     if (fetching && path === "/readyz") {
-      if (draining) return text(res, 503, "not ready: shutting down\n");
+      if (drain.draining) return text(res, 503, "not ready: shutting down\n");
       return options.ready() ? text(res, 200, "ok\n") : text(res, 503, "not ready: no desired state yet\n");
     }
     if (fetching && path === "/metrics") {
@@ -322,18 +317,7 @@ export function createHookServer(options: HookServerOptions): HookServer {
   } else {
     server = http.createServer(serverOptions, listener);
   }
-  server.on("connection", (socket: Socket) => {
-    sockets.add(socket);
-    socket.on("close", () => sockets.delete(socket));
-  });
-
-  const destroyAll = () => {
-    server.closeAllConnections();
-    // Sockets still in their TLS handshake are not HTTP connections yet; they go too.
-    for (const socket of sockets) socket.destroy();
-  };
-
-  let closing: Promise<void> | undefined;
+  const drain = new ConnectionDrain({ server, logger, shutdownMs: timeouts.shutdownMs });
 
   return {
     listen(port, host) {
@@ -362,32 +346,11 @@ export function createHookServer(options: HookServerOptions): HookServer {
     },
 
     close() {
-      closing ??= new Promise<void>((resolve) => {
-        draining = true;
-        certificates?.close();
-        if (!server.listening && sockets.size === 0) return resolve();
-        for (const res of inFlight) if (!res.headersSent) res.setHeader("Connection", "close");
-        const hardStop = setTimeout(() => {
-          logger.warn(
-            { inFlight: inFlight.size, connections: sockets.size },
-            "shutdown timed out; closing connections",
-          );
-          destroyAll();
-        }, timeouts.shutdownMs);
-        hardStop.unref();
-        const finish = () => {
-          clearTimeout(hardStop);
-          resolve();
-        };
-        if (server.listening) server.close(finish);
-        else finish();
-        server.closeIdleConnections();
-      });
-      return closing;
+      return drain.close(() => certificates?.close());
     },
 
     closeAllConnections() {
-      destroyAll();
+      drain.destroyAll();
     },
   };
 }

@@ -8,7 +8,7 @@
 // request. That is the safe direction, and the reason bad input gets a precise 4xx and unexpected errors a
 // generic 500 (with the details in the log), never a crash and never an "allowed" the core did not decide.
 import https from "node:https";
-import type { AddressInfo, Socket } from "node:net";
+import type { AddressInfo } from "node:net";
 import { performance } from "node:perf_hooks";
 import express, { type NextFunction, type Request, type Response } from "express";
 import type { Registry } from "prom-client";
@@ -25,6 +25,7 @@ import {
   type AdmissionContext,
   type AdmissionDecision,
 } from "./admission/index.ts";
+import { ConnectionDrain } from "./connection-drain.ts";
 import type { FileWatchOptions } from "./file-watch.ts";
 import { createLogger, type Logger } from "./log.ts";
 import { createMetrics, kindLabel, operationLabel, type WebhookMetrics } from "./metrics.ts";
@@ -140,13 +141,9 @@ export function createWebhookServer(options: WebhookServerOptions): WebhookServe
   const certificates = new CertificateStore({ ...options.tls, clock, logger, metrics });
   const view = new ClusterViewCache(options.cluster, timeouts, logger);
 
-  let draining = false;
-  const inFlight = new Set<Response>();
-  const sockets = new Set<Socket>();
-
   const readiness = (): Readiness => {
     const problems: string[] = [];
-    if (draining) problems.push("shutting down");
+    if (drain.draining) problems.push("shutting down");
     const certificate = certificateProblem(certificates.current.info, clock.now());
     if (certificate) problems.push(certificate);
     return { ready: problems.length === 0, problems };
@@ -157,11 +154,8 @@ export function createWebhookServer(options: WebhookServerOptions): WebhookServe
   app.set("etag", false);
 
   app.use((_req: Request, res: Response, next: NextFunction) => {
-    // While draining, every response closes its connection, so the API server opens its next one to a pod
-    // that is staying up instead of reusing this one until it is cut.
-    if (draining) res.setHeader("Connection", "close");
-    inFlight.add(res);
-    res.on("close", () => inFlight.delete(res));
+    // Counted until it closes; while draining, it also closes its connection (see ConnectionDrain).
+    drain.track(res);
     next();
   });
 
@@ -327,17 +321,17 @@ export function createWebhookServer(options: WebhookServerOptions): WebhookServe
   certificates.onReload((material) =>
     httpsServer.setSecureContext({ ...TLS_CONTEXT_DEFAULTS, cert: material.cert, key: material.key }),
   );
-  httpsServer.on("connection", (socket: Socket) => {
-    sockets.add(socket);
-    socket.on("close", () => sockets.delete(socket));
+  const drain = new ConnectionDrain({
+    server: httpsServer,
+    logger,
+    shutdownMs: timeouts.shutdownMs,
+    logProgress: true,
   });
   // A failed handshake (a scanner, a client that does not trust the CA) is the client's problem: log it
   // quietly instead of letting it surface as an unhandled error.
   httpsServer.on("tlsClientError", (error: Error) => {
     logger.debug({ error: error.message }, "TLS handshake failed");
   });
-
-  let closing: Promise<void> | undefined;
 
   return {
     listen(port, host) {
@@ -370,35 +364,14 @@ export function createWebhookServer(options: WebhookServerOptions): WebhookServe
     },
 
     close() {
-      closing ??= new Promise<void>((resolve) => {
-        draining = true;
+      return drain.close(() => {
         policies.close();
         certificates.close();
-        if (!httpsServer.listening && sockets.size === 0) return resolve();
-        logger.info({ inFlight: inFlight.size, connections: sockets.size }, "shutting down");
-        for (const res of inFlight) if (!res.headersSent) res.setHeader("Connection", "close");
-        const hardStop = setTimeout(() => {
-          logger.warn(
-            { inFlight: inFlight.size, connections: sockets.size },
-            "shutdown timed out; closing connections",
-          );
-          destroyAll();
-        }, timeouts.shutdownMs);
-        hardStop.unref();
-        const finish = () => {
-          clearTimeout(hardStop);
-          logger.info("shut down");
-          resolve();
-        };
-        if (httpsServer.listening) httpsServer.close(finish);
-        else finish();
-        httpsServer.closeIdleConnections();
       });
-      return closing;
     },
 
     closeAllConnections() {
-      destroyAll();
+      drain.destroyAll();
     },
 
     readiness,
@@ -414,12 +387,6 @@ export function createWebhookServer(options: WebhookServerOptions): WebhookServe
     registry: metrics.registry,
     server: httpsServer,
   };
-
-  function destroyAll() {
-    httpsServer.closeAllConnections();
-    // Sockets still in their TLS handshake are not HTTP connections yet; they go too.
-    for (const socket of sockets) socket.destroy();
-  }
 }
 
 // Iterative, so the check itself cannot overflow the stack; stops at the first node past the limit.

@@ -1,0 +1,95 @@
+// Graceful shutdown of a node:http(s) server, shared by the admission webhook (webhook/server.ts) and the push-hook
+// endpoint of `poolkeeper sync` (gitops/hook-server.ts), which must drain the same way: stop accepting, close idle
+// keep-alive connections, let in-flight requests finish with `Connection: close`, and cut whatever is left after a
+// deadline (or at once, on a second SIGTERM). One copy, so the two servers cannot drift apart.
+import type { Server, ServerResponse } from "node:http";
+import type { Socket } from "node:net";
+import type { Logger } from "./log.ts";
+
+export interface ConnectionDrainOptions {
+  /** The server to drain, plain or TLS; its connections are tracked from construction on. */
+  server: Server;
+  logger: Logger;
+  /** In-flight requests get this long after close() before every connection is destroyed. */
+  shutdownMs: number;
+  /** Also log "shutting down" (with the counts) when a shutdown starts and "shut down" when it ends. */
+  logProgress?: boolean;
+}
+
+/** Tracks a server's open sockets and in-flight responses, and closes them gracefully. */
+export class ConnectionDrain {
+  readonly #server: Server;
+  readonly #logger: Logger;
+  readonly #shutdownMs: number;
+  readonly #logProgress: boolean;
+  readonly #inFlight = new Set<ServerResponse>();
+  readonly #sockets = new Set<Socket>();
+  #draining = false;
+  #closing: Promise<void> | undefined;
+
+  constructor(options: ConnectionDrainOptions) {
+    this.#server = options.server;
+    this.#logger = options.logger;
+    this.#shutdownMs = options.shutdownMs;
+    this.#logProgress = options.logProgress ?? false;
+    this.#server.on("connection", (socket: Socket) => {
+      this.#sockets.add(socket);
+      socket.on("close", () => this.#sockets.delete(socket));
+    });
+  }
+
+  /** True once close() has been called: readiness should answer 503 from then on. */
+  get draining(): boolean {
+    return this.#draining;
+  }
+
+  /** Counts a response as in flight until it closes; call it first thing for every request. */
+  track(res: ServerResponse): void {
+    // While draining, every response closes its connection, so clients (the API server, a git host) open their
+    // next one to a pod that is staying up instead of reusing this one until it is cut.
+    if (this.#draining) res.setHeader("Connection", "close");
+    this.#inFlight.add(res);
+    res.on("close", () => this.#inFlight.delete(res));
+  }
+
+  /**
+   * Starts the graceful shutdown: marks the drain, runs `onClosing` (the server releases its watchers there),
+   * stops accepting connections, closes the idle ones, and after `shutdownMs` destroys whatever is left. Resolves
+   * when the server has closed. Later calls return the same promise (and do not run their `onClosing`).
+   */
+  close(onClosing?: () => void): Promise<void> {
+    this.#closing ??= new Promise<void>((resolve) => {
+      this.#draining = true;
+      onClosing?.();
+      const server = this.#server;
+      if (!server.listening && this.#sockets.size === 0) return resolve();
+      if (this.#logProgress) this.#logger.info(this.#counts(), "shutting down");
+      for (const res of this.#inFlight) if (!res.headersSent) res.setHeader("Connection", "close");
+      const hardStop = setTimeout(() => {
+        this.#logger.warn(this.#counts(), "shutdown timed out; closing connections");
+        this.destroyAll();
+      }, this.#shutdownMs);
+      hardStop.unref();
+      const finish = () => {
+        clearTimeout(hardStop);
+        if (this.#logProgress) this.#logger.info("shut down");
+        resolve();
+      };
+      if (server.listening) server.close(finish);
+      else finish();
+      server.closeIdleConnections();
+    });
+    return this.#closing;
+  }
+
+  /** Destroys every connection now (a second SIGTERM during a graceful shutdown). */
+  destroyAll(): void {
+    this.#server.closeAllConnections();
+    // Sockets still in their TLS handshake are not HTTP connections yet; they go too.
+    for (const socket of this.#sockets) socket.destroy();
+  }
+
+  #counts(): { inFlight: number; connections: number } {
+    return { inFlight: this.#inFlight.size, connections: this.#sockets.size };
+  }
+}
