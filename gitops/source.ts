@@ -8,11 +8,12 @@
 // no file:// transport, so a local repository is read in place: `cacheDir` is not used and `fetch` just
 // resolves the branch there.
 import fs from "node:fs";
-import { isAbsolute, join, posix, resolve } from "node:path";
+import { isAbsolute, join, resolve } from "node:path";
 import git from "isomorphic-git";
 import http from "isomorphic-git/http/node";
 import { verifyCommitAt, type AllowedSigner, type SignatureVerdict } from "./commit-signature.ts";
 import { remoteFailure, scrub, secretsOf, type ErrorLike } from "./git-errors.ts";
+import { TreeReader } from "./tree-reader.ts";
 import { authCallbacks, fetchBranch, isGitDir, localGitDir, REMOTE } from "./git-remote.ts";
 
 export type SourceCredentials = { username: string; password: string } | { token: string };
@@ -119,6 +120,7 @@ export function openSource(options: SourceOptions): GitSource {
 
   const auth = authCallbacks(credentials);
   const { onAuth, onAuthFailure } = auth;
+  const reader = new TreeReader();
 
   if (!isHttpUrl(url)) {
     // Local repository, read in place.
@@ -144,9 +146,9 @@ export function openSource(options: SourceOptions): GitSource {
           throw fail(error);
         }
       },
-      readTree: (sha, globs) => readTreeAt(gitdir, sha, globs, fail),
-      descends: (sha, ancestor) => descendsAt(gitdir, sha, ancestor),
-      firstParents: (sha, depth) => firstParentsAt(gitdir, sha, depth, fail),
+      readTree: (sha, globs) => readTreeAt(reader, gitdir, sha, globs, fail),
+      descends: (sha, ancestor) => descendsAt(reader, gitdir, sha, ancestor),
+      firstParents: (sha, depth) => firstParentsAt(reader, gitdir, sha, depth, fail),
       verifySignature: async (sha, signers) => verifyCommitAt(gitdir(), sha, signers),
     };
   }
@@ -203,23 +205,24 @@ export function openSource(options: SourceOptions): GitSource {
         throw fail(error);
       }
     },
-    readTree: (sha, globs) => readTreeAt(() => gitdir, sha, globs, fail),
-    descends: (sha, ancestor) => descendsAt(() => gitdir, sha, ancestor),
-    firstParents: (sha, depth) => firstParentsAt(() => gitdir, sha, depth, fail),
+    readTree: (sha, globs) => readTreeAt(reader, () => gitdir, sha, globs, fail),
+    descends: (sha, ancestor) => descendsAt(reader, () => gitdir, sha, ancestor),
+    firstParents: (sha, depth) => firstParentsAt(reader, () => gitdir, sha, depth, fail),
     verifySignature: (sha, signers) => verifyCommitAt(gitdir, sha, signers),
   };
 }
 
-async function descendsAt(gitdir: () => string, sha: string, ancestor: string): Promise<boolean> {
+async function descendsAt(reader: TreeReader, gitdir: () => string, sha: string, ancestor: string): Promise<boolean> {
   if (sha === ancestor) return true;
   try {
-    return await git.isDescendent({ fs, gitdir: gitdir(), oid: sha, ancestor, depth: -1 });
+    return await git.isDescendent({ fs, gitdir: gitdir(), oid: sha, ancestor, depth: -1, cache: reader.gitCache });
   } catch {
     return false; // the ancestor is not in the local copy (a force-push removed it before we ever fetched it)
   }
 }
 
 async function firstParentsAt(
+  reader: TreeReader,
   gitdir: () => string,
   sha: string,
   depth: number,
@@ -231,7 +234,7 @@ async function firstParentsAt(
     let current: string | undefined = sha;
     while (current !== undefined && shas.length < depth) {
       shas.push(current);
-      current = (await git.readCommit({ fs, gitdir: dir, oid: current })).commit.parent[0];
+      current = (await git.readCommit({ fs, gitdir: dir, oid: current, cache: reader.gitCache })).commit.parent[0];
     }
     return shas;
   } catch (error) {
@@ -250,22 +253,14 @@ function commitError(error: unknown, sha: string, fail: (error: unknown) => Sour
 }
 
 async function readTreeAt(
+  reader: TreeReader,
   gitdir: () => string,
   sha: string,
   globs: readonly string[],
   fail: (error: unknown) => SourceError,
 ): Promise<SourceFile[]> {
   try {
-    const dir = gitdir();
-    const paths = await git.listFiles({ fs, gitdir: dir, ref: sha });
-    const matching = paths.filter((path) => globs.some((glob) => posix.matchesGlob(path, glob))).sort();
-    const decoder = new TextDecoder("utf-8");
-    const files: SourceFile[] = [];
-    for (const path of matching) {
-      const { blob } = await git.readBlob({ fs, gitdir: dir, oid: sha, filepath: path });
-      files.push({ path, text: decoder.decode(blob) });
-    }
-    return files;
+    return await reader.read(gitdir(), sha, globs);
   } catch (error) {
     throw commitError(error, sha, fail);
   }

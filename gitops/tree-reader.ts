@@ -1,0 +1,93 @@
+// Reads the files of a commit from a local clone, fast enough to re-read a 1,000-file pool repository on every
+// new head. isomorphic-git looks each object up in the packfiles from scratch unless it is given a `cache`
+// object, and `readBlob({filepath})` walks the tree again for every file; here one walk lists (path, oid) pairs
+// and blobs are read by oid. Trees and blobs are content-addressed, so caching them by oid is always correct:
+// a new commit that changes one file costs one blob read plus the trees on its path.
+import fs from "node:fs";
+import { posix } from "node:path";
+import git, { type TreeEntry } from "isomorphic-git";
+
+export interface TreeFile {
+  path: string;
+  text: string;
+}
+
+/** Bounds of the caches: the blob texts kept, in bytes, and the trees kept, in entries. */
+const MAX_BLOB_BYTES = 64 * 1024 * 1024;
+const MAX_TREES = 20_000;
+
+export class TreeReader {
+  /**
+   * isomorphic-git's own cache (parsed pack indexes, by packfile), shared by every call on this clone. A fetch
+   * adds a packfile; isomorphic-git lists the packs on each lookup, so the cache never goes stale.
+   */
+  readonly gitCache: object = {};
+  readonly #trees = new Map<string, TreeEntry[]>();
+  readonly #blobs = new Map<string, string>();
+  #blobBytes = 0;
+  readonly #decoder = new TextDecoder("utf-8");
+
+  /** Files at `sha` whose repository-relative path matches one of `globs`, sorted by path. */
+  async read(gitdir: string, sha: string, globs: readonly string[]): Promise<TreeFile[]> {
+    const blobs: { path: string; oid: string }[] = [];
+    await this.#walk(gitdir, sha, "", globs, blobs);
+    blobs.sort((a, b) => (a.path < b.path ? -1 : a.path > b.path ? 1 : 0));
+    const files: TreeFile[] = [];
+    for (const { path, oid } of blobs) files.push({ path, text: await this.#blob(gitdir, oid) });
+    return files;
+  }
+
+  async #walk(
+    gitdir: string,
+    oid: string,
+    prefix: string,
+    globs: readonly string[],
+    out: { path: string; oid: string }[],
+  ): Promise<void> {
+    for (const entry of await this.#tree(gitdir, oid)) {
+      const path = `${prefix}${entry.path}`;
+      if (entry.type === "tree") await this.#walk(gitdir, entry.oid, `${path}/`, globs, out);
+      else if (entry.type === "blob" && globs.some((glob) => posix.matchesGlob(path, glob))) {
+        out.push({ path, oid: entry.oid });
+      }
+    }
+  }
+
+  async #tree(gitdir: string, oid: string): Promise<TreeEntry[]> {
+    const cached = this.#trees.get(oid);
+    if (cached) return cached;
+    // A commit oid resolves to its tree; the tree is then cached under both.
+    const { oid: treeOid, tree } = await git.readTree({ fs, gitdir, oid, cache: this.gitCache });
+    remember(this.#trees, oid, tree, MAX_TREES);
+    if (treeOid !== oid) remember(this.#trees, treeOid, tree, MAX_TREES);
+    return tree;
+  }
+
+  async #blob(gitdir: string, oid: string): Promise<string> {
+    const cached = this.#blobs.get(oid);
+    if (cached !== undefined) {
+      // Refresh its place: Map order is the eviction order.
+      this.#blobs.delete(oid);
+      this.#blobs.set(oid, cached);
+      return cached;
+    }
+    const { blob } = await git.readBlob({ fs, gitdir, oid, cache: this.gitCache });
+    const text = this.#decoder.decode(blob);
+    this.#blobs.set(oid, text);
+    this.#blobBytes += text.length;
+    for (const [old, value] of this.#blobs) {
+      if (this.#blobBytes <= MAX_BLOB_BYTES) break;
+      this.#blobs.delete(old);
+      this.#blobBytes -= value.length;
+    }
+    return text;
+  }
+}
+
+function remember<V>(map: Map<string, V>, key: string, value: V, max: number): void {
+  map.set(key, value);
+  if (map.size > max) {
+    const oldest = map.keys().next().value;
+    if (oldest !== undefined) map.delete(oldest);
+  }
+}
