@@ -4,7 +4,14 @@
 // objects are compared with the last good state so the change-impact rules see what the commit changes.
 // `judgeCommit` is pure; `readCommit` is the I/O edge over a GitSource.
 import { posix } from "node:path";
-import { loadManifests, validateManifest, type EC2NodeClass, type Manifest, type NodePool } from "../api/index.ts";
+import {
+  loadManifests,
+  validateManifest,
+  type EC2NodeClass,
+  type Manifest,
+  type ManifestSet,
+  type NodePool,
+} from "../api/index.ts";
 import type { InstanceTypeCatalog } from "../api/catalog.ts";
 import { compilePolicy } from "../policies/compiled-policy.ts";
 import { evaluate } from "../policies/engine.ts";
@@ -20,7 +27,7 @@ export const CONFIG_FILE = "poolkeeper.yaml";
 /** The objects of an accepted commit: what the controller makes the cluster look like. */
 export interface DesiredState {
   sha: string;
-  /** karpenter.sh/v1 NodePools, converted from older shapes where needed, defaults applied. */
+  /** karpenter.sh/v1 NodePools, converted from older shapes where needed, defaults applied (read-only: shared). */
   nodePools: NodePool[];
   /** karpenter.k8s.aws/v1 EC2NodeClasses, likewise. */
   nodeClasses: EC2NodeClass[];
@@ -60,7 +67,31 @@ export interface CommitFiles {
   policies: SourceFile[];
 }
 
+/**
+ * What judging one commit leaves for the next: each file's manifests, by path and text. A new commit usually
+ * changes a few of many files; the others are not parsed again. Holds only the files of the last commit judged.
+ */
+export class GateCache {
+  #files = new Map<string, { text: string; set: ManifestSet; objects: Record<string, unknown>[] }>();
+
+  manifests(path: string, text: string): { set: ManifestSet; objects: Record<string, unknown>[] } {
+    const cached = this.#files.get(path);
+    if (cached?.text === text) return cached;
+    const set = loadManifests(text, path);
+    const entry = { text, set, objects: set.manifests.map((m) => validateManifest(m).object) };
+    this.#files.set(path, entry);
+    return entry;
+  }
+
+  /** Forgets every file but these. */
+  keep(paths: ReadonlySet<string>): void {
+    for (const path of this.#files.keys()) if (!paths.has(path)) this.#files.delete(path);
+  }
+}
+
 export interface GateOptions {
+  /** Parsed files of the previous judgement, reused when unchanged. */
+  cache?: GateCache;
   catalog?: InstanceTypeCatalog;
   now: Date;
   /** The last good state: its objects are each object's previous version (change impact). */
@@ -107,12 +138,16 @@ export function judgeCommit(files: CommitFiles, options: GateOptions): Judgement
   const config = files.config;
   if (!config) return verdict(sha, [], problems, undefined, options.signatureProblem);
 
+  const cache = options.cache ?? new GateCache();
   const manifests: Manifest[] = [];
+  const defaulted = new Map<Manifest, Record<string, unknown>>();
   for (const file of files.pools) {
-    const set = loadManifests(file.text, file.path);
+    const { set, objects } = cache.manifests(file.path, file.text);
+    set.manifests.forEach((m, i) => defaulted.set(m, objects[i] ?? m.object));
     manifests.push(...set.manifests);
     for (const e of set.errors) problems.push({ ...e.source, message: e.message });
   }
+  cache.keep(new Set(files.pools.map((f) => f.path)));
   problems.push(...duplicates(manifests));
 
   const policies: LoadedPolicy[] = [];
@@ -132,7 +167,7 @@ export function judgeCommit(files: CommitFiles, options: GateOptions): Judgement
 
   const desiredState: DesiredState = { sha, nodePools: [], nodeClasses: [], manifests, config };
   for (const manifest of manifests) {
-    const { object } = validateManifest(manifest);
+    const object = defaulted.get(manifest) ?? manifest.object;
     if (manifest.kind === "NodePool") desiredState.nodePools.push(object as unknown as NodePool);
     else if (manifest.kind === "EC2NodeClass") desiredState.nodeClasses.push(object as unknown as EC2NodeClass);
   }

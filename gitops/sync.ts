@@ -9,7 +9,7 @@ import type { Clock } from "../api/ports.ts";
 import type { Finding } from "../policies/finding.ts";
 import type { AllowedSigner } from "./commit-signature.ts";
 import type { PoolkeeperConfig } from "./config.ts";
-import { judgeCommit, readCommit, type DesiredState, type Judgement } from "./gate.ts";
+import { GateCache, judgeCommit, readCommit, type DesiredState, type Judgement } from "./gate.ts";
 import type { HistoryEntry } from "./history.ts";
 import type { SyncMetrics, SyncOutcome } from "./metrics.ts";
 import { SourceError, type GitSource } from "./source.ts";
@@ -58,6 +58,7 @@ export class Syncer {
   /** The head judged last and its judgement (accepted or not). */
   #head: Judgement | undefined;
   #failure: string | undefined;
+  readonly #gateCache = new GateCache();
 
   constructor(options: SyncerOptions) {
     this.#o = options;
@@ -187,6 +188,7 @@ export class Syncer {
       if (!verdict.ok) signatureProblem = `commit ${sha.slice(0, 7)} signature: ${verdict.reason}`;
     }
     return judgeCommit(files, {
+      cache: this.#gateCache,
       catalog: this.#o.catalog,
       now: this.#o.clock.now(),
       previous: this.#lastGood,

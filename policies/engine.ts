@@ -141,9 +141,10 @@ function buildScope(targets: readonly PolicyTarget[], cluster: EvaluationContext
   const all = [...targets, ...extra.filter((t) => !judged.has(`${t.kind}/${t.name}`))];
   const nodePools = all.filter((t) => t.kind === "NodePool");
   const nodeClasses = all.filter((t) => t.kind === "EC2NodeClass");
+  const kinds = new Set(all.map((t) => t.kind));
   return {
     nodePools,
     nodeClasses,
-    covers: (kind) => cluster !== undefined || all.some((t) => t.kind === kind),
+    covers: (kind) => cluster !== undefined || kinds.has(kind),
   };
 }

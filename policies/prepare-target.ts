@@ -23,8 +23,18 @@ export interface PolicyObject {
   previous?: unknown;
 }
 
+// A manifest judged again with the same previous version (the Git gate re-judges a repository whose files mostly
+// did not change) is prepared once: a target is immutable and depends only on these two.
+const prepared = new WeakMap<Manifest, { previous: unknown; target: PolicyTarget }>();
+
 export function prepareTarget(input: PolicyObject): PolicyTarget | undefined {
-  if (input.manifest) return fromManifest(input.manifest, input.previous);
+  if (input.manifest) {
+    const cached = prepared.get(input.manifest);
+    if (cached && cached.previous === input.previous) return cached.target;
+    const target = fromManifest(input.manifest, input.previous);
+    prepared.set(input.manifest, { previous: input.previous, target });
+    return target;
+  }
   return fromObject(input.object, input.previous);
 }
 

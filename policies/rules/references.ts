@@ -4,7 +4,7 @@ import { isRecord, RequirementSet, type NodeSelectorRequirement } from "../../ap
 import type { InstanceTypeCatalog } from "../../api/catalog.ts";
 import { closestName } from "../../api/validation/closest-name.ts";
 import { defineRule } from "../rule.ts";
-import type { PolicyTarget } from "../target.ts";
+import type { PolicyTarget, Scope } from "../target.ts";
 
 const AWS_GROUP = "karpenter.k8s.aws";
 const AWS_KIND = "EC2NodeClass";
@@ -100,6 +100,8 @@ provider.`,
 interface PoolProfile {
   weight: number;
   taints: string;
+  /** The requirements (template labels included) in a canonical form: equal shapes, equal requirements. */
+  shape: string;
   /** Requirements with the template labels layered on; undefined when they cannot be read. */
   requirements(): RequirementSet | undefined;
   /** Names of the catalog types the pool allows; undefined when its requirements cannot be read. */
@@ -158,9 +160,15 @@ function computeProfile(target: PolicyTarget, catalog: InstanceTypeCatalog): Poo
     .map((t) => (isRecord(t) ? `${String(t.key)}=${String(t.value ?? "")}:${String(t.effect)}` : ""))
     .sort()
     .join(",");
+  const shape = JSON.stringify(
+    requirements
+      .map((r) => [r.key, r.operator, [...(r.values ?? [])].sort()] as const)
+      .sort((a, b) => (JSON.stringify(a) < JSON.stringify(b) ? -1 : 1)),
+  );
   return {
     weight,
     taints,
+    shape,
     requirements: lazy(() => {
       try {
         return RequirementSet.fromRequirements(requirements);
@@ -178,7 +186,72 @@ function computeProfile(target: PolicyTarget, catalog: InstanceTypeCatalog): Poo
   };
 }
 
-function overlaps(a: PoolProfile, b: PoolProfile): boolean {
+// Whether two requirement shapes overlap, memoized for one evaluation (its scope): a repository of many pools has
+// few shapes, and the check compares every pair. Shapes are numbered so a pair's key is a number, not a string.
+interface OverlapMemo {
+  shapes: Map<string, number>;
+  pairs: Map<number, boolean>;
+}
+const overlapMemos = new WeakMap<object, OverlapMemo>();
+
+function overlaps(scope: object, a: PoolProfile, b: PoolProfile): boolean {
+  let memo = overlapMemos.get(scope);
+  if (!memo) {
+    memo = { shapes: new Map(), pairs: new Map() };
+    overlapMemos.set(scope, memo);
+  }
+  const sa = shapeNumber(memo, a.shape);
+  const sb = shapeNumber(memo, b.shape);
+  const pair = sa < sb ? sa * 2 ** 26 + sb : sb * 2 ** 26 + sa;
+  let result = memo.pairs.get(pair);
+  if (result === undefined) {
+    result = computeOverlap(a, b);
+    memo.pairs.set(pair, result);
+  }
+  return result;
+}
+
+function shapeNumber(memo: OverlapMemo, shape: string): number {
+  let n = memo.shapes.get(shape);
+  if (n === undefined) {
+    n = memo.shapes.size;
+    memo.shapes.set(shape, n);
+  }
+  return n;
+}
+
+/** Pools of one weight, taints and requirement shape: they compete with a pool exactly alike. */
+interface CompetitorGroup {
+  profile: PoolProfile;
+  names: string[];
+}
+
+// The scope's weighed pools grouped by "weight|taints", then by requirement shape, once per evaluation: a pool is
+// compared with each group, not with every other pool.
+const competitorGroups = new WeakMap<object, Map<string, Map<string, CompetitorGroup>>>();
+
+function competitorsOf(scope: Scope, catalog: InstanceTypeCatalog): Map<string, Map<string, CompetitorGroup>> {
+  let groups = competitorGroups.get(scope);
+  if (groups) return groups;
+  groups = new Map();
+  for (const pool of scope.nodePools) {
+    const profile = profileOf(pool, catalog);
+    if (!profile) continue;
+    const key = `${profile.weight}|${profile.taints}`;
+    let byShape = groups.get(key);
+    if (!byShape) {
+      byShape = new Map();
+      groups.set(key, byShape);
+    }
+    const group = byShape.get(profile.shape);
+    if (group) group.names.push(pool.name);
+    else byShape.set(profile.shape, { profile, names: [pool.name] });
+  }
+  competitorGroups.set(scope, groups);
+  return groups;
+}
+
+function computeOverlap(a: PoolProfile, b: PoolProfile): boolean {
   const ra = a.requirements();
   const rb = b.requirements();
   if (!ra || !rb) return false;
@@ -217,12 +290,9 @@ disjoint.`,
     // One finding per pool, naming the pools it wins against: a repository of many similar pools gets one line
     // each, not one per pair.
     const rivals: string[] = [];
-    for (const other of scope.nodePools) {
-      if (other === target || other.name === target.name || !(target.name > other.name)) continue;
-      const theirs = profileOf(other, catalog);
-      if (!theirs || theirs.weight !== mine.weight || theirs.taints !== mine.taints || !overlaps(mine, theirs))
-        continue;
-      rivals.push(other.name);
+    for (const group of competitorsOf(scope, catalog).get(`${mine.weight}|${mine.taints}`)?.values() ?? []) {
+      if (!overlaps(scope, mine, group.profile)) continue;
+      for (const name of group.names) if (target.name > name) rivals.push(name);
     }
     if (rivals.length === 0) return [];
     rivals.sort();
