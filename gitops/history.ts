@@ -26,6 +26,8 @@ export interface HistoryEntry {
   time: Date;
   cluster?: string;
   source?: string;
+  /** The head rejected at that commit (`Poolkeeper-Rejected`), while `source` stayed in force. */
+  rejected?: string;
   events: TrailerEvent[];
 }
 
@@ -49,6 +51,7 @@ export function parseStatusCommit(commit: StatusCommitInput): HistoryEntry {
   const entry: HistoryEntry = { sha: commit.sha, time: commit.time, events: trailers.events };
   if (trailers.cluster !== undefined) entry.cluster = trailers.cluster;
   if (trailers.source !== undefined) entry.source = trailers.source;
+  if (trailers.rejected !== undefined) entry.rejected = trailers.rejected;
   return entry;
 }
 

@@ -14,11 +14,14 @@ export interface TrailerEvent {
 export interface ParsedTrailers {
   cluster?: string;
   source?: string;
+  /** The branch head the gate rejected, while `source` stays in force. */
+  rejected?: string;
   events: TrailerEvent[];
 }
 
 const CLUSTER = "Poolkeeper-Cluster";
 const SOURCE = "Poolkeeper-Source";
+const REJECTED = "Poolkeeper-Rejected";
 const EVENT = "Poolkeeper-Event";
 const MAX_REASON = 200;
 
@@ -32,6 +35,9 @@ export function commitMessage(
   const findings = model.source.findings;
   const trailers = [`${CLUSTER}: ${cluster}`];
   if (model.source.sha !== "") trailers.push(`${SOURCE}: ${oneLine(model.source.sha)}`);
+  if (!model.source.accepted && model.source.rejectedSha !== undefined) {
+    trailers.push(`${REJECTED}: ${oneLine(model.source.rejectedSha)}`);
+  }
   for (const event of events) trailers.push(`${EVENT}: ${eventValue(event, findings)}`);
   return `${subject(model, cluster)}\n\n${trailers.join("\n")}\n`;
 }
@@ -102,6 +108,7 @@ export function parseTrailers(message: string): ParsedTrailers {
     const value = (match[2] ?? "").trim();
     if (key === CLUSTER.toLowerCase()) result.cluster = value;
     else if (key === SOURCE.toLowerCase()) result.source = value;
+    else if (key === REJECTED.toLowerCase()) result.rejected = value;
     else if (key === EVENT.toLowerCase()) {
       const event = parseEvent(value);
       if (event !== undefined) result.events.push(event);

@@ -59,6 +59,8 @@ export class Syncer {
   #head: Judgement | undefined;
   #failure: string | undefined;
   readonly #gateCache = new GateCache();
+  /** The head the status branch says was rejected before a restart: its rejection is not reported twice. */
+  #reportedRejection: string | undefined;
 
   constructor(options: SyncerOptions) {
     this.#o = options;
@@ -86,8 +88,10 @@ export class Syncer {
     }
     const mine = entries.filter((e) => e.cluster === cluster);
     publisher?.seed(seedEvents(mine));
-    const sha = mine.find((e) => e.source !== undefined && /^[0-9a-f]{40}$/.test(e.source))?.source;
+    const newest = mine.find((e) => e.source !== undefined && /^[0-9a-f]{40}$/.test(e.source));
+    const sha = newest?.source;
     if (sha === undefined) return undefined;
+    this.#reportedRejection = newest?.rejected;
     try {
       // A first start has no clone yet; a failed fetch is fine when the cache still holds the commit.
       await source
@@ -157,6 +161,8 @@ export class Syncer {
       return done(this.#failed(error));
     }
     this.#head = judgement;
+    const alreadyReported = this.#reportedRejection === sha;
+    this.#reportedRejection = undefined;
     if (judgement.accepted && judgement.desiredState) {
       this.#lastGood = judgement.desiredState;
       this.#lastGoodFindings = judgement.findings;
@@ -166,7 +172,8 @@ export class Syncer {
       const good = this.#lastGood ? `last good ${this.#lastGood.sha.slice(0, 7)} stays in force` : "no good state yet";
       const reason = `${judgement.reason}; ${good}`;
       logger.warn({ sha, lastGood: this.#lastGood?.sha, problems: judgement.problems.length }, reason);
-      publisher?.record({ kind: "rejected", reason, sourceSha: sha });
+      // Already in the audit trail when a restart re-judges the head the previous process rejected.
+      if (!alreadyReported) publisher?.record({ kind: "rejected", reason, sourceSha: sha });
     }
     this.#publish();
     const result: SyncResult = {

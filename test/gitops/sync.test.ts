@@ -154,13 +154,14 @@ describe("Syncer against a real Git server", () => {
     await first.publisher.flush();
 
     const log = await statusLog(repo);
-    const newest = log.split("\n").slice(0, 4).join("\n");
+    const newest = log.split("\n").slice(0, 5).join("\n");
     assert.equal(
       newest,
       [
         `status(prod): rejected ${bad.slice(0, 7)} (1 denial); last good ${good.slice(0, 7)}`,
         "Poolkeeper-Cluster: prod",
         `Poolkeeper-Source: ${good}`,
+        `Poolkeeper-Rejected: ${bad}`,
         `Poolkeeper-Event: rejected: commit ${bad.slice(0, 7)} rejected: 1 denial (imds.http-tokens on EC2NodeClass/default); last good ${good.slice(0, 7)} stays in force`,
       ].join("\n"),
     );
@@ -176,6 +177,9 @@ describe("Syncer against a real Git server", () => {
     assert.equal(afterRestart.outcome, "rejected");
     assert.equal(afterRestart.desiredState?.sha, good);
     assert.equal(afterRestart.rewritten, undefined, "the bad head descends from the restored one");
+    await restarted.publisher.flush();
+    const rejections = (await statusLog(repo)).split("\n").filter((l) => l.startsWith("Poolkeeper-Event: rejected"));
+    assert.equal(rejections.length, 1, "the restart does not report the same rejection again");
 
     // The fix is accepted and becomes the desired state.
     const fixed = await repo.commit("pools: raise the CPU limit", {
