@@ -73,6 +73,9 @@ export async function runSync(options: SyncOptions, out: Output, control: SyncCo
   const signers = options.allowedSigners === undefined ? undefined : readSigners(options.allowedSigners);
   const override = options.config === undefined ? undefined : readConfigFile(options.config);
   const hookSecrets = options.once ? {} : readHookSecrets(options, env);
+  if ((options.tlsCert === undefined) !== (options.tlsKey === undefined)) {
+    throw new InputError("--tls-cert and --tls-key go together: give both to serve HTTPS, or neither for HTTP");
+  }
   const branch = override?.branch ?? options.branch;
   // --once writes its report to stdout, so its log goes to stderr.
   const destination = control.log ?? pino.destination({ dest: options.once ? 2 : 1, sync: true });

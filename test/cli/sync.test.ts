@@ -114,6 +114,12 @@ describe("poolkeeper sync", () => {
     );
   });
 
+  it("refuses --tls-cert without --tls-key", async () => {
+    const result = await once("/nonexistent", "--tls-cert", "cert.pem");
+    assert.equal(result.code, 2);
+    assert.match(result.err, /--tls-cert and --tls-key go together/);
+  });
+
   it("runs until stopped: a signed push hook triggers a sync, a bad signature is refused", async () => {
     const repo = await createPoolRepo(server, `hook-${++n}`, tmp, AUTH);
     const secretFile = join(tmp, `hook-secret-${n}`);
