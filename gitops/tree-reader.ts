@@ -12,9 +12,13 @@ export interface TreeFile {
   text: string;
 }
 
-/** Bounds of the caches: the blob texts kept, in bytes, and the trees kept, in entries. */
+/**
+ * Bounds of the caches: the blob texts kept, in bytes, and the tree entries kept. A directory of 1,000 pools is
+ * one tree of 1,000 entries, and each commit that changes a pool makes a new one: bounding trees by their count
+ * would keep thousands of such listings.
+ */
 const MAX_BLOB_BYTES = 64 * 1024 * 1024;
-const MAX_TREES = 20_000;
+const MAX_TREE_ENTRIES = 200_000;
 
 export class TreeReader {
   /**
@@ -23,6 +27,7 @@ export class TreeReader {
    */
   readonly gitCache: object = {};
   readonly #trees = new Map<string, TreeEntry[]>();
+  #treeEntries = 0;
   readonly #blobs = new Map<string, string>();
   #blobBytes = 0;
   readonly #decoder = new TextDecoder("utf-8");
@@ -58,9 +63,20 @@ export class TreeReader {
     if (cached) return cached;
     // A commit oid resolves to its tree; the tree is then cached under both.
     const { oid: treeOid, tree } = await git.readTree({ fs, gitdir, oid, cache: this.gitCache });
-    remember(this.#trees, oid, tree, MAX_TREES);
-    if (treeOid !== oid) remember(this.#trees, treeOid, tree, MAX_TREES);
+    this.#rememberTree(oid, tree);
+    if (treeOid !== oid) this.#rememberTree(treeOid, tree);
     return tree;
+  }
+
+  #rememberTree(oid: string, tree: TreeEntry[]): void {
+    if (this.#trees.has(oid)) return;
+    this.#trees.set(oid, tree);
+    this.#treeEntries += tree.length;
+    for (const [old, entries] of this.#trees) {
+      if (this.#treeEntries <= MAX_TREE_ENTRIES || old === oid) break;
+      this.#trees.delete(old);
+      this.#treeEntries -= entries.length;
+    }
   }
 
   async #blob(gitdir: string, oid: string): Promise<string> {
@@ -81,13 +97,5 @@ export class TreeReader {
       this.#blobBytes -= value.length;
     }
     return text;
-  }
-}
-
-function remember<V>(map: Map<string, V>, key: string, value: V, max: number): void {
-  map.set(key, value);
-  if (map.size > max) {
-    const oldest = map.keys().next().value;
-    if (oldest !== undefined) map.delete(oldest);
   }
 }
