@@ -13,6 +13,7 @@ import git from "isomorphic-git";
 import http from "isomorphic-git/http/node";
 import { verifyCommitAt, type AllowedSigner, type SignatureVerdict } from "./commit-signature.ts";
 import { remoteFailure, scrub, secretsOf, type ErrorLike } from "./git-errors.ts";
+import { consolidatePacks, type ConsolidationOptions } from "./pack-consolidation.ts";
 import { TreeReader } from "./tree-reader.ts";
 import { authCallbacks, fetchBranch, isGitDir, localGitDir, REMOTE } from "./git-remote.ts";
 
@@ -25,6 +26,8 @@ export interface SourceOptions {
   /** Where the remote is cloned (a non-bare clone without checkout; `.git` is created inside). */
   cacheDir: string;
   credentials?: SourceCredentials;
+  /** When small packs from fetches are merged (see pack-consolidation.ts). */
+  consolidation?: ConsolidationOptions;
 }
 
 export type FetchKind = "initial" | "unchanged" | "fast-forward" | "rewritten";
@@ -199,6 +202,7 @@ export function openSource(options: SourceOptions): GitSource {
         if (result.kind !== "unchanged") {
           await git.writeRef({ fs, gitdir, ref: localRef, value: sha, force: true });
           await git.writeRef({ fs, gitdir, ref: remoteRef, value: sha, force: true });
+          if ((await consolidatePacks(dir, options.consolidation)) > 0) reader.packsRemoved();
         }
         return result;
       } catch (error) {

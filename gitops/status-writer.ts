@@ -15,6 +15,7 @@ import { SourceError, displayRemote, type SourceCredentials } from "./source.ts"
 import { networkCode, scrub, secretsOf, type ErrorLike } from "./git-errors.ts";
 import { authCallbacks, fetchBranch, isGitDir, localGitDir, REMOTE } from "./git-remote.ts";
 import { readStatusHistory, type HistoryEntry } from "./history.ts";
+import { consolidatePacks } from "./pack-consolidation.ts";
 
 export interface StatusWriterOptions {
   /** HTTP(S) remote of the status repository, or the path of a local repository. */
@@ -160,8 +161,8 @@ export function createStatusWriter(options: StatusWriterOptions): StatusWriter {
       return undefined;
     }
     await fetchBranch(gitdir, url, branch, auth);
-    const sha = await resolveRef(remoteRef);
-    return sha;
+    await consolidatePacks(dir);
+    return resolveRef(remoteRef);
   }
 
   async function treeOf(commit: string | undefined): Promise<string | undefined> {

@@ -32,6 +32,11 @@ export class TreeReader {
   #blobBytes = 0;
   readonly #decoder = new TextDecoder("utf-8");
 
+  /** Forgets isomorphic-git's pack cache: packs were removed (consolidated). Trees and blobs stay valid. */
+  packsRemoved(): void {
+    for (const key of Reflect.ownKeys(this.gitCache)) Reflect.deleteProperty(this.gitCache, key);
+  }
+
   /** Files at `sha` whose repository-relative path matches one of `globs`, sorted by path. */
   async read(gitdir: string, sha: string, globs: readonly string[]): Promise<TreeFile[]> {
     const blobs: { path: string; oid: string }[] = [];
