@@ -9,7 +9,7 @@ import { memoizedCatalog } from "./memoized-catalog.ts";
 import { selects } from "./object-selector.ts";
 import { prepareTarget, type PolicyObject } from "./prepare-target.ts";
 import { ruleMatches } from "./rule-pattern.ts";
-import type { RuleKind, Violation } from "./rule.ts";
+import type { AnyRule, RuleContext, RuleKind, Violation } from "./rule.ts";
 import type { PolicyTarget, Scope } from "./target.ts";
 
 export interface EvaluationContext {
@@ -40,7 +40,7 @@ export function evaluate(
       if (!rule.kinds.includes(target.kind as RuleKind)) continue;
       let violations: Violation[];
       try {
-        violations = rule.check(target, { params, catalog, scope, now: context.now });
+        violations = checkRule(rule, target, { params, catalog, scope, now: context.now });
       } catch (error) {
         raw.push(ruleFailure(target, rule.id, error));
         continue;
@@ -51,6 +51,36 @@ export function evaluate(
     findings.push(...applyExemptions(raw, target, resolved, context.now));
   }
   return findings.sort(compareFindings);
+}
+
+// Answers of checks that read only the object, their params and the catalog (see RuleDefinition.reads), per
+// prepared target: a target is immutable, and re-judging an unchanged object asks the same questions again.
+const answers = new WeakMap<PolicyTarget, Map<string, { params: string; catalog: object; violations: Violation[] }>>();
+const paramKeys = new WeakMap<object, string>();
+
+function checkRule(rule: AnyRule, target: PolicyTarget, context: RuleContext<unknown>): Violation[] {
+  if (rule.reads !== undefined && rule.reads.length > 0) return rule.check(target, context as never);
+  const params = paramsKey(context.params);
+  let byRule = answers.get(target);
+  const hit = byRule?.get(rule.id);
+  if (hit && hit.params === params && hit.catalog === context.catalog) return hit.violations;
+  const violations = rule.check(target, context as never);
+  if (!byRule) {
+    byRule = new Map();
+    answers.set(target, byRule);
+  }
+  byRule.set(rule.id, { params, catalog: context.catalog, violations });
+  return violations;
+}
+
+function paramsKey(params: unknown): string {
+  if (typeof params !== "object" || params === null) return JSON.stringify(params) ?? "";
+  let key = paramKeys.get(params);
+  if (key === undefined) {
+    key = JSON.stringify(params);
+    paramKeys.set(params, key);
+  }
+  return key;
 }
 
 function toFinding(target: PolicyTarget, rule: string, severity: Severity, v: Violation): Finding {

@@ -40,6 +40,12 @@ export interface RuleDefinition<P = Record<string, never>> {
   enforcement: { baseline: Enforcement; strict: Enforcement };
   /** Parameters: a JSON schema (validated with ajv when a policy sets them) and the defaults. */
   params?: { schema: Record<string, unknown>; defaults: P };
+  /**
+   * What the check reads besides the object, its params and the catalog: the other objects in scope, the time.
+   * A check that reads neither answers the same for the same prepared object, so the engine keeps its answer
+   * (the Git gate re-judges 1,000 unchanged pools per commit). A test proves each rule declares what it reads.
+   */
+  reads?: readonly ("scope" | "now")[];
   check(target: PolicyTarget, context: RuleContext<P>): Violation[];
 }
 

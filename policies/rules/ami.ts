@@ -148,6 +148,7 @@ The rule flags \`amiFamily: AL2\` and every \`al2@…\` alias. Move to \`al2023\
 disruption budgets you trust: changing the AMI selection drifts every node of the class.`,
   kinds: ["EC2NodeClass"],
   enforcement: { baseline: "warn", strict: "deny" },
+  reads: ["now"],
   check(target, { now }) {
     const ended = now.getTime() >= Date.parse(`${EKS_AL2_END_OF_SUPPORT}T00:00:00Z`);
     const status = ended

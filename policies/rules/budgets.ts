@@ -414,6 +414,7 @@ A warning in both presets; the finding stays while \`timeZone\` is set, since th
 zone it was written for.`,
   kinds,
   enforcement: { baseline: "warn", strict: "warn" },
+  reads: ["now"],
   params: {
     schema: { properties: { timeZone: { type: ["string", "null"], minLength: 1 } } },
     defaults: { timeZone: null },

@@ -238,6 +238,7 @@ NodePools do in the webhook). Selector-term changes are \`change-impact.conditio
 This is information for the reviewer, not an error.`,
   kinds: ["EC2NodeClass"],
   enforcement: { baseline: "warn", strict: "warn" },
+  reads: ["scope"],
   check(target, { scope }) {
     if (!target.previous) return [];
     const before = specOf(target.previous);
@@ -339,6 +340,7 @@ message says "may". Lists are compared as sets: reordering terms is not reported
 reviewer, not an error.`,
   kinds: ["NodePool", "EC2NodeClass"],
   enforcement: { baseline: "warn", strict: "warn" },
+  reads: ["scope"],
   check(target, { scope }) {
     if (!target.previous) return [];
     if (target.kind === "NodePool") {

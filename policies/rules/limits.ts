@@ -523,6 +523,7 @@ presets: the sum is a property of all pools together, not of the one that happen
 holds only some of the cluster's pools, only those are added up.`,
   kinds,
   enforcement: { baseline: "warn", strict: "warn" },
+  reads: ["scope"],
   params: CAPS_PARAMS,
   check(target, { params, scope, catalog }) {
     const pools = scope.nodePools.includes(target) ? scope.nodePools : [target, ...scope.nodePools];

@@ -44,6 +44,7 @@ cannot know the cluster's classes and says nothing; the webhook judges the refer
 Fix: correct the name (the finding suggests a close one), or add the EC2NodeClass to the same change.`,
   kinds: ["NodePool"],
   enforcement: { baseline: "deny", strict: "deny" },
+  reads: ["scope"],
   check(target, { scope }) {
     const ref = nodeClassRefOf(target.object);
     if (!ref || !isAwsRef(ref) || ref.name === "" || !scope.covers(AWS_KIND)) return [];
@@ -282,6 +283,7 @@ Fix: give the preferred pool a higher \`spec.weight\` (weights do not drift node
 disjoint.`,
   kinds: ["NodePool"],
   enforcement: { baseline: "warn", strict: "warn" },
+  reads: ["scope"],
   check(target, { scope, catalog }) {
     const mine = profileOf(target, catalog);
     if (!mine) return [];

@@ -1,0 +1,65 @@
+// The engine keeps the answers of rules that read only the object, their params and the catalog; a rule that also
+// reads the scope or the time must say so (`reads`), or a stale answer would be reused. Every built-in rule runs
+// on every manifest of the policy corpus and the upstream examples with a context that records what it reads.
+import assert from "node:assert/strict";
+import { readdirSync, readFileSync } from "node:fs";
+import { join } from "node:path";
+import { it } from "node:test";
+import { defaultCatalog, loadManifests } from "../../api/index.ts";
+import { prepareTarget } from "../../policies/prepare-target.ts";
+import { builtinRules } from "../../policies/rules/index.ts";
+import type { PolicyTarget, Scope } from "../../policies/target.ts";
+import { fixturesDir } from "../support/fixtures.ts";
+
+function targetsOf(dir: string): PolicyTarget[][] {
+  return readdirSync(dir)
+    .filter((f) => f.endsWith(".yaml"))
+    .map((f) =>
+      loadManifests(readFileSync(join(dir, f), "utf8"), f)
+        .manifests.map((manifest) => prepareTarget({ manifest }))
+        .filter((t): t is PolicyTarget => t !== undefined),
+    );
+}
+
+it("every rule that reads the scope or the time declares it", () => {
+  const bundles = [...targetsOf(join(fixturesDir, "policy")), ...targetsOf(join(fixturesDir, "upstream"))];
+  assert.ok(bundles.flat().length > 50);
+  const catalog = defaultCatalog();
+  const undeclared = new Set<string>();
+  for (const rule of builtinRules) {
+    const params = rule.params?.defaults ?? {};
+    for (const targets of bundles) {
+      const scope: Scope = {
+        nodePools: targets.filter((t) => t.kind === "NodePool"),
+        nodeClasses: targets.filter((t) => t.kind === "EC2NodeClass"),
+        covers: () => true,
+      };
+      for (const target of targets) {
+        if (!rule.kinds.includes(target.kind as never)) continue;
+        const read = new Set<string>();
+        const context = {
+          params,
+          catalog,
+          get scope() {
+            read.add("scope");
+            return scope;
+          },
+          get now() {
+            read.add("now");
+            return new Date("2026-11-25T10:00:00Z");
+          },
+        };
+        try {
+          rule.check(target, context);
+        } catch {
+          // a failing check is the engine's rule-error finding; what it read before failing still counts
+        }
+        for (const what of read) {
+          if (!(rule.reads as readonly string[] | undefined)?.includes(what))
+            undeclared.add(`${rule.id} reads ${what}`);
+        }
+      }
+    }
+  }
+  assert.deepEqual([...undeclared].sort(), []);
+});
