@@ -27,6 +27,8 @@ export interface StatusPublisherOptions {
   retry: { minBackoffMs: number; maxBackoffMs: number };
   /** Told about every write attempt (metrics). */
   onWrite?: (outcome: StatusWriteOutcome) => void;
+  /** Only `flush()` and `close()` write (a one-shot run); no timers. */
+  manual?: boolean;
 }
 
 export type StatusWriteOutcome = "pushed" | "unchanged" | "pending" | "failed";
@@ -75,11 +77,14 @@ export class StatusPublisher {
     this.#schedule();
   }
 
-  /** Replaces the source section and/or the pools of the status. */
-  update(part: { source?: StatusSource; pools?: PoolStatus[] }): void {
+  /**
+   * Replaces the source section and/or the pools of the status. With `write: false` nothing is written for this
+   * change alone (a restart restoring what the branch already says); the next write includes it.
+   */
+  update(part: { source?: StatusSource; pools?: PoolStatus[] }, options: { write?: boolean } = {}): void {
     if (part.source) this.#source = part.source;
     if (part.pools) this.#pools = part.pools;
-    this.#schedule();
+    if (options.write !== false) this.#schedule();
   }
 
   /** Events already committed before this process started (read back from the status branch), for the files. */
@@ -113,7 +118,7 @@ export class StatusPublisher {
   }
 
   #arm(delayMs?: number): void {
-    if (this.#closed || this.#timer) return;
+    if (this.#closed || this.#timer || this.#options.manual === true) return;
     const due = this.#lastWriteAt + this.#options.coalesceMs - this.#options.clock.now().getTime();
     const wait = Math.max(0, delayMs ?? due);
     this.#timer = setTimeout(() => {

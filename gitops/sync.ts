@@ -105,7 +105,7 @@ export class Syncer {
       this.#lastGoodFindings = judgement.findings;
       this.#head = { ...judgement, accepted: true };
       logger.info({ sha }, "restored the last good state from the status branch");
-      this.#publish();
+      this.#publish({ write: false }); // the branch says this already
       return this.#lastGood;
     } catch (error) {
       logger.error({ sha, err: message(error) }, "cannot re-read the last good commit named by the status branch");
@@ -230,7 +230,7 @@ export class Syncer {
     return result;
   }
 
-  #publish(): void {
+  #publish(options: { write?: boolean } = {}): void {
     const publisher = this.#o.publisher;
     if (!publisher) return;
     const head = this.#head;
@@ -245,7 +245,7 @@ export class Syncer {
             rejectedReason: head.reason,
           }
         : { sha: good?.sha ?? "", accepted: true, findings: this.#lastGoodFindings };
-    publisher.update({ source, pools: (good?.nodePools ?? []).map(summarizePool) });
+    publisher.update({ source, pools: (good?.nodePools ?? []).map(summarizePool) }, options);
   }
 }
 

@@ -137,7 +137,8 @@ export async function runSync(options: SyncOptions, out: Output, control: SyncCo
     ? new StatusPublisher({
         writer,
         cluster: config.cluster,
-        coalesceMs: options.once ? 0 : config.coalesce.ms,
+        coalesceMs: config.coalesce.ms,
+        manual: options.once,
         clock,
         logger,
         retry: { minBackoffMs: config.push.minBackoff.ms, maxBackoffMs: config.push.maxBackoff.ms },

@@ -108,6 +108,27 @@ describe("StatusPublisher", () => {
     await p.close();
   });
 
+  it("manual: only flush and close write; update without write waits for the next write", async () => {
+    const { writer, writes } = recordingWriter();
+    const p = new StatusPublisher({
+      writer,
+      cluster: "prod",
+      coalesceMs: 0,
+      clock: fixedClock(new Date("2026-11-25T10:00:00Z")),
+      logger: silentLogger(),
+      retry: { minBackoffMs: 1, maxBackoffMs: 1 },
+      manual: true,
+    });
+    p.update({ source: { sha: "b".repeat(40), accepted: true, findings: [] }, pools: [] }, { write: false });
+    assert.equal(await p.flush(), undefined, "a quiet update alone writes nothing");
+    p.record({ kind: "accepted", reason: "commit bbbbbbb accepted" });
+    await new Promise((r) => setTimeout(r, 20));
+    assert.equal(writes.length, 0);
+    await p.close();
+    assert.equal(writes.length, 1);
+    assert.match(writes[0]?.message ?? "", /accepted bbbbbbb/);
+  });
+
   it("renders the source and pools it is given", async () => {
     const { writer, writes } = recordingWriter();
     const p = publisher(writer);
