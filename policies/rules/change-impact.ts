@@ -277,7 +277,20 @@ function describeValue(a: unknown, b: unknown): string {
 
 // --- conditional drift -------------------------------------------------------------------------------------------
 
+// By object: a target's object and previous version are immutable and judged again with every commit.
+const requirementSets = new WeakMap<object, RequirementSet | null>();
+
 function requirementSet(object: unknown): RequirementSet | undefined {
+  if (typeof object !== "object" || object === null) return computeRequirementSet(object);
+  let set = requirementSets.get(object);
+  if (set === undefined) {
+    set = computeRequirementSet(object) ?? null;
+    requirementSets.set(object, set);
+  }
+  return set ?? undefined;
+}
+
+function computeRequirementSet(object: unknown): RequirementSet | undefined {
   const reqs = at(object, [...TEMPLATE, "spec", "requirements"]);
   try {
     return RequirementSet.fromRequirements(Array.isArray(reqs) ? (reqs as NodeSelectorRequirement[]) : []);

@@ -224,6 +224,7 @@ function shapeNumber(memo: OverlapMemo, shape: string): number {
 /** Pools of one weight, taints and requirement shape: they compete with a pool exactly alike. */
 interface CompetitorGroup {
   profile: PoolProfile;
+  /** Sorted once the groups are built. */
   names: string[];
 }
 
@@ -248,8 +249,21 @@ function competitorsOf(scope: Scope, catalog: InstanceTypeCatalog): Map<string, 
     if (group) group.names.push(pool.name);
     else byShape.set(profile.shape, { profile, names: [pool.name] });
   }
+  for (const byShape of groups.values()) for (const group of byShape.values()) group.names.sort();
   competitorGroups.set(scope, groups);
   return groups;
+}
+
+/** How many of the sorted `names` sort before `name` (binary search). */
+function countBefore(names: readonly string[], name: string): number {
+  let low = 0;
+  let high = names.length;
+  while (low < high) {
+    const mid = (low + high) >>> 1;
+    if ((names[mid] ?? "") < name) low = mid + 1;
+    else high = mid;
+  }
+  return low;
 }
 
 function computeOverlap(a: PoolProfile, b: PoolProfile): boolean {
@@ -291,26 +305,30 @@ disjoint.`,
     const path = "weight" in written ? ["spec", "weight"] : ["spec", "template", "spec", "requirements"];
     // One finding per pool, naming the pools it wins against: a repository of many similar pools gets one line
     // each, not one per pair.
-    const rivals: string[] = [];
+    // Per group of alike pools: how many sort before this one, and the first three of them (names sorted once).
+    let count = 0;
+    const first: string[] = [];
     for (const group of competitorsOf(scope, catalog).get(`${mine.weight}|${mine.taints}`)?.values() ?? []) {
       if (!overlaps(scope, mine, group.profile)) continue;
-      for (const name of group.names) if (target.name > name) rivals.push(name);
+      const before = countBefore(group.names, target.name);
+      count += before;
+      first.push(...group.names.slice(0, Math.min(3, before)));
     }
-    if (rivals.length === 0) return [];
-    rivals.sort();
-    const named = rivals
+    if (count === 0) return [];
+    first.sort();
+    const named = first
       .slice(0, 3)
       .map((n) => `"${n}"`)
       .join(", ");
-    const others = rivals.length > 3 ? ` and ${rivals.length - 3} more` : "";
+    const others = count > 3 ? ` and ${count - 3} more` : "";
     const subject =
-      rivals.length === 1
+      count === 1
         ? `NodePools "${target.name}" and ${named} both have`
         : `NodePool "${target.name}" and ${named}${others} all have`;
     return [
       {
         path,
-        message: `${subject} weight ${mine.weight} and overlapping requirements, so Karpenter always tries "${target.name}" first for pods that fit ${rivals.length === 1 ? "both" : "them"}, only because its name sorts later.`,
+        message: `${subject} weight ${mine.weight} and overlapping requirements, so Karpenter always tries "${target.name}" first for pods that fit ${count === 1 ? "both" : "them"}, only because its name sorts later.`,
         hint: `give the pool you prefer a higher spec.weight, or make the pools' requirements disjoint`,
       },
     ];
