@@ -1,0 +1,439 @@
+// The GitOps controller against a real Git server (`git http-backend` behind test/support/git-server.ts) and a
+// pool repository of 1,000 NodePool files and 5,000 commits (bench/gitops-repo.ts): the initial sync (clone, read
+// and judge every pool), the incremental sync after one new commit, a status commit and push for 500 pools, and
+// the RSS over many incremental syncs. The baseline is the `git` CLI doing the same Git work in the same run:
+// clone or `git fetch`, then `git ls-tree` + `git cat-file --batch` of the same files; for the status, writing
+// the same files into a working tree, `git add`, `git commit` and `git push`. Syncs are broken down into fetch,
+// read (the GitSource's readTree) and judge (the policy gate, also timed alone on the same files), so a missed
+// target says where the time goes.
+//
+// POOLKEEPER_BENCH_SYNCS sets how many incremental syncs the RSS measurement makes (default 1000; most of the
+// bench's time goes there).
+import { spawn } from "node:child_process";
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { dirname, join, posix } from "node:path";
+import { performance } from "node:perf_hooks";
+import { loadManifests } from "../api/index.ts";
+import { systemClock } from "../api/ports.ts";
+import { configDefaults } from "../gitops/config.ts";
+import { CONFIG_FILE, judgeCommit, readCommit } from "../gitops/gate.ts";
+import { openSource, type GitSource } from "../gitops/source.ts";
+import { StatusPublisher } from "../gitops/status-publisher.ts";
+import { summarizePool, type PoolStatus, type StatusSource } from "../gitops/status-model.ts";
+import { createStatusWriter, type StatusWriteInput, type StatusWriter } from "../gitops/status-writer.ts";
+import { Syncer, type SyncResult } from "../gitops/sync.ts";
+import { silentLogger } from "../webhook/log.ts";
+import { startGitServer } from "../test/support/git-server.ts";
+import { buildBenchRepo, type BenchRepo } from "./gitops-repo.ts";
+
+const POOLS = 1000;
+const COMMITS = 5000;
+const WARM_UP_ROUNDS = 2;
+const ROUNDS = 20;
+const STATUS_POOLS = 500;
+const STATUS_ROUNDS = 7;
+const SYNCS = Number(process.env.POOLKEEPER_BENCH_SYNCS ?? 1000);
+if (!Number.isInteger(SYNCS) || SYNCS < 1) throw new Error("POOLKEEPER_BENCH_SYNCS must be a positive integer");
+
+const STATUS_BRANCH = configDefaults.statusBranch;
+const STATUS_PATH = "status/prod/";
+const GLOBS = [CONFIG_FILE, ...configDefaults.pools];
+
+const benchStart = performance.now();
+const tmp = mkdtempSync(join(tmpdir(), "poolkeeper-gitops-bench-"));
+const server = await startGitServer({ root: join(tmp, "server") });
+// An interrupted run leaves no temp dirs behind (the `finally` below does not run on a signal).
+for (const signal of ["SIGINT", "SIGTERM"] as const) {
+  process.once(signal, () => {
+    rmSync(tmp, { recursive: true, force: true });
+    process.exit(130);
+  });
+}
+
+/** Runs `git` without blocking the event loop (the Git server's HTTP bridge runs in this process). */
+function git(cwd: string, args: string[], input?: Buffer | string): Promise<Buffer> {
+  return new Promise((resolve, reject) => {
+    const child = spawn("git", ["-c", "user.name=bench", "-c", "user.email=bench@poolkeeper.test", ...args], {
+      cwd,
+      env: { ...process.env, GIT_TERMINAL_PROMPT: "0" },
+      stdio: ["pipe", "pipe", "pipe"],
+    });
+    const out: Buffer[] = [];
+    const err: Buffer[] = [];
+    child.stdout.on("data", (chunk: Buffer) => out.push(chunk));
+    child.stderr.on("data", (chunk: Buffer) => err.push(chunk));
+    child.on("error", reject);
+    child.on("close", (code) => {
+      if (code === 0) resolve(Buffer.concat(out));
+      else reject(new Error(`git ${args.join(" ")} exited ${code}: ${Buffer.concat(err).toString("utf8")}`));
+    });
+    child.stdin.end(input);
+  });
+}
+
+/** The files poolkeeper reads at `sha` (config and pools), read by the git CLI: `ls-tree`, then `cat-file --batch`. */
+async function gitReadFiles(dir: string, sha: string): Promise<Map<string, string>> {
+  const listing = (await git(dir, ["ls-tree", "-r", "-z", sha])).toString("utf8").split("\0");
+  const wanted: { path: string; oid: string }[] = [];
+  for (const entry of listing) {
+    const tab = entry.indexOf("\t");
+    if (tab < 0) continue;
+    const [, type, oid] = entry.slice(0, tab).split(" ");
+    const path = entry.slice(tab + 1);
+    if (type === "blob" && oid && GLOBS.some((glob) => posix.matchesGlob(path, glob))) wanted.push({ path, oid });
+  }
+  const batch = await git(dir, ["cat-file", "--batch"], wanted.map((w) => w.oid).join("\n") + "\n");
+  const decoder = new TextDecoder("utf-8");
+  const files = new Map<string, string>();
+  let at = 0;
+  for (const { path } of wanted) {
+    const eol = batch.indexOf(10, at);
+    const size = Number(batch.subarray(at, eol).toString("latin1").split(" ")[2]);
+    files.set(path, decoder.decode(batch.subarray(eol + 1, eol + 1 + size)));
+    at = eol + 1 + size + 1;
+  }
+  if (files.size !== POOLS + 2) throw new Error(`the git CLI read ${files.size} files at ${sha}`);
+  return files;
+}
+
+interface Breakdown {
+  total: number;
+  fetch: number;
+  read: number;
+  /** The policy gate: everything else the sync does, less the ancestry check. */
+  judge: number;
+  /** The ancestry check (`descends`) of the new head. */
+  ancestry: number;
+}
+
+/** The source, with the time spent in each of its operations added up (the syncer sees no difference). */
+function timedSource(source: GitSource) {
+  const spent = { fetch: 0, read: 0, ancestry: 0 };
+  const time = async <T>(key: keyof typeof spent, work: () => Promise<T>): Promise<T> => {
+    const start = performance.now();
+    try {
+      return await work();
+    } finally {
+      spent[key] += performance.now() - start;
+    }
+  };
+  const timed: GitSource = {
+    remote: source.remote,
+    branch: source.branch,
+    fetch: () => time("fetch", () => source.fetch()),
+    readTree: (sha, globs) => time("read", () => source.readTree(sha, globs)),
+    descends: (sha, ancestor) => time("ancestry", () => source.descends(sha, ancestor)),
+    firstParents: (sha, depth) => source.firstParents(sha, depth),
+    verifySignature: (sha, signers) => source.verifySignature(sha, signers),
+  };
+  return {
+    source: timed,
+    /** Runs `work` and returns its result and its time, split by where it went. */
+    async measure<T>(work: () => Promise<T>): Promise<{ value: T; time: Breakdown }> {
+      spent.fetch = spent.read = spent.ancestry = 0;
+      const start = performance.now();
+      const value = await work();
+      const total = performance.now() - start;
+      const judge = total - spent.fetch - spent.read - spent.ancestry;
+      return { value, time: { total, fetch: spent.fetch, read: spent.read, judge, ancestry: spent.ancestry } };
+    },
+  };
+}
+
+function median(values: readonly number[]): number {
+  const sorted = [...values].sort((a, b) => a - b);
+  return sorted[Math.floor(sorted.length / 2)] ?? Number.NaN;
+}
+
+const ms = (value: number) => `${Math.round(value)} ms`;
+const s = (value: number) => `${(value / 1000).toFixed(2)} s`;
+const mib = (bytes: number) => `${(bytes / 1024 / 1024).toFixed(0)} MiB`;
+const signed = (bytes: number) => `${bytes >= 0 ? "+" : "−"}${(Math.abs(bytes) / 1024 / 1024).toFixed(1)} MiB`;
+const verdict = (met: boolean) => (met ? "met" : "NOT met");
+const gc = (globalThis as { gc?: () => void }).gc;
+
+/** Fails loudly unless the sync accepted exactly `sha`. */
+function expectAccepted(result: SyncResult, sha: string, what: string): void {
+  if (result.outcome === "accepted" && result.sha === sha) return;
+  const why = result.error?.message ?? result.judgement?.reason ?? "";
+  throw new Error(`${what}: expected ${sha.slice(0, 7)} accepted, got ${result.outcome} of ${result.sha}: ${why}`);
+}
+
+/**
+ * Medians of `runs` timed runs of each of `works` after one warm-up, interleaved (so that a busy moment of a shared
+ * machine weighs on all alike), each after a forced GC.
+ */
+function timeInterleaved(runs: number, works: readonly (() => unknown)[]): number[] {
+  for (const work of works) work();
+  const times = works.map((): number[] => []);
+  for (let i = 0; i < runs; i++) {
+    works.forEach((work, w) => {
+      gc?.();
+      const start = performance.now();
+      work();
+      times[w]?.push(performance.now() - start);
+    });
+  }
+  return times.map(median);
+}
+
+try {
+  // The repository: 1,000 pools, 5,000 commits, and the commits the incremental syncs will find, prepared.
+  const bare = server.createBareRepo("pools.git");
+  let built = performance.now();
+  const repo = buildBenchRepo(bare, { pools: POOLS, commits: COMMITS, future: WARM_UP_ROUNDS + ROUNDS + SYNCS });
+  built = performance.now() - built;
+  const url = server.url("pools.git");
+  console.log(
+    `repository: ${POOLS} NodePool files, an EC2NodeClass and poolkeeper.yaml (${(repo.bytes / 1024).toFixed(0)} KiB), ` +
+      `${COMMITS} commits; built with git fast-import in ${s(built)}`,
+  );
+  let next = 0;
+  /** Puts the next prepared commit (one pool file changed) on the server's `main`. */
+  const advance = async (): Promise<string> => {
+    const sha = repo.future[next++];
+    if (sha === undefined) throw new Error("no prepared commit left");
+    await git(bare, ["update-ref", "refs/heads/main", sha]);
+    return sha;
+  };
+
+  const plain = openSource({ url, branch: "main", cacheDir: join(tmp, "poolkeeper-source") });
+  const timed = timedSource(plain);
+  const syncer = new Syncer({ source: timed.source, cluster: "prod", clock: systemClock, logger: silentLogger() });
+  const gitDir = join(tmp, "git-cli-clone");
+
+  const status = await initialSync(repo, url, syncer, timed, gitDir);
+  const incremental = await incrementalSyncs(syncer, timed, gitDir, advance);
+  await judgeAlone(plain, incremental.sha);
+  const statusTime = await statusCommits(url, status);
+  const growth = await memory(syncer, timed, advance);
+
+  console.log(
+    `targets: incremental sync < 200 ms (${ms(incremental.total)}: ${verdict(incremental.total < 200)}); status ` +
+      `commit + push for ${STATUS_POOLS} pools < 2 s (${s(statusTime)}: ${verdict(statusTime < 2000)}); RSS growth ` +
+      `over ${SYNCS} syncs < 100 MB (${(growth / 1e6).toFixed(0)} MB: ${verdict(growth < 100e6)})`,
+  );
+} finally {
+  await server.stop();
+  rmSync(tmp, { recursive: true, force: true });
+}
+console.log(`bench took ${s(performance.now() - benchStart)}`);
+
+/** 1. Clone, read and judge all 1,000 pools; the git CLI clones and reads the same files. */
+async function initialSync(
+  repo: BenchRepo,
+  url: string,
+  syncer: Syncer,
+  timed: ReturnType<typeof timedSource>,
+  gitDir: string,
+): Promise<{ source: StatusSource; pools: PoolStatus[]; reason: string }> {
+  const { value, time } = await timed.measure(() => syncer.sync());
+  expectAccepted(value, repo.head, "initial sync");
+  const state = value.desiredState;
+  const reason = value.judgement?.reason ?? "";
+  if (!state) throw new Error("the initial sync has no desired state");
+  console.log(
+    `initial sync: ${value.outcome} (${reason}; ${state.nodePools.length} NodePools, ${state.nodeClasses.length} EC2NodeClass)`,
+  );
+  let gitTime = performance.now();
+  await git(tmp, ["clone", "--quiet", "--no-checkout", "--single-branch", "--branch", "main", url, gitDir]);
+  await gitReadFiles(gitDir, repo.head);
+  gitTime = performance.now() - gitTime;
+  console.log(
+    `initial sync: ${s(time.total)} (clone ${s(time.fetch)}, read ${s(time.read)}, judge ${s(time.judge)}); ` +
+      `git CLI clone + ls-tree + cat-file ${s(gitTime)}: ${(time.total / gitTime).toFixed(1)}× the git CLI ` +
+      `(poolkeeper's clone + read alone: ${((time.fetch + time.read) / gitTime).toFixed(1)}×)`,
+  );
+  // What the status phase reports: the first 500 pools, with the findings on them and on the node class.
+  const pools = state.nodePools.slice(0, STATUS_POOLS).map(summarizePool);
+  const names = new Set(pools.map((p) => p.name));
+  const findings = value.findings.filter((f) => f.object.kind !== "NodePool" || names.has(f.object.name));
+  return { source: { sha: state.sha, accepted: true, findings }, pools, reason };
+}
+
+/** 2. One new commit changing one pool file, then a sync; the git CLI fetches and reads the same files. */
+async function incrementalSyncs(
+  syncer: Syncer,
+  timed: ReturnType<typeof timedSource>,
+  gitDir: string,
+  advance: () => Promise<string>,
+): Promise<Breakdown & { git: number; sha: string }> {
+  const rounds: (Breakdown & { git: number })[] = [];
+  let sha = "";
+  for (let round = 0; round < WARM_UP_ROUNDS + ROUNDS; round++) {
+    sha = await advance();
+    const head = sha;
+    const timeGit = async () => {
+      const start = performance.now();
+      await git(gitDir, ["fetch", "--quiet", "origin", "main"]);
+      await gitReadFiles(gitDir, head);
+      return performance.now() - start;
+    };
+    // Alternate who fetches first, so that neither always meets a colder server.
+    const gitFirst = round % 2 === 1 ? await timeGit() : undefined;
+    const { value, time } = await timed.measure(() => syncer.sync());
+    expectAccepted(value, sha, `incremental sync ${round}`);
+    const gitTime = gitFirst ?? (await timeGit());
+    if (round >= WARM_UP_ROUNDS) rounds.push({ ...time, git: gitTime });
+  }
+  const pick = (key: keyof Breakdown | "git") => median(rounds.map((r) => r[key]));
+  const m = {
+    total: pick("total"),
+    fetch: pick("fetch"),
+    read: pick("read"),
+    judge: pick("judge"),
+    ancestry: pick("ancestry"),
+    git: pick("git"),
+  };
+  console.log(
+    `incremental sync, one pool file changed (median of ${ROUNDS}): ${ms(m.total)} (fetch ${ms(m.fetch)}, read ` +
+      `${ms(m.read)}, ancestry check ${ms(m.ancestry)}, judge ${ms(m.judge)}); git CLI fetch + ls-tree + cat-file ` +
+      `${ms(m.git)}: ${(m.total / m.git).toFixed(1)}× the git CLI (poolkeeper's fetch + read alone: ` +
+      `${((m.fetch + m.read) / m.git).toFixed(1)}×)`,
+  );
+  return { ...m, sha };
+}
+
+/** The gate alone on the head's files, in memory: how much of judging is YAML parsing. */
+async function judgeAlone(source: GitSource, sha: string): Promise<void> {
+  const files = await readCommit(source, sha);
+  const now = new Date();
+  const [judge = 0, yaml = 0] = timeInterleaved(5, [
+    () => judgeCommit(files, { now }),
+    () => files.pools.map((file) => loadManifests(file.text, file.path)),
+  ]);
+  console.log(
+    `judgeCommit alone on the head's ${files.pools.length} files, nothing cached (median of 5): ${ms(judge)}, of ` +
+      `which reading the YAML (loadManifests) ${ms(yaml)}`,
+  );
+}
+
+/** 3. A status commit + push for 500 pools; the git CLI commits and pushes the same files. */
+async function statusCommits(url: string, status: { source: StatusSource; pools: PoolStatus[]; reason: string }) {
+  const writes: StatusWriteInput[] = [];
+  const inner = createStatusWriter({
+    url,
+    branch: STATUS_BRANCH,
+    path: STATUS_PATH,
+    cacheDir: join(tmp, "poolkeeper-status"),
+    author: { name: "poolkeeper", email: "poolkeeper@poolkeeper.test" },
+    retries: { max: 5, minBackoffMs: 10, maxBackoffMs: 100 },
+  });
+  // The writer as given, with each write's files kept for the git CLI to commit the same.
+  const writer: StatusWriter = {
+    remote: inner.remote,
+    branch: inner.branch,
+    write: (input) => {
+      writes.push(input);
+      return inner.write(input);
+    },
+    history: () => inner.history(),
+  };
+  const publisher = new StatusPublisher({
+    writer,
+    cluster: "prod",
+    coalesceMs: 60_000, // flushed by hand below
+    clock: systemClock,
+    logger: silentLogger(),
+    retry: { minBackoffMs: 60_000, maxBackoffMs: 60_000 },
+  });
+  const flush = async (what: string) => {
+    const start = performance.now();
+    const result = await publisher.flush();
+    const time = performance.now() - start;
+    if (!result?.pushed || result.unchanged)
+      throw new Error(`${what}: no commit was pushed (${JSON.stringify(result)})`);
+    return time;
+  };
+  const pools = [...status.pools];
+  publisher.update({ source: status.source, pools });
+  publisher.record({ kind: "accepted", reason: status.reason, sourceSha: status.source.sha });
+  const first = await flush("first status commit");
+  const times: number[] = [];
+  for (let round = 0; round < STATUS_ROUNDS; round++) {
+    // What the controller reports: one pool got a node.
+    const index = (round * 71) % pools.length;
+    const pool = pools[index] as PoolStatus;
+    const nodes = (pool.usage?.nodes ?? 0) + 1;
+    pools[index] = { ...pool, usage: { cpu: String(nodes * 8), memory: `${nodes * 32}Gi`, nodes } };
+    publisher.update({ pools: [...pools] });
+    publisher.record({
+      kind: "provisioned",
+      pool: pool.name,
+      node: `ip-10-0-${round}-${index}.ec2.internal`,
+      reason: "launched m7i.2xlarge for 3 pending pods",
+    });
+    times.push(await flush(`status round ${round}`));
+  }
+
+  // The git CLI, in a clone of the status branch: the same files written, `git add -A`, `git commit`, `git push`
+  // (to a branch of its own, so that the status branch stays poolkeeper's).
+  const dir = join(tmp, "git-cli-status");
+  await git(tmp, ["clone", "--quiet", "--single-branch", "--branch", STATUS_BRANCH, url, dir]);
+  await git(dir, ["push", "--quiet", "origin", "HEAD:refs/heads/bench-git-status"]);
+  const gitTimes: number[] = [];
+  for (const input of writes.slice(1)) {
+    const start = performance.now();
+    rmSync(join(dir, STATUS_PATH), { recursive: true, force: true });
+    for (const [path, text] of input.files) {
+      const file = join(dir, STATUS_PATH, path);
+      mkdirSync(dirname(file), { recursive: true });
+      writeFileSync(file, text);
+    }
+    await git(dir, ["add", "-A"]);
+    await git(dir, ["commit", "--quiet", "-F", "-"], input.message);
+    await git(dir, ["push", "--quiet", "origin", "HEAD:refs/heads/bench-git-status"]);
+    gitTimes.push(performance.now() - start);
+  }
+  const time = median(times);
+  const gitTime = median(gitTimes);
+  console.log(
+    `status commit + push, ${STATUS_POOLS} pools, one pool and one event changed (median of ${STATUS_ROUNDS}): ` +
+      `${ms(time)} (the first, creating the branch: ${ms(first)}); git CLI write + add + commit + push ` +
+      `${ms(gitTime)}: ${(time / gitTime).toFixed(1)}× the git CLI`,
+  );
+  return time;
+}
+
+/** 4. RSS after a forced GC before the first and after the last of SYNCS incremental syncs. */
+async function memory(
+  syncer: Syncer,
+  timed: ReturnType<typeof timedSource>,
+  advance: () => Promise<string>,
+): Promise<number> {
+  const checkpoints = new Set(Array.from({ length: 4 }, (_, i) => Math.round((SYNCS * (i + 1)) / 5)));
+  const marks: string[] = [];
+  gc?.();
+  const before = process.memoryUsage();
+  const times: Breakdown[] = [];
+  for (let i = 1; i <= SYNCS; i++) {
+    const sha = await advance();
+    const { value, time } = await timed.measure(() => syncer.sync());
+    times.push(time);
+    expectAccepted(value, sha, `sync ${i} of ${SYNCS}`);
+    if (checkpoints.has(i)) {
+      gc?.();
+      marks.push(`${mib(process.memoryUsage().rss)} after ${i}`);
+    }
+  }
+  gc?.();
+  const after = process.memoryUsage();
+  const growth = after.rss - before.rss;
+  const edge = Math.max(1, Math.min(50, Math.floor(SYNCS / 4)));
+  console.log(
+    `RSS over ${SYNCS} incremental syncs${gc ? " after a forced GC" : " (no forced GC: run with --expose-gc)"}: ` +
+      `${mib(before.rss)} before, ${mib(after.rss)} after: ${signed(growth)} (${[...marks].join(", ")}); ` +
+      `V8 heap used ${signed(after.heapUsed - before.heapUsed)}, heap reserved ${signed(after.heapTotal - before.heapTotal)}, ` +
+      `outside the heap ${signed(after.external - before.external)}`,
+  );
+  const describe = (some: Breakdown[]) => {
+    const m = (key: keyof Breakdown) => ms(median(some.map((t) => t[key])));
+    return `${m("total")} (fetch ${m("fetch")}, read ${m("read")}, judge ${m("judge")})`;
+  };
+  console.log(
+    `  sync time, median: ${describe(times.slice(0, edge))} over the first ${edge}, ` +
+      `${describe(times.slice(-edge))} over the last ${edge}`,
+  );
+  return growth;
+}
