@@ -14,6 +14,7 @@ import {
   type WebhookServer,
 } from "../../webhook/index.ts";
 import { InputError } from "../input-files.ts";
+import { onStopRequest, parsePort } from "../stop-request.ts";
 import type { Output } from "../output.ts";
 import { loadCatalog } from "./check.ts";
 
@@ -37,12 +38,6 @@ export interface ServeControl {
   onListening?: (address: AddressInfo) => void;
   /** A cluster view for cross-object rules (none yet from the command line: adapters/ is planned). */
   cluster?: ClusterView;
-}
-
-function parsePort(text: string): number {
-  const port = Number(text);
-  if (!/^\d+$/.test(text) || port > 65535) throw new InputError(`--port ${text}: not a port number (0-65535)`);
-  return port;
 }
 
 export async function runServe(options: ServeOptions, _out: Output, control: ServeControl = {}): Promise<number> {
@@ -84,27 +79,9 @@ export async function runServe(options: ServeOptions, _out: Output, control: Ser
     logger.info({ reason }, "stop requested; finishing in-flight requests");
     void server.close().then(finished);
   };
-  const detach = control.signal ? onAbort(control.signal, stop) : onSignals(stop);
+  const detach = onStopRequest(control.signal, stop);
   await done;
   detach();
   logger.flush();
   return 0;
-}
-
-function onAbort(signal: AbortSignal, stop: (reason: string) => void): () => void {
-  const listener = () => stop("aborted");
-  if (signal.aborted) listener();
-  else signal.addEventListener("abort", listener, { once: true });
-  return () => signal.removeEventListener("abort", listener);
-}
-
-function onSignals(stop: (reason: string) => void): () => void {
-  const onTerm = () => stop("SIGTERM");
-  const onInt = () => stop("SIGINT");
-  process.on("SIGTERM", onTerm);
-  process.on("SIGINT", onInt);
-  return () => {
-    process.off("SIGTERM", onTerm);
-    process.off("SIGINT", onInt);
-  };
 }

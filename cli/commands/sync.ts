@@ -27,6 +27,7 @@ import { builtinRules } from "../../policies/rules/index.ts";
 import { createLogger } from "../../webhook/log.ts";
 import { readGitCredentials } from "../git-credentials.ts";
 import { InputError } from "../input-files.ts";
+import { onStopRequest, parsePort } from "../stop-request.ts";
 import type { Output } from "../output.ts";
 import { toolVersion } from "../version.ts";
 import { loadCatalog } from "./check.ts";
@@ -177,7 +178,7 @@ export async function runSync(options: SyncOptions, out: Output, control: SyncCo
   }
 
   const stop = new AbortController();
-  const detach = control.signal ? onAbort(control.signal, () => stop.abort()) : onSignals(() => stop.abort());
+  const detach = onStopRequest(control.signal, () => stop.abort());
   let server: HookServer | undefined;
   const loop = startSyncLoop({
     sync: () => syncer.sync(),
@@ -312,27 +313,6 @@ export function defaultCacheDir(repo: string): string {
   const hash = createHash("sha256").update(remote).digest("hex").slice(0, 12);
   const base = process.env.XDG_CACHE_HOME ?? join(homedir(), ".cache");
   return join(base, "poolkeeper", `${name}-${hash}`);
-}
-
-function parsePort(text: string): number {
-  const port = Number(text);
-  if (!/^\d+$/.test(text) || port > 65535) throw new InputError(`--port ${text}: not a port number (0-65535)`);
-  return port;
-}
-
-function onAbort(signal: AbortSignal, stop: () => void): () => void {
-  if (signal.aborted) stop();
-  else signal.addEventListener("abort", stop, { once: true });
-  return () => signal.removeEventListener("abort", stop);
-}
-
-function onSignals(stop: () => void): () => void {
-  process.on("SIGTERM", stop);
-  process.on("SIGINT", stop);
-  return () => {
-    process.off("SIGTERM", stop);
-    process.off("SIGINT", stop);
-  };
 }
 
 function message(error: unknown): string {
