@@ -12,7 +12,7 @@ import http from "isomorphic-git/http/node";
 import { remoteFailure, scrub, secretsOf, type ErrorLike } from "./git-errors.ts";
 import { authCallbacks, localGitDir, REMOTE } from "./git-remote.ts";
 import { displayRemote, openSource, SourceError, type SourceCredentials } from "./source.ts";
-import { parseTrailers, type TrailerEvent } from "./status-render.ts";
+import { isoSeconds, parseTrailers, type TrailerEvent } from "./status-render.ts";
 
 export interface StatusCommitInput {
   sha: string;
@@ -90,7 +90,7 @@ export function renderTimeline(entries: readonly HistoryEntry[], format: Timelin
   if (format === "json") {
     const rows = sorted.flatMap((entry) =>
       entry.events.map((e) => ({
-        time: isoTime(entry.time),
+        time: isoSeconds(entry.time),
         sha: entry.sha,
         cluster: entry.cluster ?? null,
         source: entry.source ?? null,
@@ -107,16 +107,11 @@ export function renderTimeline(entries: readonly HistoryEntry[], format: Timelin
       const where = [e.pool === undefined ? "" : `pool=${e.pool}`, e.node === undefined ? "" : `node=${e.node}`]
         .filter((p) => p !== "")
         .join(" ");
-      const fields = [isoTime(entry.time), entry.sha.slice(0, 7), e.kind, where, e.reason].filter((f) => f !== "");
+      const fields = [isoSeconds(entry.time), entry.sha.slice(0, 7), e.kind, where, e.reason].filter((f) => f !== "");
       return fields.join("  ");
     }),
   );
   return lines.length === 0 ? "" : `${lines.join("\n")}\n`;
-}
-
-/** ISO 8601 in UTC to the second (`2026-11-25T10:00:00Z`). */
-function isoTime(time: Date): string {
-  return time.toISOString().replace(/\.\d{3}Z$/, "Z");
 }
 
 /**

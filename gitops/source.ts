@@ -149,10 +149,7 @@ export function openSource(options: SourceOptions): GitSource {
           throw fail(error);
         }
       },
-      readTree: (sha, globs) => readTreeAt(reader, gitdir, sha, globs, fail),
-      descends: (sha, ancestor) => descendsAt(reader, gitdir, sha, ancestor),
-      firstParents: (sha, depth) => firstParentsAt(reader, gitdir, sha, depth, fail),
-      verifySignature: async (sha, signers) => verifyCommitAt(gitdir(), sha, signers),
+      ...commitReaders(reader, gitdir, fail),
     };
   }
 
@@ -209,10 +206,21 @@ export function openSource(options: SourceOptions): GitSource {
         throw fail(error);
       }
     },
-    readTree: (sha, globs) => readTreeAt(reader, () => gitdir, sha, globs, fail),
-    descends: (sha, ancestor) => descendsAt(reader, () => gitdir, sha, ancestor),
-    firstParents: (sha, depth) => firstParentsAt(reader, () => gitdir, sha, depth, fail),
-    verifySignature: (sha, signers) => verifyCommitAt(gitdir, sha, signers),
+    ...commitReaders(reader, () => gitdir, fail),
+  };
+}
+
+/** What a source reads from commits already in its git directory (in place, or the clone). */
+function commitReaders(
+  reader: TreeReader,
+  gitdir: () => string,
+  fail: (error: unknown) => SourceError,
+): Pick<GitSource, "readTree" | "descends" | "firstParents" | "verifySignature"> {
+  return {
+    readTree: (sha, globs) => readTreeAt(reader, gitdir, sha, globs, fail),
+    descends: (sha, ancestor) => descendsAt(reader, gitdir, sha, ancestor),
+    firstParents: (sha, depth) => firstParentsAt(reader, gitdir, sha, depth, fail),
+    verifySignature: async (sha, signers) => verifyCommitAt(gitdir(), sha, signers),
   };
 }
 

@@ -32,6 +32,11 @@ export interface StatusEvent {
   sourceSha?: string;
 }
 
+/** ISO 8601 UTC to the second (`2026-11-25T10:00:00Z`): the form of every time in status and history. */
+export function isoSeconds(time: Date): string {
+  return time.toISOString().replace(/\.\d{3}Z$/, "Z");
+}
+
 export interface StatusSource {
   /** The accepted (last good) source commit; "" when no commit was ever accepted. */
   sha: string;

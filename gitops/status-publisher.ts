@@ -9,6 +9,7 @@ import type { Logger } from "pino";
 import {
   commitMessage,
   renderStatusFiles,
+  isoSeconds,
   RECENT_EVENTS,
   type PoolStatus,
   type StatusEvent,
@@ -182,9 +183,4 @@ export class StatusPublisher {
     if (this.#dirty) this.#arm();
     return result;
   }
-}
-
-/** ISO 8601 UTC to the second. */
-export function isoSeconds(time: Date): string {
-  return time.toISOString().replace(/\.\d{3}Z$/, "Z");
 }

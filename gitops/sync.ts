@@ -14,7 +14,7 @@ import type { HistoryEntry } from "./history.ts";
 import type { SyncMetrics, SyncOutcome } from "./metrics.ts";
 import { SourceError, type GitSource } from "./source.ts";
 import type { StatusPublisher } from "./status-publisher.ts";
-import { summarizePool, type StatusEvent } from "./status-render.ts";
+import { isoSeconds, summarizePool, type StatusEvent } from "./status-render.ts";
 
 export interface SyncerOptions {
   source: GitSource;
@@ -253,7 +253,7 @@ export class Syncer {
 function seedEvents(entries: readonly HistoryEntry[]): StatusEvent[] {
   const events: StatusEvent[] = [];
   for (const entry of entries.slice(0, 100)) {
-    const time = entry.time.toISOString().replace(/\.\d{3}Z$/, "Z");
+    const time = isoSeconds(entry.time);
     for (const e of [...entry.events].reverse()) {
       const event: StatusEvent = { time, kind: e.kind, reason: e.reason };
       if (e.pool !== undefined) event.pool = e.pool;
