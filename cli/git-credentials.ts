@@ -68,11 +68,12 @@ export function readGitCredentials(
 }
 
 // An empty variable counts as unset, as shells and Kubernetes leave them so.
-function nonEmpty(value: string | undefined): string | undefined {
+export function nonEmpty(value: string | undefined): string | undefined {
   return value === undefined || value === "" ? undefined : value;
 }
 
-function readSecretFile(option: string, file: string): string {
+/** A secret kept in a file: one line, trailing line breaks dropped; errors name the option, never the secret. */
+export function readSecretFile(option: string, file: string): string {
   let text: string;
   try {
     text = readFileSync(file, "utf8");

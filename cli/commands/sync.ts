@@ -4,7 +4,6 @@
 // the head is accepted, 1 when it is rejected, 2 when Git or the config fails. Without it, the command runs until
 // SIGTERM: polling with jitter and backoff, and serving the push hook, /healthz, /readyz and /metrics.
 import { createHash } from "node:crypto";
-import { readFileSync } from "node:fs";
 import { homedir } from "node:os";
 import { join } from "node:path";
 import type { AddressInfo } from "node:net";
@@ -25,8 +24,9 @@ import { Syncer, type SyncResult } from "../../gitops/sync.ts";
 import { renderReport, type ReportFormat } from "../../policies/report/index.ts";
 import { builtinRules } from "../../policies/rules/index.ts";
 import { createLogger } from "../../webhook/log.ts";
-import { readGitCredentials } from "../git-credentials.ts";
+import { nonEmpty, readGitCredentials, readSecretFile } from "../git-credentials.ts";
 import { InputError } from "../input-files.ts";
+import { readInput } from "../read-input.ts";
 import { onStopRequest, parsePort } from "../stop-request.ts";
 import type { Output } from "../output.ts";
 import { toolVersion } from "../version.ts";
@@ -255,16 +255,8 @@ function renderOnce(result: SyncResult, format: ReportFormat, out: Output): stri
   return format === "text" ? `${report}${judgement.reason}\n` : report;
 }
 
-function readFileText(file: string, what: string): string {
-  try {
-    return readFileSync(file, "utf8");
-  } catch (error) {
-    throw new InputError(`${what} ${file}: ${(error as NodeJS.ErrnoException).code ?? message(error)}`);
-  }
-}
-
 function readConfigFile(file: string): PoolkeeperConfig {
-  const loaded = loadConfig(readFileText(file, "--config"), file);
+  const loaded = loadConfig(readInput(file), file);
   if (!loaded.config) {
     const lines = loaded.errors.map((e) => `${e.source.file}:${e.source.line}:${e.source.col}: ${e.message}`);
     throw new InputError(`invalid config:\n  ${lines.join("\n  ")}`);
@@ -273,7 +265,7 @@ function readConfigFile(file: string): PoolkeeperConfig {
 }
 
 function readSigners(file: string): AllowedSigner[] {
-  const parsed = parseAllowedSigners(readFileText(file, "--allowed-signers"), file);
+  const parsed = parseAllowedSigners(Buffer.from(readInput(file)).toString("utf8"), file);
   if (parsed.errors.length > 0) {
     throw new InputError(
       `invalid allowed signers:\n  ${parsed.errors.map((e) => `${e.file}:${e.line}: ${e.message}`).join("\n  ")}`,
@@ -286,12 +278,8 @@ function readSigners(file: string): AllowedSigner[] {
 
 /** The push hook's secrets: from files, or POOLKEEPER_GITHUB_WEBHOOK_SECRET / POOLKEEPER_GITLAB_WEBHOOK_TOKEN. */
 function readHookSecrets(options: SyncOptions, env: NodeJS.ProcessEnv): { github?: string; gitlab?: string } {
-  const fromFile = (file: string | undefined, flag: string) => {
-    if (file === undefined) return undefined;
-    const text = readFileText(file, flag).replace(/\r?\n$/, "");
-    if (text === "") throw new InputError(`${flag} ${file}: the file is empty`);
-    return text;
-  };
+  const fromFile = (file: string | undefined, flag: string) =>
+    file === undefined ? undefined : readSecretFile(flag, file);
   const github =
     fromFile(options.githubSecretFile, "--github-secret-file") ?? nonEmpty(env.POOLKEEPER_GITHUB_WEBHOOK_SECRET);
   const gitlab =
@@ -300,10 +288,6 @@ function readHookSecrets(options: SyncOptions, env: NodeJS.ProcessEnv): { github
   if (github !== undefined) secrets.github = github;
   if (gitlab !== undefined) secrets.gitlab = gitlab;
   return secrets;
-}
-
-function nonEmpty(value: string | undefined): string | undefined {
-  return value === undefined || value === "" ? undefined : value;
 }
 
 /** `~/.cache/poolkeeper/<name>-<hash>`: one clone per remote, kept between runs. */
