@@ -45,8 +45,4 @@ export {
 export * from "./convert/index.ts";
 export * from "./quantity.ts";
 export * from "./duration.ts";
-export * from "./requirements.ts";
-export * from "./taints.ts";
-export * from "./resources.ts";
-export * from "./catalog.ts";
-export * from "./cron-schedule.ts";
+export * from "./cron/index.ts";

@@ -12,7 +12,7 @@ import {
   type ManifestSet,
   type NodePool,
 } from "../api/index.ts";
-import type { InstanceTypeCatalog } from "../api/catalog.ts";
+import type { InstanceTypeCatalog } from "../cloudprovider/catalog/catalog.ts";
 import { compilePolicy } from "../policies/compiled-policy.ts";
 import { evaluate } from "../policies/engine.ts";
 import type { Finding } from "../policies/finding.ts";

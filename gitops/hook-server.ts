@@ -13,11 +13,11 @@ import https from "node:https";
 import type { AddressInfo } from "node:net";
 import { Counter, type Registry } from "prom-client";
 import { systemClock, type Clock } from "../api/ports.ts";
-import { ConnectionDrain } from "../webhook/connection-drain.ts";
-import type { FileWatchOptions } from "../webhook/file-watch.ts";
-import type { Logger } from "../webhook/log.ts";
+import { ConnectionDrain } from "../runtime/connection-drain.ts";
+import type { FileWatchOptions } from "../runtime/file-watch.ts";
+import type { Logger } from "../runtime/log.ts";
 import { createMetrics } from "../webhook/metrics.ts";
-import { CertificateStore, TLS_CONTEXT_DEFAULTS } from "../webhook/tls.ts";
+import { CertificateStore, TLS_CONTEXT_DEFAULTS } from "../runtime/tls.ts";
 import { branchOf, verifyPushHook } from "./push-hook.ts";
 
 export const HOOK_PATH = "/hooks/git";

@@ -1,7 +1,7 @@
 // The status poolkeeper commits to the status branch: what the accepted source says about each NodePool (the
 // spec summary, built here), slots the controller fills from the cluster, and the events that led there.
 // Pure: no I/O, no clock.
-import { budgetWindowDescription } from "../api/budget-window.ts";
+import { budgetWindowDescription } from "../policies/index.ts";
 import { describeDuration, parseDuration } from "../api/duration.ts";
 import type { Budget, NodePool, NodeSelectorRequirementWithMinValues } from "../api/types.ts";
 import type { Finding } from "../policies/finding.ts";

@@ -4,7 +4,7 @@
 // the log and the metrics. `restore` recovers the last good state after a restart from the status branch's
 // newest `Poolkeeper-Source` trailer, before the head is trusted.
 import type { Logger } from "pino";
-import type { InstanceTypeCatalog } from "../api/catalog.ts";
+import type { InstanceTypeCatalog } from "../cloudprovider/catalog/catalog.ts";
 import type { Clock } from "../api/ports.ts";
 import type { Finding } from "../policies/finding.ts";
 import type { AllowedSigner } from "./commit-signature.ts";

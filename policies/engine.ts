@@ -2,7 +2,7 @@
 // throws on bad input: a rule that fails on a malformed object becomes a finding, not a crash.
 import { isCelError } from "@bufbuild/cel";
 import { toCelValue, toJsonPointer } from "../api/index.ts";
-import { defaultCatalog, type InstanceTypeCatalog } from "../api/catalog.ts";
+import { defaultCatalog, type InstanceTypeCatalog } from "../cloudprovider/catalog/catalog.ts";
 import type { CompiledPolicy, ResolvedPolicy } from "./compiled-policy.ts";
 import { compareFindings, type Finding, type Severity } from "./finding.ts";
 import { memoizedCatalog } from "./memoized-catalog.ts";

@@ -2,7 +2,7 @@
 // where it applies, how each preset enforces it, its parameters, and a pure check over one object.
 import type { Operation } from "fast-json-patch";
 import type { FieldPath } from "../api/index.ts";
-import type { InstanceTypeCatalog } from "../api/catalog.ts";
+import type { InstanceTypeCatalog } from "../cloudprovider/catalog/catalog.ts";
 import type { Enforcement } from "./finding.ts";
 import type { PolicyTarget, Scope } from "./target.ts";
 

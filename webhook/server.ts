@@ -12,7 +12,7 @@ import type { AddressInfo } from "node:net";
 import { performance } from "node:perf_hooks";
 import express, { type NextFunction, type Request, type Response } from "express";
 import type { Registry } from "prom-client";
-import { defaultCatalog, type InstanceTypeCatalog } from "../api/catalog.ts";
+import { defaultCatalog, type InstanceTypeCatalog } from "../cloudprovider/catalog/catalog.ts";
 import { defaultYamlLimits } from "../api/index.ts";
 import { systemClock, type Clock, type ClusterView } from "../api/ports.ts";
 import type { CompiledPolicy } from "../policies/compiled-policy.ts";
@@ -25,12 +25,12 @@ import {
   type AdmissionContext,
   type AdmissionDecision,
 } from "./admission/index.ts";
-import { ConnectionDrain } from "./connection-drain.ts";
-import type { FileWatchOptions } from "./file-watch.ts";
-import { createLogger, type Logger } from "./log.ts";
+import { ConnectionDrain } from "../runtime/connection-drain.ts";
+import type { FileWatchOptions } from "../runtime/file-watch.ts";
+import { createLogger, type Logger } from "../runtime/log.ts";
 import { createMetrics, kindLabel, operationLabel, type WebhookMetrics } from "./metrics.ts";
 import { PolicyStore, type PolicySource } from "./policy-store.ts";
-import { certificateProblem, CertificateStore, TLS_CONTEXT_DEFAULTS, type CertificateInfo } from "./tls.ts";
+import { certificateProblem, CertificateStore, TLS_CONTEXT_DEFAULTS, type CertificateInfo } from "../runtime/tls.ts";
 
 /** The API server's own limit on a write request's body (3 MiB): no review it sends is larger. */
 export const MAX_BODY_BYTES = 3 * 1024 * 1024;

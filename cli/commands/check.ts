@@ -3,7 +3,7 @@
 // the report says which objects are new, changed or deleted.
 import { isDeepStrictEqual } from "node:util";
 import { loadManifests, type Manifest } from "../../api/index.ts";
-import { defaultCatalog, parseCatalog, type InstanceTypeCatalog } from "../../api/catalog.ts";
+import { defaultCatalog, parseCatalog, type InstanceTypeCatalog } from "../../cloudprovider/catalog/catalog.ts";
 import { compilePolicy, type CompiledPolicy } from "../../policies/compiled-policy.ts";
 import { evaluate } from "../../policies/engine.ts";
 import { loadPolicies } from "../../policies/load-policies.ts";

@@ -23,7 +23,7 @@ import { startSyncLoop } from "../../gitops/sync-loop.ts";
 import { Syncer, type SyncResult } from "../../gitops/sync.ts";
 import { renderReport, type ReportFormat } from "../../policies/report/index.ts";
 import { builtinRules } from "../../policies/rules/index.ts";
-import { createLogger } from "../../webhook/log.ts";
+import { createLogger } from "../../runtime/log.ts";
 import { nonEmpty, readGitCredentials, readSecretFile } from "../git-credentials.ts";
 import { InputError } from "../input-files.ts";
 import { readInput } from "../read-input.ts";

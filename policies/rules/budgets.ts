@@ -4,14 +4,14 @@
 // and no limit at all while no budget is active. Every finding on a schedule states its window in plain words.
 import type { Operation } from "fast-json-patch";
 import { isRecord, parseBudgetDuration, type FieldPath } from "../../api/index.ts";
+import type { DisruptionBudget } from "../../api/cron/budget-window.ts";
 import {
   budgetWindowDescription,
   seasonalReferenceDates,
   toUtcWindow,
-  type DisruptionBudget,
   type UtcWindow,
-} from "../../api/budget-window.ts";
-import { parseKarpenterSchedule, type ParsedSchedule, type ScheduleError } from "../../api/cron-schedule.ts";
+} from "../schedule-text/index.ts";
+import { parseKarpenterSchedule, type ParsedSchedule, type ScheduleError } from "../../api/cron/schedule.ts";
 import { defineRule, type Violation } from "../rule.ts";
 import type { PolicyTarget } from "../target.ts";
 

@@ -8,8 +8,9 @@
 // NodeClaim made from the old one is Drifted and replaced, as fast as the pool's disruption budgets allow. Hashing
 // treats lists as sets and zero values as absent. Requirements and selector terms drift per node instead: only the
 // nodes that no longer match are replaced.
-import { isRecord, parseKarpenterDuration, RequirementSet, type FieldPath } from "../../api/index.ts";
-import type { NodeSelectorRequirement } from "../../api/index.ts";
+import { isRecord, parseKarpenterDuration, type FieldPath } from "../../api/index.ts";
+import { RequirementSet } from "../../scheduling/index.ts";
+import type { NodeSelectorRequirement } from "../../scheduling/index.ts";
 import { defineRule, type Violation } from "../rule.ts";
 import type { PolicyTarget, Scope } from "../target.ts";
 import { nodeClassRefOf } from "./references.ts";

@@ -2,7 +2,8 @@
 // whether any type can launch at all, whether the types it allows are ones the organisation permits, and whether
 // minValues can be met. The limits family reuses `poolTypes` to compare limits with the allowed types.
 import type { Operation } from "fast-json-patch";
-import { isRecord, normalizeRequirementKey, type FieldPath } from "../../api/index.ts";
+import { isRecord, type FieldPath } from "../../api/index.ts";
+import { normalizeRequirementKey } from "../../scheduling/index.ts";
 import {
   CAPACITY_TYPES,
   LABEL_ARCH,
@@ -20,7 +21,7 @@ import {
   type InstanceType,
   type InstanceTypeCatalog,
   type NodeSelectorRequirementLike,
-} from "../../api/catalog.ts";
+} from "../../cloudprovider/catalog/catalog.ts";
 import { closestName } from "../../api/validation/closest-name.ts";
 import { nameMatches } from "../object-selector.ts";
 import { defineRule, type Violation } from "../rule.ts";

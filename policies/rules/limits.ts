@@ -11,7 +11,11 @@ import {
   Quantity,
   type FieldPath,
 } from "../../api/index.ts";
-import { karpenterMemoryMiB, type InstanceType, type InstanceTypeCatalog } from "../../api/catalog.ts";
+import {
+  karpenterMemoryMiB,
+  type InstanceType,
+  type InstanceTypeCatalog,
+} from "../../cloudprovider/catalog/catalog.ts";
 import { defineRule, type Violation } from "../rule.ts";
 import type { PolicyTarget } from "../target.ts";
 import { examples, poolTypes } from "./instance-types.ts";

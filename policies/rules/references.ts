@@ -1,7 +1,8 @@
 // The references family: how NodePools relate to the EC2NodeClasses and the other NodePools in scope (the bundle
 // being checked, or the cluster's view in the webhook).
-import { isRecord, RequirementSet, type NodeSelectorRequirement } from "../../api/index.ts";
-import type { InstanceTypeCatalog } from "../../api/catalog.ts";
+import { isRecord } from "../../api/index.ts";
+import { RequirementSet, type NodeSelectorRequirement } from "../../scheduling/index.ts";
+import type { InstanceTypeCatalog } from "../../cloudprovider/catalog/catalog.ts";
 import { closestName } from "../../api/validation/closest-name.ts";
 import { defineRule } from "../rule.ts";
 import type { PolicyTarget, Scope } from "../target.ts";

@@ -1,14 +1,13 @@
 // The taints family: a NodePool's taints and node labels — which pods may land on its nodes, whether it poses as
 // the system pool, and taints Karpenter rejects or owns.
+import { isRecord, type FieldPath } from "../../api/index.ts";
 import {
   DISRUPTED_NO_SCHEDULE_TAINT,
   UNREGISTERED_NO_EXECUTE_TAINT,
   duplicateTaints,
-  isRecord,
-  type FieldPath,
   type TaintInput,
-} from "../../api/index.ts";
-import type { NodeSelectorRequirementLike } from "../../api/catalog.ts";
+} from "../../scheduling/index.ts";
+import type { NodeSelectorRequirementLike } from "../../cloudprovider/catalog/catalog.ts";
 import { nameMatches } from "../object-selector.ts";
 import { defineRule, type Violation } from "../rule.ts";
 import type { PolicyTarget } from "../target.ts";

@@ -1,7 +1,7 @@
 // The AdmissionReview v1 wire types (admission.k8s.io/v1, the only version poolkeeper's webhook configurations
 // ask for) and what the pure core gives the HTTPS server: a response plus the findings behind it, for logs and
 // metrics.
-import type { InstanceTypeCatalog } from "../../api/catalog.ts";
+import type { InstanceTypeCatalog } from "../../cloudprovider/catalog/catalog.ts";
 import type { CompiledPolicy } from "../../policies/compiled-policy.ts";
 import type { Finding } from "../../policies/finding.ts";
 

@@ -1,6 +1,6 @@
 import { describe, test } from "node:test";
 import assert from "node:assert/strict";
-import { defaultCatalog } from "../../../api/catalog.ts";
+import { defaultCatalog } from "../../../cloudprovider/catalog/catalog.ts";
 import { loadPolicies } from "../../../policies/load-policies.ts";
 import { prepareTarget } from "../../../policies/prepare-target.ts";
 import { builtinRules } from "../../../policies/rules/index.ts";

@@ -1,6 +1,6 @@
 import { describe, test } from "node:test";
 import assert from "node:assert/strict";
-import { defaultCatalog } from "../../../api/catalog.ts";
+import { defaultCatalog } from "../../../cloudprovider/catalog/catalog.ts";
 import { applyFix, judge, nodePool, summary, upstreamDenials } from "./judge.ts";
 
 const rules = ["instance-types.*"];

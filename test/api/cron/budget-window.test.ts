@@ -2,17 +2,19 @@ import { describe, test } from "node:test";
 import assert from "node:assert/strict";
 import {
   allowedDisruptions,
-  budgetWindowDescription,
   DEFAULT_BUDGETS,
   isBudgetActive,
   scaledNodes,
+  type BudgetActivity,
+  type DisruptionBudget,
+} from "../../../api/cron/budget-window.ts";
+import {
+  budgetWindowDescription,
   seasonalReferenceDates,
   timeZoneOffsetMinutes,
   toUtcWindow,
-  type BudgetActivity,
-  type DisruptionBudget,
-} from "../../api/budget-window.ts";
-import { ValueError } from "../../api/value-error.ts";
+} from "../../../policies/schedule-text/index.ts";
+import { ValueError } from "../../../api/value-error.ts";
 
 const at = (iso: string) => new Date(iso);
 const active = (budget: DisruptionBudget, iso: string) => isBudgetActive(budget, at(iso)).active;

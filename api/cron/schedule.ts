@@ -13,22 +13,15 @@
  * because an unparsable schedule is an ordinary state of a manifest, and Karpenter's reaction to it (fail closed)
  * is something callers report rather than crash on.
  */
-import { describeDuration } from "./duration.ts";
-import { parseRobfigSpec, type ParseFailure } from "./cron-parse.ts";
+import { describeDuration } from "../duration.ts";
+import { parseRobfigSpec, type ParseFailure } from "./parse.ts";
 import { goTrimSpace } from "./go-text.ts";
-import { describeCronFields } from "./cron-describe.ts";
-import {
-  cronCanFire,
-  cronLatestAtOrBefore,
-  cronNext,
-  everyNext,
-  matcherOf,
-  type CronFields,
-} from "./cron-occurrences.ts";
-import { scheduleHint } from "./cron-hints.ts";
-import { ValueError } from "./value-error.ts";
+import { describeCronFields } from "../../policies/schedule-text/cron-describe.ts";
+import { cronCanFire, cronLatestAtOrBefore, cronNext, everyNext, matcherOf, type CronFields } from "./occurrences.ts";
+import { scheduleHint } from "../../policies/schedule-text/cron-hints.ts";
+import { ValueError } from "../value-error.ts";
 
-export type { CronFields } from "./cron-occurrences.ts";
+export type { CronFields } from "./occurrences.ts";
 
 interface ScheduleBase {
   readonly ok: true;

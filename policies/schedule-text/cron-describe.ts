@@ -3,7 +3,7 @@
  * UTC because Karpenter evaluates every budget schedule in UTC, and saying so in each sentence keeps readers
  * from assuming local time.
  */
-import type { CronFields } from "./cron-occurrences.ts";
+import type { CronFields } from "../../api/cron/occurrences.ts";
 
 export const WEEKDAYS = ["Sunday", "Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday"];
 export const WEEKDAYS_SHORT = ["Sun", "Mon", "Tue", "Wed", "Thu", "Fri", "Sat"];

@@ -6,8 +6,8 @@ import assert from "node:assert/strict";
 import http from "node:http";
 import type { AddressInfo } from "node:net";
 import { setTimeout as sleep } from "node:timers/promises";
-import { ConnectionDrain } from "../../webhook/connection-drain.ts";
-import { createLogger } from "../../webhook/log.ts";
+import { ConnectionDrain } from "../../runtime/connection-drain.ts";
+import { createLogger } from "../../runtime/log.ts";
 
 type Json = Record<string, unknown>;
 

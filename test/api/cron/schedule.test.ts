@@ -5,9 +5,9 @@ import {
   parseKarpenterSchedule,
   parseKarpenterScheduleOrThrow,
   type ParsedSchedule,
-} from "../../api/cron-schedule.ts";
-import { goAtoi, goFields, goTrimSpace } from "../../api/go-text.ts";
-import { ValueError } from "../../api/value-error.ts";
+} from "../../../api/cron/schedule.ts";
+import { goAtoi, goFields, goTrimSpace } from "../../../api/cron/go-text.ts";
+import { ValueError } from "../../../api/value-error.ts";
 
 // [schedule, robfig accepts, CRD pattern admits, why]. robfig = cron/v3 v3.0.1 ParseStandard("TZ=UTC " + s),
 // read from parser.go/spec.go; "robfig test" marks inputs taken from robfig's own parser_test.go.

@@ -4,8 +4,8 @@
  * `getRange` / `parseIntOrName` / `mustParseInt`, checked in robfig's order so that the first error, and its
  * text, match. Bounds and names are spec.go's.
  */
-import { parseDurationNanos } from "./duration.ts";
-import type { CronFields } from "./cron-occurrences.ts";
+import { parseDurationNanos } from "../duration.ts";
+import type { CronFields } from "./occurrences.ts";
 import { goAtoi, goFields, goToLower } from "./go-text.ts";
 
 /** robfig's error, and for field errors which field (0 = minute … 4 = day of week) and which range failed. */

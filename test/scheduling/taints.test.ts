@@ -13,8 +13,8 @@ import {
   untoleratedTaints,
   validateTaint,
   validateToleration,
-} from "../../api/taints.ts";
-import type { Taint, TaintInput, Toleration, TolerationInput } from "../../api/taints.ts";
+} from "../../scheduling/taints.ts";
+import type { Taint, TaintInput, Toleration, TolerationInput } from "../../scheduling/taints.ts";
 import { ValueError } from "../../api/value-error.ts";
 
 const GPU: Taint = { key: "nvidia.com/gpu", value: "true", effect: "NoSchedule" };

@@ -8,7 +8,7 @@ import { createSecureContext, type SecureContextOptions } from "node:tls";
 import type { Clock } from "../api/ports.ts";
 import { watchFiles, type FileWatch, type FileWatchOptions } from "./file-watch.ts";
 import type { Logger } from "./log.ts";
-import type { WebhookMetrics } from "./metrics.ts";
+import type { WebhookMetrics } from "../webhook/metrics.ts";
 
 /** A certificate or key file that cannot serve: missing, unreadable, not PEM, mismatched or expired. */
 export class TlsFileError extends Error {

@@ -10,8 +10,8 @@ import {
   parseResourceList,
   subtractResources,
   toRawResourceList,
-} from "../../api/resources.ts";
-import type { ResourceList, ResourceListLike } from "../../api/resources.ts";
+} from "../../scheduling/resources.ts";
+import type { ResourceList, ResourceListLike } from "../../scheduling/resources.ts";
 import { Quantity, parseQuantity } from "../../api/quantity.ts";
 import { ValueError } from "../../api/value-error.ts";
 

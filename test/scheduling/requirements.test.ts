@@ -9,8 +9,8 @@ import {
   validateLabelKey,
   validateLabelValue,
   validateRequirement,
-} from "../../api/requirements.ts";
-import type { NodeSelectorRequirement, RequirementInput } from "../../api/requirements.ts";
+} from "../../scheduling/requirements.ts";
+import type { NodeSelectorRequirement, RequirementInput } from "../../scheduling/requirements.ts";
 import { ValueError } from "../../api/value-error.ts";
 
 const CPU = "karpenter.k8s.aws/instance-cpu";

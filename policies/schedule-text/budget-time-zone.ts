@@ -8,9 +8,9 @@
  * `Intl.DateTimeFormat`, so the time-zone data is the runtime's own.
  */
 import { dayRuleOf, formatClock, listWords } from "./cron-describe.ts";
-import type { CronFields } from "./cron-occurrences.ts";
-import { parseKarpenterSchedule } from "./cron-schedule.ts";
-import { ValueError } from "./value-error.ts";
+import type { CronFields } from "../../api/cron/occurrences.ts";
+import { parseKarpenterSchedule } from "../../api/cron/schedule.ts";
+import { ValueError } from "../../api/value-error.ts";
 
 const DAY = 1440;
 

@@ -4,8 +4,8 @@
  * (index and name) and the field; nothing in the input can make it throw anything but a `CatalogError`.
  */
 import type { InstanceType } from "./catalog.ts";
-import { validateLabelValue } from "./requirements.ts";
-import { ValueError } from "./value-error.ts";
+import { validateLabelValue } from "../../scheduling/requirements.ts";
+import { ValueError } from "../../api/value-error.ts";
 
 /** One thing wrong with a catalog file. */
 export interface CatalogProblem {

@@ -6,15 +6,15 @@
  * The model is Karpenter's compatibility check (`Requirements.Intersects` between a NodePool's requirements and each
  * instance type's requirements), restricted to what the data knows; see `matching` and `keyModel`.
  */
-import data from "../data/ec2-instance-types.json" with { type: "json" };
+import data from "../../data/ec2-instance-types.json" with { type: "json" };
 import { TypeIndex } from "./catalog-index.ts";
 import { instanceTypeLabels, keyModel, modeledValues } from "./catalog-labels.ts";
 import { validateCatalogJson } from "./catalog-parse.ts";
-import { parseQuantity } from "./quantity.ts";
-import { RequirementSet, normalizeRequirementKey } from "./requirements.ts";
-import type { NodeSelectorRequirement } from "./requirements.ts";
-import type { ResourceList } from "./resources.ts";
-import { ValueError } from "./value-error.ts";
+import { parseQuantity } from "../../api/quantity.ts";
+import { RequirementSet, normalizeRequirementKey } from "../../scheduling/requirements.ts";
+import type { NodeSelectorRequirement } from "../../scheduling/requirements.ts";
+import type { ResourceList } from "../../scheduling/resources.ts";
+import { ValueError } from "../../api/value-error.ts";
 
 export * from "./catalog-labels.ts";
 export { CatalogError, formatCatalogProblem, type CatalogProblem } from "./catalog-parse.ts";

@@ -6,11 +6,11 @@
  * says what is actually active, including windows that cross midnight or last longer than a day. Other
  * schedules get a simpler sentence, or "for 8h after each run of '<schedule>' (<description>)".
  */
-import { describeDuration, parseBudgetDuration } from "./duration.ts";
+import { describeDuration, parseBudgetDuration } from "../../api/duration.ts";
 import { dayAndMonthPhrase, dayRuleOf, formatClock, WEEKDAYS_SHORT, weekdayShortList } from "./cron-describe.ts";
-import type { CronFields } from "./cron-occurrences.ts";
-import { parseKarpenterSchedule } from "./cron-schedule.ts";
-import { ValueError } from "./value-error.ts";
+import type { CronFields } from "../../api/cron/occurrences.ts";
+import { parseKarpenterSchedule } from "../../api/cron/schedule.ts";
+import { ValueError } from "../../api/value-error.ts";
 
 const DAY = 1440;
 const WEEK = 7 * DAY;

@@ -15,11 +15,11 @@ import {
   minValuesShortfall,
   parseCatalog,
   resourceRanges,
-} from "../../api/catalog.ts";
-import type { InstanceType, NodeSelectorRequirementLike } from "../../api/catalog.ts";
+} from "../../cloudprovider/catalog/catalog.ts";
+import type { InstanceType, NodeSelectorRequirementLike } from "../../cloudprovider/catalog/catalog.ts";
 import { formatQuantity } from "../../api/quantity.ts";
-import { RequirementSet, validateLabelKey, validateLabelValue } from "../../api/requirements.ts";
-import type { NodeSelectorRequirement } from "../../api/requirements.ts";
+import { RequirementSet, validateLabelKey, validateLabelValue } from "../../scheduling/requirements.ts";
+import type { NodeSelectorRequirement } from "../../scheduling/requirements.ts";
 import { ValueError } from "../../api/value-error.ts";
 import { upstreamExamples } from "../support/fixtures.ts";
 

@@ -17,16 +17,14 @@
  *
  * Pure: every function takes `now`.
  */
-import { parseBudgetDuration } from "./duration.ts";
-import { parseKarpenterSchedule, type ParsedSchedule } from "./cron-schedule.ts";
+import { parseBudgetDuration } from "../duration.ts";
+import { parseKarpenterSchedule, type ParsedSchedule } from "./schedule.ts";
 import { goAtoi } from "./go-text.ts";
-import { ValueError } from "./value-error.ts";
+import { ValueError } from "../value-error.ts";
 
-export { budgetWindowDescription } from "./budget-window-text.ts";
-export { seasonalReferenceDates, timeZoneOffsetMinutes, toUtcWindow } from "./budget-time-zone.ts";
-export type { UtcEquivalent, UtcWindow } from "./budget-time-zone.ts";
+import type { DisruptionReason } from "../types.ts";
 
-export type DisruptionReason = "Underutilized" | "Empty" | "Drifted";
+export type { DisruptionReason };
 
 /** One entry of `spec.disruption.budgets`. */
 export interface DisruptionBudget {

@@ -1,0 +1,2 @@
+// The policy engine's public surface.
+export * from "./schedule-text/index.ts";

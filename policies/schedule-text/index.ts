@@ -1,0 +1,4 @@
+// The words that describe budget windows and schedules and hint at fixes: where messages are made.
+export { budgetWindowDescription } from "./budget-window-text.ts";
+export { seasonalReferenceDates, timeZoneOffsetMinutes, toUtcWindow } from "./budget-time-zone.ts";
+export type { UtcEquivalent, UtcWindow } from "./budget-time-zone.ts";
