@@ -5,6 +5,7 @@
 // `judgeCommit` is pure; `readCommit` is the I/O edge over a GitSource.
 import { posix } from "node:path";
 import {
+  defaultYamlLimits,
   loadManifests,
   validateManifest,
   type EC2NodeClass,
@@ -106,6 +107,10 @@ export async function readCommit(source: GitSource, sha: string, override?: Pool
   let config = override;
   if (!config) {
     const [file] = await source.readTree(sha, [CONFIG_FILE]);
+    if (file?.tooLarge !== undefined) {
+      files.configProblems.push({ file: CONFIG_FILE, line: 1, col: 1, message: tooLargeMessage(file.tooLarge) });
+      return files;
+    }
     if (!file) {
       files.configProblems.push({
         file: CONFIG_FILE,
@@ -125,10 +130,19 @@ export async function readCommit(source: GitSource, sha: string, override?: Pool
   // One listing for both sets: a file matching both globs is read as what its name first matched.
   const all = await source.readTree(sha, [...config.pools, ...config.policies]);
   for (const file of all) {
+    if (file.tooLarge !== undefined) {
+      files.configProblems.push({ file: file.path, line: 1, col: 1, message: tooLargeMessage(file.tooLarge) });
+      continue;
+    }
     if (config.pools.some((glob) => posix.matchesGlob(file.path, glob))) files.pools.push(file);
     else files.policies.push(file);
   }
   return files;
+}
+
+// The words loadYaml uses for a file over its limit, so a file reads the same in `check` and at the gate.
+function tooLargeMessage(bytes: number): string {
+  return `file is too large (${bytes} bytes; the limit is ${defaultYamlLimits.maxBytes} bytes)`;
 }
 
 /** Judges the files of one commit. Never throws on bad input: every problem is a reason to reject. */

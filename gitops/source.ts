@@ -42,7 +42,10 @@ export interface FetchResult {
 
 export interface SourceFile {
   path: string;
+  /** Empty when the file is too large to read. */
   text: string;
+  /** The file's size in bytes when it is over the size limit of every manifest: it was not read. */
+  tooLarge?: number;
 }
 
 export type SourceErrorKind = "unreachable" | "auth" | "not-found" | "other";

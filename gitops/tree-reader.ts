@@ -6,10 +6,15 @@
 import fs from "node:fs";
 import { posix } from "node:path";
 import git, { type TreeEntry } from "isomorphic-git";
+import { defaultYamlLimits } from "../api/index.ts";
+import { ObjectSizes } from "./object-size.ts";
 
 export interface TreeFile {
   path: string;
+  /** Empty when the file is too large to read. */
   text: string;
+  /** The file's size in bytes when it is over the reader's limit: it was not read (nor inflated). */
+  tooLarge?: number;
 }
 
 /**
@@ -31,10 +36,18 @@ export class TreeReader {
   readonly #blobs = new Map<string, string>();
   #blobBytes = 0;
   readonly #decoder = new TextDecoder("utf-8");
+  readonly #sizes = new ObjectSizes();
+  readonly #maxFileBytes: number;
+
+  constructor(options: { maxFileBytes?: number } = {}) {
+    // Larger files are not read: the limit of every manifest poolkeeper reads.
+    this.#maxFileBytes = options.maxFileBytes ?? defaultYamlLimits.maxBytes;
+  }
 
   /** Forgets isomorphic-git's pack cache: packs were removed (consolidated). Trees and blobs stay valid. */
   packsRemoved(): void {
     for (const key of Reflect.ownKeys(this.gitCache)) Reflect.deleteProperty(this.gitCache, key);
+    this.#sizes.packsChanged();
   }
 
   /** Files at `sha` whose repository-relative path matches one of `globs`, sorted by path. */
@@ -43,7 +56,12 @@ export class TreeReader {
     await this.#walk(gitdir, sha, "", globs, blobs);
     blobs.sort((a, b) => (a.path < b.path ? -1 : a.path > b.path ? 1 : 0));
     const files: TreeFile[] = [];
-    for (const { path, oid } of blobs) files.push({ path, text: await this.#blob(gitdir, oid) });
+    for (const { path, oid } of blobs) {
+      // Sized before it is read: a pushed blob of a gigabyte must never be inflated into memory.
+      const size = this.#blobs.has(oid) ? 0 : (this.#sizes.size(gitdir, oid) ?? 0);
+      if (size > this.#maxFileBytes) files.push({ path, text: "", tooLarge: size });
+      else files.push({ path, text: await this.#blob(gitdir, oid) });
+    }
     return files;
   }
 
