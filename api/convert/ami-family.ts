@@ -1,11 +1,16 @@
 // v1 requires amiSelectorTerms. Karpenter's v1 conversion webhook (karpenter-provider-aws
 // pkg/apis/v1/ec2nodeclass_conversion.go) turns an AL2/AL2023/Bottlerocket/Windows2019/Windows2022 class without
-// terms into a single alias term "<family lowercased>@latest" and drops amiFamily (the alias implies it). Ubuntu
+// terms into a single alias term "<family lowercased>@latest" and drops amiFamily (the alias implies it); Windows2025,
+// which came after the webhook and has no legacy shape, is an alias family too and is converted the same way. Ubuntu
 // lost first-class support: the webhook switches it to AL2 (same UserData format) with Ubuntu's root volume, and
 // without terms it cannot select any AMI.
 import { has, replaceKey, show, type JsonRecord } from "./record.ts";
 import type { ConversionNote } from "./types.ts";
-import { ALIAS_FAMILIES, V1_AMI_FAMILIES } from "./v1-fields.ts";
+import { V1_AMI_FAMILIES } from "./v1-fields.ts";
+import { AMI_ALIAS_FAMILIES } from "../ami-family.ts";
+
+// The amiFamily values an alias stands for: a class of one of them without terms becomes "<family lowercased>@latest".
+const ALIAS_AMI_FAMILIES: ReadonlySet<string> = new Set(AMI_ALIAS_FAMILIES.values());
 
 /** Karpenter's former default block device for Ubuntu, which the webhook adds when none is given. */
 const UBUNTU_BLOCK_DEVICE = {
@@ -37,7 +42,7 @@ export function convertAmiFamily(spec: JsonRecord, legacy: boolean, notes: Conve
     }
     return;
   }
-  if (typeof family === "string" && (ALIAS_FAMILIES as readonly string[]).includes(family)) {
+  if (typeof family === "string" && ALIAS_AMI_FAMILIES.has(family)) {
     const alias = `${family.toLowerCase()}@latest`;
     replaceKey(spec, "amiFamily", "amiSelectorTerms", [{ alias }]);
     const pinning = family.startsWith("Windows")

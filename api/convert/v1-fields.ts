@@ -56,9 +56,6 @@ export const KUBELET_FIELDS = [
   "systemReserved",
 ] as const;
 
-/** v1 amiFamily values that Karpenter's v1 conversion turns into an alias when no amiSelectorTerms are given. */
-export const ALIAS_FAMILIES = ["AL2", "AL2023", "Bottlerocket", "Windows2019", "Windows2022"] as const;
-
 /** Every amiFamily the v1 CRD accepts. */
 export const V1_AMI_FAMILIES = [
   "AL2",

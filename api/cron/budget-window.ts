@@ -15,10 +15,11 @@
  * - A schedule robfig never finds a run for (e.g. `0 0 31 2 *`) returns Go's zero time, which is not after now,
  *   so that budget is always active.
  *
- * Pure: every function takes `now`.
+ * Pure: every function takes `now`. Results are data; why a budget cannot be evaluated is a `BudgetProblem`, which
+ * policies/schedule-text words (`budgetProblemMessage`).
  */
 import { parseBudgetDuration } from "../duration.ts";
-import { parseKarpenterSchedule, type ParsedSchedule } from "./schedule.ts";
+import { parseKarpenterSchedule, type ParsedSchedule, type ScheduleError } from "./schedule.ts";
 import { goAtoi } from "./go-text.ts";
 import { ValueError } from "../value-error.ts";
 
@@ -65,26 +66,35 @@ export type BudgetActivity =
       readonly nextStart: Date | undefined;
     }
   /** Karpenter cannot evaluate the budget and fails closed for the whole NodePool. */
-  | { readonly status: "invalid"; readonly active: false; readonly message: string };
+  | { readonly status: "invalid"; readonly active: false; readonly problem: BudgetProblem };
+
+/** Why Karpenter cannot evaluate a budget, and so fails closed for the whole NodePool. */
+export type BudgetProblem =
+  /**
+   * `duration` without `schedule`: Karpenter parses an empty schedule and fails (the API server's CEL rule
+   * "'schedule' must be set with 'duration'" normally stops this).
+   */
+  | { readonly kind: "duration-without-schedule" }
+  /** robfig cannot parse the schedule. */
+  | { readonly kind: "schedule"; readonly error: ScheduleError }
+  /** The duration is not one the CRD's pattern admits; `reason` is parseBudgetDuration's. */
+  | { readonly kind: "duration"; readonly duration: string; readonly reason: string }
+  /** While the budget is active, `nodes` is neither a count nor a percentage; `goError` is intstr's text. */
+  | { readonly kind: "nodes"; readonly nodes: string; readonly goError: string };
 
 /** Karpenter's `Budget.IsActive`. Throws ValueError only if `now` (or now − duration) is not a Date in years 1–9999. */
 export function isBudgetActive(budget: DisruptionBudget, now: Date): BudgetActivity {
   if (budget.schedule === undefined && budget.duration === undefined) return { status: "always", active: true };
-  if (budget.schedule === undefined) {
-    return invalid(
-      '"duration" is set without "schedule"; Karpenter then parses an empty schedule, fails, and blocks all ' +
-        "disruption for the NodePool (the API server's rule \"'schedule' must be set with 'duration'\" normally stops this)",
-    );
-  }
+  if (budget.schedule === undefined) return invalid({ kind: "duration-without-schedule" });
   const schedule = parseKarpenterSchedule(budget.schedule);
-  if (!schedule.ok) return invalid(`${schedule.message}; Karpenter blocks all disruption for this NodePool`);
+  if (!schedule.ok) return invalid({ kind: "schedule", error: schedule });
   let durationMs = 0;
   if (budget.duration !== undefined) {
     try {
       durationMs = parseBudgetDuration(budget.duration);
     } catch (error) {
       if (!(error instanceof ValueError)) throw error;
-      return invalid(`${error.message}; the API server would reject this NodePool`);
+      return invalid({ kind: "duration", duration: budget.duration, reason: error.message });
     }
   }
   return activityAt(schedule, durationMs, nowMs(now));
@@ -127,7 +137,7 @@ export interface BudgetEvaluation {
   /** This budget's own limit: a node count while active, "unlimited" while inactive, 0 when it fails. */
   readonly allowed: number | "unlimited";
   /** Why Karpenter fails closed because of this budget. */
-  readonly error: string | undefined;
+  readonly problem: BudgetProblem | undefined;
 }
 
 export interface AllowedDisruptions {
@@ -164,19 +174,15 @@ export function allowedDisruptions(
     const activity = isBudgetActive(budget, now);
     const appliesToReason = budget.reasons === undefined || budget.reasons.includes(reason);
     const base = { index, budget, activity, appliesToReason };
-    if (activity.status === "invalid") return { ...base, allowed: 0, error: activity.message };
-    if (!activity.active) return { ...base, allowed: "unlimited", error: undefined };
+    if (activity.status === "invalid") return { ...base, allowed: 0, problem: activity.problem };
+    if (!activity.active) return { ...base, allowed: "unlimited", problem: undefined };
     const scaled = scaledNodes(budget.nodes, numNodes);
     if (typeof scaled === "string") {
-      return {
-        ...base,
-        allowed: 0,
-        error: `invalid nodes ${JSON.stringify(budget.nodes)}: ${scaled}; Karpenter blocks all disruption for this NodePool`,
-      };
+      return { ...base, allowed: 0, problem: { kind: "nodes", nodes: budget.nodes, goError: scaled } };
     }
-    return { ...base, allowed: scaled, error: undefined };
+    return { ...base, allowed: scaled, problem: undefined };
   });
-  const failClosed = evaluations.some((e) => e.error !== undefined);
+  const failClosed = evaluations.some((e) => e.problem !== undefined);
   const activeBudgets = evaluations.filter((e) => e.appliesToReason && e.activity.active);
   let allowed: number | "unlimited" = "unlimited";
   for (const e of activeBudgets) {
@@ -200,8 +206,8 @@ export function scaledNodes(nodes: string, numNodes: number): number | string {
   return Math.ceil((Number(percent) * numNodes) / 100) || 0;
 }
 
-function invalid(message: string): BudgetActivity {
-  return { status: "invalid", active: false, message };
+function invalid(problem: BudgetProblem): BudgetActivity {
+  return { status: "invalid", active: false, problem };
 }
 
 function nowMs(now: Date): number {

@@ -23,20 +23,36 @@ export function parseRobfigSpec(spec: string): SpecResult {
   return spec.startsWith("@") ? parseDescriptor(spec) : parseFields(spec);
 }
 
-export interface Bounds {
+/** A field's bounds and, for month and day of week, its names (spec.go `minutes` … `dow`). */
+export interface CronFieldBounds {
   readonly min: number;
   readonly max: number;
   readonly names?: ReadonlyMap<string, number>;
 }
 
-export const MONTH_NAMES = ["jan", "feb", "mar", "apr", "may", "jun", "jul", "aug", "sep", "oct", "nov", "dec"];
-export const DAY_NAMES = ["sun", "mon", "tue", "wed", "thu", "fri", "sat"];
-const MINUTES: Bounds = { min: 0, max: 59 };
-const HOURS: Bounds = { min: 0, max: 23 };
-const DOM: Bounds = { min: 1, max: 31 };
-const MONTHS: Bounds = { min: 1, max: 12, names: new Map(MONTH_NAMES.map((name, i) => [name, i + 1])) };
-const DOW: Bounds = { min: 0, max: 6, names: new Map(DAY_NAMES.map((name, i) => [name, i])) };
-export const FIELD_BOUNDS = [MINUTES, HOURS, DOM, MONTHS, DOW];
+/** The three-letter names robfig knows, in order: months from 1, days from 0 (Sunday). */
+export const CRON_MONTH_NAMES: readonly string[] = [
+  "jan",
+  "feb",
+  "mar",
+  "apr",
+  "may",
+  "jun",
+  "jul",
+  "aug",
+  "sep",
+  "oct",
+  "nov",
+  "dec",
+];
+export const CRON_DAY_NAMES: readonly string[] = ["sun", "mon", "tue", "wed", "thu", "fri", "sat"];
+const MINUTES: CronFieldBounds = { min: 0, max: 59 };
+const HOURS: CronFieldBounds = { min: 0, max: 23 };
+const DOM: CronFieldBounds = { min: 1, max: 31 };
+const MONTHS: CronFieldBounds = { min: 1, max: 12, names: new Map(CRON_MONTH_NAMES.map((name, i) => [name, i + 1])) };
+const DOW: CronFieldBounds = { min: 0, max: 6, names: new Map(CRON_DAY_NAMES.map((name, i) => [name, i])) };
+/** Indexed by field: 0 minute, 1 hour, 2 day of month, 3 month, 4 day of week. */
+export const CRON_FIELD_BOUNDS: readonly CronFieldBounds[] = [MINUTES, HOURS, DOM, MONTHS, DOW];
 
 function parseFields(spec: string): SpecResult {
   const fields = goFields(spec);
@@ -47,7 +63,7 @@ function parseFields(spec: string): SpecResult {
   // robfig parses the fields in order and reports the first error.
   const parsed: FieldBits[] = [];
   for (const [field, text] of [minute, hour, dom, month, dow].entries()) {
-    const bits = getField(text, FIELD_BOUNDS[field] ?? MINUTES);
+    const bits = getField(text, CRON_FIELD_BOUNDS[field] ?? MINUTES);
     if ("goError" in bits) return { ...bits, field };
     parsed.push(bits);
   }
@@ -63,7 +79,7 @@ interface FieldBits {
 
 // getField: a comma-separated list of ranges. strings.FieldsFunc drops empty items, so "1,,2" and even ","
 // (no values at all) are accepted.
-function getField(field: string, bounds: Bounds): FieldBits | ParseFailure {
+function getField(field: string, bounds: CronFieldBounds): FieldBits | ParseFailure {
   const values = new Set<number>();
   let star = false;
   for (const expr of field.split(",").filter((part) => part !== "")) {
@@ -76,12 +92,12 @@ function getField(field: string, bounds: Bounds): FieldBits | ParseFailure {
 }
 
 // getRange: number | number "-" number [ "/" number ], checked in robfig's order so the first error matches.
-function getRange(expr: string, bounds: Bounds): FieldBits | ParseFailure {
+function getRange(expr: string, bounds: CronFieldBounds): FieldBits | ParseFailure {
   const result = getRangeBits(expr, bounds);
   return typeof result === "string" ? { goError: result, expr } : result;
 }
 
-function getRangeBits(expr: string, bounds: Bounds): FieldBits | string {
+function getRangeBits(expr: string, bounds: CronFieldBounds): FieldBits | string {
   const rangeAndStep = expr.split("/");
   const lowAndHigh = (rangeAndStep[0] ?? "").split("-");
   const low = lowAndHigh[0] ?? "";
@@ -141,7 +157,7 @@ function mustParseInt(expr: string): bigint | string {
 }
 
 function parseDescriptor(spec: string): SpecResult {
-  const all = (b: Bounds) => ({ values: range(b.min, b.max), star: true });
+  const all = (b: CronFieldBounds) => ({ values: range(b.min, b.max), star: true });
   const one = (value: number) => ({ values: [value], star: false });
   switch (spec) {
     case "@yearly":

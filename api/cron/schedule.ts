@@ -11,14 +11,12 @@
  *
  * Parsing never throws: `parseKarpenterSchedule` returns a `ParsedSchedule` or a `ScheduleError` (check `ok`),
  * because an unparsable schedule is an ordinary state of a manifest, and Karpenter's reaction to it (fail closed)
- * is something callers report rather than crash on.
+ * is something callers report rather than crash on. Both are data: the words that describe a schedule or explain
+ * an error are made by policies/schedule-text (`describeSchedule`, `scheduleErrorMessage`).
  */
-import { describeDuration } from "../duration.ts";
 import { parseRobfigSpec, type ParseFailure } from "./parse.ts";
 import { goTrimSpace } from "./go-text.ts";
-import { describeCronFields } from "../../policies/schedule-text/cron-describe.ts";
 import { cronCanFire, cronLatestAtOrBefore, cronNext, everyNext, matcherOf, type CronFields } from "./occurrences.ts";
-import { scheduleHint } from "../../policies/schedule-text/cron-hints.ts";
 import { ValueError } from "../value-error.ts";
 
 export type { CronFields } from "./occurrences.ts";
@@ -40,8 +38,6 @@ interface ScheduleBase {
    * always for `@every`, which has no fixed occurrences). Throws ValueError like `next`.
    */
   previous(before: Date): Date | undefined;
-  /** Plain words: "at 09:00 UTC on Monday through Friday", "every day at midnight UTC". */
-  describe(): string;
 }
 
 /** A five-field schedule or one of the fixed descriptors (`@daily` and so on). */
@@ -63,35 +59,34 @@ export interface EverySchedule extends ScheduleBase {
 
 export type ParsedSchedule = CronSchedule | EverySchedule;
 
-export interface ScheduleError {
+/** Why robfig rejects a schedule, as data: its error text and, for a field error, which field and range. */
+export interface ScheduleError extends ParseFailure {
   readonly ok: false;
+  /** The schedule as written in the NodePool (`String(value)` when it was not a string). */
   readonly schedule: string;
-  /** robfig's own error text for `ParseStandard("TZ=UTC " + schedule)`, e.g. "expected exactly 5 fields, found 6: [...]". */
+  /** The text robfig parsed: the schedule without surrounding Go whitespace (parser.go `Parse` trims it). */
+  readonly spec: string;
+  /**
+   * robfig's own error text for `ParseStandard("TZ=UTC " + schedule)`, e.g. "expected exactly 5 fields, found 6:
+   * [...]"; "not a string" when the value was not a string at all (see `notAString`).
+   */
   readonly goError: string;
-  /** Plain words: what is wrong and how to write it instead. */
-  readonly message: string;
+  /** True when the value was not a string, so robfig never saw it. */
+  readonly notAString: boolean;
 }
 
 /** robfig/cron v3 `ParseStandard("TZ=UTC " + schedule)`, as Karpenter calls it. Never throws. */
 export function parseKarpenterSchedule(schedule: string): ParsedSchedule | ScheduleError {
   if (typeof schedule !== "string") {
-    return { ok: false, schedule: String(schedule), goError: "not a string", message: "the schedule must be a string" };
+    const text = String(schedule);
+    return { ok: false, schedule: text, spec: text, goError: "not a string", notAString: true };
   }
   // Parse strips the "TZ=UTC " prefix at its first space and trims the rest (parser.go Parse), so leading and
   // trailing Go whitespace in the user's text is ignored. A user's own TZ= prefix is then just a bad field.
   const spec = goTrimSpace(schedule);
   const result = parseRobfigSpec(spec);
-  if ("goError" in result) {
-    return { ok: false, schedule, goError: result.goError, message: errorMessage(schedule, result) };
-  }
+  if ("goError" in result) return { ...result, ok: false, schedule, spec, notAString: false };
   return "everyMs" in result ? everySchedule(schedule, result.everyMs) : cronSchedule(schedule, result);
-}
-
-/** Like `parseKarpenterSchedule`, but throws a ValueError (message as `ScheduleError.message`) when invalid. */
-export function parseKarpenterScheduleOrThrow(schedule: string): ParsedSchedule {
-  const parsed = parseKarpenterSchedule(schedule);
-  if (!parsed.ok) throw new ValueError(parsed.message, schedule);
-  return parsed;
 }
 
 // The CRD's pattern for `schedule`, verbatim except that RE2's ASCII-only `\s` is spelled out (JavaScript's `\s`
@@ -116,7 +111,6 @@ function cronSchedule(schedule: string, fields: CronFields): CronSchedule {
     neverFires,
     next: (after) => toDate(cronNext(matcher, checkedMs(after, "after"))),
     previous: (before) => toDate(cronLatestAtOrBefore(matcher, checkedMs(before, "before") - 1)),
-    describe: () => describeCronFields(fields, neverFires),
   };
 }
 
@@ -132,7 +126,6 @@ function everySchedule(schedule: string, everyMs: number): EverySchedule {
       checkedMs(before, "before");
       return undefined;
     },
-    describe: () => `every ${describeDuration(everyMs)}, counted from whenever it is checked (no fixed start time)`,
   };
 }
 
@@ -150,8 +143,4 @@ function checkedMs(date: Date, name: string): number {
 
 function toDate(ms: number | undefined): Date | undefined {
   return ms === undefined || !Number.isFinite(ms) ? undefined : new Date(ms);
-}
-
-function errorMessage(schedule: string, failure: ParseFailure): string {
-  return `invalid schedule ${JSON.stringify(schedule)}: ${scheduleHint(goTrimSpace(schedule), failure)} (robfig/cron: ${failure.goError})`;
 }

@@ -1,22 +1,12 @@
 // The ami family: which operating-system images an EC2NodeClass's nodes boot, and whether that image keeps
-// changing under them. Also the family helpers the imds and storage rules share (Karpenter's `AMIFamily()`).
-import { isRecord, type FieldPath } from "../../api/index.ts";
+// changing under them. The family itself (Karpenter's `AMIFamily()`) is api's `amiFamilyOf`.
+import { amiFamilyFromAlias, amiFamilyOf, isRecord, type FieldPath } from "../../api/index.ts";
 import { defineRule, type Violation } from "../rule.ts";
 import type { PolicyTarget } from "../target.ts";
 import { V1_AMI_FAMILIES } from "../../api/convert/v1-fields.ts";
 
 /** The EC2NodeClass `amiFamily` values (the CRD's enum). */
 export const AMI_FAMILIES = V1_AMI_FAMILIES;
-
-// Alias family (lower case, as written in `family@version`) → amiFamily, as Karpenter's AMIFamilyFromAlias.
-const ALIAS_FAMILIES: Readonly<Record<string, string>> = {
-  al2: "AL2",
-  al2023: "AL2023",
-  bottlerocket: "Bottlerocket",
-  windows2019: "Windows2019",
-  windows2022: "Windows2022",
-  windows2025: "Windows2025",
-};
 
 export interface AliasTerm {
   /** Path of the `alias` field in the judged object. */
@@ -47,26 +37,18 @@ export function aliasTerms(target: PolicyTarget): AliasTerm[] {
       path: ["spec", "amiSelectorTerms", index, "alias"],
       alias: term.alias,
       aliasFamily,
-      family: ALIAS_FAMILIES[aliasFamily],
+      family: amiFamilyFromAlias(term.alias),
       version: at < 0 ? "" : term.alias.slice(at + 1),
     });
   });
   return out;
 }
 
-/**
- * The family Karpenter generates user data and default block devices for: `spec.amiFamily` when set, else the
- * alias's family (Karpenter's `EC2NodeClass.AMIFamily()`). Undefined when neither says (schema.cel reports it).
- */
-export function amiFamilyOf(target: PolicyTarget): string | undefined {
-  const written = spec(target)?.amiFamily;
-  if (typeof written === "string") return written;
-  return aliasTerms(target).find((t) => t.family !== undefined)?.family;
-}
-
+// Where amiFamilyOf found the family: a non-empty amiFamily, else the first non-empty alias.
 function familyPath(target: PolicyTarget): FieldPath {
-  if (typeof spec(target)?.amiFamily === "string") return ["spec", "amiFamily"];
-  return aliasTerms(target)[0]?.path ?? ["spec", "amiSelectorTerms"];
+  const written = spec(target)?.amiFamily;
+  if (typeof written === "string" && written !== "") return ["spec", "amiFamily"];
+  return aliasTerms(target).find((t) => t.alias !== "")?.path ?? ["spec", "amiSelectorTerms"];
 }
 
 export const familyAllowed = defineRule({
@@ -102,7 +84,7 @@ custom \`userData\` to the new family's format.`,
     const allowed = new Set(params.allowedFamilies);
     const list = params.allowedFamilies.join(", ") || "none";
     const out: Violation[] = [];
-    const family = amiFamilyOf(target);
+    const family = amiFamilyOf(target.object.spec);
     if (family !== undefined && !allowed.has(family)) {
       out.push({
         path: familyPath(target),

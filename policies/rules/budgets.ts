@@ -3,15 +3,24 @@
 // `[{nodes: "10%"}]`), with Karpenter's own reading of schedules: robfig/cron in UTC, fail-closed when unparsable,
 // and no limit at all while no budget is active. Every finding on a schedule states its window in plain words.
 import type { Operation } from "fast-json-patch";
-import { isRecord, parseBudgetDuration, type FieldPath } from "../../api/index.ts";
-import type { DisruptionBudget } from "../../api/cron/budget-window.ts";
+import {
+  isRecord,
+  parseBudgetDuration,
+  parseKarpenterSchedule,
+  type DisruptionBudget,
+  type FieldPath,
+  type ParsedSchedule,
+  type ScheduleError,
+} from "../../api/index.ts";
 import {
   budgetWindowDescription,
+  describeSchedule,
+  scheduleErrorMessage,
+  scheduleErrorReason,
   seasonalReferenceDates,
   toUtcWindow,
   type UtcWindow,
 } from "../schedule-text/index.ts";
-import { parseKarpenterSchedule, type ParsedSchedule, type ScheduleError } from "../../api/cron/schedule.ts";
 import { defineRule, type Violation } from "../rule.ts";
 import type { PolicyTarget } from "../target.ts";
 
@@ -123,7 +132,7 @@ function addBudgetPatch(target: PolicyTarget, budget: Record<string, unknown>): 
 
 // The ranges robfig rejects because they wrap ("sat-sun"), rewritten as the hint says; checked by parsing it back.
 function repairedSchedule(schedule: string, error: ScheduleError): string | undefined {
-  const suggestion = /write "([^"]+)" instead/.exec(error.message)?.[1];
+  const suggestion = /write "([^"]+)" instead/.exec(scheduleErrorMessage(error))?.[1];
   const expr = error.goError.slice(error.goError.lastIndexOf(": ") + 2);
   const fields = schedule.trim().split(/\s+/);
   if (suggestion === undefined || expr === "" || fields.length !== 5) return undefined;
@@ -164,7 +173,7 @@ a list, \`sat-sun\` → \`sat,sun\`), the patch applies it.`,
       if (!at.valid || schedule === undefined) continue;
       const parsed = parseKarpenterSchedule(schedule);
       if (parsed.ok) continue;
-      const reason = parsed.message.replace(/^invalid schedule "(?:[^"\\]|\\.)*": /, "");
+      const reason = scheduleErrorReason(parsed);
       const repaired = repairedSchedule(schedule, parsed);
       out.push({
         path: [...at.path, "schedule"],
@@ -365,7 +374,7 @@ disable it, or give it a date that exists.`,
       return [
         {
           path: [...at.path, "schedule"],
-          message: `budget ${at.index}'s schedule "${schedule.schedule}" never runs (${schedule.describe()}), and Karpenter treats a schedule with no next run as active, so this budget ${effectText(at.budget)} at all times, not never.`,
+          message: `budget ${at.index}'s schedule "${schedule.schedule}" never runs (${describeSchedule(schedule)}), and Karpenter treats a schedule with no next run as active, so this budget ${effectText(at.budget)} at all times, not never.`,
           hint: "remove the budget to switch it off, or give it a schedule that runs",
         },
       ];

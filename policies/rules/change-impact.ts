@@ -8,13 +8,12 @@
 // NodeClaim made from the old one is Drifted and replaced, as fast as the pool's disruption budgets allow. Hashing
 // treats lists as sets and zero values as absent. Requirements and selector terms drift per node instead: only the
 // nodes that no longer match are replaced.
-import { isRecord, parseKarpenterDuration, type FieldPath } from "../../api/index.ts";
+import { amiFamilyOf, isRecord, parseKarpenterDuration, type FieldPath } from "../../api/index.ts";
 import { RequirementSet } from "../../scheduling/index.ts";
 import type { NodeSelectorRequirement } from "../../scheduling/index.ts";
 import { defineRule, type Violation } from "../rule.ts";
 import type { PolicyTarget, Scope } from "../target.ts";
 import { nodeClassRefOf } from "./references.ts";
-import { amiFamilyOf } from "./userdata.ts";
 import { valueAtPath } from "../../api/validation/json-pointer.ts";
 
 // --- comparing as Karpenter's hash does --------------------------------------------------------------------------

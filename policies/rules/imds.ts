@@ -1,10 +1,9 @@
 // The imds family: how an EC2NodeClass exposes the instance metadata service, which serves the node role's
 // credentials and the user data nodes bootstrap from.
 import type { Operation } from "fast-json-patch";
-import { isRecord, type FieldPath } from "../../api/index.ts";
+import { amiFamilyOf, isRecord, type FieldPath } from "../../api/index.ts";
 import { defineRule } from "../rule.ts";
 import type { PolicyTarget } from "../target.ts";
-import { amiFamilyOf } from "./ami.ts";
 
 const METADATA_OPTIONS: FieldPath = ["spec", "metadataOptions"];
 
@@ -128,7 +127,7 @@ Fix: set \`httpEndpoint: enabled\` (Karpenter's default).`,
   enforcement: { baseline: "deny", strict: "deny" },
   check(target) {
     if (!endpointDisabled(metadataOptions(target))) return [];
-    const family = amiFamilyOf(target);
+    const family = amiFamilyOf(target.object.spec);
     if (family === undefined || family === "Custom") return [];
     const patch = setOption(target, "httpEndpoint", "enabled");
     return [

@@ -1,10 +1,9 @@
 // The storage family: the EBS volumes an EC2NodeClass's `blockDeviceMappings` give every node — encryption at
 // rest, sizes, and volume types.
 import type { Operation } from "fast-json-patch";
-import { compareQuantities, isRecord, parseQuantity, type FieldPath } from "../../api/index.ts";
+import { amiFamilyOf, compareQuantities, isRecord, parseQuantity, type FieldPath } from "../../api/index.ts";
 import { defineRule, type Violation } from "../rule.ts";
 import type { PolicyTarget } from "../target.ts";
-import { amiFamilyOf } from "./ami.ts";
 
 interface Mapping {
   index: number;
@@ -101,7 +100,7 @@ function ephemeralMapping(target: PolicyTarget, all: readonly Mapping[]): Mappin
   if (isRecord(spec) && spec.instanceStorePolicy === "RAID0") return undefined;
   const root = all.find((m) => m.rootVolume);
   if (root) return root;
-  const family = amiFamilyOf(target);
+  const family = amiFamilyOf(spec);
   if (family === "Custom") return all[all.length - 1];
   const device = family === undefined ? undefined : EPHEMERAL_DEVICE[family];
   return device === undefined ? undefined : all.find((m) => m.device === device);

@@ -1,6 +1,6 @@
 // The userdata family: an EC2NodeClass's `spec.userData`, which Karpenter puts into every launch template of the
 // class (merged with its own bootstrap part for the EKS-optimized families), so every node receives it.
-import { isRecord } from "../../api/index.ts";
+import { amiFamilyOf, isRecord } from "../../api/index.ts";
 import { defineRule, type Violation } from "../rule.ts";
 import type { PolicyTarget } from "../target.ts";
 
@@ -8,29 +8,6 @@ const kinds = ["EC2NodeClass"] as const;
 
 /** EC2's limit on user data, in raw bytes before base64 (EC2 User Guide, "Work with instance user data"). */
 export const EC2_USER_DATA_LIMIT = 16 * 1024;
-
-const ALIAS_FAMILIES: ReadonlyMap<string, string> = new Map([
-  ["al2", "AL2"],
-  ["al2023", "AL2023"],
-  ["bottlerocket", "Bottlerocket"],
-  ["windows2019", "Windows2019"],
-  ["windows2022", "Windows2022"],
-  ["windows2025", "Windows2025"],
-]);
-
-/**
- * The AMI family Karpenter uses for a class (its `AMIFamily()`): `spec.amiFamily` when set, else the family of the
- * `alias` AMI selector term; undefined when neither is known.
- */
-export function amiFamilyOf(spec: unknown): string | undefined {
-  if (!isRecord(spec)) return undefined;
-  if (typeof spec.amiFamily === "string" && spec.amiFamily !== "") return spec.amiFamily;
-  const terms = Array.isArray(spec.amiSelectorTerms) ? spec.amiSelectorTerms : [];
-  for (const term of terms) {
-    if (isRecord(term) && typeof term.alias === "string") return ALIAS_FAMILIES.get(term.alias.split("@")[0] ?? "");
-  }
-  return undefined;
-}
 
 function userData(target: PolicyTarget): string | undefined {
   const spec = target.object.spec;

@@ -8,9 +8,9 @@
  * `Intl.DateTimeFormat`, so the time-zone data is the runtime's own.
  */
 import { dayRuleOf, formatClock, listWords } from "./cron-describe.ts";
-import type { CronFields } from "../../api/cron/occurrences.ts";
-import { parseKarpenterSchedule } from "../../api/cron/schedule.ts";
+import type { CronFields } from "../../api/cron/index.ts";
 import { ValueError } from "../../api/value-error.ts";
+import { parseKarpenterScheduleOrThrow } from "./schedule-error-text.ts";
 
 const DAY = 1440;
 
@@ -49,8 +49,7 @@ export interface UtcWindow {
  */
 export function toUtcWindow(localSchedule: string, timeZone: string, referenceDates: readonly Date[]): UtcWindow {
   const format = formatterFor(timeZone);
-  const parsed = parseKarpenterSchedule(localSchedule);
-  if (!parsed.ok) throw new ValueError(parsed.message, localSchedule);
+  const parsed = parseKarpenterScheduleOrThrow(localSchedule);
   if (referenceDates.length === 0) {
     throw new ValueError("no reference dates: pass at least one, e.g. seasonalReferenceDates(2025)", referenceDates);
   }

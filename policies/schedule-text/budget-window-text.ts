@@ -7,10 +7,16 @@
  * schedules get a simpler sentence, or "for 8h after each run of '<schedule>' (<description>)".
  */
 import { describeDuration, parseBudgetDuration } from "../../api/duration.ts";
-import { dayAndMonthPhrase, dayRuleOf, formatClock, WEEKDAYS_SHORT, weekdayShortList } from "./cron-describe.ts";
-import type { CronFields } from "../../api/cron/occurrences.ts";
-import { parseKarpenterSchedule } from "../../api/cron/schedule.ts";
-import { ValueError } from "../../api/value-error.ts";
+import {
+  dayAndMonthPhrase,
+  dayRuleOf,
+  describeSchedule,
+  formatClock,
+  WEEKDAYS_SHORT,
+  weekdayShortList,
+} from "./cron-describe.ts";
+import type { CronFields } from "../../api/cron/index.ts";
+import { parseKarpenterScheduleOrThrow } from "./schedule-error-text.ts";
 
 const DAY = 1440;
 const WEEK = 7 * DAY;
@@ -20,8 +26,7 @@ const WEEK = 7 * DAY;
  * the plain-words reason) if the schedule or the duration is invalid.
  */
 export function budgetWindowDescription(schedule: string, durationText: string): string {
-  const parsed = parseKarpenterSchedule(schedule);
-  if (!parsed.ok) throw new ValueError(parsed.message, schedule);
+  const parsed = parseKarpenterScheduleOrThrow(schedule);
   const durationMs = parseBudgetDuration(durationText);
   const minutes = durationMs / 60_000;
   const quoted = JSON.stringify(schedule);
@@ -36,7 +41,7 @@ export function budgetWindowDescription(schedule: string, durationText: string):
   }
   if (minutes === 0) return "never: a window of zero length is never active";
   const text = weeklyWindows(parsed.fields, minutes) ?? singleTimeWindow(parsed.fields, minutes);
-  return text ?? `for ${durationText} after each run of ${quoted} (${parsed.describe()})`;
+  return text ?? `for ${durationText} after each run of ${quoted} (${describeSchedule(parsed)})`;
 }
 
 interface Interval {

@@ -3,7 +3,8 @@
  * UTC because Karpenter evaluates every budget schedule in UTC, and saying so in each sentence keeps readers
  * from assuming local time.
  */
-import type { CronFields } from "../../api/cron/occurrences.ts";
+import type { CronFields, ParsedSchedule } from "../../api/cron/index.ts";
+import { describeDuration } from "../../api/duration.ts";
 
 export const WEEKDAYS = ["Sunday", "Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday"];
 export const WEEKDAYS_SHORT = ["Sun", "Mon", "Tue", "Wed", "Thu", "Fri", "Sat"];
@@ -52,6 +53,14 @@ export function dayRuleOf(fields: CronFields): DayRule {
   if (monthDays.length === 0) return { kind: "weekdays", weekdays };
   if (weekdays.length === 0) return { kind: "monthdays", monthDays };
   return { kind: "either", monthDays, weekdays };
+}
+
+/** Plain words for a parsed schedule: "at 09:00 UTC on Monday through Friday", "every day at midnight UTC". */
+export function describeSchedule(schedule: ParsedSchedule): string {
+  if (schedule.kind === "every") {
+    return `every ${describeDuration(schedule.everyMs)}, counted from whenever it is checked (no fixed start time)`;
+  }
+  return describeCronFields(schedule.fields, schedule.neverFires);
 }
 
 /** Plain words for a five-field schedule. `neverFires` adds a warning that no date ever matches. */

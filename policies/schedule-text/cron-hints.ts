@@ -2,7 +2,7 @@
  * Plain-words explanations of robfig/cron parse errors, aimed at the mistakes people make when they write
  * Karpenter budget schedules in another cron dialect (Quartz, Jenkins, Vixie cron, Kubernetes CronJob's TZ=).
  */
-import { DAY_NAMES, FIELD_BOUNDS, MONTH_NAMES, type ParseFailure } from "../../api/cron/parse.ts";
+import { CRON_DAY_NAMES, CRON_FIELD_BOUNDS, CRON_MONTH_NAMES, type ScheduleError } from "../../api/cron/index.ts";
 
 const FIELD_NAMES = ["minute", "hour", "day of month", "month", "day of week"];
 const FIELD_RANGES = ["0–59", "0–23", "1–31", "1–12 or JAN–DEC", "0–6 or SUN–SAT (Sunday is 0)"];
@@ -22,8 +22,9 @@ const FULL_MONTH_NAMES = [
   "december",
 ];
 
-/** Why robfig rejected `spec` (the trimmed schedule) and what to write instead. */
-export function scheduleHint(spec: string, failure: ParseFailure): string {
+/** Why robfig rejected the schedule and what to write instead. */
+export function scheduleHint(failure: ScheduleError): string {
+  const spec = failure.spec;
   if (/^(CRON_)?TZ=/.test(spec)) {
     return (
       "Karpenter always evaluates schedules in UTC by prefixing them with TZ=UTC, so a TZ= or CRON_TZ= prefix " +
@@ -41,7 +42,7 @@ export function scheduleHint(spec: string, failure: ParseFailure): string {
   const expr = failure.expr ?? "";
   const allowed = `${name} values are ${FIELD_RANGES[field] ?? ""}`;
   const start = Number(/^beginning of range \((\d+)\) beyond end/.exec(failure.goError)?.[1] ?? NaN);
-  if (start > (FIELD_BOUNDS[field]?.max ?? Infinity)) return `"${expr}" is out of range: ${allowed}`;
+  if (start > (CRON_FIELD_BOUNDS[field]?.max ?? Infinity)) return `"${expr}" is out of range: ${allowed}`;
   if (failure.goError.startsWith("beginning of range") && failure.goError.includes("beyond end")) {
     return `${name} range "${expr}" runs backwards; ranges cannot wrap around, ${wrapSuggestion(field, expr)}`;
   }
@@ -78,10 +79,10 @@ function descriptorHint(spec: string): string {
 // For a wrapping range such as "sat-sun" or "22-2", the two ranges that cover the same values.
 function wrapSuggestion(field: number, expr: string): string {
   const [low = "", high = ""] = expr.split("/")[0]?.split("-") ?? [];
-  const bounds = FIELD_BOUNDS[field];
+  const bounds = CRON_FIELD_BOUNDS[field];
   if (bounds === undefined || expr.includes("/")) return "so split it into two ranges";
   const named = /^[a-z]+$/i.test(low) || /^[a-z]+$/i.test(high);
-  const names = field === 3 ? MONTH_NAMES : field === 4 ? DAY_NAMES : undefined;
+  const names = field === 3 ? CRON_MONTH_NAMES : field === 4 ? CRON_DAY_NAMES : undefined;
   const token = (value: number) =>
     named && names !== undefined ? (names[field === 3 ? value - 1 : value] ?? "") : String(value);
   const part = (from: string, to: string) => (from.toLowerCase() === to.toLowerCase() ? from : `${from}-${to}`);
@@ -97,7 +98,7 @@ function tokenHint(expr: string, field: number, allowed: string): string {
   if (FULL_DAY_NAMES.includes(word) || FULL_MONTH_NAMES.includes(word)) {
     return `"${expr}" is not accepted: use three-letter names such as MON or JAN`;
   }
-  if (DAY_NAMES.includes(word) || MONTH_NAMES.includes(word)) {
+  if (CRON_DAY_NAMES.includes(word) || CRON_MONTH_NAMES.includes(word)) {
     return `"${expr}" is a name, but names are only accepted in the month (JAN–DEC) and day-of-week (SUN–SAT) fields; ${allowed}`;
   }
   return `"${expr}" is not a number${field >= 3 ? " or name" : ""}; ${allowed}`;

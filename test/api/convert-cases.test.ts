@@ -177,6 +177,13 @@ describe("EC2NodeClass AMI selection", () => {
     assert.match(notes[0]?.message ?? "", /unpinned/);
   });
 
+  it("repairs Windows2025 alone the same way: it is an alias family of the v1 CRD", () => {
+    const { object, notes } = convert(nodeClass("karpenter.k8s.aws/v1", { amiFamily: "Windows2025", ...SELECTORS }));
+    assert.deepStrictEqual(object["spec"], { amiSelectorTerms: [{ alias: "windows2025@latest" }], ...SELECTORS });
+    assert.deepStrictEqual(noteKeys(notes), ["converted spec.amiFamily"]);
+    assert.match(notes[0]?.message ?? "", /Windows aliases only accept @latest/);
+  });
+
   it("reports a class with neither amiFamily nor terms as unconvertible", () => {
     const { notes } = convert(nodeClass("karpenter.k8s.aws/v1", { ...SELECTORS }));
     assert.deepStrictEqual(noteKeys(notes), ["unconvertible spec.amiSelectorTerms"]);

@@ -42,6 +42,15 @@ describe("ami.family-allowed", () => {
     );
   });
 
+  test("an empty amiFamily is unset, so the alias's family is judged, at the alias (schema.* reports the empty value)", () => {
+    const object = nodeClass("e", { amiFamily: "", amiSelectorTerms: [{ alias: "windows2022@latest" }] });
+    const findings = judge([object], { rules: rule, settings });
+    assert.deepEqual(summary(findings), ["ami.family-allowed deny /spec/amiSelectorTerms/0/alias"]);
+    assert.match(findings[0]?.message ?? "", /AMI family Windows2022 is not one/);
+    const allowed = nodeClass("a", { amiFamily: "", amiSelectorTerms: [{ alias: "al2023@latest" }] });
+    assert.deepEqual(judge([allowed], { rules: rule, settings }), []);
+  });
+
   test("with amiFamily Custom, the alias's image family is judged too", () => {
     const object = nodeClass("c", { amiFamily: "Custom", amiSelectorTerms: [{ alias: "al2@v20240807" }] });
     const allowCustom = { "ami.family-allowed": { params: { allowedFamilies: ["AL2023", "Custom"] } } };

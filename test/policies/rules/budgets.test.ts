@@ -1,6 +1,6 @@
 import { describe, test } from "node:test";
 import assert from "node:assert/strict";
-import { parseKarpenterSchedule } from "../../../api/cron/schedule.ts";
+import { parseKarpenterSchedule } from "../../../api/cron/index.ts";
 import { applyFix, judge, nodePool, summary, upstreamDenials } from "./judge.ts";
 
 const rules = ["budgets.*"];

@@ -1,6 +1,5 @@
 import { describe, test } from "node:test";
 import assert from "node:assert/strict";
-import { amiFamilyOf } from "../../../policies/rules/userdata.ts";
 import { judge, nodeClass, summary, upstreamDenials } from "./judge.ts";
 
 const rules = ["userdata.*"];
@@ -102,12 +101,6 @@ describe("userdata.size-headroom", () => {
     });
     assert.deepEqual(summary(findings), ["userdata.size-headroom warn /spec/userData"]);
   });
-});
-
-test("amiFamilyOf: the explicit family, else the alias's", () => {
-  assert.equal(amiFamilyOf({ amiFamily: "Custom", amiSelectorTerms: [{ alias: "bottlerocket@latest" }] }), "Custom");
-  assert.equal(amiFamilyOf({ amiSelectorTerms: [{ alias: "bottlerocket@v1.20.0" }] }), "Bottlerocket");
-  assert.equal(amiFamilyOf({ amiSelectorTerms: [{ id: "ami-123" }] }), undefined);
 });
 
 test("every upstream example passes baseline with no denial from the userdata family", () => {
