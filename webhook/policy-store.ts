@@ -1,13 +1,16 @@
 // The policy in force: loaded from PoolPolicy files at start (a bad one stops the server from starting) and
 // hot-reloaded when they change. A bad edit is logged with file:line:col and counted, and the previous policy
 // stays in force: the webhook never goes unready, and never fails open, because someone saved a typo.
+// A file caught in the middle of a non-atomic rewrite looks empty, comment-only or `---`: valid YAML holding no
+// policy. So a file that held policies and now holds none is an invalid reload, and a change is applied only once
+// two reads a debounce apart agree (the file has stopped changing).
 import { createHash } from "node:crypto";
 import { readFileSync, statSync } from "node:fs";
 import { compilePolicy, type CompiledPolicy } from "../policies/compiled-policy.ts";
 import { loadPolicies } from "../policies/load-policies.ts";
 import type { PresetName } from "../policies/policy-document.ts";
 import { builtinRules } from "../policies/rules/index.ts";
-import { watchFiles, type FileWatch, type FileWatchOptions } from "../runtime/file-watch.ts";
+import { DEFAULT_DEBOUNCE_MS, watchFiles, type FileWatch, type FileWatchOptions } from "../runtime/file-watch.ts";
 import type { Logger } from "../runtime/log.ts";
 import type { WebhookMetrics } from "./metrics.ts";
 
@@ -50,17 +53,35 @@ function readPolicyFiles(files: readonly string[]): ReadPolicy {
   return { contents, digest: hash.digest("hex") };
 }
 
-function compile(read: ReadPolicy, preset: PresetName | undefined): CompiledPolicy {
+interface Compiled {
+  policy: CompiledPolicy;
+  /** PoolPolicy documents per file, to tell a file that lost its policies from one that never had any. */
+  counts: ReadonlyMap<string, number>;
+}
+
+/**
+ * Compiles the files; `held` are the document counts of the policy in force, and a file that held policies and
+ * now holds none is refused.
+ */
+function compile(read: ReadPolicy, preset: PresetName | undefined, held?: ReadonlyMap<string, number>): Compiled {
   const policies = [];
   const problems: string[] = [];
+  const counts = new Map<string, number>();
   for (const { file, bytes } of read.contents) {
     const result = loadPolicies(bytes, file, builtinRules);
     policies.push(...result.policies);
+    counts.set(file, result.policies.length);
     problems.push(...result.errors.map((e) => `${e.source.file}:${e.source.line}:${e.source.col}: ${e.message}`));
+    const before = held?.get(file) ?? 0;
+    if (result.errors.length === 0 && result.policies.length === 0 && before > 0) {
+      problems.push(
+        `${file}: holds no PoolPolicy, where it held ${before} (a file in the middle of a rewrite looks like this)`,
+      );
+    }
   }
   if (problems.length > 0) throw new PolicyFileError(`invalid policy:\n  ${problems.join("\n  ")}`);
   try {
-    return compilePolicy(policies, { rules: builtinRules, preset });
+    return { policy: compilePolicy(policies, { rules: builtinRules, preset }), counts };
   } catch (error) {
     throw new PolicyFileError(`invalid policy: ${(error as Error).message}`);
   }
@@ -68,8 +89,11 @@ function compile(read: ReadPolicy, preset: PresetName | undefined): CompiledPoli
 
 /** Loads and compiles policy files as `poolkeeper check --policy` does; throws PolicyFileError. */
 export function loadPolicyFiles(source: PolicySource): CompiledPolicy {
-  return compile(readPolicyFiles(source.files), source.preset);
+  return compile(readPolicyFiles(source.files), source.preset).policy;
 }
+
+/** What one look at the files found: see `PolicyStore.settle`. */
+export type SettleOutcome = "unchanged" | "pending" | "reloaded" | "failed";
 
 export interface PolicyStoreOptions extends PolicySource {
   logger: Logger;
@@ -79,7 +103,11 @@ export interface PolicyStoreOptions extends PolicySource {
 export class PolicyStore {
   readonly #options: PolicyStoreOptions;
   #current: CompiledPolicy;
+  #counts: ReadonlyMap<string, number>;
   #digest: string;
+  /** The digest of a change seen once and not yet confirmed by a second read. */
+  #pending: string | undefined;
+  #recheck: NodeJS.Timeout | undefined;
   #loadedAt: Date;
   #watch: FileWatch | undefined;
 
@@ -87,7 +115,9 @@ export class PolicyStore {
   constructor(options: PolicyStoreOptions) {
     this.#options = options;
     const read = readPolicyFiles(options.files);
-    this.#current = compile(read, options.preset);
+    const compiled = compile(read, options.preset);
+    this.#current = compiled.policy;
+    this.#counts = compiled.counts;
     this.#digest = read.digest;
     this.#loadedAt = new Date();
     options.metrics.policyLastReloadSuccessful.set(1);
@@ -104,36 +134,89 @@ export class PolicyStore {
 
   /** Re-reads the files; a good policy replaces the current one, a bad one is logged, counted and ignored. */
   reload(): boolean {
-    const { files, preset, logger, metrics } = this.#options;
+    this.#pending = undefined;
+    let read: ReadPolicy;
     try {
-      const read = readPolicyFiles(files);
-      if (read.digest === this.#digest) {
-        metrics.policyLastReloadSuccessful.set(1);
-        return false;
-      }
-      this.#current = compile(read, preset);
+      read = readPolicyFiles(this.#options.files);
+    } catch (error) {
+      this.#failed(error);
+      return false;
+    }
+    return this.#apply(read) === "reloaded";
+  }
+
+  /**
+   * One look at the files, for the file watcher: a change is applied only when this read agrees with the
+   * previous one (the files have stopped changing); a first sighting is kept as pending and the caller looks
+   * again after its debounce.
+   */
+  settle(): SettleOutcome {
+    let read: ReadPolicy;
+    try {
+      read = readPolicyFiles(this.#options.files);
+    } catch (error) {
+      this.#pending = undefined;
+      this.#failed(error);
+      return "failed";
+    }
+    if (read.digest === this.#digest) {
+      this.#pending = undefined;
+      this.#options.metrics.policyLastReloadSuccessful.set(1);
+      return "unchanged";
+    }
+    if (read.digest !== this.#pending) {
+      this.#pending = read.digest;
+      return "pending";
+    }
+    this.#pending = undefined;
+    return this.#apply(read);
+  }
+
+  #apply(read: ReadPolicy): SettleOutcome {
+    const { files, preset, logger, metrics } = this.#options;
+    if (read.digest === this.#digest) {
+      metrics.policyLastReloadSuccessful.set(1);
+      return "unchanged";
+    }
+    try {
+      const compiled = compile(read, preset, this.#counts);
+      this.#current = compiled.policy;
+      this.#counts = compiled.counts;
       this.#digest = read.digest;
       this.#loadedAt = new Date();
     } catch (error) {
-      metrics.policyReloadErrors.inc();
-      metrics.policyLastReloadSuccessful.set(0);
-      const message = error instanceof Error ? error.message : String(error);
-      logger.error(
-        { files, error: message, problems: problemLines(message) },
-        "policy reload failed; the previous policy stays in force",
-      );
-      return false;
+      this.#failed(error);
+      return "failed";
     }
     metrics.policyLastReloadSuccessful.set(1);
     logger.info({ files, preset: this.#current.preset }, "policy reloaded");
-    return true;
+    return "reloaded";
+  }
+
+  #failed(error: unknown): void {
+    const { files, logger, metrics } = this.#options;
+    metrics.policyReloadErrors.inc();
+    metrics.policyLastReloadSuccessful.set(0);
+    const message = error instanceof Error ? error.message : String(error);
+    logger.error(
+      { files, error: message, problems: problemLines(message) },
+      "policy reload failed; the previous policy stays in force",
+    );
   }
 
   watch(options: FileWatchOptions): void {
-    this.#watch ??= watchFiles(this.#options.files, () => this.reload(), options);
+    const debounceMs = options.debounceMs ?? DEFAULT_DEBOUNCE_MS;
+    const look = () => {
+      clearTimeout(this.#recheck);
+      if (this.settle() !== "pending") return;
+      this.#recheck = setTimeout(look, debounceMs);
+      this.#recheck.unref();
+    };
+    this.#watch ??= watchFiles(this.#options.files, look, options);
   }
 
   close(): void {
+    clearTimeout(this.#recheck);
     this.#watch?.close();
     this.#watch = undefined;
   }

@@ -164,7 +164,6 @@ and interruptions still happen). Nothing on the NodePool says so; only the contr
 The finding gives robfig's reason and what to write instead; when the fix is certain (a wrapping range rewritten as
 a list, \`sat-sun\` → \`sat,sun\`), the patch applies it.`,
   kinds,
-  view: "raw",
   enforcement: { baseline: "deny", strict: "deny" },
   check(target) {
     const out: Violation[] = [];
@@ -253,7 +252,6 @@ Fix, depending on intent:
 
 A warning in baseline (the pool works, just without the limit its author expects), a denial in strict.`,
   kinds,
-  view: "raw",
   enforcement: { baseline: "warn", strict: "deny" },
   check(target) {
     const budgets = budgetsOf(target);
@@ -325,7 +323,6 @@ warning in baseline, a denial in strict.
 Fix: limit drift instead of blocking it (\`{nodes: "1", reasons: [Drifted]}\`), or block it only during business
 hours with a \`schedule\` and \`duration\`.`,
   kinds,
-  view: "raw",
   enforcement: { baseline: "warn", strict: "deny" },
   check(target) {
     const spec = isRecord(target.object.spec) ? target.object.spec : {};
@@ -366,7 +363,6 @@ is **active at all times**. Authors write such schedules to switch a budget off;
 A warning in baseline (the pool works, with a permanent budget), a denial in strict. Fix: remove the budget to
 disable it, or give it a date that exists.`,
   kinds,
-  view: "raw",
   enforcement: { baseline: "warn", strict: "deny" },
   check(target) {
     return scheduled(budgetsOf(target) ?? []).flatMap(({ at, schedule }) => {
@@ -426,7 +422,6 @@ are those of the evaluation year.
 A warning in both presets; the finding stays while \`timeZone\` is set, since the schedule's text cannot say which
 zone it was written for.`,
   kinds,
-  view: "raw",
   enforcement: { baseline: "warn", strict: "warn" },
   reads: ["now"],
   params: {
@@ -476,7 +471,6 @@ actually mean. Outside its window a scheduled budget sets no limit (see \`budget
 Audit in both presets: it describes, it does not judge, so it is recorded (a grey line in the text report, a note
 in SARIF, a notice in GitHub annotations) and never fails a check or adds a warning.`,
   kinds,
-  view: "raw",
   enforcement: { baseline: "audit", strict: "audit" },
   check(target) {
     return scheduled(budgetsOf(target) ?? []).map((parsed) => {
