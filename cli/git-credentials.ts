@@ -47,6 +47,7 @@ export function readGitCredentials(
   }
   if (username !== undefined) {
     if (username === "") throw new InputError("--username is empty");
+    checkUserName("--username", username);
     if (passwordFile === undefined) {
       throw new InputError("--username needs --password-file (a password is never taken on the command line)");
     }
@@ -63,8 +64,19 @@ export function readGitCredentials(
   if (envPassword !== undefined && envUser === undefined) {
     throw new InputError(`${GIT_PASSWORD_ENV} is set but ${GIT_USERNAME_ENV} is not`);
   }
-  if (envUser !== undefined && envPassword !== undefined) return { username: envUser, password: envPassword };
+  if (envUser !== undefined && envPassword !== undefined) {
+    checkUserName(GIT_USERNAME_ENV, envUser);
+    return { username: envUser, password: envPassword };
+  }
   return undefined;
+}
+
+// HTTP Basic sends `user:password` in one header (RFC 7617 §2): a colon would move the password's start, a line
+// break would end the header.
+function checkUserName(option: string, name: string): void {
+  if (/[:\p{Cc}]/u.test(name)) {
+    throw new InputError(`${option} must not contain a colon or control characters (HTTP Basic authentication)`);
+  }
 }
 
 // An empty variable counts as unset, as shells and Kubernetes leave them so.

@@ -117,6 +117,14 @@ export function buildProgram(out: Output, setExit: (code: number) => void): Comm
     .option("--cache-dir <dir>", "where the clones are kept (use a persistent volume; default ~/.cache/poolkeeper/…)")
     .option("--no-status", "judge only: write no status and restore nothing")
     .option("--allowed-signers <file>", "accept only commits signed (SSH) by a key in this allowed-signers file")
+    .addOption(
+      new Option(
+        "--policy <file>",
+        "PoolPolicy file kept outside the repository; judges instead of its policies/ (repeatable)",
+      )
+        .argParser(collect)
+        .default([]),
+    )
     .addOption(catalogOption())
     .addOption(
       new Option("--format <format>", "report format of --once")

@@ -2,6 +2,7 @@
 // and PoolPolicy files), judged by the same engine as `check` and the webhook. A commit is accepted only when
 // every file reads, the config and policies are valid, no object is defined twice and no finding denies; the
 // objects are compared with the last good state so the change-impact rules see what the commit changes.
+// Which policies judge it is chosen by the caller (gate-policy.ts): a change cannot approve itself.
 // `judgeCommit` is pure; `readCommit` is the I/O edge over a GitSource.
 import { posix } from "node:path";
 import {
@@ -36,6 +37,16 @@ export interface DesiredState {
   manifests: Manifest[];
   /** The config the commit was judged with. */
   config: PoolkeeperConfig;
+  /** The commit's own PoolPolicy files: with `config.preset`, what judges the commits after it. */
+  policies: SourceFile[];
+}
+
+/** Policies that judge a commit instead of its own: PoolPolicy files and a preset. */
+export interface GatePolicy {
+  /** Where they come from, as the rejection reason names them ("the policies of 1a2b3c4, the last accepted commit"). */
+  origin: string;
+  files: readonly SourceFile[];
+  preset: PoolkeeperConfig["preset"];
 }
 
 /** Why a commit could not be judged as a whole: a file that does not read, a bad config or policy. */
@@ -99,6 +110,8 @@ export interface GateOptions {
   previous?: DesiredState;
   /** A signature problem, when accepted commits must be signed: rejects the commit with this sentence. */
   signatureProblem?: string;
+  /** Judge with these policies instead of the commit's own (which must still load: they judge what follows). */
+  policy?: GatePolicy;
 }
 
 /** Reads the config, pools and policies at `sha`. `override` replaces the repository's config when given. */
@@ -164,14 +177,13 @@ export function judgeCommit(files: CommitFiles, options: GateOptions): Judgement
   cache.keep(new Set(files.pools.map((f) => f.path)));
   problems.push(...duplicates(manifests));
 
-  const policies: LoadedPolicy[] = [];
-  for (const file of files.policies) {
-    const loaded = loadPolicies(file.text, file.path, builtinRules);
-    policies.push(...loaded.policies);
-    for (const e of loaded.errors) problems.push({ ...e.source, message: e.message });
-  }
   // A policy that does not load is a problem in itself: judging without it would accept what it forbids.
-  const policy = compilePolicy(policies, { rules: builtinRules, preset: config.preset });
+  const own = loadPolicyFiles(files.policies, problems);
+  const chosen =
+    options.policy && !samePolicies(options.policy, files.policies, config.preset) ? options.policy : undefined;
+  const policy = chosen
+    ? compilePolicy(loadPolicyFiles(chosen.files, problems), { rules: builtinRules, preset: chosen.preset })
+    : compilePolicy(own, { rules: builtinRules, preset: config.preset });
   const previous = new Map((options.previous?.manifests ?? []).map((m) => [key(m), m.original]));
   const findings = evaluate(
     manifests.map((manifest) => ({ manifest, previous: previous.get(key(manifest)) })),
@@ -179,13 +191,42 @@ export function judgeCommit(files: CommitFiles, options: GateOptions): Judgement
     { catalog: options.catalog, now: options.now },
   );
 
-  const desiredState: DesiredState = { sha, nodePools: [], nodeClasses: [], manifests, config };
+  const desiredState: DesiredState = {
+    sha,
+    nodePools: [],
+    nodeClasses: [],
+    manifests,
+    config,
+    policies: files.policies,
+  };
   for (const manifest of manifests) {
     const object = defaulted.get(manifest) ?? manifest.object;
     if (manifest.kind === "NodePool") desiredState.nodePools.push(object as unknown as NodePool);
     else if (manifest.kind === "EC2NodeClass") desiredState.nodeClasses.push(object as unknown as EC2NodeClass);
   }
-  return verdict(sha, findings, problems, desiredState, options.signatureProblem);
+  const judgement = verdict(sha, findings, problems, desiredState, options.signatureProblem);
+  if (!judgement.accepted && chosen) {
+    judgement.reason += `; judged with ${chosen.origin}, not its own`;
+  }
+  return judgement;
+}
+
+function loadPolicyFiles(files: readonly SourceFile[], problems: GateProblem[]): LoadedPolicy[] {
+  const policies: LoadedPolicy[] = [];
+  for (const file of files) {
+    const loaded = loadPolicies(file.text, file.path, builtinRules);
+    policies.push(...loaded.policies);
+    for (const e of loaded.errors) problems.push({ ...e.source, message: e.message });
+  }
+  return policies;
+}
+
+function samePolicies(policy: GatePolicy, files: readonly SourceFile[], preset: GatePolicy["preset"]): boolean {
+  return (
+    policy.preset === preset &&
+    policy.files.length === files.length &&
+    policy.files.every((f, i) => f.path === files[i]?.path && f.text === files[i]?.text)
+  );
 }
 
 function verdict(

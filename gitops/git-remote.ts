@@ -4,23 +4,25 @@ import fs from "node:fs";
 import { join } from "node:path";
 import git, { type FetchResult } from "isomorphic-git";
 import http from "isomorphic-git/http/node";
+import { basicLogin } from "./basic-auth.ts";
 import type { SourceCredentials } from "./source.ts";
 
 /** The remote name both keep in their clone's config. */
 export const REMOTE = "origin";
 
 export interface AuthCallbacks {
-  onAuth: (() => { username: string; password: string }) | undefined;
+  onAuth: (() => { username: string; password: string; headers: { Authorization: string } }) | undefined;
   onAuthFailure: () => { cancel: true };
 }
 
 export function authCallbacks(credentials: SourceCredentials | undefined): AuthCallbacks {
   return {
+    // The header is ours (basic-auth.ts), so what is sent is exactly what is scrubbed from messages.
     onAuth: credentials
-      ? () =>
-          "token" in credentials
-            ? { username: "x-access-token", password: credentials.token }
-            : { username: credentials.username, password: credentials.password }
+      ? () => {
+          const { username, password, authorization } = basicLogin(credentials);
+          return { username, password, headers: { Authorization: authorization } };
+        }
       : undefined,
     // Without this, isomorphic-git would throw a plain 401 HttpError; cancelling makes the failure explicit.
     onAuthFailure: () => ({ cancel: true as const }),

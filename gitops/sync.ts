@@ -1,8 +1,10 @@
 // One sync of the desired state: fetch the branch, and when its head is new, read and judge it through the
 // policy gate. An accepted head becomes the desired state; a rejected one (or a fetch that fails, or history
 // that was rewritten) leaves the last good state in force, and each is reported through the status publisher,
-// the log and the metrics. `restore` recovers the last good state after a restart from the status branch's
-// newest `Poolkeeper-Source` trailer, before the head is trusted.
+// the log and the metrics. Each commit is judged with the policies of the last accepted one (gate-policy.ts).
+// `restore` recovers the last good state after a restart from the status branch's `Poolkeeper-Source` trailers,
+// before the head is trusted. The status branch is not a trusted input (anyone who can push to it can write a
+// trailer): what it names is judged again, as it was judged when it was accepted, and refused if the gate says no.
 import type { Logger } from "pino";
 import type { InstanceTypeCatalog } from "../cloudprovider/catalog/catalog.ts";
 import type { Clock } from "../api/ports.ts";
@@ -10,9 +12,10 @@ import type { Finding } from "../policies/finding.ts";
 import type { AllowedSigner } from "./commit-signature.ts";
 import type { PoolkeeperConfig } from "./config.ts";
 import { GateCache, judgeCommit, readCommit, type DesiredState, type Judgement } from "./gate.ts";
+import { gatePolicy } from "./gate-policy.ts";
 import type { HistoryEntry } from "./history.ts";
 import type { SyncMetrics, SyncOutcome } from "./metrics.ts";
-import { SourceError, type GitSource } from "./source.ts";
+import { SourceError, type GitSource, type SourceFile } from "./source.ts";
 import type { StatusPublisher } from "./status-publisher.ts";
 import { isoSeconds, summarizePool, type StatusEvent } from "./status-render.ts";
 
@@ -28,6 +31,8 @@ export interface SyncerOptions {
   catalog?: InstanceTypeCatalog;
   /** When given, a commit is accepted only if signed by one of these keys. */
   signers?: readonly AllowedSigner[];
+  /** PoolPolicy files kept outside the repository (`--policy`): they judge every commit, never policies/. */
+  policies?: readonly SourceFile[];
   clock: Clock;
   logger: Logger;
   metrics?: SyncMetrics;
@@ -51,6 +56,9 @@ export interface SyncResult {
   rewritten?: boolean;
 }
 
+/** How many of the newest last good commits the status branch names a restore judges again, oldest first. */
+export const RESTORE_DEPTH = 10;
+
 export class Syncer {
   readonly #o: SyncerOptions;
   #lastGood: DesiredState | undefined;
@@ -72,9 +80,12 @@ export class Syncer {
   }
 
   /**
-   * Restores the last good state from the status branch (its newest `Poolkeeper-Source` for this cluster) and
-   * re-reads that commit from the source. Returns the restored state; undefined when there was none to restore
-   * or it could not be read (logged and reported; the next sync then judges the head as a first sync would).
+   * Restores the last good state from the status branch and re-reads it from the source. The branch names it
+   * (`Poolkeeper-Source`), but a name proves nothing: the newest RESTORE_DEPTH commits it names for this cluster
+   * are judged again, oldest first, each with the policies of the one before it that passed (the oldest as on a
+   * first sync), signatures included; the newest that passes is restored. Every newer one that does not is
+   * reported. Returns the restored state; undefined when none passed (the next sync then judges the head as a
+   * first sync would).
    */
   async restore(): Promise<DesiredState | undefined> {
     const { logger, statusHistory, publisher, source, cluster } = this.#o;
@@ -88,33 +99,50 @@ export class Syncer {
     }
     const mine = entries.filter((e) => e.cluster === cluster);
     publisher?.seed(seedEvents(mine));
-    const newest = mine.find((e) => e.source !== undefined && /^[0-9a-f]{40}$/.test(e.source));
-    const sha = newest?.source;
-    if (sha === undefined) return undefined;
-    this.#reportedRejection = newest?.rejected;
-    try {
-      // A first start has no clone yet; a failed fetch is fine when the cache still holds the commit.
-      await source
-        .fetch()
-        .catch((error: unknown) => logger.warn({ err: message(error) }, "fetch before restore failed"));
-      const files = await readCommit(source, sha, this.#o.configOverride);
-      const judgement = judgeCommit(files, { catalog: this.#o.catalog, now: this.#o.clock.now() });
-      if (!judgement.desiredState) throw new Error(judgement.reason);
-      // It was accepted when it was judged; a restart does not re-open that decision.
-      this.#lastGood = judgement.desiredState;
-      this.#lastGoodFindings = judgement.findings;
-      this.#head = { ...judgement, accepted: true };
-      logger.info({ sha }, "restored the last good state from the status branch");
-      this.#publish({ write: false }); // the branch says this already
-      return this.#lastGood;
-    } catch (error) {
-      logger.error({ sha, err: message(error) }, "cannot re-read the last good commit named by the status branch");
-      publisher?.record({
-        kind: "fetch-failed",
-        reason: `cannot restore last good ${sha.slice(0, 7)}: ${message(error)}`,
-      });
-      return undefined;
+    const named = mine.filter((e) => e.source !== undefined && /^[0-9a-f]{40}$/.test(e.source));
+    const newest = named[0];
+    if (newest === undefined) return undefined;
+    const candidates = [...new Set(named.map((e) => e.source ?? ""))].slice(0, RESTORE_DEPTH).reverse();
+    // A first start has no clone yet; a failed fetch is fine when the cache still holds the commits.
+    await source.fetch().catch((error: unknown) => logger.warn({ err: message(error) }, "fetch before restore failed"));
+
+    let trusted: Judgement | undefined;
+    let refused: { sha: string; kind: "rejected" | "fetch-failed"; why: string }[] = [];
+    for (const sha of candidates) {
+      let judgement: Judgement;
+      try {
+        judgement = await this.#judge(sha, trusted?.desiredState);
+      } catch (error) {
+        logger.error({ sha, err: message(error) }, "cannot re-read a last good commit named by the status branch");
+        refused.push({
+          sha,
+          kind: "fetch-failed",
+          why: `cannot restore last good ${sha.slice(0, 7)}: ${message(error)}`,
+        });
+        continue;
+      }
+      if (judgement.accepted) {
+        trusted = judgement;
+        refused = []; // older than what is restored: they no longer matter
+        continue;
+      }
+      logger.warn({ sha, reason: judgement.reason }, "the status branch names a last good commit the gate rejects");
+      const why = `the status branch names ${sha.slice(0, 7)} as the last good state, but ${judgement.reason}`;
+      refused.push({ sha, kind: "rejected", why });
     }
+
+    const instead = trusted ? `last good ${trusted.sha.slice(0, 7)} restored instead` : "nothing restored";
+    for (const r of refused) publisher?.record({ kind: r.kind, reason: `${r.why}; ${instead}`, sourceSha: r.sha });
+    if (!trusted?.desiredState) return undefined;
+    this.#lastGood = trusted.desiredState;
+    this.#lastGoodFindings = trusted.findings;
+    this.#head = trusted;
+    const asNamed = trusted.sha === newest.source && refused.length === 0;
+    // The newest status commit's rejected head was reported by the process that wrote it.
+    if (asNamed) this.#reportedRejection = newest.rejected;
+    logger.info({ sha: trusted.sha }, "restored the last good state from the status branch");
+    this.#publish({ write: !asNamed }); // when restored as named, the branch says this already
+    return this.#lastGood;
   }
 
   /** Fetches and, for a new head, judges it. Never throws for Git or input problems. */
@@ -156,7 +184,7 @@ export class Syncer {
 
     let judgement: Judgement;
     try {
-      judgement = await this.#judge(sha);
+      judgement = await this.#judge(sha, this.#lastGood);
     } catch (error) {
       return done(this.#failed(error));
     }
@@ -186,7 +214,8 @@ export class Syncer {
     return done(result);
   }
 
-  async #judge(sha: string): Promise<Judgement> {
+  /** Judges `sha` as the successor of `lastGood`: with its policies, its objects as the previous versions. */
+  async #judge(sha: string, lastGood: DesiredState | undefined): Promise<Judgement> {
     const { source, signers } = this.#o;
     const files = await readCommit(source, sha, this.#o.configOverride);
     let signatureProblem: string | undefined;
@@ -198,8 +227,9 @@ export class Syncer {
       cache: this.#gateCache,
       catalog: this.#o.catalog,
       now: this.#o.clock.now(),
-      previous: this.#lastGood,
+      previous: lastGood,
       signatureProblem,
+      policy: gatePolicy(files, lastGood, this.#o.policies),
     });
   }
 

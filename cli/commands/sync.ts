@@ -1,7 +1,8 @@
 // `poolkeeper sync`: the GitOps controller's Git side. Follows a branch of a pool repository (HTTP(S) remote or
 // local path), judges each new head through the policy gate, keeps the last good state when a head is rejected,
 // and commits status reports to the status branch. `--once` syncs a single time (a CI job or cron): exit 0 when
-// the head is accepted, 1 when it is rejected, 2 when Git or the config fails. Without it, the command runs until
+// the head is accepted, 1 when it is rejected, 2 when Git or the config fails. `--policy` files, kept outside the
+// repository, judge every commit instead of its policies/. Without it, the command runs until
 // SIGTERM: polling with jitter and backoff, and serving the push hook, /healthz, /readyz and /metrics.
 import { createHash } from "node:crypto";
 import { homedir } from "node:os";
@@ -16,11 +17,12 @@ import { loadConfig, type PoolkeeperConfig } from "../../gitops/config.ts";
 import { createHookServer, type HookServer } from "../../gitops/hook-server.ts";
 import { countStatusWrite, createSyncMetrics } from "../../gitops/metrics.ts";
 import { runtimeConfigAt } from "../../gitops/runtime-config.ts";
-import { displayRemote, openSource, SourceError } from "../../gitops/source.ts";
+import { displayRemote, openSource, SourceError, type SourceFile } from "../../gitops/source.ts";
 import { StatusPublisher } from "../../gitops/status-publisher.ts";
 import { createStatusWriter } from "../../gitops/status-writer.ts";
 import { startSyncLoop } from "../../gitops/sync-loop.ts";
 import { Syncer, type SyncResult } from "../../gitops/sync.ts";
+import { loadPolicies } from "../../policies/load-policies.ts";
 import { renderReport, type ReportFormat } from "../../policies/report/index.ts";
 import { builtinRules } from "../../policies/rules/index.ts";
 import { createLogger } from "../../runtime/log.ts";
@@ -41,6 +43,8 @@ export interface SyncOptions {
   /** false with --no-status: judge only, write nothing. */
   status: boolean;
   allowedSigners?: string;
+  /** PoolPolicy files kept outside the repository; default none (the repository's, see gitops/gate-policy.ts). */
+  policy?: string[];
   catalog?: string;
   format: ReportFormat;
   port: string;
@@ -73,6 +77,8 @@ export async function runSync(options: SyncOptions, out: Output, control: SyncCo
   const catalog = loadCatalog(options.catalog);
   const signers = options.allowedSigners === undefined ? undefined : readSigners(options.allowedSigners);
   const override = options.config === undefined ? undefined : readConfigFile(options.config);
+  const policies =
+    options.policy === undefined || options.policy.length === 0 ? undefined : readPolicyFiles(options.policy);
   const hookSecrets = options.once ? {} : readHookSecrets(options, env);
   if ((options.tlsCert === undefined) !== (options.tlsKey === undefined)) {
     throw new InputError("--tls-cert and --tls-key go together: give both to serve HTTPS, or neither for HTTP");
@@ -154,6 +160,7 @@ export async function runSync(options: SyncOptions, out: Output, control: SyncCo
     configOverride: override,
     catalog,
     signers,
+    policies,
     clock,
     logger,
     metrics,
@@ -171,10 +178,8 @@ export async function runSync(options: SyncOptions, out: Output, control: SyncCo
     out.stdout(renderOnce(result, options.format, out));
     if (result.outcome === "failed") {
       out.stderr(`poolkeeper sync: ${result.error?.message ?? "sync failed"}\n`);
-      return 2;
     }
-    if (!written) return 2;
-    return result.accepted ? 0 : 1;
+    return onceExitCode(result, written);
   }
 
   const stop = new AbortController();
@@ -236,6 +241,15 @@ async function closePublisher(publisher: StatusPublisher | undefined, logger: Lo
   }
 }
 
+/**
+ * `--once`'s exit code: 2 when Git failed or the status could not be written; 0 only when the judgement the
+ * report shows accepts the head (a head judged by an earlier run or restored, "unchanged", included); 1 otherwise.
+ */
+export function onceExitCode(result: SyncResult, written: boolean): number {
+  if (result.outcome === "failed" || !written) return 2;
+  return result.accepted && result.judgement?.accepted === true ? 0 : 1;
+}
+
 function renderOnce(result: SyncResult, format: ReportFormat, out: Output): string {
   const judgement = result.judgement;
   if (!judgement) return "";
@@ -262,6 +276,18 @@ function readConfigFile(file: string): PoolkeeperConfig {
     throw new InputError(`invalid config:\n  ${lines.join("\n  ")}`);
   }
   return loaded.config;
+}
+
+/** `--policy` files, each checked as `check --policy` does: one that does not load is a usage error. */
+function readPolicyFiles(files: readonly string[]): SourceFile[] {
+  const read = files.map((file) => ({ path: file, text: Buffer.from(readInput(file)).toString("utf8") }));
+  const problems = read.flatMap((f) =>
+    loadPolicies(f.text, f.path, builtinRules).errors.map(
+      (e) => `${e.source.file}:${e.source.line}:${e.source.col}: ${e.message}`,
+    ),
+  );
+  if (problems.length > 0) throw new InputError(`invalid policy:\n  ${problems.join("\n  ")}`);
+  return read;
 }
 
 function readSigners(file: string): AllowedSigner[] {

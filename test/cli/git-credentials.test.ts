@@ -106,6 +106,14 @@ describe("readGitCredentials", () => {
       () => readGitCredentials({}, { POOLKEEPER_GIT_PASSWORD: SECRET }),
       /^POOLKEEPER_GIT_PASSWORD is set but POOLKEEPER_GIT_USERNAME is not$/,
     );
+    rejects(
+      () => readGitCredentials({ username: "bot:s3cret", passwordFile: file("p4", SECRET) }, {}),
+      /^--username must not contain a colon or control characters/,
+    );
+    rejects(
+      () => readGitCredentials({}, { POOLKEEPER_GIT_USERNAME: "bot\nx", POOLKEEPER_GIT_PASSWORD: SECRET }),
+      /^POOLKEEPER_GIT_USERNAME must not contain a colon or control characters/,
+    );
   });
 });
 

@@ -5,7 +5,7 @@ import { join } from "node:path";
 import { describe, it } from "node:test";
 import { loadConfig, type PoolkeeperConfig } from "../../gitops/config.ts";
 import { judgeCommit, type CommitFiles } from "../../gitops/gate.ts";
-import { poolRepoFixture } from "../support/pool-repo.ts";
+import { IMDS_WARN_POLICY, poolRepoFixture } from "../support/pool-repo.ts";
 
 const NOW = new Date("2026-11-25T10:00:00Z");
 const configText = readFileSync(join(poolRepoFixture, "poolkeeper.yaml"), "utf8");
@@ -43,16 +43,9 @@ describe("judgeCommit", () => {
   });
 
   it("follows the repository's policies: a rule turned off no longer denies", () => {
-    const policy = [
-      "apiVersion: poolkeeper.dev/v1alpha1",
-      "kind: PoolPolicy",
-      "metadata: {name: legacy-imds}",
-      "spec:",
-      "  rules:",
-      "    imds.http-tokens: {enforcement: warn}",
-      "",
-    ].join("\n");
-    const j = judgeCommit(files({ "pools/default.yaml": insecure }, { "policies/legacy.yaml": policy }), { now: NOW });
+    const j = judgeCommit(files({ "pools/default.yaml": insecure }, { "policies/legacy.yaml": IMDS_WARN_POLICY }), {
+      now: NOW,
+    });
     assert.equal(j.accepted, true, j.reason);
     assert.ok(j.findings.some((f) => f.rule === "imds.http-tokens" && f.severity === "warn"));
   });

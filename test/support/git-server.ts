@@ -30,6 +30,18 @@ export interface GitServer {
   readonly requests: number;
   /** Simulates the server being unavailable: every request answers 503 while down. */
   setDown(down: boolean): void;
+  /**
+   * Simulates a server (or a proxy before it) that quotes the request's Authorization header in its errors: while
+   * set, a request without one is challenged (401) and a request with one answers `status` with the header in the
+   * reason phrase and, after `offset` filler characters, in a text body.
+   */
+  setEchoAuthorization(echo: AuthorizationEcho | undefined): void;
+}
+
+export interface AuthorizationEcho {
+  status: number;
+  /** Filler before the header in the body (clients cut long bodies short in their messages). */
+  offset?: number;
 }
 
 const HTTP_BACKEND = join(execFileSync("git", ["--exec-path"], { encoding: "utf8" }).trim(), "git-http-backend");
@@ -61,12 +73,25 @@ export async function startGitServer(options: GitServerOptions = {}): Promise<Gi
   const children = new Set<ChildProcess>();
   let requests = 0;
   let down = false;
+  let echo: AuthorizationEcho | undefined;
 
   const handle = (req: IncomingMessage, res: ServerResponse): void => {
     requests++;
     if (down) {
       req.resume();
       res.writeHead(503, { "Content-Type": "text/plain" }).end("service unavailable\n");
+      return;
+    }
+    if (echo) {
+      req.resume();
+      const sent = req.headers.authorization;
+      if (sent === undefined) {
+        res.writeHead(401, { "WWW-Authenticate": 'Basic realm="git"', "Content-Type": "text/plain" }).end();
+      } else {
+        res
+          .writeHead(echo.status, `Bad credentials: Authorization: ${sent}`, { "Content-Type": "text/plain" })
+          .end(`${"-".repeat(echo.offset ?? 0)}Authorization: ${sent}\n`);
+      }
       return;
     }
     if (auth && !checkAuth(req, auth)) {
@@ -183,6 +208,9 @@ export async function startGitServer(options: GitServerOptions = {}): Promise<Gi
     },
     setDown(value) {
       down = value;
+    },
+    setEchoAuthorization(value) {
+      echo = value;
     },
     async stop() {
       for (const child of children) child.kill("SIGKILL");

@@ -81,6 +81,17 @@ export function insecurePool(repo: PoolRepo): string {
   return repo.read("pools/default.yaml").replace("httpTokens: required", "httpTokens: optional");
 }
 
+/** A PoolPolicy that turns the IMDSv2 rule into a warning: with it, `insecurePool` passes. */
+export const IMDS_WARN_POLICY = [
+  "apiVersion: poolkeeper.dev/v1alpha1",
+  "kind: PoolPolicy",
+  "metadata: {name: legacy-imds}",
+  "spec:",
+  "  rules:",
+  "    imds.http-tokens: {enforcement: warn}",
+  "",
+].join("\n");
+
 /** The fixture pool with a new CPU limit. */
 export function poolWithCpuLimit(repo: PoolRepo, cpu: number): string {
   return repo.read("pools/default.yaml").replace(/cpu: "\d+"/, `cpu: "${cpu}"`);
