@@ -4,7 +4,7 @@
  * (`pkg/apis/v1/labels.go`, `pkg/providers/instancetype/types.go` computeRequirements) and its generated
  * instance-types reference page.
  */
-import type { InstanceType } from "./catalog.ts";
+import type { CatalogInstanceType } from "./catalog.ts";
 
 export const LABEL_INSTANCE_TYPE = "node.kubernetes.io/instance-type";
 export const LABEL_ARCH = "kubernetes.io/arch";
@@ -84,14 +84,14 @@ export const UNMODELED_INSTANCE_TYPE_LABELS: readonly string[] = Object.freeze([
 // The Neuron device names Karpenter labels with accelerator-manufacturer "aws" (types.go: Neuron branch).
 const AWS_ACCELERATOR_RE = /^(inferentia|trainium)/;
 
-const labelCache = new WeakMap<InstanceType, Readonly<Record<string, string>>>();
+const labelCache = new WeakMap<CatalogInstanceType, Readonly<Record<string, string>>>();
 
 /**
  * The labels Karpenter sets on a node of this type, as its instance-types reference lists them (AL2023, so
  * `kubernetes.io/os` is `linux`). A label is set only when the data has its value; Karpenter's DoesNotExist for the
  * others is the label's absence. Launch-time labels (capacity type, zone, tenancy) are not included.
  */
-export function instanceTypeLabels(type: InstanceType): Readonly<Record<string, string>> {
+export function instanceTypeLabels(type: CatalogInstanceType): Readonly<Record<string, string>> {
   const cached = labelCache.get(type);
   if (cached !== undefined) return cached;
   const labels: Record<string, string> = {
@@ -160,7 +160,7 @@ const NONE: readonly string[] = Object.freeze([]);
  * from the EC2NodeClass's AMI family, and Windows AMIs are x86 only. `instanceTypeLabels` still says `linux`, the
  * label a node of the default AMI family gets.
  */
-export function modeledValues(type: InstanceType, key: string): readonly string[] | undefined {
+export function modeledValues(type: CatalogInstanceType, key: string): readonly string[] | undefined {
   switch (key) {
     case LABEL_OS:
       return type.arch === "amd64" ? LINUX_AND_WINDOWS : LINUX_ONLY;
