@@ -10,6 +10,7 @@ import data from "../../data/ec2-instance-types.json" with { type: "json" };
 import { TypeIndex } from "./catalog-index.ts";
 import { instanceTypeLabels, keyModel, modeledValues } from "./catalog-labels.ts";
 import { validateCatalogJson } from "./catalog-parse.ts";
+import { extendedResources, vmMemoryMiB } from "../capacity.ts";
 import { parseQuantity } from "../../api/quantity.ts";
 import { RequirementSet, normalizeRequirementKey } from "../../scheduling/requirements.ts";
 import type { NodeSelectorRequirement } from "../../scheduling/requirements.ts";
@@ -304,26 +305,20 @@ export function resourceRanges(types: readonly CatalogInstanceType[]): ResourceR
   };
 }
 
-const DEFAULT_VM_MEMORY_OVERHEAD = 0.075;
-
 /**
- * The memory capacity Karpenter gives a node of this type (types.go `memory`): EC2's figure, less 64 MiB on arm64
- * (Graviton's CMA reservation), less `ceil(vmMemoryOverheadPercent * that)`. This, not `memoryMiB`, is what counts
- * against a NodePool's `limits.memory`, and what the data's `allocMemoryMiB` was computed from.
+ * The memory capacity Karpenter gives a node of this type, in MiB (see `vmMemoryMiB` in capacity.ts): EC2's figure
+ * less the arm64 and VM overheads. This, not `memoryMiB`, is what counts against a NodePool's `limits.memory`, and
+ * what the data's `allocMemoryMiB` was computed from.
  */
 export function karpenterMemoryMiB(type: CatalogInstanceType, options?: CapacityOptions): number {
-  const overhead = options?.vmMemoryOverheadPercent ?? DEFAULT_VM_MEMORY_OVERHEAD;
-  if (!Number.isFinite(overhead) || overhead < 0 || overhead >= 1) {
-    throw new ValueError(`vmMemoryOverheadPercent must be a fraction from 0 to 1 (got ${overhead})`, overhead);
-  }
-  const mib = type.memoryMiB - (type.arch === "arm64" ? 64 : 0);
-  return mib - Math.ceil(mib * overhead);
+  return vmMemoryMiB(type, options?.vmMemoryOverheadPercent);
 }
 
 /**
  * The node capacity Karpenter computes for a type (what NodePool limits count): cpu, memory (see
- * `karpenterMemoryMiB`), pods (ENI-limited), and the GPU or Neuron resource when the type has one. Ephemeral
- * storage and pod ENIs are left out: they depend on the EC2NodeClass or on data the catalog lacks.
+ * `karpenterMemoryMiB`), pods (ENI-limited), and the GPU or Neuron resource when the type has one; that is,
+ * `instanceTypeCapacity` (capacity.ts) with default settings, less ephemeral storage, which depends on the
+ * EC2NodeClass.
  */
 // Types are frozen, so a type's capacity with the default overhead is computed once.
 const defaultCapacity = new WeakMap<CatalogInstanceType, ResourceList>();
@@ -345,23 +340,11 @@ export function allocatableOf(type: CatalogInstanceType): ResourceList {
   return resourceList(`${type.allocCpuMilli}m`, `${type.allocMemoryMiB}Mi`, type);
 }
 
-// Karpenter's extended resources by GPU manufacturer (types.go nvidiaGPUs, amdGPUs, habanaGaudis).
-const GPU_RESOURCES: ReadonlyMap<string, string> = new Map([
-  ["nvidia", "nvidia.com/gpu"],
-  ["amd", "amd.com/gpu"],
-  ["habana", "habana.ai/gaudi"],
-]);
-
 function resourceList(cpu: string, memory: string, type: CatalogInstanceType): ResourceList {
-  const list: Record<string, ReturnType<typeof parseQuantity>> = {
+  return Object.freeze({
     cpu: parseQuantity(cpu),
     memory: parseQuantity(memory),
     pods: parseQuantity(String(type.maxPods)),
-  };
-  const gpuResource = type.gpuManufacturer === undefined ? undefined : GPU_RESOURCES.get(type.gpuManufacturer);
-  if (type.gpus > 0 && gpuResource !== undefined) list[gpuResource] = parseQuantity(String(type.gpus));
-  if (type.accelerators !== undefined && type.accelerators > 0) {
-    list["aws.amazon.com/neuron"] = parseQuantity(String(type.accelerators));
-  }
-  return Object.freeze(list);
+    ...extendedResources(type),
+  });
 }
