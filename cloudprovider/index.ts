@@ -1,8 +1,25 @@
-// The cloud as the controller sees it (Karpenter's pkg/cloudprovider): for now the capacity and overhead math, and
-// the static instance-type catalog that the policy rules and the AWS implementation start from.
+// The cloud as the controller sees it (Karpenter's pkg/cloudprovider): for now instance types with offerings, the
+// capacity and overhead math, and the static instance-type catalog that the policy rules and the AWS
+// implementation start from.
 
-// Capacity and overhead.
+// Instance types with offerings.
+export { InstanceType, type InstanceTypeInit } from "./instance-type.ts";
 export { overheadTotal, type InstanceTypeOverhead } from "./instance-type-overhead.ts";
+export {
+  CAPACITY_TYPE_ON_DEMAND,
+  CAPACITY_TYPE_RESERVED,
+  CAPACITY_TYPE_SPOT,
+  newOffering,
+  type CapacityReservation,
+  type CapacityType,
+  type Offering,
+  type OfferingInit,
+} from "./offering.ts";
+export { Offerings } from "./offerings.ts";
+
+// Instance types from the catalog: requirements, capacity and overhead.
+export { catalogInstanceTypes, type CatalogSourceOptions } from "./catalog-instance-types.ts";
+export { instanceTypeRequirements, type RequirementsContext } from "./instance-type-requirements.ts";
 export {
   amiFamilyFromAlias,
   amiFamilyOf,
@@ -72,6 +89,9 @@ export {
   CAPACITY_TYPES,
   INSTANCE_TYPE_LABEL_KEYS,
   LABEL_ARCH,
+  LABEL_CAPACITY_RESERVATION_ID,
+  LABEL_CAPACITY_RESERVATION_INTERRUPTIBLE,
+  LABEL_CAPACITY_RESERVATION_TYPE,
   LABEL_CAPACITY_TYPE,
   LABEL_INSTANCE_ACCELERATOR_COUNT,
   LABEL_INSTANCE_ACCELERATOR_MANUFACTURER,

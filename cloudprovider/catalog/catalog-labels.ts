@@ -33,6 +33,10 @@ export const LABEL_INSTANCE_LOCAL_NVME = "karpenter.k8s.aws/instance-local-nvme"
 export const LABEL_INSTANCE_NETWORK_BANDWIDTH = "karpenter.k8s.aws/instance-network-bandwidth";
 export const LABEL_INSTANCE_CAPABILITY_FLEX = "karpenter.k8s.aws/instance-capability-flex";
 export const LABEL_INSTANCE_TENANCY = "karpenter.k8s.aws/instance-tenancy";
+/** On a reserved offering and the node launched into it (Karpenter's `cloudprovider.ReservationIDLabel`). */
+export const LABEL_CAPACITY_RESERVATION_ID = "karpenter.k8s.aws/capacity-reservation-id";
+export const LABEL_CAPACITY_RESERVATION_TYPE = "karpenter.k8s.aws/capacity-reservation-type";
+export const LABEL_CAPACITY_RESERVATION_INTERRUPTIBLE = "karpenter.k8s.aws/capacity-reservation-interruptible";
 
 /** Every label `instanceTypeLabels` can set; a type carries the subset its data has values for. */
 export const INSTANCE_TYPE_LABEL_KEYS: readonly string[] = Object.freeze([
@@ -73,8 +77,8 @@ export const UNMODELED_INSTANCE_TYPE_LABELS: readonly string[] = Object.freeze([
   "karpenter.k8s.aws/instance-encryption-in-transit-supported",
   "karpenter.k8s.aws/instance-ebs-bandwidth",
   "karpenter.k8s.aws/instance-cpu-sustained-clock-speed-mhz",
-  "karpenter.k8s.aws/capacity-reservation-id",
-  "karpenter.k8s.aws/capacity-reservation-type",
+  LABEL_CAPACITY_RESERVATION_ID,
+  LABEL_CAPACITY_RESERVATION_TYPE,
   "karpenter.k8s.aws/placement-group-id",
   "karpenter.k8s.aws/placement-group-partition",
   LABEL_WINDOWS_BUILD,

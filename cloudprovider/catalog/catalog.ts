@@ -22,7 +22,8 @@ export { CatalogError, formatCatalogProblem, type CatalogProblem } from "./catal
 
 /**
  * One EC2 instance type as the catalog records it, flat, with one on-demand price; field meanings and sources are in
- * `data/SOURCE.md`. Not the cloud provider's `InstanceType` (requirements, offerings, capacity, overhead).
+ * `data/SOURCE.md`. Not the cloud provider's `InstanceType` (requirements, offerings, capacity, overhead), which
+ * `catalogInstanceTypes` builds from it.
  */
 export interface CatalogInstanceType {
   /** e.g. `m5.large` */
