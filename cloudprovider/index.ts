@@ -1,8 +1,23 @@
-// The cloud as the controller sees it (Karpenter's pkg/cloudprovider): for now instance types with offerings, the
-// capacity and overhead math, and the static instance-type catalog that the policy rules and the AWS
-// implementation start from.
+// The cloud as the controller sees it (Karpenter's pkg/cloudprovider): the CloudProvider interface, instance types
+// with offerings, capacity and overhead math, drift reasons and errors; and the static instance-type catalog that
+// the policy rules and the AWS implementation start from. See docs/cloudprovider.md.
 
-// Instance types with offerings.
+// The interface and what it speaks.
+export type { CloudProvider } from "./cloud-provider.ts";
+export {
+  CreateError,
+  InsufficientCapacityError,
+  NodeClaimNotFoundError,
+  NodeClassNotReadyError,
+  findError,
+} from "./errors.ts";
+export {
+  NODE_CLASS_DRIFT_REASONS,
+  NODE_POOL_DRIFT_REASONS,
+  type DriftReason,
+  type NodeClassDriftReason,
+  type NodePoolDriftReason,
+} from "./drift-reason.ts";
 export { InstanceType, type InstanceTypeInit } from "./instance-type.ts";
 export { overheadTotal, type InstanceTypeOverhead } from "./instance-type-overhead.ts";
 export {
@@ -16,6 +31,7 @@ export {
   type OfferingInit,
 } from "./offering.ts";
 export { Offerings } from "./offerings.ts";
+export { launchedNodeClaim, type Launch } from "./launched-node-claim.ts";
 
 // Instance types from the catalog: requirements, capacity and overhead.
 export { catalogInstanceTypes, type CatalogSourceOptions } from "./catalog-instance-types.ts";
