@@ -1,6 +1,7 @@
 // An in-memory CloudProvider over the static catalog, for tests that need a cloud: it launches the cheapest
 // available offering compatible with a NodeClaim's requirements whose type fits its requests, keeps the instances
-// in a map, and keeps marked offerings unavailable for Karpenter's 3 minutes of the given clock.
+// in a map, and keeps marked offerings unavailable for Karpenter's 3 minutes of the given clock (through the last
+// instant, as go-cache expires an entry only after it).
 import type { Clock } from "../../api/ports.ts";
 import type { EC2NodeClass, NodeClaim, NodePool } from "../../api/types.ts";
 import {
@@ -111,7 +112,7 @@ export class FakeCloudProvider implements CloudProvider {
       zones: this.#options.zones,
       settings: capacitySettingsOf(nodeClass),
       isUnavailable: (name, zone, capacityType) =>
-        (this.#unavailableUntil.get(key(name, zone, capacityType)) ?? 0) > now,
+        (this.#unavailableUntil.get(key(name, zone, capacityType)) ?? -1) >= now,
     });
   }
 
