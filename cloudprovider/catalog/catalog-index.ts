@@ -11,7 +11,7 @@ import {
   keyModel,
   modeledValues,
 } from "./catalog-labels.ts";
-import type { InstanceType } from "./catalog.ts";
+import type { CatalogInstanceType } from "./catalog.ts";
 import type { AllowedValues, RequirementSet } from "../../scheduling/requirements.ts";
 
 // Sets with at most this many types keep only their members: setting a few bits beats OR-ing whole bitsets, and
@@ -38,14 +38,14 @@ interface Column {
 const MULTI_VALUED_KEYS: readonly string[] = [LABEL_OS, LABEL_CAPACITY_TYPE, LABEL_INSTANCE_TENANCY];
 
 export class TypeIndex {
-  readonly #types: readonly InstanceType[];
+  readonly #types: readonly CatalogInstanceType[];
   readonly #columns: ReadonlyMap<string, Column>;
   // Scratch bitsets, reused between calls (select is synchronous).
   readonly #alive: Uint32Array;
   readonly #mask: Uint32Array;
 
   /** `types` should be an unfrozen array: V8 indexes frozen arrays on slower paths. */
-  constructor(types: readonly InstanceType[]) {
+  constructor(types: readonly CatalogInstanceType[]) {
     this.#types = types;
     const words = Math.ceil(types.length / 32);
     this.#alive = new Uint32Array(words);
@@ -58,7 +58,7 @@ export class TypeIndex {
   }
 
   /** The types compatible with the set, in index order (see `InstanceTypeCatalog.matching`). */
-  select(set: RequirementSet): InstanceType[] {
+  select(set: RequirementSet): CatalogInstanceType[] {
     const types = this.#types;
     const n = types.length;
     const alive = this.#alive;
@@ -92,13 +92,13 @@ export class TypeIndex {
     }
     if (!filtered) return types.slice();
     // Sized up front: growing the array by push costs more than the filtering itself.
-    const result = new Array<InstanceType>(countBits(alive));
+    const result = new Array<CatalogInstanceType>(countBits(alive));
     let j = 0;
     for (let w = 0; w < alive.length; w++) {
       let word = alive[w] as number;
       while (word !== 0) {
         const low = word & -word;
-        result[j++] = types[(w << 5) + 31 - Math.clz32(low)] as InstanceType;
+        result[j++] = types[(w << 5) + 31 - Math.clz32(low)] as CatalogInstanceType;
         word ^= low;
       }
     }
@@ -106,7 +106,7 @@ export class TypeIndex {
   }
 }
 
-function buildColumn(key: string, types: readonly InstanceType[], words: number): Column {
+function buildColumn(key: string, types: readonly CatalogInstanceType[], words: number): Column {
   const valuesOf: (readonly string[])[] = [];
   const members: number[][] = [];
   const indexOf = new Map<string, number>();

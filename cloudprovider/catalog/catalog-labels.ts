@@ -4,7 +4,7 @@
  * (`pkg/apis/v1/labels.go`, `pkg/providers/instancetype/types.go` computeRequirements) and its generated
  * instance-types reference page.
  */
-import type { InstanceType } from "./catalog.ts";
+import type { CatalogInstanceType } from "./catalog.ts";
 
 export const LABEL_INSTANCE_TYPE = "node.kubernetes.io/instance-type";
 export const LABEL_ARCH = "kubernetes.io/arch";
@@ -33,6 +33,10 @@ export const LABEL_INSTANCE_LOCAL_NVME = "karpenter.k8s.aws/instance-local-nvme"
 export const LABEL_INSTANCE_NETWORK_BANDWIDTH = "karpenter.k8s.aws/instance-network-bandwidth";
 export const LABEL_INSTANCE_CAPABILITY_FLEX = "karpenter.k8s.aws/instance-capability-flex";
 export const LABEL_INSTANCE_TENANCY = "karpenter.k8s.aws/instance-tenancy";
+/** On a reserved offering and the node launched into it (Karpenter's `cloudprovider.ReservationIDLabel`). */
+export const LABEL_CAPACITY_RESERVATION_ID = "karpenter.k8s.aws/capacity-reservation-id";
+export const LABEL_CAPACITY_RESERVATION_TYPE = "karpenter.k8s.aws/capacity-reservation-type";
+export const LABEL_CAPACITY_RESERVATION_INTERRUPTIBLE = "karpenter.k8s.aws/capacity-reservation-interruptible";
 
 /** Every label `instanceTypeLabels` can set; a type carries the subset its data has values for. */
 export const INSTANCE_TYPE_LABEL_KEYS: readonly string[] = Object.freeze([
@@ -73,8 +77,8 @@ export const UNMODELED_INSTANCE_TYPE_LABELS: readonly string[] = Object.freeze([
   "karpenter.k8s.aws/instance-encryption-in-transit-supported",
   "karpenter.k8s.aws/instance-ebs-bandwidth",
   "karpenter.k8s.aws/instance-cpu-sustained-clock-speed-mhz",
-  "karpenter.k8s.aws/capacity-reservation-id",
-  "karpenter.k8s.aws/capacity-reservation-type",
+  LABEL_CAPACITY_RESERVATION_ID,
+  LABEL_CAPACITY_RESERVATION_TYPE,
   "karpenter.k8s.aws/placement-group-id",
   "karpenter.k8s.aws/placement-group-partition",
   LABEL_WINDOWS_BUILD,
@@ -84,14 +88,14 @@ export const UNMODELED_INSTANCE_TYPE_LABELS: readonly string[] = Object.freeze([
 // The Neuron device names Karpenter labels with accelerator-manufacturer "aws" (types.go: Neuron branch).
 const AWS_ACCELERATOR_RE = /^(inferentia|trainium)/;
 
-const labelCache = new WeakMap<InstanceType, Readonly<Record<string, string>>>();
+const labelCache = new WeakMap<CatalogInstanceType, Readonly<Record<string, string>>>();
 
 /**
  * The labels Karpenter sets on a node of this type, as its instance-types reference lists them (AL2023, so
  * `kubernetes.io/os` is `linux`). A label is set only when the data has its value; Karpenter's DoesNotExist for the
  * others is the label's absence. Launch-time labels (capacity type, zone, tenancy) are not included.
  */
-export function instanceTypeLabels(type: InstanceType): Readonly<Record<string, string>> {
+export function instanceTypeLabels(type: CatalogInstanceType): Readonly<Record<string, string>> {
   const cached = labelCache.get(type);
   if (cached !== undefined) return cached;
   const labels: Record<string, string> = {
@@ -160,7 +164,7 @@ const NONE: readonly string[] = Object.freeze([]);
  * from the EC2NodeClass's AMI family, and Windows AMIs are x86 only. `instanceTypeLabels` still says `linux`, the
  * label a node of the default AMI family gets.
  */
-export function modeledValues(type: InstanceType, key: string): readonly string[] | undefined {
+export function modeledValues(type: CatalogInstanceType, key: string): readonly string[] | undefined {
   switch (key) {
     case LABEL_OS:
       return type.arch === "amd64" ? LINUX_AND_WINDOWS : LINUX_ONLY;

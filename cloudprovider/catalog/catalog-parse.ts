@@ -3,7 +3,7 @@
  * `data/ec2-instance-types.json`. Every problem is collected and reported at once, each naming the file, the entry
  * (index and name) and the field; nothing in the input can make it throw anything but a `CatalogError`.
  */
-import type { InstanceType } from "./catalog.ts";
+import type { CatalogInstanceType } from "./catalog.ts";
 import { validateLabelValue } from "../../scheduling/requirements.ts";
 import { ValueError } from "../../api/value-error.ts";
 
@@ -50,7 +50,7 @@ function formatMessage(file: string, problems: readonly CatalogProblem[]): strin
 type FieldKind = "label" | "text" | "positiveInt" | "nonNegativeInt" | "price" | "boolean" | "arch";
 
 interface FieldSpec {
-  readonly field: keyof InstanceType;
+  readonly field: keyof CatalogInstanceType;
   readonly kind: FieldKind;
   readonly required: boolean;
 }
@@ -95,7 +95,7 @@ const BY_LOWER_CASE: ReadonlyMap<string, string> = new Map(
  * Throws `CatalogError` listing every problem: not an array, an empty array, an entry that is not an object, a
  * missing, mistyped or out-of-range field, an unknown field, inconsistent fields, a duplicate name.
  */
-export function validateCatalogJson(json: unknown, file: string): InstanceType[] {
+export function validateCatalogJson(json: unknown, file: string): CatalogInstanceType[] {
   if (!Array.isArray(json)) {
     throw new CatalogError(
       file,
@@ -107,7 +107,7 @@ export function validateCatalogJson(json: unknown, file: string): InstanceType[]
     throw new CatalogError(file, [problem(undefined, undefined, undefined, "the catalog has no instance types")], json);
   }
   const problems: CatalogProblem[] = [];
-  const types: InstanceType[] = [];
+  const types: CatalogInstanceType[] = [];
   const firstIndexOf = new Map<string, number>();
   json.forEach((entry: unknown, index) => {
     const before = problems.length;
@@ -125,7 +125,7 @@ export function validateCatalogJson(json: unknown, file: string): InstanceType[]
   return types;
 }
 
-function validateEntry(entry: unknown, index: number, problems: CatalogProblem[]): InstanceType | undefined {
+function validateEntry(entry: unknown, index: number, problems: CatalogProblem[]): CatalogInstanceType | undefined {
   if (typeof entry !== "object" || entry === null || Array.isArray(entry)) {
     problems.push(problem(index, undefined, undefined, `expected an object, got ${describe(entry)}`));
     return undefined;
@@ -156,7 +156,7 @@ function validateEntry(entry: unknown, index: number, problems: CatalogProblem[]
     if (message !== undefined) add(spec.field, message);
     else result[spec.field] = value;
   }
-  const type = result as unknown as InstanceType;
+  const type = result as unknown as CatalogInstanceType;
   checkConsistency(type, add);
   return Object.freeze(type);
 }
@@ -196,8 +196,8 @@ function labelProblem(kind: FieldKind, value: unknown): string | undefined {
 }
 
 // Checks between fields, each only when the fields it reads are valid (a bad field was reported already).
-function checkConsistency(type: InstanceType, add: (field: string | undefined, message: string) => void): void {
-  const valid = (field: keyof InstanceType): boolean => Object.hasOwn(type, field);
+function checkConsistency(type: CatalogInstanceType, add: (field: string | undefined, message: string) => void): void {
+  const valid = (field: keyof CatalogInstanceType): boolean => Object.hasOwn(type, field);
   if (valid("name") && valid("family") && valid("size")) {
     const dot = type.name.indexOf(".");
     // Karpenter reads family and size off the name (types.go), so the labels must agree with it.

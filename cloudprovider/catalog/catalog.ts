@@ -10,6 +10,7 @@ import data from "../../data/ec2-instance-types.json" with { type: "json" };
 import { TypeIndex } from "./catalog-index.ts";
 import { instanceTypeLabels, keyModel, modeledValues } from "./catalog-labels.ts";
 import { validateCatalogJson } from "./catalog-parse.ts";
+import { extendedResources, vmMemoryMiB } from "../capacity.ts";
 import { parseQuantity } from "../../api/quantity.ts";
 import { RequirementSet, normalizeRequirementKey } from "../../scheduling/requirements.ts";
 import type { NodeSelectorRequirement } from "../../scheduling/requirements.ts";
@@ -19,8 +20,12 @@ import { ValueError } from "../../api/value-error.ts";
 export * from "./catalog-labels.ts";
 export { CatalogError, formatCatalogProblem, type CatalogProblem } from "./catalog-parse.ts";
 
-/** One EC2 instance type; field meanings and sources are in `data/SOURCE.md`. */
-export interface InstanceType {
+/**
+ * One EC2 instance type as the catalog records it, flat, with one on-demand price; field meanings and sources are in
+ * `data/SOURCE.md`. Not the cloud provider's `InstanceType` (requirements, offerings, capacity, overhead), which
+ * `catalogInstanceTypes` builds from it.
+ */
+export interface CatalogInstanceType {
   /** e.g. `m5.large` */
   readonly name: string;
   /** e.g. `m5`, `m7i-flex` */
@@ -116,10 +121,10 @@ export interface CapacityOptions {
 
 export interface InstanceTypeCatalog {
   /** In catalog order (the bundled data is sorted by name). Frozen objects. */
-  readonly types: readonly InstanceType[];
-  byName(name: string): InstanceType | undefined;
+  readonly types: readonly CatalogInstanceType[];
+  byName(name: string): CatalogInstanceType | undefined;
   /** Karpenter's well-known labels of a type, as Karpenter sets them on nodes (see `instanceTypeLabels`). */
-  labelsOf(type: InstanceType): Readonly<Record<string, string>>;
+  labelsOf(type: CatalogInstanceType): Readonly<Record<string, string>>;
   /**
    * The types a NodePool's requirements allow, in catalog order (a new array). A requirement on a label the catalog
    * describes filters by it (an absent label satisfies only NotIn/DoesNotExist); `kubernetes.io/os` allows linux
@@ -128,32 +133,32 @@ export interface InstanceTypeCatalog {
    * Gt/Lt); other keys (user labels, zone-id, `UNMODELED_INSTANCE_TYPE_LABELS`) do not filter. `minValues` does not
    * filter: see `minValuesShortfall`. Throws ValueError for an invalid requirement (unknown operator, bad integer).
    */
-  matching(requirements: readonly NodeSelectorRequirementLike[]): InstanceType[];
+  matching(requirements: readonly NodeSelectorRequirementLike[]): CatalogInstanceType[];
   /** Whether a requirement on `key` (normalized) can filter this catalog's types. */
   describes(key: string): boolean;
   /** See the function `minValuesShortfall`; `types` defaults to `matching(requirements)`. */
   minValuesShortfall(
     requirements: readonly NodeSelectorRequirementLike[],
-    types?: readonly InstanceType[],
+    types?: readonly CatalogInstanceType[],
   ): MinValuesCheck[];
   /** Smallest and largest vCPU, memory, pods, price... among `types`; undefined when `types` is empty. */
-  resourceRanges(types: readonly InstanceType[]): ResourceRanges | undefined;
+  resourceRanges(types: readonly CatalogInstanceType[]): ResourceRanges | undefined;
   /** See the function `capacityOf`. */
-  capacityOf(type: InstanceType, options?: CapacityOptions): ResourceList;
+  capacityOf(type: CatalogInstanceType, options?: CapacityOptions): ResourceList;
   /** See the function `allocatableOf`. */
-  allocatableOf(type: InstanceType): ResourceList;
+  allocatableOf(type: CatalogInstanceType): ResourceList;
 }
 
 class Catalog implements InstanceTypeCatalog {
-  readonly types: readonly InstanceType[];
-  readonly #byName: ReadonlyMap<string, InstanceType>;
+  readonly types: readonly CatalogInstanceType[];
+  readonly #byName: ReadonlyMap<string, CatalogInstanceType>;
   readonly #index: TypeIndex;
 
-  constructor(types: readonly InstanceType[]) {
+  constructor(types: readonly CatalogInstanceType[]) {
     // Frozen, so the labels computed for a type cannot go stale.
     const list = types.map((type) => (Object.isFrozen(type) ? type : Object.freeze({ ...type })));
     this.types = Object.freeze([...list]);
-    const byName = new Map<string, InstanceType>();
+    const byName = new Map<string, CatalogInstanceType>();
     for (const type of list) {
       if (byName.has(type.name)) {
         throw new ValueError(`instance-type catalog: duplicate instance type "${type.name}"`, type.name);
@@ -164,11 +169,11 @@ class Catalog implements InstanceTypeCatalog {
     this.#index = new TypeIndex(list);
   }
 
-  byName(name: string): InstanceType | undefined {
+  byName(name: string): CatalogInstanceType | undefined {
     return this.#byName.get(name);
   }
 
-  labelsOf(type: InstanceType): Readonly<Record<string, string>> {
+  labelsOf(type: CatalogInstanceType): Readonly<Record<string, string>> {
     return instanceTypeLabels(type);
   }
 
@@ -176,26 +181,26 @@ class Catalog implements InstanceTypeCatalog {
     return keyModel(normalizeRequirementKey(key)) !== "unmodeled";
   }
 
-  matching(requirements: readonly NodeSelectorRequirementLike[]): InstanceType[] {
+  matching(requirements: readonly NodeSelectorRequirementLike[]): CatalogInstanceType[] {
     return this.#index.select(requirementSet(requirements));
   }
 
   minValuesShortfall(
     requirements: readonly NodeSelectorRequirementLike[],
-    types?: readonly InstanceType[],
+    types?: readonly CatalogInstanceType[],
   ): MinValuesCheck[] {
     return minValuesShortfall(requirements, types ?? this.matching(requirements));
   }
 
-  resourceRanges(types: readonly InstanceType[]): ResourceRanges | undefined {
+  resourceRanges(types: readonly CatalogInstanceType[]): ResourceRanges | undefined {
     return resourceRanges(types);
   }
 
-  capacityOf(type: InstanceType, options?: CapacityOptions): ResourceList {
+  capacityOf(type: CatalogInstanceType, options?: CapacityOptions): ResourceList {
     return capacityOf(type, options);
   }
 
-  allocatableOf(type: InstanceType): ResourceList {
+  allocatableOf(type: CatalogInstanceType): ResourceList {
     return allocatableOf(type);
   }
 }
@@ -206,7 +211,7 @@ function requirementSet(requirements: readonly NodeSelectorRequirementLike[]): R
 }
 
 /** A catalog of these types. Throws ValueError if two share a name. */
-export function createCatalog(types: readonly InstanceType[]): InstanceTypeCatalog {
+export function createCatalog(types: readonly CatalogInstanceType[]): InstanceTypeCatalog {
   return new Catalog(types);
 }
 
@@ -215,7 +220,7 @@ let bundled: InstanceTypeCatalog | undefined;
 /** The catalog of the bundled `data/ec2-instance-types.json`, built on first use. */
 export function defaultCatalog(): InstanceTypeCatalog {
   // The bundled file is checked by the tests (parseCatalog accepts it), so it is not validated again here.
-  bundled ??= createCatalog(data as readonly InstanceType[]);
+  bundled ??= createCatalog(data as readonly CatalogInstanceType[]);
   return bundled;
 }
 
@@ -235,7 +240,7 @@ export function parseCatalog(json: unknown, file: string): InstanceTypeCatalog {
  */
 export function minValuesShortfall(
   requirements: readonly NodeSelectorRequirementLike[],
-  types: readonly InstanceType[],
+  types: readonly CatalogInstanceType[],
 ): MinValuesCheck[] {
   const set = requirementSet(requirements);
   const checks: MinValuesCheck[] = [];
@@ -267,10 +272,10 @@ function compareValues(a: string, b: string): number {
 }
 
 /** Smallest and largest of each measure among `types`; undefined for no types. */
-export function resourceRanges(types: readonly InstanceType[]): ResourceRanges | undefined {
+export function resourceRanges(types: readonly CatalogInstanceType[]): ResourceRanges | undefined {
   const [first] = types;
   if (first === undefined) return undefined;
-  const range = (measure: (type: InstanceType) => number): NumberRange => {
+  const range = (measure: (type: CatalogInstanceType) => number): NumberRange => {
     let min = measure(first);
     let max = min;
     let smallest = first.name;
@@ -301,31 +306,25 @@ export function resourceRanges(types: readonly InstanceType[]): ResourceRanges |
   };
 }
 
-const DEFAULT_VM_MEMORY_OVERHEAD = 0.075;
-
 /**
- * The memory capacity Karpenter gives a node of this type (types.go `memory`): EC2's figure, less 64 MiB on arm64
- * (Graviton's CMA reservation), less `ceil(vmMemoryOverheadPercent * that)`. This, not `memoryMiB`, is what counts
- * against a NodePool's `limits.memory`, and what the data's `allocMemoryMiB` was computed from.
+ * The memory capacity Karpenter gives a node of this type, in MiB (see `vmMemoryMiB` in capacity.ts): EC2's figure
+ * less the arm64 and VM overheads. This, not `memoryMiB`, is what counts against a NodePool's `limits.memory`, and
+ * what the data's `allocMemoryMiB` was computed from.
  */
-export function karpenterMemoryMiB(type: InstanceType, options?: CapacityOptions): number {
-  const overhead = options?.vmMemoryOverheadPercent ?? DEFAULT_VM_MEMORY_OVERHEAD;
-  if (!Number.isFinite(overhead) || overhead < 0 || overhead >= 1) {
-    throw new ValueError(`vmMemoryOverheadPercent must be a fraction from 0 to 1 (got ${overhead})`, overhead);
-  }
-  const mib = type.memoryMiB - (type.arch === "arm64" ? 64 : 0);
-  return mib - Math.ceil(mib * overhead);
+export function karpenterMemoryMiB(type: CatalogInstanceType, options?: CapacityOptions): number {
+  return vmMemoryMiB(type, options?.vmMemoryOverheadPercent);
 }
 
 /**
  * The node capacity Karpenter computes for a type (what NodePool limits count): cpu, memory (see
- * `karpenterMemoryMiB`), pods (ENI-limited), and the GPU or Neuron resource when the type has one. Ephemeral
- * storage and pod ENIs are left out: they depend on the EC2NodeClass or on data the catalog lacks.
+ * `karpenterMemoryMiB`), pods (ENI-limited), and the GPU or Neuron resource when the type has one; that is,
+ * `instanceTypeCapacity` (capacity.ts) with default settings, less ephemeral storage, which depends on the
+ * EC2NodeClass.
  */
 // Types are frozen, so a type's capacity with the default overhead is computed once.
-const defaultCapacity = new WeakMap<InstanceType, ResourceList>();
+const defaultCapacity = new WeakMap<CatalogInstanceType, ResourceList>();
 
-export function capacityOf(type: InstanceType, options?: CapacityOptions): ResourceList {
+export function capacityOf(type: CatalogInstanceType, options?: CapacityOptions): ResourceList {
   if (options === undefined) {
     let cached = defaultCapacity.get(type);
     if (!cached) {
@@ -338,27 +337,15 @@ export function capacityOf(type: InstanceType, options?: CapacityOptions): Resou
 }
 
 /** Karpenter's allocatable estimate for AL2023 defaults (from the data), with the same extended resources. */
-export function allocatableOf(type: InstanceType): ResourceList {
+export function allocatableOf(type: CatalogInstanceType): ResourceList {
   return resourceList(`${type.allocCpuMilli}m`, `${type.allocMemoryMiB}Mi`, type);
 }
 
-// Karpenter's extended resources by GPU manufacturer (types.go nvidiaGPUs, amdGPUs, habanaGaudis).
-const GPU_RESOURCES: ReadonlyMap<string, string> = new Map([
-  ["nvidia", "nvidia.com/gpu"],
-  ["amd", "amd.com/gpu"],
-  ["habana", "habana.ai/gaudi"],
-]);
-
-function resourceList(cpu: string, memory: string, type: InstanceType): ResourceList {
-  const list: Record<string, ReturnType<typeof parseQuantity>> = {
+function resourceList(cpu: string, memory: string, type: CatalogInstanceType): ResourceList {
+  return Object.freeze({
     cpu: parseQuantity(cpu),
     memory: parseQuantity(memory),
     pods: parseQuantity(String(type.maxPods)),
-  };
-  const gpuResource = type.gpuManufacturer === undefined ? undefined : GPU_RESOURCES.get(type.gpuManufacturer);
-  if (type.gpus > 0 && gpuResource !== undefined) list[gpuResource] = parseQuantity(String(type.gpus));
-  if (type.accelerators !== undefined && type.accelerators > 0) {
-    list["aws.amazon.com/neuron"] = parseQuantity(String(type.accelerators));
-  }
-  return Object.freeze(list);
+    ...extendedResources(type),
+  });
 }

@@ -18,7 +18,7 @@ import {
   LABEL_INSTANCE_GPU_NAME,
   LABEL_INSTANCE_SIZE,
   LABEL_INSTANCE_TYPE,
-  type InstanceType,
+  type CatalogInstanceType as InstanceType,
   type InstanceTypeCatalog,
   type NodeSelectorRequirementLike,
 } from "../../cloudprovider/catalog/catalog.ts";

@@ -13,7 +13,7 @@ import {
 } from "../../api/index.ts";
 import {
   karpenterMemoryMiB,
-  type InstanceType,
+  type CatalogInstanceType as InstanceType,
   type InstanceTypeCatalog,
 } from "../../cloudprovider/catalog/catalog.ts";
 import { defineRule, type Violation } from "../rule.ts";

@@ -16,7 +16,7 @@ import {
   parseCatalog,
   resourceRanges,
 } from "../../cloudprovider/catalog/catalog.ts";
-import type { InstanceType, NodeSelectorRequirementLike } from "../../cloudprovider/catalog/catalog.ts";
+import type { CatalogInstanceType, NodeSelectorRequirementLike } from "../../cloudprovider/catalog/catalog.ts";
 import { formatQuantity } from "../../api/quantity.ts";
 import { RequirementSet, validateLabelKey, validateLabelValue } from "../../scheduling/requirements.ts";
 import type { NodeSelectorRequirement } from "../../scheduling/requirements.ts";
@@ -36,7 +36,7 @@ const INSTANCE_TYPE = "node.kubernetes.io/instance-type";
 const CAPACITY_TYPE = "karpenter.sh/capacity-type";
 const ZONE = "topology.kubernetes.io/zone";
 
-const raw = data as readonly InstanceType[];
+const raw = data as readonly CatalogInstanceType[];
 const catalog = defaultCatalog();
 const all = catalog.types;
 
@@ -44,11 +44,11 @@ function req(key: string, operator: string, ...values: string[]): NodeSelectorRe
   return values.length > 0 ? { key, operator, values } : { key, operator };
 }
 
-function names(types: readonly InstanceType[]): string[] {
+function names(types: readonly CatalogInstanceType[]): string[] {
   return types.map((t) => t.name);
 }
 
-function type(name: string): InstanceType {
+function type(name: string): CatalogInstanceType {
   const found = catalog.byName(name);
   assert.ok(found, `${name} is in the catalog`);
   return found;
@@ -394,7 +394,7 @@ describe("sizes for limits checks", () => {
 });
 
 describe("createCatalog", () => {
-  const m5 = raw.find((t) => t.name === "m5.large") as InstanceType;
+  const m5 = raw.find((t) => t.name === "m5.large") as CatalogInstanceType;
 
   test("freezes copies and indexes them", () => {
     const mine = { ...m5 };
@@ -411,7 +411,7 @@ describe("createCatalog", () => {
 });
 
 describe("parseCatalog", () => {
-  const m5 = raw.find((t) => t.name === "m5.large") as InstanceType;
+  const m5 = raw.find((t) => t.name === "m5.large") as CatalogInstanceType;
   const FILE = "my-catalog.json";
 
   function problemsOf(json: unknown): CatalogError {

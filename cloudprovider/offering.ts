@@ -1,0 +1,101 @@
+/**
+ * Where and how an instance type can be launched, and at what price (Karpenter's `cloudprovider.Offering`,
+ * core:pkg/cloudprovider/types.go): one zone × one capacity type, with a reservation for `reserved`. The
+ * requirements say the same as the fields, in the scheduler's terms, as karpenter-provider-aws builds them
+ * (aws:pkg/providers/instancetype/offering/base_resolver.go and reserved_capacity_resolver.go).
+ */
+import { ValueError } from "../api/value-error.ts";
+import { RequirementSet, type NodeSelectorRequirement } from "../scheduling/requirements.ts";
+import {
+  LABEL_CAPACITY_RESERVATION_ID,
+  LABEL_CAPACITY_RESERVATION_INTERRUPTIBLE,
+  LABEL_CAPACITY_RESERVATION_TYPE,
+  LABEL_CAPACITY_TYPE,
+  LABEL_ZONE,
+  LABEL_ZONE_ID,
+} from "./catalog/catalog-labels.ts";
+
+/** `karpenter.sh/capacity-type` values. */
+export type CapacityType = "on-demand" | "spot" | "reserved";
+export const CAPACITY_TYPE_ON_DEMAND = "on-demand";
+export const CAPACITY_TYPE_SPOT = "spot";
+export const CAPACITY_TYPE_RESERVED = "reserved";
+
+/** An EC2 capacity reservation an offering launches into: an ODCR (`default`) or a capacity block. */
+export interface CapacityReservation {
+  readonly id: string;
+  readonly type: "default" | "capacity-block";
+  /** Interruptible ODCRs can be reclaimed by their owner. */
+  readonly interruptible: boolean;
+  /** Instances that can still launch into it (`Offering.ReservationCapacity`). */
+  readonly capacity: number;
+}
+
+export interface Offering {
+  /** capacity type and zone (In), reservation labels (In, or DoesNotExist when not reserved), zone ID when known. */
+  readonly requirements: RequirementSet;
+  readonly zone: string;
+  readonly zoneId: string | undefined;
+  readonly capacityType: CapacityType;
+  /** USD per hour. */
+  readonly price: number;
+  /** False when the cloud cannot launch it now (no price, unfulfillable capacity recently, reservation full). */
+  readonly available: boolean;
+  /** Set exactly when `capacityType` is reserved. */
+  readonly reservation: CapacityReservation | undefined;
+}
+
+export interface OfferingInit {
+  readonly zone: string;
+  readonly zoneId?: string | undefined;
+  readonly capacityType: CapacityType;
+  readonly price: number;
+  readonly available: boolean;
+  readonly reservation?: CapacityReservation | undefined;
+}
+
+/**
+ * A frozen offering with its requirements. Throws ValueError for an empty zone, a negative or non-finite price, a
+ * reservation on a capacity type other than reserved (or none on reserved), or a negative reservation capacity.
+ */
+export function newOffering(init: OfferingInit): Offering {
+  const { zone, capacityType, price, available, reservation } = init;
+  const what = `offering ${capacityType} in "${zone}"`;
+  if (zone === "") throw new ValueError(`${what}: zone must be non-empty`, init);
+  if (!Number.isFinite(price) || price < 0) {
+    throw new ValueError(`${what}: price must be a non-negative number of USD per hour (got ${price})`, init);
+  }
+  if ((capacityType === CAPACITY_TYPE_RESERVED) !== (reservation !== undefined)) {
+    throw new ValueError(`${what}: a reservation is required for reserved offerings and only for them`, init);
+  }
+  if (reservation !== undefined && (!Number.isSafeInteger(reservation.capacity) || reservation.capacity < 0)) {
+    throw new ValueError(`${what}: reservation capacity must be a non-negative integer`, init);
+  }
+  const requirements: NodeSelectorRequirement[] = [
+    { key: LABEL_CAPACITY_TYPE, operator: "In", values: [capacityType] },
+    { key: LABEL_ZONE, operator: "In", values: [zone] },
+    ...reservationRequirements(reservation),
+  ];
+  if (init.zoneId !== undefined) requirements.push({ key: LABEL_ZONE_ID, operator: "In", values: [init.zoneId] });
+  return Object.freeze({
+    requirements: RequirementSet.fromRequirements(requirements),
+    zone,
+    zoneId: init.zoneId,
+    capacityType,
+    price,
+    available,
+    reservation: reservation === undefined ? undefined : Object.freeze({ ...reservation }),
+  });
+}
+
+// Non-reserved offerings say DoesNotExist, so a NodeClaim pinned to a reservation matches only that one.
+function reservationRequirements(reservation: CapacityReservation | undefined): NodeSelectorRequirement[] {
+  const keys = [
+    LABEL_CAPACITY_RESERVATION_ID,
+    LABEL_CAPACITY_RESERVATION_TYPE,
+    LABEL_CAPACITY_RESERVATION_INTERRUPTIBLE,
+  ];
+  if (reservation === undefined) return keys.map((key) => ({ key, operator: "DoesNotExist" }));
+  const values = [reservation.id, reservation.type, String(reservation.interruptible)];
+  return keys.map((key, index) => ({ key, operator: "In", values: [values[index] ?? ""] }));
+}
