@@ -5,8 +5,9 @@
  */
 import type { EC2NodeClassSpec } from "../api/types.ts";
 import { ValueError } from "../api/value-error.ts";
+import { AMI_ALIAS_FAMILIES, amiFamilyFromAlias, type AMIFamily } from "../api/index.ts";
 
-export type AMIFamily = NonNullable<EC2NodeClassSpec["amiFamily"]>;
+export type { AMIFamily };
 
 export interface AMIFamilyTraits {
   /** kube-reserved memory counts the ENI-limited pods even when `kubelet.maxPods` is set (AL2, AL2023, Custom). */
@@ -76,24 +77,9 @@ export function isWindows(family: AMIFamily): boolean {
   return amiFamilyTraits(family).windowsBuild !== undefined;
 }
 
-// The alias prefix (`al2023@latest`) → family (aws:pkg/apis/v1/ec2nodeclass.go amiFamilyFromAlias).
-const ALIAS_FAMILIES: ReadonlyMap<string, AMIFamily> = new Map([
-  ["al2", "AL2"],
-  ["al2023", "AL2023"],
-  ["bottlerocket", "Bottlerocket"],
-  ["windows2019", "Windows2019"],
-  ["windows2022", "Windows2022"],
-  ["windows2025", "Windows2025"],
-]);
-
-/** The family an `amiSelectorTerms[].alias` such as `al2023@latest` selects; undefined for an unknown one. */
-export function amiFamilyFromAlias(alias: string): AMIFamily | undefined {
-  return ALIAS_FAMILIES.get(alias.split("@")[0] ?? "");
-}
-
 /**
- * The family of an EC2NodeClass (`EC2NodeClass.AMIFamily()`): `amiFamily` when set, else the family of the alias
- * term, else Custom. Throws ValueError naming the field for an alias with an unknown family, which the CRD rejects.
+ * The family of a valid EC2NodeClass (`EC2NodeClass.AMIFamily()`): `amiFamily` when set, else the family of the
+ * alias term (api/'s `amiFamilyFromAlias`), else Karpenter's fallback Custom. Throws ValueError naming the field for an alias with an unknown family, which the CRD rejects.
  */
 export function amiFamilyOf(spec: Pick<EC2NodeClassSpec, "amiFamily" | "amiSelectorTerms">): AMIFamily {
   if (spec.amiFamily !== undefined) return spec.amiFamily;
@@ -104,7 +90,7 @@ export function amiFamilyOf(spec: Pick<EC2NodeClassSpec, "amiFamily" | "amiSelec
   if (family === undefined) {
     const path = `spec.amiSelectorTerms[${index}].alias`;
     throw new ValueError(
-      `${path}: unknown AMI family in "${alias}" (expected one of ${[...ALIAS_FAMILIES.keys()].join(", ")} before "@")`,
+      `${path}: unknown AMI family in "${alias}" (expected one of ${[...AMI_ALIAS_FAMILIES.keys()].join(", ")} before "@")`,
       alias,
       { path },
     );

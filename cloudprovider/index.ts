@@ -37,7 +37,6 @@ export { launchedNodeClaim, type Launch } from "./launched-node-claim.ts";
 export { catalogInstanceTypes, type CatalogSourceOptions } from "./catalog-instance-types.ts";
 export { instanceTypeRequirements, type RequirementsContext } from "./instance-type-requirements.ts";
 export {
-  amiFamilyFromAlias,
   amiFamilyOf,
   amiFamilyTraits,
   isWindows,

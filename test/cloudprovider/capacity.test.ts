@@ -6,7 +6,6 @@ import { describe, test } from "node:test";
 import assert from "node:assert/strict";
 import {
   DEFAULT_CAPACITY_SETTINGS,
-  amiFamilyFromAlias,
   amiFamilyOf,
   capacityOf,
   capacitySettingsOf,
@@ -20,6 +19,7 @@ import {
   type CapacitySettings,
   type CatalogInstanceType,
 } from "../../cloudprovider/index.ts";
+import { amiFamilyFromAlias } from "../../api/index.ts";
 import { formatQuantity, parseQuantity } from "../../api/quantity.ts";
 import type { EC2NodeClass, EC2NodeClassSpec } from "../../api/types.ts";
 import { ValueError } from "../../api/value-error.ts";
