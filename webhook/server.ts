@@ -2,12 +2,13 @@
 // admission.k8s.io/v1 AdmissionReview and answer with one (the decision is the pure core's, webhook/admission/);
 // GET /healthz, /readyz and /metrics are for the kubelet and Prometheus. Everything around the decision lives
 // here: body limits and timeouts, the cluster view with its timeout and cache, the policy and certificate
-// reloads, one log line and a few metrics per decision, and a graceful shutdown.
+// reloads, one log line and a few metrics per decision. Listening, the certificate's hot reload and the graceful
+// shutdown are runtime/serving.ts, shared with every long-running command.
 //
 // Failure stance: the API server calls this with `failurePolicy: Fail`, so any non-200 answer rejects the
 // request. That is the safe direction, and the reason bad input gets a precise 4xx and unexpected errors a
 // generic 500 (with the details in the log), never a crash and never an "allowed" the core did not decide.
-import https from "node:https";
+import type { Server } from "node:http";
 import type { AddressInfo } from "node:net";
 import { performance } from "node:perf_hooks";
 import express, { type NextFunction, type Request, type Response } from "express";
@@ -25,12 +26,13 @@ import {
   type AdmissionContext,
   type AdmissionDecision,
 } from "./admission/index.ts";
-import { ConnectionDrain } from "../runtime/connection-drain.ts";
 import type { FileWatchOptions } from "../runtime/file-watch.ts";
 import { createLogger, type Logger } from "../runtime/log.ts";
+import { createRegistry, tlsMetrics } from "../runtime/metrics.ts";
+import { createServing, type ServingTimeouts } from "../runtime/serving.ts";
+import { certificateProblem, CertificateStore, type CertificateInfo } from "../runtime/tls.ts";
 import { createMetrics, kindLabel, operationLabel, type WebhookMetrics } from "./metrics.ts";
 import { PolicyStore, type PolicySource } from "./policy-store.ts";
-import { certificateProblem, CertificateStore, TLS_CONTEXT_DEFAULTS, type CertificateInfo } from "../runtime/tls.ts";
 
 /** The API server's own limit on a write request's body (3 MiB): no review it sends is larger. */
 export const MAX_BODY_BYTES = 3 * 1024 * 1024;
@@ -42,23 +44,11 @@ export const MAX_BODY_BYTES = 3 * 1024 * 1024;
  */
 export const MAX_REVIEW_DEPTH = defaultYamlLimits.maxDepth + 2;
 
-export interface WebhookTimeouts {
+export interface WebhookTimeouts extends ServingTimeouts {
   /** Longest wait for the cluster view before deciding without it. */
   clusterViewMs: number;
   /** How long a fetched cluster view is reused. */
   clusterViewCacheMs: number;
-  /** Time a client has to send the request headers… */
-  headersMs: number;
-  /** …and the whole request (408 after; slow clients cannot hold connections open). */
-  requestMs: number;
-  /** Idle keep-alive connections are closed after this. */
-  keepAliveMs: number;
-  /** Time a client has to complete the TLS handshake. */
-  handshakeMs: number;
-  /** Graceful shutdown: in-flight requests get this long before every connection is closed. */
-  shutdownMs: number;
-  /** How often Node checks the header and request timeouts (the timeouts' resolution). */
-  checkIntervalMs: number;
 }
 
 export const DEFAULT_TIMEOUTS: WebhookTimeouts = {
@@ -86,7 +76,10 @@ export interface WebhookServerOptions {
   clock?: Clock;
   /** JSON logger; one on standard output by default. */
   logger?: Logger;
-  /** Registry for the metrics (a new one by default); the server adds its metrics and the process metrics. */
+  /**
+   * Registry the server adds its metrics to; by default a new one with the process metrics. A registry passed in
+   * is its owner's: the server adds only its own metrics (and the certificate's, shared with other servers on it).
+   */
   registry?: Registry;
   timeouts?: Partial<WebhookTimeouts>;
   /** File watching for hot reload (debounce, poll interval), or false to reload only on request. */
@@ -120,7 +113,7 @@ export interface WebhookServer {
   readonly metrics: WebhookMetrics;
   readonly registry: Registry;
   /** The underlying node:https server. */
-  readonly server: https.Server;
+  readonly server: Server;
 }
 
 type Endpoint = "validate" | "mutate";
@@ -135,15 +128,16 @@ export function createWebhookServer(options: WebhookServerOptions): WebhookServe
   const timeouts: WebhookTimeouts = { ...DEFAULT_TIMEOUTS, ...options.timeouts };
   const clock = options.clock ?? systemClock;
   const logger = options.logger ?? createLogger();
-  const metrics = createMetrics({ registry: options.registry });
+  const registry = options.registry ?? createRegistry();
+  const metrics = createMetrics(registry);
   const catalog = options.catalog ?? defaultCatalog();
   const policies = new PolicyStore({ ...options.policy, logger, metrics });
-  const certificates = new CertificateStore({ ...options.tls, clock, logger, metrics });
+  const certificates = new CertificateStore({ ...options.tls, clock, logger, metrics: tlsMetrics(registry) });
   const view = new ClusterViewCache(options.cluster, timeouts, logger);
 
   const readiness = (): Readiness => {
     const problems: string[] = [];
-    if (drain.draining) problems.push("shutting down");
+    if (serving.draining) problems.push("shutting down");
     const certificate = certificateProblem(certificates.current.info, clock.now());
     if (certificate) problems.push(certificate);
     return { ready: problems.length === 0, problems };
@@ -152,12 +146,6 @@ export function createWebhookServer(options: WebhookServerOptions): WebhookServe
   const app = express();
   app.disable("x-powered-by");
   app.set("etag", false);
-
-  app.use((_req: Request, res: Response, next: NextFunction) => {
-    // Counted until it closes; while draining, it also closes its connection (see ConnectionDrain).
-    drain.track(res);
-    next();
-  });
 
   app.get("/healthz", (_req, res) => {
     res.type("text/plain").send("ok\n");
@@ -305,73 +293,40 @@ export function createWebhookServer(options: WebhookServerOptions): WebhookServe
     res.status(500).type("text/plain").send("internal error\n");
   });
 
-  const httpsServer = https.createServer(
-    {
-      ...TLS_CONTEXT_DEFAULTS,
-      cert: certificates.current.cert,
-      key: certificates.current.key,
-      handshakeTimeout: timeouts.handshakeMs,
-      headersTimeout: timeouts.headersMs,
-      requestTimeout: timeouts.requestMs,
-      keepAliveTimeout: timeouts.keepAliveMs,
-      connectionsCheckingInterval: timeouts.checkIntervalMs,
-    },
-    app,
-  );
-  certificates.onReload((material) =>
-    httpsServer.setSecureContext({ ...TLS_CONTEXT_DEFAULTS, cert: material.cert, key: material.key }),
-  );
-  const drain = new ConnectionDrain({
-    server: httpsServer,
+  const serving = createServing({
+    handler: app,
+    timeouts,
     logger,
-    shutdownMs: timeouts.shutdownMs,
-    logProgress: true,
-  });
-  // A failed handshake (a scanner, a client that does not trust the CA) is the client's problem: log it
-  // quietly instead of letting it surface as an unhandled error.
-  httpsServer.on("tlsClientError", (error: Error) => {
-    logger.debug({ error: error.message }, "TLS handshake failed");
+    certificates,
+    watch: options.watch,
+    logShutdown: true,
   });
 
   return {
-    listen(port, host) {
-      return new Promise<AddressInfo>((resolve, reject) => {
-        const onError = (error: Error) => reject(error);
-        httpsServer.once("error", onError);
-        httpsServer.listen(port, host, () => {
-          httpsServer.off("error", onError);
-          httpsServer.on("error", (error) => logger.error({ err: error }, "server error"));
-          if (options.watch !== false) {
-            policies.watch(options.watch ?? {});
-            certificates.watch(options.watch ?? {});
-          }
-          const address = httpsServer.address() as AddressInfo;
-          logger.info(
-            {
-              address: address.address,
-              port: address.port,
-              policyFiles: options.policy.files,
-              preset: policies.current.preset,
-              certificate: certificates.current.info.serialNumber,
-              certificateNotAfter: certificates.current.info.notAfter.toISOString(),
-              clusterView: options.cluster ? "configured" : "none (cross-object findings are warnings)",
-            },
-            "admission webhook listening",
-          );
-          resolve(address);
-        });
-      });
+    async listen(port, host) {
+      const address = await serving.listen(port, host);
+      if (options.watch !== false) policies.watch(options.watch ?? {});
+      logger.info(
+        {
+          address: address.address,
+          port: address.port,
+          policyFiles: options.policy.files,
+          preset: policies.current.preset,
+          certificate: certificates.current.info.serialNumber,
+          certificateNotAfter: certificates.current.info.notAfter.toISOString(),
+          clusterView: options.cluster ? "configured" : "none (cross-object findings are warnings)",
+        },
+        "admission webhook listening",
+      );
+      return address;
     },
 
     close() {
-      return drain.close(() => {
-        policies.close();
-        certificates.close();
-      });
+      return serving.close(() => policies.close());
     },
 
     closeAllConnections() {
-      drain.destroyAll();
+      serving.closeAllConnections();
     },
 
     readiness,
@@ -384,8 +339,8 @@ export function createWebhookServer(options: WebhookServerOptions): WebhookServe
       return certificates.current.info;
     },
     metrics,
-    registry: metrics.registry,
-    server: httpsServer,
+    registry,
+    server: serving.server,
   };
 }
 

@@ -9,7 +9,6 @@ import { join } from "node:path";
 import type { AddressInfo } from "node:net";
 import type { DestinationStream, Level, Logger } from "pino";
 import { pino } from "pino";
-import { Registry, collectDefaultMetrics } from "prom-client";
 import { systemClock, type Clock } from "../../api/ports.ts";
 import { parseAllowedSigners, type AllowedSigner } from "../../gitops/commit-signature.ts";
 import { loadConfig, type PoolkeeperConfig } from "../../gitops/config.ts";
@@ -24,6 +23,7 @@ import { Syncer, type SyncResult } from "../../gitops/sync.ts";
 import { renderReport, type ReportFormat } from "../../policies/report/index.ts";
 import { builtinRules } from "../../policies/rules/index.ts";
 import { createLogger } from "../../runtime/log.ts";
+import { createRegistry } from "../../runtime/metrics.ts";
 import { nonEmpty, readGitCredentials, readSecretFile } from "../git-credentials.ts";
 import { InputError } from "../input-files.ts";
 import { readInput } from "../read-input.ts";
@@ -116,8 +116,7 @@ export async function runSync(options: SyncOptions, out: Output, control: SyncCo
     );
   }
 
-  const registry = new Registry();
-  if (!options.once) collectDefaultMetrics({ register: registry });
+  const registry = createRegistry({ processMetrics: !options.once });
   const metrics = createSyncMetrics(registry);
   const writer = options.status
     ? createStatusWriter({

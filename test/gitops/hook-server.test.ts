@@ -3,7 +3,7 @@
 // bad input and its limits, health, readiness and metrics, logs, slow clients and shutdown.
 import { after, before, describe, test } from "node:test";
 import assert from "node:assert/strict";
-import { createHmac, randomUUID } from "node:crypto";
+import { createHmac, randomUUID, X509Certificate } from "node:crypto";
 import { copyFileSync } from "node:fs";
 import http, { type IncomingHttpHeaders } from "node:http";
 import https from "node:https";
@@ -689,6 +689,22 @@ describe("hook server over https: certificates", () => {
       const text = (await h.call({ path: "/metrics" })).body;
       assert.match(text, /^poolkeeper_tls_certificate_expiry_timestamp_seconds \d+/m);
       assert.match(text, /^poolkeeper_tls_reload_errors_total \d+/m);
+    } finally {
+      await h.close();
+    }
+  });
+
+  test("/metrics has the server's own and the certificate's metrics, nothing of the admission webhook", async () => {
+    const h = await start("https");
+    try {
+      assert.ok(h.cert);
+      const text = (await h.call({ path: "/metrics" })).body;
+      assert.match(text, /^poolkeeper_gitops_hook_deliveries_total\{result="accepted"\} 0$/m);
+      assert.match(text, /^poolkeeper_tls_reload_errors_total 0$/m);
+      const notAfter = new X509Certificate(h.cert.cert).validToDate.getTime() / 1000;
+      assert.match(text, new RegExp(`^poolkeeper_tls_certificate_expiry_timestamp_seconds ${notAfter}$`, "m"));
+      assert.doesNotMatch(text, /poolkeeper_admission_/);
+      assert.doesNotMatch(text, /poolkeeper_policy_/);
     } finally {
       await h.close();
     }
