@@ -13,11 +13,15 @@ import type http from "node:http";
 import type { AddressInfo } from "node:net";
 import { Counter, type Registry } from "prom-client";
 import { systemClock, type Clock } from "../api/ports.ts";
-import type { FileWatchOptions } from "../runtime/file-watch.ts";
-import type { Logger } from "../runtime/log.ts";
-import { sharedMetric, tlsMetrics } from "../runtime/metrics.ts";
-import { createServing, type ServingTimeouts } from "../runtime/serving.ts";
-import { CertificateStore } from "../runtime/tls.ts";
+import {
+  CertificateStore,
+  createServing,
+  sharedMetric,
+  tlsMetrics,
+  type FileWatchOptions,
+  type Logger,
+  type ServingTimeouts,
+} from "../runtime/index.ts";
 import { branchOf, verifyPushHook } from "./push-hook.ts";
 
 export const HOOK_PATH = "/hooks/git";

@@ -26,11 +26,18 @@ import {
   type AdmissionContext,
   type AdmissionDecision,
 } from "./admission/index.ts";
-import type { FileWatchOptions } from "../runtime/file-watch.ts";
-import { createLogger, type Logger } from "../runtime/log.ts";
-import { createRegistry, tlsMetrics } from "../runtime/metrics.ts";
-import { createServing, type ServingTimeouts } from "../runtime/serving.ts";
-import { certificateProblem, CertificateStore, type CertificateInfo } from "../runtime/tls.ts";
+import {
+  certificateProblem,
+  CertificateStore,
+  createLogger,
+  createRegistry,
+  createServing,
+  tlsMetrics,
+  type CertificateInfo,
+  type FileWatchOptions,
+  type Logger,
+  type ServingTimeouts,
+} from "../runtime/index.ts";
 import { createMetrics, kindLabel, operationLabel, type WebhookMetrics } from "./metrics.ts";
 import { PolicyStore, type PolicySource } from "./policy-store.ts";
 

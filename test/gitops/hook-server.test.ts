@@ -17,7 +17,7 @@ import {
   type HookServerOptions,
   type PushNotice,
 } from "../../gitops/hook-server.ts";
-import { createLogger } from "../../runtime/log.ts";
+import { createLogger } from "../../runtime/index.ts";
 import { createTestCa, type IssuedCertificate, type TestCa } from "../support/tls.ts";
 
 type Json = Record<string, unknown>;

@@ -6,7 +6,7 @@ import { fixedClock } from "../../api/ports.ts";
 import { parseTrailers } from "../../gitops/status-render.ts";
 import { StatusPublisher } from "../../gitops/status-publisher.ts";
 import type { StatusWriteInput, StatusWriteResult, StatusWriter } from "../../gitops/status-writer.ts";
-import { silentLogger } from "../../runtime/log.ts";
+import { silentLogger } from "../../runtime/index.ts";
 
 type Step = "push" | "pending" | "fail";
 

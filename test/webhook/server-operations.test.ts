@@ -13,12 +13,8 @@ import type { ClusterView } from "../../api/ports.ts";
 import { main } from "../../cli/main.ts";
 import { runServe } from "../../cli/commands/serve.ts";
 import { capturedOutput } from "../../cli/output.ts";
-import {
-  createLogger,
-  createWebhookServer,
-  type WebhookServer,
-  type WebhookServerOptions,
-} from "../../webhook/index.ts";
+import { createLogger } from "../../runtime/index.ts";
+import { createWebhookServer, type WebhookServer, type WebhookServerOptions } from "../../webhook/index.ts";
 import { createReview, upstream } from "../support/admission-fixtures.ts";
 import { projectRoot } from "../support/fixtures.ts";
 import { createTestCa, httpsCall, type HttpsReply, type TestCa } from "../support/tls.ts";

@@ -10,11 +10,10 @@ import { join } from "node:path";
 import { connect } from "node:tls";
 import { MemoryCluster } from "../../api/memory-cluster.ts";
 import type { ClusterView } from "../../api/ports.ts";
+import { createLogger, TlsFileError } from "../../runtime/index.ts";
 import {
-  createLogger,
   createWebhookServer,
   PolicyFileError,
-  TlsFileError,
   type WebhookServer,
   type WebhookServerOptions,
 } from "../../webhook/index.ts";
