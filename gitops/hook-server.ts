@@ -12,7 +12,7 @@ import { randomUUID } from "node:crypto";
 import type http from "node:http";
 import type { AddressInfo } from "node:net";
 import { Counter, type Registry } from "prom-client";
-import { systemClock, type Clock } from "../api/ports.ts";
+import { systemClock, type Timer, type TimerClock } from "../api/ports.ts";
 import {
   CertificateStore,
   createServing,
@@ -74,8 +74,8 @@ export interface HookServerOptions {
   logger: Logger;
   /** Serve HTTPS with this pair (reloaded on change, as the admission webhook does); plain HTTP when absent. */
   tls?: { certFile: string; keyFile: string };
-  /** For certificate checks (expiry at load and reload). */
-  clock?: Clock;
+  /** The time of certificate checks (expiry at load and reload) and the timers of the body and shutdown deadlines. */
+  clock?: TimerClock;
   /** Largest accepted body, default 1 MiB (GitHub caps payloads at 25 MB but a push payload is small). */
   maxBodyBytes?: number;
   timeouts?: Partial<HookServerTimeouts>;
@@ -226,7 +226,7 @@ export function createHookServer(options: HookServerOptions): HookServer {
     const tooLarge = `the request body is larger than ${maxBodyBytes} bytes`;
     const declared = Number(headerValue(req.headers["content-length"]) ?? "0");
     if (declared > maxBodyBytes) return refuse(413, "too-large", tooLarge, true);
-    const read = await readBody(req, maxBodyBytes, timeouts.bodyMs);
+    const read = await readBody(req, maxBodyBytes, timeouts.bodyMs, clock);
     if (!read.ok) {
       if (read.why === "too-large") return refuse(413, "too-large", tooLarge, true);
       if (read.why === "timeout")
@@ -285,7 +285,7 @@ export function createHookServer(options: HookServerOptions): HookServer {
     });
   };
 
-  const serving = createServing({ handler: listener, timeouts, logger, certificates, watch: options.watch });
+  const serving = createServing({ handler: listener, timeouts, logger, clock, certificates, watch: options.watch });
 
   return {
     async listen(port, host) {
@@ -335,10 +335,10 @@ function deliveriesCounter(registry: Registry): Counter<"result"> {
 }
 
 /**
- * Reads the body into memory up to `limit` bytes within `timeoutMs`. Past the limit it stops reading at once
- * (the caller answers 413 and closes the connection), so an oversized body is never held.
+ * Reads the body into memory up to `limit` bytes within `timeoutMs` (by `clock`). Past the limit it stops reading
+ * at once (the caller answers 413 and closes the connection), so an oversized body is never held.
  */
-function readBody(req: http.IncomingMessage, limit: number, timeoutMs: number): Promise<BodyRead> {
+function readBody(req: http.IncomingMessage, limit: number, timeoutMs: number, clock: TimerClock): Promise<BodyRead> {
   return new Promise((resolve) => {
     const chunks: Buffer[] = [];
     let size = 0;
@@ -346,7 +346,7 @@ function readBody(req: http.IncomingMessage, limit: number, timeoutMs: number): 
     const finish = (outcome: BodyRead) => {
       if (done) return;
       done = true;
-      clearTimeout(timer);
+      timer.stop();
       req.off("data", onData);
       req.off("end", onEnd);
       req.off("close", onClose);
@@ -360,8 +360,7 @@ function readBody(req: http.IncomingMessage, limit: number, timeoutMs: number): 
     };
     const onEnd = () => finish({ ok: true, body: Buffer.concat(chunks, size) });
     const onClose = () => finish({ ok: false, why: "aborted" });
-    const timer = setTimeout(() => finish({ ok: false, why: "timeout" }), timeoutMs);
-    timer.unref();
+    const timer: Timer = clock.afterFunc(timeoutMs, () => finish({ ok: false, why: "timeout" })).unref();
     req.on("data", onData);
     req.on("end", onEnd);
     req.on("close", onClose);

@@ -15,7 +15,7 @@ import express, { type NextFunction, type Request, type Response } from "express
 import type { Registry } from "prom-client";
 import { defaultCatalog, type InstanceTypeCatalog } from "../cloudprovider/catalog/catalog.ts";
 import { defaultYamlLimits } from "../api/index.ts";
-import { systemClock, type Clock, type ClusterView } from "../api/ports.ts";
+import { systemClock, type ClusterView, type Timer, type TimerClock } from "../api/ports.ts";
 import type { CompiledPolicy } from "../policies/compiled-policy.ts";
 import type { Finding } from "../policies/finding.ts";
 import {
@@ -80,7 +80,11 @@ export interface WebhookServerOptions {
   catalog?: InstanceTypeCatalog;
   /** The cluster's NodePools and EC2NodeClasses, for cross-object rules; without it they warn, not deny. */
   cluster?: ClusterView;
-  clock?: Clock;
+  /**
+   * The time of decisions and certificate checks, and the timers of the cluster view's timeout and cache and of the
+   * shutdown deadline; the system clock by default.
+   */
+  clock?: TimerClock;
   /** JSON logger; one on standard output by default. */
   logger?: Logger;
   /**
@@ -140,7 +144,7 @@ export function createWebhookServer(options: WebhookServerOptions): WebhookServe
   const catalog = options.catalog ?? defaultCatalog();
   const policies = new PolicyStore({ ...options.policy, logger, metrics });
   const certificates = new CertificateStore({ ...options.tls, clock, logger, metrics: tlsMetrics(registry) });
-  const view = new ClusterViewCache(options.cluster, timeouts, logger);
+  const view = new ClusterViewCache(options.cluster, timeouts, clock, logger);
 
   const readiness = (): Readiness => {
     const problems: string[] = [];
@@ -304,6 +308,7 @@ export function createWebhookServer(options: WebhookServerOptions): WebhookServe
     handler: app,
     timeouts,
     logger,
+    clock,
     certificates,
     watch: options.watch,
     logShutdown: true,
@@ -375,20 +380,22 @@ function ruleIds(findings: readonly Finding[]): string[] {
 class ClusterViewCache {
   readonly #port: ClusterView | undefined;
   readonly #timeouts: WebhookTimeouts;
+  readonly #clock: TimerClock;
   readonly #logger: Logger;
   #cached: { snapshot: ClusterSnapshot; at: number } | undefined;
   #pending: Promise<ClusterSnapshot | undefined> | undefined;
 
-  constructor(port: ClusterView | undefined, timeouts: WebhookTimeouts, logger: Logger) {
+  constructor(port: ClusterView | undefined, timeouts: WebhookTimeouts, clock: TimerClock, logger: Logger) {
     this.#port = port;
     this.#timeouts = timeouts;
+    this.#clock = clock;
     this.#logger = logger;
   }
 
   async get(): Promise<{ snapshot?: ClusterSnapshot; source: ViewSource }> {
     if (!this.#port) return { source: "none" };
     const cached = this.#cached;
-    if (cached && performance.now() - cached.at < this.#timeouts.clusterViewCacheMs) {
+    if (cached && this.#clock.now().getTime() - cached.at < this.#timeouts.clusterViewCacheMs) {
       return { snapshot: cached.snapshot, source: "cached" };
     }
     // Concurrent requests share one fetch.
@@ -403,13 +410,11 @@ class ClusterViewCache {
 
   async #fetch(port: ClusterView): Promise<ClusterSnapshot | undefined> {
     const started = performance.now();
-    let timer: NodeJS.Timeout | undefined;
+    let timer: Timer | undefined;
     const timeout = new Promise<never>((_, reject) => {
-      timer = setTimeout(
-        () => reject(new Error(`no answer within ${this.#timeouts.clusterViewMs} ms`)),
-        this.#timeouts.clusterViewMs,
-      );
+      const { clusterViewMs } = this.#timeouts;
       // A fetch still pending when the server has shut down must not keep the process alive.
+      timer = this.#clock.afterFunc(clusterViewMs, () => reject(new Error(`no answer within ${clusterViewMs} ms`)));
       timer.unref();
     });
     try {
@@ -418,7 +423,7 @@ class ClusterViewCache {
         timeout,
       ]);
       const snapshot: ClusterSnapshot = { nodePools, nodeClasses };
-      this.#cached = { snapshot, at: performance.now() };
+      this.#cached = { snapshot, at: this.#clock.now().getTime() };
       return snapshot;
     } catch (error) {
       this.#logger.warn(
@@ -427,7 +432,7 @@ class ClusterViewCache {
       );
       return undefined;
     } finally {
-      clearTimeout(timer);
+      timer?.stop();
     }
   }
 }

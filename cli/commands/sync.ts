@@ -9,7 +9,7 @@ import { join } from "node:path";
 import type { AddressInfo } from "node:net";
 import type { DestinationStream, Level, Logger } from "pino";
 import { pino } from "pino";
-import { systemClock, type Clock } from "../../api/ports.ts";
+import { systemClock, type TimerClock } from "../../api/ports.ts";
 import { parseAllowedSigners, type AllowedSigner } from "../../gitops/commit-signature.ts";
 import { loadConfig, type PoolkeeperConfig } from "../../gitops/config.ts";
 import { createHookServer, type HookServer } from "../../gitops/hook-server.ts";
@@ -60,7 +60,7 @@ export interface SyncControl {
   signal?: AbortSignal;
   log?: DestinationStream;
   env?: NodeJS.ProcessEnv;
-  clock?: Clock;
+  clock?: TimerClock;
   onListening?: (address: AddressInfo) => void;
   onSync?: (result: SyncResult) => void;
 }
@@ -182,6 +182,7 @@ export async function runSync(options: SyncOptions, out: Output, control: SyncCo
     sync: () => syncer.sync(),
     intervalMs: config.pollInterval.ms,
     signal: stop.signal,
+    clock,
     onSync: (result) => {
       metrics.statusPendingEvents.set(publisher?.pendingEvents ?? 0);
       control.onSync?.(result);
