@@ -16,7 +16,47 @@ export interface Clock {
   now(): Date;
 }
 
-export const systemClock: Clock = { now: () => new Date() };
+/** A call a TimerClock will make later. */
+export interface Timer {
+  /** Cancels the call; false when it has already been made or cancelled. */
+  stop(): boolean;
+  /** Lets the process exit while the call is pending (Node's Timeout.unref); returns the timer. */
+  unref(): Timer;
+}
+
+/**
+ * A clock that also makes calls later: code that schedules by time (coalesced status writes, poll intervals and
+ * backoff, request and shutdown deadlines) takes its timers from here, so that a test moves the time past a
+ * deadline instead of waiting for it. Mirrors k8s.io/utils/clock's WithDelayedExecution (AfterFunc).
+ */
+export interface TimerClock extends Clock {
+  /** Calls `f` once, `delayMs` after now by this clock. */
+  afterFunc(delayMs: number, f: () => void): Timer;
+}
+
+export const systemClock: TimerClock = {
+  now: () => new Date(),
+  afterFunc(delayMs, f) {
+    let pending = true;
+    const timeout = setTimeout(() => {
+      pending = false;
+      f();
+    }, delayMs);
+    const timer: Timer = {
+      stop() {
+        const wasPending = pending;
+        pending = false;
+        clearTimeout(timeout);
+        return wasPending;
+      },
+      unref() {
+        timeout.unref();
+        return timer;
+      },
+    };
+    return timer;
+  },
+};
 
 /** A clock stopped at one instant, for tests and for replaying a decision. */
 export function fixedClock(at: Date): Clock {

@@ -3,7 +3,8 @@
 // same certificate). Reports its ports to the parent, and the heap after a forced GC when asked.
 import https from "node:https";
 import type { AddressInfo } from "node:net";
-import { createWebhookServer, silentLogger } from "../webhook/index.ts";
+import { silentLogger } from "../runtime/index.ts";
+import { createWebhookServer } from "../webhook/index.ts";
 
 const [certFile, keyFile, cert, key] = [
   process.env.BENCH_CERT_FILE,

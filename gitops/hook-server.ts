@@ -6,18 +6,22 @@
 // read under a size cap and a deadline, and answered 413 without taking in the rest. Everything here is
 // reachable from the internet before authentication, so nothing an unverified request sends is trusted or logged:
 // the log line per delivery carries the provider, a delivery id that passes a strict pattern, and the result.
-// A missed or refused delivery costs nothing but latency: the controller still polls.
+// A missed or refused delivery costs nothing but latency: the controller still polls. Listening, TLS with its hot
+// reload and the graceful shutdown are runtime/serving.ts, as for the admission webhook.
 import { randomUUID } from "node:crypto";
-import http from "node:http";
-import https from "node:https";
+import type http from "node:http";
 import type { AddressInfo } from "node:net";
 import { Counter, type Registry } from "prom-client";
-import { systemClock, type Clock } from "../api/ports.ts";
-import { ConnectionDrain } from "../runtime/connection-drain.ts";
-import type { FileWatchOptions } from "../runtime/file-watch.ts";
-import type { Logger } from "../runtime/log.ts";
-import { createMetrics } from "../webhook/metrics.ts";
-import { CertificateStore, TLS_CONTEXT_DEFAULTS } from "../runtime/tls.ts";
+import { systemClock, type Timer, type TimerClock } from "../api/ports.ts";
+import {
+  CertificateStore,
+  createServing,
+  sharedMetric,
+  tlsMetrics,
+  type FileWatchOptions,
+  type Logger,
+  type ServingTimeouts,
+} from "../runtime/index.ts";
 import { branchOf, verifyPushHook } from "./push-hook.ts";
 
 export const HOOK_PATH = "/hooks/git";
@@ -25,21 +29,9 @@ export const HOOK_PATH = "/hooks/git";
 /** Default body limit: a push payload is a few KiB, tens with many commits; GitHub itself caps at 25 MB. */
 export const DEFAULT_MAX_BODY_BYTES = 1024 * 1024;
 
-export interface HookServerTimeouts {
-  /** Time a client has to send the request headers… */
-  headersMs: number;
-  /** …and the whole request (Node answers 408 after and closes the connection). */
-  requestMs: number;
+export interface HookServerTimeouts extends ServingTimeouts {
   /** Time the handler waits for the body once the headers are in (408 after): the deadline this module owns. */
   bodyMs: number;
-  /** Idle keep-alive connections are closed after this. */
-  keepAliveMs: number;
-  /** Time a client has to complete the TLS handshake. */
-  handshakeMs: number;
-  /** Graceful shutdown: in-flight requests get this long before every connection is closed. */
-  shutdownMs: number;
-  /** How often Node checks the header and request timeouts (their resolution). */
-  checkIntervalMs: number;
 }
 
 export const DEFAULT_HOOK_TIMEOUTS: HookServerTimeouts = {
@@ -74,13 +66,16 @@ export interface HookServerOptions {
   onPush: (push: PushNotice) => void;
   /** /readyz answers 200 when this returns true (the controller holds a desired state), 503 otherwise. */
   ready: () => boolean;
-  /** Prometheus registry whose metrics /metrics serves (the controller's; the server adds its own counter to it). */
+  /**
+   * Prometheus registry whose metrics /metrics serves (the controller's): the server adds its deliveries counter
+   * and, with TLS, the certificate's metrics to it.
+   */
   registry: Registry;
   logger: Logger;
   /** Serve HTTPS with this pair (reloaded on change, as the admission webhook does); plain HTTP when absent. */
   tls?: { certFile: string; keyFile: string };
-  /** For certificate checks (expiry at load and reload). */
-  clock?: Clock;
+  /** The time of certificate checks (expiry at load and reload) and the timers of the body and shutdown deadlines. */
+  clock?: TimerClock;
   /** Largest accepted body, default 1 MiB (GitHub caps payloads at 25 MB but a push payload is small). */
   maxBodyBytes?: number;
   timeouts?: Partial<HookServerTimeouts>;
@@ -150,11 +145,11 @@ export function createHookServer(options: HookServerOptions): HookServer {
   const clock = options.clock ?? systemClock;
   const logger = options.logger.child({ component: "gitops-hook" });
   const deliveries = deliveriesCounter(options.registry);
-  const certificates = options.tls ? certificateStore(options.tls, clock, logger, options.registry) : undefined;
+  const certificates = options.tls
+    ? new CertificateStore({ ...options.tls, clock, logger, metrics: tlsMetrics(options.registry) })
+    : undefined;
 
   const handle = async (req: http.IncomingMessage, res: http.ServerResponse): Promise<void> => {
-    // Counted until it closes; while draining, it also closes its connection (see ConnectionDrain).
-    drain.track(res);
     const path = (req.url ?? "/").split("?", 1)[0];
     const fetching = req.method === "GET" || req.method === "HEAD";
     if (path === HOOK_PATH) {
@@ -169,7 +164,7 @@ export function createHookServer(options: HookServerOptions): HookServer {
     }
     if (fetching && path === "/healthz") return text(res, 200, "ok\n");
     if (fetching && path === "/readyz") {
-      if (drain.draining) return text(res, 503, "not ready: shutting down\n");
+      if (serving.draining) return text(res, 503, "not ready: shutting down\n");
       return options.ready() ? text(res, 200, "ok\n") : text(res, 503, "not ready: no desired state yet\n");
     }
     if (fetching && path === "/metrics") {
@@ -231,7 +226,7 @@ export function createHookServer(options: HookServerOptions): HookServer {
     const tooLarge = `the request body is larger than ${maxBodyBytes} bytes`;
     const declared = Number(headerValue(req.headers["content-length"]) ?? "0");
     if (declared > maxBodyBytes) return refuse(413, "too-large", tooLarge, true);
-    const read = await readBody(req, maxBodyBytes, timeouts.bodyMs);
+    const read = await readBody(req, maxBodyBytes, timeouts.bodyMs, clock);
     if (!read.ok) {
       if (read.why === "too-large") return refuse(413, "too-large", tooLarge, true);
       if (read.why === "timeout")
@@ -290,67 +285,31 @@ export function createHookServer(options: HookServerOptions): HookServer {
     });
   };
 
-  const serverOptions: http.ServerOptions = {
-    headersTimeout: timeouts.headersMs,
-    requestTimeout: timeouts.requestMs,
-    keepAliveTimeout: timeouts.keepAliveMs,
-    connectionsCheckingInterval: timeouts.checkIntervalMs,
-  };
-  let server: http.Server;
-  if (certificates) {
-    const secure = https.createServer(
-      {
-        ...serverOptions,
-        ...TLS_CONTEXT_DEFAULTS,
-        cert: certificates.current.cert,
-        key: certificates.current.key,
-        handshakeTimeout: timeouts.handshakeMs,
-      },
-      listener,
-    );
-    certificates.onReload((material) =>
-      secure.setSecureContext({ ...TLS_CONTEXT_DEFAULTS, cert: material.cert, key: material.key }),
-    );
-    // A failed handshake (a scanner, a client that does not trust the CA) is the client's problem.
-    secure.on("tlsClientError", (error: Error) => logger.debug({ error: error.message }, "TLS handshake failed"));
-    server = secure;
-  } else {
-    server = http.createServer(serverOptions, listener);
-  }
-  const drain = new ConnectionDrain({ server, logger, shutdownMs: timeouts.shutdownMs });
+  const serving = createServing({ handler: listener, timeouts, logger, clock, certificates, watch: options.watch });
 
   return {
-    listen(port, host) {
-      return new Promise<AddressInfo>((resolve, reject) => {
-        const onError = (error: Error) => reject(error);
-        server.once("error", onError);
-        server.listen(port, host, () => {
-          server.off("error", onError);
-          server.on("error", (error) => logger.error({ err: error }, "server error"));
-          if (options.watch !== false) certificates?.watch(options.watch ?? {});
-          const address = server.address() as AddressInfo;
-          logger.info(
-            {
-              address: address.address,
-              port: address.port,
-              tls: certificates !== undefined,
-              branch: options.branch,
-              github: nonEmpty(options.githubSecret),
-              gitlab: nonEmpty(options.gitlabToken),
-            },
-            "git webhook endpoint listening",
-          );
-          resolve(address);
-        });
-      });
+    async listen(port, host) {
+      const address = await serving.listen(port, host);
+      logger.info(
+        {
+          address: address.address,
+          port: address.port,
+          tls: certificates !== undefined,
+          branch: options.branch,
+          github: nonEmpty(options.githubSecret),
+          gitlab: nonEmpty(options.gitlabToken),
+        },
+        "git webhook endpoint listening",
+      );
+      return address;
     },
 
     close() {
-      return drain.close(() => certificates?.close());
+      return serving.close();
     },
 
     closeAllConnections() {
-      drain.destroyAll();
+      serving.closeAllConnections();
     },
   };
 }
@@ -360,46 +319,26 @@ export function createHookServer(options: HookServerOptions): HookServer {
  * first delivery of a kind). A second server on the same registry (a restart in tests) shares the counter.
  */
 function deliveriesCounter(registry: Registry): Counter<"result"> {
-  const existing = registry.getSingleMetric(DELIVERIES_METRIC);
-  const counter =
-    existing instanceof Counter
-      ? (existing as Counter<"result">)
-      : new Counter({
-          name: DELIVERIES_METRIC,
-          help: "Git webhook deliveries to /hooks/git, by result.",
-          labelNames: ["result"],
-          registers: [registry],
-        });
+  const counter = sharedMetric(
+    registry,
+    DELIVERIES_METRIC,
+    () =>
+      new Counter({
+        name: DELIVERIES_METRIC,
+        help: "Git webhook deliveries to /hooks/git, by result.",
+        labelNames: ["result"],
+        registers: [registry],
+      }),
+  );
   for (const result of DELIVERY_RESULTS) counter.inc({ result }, 0);
   return counter;
 }
 
 /**
- * CertificateStore wants the webhook's metrics object; only its two TLS metrics make sense here, so the rest stay
- * in a private registry and those two join the controller's (unless it already has metrics by those names).
+ * Reads the body into memory up to `limit` bytes within `timeoutMs` (by `clock`). Past the limit it stops reading
+ * at once (the caller answers 413 and closes the connection), so an oversized body is never held.
  */
-function certificateStore(
-  files: { certFile: string; keyFile: string },
-  clock: Clock,
-  logger: Logger,
-  registry: Registry,
-): CertificateStore {
-  const metrics = createMetrics({ processMetrics: false });
-  for (const metric of [metrics.tlsReloadErrors, metrics.certificateExpiry]) {
-    try {
-      registry.registerMetric(metric);
-    } catch {
-      // The registry already has a metric by that name (an admission webhook in the same process): keep it.
-    }
-  }
-  return new CertificateStore({ ...files, clock, logger, metrics });
-}
-
-/**
- * Reads the body into memory up to `limit` bytes within `timeoutMs`. Past the limit it stops reading at once
- * (the caller answers 413 and closes the connection), so an oversized body is never held.
- */
-function readBody(req: http.IncomingMessage, limit: number, timeoutMs: number): Promise<BodyRead> {
+function readBody(req: http.IncomingMessage, limit: number, timeoutMs: number, clock: TimerClock): Promise<BodyRead> {
   return new Promise((resolve) => {
     const chunks: Buffer[] = [];
     let size = 0;
@@ -407,7 +346,7 @@ function readBody(req: http.IncomingMessage, limit: number, timeoutMs: number): 
     const finish = (outcome: BodyRead) => {
       if (done) return;
       done = true;
-      clearTimeout(timer);
+      timer.stop();
       req.off("data", onData);
       req.off("end", onEnd);
       req.off("close", onClose);
@@ -421,8 +360,7 @@ function readBody(req: http.IncomingMessage, limit: number, timeoutMs: number): 
     };
     const onEnd = () => finish({ ok: true, body: Buffer.concat(chunks, size) });
     const onClose = () => finish({ ok: false, why: "aborted" });
-    const timer = setTimeout(() => finish({ ok: false, why: "timeout" }), timeoutMs);
-    timer.unref();
+    const timer: Timer = clock.afterFunc(timeoutMs, () => finish({ ok: false, why: "timeout" })).unref();
     req.on("data", onData);
     req.on("end", onEnd);
     req.on("close", onClose);

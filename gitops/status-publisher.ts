@@ -4,7 +4,7 @@
 // first at once), serialized, and never lose an event: events leave the queue only once a commit holds them,
 // and a failed write puts them back and retries with backoff. A commit the remote did not take yet stays in
 // the local clone; the publisher keeps retrying until it is pushed.
-import type { Clock } from "../api/ports.ts";
+import type { Timer, TimerClock } from "../api/ports.ts";
 import type { Logger } from "pino";
 import {
   commitMessage,
@@ -22,7 +22,8 @@ export interface StatusPublisherOptions {
   cluster: string;
   /** Minimum interval between two writes, in milliseconds. */
   coalesceMs: number;
-  clock: Clock;
+  /** The events' times, and the timers of coalescing and retries. */
+  clock: TimerClock;
   logger: Logger;
   /** Backoff after a failed or unpushed write. */
   retry: { minBackoffMs: number; maxBackoffMs: number };
@@ -52,7 +53,7 @@ export class StatusPublisher {
   #unpushed = false;
   #failures = 0;
   #lastWriteAt = Number.NEGATIVE_INFINITY;
-  #timer: NodeJS.Timeout | undefined;
+  #timer: Timer | undefined;
   #chain: Promise<unknown> = Promise.resolve();
   #closed = false;
 
@@ -122,16 +123,17 @@ export class StatusPublisher {
     if (this.#closed || this.#timer || this.#options.manual === true) return;
     const due = this.#lastWriteAt + this.#options.coalesceMs - this.#options.clock.now().getTime();
     const wait = Math.max(0, delayMs ?? due);
-    this.#timer = setTimeout(() => {
-      this.#timer = undefined;
-      this.flush().catch(() => undefined); // logged in #write; retried by its backoff
-    }, wait);
     // A pending write alone does not keep the process alive: the owner flushes on close.
-    this.#timer.unref();
+    this.#timer = this.#options.clock
+      .afterFunc(wait, () => {
+        this.#timer = undefined;
+        this.flush().catch(() => undefined); // logged in #write; retried by its backoff
+      })
+      .unref();
   }
 
   #clearTimer(): void {
-    if (this.#timer) clearTimeout(this.#timer);
+    this.#timer?.stop();
     this.#timer = undefined;
   }
 

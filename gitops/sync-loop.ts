@@ -2,6 +2,7 @@
 // ±10 % jitter (so many controllers polling one Git host do not synchronize); after failed syncs it doubles
 // each time, up to ten intervals. A push hook calls `trigger()` to sync at once; triggers that arrive during
 // a sync coalesce into one more sync after it, never into a queue.
+import { systemClock, type TimerClock } from "../api/ports.ts";
 import type { SyncResult } from "./sync.ts";
 
 export interface SyncLoopOptions {
@@ -11,6 +12,8 @@ export interface SyncLoopOptions {
   signal: AbortSignal;
   /** Uniform in [0, 1): Math.random by default; tests pass a fixed one. */
   random?: () => number;
+  /** Runs the waits between syncs; the system clock by default. */
+  clock?: TimerClock;
   /** Told about each sync (tests, the `--once`-like readiness signal). */
   onSync?: (result: SyncResult) => void;
   /** Told about a sync that threw (a bug: syncs report Git and input problems in their result). */
@@ -36,6 +39,7 @@ export function nextDelay(intervalMs: number, failures: number, random: number):
 
 export function startSyncLoop(options: SyncLoopOptions): SyncLoop {
   const random = options.random ?? Math.random;
+  const clock = options.clock ?? systemClock;
   let wake: (() => void) | undefined;
   let triggered = false;
 
@@ -46,9 +50,10 @@ export function startSyncLoop(options: SyncLoopOptions): SyncLoop {
 
   const sleep = (ms: number) =>
     new Promise<void>((resolve) => {
-      const timer = setTimeout(finish, ms);
+      // Not unref'd: the loop is what the process is running for.
+      const timer = clock.afterFunc(ms, finish);
       function finish() {
-        clearTimeout(timer);
+        timer.stop();
         options.signal.removeEventListener("abort", finish);
         wake = undefined;
         resolve();

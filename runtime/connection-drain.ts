@@ -4,6 +4,7 @@
 // deadline (or at once, on a second SIGTERM). One copy, so the two servers cannot drift apart.
 import type { Server, ServerResponse } from "node:http";
 import type { Socket } from "node:net";
+import { systemClock, type Timer, type TimerClock } from "../api/ports.ts";
 import type { Logger } from "./log.ts";
 
 export interface ConnectionDrainOptions {
@@ -12,6 +13,8 @@ export interface ConnectionDrainOptions {
   logger: Logger;
   /** In-flight requests get this long after close() before every connection is destroyed. */
   shutdownMs: number;
+  /** Runs the shutdown deadline; the system clock by default. */
+  clock?: TimerClock;
   /** Also log "shutting down" (with the counts) when a shutdown starts and "shut down" when it ends. */
   logProgress?: boolean;
 }
@@ -21,6 +24,7 @@ export class ConnectionDrain {
   readonly #server: Server;
   readonly #logger: Logger;
   readonly #shutdownMs: number;
+  readonly #clock: TimerClock;
   readonly #logProgress: boolean;
   readonly #inFlight = new Set<ServerResponse>();
   readonly #sockets = new Set<Socket>();
@@ -31,6 +35,7 @@ export class ConnectionDrain {
     this.#server = options.server;
     this.#logger = options.logger;
     this.#shutdownMs = options.shutdownMs;
+    this.#clock = options.clock ?? systemClock;
     this.#logProgress = options.logProgress ?? false;
     this.#server.on("connection", (socket: Socket) => {
       this.#sockets.add(socket);
@@ -65,13 +70,14 @@ export class ConnectionDrain {
       if (!server.listening && this.#sockets.size === 0) return resolve();
       if (this.#logProgress) this.#logger.info(this.#counts(), "shutting down");
       for (const res of this.#inFlight) if (!res.headersSent) res.setHeader("Connection", "close");
-      const hardStop = setTimeout(() => {
-        this.#logger.warn(this.#counts(), "shutdown timed out; closing connections");
-        this.destroyAll();
-      }, this.#shutdownMs);
-      hardStop.unref();
+      const hardStop: Timer = this.#clock
+        .afterFunc(this.#shutdownMs, () => {
+          this.#logger.warn(this.#counts(), "shutdown timed out; closing connections");
+          this.destroyAll();
+        })
+        .unref();
       const finish = () => {
-        clearTimeout(hardStop);
+        hardStop.stop();
         if (this.#logProgress) this.#logger.info("shut down");
         resolve();
       };

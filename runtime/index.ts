@@ -1,6 +1,8 @@
-// What every long-running command shares: structured logs, TLS material with hot reload, file watching, and
-// connection draining for graceful shutdown.
-export * from "./log.ts";
-export * from "./file-watch.ts";
-export * from "./tls.ts";
-export * from "./connection-drain.ts";
+// What every long-running command shares: structured logs, the HTTP(S) listener with TLS hot reload and graceful
+// shutdown, file watching, and the metrics every server serves. Only what other parts use is exported here; the
+// pieces behind it (connection-drain.ts, the TLS material's loading) are this folder's own.
+export { createLogger, silentLogger, type Logger } from "./log.ts";
+export { DEFAULT_DEBOUNCE_MS, watchFiles, type FileWatch, type FileWatchOptions } from "./file-watch.ts";
+export { certificateProblem, CertificateStore, TlsFileError, type CertificateInfo } from "./tls.ts";
+export { createServing, type ServingTimeouts } from "./serving.ts";
+export { createRegistry, sharedMetric, tlsMetrics } from "./metrics.ts";

@@ -1,14 +1,14 @@
 // The serving certificate: loaded from PEM files, checked (parses, the key matches, not expired), and reloaded
 // when cert-manager (or anyone) replaces the files, through server.setSecureContext: new connections get the new
 // certificate, open ones keep theirs, nothing is dropped. A bad new pair (half-written, mismatched, expired) is
-// refused and the old one kept, so a rotation mishap never takes the webhook down.
+// refused and the old one kept, so a rotation mishap never takes a server down.
 import { createHash, createPrivateKey, X509Certificate, type KeyObject } from "node:crypto";
 import { readFileSync } from "node:fs";
 import { createSecureContext, type SecureContextOptions } from "node:tls";
 import type { Clock } from "../api/ports.ts";
 import { watchFiles, type FileWatch, type FileWatchOptions } from "./file-watch.ts";
 import type { Logger } from "./log.ts";
-import type { WebhookMetrics } from "../webhook/metrics.ts";
+import type { TlsMetrics } from "./metrics.ts";
 
 /** A certificate or key file that cannot serve: missing, unreadable, not PEM, mismatched or expired. */
 export class TlsFileError extends Error {
@@ -104,7 +104,7 @@ export interface CertificateStoreOptions {
   keyFile: string;
   clock: Clock;
   logger: Logger;
-  metrics: WebhookMetrics;
+  metrics: TlsMetrics;
 }
 
 /** The certificate in use, reloaded from its files on change. */

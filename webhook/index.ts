@@ -10,8 +10,5 @@ export {
   type WebhookServerOptions,
   type WebhookTimeouts,
 } from "./server.ts";
-export { createLogger, silentLogger, LOG_LEVELS, type Logger, type LoggerOptions } from "../runtime/log.ts";
 export { createMetrics, type WebhookMetrics } from "./metrics.ts";
 export { loadPolicyFiles, PolicyFileError, type PolicySource } from "./policy-store.ts";
-export { loadTlsMaterial, TlsFileError, type CertificateInfo } from "../runtime/tls.ts";
-export type { FileWatchOptions } from "../runtime/file-watch.ts";

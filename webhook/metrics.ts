@@ -1,8 +1,9 @@
-// The webhook's Prometheus metrics, in a registry of their own per server so that two servers in one process
-// (the tests start many) never collide on metric names. Label values come from small closed sets: a request's
-// kind and operation are attacker-controlled strings, and unbounded label values would grow the registry
-// without limit.
-import { collectDefaultMetrics, Counter, Gauge, Histogram, Registry } from "prom-client";
+// The admission webhook's own Prometheus metrics: decisions and the policy in force. What every server shares
+// (process metrics, the serving certificate's) is runtime/metrics.ts. Each server has a registry of its own by
+// default, so that two servers in one process (the tests start many) never collide on metric names. Label values
+// come from small closed sets: a request's kind and operation are attacker-controlled strings, and unbounded label
+// values would grow the registry without limit.
+import { Counter, Gauge, Histogram, type Registry } from "prom-client";
 
 export type AdmissionOutcome = "allowed" | "denied" | "error";
 
@@ -17,9 +18,6 @@ export interface WebhookMetrics {
   policyReloadErrors: Counter;
   /** 1 when the last policy reload succeeded (or none was needed), 0 while a bad edit is being ignored. */
   policyLastReloadSuccessful: Gauge;
-  tlsReloadErrors: Counter;
-  /** notAfter of the certificate being served, for an expiry alert independent of cert-manager. */
-  certificateExpiry: Gauge;
 }
 
 const KINDS = new Set(["NodePool", "EC2NodeClass"]);
@@ -36,16 +34,8 @@ export function operationLabel(operation: string | undefined): string {
   return OPERATIONS.has(operation) ? operation : "other";
 }
 
-export interface MetricsOptions {
-  /** The registry to register into; a new one by default. */
-  registry?: Registry;
-  /** Node.js process metrics (CPU, memory, event loop lag, GC); on by default. */
-  processMetrics?: boolean;
-}
-
-export function createMetrics(options: MetricsOptions = {}): WebhookMetrics {
-  const registry = options.registry ?? new Registry();
-  if (options.processMetrics !== false) collectDefaultMetrics({ register: registry });
+/** Registers the admission metrics into `registry`. */
+export function createMetrics(registry: Registry): WebhookMetrics {
   const registers = [registry];
   return {
     registry,
@@ -76,16 +66,6 @@ export function createMetrics(options: MetricsOptions = {}): WebhookMetrics {
     policyLastReloadSuccessful: new Gauge({
       name: "poolkeeper_policy_last_reload_successful",
       help: "1 if the policy files on disk are the policy in force, 0 if the last reload failed.",
-      registers,
-    }),
-    tlsReloadErrors: new Counter({
-      name: "poolkeeper_tls_reload_errors_total",
-      help: "Serving certificate reloads that failed; the previous certificate stays in use.",
-      registers,
-    }),
-    certificateExpiry: new Gauge({
-      name: "poolkeeper_tls_certificate_expiry_timestamp_seconds",
-      help: "Expiry (notAfter) of the serving certificate in use, in seconds since the epoch.",
       registers,
     }),
   };

@@ -10,8 +10,13 @@ import { compilePolicy, type CompiledPolicy } from "../policies/compiled-policy.
 import { loadPolicies } from "../policies/load-policies.ts";
 import type { PresetName } from "../policies/policy-document.ts";
 import { builtinRules } from "../policies/rules/index.ts";
-import { DEFAULT_DEBOUNCE_MS, watchFiles, type FileWatch, type FileWatchOptions } from "../runtime/file-watch.ts";
-import type { Logger } from "../runtime/log.ts";
+import {
+  DEFAULT_DEBOUNCE_MS,
+  watchFiles,
+  type FileWatch,
+  type FileWatchOptions,
+  type Logger,
+} from "../runtime/index.ts";
 import type { WebhookMetrics } from "./metrics.ts";
 
 /** A policy file that cannot be read or is not a valid PoolPolicy; the message has file:line:col per problem. */

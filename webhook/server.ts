@@ -2,19 +2,20 @@
 // admission.k8s.io/v1 AdmissionReview and answer with one (the decision is the pure core's, webhook/admission/);
 // GET /healthz, /readyz and /metrics are for the kubelet and Prometheus. Everything around the decision lives
 // here: body limits and timeouts, the cluster view with its timeout and cache, the policy and certificate
-// reloads, one log line and a few metrics per decision, and a graceful shutdown.
+// reloads, one log line and a few metrics per decision. Listening, the certificate's hot reload and the graceful
+// shutdown are runtime/serving.ts, shared with every long-running command.
 //
 // Failure stance: the API server calls this with `failurePolicy: Fail`, so any non-200 answer rejects the
 // request. That is the safe direction, and the reason bad input gets a precise 4xx and unexpected errors a
 // generic 500 (with the details in the log), never a crash and never an "allowed" the core did not decide.
-import https from "node:https";
+import type { Server } from "node:http";
 import type { AddressInfo } from "node:net";
 import { performance } from "node:perf_hooks";
 import express, { type NextFunction, type Request, type Response } from "express";
 import type { Registry } from "prom-client";
 import { defaultCatalog, type InstanceTypeCatalog } from "../cloudprovider/catalog/catalog.ts";
 import { defaultYamlLimits } from "../api/index.ts";
-import { systemClock, type Clock, type ClusterView } from "../api/ports.ts";
+import { systemClock, type ClusterView, type Timer, type TimerClock } from "../api/ports.ts";
 import type { CompiledPolicy } from "../policies/compiled-policy.ts";
 import type { Finding } from "../policies/finding.ts";
 import {
@@ -25,12 +26,20 @@ import {
   type AdmissionContext,
   type AdmissionDecision,
 } from "./admission/index.ts";
-import { ConnectionDrain } from "../runtime/connection-drain.ts";
-import type { FileWatchOptions } from "../runtime/file-watch.ts";
-import { createLogger, type Logger } from "../runtime/log.ts";
+import {
+  certificateProblem,
+  CertificateStore,
+  createLogger,
+  createRegistry,
+  createServing,
+  tlsMetrics,
+  type CertificateInfo,
+  type FileWatchOptions,
+  type Logger,
+  type ServingTimeouts,
+} from "../runtime/index.ts";
 import { createMetrics, kindLabel, operationLabel, type WebhookMetrics } from "./metrics.ts";
 import { PolicyStore, type PolicySource } from "./policy-store.ts";
-import { certificateProblem, CertificateStore, TLS_CONTEXT_DEFAULTS, type CertificateInfo } from "../runtime/tls.ts";
 
 /** The API server's own limit on a write request's body (3 MiB): no review it sends is larger. */
 export const MAX_BODY_BYTES = 3 * 1024 * 1024;
@@ -42,23 +51,11 @@ export const MAX_BODY_BYTES = 3 * 1024 * 1024;
  */
 export const MAX_REVIEW_DEPTH = defaultYamlLimits.maxDepth + 2;
 
-export interface WebhookTimeouts {
+export interface WebhookTimeouts extends ServingTimeouts {
   /** Longest wait for the cluster view before deciding without it. */
   clusterViewMs: number;
   /** How long a fetched cluster view is reused. */
   clusterViewCacheMs: number;
-  /** Time a client has to send the request headers… */
-  headersMs: number;
-  /** …and the whole request (408 after; slow clients cannot hold connections open). */
-  requestMs: number;
-  /** Idle keep-alive connections are closed after this. */
-  keepAliveMs: number;
-  /** Time a client has to complete the TLS handshake. */
-  handshakeMs: number;
-  /** Graceful shutdown: in-flight requests get this long before every connection is closed. */
-  shutdownMs: number;
-  /** How often Node checks the header and request timeouts (the timeouts' resolution). */
-  checkIntervalMs: number;
 }
 
 export const DEFAULT_TIMEOUTS: WebhookTimeouts = {
@@ -83,10 +80,17 @@ export interface WebhookServerOptions {
   catalog?: InstanceTypeCatalog;
   /** The cluster's NodePools and EC2NodeClasses, for cross-object rules; without it they warn, not deny. */
   cluster?: ClusterView;
-  clock?: Clock;
+  /**
+   * The time of decisions and certificate checks, and the timers of the cluster view's timeout and cache and of the
+   * shutdown deadline; the system clock by default.
+   */
+  clock?: TimerClock;
   /** JSON logger; one on standard output by default. */
   logger?: Logger;
-  /** Registry for the metrics (a new one by default); the server adds its metrics and the process metrics. */
+  /**
+   * Registry the server adds its metrics to; by default a new one with the process metrics. A registry passed in
+   * is its owner's: the server adds only its own metrics (and the certificate's, shared with other servers on it).
+   */
   registry?: Registry;
   timeouts?: Partial<WebhookTimeouts>;
   /** File watching for hot reload (debounce, poll interval), or false to reload only on request. */
@@ -120,7 +124,7 @@ export interface WebhookServer {
   readonly metrics: WebhookMetrics;
   readonly registry: Registry;
   /** The underlying node:https server. */
-  readonly server: https.Server;
+  readonly server: Server;
 }
 
 type Endpoint = "validate" | "mutate";
@@ -135,15 +139,16 @@ export function createWebhookServer(options: WebhookServerOptions): WebhookServe
   const timeouts: WebhookTimeouts = { ...DEFAULT_TIMEOUTS, ...options.timeouts };
   const clock = options.clock ?? systemClock;
   const logger = options.logger ?? createLogger();
-  const metrics = createMetrics({ registry: options.registry });
+  const registry = options.registry ?? createRegistry();
+  const metrics = createMetrics(registry);
   const catalog = options.catalog ?? defaultCatalog();
   const policies = new PolicyStore({ ...options.policy, logger, metrics });
-  const certificates = new CertificateStore({ ...options.tls, clock, logger, metrics });
-  const view = new ClusterViewCache(options.cluster, timeouts, logger);
+  const certificates = new CertificateStore({ ...options.tls, clock, logger, metrics: tlsMetrics(registry) });
+  const view = new ClusterViewCache(options.cluster, timeouts, clock, logger);
 
   const readiness = (): Readiness => {
     const problems: string[] = [];
-    if (drain.draining) problems.push("shutting down");
+    if (serving.draining) problems.push("shutting down");
     const certificate = certificateProblem(certificates.current.info, clock.now());
     if (certificate) problems.push(certificate);
     return { ready: problems.length === 0, problems };
@@ -152,12 +157,6 @@ export function createWebhookServer(options: WebhookServerOptions): WebhookServe
   const app = express();
   app.disable("x-powered-by");
   app.set("etag", false);
-
-  app.use((_req: Request, res: Response, next: NextFunction) => {
-    // Counted until it closes; while draining, it also closes its connection (see ConnectionDrain).
-    drain.track(res);
-    next();
-  });
 
   app.get("/healthz", (_req, res) => {
     res.type("text/plain").send("ok\n");
@@ -305,73 +304,41 @@ export function createWebhookServer(options: WebhookServerOptions): WebhookServe
     res.status(500).type("text/plain").send("internal error\n");
   });
 
-  const httpsServer = https.createServer(
-    {
-      ...TLS_CONTEXT_DEFAULTS,
-      cert: certificates.current.cert,
-      key: certificates.current.key,
-      handshakeTimeout: timeouts.handshakeMs,
-      headersTimeout: timeouts.headersMs,
-      requestTimeout: timeouts.requestMs,
-      keepAliveTimeout: timeouts.keepAliveMs,
-      connectionsCheckingInterval: timeouts.checkIntervalMs,
-    },
-    app,
-  );
-  certificates.onReload((material) =>
-    httpsServer.setSecureContext({ ...TLS_CONTEXT_DEFAULTS, cert: material.cert, key: material.key }),
-  );
-  const drain = new ConnectionDrain({
-    server: httpsServer,
+  const serving = createServing({
+    handler: app,
+    timeouts,
     logger,
-    shutdownMs: timeouts.shutdownMs,
-    logProgress: true,
-  });
-  // A failed handshake (a scanner, a client that does not trust the CA) is the client's problem: log it
-  // quietly instead of letting it surface as an unhandled error.
-  httpsServer.on("tlsClientError", (error: Error) => {
-    logger.debug({ error: error.message }, "TLS handshake failed");
+    clock,
+    certificates,
+    watch: options.watch,
+    logShutdown: true,
   });
 
   return {
-    listen(port, host) {
-      return new Promise<AddressInfo>((resolve, reject) => {
-        const onError = (error: Error) => reject(error);
-        httpsServer.once("error", onError);
-        httpsServer.listen(port, host, () => {
-          httpsServer.off("error", onError);
-          httpsServer.on("error", (error) => logger.error({ err: error }, "server error"));
-          if (options.watch !== false) {
-            policies.watch(options.watch ?? {});
-            certificates.watch(options.watch ?? {});
-          }
-          const address = httpsServer.address() as AddressInfo;
-          logger.info(
-            {
-              address: address.address,
-              port: address.port,
-              policyFiles: options.policy.files,
-              preset: policies.current.preset,
-              certificate: certificates.current.info.serialNumber,
-              certificateNotAfter: certificates.current.info.notAfter.toISOString(),
-              clusterView: options.cluster ? "configured" : "none (cross-object findings are warnings)",
-            },
-            "admission webhook listening",
-          );
-          resolve(address);
-        });
-      });
+    async listen(port, host) {
+      const address = await serving.listen(port, host);
+      if (options.watch !== false) policies.watch(options.watch ?? {});
+      logger.info(
+        {
+          address: address.address,
+          port: address.port,
+          policyFiles: options.policy.files,
+          preset: policies.current.preset,
+          certificate: certificates.current.info.serialNumber,
+          certificateNotAfter: certificates.current.info.notAfter.toISOString(),
+          clusterView: options.cluster ? "configured" : "none (cross-object findings are warnings)",
+        },
+        "admission webhook listening",
+      );
+      return address;
     },
 
     close() {
-      return drain.close(() => {
-        policies.close();
-        certificates.close();
-      });
+      return serving.close(() => policies.close());
     },
 
     closeAllConnections() {
-      drain.destroyAll();
+      serving.closeAllConnections();
     },
 
     readiness,
@@ -384,8 +351,8 @@ export function createWebhookServer(options: WebhookServerOptions): WebhookServe
       return certificates.current.info;
     },
     metrics,
-    registry: metrics.registry,
-    server: httpsServer,
+    registry,
+    server: serving.server,
   };
 }
 
@@ -413,20 +380,22 @@ function ruleIds(findings: readonly Finding[]): string[] {
 class ClusterViewCache {
   readonly #port: ClusterView | undefined;
   readonly #timeouts: WebhookTimeouts;
+  readonly #clock: TimerClock;
   readonly #logger: Logger;
   #cached: { snapshot: ClusterSnapshot; at: number } | undefined;
   #pending: Promise<ClusterSnapshot | undefined> | undefined;
 
-  constructor(port: ClusterView | undefined, timeouts: WebhookTimeouts, logger: Logger) {
+  constructor(port: ClusterView | undefined, timeouts: WebhookTimeouts, clock: TimerClock, logger: Logger) {
     this.#port = port;
     this.#timeouts = timeouts;
+    this.#clock = clock;
     this.#logger = logger;
   }
 
   async get(): Promise<{ snapshot?: ClusterSnapshot; source: ViewSource }> {
     if (!this.#port) return { source: "none" };
     const cached = this.#cached;
-    if (cached && performance.now() - cached.at < this.#timeouts.clusterViewCacheMs) {
+    if (cached && this.#clock.now().getTime() - cached.at < this.#timeouts.clusterViewCacheMs) {
       return { snapshot: cached.snapshot, source: "cached" };
     }
     // Concurrent requests share one fetch.
@@ -441,13 +410,11 @@ class ClusterViewCache {
 
   async #fetch(port: ClusterView): Promise<ClusterSnapshot | undefined> {
     const started = performance.now();
-    let timer: NodeJS.Timeout | undefined;
+    let timer: Timer | undefined;
     const timeout = new Promise<never>((_, reject) => {
-      timer = setTimeout(
-        () => reject(new Error(`no answer within ${this.#timeouts.clusterViewMs} ms`)),
-        this.#timeouts.clusterViewMs,
-      );
+      const { clusterViewMs } = this.#timeouts;
       // A fetch still pending when the server has shut down must not keep the process alive.
+      timer = this.#clock.afterFunc(clusterViewMs, () => reject(new Error(`no answer within ${clusterViewMs} ms`)));
       timer.unref();
     });
     try {
@@ -456,7 +423,7 @@ class ClusterViewCache {
         timeout,
       ]);
       const snapshot: ClusterSnapshot = { nodePools, nodeClasses };
-      this.#cached = { snapshot, at: performance.now() };
+      this.#cached = { snapshot, at: this.#clock.now().getTime() };
       return snapshot;
     } catch (error) {
       this.#logger.warn(
@@ -465,7 +432,7 @@ class ClusterViewCache {
       );
       return undefined;
     } finally {
-      clearTimeout(timer);
+      timer?.stop();
     }
   }
 }

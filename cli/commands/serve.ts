@@ -6,13 +6,8 @@ import type { AddressInfo } from "node:net";
 import type { DestinationStream, Level } from "pino";
 import type { ClusterView } from "../../api/ports.ts";
 import type { PresetName } from "../../policies/policy-document.ts";
-import {
-  createLogger,
-  createWebhookServer,
-  PolicyFileError,
-  TlsFileError,
-  type WebhookServer,
-} from "../../webhook/index.ts";
+import { createLogger, TlsFileError } from "../../runtime/index.ts";
+import { createWebhookServer, PolicyFileError, type WebhookServer } from "../../webhook/index.ts";
 import { InputError } from "../input-files.ts";
 import { onStopRequest, parsePort } from "../stop-request.ts";
 import type { Output } from "../output.ts";

@@ -10,8 +10,7 @@ import { join } from "node:path";
 import type { AddressInfo } from "node:net";
 import type { DestinationStream, Level, Logger } from "pino";
 import { pino } from "pino";
-import { Registry, collectDefaultMetrics } from "prom-client";
-import { systemClock, type Clock } from "../../api/ports.ts";
+import { systemClock, type TimerClock } from "../../api/ports.ts";
 import { parseAllowedSigners, type AllowedSigner } from "../../gitops/commit-signature.ts";
 import { loadConfig, type PoolkeeperConfig } from "../../gitops/config.ts";
 import { createHookServer, type HookServer } from "../../gitops/hook-server.ts";
@@ -25,7 +24,7 @@ import { Syncer, type SyncResult } from "../../gitops/sync.ts";
 import { loadPolicies } from "../../policies/load-policies.ts";
 import { renderReport, type ReportFormat } from "../../policies/report/index.ts";
 import { builtinRules } from "../../policies/rules/index.ts";
-import { createLogger } from "../../runtime/log.ts";
+import { createLogger, createRegistry } from "../../runtime/index.ts";
 import { nonEmpty, readGitCredentials, readSecretFile } from "../git-credentials.ts";
 import { InputError } from "../input-files.ts";
 import { readInput } from "../read-input.ts";
@@ -65,7 +64,7 @@ export interface SyncControl {
   signal?: AbortSignal;
   log?: DestinationStream;
   env?: NodeJS.ProcessEnv;
-  clock?: Clock;
+  clock?: TimerClock;
   onListening?: (address: AddressInfo) => void;
   onSync?: (result: SyncResult) => void;
 }
@@ -122,8 +121,7 @@ export async function runSync(options: SyncOptions, out: Output, control: SyncCo
     );
   }
 
-  const registry = new Registry();
-  if (!options.once) collectDefaultMetrics({ register: registry });
+  const registry = createRegistry({ processMetrics: !options.once });
   const metrics = createSyncMetrics(registry);
   const writer = options.status
     ? createStatusWriter({
@@ -189,6 +187,7 @@ export async function runSync(options: SyncOptions, out: Output, control: SyncCo
     sync: () => syncer.sync(),
     intervalMs: config.pollInterval.ms,
     signal: stop.signal,
+    clock,
     onSync: (result) => {
       metrics.statusPendingEvents.set(publisher?.pendingEvents ?? 0);
       control.onSync?.(result);

@@ -5,7 +5,8 @@ import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { after, before, describe, test } from "node:test";
-import { createLogger } from "../../runtime/log.ts";
+import { Registry } from "prom-client";
+import { createLogger } from "../../runtime/index.ts";
 import { createMetrics } from "../../webhook/metrics.ts";
 import { PolicyStore } from "../../webhook/policy-store.ts";
 
@@ -38,7 +39,7 @@ describe("a policy file mid-rewrite", () => {
       level: "debug",
       destination: { write: (line: string) => void logs.push(JSON.parse(line)) },
     });
-    const metrics = createMetrics({ processMetrics: false });
+    const metrics = createMetrics(new Registry());
     const gauge = async () => (await metrics.policyLastReloadSuccessful.get()).values[0]?.value;
     return { file, logs, metrics, gauge, store: new PolicyStore({ files: [file], logger, metrics }) };
   }

@@ -2,17 +2,19 @@
 // when writes fail or cannot be pushed.
 import assert from "node:assert/strict";
 import { describe, it } from "node:test";
-import { fixedClock } from "../../api/ports.ts";
 import { parseTrailers } from "../../gitops/status-render.ts";
 import { StatusPublisher } from "../../gitops/status-publisher.ts";
 import type { StatusWriteInput, StatusWriteResult, StatusWriter } from "../../gitops/status-writer.ts";
-import { silentLogger } from "../../runtime/log.ts";
+import { silentLogger } from "../../runtime/index.ts";
+import { FakeClock } from "../support/fake-clock.ts";
+import { guardAgainstHang } from "../support/hang-guard.ts";
 
 type Step = "push" | "pending" | "fail";
 
-/** A writer that records each write and answers per the script (then "push"). */
+/** A writer that records each write and answers per the script (then "push"); `written` waits for the n-th write. */
 function recordingWriter(script: Step[] = []) {
   const writes: StatusWriteInput[] = [];
+  const waiting: { count: number; resolve: () => void }[] = [];
   let previous = "";
   const writer: StatusWriter = {
     remote: "memory",
@@ -21,6 +23,7 @@ function recordingWriter(script: Step[] = []) {
       const step = script.shift() ?? "push";
       if (step === "fail") throw new Error("remote said no");
       writes.push(input);
+      for (const waiter of waiting.filter((w) => writes.length >= w.count)) waiter.resolve();
       const tree = JSON.stringify([...input.files]);
       const unchanged = tree === previous;
       previous = tree;
@@ -28,18 +31,25 @@ function recordingWriter(script: Step[] = []) {
     },
     history: async () => [],
   };
-  return { writer, writes };
+  const written = (count: number) =>
+    guardAgainstHang(
+      new Promise<void>((resolve) => (writes.length >= count ? resolve() : waiting.push({ count, resolve }))),
+      `write ${count}`,
+    );
+  return { writer, writes, written };
 }
 
 const trailerEvents = (input: StatusWriteInput | undefined) =>
   parseTrailers(input?.message ?? "").events.map((e) => `${e.kind} ${e.node ?? ""}`.trim());
 
-function publisher(writer: StatusWriter, coalesceMs = 0) {
+const T0 = new Date("2026-11-25T10:00:00Z");
+
+function publisher(writer: StatusWriter, coalesceMs = 0, clock = new FakeClock(T0)) {
   return new StatusPublisher({
     writer,
     cluster: "prod",
     coalesceMs,
-    clock: fixedClock(new Date("2026-11-25T10:00:00Z")),
+    clock,
     logger: silentLogger(),
     retry: { minBackoffMs: 60_000, maxBackoffMs: 60_000 },
   });
@@ -61,13 +71,16 @@ describe("StatusPublisher", () => {
 
   it("coalesces: with a long interval nothing is written until flushed", async () => {
     const { writer, writes } = recordingWriter();
-    const p = publisher(writer, 60_000);
+    const clock = new FakeClock(T0);
+    const p = publisher(writer, 60_000, clock);
     p.record({ kind: "provisioned", node: "n0", reason: "r" });
     await p.flush(); // the first write is at once, and starts the interval
     const before = writes.length;
     p.record({ kind: "provisioned", node: "n1", reason: "r" });
     p.record({ kind: "provisioned", node: "n2", reason: "r" });
-    await new Promise((r) => setTimeout(r, 30));
+    assert.deepEqual(clock.pending, [60_000], "one write, due when the interval ends");
+    clock.step(59_999);
+    assert.deepEqual(clock.pending, [1], "the write has not started: it is still due");
     assert.equal(writes.length, before, "within the interval");
     assert.equal(p.pendingEvents, 2);
     await p.close();
@@ -75,10 +88,13 @@ describe("StatusPublisher", () => {
   });
 
   it("writes soon after a record when the interval has passed", async () => {
-    const { writer, writes } = recordingWriter();
-    const p = publisher(writer, 0);
+    const { writer, writes, written } = recordingWriter();
+    const clock = new FakeClock(T0);
+    const p = publisher(writer, 0, clock);
     p.record({ kind: "expired", node: "n9", reason: "expireAfter 720h" });
-    for (let i = 0; i < 50 && writes.length === 0; i++) await new Promise((r) => setTimeout(r, 5));
+    assert.deepEqual(clock.pending, [0], "due at once");
+    clock.step(0);
+    await written(1);
     assert.deepEqual(trailerEvents(writes[0]), ["expired n9"]);
     await p.close();
   });
@@ -110,11 +126,12 @@ describe("StatusPublisher", () => {
 
   it("manual: only flush and close write; update without write waits for the next write", async () => {
     const { writer, writes } = recordingWriter();
+    const clock = new FakeClock(T0);
     const p = new StatusPublisher({
       writer,
       cluster: "prod",
       coalesceMs: 0,
-      clock: fixedClock(new Date("2026-11-25T10:00:00Z")),
+      clock,
       logger: silentLogger(),
       retry: { minBackoffMs: 1, maxBackoffMs: 1 },
       manual: true,
@@ -122,7 +139,8 @@ describe("StatusPublisher", () => {
     p.update({ source: { sha: "b".repeat(40), accepted: true, findings: [] }, pools: [] }, { write: false });
     assert.equal(await p.flush(), undefined, "a quiet update alone writes nothing");
     p.record({ kind: "accepted", reason: "commit bbbbbbb accepted" });
-    await new Promise((r) => setTimeout(r, 20));
+    assert.deepEqual(clock.pending, [], "no timer");
+    clock.step(24 * 3600 * 1000);
     assert.equal(writes.length, 0);
     await p.close();
     assert.equal(writes.length, 1);

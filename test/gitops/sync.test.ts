@@ -15,7 +15,7 @@ import { StatusPublisher } from "../../gitops/status-publisher.ts";
 import { createStatusWriter, type StatusWriter } from "../../gitops/status-writer.ts";
 import { startSyncLoop } from "../../gitops/sync-loop.ts";
 import { Syncer, type SyncResult } from "../../gitops/sync.ts";
-import { createLogger } from "../../runtime/log.ts";
+import { createLogger } from "../../runtime/index.ts";
 import { startGitServer, type GitServer } from "../support/git-server.ts";
 import { createPoolRepo, gitCli, insecurePool, poolWithCpuLimit, type PoolRepo } from "../support/pool-repo.ts";
 

@@ -5,15 +5,17 @@ import { describe, test } from "node:test";
 import assert from "node:assert/strict";
 import http from "node:http";
 import type { AddressInfo } from "node:net";
-import { setTimeout as sleep } from "node:timers/promises";
 import { ConnectionDrain } from "../../runtime/connection-drain.ts";
 import { createLogger } from "../../runtime/log.ts";
+import { FakeClock } from "../support/fake-clock.ts";
 
 type Json = Record<string, unknown>;
 
 interface Harness {
   server: http.Server;
   drain: ConnectionDrain;
+  /** The drain's clock: the shutdown deadline passes only when the test moves it. */
+  clock: FakeClock;
   logs: Json[];
   port: number;
   /** Resolves the request handler's wait: every request is answered only once this is called. */
@@ -29,6 +31,7 @@ async function start(options: { shutdownMs?: number; logProgress?: boolean } = {
   const released = new Promise<void>((resolve) => (release = resolve));
   let enter: () => void = () => {};
   const entered = new Promise<void>((resolve) => (enter = resolve));
+  const clock = new FakeClock(new Date("2026-11-25T10:00:00Z"));
   const server = http.createServer((_req, res) => {
     drain.track(res);
     enter();
@@ -39,10 +42,11 @@ async function start(options: { shutdownMs?: number; logProgress?: boolean } = {
     logger,
     shutdownMs: options.shutdownMs ?? 5_000,
     logProgress: options.logProgress,
+    clock,
   });
   await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
   const { port } = server.address() as AddressInfo;
-  return { server, drain, logs, port, release, entered };
+  return { server, drain, clock, logs, port, release, entered };
 }
 
 function get(port: number): Promise<{ status: number; connection: string | undefined; body: string }> {
@@ -80,12 +84,12 @@ describe("ConnectionDrain", () => {
     await h.entered;
     const closed = h.drain.close();
     assert.equal(h.drain.draining, true);
-    await sleep(50);
+    assert.equal(h.server.listening, false, "close() stops accepting before it returns");
     await assert.rejects(get(h.port), /ECONNREFUSED/);
     h.release();
     assert.deepEqual(await reply, { status: 200, connection: "close", body: "draining\n" });
     await closed;
-    assert.equal(h.server.listening, false);
+    assert.deepEqual(h.clock.pending, [], "the deadline was cancelled: the drain ended because the request did");
     const shuttingDown = h.logs.find((l) => l.msg === "shutting down");
     assert.equal(shuttingDown?.inFlight, 1);
     assert.equal(shuttingDown?.connections, 1);
@@ -97,9 +101,13 @@ describe("ConnectionDrain", () => {
     const h = await start({ shutdownMs: 200 });
     const reply = get(h.port).catch((error: Error) => error);
     await h.entered;
-    const started = performance.now();
-    await h.drain.close();
-    assert.ok(performance.now() - started < 2_000);
+    const closed = h.drain.close();
+    assert.deepEqual(h.clock.pending, [200], "the deadline is armed");
+    h.clock.step(199);
+    assert.deepEqual(h.clock.pending, [1], "nothing is cut before shutdownMs");
+    assert.equal(h.logs.length, 0, "nor logged");
+    h.clock.step(1);
+    await closed;
     assert.ok((await reply) instanceof Error, "the stuck request's connection was closed");
     assert.deepEqual(
       h.logs.map((l) => [l.level, l.msg, l.inFlight, l.connections]),
@@ -116,6 +124,7 @@ describe("ConnectionDrain", () => {
     h.drain.destroyAll();
     assert.ok((await reply) instanceof Error);
     await closed;
+    assert.deepEqual(h.clock.pending, [], "closed by destroyAll(), not by the deadline, which was cancelled");
     assert.ok(!h.logs.some((l) => l.msg === "shutdown timed out; closing connections"));
     h.release();
   });

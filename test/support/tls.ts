@@ -27,7 +27,7 @@ export interface TestCa {
   /** The CA certificate (PEM), for a client's `ca` option. */
   ca: string;
   caFile: string;
-  /** Issues a serving certificate for 127.0.0.1 and localhost (or `altNames`), valid for a day. */
+  /** Issues a serving (and client) certificate for 127.0.0.1 and localhost (or `altNames`), valid for a day. */
   issue(name: string, options?: { altNames?: string[]; days?: number }): IssuedCertificate;
   /** Removes the directory. */
   remove(): void;
@@ -96,7 +96,8 @@ export function createTestCa(dir = mkdtempSync(join(tmpdir(), "poolkeeper-ca-"))
           "[leaf_ext]",
           "basicConstraints = critical, CA:FALSE",
           "keyUsage = critical, digitalSignature",
-          "extendedKeyUsage = serverAuth",
+          // clientAuth too, so a test can present an issued certificate as a client certificate (mutual TLS).
+          "extendedKeyUsage = serverAuth, clientAuth",
           `subjectAltName = ${altNames.join(", ")}`,
           "authorityKeyIdentifier = keyid",
           "",

@@ -6,7 +6,8 @@
 import { test } from "node:test";
 import assert from "node:assert/strict";
 import { Agent } from "node:https";
-import { createLogger, createWebhookServer } from "../../webhook/index.ts";
+import { createLogger } from "../../runtime/index.ts";
+import { createWebhookServer } from "../../webhook/index.ts";
 import type { AdmissionReview } from "../../webhook/admission/index.ts";
 import {
   createReview,

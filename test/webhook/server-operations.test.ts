@@ -8,19 +8,16 @@ import { copyFileSync, mkdirSync, mkdtempSync, renameSync, rmSync, symlinkSync, 
 import { Agent } from "node:https";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { setTimeout as sleep } from "node:timers/promises";
 import type { ClusterView } from "../../api/ports.ts";
 import { main } from "../../cli/main.ts";
 import { runServe } from "../../cli/commands/serve.ts";
 import { capturedOutput } from "../../cli/output.ts";
-import {
-  createLogger,
-  createWebhookServer,
-  type WebhookServer,
-  type WebhookServerOptions,
-} from "../../webhook/index.ts";
+import { createWebhookServer, type WebhookServer, type WebhookServerOptions } from "../../webhook/index.ts";
 import { createReview, upstream } from "../support/admission-fixtures.ts";
+import { FakeClock } from "../support/fake-clock.ts";
 import { projectRoot } from "../support/fixtures.ts";
+import { guardAgainstHang } from "../support/hang-guard.ts";
+import { captureLog, type LineMatch } from "../support/log-capture.ts";
 import { createTestCa, httpsCall, type HttpsReply, type TestCa } from "../support/tls.ts";
 
 type Json = Record<string, unknown>;
@@ -46,30 +43,18 @@ spec:
 
 const fastWatch = { debounceMs: 50, pollMs: 100 };
 
-async function until<T>(what: string, probe: () => Promise<T | undefined>, timeoutMs = 5_000): Promise<T> {
-  const deadline = performance.now() + timeoutMs;
-  for (;;) {
-    const value = await probe();
-    if (value !== undefined) return value;
-    if (performance.now() > deadline) throw new Error(`timed out waiting until ${what}`);
-    await sleep(25);
-  }
-}
-
 interface Started {
   server: WebhookServer;
   port: number;
   logs: Json[];
+  /** Waits for a log line (see captureLog); pass `logs.length` for the next one. */
+  line(match: LineMatch, from?: number): Promise<Json>;
   call(path: string, body?: string, agent?: Agent): Promise<HttpsReply>;
   metric(name: string): Promise<number | undefined>;
 }
 
 async function start(ca: TestCa, options: Omit<WebhookServerOptions, "logger">): Promise<Started> {
-  const logs: Json[] = [];
-  const logger = createLogger({
-    level: "debug",
-    destination: { write: (line: string) => logs.push(JSON.parse(line)) },
-  });
+  const { logger, lines: logs, line } = captureLog();
   const server = createWebhookServer({ logger, ...options });
   const { port } = await server.listen(0, "127.0.0.1");
   const call = (path: string, body?: string, agent?: Agent) =>
@@ -85,6 +70,7 @@ async function start(ca: TestCa, options: Omit<WebhookServerOptions, "logger">):
     server,
     port,
     logs,
+    line,
     call,
     async metric(name) {
       const line = (await call("/metrics")).body.split("\n").find((l) => l.startsWith(`${name} `));
@@ -117,18 +103,16 @@ describe("policy hot reload", () => {
       // An editor's save: write a temporary file, rename it over the policy (a plain fs.watch would miss it).
       writeFileSync(`${file}.tmp`, policy("warn"));
       renameSync(`${file}.tmp`, file);
-      const warned = await until("the warn policy is in force", async () => {
-        const response = await decide(s, review(imdsV1));
-        return response.allowed ? response : undefined;
-      });
+      await s.line("policy reloaded");
+      const warned = await decide(s, review(imdsV1));
+      assert.equal(warned.allowed, true, "the warn policy is in force");
       assert.ok(warned.warnings?.some((w) => w.includes("[imds.http-tokens]")));
-      assert.ok(s.logs.some((l) => l.msg === "policy reloaded"));
 
       // A typo saved in place.
+      let from = s.logs.length;
       writeFileSync(file, policy("sometimes"));
-      await until("the reload error is counted", async () =>
-        (await s.metric("poolkeeper_policy_reload_errors_total")) === 1 ? true : undefined,
-      );
+      await s.line("policy reload failed; the previous policy stays in force", from);
+      assert.equal(await s.metric("poolkeeper_policy_reload_errors_total"), 1, "the reload error is counted");
       assert.equal(await s.metric("poolkeeper_policy_last_reload_successful"), 0);
       const failure = s.logs.find((l) => l.msg === "policy reload failed; the previous policy stays in force");
       assert.equal(failure?.level, "error");
@@ -136,10 +120,10 @@ describe("policy hot reload", () => {
       assert.equal((await decide(s, review(imdsV1))).allowed, true, "the previous (warn) policy stays in force");
       assert.equal((await s.call("/readyz")).status, 200, "and the webhook stays ready");
 
+      from = s.logs.length;
       writeFileSync(file, policy("deny"));
-      await until("the fixed policy is in force", async () =>
-        (await decide(s, review(imdsV1))).allowed ? undefined : true,
-      );
+      await s.line("policy reloaded", from);
+      assert.equal((await decide(s, review(imdsV1))).allowed, false, "the fixed policy is in force");
       assert.equal(await s.metric("poolkeeper_policy_last_reload_successful"), 1);
       assert.equal(await s.metric("poolkeeper_policy_reload_errors_total"), 1);
     } finally {
@@ -193,6 +177,13 @@ describe("serving certificate rotation", () => {
       let stop = false;
       let answered = 0;
       const failures: string[] = [];
+      // Waits for the traffic to have been answered `count` times (in place of letting it run for a while).
+      const progress: { count: number; resolve: () => void }[] = [];
+      const answeredAtLeast = (count: number) =>
+        guardAgainstHang(
+          new Promise<void>((resolve) => (answered >= count ? resolve() : progress.push({ count, resolve }))),
+          `${count} answers`,
+        );
       const loops = Array.from({ length: 8 }, async (_, i) => {
         while (!stop) {
           try {
@@ -201,20 +192,21 @@ describe("serving certificate rotation", () => {
               i % 2 ? undefined : review(nodeClass),
               traffic,
             );
-            if (reply.status === 200) answered++;
-            else failures.push(`${reply.status} ${reply.body}`);
+            if (reply.status === 200) {
+              answered++;
+              for (const waiter of progress.filter((p) => answered >= p.count)) waiter.resolve();
+            } else failures.push(`${reply.status} ${reply.body}`);
           } catch (error) {
             failures.push(String(error));
           }
         }
       });
-      await sleep(100);
+      await answeredAtLeast(10);
       volume.publish({ "tls.crt": b.certFile, "tls.key": b.keyFile });
-      await until("a new connection sees the new certificate", async () => {
-        const reply = await s.call("/healthz");
-        return reply.peer.fingerprint256 === b.fingerprint256 ? reply : undefined;
-      });
-      await sleep(100);
+      await s.line((l) => l.msg === "TLS certificate reloaded" && l.serialNumber === b.serialNumber);
+      const fresh = await s.call("/healthz");
+      assert.equal(fresh.peer.fingerprint256, b.fingerprint256, "a new connection sees the new certificate");
+      await answeredAtLeast(answered + 11);
       stop = true;
       await Promise.all(loops);
       assert.deepEqual(failures, []);
@@ -224,17 +216,14 @@ describe("serving certificate rotation", () => {
       const kept = await s.call("/healthz", undefined, pinned);
       assert.equal(kept.reusedSocket, true, "the connection opened before the rotation is still open");
       assert.equal(kept.peer.fingerprint256, a.fingerprint256, "and keeps the certificate it was opened with");
-      assert.ok(s.logs.some((l) => l.msg === "TLS certificate reloaded" && l.serialNumber === b.serialNumber));
 
       // A bad pair (c's certificate with b's key): refused, logged, counted; b stays.
       volume.publish({ "tls.crt": c.certFile, "tls.key": b.keyFile });
-      await until("the refused pair is counted", async () =>
-        (await s.metric("poolkeeper_tls_reload_errors_total")) === 1 ? true : undefined,
-      );
+      const refused = await s.line("new TLS certificate refused; still serving the previous one");
+      assert.match(String(refused.error), /the private key does not match the certificate/);
+      assert.equal(await s.metric("poolkeeper_tls_reload_errors_total"), 1, "the refused pair is counted");
       assert.equal((await s.call("/healthz")).peer.fingerprint256, b.fingerprint256);
       assert.equal((await s.call("/readyz")).status, 200);
-      const refused = s.logs.find((l) => l.msg === "new TLS certificate refused; still serving the previous one");
-      assert.match(String(refused?.error), /the private key does not match the certificate/);
     } finally {
       pinned.destroy();
       traffic.destroy();
@@ -274,7 +263,7 @@ describe("graceful shutdown", () => {
       const inFlight = s.call("/validate", review(nodeClass));
       await inView;
       const closed = s.server.close();
-      await sleep(50);
+      assert.equal(s.server.server.listening, false, "close() stops accepting before it returns");
       await assert.rejects(s.call("/healthz"), /ECONNREFUSED/);
       assert.deepEqual(s.server.readiness().problems, ["shutting down"]);
       release();
@@ -305,18 +294,24 @@ describe("graceful shutdown", () => {
       },
       listNodeClasses: async () => [],
     };
+    const clock = new FakeClock(new Date());
     const s = await start(ca, {
       tls: { certFile: cert.certFile, keyFile: cert.keyFile },
       policy: { files: [] },
       cluster: never,
+      clock,
       timeouts: { clusterViewMs: 60_000, shutdownMs: 300 },
     });
     try {
       const inFlight = s.call("/validate", review(nodeClass)).catch((error: Error) => error);
       await inView;
-      const started = performance.now();
-      await s.server.close();
-      assert.ok(performance.now() - started < 2_000);
+      assert.deepEqual(clock.pending, [60_000], "the cluster view's timeout");
+      const closed = s.server.close();
+      assert.deepEqual(clock.pending, [300, 60_000], "and now the shutdown deadline");
+      clock.step(299);
+      assert.equal(s.logs.filter((l) => l.msg === "shutdown timed out; closing connections").length, 0);
+      clock.step(1);
+      await closed;
       assert.ok((await inFlight) instanceof Error, "the stuck request's connection was closed");
       assert.ok(s.logs.some((l) => l.msg === "shutdown timed out; closing connections"));
     } finally {
@@ -409,19 +404,19 @@ describe("poolkeeper serve", () => {
       );
       const exited = new Promise<number | null>((resolve) => child.on("exit", (code) => resolve(code)));
       let stdout = "";
-      child.stdout.on("data", (chunk: Buffer) => (stdout += chunk.toString("utf8")));
-      const port = await until(
-        "the server logs its port",
-        async () => {
+      const listening = new Promise<number>((resolve, reject) => {
+        child.stdout.on("data", (chunk: Buffer) => {
+          stdout += chunk.toString("utf8");
           const line = stdout
             .split("\n")
-            .filter((l) => l.startsWith("{"))
+            .filter((l) => l.startsWith("{") && l.endsWith("}"))
             .map((l) => JSON.parse(l) as Json)
             .find((l) => l.msg === "admission webhook listening");
-          return line?.port as number | undefined;
-        },
-        20_000,
-      );
+          if (line) resolve(line.port as number);
+        });
+        child.on("exit", (code) => reject(new Error(`poolkeeper serve exited (${code}) before listening`)));
+      });
+      const port = await guardAgainstHang(listening, "the server to log its port");
       assert.equal((await httpsCall({ port, ca: ca.ca, path: "/healthz" })).status, 200);
       child.kill("SIGTERM");
       assert.equal(await exited, 0);

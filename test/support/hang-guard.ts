@@ -1,0 +1,18 @@
+// Tests wait for events (a log line, a timer being armed, a connection closing) instead of sleeping. If the event
+// never comes — a regression — such a test would hang instead of failing; this guard turns the hang into a failure
+// after a time so generous that no slow machine reaches it. It asserts nothing about speed.
+export const HANG_GUARD_MS = 60_000;
+
+/** Settles as `promise` does; rejects naming `what` if it is still pending after HANG_GUARD_MS. */
+export function guardAgainstHang<T>(promise: Promise<T>, what: string): Promise<T> {
+  let guard: NodeJS.Timeout | undefined;
+  const hang = new Promise<never>((_, reject) => {
+    guard = setTimeout(
+      () => reject(new Error(`still waiting for ${what} after ${HANG_GUARD_MS} ms: a hang, not a slow machine`)),
+      HANG_GUARD_MS,
+    );
+    // The guard alone does not keep the process alive: with nothing else pending, node:test reports the hang at once.
+    guard.unref();
+  });
+  return Promise.race([promise, hang]).finally(() => clearTimeout(guard));
+}
