@@ -155,6 +155,7 @@ and interruptions still happen). Nothing on the NodePool says so; only the contr
 The finding gives robfig's reason and what to write instead; when the fix is certain (a wrapping range rewritten as
 a list, \`sat-sun\` → \`sat,sun\`), the patch applies it.`,
   kinds,
+  view: "raw",
   enforcement: { baseline: "deny", strict: "deny" },
   check(target) {
     const out: Violation[] = [];
@@ -243,6 +244,7 @@ Fix, depending on intent:
 
 A warning in baseline (the pool works, just without the limit its author expects), a denial in strict.`,
   kinds,
+  view: "raw",
   enforcement: { baseline: "warn", strict: "deny" },
   check(target) {
     const budgets = budgetsOf(target);
@@ -314,6 +316,7 @@ warning in baseline, a denial in strict.
 Fix: limit drift instead of blocking it (\`{nodes: "1", reasons: [Drifted]}\`), or block it only during business
 hours with a \`schedule\` and \`duration\`.`,
   kinds,
+  view: "raw",
   enforcement: { baseline: "warn", strict: "deny" },
   check(target) {
     const spec = isRecord(target.object.spec) ? target.object.spec : {};
@@ -354,6 +357,7 @@ is **active at all times**. Authors write such schedules to switch a budget off;
 A warning in baseline (the pool works, with a permanent budget), a denial in strict. Fix: remove the budget to
 disable it, or give it a date that exists.`,
   kinds,
+  view: "raw",
   enforcement: { baseline: "warn", strict: "deny" },
   check(target) {
     return scheduled(budgetsOf(target) ?? []).flatMap(({ at, schedule }) => {
@@ -413,6 +417,7 @@ are those of the evaluation year.
 A warning in both presets; the finding stays while \`timeZone\` is set, since the schedule's text cannot say which
 zone it was written for.`,
   kinds,
+  view: "raw",
   enforcement: { baseline: "warn", strict: "warn" },
   reads: ["now"],
   params: {
@@ -462,6 +467,7 @@ actually mean. Outside its window a scheduled budget sets no limit (see \`budget
 Audit in both presets: it describes, it does not judge, so it is recorded (a grey line in the text report, a note
 in SARIF, a notice in GitHub annotations) and never fails a check or adds a warning.`,
   kinds,
+  view: "raw",
   enforcement: { baseline: "audit", strict: "audit" },
   check(target) {
     return scheduled(budgetsOf(target) ?? []).map((parsed) => {

@@ -166,6 +166,7 @@ This is information for the reviewer, not an error: roll such changes out when a
 acceptable, and check the pool's disruption budgets first (a budget of \`nodes: "0"\` for \`Drifted\` holds the
 rollout back).`,
   kinds: ["NodePool"],
+  view: "raw",
   enforcement: { baseline: "warn", strict: "warn" },
   check(target) {
     const before = target.previous;
@@ -238,6 +239,7 @@ NodePools do in the webhook). Selector-term changes are \`change-impact.conditio
 
 This is information for the reviewer, not an error.`,
   kinds: ["EC2NodeClass"],
+  view: "raw",
   enforcement: { baseline: "warn", strict: "warn" },
   reads: ["scope"],
   check(target, { scope }) {
@@ -353,6 +355,7 @@ poolkeeper does not know which AMIs, subnets or security groups the terms resolv
 message says "may". Lists are compared as sets: reordering terms is not reported. This is information for the
 reviewer, not an error.`,
   kinds: ["NodePool", "EC2NodeClass"],
+  view: "raw",
   enforcement: { baseline: "warn", strict: "warn" },
   reads: ["scope"],
   check(target, { scope }) {

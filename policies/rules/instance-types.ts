@@ -192,6 +192,7 @@ When an unknown value is the reason nothing matches, this rule reports it instea
 
 Fix: correct the value (the finding suggests a close one).`,
   kinds,
+  view: "raw",
   enforcement: { baseline: "warn", strict: "warn" },
   check(target, { catalog }) {
     const pool = poolTypes(target, catalog);
@@ -240,6 +241,7 @@ is not certain, and \`instance-types.unknown-value\` reports it instead.
 
 Fix: remove or widen the contradicting requirement.`,
   kinds,
+  view: "raw",
   enforcement: { baseline: "deny", strict: "deny" },
   check(target, { catalog }) {
     const pool = poolTypes(target, catalog);
@@ -340,6 +342,7 @@ The finding names the offending values with example types. Its patch adds a requ
 (\`NotIn\` the denied values, or \`In\` the permitted ones the pool already allows); narrowing requirements drifts
 existing nodes of the excluded types, which Karpenter then replaces.`,
   kinds,
+  view: "raw",
   enforcement: { baseline: "deny", strict: "deny" },
   params: {
     schema: {
@@ -416,6 +419,7 @@ when this check passes.
 
 Fix: lower \`minValues\`, or widen the requirements that limit the key.`,
   kinds,
+  view: "raw",
   enforcement: { baseline: "warn", strict: "deny" },
   check(target, { catalog }) {
     const pool = poolTypes(target, catalog);

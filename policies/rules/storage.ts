@@ -63,6 +63,7 @@ that launches the instances (Karpenter's controller role) use it, or launches fa
 anyway; setting \`encrypted: true\` makes that explicit and also encrypts volumes restored from unencrypted
 snapshots.`,
   kinds: ["EC2NodeClass"],
+  view: "raw",
   enforcement: { baseline: "warn", strict: "deny" },
   check(target) {
     return mappings(target)
@@ -139,6 +140,7 @@ the fleet. Two mistakes are common:
 Set \`minSize\` and \`maxSize\` (Kubernetes quantities, e.g. \`50Gi\`, \`1Ti\`) in a PoolPolicy to your own bounds.
 Volumes given only by \`snapshotID\` take the snapshot's size and are not judged.`,
   kinds: ["EC2NodeClass"],
+  view: "raw",
   enforcement: { baseline: "warn", strict: "deny" },
   params: {
     schema: {
@@ -208,6 +210,7 @@ export const volumeType = defineRule({
 are the \`allowedTypes\` parameter (default \`[gp3, io1, io2]\`). Mappings that do not set \`volumeType\` take the
 type EC2 chooses for them and are not judged; set it explicitly.`,
   kinds: ["EC2NodeClass"],
+  view: "raw",
   enforcement: { baseline: "warn", strict: "deny" },
   params: {
     schema: {

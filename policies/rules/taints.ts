@@ -84,6 +84,7 @@ NodePools that *are* system pools and may carry them (\`*\` and \`?\` wildcards;
 Mode's name). Fix a finding by removing the label, requirement or taint from the workload pool, or, if this pool
 is meant to be a system pool, adding its name to \`systemPools\`.`,
   kinds: ["NodePool"],
+  view: "raw",
   enforcement: { baseline: "deny", strict: "deny" },
   params: {
     schema: {
@@ -158,6 +159,7 @@ NodePool is not Ready, and it launches no nodes. The same key with different eff
 Fix: keep one taint per key and effect. A taint that should stay on the node belongs in \`taints\`; one that a
 DaemonSet removes after startup belongs in \`startupTaints\` only.`,
   kinds: ["NodePool"],
+  view: "raw",
   enforcement: { baseline: "deny", strict: "deny" },
   check(target) {
     return duplicateTaints(taintList(target, "taints"), taintList(target, "startupTaints")).map((d) => ({
@@ -208,6 +210,7 @@ own reasons.
 
 Remove the taint from \`taints\` / \`startupTaints\`; to keep pods off a pool, use a taint key of your own.`,
   kinds: ["NodePool"],
+  view: "raw",
   enforcement: { baseline: "deny", strict: "deny" },
   check(target) {
     const out: Violation[] = [];
@@ -271,6 +274,7 @@ template labels. A taint counts when its key is in \`gpuTaintKeys\` (default \`[
 habana.ai/gaudi]\`; add your own key if the GPU pool uses one) and its effect is \`NoSchedule\` or \`NoExecute\`
 (\`PreferNoSchedule\` is only a preference).`,
   kinds: ["NodePool"],
+  view: "raw",
   enforcement: { baseline: "warn", strict: "deny" },
   params: {
     schema: { properties: { gpuTaintKeys: { type: "array", items: { type: "string", minLength: 1 }, minItems: 1 } } },
