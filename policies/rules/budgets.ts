@@ -14,6 +14,7 @@ import {
 import { parseKarpenterSchedule, type ParsedSchedule, type ScheduleError } from "../../api/cron/schedule.ts";
 import { defineRule, type Violation } from "../rule.ts";
 import type { PolicyTarget } from "../target.ts";
+import { unlessInvalid, ValueError } from "../../api/value-error.ts";
 
 const kinds = ["NodePool"] as const;
 const BUDGETS: FieldPath = ["spec", "disruption", "budgets"];
@@ -96,12 +97,8 @@ function effectText(budget: DisruptionBudget): string {
 
 /** When a scheduled budget is active, in plain words: "Mon–Fri 09:00–21:00 UTC", "at all times (…)". */
 function windowText(schedule: string, duration: string): string {
-  let text: string;
-  try {
-    text = budgetWindowDescription(schedule, duration);
-  } catch {
-    return `for ${duration} after each run of "${schedule}"`;
-  }
+  const text = unlessInvalid(() => budgetWindowDescription(schedule, duration));
+  if (text === undefined) return `for ${duration} after each run of "${schedule}"`;
   if (text.startsWith("always: ")) return `at all times (${text.slice("always: ".length)})`;
   if (text.startsWith("never: ")) return `never (${text.slice("never: ".length)})`;
   return text;
@@ -197,12 +194,9 @@ function complement(parsed: Parsed): { schedule: string; duration: string } | un
   const [hour] = f.hours;
   if (f.minutes.length !== 1 || f.hours.length !== 1 || minute === undefined || hour === undefined) return undefined;
   if (f.months.length !== 12 || !f.domStar) return undefined;
-  let minutes: number;
-  try {
-    minutes = parseBudgetDuration(parsed.duration) / 60_000;
-  } catch {
-    return undefined;
-  }
+  const ms = unlessInvalid(() => parseBudgetDuration(parsed.duration));
+  if (ms === undefined) return undefined;
+  const minutes = ms / 60_000;
   const start = hour * 60 + minute;
   if (f.dowStar) {
     if (minutes <= 0 || minutes >= DAY) return undefined;
@@ -388,13 +382,13 @@ function timeZoneHint(window: UtcWindow, duration: string): string {
   if (summer.utcSchedule === undefined || winter.utcSchedule === undefined) {
     return "rewrite the schedule in UTC for each DST period; no single UTC schedule matches it";
   }
-  let wider = "";
-  try {
-    const minutes = parseBudgetDuration(duration) / 60_000 + window.driftMinutes;
-    wider = `write schedule "${summer.utcSchedule}" with duration ${formatMinutes(minutes)} to cover the local window all year (${formatMinutes(window.driftMinutes)} longer), or `;
-  } catch {
-    // an invalid duration is schema.*'s finding
-  }
+  // An invalid duration is schema.*'s finding.
+  const ms = unlessInvalid(() => parseBudgetDuration(duration));
+  const minutes = ms === undefined ? undefined : ms / 60_000 + window.driftMinutes;
+  const wider =
+    minutes === undefined
+      ? ""
+      : `write schedule "${summer.utcSchedule}" with duration ${formatMinutes(minutes)} to cover the local window all year (${formatMinutes(window.driftMinutes)} longer), or `;
   return `${wider}switch between "${winter.utcSchedule}" (winter) and "${summer.utcSchedule}" (summer) at each DST change`;
 }
 
@@ -436,7 +430,8 @@ zone it was written for.`,
       try {
         window = toUtcWindow(schedule.schedule, zone, dates);
       } catch (error) {
-        const reason = error instanceof Error ? error.message : String(error);
+        if (!(error instanceof ValueError)) throw error;
+        const reason = error.message;
         return [
           {
             path: BUDGETS,

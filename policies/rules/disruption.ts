@@ -2,7 +2,13 @@
 // termination grace period that bounds a drain. Judged on the defaulted object, so an unset field is judged at
 // Karpenter's default (expireAfter 720h, consolidateAfter 0s, no terminationGracePeriod).
 import type { Operation } from "fast-json-patch";
-import { describeDuration, isRecord, parseKarpenterDuration, type KarpenterDuration } from "../../api/index.ts";
+import {
+  describeDuration,
+  isRecord,
+  parseKarpenterDuration,
+  unlessInvalid,
+  type KarpenterDuration,
+} from "../../api/index.ts";
 import { defineRule } from "../rule.ts";
 import type { PolicyTarget } from "../target.ts";
 import { valueAtPath } from "../../api/validation/json-pointer.ts";
@@ -22,11 +28,8 @@ function duration(
 ): { raw: string; value: KarpenterDuration } | undefined {
   const raw = at(target.object, path);
   if (typeof raw !== "string") return undefined;
-  try {
-    return { raw, value: parseKarpenterDuration(raw, { allowNever: true }) };
-  } catch {
-    return undefined;
-  }
+  const value = unlessInvalid(() => parseKarpenterDuration(raw, { allowNever: true }));
+  return value && { raw, value };
 }
 
 function paramMs(value: string): number {

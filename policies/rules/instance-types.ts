@@ -2,7 +2,7 @@
 // whether any type can launch at all, whether the types it allows are ones the organisation permits, and whether
 // minValues can be met. The limits family reuses `poolTypes` to compare limits with the allowed types.
 import type { Operation } from "fast-json-patch";
-import { isRecord, type FieldPath } from "../../api/index.ts";
+import { isRecord, unlessInvalid, type FieldPath } from "../../api/index.ts";
 import { normalizeRequirementKey } from "../../scheduling/index.ts";
 import {
   CAPACITY_TYPES,
@@ -92,11 +92,9 @@ export function poolTypes(target: PolicyTarget, catalog: InstanceTypeCatalog): P
 function computePoolTypes(target: PolicyTarget, catalog: InstanceTypeCatalog): PoolTypes | undefined {
   const requirements = poolRequirements(target);
   if (!requirements) return undefined;
-  try {
-    return { requirements, types: catalog.matching(requirements.map((r) => r.requirement)) };
-  } catch {
-    return undefined; // an invalid requirement is schema.*'s finding
-  }
+  // An invalid requirement is schema.*'s finding.
+  const types = unlessInvalid(() => catalog.matching(requirements.map((r) => r.requirement)));
+  return types && { requirements, types };
 }
 
 /** `a, b, c, … 42 in all` for messages. */
@@ -426,12 +424,7 @@ Fix: lower \`minValues\`, or widen the requirements that limit the key.`,
     if (!pool || pool.types.length === 0) return [];
     const requirements = pool.requirements.map((r) => r.requirement);
     if (!requirements.some((r) => r.minValues !== undefined)) return [];
-    let checks;
-    try {
-      checks = catalog.minValuesShortfall(requirements, pool.types);
-    } catch {
-      return [];
-    }
+    const checks = unlessInvalid(() => catalog.minValuesShortfall(requirements, pool.types)) ?? [];
     return checks.flatMap((check) => {
       const at = pool.requirements[check.index];
       if (!at || check.shortfall === 0 || check.values === undefined) return [];

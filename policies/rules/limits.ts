@@ -9,6 +9,7 @@ import {
   isRecord,
   parseQuantity,
   Quantity,
+  unlessInvalid,
   type FieldPath,
 } from "../../api/index.ts";
 import {
@@ -77,11 +78,9 @@ function limitList(target: PolicyTarget): Limit[] {
   const out: Limit[] = [];
   for (const [name, value] of Object.entries(limitsOf(target))) {
     if (hasErrorAt(target, [...LIMITS, name]) || (typeof value !== "string" && typeof value !== "number")) continue;
-    try {
-      out.push({ name, raw: String(value), quantity: parseQuantity(value) });
-    } catch {
-      // not a quantity: schema.structural's finding
-    }
+    // Not a quantity: schema.structural's finding.
+    const quantity = unlessInvalid(() => parseQuantity(value));
+    if (quantity) out.push({ name, raw: String(value), quantity });
   }
   return out.sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
 }
@@ -420,11 +419,8 @@ function poolBound(
 
 function capsOf(params: Record<string, string | number>): { name: string; raw: string; quantity: Quantity }[] {
   return Object.entries(params).flatMap(([name, raw]) => {
-    try {
-      return [{ name, raw: String(raw), quantity: parseQuantity(raw) }];
-    } catch {
-      return [];
-    }
+    const quantity = unlessInvalid(() => parseQuantity(raw));
+    return quantity ? [{ name, raw: String(raw), quantity }] : [];
   });
 }
 

@@ -1,6 +1,6 @@
 // The references family: how NodePools relate to the EC2NodeClasses and the other NodePools in scope (the bundle
 // being checked, or the cluster's view in the webhook).
-import { isRecord, ValueError, type NodePool } from "../../api/index.ts";
+import { isRecord, unlessInvalid, type NodePool } from "../../api/index.ts";
 import { RequirementSet, type NodeSelectorRequirement } from "../../scheduling/index.ts";
 import type { InstanceTypeCatalog } from "../../cloudprovider/catalog/catalog.ts";
 import { closestName } from "../../api/validation/closest-name.ts";
@@ -169,23 +169,9 @@ function computeProfile(pool: NodePool, catalog: InstanceTypeCatalog): PoolProfi
     weight: spec.weight ?? 0,
     taints,
     shape,
-    requirements: lazy(() => {
-      try {
-        return RequirementSet.fromRequirements(requirements);
-      } catch (error) {
-        // A requirement the CRD accepts but Karpenter refuses (NotIn without values): no overlap to judge.
-        if (error instanceof ValueError) return undefined;
-        throw error;
-      }
-    }),
-    types: lazy(() => {
-      try {
-        return new Set(catalog.matching(requirements).map((t) => t.name));
-      } catch (error) {
-        if (error instanceof ValueError) return undefined;
-        throw error;
-      }
-    }),
+    // A requirement the CRD accepts but Karpenter refuses (NotIn without values): no overlap to judge.
+    requirements: lazy(() => unlessInvalid(() => RequirementSet.fromRequirements(requirements))),
+    types: lazy(() => unlessInvalid(() => new Set(catalog.matching(requirements).map((t) => t.name)))),
   };
 }
 

@@ -1,7 +1,7 @@
 // The storage family: the EBS volumes an EC2NodeClass's `blockDeviceMappings` give every node — encryption at
 // rest, sizes, and volume types.
 import type { Operation } from "fast-json-patch";
-import { compareQuantities, isRecord, parseQuantity, type FieldPath } from "../../api/index.ts";
+import { compareQuantities, isRecord, parseQuantity, unlessInvalid, type FieldPath } from "../../api/index.ts";
 import { defineRule, type Violation } from "../rule.ts";
 import type { PolicyTarget } from "../target.ts";
 import { amiFamilyOf } from "./ami.ts";
@@ -111,11 +111,7 @@ const QUANTITY_PATTERN = "^[0-9]+(\\.[0-9]+)?(Ki|Mi|Gi|Ti|Pi|Ei|k|M|G|T|P|E)?$";
 
 function size(value: unknown): ReturnType<typeof parseQuantity> | undefined {
   if (typeof value !== "string") return undefined;
-  try {
-    return parseQuantity(value);
-  } catch {
-    return undefined; // schema.structural reports a malformed size
-  }
+  return unlessInvalid(() => parseQuantity(value)); // schema.structural reports a malformed size
 }
 
 export const volumeSize = defineRule({

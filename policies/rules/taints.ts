@@ -1,6 +1,6 @@
 // The taints family: a NodePool's taints and node labels — which pods may land on its nodes, whether it poses as
 // the system pool, and taints Karpenter rejects or owns.
-import { isRecord, type FieldPath } from "../../api/index.ts";
+import { isRecord, unlessInvalid, type FieldPath } from "../../api/index.ts";
 import {
   DISRUPTED_NO_SCHEDULE_TAINT,
   UNREGISTERED_NO_EXECUTE_TAINT,
@@ -286,14 +286,12 @@ habana.ai/gaudi]\`; add your own key if the GPU pool uses one) and its effect is
       (t) => typeof t.key === "string" && keys.has(t.key) && SCHEDULING_EFFECTS.has(String(t.effect)),
     );
     if (tainted) return [];
-    let gpuTypes;
-    try {
-      // Asking the catalog for the GPU types directly uses its index instead of scanning every allowed type.
-      const gpuOnly = { key: "karpenter.k8s.aws/instance-gpu-count", operator: "Exists" };
-      gpuTypes = catalog.matching([...poolRequirements(target), gpuOnly]).filter((type) => type.gpus > 0);
-    } catch {
-      return []; // an invalid requirement is schema.*'s finding
-    }
+    // Asking the catalog for the GPU types directly uses its index instead of scanning every allowed type.
+    const gpuOnly = { key: "karpenter.k8s.aws/instance-gpu-count", operator: "Exists" };
+    // An invalid requirement is schema.*'s finding.
+    const gpuTypes = (unlessInvalid(() => catalog.matching([...poolRequirements(target), gpuOnly])) ?? []).filter(
+      (type) => type.gpus > 0,
+    );
     if (gpuTypes.length === 0) return [];
     const examples = gpuTypes.slice(0, 3).map((t) => t.name);
     const more = gpuTypes.length > examples.length ? `, … ${gpuTypes.length} in all` : "";
