@@ -7,6 +7,7 @@
 // reachable from the internet before authentication, so nothing an unverified request sends is trusted or logged:
 // the log line per delivery carries the provider, a delivery id that passes a strict pattern, and the result.
 // A missed or refused delivery costs nothing but latency: the controller still polls.
+import { isUtf8 } from "node:buffer";
 import { randomUUID } from "node:crypto";
 import http from "node:http";
 import https from "node:https";
@@ -389,7 +390,8 @@ function certificateStore(
     try {
       registry.registerMetric(metric);
     } catch {
-      // The registry already has a metric by that name (an admission webhook in the same process): keep it.
+      // Its one failure (a plain Error, nothing to test for): the registry already has a metric by that name (an
+      // admission webhook in the same process). Keep that one.
     }
   }
   return new CertificateStore({ ...files, clock, logger, metrics });
@@ -455,18 +457,14 @@ function payloadOf(body: Buffer, kind: BodyKind): Uint8Array | string {
   try {
     const value: unknown = JSON.parse(text);
     if (typeof value === "object" && value !== null && !Array.isArray(value)) return bytes;
-  } catch {
-    // Falls through: the parser's message would quote the payload.
+  } catch (error) {
+    if (!(error instanceof SyntaxError)) throw error; // falls through: the parser's message would quote the payload
   }
   return "the payload is not a JSON object";
 }
 
 function utf8(bytes: Uint8Array): string | undefined {
-  try {
-    return new TextDecoder("utf-8", { fatal: true }).decode(bytes);
-  } catch {
-    return undefined;
-  }
+  return isUtf8(bytes) ? new TextDecoder().decode(bytes) : undefined;
 }
 
 /** Who the request says it is from, before anything is verified: for the log line of a refused delivery. */
