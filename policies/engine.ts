@@ -1,5 +1,6 @@
 // The policy engine: one pure, synchronous function behind the CLI, the webhook and the Git gate. It never
-// throws on bad input: a rule that fails on a malformed object becomes a finding, not a crash.
+// throws on bad input: rules read invalid objects defensively or not at all (RuleDefinition.view), and a rule that
+// fails anyway — a bug, which the fuzz test looks for — becomes a finding, not a crash.
 import { isCelError } from "@bufbuild/cel";
 import { toCelValue, toJsonPointer } from "../api/index.ts";
 import { defaultCatalog, type InstanceTypeCatalog } from "../cloudprovider/catalog/catalog.ts";
@@ -105,7 +106,7 @@ function ruleFailure(target: PolicyTarget, rule: string, error: unknown): Findin
   const reason = error instanceof Error ? error.message : String(error);
   return toFinding(target, "policy.rule-error", "warn", {
     path: [],
-    message: `rule ${rule} could not judge this object (${reason}); fix the object's other findings first`,
+    message: `rule ${rule} could not judge this object (${reason}): a bug in poolkeeper, not in the object; its other findings stand`,
   });
 }
 
