@@ -17,3 +17,16 @@ export class ValueError extends Error {
     this.path = options?.path;
   }
 }
+
+/**
+ * What `compute` returns, or undefined when it rejects its input with a ValueError: for callers to whom an invalid
+ * value is someone else's finding. Any other error is a bug and propagates.
+ */
+export function unlessInvalid<T>(compute: () => T): T | undefined {
+  try {
+    return compute();
+  } catch (error) {
+    if (error instanceof ValueError) return undefined;
+    throw error;
+  }
+}

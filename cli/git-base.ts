@@ -33,7 +33,8 @@ export function readFilesAtRef(ref: string, paths: readonly string[], cwd = proc
   const top = git(["rev-parse", "--show-toplevel"], repoDir).trim();
   try {
     git(["rev-parse", "--verify", "--quiet", `${ref}^{commit}`], top);
-  } catch {
+  } catch (error) {
+    if (!(error instanceof InputError)) throw error; // git() reports every failure of git itself as one
     throw new InputError(`--base ${ref}: no such commit in the repository at ${top}`);
   }
   const wanted = paths.filter((p) => p !== STDIN).map((p) => relative(top, resolve(cwd, p)) || ".");

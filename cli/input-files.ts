@@ -19,8 +19,12 @@ export function expandPaths(paths: readonly string[]): string[] {
     let stat;
     try {
       stat = statSync(path);
-    } catch {
-      throw new InputError(`${path}: no such file or directory`);
+    } catch (error) {
+      const code = (error as NodeJS.ErrnoException).code;
+      if (code === "ENOENT" || code === "ENOTDIR") throw new InputError(`${path}: no such file or directory`);
+      // Any other reason the file system gives (EACCES, ELOOP, ENAMETOOLONG…), by its code, as readInput does.
+      if (typeof code === "string") throw new InputError(`${path}: cannot be read (${code})`);
+      throw error;
     }
     if (stat.isDirectory()) files.push(...yamlFilesIn(path));
     else files.push(path);

@@ -36,13 +36,7 @@ export { launchedNodeClaim, type Launch } from "./launched-node-claim.ts";
 // Instance types from the catalog: requirements, capacity and overhead.
 export { catalogInstanceTypes, type CatalogSourceOptions } from "./catalog-instance-types.ts";
 export { instanceTypeRequirements, type RequirementsContext } from "./instance-type-requirements.ts";
-export {
-  amiFamilyOf,
-  amiFamilyTraits,
-  isWindows,
-  type AMIFamily,
-  type AMIFamilyTraits,
-} from "./ami-family.ts";
+export { amiFamilyOf, amiFamilyTraits, isWindows, type AMIFamily, type AMIFamilyTraits } from "./ami-family.ts";
 export {
   DEFAULT_CAPACITY_SETTINGS,
   capacitySettingsOf,

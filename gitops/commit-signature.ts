@@ -168,8 +168,9 @@ function parsePublicKey(blob: Uint8Array): ParsedKey {
 function jwkKey(jwk: Record<string, string>): KeyObject {
   try {
     return createPublicKey({ key: jwk, format: "jwk" });
-  } catch {
-    throw new Error("the public key is not a valid point or modulus");
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code !== "ERR_CRYPTO_INVALID_JWK") throw error;
+    throw new Error("the public key is not a valid point or modulus", { cause: error });
   }
 }
 

@@ -8,6 +8,7 @@
 // the log line per delivery carries the provider, a delivery id that passes a strict pattern, and the result.
 // A missed or refused delivery costs nothing but latency: the controller still polls. Listening, TLS with its hot
 // reload and the graceful shutdown are runtime/serving.ts, as for the admission webhook.
+import { isUtf8 } from "node:buffer";
 import { randomUUID } from "node:crypto";
 import type http from "node:http";
 import type { AddressInfo } from "node:net";
@@ -393,18 +394,14 @@ function payloadOf(body: Buffer, kind: BodyKind): Uint8Array | string {
   try {
     const value: unknown = JSON.parse(text);
     if (typeof value === "object" && value !== null && !Array.isArray(value)) return bytes;
-  } catch {
-    // Falls through: the parser's message would quote the payload.
+  } catch (error) {
+    if (!(error instanceof SyntaxError)) throw error; // falls through: the parser's message would quote the payload
   }
   return "the payload is not a JSON object";
 }
 
 function utf8(bytes: Uint8Array): string | undefined {
-  try {
-    return new TextDecoder("utf-8", { fatal: true }).decode(bytes);
-  } catch {
-    return undefined;
-  }
+  return isUtf8(bytes) ? new TextDecoder().decode(bytes) : undefined;
 }
 
 /** Who the request says it is from, before anything is verified: for the log line of a refused delivery. */

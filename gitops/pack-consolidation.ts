@@ -43,8 +43,9 @@ export async function consolidatePacks(
   let names: string[];
   try {
     names = fs.readdirSync(packDir);
-  } catch {
-    return 0;
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code === "ENOENT") return 0; // no packs yet
+    throw error;
   }
   const small = names
     .filter((name) => name.endsWith(".pack") && names.includes(name.replace(/\.pack$/, ".idx")))

@@ -2,6 +2,7 @@
 // GitHub: `X-Hub-Signature-256: sha256=<hex>`, the HMAC-SHA256 of the raw body keyed with the shared secret.
 // GitLab: `X-Gitlab-Token`, the configured token itself. Both compare in constant time; no reason quotes a secret,
 // a token or a signature.
+import { isUtf8 } from "node:buffer";
 import { createHash, createHmac, timingSafeEqual } from "node:crypto";
 
 export type PushHookHeaders = Record<string, string | string[] | undefined>;
@@ -76,10 +77,12 @@ function succeed(provider: "github" | "gitlab", body: Uint8Array): PushHookResul
 /** The branch of a push payload's `ref` (`refs/heads/<branch>`); undefined for tags, other refs or non-JSON. */
 export function branchOf(body: Uint8Array): string | undefined {
   let payload: unknown;
+  if (!isUtf8(body)) return undefined;
   try {
-    payload = JSON.parse(new TextDecoder("utf-8", { fatal: true }).decode(body));
-  } catch {
-    return undefined;
+    payload = JSON.parse(new TextDecoder().decode(body));
+  } catch (error) {
+    if (error instanceof SyntaxError) return undefined;
+    throw error;
   }
   if (typeof payload !== "object" || payload === null || Array.isArray(payload)) return undefined;
   const ref: unknown = (payload as Record<string, unknown>)["ref"];

@@ -100,8 +100,9 @@ function toSourceError(error: unknown, remote: string, branch: string, secrets: 
 async function resolveBranch(gitdir: string, ref: string): Promise<string | undefined> {
   try {
     return await git.resolveRef({ fs, gitdir, ref });
-  } catch {
-    return undefined;
+  } catch (error) {
+    if ((error as ErrorLike | null)?.code === "NotFoundError") return undefined;
+    throw error;
   }
 }
 
@@ -111,7 +112,8 @@ async function classify(gitdir: string, previous: string | undefined, sha: strin
   let descends: boolean;
   try {
     descends = await git.isDescendent({ fs, gitdir, oid: sha, ancestor: previous, depth: -1 });
-  } catch {
+  } catch (error) {
+    if ((error as ErrorLike | null)?.code !== "NotFoundError") throw error;
     descends = false; // the old commit is no longer reachable: treat as rewritten
   }
   return { sha, previousSha: previous, kind: descends ? "fast-forward" : "rewritten" };
@@ -231,7 +233,8 @@ async function descendsAt(reader: TreeReader, gitdir: () => string, sha: string,
   if (sha === ancestor) return true;
   try {
     return await git.isDescendent({ fs, gitdir: gitdir(), oid: sha, ancestor, depth: -1, cache: reader.gitCache });
-  } catch {
+  } catch (error) {
+    if ((error as ErrorLike | null)?.code !== "NotFoundError") throw error;
     return false; // the ancestor is not in the local copy (a force-push removed it before we ever fetched it)
   }
 }

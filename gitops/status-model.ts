@@ -3,6 +3,7 @@
 // Pure: no I/O, no clock.
 import { budgetWindowDescription } from "../policies/index.ts";
 import { describeDuration, parseDuration } from "../api/duration.ts";
+import { unlessInvalid } from "../api/value-error.ts";
 import type { Budget, NodePool, NodeSelectorRequirementWithMinValues } from "../api/types.ts";
 import type { Finding } from "../policies/finding.ts";
 
@@ -183,9 +184,5 @@ function compareBudgets(a: BudgetSummary, b: BudgetSummary): number {
 
 function durationWords(text: string): string {
   if (text === "Never") return "never";
-  try {
-    return describeDuration(parseDuration(text));
-  } catch {
-    return text;
-  }
+  return unlessInvalid(() => describeDuration(parseDuration(text))) ?? text;
 }

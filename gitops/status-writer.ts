@@ -133,8 +133,9 @@ export function createStatusWriter(options: StatusWriterOptions): StatusWriter {
   const resolveRef = async (ref: string): Promise<string | undefined> => {
     try {
       return await git.resolveRef({ fs, gitdir, ref });
-    } catch {
-      return undefined;
+    } catch (error) {
+      if ((error as { code?: unknown } | null)?.code === "NotFoundError") return undefined;
+      throw error;
     }
   };
 

@@ -1,5 +1,6 @@
 // The policy engine: one pure, synchronous function behind the CLI, the webhook and the Git gate. It never
-// throws on bad input: a rule that fails on a malformed object becomes a finding, not a crash.
+// throws on bad input: rules read invalid objects defensively or not at all (RuleDefinition.view), and a rule that
+// fails anyway — a bug, which the fuzz test looks for — becomes a finding, not a crash.
 import { isCelError } from "@bufbuild/cel";
 import { toCelValue, toJsonPointer } from "../api/index.ts";
 import { defaultCatalog, type InstanceTypeCatalog } from "../cloudprovider/catalog/catalog.ts";
@@ -10,7 +11,7 @@ import { selects } from "./object-selector.ts";
 import { prepareTarget, type PolicyObject } from "./prepare-target.ts";
 import { ruleMatches } from "./rule-pattern.ts";
 import type { AnyRule, RuleContext, RuleKind, Violation } from "./rule.ts";
-import type { PolicyTarget, Scope } from "./target.ts";
+import { typedTarget, type PolicyTarget, type PreparedTarget, type Scope } from "./target.ts";
 
 export interface EvaluationContext {
   /** The instance-type catalog (the bundled one by default). */
@@ -29,7 +30,7 @@ export function evaluate(
   policy: CompiledPolicy,
   context: EvaluationContext,
 ): Finding[] {
-  const targets = objects.map(prepareTarget).filter((t): t is PolicyTarget => t !== undefined);
+  const targets = objects.map(prepareTarget).filter((t): t is PreparedTarget => t !== undefined);
   const scope = buildScope(targets, context.cluster);
   const catalog = memoizedCatalog(context.catalog ?? defaultCatalog());
   const findings: Finding[] = [];
@@ -38,9 +39,12 @@ export function evaluate(
     const raw: Finding[] = [];
     for (const { rule, severity, params } of resolved.rules) {
       if (!rule.kinds.includes(target.kind as RuleKind)) continue;
+      // No typed view: the object failed validation, which the schema rules report.
+      const judged = rule.view === "typed" ? typedTarget(target) : target;
+      if (judged === undefined) continue;
       let violations: Violation[];
       try {
-        violations = checkRule(rule, target, { params, catalog, scope, now: context.now });
+        violations = checkRule(rule, judged, { params, catalog, scope, now: context.now });
       } catch (error) {
         raw.push(ruleFailure(target, rule.id, error));
         continue;
@@ -58,13 +62,14 @@ export function evaluate(
 const answers = new WeakMap<PolicyTarget, Map<string, { params: string; catalog: object; violations: Violation[] }>>();
 const paramKeys = new WeakMap<object, string>();
 
+// `target` is the view the rule reads: the caller chose it by `rule.view`.
 function checkRule(rule: AnyRule, target: PolicyTarget, context: RuleContext<unknown>): Violation[] {
-  if (rule.reads !== undefined && rule.reads.length > 0) return rule.check(target, context as never);
+  if (rule.reads !== undefined && rule.reads.length > 0) return rule.check(target as never, context as never);
   const params = paramsKey(context.params);
   let byRule = answers.get(target);
   const hit = byRule?.get(rule.id);
   if (hit && hit.params === params && hit.catalog === context.catalog) return hit.violations;
-  const violations = rule.check(target, context as never);
+  const violations = rule.check(target as never, context as never);
   if (!byRule) {
     byRule = new Map();
     answers.set(target, byRule);
@@ -101,7 +106,7 @@ function ruleFailure(target: PolicyTarget, rule: string, error: unknown): Findin
   const reason = error instanceof Error ? error.message : String(error);
   return toFinding(target, "policy.rule-error", "warn", {
     path: [],
-    message: `rule ${rule} could not judge this object (${reason}); fix the object's other findings first`,
+    message: `rule ${rule} could not judge this object (${reason}): a bug in poolkeeper, not in the object; its other findings stand`,
   });
 }
 
@@ -160,11 +165,11 @@ function applyExemptions(findings: Finding[], target: PolicyTarget, resolved: Re
   return out;
 }
 
-function buildScope(targets: readonly PolicyTarget[], cluster: EvaluationContext["cluster"]): Scope {
+function buildScope(targets: readonly PreparedTarget[], cluster: EvaluationContext["cluster"]): Scope {
   const extra = cluster
     ? [...cluster.nodePools, ...cluster.nodeClasses]
         .map((object) => prepareTarget({ object }))
-        .filter((t): t is PolicyTarget => t !== undefined)
+        .filter((t): t is PreparedTarget => t !== undefined)
     : [];
   // The judged objects win over the cluster's copies of the same objects.
   const judged = new Set(targets.map((t) => `${t.kind}/${t.name}`));

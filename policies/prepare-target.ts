@@ -1,5 +1,5 @@
 // Turns what the engine is given (a manifest loaded from YAML, or an object from the API server) into the
-// PolicyTarget rules judge: converted to v1, validated, defaulted, with typed views and source positions.
+// target rules judge: converted to v1, validated, defaulted, with source positions, and a typed view when valid.
 import {
   convertToV1,
   findCrd,
@@ -13,7 +13,7 @@ import {
   type NodePool,
   type SourcePosition,
 } from "../api/index.ts";
-import type { PolicyTarget } from "./target.ts";
+import type { PolicyTarget, PreparedTarget } from "./target.ts";
 
 /** One object to judge: a manifest from a file, or a plain object (e.g. from an AdmissionReview). */
 export interface PolicyObject {
@@ -25,9 +25,9 @@ export interface PolicyObject {
 
 // A manifest judged again with the same previous version (the Git gate re-judges a repository whose files mostly
 // did not change) is prepared once: a target is immutable and depends only on these two.
-const prepared = new WeakMap<Manifest, { previous: unknown; target: PolicyTarget }>();
+const prepared = new WeakMap<Manifest, { previous: unknown; target: PreparedTarget }>();
 
-export function prepareTarget(input: PolicyObject): PolicyTarget | undefined {
+export function prepareTarget(input: PolicyObject): PreparedTarget | undefined {
   if (input.manifest) {
     const cached = prepared.get(input.manifest);
     if (cached && cached.previous === input.previous) return cached.target;
@@ -38,13 +38,15 @@ export function prepareTarget(input: PolicyObject): PolicyTarget | undefined {
   return fromObject(input.object, input.previous);
 }
 
-function fromManifest(manifest: Manifest, previous: unknown): PolicyTarget {
+function fromManifest(manifest: Manifest, previous: unknown): PreparedTarget {
   const { object, errors } = validateManifest(manifest);
   const converted = findCrd(manifest.apiVersion, manifest.kind) === undefined;
   return build({
     object,
     written: manifest.object,
     errors,
+    // A manifest that could not be converted to a served version carries that as an error.
+    validated: true,
     conversion: manifest.conversion,
     repairs: () => manifest.repairs,
     converted,
@@ -54,7 +56,7 @@ function fromManifest(manifest: Manifest, previous: unknown): PolicyTarget {
   });
 }
 
-function fromObject(value: unknown, previous: unknown): PolicyTarget | undefined {
+function fromObject(value: unknown, previous: unknown): PreparedTarget | undefined {
   if (!isRecord(value) || !isKarpenterKind(value.apiVersion, value.kind)) return undefined;
   const served = findCrd(value.apiVersion, value.kind) !== undefined;
   const result = served ? validateObject(value) : undefined;
@@ -67,6 +69,7 @@ function fromObject(value: unknown, previous: unknown): PolicyTarget | undefined
     object: validated?.object ?? written,
     written,
     errors: validated?.errors ?? [],
+    validated: validated !== undefined,
     conversion: served ? [] : notes,
     repairs: () => (served ? notes : []),
     converted: !served,
@@ -80,6 +83,8 @@ interface Parts {
   object: Record<string, unknown>;
   written: Record<string, unknown>;
   errors: FieldError[];
+  /** False when no served version's schema judged it (a conversion that gave no object). */
+  validated: boolean;
   conversion: PolicyTarget["conversion"];
   /** Computed only when a rule asks (it converts, which copies the object). */
   repairs: () => PolicyTarget["repairs"];
@@ -89,8 +94,10 @@ interface Parts {
   position: PolicyTarget["position"];
 }
 
-function build(parts: Parts): PolicyTarget {
+function build(parts: Parts): PreparedTarget {
   const { object } = parts;
+  // Rules never see a typed view of an invalid object: its fields may not have the types the view promises.
+  const valid = parts.validated && parts.errors.length === 0;
   const kind = String(object.kind);
   const metadata = isRecord(object.metadata) ? object.metadata : {};
   const name = typeof metadata.name === "string" ? metadata.name : "";
@@ -102,8 +109,8 @@ function build(parts: Parts): PolicyTarget {
     labels,
     object,
     written: parts.written,
-    nodePool: kind === "NodePool" ? (object as unknown as NodePool) : undefined,
-    nodeClass: kind === "EC2NodeClass" ? (object as unknown as EC2NodeClass) : undefined,
+    ...(valid && kind === "NodePool" ? { nodePool: object as unknown as NodePool } : {}),
+    ...(valid && kind === "EC2NodeClass" ? { nodeClass: object as unknown as EC2NodeClass } : {}),
     previous: previousVersion(parts.previous),
     validation: parts.errors,
     conversion: parts.conversion,

@@ -1,12 +1,13 @@
 // A built-in rule: its identity and documentation (rendered into docs/policies.md and `poolkeeper explain`),
-// where it applies, how each preset enforces it, its parameters, and a pure check over one object.
+// where it applies, how each preset enforces it, its parameters, which view of the object it reads, and a pure
+// check over one object.
 import type { Operation } from "fast-json-patch";
 import type { FieldPath } from "../api/index.ts";
 import type { InstanceTypeCatalog } from "../cloudprovider/catalog/catalog.ts";
 import type { Enforcement } from "./finding.ts";
-import type { PolicyTarget, Scope } from "./target.ts";
+import type { PolicyTarget, Scope, TypedTargets } from "./target.ts";
 
-export type RuleKind = "NodePool" | "EC2NodeClass";
+export type RuleKind = keyof TypedTargets;
 
 /** What a rule's check returns; the engine adds the rule id, severity, object and source position. */
 export interface Violation {
@@ -27,7 +28,24 @@ export interface RuleContext<P> {
   now: Date;
 }
 
-export interface RuleDefinition<P = Record<string, never>> {
+/**
+ * Which view of the object a rule's check reads:
+ * - `raw`: the object as given, valid or not (its fields are `unknown` until checked); the rule runs on every
+ *   object of its kinds, so an author hears about one field next to the schema errors of another. For rules that
+ *   judge fields one by one.
+ * - `typed`: the typed view, which only an object that passed validation has; on the others the rule is skipped
+ *   without a word (schema.* reports why). For rules that judge the object as a whole — its requirements against
+ *   other pools or the catalog — which means nothing while part of it is broken.
+ */
+export type RuleView = "raw" | "typed";
+
+/** The target a check receives, by the view it reads. */
+export interface ViewTargets<K extends RuleKind> {
+  raw: PolicyTarget;
+  typed: TypedTargets[K];
+}
+
+export interface RuleDefinitionOf<P, K extends RuleKind, V extends RuleView> {
   /** `family.name`, e.g. `imds.http-tokens`. */
   id: string;
   family: string;
@@ -35,7 +53,7 @@ export interface RuleDefinition<P = Record<string, never>> {
   title: string;
   /** Markdown: why it matters (with Karpenter's actual behaviour), and how to fix it. */
   docs: string;
-  kinds: readonly RuleKind[];
+  kinds: readonly K[];
   /** Enforcement in the two shipped presets. */
   enforcement: { baseline: Enforcement; strict: Enforcement };
   /** Parameters: a JSON schema (validated with ajv when a policy sets them) and the defaults. */
@@ -46,14 +64,24 @@ export interface RuleDefinition<P = Record<string, never>> {
    * (the Git gate re-judges 1,000 unchanged pools per commit). A test proves each rule declares what it reads.
    */
   reads?: readonly ("scope" | "now")[];
-  check(target: PolicyTarget, context: RuleContext<P>): Violation[];
+  /** Declared by every rule: whether it needs the typed view of a valid object (see RuleView). */
+  view: V;
+  check(target: ViewTargets<K>[V], context: RuleContext<P>): Violation[];
 }
 
-/** Declares a rule with its parameter type inferred from the defaults. */
-export function defineRule<P = Record<string, never>>(rule: RuleDefinition<P>): RuleDefinition<P> {
+export type RuleDefinition<P = Record<string, never>, K extends RuleKind = RuleKind> =
+  RuleDefinitionOf<P, K, "raw"> | RuleDefinitionOf<P, K, "typed">;
+
+/**
+ * Declares a rule with its parameter type inferred from the defaults, its target type from its kinds and view.
+ * (Given the parameter type explicitly, a rule reads the raw view unless it names the other arguments too.)
+ */
+export function defineRule<P = Record<string, never>, K extends RuleKind = RuleKind, V extends RuleView = "raw">(
+  rule: RuleDefinitionOf<P, K, V>,
+): RuleDefinitionOf<P, K, V> {
   return rule;
 }
 
 /** A rule of any parameter type, as the registry holds them. */
 // eslint-disable-next-line @typescript-eslint/no-explicit-any
-export type AnyRule = RuleDefinition<any>;
+export type AnyRule = RuleDefinition<any, RuleKind>;

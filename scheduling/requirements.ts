@@ -257,7 +257,7 @@ export class RequirementSet {
     requirements.forEach((requirement, index) => {
       const problems = validateRequirement(requirement);
       if (problems.length > 0) {
-        const detail = problems.map((p) => `${p.path}: ${p.message}`).join("; ");
+        const detail = problems.map((p) => (p.path === "" ? p.message : `${p.path}: ${p.message}`)).join("; ");
         throw new ValueError(
           `invalid requirement [${index}] ${describeRequirement(requirement)}: ${detail}`,
           requirement,
@@ -504,7 +504,9 @@ function unknownOperator(requirement: NodeSelectorRequirement): ValueError {
   );
 }
 
+// For messages about any input, a requirement or not (validateRequirement says what is wrong with it).
 function describeRequirement(requirement: RequirementInput): string {
+  if (typeof requirement !== "object" || requirement === null) return String(requirement);
   const values = Array.isArray(requirement.values) ? ` [${requirement.values.map(String).join(" ")}]` : "";
   return `"${String(requirement.key)} ${String(requirement.operator)}${values}"`;
 }

@@ -63,8 +63,8 @@ export function parseKubeletAnnotation(value: unknown, path: string, notes: Conv
     try {
       const parsed: unknown = JSON.parse(value);
       if (isRecord(parsed)) return parsed;
-    } catch {
-      // reported below
+    } catch (error) {
+      if (!(error instanceof SyntaxError)) throw error; // not JSON: reported below
     }
   }
   notes.push({

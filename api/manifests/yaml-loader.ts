@@ -112,8 +112,10 @@ function fail(error: YamlError): YamlLoadResult {
 function decodeText(bytes: Uint8Array): string | undefined {
   try {
     return new TextDecoder("utf-8", { fatal: true }).decode(bytes);
-  } catch {
-    return undefined;
+  } catch (error) {
+    // The one way a fatal decoder fails: bytes that are not UTF-8.
+    if ((error as { code?: unknown }).code === "ERR_ENCODING_INVALID_ENCODED_DATA") return undefined;
+    throw error;
   }
 }
 

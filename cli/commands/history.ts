@@ -2,7 +2,7 @@
 // newest first. The branch is fetched from an HTTP(S) remote or read in place from a local repository; --cluster,
 // --pool, --event and --since narrow it down. A Git failure is reported on one line and exits 2; an empty result
 // is no failure.
-import { parseDuration } from "../../api/index.ts";
+import { parseDuration, unlessInvalid } from "../../api/index.ts";
 import { configDefaults } from "../../gitops/config.ts";
 import {
   fetchStatusHistory,
@@ -144,9 +144,6 @@ function parseAgo(text: string): number | undefined {
   const rest = m === null ? text : (m[2] ?? "");
   if (rest === "") return m === null ? undefined : days;
   if (m !== null && /^[+-]/.test(rest)) return undefined; // "1d-2h" is no duration
-  try {
-    return days + parseDuration(rest);
-  } catch {
-    return undefined;
-  }
+  const ms = unlessInvalid(() => parseDuration(rest));
+  return ms === undefined ? undefined : days + ms;
 }

@@ -70,6 +70,7 @@ families you support, e.g. \`[AL2023, Bottlerocket]\`. To fix a finding, move th
 for an alias, change both the alias and \`amiFamily\` (or drop \`amiFamily\`, which the alias implies), and port any
 custom \`userData\` to the new family's format.`,
   kinds: ["EC2NodeClass"],
+  view: "raw",
   enforcement: { baseline: "deny", strict: "deny" },
   params: {
     schema: {
@@ -129,6 +130,7 @@ The rule flags \`amiFamily: AL2\` and every \`al2@…\` alias. Move to \`al2023\
 \`bootstrap.sh\` flags to a \`NodeConfig\` document) or \`bottlerocket\` (TOML settings), and roll the nodes with the
 disruption budgets you trust: changing the AMI selection drifts every node of the class.`,
   kinds: ["EC2NodeClass"],
+  view: "raw",
   enforcement: { baseline: "warn", strict: "deny" },
   reads: ["now"],
   check(target, { now }) {
@@ -182,6 +184,7 @@ Windows aliases (\`windows2019\`, \`windows2022\`, \`windows2025\`) are not flag
 \`@latest\` for them (the CRD rejects a pinned Windows alias). To control Windows image rollouts, select images by
 \`id\` (with \`amiFamily\` set) and change the id deliberately.`,
   kinds: ["EC2NodeClass"],
+  view: "raw",
   enforcement: { baseline: "warn", strict: "deny" },
   check(target) {
     return aliasTerms(target)

@@ -23,6 +23,7 @@ import {
 } from "../schedule-text/index.ts";
 import { defineRule, type Violation } from "../rule.ts";
 import type { PolicyTarget } from "../target.ts";
+import { unlessInvalid, ValueError } from "../../api/value-error.ts";
 
 const kinds = ["NodePool"] as const;
 const BUDGETS: FieldPath = ["spec", "disruption", "budgets"];
@@ -105,12 +106,8 @@ function effectText(budget: DisruptionBudget): string {
 
 /** When a scheduled budget is active, in plain words: "Mon–Fri 09:00–21:00 UTC", "at all times (…)". */
 function windowText(schedule: string, duration: string): string {
-  let text: string;
-  try {
-    text = budgetWindowDescription(schedule, duration);
-  } catch {
-    return `for ${duration} after each run of "${schedule}"`;
-  }
+  const text = unlessInvalid(() => budgetWindowDescription(schedule, duration));
+  if (text === undefined) return `for ${duration} after each run of "${schedule}"`;
   if (text.startsWith("always: ")) return `at all times (${text.slice("always: ".length)})`;
   if (text.startsWith("never: ")) return `never (${text.slice("never: ".length)})`;
   return text;
@@ -164,6 +161,7 @@ and interruptions still happen). Nothing on the NodePool says so; only the contr
 The finding gives robfig's reason and what to write instead; when the fix is certain (a wrapping range rewritten as
 a list, \`sat-sun\` → \`sat,sun\`), the patch applies it.`,
   kinds,
+  view: "raw",
   enforcement: { baseline: "deny", strict: "deny" },
   check(target) {
     const out: Violation[] = [];
@@ -205,12 +203,9 @@ function complement(parsed: Parsed): { schedule: string; duration: string } | un
   const [hour] = f.hours;
   if (f.minutes.length !== 1 || f.hours.length !== 1 || minute === undefined || hour === undefined) return undefined;
   if (f.months.length !== 12 || !f.domStar) return undefined;
-  let minutes: number;
-  try {
-    minutes = parseBudgetDuration(parsed.duration) / 60_000;
-  } catch {
-    return undefined;
-  }
+  const ms = unlessInvalid(() => parseBudgetDuration(parsed.duration));
+  if (ms === undefined) return undefined;
+  const minutes = ms / 60_000;
   const start = hour * 60 + minute;
   if (f.dowStar) {
     if (minutes <= 0 || minutes >= DAY) return undefined;
@@ -252,6 +247,7 @@ Fix, depending on intent:
 
 A warning in baseline (the pool works, just without the limit its author expects), a denial in strict.`,
   kinds,
+  view: "raw",
   enforcement: { baseline: "warn", strict: "deny" },
   check(target) {
     const budgets = budgetsOf(target);
@@ -323,6 +319,7 @@ warning in baseline, a denial in strict.
 Fix: limit drift instead of blocking it (\`{nodes: "1", reasons: [Drifted]}\`), or block it only during business
 hours with a \`schedule\` and \`duration\`.`,
   kinds,
+  view: "raw",
   enforcement: { baseline: "warn", strict: "deny" },
   check(target) {
     const spec = isRecord(target.object.spec) ? target.object.spec : {};
@@ -363,6 +360,7 @@ is **active at all times**. Authors write such schedules to switch a budget off;
 A warning in baseline (the pool works, with a permanent budget), a denial in strict. Fix: remove the budget to
 disable it, or give it a date that exists.`,
   kinds,
+  view: "raw",
   enforcement: { baseline: "warn", strict: "deny" },
   check(target) {
     return scheduled(budgetsOf(target) ?? []).flatMap(({ at, schedule }) => {
@@ -393,13 +391,13 @@ function timeZoneHint(window: UtcWindow, duration: string): string {
   if (summer.utcSchedule === undefined || winter.utcSchedule === undefined) {
     return "rewrite the schedule in UTC for each DST period; no single UTC schedule matches it";
   }
-  let wider = "";
-  try {
-    const minutes = parseBudgetDuration(duration) / 60_000 + window.driftMinutes;
-    wider = `write schedule "${summer.utcSchedule}" with duration ${formatMinutes(minutes)} to cover the local window all year (${formatMinutes(window.driftMinutes)} longer), or `;
-  } catch {
-    // an invalid duration is schema.*'s finding
-  }
+  // An invalid duration is schema.*'s finding.
+  const ms = unlessInvalid(() => parseBudgetDuration(duration));
+  const minutes = ms === undefined ? undefined : ms / 60_000 + window.driftMinutes;
+  const wider =
+    minutes === undefined
+      ? ""
+      : `write schedule "${summer.utcSchedule}" with duration ${formatMinutes(minutes)} to cover the local window all year (${formatMinutes(window.driftMinutes)} longer), or `;
   return `${wider}switch between "${winter.utcSchedule}" (winter) and "${summer.utcSchedule}" (summer) at each DST change`;
 }
 
@@ -422,6 +420,7 @@ are those of the evaluation year.
 A warning in both presets; the finding stays while \`timeZone\` is set, since the schedule's text cannot say which
 zone it was written for.`,
   kinds,
+  view: "raw",
   enforcement: { baseline: "warn", strict: "warn" },
   reads: ["now"],
   params: {
@@ -440,7 +439,8 @@ zone it was written for.`,
       try {
         window = toUtcWindow(schedule.schedule, zone, dates);
       } catch (error) {
-        const reason = error instanceof Error ? error.message : String(error);
+        if (!(error instanceof ValueError)) throw error;
+        const reason = error.message;
         return [
           {
             path: BUDGETS,
@@ -471,6 +471,7 @@ actually mean. Outside its window a scheduled budget sets no limit (see \`budget
 Audit in both presets: it describes, it does not judge, so it is recorded (a grey line in the text report, a note
 in SARIF, a notice in GitHub annotations) and never fails a check or adds a warning.`,
   kinds,
+  view: "raw",
   enforcement: { baseline: "audit", strict: "audit" },
   check(target) {
     return scheduled(budgetsOf(target) ?? []).map((parsed) => {

@@ -8,7 +8,7 @@
 // NodeClaim made from the old one is Drifted and replaced, as fast as the pool's disruption budgets allow. Hashing
 // treats lists as sets and zero values as absent. Requirements and selector terms drift per node instead: only the
 // nodes that no longer match are replaced.
-import { amiFamilyOf, isRecord, parseKarpenterDuration, type FieldPath } from "../../api/index.ts";
+import { amiFamilyOf, isRecord, parseKarpenterDuration, unlessInvalid, type FieldPath } from "../../api/index.ts";
 import { RequirementSet } from "../../scheduling/index.ts";
 import type { NodeSelectorRequirement } from "../../scheduling/index.ts";
 import { defineRule, type Violation } from "../rule.ts";
@@ -47,12 +47,8 @@ function same(a: unknown, b: unknown): boolean {
 function sameDuration(a: unknown, b: unknown): boolean {
   const ms = (v: unknown) => {
     if (typeof v !== "string") return undefined;
-    try {
-      const d = parseKarpenterDuration(v, { allowNever: true });
-      return d.never ? "Never" : String(d.ms);
-    } catch {
-      return v;
-    }
+    const d = unlessInvalid(() => parseKarpenterDuration(v, { allowNever: true }));
+    return d === undefined ? v : d.never ? "Never" : String(d.ms);
   };
   return ms(a) === ms(b);
 }
@@ -165,6 +161,7 @@ This is information for the reviewer, not an error: roll such changes out when a
 acceptable, and check the pool's disruption budgets first (a budget of \`nodes: "0"\` for \`Drifted\` holds the
 rollout back).`,
   kinds: ["NodePool"],
+  view: "raw",
   enforcement: { baseline: "warn", strict: "warn" },
   check(target) {
     const before = target.previous;
@@ -237,6 +234,7 @@ NodePools do in the webhook). Selector-term changes are \`change-impact.conditio
 
 This is information for the reviewer, not an error.`,
   kinds: ["EC2NodeClass"],
+  view: "raw",
   enforcement: { baseline: "warn", strict: "warn" },
   reads: ["scope"],
   check(target, { scope }) {
@@ -292,11 +290,10 @@ function requirementSet(object: unknown): RequirementSet | undefined {
 
 function computeRequirementSet(object: unknown): RequirementSet | undefined {
   const reqs = at(object, [...TEMPLATE, "spec", "requirements"]);
-  try {
-    return RequirementSet.fromRequirements(Array.isArray(reqs) ? (reqs as NodeSelectorRequirement[]) : []);
-  } catch {
-    return undefined;
-  }
+  // fromRequirements checks each requirement (whatever it holds) and rejects an invalid one: schema.*'s finding.
+  return unlessInvalid(() =>
+    RequirementSet.fromRequirements(Array.isArray(reqs) ? (reqs as NodeSelectorRequirement[]) : []),
+  );
 }
 
 /** Keys on which the new requirements allow less than the old ones did, described for the message. */
@@ -352,6 +349,7 @@ poolkeeper does not know which AMIs, subnets or security groups the terms resolv
 message says "may". Lists are compared as sets: reordering terms is not reported. This is information for the
 reviewer, not an error.`,
   kinds: ["NodePool", "EC2NodeClass"],
+  view: "raw",
   enforcement: { baseline: "warn", strict: "warn" },
   reads: ["scope"],
   check(target, { scope }) {

@@ -2,7 +2,13 @@
 // termination grace period that bounds a drain. Judged on the defaulted object, so an unset field is judged at
 // Karpenter's default (expireAfter 720h, consolidateAfter 0s, no terminationGracePeriod).
 import type { Operation } from "fast-json-patch";
-import { describeDuration, isRecord, parseKarpenterDuration, type KarpenterDuration } from "../../api/index.ts";
+import {
+  describeDuration,
+  isRecord,
+  parseKarpenterDuration,
+  unlessInvalid,
+  type KarpenterDuration,
+} from "../../api/index.ts";
 import { defineRule } from "../rule.ts";
 import type { PolicyTarget } from "../target.ts";
 import { valueAtPath } from "../../api/validation/json-pointer.ts";
@@ -22,11 +28,8 @@ function duration(
 ): { raw: string; value: KarpenterDuration } | undefined {
   const raw = at(target.object, path);
   if (typeof raw !== "string") return undefined;
-  try {
-    return { raw, value: parseKarpenterDuration(raw, { allowNever: true }) };
-  } catch {
-    return undefined;
-  }
+  const value = unlessInvalid(() => parseKarpenterDuration(raw, { allowNever: true }));
+  return value && { raw, value };
 }
 
 function paramMs(value: string): number {
@@ -57,6 +60,7 @@ PodDisruptionBudgets and \`karpenter.sh/do-not-disrupt\` pods only until \`termi
 Fix: set \`expireAfter\` at or below the maximum. Changing it replaces the pool's existing nodes (it is part of the
 template hash), so poolkeeper offers no automatic patch.`,
   kinds,
+  view: "raw",
   enforcement: { baseline: "warn", strict: "deny" },
   params: {
     schema: { properties: { maxExpireAfter: DURATION_PARAM } },
@@ -104,6 +108,7 @@ reported.
 Fix: set \`consolidateAfter\` to at least the minimum — longer for bursty workloads. It is a disruption setting and
 does not drift nodes, so poolkeeper offers the patch.`,
   kinds,
+  view: "raw",
   // Audit in baseline: 0s is Karpenter's default and valid; churn is advice, not breakage.
   enforcement: { baseline: "audit", strict: "warn" },
   params: {
@@ -157,6 +162,7 @@ Reported when \`expireAfter\` is a duration (including the \`720h\` default) and
 Fix: set \`terminationGracePeriod\` long enough for your slowest graceful shutdown (e.g. \`24h\` or \`48h\`). Adding it
 changes the template hash and replaces the pool's existing nodes, so poolkeeper offers no automatic patch.`,
   kinds,
+  view: "raw",
   enforcement: { baseline: "warn", strict: "deny" },
   check(target) {
     const expire = duration(target, EXPIRE_AFTER);

@@ -45,6 +45,7 @@ needs IMDSv2 from inside a pod, see \`imds.hop-limit\`.
 Fix: set \`httpTokens: required\` (or remove it to get the default). Not reported when \`httpEndpoint: disabled\`
 turns the metadata service off altogether.`,
   kinds: ["EC2NodeClass"],
+  view: "raw",
   enforcement: { baseline: "deny", strict: "deny" },
   check(target) {
     const options = metadataOptions(target);
@@ -82,6 +83,7 @@ configuration for region and VPC; if a pod still needs IMDS, give it a dedicated
 \`httpPutResponseHopLimit: 2\` and exempt that class with a reason. The highest allowed value is the \`maxHopLimit\`
 parameter (default 1). Not reported when \`httpEndpoint: disabled\`.`,
   kinds: ["EC2NodeClass"],
+  view: "raw",
   enforcement: { baseline: "warn", strict: "deny" },
   params: {
     schema: { properties: { maxHopLimit: { type: "integer", minimum: 1, maximum: 64 } } },
@@ -121,6 +123,7 @@ without instance metadata can run with the endpoint disabled; that case is not r
 
 Fix: set \`httpEndpoint: enabled\` (Karpenter's default).`,
   kinds: ["EC2NodeClass"],
+  view: "raw",
   enforcement: { baseline: "deny", strict: "deny" },
   check(target) {
     if (!endpointDisabled(metadataOptions(target))) return [];

@@ -2,7 +2,7 @@
 // whether any type can launch at all, whether the types it allows are ones the organisation permits, and whether
 // minValues can be met. The limits family reuses `poolTypes` to compare limits with the allowed types.
 import type { Operation } from "fast-json-patch";
-import { isRecord, type FieldPath } from "../../api/index.ts";
+import { isRecord, unlessInvalid, type FieldPath } from "../../api/index.ts";
 import { normalizeRequirementKey } from "../../scheduling/index.ts";
 import {
   CAPACITY_TYPES,
@@ -92,11 +92,9 @@ export function poolTypes(target: PolicyTarget, catalog: InstanceTypeCatalog): P
 function computePoolTypes(target: PolicyTarget, catalog: InstanceTypeCatalog): PoolTypes | undefined {
   const requirements = poolRequirements(target);
   if (!requirements) return undefined;
-  try {
-    return { requirements, types: catalog.matching(requirements.map((r) => r.requirement)) };
-  } catch {
-    return undefined; // an invalid requirement is schema.*'s finding
-  }
+  // An invalid requirement is schema.*'s finding.
+  const types = unlessInvalid(() => catalog.matching(requirements.map((r) => r.requirement)));
+  return types && { requirements, types };
 }
 
 /** `a, b, c, … 42 in all` for messages. */
@@ -192,6 +190,7 @@ When an unknown value is the reason nothing matches, this rule reports it instea
 
 Fix: correct the value (the finding suggests a close one).`,
   kinds,
+  view: "raw",
   enforcement: { baseline: "warn", strict: "warn" },
   check(target, { catalog }) {
     const pool = poolTypes(target, catalog);
@@ -240,6 +239,7 @@ is not certain, and \`instance-types.unknown-value\` reports it instead.
 
 Fix: remove or widen the contradicting requirement.`,
   kinds,
+  view: "raw",
   enforcement: { baseline: "deny", strict: "deny" },
   check(target, { catalog }) {
     const pool = poolTypes(target, catalog);
@@ -340,6 +340,7 @@ The finding names the offending values with example types. Its patch adds a requ
 (\`NotIn\` the denied values, or \`In\` the permitted ones the pool already allows); narrowing requirements drifts
 existing nodes of the excluded types, which Karpenter then replaces.`,
   kinds,
+  view: "raw",
   enforcement: { baseline: "deny", strict: "deny" },
   params: {
     schema: {
@@ -416,18 +417,14 @@ when this check passes.
 
 Fix: lower \`minValues\`, or widen the requirements that limit the key.`,
   kinds,
+  view: "raw",
   enforcement: { baseline: "warn", strict: "deny" },
   check(target, { catalog }) {
     const pool = poolTypes(target, catalog);
     if (!pool || pool.types.length === 0) return [];
     const requirements = pool.requirements.map((r) => r.requirement);
     if (!requirements.some((r) => r.minValues !== undefined)) return [];
-    let checks;
-    try {
-      checks = catalog.minValuesShortfall(requirements, pool.types);
-    } catch {
-      return [];
-    }
+    const checks = unlessInvalid(() => catalog.minValuesShortfall(requirements, pool.types)) ?? [];
     return checks.flatMap((check) => {
       const at = pool.requirements[check.index];
       if (!at || check.shortfall === 0 || check.values === undefined) return [];

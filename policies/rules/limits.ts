@@ -9,6 +9,7 @@ import {
   isRecord,
   parseQuantity,
   Quantity,
+  unlessInvalid,
   type FieldPath,
 } from "../../api/index.ts";
 import {
@@ -77,11 +78,9 @@ function limitList(target: PolicyTarget): Limit[] {
   const out: Limit[] = [];
   for (const [name, value] of Object.entries(limitsOf(target))) {
     if (hasErrorAt(target, [...LIMITS, name]) || (typeof value !== "string" && typeof value !== "number")) continue;
-    try {
-      out.push({ name, raw: String(value), quantity: parseQuantity(value) });
-    } catch {
-      // not a quantity: schema.structural's finding
-    }
+    // Not a quantity: schema.structural's finding.
+    const quantity = unlessInvalid(() => parseQuantity(value));
+    if (quantity) out.push({ name, raw: String(value), quantity });
   }
   return out.sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
 }
@@ -239,6 +238,7 @@ hardening advice: a warning in baseline, a denial in strict.
 
 Fix: set \`spec.limits.cpu\` and \`spec.limits.memory\` to the most the pool should ever run.`,
   kinds,
+  view: "raw",
   enforcement: { baseline: "warn", strict: "deny" },
   params: {
     schema: {
@@ -294,6 +294,7 @@ instance-type catalog; the smallest type and its size are named in the finding.
 
 Fix: raise the limit above the smallest type's size (fix the unit), or allow smaller instance types.`,
   kinds,
+  view: "raw",
   enforcement: { baseline: "deny", strict: "deny" },
   check(target, { catalog }) {
     const blocking = blockingLimits(target, catalog);
@@ -341,6 +342,7 @@ is a valid way to keep GPU types out, and is not reported.
 
 Fix: when the pause is over, restore the limit.`,
   kinds,
+  view: "raw",
   enforcement: { baseline: "warn", strict: "warn" },
   check(target, { catalog }) {
     const blocking = blockingLimits(target, catalog);
@@ -369,6 +371,7 @@ this rule stays silent.
 
 Fix: write the unit the resource is counted in.`,
   kinds,
+  view: "raw",
   enforcement: { baseline: "warn", strict: "warn" },
   check(target, { catalog }) {
     const blocking = blockingLimits(target, catalog);
@@ -416,11 +419,8 @@ function poolBound(
 
 function capsOf(params: Record<string, string | number>): { name: string; raw: string; quantity: Quantity }[] {
   return Object.entries(params).flatMap(([name, raw]) => {
-    try {
-      return [{ name, raw: String(raw), quantity: parseQuantity(raw) }];
-    } catch {
-      return [];
-    }
+    const quantity = unlessInvalid(() => parseQuantity(raw));
+    return quantity ? [{ name, raw: String(raw), quantity }] : [];
   });
 }
 
@@ -450,6 +450,7 @@ Reported when the pool's limit for a capped resource is above the maximum, or wh
 The patch sets the limit to the maximum. Limits are not part of the template hash: changing them drifts no node,
 and lowering them removes none (the pool stops growing until it is below the limit).`,
   kinds,
+  view: "raw",
   enforcement: { baseline: "deny", strict: "deny" },
   params: CAPS_PARAMS,
   check(target, { params, catalog }) {
@@ -526,6 +527,7 @@ Reported once, on the first NodePool checked (in the webhook, the NodePool being
 presets: the sum is a property of all pools together, not of the one that happens to tip it. In a bundle that
 holds only some of the cluster's pools, only those are added up.`,
   kinds,
+  view: "raw",
   enforcement: { baseline: "warn", strict: "warn" },
   reads: ["scope"],
   params: CAPS_PARAMS,
@@ -625,6 +627,7 @@ The bound is what an unlucky mix of pods could make the pool cost, not a forecas
 Hardening advice: a warning in baseline, a denial in strict. Fix: lower the limits, or exclude the types that
 are expensive per vCPU (the finding names the one that sets the bound).`,
   kinds,
+  view: "raw",
   enforcement: { baseline: "warn", strict: "deny" },
   params: {
     schema: { properties: { maxHourlyCost: { type: ["number", "null"], exclusiveMinimum: 0 } } },

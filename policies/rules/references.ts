@@ -1,11 +1,11 @@
 // The references family: how NodePools relate to the EC2NodeClasses and the other NodePools in scope (the bundle
 // being checked, or the cluster's view in the webhook).
-import { isRecord } from "../../api/index.ts";
+import { isRecord, unlessInvalid, type NodePool } from "../../api/index.ts";
 import { RequirementSet, type NodeSelectorRequirement } from "../../scheduling/index.ts";
 import type { InstanceTypeCatalog } from "../../cloudprovider/catalog/catalog.ts";
 import { closestName } from "../../api/validation/closest-name.ts";
 import { defineRule } from "../rule.ts";
-import type { PolicyTarget, Scope } from "../target.ts";
+import { typedTarget, type NodePoolTarget, type PolicyTarget, type Scope } from "../target.ts";
 
 const AWS_GROUP = "karpenter.k8s.aws";
 const AWS_KIND = "EC2NodeClass";
@@ -44,6 +44,7 @@ cannot know the cluster's classes and says nothing; the webhook judges the refer
 
 Fix: correct the name (the finding suggests a close one), or add the EC2NodeClass to the same change.`,
   kinds: ["NodePool"],
+  view: "raw",
   enforcement: { baseline: "deny", strict: "deny" },
   reads: ["scope"],
   check(target, { scope }) {
@@ -80,6 +81,7 @@ recreating the NodePool.
 Fix: \`group: karpenter.k8s.aws\` and \`kind: EC2NodeClass\`; exempt the NodePool if it really belongs to another
 provider.`,
   kinds: ["NodePool"],
+  view: "raw",
   enforcement: { baseline: "warn", strict: "deny" },
   check(target) {
     const ref = nodeClassRefOf(target.object);
@@ -114,7 +116,7 @@ interface PoolProfile {
 // The costly parts (requirement sets, catalog matching) are computed only for pools whose weight and taints tie.
 const profiles = new WeakMap<InstanceTypeCatalog, WeakMap<PolicyTarget, PoolProfile | null>>();
 
-function profileOf(target: PolicyTarget, catalog: InstanceTypeCatalog): PoolProfile | undefined {
+function profileOf(target: NodePoolTarget, catalog: InstanceTypeCatalog): PoolProfile | undefined {
   let byTarget = profiles.get(catalog);
   if (!byTarget) {
     byTarget = new WeakMap();
@@ -122,7 +124,7 @@ function profileOf(target: PolicyTarget, catalog: InstanceTypeCatalog): PoolProf
   }
   let profile = byTarget.get(target);
   if (profile === undefined) {
-    profile = computeProfile(target, catalog) ?? null;
+    profile = computeProfile(target.nodePool, catalog) ?? null;
     byTarget.set(target, profile);
   }
   return profile ?? undefined;
@@ -140,26 +142,22 @@ function lazy<T>(compute: () => T): () => T {
   };
 }
 
-function computeProfile(target: PolicyTarget, catalog: InstanceTypeCatalog): PoolProfile | undefined {
-  const spec = isRecord(target.object.spec) ? target.object.spec : undefined;
-  const template = spec && isRecord(spec.template) ? spec.template : undefined;
-  const templateSpec = template && isRecord(template.spec) ? template.spec : undefined;
+function computeProfile(pool: NodePool, catalog: InstanceTypeCatalog): PoolProfile | undefined {
+  const { spec } = pool;
   // A static pool (replicas) is not used for provisioning by weight.
-  if (!spec || !templateSpec || spec.replicas !== undefined) return undefined;
-  const weight = typeof spec.weight === "number" ? spec.weight : 0;
-  const written = Array.isArray(templateSpec.requirements)
-    ? (templateSpec.requirements as NodeSelectorRequirement[])
-    : [];
-  const metadata = template && isRecord(template.metadata) ? template.metadata : {};
-  const labels = isRecord(metadata.labels) ? metadata.labels : {};
+  if (spec.replicas !== undefined) return undefined;
+  const { template } = spec;
   // Karpenter layers the template labels onto the requirements (`key In [value]`).
   const requirements: NodeSelectorRequirement[] = [
-    ...written,
-    ...Object.entries(labels).map(([key, value]) => ({ key, operator: "In" as const, values: [String(value)] })),
+    ...template.spec.requirements,
+    ...Object.entries(template.metadata?.labels ?? {}).map(([key, value]) => ({
+      key,
+      operator: "In" as const,
+      values: [value],
+    })),
   ];
-  const taintList = Array.isArray(templateSpec.taints) ? templateSpec.taints : [];
-  const taints = taintList
-    .map((t) => (isRecord(t) ? `${String(t.key)}=${String(t.value ?? "")}:${String(t.effect)}` : ""))
+  const taints = (template.spec.taints ?? [])
+    .map((t) => `${t.key}=${t.value ?? ""}:${t.effect}`)
     .sort()
     .join(",");
   const shape = JSON.stringify(
@@ -168,23 +166,12 @@ function computeProfile(target: PolicyTarget, catalog: InstanceTypeCatalog): Poo
       .sort((a, b) => (JSON.stringify(a) < JSON.stringify(b) ? -1 : 1)),
   );
   return {
-    weight,
+    weight: spec.weight ?? 0,
     taints,
     shape,
-    requirements: lazy(() => {
-      try {
-        return RequirementSet.fromRequirements(requirements);
-      } catch {
-        return undefined; // invalid requirements are schema's finding
-      }
-    }),
-    types: lazy(() => {
-      try {
-        return new Set(catalog.matching(requirements).map((t) => t.name));
-      } catch {
-        return undefined;
-      }
-    }),
+    // A requirement the CRD accepts but Karpenter refuses (NotIn without values): no overlap to judge.
+    requirements: lazy(() => unlessInvalid(() => RequirementSet.fromRequirements(requirements))),
+    types: lazy(() => unlessInvalid(() => new Set(catalog.matching(requirements).map((t) => t.name)))),
   };
 }
 
@@ -238,7 +225,9 @@ function competitorsOf(scope: Scope, catalog: InstanceTypeCatalog): Map<string, 
   if (groups) return groups;
   groups = new Map();
   for (const pool of scope.nodePools) {
-    const profile = profileOf(pool, catalog);
+    // A rival that failed validation is not weighed: the API server would not have it.
+    const typed = typedTarget(pool);
+    const profile = typed?.kind === "NodePool" ? profileOf(typed, catalog) : undefined;
     if (!profile) continue;
     const key = `${profile.weight}|${profile.taints}`;
     let byShape = groups.get(key);
@@ -291,12 +280,14 @@ silently changes where pods land. That is rarely what the author meant.
 Two NodePools are reported when they have the same weight, the same taints (pods that tolerate one pool's extra
 taint usually select it on purpose), and overlapping requirements: Karpenter's compatibility check (every key both
 constrain, template labels included, has a common value) holds and at least one instance type of the catalog
-satisfies both. Static pools (\`spec.replicas\`) are not weighed. The pair is reported once, on the pool that wins
+satisfies both. Static pools (\`spec.replicas\`) are not weighed, nor are pools that fail validation (the API
+server would not have them; their \`schema.*\` findings say why). The pair is reported once, on the pool that wins
 (the name later in the alphabet).
 
 Fix: give the preferred pool a higher \`spec.weight\` (weights do not drift nodes), or make the requirements
 disjoint.`,
   kinds: ["NodePool"],
+  view: "typed",
   enforcement: { baseline: "warn", strict: "warn" },
   reads: ["scope"],
   check(target, { scope, catalog }) {

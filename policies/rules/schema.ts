@@ -18,6 +18,7 @@ export const structural = defineRule({
 the API server checks them (after applying the CRD's defaults). An object that fails is rejected by the API server;
 poolkeeper says so at review time, with the file and line.`,
   kinds,
+  view: "raw",
   enforcement: { baseline: "deny", strict: "deny" },
   check: (target) => violations(target, (e) => e.origin !== "cel" && e.type !== "Unknown field"),
 });
@@ -31,6 +32,7 @@ export const cel = defineRule({
 rule is attached, with the rule's own message. As in the API server, the rules are not run when the object has a
 blocking schema error (a missing required field, a wrong type, an unsupported value), and a note says so.`,
   kinds,
+  view: "raw",
   enforcement: { baseline: "deny", strict: "deny" },
   check: (target) => violations(target, (e) => e.origin === "cel"),
 });
@@ -45,6 +47,7 @@ the author meant never takes effect — usually a typo (\`consolidateAfer\`) or 
 (\`spec.disruption.expireAfter\` moved to \`spec.template.spec.expireAfter\` in v1). The finding names the field
 probably meant, and how to repair an older-shape leftover.`,
   kinds,
+  view: "raw",
   enforcement: { baseline: "deny", strict: "deny" },
   check(target) {
     return violations(target, (e) => e.type === "Unknown field").map((v) => {
@@ -63,6 +66,7 @@ export const olderShape = defineRule({
 for judging, and every change the conversion made is reported here, so the author can rewrite the manifest and
 knows exactly what it means in v1.`,
   kinds,
+  view: "raw",
   enforcement: { baseline: "warn", strict: "deny" },
   check: (target) =>
     target.conversion.map((note) => ({

@@ -79,6 +79,7 @@ different VPCs or exceed the per-interface limit. Either way this is never what 
 Fix: select by a tag only this cluster's resources carry (the getting-started convention is
 \`karpenter.sh/discovery: <cluster-name>\`), or list the \`id\`s.`,
   kinds,
+  view: "raw",
   enforcement: { baseline: "deny", strict: "deny" },
   check(target) {
     const out: Violation[] = [];
@@ -126,6 +127,7 @@ since a term's conditions are ANDed. Security groups matter most: every matched 
 Fix: select by a tag only this cluster's resources carry, or by id. Wildcards inside a value (\`Name: "*-private-*"\`)
 are not reported.`,
   kinds,
+  view: "raw",
   enforcement: { baseline: "warn", strict: "deny" },
   params: {
     schema: { properties: { broadTagKeys: { type: "array", items: { type: "string", minLength: 1 } } } },
@@ -171,6 +173,7 @@ case is reported here (the all-terms case is \`schema.cel\`'s).
 
 Fix: split the term in two (an \`id\` term and a \`tags\` term are ORed), or keep only the condition you mean.`,
   kinds,
+  view: "raw",
   enforcement: { baseline: "warn", strict: "deny" },
   check(target) {
     const out: Violation[] = [];
@@ -227,6 +230,7 @@ it does not.
 
 A \`role\` written as an ARN is \`selectors.role-arn\`'s business.`,
   kinds,
+  view: "raw",
   enforcement: { baseline: "deny", strict: "deny" },
   check(target) {
     const s = spec(target);
@@ -279,6 +283,7 @@ change fail with "The specified value for roleName is invalid".
 Fix: write the role name (\`KarpenterNodeRole-my-cluster\`). Changing \`role\` replaces every node of the class
 (drift), so do it when a rollout is acceptable; poolkeeper offers no automatic patch for that reason.`,
   kinds,
+  view: "raw",
   enforcement: { baseline: "warn", strict: "deny" },
   check(target) {
     const role = spec(target).role;

@@ -1,7 +1,14 @@
 // The storage family: the EBS volumes an EC2NodeClass's `blockDeviceMappings` give every node — encryption at
 // rest, sizes, and volume types.
 import type { Operation } from "fast-json-patch";
-import { amiFamilyOf, compareQuantities, isRecord, parseQuantity, type FieldPath } from "../../api/index.ts";
+import {
+  amiFamilyOf,
+  compareQuantities,
+  isRecord,
+  parseQuantity,
+  unlessInvalid,
+  type FieldPath,
+} from "../../api/index.ts";
 import { defineRule, type Violation } from "../rule.ts";
 import type { PolicyTarget } from "../target.ts";
 
@@ -62,6 +69,7 @@ that launches the instances (Karpenter's controller role) use it, or launches fa
 anyway; setting \`encrypted: true\` makes that explicit and also encrypts volumes restored from unencrypted
 snapshots.`,
   kinds: ["EC2NodeClass"],
+  view: "raw",
   enforcement: { baseline: "warn", strict: "deny" },
   check(target) {
     return mappings(target)
@@ -109,11 +117,7 @@ const QUANTITY_PATTERN = "^[0-9]+(\\.[0-9]+)?(Ki|Mi|Gi|Ti|Pi|Ei|k|M|G|T|P|E)?$";
 
 function size(value: unknown): ReturnType<typeof parseQuantity> | undefined {
   if (typeof value !== "string") return undefined;
-  try {
-    return parseQuantity(value);
-  } catch {
-    return undefined; // schema.structural reports a malformed size
-  }
+  return unlessInvalid(() => parseQuantity(value)); // schema.structural reports a malformed size
 }
 
 export const volumeSize = defineRule({
@@ -138,6 +142,7 @@ the fleet. Two mistakes are common:
 Set \`minSize\` and \`maxSize\` (Kubernetes quantities, e.g. \`50Gi\`, \`1Ti\`) in a PoolPolicy to your own bounds.
 Volumes given only by \`snapshotID\` take the snapshot's size and are not judged.`,
   kinds: ["EC2NodeClass"],
+  view: "raw",
   enforcement: { baseline: "warn", strict: "deny" },
   params: {
     schema: {
@@ -207,6 +212,7 @@ export const volumeType = defineRule({
 are the \`allowedTypes\` parameter (default \`[gp3, io1, io2]\`). Mappings that do not set \`volumeType\` take the
 type EC2 chooses for them and are not judged; set it explicitly.`,
   kinds: ["EC2NodeClass"],
+  view: "raw",
   enforcement: { baseline: "warn", strict: "deny" },
   params: {
     schema: {

@@ -30,6 +30,7 @@ a PoolPolicy sets it, e.g. \`params: {requiredKeys: [team, cost-center]}\`. Miss
 Fix: add the keys to \`spec.tags\` with the right values. Changing \`spec.tags\` drifts the class's nodes, which
 Karpenter then replaces.`,
   kinds: ["EC2NodeClass"],
+  view: "raw",
   enforcement: { baseline: "warn", strict: "deny" },
   params: {
     schema: {
@@ -70,6 +71,7 @@ own validation rules and reported by \`schema.cel\`, not here.
 Fix: remove the key or rename it without the prefix (\`aws:team\` → \`team\`); AWS-generated tags such as
 \`aws:ec2launchtemplate:id\` are added by EC2 itself. The finding carries the patch that removes the key.`,
   kinds: ["EC2NodeClass"],
+  view: "raw",
   enforcement: { baseline: "deny", strict: "deny" },
   check(target) {
     const written = isRecord(target.written.spec) && isRecord(target.written.spec.tags) ? target.written.spec.tags : {};

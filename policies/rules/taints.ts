@@ -1,6 +1,6 @@
 // The taints family: a NodePool's taints and node labels — which pods may land on its nodes, whether it poses as
 // the system pool, and taints Karpenter rejects or owns.
-import { isRecord, type FieldPath } from "../../api/index.ts";
+import { isRecord, unlessInvalid, type FieldPath } from "../../api/index.ts";
 import {
   DISRUPTED_NO_SCHEDULE_TAINT,
   UNREGISTERED_NO_EXECUTE_TAINT,
@@ -84,6 +84,7 @@ NodePools that *are* system pools and may carry them (\`*\` and \`?\` wildcards;
 Mode's name). Fix a finding by removing the label, requirement or taint from the workload pool, or, if this pool
 is meant to be a system pool, adding its name to \`systemPools\`.`,
   kinds: ["NodePool"],
+  view: "raw",
   enforcement: { baseline: "deny", strict: "deny" },
   params: {
     schema: {
@@ -158,6 +159,7 @@ NodePool is not Ready, and it launches no nodes. The same key with different eff
 Fix: keep one taint per key and effect. A taint that should stay on the node belongs in \`taints\`; one that a
 DaemonSet removes after startup belongs in \`startupTaints\` only.`,
   kinds: ["NodePool"],
+  view: "raw",
   enforcement: { baseline: "deny", strict: "deny" },
   check(target) {
     return duplicateTaints(taintList(target, "taints"), taintList(target, "startupTaints")).map((d) => ({
@@ -208,6 +210,7 @@ own reasons.
 
 Remove the taint from \`taints\` / \`startupTaints\`; to keep pods off a pool, use a taint key of your own.`,
   kinds: ["NodePool"],
+  view: "raw",
   enforcement: { baseline: "deny", strict: "deny" },
   check(target) {
     const out: Violation[] = [];
@@ -271,6 +274,7 @@ template labels. A taint counts when its key is in \`gpuTaintKeys\` (default \`[
 habana.ai/gaudi]\`; add your own key if the GPU pool uses one) and its effect is \`NoSchedule\` or \`NoExecute\`
 (\`PreferNoSchedule\` is only a preference).`,
   kinds: ["NodePool"],
+  view: "raw",
   enforcement: { baseline: "warn", strict: "deny" },
   params: {
     schema: { properties: { gpuTaintKeys: { type: "array", items: { type: "string", minLength: 1 }, minItems: 1 } } },
@@ -282,14 +286,12 @@ habana.ai/gaudi]\`; add your own key if the GPU pool uses one) and its effect is
       (t) => typeof t.key === "string" && keys.has(t.key) && SCHEDULING_EFFECTS.has(String(t.effect)),
     );
     if (tainted) return [];
-    let gpuTypes;
-    try {
-      // Asking the catalog for the GPU types directly uses its index instead of scanning every allowed type.
-      const gpuOnly = { key: "karpenter.k8s.aws/instance-gpu-count", operator: "Exists" };
-      gpuTypes = catalog.matching([...poolRequirements(target), gpuOnly]).filter((type) => type.gpus > 0);
-    } catch {
-      return []; // an invalid requirement is schema.*'s finding
-    }
+    // Asking the catalog for the GPU types directly uses its index instead of scanning every allowed type.
+    const gpuOnly = { key: "karpenter.k8s.aws/instance-gpu-count", operator: "Exists" };
+    // An invalid requirement is schema.*'s finding.
+    const gpuTypes = (unlessInvalid(() => catalog.matching([...poolRequirements(target), gpuOnly])) ?? []).filter(
+      (type) => type.gpus > 0,
+    );
     if (gpuTypes.length === 0) return [];
     const examples = gpuTypes.slice(0, 3).map((t) => t.name);
     const more = gpuTypes.length > examples.length ? `, … ${gpuTypes.length} in all` : "";

@@ -89,6 +89,7 @@ that secret), or use a credential that needs no secret (the node role, IRSA or E
 **Rotate the exposed credential**: removing it from the manifest does not remove it from Git history or from
 launch templates and instances that already have it.`,
   kinds,
+  view: "raw",
   enforcement: { baseline: "deny", strict: "deny" },
   check(target) {
     const text = userData(target);
@@ -129,6 +130,7 @@ whose own user data is just under the limit still fails.
 Fix: keep user data small — download scripts and files at boot (S3, SSM, a container image), or bake them into a
 custom AMI.`,
   kinds,
+  view: "raw",
   enforcement: { baseline: "deny", strict: "deny" },
   check(target) {
     const text = userData(target);
@@ -161,6 +163,7 @@ not checked: Karpenter passes their user data unchanged.
 
 Fix: as for \`userdata.size\` — move content out of user data.`,
   kinds,
+  view: "raw",
   enforcement: { baseline: "warn", strict: "deny" },
   params: {
     schema: { properties: { maxBytes: { type: "integer", minimum: 0, maximum: EC2_USER_DATA_LIMIT } } },

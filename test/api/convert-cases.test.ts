@@ -143,6 +143,20 @@ describe("NodePool template", () => {
     assert.match(notes[0]?.message ?? "", /\{"maxPods":42\}.*EC2NodeClass "default"/);
   });
 
+  it("removes a compatibility annotation that is not JSON, and says its settings are lost", () => {
+    const annotation = "compatibility.karpenter.sh/v1beta1-kubelet-conversion";
+    const { object, notes } = convert(
+      nodePool(
+        "karpenter.sh/v1",
+        { template: { spec: { nodeClassRef: REF, requirements: [] } } },
+        { name: "np", annotations: { [annotation]: "{maxPods: 42" } },
+      ),
+    );
+    assert.deepStrictEqual(object["metadata"], { name: "np" });
+    assert.deepStrictEqual(noteKeys(notes), [`unconvertible metadata.annotations.${annotation}`]);
+    assert.match(notes[0]?.message ?? "", /its value is not a JSON object/);
+  });
+
   it("drops kubelet fields the EC2NodeClass does not have", () => {
     const { notes } = convert(
       nodePool("karpenter.sh/v1beta1", {

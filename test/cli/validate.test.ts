@@ -1,7 +1,7 @@
 import { describe, test } from "node:test";
 import assert from "node:assert/strict";
 import { execFile } from "node:child_process";
-import { mkdtempSync, writeFileSync } from "node:fs";
+import { mkdtempSync, symlinkSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { promisify } from "node:util";
@@ -93,6 +93,16 @@ describe("poolkeeper validate", () => {
     const { code, err } = await run("validate", "no/such/dir");
     assert.equal(code, 2);
     assert.equal(err, "poolkeeper: no/such/dir: no such file or directory\n");
+  });
+
+  test("a path the file system refuses for another reason names that reason, exit 2", async () => {
+    const dir = mkdtempSync(join(tmpdir(), "poolkeeper-validate-"));
+    const loop = join(dir, "loop.yaml");
+    symlinkSync(join(dir, "other.yaml"), loop);
+    symlinkSync(loop, join(dir, "other.yaml"));
+    const { code, err } = await run("validate", loop);
+    assert.equal(code, 2);
+    assert.equal(err, `poolkeeper: ${loop}: cannot be read (ELOOP)\n`);
   });
 
   test("broken YAML is reported with its position, exit 1", async () => {

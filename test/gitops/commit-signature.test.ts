@@ -284,6 +284,25 @@ test("parseAllowedSigners: comments, options and .pub lines; bad lines reported 
   );
 });
 
+test("parseAllowedSigners: an ECDSA key whose point is not on its curve is reported, not thrown", () => {
+  // SSH wire format (RFC 5656): string type, string curve name, string uncompressed point 04 || x || y.
+  const sshString = (bytes: Uint8Array) => Buffer.concat([Buffer.from([0, 0, 0, bytes.length]), bytes]);
+  const blob = Buffer.concat([
+    sshString(Buffer.from("ecdsa-sha2-nistp256")),
+    sshString(Buffer.from("nistp256")),
+    sshString(Buffer.concat([Buffer.from([4]), Buffer.alloc(64, 1)])),
+  ]);
+  const { signers, errors } = parseAllowedSigners(
+    `eve@example.test ecdsa-sha2-nistp256 ${blob.toString("base64")}`,
+    "s",
+  );
+  assert.deepEqual(signers, []);
+  assert.deepEqual(
+    errors.map((e) => [e.line, e.message]),
+    [[1, "the public key is not a valid point or modulus"]],
+  );
+});
+
 test("parseAllowedSigners: an oversized file or line is refused, not parsed", () => {
   const huge = parseAllowedSigners(`${"#".repeat(1024 * 1024)}\n${ed25519.pub}`, "huge");
   assert.deepEqual(huge.signers, []);

@@ -123,5 +123,6 @@ test("branchOf: only refs/heads/ refs of a JSON object", () => {
   assert.equal(branchOf(encode('{"ref":1}')), undefined);
   assert.equal(branchOf(encode('["refs/heads/main"]')), undefined);
   assert.equal(branchOf(encode("not json")), undefined);
+  assert.equal(branchOf(new Uint8Array([0x7b, 0xff, 0x7d])), undefined, "not UTF-8");
   assert.equal(branchOf(new Uint8Array([0xff, 0xfe])), undefined);
 });

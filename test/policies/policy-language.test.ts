@@ -17,10 +17,11 @@ const weightRule = defineRule({
   title: "weight at most a maximum",
   docs: "test only",
   kinds: ["NodePool"],
+  view: "typed",
   enforcement: { baseline: "warn", strict: "deny" },
   params: { schema: { properties: { max: { type: "integer", minimum: 0 } } }, defaults: { max: 50 } },
   check(target, { params }) {
-    const weight = target.nodePool?.spec.weight ?? 0;
+    const weight = target.nodePool.spec.weight ?? 0;
     return weight > params.max
       ? [{ path: ["spec", "weight"], message: `weight ${weight} is above ${params.max}` }]
       : [];

@@ -362,6 +362,15 @@ describe("RequirementSet", () => {
     assert.throws(() => RequirementSet.fromRequirements([req(ARCH, "In")]), ValueError);
   });
 
+  test("what is no requirement at all (from YAML: a null list item, a number) is refused the same way", () => {
+    for (const item of [null, 1.5, "kubernetes.io/arch"]) {
+      assert.throws(() => RequirementSet.fromRequirements([item as unknown as NodeSelectorRequirement]), {
+        name: "ValueError",
+        message: `invalid requirement [0] ${String(item)}: a requirement must be a map with key, operator and values`,
+      });
+    }
+  });
+
   describe("intersects (Karpenter compatibility)", () => {
     const cases: [string, NodeSelectorRequirement[], NodeSelectorRequirement[], boolean][] = [
       ["overlapping In", [req(ARCH, "In", "amd64", "arm64")], [req(ARCH, "In", "arm64")], true],

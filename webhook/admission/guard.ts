@@ -20,6 +20,7 @@ export function guarded(
     try {
       subject = subjectOf(request);
     } catch {
+      // Already answering a failure: whatever else fails here, the request still gets its answer.
       subject = { uid: "", kind: "", name: "", operation: "" };
     }
     const reason = describeError(error);
@@ -39,6 +40,7 @@ function describeError(error: unknown): string {
   try {
     return error instanceof Error ? `${error.name}: ${error.message}` : String(error);
   } catch {
+    // Anything may be thrown, with getters or a toString that throw in turn: describing it must not fail.
     return "an error that cannot be described";
   }
 }

@@ -81,7 +81,8 @@ function fixes(
       const ops = cloneJson(finding.patch);
       try {
         next = jsonpatch.applyPatch(next, cloneJson(ops), true, false).newDocument;
-      } catch {
+      } catch (error) {
+        if (!(error instanceof jsonpatch.JsonPatchError)) throw error;
         continue; // does not apply to the object fixed so far: judged again next round
       }
       roundOperations.push(...ops);

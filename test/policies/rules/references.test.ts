@@ -137,6 +137,15 @@ describe("references.ambiguous-weight", () => {
     assert.equal(many.length, 5);
     assert.match(many.find((f) => f.object.name === "p6")?.message ?? "", /"p1", "p2", "p3" and 2 more all have/);
   });
+
+  test("a pool that fails validation is neither judged nor weighed as a rival: its schema findings say why", () => {
+    // `values: 1.5` is not a list (the CRD's type): the API server would not have this pool at all.
+    const broken = pool("a", { template: { spec: { requirements: [{ ...amd64, values: 1.5 }] } } });
+    const findings = judge([broken, pool("b", { template: { spec: { requirements: [amd64] } } })], {
+      rules: [...rules, "policy.*", "schema.structural"],
+    });
+    assert.deepEqual(summary(findings), ["schema.structural deny /spec/template/spec/requirements/0/values"]);
+  });
 });
 
 test("every upstream example passes baseline with no denial from the references family", () => {
