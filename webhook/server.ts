@@ -30,7 +30,7 @@ import type { FileWatchOptions } from "../runtime/file-watch.ts";
 import { createLogger, type Logger } from "../runtime/log.ts";
 import { createMetrics, kindLabel, operationLabel, type WebhookMetrics } from "./metrics.ts";
 import { PolicyStore, type PolicySource } from "./policy-store.ts";
-import { certificateProblem, CertificateStore, TLS_CONTEXT_DEFAULTS, type CertificateInfo } from "../runtime/tls.ts";
+import { certificateProblem, CertificateStore, secureContextOf, type CertificateInfo } from "../runtime/tls.ts";
 
 /** The API server's own limit on a write request's body (3 MiB): no review it sends is larger. */
 export const MAX_BODY_BYTES = 3 * 1024 * 1024;
@@ -75,8 +75,12 @@ export const DEFAULT_TIMEOUTS: WebhookTimeouts = {
 };
 
 export interface WebhookServerOptions {
-  /** PEM files of the serving certificate (chain) and its key; reloaded when they change. */
-  tls: { certFile: string; keyFile: string };
+  /**
+   * PEM files of the serving certificate (chain) and its key; reloaded when they change. With `clientCaFile`, the
+   * TLS handshake requires a client certificate signed by a CA in that file (reloaded with them): only the API
+   * server, configured to present one, gets to send reviews.
+   */
+  tls: { certFile: string; keyFile: string; clientCaFile?: string };
   /** PoolPolicy files and base preset; reloaded when the files change. */
   policy: PolicySource;
   /** Instance-type catalog; the bundled one by default. */
@@ -307,9 +311,8 @@ export function createWebhookServer(options: WebhookServerOptions): WebhookServe
 
   const httpsServer = https.createServer(
     {
-      ...TLS_CONTEXT_DEFAULTS,
-      cert: certificates.current.cert,
-      key: certificates.current.key,
+      ...secureContextOf(certificates.current),
+      ...(options.tls.clientCaFile === undefined ? {} : { requestCert: true, rejectUnauthorized: true }),
       handshakeTimeout: timeouts.handshakeMs,
       headersTimeout: timeouts.headersMs,
       requestTimeout: timeouts.requestMs,
@@ -318,9 +321,7 @@ export function createWebhookServer(options: WebhookServerOptions): WebhookServe
     },
     app,
   );
-  certificates.onReload((material) =>
-    httpsServer.setSecureContext({ ...TLS_CONTEXT_DEFAULTS, cert: material.cert, key: material.key }),
-  );
+  certificates.onReload((material) => httpsServer.setSecureContext(secureContextOf(material)));
   const drain = new ConnectionDrain({
     server: httpsServer,
     logger,
@@ -354,6 +355,7 @@ export function createWebhookServer(options: WebhookServerOptions): WebhookServe
               preset: policies.current.preset,
               certificate: certificates.current.info.serialNumber,
               certificateNotAfter: certificates.current.info.notAfter.toISOString(),
+              clientCertificates: options.tls.clientCaFile === undefined ? "not required" : "required",
               clusterView: options.cluster ? "configured" : "none (cross-object findings are warnings)",
             },
             "admission webhook listening",
