@@ -49,6 +49,49 @@ export function ratchet<F extends Finding>(
   return findings.map((f) => (unchanged.has(f) ? downgrade(f) : f));
 }
 
+/**
+ * `ratchet` for a bundle judged at once (a commit, a pull request's files): each object with a previous version
+ * against that version's findings. `previousFindings` judges the previous bundle under the same policy, catalog
+ * and time; it is called only when some denial falls on an object that has a previous version.
+ */
+export function ratchetBundle(
+  findings: readonly Finding[],
+  objects: readonly PolicyObject[],
+  previousFindings: () => readonly Finding[],
+  downgrade: (finding: Finding) => Finding = preExistingWarning,
+): Finding[] {
+  const denied = new Set(findings.filter((f) => f.severity === "deny").map((f) => objectKey(f.object)));
+  if (denied.size === 0) return [...findings];
+  const changed = new Map<string, PolicyObject>();
+  for (const object of objects) {
+    if (object.previous === undefined) continue;
+    const ref = prepareTarget(object)?.ref;
+    if (ref && denied.has(objectKey(ref))) changed.set(objectKey(ref), object);
+  }
+  if (changed.size === 0) return [...findings];
+  const before = byObject(previousFindings());
+  const current = byObject(findings);
+  const ratcheted = new Map<Finding, Finding>();
+  for (const [key, object] of changed) {
+    const own = current.get(key) ?? [];
+    ratchet(own, before.get(key) ?? [], object, downgrade).forEach((f, i) => ratcheted.set(own[i] as Finding, f));
+  }
+  return findings.map((f) => ratcheted.get(f) ?? f);
+}
+
+const objectKey = (ref: { kind: string; name: string }) => `${ref.kind}/${ref.name}`;
+
+function byObject(findings: readonly Finding[]): Map<string, Finding[]> {
+  const out = new Map<string, Finding[]>();
+  for (const f of findings) {
+    const key = objectKey(f.object);
+    const list = out.get(key);
+    if (list) list.push(f);
+    else out.set(key, [f]);
+  }
+  return out;
+}
+
 const sameFinding = (f: Finding) => JSON.stringify([f.rule, f.pointer, f.message]);
 
 /** Whether both versions have a value at the pointer, and the same one. */

@@ -5,7 +5,7 @@ import { test } from "node:test";
 import assert from "node:assert/strict";
 import { cloneJson } from "../../api/index.ts";
 import type { Finding } from "../../policies/finding.ts";
-import { preExistingWarning, ratchet } from "../../policies/index.ts";
+import { preExistingWarning, ratchet, ratchetBundle } from "../../policies/index.ts";
 
 type Json = Record<string, unknown>;
 
@@ -135,4 +135,32 @@ test("values are compared as the engine judged them: v1 with the CRD's defaults"
 test("without a previous version nothing is ratcheted", () => {
   const tag = finding("/spec/tags/aws:team");
   assert.deepEqual(ratchet([tag], [tag], { object: retagged }), [tag]);
+});
+
+test("a bundle ratchets object by object, and judges the previous bundle only when a denial could be pre-existing", () => {
+  const renamed = (object: Json, name: string) => ({ ...cloneJson(object), metadata: { name } });
+  const named = (name: string, f: Finding): Finding => ({ ...f, object: { ...f.object, name } });
+  const tag = finding("/spec/tags/aws:team");
+  const objects = [
+    { object: renamed(retagged, "kept"), previous: renamed(nodeClass, "kept") },
+    { object: renamed(retagged, "new") },
+  ];
+  let judged = 0;
+  const previousFindings = () => {
+    judged++;
+    return [named("kept", tag), named("new", tag)];
+  };
+  const out = ratchetBundle([named("kept", tag), named("new", tag)], objects, previousFindings);
+  assert.deepEqual(
+    out.map((f) => [f.object.name, f.severity]),
+    [
+      ["kept", "warn"],
+      ["new", "deny"],
+    ],
+  );
+  assert.equal(judged, 1);
+  // Nothing denied, or denials only on objects without a previous version: the previous bundle is not judged.
+  ratchetBundle([named("kept", { ...tag, severity: "warn" })], objects, previousFindings);
+  ratchetBundle([named("new", tag)], objects, previousFindings);
+  assert.equal(judged, 1);
 });
