@@ -4,7 +4,7 @@
 // view and the day (exemptions expire by day). Never by what the caller says the object is: keyed by (uid,
 // resourceVersion), a forged review from any client that can reach the port could file the findings of content
 // of its choosing under a real object's version, and the API server's next UPDATE of that object would be
-// ratcheted against them. The digest costs tens of microseconds, judging the stored version hundreds: kept.
+// ratcheted against them. The digest costs tens of microseconds, judging a stored NodePool hundreds: kept.
 import type { Finding } from "../../policies/finding.ts";
 import { contentDigest } from "./content-digest.ts";
 import { judge } from "./enforce.ts";
@@ -22,12 +22,13 @@ interface Entry {
 const byPolicy = new WeakMap<AdmissionContext["policy"], Map<string, Entry>>();
 
 export function storedFindings(stored: Record<string, unknown>, context: AdmissionContext): Finding[] {
+  const key = contentDigest(stored);
+  if (key === undefined) return judge([{ object: stored }], context);
   let cache = byPolicy.get(context.policy);
   if (!cache) {
     cache = new Map();
     byPolicy.set(context.policy, cache);
   }
-  const key = contentDigest(stored);
   const day = context.now.toISOString().slice(0, 10);
   const hit = cache.get(key);
   if (hit && hit.catalog === context.catalog && hit.cluster === context.cluster && hit.day === day) return hit.findings;
