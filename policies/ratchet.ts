@@ -2,7 +2,9 @@
 // alone, so an old object can still be changed elsewhere after a policy tightened; anything the update touches
 // is judged in full. The rule of the API server's CRD validation ratcheting (KEP-4008; k8s.io/apiextensions-
 // apiserver, pkg/apiserver/validation/ratcheting.go): an error is ratcheted only where the value is unchanged,
-// deep-equal to the old object's value at the same path; a value the old object did not have is new.
+// deep-equal to the old object's value at the same path; a value the old object did not have is new. List items
+// are matched by index here (the API server matches items of map-type lists by key): an item that moves counts as
+// changed, which errs toward judging.
 //
 // The CRD rule can rest on the value alone because a schema's checks at a path read only the value there. A
 // policy rule may read other fields (a GPU taint finding sits on the taints but is caused by the requirements; a
