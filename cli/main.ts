@@ -94,6 +94,10 @@ export function buildProgram(out: Output, setExit: (code: number) => void): Comm
     .option("--host <address>", "address to listen on", "0.0.0.0")
     .requiredOption("--tls-cert <file>", "serving certificate, PEM (reloaded when it changes)")
     .requiredOption("--tls-key <file>", "its private key, PEM (reloaded when it changes)")
+    .option(
+      "--client-ca <file>",
+      "require a client certificate signed by a CA in this PEM file, as the API server presents when configured to (reloaded when it changes)",
+    )
     .addOption(policyOption())
     .addOption(preset())
     .addOption(catalogOption())

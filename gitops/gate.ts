@@ -19,6 +19,7 @@ import { compilePolicy } from "../policies/compiled-policy.ts";
 import { evaluate } from "../policies/engine.ts";
 import type { Finding } from "../policies/finding.ts";
 import { loadPolicies, type LoadedPolicy } from "../policies/load-policies.ts";
+import { ratchetBundle } from "../policies/ratchet.ts";
 import { builtinRules } from "../policies/rules/index.ts";
 import { loadConfig, type PoolkeeperConfig } from "./config.ts";
 import type { GitSource, SourceFile } from "./source.ts";
@@ -185,10 +186,17 @@ export function judgeCommit(files: CommitFiles, options: GateOptions): Judgement
     ? compilePolicy(loadPolicyFiles(chosen.files, problems), { rules: builtinRules, preset: chosen.preset })
     : compilePolicy(own, { rules: builtinRules, preset: config.preset });
   const previous = new Map((options.previous?.manifests ?? []).map((m) => [key(m), m.original]));
-  const findings = evaluate(
-    manifests.map((manifest) => ({ manifest, previous: previous.get(key(manifest)) })),
-    policy,
-    { catalog: options.catalog, now: options.now },
+  const objects = manifests.map((manifest) => ({ manifest, previous: previous.get(key(manifest)) }));
+  const context = { catalog: options.catalog, now: options.now };
+  // Ratcheting against the last good state (policies/ratchet.ts), judged under this commit's policy only when a
+  // denial could be pre-existing. Each of its manifests is given as its own previous version: unchanged files are
+  // usually the same manifests as this commit's, so the engine finds the targets it just prepared.
+  const findings = ratchetBundle(evaluate(objects, policy, context), objects, () =>
+    evaluate(
+      (options.previous?.manifests ?? []).map((m) => ({ manifest: m, previous: m.original })),
+      policy,
+      context,
+    ),
   );
 
   const desiredState: DesiredState = {

@@ -7,12 +7,11 @@
 import http from "node:http";
 import https from "node:https";
 import type { AddressInfo } from "node:net";
-import type { SecureContextOptions } from "node:tls";
 import type { TimerClock } from "../api/ports.ts";
 import { ConnectionDrain } from "./connection-drain.ts";
 import type { FileWatchOptions } from "./file-watch.ts";
 import type { Logger } from "./log.ts";
-import { TLS_CONTEXT_DEFAULTS, type CertificateStore, type TlsMaterial } from "./tls.ts";
+import { secureContextOf, type CertificateStore } from "./tls.ts";
 
 export interface ServingTimeouts {
   /** Time a client has to send the request headers… */
@@ -29,15 +28,15 @@ export interface ServingTimeouts {
   checkIntervalMs: number;
 }
 
-/** Client certificates (mutual TLS): verified against `ca`, in every secure context, reloaded ones included. */
+/**
+ * How client certificates (mutual TLS) are checked when the certificate store has a client CA (its
+ * `clientCaFile`): the CA is part of the reloaded material, so it is in every secure context, reloaded ones
+ * included.
+ */
 export interface ClientCertificates {
-  /** PEM bundle of the CAs that sign client certificates. */
-  ca: string | Buffer;
-  /** Ask each client for a certificate (node:tls requestCert); true by default. */
-  requestCert?: boolean;
   /**
-   * Refuse a client at the handshake unless its certificate verifies against `ca` (node:tls rejectUnauthorized);
-   * true by default. With false, the handler decides from `req.socket.authorized`.
+   * Refuse a client at the handshake unless its certificate verifies against the client CA (node:tls
+   * rejectUnauthorized); true by default. With false, the handler decides from `req.socket.authorized`.
    */
   rejectUnauthorized?: boolean;
 }
@@ -51,7 +50,7 @@ export interface ServingOptions {
   clock?: TimerClock;
   /** Serve HTTPS with this certificate, reloaded when it changes; plain HTTP without one. */
   certificates?: CertificateStore;
-  /** With `certificates`: ask for and verify client certificates. */
+  /** With a certificate store that has a client CA: how strictly client certificates are checked. */
   clientCertificates?: ClientCertificates;
   /** How the certificate files are watched once listening, or false to reload only on request. */
   watch?: FileWatchOptions | false;
@@ -92,24 +91,22 @@ export function createServing(options: ServingOptions): Serving {
   };
   let server: http.Server;
   if (certificates) {
-    // setSecureContext replaces the whole context: the client CA goes into each one, or a rotation would drop it.
-    const context = (material: TlsMaterial): SecureContextOptions => ({
-      ...TLS_CONTEXT_DEFAULTS,
-      cert: material.cert,
-      key: material.key,
-      ...(clientCertificates ? { ca: clientCertificates.ca } : {}),
-    });
-    const clientAuth = clientCertificates
-      ? {
-          requestCert: clientCertificates.requestCert ?? true,
-          rejectUnauthorized: clientCertificates.rejectUnauthorized ?? true,
-        }
-      : {};
+    // setSecureContext replaces the whole context: secureContextOf puts the client CA into each one, or a rotation
+    // would drop it.
+    const clientAuth =
+      certificates.current.clientCa === undefined
+        ? {}
+        : { requestCert: true, rejectUnauthorized: clientCertificates?.rejectUnauthorized ?? true };
     const secure = https.createServer(
-      { ...serverOptions, ...context(certificates.current), ...clientAuth, handshakeTimeout: timeouts.handshakeMs },
+      {
+        ...serverOptions,
+        ...secureContextOf(certificates.current),
+        ...clientAuth,
+        handshakeTimeout: timeouts.handshakeMs,
+      },
       listener,
     );
-    certificates.onReload((material) => secure.setSecureContext(context(material)));
+    certificates.onReload((material) => secure.setSecureContext(secureContextOf(material)));
     // A failed handshake (a scanner, a client that does not trust the CA) is the client's problem: log it
     // quietly instead of letting it surface as an unhandled error.
     secure.on("tlsClientError", (error: Error) => logger.debug({ error: error.message }, "TLS handshake failed"));

@@ -1,7 +1,9 @@
 // The serving certificate: loaded from PEM files, checked (parses, the key matches, not expired), and reloaded
 // when cert-manager (or anyone) replaces the files, through server.setSecureContext: new connections get the new
 // certificate, open ones keep theirs, nothing is dropped. A bad new pair (half-written, mismatched, expired) is
-// refused and the old one kept, so a rotation mishap never takes a server down.
+// refused and the old one kept, so a rotation mishap never takes a server down. Optionally a client CA: then
+// every client must present a certificate it signed (the API server does, when configured to authenticate to
+// webhooks); it is part of the material, checked and reloaded with the pair.
 import { createHash, createPrivateKey, X509Certificate, type KeyObject } from "node:crypto";
 import { readFileSync } from "node:fs";
 import { createSecureContext, type SecureContextOptions } from "node:tls";
@@ -31,12 +33,20 @@ export interface TlsMaterial {
   cert: Buffer;
   key: Buffer;
   info: CertificateInfo;
-  /** Digest of both files, to tell a real change from a touch. */
+  /** The CA certificates (PEM) that must have signed a client's certificate, when clients must present one. */
+  clientCa?: Buffer;
+  /** Digest of the files, to tell a real change from a touch. */
   digest: string;
 }
 
 /** Options every secure context of the server gets. TLS 1.2 is the API server's floor too. */
 export const TLS_CONTEXT_DEFAULTS: SecureContextOptions = { minVersion: "TLSv1.2" };
+
+/** The secure context that serves `material`, at start and at every reload. */
+export function secureContextOf(material: Pick<TlsMaterial, "cert" | "key" | "clientCa">): SecureContextOptions {
+  const { cert, key, clientCa } = material;
+  return { ...TLS_CONTEXT_DEFAULTS, cert, key, ...(clientCa ? { ca: clientCa } : {}) };
+}
 
 function read(file: string, what: string): Buffer {
   try {
@@ -46,8 +56,11 @@ function read(file: string, what: string): Buffer {
   }
 }
 
-/** Reads and checks a certificate (chain) and its key; throws TlsFileError naming the file at fault. */
-export function loadTlsMaterial(certFile: string, keyFile: string, now: Date): TlsMaterial {
+/**
+ * Reads and checks a certificate (chain) and its key, and the client CA when given; throws TlsFileError naming the
+ * file at fault.
+ */
+export function loadTlsMaterial(certFile: string, keyFile: string, now: Date, clientCaFile?: string): TlsMaterial {
   const cert = read(certFile, "the TLS certificate");
   const key = read(keyFile, "the TLS key");
   let x509: X509Certificate;
@@ -77,14 +90,44 @@ export function loadTlsMaterial(certFile: string, keyFile: string, now: Date): T
   if (info.notAfter.getTime() <= now.getTime()) {
     throw new TlsFileError(`${certFile}: the certificate expired at ${info.notAfter.toISOString()}`);
   }
+  const clientCa = clientCaFile === undefined ? undefined : loadClientCa(clientCaFile);
   try {
     // What the server will do with them; catches what the checks above do not (a malformed chain).
-    createSecureContext({ ...TLS_CONTEXT_DEFAULTS, cert, key });
+    createSecureContext(secureContextOf({ cert, key, clientCa }));
   } catch (error) {
-    throw new TlsFileError(`${certFile}: cannot be used for TLS (${firstLine(error)})`);
+    const files = clientCaFile === undefined ? certFile : `${certFile} with ${clientCaFile}`;
+    throw new TlsFileError(`${files}: cannot be used for TLS (${firstLine(error)})`);
   }
-  const digest = createHash("sha256").update(cert).update("\0").update(key).digest("hex");
-  return { cert, key, info, digest };
+  const digest = createHash("sha256")
+    .update(cert)
+    .update("\0")
+    .update(key)
+    .update("\0")
+    .update(clientCa ?? "")
+    .digest("hex");
+  return { cert, key, info, ...(clientCa ? { clientCa } : {}), digest };
+}
+
+/** The client CA file: one or more PEM certificates, each a CA (a leaf there would sign nothing). */
+function loadClientCa(file: string): Buffer {
+  const pem = read(file, "the client CA");
+  const blocks = pem.toString("utf8").match(/-----BEGIN CERTIFICATE-----[\s\S]*?-----END CERTIFICATE-----/g) ?? [];
+  if (blocks.length === 0) throw new TlsFileError(`${file}: the client CA holds no PEM certificate`);
+  blocks.forEach((block, index) => {
+    let x509: X509Certificate;
+    try {
+      x509 = new X509Certificate(block);
+    } catch (error) {
+      throw new TlsFileError(`${file}: certificate ${index + 1} of the client CA does not parse (${firstLine(error)})`);
+    }
+    if (!x509.ca) {
+      const subject = x509.subject.replaceAll("\n", ", ");
+      throw new TlsFileError(
+        `${file}: certificate ${index + 1} of the client CA (${subject}) is not a CA certificate (basicConstraints CA:TRUE), so it signs no client certificate`,
+      );
+    }
+  });
+  return pem;
 }
 
 /** Why the certificate cannot serve at `now` (expired, not yet valid), or undefined when it can. */
@@ -102,6 +145,8 @@ function firstLine(error: unknown): string {
 export interface CertificateStoreOptions {
   certFile: string;
   keyFile: string;
+  /** When set, clients must present a certificate signed by a CA in this PEM file. */
+  clientCaFile?: string;
   clock: Clock;
   logger: Logger;
   metrics: TlsMetrics;
@@ -117,7 +162,7 @@ export class CertificateStore {
   /** Loads the pair; throws TlsFileError when it cannot serve (the server does not start). */
   constructor(options: CertificateStoreOptions) {
     this.#options = options;
-    this.#current = loadTlsMaterial(options.certFile, options.keyFile, options.clock.now());
+    this.#current = loadTlsMaterial(options.certFile, options.keyFile, options.clock.now(), options.clientCaFile);
     options.metrics.certificateExpiry.set(this.#current.info.notAfter.getTime() / 1000);
   }
 
@@ -132,14 +177,14 @@ export class CertificateStore {
 
   /** Re-reads the files; installs a good new pair, keeps the old one otherwise. Returns whether it installed. */
   reload(): boolean {
-    const { certFile, keyFile, clock, logger, metrics } = this.#options;
+    const { certFile, keyFile, clientCaFile, clock, logger, metrics } = this.#options;
     let next: TlsMaterial;
     try {
-      next = loadTlsMaterial(certFile, keyFile, clock.now());
+      next = loadTlsMaterial(certFile, keyFile, clock.now(), clientCaFile);
     } catch (error) {
       metrics.tlsReloadErrors.inc();
       logger.error(
-        { certFile, keyFile, error: (error as Error).message, serving: this.#current.info.serialNumber },
+        { certFile, keyFile, clientCaFile, error: (error as Error).message, serving: this.#current.info.serialNumber },
         "new TLS certificate refused; still serving the previous one",
       );
       return false;
@@ -171,7 +216,9 @@ export class CertificateStore {
   }
 
   watch(options: FileWatchOptions): void {
-    this.#watch ??= watchFiles([this.#options.certFile, this.#options.keyFile], () => this.reload(), options);
+    const { certFile, keyFile, clientCaFile } = this.#options;
+    const files = clientCaFile === undefined ? [certFile, keyFile] : [certFile, keyFile, clientCaFile];
+    this.#watch ??= watchFiles(files, () => this.reload(), options);
   }
 
   close(): void {

@@ -72,8 +72,12 @@ export const DEFAULT_TIMEOUTS: WebhookTimeouts = {
 };
 
 export interface WebhookServerOptions {
-  /** PEM files of the serving certificate (chain) and its key; reloaded when they change. */
-  tls: { certFile: string; keyFile: string };
+  /**
+   * PEM files of the serving certificate (chain) and its key; reloaded when they change. With `clientCaFile`, the
+   * TLS handshake requires a client certificate signed by a CA in that file (reloaded with them): only the API
+   * server, configured to present one, gets to send reviews.
+   */
+  tls: { certFile: string; keyFile: string; clientCaFile?: string };
   /** PoolPolicy files and base preset; reloaded when the files change. */
   policy: PolicySource;
   /** Instance-type catalog; the bundled one by default. */
@@ -326,6 +330,7 @@ export function createWebhookServer(options: WebhookServerOptions): WebhookServe
           preset: policies.current.preset,
           certificate: certificates.current.info.serialNumber,
           certificateNotAfter: certificates.current.info.notAfter.toISOString(),
+          clientCertificates: options.tls.clientCaFile === undefined ? "not required" : "required",
           clusterView: options.cluster ? "configured" : "none (cross-object findings are warnings)",
         },
         "admission webhook listening",

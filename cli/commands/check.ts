@@ -1,12 +1,14 @@
 // `poolkeeper check`: judges NodePool and EC2NodeClass manifests against policy, for pull-request checks.
-// With --base, each object is compared with its version at that Git ref, so the change-impact rules run and
-// the report says which objects are new, changed or deleted.
+// With --base, each object is compared with its version at that Git ref, so the change-impact rules run, denials
+// ratchet as at admission and in the Git gate (a violation the base had, at a field the change leaves alone, warns),
+// and the report says which objects are new, changed or deleted.
 import { isDeepStrictEqual } from "node:util";
 import { loadManifests, type Manifest } from "../../api/index.ts";
 import { defaultCatalog, parseCatalog, type InstanceTypeCatalog } from "../../cloudprovider/catalog/catalog.ts";
 import { compilePolicy, type CompiledPolicy } from "../../policies/compiled-policy.ts";
 import { evaluate } from "../../policies/engine.ts";
 import { loadPolicies } from "../../policies/load-policies.ts";
+import { ratchetBundle } from "../../policies/ratchet.ts";
 import type { PresetName } from "../../policies/policy-document.ts";
 import { renderReport, type CheckReport, type ReportFormat } from "../../policies/report/index.ts";
 import { builtinRules } from "../../policies/rules/index.ts";
@@ -94,7 +96,18 @@ export function runCheck(paths: readonly string[], options: CheckOptions, out: O
     }
   }
   const objects = inputs.manifests.map((manifest) => ({ manifest, previous: base.get(key(manifest))?.original }));
-  const findings = evaluate(objects, policy, { catalog, now: options.now ?? new Date() });
+  const context = { catalog, now: options.now ?? new Date() };
+  const judged = evaluate(objects, policy, context);
+  const findings =
+    options.base === undefined
+      ? judged
+      : ratchetBundle(judged, objects, () =>
+          evaluate(
+            [...base.values()].map((manifest) => ({ manifest })),
+            policy,
+            context,
+          ),
+        );
 
   const report: CheckReport = {
     findings,

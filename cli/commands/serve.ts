@@ -18,6 +18,8 @@ export interface ServeOptions {
   host: string;
   tlsCert: string;
   tlsKey: string;
+  /** Require client certificates signed by a CA in this PEM file (the API server's, see docs/webhook.md). */
+  clientCa?: string;
   policy: string[];
   preset: PresetName;
   catalog?: string;
@@ -42,7 +44,11 @@ export async function runServe(options: ServeOptions, _out: Output, control: Ser
   let server: WebhookServer;
   try {
     server = createWebhookServer({
-      tls: { certFile: options.tlsCert, keyFile: options.tlsKey },
+      tls: {
+        certFile: options.tlsCert,
+        keyFile: options.tlsKey,
+        ...(options.clientCa === undefined ? {} : { clientCaFile: options.clientCa }),
+      },
       policy: { files: options.policy, preset: options.preset },
       catalog,
       cluster: control.cluster,

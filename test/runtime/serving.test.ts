@@ -37,7 +37,10 @@ const whoIsIt: ServingOptions["handler"] = (req, res) => {
 };
 
 /** The certificate store a server gets for a pair of files (reloaded only on request). */
-const certificateStore = (files: { certFile: string; keyFile: string }, logger: Logger) =>
+const certificateStore = (
+  files: { certFile: string; keyFile: string; clientCaFile?: string | undefined },
+  logger: Logger,
+) =>
   new CertificateStore({
     ...files,
     clock: systemClock,
@@ -82,9 +85,12 @@ interface HttpsHarness {
   log: LogCapture;
 }
 
-/** Serves HTTPS with a certificate "serving" of a new CA, client certificates as `clientCertificates` says. */
+/**
+ * Serves HTTPS with a certificate "serving" of a new CA; with `clientCertificates`, the store has that CA as its
+ * client CA and client certificates are checked as it says.
+ */
 async function withHttps(
-  clientCertificates: (ca: string) => ClientCertificates | undefined,
+  clientCertificates: ClientCertificates | undefined,
   run: (h: HttpsHarness) => Promise<void>,
 ): Promise<void> {
   const ca = createTestCa();
@@ -92,13 +98,14 @@ async function withHttps(
   const log = captureLog();
   try {
     const files = ca.issue("serving");
-    const certificates = certificateStore(files, log.logger);
+    const clientCaFile = clientCertificates === undefined ? undefined : ca.caFile;
+    const certificates = certificateStore({ ...files, clientCaFile }, log.logger);
     const server = createServing({
       handler: whoIsIt,
       timeouts: TIMEOUTS,
       logger: log.logger,
       certificates,
-      clientCertificates: clientCertificates(ca.ca),
+      clientCertificates,
       watch: false,
     });
     const { port } = await server.listen(0, "127.0.0.1");
@@ -156,59 +163,50 @@ describe("createServing", () => {
   });
 
   test("HTTPS with client certificates: required and verified, before and after the serving certificate is reloaded", async () => {
-    await withHttps(
-      (ca) => ({ ca }),
-      async ({ ca, other, port, files, certificates, log }) => {
-        const client = ca.issue("api-server");
-        const before = await get(port, { ca: ca.ca, client });
-        assert.deepEqual(before, { status: 200, body: { authorized: true, client: "api-server" }, server: "serving" });
-        const required = { code: "ERR_SSL_TLSV13_ALERT_CERTIFICATE_REQUIRED" };
-        await assert.rejects(get(port, { ca: ca.ca }), required, "no client certificate: refused");
-        // The client trusts the server, so only the server can have refused this handshake.
-        const stranger = other.issue("stranger");
-        await assert.rejects(get(port, { ca: ca.ca, client: stranger }), Error, "another CA's certificate: refused");
-        const refused = await log.line("TLS handshake failed");
-        assert.match(String(refused.error), /peer did not return a certificate/);
+    await withHttps({}, async ({ ca, other, port, files, certificates, log }) => {
+      const client = ca.issue("api-server", { client: true });
+      const before = await get(port, { ca: ca.ca, client });
+      assert.deepEqual(before, { status: 200, body: { authorized: true, client: "api-server" }, server: "serving" });
+      const required = { code: "ERR_SSL_TLSV13_ALERT_CERTIFICATE_REQUIRED" };
+      await assert.rejects(get(port, { ca: ca.ca }), required, "no client certificate: refused");
+      // The client trusts the server, so only the server can have refused this handshake.
+      const stranger = other.issue("stranger", { client: true });
+      await assert.rejects(get(port, { ca: ca.ca, client: stranger }), Error, "another CA's certificate: refused");
+      const refused = await log.line("TLS handshake failed");
+      assert.match(String(refused.error), /peer did not return a certificate/);
 
-        const next = ca.issue("serving-next");
-        copyFileSync(next.keyFile, files.keyFile);
-        copyFileSync(next.certFile, files.certFile);
-        assert.equal(certificates.reload(), true);
-        const after = await get(port, { ca: ca.ca, client });
-        assert.deepEqual(after, {
-          status: 200,
-          body: { authorized: true, client: "api-server" },
-          server: "serving-next",
-        });
-        await assert.rejects(get(port, { ca: ca.ca }), required, "still required after the reload");
-      },
-    );
+      const next = ca.issue("serving-next");
+      copyFileSync(next.keyFile, files.keyFile);
+      copyFileSync(next.certFile, files.certFile);
+      assert.equal(certificates.reload(), true);
+      const after = await get(port, { ca: ca.ca, client });
+      assert.deepEqual(after, {
+        status: 200,
+        body: { authorized: true, client: "api-server" },
+        server: "serving-next",
+      });
+      await assert.rejects(get(port, { ca: ca.ca }), required, "still required after the reload");
+    });
   });
 
   test("client certificates asked for but not required: the handler sees who was verified", async () => {
-    await withHttps(
-      (ca) => ({ ca, rejectUnauthorized: false }),
-      async ({ ca, other, port }) => {
-        const client = ca.issue("api-server");
-        const stranger = other.issue("stranger");
-        assert.deepEqual((await get(port, { ca: ca.ca, client })).body, { authorized: true, client: "api-server" });
-        assert.deepEqual((await get(port, { ca: ca.ca, client: stranger })).body, {
-          authorized: false,
-          client: "stranger",
-        });
-        assert.deepEqual((await get(port, { ca: ca.ca })).body, { authorized: false, client: null });
-      },
-    );
+    await withHttps({ rejectUnauthorized: false }, async ({ ca, other, port }) => {
+      const client = ca.issue("api-server", { client: true });
+      const stranger = other.issue("stranger", { client: true });
+      assert.deepEqual((await get(port, { ca: ca.ca, client })).body, { authorized: true, client: "api-server" });
+      assert.deepEqual((await get(port, { ca: ca.ca, client: stranger })).body, {
+        authorized: false,
+        client: "stranger",
+      });
+      assert.deepEqual((await get(port, { ca: ca.ca })).body, { authorized: false, client: null });
+    });
   });
 
   test("HTTPS without client certificates asks for none", async () => {
-    await withHttps(
-      () => undefined,
-      async ({ ca, port }) => {
-        const reply = await get(port, { ca: ca.ca, client: ca.issue("api-server") });
-        assert.equal(reply.server, "serving");
-        assert.equal(reply.body.client, null, "no certificate was asked for, so none was sent");
-      },
-    );
+    await withHttps(undefined, async ({ ca, port }) => {
+      const reply = await get(port, { ca: ca.ca, client: ca.issue("api-server", { client: true }) });
+      assert.equal(reply.server, "serving");
+      assert.equal(reply.body.client, null, "no certificate was asked for, so none was sent");
+    });
   });
 });

@@ -1,7 +1,8 @@
 // A throwaway certificate authority for tests that talk real HTTPS: a CA and serving certificates it signs (for
 // 127.0.0.1 and localhost), made with the openssl command line, because node:crypto can verify X.509 but not
 // issue it. P-256 keys, so generating one takes milliseconds. CI installs openssl (.ci/run). And a client that
-// trusts only that CA, so every test checks the certificate the way the API server does.
+// trusts only that CA, so every test checks the certificate the way the API server does; it can present a client
+// certificate (`issue(name, { client: true })`) as the API server does when told to authenticate to webhooks.
 import { execFileSync } from "node:child_process";
 import { randomBytes, X509Certificate } from "node:crypto";
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
@@ -27,8 +28,11 @@ export interface TestCa {
   /** The CA certificate (PEM), for a client's `ca` option. */
   ca: string;
   caFile: string;
-  /** Issues a serving (and client) certificate for 127.0.0.1 and localhost (or `altNames`), valid for a day. */
-  issue(name: string, options?: { altNames?: string[]; days?: number }): IssuedCertificate;
+  /**
+   * Issues a serving certificate for 127.0.0.1 and localhost (or `altNames`), valid for a day; with `client`, a
+   * client certificate (extended key usage clientAuth, no alternative names) instead.
+   */
+  issue(name: string, options?: { altNames?: string[]; days?: number; client?: boolean }): IssuedCertificate;
   /** Removes the directory. */
   remove(): void;
 }
@@ -96,9 +100,9 @@ export function createTestCa(dir = mkdtempSync(join(tmpdir(), "poolkeeper-ca-"))
           "[leaf_ext]",
           "basicConstraints = critical, CA:FALSE",
           "keyUsage = critical, digitalSignature",
-          // clientAuth too, so a test can present an issued certificate as a client certificate (mutual TLS).
-          "extendedKeyUsage = serverAuth, clientAuth",
-          `subjectAltName = ${altNames.join(", ")}`,
+          ...(options.client
+            ? ["extendedKeyUsage = clientAuth"]
+            : ["extendedKeyUsage = serverAuth", `subjectAltName = ${altNames.join(", ")}`]),
           "authorityKeyIdentifier = keyid",
           "",
         ].join("\n"),
@@ -187,6 +191,8 @@ export interface HttpsCall {
   headers?: Record<string, string | number>;
   /** A keep-alive agent to reuse connections; by default a new connection per call. */
   agent?: Agent;
+  /** A client certificate (PEM) and its key, presented when the server asks for one. */
+  clientCertificate?: { cert: string; key: string };
 }
 
 /** One HTTPS request that verifies the server's certificate against `ca`; resolves with the whole reply. */
@@ -201,6 +207,7 @@ export function httpsCall(call: HttpsCall): Promise<HttpsReply> {
         path: call.path,
         ca: call.ca,
         agent: call.agent ?? false,
+        ...(call.clientCertificate ?? {}),
         headers: { "content-length": Buffer.byteLength(body), ...call.headers },
       },
       (res) => {

@@ -1,10 +1,12 @@
 // From the engine's findings to what the webhook enforces: cross-object rules warn when the cluster could not be
-// seen, and an UPDATE is denied only for what it introduces (ratcheting, as the API server's CRD validation
-// ratcheting does: a change is not refused for a problem the stored object already had).
+// seen, and an UPDATE is denied only for what it introduces (ratcheting, policies/ratchet.ts: a change is not
+// refused for a problem the stored object already had at a field the change leaves alone).
 import { isDeepStrictEqual } from "node:util";
+import { isRecord } from "../../api/index.ts";
 import { evaluate } from "../../policies/engine.ts";
 import type { Finding } from "../../policies/finding.ts";
 import type { PolicyObject } from "../../policies/prepare-target.ts";
+import { ratchet } from "../../policies/ratchet.ts";
 import type { AdmissionContext, AdmissionFinding } from "./types.ts";
 
 /**
@@ -36,24 +38,37 @@ export function enforceable(findings: readonly Finding[], context: AdmissionCont
   );
 }
 
-// The same problem on both versions: same rule, same field. A list item that moves (an entry inserted before it)
-// changes its pointer and counts as new; that errs on the side of judging the change.
-const key = (f: Finding) => `${f.rule}\u0000${f.pointer}`;
-
-/** The new version's findings with denials the stored version already had turned into warnings. */
-export function ratchet(current: readonly AdmissionFinding[], stored: readonly AdmissionFinding[]): AdmissionFinding[] {
-  const before = new Set(stored.filter((f) => f.severity === "deny").map(key));
-  return current.map((f) =>
-    f.severity === "deny" && before.has(key(f)) ? { ...f, severity: "warn", downgraded: "pre-existing" } : f,
-  );
+/**
+ * The UPDATE's findings with the denials the stored object already had, at fields the update leaves alone,
+ * turned into warnings. `before` are the stored object's own findings, enforced the same way.
+ */
+export function ratchetUpdate(
+  findings: readonly AdmissionFinding[],
+  before: readonly AdmissionFinding[],
+  versions: { object: Record<string, unknown>; stored: Record<string, unknown> },
+): AdmissionFinding[] {
+  return ratchet(findings, before, { object: versions.object, previous: versions.stored }, (f) => ({
+    ...f,
+    severity: "warn",
+    downgraded: "pre-existing",
+  }));
 }
 
+/** poolkeeper's own annotations: settings it reads (the autoscaler's knobs), judged like the spec. */
+export const OWN_ANNOTATION_PREFIX = "poolkeeper.dev/";
+
 /**
- * Whether an UPDATE touches anything but metadata and status: Karpenter itself writes its drift-hash
- * annotations, finalizers and status all the time, and those writes must never be judged (a denial would stall
- * Karpenter; a warning would only fill its logs).
+ * Whether an UPDATE touches anything judged: all but metadata and status, and poolkeeper's own annotations.
+ * Karpenter itself writes its drift-hash annotations, finalizers and status all the time, and those writes must
+ * never be judged (a denial would stall Karpenter; a warning would only fill its logs).
  */
 export function changesSpec(stored: Record<string, unknown>, updated: Record<string, unknown>): boolean {
   const strip = ({ metadata: _m, status: _s, ...rest }: Record<string, unknown>) => rest;
-  return !isDeepStrictEqual(strip(stored), strip(updated));
+  return !isDeepStrictEqual(strip(stored), strip(updated)) || !isDeepStrictEqual(own(stored), own(updated));
+}
+
+function own(object: Record<string, unknown>): Record<string, unknown> {
+  const metadata = isRecord(object.metadata) ? object.metadata : {};
+  const annotations = isRecord(metadata.annotations) ? metadata.annotations : {};
+  return Object.fromEntries(Object.entries(annotations).filter(([key]) => key.startsWith(OWN_ANNOTATION_PREFIX)));
 }

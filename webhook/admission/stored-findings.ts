@@ -1,9 +1,12 @@
 // The stored object of an UPDATE is judged only to tell which findings the change introduces. The same stored
-// version comes back with every update of the object (Karpenter's and kubectl's alike), so its findings are kept
-// by (uid, resourceVersion): a stored version never changes. The key also holds everything else the findings
-// depend on — the compiled policy, the catalog, the cluster view and the day (exemptions expire by day).
-import { isRecord } from "../../api/index.ts";
+// version comes back with every update of the object (Karpenter's and kubectl's alike), so its findings are kept,
+// by everything they depend on: the object's content (its digest), the compiled policy, the catalog, the cluster
+// view and the day (exemptions expire by day). Never by what the caller says the object is: keyed by (uid,
+// resourceVersion), a forged review from any client that can reach the port could file the findings of content
+// of its choosing under a real object's version, and the API server's next UPDATE of that object would be
+// ratcheted against them. The digest costs tens of microseconds, judging a stored NodePool hundreds: kept.
 import type { Finding } from "../../policies/finding.ts";
+import { contentDigest } from "./content-digest.ts";
 import { judge } from "./enforce.ts";
 import type { AdmissionContext } from "./types.ts";
 
@@ -19,17 +22,13 @@ interface Entry {
 const byPolicy = new WeakMap<AdmissionContext["policy"], Map<string, Entry>>();
 
 export function storedFindings(stored: Record<string, unknown>, context: AdmissionContext): Finding[] {
-  const metadata = isRecord(stored.metadata) ? stored.metadata : {};
-  const { uid, resourceVersion } = metadata;
-  if (typeof uid !== "string" || typeof resourceVersion !== "string" || uid === "" || resourceVersion === "") {
-    return judge([{ object: stored }], context);
-  }
+  const key = contentDigest(stored);
+  if (key === undefined) return judge([{ object: stored }], context);
   let cache = byPolicy.get(context.policy);
   if (!cache) {
     cache = new Map();
     byPolicy.set(context.policy, cache);
   }
-  const key = `${uid}/${resourceVersion}`;
   const day = context.now.toISOString().slice(0, 10);
   const hit = cache.get(key);
   if (hit && hit.catalog === context.catalog && hit.cluster === context.cluster && hit.day === day) return hit.findings;

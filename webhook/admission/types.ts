@@ -54,7 +54,8 @@ export interface AdmissionContext {
 
 /**
  * Why the webhook enforces a finding at another severity than the policy gives it:
- * - `pre-existing`: an UPDATE did not introduce it (it is on the stored object too), so it warns (ratcheting);
+ * - `pre-existing`: an UPDATE did not introduce it (the stored object has it too, at a field the UPDATE leaves
+ *   unchanged: policies/ratchet.ts), so it warns (ratcheting);
  * - `no-cluster-view`: a cross-object rule judged without the cluster's objects, so it warns.
  */
 export type Downgrade = "pre-existing" | "no-cluster-view";

@@ -7,7 +7,7 @@ import { isRecord } from "../../api/index.ts";
 import type { Finding } from "../../policies/finding.ts";
 import { MESSAGE_LINE_LIMIT, sanitize, truncate } from "./bounds.ts";
 import { validateDelete } from "./delete.ts";
-import { changesSpec, enforceable, judge, ratchet } from "./enforce.ts";
+import { changesSpec, enforceable, judge, ratchetUpdate } from "./enforce.ts";
 import { storedFindings } from "./stored-findings.ts";
 import { boundedWarnings, denialMessage, objectLabel, warningText } from "./format.ts";
 import { guarded } from "./guard.ts";
@@ -53,7 +53,7 @@ function validateUpdate(
   if (!changesSpec(stored, object)) return decision(subject, allowed(subject.uid));
   const findings = judge([{ object, previous: stored }], context);
   const before = enforceable(storedFindings(stored, context), context);
-  return respond(subject, object, findings, ratchet(enforceable(findings, context), before));
+  return respond(subject, object, findings, ratchetUpdate(enforceable(findings, context), before, { object, stored }));
 }
 
 function respond(
