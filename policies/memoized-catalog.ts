@@ -1,7 +1,7 @@
 // Several rules ask the catalog which instance types a pool allows (limits, GPU taints, references, instance
 // types), and a fleet's pools share a handful of requirement sets: the answer for the same requirements is the
 // same, so it is computed once per catalog and kept in a bounded cache.
-import type { InstanceTypeCatalog, NodeSelectorRequirementLike } from "../cloudprovider/catalog/catalog.ts";
+import type { InstanceTypeCatalog, NodeSelectorRequirementLike } from "../cloudprovider/index.ts";
 
 const CACHE_LIMIT = 1024;
 const memoized = new WeakMap<InstanceTypeCatalog, InstanceTypeCatalog>();

@@ -4,7 +4,7 @@
 // deadline (or at once, on a second SIGTERM). One copy, so the two servers cannot drift apart.
 import type { Server, ServerResponse } from "node:http";
 import type { Socket } from "node:net";
-import { systemClock, type Timer, type TimerClock } from "../api/ports.ts";
+import { systemClock, type Timer, type TimerClock } from "../api/index.ts";
 import type { Logger } from "./log.ts";
 
 export interface ConnectionDrainOptions {

@@ -1,8 +1,9 @@
 // What every long-running command shares: structured logs, the HTTP(S) listener with TLS hot reload and graceful
 // shutdown, file watching, and the metrics every server serves. Only what other parts use is exported here; the
 // pieces behind it (connection-drain.ts, the TLS material's loading) are this folder's own.
-export { createLogger, silentLogger, type Logger } from "./log.ts";
-export { DEFAULT_DEBOUNCE_MS, watchFiles, type FileWatch, type FileWatchOptions } from "./file-watch.ts";
-export { certificateProblem, CertificateStore, TlsFileError, type CertificateInfo } from "./tls.ts";
-export { createServing, type ServingTimeouts } from "./serving.ts";
+export type { Logger } from "../node_modules/pino/pino.d.ts";
+export { DEFAULT_DEBOUNCE_MS, type FileWatch, type FileWatchOptions, watchFiles } from "./file-watch.ts";
+export { createLogger } from "./log.ts";
 export { createRegistry, sharedMetric, tlsMetrics } from "./metrics.ts";
+export { createServing, type ServingTimeouts } from "./serving.ts";
+export { type CertificateInfo, certificateProblem, CertificateStore, TlsFileError } from "./tls.ts";

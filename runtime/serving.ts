@@ -7,7 +7,7 @@
 import http from "node:http";
 import https from "node:https";
 import type { AddressInfo } from "node:net";
-import type { TimerClock } from "../api/ports.ts";
+import type { TimerClock } from "../api/index.ts";
 import { ConnectionDrain } from "./connection-drain.ts";
 import type { FileWatchOptions } from "./file-watch.ts";
 import type { Logger } from "./log.ts";

@@ -5,7 +5,7 @@
  * Integer operators: `Gt`/`Lt` are Kubernetes'; `Gte`/`Lte` are Karpenter additions with the obvious meaning.
  * Integers are compared exactly (bigint), so no label value is misread through a float.
  */
-import { ValueError } from "../api/value-error.ts";
+import { ValueError } from "../api/index.ts";
 
 export const REQUIREMENT_OPERATORS = ["In", "NotIn", "Exists", "DoesNotExist", "Gt", "Lt", "Gte", "Lte"] as const;
 export type RequirementOperator = (typeof REQUIREMENT_OPERATORS)[number];

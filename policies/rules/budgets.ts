@@ -23,7 +23,7 @@ import {
 } from "../schedule-text/index.ts";
 import { defineRule, type Violation } from "../rule.ts";
 import type { PolicyTarget } from "../target.ts";
-import { unlessInvalid, ValueError } from "../../api/value-error.ts";
+import { unlessInvalid, ValueError } from "../../api/index.ts";
 
 const kinds = ["NodePool"] as const;
 const BUDGETS: FieldPath = ["spec", "disruption", "budgets"];

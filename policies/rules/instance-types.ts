@@ -21,8 +21,8 @@ import {
   type CatalogInstanceType as InstanceType,
   type InstanceTypeCatalog,
   type NodeSelectorRequirementLike,
-} from "../../cloudprovider/catalog/catalog.ts";
-import { closestName } from "../../api/validation/closest-name.ts";
+} from "../../cloudprovider/index.ts";
+import { closestName } from "../../api/index.ts";
 import { nameMatches } from "../object-selector.ts";
 import { defineRule, type Violation } from "../rule.ts";
 import type { PolicyTarget } from "../target.ts";

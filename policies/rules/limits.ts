@@ -16,7 +16,7 @@ import {
   karpenterMemoryMiB,
   type CatalogInstanceType as InstanceType,
   type InstanceTypeCatalog,
-} from "../../cloudprovider/catalog/catalog.ts";
+} from "../../cloudprovider/index.ts";
 import { defineRule, type Violation } from "../rule.ts";
 import type { PolicyTarget } from "../target.ts";
 import { examples, poolTypes } from "./instance-types.ts";

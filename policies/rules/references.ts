@@ -2,8 +2,8 @@
 // being checked, or the cluster's view in the webhook).
 import { isRecord, unlessInvalid, type NodePool } from "../../api/index.ts";
 import { RequirementSet, type NodeSelectorRequirement } from "../../scheduling/index.ts";
-import type { InstanceTypeCatalog } from "../../cloudprovider/catalog/catalog.ts";
-import { closestName } from "../../api/validation/closest-name.ts";
+import type { InstanceTypeCatalog } from "../../cloudprovider/index.ts";
+import { closestName } from "../../api/index.ts";
 import { defineRule } from "../rule.ts";
 import { typedTarget, type NodePoolTarget, type PolicyTarget, type Scope } from "../target.ts";
 
