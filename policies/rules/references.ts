@@ -162,11 +162,11 @@ function computeProfile(target: PolicyTarget, catalog: InstanceTypeCatalog): Poo
     .map((t) => (isRecord(t) ? `${String(t.key)}=${String(t.value ?? "")}:${String(t.effect)}` : ""))
     .sort()
     .join(",");
-  const shape = JSON.stringify(
-    requirements
-      .map((r) => [r.key, r.operator, [...(r.values ?? [])].sort()] as const)
-      .sort((a, b) => (JSON.stringify(a) < JSON.stringify(b) ? -1 : 1)),
-  );
+  // Each requirement serialized once, then sorted: serializing in the comparison costs a log factor per value.
+  const shape = `[${requirements
+    .map((r) => JSON.stringify([r.key, r.operator, [...(r.values ?? [])].sort()]))
+    .sort()
+    .join(",")}]`;
   return {
     weight,
     taints,
