@@ -22,7 +22,7 @@ import {
   type InstanceTypeCatalog,
   type NodeSelectorRequirementLike,
 } from "../../cloudprovider/catalog/catalog.ts";
-import { closestName } from "../../api/validation/closest-name.ts";
+import { ClosestNameIndex } from "../../api/validation/closest-name.ts";
 import { nameMatches } from "../object-selector.ts";
 import { defineRule, type Violation } from "../rule.ts";
 import type { PolicyTarget } from "../target.ts";
@@ -130,25 +130,38 @@ const NAMED_KEYS: Readonly<Record<string, string>> = {
 // Of those, the keys whose vocabulary is closed (Karpenter sets only these values), so an unknown value is certain.
 const CLOSED_KEYS = new Set([LABEL_ARCH, LABEL_INSTANCE_CAPABILITY_FLEX]);
 
-const knownValuesCache = new WeakMap<InstanceTypeCatalog, Map<string, Set<string>>>();
+/** The values a catalog's types have for one key: for lookups, sorted for messages, and indexed for suggestions. */
+interface KnownValues {
+  readonly set: ReadonlySet<string>;
+  readonly sorted: readonly string[];
+  readonly suggestions: ClosestNameIndex;
+}
 
-function knownValues(catalog: InstanceTypeCatalog, key: string): Set<string> {
+// One scan of the catalog per key, whatever the number of values judged against it.
+const knownValuesCache = new WeakMap<InstanceTypeCatalog, Map<string, KnownValues>>();
+
+function knownValues(catalog: InstanceTypeCatalog, key: string): KnownValues {
   let byKey = knownValuesCache.get(catalog);
   if (!byKey) {
     byKey = new Map();
     knownValuesCache.set(catalog, byKey);
   }
-  let values = byKey.get(key);
-  if (!values) {
-    values = new Set();
+  let known = byKey.get(key);
+  if (!known) {
+    const set = new Set<string>();
     for (const type of catalog.types) {
       const value = catalog.labelsOf(type)[key];
-      if (value !== undefined) values.add(value);
+      if (value !== undefined) set.add(value);
     }
-    byKey.set(key, values);
+    known = { set, sorted: [...set].sort(), suggestions: new ClosestNameIndex([...set]) };
+    byKey.set(key, known);
   }
-  return values;
+  return known;
 }
+
+// A "did you mean" for this many unknown values of an object, the first ones: enough for the typos of a real
+// manifest, and a bounded cost for a list of thousands.
+const SUGGESTED_VALUES = 10;
 
 interface UnknownValue {
   readonly at: PoolRequirement;
@@ -163,7 +176,7 @@ function unknownValues(requirements: readonly PoolRequirement[], catalog: Instan
     const { operator, values = [] } = at.requirement;
     const key = normalizeRequirementKey(at.requirement.key);
     if ((operator !== "In" && operator !== "NotIn") || NAMED_KEYS[key] === undefined) continue;
-    const known = knownValues(catalog, key);
+    const known = knownValues(catalog, key).set;
     values.forEach((value, j) => {
       if (known.has(value)) return;
       out.push({ at, key, value, path: at.index === undefined ? at.path : [...at.path, "values", j] });
@@ -197,12 +210,13 @@ Fix: correct the value (the finding suggests a close one).`,
     const pool = poolTypes(target, catalog);
     if (!pool) return [];
     const nothing = pool.types.length === 0;
-    return unknownValues(pool.requirements, catalog).map(({ at, key, value, path }) => {
+    return unknownValues(pool.requirements, catalog).map(({ at, key, value, path }, n) => {
       const noun = NAMED_KEYS[key] ?? "value";
-      const suggestion = closestName(value, [...knownValues(catalog, key)]);
+      const known = knownValues(catalog, key);
+      const suggestion = n < SUGGESTED_VALUES ? known.suggestions.closest(value) : undefined;
       const closed = CLOSED_KEYS.has(key);
       const why = closed
-        ? ` (Karpenter uses ${[...knownValues(catalog, key)].sort().join(", ")})`
+        ? ` (Karpenter uses ${known.sorted.join(", ")})`
         : " (a typo, or a type newer than poolkeeper's catalog)";
       const effect =
         at.requirement.operator === "NotIn"
@@ -214,7 +228,7 @@ Fix: correct the value (the finding suggests a close one).`,
         hint: suggestion
           ? `did you mean "${suggestion}"?`
           : closed
-            ? `use one of ${[...knownValues(catalog, key)].sort().join(", ")}`
+            ? `use one of ${known.sorted.join(", ")}`
             : "correct the value, or update the instance-type catalog (--catalog) if it is a new type",
       };
     });

@@ -1,0 +1,72 @@
+// One NodePool requirement with 50,000 values no instance type has took one admission review 103 s: each unknown
+// value was compared (Levenshtein) with every instance-type name of the catalog for a "did you mean". The work a
+// rule does for an object must grow linearly with it, with a small constant, so these tests count the work (edit
+// distances computed, catalog scans), never the time.
+import assert from "node:assert/strict";
+import { describe, test } from "node:test";
+import { editDistances } from "../../api/validation/closest-name.ts";
+import { createCatalog, defaultCatalog, type InstanceTypeCatalog } from "../../cloudprovider/catalog/catalog.ts";
+import { prepareTarget } from "../../policies/prepare-target.ts";
+import { unknownValue } from "../../policies/rules/instance-types.ts";
+import type { PolicyTarget } from "../../policies/target.ts";
+import { nodePool, now } from "../policies/rules/judge.ts";
+
+const INSTANCE_TYPE = "node.kubernetes.io/instance-type";
+
+/** `count` values no catalog type has; the first two are typos of real types. */
+function unknownTypes(count: number): string[] {
+  return ["m5.lrage", "c5.xlarg", ...Array.from({ length: count - 2 }, (_, i) => `zz${i}.large`)];
+}
+
+function poolWith(values: readonly string[]): PolicyTarget {
+  const object = nodePool("huge", {
+    template: { spec: { requirements: [{ key: INSTANCE_TYPE, operator: "NotIn", values }] } },
+  });
+  const target = prepareTarget({ object });
+  assert.ok(target);
+  return target;
+}
+
+const emptyScope = { nodePools: [], nodeClasses: [], covers: () => false };
+
+/** The unknown-value findings for a pool, and the edit distances computed for them. */
+function judgeUnknown(values: readonly string[], catalog: InstanceTypeCatalog) {
+  const target = poolWith(values);
+  const before = editDistances;
+  const findings = unknownValue.check(target, { params: {}, catalog, scope: emptyScope, now });
+  return { findings, distances: editDistances - before };
+}
+
+describe("instance-types.unknown-value on a 50,000-value requirement", () => {
+  test("every unknown value is reported; suggestions cost the same as for a short list", () => {
+    const catalog = defaultCatalog();
+    const short = judgeUnknown(unknownTypes(20), catalog);
+    const huge = judgeUnknown(unknownTypes(50_000), catalog);
+    assert.equal(huge.findings.length, 50_000);
+    assert.equal(huge.findings[0]?.hint, 'did you mean "m5.large"?');
+    assert.equal(huge.findings[1]?.hint, 'did you mean "c5.xlarge"?');
+    assert.ok(short.distances > 0, "the typos get suggestions");
+    assert.ok(short.distances <= 20 * catalog.types.length);
+    assert.equal(huge.distances, short.distances, "a longer list of unknown values costs no more suggestions");
+  });
+
+  test("the catalog is scanned once per key, not once per value", () => {
+    // A fresh catalog, so nothing is cached from other tests; every labelsOf call is one type read in a scan.
+    const real = createCatalog(defaultCatalog().types);
+    let labelReads = 0;
+    const counting = new Proxy(real, {
+      get(target, property, receiver) {
+        if (property === "labelsOf") {
+          return (type: Parameters<InstanceTypeCatalog["labelsOf"]>[0]) => {
+            labelReads++;
+            return target.labelsOf(type);
+          };
+        }
+        const value: unknown = Reflect.get(target, property, receiver);
+        return typeof value === "function" ? value.bind(target) : value;
+      },
+    });
+    judgeUnknown(unknownTypes(50_000), counting);
+    assert.ok(labelReads <= real.types.length, `${labelReads} label reads for ${real.types.length} types`);
+  });
+});
