@@ -6,7 +6,10 @@ import assert from "node:assert/strict";
 import { describe, test } from "node:test";
 import { editDistances } from "../../api/validation/closest-name.ts";
 import { createCatalog, defaultCatalog, type InstanceTypeCatalog } from "../../cloudprovider/catalog/catalog.ts";
+import { compilePolicy } from "../../policies/compiled-policy.ts";
+import { evaluate } from "../../policies/engine.ts";
 import { prepareTarget } from "../../policies/prepare-target.ts";
+import { builtinRules } from "../../policies/rules/index.ts";
 import { unknownValue } from "../../policies/rules/instance-types.ts";
 import type { PolicyTarget } from "../../policies/target.ts";
 import { nodePool, now } from "../policies/rules/judge.ts";
@@ -68,5 +71,25 @@ describe("instance-types.unknown-value on a 50,000-value requirement", () => {
     });
     judgeUnknown(unknownTypes(50_000), counting);
     assert.ok(labelReads <= real.types.length, `${labelReads} label reads for ${real.types.length} types`);
+  });
+
+  test("evaluating the object: an early denial that names the field and the bound, and no suggestions at all", () => {
+    const object = nodePool("huge", {
+      template: { spec: { requirements: [{ key: INSTANCE_TYPE, operator: "In", values: unknownTypes(50_000) }] } },
+    });
+    const before = editDistances;
+    const findings = evaluate([{ object }], compilePolicy([], { rules: builtinRules }), { now });
+    assert.equal(editDistances - before, 0);
+    const bounds = findings.filter((f) => f.rule === "schema.object-bounds");
+    assert.equal(bounds.length, 1);
+    assert.equal(bounds[0]?.severity, "deny");
+    assert.equal(bounds[0]?.pointer, "/spec/template/spec/requirements/0/values");
+    assert.match(bounds[0]?.message ?? "", /spec\.template\.spec\.requirements\[0\]\.values has 50,000 values/);
+    assert.match(bounds[0]?.message ?? "", /at most 2,000/);
+    // Only the schema family judges an object past the bounds.
+    assert.deepEqual(
+      findings.filter((f) => !f.rule.startsWith("schema.")),
+      [],
+    );
   });
 });
