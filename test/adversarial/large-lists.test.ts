@@ -4,6 +4,7 @@
 // catalog queries, serializations), never the time.
 import assert from "node:assert/strict";
 import { describe, test } from "node:test";
+import { editDistances } from "../../api/validation/closest-name.ts";
 import { defaultCatalog, type InstanceTypeCatalog } from "../../cloudprovider/catalog/catalog.ts";
 import { memoizedCatalog } from "../../policies/memoized-catalog.ts";
 import { prepareTarget } from "../../policies/prepare-target.ts";
@@ -11,10 +12,10 @@ import type { AnyRule } from "../../policies/rule.ts";
 import { budgetRules } from "../../policies/rules/budgets.ts";
 import { noneMatch } from "../../policies/rules/instance-types.ts";
 import { limitsRules } from "../../policies/rules/limits.ts";
-import { ambiguousWeight } from "../../policies/rules/references.ts";
+import { ambiguousWeight, nodeClass as nodeClassRule } from "../../policies/rules/references.ts";
 import type { PolicyTarget, Scope } from "../../policies/target.ts";
 import { countArrayScans } from "../support/array-scans.ts";
-import { nodePool, now } from "../policies/rules/judge.ts";
+import { nodeClass, nodePool, now } from "../policies/rules/judge.ts";
 
 type Json = Record<string, unknown>;
 
@@ -125,4 +126,24 @@ test("the shared catalog answers keep no huge requirement set: a thousand of the
   const huge = [{ key: "karpenter.k8s.aws/instance-family", operator: "NotIn", values: names("zz", 10_000) }];
   for (const requirements of [small, small, huge, huge]) memoized.matching(requirements);
   assert.equal(queries, 1 + 2, "the small set is answered once, the huge one each time");
+});
+
+test("references.node-class looks up 1,000 pools' classes among 1,000 classes without a search per pool", () => {
+  const classes = names("class-", 1000).map((name) => target(nodeClass(name)));
+  // Every pool names a class that does not exist, one letter off an existing one.
+  const pools = names("pool-", 1000).map((name, i) =>
+    target(
+      nodePool(name, {
+        template: { spec: { nodeClassRef: { group: "karpenter.k8s.aws", kind: "EC2NodeClass", name: `clas-${i}` } } },
+      }),
+    ),
+  );
+  const scope: Scope = { nodePools: pools, nodeClasses: classes, covers: () => true };
+  const before = editDistances;
+  const { result, scanned } = countArrayScans(() =>
+    pools.map((pool) => nodeClassRule.check(pool, { params: {}, catalog: defaultCatalog(), scope, now })),
+  );
+  assert.equal(result[7]?.[0]?.hint, 'did you mean "class-7"?');
+  assert.ok(scanned <= 50 * 1000, `${scanned} array elements walked for 1,000 pools`);
+  assert.ok(editDistances - before <= 50 * 1000, `${editDistances - before} edit distances for 1,000 pools`);
 });
