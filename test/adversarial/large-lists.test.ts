@@ -15,6 +15,7 @@ import { limitsRules } from "../../policies/rules/limits.ts";
 import { ambiguousWeight, nodeClass as nodeClassRule } from "../../policies/rules/references.ts";
 import type { PolicyTarget, Scope } from "../../policies/target.ts";
 import { countArrayScans } from "../support/array-scans.ts";
+import { countingCatalog } from "../support/counting-catalog.ts";
 import { nodeClass, nodePool, now } from "../policies/rules/judge.ts";
 
 type Json = Record<string, unknown>;
@@ -66,26 +67,13 @@ test("instance-types.none-match finds the requirement that empties the pool with
     { key: "karpenter.k8s.aws/instance-cpu", operator: "Lt", values: ["1"] },
   ];
   const judged = target(nodePool("p", { template: { spec: { requirements } } }));
-  const real = defaultCatalog();
-  let queries = 0;
-  const counting: InstanceTypeCatalog = new Proxy(real, {
-    get(catalog, property, receiver) {
-      if (property === "matching") {
-        return (list: Parameters<InstanceTypeCatalog["matching"]>[0]) => {
-          queries++;
-          return catalog.matching(list);
-        };
-      }
-      const value: unknown = Reflect.get(catalog, property, receiver);
-      return typeof value === "function" ? value.bind(catalog) : value;
-    },
-  });
+  const { catalog: counting, counts } = countingCatalog(defaultCatalog());
   const findings = check(noneMatch, judged, counting);
   assert.equal(findings.length, 1);
   assert.deepEqual(findings[0]?.path, ["spec", "template", "spec", "requirements", 99]);
   assert.match(findings[0]?.message ?? "", /the requirements before it allow 1,?\d{3} instance types/);
   // The pool's own types, a binary search over 100 prefixes (7 steps), and the types before the culprit.
-  assert.ok(queries <= 1 + 7 + 1, `${queries} catalog queries for 100 requirements`);
+  assert.ok(counts.matching <= 1 + 7 + 1, `${counts.matching} catalog queries for 100 requirements`);
 });
 
 test("references.ambiguous-weight serializes each requirement of a pool once, not once per comparison", () => {
@@ -107,25 +95,12 @@ test("references.ambiguous-weight serializes each requirement of a pool once, no
 });
 
 test("the shared catalog answers keep no huge requirement set: a thousand of them would hold gigabytes", () => {
-  const real = defaultCatalog();
-  let queries = 0;
-  const counting: InstanceTypeCatalog = new Proxy(real, {
-    get(catalog, property, receiver) {
-      if (property === "matching") {
-        return (list: Parameters<InstanceTypeCatalog["matching"]>[0]) => {
-          queries++;
-          return catalog.matching(list);
-        };
-      }
-      const value: unknown = Reflect.get(catalog, property, receiver);
-      return typeof value === "function" ? value.bind(catalog) : value;
-    },
-  });
+  const { catalog: counting, counts } = countingCatalog(defaultCatalog());
   const memoized = memoizedCatalog(counting);
   const small = [{ key: "karpenter.k8s.aws/instance-family", operator: "In", values: ["m5", "c5"] }];
   const huge = [{ key: "karpenter.k8s.aws/instance-family", operator: "NotIn", values: names("zz", 10_000) }];
   for (const requirements of [small, small, huge, huge]) memoized.matching(requirements);
-  assert.equal(queries, 1 + 2, "the small set is answered once, the huge one each time");
+  assert.equal(counts.matching, 1 + 2, "the small set is answered once, the huge one each time");
 });
 
 test("references.node-class looks up 1,000 pools' classes among 1,000 classes without a search per pool", () => {

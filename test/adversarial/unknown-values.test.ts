@@ -12,6 +12,7 @@ import { prepareTarget } from "../../policies/prepare-target.ts";
 import { builtinRules } from "../../policies/rules/index.ts";
 import { unknownValue } from "../../policies/rules/instance-types.ts";
 import type { PolicyTarget } from "../../policies/target.ts";
+import { countingCatalog } from "../support/counting-catalog.ts";
 import { nodePool, now } from "../policies/rules/judge.ts";
 
 const INSTANCE_TYPE = "node.kubernetes.io/instance-type";
@@ -56,21 +57,9 @@ describe("instance-types.unknown-value on a 50,000-value requirement", () => {
   test("the catalog is scanned once per key, not once per value", () => {
     // A fresh catalog, so nothing is cached from other tests; every labelsOf call is one type read in a scan.
     const real = createCatalog(defaultCatalog().types);
-    let labelReads = 0;
-    const counting = new Proxy(real, {
-      get(target, property, receiver) {
-        if (property === "labelsOf") {
-          return (type: Parameters<InstanceTypeCatalog["labelsOf"]>[0]) => {
-            labelReads++;
-            return target.labelsOf(type);
-          };
-        }
-        const value: unknown = Reflect.get(target, property, receiver);
-        return typeof value === "function" ? value.bind(target) : value;
-      },
-    });
+    const { catalog: counting, counts } = countingCatalog(real);
     judgeUnknown(unknownTypes(50_000), counting);
-    assert.ok(labelReads <= real.types.length, `${labelReads} label reads for ${real.types.length} types`);
+    assert.ok(counts.labelsOf <= real.types.length, `${counts.labelsOf} label reads for ${real.types.length} types`);
   });
 
   test("evaluating the object: an early denial that names the field and the bound, and no suggestions at all", () => {

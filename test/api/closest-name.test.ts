@@ -4,17 +4,7 @@ import assert from "node:assert/strict";
 import { test } from "node:test";
 import { ClosestNameIndex, closestName, editDistances } from "../../api/validation/closest-name.ts";
 import { defaultCatalog } from "../../cloudprovider/catalog/catalog.ts";
-
-// A small deterministic generator (mulberry32), so a failure names a case that can be replayed.
-function random(seed: number): () => number {
-  let state = seed;
-  return () => {
-    state = (state + 0x6d2b79f5) | 0;
-    let t = Math.imul(state ^ (state >>> 15), 1 | state);
-    t = (t + Math.imul(t ^ (t >>> 7), 61 | t)) ^ t;
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+import { seededRandom } from "../support/json-mutation.ts";
 
 const ALPHABET = "abcdefghijklmnopqrstuvwxyz0123456789.-ABCXYZ";
 
@@ -43,7 +33,7 @@ const lists = {
 };
 
 test("the same answers as closestName, for typos of real names and for unrelated strings", () => {
-  const next = random(20261125);
+  const next = seededRandom(20261125);
   for (const [what, candidates] of Object.entries(lists)) {
     const index = new ClosestNameIndex(candidates);
     for (let i = 0; i < 600; i++) {

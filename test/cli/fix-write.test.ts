@@ -11,19 +11,15 @@ import { runFix } from "../../cli/commands/fix.ts";
 import { capturedOutput } from "../../cli/output.ts";
 
 const NODE_CLASS = [
-  "# our default node class",
+  "# the batch class: IMDSv1 kept for an old agent",
   "apiVersion: karpenter.k8s.aws/v1",
   "kind: EC2NodeClass",
-  "metadata:",
-  "  name: default # the only one",
+  "metadata: {name: batch}",
   "spec:",
-  "  role: KarpenterNodeRole-demo",
-  "  amiSelectorTerms:",
-  '    - alias: "al2023@v20240807"',
-  "  subnetSelectorTerms:",
-  "    - tags: {karpenter.sh/discovery: demo}",
-  "  securityGroupSelectorTerms:",
-  "    - tags: {karpenter.sh/discovery: demo}",
+  "  instanceProfile: KarpenterNodeInstanceProfile-batch",
+  "  amiSelectorTerms: [{alias: al2023@v20240807}]",
+  "  subnetSelectorTerms: [{id: subnet-0123456789abcdef0}]",
+  "  securityGroupSelectorTerms: [{id: sg-0123456789abcdef0}]",
   "  metadataOptions:",
   "    httpTokens: optional # legacy agent",
   "",
@@ -105,7 +101,7 @@ describe("poolkeeper fix writes a file whole or not at all", () => {
     assert.equal(runFix([file], options, out), 0);
     const after = fs.readFileSync(file, "utf8");
     assert.match(after, /^ {4}httpTokens: required # legacy agent$/m);
-    assert.match(after, /^# our default node class$/m);
+    assert.match(after, /^# the batch class: IMDSv1 kept for an old agent$/m);
     assert.equal(fs.statSync(file).mode & 0o777, 0o640);
     assert.deepEqual(fs.readdirSync(dir), ["class.yaml"]);
     assert.equal(out.err, "");

@@ -12,6 +12,7 @@ import {
 } from "../../scheduling/requirements.ts";
 import type { NodeSelectorRequirement, RequirementInput } from "../../scheduling/requirements.ts";
 import { ValueError } from "../../api/value-error.ts";
+import { seededRandom } from "../support/json-mutation.ts";
 
 const CPU = "karpenter.k8s.aws/instance-cpu";
 const CATEGORY = "karpenter.k8s.aws/instance-category";
@@ -525,16 +526,6 @@ describe("filtering the instance-type catalog", () => {
 });
 
 describe("RequirementSet over many requirements on one key", () => {
-  // A small deterministic generator (mulberry32), so a failure names a case that can be replayed.
-  function random(seed: number): () => number {
-    let state = seed;
-    return () => {
-      state = (state + 0x6d2b79f5) | 0;
-      let t = Math.imul(state ^ (state >>> 15), 1 | state);
-      t = (t + Math.imul(t ^ (t >>> 7), 61 | t)) ^ t;
-      return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-    };
-  }
   const KEYS = ["example.com/a", "example.com/b"];
   const VALUES = ["1", "2", "3", "4", "5", "x", "y", "z"];
 
@@ -553,7 +544,7 @@ describe("RequirementSet over many requirements on one key", () => {
   }
 
   test("combining them at once equals intersecting them one by one, and allows what Kubernetes matches", () => {
-    const next = random(20261125);
+    const next = seededRandom(20261125);
     for (let i = 0; i < 2000; i++) {
       const requirements = Array.from({ length: 1 + Math.floor(next() * 6) }, () => requirement(next));
       const all = RequirementSet.fromRequirements(requirements);
