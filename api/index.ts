@@ -32,7 +32,7 @@ export {
 export type { Budget, EC2NodeClassSpec, KubeletConfiguration, NodeSelectorRequirementWithMinValues } from "./types.ts";
 export { describeAjvError } from "./validation/ajv-messages.ts";
 export { type CelProgram, compileCel, toCelValue } from "./validation/cel-env.ts";
-export { closestName } from "./validation/closest-name.ts";
+export { closestName, ClosestNameIndex } from "./validation/closest-name.ts";
 export {
   type FieldError,
   type FieldPath,

@@ -1,23 +1,6 @@
 // The cloud as the controller sees it (Karpenter's pkg/cloudprovider): the CloudProvider interface, instance types
 // with offerings, capacity and overhead math, drift reasons and errors; and the static instance-type catalog that
 // the policy rules and the AWS implementation start from. See docs/cloudprovider.md.
-
-// The interface the controller codes against, and what it speaks (the controller is next: this is its surface).
-export type { CloudProvider } from "./cloud-provider.ts";
-export {
-  CreateError,
-  InsufficientCapacityError,
-  NodeClaimNotFoundError,
-  NodeClassNotReadyError,
-  findError,
-} from "./errors.ts";
-export type { DriftReason } from "./drift-reason.ts";
-export { InstanceType } from "./instance-type.ts";
-export type { CapacityType, Offering } from "./offering.ts";
-export { Offerings } from "./offerings.ts";
-export { catalogInstanceTypes } from "./catalog-instance-types.ts";
-
-// The static catalog, as the policy rules ask it.
 export {
   CAPACITY_TYPES,
   LABEL_ARCH,
