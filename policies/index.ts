@@ -1,4 +1,5 @@
-// The policy engine's public surface.
+// The policy engine's public surface: evaluate, PoolPolicies (load, compile, presets), the ratchet, reports, fixes,
+// the rules' docs, and the words that describe budget windows. Only what other parts use is exported here.
 export { type CompiledPolicy, compilePolicy } from "./compiled-policy.ts";
 export { renderRule } from "./docs.ts";
 export { evaluate } from "./engine.ts";
