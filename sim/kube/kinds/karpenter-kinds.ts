@@ -63,6 +63,10 @@ const CAUSE_TYPES: Record<FieldError["type"], string> = {
 export function causeOf(error: FieldError, schema: KubeSchema): InvalidCause {
   const field = error.path.length === 0 ? "<nil>" : formatFieldPath(error.path);
   let body = error.message;
+  // kube-openapi's words for a pattern (api/ says it more briefly for the PR check).
+  const pattern = /^Invalid value: (.*): must match '(.*)'$/s.exec(body);
+  if (error.origin === "schema" && pattern)
+    body = `Invalid value: ${pattern[1]}: ${field} in body should match '${pattern[2]}'`;
   if (error.origin === "cel" && body.startsWith("Invalid value: ")) {
     // A CEL rule's error carries the type of the value it was attached to, as field.Invalid(path, type, msg).
     const type = error.path.length === 0 ? "null" : (schemaAt(schema, error.path)?.type ?? "object");

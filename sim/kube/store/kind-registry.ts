@@ -23,6 +23,13 @@ export class KindRegistry {
     return this.#byResource.get(`${group}/${version}/${plural}`);
   }
 
+  /** The kind of a resource the caller knows is served; throws otherwise. */
+  get(group: string, version: string, plural: string): ResourceKind {
+    const kind = this.resource(group, version, plural);
+    if (!kind) throw new Error(`kind registry: ${group}/${version}/${plural} is not served`);
+    return kind;
+  }
+
   byKind(apiVersion: string, kind: string): ResourceKind | undefined {
     return this.#byKind.get(`${apiVersion}/${kind}`);
   }
