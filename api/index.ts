@@ -4,7 +4,7 @@ export type * from "./types.ts";
 export type { CrdSchema, OpenApiSchema, ValidationRule } from "./crd-schema.ts";
 export { isRecord, cloneJson } from "./plain-object.ts";
 export { ValueError } from "./value-error.ts";
-export { systemClock, fixedClock, type Clock } from "./ports.ts";
+export { type Clock, systemClock } from "./ports.ts";
 export { AMI_ALIAS_FAMILIES, amiFamilyFromAlias, amiFamilyOf, type AMIFamily } from "./ami-family.ts";
 
 export {

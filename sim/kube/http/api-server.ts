@@ -5,7 +5,7 @@
 import { randomBytes } from "node:crypto";
 import type { IncomingMessage, ServerResponse } from "node:http";
 import { cloneJson, isRecord, systemClock, type Clock } from "../../../api/index.ts";
-import { silentLogger, type Logger } from "../../../runtime/index.ts";
+import type { Logger } from "../../../runtime/index.ts";
 import { initialObjects, servedKindRegistry } from "../kinds/index.ts";
 import { parseFieldSelector, type FieldSelector } from "../store/field-selector.ts";
 import type { KindRegistry } from "../store/kind-registry.ts";
@@ -99,7 +99,7 @@ export async function startKubeApiServer(options: KubeApiServerOptions = {}): Pr
   const handler = new ApiHandler(store, registry, {
     token,
     clock,
-    logger: options.logger ?? silentLogger(),
+    ...(options.logger ? { logger: options.logger } : {}),
     maxBodyBytes: options.limits?.maxBodyBytes ?? MAX_BODY_BYTES,
     maxWatchSeconds: options.maxWatchSeconds ?? 1800,
   });
@@ -130,7 +130,8 @@ export async function startKubeApiServer(options: KubeApiServerOptions = {}): Pr
 interface HandlerOptions {
   token: string;
   clock: Clock;
-  logger: Logger;
+  /** Where unexpected errors are logged; nowhere by default. */
+  logger?: Logger;
   maxBodyBytes: number;
   maxWatchSeconds: number;
 }
@@ -162,7 +163,7 @@ class ApiHandler {
       if (error instanceof ApiError) {
         this.#send(call, error.code, error.status);
       } else {
-        this.#options.logger.error({ error: (error as Error).message, path: call.url.pathname }, "request failed");
+        this.#options.logger?.error({ error: (error as Error).message, path: call.url.pathname }, "request failed");
         const status = internalError((error as Error).message);
         this.#send(call, 500, status.status);
       }

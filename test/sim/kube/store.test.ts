@@ -3,7 +3,6 @@
 // bookmarks and 410 Expired, and paginated lists read at the first page's version.
 import assert from "node:assert/strict";
 import { describe, test } from "node:test";
-import { fixedClock } from "../../../api/index.ts";
 import {
   ApiError,
   matchesLabels,
@@ -23,7 +22,7 @@ const events = registry.get("", "v1", "events");
 const nodePools = registry.get("karpenter.sh", "v1", "nodepools");
 
 function newStore(limits: Record<string, number> = {}): ObjectStore {
-  const store = new ObjectStore(registry, { clock: fixedClock(new Date("2026-03-01T12:00:00.250Z")), limits });
+  const store = new ObjectStore(registry, { clock: { now: () => new Date("2026-03-01T12:00:00.250Z") }, limits });
   store.create(namespaces, undefined, { metadata: { name: "default" } });
   return store;
 }
