@@ -18,6 +18,7 @@ export {
 export type { EC2NodeClass, NodeClaim, NodePool } from "./generated/types.ts";
 export { loadManifests, type Manifest, type ManifestSet, validateManifest } from "./manifests/manifests.ts";
 export { defaultYamlLimits, loadYaml } from "./manifests/yaml-loader.ts";
+export type { CrdSchema, OpenApiSchema } from "./crd-schema.ts";
 export { cloneJson, isRecord } from "./plain-object.ts";
 export { type Clock, type ClusterView, systemClock, type Timer, type TimerClock } from "./ports.ts";
 export {
