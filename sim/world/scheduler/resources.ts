@@ -62,14 +62,16 @@ function containerRequests(container: Container, where: string, defaults: Reques
   return requests;
 }
 
-/** resource.IsSupportedPodLevelResource. */
-const POD_LEVEL_RESOURCES = new Set(["cpu", "memory"]);
+/** resource.IsSupportedPodLevelResource: cpu, memory and hugepages. */
+function isPodLevelResource(name: string): boolean {
+  return name === "cpu" || name === "memory" || name.startsWith("hugepages-");
+}
 
 export function podLevelRequestsSet(pod: Pod): boolean {
   const resources = pod.spec.resources;
   if (resources === undefined) return false;
   if (Object.keys(resources.requests ?? {}).length > 0) return true;
-  return Object.keys(resources.limits ?? {}).some((name) => POD_LEVEL_RESOURCES.has(name));
+  return Object.keys(resources.limits ?? {}).some(isPodLevelResource);
 }
 
 export interface PodRequestsOptions {
@@ -80,7 +82,7 @@ export interface PodRequestsOptions {
 /**
  * `resource.PodRequests`: regular containers and sidecars (restartable init containers) add up; an init container
  * needs what it asks plus the sidecars started before it, and the pod needs the largest of those; pod-level
- * requests replace the aggregate for cpu and memory; overhead is added last.
+ * requests replace the aggregate for cpu, memory and hugepages; overhead is added last.
  */
 export function podRequests(pod: Pod, options: PodRequestsOptions = {}): Requests {
   const requests: Requests = new Map();
@@ -104,7 +106,7 @@ export function podRequests(pod: Pod, options: PodRequestsOptions = {}): Request
   maxInto(requests, initMax);
   if (podLevelRequestsSet(pod)) {
     for (const [name, value] of readList(pod.spec.resources?.requests, "spec.resources.requests")) {
-      if (POD_LEVEL_RESOURCES.has(name)) requests.set(name, value);
+      if (isPodLevelResource(name)) requests.set(name, value);
     }
   }
   addInto(requests, readList(pod.spec.overhead, "spec.overhead"));
