@@ -45,9 +45,10 @@ export type PreFilterOutcome<S> =
       readonly state: S;
       /** PreFilterResult.NodeNames: only these nodes can fit. */
       readonly nodeNames?: ReadonlySet<string>;
-      /** A rejection of the pod before any node is looked at. */
-      readonly status?: Status;
-    };
+      readonly status?: undefined;
+    }
+  /** A rejection of the pod before any node is looked at (with the state, when the plugin wrote it first). */
+  | { readonly skip?: false; readonly status: Status; readonly state?: S; readonly nodeNames?: undefined };
 
 export interface FilterPlugin<S = unknown> {
   readonly name: string;

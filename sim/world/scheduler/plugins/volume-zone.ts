@@ -76,7 +76,7 @@ export const volumeZone: FilterPlugin<readonly PVTopology[]> = {
   name: "VolumeZone",
   preFilter(pod, snapshot) {
     const topologies = volumeTopologies(pod, snapshot);
-    if (!Array.isArray(topologies)) return { state: [], status: topologies as Status };
+    if (!Array.isArray(topologies)) return { status: topologies as Status };
     if (topologies.length === 0) return { skip: true };
     return { state: topologies };
   },

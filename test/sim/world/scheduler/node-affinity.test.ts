@@ -239,7 +239,8 @@ describe("NodeAffinity Filter (TestNodeAffinity)", () => {
         want !== undefined && want !== "Skip" && "reason" in want ? [want.reason] : undefined,
       );
       const nodeInfo = snapshot.get(node.metadata.name);
-      assert.ok(nodeInfo !== undefined);
+      // As upstream, PreFilter writes its state before it reports a conflict, and Filter still reads it.
+      assert.ok(nodeInfo !== undefined && outcome.state !== undefined);
       const got = nodeAffinityFilter.filter(c.pod, nodeInfo, outcome.state);
       assert.deepEqual(got === undefined ? undefined : { code: got.code, reasons: got.reasons }, c.wantStatus);
     });

@@ -14,6 +14,7 @@ import { termMatches, type AffinityTerm, type PodAffinityTerms } from "../../aff
 import type { FilterPlugin } from "../../framework.ts";
 import { unresolvable, unschedulable } from "../../framework.ts";
 import type { Labels } from "../../selector.ts";
+import { SchedulerInputError } from "../../input-error.ts";
 import { incomingTermsOf } from "./incoming-terms.ts";
 
 export const ERR_REASON_EXISTING_ANTI_AFFINITY = "node(s) didn't satisfy existing pods anti-affinity rules";
@@ -48,7 +49,14 @@ export interface AffinityFilterState {
 export const interPodAffinityFilter: FilterPlugin<AffinityFilterState> = {
   name: "InterPodAffinity",
   preFilter(pod, snapshot) {
-    const terms = incomingTermsOf(pod, snapshot);
+    let terms: PodAffinityTerms;
+    try {
+      terms = incomingTermsOf(pod, snapshot);
+    } catch (error) {
+      // framework.NewPodInfo failed: upstream rejects the pod at PreFilter ("parsing pod: ...").
+      if (!(error instanceof SchedulerInputError)) throw error;
+      return { status: unresolvable(`parsing pod: ${error.message}`) };
+    }
     const namespaceLabels: Labels = snapshot.namespaceLabels(pod.metadata.namespace ?? "");
     const existingAntiAffinityCounts: PairCounts = new Map();
     const affinityCounts: PairCounts = new Map();
