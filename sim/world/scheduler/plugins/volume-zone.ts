@@ -36,7 +36,11 @@ interface PVTopology {
   readonly values: ReadonlySet<string>;
 }
 
-/** `getPVbyPod`: the zone labels of the pod's bound volumes, or why they cannot be known. */
+/**
+ * `getPVbyPod`: the zone labels of the pod's bound volumes, or why they cannot be known. A missing object reads as
+ * the informer listers' NotFound error, which names the resource in the singular (`storageclass.storage.k8s.io "x"
+ * not found`); the upstream plugin test's fake listers say it in the plural.
+ */
 function volumeTopologies(pod: Pod, snapshot: Snapshot): PVTopology[] | Status {
   const topologies: PVTopology[] = [];
   const namespace = pod.metadata.namespace ?? "";
