@@ -2,7 +2,7 @@
  * The default profile (pkg/scheduler/apis/config/v1/default_plugins.go): the plugins in the order the framework
  * runs them, and the score weights. Left out, because the world does not model what they read: NodePorts,
  * VolumeRestrictions, NodeVolumeLimits, VolumeBinding, ImageLocality (no node reports images, so it would score
- * every node 0) and DynamicResources (no claims; only its PostFilter note shows, see fit-error.ts).
+ * every node 0) and DynamicResources (no claims; only its PostFilter note shows, see preemption.ts).
  */
 import type { FilterPlugin, ScorePlugin } from "./framework.ts";
 import { balancedAllocationScore } from "./plugins/balanced-allocation.ts";
