@@ -1,5 +1,5 @@
 // Kinds that describe the cluster's own machinery, stored only this far: rbac.authorization.k8s.io/v1 roles and
-// bindings (authorization by them comes next), admissionregistration.k8s.io/v1 webhook configurations (admission
+// bindings (read by sim/kube/auth/ to authorize every request), admissionregistration.k8s.io/v1 webhook configurations (admission
 // calls come next) and apiextensions.k8s.io/v1 CustomResourceDefinitions (the Karpenter CRDs pre-installed).
 import type { KubeObject, ResourceKind } from "../store/resource-kind.ts";
 import { builtIn } from "./built-in.ts";
@@ -35,6 +35,7 @@ const rbac = { group: "rbac.authorization.k8s.io", version: "v1" };
 export const roles: ResourceKind = builtIn({
   ...rbac,
   kind: "Role",
+  nameIsPathSegment: true,
   plural: "roles",
   namespaced: true,
   fields: { rules: arr(policyRule) },
@@ -43,6 +44,7 @@ export const roles: ResourceKind = builtIn({
 export const clusterRoles: ResourceKind = builtIn({
   ...rbac,
   kind: "ClusterRole",
+  nameIsPathSegment: true,
   plural: "clusterroles",
   namespaced: false,
   fields: { rules: arr(policyRule), aggregationRule: open },
@@ -51,6 +53,7 @@ export const clusterRoles: ResourceKind = builtIn({
 export const roleBindings: ResourceKind = builtIn({
   ...rbac,
   kind: "RoleBinding",
+  nameIsPathSegment: true,
   plural: "rolebindings",
   namespaced: true,
   fields: { subjects: arr(subject), roleRef },
@@ -59,6 +62,7 @@ export const roleBindings: ResourceKind = builtIn({
 export const clusterRoleBindings: ResourceKind = builtIn({
   ...rbac,
   kind: "ClusterRoleBinding",
+  nameIsPathSegment: true,
   plural: "clusterrolebindings",
   namespaced: false,
   fields: { subjects: arr(subject), roleRef },
