@@ -71,22 +71,39 @@ export function requestAttributes(method: string, url: URL): RequestAttributes {
   }
   let namespace = "";
   if (parts[0] === "namespaces") {
-    if (parts.length > 1) {
+    // A server-side apply creating a namespace PATCHes /namespaces/{name}: not a request in that namespace.
+    if (parts.length === 2 && verb === "patch") namespace = "";
+    else if (parts.length > 1) {
       namespace = parts[1] as string;
       if (parts.length > 2 && !NAMESPACE_SUBRESOURCES.has(parts[2] as string)) parts = parts.slice(2);
     }
   }
-  const [resource = "", name = "", subresource = ""] = parts;
+  const [resource = "", name = ""] = parts;
+  // `proxy` takes the rest of the path as its own, not as a subresource.
+  const subresource = verb === "proxy" ? "" : (parts[2] ?? "");
   let requestName = name;
-  // No name and a get: a list or a watch, narrowed to one object by a `metadata.name` field selector.
+  // No name and a get: a list or a watch (any `watch` value but false or 0), narrowed to one object by a
+  // `metadata.name` field selector.
   if (requestName === "" && verb === "get") {
     const q = url.searchParams;
-    verb = q.get("watch") === "true" || q.get("watch") === "1" ? "watch" : "list";
-    for (const term of (q.get("fieldSelector") ?? "").split(",")) {
-      const match = /^\s*metadata\.name\s*==?\s*(.*?)\s*$/.exec(term);
-      if (match) requestName = match[1] as string;
-    }
+    const watch = q.get("watch");
+    verb = watch !== null && !["false", "0"].includes(watch.toLowerCase()) ? "watch" : "list";
+    requestName = exactName(q.get("fieldSelector"));
   }
   if (requestName === "" && verb === "delete") verb = "deletecollection";
   return { resourceRequest: true, verb, apiGroup, apiVersion, namespace, resource, subresource, name: requestName };
+}
+
+/** fields.Selector.RequiresExactMatch("metadata.name") of a selector that parses; "" otherwise. */
+function exactName(selector: string | null): string {
+  if (selector === null || selector === "") return "";
+  let name = "";
+  for (const term of selector.split(",")) {
+    const match = /^\s*([^=!\s]+)\s*(==|=|!=)\s*([^=!,]*?)\s*$/.exec(term);
+    if (!match) return "";
+    if (match[1] === "metadata.name" && match[2] !== "!=") name = match[3] as string;
+  }
+  // Only a name that could be a path segment (path.IsValidPathSegmentName).
+  if (name === "." || name === ".." || name.includes("/") || name.includes("%")) return "";
+  return name;
 }

@@ -1,6 +1,7 @@
-// Kinds that describe the cluster's own machinery, stored only this far: rbac.authorization.k8s.io/v1 roles and
-// bindings (read by sim/kube/auth/ to authorize every request), admissionregistration.k8s.io/v1 webhook configurations (admission
-// calls come next) and apiextensions.k8s.io/v1 CustomResourceDefinitions (the Karpenter CRDs pre-installed).
+// Kinds that describe the cluster's own machinery: rbac.authorization.k8s.io/v1 roles and bindings (sim/kube/auth/
+// authorizes every request by them), admissionregistration.k8s.io/v1 webhook configurations (stored only this far;
+// admission calls come next) and apiextensions.k8s.io/v1 CustomResourceDefinitions (the Karpenter CRDs
+// pre-installed).
 import type { KubeObject, ResourceKind } from "../store/resource-kind.ts";
 import { builtIn } from "./built-in.ts";
 import { ageColumn, column, field } from "./printing.ts";
