@@ -112,6 +112,19 @@ describe("ServiceAccount tokens and RBAC with kubectl", { timeout: 120_000 }, ()
     });
   });
 
+  test("create token --duration asks for an expiry, at least ten minutes", async () => {
+    const long = await sim.kubectl(["create", "token", "reader", "-n", "team", "--duration=2h", "-o", "json"]);
+    assert.equal(long.code, 0, long.stderr);
+    const request = JSON.parse(long.stdout) as { spec: { expirationSeconds: number }; status: { token: string } };
+    assert.equal(request.spec.expirationSeconds, 7200);
+    const short = await sim.kubectl(["create", "token", "reader", "-n", "team", "--duration=5m"]);
+    assert.equal(short.code, 1);
+    assert.equal(
+      short.stderr.trim(),
+      'error: failed to create token: TokenRequest.authentication.k8s.io "reader" is invalid: spec.expirationSeconds: Invalid value: 300: may not specify a duration less than 10 minutes',
+    );
+  });
+
   test("a Role granting get/list pods: get pods in its namespace works, another namespace is forbidden", async () => {
     const own = await as("reader", ["get", "pods", "-n", "team"]);
     assert.equal(own.code, 0, own.stderr);
