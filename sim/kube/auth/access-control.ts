@@ -5,12 +5,13 @@
 // from the store: TokenRequest, SelfSubjectReview and the self access reviews.
 import type { Clock } from "../../../api/index.ts";
 import type { KindRegistry } from "../store/kind-registry.ts";
-import type { ObjectStore } from "../store/object-store.ts";
+import type { ObjectStore, StoreWatch } from "../store/object-store.ts";
 import type { KubeObject } from "../store/resource-kind.ts";
 import { unauthorized } from "../store/status.ts";
 import { selfSubjectAccessReview, selfSubjectRulesReview } from "./access-reviews.ts";
 import { bootstrapClusterRoleBindings, bootstrapClusterRoles } from "./bootstrap-policy.ts";
 import { forbidden } from "./forbidden.ts";
+import { startLegacyTokenController } from "./legacy-token-controller.ts";
 import { authorize, rulesFor, type RbacPolicy } from "./rbac-authorizer.ts";
 import type { PolicyRule } from "./rbac-rules.ts";
 import { requestAttributes, type Attributes } from "./request-attributes.ts";
@@ -25,11 +26,20 @@ export class AccessControl {
   readonly #tokens: TokenAuthenticator;
   readonly #policy: RbacPolicy;
 
-  constructor(options: { adminToken: string; store: ObjectStore; registry: KindRegistry; clock: Clock }) {
+  readonly #controller: StoreWatch;
+
+  constructor(options: { adminToken: string; store: ObjectStore; registry: KindRegistry; clock: Clock; ca: string }) {
     const serviceAccounts = options.registry.resource("", "v1", "serviceaccounts");
-    if (!serviceAccounts) throw new Error("v1 serviceaccounts is not served");
-    this.#tokens = new TokenAuthenticator({ ...options, serviceAccounts });
+    const secrets = options.registry.resource("", "v1", "secrets");
+    if (!serviceAccounts || !secrets) throw new Error("v1 serviceaccounts and secrets are not served");
+    this.#tokens = new TokenAuthenticator({ ...options, serviceAccounts, secrets });
     this.#policy = storePolicy(options.store, options.registry);
+    this.#controller = startLegacyTokenController({ ...options, serviceAccounts, secrets, tokens: this.#tokens });
+  }
+
+  /** Stops the legacy token controller. */
+  close(): void {
+    this.#controller.stop();
   }
 
   /** Authenticates and authorizes a request: its user, or a 401 / 403 ApiError. */

@@ -98,8 +98,9 @@ export async function startKubeApiServer(options: KubeApiServerOptions = {}): Pr
   installBootstrapPolicy(store, registry);
   const token = options.token ?? randomBytes(24).toString("base64url");
   const certificate = createServingCertificate();
+  const access = new AccessControl({ adminToken: token, store, registry, clock, ca: certificate.ca });
   const handler = new ApiHandler(store, registry, {
-    access: new AccessControl({ adminToken: token, store, registry, clock }),
+    access,
     clock,
     ...(options.logger ? { logger: options.logger } : {}),
     maxBodyBytes: options.limits?.maxBodyBytes ?? MAX_BODY_BYTES,
@@ -123,6 +124,7 @@ export async function startKubeApiServer(options: KubeApiServerOptions = {}): Pr
     kubeconfig: (o = {}) => kubeconfigYaml({ server: url, ca: certificate.ca, token, ...o }),
     close: async () => {
       clearInterval(bookmarks);
+      access.close();
       handler.closeWatches();
       await listener.close();
     },

@@ -229,6 +229,38 @@ describe("ServiceAccount tokens and RBAC with kubectl", { timeout: 120_000 }, ()
     assert.ok(rows.some((r) => r.join(" ") === "[/api/*] [] [get]"));
   });
 
+  test("a kubernetes.io/service-account-token Secret is filled with a token, the CA and the namespace", async () => {
+    const secret = `
+apiVersion: v1
+kind: Secret
+type: kubernetes.io/service-account-token
+metadata:
+  name: reader-token
+  namespace: team
+  annotations: {kubernetes.io/service-account.name: reader}
+`;
+    assert.equal((await sim.kubectl(["apply", "-f", "-"], { stdin: secret })).code, 0);
+    const got = await sim.kubectl(["get", "secret", "reader-token", "-n", "team", "-o", "json"]);
+    assert.equal(got.code, 0, got.stderr);
+    const filled = JSON.parse(got.stdout) as {
+      data: Record<string, string>;
+      metadata: { annotations: Record<string, string> };
+    };
+    const decode = (key: string) => Buffer.from(filled.data[key] ?? "", "base64").toString("utf8");
+    assert.equal(decode("namespace"), "team");
+    assert.equal(decode("ca.crt"), sim.server.ca);
+    const uid = await sim.kubectl(["get", "serviceaccount", "reader", "-n", "team", "-o", "jsonpath={.metadata.uid}"]);
+    assert.equal(filled.metadata.annotations["kubernetes.io/service-account.uid"], uid.stdout);
+    const token = decode("token");
+    const can = await sim.kubectl(["--token", token, "auth", "can-i", "list", "pods", "-n", "team"]);
+    assert.deepEqual([can.code, can.stdout.trim()], [0, "yes"], can.stderr);
+    // The token lives as long as the Secret holds it.
+    assert.equal((await sim.kubectl(["delete", "secret", "reader-token", "-n", "team"])).code, 0);
+    const gone = await sim.kubectl(["--token", token, "get", "pods", "-n", "team"]);
+    assert.equal(gone.code, 1);
+    assert.match(gone.stderr, /You must be logged in to the server \(Unauthorized\)/);
+  });
+
   test("a token stops working when its ServiceAccount is deleted; no token is 401", async () => {
     const account = "apiVersion: v1\nkind: ServiceAccount\nmetadata: {name: short-lived, namespace: team}\n";
     assert.equal((await sim.kubectl(["apply", "-f", "-"], { stdin: account })).code, 0);

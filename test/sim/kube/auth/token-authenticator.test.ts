@@ -15,10 +15,11 @@ function setup() {
   const store = new ObjectStore(registry, { clock });
   const namespaces = registry.resource("", "v1", "namespaces");
   const serviceAccounts = registry.resource("", "v1", "serviceaccounts");
-  assert.ok(namespaces && serviceAccounts);
+  const secrets = registry.resource("", "v1", "secrets");
+  assert.ok(namespaces && serviceAccounts && secrets);
   store.create(namespaces, undefined, { metadata: { name: "team" } });
   store.create(serviceAccounts, "team", { metadata: { name: "sa" } });
-  const tokens = new TokenAuthenticator({ adminToken: "admin-token", store, serviceAccounts, clock });
+  const tokens = new TokenAuthenticator({ adminToken: "admin-token", store, serviceAccounts, secrets, clock });
   return { clock, store, serviceAccounts, tokens };
 }
 
