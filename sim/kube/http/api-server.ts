@@ -1,7 +1,7 @@
 // The simulated cluster's Kubernetes API over HTTPS: discovery, OpenAPI v3, and get / list / watch / create /
 // update / patch / delete on every served kind and its status subresource, with Table responses for kubectl,
-// bearer-token authentication and the API server's Status errors. The store does the work; this file maps the
-// REST protocol onto it (k8s.io/apiserver/pkg/endpoints/handlers).
+// authentication and RBAC (sim/kube/auth/) and the API server's Status errors. The store does the work; this file
+// maps the REST protocol onto it (k8s.io/apiserver/pkg/endpoints/handlers).
 import { randomBytes } from "node:crypto";
 import type { IncomingMessage, ServerResponse } from "node:http";
 import { cloneJson, isRecord, systemClock, type Clock } from "../../../api/index.ts";
