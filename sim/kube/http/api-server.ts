@@ -1,11 +1,13 @@
 // The simulated cluster's Kubernetes API over HTTPS: discovery, OpenAPI v3, and get / list / watch / create /
 // update / patch / delete on every served kind and its status subresource, with Table responses for kubectl,
-// bearer-token authentication and the API server's Status errors. The store does the work; this file maps the
-// REST protocol onto it (k8s.io/apiserver/pkg/endpoints/handlers).
+// authentication and RBAC (sim/kube/auth/) and the API server's Status errors. The store does the work; this file
+// maps the REST protocol onto it (k8s.io/apiserver/pkg/endpoints/handlers).
 import { randomBytes } from "node:crypto";
 import type { IncomingMessage, ServerResponse } from "node:http";
 import { cloneJson, isRecord, systemClock, type Clock } from "../../../api/index.ts";
 import type { Logger } from "../../../runtime/index.ts";
+import { AccessControl, installBootstrapPolicy } from "../auth/access-control.ts";
+import { decodeProtobufRequest } from "../auth/protobuf-requests.ts";
 import { initialObjects, servedKindRegistry } from "../kinds/index.ts";
 import { parseFieldSelector, type FieldSelector } from "../store/field-selector.ts";
 import type { KindRegistry } from "../store/kind-registry.ts";
@@ -20,7 +22,6 @@ import {
   internalError,
   methodNotSupported,
   successStatus,
-  unauthorized,
   type KubeStatus,
 } from "../store/status.ts";
 import { apiGroup, apiGroupList, apiResourceList, apiVersions, versionInfo } from "./discovery.ts";
@@ -94,10 +95,12 @@ export async function startKubeApiServer(options: KubeApiServerOptions = {}): Pr
     const kind = registry.resource(...resource);
     if (kind) store.create(kind, undefined, object);
   }
+  installBootstrapPolicy(store, registry);
   const token = options.token ?? randomBytes(24).toString("base64url");
   const certificate = createServingCertificate();
+  const access = new AccessControl({ adminToken: token, store, registry, clock, ca: certificate.ca });
   const handler = new ApiHandler(store, registry, {
-    token,
+    access,
     clock,
     ...(options.logger ? { logger: options.logger } : {}),
     maxBodyBytes: options.limits?.maxBodyBytes ?? MAX_BODY_BYTES,
@@ -121,6 +124,7 @@ export async function startKubeApiServer(options: KubeApiServerOptions = {}): Pr
     kubeconfig: (o = {}) => kubeconfigYaml({ server: url, ca: certificate.ca, token, ...o }),
     close: async () => {
       clearInterval(bookmarks);
+      access.close();
       handler.closeWatches();
       await listener.close();
     },
@@ -128,7 +132,7 @@ export async function startKubeApiServer(options: KubeApiServerOptions = {}): Pr
 }
 
 interface HandlerOptions {
-  token: string;
+  access: AccessControl;
   clock: Clock;
   /** Where unexpected errors are logged; nowhere by default. */
   logger?: Logger;
@@ -176,7 +180,10 @@ class ApiHandler {
       call.res.writeHead(200, { "content-type": "text/plain; charset=utf-8" }).end("ok");
       return;
     }
-    if (!this.#authenticated(call.req)) throw unauthorized();
+    const method = call.req.method ?? "GET";
+    const user = this.#options.access.admit(method, call.url, call.req.headers.authorization);
+    const endpoint = this.#options.access.endpoint(method, path, user);
+    if (endpoint) return this.#send(call, 201, endpoint(await this.#accessBody(call, path)));
     if (path === "/version") return this.#send(call, 200, versionInfo());
     if (path === "/api") return this.#send(call, 200, apiVersions(this.serverAddress));
     if (path === "/apis") return this.#send(call, 200, apiGroupList(this.#registry));
@@ -209,12 +216,6 @@ class ApiHandler {
     const namespace = kind.namespaced ? info.namespace : undefined;
     if (info.subresource !== undefined && !kind.subresources.includes(info.subresource)) throw notFoundPath();
     return this.#resource(call, kind, namespace, info.name, info.subresource);
-  }
-
-  #authenticated(req: IncomingMessage): boolean {
-    const header = req.headers.authorization ?? "";
-    const match = /^Bearer\s+(.+)$/i.exec(header);
-    return match?.[1]?.trim() === this.#options.token;
   }
 
   async #resource(
@@ -457,6 +458,13 @@ class ApiHandler {
         `resourceVersionMatch: Unsupported value: "${match}": supported values: "Exact", "NotOlderThan"`,
       );
     return out;
+  }
+
+  // client-go's typed clients send protobuf for built-in kinds: the access endpoints read it.
+  async #accessBody(call: Call, path: string): Promise<unknown> {
+    const contentType = call.req.headers["content-type"] ?? "application/json";
+    if (!contentType.includes("protobuf")) return this.#body(call);
+    return decodeProtobufRequest(path, await readBody(call.req, this.#options.maxBodyBytes));
   }
 
   async #body(call: Call): Promise<unknown> {

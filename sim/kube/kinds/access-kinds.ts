@@ -1,6 +1,7 @@
-// Kinds that describe the cluster's own machinery, stored only this far: rbac.authorization.k8s.io/v1 roles and
-// bindings (authorization by them comes next), admissionregistration.k8s.io/v1 webhook configurations (admission
-// calls come next) and apiextensions.k8s.io/v1 CustomResourceDefinitions (the Karpenter CRDs pre-installed).
+// Kinds that describe the cluster's own machinery: rbac.authorization.k8s.io/v1 roles and bindings (sim/kube/auth/
+// authorizes every request by them), admissionregistration.k8s.io/v1 webhook configurations (stored only this far;
+// admission calls come next) and apiextensions.k8s.io/v1 CustomResourceDefinitions (the Karpenter CRDs
+// pre-installed).
 import type { KubeObject, ResourceKind } from "../store/resource-kind.ts";
 import { builtIn } from "./built-in.ts";
 import { ageColumn, column, field } from "./printing.ts";
@@ -35,6 +36,7 @@ const rbac = { group: "rbac.authorization.k8s.io", version: "v1" };
 export const roles: ResourceKind = builtIn({
   ...rbac,
   kind: "Role",
+  nameIsPathSegment: true,
   plural: "roles",
   namespaced: true,
   fields: { rules: arr(policyRule) },
@@ -43,6 +45,7 @@ export const roles: ResourceKind = builtIn({
 export const clusterRoles: ResourceKind = builtIn({
   ...rbac,
   kind: "ClusterRole",
+  nameIsPathSegment: true,
   plural: "clusterroles",
   namespaced: false,
   fields: { rules: arr(policyRule), aggregationRule: open },
@@ -51,6 +54,7 @@ export const clusterRoles: ResourceKind = builtIn({
 export const roleBindings: ResourceKind = builtIn({
   ...rbac,
   kind: "RoleBinding",
+  nameIsPathSegment: true,
   plural: "rolebindings",
   namespaced: true,
   fields: { subjects: arr(subject), roleRef },
@@ -59,6 +63,7 @@ export const roleBindings: ResourceKind = builtIn({
 export const clusterRoleBindings: ResourceKind = builtIn({
   ...rbac,
   kind: "ClusterRoleBinding",
+  nameIsPathSegment: true,
   plural: "clusterrolebindings",
   namespaced: false,
   fields: { subjects: arr(subject), roleRef },

@@ -17,6 +17,8 @@ export interface BuiltInKind extends Omit<
   fields: Record<string, KubeSchema>;
   /** Names are DNS-1123 labels (namespaces, services) rather than subdomains. */
   nameIsLabel?: boolean;
+  /** Names are any valid path segment (RBAC's ValidateRBACName: `system:discovery`). */
+  nameIsPathSegment?: boolean;
   validate?: (object: KubeObject, old: KubeObject | undefined) => InvalidCause[];
 }
 
@@ -24,7 +26,7 @@ const SUBDOMAIN = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])
 const LABEL = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/;
 
 export function builtIn(declaration: BuiltInKind): ResourceKind {
-  const { fields, nameIsLabel, validate, ...rest } = declaration;
+  const { fields, nameIsLabel, nameIsPathSegment, validate, ...rest } = declaration;
   return {
     ...rest,
     singular: declaration.singular ?? declaration.kind.toLowerCase(),
@@ -34,7 +36,8 @@ export function builtIn(declaration: BuiltInKind): ResourceKind {
     schema: kindSchema(fields),
     custom: false,
     validate: (object, old) => {
-      const causes = nameCauses(String((object.metadata as Record<string, unknown>).name ?? ""), nameIsLabel ?? false);
+      const name = String((object.metadata as Record<string, unknown>).name ?? "");
+      const causes = nameIsPathSegment ? pathSegmentNameCauses(name) : nameCauses(name, nameIsLabel ?? false);
       if (validate) causes.push(...validate(object, old));
       return { causes };
     },
@@ -61,4 +64,16 @@ export function nameCauses(name: string, label: boolean): InvalidCause[] {
       body: `Invalid value: "${name}": a lowercase RFC 1123 subdomain must consist of lower case alphanumeric characters, '-' or '.', and must start and end with an alphanumeric character (e.g. 'example.com', regex used for validation is '[a-z0-9]([-a-z0-9]*[a-z0-9])?(\\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*')`,
     },
   ];
+}
+
+/** path.IsValidPathSegmentName's messages. */
+export function pathSegmentNameCauses(name: string): InvalidCause[] {
+  const problems: string[] = [];
+  if (name === "." || name === "..") problems.push(`may not be '${name}'`);
+  for (const illegal of ["/", "%"]) if (name.includes(illegal)) problems.push(`may not contain '${illegal}'`);
+  return problems.map((problem) => ({
+    field: "metadata.name",
+    type: "FieldValueInvalid",
+    body: `Invalid value: ${JSON.stringify(name)}: ${problem}`,
+  }));
 }
