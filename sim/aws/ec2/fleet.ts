@@ -8,6 +8,7 @@
 import type { Cloud, Placement } from "../../world/cloud/cloud.ts";
 import { CloudError } from "../../world/cloud/cloud-error.ts";
 import type { CapacityType } from "../../world/cloud/instance.ts";
+import { mergeTags } from "../../world/cloud/tags.ts";
 import type { QueryObject } from "../query-params.ts";
 import type { XmlValue } from "../xml.ts";
 import { fingerprint } from "./instances.ts";
@@ -94,7 +95,7 @@ export function createFleet(cloud: Cloud, params: QueryObject): Record<string, X
           securityGroupIds: template.spec.securityGroupIds ?? [],
           userData: template.spec.userData,
           instanceProfile: template.spec.instanceProfile,
-          tags: [...(template.spec.instanceTags ?? []), ...taggedFor(params, "instance")],
+          tags: mergeTags(template.spec.instanceTags, taggedFor(params, "instance")),
           clientToken,
         };
         try {

@@ -9,7 +9,7 @@ import type { XmlValue } from "../xml.ts";
 import { applyFilters, parseFilters } from "./filters.ts";
 import { launchSpecOf, templateOf } from "./launch-templates.ts";
 import { paginate } from "./pagination.ts";
-import { integer, required, strings, structure, tags, taggedFor, text } from "./params.ts";
+import { integer, required, strings, structure, tags, text } from "./params.ts";
 
 const INSTANCE_ID = /^i-([0-9a-f]{8}|[0-9a-f]{17})$/;
 
@@ -126,7 +126,8 @@ export function runInstances(cloud: Cloud, params: QueryObject): Record<string, 
       securityGroupIds: spec.securityGroupIds ?? [],
       userData: spec.userData,
       instanceProfile: spec.instanceProfile,
-      tags: [...(spec.instanceTags ?? []), ...taggedFor(params, "instance")],
+      // The request's TagSpecifications (read into spec by launchSpecOf) replace the template's.
+      tags: spec.instanceTags ?? [],
       clientToken,
     };
     return cloud.launch(placement, maxCount);

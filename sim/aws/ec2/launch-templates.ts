@@ -3,6 +3,7 @@
 // versions beyond $Latest / $Default / 1 are refused as EC2 refuses a version that does not exist.
 import type { Cloud, LaunchSpec, LaunchTemplate } from "../../world/cloud/cloud.ts";
 import { CloudError } from "../../world/cloud/cloud-error.ts";
+import { mergeTags } from "../../world/cloud/tags.ts";
 import type { QueryObject } from "../query-params.ts";
 import type { XmlValue } from "../xml.ts";
 import { required, strings, structure, taggedFor, text } from "./params.ts";
@@ -20,10 +21,10 @@ export function launchSpecOf(data: QueryObject): LaunchSpec {
   set("userData", text(data, "UserData"));
   set("instanceProfile", profile ? (text(profile, "Arn") ?? text(profile, "Name")) : undefined);
   if (groups.length > 0) spec.securityGroupIds = groups;
-  const instanceTags = [
-    ...taggedFor(data, "instance", "TagSpecification"),
-    ...taggedFor(data, "instance", "TagSpecifications"),
-  ];
+  const instanceTags = mergeTags(
+    taggedFor(data, "instance", "TagSpecification"),
+    taggedFor(data, "instance", "TagSpecifications"),
+  );
   if (instanceTags.length > 0) spec.instanceTags = instanceTags;
   return spec;
 }

@@ -4,6 +4,13 @@ export interface Tag {
   value: string;
 }
 
+/** The tags of `layers` merged in order, a later layer's value winning for the same key. */
+export function mergeTags(...layers: readonly (readonly Tag[] | undefined)[]): Tag[] {
+  const merged: Tag[] = [];
+  for (const layer of layers) applyTags(merged, layer ?? []);
+  return merged;
+}
+
 /** Sets `tags` on `onto`, overwriting existing keys, as CreateTags does. */
 export function applyTags(onto: Tag[], tags: readonly Tag[]): void {
   for (const tag of tags) {
