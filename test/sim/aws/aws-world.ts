@@ -48,14 +48,14 @@ export async function startAwsWorld(scenario: Partial<CloudScenario> = {}): Prom
 
 /**
  * Runs Debian's awscli (an independent implementation of the protocols) against the server, with dummy
- * credentials and no user configuration. `AWS_CLI` names another binary; Debian installs it as /usr/bin/aws, which
- * is preferred over whatever else is first on PATH.
+ * credentials and no user configuration, and returns what it prints. `AWS_CLI` names another binary; Debian
+ * installs it as /usr/bin/aws, which is preferred over whatever else is first on PATH.
  */
-export async function awsCli(endpoint: string, args: readonly string[]): Promise<unknown> {
+export async function awsCliText(endpoint: string, args: readonly string[]): Promise<string> {
   const binary = process.env.AWS_CLI ?? (existsSync("/usr/bin/aws") ? "/usr/bin/aws" : "aws");
   const home = await mkdtemp(join(tmpdir(), "aws-cli-"));
   try {
-    const { stdout } = await execFileAsync(binary, ["--endpoint-url", endpoint, "--output", "json", ...args], {
+    const { stdout } = await execFileAsync(binary, ["--endpoint-url", endpoint, ...args], {
       env: {
         PATH: process.env.PATH ?? "",
         HOME: home,
@@ -68,8 +68,13 @@ export async function awsCli(endpoint: string, args: readonly string[]): Promise
         AWS_EC2_METADATA_DISABLED: "true",
       },
     });
-    return JSON.parse(stdout) as unknown;
+    return stdout;
   } finally {
     await rm(home, { recursive: true, force: true });
   }
+}
+
+/** awscli's JSON output, parsed. */
+export async function awsCli(endpoint: string, args: readonly string[]): Promise<unknown> {
+  return JSON.parse(await awsCliText(endpoint, ["--output", "json", ...args])) as unknown;
 }
