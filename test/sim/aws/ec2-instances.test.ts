@@ -250,6 +250,31 @@ describe("CreateFleet (instant)", () => {
     });
   });
 
+  test("spot with a prioritized strategy follows Priority, not price", async () => {
+    const result = await world.ec2.send(
+      new CreateFleetCommand({
+        Type: "instant",
+        TargetCapacitySpecification: { TotalTargetCapacity: 2, DefaultTargetCapacityType: "spot" },
+        SpotOptions: { AllocationStrategy: "capacity-optimized-prioritized" },
+        LaunchTemplateConfigs: [
+          {
+            LaunchTemplateSpecification: { LaunchTemplateName: templateName, Version: "$Latest" },
+            Overrides: [
+              { InstanceType: "m5.large", SubnetId: SUBNET_A, Priority: 2 },
+              { InstanceType: "m5.2xlarge", SubnetId: SUBNET_A, Priority: 1 },
+            ],
+          },
+        ],
+      }),
+    );
+    assert.deepEqual(
+      result.Instances?.map((i) => [i.InstanceType, i.Lifecycle, i.InstanceIds?.length]),
+      [["m5.2xlarge", "spot", 2]],
+    );
+    const instance = await describeOne(world.ec2, result.Instances?.[0]?.InstanceIds?.[0] ?? "");
+    assert.equal(instance.InstanceLifecycle, "spot");
+  });
+
   test("an unknown launch template is EC2's NotFoundException", async () => {
     await assert.rejects(
       world.ec2.send(

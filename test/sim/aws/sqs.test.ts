@@ -11,6 +11,7 @@ import {
   GetQueueAttributesCommand,
   GetQueueUrlCommand,
   ReceiveMessageCommand,
+  SendMessageBatchCommand,
   SendMessageCommand,
 } from "@aws-sdk/client-sqs";
 import { type AwsWorld, startAwsWorld } from "./aws-world.ts";
@@ -120,6 +121,39 @@ describe("messages", () => {
     await assert.rejects(
       world.sqs.send(new DeleteMessageCommand({ QueueUrl: queueUrl, ReceiptHandle: "bm90LWEtaGFuZGxl" })),
       { name: "ReceiptHandleIsInvalid" },
+    );
+    await drain();
+    world.clock.step(30_000);
+    await drain();
+  });
+
+  test("SendMessageBatch sends each entry; a delayed entry is received only after its delay", async () => {
+    await drain();
+    const sent = await world.sqs.send(
+      new SendMessageBatchCommand({
+        QueueUrl: queueUrl,
+        Entries: [
+          { Id: "now", MessageBody: "now" },
+          { Id: "later", MessageBody: "later", DelaySeconds: 60 },
+        ],
+      }),
+    );
+    assert.deepEqual(
+      sent.Successful?.map((s) => s.Id),
+      ["now", "later"],
+    );
+    const first = await receive();
+    assert.deepEqual(
+      first.Messages?.map((m) => m.Body),
+      ["now"],
+    );
+    await world.sqs.send(
+      new DeleteMessageCommand({ QueueUrl: queueUrl, ReceiptHandle: first.Messages?.[0]?.ReceiptHandle }),
+    );
+    world.clock.step(60_000);
+    assert.deepEqual(
+      (await receive()).Messages?.map((m) => m.Body),
+      ["later"],
     );
     await drain();
     world.clock.step(30_000);
