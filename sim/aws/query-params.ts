@@ -12,6 +12,8 @@ export interface QueryObject {
 /** A request that does not parse: the message names the key. Answered as EC2's `InvalidParameter` error. */
 export class QueryParseError extends Error {}
 
+/** Marks, while parsing, whether a node's members are list indexes or structure members. */
+const KIND = Symbol("kind");
 const INDEX = /^[1-9][0-9]{0,5}$/;
 
 /** Parses a form-encoded body into nested data; lists come back dense, in index order. */
@@ -50,8 +52,6 @@ export function parseQuery(body: string): QueryObject {
   }
   return compact(root) as QueryObject;
 }
-
-const KIND = Symbol("kind");
 
 function compact(node: unknown): QueryValue {
   if (typeof node === "string") return node;

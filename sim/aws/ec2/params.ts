@@ -81,10 +81,7 @@ export function boolean(params: QueryObject, name: string): boolean | undefined 
 
 /** `Tag.N.Key` / `Tag.N.Value` lists (CreateTags) and the tags of `TagSpecification.N` for one resource type. */
 export function tags(params: QueryObject, name = "Tag"): Tag[] {
-  return structures(params, name).map((tag, i) => ({
-    key: required(tag, "Key") ?? `${name}.${i + 1}.Key`,
-    value: text(tag, "Value") ?? "",
-  }));
+  return structures(params, name).map((tag) => ({ key: required(tag, "Key"), value: text(tag, "Value") ?? "" }));
 }
 
 export function taggedFor(params: QueryObject, resourceType: string, name = "TagSpecification"): Tag[] {
