@@ -1,0 +1,70 @@
+// CreateLaunchTemplate and the launch-template references of RunInstances and CreateFleet
+// (`LaunchTemplateId` or `LaunchTemplateName`, with `Version`). The world keeps a template's data as one version;
+// versions beyond $Latest / $Default / 1 are refused as EC2 refuses a version that does not exist.
+import type { Cloud, LaunchSpec, LaunchTemplate } from "../../world/cloud/cloud.ts";
+import { CloudError } from "../../world/cloud/cloud-error.ts";
+import { mergeTags } from "../../world/cloud/tags.ts";
+import type { QueryObject } from "../query-params.ts";
+import type { XmlValue } from "../xml.ts";
+import { required, strings, structure, taggedFor, text } from "./params.ts";
+
+/** The launch fields of RunInstances parameters or of a LaunchTemplateData structure (same member names). */
+export function launchSpecOf(data: QueryObject): LaunchSpec {
+  const spec: LaunchSpec = {};
+  const profile = structure(data, "IamInstanceProfile");
+  const groups = [...strings(data, "SecurityGroupId"), ...strings(data, "SecurityGroupIds")];
+  const set = <K extends keyof LaunchSpec>(key: K, value: LaunchSpec[K] | undefined) => {
+    if (value !== undefined) spec[key] = value;
+  };
+  set("imageId", text(data, "ImageId"));
+  set("instanceType", text(data, "InstanceType"));
+  set("userData", text(data, "UserData"));
+  set("instanceProfile", profile ? (text(profile, "Arn") ?? text(profile, "Name")) : undefined);
+  if (groups.length > 0) spec.securityGroupIds = groups;
+  const instanceTags = mergeTags(
+    taggedFor(data, "instance", "TagSpecification"),
+    taggedFor(data, "instance", "TagSpecifications"),
+  );
+  if (instanceTags.length > 0) spec.instanceTags = instanceTags;
+  return spec;
+}
+
+export function templateOf(cloud: Cloud, ref: QueryObject): LaunchTemplate {
+  const id = text(ref, "LaunchTemplateId");
+  const name = text(ref, "LaunchTemplateName");
+  if (id === undefined && name === undefined) {
+    throw new CloudError(
+      "MissingParameter",
+      "The request must contain the parameter LaunchTemplateId or LaunchTemplateName",
+    );
+  }
+  const template = cloud.launchTemplate({ id, name });
+  const version = text(ref, "Version");
+  if (version !== undefined && !["$Latest", "$Default", String(template.version)].includes(version)) {
+    throw new CloudError(
+      "InvalidLaunchTemplateId.VersionNotFound",
+      `Could not find launch template version ${version}.`,
+    );
+  }
+  return template;
+}
+
+export function launchTemplateXml(template: LaunchTemplate, cloud: Cloud): Record<string, XmlValue> {
+  return {
+    launchTemplateId: template.id,
+    launchTemplateName: template.name,
+    createTime: new Date(template.createdAt),
+    createdBy: `arn:aws:iam::${cloud.scenario.accountId}:root`,
+    defaultVersionNumber: template.version,
+    latestVersionNumber: template.version,
+    tagSet: template.tags.length > 0 ? template.tags.map((t) => ({ key: t.key, value: t.value })) : undefined,
+  };
+}
+
+export function createLaunchTemplate(cloud: Cloud, params: QueryObject): Record<string, XmlValue> {
+  const name = required(params, "LaunchTemplateName");
+  const data = structure(params, "LaunchTemplateData");
+  if (!data) throw new CloudError("MissingParameter", "The request must contain the parameter LaunchTemplateData");
+  const template = cloud.createLaunchTemplate(name, launchSpecOf(data), taggedFor(params, "launch-template"));
+  return { launchTemplate: launchTemplateXml(template, cloud) };
+}

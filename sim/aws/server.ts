@@ -1,0 +1,100 @@
+// The simulated AWS endpoint on 127.0.0.1: one listener for EC2 (Query protocol) and SQS (JSON protocol), told
+// apart by SQS's `X-Amz-Target` header. Plain HTTP: the SDK v3 and awscli both accept an http:// endpoint
+// override (`endpoint` / `--endpoint-url` / AWS_ENDPOINT_URL_*). The listen itself is runtime/'s createServing,
+// shared with the other servers. Requests are not authenticated: SigV4 headers are accepted, never verified.
+import type http from "node:http";
+import type { TimerClock } from "../../api/index.ts";
+import { createServing, type Logger, type ServingTimeouts } from "../../runtime/index.ts";
+import type { Cloud } from "../world/cloud/cloud.ts";
+import { Queues } from "../world/cloud/queues.ts";
+import { handleEc2 } from "./ec2/handler.ts";
+import { SqsHandler } from "./sqs/handler.ts";
+
+/** Bodies beyond this are refused (413): EC2 and SQS requests are small; a runaway client must not fill memory. */
+export const MAX_BODY_BYTES = 2 * 1024 * 1024;
+
+/** Long polls last up to 20 s of simulated time; at scaled time that is wall time, so the request timeout is generous. */
+const TIMEOUTS: ServingTimeouts = {
+  headersMs: 10_000,
+  requestMs: 0,
+  keepAliveMs: 5_000,
+  handshakeMs: 10_000,
+  shutdownMs: 1_000,
+  checkIntervalMs: 1_000,
+};
+
+export interface AwsServer {
+  /** `http://127.0.0.1:<port>`: the endpoint for EC2 and SQS clients. */
+  readonly endpoint: string;
+  readonly cloud: Cloud;
+  readonly queues: Queues;
+  close(): Promise<void>;
+}
+
+function readBody(req: http.IncomingMessage): Promise<string | undefined> {
+  return new Promise((resolve, reject) => {
+    const chunks: Buffer[] = [];
+    let size = 0;
+    req.on("data", (chunk: Buffer) => {
+      size += chunk.length;
+      if (size > MAX_BODY_BYTES) {
+        resolve(undefined);
+        req.destroy();
+        return;
+      }
+      chunks.push(chunk);
+    });
+    req.on("end", () => resolve(Buffer.concat(chunks).toString("utf8")));
+    req.on("error", reject);
+  });
+}
+
+export async function startAwsServer(options: {
+  cloud: Cloud;
+  clock: TimerClock;
+  logger: Logger;
+  port?: number;
+}): Promise<AwsServer> {
+  const { cloud, logger } = options;
+  const queues = new Queues({
+    clock: options.clock,
+    ids: cloud.ids,
+    accountId: cloud.scenario.accountId,
+    region: cloud.scenario.region,
+  });
+  const sqs = new SqsHandler(queues, cloud.scenario.accountId);
+  const handler: http.RequestListener = (req, res) => {
+    void (async () => {
+      const body = await readBody(req);
+      if (body === undefined) {
+        res.writeHead(413, { "content-type": "text/plain" }).end(`request body larger than ${MAX_BODY_BYTES} bytes\n`);
+        return;
+      }
+      const target = req.headers["x-amz-target"];
+      if (typeof target === "string" && target.startsWith("AmazonSQS.")) {
+        const answer = await sqs.handle(target, body);
+        logger.debug({ service: "sqs", operation: target, status: answer.status }, "aws request");
+        res.writeHead(answer.status, answer.headers).end(answer.body);
+        return;
+      }
+      if (req.method !== "POST") {
+        res
+          .writeHead(405, { "content-type": "text/plain" })
+          .end("the simulated EC2 and SQS answer POST requests only\n");
+        return;
+      }
+      const answer = handleEc2(cloud, body);
+      logger.debug({ service: "ec2", action: answer.action, status: answer.status }, "aws request");
+      res.writeHead(answer.status, { "content-type": "text/xml;charset=UTF-8" }).end(answer.body);
+    })().catch((error: unknown) => {
+      logger.error({ err: error }, "simulated AWS request failed");
+      if (!res.headersSent) res.writeHead(500, { "content-type": "text/plain" });
+      res.end("internal error in the simulated AWS\n");
+    });
+  };
+  const serving = createServing({ handler, timeouts: TIMEOUTS, logger });
+  const address = await serving.listen(options.port ?? 0, "127.0.0.1");
+  const endpoint = `http://127.0.0.1:${address.port}`;
+  queues.baseUrl = endpoint;
+  return { endpoint, cloud, queues, close: () => serving.close() };
+}

@@ -1,0 +1,268 @@
+// The world's EC2 account: instance types and offerings, zones, subnets, security groups, images, launch templates
+// and instances, on the world's clock. Plain in-memory state with the rules EC2 enforces (ids that must exist,
+// offerings that must be offered, client tokens that make a launch idempotent); the protocol layers in sim/aws/
+// translate requests into these calls and the results back into EC2's shapes.
+import type { Clock } from "../../../api/index.ts";
+import type { WorldInstanceType } from "./catalog.ts";
+import { CloudError } from "./cloud-error.ts";
+import { IdSource } from "./ids.ts";
+import { type CapacityType, type Instance, type InstanceStateName, instanceState } from "./instance.ts";
+import type { CloudScenario, ScenarioImage, ScenarioSubnet } from "./scenario.ts";
+import { applyTags, type Tag } from "./tags.ts";
+
+/** What a launch template holds (the part of LaunchTemplateData the world uses). */
+export interface LaunchSpec {
+  imageId?: string;
+  instanceType?: string;
+  securityGroupIds?: string[];
+  userData?: string;
+  instanceProfile?: string;
+  /** Tags for the instances launched from it (TagSpecifications with ResourceType instance). */
+  instanceTags?: Tag[];
+}
+
+export interface LaunchTemplate {
+  id: string;
+  name: string;
+  createdAt: number;
+  version: number;
+  spec: LaunchSpec;
+  tags: Tag[];
+}
+
+/** One placement of one or more instances: everything resolved. */
+export interface Placement {
+  instanceType: string;
+  subnetId: string;
+  imageId: string;
+  capacityType: CapacityType;
+  securityGroupIds: string[];
+  userData?: string;
+  instanceProfile?: string;
+  tags: Tag[];
+  clientToken?: string;
+}
+
+export interface StateChange {
+  instanceId: string;
+  previous: InstanceStateName;
+  current: InstanceStateName;
+}
+
+export class Cloud {
+  readonly scenario: CloudScenario;
+  readonly clock: Clock;
+  readonly ids = new IdSource();
+  readonly #types: Map<string, WorldInstanceType>;
+  readonly #instances = new Map<string, Instance>();
+  readonly #templates = new Map<string, LaunchTemplate>();
+  readonly #idempotent = new Map<string, { fingerprint: string; result: unknown }>();
+  readonly #unoffered: Set<string>;
+
+  constructor(options: { scenario: CloudScenario; instanceTypes: WorldInstanceType[]; clock: Clock }) {
+    this.scenario = options.scenario;
+    this.clock = options.clock;
+    this.#types = new Map(options.instanceTypes.map((type) => [type.name, type]));
+    this.#unoffered = new Set(options.scenario.unoffered.map((o) => `${o.instanceType}@${o.zone}`));
+  }
+
+  get now(): number {
+    return this.clock.now().getTime();
+  }
+
+  /** Every instance type, in the catalog's (name) order. */
+  instanceTypes(): WorldInstanceType[] {
+    return [...this.#types.values()];
+  }
+
+  instanceType(name: string): WorldInstanceType | undefined {
+    return this.#types.get(name);
+  }
+
+  isOffered(instanceType: string, zone: string): boolean {
+    return this.#types.has(instanceType) && !this.#unoffered.has(`${instanceType}@${zone}`);
+  }
+
+  subnet(id: string): ScenarioSubnet {
+    const subnet = this.scenario.subnets.find((s) => s.id === id);
+    if (!subnet) throw new CloudError("InvalidSubnetID.NotFound", `The subnet ID '${id}' does not exist`);
+    return subnet;
+  }
+
+  /** Where a launch that names no subnet goes (EC2 uses the default VPC's subnet; the scenario's first here). */
+  defaultSubnet(): ScenarioSubnet {
+    const [first] = this.scenario.subnets;
+    if (!first) throw new CloudError("MissingInput", "No subnets found for the default VPC. Please specify a subnet.");
+    return first;
+  }
+
+  image(id: string): ScenarioImage {
+    const image = this.scenario.images.find((i) => i.id === id);
+    if (!image) throw new CloudError("InvalidAMIID.NotFound", `The image id '[${id}]' does not exist`);
+    return image;
+  }
+
+  stateOf(instance: Instance): InstanceStateName {
+    return instanceState(instance, this.now, this.scenario);
+  }
+
+  /** Instances DescribeInstances can see: terminated ones drop out after `terminatedVisibleMs`. */
+  instances(): Instance[] {
+    const now = this.now;
+    const horizon = this.scenario.shuttingDownMs + this.scenario.terminatedVisibleMs;
+    return [...this.#instances.values()].filter((i) => i.terminatedAt === undefined || now < i.terminatedAt + horizon);
+  }
+
+  instance(id: string): Instance {
+    const instance = this.instances().find((i) => i.id === id);
+    if (!instance) throw new CloudError("InvalidInstanceID.NotFound", `The instance ID '${id}' does not exist`);
+    return instance;
+  }
+
+  /**
+   * Runs `f` once per client token: a repeat with the same fingerprint (the request's other parameters) gets the
+   * first result again; a repeat with other parameters is EC2's IdempotentParameterMismatch.
+   */
+  idempotent<T>(clientToken: string | undefined, fingerprint: string, f: () => T): T {
+    if (clientToken === undefined) return f();
+    const earlier = this.#idempotent.get(clientToken);
+    if (earlier) {
+      if (earlier.fingerprint !== fingerprint) {
+        throw new CloudError(
+          "IdempotentParameterMismatch",
+          `The client token '${clientToken}' was already used with different request parameters.`,
+        );
+      }
+      return earlier.result as T;
+    }
+    const result = f();
+    this.#idempotent.set(clientToken, { fingerprint, result });
+    return result;
+  }
+
+  /** Checks a placement's references; throws EC2's error for the first that does not hold. */
+  checkPlacement(placement: Placement): void {
+    const type = this.#types.get(placement.instanceType);
+    if (!type)
+      throw new CloudError("InvalidParameterValue", `Invalid value '${placement.instanceType}' for InstanceType.`);
+    const subnet = this.subnet(placement.subnetId);
+    const image = this.image(placement.imageId);
+    const arch = type.arch === "arm64" ? "arm64" : "x86_64";
+    if (image.architecture !== arch) {
+      throw new CloudError(
+        "InvalidParameterValue",
+        `The architecture '${arch}' of the specified instance type does not match the architecture '${image.architecture}' of the specified AMI.`,
+      );
+    }
+    for (const id of placement.securityGroupIds) {
+      if (!this.scenario.securityGroups.some((g) => g.id === id)) {
+        throw new CloudError("InvalidGroup.NotFound", `The security group '${id}' does not exist`);
+      }
+    }
+    if (!this.isOffered(type.name, subnet.zone)) {
+      throw new CloudError(
+        "Unsupported",
+        `Your requested instance type (${type.name}) is not supported in your requested Availability Zone (${subnet.zone}).`,
+      );
+    }
+  }
+
+  /** Launches `count` instances of one placement as one reservation (checked first). */
+  launch(placement: Placement, count: number): Instance[] {
+    this.checkPlacement(placement);
+    const type = this.#types.get(placement.instanceType);
+    if (!type)
+      throw new CloudError("InvalidParameterValue", `Invalid value '${placement.instanceType}' for InstanceType.`);
+    const subnet = this.subnet(placement.subnetId);
+    const reservationId = this.ids.hex17("r");
+    const launched: Instance[] = [];
+    for (let index = 0; index < count; index++) {
+      const serial = this.#instances.size + 1;
+      const instance: Instance = {
+        id: this.ids.hex17("i"),
+        reservationId,
+        instanceType: type.name,
+        architecture: type.arch === "arm64" ? "arm64" : "x86_64",
+        zone: subnet.zone,
+        subnetId: subnet.id,
+        vpcId: this.scenario.vpcId,
+        imageId: placement.imageId,
+        capacityType: placement.capacityType,
+        securityGroupIds: [...placement.securityGroupIds],
+        userData: placement.userData,
+        instanceProfile: placement.instanceProfile,
+        privateIp: privateIp(subnet.cidr, serial),
+        launchIndex: index,
+        priceUsd: type.onDemandUsd,
+        clientToken: placement.clientToken,
+        tags: placement.tags.map((t) => ({ ...t })),
+        launchedAt: this.now,
+      };
+      this.#instances.set(instance.id, instance);
+      launched.push(instance);
+    }
+    return launched;
+  }
+
+  /** TerminateInstances: every id must exist (else nothing happens); terminating twice is harmless. */
+  terminate(ids: readonly string[]): StateChange[] {
+    const instances = ids.map((id) => this.instance(id));
+    return instances.map((instance) => {
+      const previous = this.stateOf(instance);
+      instance.terminatedAt ??= this.now;
+      return { instanceId: instance.id, previous, current: this.stateOf(instance) };
+    });
+  }
+
+  createLaunchTemplate(name: string, spec: LaunchSpec, tags: Tag[]): LaunchTemplate {
+    if ([...this.#templates.values()].some((t) => t.name === name)) {
+      throw new CloudError("InvalidLaunchTemplateName.AlreadyExistsException", `Launch template name already in use.`);
+    }
+    const template: LaunchTemplate = { id: this.ids.hex17("lt"), name, createdAt: this.now, version: 1, spec, tags };
+    this.#templates.set(template.id, template);
+    return template;
+  }
+
+  launchTemplate(by: { id?: string; name?: string }): LaunchTemplate {
+    if (by.id !== undefined) {
+      const template = this.#templates.get(by.id);
+      if (!template)
+        throw new CloudError(
+          "InvalidLaunchTemplateId.NotFound",
+          `The specified launch template, with template ID ${by.id}, does not exist.`,
+        );
+      return template;
+    }
+    const template = [...this.#templates.values()].find((t) => t.name === by.name);
+    if (!template) {
+      throw new CloudError(
+        "InvalidLaunchTemplateName.NotFoundException",
+        `The specified launch template, with template name ${by.name ?? ""}, does not exist.`,
+      );
+    }
+    return template;
+  }
+
+  /** CreateTags: every resource must exist (instances, subnets, security groups, images, launch templates). */
+  createTags(resourceIds: readonly string[], tags: readonly Tag[]): void {
+    const targets = resourceIds.map((id) => this.#taggable(id));
+    for (const target of targets) applyTags(target, tags);
+  }
+
+  #taggable(id: string): Tag[] {
+    if (id.startsWith("i-")) return this.instance(id).tags;
+    if (id.startsWith("subnet-")) return this.subnet(id).tags;
+    if (id.startsWith("ami-")) return this.image(id).tags;
+    if (id.startsWith("lt-")) return this.launchTemplate({ id }).tags;
+    const group = this.scenario.securityGroups.find((g) => g.id === id);
+    if (group) return group.tags;
+    throw new CloudError("InvalidID", `The ID '${id}' is not valid`);
+  }
+}
+
+/** The serial-th address in the subnet's CIDR, skipping the four addresses AWS reserves at its start. */
+function privateIp(cidr: string, serial: number): string {
+  const [a = 0, b = 0, c = 0, d = 0] = (cidr.split("/")[0] ?? "").split(".").map(Number);
+  const n = ((a << 24) | (b << 16) | (c << 8) | d) + 4 + serial;
+  return [n >>> 24, (n >>> 16) & 255, (n >>> 8) & 255, n & 255].join(".");
+}

@@ -1,0 +1,7 @@
+// The world's AWS account, in memory on the world's clock: instance types from the catalog, the scenario's
+// network and images, instances, launch templates and SQS queues.
+export { CATALOG_URL, CatalogError, loadInstanceTypes, type WorldInstanceType } from "./catalog.ts";
+export { Cloud, type LaunchSpec, type Placement } from "./cloud.ts";
+export { CloudError } from "./cloud-error.ts";
+export { type CloudScenario, defaultScenario } from "./scenario.ts";
+export { type Queue, Queues } from "./queues.ts";
