@@ -10,6 +10,7 @@ import {
   type ResourceKind,
 } from "../../sim/index.ts";
 import { FakeClock } from "./fake-clock.ts";
+import { guardAgainstHang } from "./hang-guard.ts";
 
 export interface TestWorld {
   store: ObjectStore;
@@ -116,4 +117,33 @@ export function deploymentBody(name: string, replicas: number, labels: Record<st
 
 export function pdbBody(name: string, spec: Record<string, unknown>): KubeObject {
   return { apiVersion: "policy/v1", kind: "PodDisruptionBudget", metadata: { name }, spec };
+}
+
+/** Resolves with the objects of `kind` once `predicate` holds for them, re-checked on every change (no polling). */
+export function waitForObjects(
+  store: ObjectStore,
+  kind: ResourceKind,
+  predicate: (items: KubeObject[]) => boolean,
+  what: string,
+): Promise<KubeObject[]> {
+  return guardAgainstHang(
+    new Promise<KubeObject[]>((resolve) => {
+      const check = (): boolean => {
+        const items = store.list(kind).items;
+        if (!predicate(items)) return false;
+        resolve(items);
+        return true;
+      };
+      if (check()) return;
+      const watch = store.watch(kind, { resourceVersion: String(store.resourceVersion) }, () => {
+        // The watch reports inside the store's write: look once the write (and the controllers' pass) is done.
+        queueMicrotask(() =>
+          queueMicrotask(() => {
+            if (check()) watch.stop();
+          }),
+        );
+      });
+    }),
+    what,
+  );
 }

@@ -9,7 +9,8 @@ import { namespaceOf, nameOf, writeStatus, type ControllerContext } from "./cont
 import { DAEMON_POD_TOLERATIONS, daemonNodeFit } from "./daemon-node-fit.ts";
 import { isControlledBy, newControllerRef } from "./owner-references.ts";
 import { podFromTemplate } from "./pod-from-template.ts";
-import { isPodActive, isPodReady } from "./pod-state.ts";
+import { isPodReady } from "../../kube/kinds/pod-ready.ts";
+import { isPodActive } from "./pod-state.ts";
 
 function daemonPodSpec(template: Record<string, unknown>, nodeName: string): Record<string, unknown> {
   const spec = cloneJson((template.spec ?? {}) as Record<string, unknown>);

@@ -16,7 +16,7 @@ import { timestamp } from "../../kube/store/object-store.ts";
 import { fromLabelSelectorObject, matchesLabels } from "../../kube/store/label-selector.ts";
 import { namespaceOf, nameOf, writeStatus, type ControllerContext } from "./controller-context.ts";
 import { controllerOf, type OwnerReference } from "./owner-references.ts";
-import { isPodReady } from "./pod-state.ts";
+import { isPodReady } from "../../kube/kinds/pod-ready.ts";
 
 export const DELETION_TIMEOUT_MS = 2 * 60 * 1000;
 

@@ -9,7 +9,8 @@ import { fromLabelSelectorObject, matchesLabels } from "../../kube/store/label-s
 import { namespaceOf, nameOf, writeStatus, type ControllerContext } from "./controller-context.ts";
 import { isControlledBy, newControllerRef } from "./owner-references.ts";
 import { podFromTemplate } from "./pod-from-template.ts";
-import { deletionOrder, isPodActive, isPodReady, podPhase } from "./pod-state.ts";
+import { isPodReady } from "../../kube/kinds/pod-ready.ts";
+import { deletionOrder, isPodActive, podPhase } from "./pod-state.ts";
 
 export const JOB_TRACKING_FINALIZER = "batch.kubernetes.io/job-tracking";
 

@@ -1,19 +1,9 @@
-// What controllers ask of a pod's state: podutil.IsPodReady, controller.IsPodActive, a terminal phase.
+// What controllers ask of a pod's state: controller.IsPodActive, a terminal phase, the scale-down order.
+import { isPodReady } from "../../kube/kinds/pod-ready.ts";
 import type { KubeObject } from "../../kube/store/resource-kind.ts";
-
-interface Condition {
-  type?: string;
-  status?: string;
-}
 
 export function podPhase(pod: KubeObject): string {
   return String((pod.status as { phase?: unknown } | undefined)?.phase ?? "");
-}
-
-/** podutil.IsPodReady: the Ready condition is True. */
-export function isPodReady(pod: KubeObject): boolean {
-  const conditions = ((pod.status as { conditions?: Condition[] } | undefined)?.conditions ?? []) as Condition[];
-  return conditions.some((c) => c.type === "Ready" && c.status === "True");
 }
 
 export function isPodTerminal(pod: KubeObject): boolean {

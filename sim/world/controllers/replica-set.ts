@@ -6,7 +6,8 @@ import { fromLabelSelectorObject, matchesLabels } from "../../kube/store/label-s
 import { namespaceOf, nameOf, writeStatus, type ControllerContext } from "./controller-context.ts";
 import { isControlledBy, newControllerRef } from "./owner-references.ts";
 import { podFromTemplate } from "./pod-from-template.ts";
-import { deletionOrder, isPodActive, isPodReady } from "./pod-state.ts";
+import { isPodReady } from "../../kube/kinds/pod-ready.ts";
+import { deletionOrder, isPodActive } from "./pod-state.ts";
 
 export function reconcileReplicaSet(ctx: ControllerContext, rs: KubeObject): void {
   if (rs.metadata?.deletionTimestamp !== undefined) return;
