@@ -1,7 +1,8 @@
 // The DaemonSet controller (pkg/controller/daemon, manage/podsShouldBeOnNode): one pod on every node its template
-// fits (daemon-node-fit.ts); the pod is bound to its node at creation, with the controller's tolerations and a
-// required node affinity on metadata.name as the real controller writes them; pods on nodes that no longer fit
-// (or no longer exist), and duplicates, are deleted. Then its status counts them.
+// fits (daemon-node-fit.ts), with the controller's tolerations and a required node affinity on metadata.name as
+// the real controller writes them. Upstream leaves the binding to the default scheduler, which that affinity
+// pins to the node; here the pod is created bound (spec.nodeName), so daemon pods never wait for a scheduler.
+// Pods on nodes that no longer fit (or no longer exist), and duplicates, are deleted. Then its status counts them.
 import { cloneJson } from "../../../api/index.ts";
 import type { KubeObject } from "../../kube/store/resource-kind.ts";
 import { fromLabelSelectorObject, matchesLabels } from "../../kube/store/label-selector.ts";
@@ -45,7 +46,9 @@ export function reconcileDaemonSet(ctx: ControllerContext, ds: KubeObject, nodes
   const byNode = new Map<string, KubeObject[]>();
   for (const pod of owned) {
     const node = String((pod.spec as { nodeName?: string } | undefined)?.nodeName ?? "");
-    byNode.set(node, [...(byNode.get(node) ?? []), pod]);
+    const here = byNode.get(node);
+    if (here) here.push(pod);
+    else byNode.set(node, [pod]);
   }
   const owner = newControllerRef(ds, ctx.kinds.daemonSets);
   let desired = 0;

@@ -95,11 +95,7 @@ export class WorldControllers {
   #pass(): void {
     const k = this.#kinds;
     const list = (kind: WorldKinds[keyof WorldKinds]): KubeObject[] => this.#store.list(kind).items;
-    const podsByNamespace = new Map<string, KubeObject[]>();
-    for (const pod of list(k.pods)) {
-      const ns = namespaceOf(pod);
-      podsByNamespace.set(ns, [...(podsByNamespace.get(ns) ?? []), pod]);
-    }
+    const podsByNamespace = byNamespace(list(k.pods));
     const ctx: ControllerContext = {
       store: this.#store,
       kinds: k,
@@ -114,9 +110,19 @@ export class WorldControllers {
     for (const ds of list(k.daemonSets)) reconcileDaemonSet(ctx, ds, nodes);
     for (const job of list(k.jobs)) reconcileJob(ctx, job);
     // The budgets see this pass's pods.
-    const fresh = new Map<string, KubeObject[]>();
-    for (const pod of list(k.pods)) fresh.set(namespaceOf(pod), [...(fresh.get(namespaceOf(pod)) ?? []), pod]);
+    const fresh = byNamespace(list(k.pods));
     const budgetCtx: ControllerContext = { ...ctx, podsIn: (ns) => fresh.get(ns) ?? [] };
     for (const pdb of list(k.podDisruptionBudgets)) reconcileDisruptionBudget(budgetCtx, pdb);
   }
+}
+
+function byNamespace(objects: KubeObject[]): Map<string, KubeObject[]> {
+  const out = new Map<string, KubeObject[]>();
+  for (const object of objects) {
+    const ns = namespaceOf(object);
+    const bucket = out.get(ns);
+    if (bucket) bucket.push(object);
+    else out.set(ns, [object]);
+  }
+  return out;
 }
