@@ -1,6 +1,7 @@
 // What every reconcile function is given: the store to read and write, the kinds, the time, and the pods of a
 // namespace as they were at the start of the pass (a pass that writes is followed by another, so a reconcile
 // that acted on a stale list sees its own writes next time).
+import { isDeepStrictEqual } from "node:util";
 import type { ObjectStore } from "../../kube/store/object-store.ts";
 import type { KubeObject, ResourceKind } from "../../kube/store/resource-kind.ts";
 import type { WorldKinds } from "./world-kinds.ts";
@@ -32,6 +33,7 @@ export function writeStatus(
   object: KubeObject,
   status: Record<string, unknown>,
 ): void {
+  if (isDeepStrictEqual(object.status, status)) return; // nothing to write; spares the store's validation
   const fresh = ctx.store.find(kind, namespaceOf(object) || undefined, nameOf(object));
   if (!fresh) return;
   ctx.store.update(

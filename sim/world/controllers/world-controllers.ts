@@ -95,6 +95,7 @@ export class WorldControllers {
   #pass(): void {
     const k = this.#kinds;
     const list = (kind: WorldKinds[keyof WorldKinds]): KubeObject[] => this.#store.list(kind).items;
+    const listedAt = this.#store.resourceVersion;
     const podsByNamespace = byNamespace(list(k.pods));
     const ctx: ControllerContext = {
       store: this.#store,
@@ -110,7 +111,7 @@ export class WorldControllers {
     for (const ds of list(k.daemonSets)) reconcileDaemonSet(ctx, ds, nodes);
     for (const job of list(k.jobs)) reconcileJob(ctx, job);
     // The budgets see this pass's pods.
-    const fresh = byNamespace(list(k.pods));
+    const fresh = this.#store.resourceVersion === listedAt ? podsByNamespace : byNamespace(list(k.pods));
     const budgetCtx: ControllerContext = { ...ctx, podsIn: (ns) => fresh.get(ns) ?? [] };
     for (const pdb of list(k.podDisruptionBudgets)) reconcileDisruptionBudget(budgetCtx, pdb);
   }
