@@ -34,7 +34,11 @@ function exited(
 /** A Deployment whose pods all run (bound and Ready) on `nodeName`, once the controllers have made them. */
 async function runningDeployment(name: string, replicas: number, nodeName: string): Promise<void> {
   const store = sim.server.store;
-  store.create(kind("apps", "v1", "deployments"), "default", deploymentBody(name, replicas, { app: name }));
+  const deployment = deploymentBody(name, replicas, { app: name });
+  // Local storage: drain refuses such pods unless told --delete-emptydir-data.
+  const podSpec = (deployment.spec as { template: { spec: Record<string, unknown> } }).template.spec;
+  podSpec.volumes = [{ name: "cache", emptyDir: {} }];
+  store.create(kind("apps", "v1", "deployments"), "default", deployment);
   const made = await waitForObjects(
     store,
     pods(),
@@ -94,6 +98,13 @@ describe("kubectl drain", () => {
     assert.deepEqual(cells(header ?? ""), ["NAME", "MIN AVAILABLE", "MAX UNAVAILABLE", "ALLOWED DISRUPTIONS", "AGE"]);
     assert.deepEqual(cells(row ?? "").slice(0, 4), ["web", "1", "N/A", "1"]);
 
+    // Without --delete-emptydir-data kubectl refuses pods with local storage before it evicts anything.
+    const local = await sim.kubectl(["drain", "n1", "--ignore-daemonsets", "--timeout=60s"]);
+    assert.notEqual(local.code, 0);
+    assert.match(local.stdout, /^node\/n1 cordoned$/m);
+    assert.match(local.stderr, /cannot delete Pods with local storage \(use --delete-emptydir-data to override\)/);
+    assert.equal(store.list(pods()).items.filter((p) => app(p) === "web" && nodeOf(p) === "n1").length, 2);
+
     const drain = await sim.spawnKubectl([
       "drain",
       "n1",
@@ -119,7 +130,7 @@ describe("kubectl drain", () => {
     runPod(store, replacement, "n2");
     const result = await done;
     assert.equal(result.code, 0, result.stderr);
-    assert.match(result.stdout, /^node\/n1 cordoned$/m);
+    assert.match(result.stdout, /^node\/n1 already cordoned$/m);
     assert.match(result.stdout, /^pod\/web-[a-z0-9-]+ evicted$/m);
     assert.match(result.stdout, /^node\/n1 drained$/m);
     assert.match(result.stderr, /Warning: ignoring DaemonSet-managed Pods: kube-system\/agent-/);
