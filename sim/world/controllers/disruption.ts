@@ -11,11 +11,12 @@
 //   0 when negative or when expectedPods is 0.
 // A sync that fails (failSafe) sets disruptionsAllowed to 0 and the DisruptionAllowed condition False/SyncFailed
 // without moving observedGeneration on, so evictions get "still being processed".
+import type { OwnerReference } from "../../../api/index.ts";
 import type { KubeObject } from "../../kube/store/resource-kind.ts";
 import { timestamp } from "../../kube/store/object-store.ts";
 import { fromLabelSelectorObject, matchesLabels } from "../../kube/store/label-selector.ts";
 import { namespaceOf, nameOf, writeStatus, type ControllerContext } from "./controller-context.ts";
-import { controllerOf, type OwnerReference } from "./owner-references.ts";
+import { controllerOf } from "./owner-references.ts";
 import { isPodReady } from "../../kube/kinds/pod-ready.ts";
 
 export const DELETION_TIMEOUT_MS = 2 * 60 * 1000;

@@ -1,15 +1,7 @@
 // Controller references (metav1.OwnerReference with controller: true): how a controller claims the objects it
 // made (metav1.NewControllerRef, metav1.GetControllerOf).
+import type { OwnerReference } from "../../../api/index.ts";
 import { apiVersionOf, type KubeObject, type ResourceKind } from "../../kube/store/resource-kind.ts";
-
-export interface OwnerReference {
-  apiVersion: string;
-  kind: string;
-  name: string;
-  uid: string;
-  controller?: boolean;
-  blockOwnerDeletion?: boolean;
-}
 
 /** metav1.GetControllerOf: the owner reference marked as the controller, if any. */
 export function controllerOf(object: KubeObject): OwnerReference | undefined {

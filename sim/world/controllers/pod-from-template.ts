@@ -1,8 +1,7 @@
 // A new pod from a workload's template (controller.GetPodFromTemplate): the template's labels, annotations,
 // finalizers and spec, `<owner>-` as generateName, and the owner as controller.
-import { cloneJson } from "../../../api/index.ts";
+import { cloneJson, type OwnerReference } from "../../../api/index.ts";
 import type { KubeObject } from "../../kube/store/resource-kind.ts";
-import type { OwnerReference } from "./owner-references.ts";
 
 export function podFromTemplate(
   template: Record<string, unknown>,
