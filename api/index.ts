@@ -19,6 +19,7 @@ export type { EC2NodeClass, NodeClaim, NodePool } from "./generated/types.ts";
 export { loadManifests, type Manifest, type ManifestSet, validateManifest } from "./manifests/manifests.ts";
 export { defaultYamlLimits, loadYaml } from "./manifests/yaml-loader.ts";
 export type { CrdSchema, OpenApiSchema } from "./crd-schema.ts";
+export type { OwnerReference } from "./object-meta.ts";
 export { cloneJson, isRecord } from "./plain-object.ts";
 export { type Clock, type ClusterView, systemClock, type Timer, type TimerClock } from "./ports.ts";
 export {

@@ -1,5 +1,6 @@
 // The simulated world served over the real protocols. So far: the Kubernetes API (sim/kube/): a generic
-// resource store with per-kind behaviour, served over HTTPS to kubectl and client libraries.
+// resource store with per-kind behaviour, served over HTTPS to kubectl and client libraries; and the world's
+// controllers over that store (sim/world/controllers/).
 export { startKubeApiServer, type KubeApiServer, type KubeApiServerOptions } from "./kube/http/api-server.ts";
 export { kubeconfigYaml, type KubeconfigInput } from "./kube/http/kubeconfig.ts";
 export { createServingCertificate, type ServingCertificate } from "./kube/http/serving-cert.ts";
@@ -29,3 +30,15 @@ export { parseFieldSelector, matchesFields, type FieldSelector } from "./kube/st
 export { apiVersionOf, type KubeObject, type PrinterColumn, type ResourceKind } from "./kube/store/resource-kind.ts";
 export { ApiError, type KubeStatus, type StatusCause } from "./kube/store/status.ts";
 export { servedKinds, servedKindRegistry, initialObjects } from "./kube/kinds/index.ts";
+export {
+  WorldControllers,
+  disruptionStatus,
+  podsForPdb,
+  daemonNodeFit,
+  podTemplateHash,
+  DELETION_TIMEOUT_MS,
+  POD_TEMPLATE_HASH,
+  JOB_TRACKING_FINALIZER,
+  type ScaleOf,
+  type DisruptionResult,
+} from "./world/controllers/index.ts";

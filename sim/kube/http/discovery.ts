@@ -53,6 +53,9 @@ function subresourceEntry(kind: ResourceKind, subresource: string): Record<strin
     namespaced: kind.namespaced,
   };
   if (subresource === "binding") return { ...entry, kind: "Binding", verbs: ["create"] };
+  // kubectl drain evicts only when discovery names the Eviction's group and version (CheckEvictionSupport).
+  if (subresource === "eviction")
+    return { ...entry, group: "policy", version: "v1", kind: "Eviction", verbs: ["create"] };
   return { ...entry, kind: kind.kind, verbs: ["get", "patch", "update"] };
 }
 

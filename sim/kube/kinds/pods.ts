@@ -1,8 +1,10 @@
 // core/v1 pods: the defaults the scheme and admission give a new pod (pkg/apis/core/v1/defaults.go, the
 // DefaultTolerationSeconds plugin), status.phase Pending and the QoS class on create, the printer's columns, the
-// pod field selectors (spec.nodeName, status.phase, …) and the binding subresource the scheduler posts.
+// pod field selectors (spec.nodeName, status.phase, …), the binding subresource the scheduler posts and the
+// eviction subresource kubectl drain posts (pod-eviction.ts).
 import { field, ageColumn, column } from "./printing.ts";
 import { builtIn } from "./built-in.ts";
+import { evict } from "./pod-eviction.ts";
 import { podSpec, podStatus } from "./pod-spec.ts";
 import type { KubeObject, ResourceKind } from "../store/resource-kind.ts";
 import { ApiError, badRequest } from "../store/status.ts";
@@ -160,7 +162,7 @@ export const pods: ResourceKind = builtIn({
   namespaced: true,
   shortNames: ["po"],
   categories: ["all"],
-  subresources: ["status", "binding"],
+  subresources: ["status", "binding", "eviction"],
   fields: { spec: podSpec, status: podStatus },
   printerColumns: [
     column(
@@ -228,5 +230,5 @@ export const pods: ResourceKind = builtIn({
   }),
   defaults: defaultPod,
   validate: validatePod,
-  actions: { binding: bind },
+  actions: { binding: bind, eviction: evict },
 });

@@ -1,0 +1,14 @@
+// The world's controllers over the store: Deployments → ReplicaSets → pods, DaemonSets, Jobs and the disruption
+// controller's PodDisruptionBudget status.
+export { WorldControllers } from "./world-controllers.ts";
+export {
+  disruptionStatus,
+  podsForPdb,
+  DELETION_TIMEOUT_MS,
+  type ScaleOf,
+  type DisruptionResult,
+} from "./disruption.ts";
+export { daemonNodeFit, toleratesTaint, type DaemonNodeFit } from "./daemon-node-fit.ts";
+export { podTemplateHash } from "./template-hash.ts";
+export { POD_TEMPLATE_HASH } from "./deployment.ts";
+export { JOB_TRACKING_FINALIZER } from "./job.ts";
