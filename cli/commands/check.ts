@@ -3,7 +3,7 @@
 // ratchet as at admission and in the Git gate (a violation the base had, at a field the change leaves alone, warns),
 // and the report says which objects are new, changed or deleted.
 import { isDeepStrictEqual } from "node:util";
-import { loadManifests, type Manifest } from "../../api/index.ts";
+import { duplicateDefinitions, loadManifests, type Manifest } from "../../api/index.ts";
 import { defaultCatalog, parseCatalog, type InstanceTypeCatalog } from "../../cloudprovider/index.ts";
 import { compilePolicy, type CompiledPolicy } from "../../policies/index.ts";
 import { evaluate } from "../../policies/index.ts";
@@ -87,6 +87,10 @@ export function runCheck(paths: readonly string[], options: CheckOptions, out: O
   const policy = loadPolicy(options.policy, options.preset);
   const catalog = loadCatalog(options.catalog);
   const inputs = readManifests(paths, out);
+  // An object defined twice is an error, as the Git gate rejects it: one verdict for the same tree.
+  for (const d of duplicateDefinitions(inputs.manifests)) {
+    inputs.errors.push({ file: d.source.file, line: d.source.line, col: d.source.col, message: d.message });
+  }
   const key = (m: { kind: string; name: string }) => `${m.kind}/${m.name}`;
 
   const base = new Map<string, Manifest>();
