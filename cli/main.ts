@@ -53,10 +53,25 @@ export function buildProgram(out: Output, setExit: (code: number) => void): Comm
         .default("text"),
     )
     .addOption(catalogOption())
+    .addOption(
+      new Option(
+        "--exclude <glob>",
+        "leave out walked paths matching this glob, as .poolkeeperignore does (repeatable)",
+      )
+        .argParser(collect)
+        .default([]),
+    )
     .action(
       (
         paths: string[],
-        o: { base?: string; policy: string[]; preset: PresetName; format: ReportFormat; catalog?: string },
+        o: {
+          base?: string;
+          policy: string[];
+          preset: PresetName;
+          format: ReportFormat;
+          catalog?: string;
+          exclude: string[];
+        },
       ) => setExit(runCheck(paths, o, out)),
     );
 

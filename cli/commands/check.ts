@@ -13,7 +13,7 @@ import type { PresetName } from "../../policies/index.ts";
 import { renderReport, type CheckReport, type ReportFormat } from "../../policies/index.ts";
 import { builtinRules } from "../../policies/index.ts";
 import { readFilesAtRef } from "../git-base.ts";
-import { expandPaths, InputError, STDIN } from "../input-files.ts";
+import { Exclusions, expandPaths, InputError, STDIN } from "../input-files.ts";
 import type { Output } from "../output.ts";
 import { progress } from "../progress.ts";
 import { readInput } from "../read-input.ts";
@@ -25,6 +25,8 @@ export interface CheckOptions {
   preset: PresetName;
   format: ReportFormat;
   catalog?: string;
+  /** Globs of walked paths to leave out (besides the working directory's .poolkeeperignore). */
+  exclude?: string[];
   /** The time of the judgement (exemption expiry); now by default. */
   now?: Date;
 }
@@ -37,8 +39,8 @@ export interface LoadedInputs {
 }
 
 /** Reads the manifests under `paths` (files, directories, `-`), reporting unreadable YAML per document. */
-export function readManifests(paths: readonly string[], out: Output): LoadedInputs {
-  const files = expandPaths(paths.length === 0 ? ["."] : paths);
+export function readManifests(paths: readonly string[], out: Output, exclusions = Exclusions.load([])): LoadedInputs {
+  const files = expandPaths(paths.length === 0 ? ["."] : paths, exclusions);
   const loaded: LoadedInputs = { manifests: [], files: files.length, skipped: [], errors: [] };
   const tick = progress(out, "reading", files.length);
   for (const file of files) {
@@ -86,7 +88,8 @@ export function loadCatalog(file: string | undefined): InstanceTypeCatalog {
 export function runCheck(paths: readonly string[], options: CheckOptions, out: Output): number {
   const policy = loadPolicy(options.policy, options.preset);
   const catalog = loadCatalog(options.catalog);
-  const inputs = readManifests(paths, out);
+  const exclusions = Exclusions.load(options.exclude ?? []);
+  const inputs = readManifests(paths, out, exclusions);
   // An object defined twice is an error, as the Git gate rejects it: one verdict for the same tree.
   for (const d of duplicateDefinitions(inputs.manifests)) {
     inputs.errors.push({ file: d.source.file, line: d.source.line, col: d.source.col, message: d.message });
@@ -96,6 +99,7 @@ export function runCheck(paths: readonly string[], options: CheckOptions, out: O
   const base = new Map<string, Manifest>();
   if (options.base !== undefined) {
     for (const file of readFilesAtRef(options.base, paths.length === 0 ? ["."] : paths)) {
+      if (exclusions.excludes(file.path)) continue;
       for (const m of loadManifests(file.text, `${options.base}:${file.path}`).manifests) base.set(key(m), m);
     }
   }

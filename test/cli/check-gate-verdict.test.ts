@@ -137,6 +137,10 @@ describe("check and the Git gate give one verdict", () => {
       { "pools/a.yaml": generalPurpose, "pools/team/b.yaml": generalPurpose },
     ],
     [
+      "a pool beside a Helm values file (skipped by both)",
+      { "pools/a.yaml": generalPurpose, "pools/values.yaml": "replicaCount: 2\nimage: {tag: 1.8.1}\n" },
+    ],
+    [
       "the example pools with one file copied into a subfolder",
       { ...copyOf(examplePools), "pools/copy/gpu.yaml": readFileSync(join(examplePools, "gpu.yaml"), "utf8") },
     ],
