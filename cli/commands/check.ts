@@ -127,6 +127,16 @@ export function runCheck(paths: readonly string[], options: CheckOptions, out: O
     toolVersion,
   };
   if (options.base !== undefined) report.changes = changes(inputs.manifests, base);
+  // Written in a version Karpenter no longer serves: the v1 object judged in its place, which the hints name.
+  report.converted = inputs.manifests
+    .filter((m) => m.object !== m.original)
+    .map((m) => ({
+      kind: String(m.object.kind),
+      name: m.name,
+      ...m.source,
+      apiVersion: m.apiVersion,
+      object: m.object,
+    }));
   out.stdout(renderReport(report, options.format, out.style));
   const denied = findings.some((f) => f.severity === "deny") || inputs.errors.length > 0;
   return denied ? 1 : 0;

@@ -45,11 +45,26 @@ export interface CheckReport {
   errors: readonly (ReportPosition & { message: string })[];
   /** Per object, when comparing with a base (`check --base`). */
   changes?: readonly ObjectChangeEntry[];
+  /** Objects written in an older version, as converted to v1 for judging (what the conversion hints point at). */
+  converted?: readonly ConvertedObject[];
   /** Rule metadata, for the formats that describe rules (SARIF's rules array, JSON). */
   rules: ReadonlyMap<string, RuleInfo>;
   toolVersion: string;
   /** Absolute URL of poolkeeper's documentation, for SARIF's `tool.driver.informationUri` (omitted when unset). */
   informationUri?: string;
+}
+
+/** An object written in an older API version, and the v1 object poolkeeper judged in its place. */
+export interface ConvertedObject {
+  kind: string;
+  name: string;
+  file: string;
+  line: number;
+  col: number;
+  /** The version it was written in. */
+  apiVersion: string;
+  /** The v1 object (not defaulted). */
+  object: Record<string, unknown>;
 }
 
 export type ReportFormat = "text" | "json" | "sarif" | "junit" | "github";
