@@ -61,10 +61,14 @@ export function buildProgram(out: Output, setExit: (code: number) => void): Comm
         .argParser(collect)
         .default([]),
     )
+    .option("--verbose", "text output: how to fix each finding, on the line below it", false)
+    .option("--quiet", "report denials only (and what could not be read)", false)
     .action(
       (
         paths: string[],
         o: {
+          verbose: boolean;
+          quiet: boolean;
           base?: string;
           policy: string[];
           preset: PresetName;

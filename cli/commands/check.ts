@@ -25,6 +25,10 @@ export interface CheckOptions {
   preset: PresetName;
   format: ReportFormat;
   catalog?: string;
+  /** The fix under each finding in text output. */
+  verbose?: boolean;
+  /** Denials only. */
+  quiet?: boolean;
   /** Globs of walked paths to leave out (besides the working directory's .poolkeeperignore). */
   exclude?: string[];
   /** The time of the judgement (exemption expiry); now by default. */
@@ -137,7 +141,15 @@ export function runCheck(paths: readonly string[], options: CheckOptions, out: O
       apiVersion: m.apiVersion,
       object: m.object,
     }));
-  out.stdout(renderReport(report, options.format, out.style));
+  // --quiet: the text report keeps its counts of everything; the data formats hold the denials only.
+  const quiet = options.quiet === true;
+  const rendered =
+    quiet && options.format !== "text"
+      ? { ...report, findings: findings.filter((f) => f.severity === "deny") }
+      : report;
+  out.stdout(
+    renderReport(rendered, options.format, out.style, { hints: options.verbose === true, ruleIds: true, quiet }),
+  );
   const denied = findings.some((f) => f.severity === "deny") || inputs.errors.length > 0;
   return denied ? 1 : 0;
 }

@@ -7,7 +7,7 @@ import { renderGithub } from "./github.ts";
 import { renderJson } from "./json.ts";
 import { renderJunit } from "./junit.ts";
 import { renderSarif } from "./sarif.ts";
-import { renderText } from "./text.ts";
+import { renderText, type TextOptions } from "./text.ts";
 
 /** A position in an input file (1-based line and column, columns in UTF-16 code units as the YAML loader counts). */
 export interface ReportPosition {
@@ -82,10 +82,15 @@ const plain: Style = (_colour, text) => text;
  * Renders the report in a format. Only the text format is coloured, and only through `style` (the CLI passes
  * its terminal-aware `Output.style`); every other format is data a program reads, never styled.
  */
-export function renderReport(report: CheckReport, format: ReportFormat, style: Style = plain): string {
+export function renderReport(
+  report: CheckReport,
+  format: ReportFormat,
+  style: Style = plain,
+  text?: TextOptions,
+): string {
   switch (format) {
     case "text":
-      return renderText(report, style);
+      return renderText(report, style, text);
     case "json":
       return renderJson(report);
     case "sarif":
@@ -102,5 +107,5 @@ export { renderGithub, escapeCommandData, escapeCommandProperty } from "./github
 export { renderJson, jsonText, type JsonCheckReport } from "./json.ts";
 export { renderJunit, escapeXmlAttribute, escapeXmlText } from "./junit.ts";
 export { renderSarif, artifactUri } from "./sarif.ts";
-export { renderText } from "./text.ts";
+export { renderText, type TextOptions } from "./text.ts";
 export { pointerToFieldPath, formatPointer, summarize, summaryLine, type ReportSummary } from "./shared.ts";
