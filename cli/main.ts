@@ -61,12 +61,14 @@ export function buildProgram(out: Output, setExit: (code: number) => void): Comm
         .argParser(collect)
         .default([]),
     )
+    .option("--strict-base", "with --base: findings the base already had deny too (no ratcheting)", false)
     .option("--verbose", "text output: how to fix each finding, on the line below it", false)
     .option("--quiet", "report denials only (and what could not be read)", false)
     .action(
       (
         paths: string[],
         o: {
+          strictBase: boolean;
           verbose: boolean;
           quiet: boolean;
           base?: string;

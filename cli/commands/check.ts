@@ -13,6 +13,7 @@ import type { PresetName } from "../../policies/index.ts";
 import { renderReport, type CheckReport, type ReportFormat } from "../../policies/index.ts";
 import { builtinRules } from "../../policies/index.ts";
 import { readFilesAtRef } from "../git-base.ts";
+import { deletionFindings } from "./check-deletions.ts";
 import { Exclusions, expandPaths, InputError, STDIN } from "../input-files.ts";
 import type { Output } from "../output.ts";
 import { progress } from "../progress.ts";
@@ -25,6 +26,8 @@ export interface CheckOptions {
   preset: PresetName;
   format: ReportFormat;
   catalog?: string;
+  /** With base: findings the base already had deny too (no ratcheting). */
+  strictBase?: boolean;
   /** The fix under each finding in text output. */
   verbose?: boolean;
   /** Denials only. */
@@ -110,16 +113,24 @@ export function runCheck(paths: readonly string[], options: CheckOptions, out: O
   const objects = inputs.manifests.map((manifest) => ({ manifest, previous: base.get(key(manifest))?.original }));
   const context = { catalog, now: options.now ?? new Date() };
   const judged = evaluate(objects, policy, context);
+  // With --base, a denial the base already had at the same path with the same value is a pre-existing warning
+  // (policies/ratchet.ts, as the webhook and the Git gate ratchet), unless --strict-base; deleted objects are
+  // judged by what deleting them does.
   const findings =
     options.base === undefined
       ? judged
-      : ratchetBundle(judged, objects, () =>
-          evaluate(
-            [...base.values()].map((manifest) => ({ manifest })),
-            policy,
-            context,
-          ),
-        );
+      : [
+          ...(options.strictBase === true
+            ? judged
+            : ratchetBundle(judged, objects, () =>
+                evaluate(
+                  [...base.values()].map((manifest) => ({ manifest })),
+                  policy,
+                  context,
+                ),
+              )),
+          ...deletionFindings(inputs.manifests, base),
+        ];
 
   const report: CheckReport = {
     findings,
