@@ -4,7 +4,7 @@ import { runValidate } from "./commands/validate.ts";
 import { runCheck } from "./commands/check.ts";
 import { runExplain } from "./commands/explain.ts";
 import { runFix } from "./commands/fix.ts";
-import { runServe, type ServeOptions } from "./commands/serve.ts";
+import type { ServeOptions } from "./commands/serve.ts";
 import { runSync, type SyncOptions } from "./commands/sync.ts";
 import { gitCredentialOptions } from "./git-credentials.ts";
 import { runHistory, type HistoryOptions } from "./commands/history.ts";
@@ -127,7 +127,11 @@ export function buildProgram(out: Output, setExit: (code: number) => void): Comm
         .choices(["fatal", "error", "warn", "info", "debug", "trace"])
         .default("info"),
     )
-    .action(async (o: ServeOptions) => setExit(await runServe(o, out)));
+    // Loaded when used: the webhook's modules (express among them) are a large part of every command's start-up.
+    .action(async (o: ServeOptions) => {
+      const { runServe } = await import("./commands/serve.ts");
+      setExit(await runServe(o, out));
+    });
 
   const sync = program
     .command("sync")
