@@ -45,3 +45,26 @@ test("--quiet shows denials only, and the same counts", async () => {
   const summary = (out: string) => out.trimEnd().split("\n").at(-1);
   assert.equal(summary(quiet.out), summary(full.out));
 });
+
+test("a policy file with several mistakes reports all of them, in file order", async () => {
+  const { mkdtempSync, writeFileSync } = await import("node:fs");
+  const { tmpdir } = await import("node:os");
+  const { join } = await import("node:path");
+  const policy = join(mkdtempSync(join(tmpdir(), "poolkeeper-policy-")), "policy.yaml");
+  writeFileSync(
+    policy,
+    "apiVersion: poolkeeper.dev/v1alpha1\nkind: PoolPolicy\nmetadata: {name: p}\nspec:\n  rules:\n" +
+      "    imds.http-tokenz: {enforcement: warn}\n    limits.requird: {enforcement: deny}\n" +
+      "    taints.duplicate: {enforcement: sometimes}\n",
+  );
+  const out = capturedOutput();
+  const code = await main(["check", "examples/pools/gpu.yaml", "--policy", policy], out);
+  assert.equal(code, 2);
+  const lines = out.err.split("\n").filter((l) => l.includes(policy));
+  assert.deepEqual(
+    lines.map((l) => l.slice(l.indexOf(policy) + policy.length).split(": ")[0]),
+    [":6:5", ":7:5", ":8:24"],
+  );
+  assert.match(lines[0] ?? "", /unknown rule "imds\.http-tokenz" \(did you mean "imds\.http-tokens"\?\)/);
+  assert.match(lines[2] ?? "", /enforcement must be one of/);
+});
