@@ -136,6 +136,12 @@ export function runCheck(paths: readonly string[], options: CheckOptions, out: O
     findings,
     files: inputs.files,
     objects: inputs.manifests.length,
+    judged: inputs.manifests.map((m) => ({
+      apiVersion: m.apiVersion,
+      kind: String(m.object.kind),
+      name: m.name,
+      source: m.source,
+    })),
     skipped: inputs.skipped,
     errors: inputs.errors,
     rules: new Map(builtinRules.map((r) => [r.id, { title: r.title, docs: r.docs }])),

@@ -2,7 +2,7 @@
 // scripts, SARIF for code-scanning uploads, JUnit XML for GitLab and Jenkins test tabs, and GitHub Actions
 // workflow commands for inline annotations. Every renderer is a pure function of the report: same report, same
 // bytes, so output can be diffed, cached and tested against golden strings.
-import type { Finding } from "../finding.ts";
+import type { Finding, ObjectRef } from "../finding.ts";
 import { renderGithub } from "./github.ts";
 import { renderJson } from "./json.ts";
 import { renderJunit } from "./junit.ts";
@@ -45,6 +45,8 @@ export interface CheckReport {
   errors: readonly (ReportPosition & { message: string })[];
   /** Per object, when comparing with a base (`check --base`). */
   changes?: readonly ObjectChangeEntry[];
+  /** Every object judged, findings or not: JUnit lists each as a test case, passing ones too. */
+  judged?: readonly ObjectRef[];
   /** Objects written in an older version, as converted to v1 for judging (what the conversion hints point at). */
   converted?: readonly ConvertedObject[];
   /** Rule metadata, for the formats that describe rules (SARIF's rules array, JSON). */

@@ -68,3 +68,19 @@ test("a policy file with several mistakes reports all of them, in file order", a
   assert.match(lines[0] ?? "", /unknown rule "imds\.http-tokenz" \(did you mean "imds\.http-tokens"\?\)/);
   assert.match(lines[2] ?? "", /enforcement must be one of/);
 });
+
+test("JUnit lists every object as a test case, passing ones too", async () => {
+  // The GitOps fixture repository's pools: a NodePool and an EC2NodeClass, one of which has no finding at all.
+  const pools = "test/fixtures/gitops/repo/pools";
+  const json = JSON.parse((await run("check", pools, "--format", "json")).out) as {
+    objects: number;
+    findings: { object: { kind: string; name: string } }[];
+  };
+  const withFindings = new Set(json.findings.map((f) => `${f.object.kind}/${f.object.name}`));
+  assert.ok(withFindings.size < json.objects, "the fixture has an object without findings");
+  const xml = (await run("check", pools, "--format", "junit")).out;
+  const cases = [...xml.matchAll(/<testcase [^>]*name="((?:NodePool|EC2NodeClass)\/[^"]+)"[^>]*?(\/?)>/g)];
+  assert.equal(cases.length, json.objects);
+  const passing = cases.filter((c) => !withFindings.has(c[1] ?? "")).map((c) => c[2]);
+  assert.deepEqual(passing, ["/"], "the object without findings is a passing (empty) test case");
+});
