@@ -16,6 +16,7 @@ export {
   parseKarpenterDuration,
 } from "./duration.ts";
 export type { EC2NodeClass, NodeClaim, NodePool } from "./generated/types.ts";
+export { duplicateDefinitions } from "./manifests/duplicates.ts";
 export { loadManifests, type Manifest, type ManifestSet, validateManifest } from "./manifests/manifests.ts";
 export { defaultYamlLimits, loadYaml } from "./manifests/yaml-loader.ts";
 export type { CrdSchema, OpenApiSchema } from "./crd-schema.ts";

@@ -4,7 +4,7 @@ import { runValidate } from "./commands/validate.ts";
 import { runCheck } from "./commands/check.ts";
 import { runExplain } from "./commands/explain.ts";
 import { runFix } from "./commands/fix.ts";
-import { runServe, type ServeOptions } from "./commands/serve.ts";
+import type { ServeOptions } from "./commands/serve.ts";
 import { runSync, type SyncOptions } from "./commands/sync.ts";
 import { gitCredentialOptions } from "./git-credentials.ts";
 import { runHistory, type HistoryOptions } from "./commands/history.ts";
@@ -53,10 +53,31 @@ export function buildProgram(out: Output, setExit: (code: number) => void): Comm
         .default("text"),
     )
     .addOption(catalogOption())
+    .addOption(
+      new Option(
+        "--exclude <glob>",
+        "leave out walked paths matching this glob, as .poolkeeperignore does (repeatable)",
+      )
+        .argParser(collect)
+        .default([]),
+    )
+    .option("--strict-base", "with --base: findings the base already had deny too (no ratcheting)", false)
+    .option("--verbose", "text output: how to fix each finding, on the line below it", false)
+    .option("--quiet", "report denials only (and what could not be read)", false)
     .action(
       (
         paths: string[],
-        o: { base?: string; policy: string[]; preset: PresetName; format: ReportFormat; catalog?: string },
+        o: {
+          strictBase: boolean;
+          verbose: boolean;
+          quiet: boolean;
+          base?: string;
+          policy: string[];
+          preset: PresetName;
+          format: ReportFormat;
+          catalog?: string;
+          exclude: string[];
+        },
       ) => setExit(runCheck(paths, o, out)),
     );
 
@@ -106,7 +127,11 @@ export function buildProgram(out: Output, setExit: (code: number) => void): Comm
         .choices(["fatal", "error", "warn", "info", "debug", "trace"])
         .default("info"),
     )
-    .action(async (o: ServeOptions) => setExit(await runServe(o, out)));
+    // Loaded when used: the webhook's modules (express among them) are a large part of every command's start-up.
+    .action(async (o: ServeOptions) => {
+      const { runServe } = await import("./commands/serve.ts");
+      setExit(await runServe(o, out));
+    });
 
   const sync = program
     .command("sync")

@@ -57,8 +57,16 @@ export function loadPolicies(input: string | Uint8Array, file: string, rules: re
       result.errors.push(...errors);
       continue;
     }
+    const unknownRule = (id: string) => {
+      const suggestion = closestName(id, [...byId.keys()]);
+      at(["spec", "rules", id], `unknown rule "${id}"${suggestion ? ` (did you mean "${suggestion}"?)` : ""}`);
+    };
     if (!validateDocument(value)) {
       for (const e of validateDocument.errors ?? []) at(...describeAjvError(e, value));
+      // The rule ids are still worth checking: one run should list every mistake in the file, not the first kind.
+      const spec = isRecord(value.spec) ? value.spec : undefined;
+      if (spec && isRecord(spec.rules)) for (const id of Object.keys(spec.rules)) if (!byId.has(id)) unknownRule(id);
+      errors.sort((a, b) => a.source.line - b.source.line || a.source.col - b.source.col);
       result.errors.push(...errors);
       continue;
     }
@@ -67,8 +75,7 @@ export function loadPolicies(input: string | Uint8Array, file: string, rules: re
     for (const [id, setting] of Object.entries(policy.spec.rules ?? {})) {
       const rule = byId.get(id);
       if (!rule) {
-        const suggestion = closestName(id, [...byId.keys()]);
-        at(["spec", "rules", id], `unknown rule "${id}"${suggestion ? ` (did you mean "${suggestion}"?)` : ""}`);
+        unknownRule(id);
         continue;
       }
       if (setting.params === undefined) continue;

@@ -50,6 +50,7 @@ function fromManifest(manifest: Manifest, previous: unknown): PreparedTarget {
     conversion: manifest.conversion,
     repairs: () => manifest.repairs,
     converted,
+    ...(converted ? { writtenAs: { apiVersion: manifest.apiVersion, kind: manifest.kind } } : {}),
     previous,
     source: manifest.source,
     position: (path) => manifest.position(path),
@@ -73,6 +74,7 @@ function fromObject(value: unknown, previous: unknown): PreparedTarget | undefin
     conversion: served ? [] : notes,
     repairs: () => (served ? notes : []),
     converted: !served,
+    ...(served ? {} : { writtenAs: { apiVersion: String(value.apiVersion), kind: String(value.kind) } }),
     previous,
     source: undefined,
     position: () => undefined,
@@ -89,6 +91,7 @@ interface Parts {
   /** Computed only when a rule asks (it converts, which copies the object). */
   repairs: () => PolicyTarget["repairs"];
   converted: boolean;
+  writtenAs?: PolicyTarget["writtenAs"];
   previous: unknown;
   source: SourcePosition | undefined;
   position: PolicyTarget["position"];
@@ -118,6 +121,7 @@ function build(parts: Parts): PreparedTarget {
       return parts.repairs();
     },
     converted: parts.converted,
+    ...(parts.writtenAs ? { writtenAs: parts.writtenAs } : {}),
     position: parts.position,
   };
 }

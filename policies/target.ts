@@ -23,6 +23,8 @@ export interface PolicyTarget {
   conversion: readonly ConversionNote[];
   /** Whether the object was written in an older shape and converted. */
   converted: boolean;
+  /** When converted: the apiVersion and kind it was written in (a version Karpenter no longer serves). */
+  writtenAs?: { apiVersion: string; kind: string };
   /** For objects written as v1: how to repair older-shape leftovers (paths as written). */
   repairs: readonly ConversionNote[];
   /** Source position of a field by its path in the judged object, when loaded from YAML. */

@@ -64,6 +64,17 @@ export function loadManifests(input: string | Uint8Array, file: string, limits?:
     }
     const { apiVersion, kind } = value;
     if (typeof apiVersion !== "string" || typeof kind !== "string" || apiVersion === "" || kind === "") {
+      // A map that names no Karpenter group or kind (Helm values, a CI workflow) is some other YAML beside the
+      // pools: noted and skipped. One that does is a Karpenter object missing a field: an error.
+      if (!looksKarpenter(apiVersion, kind)) {
+        set.skipped.push({
+          file,
+          index: doc.index,
+          source: doc.start,
+          reason: "not a Kubernetes object (no apiVersion and kind)",
+        });
+        continue;
+      }
       const missing = typeof apiVersion !== "string" || apiVersion === "" ? "apiVersion" : "kind";
       set.errors.push({
         file,
@@ -131,4 +142,14 @@ export function validateManifest(manifest: Manifest, options: ValidateOptions = 
   }
   const errors = result.errors.map((e) => ({ ...e, source: manifest.position(e.path) }));
   return { object: result.object, errors };
+}
+
+const KARPENTER_GROUPS = new Set(["karpenter.sh", "karpenter.k8s.aws"]);
+const KARPENTER_KINDS = new Set(["NodePool", "EC2NodeClass", "NodeClaim"]);
+
+function looksKarpenter(apiVersion: unknown, kind: unknown): boolean {
+  const group = typeof apiVersion === "string" ? apiVersion.split("/")[0] : undefined;
+  return (
+    (group !== undefined && KARPENTER_GROUPS.has(group)) || (typeof kind === "string" && KARPENTER_KINDS.has(kind))
+  );
 }

@@ -3,7 +3,7 @@
 // ratchet as at admission and in the Git gate (a violation the base had, at a field the change leaves alone, warns),
 // and the report says which objects are new, changed or deleted.
 import { isDeepStrictEqual } from "node:util";
-import { loadManifests, type Manifest } from "../../api/index.ts";
+import { duplicateDefinitions, loadManifests, type Manifest } from "../../api/index.ts";
 import { defaultCatalog, parseCatalog, type InstanceTypeCatalog } from "../../cloudprovider/index.ts";
 import { compilePolicy, type CompiledPolicy } from "../../policies/index.ts";
 import { evaluate } from "../../policies/index.ts";
@@ -13,7 +13,8 @@ import type { PresetName } from "../../policies/index.ts";
 import { renderReport, type CheckReport, type ReportFormat } from "../../policies/index.ts";
 import { builtinRules } from "../../policies/index.ts";
 import { readFilesAtRef } from "../git-base.ts";
-import { expandPaths, InputError, STDIN } from "../input-files.ts";
+import { deletionFindings } from "./check-deletions.ts";
+import { Exclusions, expandPaths, InputError, STDIN } from "../input-files.ts";
 import type { Output } from "../output.ts";
 import { progress } from "../progress.ts";
 import { readInput } from "../read-input.ts";
@@ -25,6 +26,14 @@ export interface CheckOptions {
   preset: PresetName;
   format: ReportFormat;
   catalog?: string;
+  /** With base: findings the base already had deny too (no ratcheting). */
+  strictBase?: boolean;
+  /** The fix under each finding in text output. */
+  verbose?: boolean;
+  /** Denials only. */
+  quiet?: boolean;
+  /** Globs of walked paths to leave out (besides the working directory's .poolkeeperignore). */
+  exclude?: string[];
   /** The time of the judgement (exemption expiry); now by default. */
   now?: Date;
 }
@@ -37,8 +46,8 @@ export interface LoadedInputs {
 }
 
 /** Reads the manifests under `paths` (files, directories, `-`), reporting unreadable YAML per document. */
-export function readManifests(paths: readonly string[], out: Output): LoadedInputs {
-  const files = expandPaths(paths.length === 0 ? ["."] : paths);
+export function readManifests(paths: readonly string[], out: Output, exclusions = Exclusions.load([])): LoadedInputs {
+  const files = expandPaths(paths.length === 0 ? ["."] : paths, exclusions);
   const loaded: LoadedInputs = { manifests: [], files: files.length, skipped: [], errors: [] };
   const tick = progress(out, "reading", files.length);
   for (const file of files) {
@@ -86,40 +95,78 @@ export function loadCatalog(file: string | undefined): InstanceTypeCatalog {
 export function runCheck(paths: readonly string[], options: CheckOptions, out: Output): number {
   const policy = loadPolicy(options.policy, options.preset);
   const catalog = loadCatalog(options.catalog);
-  const inputs = readManifests(paths, out);
+  const exclusions = Exclusions.load(options.exclude ?? []);
+  const inputs = readManifests(paths, out, exclusions);
+  // An object defined twice is an error, as the Git gate rejects it: one verdict for the same tree.
+  for (const d of duplicateDefinitions(inputs.manifests)) {
+    inputs.errors.push({ file: d.source.file, line: d.source.line, col: d.source.col, message: d.message });
+  }
   const key = (m: { kind: string; name: string }) => `${m.kind}/${m.name}`;
 
   const base = new Map<string, Manifest>();
   if (options.base !== undefined) {
     for (const file of readFilesAtRef(options.base, paths.length === 0 ? ["."] : paths)) {
+      if (exclusions.excludes(file.path)) continue;
       for (const m of loadManifests(file.text, `${options.base}:${file.path}`).manifests) base.set(key(m), m);
     }
   }
   const objects = inputs.manifests.map((manifest) => ({ manifest, previous: base.get(key(manifest))?.original }));
   const context = { catalog, now: options.now ?? new Date() };
   const judged = evaluate(objects, policy, context);
+  // With --base, a denial the base already had at the same path with the same value is a pre-existing warning
+  // (policies/ratchet.ts, as the webhook and the Git gate ratchet), unless --strict-base; deleted objects are
+  // judged by what deleting them does.
   const findings =
     options.base === undefined
       ? judged
-      : ratchetBundle(judged, objects, () =>
-          evaluate(
-            [...base.values()].map((manifest) => ({ manifest })),
-            policy,
-            context,
-          ),
-        );
+      : [
+          ...(options.strictBase === true
+            ? judged
+            : ratchetBundle(judged, objects, () =>
+                evaluate(
+                  [...base.values()].map((manifest) => ({ manifest })),
+                  policy,
+                  context,
+                ),
+              )),
+          ...deletionFindings(inputs.manifests, base),
+        ];
 
   const report: CheckReport = {
     findings,
     files: inputs.files,
     objects: inputs.manifests.length,
+    judged: inputs.manifests.map((m) => ({
+      apiVersion: m.apiVersion,
+      kind: String(m.object.kind),
+      name: m.name,
+      source: m.source,
+    })),
     skipped: inputs.skipped,
     errors: inputs.errors,
     rules: new Map(builtinRules.map((r) => [r.id, { title: r.title, docs: r.docs }])),
     toolVersion,
   };
   if (options.base !== undefined) report.changes = changes(inputs.manifests, base);
-  out.stdout(renderReport(report, options.format, out.style));
+  // Written in a version Karpenter no longer serves: the v1 object judged in its place, which the hints name.
+  report.converted = inputs.manifests
+    .filter((m) => m.object !== m.original)
+    .map((m) => ({
+      kind: String(m.object.kind),
+      name: m.name,
+      ...m.source,
+      apiVersion: m.apiVersion,
+      object: m.object,
+    }));
+  // --quiet: the text report keeps its counts of everything; the data formats hold the denials only.
+  const quiet = options.quiet === true;
+  const rendered =
+    quiet && options.format !== "text"
+      ? { ...report, findings: findings.filter((f) => f.severity === "deny") }
+      : report;
+  out.stdout(
+    renderReport(rendered, options.format, out.style, { hints: options.verbose === true, ruleIds: true, quiet }),
+  );
   const denied = findings.some((f) => f.severity === "deny") || inputs.errors.length > 0;
   return denied ? 1 : 0;
 }

@@ -43,6 +43,16 @@ export function runValidate(paths: readonly string[], options: ValidateOptions, 
     for (const manifest of set.manifests) {
       objects++;
       const object = `${manifest.kind}/${manifest.name || "<unnamed>"}`;
+      if (manifest.object !== manifest.original) {
+        // What kubectl says for a version the CRD does not serve; Karpenter 1.1 and later serve only v1.
+        problems.push({
+          severity: "error",
+          source: manifest.position(["apiVersion"]),
+          object,
+          path: "apiVersion",
+          message: `no matches for kind "${manifest.kind}" in version "${manifest.apiVersion}": Karpenter 1.1 and later serve only v1, so the API server does not accept this object (the warnings below show it converted to v1)`,
+        });
+      }
       for (const note of manifest.conversion) {
         problems.push({
           severity: note.kind === "unconvertible" ? "error" : "warning",

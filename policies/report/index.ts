@@ -2,12 +2,12 @@
 // scripts, SARIF for code-scanning uploads, JUnit XML for GitLab and Jenkins test tabs, and GitHub Actions
 // workflow commands for inline annotations. Every renderer is a pure function of the report: same report, same
 // bytes, so output can be diffed, cached and tested against golden strings.
-import type { Finding } from "../finding.ts";
+import type { Finding, ObjectRef } from "../finding.ts";
 import { renderGithub } from "./github.ts";
 import { renderJson } from "./json.ts";
 import { renderJunit } from "./junit.ts";
 import { renderSarif } from "./sarif.ts";
-import { renderText } from "./text.ts";
+import { renderText, type TextOptions } from "./text.ts";
 
 /** A position in an input file (1-based line and column, columns in UTF-16 code units as the YAML loader counts). */
 export interface ReportPosition {
@@ -45,11 +45,28 @@ export interface CheckReport {
   errors: readonly (ReportPosition & { message: string })[];
   /** Per object, when comparing with a base (`check --base`). */
   changes?: readonly ObjectChangeEntry[];
+  /** Every object judged, findings or not: JUnit lists each as a test case, passing ones too. */
+  judged?: readonly ObjectRef[];
+  /** Objects written in an older version, as converted to v1 for judging (what the conversion hints point at). */
+  converted?: readonly ConvertedObject[];
   /** Rule metadata, for the formats that describe rules (SARIF's rules array, JSON). */
   rules: ReadonlyMap<string, RuleInfo>;
   toolVersion: string;
   /** Absolute URL of poolkeeper's documentation, for SARIF's `tool.driver.informationUri` (omitted when unset). */
   informationUri?: string;
+}
+
+/** An object written in an older API version, and the v1 object poolkeeper judged in its place. */
+export interface ConvertedObject {
+  kind: string;
+  name: string;
+  file: string;
+  line: number;
+  col: number;
+  /** The version it was written in. */
+  apiVersion: string;
+  /** The v1 object (not defaulted). */
+  object: Record<string, unknown>;
 }
 
 export type ReportFormat = "text" | "json" | "sarif" | "junit" | "github";
@@ -67,10 +84,15 @@ const plain: Style = (_colour, text) => text;
  * Renders the report in a format. Only the text format is coloured, and only through `style` (the CLI passes
  * its terminal-aware `Output.style`); every other format is data a program reads, never styled.
  */
-export function renderReport(report: CheckReport, format: ReportFormat, style: Style = plain): string {
+export function renderReport(
+  report: CheckReport,
+  format: ReportFormat,
+  style: Style = plain,
+  text?: TextOptions,
+): string {
   switch (format) {
     case "text":
-      return renderText(report, style);
+      return renderText(report, style, text);
     case "json":
       return renderJson(report);
     case "sarif":
@@ -87,5 +109,5 @@ export { renderGithub, escapeCommandData, escapeCommandProperty } from "./github
 export { renderJson, jsonText, type JsonCheckReport } from "./json.ts";
 export { renderJunit, escapeXmlAttribute, escapeXmlText } from "./junit.ts";
 export { renderSarif, artifactUri } from "./sarif.ts";
-export { renderText } from "./text.ts";
+export { renderText, type TextOptions } from "./text.ts";
 export { pointerToFieldPath, formatPointer, summarize, summaryLine, type ReportSummary } from "./shared.ts";

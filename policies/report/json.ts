@@ -1,7 +1,7 @@
 // The machine-readable report: the report itself, findings exactly as the engine produced them, in report
 // order. Fields are only ever added; `version` changes if one is removed or changes meaning.
 import type { Finding } from "../finding.ts";
-import type { CheckReport, ObjectChangeEntry, ReportPosition, RuleInfo } from "./index.ts";
+import type { CheckReport, ConvertedObject, ObjectChangeEntry, ReportPosition, RuleInfo } from "./index.ts";
 import { CONTROL_CHARACTERS } from "./control-characters.ts";
 import { comparePositions, sortFindings, summarize, type ReportSummary } from "./shared.ts";
 
@@ -22,6 +22,8 @@ export interface JsonCheckReport {
   errors: (ReportPosition & { message: string })[];
   /** Present with `--base`: how each object differs from the base. */
   changes?: ObjectChangeEntry[];
+  /** Objects written in an older API version, as converted to v1 (ordered by position); absent when none. */
+  converted?: ConvertedObject[];
   /** The rules the findings name (title, markdown docs, help URL), so a consumer needs no second lookup. */
   rules: Record<string, RuleInfo>;
 }
@@ -44,6 +46,9 @@ export function toJsonReport(report: CheckReport): JsonCheckReport {
     skipped: [...report.skipped].sort(comparePositions),
     errors: [...report.errors].sort(comparePositions),
     ...(report.changes ? { changes: [...report.changes].sort(compareChanges) } : {}),
+    ...(report.converted && report.converted.length > 0
+      ? { converted: [...report.converted].sort(comparePositions) }
+      : {}),
     rules,
   };
 }

@@ -85,6 +85,14 @@ export function groupByObject(report: CheckReport): ObjectGroup[] {
     }
     group.findings.push(finding);
   }
+  // Objects judged without a finding: a group each, so the formats that list objects (JUnit) show them pass.
+  for (const { kind, name, source } of report.judged ?? []) {
+    const key = JSON.stringify([source?.file ?? null, source?.line ?? 0, source?.col ?? 0, kind, name]);
+    if (groups.has(key)) continue;
+    const group: ObjectGroup = { kind, name, findings: [] };
+    if (source) Object.assign(group, { file: source.file, line: source.line, col: source.col });
+    groups.set(key, group);
+  }
   const all = [...groups.values()];
   for (const entry of report.changes ?? []) {
     const matches = all.filter(

@@ -31,25 +31,40 @@ function header(group: ObjectGroup, style: Style): string {
   return line;
 }
 
-function findingLines(finding: Finding, style: Style): string[] {
+/** How much the text report says per finding; the library's default is the full form. */
+export interface TextOptions {
+  /** The fix on the line below each finding (`check --verbose`). */
+  hints: boolean;
+  /** The rule id at the end of each finding's line, what `explain` and exemptions take (`check` always). */
+  ruleIds: boolean;
+  /** Denials only (`check --quiet`); the counts still cover every finding. */
+  quiet?: boolean;
+}
+
+const FULL: TextOptions = { hints: true, ruleIds: false };
+
+function findingLines(finding: Finding, style: Style, options: TextOptions): string[] {
   const columns = [
     label(style, SEVERITY_COLOUR[finding.severity], finding.severity),
     shown(formatLocation(findingLocation(finding))),
     shown(formatPointer(finding.pointer)),
     shown(finding.message),
+    options.ruleIds ? style("gray", `[${shown(finding.rule)}]`) : "",
   ].filter((c) => c !== "");
   const lines = [`  ${columns.join("  ")}`];
-  if (finding.hint) lines.push(`    fix: ${shown(finding.hint)}`);
+  if (finding.hint && options.hints) lines.push(`    fix: ${shown(finding.hint)}`);
   if (finding.exemptedBy !== undefined) lines.push(`    exempted: ${shown(finding.exemptedBy)}`);
   return lines;
 }
 
-export function renderText(report: CheckReport, style: Style): string {
+export function renderText(report: CheckReport, style: Style, options: TextOptions = FULL): string {
   const blocks: string[][] = [];
   for (const group of groupByObject(report)) {
     // An unchanged object with nothing to say is noise in a pull request's report.
     if (group.findings.length === 0 && (group.change === undefined || group.change === "unchanged")) continue;
-    blocks.push([header(group, style), ...group.findings.flatMap((f) => findingLines(f, style))]);
+    const findings = options.quiet ? group.findings.filter((f) => f.severity === "deny") : group.findings;
+    if (options.quiet && findings.length === 0) continue;
+    blocks.push([header(group, style), ...findings.flatMap((f) => findingLines(f, style, options))]);
   }
   const notes = [
     ...[...report.errors]

