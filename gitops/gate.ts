@@ -7,6 +7,7 @@
 import { posix } from "node:path";
 import {
   defaultYamlLimits,
+  duplicateDefinitions,
   loadManifests,
   validateManifest,
   type EC2NodeClass,
@@ -273,21 +274,9 @@ function reasonOf(sha: string, findings: readonly Finding[], problems: readonly 
   return `commit ${short} rejected: ${parts.join("; ")}`;
 }
 
+// The same words as `check`: one verdict for an object defined twice, wherever it is judged.
 function duplicates(manifests: readonly Manifest[]): GateProblem[] {
-  const first = new Map<string, Manifest>();
-  const problems: GateProblem[] = [];
-  for (const m of manifests) {
-    const seen = first.get(key(m));
-    if (!seen) {
-      first.set(key(m), m);
-      continue;
-    }
-    problems.push({
-      ...m.source,
-      message: `${m.kind}/${m.name} is defined twice (first at ${seen.file}:${seen.source.line}:${seen.source.col}): which one applies would be arbitrary`,
-    });
-  }
-  return problems;
+  return duplicateDefinitions(manifests).map(({ source, message }) => ({ ...source, message }));
 }
 
 function key(m: { kind: string; name: string }): string {

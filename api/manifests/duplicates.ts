@@ -1,6 +1,6 @@
 // An object defined twice across the files of one repository: Kubernetes keeps one object per kind and name (both
 // kinds are cluster-scoped), so which definition applies would depend on the order files are applied in. `check`
-// and the Git gate reject it in the same words (gitops/gate.ts keeps its own copy until it uses this one).
+// and the Git gate reject it in the same words.
 import type { SourcePosition } from "../validation/field-error.ts";
 import type { Manifest } from "./manifests.ts";
 
