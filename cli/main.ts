@@ -7,6 +7,7 @@ import { runFix } from "./commands/fix.ts";
 import { runServe, type ServeOptions } from "./commands/serve.ts";
 import { runSync, type SyncOptions } from "./commands/sync.ts";
 import { gitCredentialOptions } from "./git-credentials.ts";
+import { servingLimitOptions } from "./serving-limits.ts";
 import { runHistory, type HistoryOptions } from "./commands/history.ts";
 import { configDefaults } from "../gitops/config.ts";
 import { STATUS_EVENT_KINDS } from "../gitops/status-model.ts";
@@ -87,7 +88,7 @@ export function buildProgram(out: Output, setExit: (code: number) => void): Comm
     .addOption(new Option("--format <format>", "output format").choices(["text", "json"]).default("text"))
     .action((paths: string[], options: { format: "text" | "json" }) => setExit(runValidate(paths, options, out)));
 
-  program
+  const serve = program
     .command("serve")
     .description("run the validating and mutating admission webhook (HTTPS; until SIGTERM)")
     .option("--port <port>", "HTTPS port", "9443")
@@ -105,8 +106,9 @@ export function buildProgram(out: Output, setExit: (code: number) => void): Comm
       new Option("--log-level <level>", "lowest log level written")
         .choices(["fatal", "error", "warn", "info", "debug", "trace"])
         .default("info"),
-    )
-    .action(async (o: ServeOptions) => setExit(await runServe(o, out)));
+    );
+  for (const option of servingLimitOptions()) serve.addOption(option);
+  serve.action(async (o: ServeOptions) => setExit(await runServe(o, out)));
 
   const sync = program
     .command("sync")
@@ -152,6 +154,7 @@ export function buildProgram(out: Output, setExit: (code: number) => void): Comm
       ]),
     );
   for (const option of gitCredentialOptions()) sync.addOption(option);
+  for (const option of servingLimitOptions()) sync.addOption(option);
   sync.action(async (o: SyncOptions) => setExit(await runSync(o, out)));
 
   const history = program

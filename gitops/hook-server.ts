@@ -13,14 +13,16 @@ import { randomUUID } from "node:crypto";
 import type http from "node:http";
 import type { AddressInfo } from "node:net";
 import { Counter, type Registry } from "prom-client";
-import { systemClock, type Timer, type TimerClock } from "../api/ports.ts";
+import { systemClock, type TimerClock } from "../api/ports.ts";
 import {
   CertificateStore,
   createServing,
+  readRequestBody,
   sharedMetric,
   tlsMetrics,
   type FileWatchOptions,
   type Logger,
+  type ServingLimits,
   type ServingTimeouts,
 } from "../runtime/index.ts";
 import { branchOf, verifyPushHook } from "./push-hook.ts";
@@ -80,6 +82,8 @@ export interface HookServerOptions {
   /** Largest accepted body, default 1 MiB (GitHub caps payloads at 25 MB but a push payload is small). */
   maxBodyBytes?: number;
   timeouts?: Partial<HookServerTimeouts>;
+  /** Open connections and deliveries in flight (DEFAULT_SERVING_LIMITS where not given). */
+  limits?: Partial<ServingLimits>;
   /** How the certificate files are watched (debounce, poll interval), or false to never reload them. */
   watch?: FileWatchOptions | false;
 }
@@ -117,8 +121,6 @@ const DELIVERIES_METRIC = "poolkeeper_gitops_hook_deliveries_total";
 const DELIVERY_ID = /^[A-Za-z0-9._:-]{1,128}$/;
 
 type BodyKind = "json" | "form";
-
-type BodyRead = { ok: true; body: Buffer } | { ok: false; why: "too-large" | "timeout" | "aborted" };
 
 interface Answer {
   status: number;
@@ -225,9 +227,7 @@ export function createHookServer(options: HookServerOptions): HookServer {
       );
     }
     const tooLarge = `the request body is larger than ${maxBodyBytes} bytes`;
-    const declared = Number(headerValue(req.headers["content-length"]) ?? "0");
-    if (declared > maxBodyBytes) return refuse(413, "too-large", tooLarge, true);
-    const read = await readBody(req, maxBodyBytes, timeouts.bodyMs, clock);
+    const read = await readRequestBody(req, { maxBytes: maxBodyBytes, timeoutMs: timeouts.bodyMs, clock });
     if (!read.ok) {
       if (read.why === "too-large") return refuse(413, "too-large", tooLarge, true);
       if (read.why === "timeout")
@@ -286,7 +286,16 @@ export function createHookServer(options: HookServerOptions): HookServer {
     });
   };
 
-  const serving = createServing({ handler: listener, timeouts, logger, clock, certificates, watch: options.watch });
+  const serving = createServing({
+    handler: listener,
+    timeouts,
+    limits: options.limits,
+    logger,
+    registry: options.registry,
+    clock,
+    certificates,
+    watch: options.watch,
+  });
 
   return {
     async listen(port, host) {
@@ -333,41 +342,6 @@ function deliveriesCounter(registry: Registry): Counter<"result"> {
   );
   for (const result of DELIVERY_RESULTS) counter.inc({ result }, 0);
   return counter;
-}
-
-/**
- * Reads the body into memory up to `limit` bytes within `timeoutMs` (by `clock`). Past the limit it stops reading
- * at once (the caller answers 413 and closes the connection), so an oversized body is never held.
- */
-function readBody(req: http.IncomingMessage, limit: number, timeoutMs: number, clock: TimerClock): Promise<BodyRead> {
-  return new Promise((resolve) => {
-    const chunks: Buffer[] = [];
-    let size = 0;
-    let done = false;
-    const finish = (outcome: BodyRead) => {
-      if (done) return;
-      done = true;
-      timer.stop();
-      req.off("data", onData);
-      req.off("end", onEnd);
-      req.off("close", onClose);
-      if (!outcome.ok) req.pause();
-      resolve(outcome);
-    };
-    const onData = (chunk: Buffer) => {
-      size += chunk.length;
-      if (size > limit) return finish({ ok: false, why: "too-large" });
-      chunks.push(chunk);
-    };
-    const onEnd = () => finish({ ok: true, body: Buffer.concat(chunks, size) });
-    const onClose = () => finish({ ok: false, why: "aborted" });
-    const timer: Timer = clock.afterFunc(timeoutMs, () => finish({ ok: false, why: "timeout" })).unref();
-    req.on("data", onData);
-    req.on("end", onEnd);
-    req.on("close", onClose);
-    // An aborted request emits 'error' before 'close'; 'close' settles it, this only keeps it from being unhandled.
-    req.on("error", () => {});
-  });
 }
 
 /** The media type, parameters (charset) aside; undefined when it is neither of the two a webhook sends. */

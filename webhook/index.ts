@@ -2,10 +2,13 @@
 // needs around it. The pure decision core is webhook/admission/.
 export {
   createWebhookServer,
+  DEFAULT_LIMITS,
   DEFAULT_TIMEOUTS,
   MAX_BODY_BYTES,
   MAX_REVIEW_DEPTH,
+  MAX_REVIEW_VALUES,
   type Readiness,
+  type WebhookLimits,
   type WebhookServer,
   type WebhookServerOptions,
   type WebhookTimeouts,
