@@ -7,7 +7,7 @@ import { runFix } from "./commands/fix.ts";
 import { runServe, type ServeOptions } from "./commands/serve.ts";
 import { runSync, type SyncOptions } from "./commands/sync.ts";
 import { gitCredentialOptions } from "./git-credentials.ts";
-import { servingLimitOptions } from "./serving-limits.ts";
+import { hookRateLimitOption, servingLimitOptions } from "./serving-limits.ts";
 import { runHistory, type HistoryOptions } from "./commands/history.ts";
 import { configDefaults } from "../gitops/config.ts";
 import { STATUS_EVENT_KINDS } from "../gitops/status-model.ts";
@@ -155,6 +155,7 @@ export function buildProgram(out: Output, setExit: (code: number) => void): Comm
     );
   for (const option of gitCredentialOptions()) sync.addOption(option);
   for (const option of servingLimitOptions()) sync.addOption(option);
+  sync.addOption(hookRateLimitOption());
   sync.action(async (o: SyncOptions) => setExit(await runSync(o, out)));
 
   const history = program

@@ -19,9 +19,12 @@ import {
   createServing,
   readRequestBody,
   sharedMetric,
+  SourceRateLimiter,
+  throttledLog,
   tlsMetrics,
   type FileWatchOptions,
   type Logger,
+  type RateLimit,
   type ServingLimits,
   type ServingTimeouts,
 } from "../runtime/index.ts";
@@ -31,6 +34,14 @@ export const HOOK_PATH = "/hooks/git";
 
 /** Default body limit: a push payload is a few KiB, tens with many commits; GitHub itself caps at 25 MB. */
 export const DEFAULT_MAX_BODY_BYTES = 1024 * 1024;
+
+/**
+ * Deliveries per client address: 20 at once, then one every 3 s (20 a minute). A busy repository's pushes, every
+ * branch's included, stay under it; past it a delivery costs its sender a 429 and this server nothing, not even
+ * the signature check over its body. Deliveries that are refused lose nothing but latency: syncs coalesce, and the
+ * next accepted delivery or poll finds the head.
+ */
+export const DEFAULT_HOOK_RATE_LIMIT: RateLimit = { perSecond: 1 / 3, burst: 20 };
 
 export interface HookServerTimeouts extends ServingTimeouts {
   /** Time the handler waits for the body once the headers are in (408 after): the deadline this module owns. */
@@ -84,6 +95,8 @@ export interface HookServerOptions {
   timeouts?: Partial<HookServerTimeouts>;
   /** Open connections and deliveries in flight (DEFAULT_SERVING_LIMITS where not given). */
   limits?: Partial<ServingLimits>;
+  /** Deliveries per client address (DEFAULT_HOOK_RATE_LIMIT by default), or false for none. */
+  rateLimit?: RateLimit | false;
   /** How the certificate files are watched (debounce, poll interval), or false to never reload them. */
   watch?: FileWatchOptions | false;
 }
@@ -103,7 +116,14 @@ export interface HookServer {
 
 /** The `result` label of the deliveries counter: a closed set, whatever the request says. */
 export type DeliveryResult =
-  "accepted" | "ignored" | "unauthorized" | "bad-request" | "too-large" | "unsupported-media-type" | "ping";
+  | "accepted"
+  | "ignored"
+  | "unauthorized"
+  | "bad-request"
+  | "too-large"
+  | "unsupported-media-type"
+  | "ping"
+  | "rate-limited";
 
 const DELIVERY_RESULTS: readonly DeliveryResult[] = [
   "accepted",
@@ -113,9 +133,13 @@ const DELIVERY_RESULTS: readonly DeliveryResult[] = [
   "too-large",
   "unsupported-media-type",
   "ping",
+  "rate-limited",
 ];
 
 const DELIVERIES_METRIC = "poolkeeper_gitops_hook_deliveries_total";
+
+/** At most one log line per this long for deliveries refused by the rate limit. */
+const RATE_LIMITED_LOG_INTERVAL_MS = 10_000;
 
 /** Delivery ids are GUIDs (GitHub) or UUIDs (GitLab); anything else is not echoed into logs or callbacks. */
 const DELIVERY_ID = /^[A-Za-z0-9._:-]{1,128}$/;
@@ -148,6 +172,14 @@ export function createHookServer(options: HookServerOptions): HookServer {
   const clock = options.clock ?? systemClock;
   const logger = options.logger.child({ component: "gitops-hook" });
   const deliveries = deliveriesCounter(options.registry);
+  const limiter =
+    options.rateLimit === false
+      ? undefined
+      : new SourceRateLimiter(options.rateLimit ?? DEFAULT_HOOK_RATE_LIMIT, clock);
+  let limitedSource: string | undefined;
+  const logLimited = throttledLog(clock, RATE_LIMITED_LOG_INTERVAL_MS, (leftOut) =>
+    logger.warn({ remoteAddress: limitedSource, notLogged: leftOut }, "git webhook delivery refused: rate limit"),
+  );
   const certificates = options.tls
     ? new CertificateStore({ ...options.tls, clock, logger, metrics: tlsMetrics(options.registry) })
     : undefined;
@@ -181,6 +213,21 @@ export function createHookServer(options: HookServerOptions): HookServer {
   };
 
   const delivery = async (req: http.IncomingMessage): Promise<Outcome> => {
+    // Before anything else, the body included: a refused delivery costs nothing but this answer, and a flood of
+    // them is one log line per interval (the counter has them all).
+    const limited = limiter?.take(req.socket.remoteAddress);
+    if (limited?.allowed === false) {
+      deliveries.inc({ result: "rate-limited" });
+      limitedSource = req.socket.remoteAddress;
+      logLimited();
+      return {
+        status: 429,
+        result: "rate-limited",
+        close: true,
+        headers: { "Retry-After": String(limited.retryAfterSeconds) },
+        body: { error: "too many deliveries from this address; retry later" },
+      };
+    }
     const claimed = claimedProvider(req.headers);
     const deliveryId = deliveryIdOf(req.headers);
     const answer = await decide(req, deliveryId);

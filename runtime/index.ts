@@ -8,4 +8,6 @@ export { certificateProblem, CertificateStore, TlsFileError, type CertificateInf
 export { createServing, DEFAULT_SERVING_LIMITS, type ServingLimits, type ServingTimeouts } from "./serving.ts";
 export { readRequestBody, type BodyRead } from "./request-body.ts";
 export { jsonShapeProblem, type JsonShapeLimits } from "./json-shape.ts";
+export { SourceRateLimiter, type RateLimit } from "./rate-limit.ts";
+export { throttledLog } from "./throttled-log.ts";
 export { createRegistry, sharedMetric, tlsMetrics } from "./metrics.ts";

@@ -1,11 +1,11 @@
-// --max-connections and --max-in-flight of `serve` and `sync`: positive whole numbers, or a usage error naming the
-// flag; unset, the listener's defaults apply.
+// --max-connections and --max-in-flight of `serve` and `sync`, and sync's --hook-rate-limit: whole numbers, or a
+// usage error naming the flag; unset, the defaults apply.
 import { test } from "node:test";
 import assert from "node:assert/strict";
 import { InputError } from "../../cli/input-files.ts";
 import { main } from "../../cli/main.ts";
 import { capturedOutput } from "../../cli/output.ts";
-import { servingLimitsOf } from "../../cli/serving-limits.ts";
+import { hookRateLimitOf, servingLimitsOf } from "../../cli/serving-limits.ts";
 
 test("the flags become the listener's limits; absent ones are left to its defaults", () => {
   assert.deepEqual(servingLimitsOf({}), {});
@@ -28,6 +28,13 @@ test("anything but a positive whole number is a usage error naming the flag", ()
           `--${flag === "maxConnections" ? "max-connections" : "max-in-flight"} ${text}: not a positive whole number`,
     );
   }
+});
+
+test("--hook-rate-limit: deliveries a minute, as many at once; 0 turns the limit off", () => {
+  assert.equal(hookRateLimitOf(undefined), undefined);
+  assert.equal(hookRateLimitOf("0"), false);
+  assert.deepEqual(hookRateLimitOf("120"), { perSecond: 2, burst: 120 });
+  assert.throws(() => hookRateLimitOf("-1"), /--hook-rate-limit -1: not a positive whole number/);
 });
 
 test("serve and sync refuse a bad value before they start (exit 2)", async () => {
