@@ -23,7 +23,7 @@ import { StatusPublisher } from "../gitops/status-publisher.ts";
 import { summarizePool, type PoolStatus, type StatusSource } from "../gitops/status-model.ts";
 import { createStatusWriter, type StatusWriteInput, type StatusWriter } from "../gitops/status-writer.ts";
 import { Syncer, type SyncResult } from "../gitops/sync.ts";
-import { silentLogger } from "../runtime/index.ts";
+import { silentLogger } from "../runtime/log.ts";
 import { startGitServer } from "../test/support/git-server.ts";
 import { buildBenchRepo, type BenchRepo } from "./gitops-repo.ts";
 

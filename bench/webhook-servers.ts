@@ -3,7 +3,7 @@
 // same certificate). Reports its ports to the parent, and the heap after a forced GC when asked.
 import https from "node:https";
 import type { AddressInfo } from "node:net";
-import { silentLogger } from "../runtime/index.ts";
+import { silentLogger } from "../runtime/log.ts";
 import { createWebhookServer } from "../webhook/index.ts";
 
 const [certFile, keyFile, cert, key] = [

@@ -3,7 +3,7 @@
 // quotes them. Shared by the commands that talk to a remote (`history`, `sync`).
 import { readFileSync } from "node:fs";
 import { Option } from "commander";
-import type { SourceCredentials } from "../gitops/source.ts";
+import type { SourceCredentials } from "../gitops/index.ts";
 import { InputError } from "./input-files.ts";
 
 export interface GitCredentialOptions {

@@ -2,7 +2,7 @@
 // --max-connections and --max-in-flight, shared by `serve` and `sync`; and sync's --hook-rate-limit, the push
 // hook's deliveries per client address. Unset, the defaults apply.
 import { Option } from "commander";
-import { DEFAULT_HOOK_RATE_LIMIT } from "../gitops/hook-server.ts";
+import { DEFAULT_HOOK_RATE_LIMIT } from "../gitops/index.ts";
 import { DEFAULT_SERVING_LIMITS, type RateLimit, type ServingLimits } from "../runtime/index.ts";
 import { InputError } from "./input-files.ts";
 

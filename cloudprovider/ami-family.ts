@@ -3,8 +3,8 @@
  * `pkg/providers/amifamily` has it: the feature flags (`FeatureFlags()`), the device pods write to
  * (`EphemeralBlockDevice()`) and its default size (`DefaultBlockDeviceMappings()`), and the Windows build label.
  */
-import type { EC2NodeClassSpec } from "../api/types.ts";
-import { ValueError } from "../api/value-error.ts";
+import type { EC2NodeClassSpec } from "../api/index.ts";
+import { ValueError } from "../api/index.ts";
 import { AMI_ALIAS_FAMILIES, amiFamilyFromAlias, type AMIFamily } from "../api/index.ts";
 
 export type { AMIFamily };

@@ -4,10 +4,10 @@
  * works on valid values only. Mirrors what karpenter-provider-aws's `instancetype.DefaultResolver.Resolve` passes
  * to `NewInstanceType` (aws:pkg/providers/instancetype/types.go).
  */
-import { parseQuantity, type Quantity } from "../api/quantity.ts";
-import type { EC2NodeClass, EC2NodeClassSpec, KubeletConfiguration } from "../api/types.ts";
-import { ValueError } from "../api/value-error.ts";
-import { parseResourceList, type ResourceList } from "../scheduling/resources.ts";
+import { parseQuantity, type Quantity } from "../api/index.ts";
+import type { EC2NodeClass, EC2NodeClassSpec, KubeletConfiguration } from "../api/index.ts";
+import { ValueError } from "../api/index.ts";
+import { parseResourceList, type ResourceList } from "../scheduling/index.ts";
 import { amiFamilyOf, amiFamilyTraits, type AMIFamily } from "./ami-family.ts";
 
 /** A hard eviction threshold: a share of the node's capacity or an absolute quantity. */

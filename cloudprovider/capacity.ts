@@ -9,9 +9,9 @@
  * `vpc.amazonaws.com/efa`, `aws.amazon.com/neuroncore` (cores per device), and instance-store sizes of types
  * without NVMe instance storage under RAID0.
  */
-import { parseQuantity, Quantity } from "../api/quantity.ts";
-import { ValueError } from "../api/value-error.ts";
-import type { ResourceList } from "../scheduling/resources.ts";
+import { parseQuantity, Quantity } from "../api/index.ts";
+import { ValueError } from "../api/index.ts";
+import type { ResourceList } from "../scheduling/index.ts";
 import { amiFamilyTraits, isWindows } from "./ami-family.ts";
 import type { CapacitySettings, EvictionSignal } from "./capacity-settings.ts";
 import type { CatalogInstanceType } from "./catalog/catalog.ts";

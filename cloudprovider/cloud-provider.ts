@@ -9,7 +9,7 @@
  * unavailable-offerings cache, internal to karpenter-provider-aws, is reachable through `markUnavailable` (the
  * interruption controller marks a spot offering unavailable when its instance is reclaimed).
  */
-import type { EC2NodeClass, NodeClaim, NodePool } from "../api/types.ts";
+import type { EC2NodeClass, NodeClaim, NodePool } from "../api/index.ts";
 import type { DriftReason } from "./drift-reason.ts";
 import type { InstanceType } from "./instance-type.ts";
 import type { CapacityType } from "./offering.ts";

@@ -3,7 +3,7 @@
  * core:pkg/cloudprovider/types.go): reservations for Kubernetes daemons and for the OS, and the hard eviction
  * thresholds it keeps free.
  */
-import { addResources, type ResourceList } from "../scheduling/resources.ts";
+import { addResources, type ResourceList } from "../scheduling/index.ts";
 
 export interface InstanceTypeOverhead {
   readonly kubeReserved: ResourceList;

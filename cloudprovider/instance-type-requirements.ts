@@ -8,7 +8,7 @@
  * sustained clock speed, EBS bandwidth) are left unconstrained rather than said not to exist: the scheduler allows
  * an undefined well-known label, so a NodePool requiring one is not wrongly refused every type.
  */
-import { RequirementSet, type NodeSelectorRequirement } from "../scheduling/requirements.ts";
+import { RequirementSet, type NodeSelectorRequirement } from "../scheduling/index.ts";
 import { amiFamilyTraits, isWindows, type AMIFamily } from "./ami-family.ts";
 import type { CatalogInstanceType } from "./catalog/catalog.ts";
 import {

@@ -3,9 +3,9 @@
  * core:pkg/cloudprovider/types.go): the labels its nodes can have as requirements, where and at what price it can
  * be launched, its capacity, and what the kubelet keeps from pods.
  */
-import { subtractQuantities } from "../api/quantity.ts";
-import type { RequirementSet } from "../scheduling/requirements.ts";
-import type { ResourceList } from "../scheduling/resources.ts";
+import { subtractQuantities } from "../api/index.ts";
+import type { RequirementSet } from "../scheduling/index.ts";
+import type { ResourceList } from "../scheduling/index.ts";
 import { overheadTotal, type InstanceTypeOverhead } from "./instance-type-overhead.ts";
 import type { Offering } from "./offering.ts";
 import { Offerings } from "./offerings.ts";

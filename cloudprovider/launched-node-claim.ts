@@ -4,9 +4,9 @@
  * the labels the instance type pins to one value, the zone, capacity type, tenancy and reservation of the offering
  * it launched into, and the capacity and allocatable of its type (resources it has none of left out).
  */
-import { cloneJson } from "../api/plain-object.ts";
-import type { NodeClaim } from "../api/types.ts";
-import { toRawResourceList, type ResourceList } from "../scheduling/resources.ts";
+import { cloneJson } from "../api/index.ts";
+import type { NodeClaim } from "../api/index.ts";
+import { toRawResourceList, type ResourceList } from "../scheduling/index.ts";
 import {
   LABEL_CAPACITY_RESERVATION_ID,
   LABEL_CAPACITY_RESERVATION_INTERRUPTIBLE,

@@ -4,8 +4,8 @@
  * requirements say the same as the fields, in the scheduler's terms, as karpenter-provider-aws builds them
  * (aws:pkg/providers/instancetype/offering/base_resolver.go and reserved_capacity_resolver.go).
  */
-import { ValueError } from "../api/value-error.ts";
-import { RequirementSet, type NodeSelectorRequirement } from "../scheduling/requirements.ts";
+import { ValueError } from "../api/index.ts";
+import { RequirementSet, type NodeSelectorRequirement } from "../scheduling/index.ts";
 import {
   LABEL_CAPACITY_RESERVATION_ID,
   LABEL_CAPACITY_RESERVATION_INTERRUPTIBLE,

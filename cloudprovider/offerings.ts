@@ -2,7 +2,7 @@
  * An instance type's offerings and the questions the scheduler asks of them (Karpenter's `cloudprovider.Offerings`,
  * core:pkg/cloudprovider/types.go). Immutable; each filter returns a new `Offerings`.
  */
-import type { RequirementSet } from "../scheduling/requirements.ts";
+import type { RequirementSet } from "../scheduling/index.ts";
 import type { Offering } from "./offering.ts";
 
 export class Offerings implements Iterable<Offering> {

@@ -4,9 +4,9 @@
 // a bad config never throws. What is returned has every default resolved, durations also in milliseconds.
 import { Ajv } from "ajv";
 import { formatFieldPath, loadYaml, parseDuration, type FieldPath, type SourcePosition } from "../api/index.ts";
-import { isRecord } from "../api/plain-object.ts";
-import { valueAtPath } from "../api/validation/json-pointer.ts";
-import { describeAjvError } from "../api/validation/ajv-messages.ts";
+import { isRecord } from "../api/index.ts";
+import { valueAtPath } from "../api/index.ts";
+import { describeAjvError } from "../api/index.ts";
 
 export const CONFIG_API_VERSION = "poolkeeper.dev/v1alpha1";
 export const CONFIG_KIND = "PoolkeeperConfig";

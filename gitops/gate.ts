@@ -14,13 +14,13 @@ import {
   type ManifestSet,
   type NodePool,
 } from "../api/index.ts";
-import type { InstanceTypeCatalog } from "../cloudprovider/catalog/catalog.ts";
-import { compilePolicy } from "../policies/compiled-policy.ts";
-import { evaluate } from "../policies/engine.ts";
-import type { Finding } from "../policies/finding.ts";
-import { loadPolicies, type LoadedPolicy } from "../policies/load-policies.ts";
-import { ratchetBundle } from "../policies/ratchet.ts";
-import { builtinRules } from "../policies/rules/index.ts";
+import type { InstanceTypeCatalog } from "../cloudprovider/index.ts";
+import { compilePolicy } from "../policies/index.ts";
+import { evaluate } from "../policies/index.ts";
+import type { Finding } from "../policies/index.ts";
+import { loadPolicies, type LoadedPolicy } from "../policies/index.ts";
+import { ratchetBundle } from "../policies/index.ts";
+import { builtinRules } from "../policies/index.ts";
 import { loadConfig, type PoolkeeperConfig } from "./config.ts";
 import type { GitSource, SourceFile } from "./source.ts";
 

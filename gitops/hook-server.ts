@@ -13,7 +13,7 @@ import { randomUUID } from "node:crypto";
 import type http from "node:http";
 import type { AddressInfo } from "node:net";
 import { Counter, type Registry } from "prom-client";
-import { systemClock, type TimerClock } from "../api/ports.ts";
+import { systemClock, type TimerClock } from "../api/index.ts";
 import {
   CertificateStore,
   createServing,

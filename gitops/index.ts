@@ -1,14 +1,20 @@
-export * from "./config.ts";
-export * from "./source.ts";
-export * from "./status-render.ts";
-export * from "./push-hook.ts";
-export * from "./history.ts";
-export * from "./status-writer.ts";
-export * from "./gate.ts";
-export * from "./sync.ts";
-export * from "./sync-loop.ts";
-export * from "./status-publisher.ts";
-export * from "./hook-server.ts";
-export * from "./commit-signature.ts";
-export * from "./runtime-config.ts";
-export * from "./metrics.ts";
+// The Git gate and the audit trail: the Git source, the gate and the syncer that keeps the last good state, the
+// status publisher and writer, the push-hook server, and the history read back from the status branch.
+export { type AllowedSigner, parseAllowedSigners } from "./commit-signature.ts";
+export { configDefaults, loadConfig, type PoolkeeperConfig } from "./config.ts";
+export {
+  fetchStatusHistory,
+  filterTimeline,
+  renderTimeline,
+  type TimelineFilter,
+  type TimelineFormat,
+} from "./history.ts";
+export { createHookServer, DEFAULT_HOOK_RATE_LIMIT, type HookServer } from "./hook-server.ts";
+export { countStatusWrite, createSyncMetrics } from "./metrics.ts";
+export { runtimeConfigAt } from "./runtime-config.ts";
+export { displayRemote, openSource, type SourceCredentials, SourceError, type SourceFile } from "./source.ts";
+export { STATUS_EVENT_KINDS, type StatusEventKind } from "./status-model.ts";
+export { StatusPublisher } from "./status-publisher.ts";
+export { createStatusWriter } from "./status-writer.ts";
+export { startSyncLoop } from "./sync-loop.ts";
+export { Syncer, type SyncResult } from "./sync.ts";

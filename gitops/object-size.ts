@@ -125,6 +125,7 @@ function findOffset(index: PackIndex, oid: string): number | undefined {
   const names = fanout + 256 * 4;
   while (low < high) {
     const mid = (low + high) >>> 1;
+    // Buffer#compare(target, …, sourceStart, sourceEnd) orders the index's entry (the source) against `name`.
     const order = idx.compare(name, 0, 20, names + mid * 20, names + mid * 20 + 20);
     if (order === 0) {
       const offsets = names + count * 20 + count * 4;
@@ -133,7 +134,7 @@ function findOffset(index: PackIndex, oid: string): number | undefined {
       // Packs over 2 GiB keep large offsets in a table of 8-byte entries after the 4-byte ones.
       return Number(idx.readBigUInt64BE(offsets + count * 4 + (offset & 0x7fffffff) * 8));
     }
-    if (order > 0) low = mid + 1;
+    if (order < 0) low = mid + 1;
     else high = mid;
   }
   return undefined;

@@ -1,7 +1,7 @@
 // The status commit's message: a one-line subject and git trailers (`Key: value` lines in the last paragraph),
 // and reading them back. Only rule ids and counts of findings appear here, never their messages: a finding about
 // an EC2NodeClass's userData may quote it. Every value is forced onto one line so no text can add a trailer.
-import type { Finding } from "../policies/finding.ts";
+import type { Finding } from "../policies/index.ts";
 import { STATUS_EVENT_KINDS, type StatusEvent, type StatusEventKind, type StatusModel } from "./status-model.ts";
 
 export interface TrailerEvent {

@@ -2,10 +2,10 @@
 // spec summary, built here), slots the controller fills from the cluster, and the events that led there.
 // Pure: no I/O, no clock.
 import { budgetWindowDescription } from "../policies/index.ts";
-import { describeDuration, parseDuration } from "../api/duration.ts";
-import { unlessInvalid } from "../api/value-error.ts";
-import type { Budget, NodePool, NodeSelectorRequirementWithMinValues } from "../api/types.ts";
-import type { Finding } from "../policies/finding.ts";
+import { describeDuration, parseDuration } from "../api/index.ts";
+import { unlessInvalid } from "../api/index.ts";
+import type { Budget, NodePool, NodeSelectorRequirementWithMinValues } from "../api/index.ts";
+import type { Finding } from "../policies/index.ts";
 
 export const STATUS_EVENT_KINDS = [
   "accepted",

@@ -4,7 +4,7 @@
 // first at once), serialized, and never lose an event: events leave the queue only once a commit holds them,
 // and a failed write puts them back and retries with backoff. A commit the remote did not take yet stays in
 // the local clone; the publisher keeps retrying until it is pushed.
-import type { Timer, TimerClock } from "../api/ports.ts";
+import type { Timer, TimerClock } from "../api/index.ts";
 import type { Logger } from "pino";
 import {
   commitMessage,

@@ -1,7 +1,7 @@
 // The files the controller commits to the status directory: one `<pool>.yaml` per NodePool and `summary.md`.
 // Deterministic: the same model (in any order) always renders byte-identical files. No clock, no randomness.
 import { stringify } from "yaml";
-import { SEVERITIES, type Finding, type Severity } from "../policies/finding.ts";
+import { SEVERITIES, type Finding, type Severity } from "../policies/index.ts";
 import type { PoolStatus, StatusEvent, StatusModel } from "./status-model.ts";
 
 export { commitMessage, parseTrailers, type ParsedTrailers, type TrailerEvent } from "./status-commit.ts";

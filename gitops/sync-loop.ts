@@ -2,7 +2,7 @@
 // ±10 % jitter (so many controllers polling one Git host do not synchronize); after failed syncs it doubles
 // each time, up to ten intervals. A push hook calls `trigger()` to sync at once; triggers that arrive during
 // a sync coalesce into one more sync after it, never into a queue.
-import { systemClock, type TimerClock } from "../api/ports.ts";
+import { systemClock, type TimerClock } from "../api/index.ts";
 import type { SyncResult } from "./sync.ts";
 
 export interface SyncLoopOptions {

@@ -6,9 +6,9 @@
 // before the head is trusted. The status branch is not a trusted input (anyone who can push to it can write a
 // trailer): what it names is judged again, as it was judged when it was accepted, and refused if the gate says no.
 import type { Logger } from "pino";
-import type { InstanceTypeCatalog } from "../cloudprovider/catalog/catalog.ts";
-import type { Clock } from "../api/ports.ts";
-import type { Finding } from "../policies/finding.ts";
+import type { InstanceTypeCatalog } from "../cloudprovider/index.ts";
+import type { Clock } from "../api/index.ts";
+import type { Finding } from "../policies/index.ts";
 import type { AllowedSigner } from "./commit-signature.ts";
 import type { PoolkeeperConfig } from "./config.ts";
 import { GateCache, judgeCommit, readCommit, type DesiredState, type Judgement } from "./gate.ts";

@@ -2,7 +2,7 @@
 // parameters, which custom CEL rules run, and which exemptions apply. The base is a preset (baseline by
 // default); each policy whose `match` selects the object then refines it, in file order.
 import { compileCel, type CelProgram, type FieldPath } from "../api/index.ts";
-import { pathFromPointer } from "../api/validation/json-pointer.ts";
+import { pathFromPointer } from "../api/index.ts";
 import type { Enforcement, Severity } from "./finding.ts";
 import type { LoadedPolicy } from "./load-policies.ts";
 import { selects, type SelectableObject } from "./object-selector.ts";

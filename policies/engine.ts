@@ -3,7 +3,7 @@
 // fails anyway — a bug, which the fuzz test looks for — becomes a finding, not a crash.
 import { isCelError } from "@bufbuild/cel";
 import { toCelValue, toJsonPointer } from "../api/index.ts";
-import { defaultCatalog, type InstanceTypeCatalog } from "../cloudprovider/catalog/catalog.ts";
+import { defaultCatalog, type InstanceTypeCatalog } from "../cloudprovider/index.ts";
 import type { CompiledPolicy, ResolvedPolicy } from "./compiled-policy.ts";
 import { compareFindings, type Finding, type Severity } from "./finding.ts";
 import { memoizedCatalog } from "./memoized-catalog.ts";

@@ -3,12 +3,12 @@
 // file:line:col; a bad policy never crashes the engine and never silently applies half of itself.
 import { Ajv, type ValidateFunction } from "ajv";
 import { compileCel, loadYaml, type FieldPath, type SourcePosition } from "../api/index.ts";
-import { closestName } from "../api/validation/closest-name.ts";
-import { isRecord } from "../api/plain-object.ts";
+import { closestName } from "../api/index.ts";
+import { isRecord } from "../api/index.ts";
 import { poolPolicySchema, POLICY_API_VERSION, POLICY_KIND, type PoolPolicy } from "./policy-document.ts";
 import type { AnyRule } from "./rule.ts";
 import { ruleMatches } from "./rule-pattern.ts";
-import { describeAjvError } from "../api/validation/ajv-messages.ts";
+import { describeAjvError } from "../api/index.ts";
 
 export interface PolicyError {
   source: SourcePosition;

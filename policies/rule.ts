@@ -3,7 +3,7 @@
 // check over one object.
 import type { Operation } from "fast-json-patch";
 import type { FieldPath } from "../api/index.ts";
-import type { InstanceTypeCatalog } from "../cloudprovider/catalog/catalog.ts";
+import type { InstanceTypeCatalog } from "../cloudprovider/index.ts";
 import type { Enforcement } from "./finding.ts";
 import type { PolicyTarget, Scope, TypedTargets } from "./target.ts";
 

@@ -10,7 +10,7 @@
 // the shutdown for its whole deadline.
 import type { Server, ServerResponse } from "node:http";
 import type { Socket } from "node:net";
-import { systemClock, type Timer, type TimerClock } from "../api/ports.ts";
+import { systemClock, type Timer, type TimerClock } from "../api/index.ts";
 import type { Logger } from "./log.ts";
 
 export interface ConnectionDrainOptions {

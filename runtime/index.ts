@@ -2,12 +2,13 @@
 // clients and graceful shutdown, request bodies read under a limit and JSON measured before it is parsed, file
 // watching, and the metrics every server serves. Only what other parts use is exported here; the
 // pieces behind it (connection-drain.ts, the TLS material's loading) are this folder's own.
-export { createLogger, silentLogger, type Logger } from "./log.ts";
-export { DEFAULT_DEBOUNCE_MS, watchFiles, type FileWatch, type FileWatchOptions } from "./file-watch.ts";
-export { certificateProblem, CertificateStore, TlsFileError, type CertificateInfo } from "./tls.ts";
-export { createServing, DEFAULT_SERVING_LIMITS, type ServingLimits, type ServingTimeouts } from "./serving.ts";
-export { readRequestBody, type BodyRead } from "./request-body.ts";
-export { jsonShapeProblem, type JsonShapeLimits } from "./json-shape.ts";
-export { SourceRateLimiter, type RateLimit } from "./rate-limit.ts";
-export { throttledLog } from "./throttled-log.ts";
+export type { Logger } from "../node_modules/pino/pino.d.ts";
+export { DEFAULT_DEBOUNCE_MS, type FileWatch, type FileWatchOptions, watchFiles } from "./file-watch.ts";
+export { jsonShapeProblem } from "./json-shape.ts";
+export { createLogger } from "./log.ts";
 export { createRegistry, sharedMetric, tlsMetrics } from "./metrics.ts";
+export { SourceRateLimiter, type RateLimit } from "./rate-limit.ts";
+export { readRequestBody } from "./request-body.ts";
+export { createServing, DEFAULT_SERVING_LIMITS, type ServingLimits, type ServingTimeouts } from "./serving.ts";
+export { throttledLog } from "./throttled-log.ts";
+export { type CertificateInfo, certificateProblem, CertificateStore, TlsFileError } from "./tls.ts";

@@ -3,7 +3,7 @@
 // how long to wait (Retry-After). Mirrors golang.org/x/time/rate's Limiter (Allow/Reserve: tokens refilled by the
 // elapsed time, capped at the burst), one per source, with the time from the clock given. IPv6 clients are bucketed
 // by their /64, which one host usually holds whole: per address, a single host could take 2^64 buckets.
-import type { Clock } from "../api/ports.ts";
+import type { Clock } from "../api/index.ts";
 
 export interface RateLimit {
   /** Tokens added to each bucket per second. */

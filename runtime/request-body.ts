@@ -5,7 +5,7 @@
 // because the rest of the request is never read. Mirrors what k8s.io/apiserver does with its request body limit
 // (limitedReadBody: a declared length over the limit fails before reading).
 import type { IncomingMessage } from "node:http";
-import type { Timer, TimerClock } from "../api/ports.ts";
+import type { Timer, TimerClock } from "../api/index.ts";
 
 export type BodyRead = { ok: true; body: Buffer } | { ok: false; why: "too-large" | "timeout" | "aborted" };
 

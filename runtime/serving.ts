@@ -11,7 +11,7 @@ import http from "node:http";
 import https from "node:https";
 import type { AddressInfo, Socket } from "node:net";
 import type { Registry } from "prom-client";
-import { systemClock, type TimerClock } from "../api/ports.ts";
+import { systemClock, type TimerClock } from "../api/index.ts";
 import { ConnectionDrain } from "./connection-drain.ts";
 import type { FileWatchOptions } from "./file-watch.ts";
 import type { Logger } from "./log.ts";

@@ -2,7 +2,7 @@
 // at the limit, a request shed): the first is logged at once, then at most one line per interval, each saying how
 // many were left out since the one before, so the log shows the flood without becoming it. The counters beside
 // these lines (runtime/metrics.ts) count every one.
-import type { Clock } from "../api/ports.ts";
+import type { Clock } from "../api/index.ts";
 
 /** Returns the function to call at each event; `write` is called for the events logged, with the count left out. */
 export function throttledLog(clock: Clock, intervalMs: number, write: (leftOut: number) => void): () => void {

@@ -7,7 +7,7 @@
 import { createHash, createPrivateKey, X509Certificate, type KeyObject } from "node:crypto";
 import { readFileSync } from "node:fs";
 import { createSecureContext, type SecureContextOptions } from "node:tls";
-import type { Clock } from "../api/ports.ts";
+import type { Clock } from "../api/index.ts";
 import { watchFiles, type FileWatch, type FileWatchOptions } from "./file-watch.ts";
 import type { Logger } from "./log.ts";
 import type { TlsMetrics } from "./metrics.ts";

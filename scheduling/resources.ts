@@ -2,9 +2,9 @@
  * Resource lists (`corev1.ResourceList`): resource name to quantity, as in `requests`, `limits`, `capacity`.
  * YAML gives them as `{ cpu: "1000", memory: "1000Gi", "nvidia.com/gpu": 4 }`; arithmetic is exact (see quantity.ts).
  */
-import { Quantity, addQuantities, formatQuantity, parseQuantity, subtractQuantities } from "../api/quantity.ts";
-import type { QuantityLike } from "../api/quantity.ts";
-import { ValueError } from "../api/value-error.ts";
+import { Quantity, addQuantities, formatQuantity, parseQuantity, subtractQuantities } from "../api/index.ts";
+import type { QuantityLike } from "../api/index.ts";
+import { ValueError } from "../api/index.ts";
 
 export type ResourceList = Readonly<Record<string, Quantity>>;
 /** A parsed list or one straight from YAML. */

@@ -3,7 +3,7 @@
  * the validation the API server applies, and the taints Karpenter itself places on nodes.
  */
 import { validateLabelKey, validateLabelValue } from "./requirements.ts";
-import { ValueError } from "../api/value-error.ts";
+import { ValueError } from "../api/index.ts";
 
 export const TAINT_EFFECTS = ["NoSchedule", "PreferNoSchedule", "NoExecute"] as const;
 export type TaintEffect = (typeof TAINT_EFFECTS)[number];

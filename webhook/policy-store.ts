@@ -6,10 +6,10 @@
 // two reads a debounce apart agree (the file has stopped changing).
 import { createHash } from "node:crypto";
 import { readFileSync, statSync } from "node:fs";
-import { compilePolicy, type CompiledPolicy } from "../policies/compiled-policy.ts";
-import { loadPolicies } from "../policies/load-policies.ts";
-import type { PresetName } from "../policies/policy-document.ts";
-import { builtinRules } from "../policies/rules/index.ts";
+import { compilePolicy, type CompiledPolicy } from "../policies/index.ts";
+import { loadPolicies } from "../policies/index.ts";
+import type { PresetName } from "../policies/index.ts";
+import { builtinRules } from "../policies/index.ts";
 import {
   DEFAULT_DEBOUNCE_MS,
   watchFiles,

@@ -16,11 +16,11 @@ import type { AddressInfo } from "node:net";
 import { performance } from "node:perf_hooks";
 import express, { type NextFunction, type Request, type Response } from "express";
 import type { Registry } from "prom-client";
-import { defaultCatalog, type InstanceTypeCatalog } from "../cloudprovider/catalog/catalog.ts";
+import { defaultCatalog, type InstanceTypeCatalog } from "../cloudprovider/index.ts";
 import { defaultYamlLimits } from "../api/index.ts";
-import { systemClock, type ClusterView, type Timer, type TimerClock } from "../api/ports.ts";
-import type { CompiledPolicy } from "../policies/compiled-policy.ts";
-import type { Finding } from "../policies/finding.ts";
+import { systemClock, type ClusterView, type Timer, type TimerClock } from "../api/index.ts";
+import type { CompiledPolicy } from "../policies/index.ts";
+import type { Finding } from "../policies/index.ts";
 import {
   mutateAdmission,
   parseAdmissionReview,

@@ -4,14 +4,14 @@
 // and the report says which objects are new, changed or deleted.
 import { isDeepStrictEqual } from "node:util";
 import { loadManifests, type Manifest } from "../../api/index.ts";
-import { defaultCatalog, parseCatalog, type InstanceTypeCatalog } from "../../cloudprovider/catalog/catalog.ts";
-import { compilePolicy, type CompiledPolicy } from "../../policies/compiled-policy.ts";
-import { evaluate } from "../../policies/engine.ts";
-import { loadPolicies } from "../../policies/load-policies.ts";
-import { ratchetBundle } from "../../policies/ratchet.ts";
-import type { PresetName } from "../../policies/policy-document.ts";
-import { renderReport, type CheckReport, type ReportFormat } from "../../policies/report/index.ts";
-import { builtinRules } from "../../policies/rules/index.ts";
+import { defaultCatalog, parseCatalog, type InstanceTypeCatalog } from "../../cloudprovider/index.ts";
+import { compilePolicy, type CompiledPolicy } from "../../policies/index.ts";
+import { evaluate } from "../../policies/index.ts";
+import { loadPolicies } from "../../policies/index.ts";
+import { ratchetBundle } from "../../policies/index.ts";
+import type { PresetName } from "../../policies/index.ts";
+import { renderReport, type CheckReport, type ReportFormat } from "../../policies/index.ts";
+import { builtinRules } from "../../policies/index.ts";
 import { readFilesAtRef } from "../git-base.ts";
 import { expandPaths, InputError, STDIN } from "../input-files.ts";
 import type { Output } from "../output.ts";

@@ -1,7 +1,7 @@
 // `poolkeeper explain [RULE]`: a rule's documentation, or the list of rules.
-import { closestName } from "../../api/validation/closest-name.ts";
-import { renderRule } from "../../policies/docs.ts";
-import { builtinRules } from "../../policies/rules/index.ts";
+import { closestName } from "../../api/index.ts";
+import { renderRule } from "../../policies/index.ts";
+import { builtinRules } from "../../policies/index.ts";
 import type { Output } from "../output.ts";
 
 export function runExplain(ruleId: string | undefined, out: Output): number {

@@ -3,16 +3,16 @@
 // --pool, --event and --since narrow it down. A Git failure is reported on one line and exits 2; an empty result
 // is no failure.
 import { parseDuration, unlessInvalid } from "../../api/index.ts";
-import { configDefaults } from "../../gitops/config.ts";
+import { configDefaults } from "../../gitops/index.ts";
 import {
   fetchStatusHistory,
   filterTimeline,
   renderTimeline,
   type TimelineFilter,
   type TimelineFormat,
-} from "../../gitops/history.ts";
-import { SourceError } from "../../gitops/source.ts";
-import { STATUS_EVENT_KINDS, type StatusEventKind } from "../../gitops/status-model.ts";
+} from "../../gitops/index.ts";
+import { SourceError } from "../../gitops/index.ts";
+import { STATUS_EVENT_KINDS, type StatusEventKind } from "../../gitops/index.ts";
 import { readGitCredentials, type GitCredentialOptions } from "../git-credentials.ts";
 import { InputError } from "../input-files.ts";
 import type { Output } from "../output.ts";

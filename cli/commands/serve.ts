@@ -4,8 +4,8 @@
 // running, bad edits to either are logged and the previous one kept (see docs/webhook.md).
 import type { AddressInfo } from "node:net";
 import type { DestinationStream, Level } from "pino";
-import type { ClusterView } from "../../api/ports.ts";
-import type { PresetName } from "../../policies/policy-document.ts";
+import type { ClusterView } from "../../api/index.ts";
+import type { PresetName } from "../../policies/index.ts";
 import { createLogger, TlsFileError } from "../../runtime/index.ts";
 import { createWebhookServer, PolicyFileError, type WebhookServer } from "../../webhook/index.ts";
 import { InputError } from "../input-files.ts";

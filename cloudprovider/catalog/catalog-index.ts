@@ -12,7 +12,7 @@ import {
   modeledValues,
 } from "./catalog-labels.ts";
 import type { CatalogInstanceType } from "./catalog.ts";
-import type { AllowedValues, RequirementSet } from "../../scheduling/requirements.ts";
+import type { AllowedValues, RequirementSet } from "../../scheduling/index.ts";
 
 // Sets with at most this many types keep only their members: setting a few bits beats OR-ing whole bitsets, and
 // the per-type keys (instance-type) then cost no bitset memory.

@@ -4,8 +4,8 @@
  * (index and name) and the field; nothing in the input can make it throw anything but a `CatalogError`.
  */
 import type { CatalogInstanceType } from "./catalog.ts";
-import { validateLabelValue } from "../../scheduling/requirements.ts";
-import { ValueError } from "../../api/value-error.ts";
+import { validateLabelValue } from "../../scheduling/index.ts";
+import { ValueError } from "../../api/index.ts";
 
 /** One thing wrong with a catalog file. */
 export interface CatalogProblem {

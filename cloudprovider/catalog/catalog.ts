@@ -11,11 +11,11 @@ import { TypeIndex } from "./catalog-index.ts";
 import { instanceTypeLabels, keyModel, modeledValues } from "./catalog-labels.ts";
 import { validateCatalogJson } from "./catalog-parse.ts";
 import { extendedResources, vmMemoryMiB } from "../capacity.ts";
-import { parseQuantity } from "../../api/quantity.ts";
-import { RequirementSet, normalizeRequirementKey } from "../../scheduling/requirements.ts";
-import type { NodeSelectorRequirement } from "../../scheduling/requirements.ts";
-import type { ResourceList } from "../../scheduling/resources.ts";
-import { ValueError } from "../../api/value-error.ts";
+import { parseQuantity } from "../../api/index.ts";
+import { RequirementSet, normalizeRequirementKey } from "../../scheduling/index.ts";
+import type { NodeSelectorRequirement } from "../../scheduling/index.ts";
+import type { ResourceList } from "../../scheduling/index.ts";
+import { ValueError } from "../../api/index.ts";
 
 export * from "./catalog-labels.ts";
 export { CatalogError, formatCatalogProblem, type CatalogProblem } from "./catalog-parse.ts";

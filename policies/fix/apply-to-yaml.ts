@@ -2,7 +2,7 @@
 // formatting survive; documents without changes keep their exact original text.
 import type { Operation } from "fast-json-patch";
 import { isMap, isScalar, isSeq, parseAllDocuments, Parser, type Document } from "yaml";
-import { pathFromPointer } from "../../api/validation/json-pointer.ts";
+import { pathFromPointer } from "../../api/index.ts";
 
 export interface YamlEdit {
   /** 0-based index of the document in the file. */

@@ -1,8 +1,11 @@
 // GitHub Actions workflow commands: each finding becomes an annotation on its file and line in the pull request
 // (`::error` for deny, `::warning` for warn, `::notice` for audit), an unreadable file an `::error`; skipped
 // documents and the counts are plain log lines. GitHub shows only the first few annotations of each kind per step,
-// so the summary line carries the full counts.
+// so the summary line carries the full counts. Text from the input first has its control characters shown as
+// escapes (control-characters.ts), then the workflow command's own escaping applies: only the report's own line
+// breaks reach the runner as `%0A`.
 import type { Finding } from "../finding.ts";
+import { escapeControlCharacters as shown } from "./control-characters.ts";
 import type { CheckReport } from "./index.ts";
 import {
   comparePositions,
@@ -30,11 +33,12 @@ export function escapeCommandProperty(text: string): string {
   return escapeCommandData(text).replaceAll(":", "%3A").replaceAll(",", "%2C");
 }
 
+/** A workflow command whose message is `lines` (each shown with its control characters escaped). */
 function command(
   name: "error" | "warning" | "notice",
   location: { file?: string; line?: number; col?: number },
   title: string,
-  message: string,
+  lines: readonly string[],
 ): string {
   const properties: [string, string][] = [];
   if (location.file !== undefined) {
@@ -45,23 +49,25 @@ function command(
     }
   }
   properties.push(["title", title]);
-  const props = properties.map(([key, value]) => `${key}=${escapeCommandProperty(value)}`).join(",");
-  return `::${name} ${props}::${escapeCommandData(message)}`;
+  const props = properties.map(([key, value]) => `${key}=${escapeCommandProperty(shown(value))}`).join(",");
+  return `::${name} ${props}::${escapeCommandData(lines.map(shown).join("\n"))}`;
 }
 
-function findingMessage(finding: Finding): string {
-  let message = `${objectLabel(finding.object.kind, finding.object.name)} ${formatPointer(finding.pointer)}: ${finding.message}`;
-  if (finding.hint) message += `\nfix: ${finding.hint}`;
-  if (finding.exemptedBy !== undefined) message += `\nexempted: ${finding.exemptedBy}`;
-  return message;
+function findingMessage(finding: Finding): string[] {
+  const lines = [
+    `${objectLabel(finding.object.kind, finding.object.name)} ${formatPointer(finding.pointer)}: ${finding.message}`,
+  ];
+  if (finding.hint) lines.push(`fix: ${finding.hint}`);
+  if (finding.exemptedBy !== undefined) lines.push(`exempted: ${finding.exemptedBy}`);
+  return lines;
 }
 
 /**
- * A plain log line. Line breaks become spaces so no text from the input can start a line of its own, where the
- * runner would take a leading `::` as a command.
+ * A plain log line, with line breaks (like every control character) shown as escapes, so no text from the input
+ * can start a line of its own, where the runner would take a leading `::` as a command.
  */
 function logLine(text: string): string {
-  return text.replace(/[\r\n]+/g, " ");
+  return shown(text);
 }
 
 export function renderGithub(report: CheckReport): string {
@@ -69,7 +75,7 @@ export function renderGithub(report: CheckReport): string {
     command(COMMAND[finding.severity], findingLocation(finding), finding.rule, findingMessage(finding)),
   );
   for (const error of [...report.errors].sort(comparePositions)) {
-    lines.push(command("error", error, "unreadable", error.message));
+    lines.push(command("error", error, "unreadable", [error.message]));
   }
   for (const skipped of [...report.skipped].sort(comparePositions)) {
     lines.push(logLine(`note: ${formatLocation(skipped)}: skipped: ${skipped.reason}`));

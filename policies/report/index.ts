@@ -82,8 +82,9 @@ export function renderReport(report: CheckReport, format: ReportFormat, style: S
   }
 }
 
+export { escapeControlCharacters } from "./control-characters.ts";
 export { renderGithub, escapeCommandData, escapeCommandProperty } from "./github.ts";
-export { renderJson, type JsonCheckReport } from "./json.ts";
+export { renderJson, jsonText, type JsonCheckReport } from "./json.ts";
 export { renderJunit, escapeXmlAttribute, escapeXmlText } from "./junit.ts";
 export { renderSarif, artifactUri } from "./sarif.ts";
 export { renderText } from "./text.ts";

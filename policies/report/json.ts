@@ -2,6 +2,7 @@
 // order. Fields are only ever added; `version` changes if one is removed or changes meaning.
 import type { Finding } from "../finding.ts";
 import type { CheckReport, ObjectChangeEntry, ReportPosition, RuleInfo } from "./index.ts";
+import { CONTROL_CHARACTERS } from "./control-characters.ts";
 import { comparePositions, sortFindings, summarize, type ReportSummary } from "./shared.ts";
 
 /** The shape of `poolkeeper check --format json`. */
@@ -54,5 +55,17 @@ function compareChanges(a: ObjectChangeEntry, b: ObjectChangeEntry): number {
 }
 
 export function renderJson(report: CheckReport): string {
-  return JSON.stringify(toJsonReport(report), null, 2) + "\n";
+  return jsonText(toJsonReport(report)) + "\n";
+}
+
+/**
+ * JSON as the JSON and SARIF reports write it: indented, and with the control characters JSON.stringify leaves raw
+ * (DEL, C1, line separators, bidirectional controls; see control-characters.ts) written as `\u` escapes, so the
+ * bytes are inert in a terminal or a line-based tool while the parsed data is exactly the input's.
+ */
+export function jsonText(value: unknown): string {
+  // JSON.stringify escapes C0 inside strings: a raw one in its output is its own line break or indentation.
+  return JSON.stringify(value, null, 2).replace(CONTROL_CHARACTERS, (char) =>
+    char < " " ? char : `\\u${char.charCodeAt(0).toString(16).padStart(4, "0")}`,
+  );
 }

@@ -4,6 +4,7 @@
 // error case. Skipped documents are notes in the suite's output: they are not tests that were skipped.
 import type { Finding } from "../finding.ts";
 import type { CheckReport } from "./index.ts";
+import { CONTROL_CHARACTERS } from "./control-characters.ts";
 import {
   comparePositions,
   findingLocation,
@@ -23,14 +24,19 @@ const NOT_XML =
   // eslint-disable-next-line no-control-regex -- matching control characters is the point
   /[\u0000-\u0008\u000B\u000C\u000E-\u001F\uFFFE\uFFFF]|[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/g;
 
-/** Escapes character data. `\r` is a reference because parsers turn a literal one into `\n`. */
+/**
+ * Escapes character data. `\r` is a reference because parsers turn a literal one into `\n`. The other control
+ * characters XML can carry (DEL, C1, line separators, bidirectional controls; see control-characters.ts) are
+ * references too: the data keeps them, the bytes someone pages through in a terminal do not.
+ */
 export function escapeXmlText(text: string): string {
   return text
     .replace(NOT_XML, "\uFFFD")
     .replaceAll("&", "&amp;")
     .replaceAll("<", "&lt;")
     .replaceAll(">", "&gt;")
-    .replaceAll("\r", "&#13;");
+    .replaceAll("\r", "&#13;")
+    .replace(CONTROL_CHARACTERS, (char) => (char < " " ? char : `&#x${char.charCodeAt(0).toString(16)};`));
 }
 
 /** Escapes an attribute value (double-quoted). Tab, newline and `\r` are references: parsers turn literal ones into spaces. */

@@ -4,6 +4,7 @@
 // tool notifications rather than results (a parse failure is not a policy violation).
 import type { Finding } from "../finding.ts";
 import type { CheckReport, ReportPosition, RuleInfo } from "./index.ts";
+import { jsonText } from "./json.ts";
 import {
   comparePositions,
   findingLocation,
@@ -179,5 +180,5 @@ export function renderSarif(report: CheckReport): string {
       },
     ],
   };
-  return JSON.stringify(log, null, 2) + "\n";
+  return jsonText(log) + "\n";
 }

@@ -1,7 +1,9 @@
 // The terminal report: one block per object (its header names it and where it starts, and with --base how it
 // changed), one line per finding with the field in kubectl's path notation, the fix on the line below; then what
-// could not be read, what was set aside, and the counts.
+// could not be read, what was set aside, and the counts. What comes from the input is shown with its control
+// characters escaped (before colouring, so the report's own colours are the only escape sequences it writes).
 import type { Finding } from "../finding.ts";
+import { escapeControlCharacters as shown } from "./control-characters.ts";
 import type { CheckReport, ReportColour, Style } from "./index.ts";
 import {
   comparePositions,
@@ -22,8 +24,8 @@ function label(style: Style, colour: ReportColour, text: string): string {
 }
 
 function header(group: ObjectGroup, style: Style): string {
-  let line = style("bold", objectLabel(group.kind, group.name));
-  const where = formatLocation(group);
+  let line = style("bold", shown(objectLabel(group.kind, group.name)));
+  const where = shown(formatLocation(group));
   if (where) line += ` (${where})`;
   if (group.change) line += ` [${group.change}]`;
   return line;
@@ -32,13 +34,13 @@ function header(group: ObjectGroup, style: Style): string {
 function findingLines(finding: Finding, style: Style): string[] {
   const columns = [
     label(style, SEVERITY_COLOUR[finding.severity], finding.severity),
-    formatLocation(findingLocation(finding)),
-    formatPointer(finding.pointer),
-    finding.message,
+    shown(formatLocation(findingLocation(finding))),
+    shown(formatPointer(finding.pointer)),
+    shown(finding.message),
   ].filter((c) => c !== "");
   const lines = [`  ${columns.join("  ")}`];
-  if (finding.hint) lines.push(`    fix: ${finding.hint}`);
-  if (finding.exemptedBy !== undefined) lines.push(`    exempted: ${finding.exemptedBy}`);
+  if (finding.hint) lines.push(`    fix: ${shown(finding.hint)}`);
+  if (finding.exemptedBy !== undefined) lines.push(`    exempted: ${shown(finding.exemptedBy)}`);
   return lines;
 }
 
@@ -52,10 +54,10 @@ export function renderText(report: CheckReport, style: Style): string {
   const notes = [
     ...[...report.errors]
       .sort(comparePositions)
-      .map((e) => `${label(style, "red", "error")}  ${formatLocation(e)}  ${e.message}`),
+      .map((e) => `${label(style, "red", "error")}  ${shown(`${formatLocation(e)}  ${e.message}`)}`),
     ...[...report.skipped]
       .sort(comparePositions)
-      .map((s) => `${label(style, "gray", "note")}  ${formatLocation(s)}  skipped: ${s.reason}`),
+      .map((s) => `${label(style, "gray", "note")}  ${shown(`${formatLocation(s)}  skipped: ${s.reason}`)}`),
   ];
   if (notes.length > 0) blocks.push(notes);
   blocks.push([summaryLine(report, style)]);

@@ -3,7 +3,7 @@
 import { amiFamilyFromAlias, amiFamilyOf, isRecord, type FieldPath } from "../../api/index.ts";
 import { defineRule, type Violation } from "../rule.ts";
 import type { PolicyTarget } from "../target.ts";
-import { V1_AMI_FAMILIES } from "../../api/convert/v1-fields.ts";
+import { V1_AMI_FAMILIES } from "../../api/index.ts";
 
 /** The EC2NodeClass `amiFamily` values (the CRD's enum). */
 export const AMI_FAMILIES = V1_AMI_FAMILIES;

@@ -23,7 +23,7 @@ import {
 } from "../schedule-text/index.ts";
 import { defineRule, type Violation } from "../rule.ts";
 import type { PolicyTarget } from "../target.ts";
-import { unlessInvalid, ValueError } from "../../api/value-error.ts";
+import { unlessInvalid, ValueError } from "../../api/index.ts";
 
 const kinds = ["NodePool"] as const;
 const BUDGETS: FieldPath = ["spec", "disruption", "budgets"];
@@ -48,6 +48,10 @@ function budgetsOf(target: PolicyTarget): BudgetAt[] | undefined {
   const disruption = isRecord(target.object.spec) ? target.object.spec.disruption : undefined;
   const list = isRecord(disruption) ? disruption.budgets : undefined;
   if (!Array.isArray(list)) return undefined;
+  // The budgets with a schema or CEL error, found in one pass over the errors rather than one per budget.
+  const invalid = new Set<unknown>();
+  for (const e of target.validation)
+    if (startsWith(e.path, BUDGETS) && e.path.length > BUDGETS.length) invalid.add(e.path[BUDGETS.length]);
   return list.map((entry: unknown, index): BudgetAt => {
     const path = [...BUDGETS, index];
     const record = isRecord(entry) ? entry : {};
@@ -61,11 +65,7 @@ function budgetsOf(target: PolicyTarget): BudgetAt[] | undefined {
     };
     // `schedule` without `duration` (or the reverse) is the CRD's CEL rule's finding, reported on the list.
     const paired = (budget.schedule === undefined) === (budget.duration === undefined);
-    const valid =
-      isRecord(entry) &&
-      text("nodes") !== undefined &&
-      paired &&
-      !target.validation.some((e) => startsWith(e.path, path));
+    const valid = isRecord(entry) && text("nodes") !== undefined && paired && !invalid.has(index);
     return { index, budget, path, valid };
   });
 }

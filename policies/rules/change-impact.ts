@@ -14,7 +14,7 @@ import type { NodeSelectorRequirement } from "../../scheduling/index.ts";
 import { defineRule, type Violation } from "../rule.ts";
 import type { PolicyTarget, Scope } from "../target.ts";
 import { nodeClassRefOf } from "./references.ts";
-import { valueAtPath } from "../../api/validation/json-pointer.ts";
+import { valueAtPath } from "../../api/index.ts";
 
 // --- comparing as Karpenter's hash does --------------------------------------------------------------------------
 

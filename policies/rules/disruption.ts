@@ -11,7 +11,7 @@ import {
 } from "../../api/index.ts";
 import { defineRule } from "../rule.ts";
 import type { PolicyTarget } from "../target.ts";
-import { valueAtPath } from "../../api/validation/json-pointer.ts";
+import { valueAtPath } from "../../api/index.ts";
 
 const kinds = ["NodePool"] as const;
 const DURATION_PARAM = { type: "string", pattern: "^([0-9]+(s|m|h))+$" };

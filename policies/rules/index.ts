@@ -1,4 +1,6 @@
-// Every built-in rule, by family. The order is the order of docs/policies.md.
+// Every built-in rule, by family. The order is the order of docs/policies.md. Each judges within the bounds of
+// object-bounds.ts: an object past them only by the schema family, and at most a bounded number of findings each.
+import { judgedWithinBounds } from "../object-bounds.ts";
 import type { AnyRule } from "../rule.ts";
 import { schemaRules } from "./schema.ts";
 import { limitsRules } from "./limits.ts";
@@ -30,7 +32,7 @@ export const builtinRules: readonly AnyRule[] = [
   ...userdataRules,
   ...referencesRules,
   ...changeImpactRules,
-];
+].map(judgedWithinBounds);
 
 export function ruleById(id: string): AnyRule | undefined {
   return builtinRules.find((r) => r.id === id);

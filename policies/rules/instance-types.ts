@@ -21,8 +21,8 @@ import {
   type CatalogInstanceType as InstanceType,
   type InstanceTypeCatalog,
   type NodeSelectorRequirementLike,
-} from "../../cloudprovider/catalog/catalog.ts";
-import { closestName } from "../../api/validation/closest-name.ts";
+} from "../../cloudprovider/index.ts";
+import { ClosestNameIndex } from "../../api/index.ts";
 import { nameMatches } from "../object-selector.ts";
 import { defineRule, type Violation } from "../rule.ts";
 import type { PolicyTarget } from "../target.ts";
@@ -128,25 +128,38 @@ const NAMED_KEYS: Readonly<Record<string, string>> = {
 // Of those, the keys whose vocabulary is closed (Karpenter sets only these values), so an unknown value is certain.
 const CLOSED_KEYS = new Set([LABEL_ARCH, LABEL_INSTANCE_CAPABILITY_FLEX]);
 
-const knownValuesCache = new WeakMap<InstanceTypeCatalog, Map<string, Set<string>>>();
+/** The values a catalog's types have for one key: for lookups, sorted for messages, and indexed for suggestions. */
+interface KnownValues {
+  readonly set: ReadonlySet<string>;
+  readonly sorted: readonly string[];
+  readonly suggestions: ClosestNameIndex;
+}
 
-function knownValues(catalog: InstanceTypeCatalog, key: string): Set<string> {
+// One scan of the catalog per key, whatever the number of values judged against it.
+const knownValuesCache = new WeakMap<InstanceTypeCatalog, Map<string, KnownValues>>();
+
+function knownValues(catalog: InstanceTypeCatalog, key: string): KnownValues {
   let byKey = knownValuesCache.get(catalog);
   if (!byKey) {
     byKey = new Map();
     knownValuesCache.set(catalog, byKey);
   }
-  let values = byKey.get(key);
-  if (!values) {
-    values = new Set();
+  let known = byKey.get(key);
+  if (!known) {
+    const set = new Set<string>();
     for (const type of catalog.types) {
       const value = catalog.labelsOf(type)[key];
-      if (value !== undefined) values.add(value);
+      if (value !== undefined) set.add(value);
     }
-    byKey.set(key, values);
+    known = { set, sorted: [...set].sort(), suggestions: new ClosestNameIndex([...set]) };
+    byKey.set(key, known);
   }
-  return values;
+  return known;
 }
+
+// A "did you mean" for this many unknown values of an object, the first ones: enough for the typos of a real
+// manifest, and a bounded cost for a list of thousands.
+const SUGGESTED_VALUES = 10;
 
 interface UnknownValue {
   readonly at: PoolRequirement;
@@ -161,7 +174,7 @@ function unknownValues(requirements: readonly PoolRequirement[], catalog: Instan
     const { operator, values = [] } = at.requirement;
     const key = normalizeRequirementKey(at.requirement.key);
     if ((operator !== "In" && operator !== "NotIn") || NAMED_KEYS[key] === undefined) continue;
-    const known = knownValues(catalog, key);
+    const known = knownValues(catalog, key).set;
     values.forEach((value, j) => {
       if (known.has(value)) return;
       out.push({ at, key, value, path: at.index === undefined ? at.path : [...at.path, "values", j] });
@@ -196,12 +209,13 @@ Fix: correct the value (the finding suggests a close one).`,
     const pool = poolTypes(target, catalog);
     if (!pool) return [];
     const nothing = pool.types.length === 0;
-    return unknownValues(pool.requirements, catalog).map(({ at, key, value, path }) => {
+    return unknownValues(pool.requirements, catalog).map(({ at, key, value, path }, n) => {
       const noun = NAMED_KEYS[key] ?? "value";
-      const suggestion = closestName(value, [...knownValues(catalog, key)]);
+      const known = knownValues(catalog, key);
+      const suggestion = n < SUGGESTED_VALUES ? known.suggestions.closest(value) : undefined;
       const closed = CLOSED_KEYS.has(key);
       const why = closed
-        ? ` (Karpenter uses ${[...knownValues(catalog, key)].sort().join(", ")})`
+        ? ` (Karpenter uses ${known.sorted.join(", ")})`
         : " (a typo, or a type newer than poolkeeper's catalog)";
       const effect =
         at.requirement.operator === "NotIn"
@@ -213,7 +227,7 @@ Fix: correct the value (the finding suggests a close one).`,
         hint: suggestion
           ? `did you mean "${suggestion}"?`
           : closed
-            ? `use one of ${[...knownValues(catalog, key)].sort().join(", ")}`
+            ? `use one of ${known.sorted.join(", ")}`
             : "correct the value, or update the instance-type catalog (--catalog) if it is a new type",
       };
     });
@@ -247,27 +261,29 @@ Fix: remove or widen the contradicting requirement.`,
     // A value the catalog does not know might be a real, newer type: not certain.
     if (unknownValues(pool.requirements, catalog).some((u) => !CLOSED_KEYS.has(u.key))) return [];
     const all = pool.requirements.map((r) => r.requirement);
-    let before = catalog.types.length > 0 ? [...catalog.types] : [];
-    for (let i = 0; i < pool.requirements.length; i++) {
-      const after = catalog.matching(all.slice(0, i + 1));
-      const at = pool.requirements[i];
-      if (after.length === 0 && at) {
-        const described = describeRequirement(at.requirement);
-        const prior =
-          i === 0
-            ? "no instance type in the catalog satisfies it"
-            : `the requirements before it allow ${before.length} instance type${before.length === 1 ? "" : "s"} (${examples(before.map((t) => t.name))}) and none of them satisfies it`;
-        return [
-          {
-            path: at.path,
-            message: `${at.index === undefined ? "template label" : "requirement"} ${described} leaves no instance type: ${prior}, so Karpenter can never launch a node for this NodePool.`,
-            hint: "remove or widen this requirement, or the ones it contradicts",
-          },
-        ];
-      }
-      before = after;
+    // The first requirement after which nothing is left. Adding a requirement only ever narrows the types, so a
+    // binary search over the prefixes finds it with a handful of catalog queries rather than one per requirement.
+    let low = 0;
+    let high = all.length - 1;
+    while (low < high) {
+      const mid = (low + high) >>> 1;
+      if (catalog.matching(all.slice(0, mid + 1)).length === 0) high = mid;
+      else low = mid + 1;
     }
-    return [];
+    const at = pool.requirements[low];
+    if (!at) return [];
+    const before = low === 0 ? [] : catalog.matching(all.slice(0, low));
+    const prior =
+      low === 0
+        ? "no instance type in the catalog satisfies it"
+        : `the requirements before it allow ${before.length} instance type${before.length === 1 ? "" : "s"} (${examples(before.map((t) => t.name))}) and none of them satisfies it`;
+    return [
+      {
+        path: at.path,
+        message: `${at.index === undefined ? "template label" : "requirement"} ${describeRequirement(at.requirement)} leaves no instance type: ${prior}, so Karpenter can never launch a node for this NodePool.`,
+        hint: "remove or widen this requirement, or the ones it contradicts",
+      },
+    ];
   },
 });
 

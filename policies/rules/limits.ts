@@ -16,7 +16,7 @@ import {
   karpenterMemoryMiB,
   type CatalogInstanceType as InstanceType,
   type InstanceTypeCatalog,
-} from "../../cloudprovider/catalog/catalog.ts";
+} from "../../cloudprovider/index.ts";
 import { defineRule, type Violation } from "../rule.ts";
 import type { PolicyTarget } from "../target.ts";
 import { examples, poolTypes } from "./instance-types.ts";
@@ -73,11 +73,26 @@ interface Limit {
   readonly quantity: Quantity;
 }
 
+// Every limits rule, and limits.cluster-total for every pool in scope, reads the same list: once per target.
+const limitLists = new WeakMap<PolicyTarget, Limit[]>();
+
 /** The pool's limits that parse and pass the schema (schema.* reports the others). */
 function limitList(target: PolicyTarget): Limit[] {
+  let list = limitLists.get(target);
+  if (!list) {
+    list = computeLimitList(target);
+    limitLists.set(target, list);
+  }
+  return list;
+}
+
+function computeLimitList(target: PolicyTarget): Limit[] {
+  // The limits with a schema error, found in one pass over the errors rather than one per limit.
+  const invalid = new Set<unknown>();
+  for (const e of target.validation) if (e.path[0] === LIMITS[0] && e.path[1] === LIMITS[1]) invalid.add(e.path[2]);
   const out: Limit[] = [];
   for (const [name, value] of Object.entries(limitsOf(target))) {
-    if (hasErrorAt(target, [...LIMITS, name]) || (typeof value !== "string" && typeof value !== "number")) continue;
+    if (invalid.has(name) || (typeof value !== "string" && typeof value !== "number")) continue;
     // Not a quantity: schema.structural's finding.
     const quantity = unlessInvalid(() => parseQuantity(value));
     if (quantity) out.push({ name, raw: String(value), quantity });

@@ -2,8 +2,8 @@
 // being checked, or the cluster's view in the webhook).
 import { isRecord, unlessInvalid, type NodePool } from "../../api/index.ts";
 import { RequirementSet, type NodeSelectorRequirement } from "../../scheduling/index.ts";
-import type { InstanceTypeCatalog } from "../../cloudprovider/catalog/catalog.ts";
-import { closestName } from "../../api/validation/closest-name.ts";
+import type { InstanceTypeCatalog } from "../../cloudprovider/index.ts";
+import { ClosestNameIndex, closestName } from "../../api/index.ts";
 import { defineRule } from "../rule.ts";
 import { typedTarget, type NodePoolTarget, type PolicyTarget, type Scope } from "../target.ts";
 
@@ -29,6 +29,26 @@ export function nodeClassRefOf(object: Record<string, unknown>): NodeClassRef | 
 
 const isAwsRef = (ref: NodeClassRef) => ref.group === AWS_GROUP && ref.kind === AWS_KIND;
 
+interface ClassNames {
+  names: string[];
+  set: ReadonlySet<string>;
+  suggestions: ClosestNameIndex;
+}
+
+// The EC2NodeClass names in scope, once per evaluation (its scope): every NodePool looks its reference up in them,
+// so a search per pool made a bundle of many pools and classes quadratic.
+const classNamesByScope = new WeakMap<Scope, ClassNames>();
+
+function classNamesOf(scope: Scope): ClassNames {
+  let found = classNamesByScope.get(scope);
+  if (!found) {
+    const names = scope.nodeClasses.map((c) => c.name);
+    found = { names, set: new Set(names), suggestions: new ClosestNameIndex(names) };
+    classNamesByScope.set(scope, found);
+  }
+  return found;
+}
+
 export const nodeClass = defineRule({
   id: "references.node-class",
   family: "references",
@@ -50,9 +70,9 @@ Fix: correct the name (the finding suggests a close one), or add the EC2NodeClas
   check(target, { scope }) {
     const ref = nodeClassRefOf(target.object);
     if (!ref || !isAwsRef(ref) || ref.name === "" || !scope.covers(AWS_KIND)) return [];
-    const names = scope.nodeClasses.map((c) => c.name);
-    if (names.includes(ref.name)) return [];
-    const suggestion = closestName(ref.name, names);
+    const { names, set, suggestions } = classNamesOf(scope);
+    if (set.has(ref.name)) return [];
+    const suggestion = suggestions.closest(ref.name);
     const known = names.length === 0 ? "none" : names.slice(0, 5).join(", ") + (names.length > 5 ? ", …" : "");
     return [
       {
@@ -160,11 +180,11 @@ function computeProfile(pool: NodePool, catalog: InstanceTypeCatalog): PoolProfi
     .map((t) => `${t.key}=${t.value ?? ""}:${t.effect}`)
     .sort()
     .join(",");
-  const shape = JSON.stringify(
-    requirements
-      .map((r) => [r.key, r.operator, [...(r.values ?? [])].sort()] as const)
-      .sort((a, b) => (JSON.stringify(a) < JSON.stringify(b) ? -1 : 1)),
-  );
+  // Each requirement serialized once, then sorted: serializing in the comparison costs a log factor per value.
+  const shape = `[${requirements
+    .map((r) => JSON.stringify([r.key, r.operator, [...(r.values ?? [])].sort()]))
+    .sort()
+    .join(",")}]`;
   return {
     weight: spec.weight ?? 0,
     taints,

@@ -1,6 +1,14 @@
 // The schema family: what the API server itself would say about the object (CRD schema, the CRDs' own CEL
-// rules, unknown fields), and what converting an older shape changed. Reported at review time, with the line.
-import type { FieldError } from "../../api/index.ts";
+// rules, unknown fields), what converting an older shape changed, and whether the object is within the sizes
+// poolkeeper judges. Reported at review time, with the line.
+import { formatFieldPath, type FieldError } from "../../api/index.ts";
+import {
+  BOUNDED_FIELDS,
+  DEFAULT_OBJECT_BOUNDS,
+  excesses,
+  MAX_VIOLATIONS,
+  type ObjectBounds,
+} from "../object-bounds.ts";
 import { defineRule, type Violation } from "../rule.ts";
 import type { PolicyTarget } from "../target.ts";
 
@@ -76,4 +84,66 @@ knows exactly what it means in v1.`,
     })),
 });
 
-export const schemaRules = [structural, cel, unknownField, olderShape];
+const count = (n: number) => n.toLocaleString("en-US");
+
+export const objectBounds = defineRule<ObjectBounds>({
+  id: "schema.object-bounds",
+  family: "schema",
+  view: "raw",
+  title: "Lists and maps stay within the sizes poolkeeper judges",
+  docs: `The rules' work grows with the lists they read, and the CRD leaves several unbounded: a requirement's \`values\`,
+\`taints\` and \`startupTaints\`, \`spec.limits\`, an EC2NodeClass's \`tags\`. An object far past any working size
+(a requirement with 50,000 values) would make one admission review or one pull-request check occupy the engine,
+so it is denied here, with the field and the bound, and **no rule outside the schema family judges it**: the
+other findings appear once it is back within the bounds. The bounds, as parameters:
+
+| parameter | default | counts | why this default |
+| --- | --- | --- | --- |
+| \`requirementValues\` | ${count(DEFAULT_OBJECT_BOUNDS.requirementValues)} | the \`values\` of one requirement | more than the 1,364 instance types of the bundled catalog: even a list of every type by name fits |
+| \`taints\` | ${count(DEFAULT_OBJECT_BOUNDS.taints)} | \`taints\`, and \`startupTaints\`, each | Karpenter passes taints to the kubelet in the node's user data, which EC2 limits to 16 KB: that many cannot fit next to the bootstrap |
+| \`limits\` | ${count(DEFAULT_OBJECT_BOUNDS.limits)} | resources in \`spec.limits\` | a pool limits a handful of resources (cpu, memory, nodes, pods, an accelerator) |
+| \`tags\` | ${count(DEFAULT_OBJECT_BOUNDS.tags)} | keys of an EC2NodeClass's \`spec.tags\` | EC2 accepts at most 50 tags on a resource, so a class with more cannot launch a node |
+| \`requirements\` | ${count(DEFAULT_OBJECT_BOUNDS.requirements)} | \`spec.template.spec.requirements\` | the CRD's maxItems |
+| \`budgets\` | ${count(DEFAULT_OBJECT_BOUNDS.budgets)} | \`spec.disruption.budgets\` | the CRD's maxItems |
+| \`selectorTerms\` | ${count(DEFAULT_OBJECT_BOUNDS.selectorTerms)} | each of the subnet, security group, AMI and capacity reservation selector terms | the CRD's maxItems |
+| \`blockDeviceMappings\` | ${count(DEFAULT_OBJECT_BOUNDS.blockDeviceMappings)} | \`blockDeviceMappings\` | the CRD's maxItems |
+
+A list past the CRD's own maxItems is \`schema.structural\`'s finding and is not reported twice. A policy may set
+lower bounds (a finding then says the policy allows no more, and the other rules still run); it cannot set higher
+ones, since the bounds protect the engine that judges every object. With this rule turned off, an object past the
+defaults is still not judged by the other rules: it passes unjudged.
+
+Whatever the object, each rule (this family's included) lists at most ${count(MAX_VIOLATIONS)} findings for it, and
+one more that says how many it left out: 200,000 schema errors in one object would help nobody.
+
+Fix: shorten the list (the finding says how).`,
+  kinds: ["NodePool", "EC2NodeClass"],
+  enforcement: { baseline: "deny", strict: "deny" },
+  params: {
+    schema: {
+      properties: Object.fromEntries(
+        BOUNDED_FIELDS.map((f) => [f.param, { type: "integer", minimum: 0, maximum: DEFAULT_OBJECT_BOUNDS[f.param] }]),
+      ),
+    },
+    defaults: { ...DEFAULT_OBJECT_BOUNDS },
+  },
+  check(target, { params }) {
+    // The CRD's own maxItems errors are schema.structural's findings.
+    const tooMany = new Set(target.validation.filter((e) => e.type === "Too many").map((e) => JSON.stringify(e.path)));
+    return excesses(target, params)
+      .filter((excess) => !tooMany.has(JSON.stringify(excess.path)))
+      .map(({ field, path, size, bound }) => {
+        const judged =
+          size > DEFAULT_OBJECT_BOUNDS[field.param]
+            ? `so poolkeeper judges this ${target.kind} no further: no rule outside the schema family runs on it until the list is shorter`
+            : "which this policy allows no more of";
+        return {
+          path,
+          message: `${formatFieldPath(path)} has ${count(size)} ${field.noun}, but ${field.holder} may have at most ${count(bound)} (schema.object-bounds ${field.param}), ${judged}.`,
+          hint: field.hint,
+        };
+      });
+  },
+});
+
+export const schemaRules = [structural, objectBounds, cel, unknownField, olderShape];

@@ -7,7 +7,7 @@ import {
   duplicateTaints,
   type TaintInput,
 } from "../../scheduling/index.ts";
-import type { NodeSelectorRequirementLike } from "../../cloudprovider/catalog/catalog.ts";
+import type { NodeSelectorRequirementLike } from "../../cloudprovider/index.ts";
 import { nameMatches } from "../object-selector.ts";
 import { defineRule, type Violation } from "../rule.ts";
 import type { PolicyTarget } from "../target.ts";

@@ -2,7 +2,7 @@
  * The message for a disruption budget Karpenter cannot evaluate (`BudgetProblem`); Karpenter then allows no
  * disruption at all for the NodePool (`MustGetAllowedDisruptions` fails closed).
  */
-import type { BudgetProblem } from "../../api/cron/index.ts";
+import type { BudgetProblem } from "../../api/index.ts";
 import { scheduleErrorMessage } from "./schedule-error-text.ts";
 
 export function budgetProblemMessage(problem: BudgetProblem): string {

@@ -8,8 +8,8 @@
  * `Intl.DateTimeFormat`, so the time-zone data is the runtime's own.
  */
 import { dayRuleOf, formatClock, listWords } from "./cron-describe.ts";
-import type { CronFields } from "../../api/cron/index.ts";
-import { ValueError } from "../../api/value-error.ts";
+import type { CronFields } from "../../api/index.ts";
+import { ValueError } from "../../api/index.ts";
 import { parseKarpenterScheduleOrThrow } from "./schedule-error-text.ts";
 
 const DAY = 1440;

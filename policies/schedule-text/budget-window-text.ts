@@ -6,7 +6,7 @@
  * says what is actually active, including windows that cross midnight or last longer than a day. Other
  * schedules get a simpler sentence, or "for 8h after each run of '<schedule>' (<description>)".
  */
-import { describeDuration, parseBudgetDuration } from "../../api/duration.ts";
+import { describeDuration, parseBudgetDuration } from "../../api/index.ts";
 import {
   dayAndMonthPhrase,
   dayRuleOf,
@@ -15,7 +15,7 @@ import {
   WEEKDAYS_SHORT,
   weekdayShortList,
 } from "./cron-describe.ts";
-import type { CronFields } from "../../api/cron/index.ts";
+import type { CronFields } from "../../api/index.ts";
 import { parseKarpenterScheduleOrThrow } from "./schedule-error-text.ts";
 
 const DAY = 1440;

@@ -3,8 +3,8 @@
  * UTC because Karpenter evaluates every budget schedule in UTC, and saying so in each sentence keeps readers
  * from assuming local time.
  */
-import type { CronFields, ParsedSchedule } from "../../api/cron/index.ts";
-import { describeDuration } from "../../api/duration.ts";
+import type { CronFields, ParsedSchedule } from "../../api/index.ts";
+import { describeDuration } from "../../api/index.ts";
 
 export const WEEKDAYS = ["Sunday", "Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday"];
 export const WEEKDAYS_SHORT = ["Sun", "Mon", "Tue", "Wed", "Thu", "Fri", "Sat"];

@@ -2,7 +2,7 @@
  * Plain-words explanations of robfig/cron parse errors, aimed at the mistakes people make when they write
  * Karpenter budget schedules in another cron dialect (Quartz, Jenkins, Vixie cron, Kubernetes CronJob's TZ=).
  */
-import { CRON_DAY_NAMES, CRON_FIELD_BOUNDS, CRON_MONTH_NAMES, type ScheduleError } from "../../api/cron/index.ts";
+import { CRON_DAY_NAMES, CRON_FIELD_BOUNDS, CRON_MONTH_NAMES, type ScheduleError } from "../../api/index.ts";
 
 const FIELD_NAMES = ["minute", "hour", "day of month", "month", "day of week"];
 const FIELD_RANGES = ["0–59", "0–23", "1–31", "1–12 or JAN–DEC", "0–6 or SUN–SAT (Sunday is 0)"];

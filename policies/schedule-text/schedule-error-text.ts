@@ -2,8 +2,8 @@
  * The message for a schedule Karpenter cannot parse: the plain-words hint, then robfig's own error text, so a
  * reader sees both what to write and what Karpenter's logs will say.
  */
-import { parseKarpenterSchedule, type ParsedSchedule, type ScheduleError } from "../../api/cron/index.ts";
-import { ValueError } from "../../api/value-error.ts";
+import { parseKarpenterSchedule, type ParsedSchedule, type ScheduleError } from "../../api/index.ts";
+import { ValueError } from "../../api/index.ts";
 import { scheduleHint } from "./cron-hints.ts";
 
 /** What is wrong and how to write it instead, with robfig's text: `… (robfig/cron: <goError>)`. */

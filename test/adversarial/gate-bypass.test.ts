@@ -7,16 +7,11 @@ import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { after, before, describe, it } from "node:test";
-import { systemClock } from "../../api/ports.ts";
 import { main } from "../../cli/main.ts";
 import { capturedOutput } from "../../cli/output.ts";
 import { parseAllowedSigners, type AllowedSigner } from "../../gitops/commit-signature.ts";
-import { openSource } from "../../gitops/source.ts";
-import { StatusPublisher } from "../../gitops/status-publisher.ts";
-import { createStatusWriter } from "../../gitops/status-writer.ts";
-import { Syncer } from "../../gitops/sync.ts";
-import { createLogger } from "../../runtime/log.ts";
 import { startGitServer, type GitServer } from "../support/git-server.ts";
+import { STATUS_BRANCH, syncController } from "../support/sync-controller.ts";
 import {
   createPoolRepo,
   gitCli,
@@ -27,7 +22,7 @@ import {
 } from "../support/pool-repo.ts";
 
 const AUTH = { username: "bot", password: "gate-Pa55-bypass" };
-const STATUS = "poolkeeper-status";
+const STATUS = STATUS_BRANCH;
 
 /** What a pull request loosening policies/ adds. */
 const LOOSE_POLICY = IMDS_WARN_POLICY;
@@ -48,37 +43,14 @@ describe("gate bypass attempts", () => {
 
   /** A controller over its own cache: source, status writer, publisher, syncer. */
   function controller(repo: PoolRepo, signers?: readonly AllowedSigner[]) {
-    const cache = join(tmp, `cache-${++n}`);
-    const logger = createLogger({ level: "fatal", destination: { write: () => undefined } });
-    const source = openSource({ url: repo.url, branch: "main", cacheDir: join(cache, "source"), credentials: AUTH });
-    const writer = createStatusWriter({
+    const cacheDir = join(tmp, `cache-${++n}`);
+    return syncController({
       url: repo.url,
-      branch: STATUS,
-      path: "status/prod/",
-      cacheDir: join(cache, "status"),
-      author: { name: "poolkeeper", email: "poolkeeper@example.test" },
+      cacheDir,
       credentials: AUTH,
-      retries: { max: 5, minBackoffMs: 1, maxBackoffMs: 10 },
-    });
-    const publisher = new StatusPublisher({
-      writer,
-      cluster: "prod",
-      coalesceMs: 0,
-      clock: systemClock,
-      logger,
       manual: true,
-      retry: { minBackoffMs: 60_000, maxBackoffMs: 60_000 },
+      ...(signers ? { signers } : {}),
     });
-    const syncer = new Syncer({
-      source,
-      cluster: "prod",
-      publisher,
-      statusHistory: () => writer.history(),
-      signers,
-      clock: systemClock,
-      logger,
-    });
-    return { syncer, publisher };
   }
 
   /** `poolkeeper sync --once` with the credentials in the environment, as a CI job runs it. */

@@ -6,13 +6,8 @@ import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { after, before, describe, it } from "node:test";
-import { systemClock } from "../../api/ports.ts";
-import { openSource } from "../../gitops/source.ts";
-import { StatusPublisher } from "../../gitops/status-publisher.ts";
-import { createStatusWriter } from "../../gitops/status-writer.ts";
-import { Syncer } from "../../gitops/sync.ts";
-import { createLogger } from "../../runtime/log.ts";
 import { startGitServer, type GitServer } from "../support/git-server.ts";
+import { STATUS_BRANCH, syncController } from "../support/sync-controller.ts";
 import { createPoolRepo, gitCli } from "../support/pool-repo.ts";
 
 const BLOB_BYTES = 16 * 1024 * 1024;
@@ -40,33 +35,7 @@ describe("a pushed blob over the file-size limit", () => {
     const loose = Number((await gitCli(repo.work, "count-objects", "-v")).match(/^size: (\d+)/m)?.[1] ?? "0");
     assert.ok(packed + loose < 4096, "the repository holding it is small (KiB)");
 
-    const cache = join(tmp, "cache");
-    const logger = createLogger({ level: "error", destination: { write: () => undefined } });
-    const writer = createStatusWriter({
-      url: repo.url,
-      branch: "poolkeeper-status",
-      path: "status/prod/",
-      cacheDir: join(cache, "status"),
-      author: { name: "poolkeeper", email: "poolkeeper@example.test" },
-      retries: { max: 3, minBackoffMs: 1, maxBackoffMs: 5 },
-    });
-    const publisher = new StatusPublisher({
-      writer,
-      cluster: "prod",
-      coalesceMs: 0,
-      clock: systemClock,
-      logger,
-      retry: { minBackoffMs: 60_000, maxBackoffMs: 60_000 },
-    });
-    const source = openSource({ url: repo.url, branch: "main", cacheDir: join(cache, "source") });
-    const syncer = new Syncer({
-      source,
-      cluster: "prod",
-      publisher,
-      statusHistory: () => writer.history(),
-      clock: systemClock,
-      logger,
-    });
+    const { syncer, publisher } = syncController({ url: repo.url, cacheDir: join(tmp, "cache") });
 
     const first = await syncer.sync();
     assert.equal(first.outcome, "rejected");
@@ -84,7 +53,7 @@ describe("a pushed blob over the file-size limit", () => {
     assert.equal(again.outcome, "unchanged");
     assert.equal(await publisher.flush(), undefined, "nothing new to report");
 
-    await gitCli(repo.work, "fetch", "--quiet", repo.pushUrl, "+poolkeeper-status:refs/remotes/check/status");
+    await gitCli(repo.work, "fetch", "--quiet", repo.pushUrl, `+${STATUS_BRANCH}:refs/remotes/check/status`);
     const events = (
       await gitCli(repo.work, "log", "--format=%(trailers:key=Poolkeeper-Event,valueonly)", "refs/remotes/check/status")
     )

@@ -10,7 +10,7 @@ import { connect as connectTcp, type Socket } from "node:net";
 import { connect as connectTls, type TLSSocket } from "node:tls";
 import { Registry } from "prom-client";
 import { createHookServer } from "../../gitops/hook-server.ts";
-import { MAX_BODY_BYTES } from "../../webhook/index.ts";
+import { MAX_BODY_BYTES } from "../../webhook/server.ts";
 import { createReview, upstream } from "../support/admission-fixtures.ts";
 import { FakeClock } from "../support/fake-clock.ts";
 import { guardAgainstHang } from "../support/hang-guard.ts";

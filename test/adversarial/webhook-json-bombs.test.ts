@@ -6,7 +6,7 @@
 // parses of large texts — and stays healthy.
 import { after, before, describe, test } from "node:test";
 import assert from "node:assert/strict";
-import { MAX_REVIEW_DEPTH, MAX_REVIEW_VALUES } from "../../webhook/index.ts";
+import { MAX_REVIEW_DEPTH, MAX_REVIEW_VALUES } from "../../webhook/server.ts";
 import { createReview, upstream } from "../support/admission-fixtures.ts";
 import { startWebhook, type WebhookHarness } from "../support/webhook-harness.ts";
 

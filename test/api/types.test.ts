@@ -2,7 +2,8 @@
 // a misspelt field does not compile), and at run time by the validator, so both views agree.
 import { test } from "node:test";
 import assert from "node:assert/strict";
-import { validateObject, type Budget, type Disruption, type EC2NodeClass, type NodePool } from "../../api/index.ts";
+import { validateObject, type Budget, type EC2NodeClass, type NodePool } from "../../api/index.ts";
+import type { Disruption } from "../../api/types.ts";
 
 const pool = {
   apiVersion: "karpenter.sh/v1",

@@ -6,19 +6,20 @@ import { describe, test } from "node:test";
 import assert from "node:assert/strict";
 import {
   DEFAULT_CAPACITY_SETTINGS,
-  amiFamilyOf,
-  capacityOf,
   capacitySettingsOf,
-  defaultCatalog,
+  type CapacitySettings,
+} from "../../cloudprovider/capacity-settings.ts";
+import { amiFamilyOf } from "../../cloudprovider/ami-family.ts";
+import { capacityOf } from "../../cloudprovider/catalog/catalog.ts";
+import { defaultCatalog, type CatalogInstanceType } from "../../cloudprovider/index.ts";
+import {
   eniLimitedPods,
   instanceTypeCapacity,
   instanceTypeOverhead,
   kubeReservedCpuMilli,
-  overheadTotal,
   vmMemoryMiB,
-  type CapacitySettings,
-  type CatalogInstanceType,
-} from "../../cloudprovider/index.ts";
+} from "../../cloudprovider/capacity.ts";
+import { overheadTotal } from "../../cloudprovider/instance-type-overhead.ts";
 import { amiFamilyFromAlias } from "../../api/index.ts";
 import { formatQuantity, parseQuantity } from "../../api/quantity.ts";
 import type { EC2NodeClass, EC2NodeClassSpec } from "../../api/types.ts";

@@ -4,16 +4,12 @@
 // independent, bitset implementation of requirement compatibility) for which types a NodePool allows.
 import { describe, test } from "node:test";
 import assert from "node:assert/strict";
-import {
-  DEFAULT_CAPACITY_SETTINGS,
-  InstanceType,
-  capacitySettingsOf,
-  catalogInstanceTypes,
-  defaultCatalog,
-  instanceTypeCapacity,
-  instanceTypeOverhead,
-  type CapacityType,
-} from "../../cloudprovider/index.ts";
+import { DEFAULT_CAPACITY_SETTINGS, capacitySettingsOf } from "../../cloudprovider/capacity-settings.ts";
+import { InstanceType } from "../../cloudprovider/instance-type.ts";
+import { catalogInstanceTypes } from "../../cloudprovider/catalog-instance-types.ts";
+import { defaultCatalog } from "../../cloudprovider/index.ts";
+import { instanceTypeCapacity, instanceTypeOverhead } from "../../cloudprovider/capacity.ts";
+import type { CapacityType } from "../../cloudprovider/offering.ts";
 import { formatQuantity, parseQuantity } from "../../api/quantity.ts";
 import type { EC2NodeClass } from "../../api/types.ts";
 import { RequirementSet, type NodeSelectorRequirement } from "../../scheduling/requirements.ts";

@@ -10,12 +10,11 @@ import {
   InsufficientCapacityError,
   NodeClaimNotFoundError,
   NodeClassNotReadyError,
-  createCatalog,
-  defaultCatalog,
   findError,
-  type CloudProvider,
-  type CatalogInstanceType,
-} from "../../cloudprovider/index.ts";
+} from "../../cloudprovider/errors.ts";
+import { createCatalog } from "../../cloudprovider/catalog/catalog.ts";
+import { defaultCatalog, type CatalogInstanceType } from "../../cloudprovider/index.ts";
+import type { CloudProvider } from "../../cloudprovider/cloud-provider.ts";
 import type { Clock } from "../../api/ports.ts";
 import type { EC2NodeClass, NodeClaim, NodePool } from "../../api/types.ts";
 import { FakeCloudProvider } from "../support/fake-cloud-provider.ts";

@@ -3,7 +3,8 @@
 // aws:pkg/providers/instancetype/offering/*_resolver.go builds them).
 import { describe, test } from "node:test";
 import assert from "node:assert/strict";
-import { Offerings, newOffering, type Offering } from "../../cloudprovider/index.ts";
+import { Offerings } from "../../cloudprovider/offerings.ts";
+import { newOffering, type Offering } from "../../cloudprovider/offering.ts";
 import { ValueError } from "../../api/value-error.ts";
 import { RequirementSet, type NodeSelectorRequirement } from "../../scheduling/requirements.ts";
 

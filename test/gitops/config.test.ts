@@ -4,7 +4,8 @@ import { test } from "node:test";
 import assert from "node:assert/strict";
 import { readFileSync } from "node:fs";
 import { stringify } from "yaml";
-import { loadConfig, type ConfigError } from "../../gitops/index.ts";
+import { loadConfig } from "../../gitops/index.ts";
+import type { ConfigError } from "../../gitops/config.ts";
 import { mutateJson, seededRandom } from "../support/json-mutation.ts";
 
 const FILE = "poolkeeper.yaml";

@@ -5,7 +5,7 @@ import { describe, it } from "node:test";
 import { parseTrailers } from "../../gitops/status-render.ts";
 import { StatusPublisher } from "../../gitops/status-publisher.ts";
 import type { StatusWriteInput, StatusWriteResult, StatusWriter } from "../../gitops/status-writer.ts";
-import { silentLogger } from "../../runtime/index.ts";
+import { silentLogger } from "../../runtime/log.ts";
 import { FakeClock } from "../support/fake-clock.ts";
 import { guardAgainstHang } from "../support/hang-guard.ts";
 

@@ -11,13 +11,12 @@ import { execFileSync } from "node:child_process";
 import { readFileSync } from "node:fs";
 import { parseAllowedSigners } from "../../gitops/commit-signature.ts";
 import { SourceError, openSource } from "../../gitops/source.ts";
-import { StatusPublisher } from "../../gitops/status-publisher.ts";
-import { createStatusWriter, type StatusWriter } from "../../gitops/status-writer.ts";
 import { startSyncLoop } from "../../gitops/sync-loop.ts";
 import { Syncer, type SyncResult } from "../../gitops/sync.ts";
 import { createLogger } from "../../runtime/index.ts";
 import { startGitServer, type GitServer } from "../support/git-server.ts";
 import { createPoolRepo, gitCli, insecurePool, poolWithCpuLimit, type PoolRepo } from "../support/pool-repo.ts";
+import { syncController } from "../support/sync-controller.ts";
 
 const AUTH = { username: "bot", password: "s3cret-Pa55word-sync" };
 const STATUS = "poolkeeper-status";
@@ -46,33 +45,14 @@ describe("Syncer against a real Git server", () => {
   /** A controller: source, status writer, publisher and syncer over its own cache dirs. */
   function controller(repo: PoolRepo, options: { cache?: string; cluster?: string; path?: string } = {}) {
     const cache = options.cache ?? join(tmp, `cache-${++n}`);
-    const cluster = options.cluster ?? "prod";
     const { logger, lines } = memoryLogger();
-    const source = openSource({ url: repo.url, branch: "main", cacheDir: join(cache, "source"), credentials: AUTH });
-    const writer: StatusWriter = createStatusWriter({
+    const { syncer, publisher, writer } = syncController({
       url: repo.url,
-      branch: STATUS,
-      path: options.path ?? `status/${cluster}/`,
-      cacheDir: join(cache, "status"),
-      author: { name: "poolkeeper", email: "poolkeeper@example.test" },
+      cacheDir: cache,
       credentials: AUTH,
-      retries: { max: 10, minBackoffMs: 1, maxBackoffMs: 20 },
-    });
-    const publisher = new StatusPublisher({
-      writer,
-      cluster,
-      coalesceMs: 0,
-      clock: systemClock,
       logger,
-      retry: { minBackoffMs: 60_000, maxBackoffMs: 60_000 }, // tests flush by hand
-    });
-    const syncer = new Syncer({
-      source,
-      cluster,
-      publisher,
-      statusHistory: () => writer.history(),
-      clock: systemClock,
-      logger,
+      ...(options.cluster ? { cluster: options.cluster } : {}),
+      ...(options.path ? { path: options.path } : {}),
     });
     return { syncer, publisher, writer, lines, cache };
   }

@@ -5,7 +5,8 @@ import { test } from "node:test";
 import assert from "node:assert/strict";
 import { cloneJson } from "../../api/index.ts";
 import type { Finding } from "../../policies/finding.ts";
-import { preExistingWarning, ratchet, ratchetBundle } from "../../policies/index.ts";
+import { preExistingWarning } from "../../policies/ratchet.ts";
+import { ratchet, ratchetBundle } from "../../policies/index.ts";
 
 type Json = Record<string, unknown>;
 

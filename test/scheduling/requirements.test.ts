@@ -12,6 +12,7 @@ import {
 } from "../../scheduling/requirements.ts";
 import type { NodeSelectorRequirement, RequirementInput } from "../../scheduling/requirements.ts";
 import { ValueError } from "../../api/value-error.ts";
+import { seededRandom } from "../support/json-mutation.ts";
 
 const CPU = "karpenter.k8s.aws/instance-cpu";
 const CATEGORY = "karpenter.k8s.aws/instance-category";
@@ -530,5 +531,43 @@ describe("filtering the instance-type catalog", () => {
   test("NotIn a family and Exists on a label every type has", () => {
     const names = select([req(FAMILY, "NotIn", "t3", "t3a"), req(ARCH, "Exists")]);
     assert.equal(names.length, catalog.filter((t) => t.family !== "t3" && t.family !== "t3a").length);
+  });
+});
+
+describe("RequirementSet over many requirements on one key", () => {
+  const KEYS = ["example.com/a", "example.com/b"];
+  const VALUES = ["1", "2", "3", "4", "5", "x", "y", "z"];
+
+  function requirement(next: () => number): NodeSelectorRequirement {
+    const pick = <T>(list: readonly T[]): T => list[Math.floor(next() * list.length)] as T;
+    const key = pick(KEYS);
+    const operator = pick(["In", "NotIn", "Exists", "DoesNotExist", "Gt", "Lt", "Gte", "Lte"] as const);
+    const some = () => VALUES.filter(() => next() < 0.4).concat(pick(VALUES));
+    if (operator === "In" || operator === "NotIn") {
+      const values = some();
+      const minValues = 1 + Math.floor(next() * values.length);
+      return { key, operator, values, ...(next() < 0.2 ? { minValues } : {}) };
+    }
+    if (operator === "Exists" || operator === "DoesNotExist") return { key, operator };
+    return { key, operator, values: [String(Math.floor(next() * 7))] };
+  }
+
+  test("combining them at once equals intersecting them one by one, and allows what Kubernetes matches", () => {
+    const next = seededRandom(20261125);
+    for (let i = 0; i < 2000; i++) {
+      const requirements = Array.from({ length: 1 + Math.floor(next() * 6) }, () => requirement(next));
+      const all = RequirementSet.fromRequirements(requirements);
+      // The oracle: one set per requirement, intersected pairwise (Karpenter's Requirements.Add).
+      const folded = requirements.map((r) => RequirementSet.fromRequirements([r])).reduce((a, b) => a.intersection(b));
+      const context = JSON.stringify(requirements);
+      assert.deepEqual(all.keys(), folded.keys(), context);
+      for (const key of KEYS) {
+        assert.deepEqual(all.valuesFor(key), folded.valuesFor(key), `${key}: ${context}`);
+        for (const value of [...VALUES, "0", "6", "07", "-1"]) {
+          const onKey = requirements.filter((r) => r.key === key);
+          assert.equal(all.allows(key, value), matchesAll(onKey, { [key]: value }), `${key}=${value}: ${context}`);
+        }
+      }
+    }
   });
 });

@@ -8,17 +8,15 @@ import {
   InsufficientCapacityError,
   NodeClaimNotFoundError,
   NodeClassNotReadyError,
-  capacitySettingsOf,
-  catalogInstanceTypes,
-  defaultCatalog,
-  launchedNodeClaim,
-  type CapacityType,
-  type CloudProvider,
-  type DriftReason,
-  type InstanceType,
-  type InstanceTypeCatalog,
-  type Offering,
-} from "../../cloudprovider/index.ts";
+} from "../../cloudprovider/errors.ts";
+import { capacitySettingsOf } from "../../cloudprovider/capacity-settings.ts";
+import { catalogInstanceTypes } from "../../cloudprovider/catalog-instance-types.ts";
+import { defaultCatalog, type InstanceTypeCatalog } from "../../cloudprovider/index.ts";
+import { launchedNodeClaim } from "../../cloudprovider/launched-node-claim.ts";
+import type { CapacityType, Offering } from "../../cloudprovider/offering.ts";
+import type { CloudProvider } from "../../cloudprovider/cloud-provider.ts";
+import type { DriftReason } from "../../cloudprovider/drift-reason.ts";
+import type { InstanceType } from "../../cloudprovider/instance-type.ts";
 import { RequirementSet, type NodeSelectorRequirement } from "../../scheduling/requirements.ts";
 import { fits } from "../../scheduling/resources.ts";
 

@@ -5,7 +5,7 @@ import { once } from "node:events";
 import type { Agent } from "node:https";
 import type { Socket } from "node:net";
 import { connect, type TLSSocket } from "node:tls";
-import { createWebhookServer, type WebhookServer, type WebhookServerOptions } from "../../webhook/index.ts";
+import { createWebhookServer, type WebhookServer, type WebhookServerOptions } from "../../webhook/server.ts";
 import { captureLog, type LogCapture } from "./log-capture.ts";
 import { createTestCa, httpsCall, type HttpsReply, type TestCa } from "./tls.ts";
 

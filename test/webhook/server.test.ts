@@ -11,12 +11,8 @@ import { connect } from "node:tls";
 import { MemoryCluster } from "../../api/memory-cluster.ts";
 import { systemClock, type ClusterView, type TimerClock } from "../../api/ports.ts";
 import { createLogger, TlsFileError } from "../../runtime/index.ts";
-import {
-  createWebhookServer,
-  PolicyFileError,
-  type WebhookServer,
-  type WebhookServerOptions,
-} from "../../webhook/index.ts";
+import { createWebhookServer, PolicyFileError, type WebhookServer } from "../../webhook/index.ts";
+import type { WebhookServerOptions } from "../../webhook/server.ts";
 import {
   createReview,
   patchOf,

@@ -5,9 +5,9 @@
 // being deleted do not count: they launch nothing more, and holding the class back would only make
 // `kubectl delete -f` order-dependent.
 import { isRecord } from "../../api/index.ts";
-import type { Finding } from "../../policies/finding.ts";
-import { nodeClassRefOf } from "../../policies/rules/references.ts";
-import { examples } from "../../policies/rules/instance-types.ts";
+import type { Finding } from "../../policies/index.ts";
+import { nodeClassRefOf } from "../../policies/index.ts";
+import { examples } from "../../policies/index.ts";
 import { denialMessage, objectLabel, warningText } from "./format.ts";
 import { isBeingDeleted, nameOf, type Subject } from "./request.ts";
 import { allowed, decision, FORBIDDEN, refused } from "./respond.ts";

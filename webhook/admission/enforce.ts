@@ -3,10 +3,10 @@
 // refused for a problem the stored object already had at a field the change leaves alone).
 import { isDeepStrictEqual } from "node:util";
 import { isRecord } from "../../api/index.ts";
-import { evaluate } from "../../policies/engine.ts";
-import type { Finding } from "../../policies/finding.ts";
-import type { PolicyObject } from "../../policies/prepare-target.ts";
-import { ratchet } from "../../policies/ratchet.ts";
+import { evaluate } from "../../policies/index.ts";
+import type { Finding } from "../../policies/index.ts";
+import type { PolicyObject } from "../../policies/index.ts";
+import { ratchet } from "../../policies/index.ts";
 import type { AdmissionContext, AdmissionFinding } from "./types.ts";
 
 /**

@@ -2,7 +2,7 @@
 // message"), a denial's message listing every deny finding, each ending with its rule id so that
 // `poolkeeper explain <rule>` is one copy away. All of it within the bounds of bounds.ts.
 import { formatFieldPath } from "../../api/index.ts";
-import { pathFromPointer } from "../../api/validation/json-pointer.ts";
+import { pathFromPointer } from "../../api/index.ts";
 import {
   boundedList,
   fit,

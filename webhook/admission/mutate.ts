@@ -15,7 +15,7 @@
 import jsonpatch from "fast-json-patch";
 import type { Operation } from "fast-json-patch";
 import { cloneJson, findCrd } from "../../api/index.ts";
-import type { Finding } from "../../policies/finding.ts";
+import type { Finding } from "../../policies/index.ts";
 import { enforceable, judge } from "./enforce.ts";
 import { boundedWarnings, warningText } from "./format.ts";
 import { guarded } from "./guard.ts";

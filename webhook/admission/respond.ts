@@ -3,7 +3,7 @@
 // `Error from server (Forbidden): admission webhook "…" denied the request: <message>`. (Without a code the API
 // server would use 400 — it raises any code below 400 — which reads as a malformed request, not a refusal.)
 import type { Operation } from "fast-json-patch";
-import type { Finding } from "../../policies/finding.ts";
+import type { Finding } from "../../policies/index.ts";
 import type { Subject } from "./request.ts";
 import type { AdmissionDecision, AdmissionFinding, AdmissionResponse, AdmissionReview } from "./types.ts";
 

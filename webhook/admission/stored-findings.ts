@@ -5,7 +5,7 @@
 // resourceVersion), a forged review from any client that can reach the port could file the findings of content
 // of its choosing under a real object's version, and the API server's next UPDATE of that object would be
 // ratcheted against them. The digest costs tens of microseconds, judging a stored NodePool hundreds: kept.
-import type { Finding } from "../../policies/finding.ts";
+import type { Finding } from "../../policies/index.ts";
 import { contentDigest } from "./content-digest.ts";
 import { judge } from "./enforce.ts";
 import type { AdmissionContext } from "./types.ts";

@@ -1,9 +1,9 @@
 // The AdmissionReview v1 wire types (admission.k8s.io/v1, the only version poolkeeper's webhook configurations
 // ask for) and what the pure core gives the HTTPS server: a response plus the findings behind it, for logs and
 // metrics.
-import type { InstanceTypeCatalog } from "../../cloudprovider/catalog/catalog.ts";
-import type { CompiledPolicy } from "../../policies/compiled-policy.ts";
-import type { Finding } from "../../policies/finding.ts";
+import type { InstanceTypeCatalog } from "../../cloudprovider/index.ts";
+import type { CompiledPolicy } from "../../policies/index.ts";
+import type { Finding } from "../../policies/index.ts";
 
 export type AdmissionOperation = "CREATE" | "UPDATE" | "DELETE" | "CONNECT";
 

@@ -4,7 +4,7 @@
 // findings are only returned in the decision (the server logs and counts them). dryRun changes nothing here: the
 // decision is the same, only the server records no side effects.
 import { isRecord } from "../../api/index.ts";
-import type { Finding } from "../../policies/finding.ts";
+import type { Finding } from "../../policies/index.ts";
 import { MESSAGE_LINE_LIMIT, sanitize, truncate } from "./bounds.ts";
 import { validateDelete } from "./delete.ts";
 import { changesSpec, enforceable, judge, ratchetUpdate } from "./enforce.ts";

@@ -1,0 +1,574 @@
+// The simulated cluster's Kubernetes API over HTTPS: discovery, OpenAPI v3, and get / list / watch / create /
+// update / patch / delete on every served kind and its status subresource, with Table responses for kubectl,
+// authentication and RBAC (sim/kube/auth/) and the API server's Status errors. The store does the work; this file
+// maps the REST protocol onto it (k8s.io/apiserver/pkg/endpoints/handlers).
+import { randomBytes } from "node:crypto";
+import type { IncomingMessage, ServerResponse } from "node:http";
+import { cloneJson, isRecord, systemClock, type Clock } from "../../../api/index.ts";
+import type { Logger } from "../../../runtime/index.ts";
+import { AccessControl, installBootstrapPolicy } from "../auth/access-control.ts";
+import { decodeProtobufRequest } from "../auth/protobuf-requests.ts";
+import { initialObjects, servedKindRegistry } from "../kinds/index.ts";
+import { parseFieldSelector, type FieldSelector } from "../store/field-selector.ts";
+import type { KindRegistry } from "../store/kind-registry.ts";
+import { parseLabelSelector, type LabelSelector } from "../store/label-selector.ts";
+import type { StoreLimits } from "../store/limits.ts";
+import { ObjectStore, type DeletionPropagation, type StoreWatch, type WatchEvent } from "../store/object-store.ts";
+import { apiVersionOf, type KubeObject, type ResourceKind } from "../store/resource-kind.ts";
+import { pruneUnknownFields } from "../store/schema.ts";
+import {
+  ApiError,
+  badRequest,
+  internalError,
+  methodNotSupported,
+  successStatus,
+  type KubeStatus,
+} from "../store/status.ts";
+import { apiGroup, apiGroupList, apiResourceList, apiVersions, versionInfo } from "./discovery.ts";
+import { kubeconfigYaml } from "./kubeconfig.ts";
+import { listenHttps, type Listener } from "./listen.ts";
+import { openApiDocuments, type OpenApiDocuments } from "./openapi.ts";
+import { applyPatch } from "./patch.ts";
+import { parseRequestPath } from "./request-info.ts";
+import { MAX_BODY_BYTES, parseBody, readBody } from "./request-body.ts";
+import { createServingCertificate } from "./serving-cert.ts";
+import { partialObjectMetadata, toTable, type IncludeObject } from "./table.ts";
+
+export interface KubeApiServerOptions {
+  /** 127.0.0.1 by default. */
+  host?: string;
+  /** 0 (any free port) by default. */
+  port?: number;
+  clock?: Clock;
+  /** The admin bearer token; random by default. */
+  token?: string;
+  logger?: Logger;
+  limits?: Partial<StoreLimits> & { maxBodyBytes?: number };
+  /** How often watches that allow bookmarks get one; 60 s by default, as the API server. */
+  bookmarkIntervalMs?: number;
+  /** The longest a watch stays open before the server ends it (clients then re-watch); 30 min by default. */
+  maxWatchSeconds?: number;
+}
+
+export interface KubeApiServer {
+  /** `https://127.0.0.1:<port>` */
+  url: string;
+  port: number;
+  /** The CA (PEM) that signed the serving certificate. */
+  ca: string;
+  token: string;
+  store: ObjectStore;
+  registry: KindRegistry;
+  /** A kubeconfig for the admin user (YAML). */
+  kubeconfig(options?: { namespace?: string }): string;
+  close(): Promise<void>;
+}
+
+type FieldValidation = "Strict" | "Warn" | "Ignore";
+
+interface Selection {
+  namespace?: string;
+  labelSelector?: LabelSelector;
+  fieldSelector?: FieldSelector;
+}
+
+interface Paging {
+  limit?: number;
+  continue?: string;
+  resourceVersion?: string;
+  resourceVersionMatch?: "Exact" | "NotOlderThan";
+}
+
+interface Call {
+  req: IncomingMessage;
+  res: ServerResponse;
+  url: URL;
+  warnings: string[];
+}
+
+/** Starts the API server with a new store holding the initial objects (namespaces, priority classes, CRDs). */
+export async function startKubeApiServer(options: KubeApiServerOptions = {}): Promise<KubeApiServer> {
+  const clock = options.clock ?? systemClock;
+  const registry = servedKindRegistry();
+  const store = new ObjectStore(registry, { clock, limits: options.limits ?? {} });
+  for (const { resource, object } of initialObjects()) {
+    const kind = registry.resource(...resource);
+    if (kind) store.create(kind, undefined, object);
+  }
+  installBootstrapPolicy(store, registry);
+  const token = options.token ?? randomBytes(24).toString("base64url");
+  const certificate = createServingCertificate();
+  const access = new AccessControl({ adminToken: token, store, registry, clock, ca: certificate.ca });
+  const handler = new ApiHandler(store, registry, {
+    access,
+    clock,
+    ...(options.logger ? { logger: options.logger } : {}),
+    maxBodyBytes: options.limits?.maxBodyBytes ?? MAX_BODY_BYTES,
+    maxWatchSeconds: options.maxWatchSeconds ?? 1800,
+  });
+  const listener: Listener = await listenHttps(
+    { host: options.host ?? "127.0.0.1", port: options.port ?? 0, cert: certificate.cert, key: certificate.key },
+    (req, res) => void handler.handle(req, res),
+  );
+  handler.serverAddress = `${listener.host}:${listener.port}`;
+  const bookmarks = setInterval(() => store.emitBookmarks(), options.bookmarkIntervalMs ?? 60_000);
+  bookmarks.unref();
+  const url = `https://${listener.host}:${listener.port}`;
+  return {
+    url,
+    port: listener.port,
+    ca: certificate.ca,
+    token,
+    store,
+    registry,
+    kubeconfig: (o = {}) => kubeconfigYaml({ server: url, ca: certificate.ca, token, ...o }),
+    close: async () => {
+      clearInterval(bookmarks);
+      access.close();
+      handler.closeWatches();
+      await listener.close();
+    },
+  };
+}
+
+interface HandlerOptions {
+  access: AccessControl;
+  clock: Clock;
+  /** Where unexpected errors are logged; nowhere by default. */
+  logger?: Logger;
+  maxBodyBytes: number;
+  maxWatchSeconds: number;
+}
+
+class ApiHandler {
+  serverAddress = "127.0.0.1:443";
+  readonly #store: ObjectStore;
+  readonly #registry: KindRegistry;
+  readonly #options: HandlerOptions;
+  readonly #openapi: OpenApiDocuments;
+  readonly #watches = new Set<() => void>();
+
+  constructor(store: ObjectStore, registry: KindRegistry, options: HandlerOptions) {
+    this.#store = store;
+    this.#registry = registry;
+    this.#options = options;
+    this.#openapi = openApiDocuments(registry);
+  }
+
+  closeWatches(): void {
+    for (const end of this.#watches) end();
+  }
+
+  async handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
+    const call: Call = { req, res, url: new URL(req.url ?? "/", "https://sim.invalid"), warnings: [] };
+    try {
+      await this.#route(call);
+    } catch (error) {
+      if (error instanceof ApiError) {
+        this.#send(call, error.code, error.status);
+      } else {
+        this.#options.logger?.error({ error: (error as Error).message, path: call.url.pathname }, "request failed");
+        const status = internalError((error as Error).message);
+        this.#send(call, 500, status.status);
+      }
+    }
+  }
+
+  async #route(call: Call): Promise<void> {
+    const path = call.url.pathname.replace(/\/+$/, "") || "/";
+    if (path === "/healthz" || path === "/livez" || path === "/readyz") {
+      call.res.writeHead(200, { "content-type": "text/plain; charset=utf-8" }).end("ok");
+      return;
+    }
+    const method = call.req.method ?? "GET";
+    const user = this.#options.access.admit(method, call.url, call.req.headers.authorization);
+    const endpoint = this.#options.access.endpoint(method, path, user);
+    if (endpoint) return this.#send(call, 201, endpoint(await this.#accessBody(call, path)));
+    if (path === "/version") return this.#send(call, 200, versionInfo());
+    if (path === "/api") return this.#send(call, 200, apiVersions(this.serverAddress));
+    if (path === "/apis") return this.#send(call, 200, apiGroupList(this.#registry));
+    if (path === "/openapi/v3") return this.#send(call, 200, this.#openapi.index);
+    if (path.startsWith("/openapi/v3/")) {
+      const document = this.#openapi.documents.get(path.slice("/openapi/v3/".length));
+      if (!document) throw notFoundPath();
+      call.res.writeHead(200, { "content-type": "application/json", etag: `"${document.hash}"` }).end(document.body);
+      return;
+    }
+    const segments = path.split("/").filter((s) => s !== "");
+    if (segments[0] === "apis" && segments.length === 2) {
+      const versions = this.#registry
+        .groupVersions()
+        .filter((gv) => gv.group === segments[1])
+        .map((gv) => gv.version);
+      if (versions.length === 0) throw notFoundPath();
+      return this.#send(call, 200, apiGroup(segments[1] as string, versions));
+    }
+    if ((segments[0] === "api" && segments.length === 2) || (segments[0] === "apis" && segments.length === 3)) {
+      const group = segments[0] === "api" ? "" : (segments[1] as string);
+      const list = apiResourceList(this.#registry, group, segments[segments.length - 1] as string);
+      if (!list) throw notFoundPath();
+      return this.#send(call, 200, list);
+    }
+    const info = parseRequestPath(path);
+    if (info.type !== "resource") throw notFoundPath();
+    const kind = this.#registry.resource(info.group, info.version, info.resource);
+    if (!kind || (info.namespace !== undefined && !kind.namespaced)) throw notFoundPath();
+    const namespace = kind.namespaced ? info.namespace : undefined;
+    if (info.subresource !== undefined && !kind.subresources.includes(info.subresource)) throw notFoundPath();
+    return this.#resource(call, kind, namespace, info.name, info.subresource);
+  }
+
+  async #resource(
+    call: Call,
+    kind: ResourceKind,
+    namespace: string | undefined,
+    name: string | undefined,
+    subresource: string | undefined,
+  ): Promise<void> {
+    const method = call.req.method ?? "GET";
+    const q = call.url.searchParams;
+    const dryRun = q.getAll("dryRun").includes("All");
+    const gr = { group: kind.group, resource: kind.plural };
+    if (name === undefined) {
+      if (method === "GET")
+        return q.get("watch") === "true" || q.get("watch") === "1"
+          ? this.#watch(call, kind, namespace)
+          : this.#list(call, kind, namespace);
+      if (method === "POST") {
+        if (kind.namespaced && namespace === undefined) throw methodNotSupported(gr, "create");
+        const body = await this.#decode(call, kind, await this.#body(call));
+        return this.#sendObject(call, 201, kind, this.#store.create(kind, namespace, body, { dryRun }));
+      }
+      if (method === "DELETE") return this.#deleteCollection(call, kind, namespace, dryRun);
+      throw methodNotSupported(gr, method.toLowerCase());
+    }
+    if (kind.namespaced && namespace === undefined) throw notFoundPath();
+    if (subresource !== undefined && subresource !== "status") {
+      const action = kind.actions?.[subresource];
+      if (method !== "POST" || !action)
+        throw methodNotSupported(
+          { group: kind.group, resource: `${kind.plural}/${subresource}` },
+          method.toLowerCase(),
+        );
+      const body = await this.#body(call);
+      if (!isRecord(body)) throw badRequest(`the body of a ${subresource} request must be an object`);
+      if (!dryRun) action(this.#store, kind, { namespace, name }, body as KubeObject);
+      return this.#send(call, 201, successStatus());
+    }
+    const status = subresource === "status" ? ("status" as const) : undefined;
+    switch (method) {
+      case "GET":
+        return this.#sendObject(call, 200, kind, this.#store.get(kind, namespace, name));
+      case "PUT": {
+        const body = await this.#decode(call, kind, await this.#body(call));
+        return this.#sendObject(
+          call,
+          200,
+          kind,
+          this.#store.update(kind, namespace, name, body, { dryRun, ...(status ? { subresource: status } : {}) }),
+        );
+      }
+      case "PATCH": {
+        const contentType = (call.req.headers["content-type"] ?? "").split(";")[0]?.trim() ?? "";
+        const patch = await this.#body(call);
+        const current = this.#store.get(kind, namespace, name);
+        const patched = applyPatch(kind, contentType, current, patch);
+        const meta = (isRecord(patched.metadata) ? patched.metadata : {}) as Record<string, unknown>;
+        // A patch that names a resourceVersion makes it a precondition; otherwise it applies to the current one.
+        const patchMeta = isRecord(patch) && isRecord(patch.metadata) ? patch.metadata : undefined;
+        if (patchMeta?.resourceVersion === undefined)
+          meta.resourceVersion = (current.metadata as Record<string, unknown>).resourceVersion;
+        patched.metadata = meta;
+        const body = await this.#decode(call, kind, patched);
+        return this.#sendObject(
+          call,
+          200,
+          kind,
+          this.#store.update(kind, namespace, name, body, { dryRun, ...(status ? { subresource: status } : {}) }),
+        );
+      }
+      case "DELETE": {
+        if (status) throw methodNotSupported({ group: kind.group, resource: `${kind.plural}/status` }, "delete");
+        const options = await this.#deleteOptions(call);
+        const result = this.#store.delete(kind, namespace, name, {
+          ...options,
+          dryRun: dryRun || options.dryRun === true,
+        });
+        if (!result.deleted) return this.#sendObject(call, 200, kind, result.object);
+        const meta = result.object.metadata as Record<string, unknown>;
+        return this.#send(
+          call,
+          200,
+          successStatus({ name, group: kind.group, kind: kind.plural, uid: String(meta.uid ?? "") }),
+        );
+      }
+      default:
+        throw methodNotSupported(gr, method.toLowerCase());
+    }
+  }
+
+  #list(call: Call, kind: ResourceKind, namespace: string | undefined): void {
+    const q = call.url.searchParams;
+    const result = this.#store.list(kind, { ...this.#selection(call, namespace), ...this.#paging(call) });
+    const listMeta: Record<string, unknown> = { resourceVersion: result.resourceVersion };
+    if (result.continue) listMeta.continue = result.continue;
+    if (result.remainingItemCount !== undefined) listMeta.remainingItemCount = result.remainingItemCount;
+    const accept = call.req.headers.accept ?? "";
+    if (accept.includes("as=Table")) {
+      return this.#send(
+        call,
+        200,
+        toTable(kind, result.items, {
+          now: this.#options.clock.now(),
+          includeObject: includeObject(q.get("includeObject")),
+          listMeta,
+        }),
+      );
+    }
+    if (accept.includes("as=PartialObjectMetadataList")) {
+      return this.#send(call, 200, {
+        kind: "PartialObjectMetadataList",
+        apiVersion: "meta.k8s.io/v1",
+        metadata: listMeta,
+        items: result.items.map(partialObjectMetadata),
+      });
+    }
+    this.#send(call, 200, {
+      kind: `${kind.kind}List`,
+      apiVersion: apiVersionOf(kind),
+      metadata: listMeta,
+      items: result.items,
+    });
+  }
+
+  #watch(call: Call, kind: ResourceKind, namespace: string | undefined): void {
+    const q = call.url.searchParams;
+    const table = (call.req.headers.accept ?? "").includes("as=Table");
+    const include = includeObject(q.get("includeObject"));
+    const selection = this.#selection(call, namespace);
+    const { res } = call;
+    let headed = false;
+    let firstTable = true;
+    let watch: StoreWatch | undefined;
+    const pending: WatchEvent[] = [];
+    const write = (event: WatchEvent): void => {
+      let object: KubeObject = event.object;
+      if (table && (event.type === "ADDED" || event.type === "MODIFIED" || event.type === "DELETED")) {
+        object = toTable(kind, [event.object], {
+          now: this.#options.clock.now(),
+          includeObject: include,
+          noHeaders: !firstTable,
+        });
+        firstTable = false;
+      }
+      res.write(`${JSON.stringify({ type: event.type, object })}\n`);
+    };
+    const sink = (event: WatchEvent): void => {
+      if (headed) write(event);
+      else pending.push(event);
+    };
+    let expiredStatus: KubeStatus | undefined;
+    try {
+      watch = this.#store.watch(
+        kind,
+        {
+          ...selection,
+          ...(q.has("resourceVersion") ? { resourceVersion: q.get("resourceVersion") as string } : {}),
+          allowWatchBookmarks: q.get("allowWatchBookmarks") === "true",
+          sendInitialEvents: q.get("sendInitialEvents") === "true",
+        },
+        sink,
+      );
+    } catch (error) {
+      // A version older than the window is reported in the stream, as the watch cache does (an ERROR event).
+      if (!(error instanceof ApiError) || error.code !== 410) throw error;
+      expiredStatus = error.status;
+    }
+    res.writeHead(200, {
+      "content-type": "application/json",
+      "cache-control": "no-cache, private",
+      ...this.#warningHeaders(call),
+    });
+    res.flushHeaders();
+    headed = true;
+    if (expiredStatus) {
+      res.end(`${JSON.stringify({ type: "ERROR", object: expiredStatus })}\n`);
+      return;
+    }
+    for (const event of pending.splice(0)) write(event);
+    const requested = Number(q.get("timeoutSeconds") ?? "0");
+    const seconds = requested > 0 ? Math.min(requested, this.#options.maxWatchSeconds) : this.#options.maxWatchSeconds;
+    const end = (): void => {
+      watch?.stop();
+      clearTimeout(timer);
+      this.#watches.delete(end);
+      if (!res.writableEnded) res.end();
+    };
+    const timer = setTimeout(end, seconds * 1000);
+    timer.unref();
+    this.#watches.add(end);
+    call.req.on("close", end);
+    res.on("close", end);
+  }
+
+  #deleteCollection(call: Call, kind: ResourceKind, namespace: string | undefined, dryRun: boolean): void {
+    const { items } = this.#store.list(kind, this.#selection(call, namespace));
+    const deleted: KubeObject[] = [];
+    for (const item of items) {
+      const meta = item.metadata as Record<string, unknown>;
+      deleted.push(
+        this.#store.delete(kind, meta.namespace as string | undefined, meta.name as string, { dryRun }).object,
+      );
+    }
+    this.#send(call, 200, {
+      kind: `${kind.kind}List`,
+      apiVersion: apiVersionOf(kind),
+      metadata: { resourceVersion: String(this.#store.resourceVersion) },
+      items: deleted,
+    });
+  }
+
+  #selection(call: Call, namespace: string | undefined): Selection {
+    const q = call.url.searchParams;
+    const out: Selection = {};
+    if (namespace !== undefined) out.namespace = namespace;
+    const labels = q.get("labelSelector");
+    if (labels) out.labelSelector = parseLabelSelector(labels);
+    const fields = q.get("fieldSelector");
+    if (fields) out.fieldSelector = parseFieldSelector(fields);
+    return out;
+  }
+
+  #paging(call: Call): Paging {
+    const q = call.url.searchParams;
+    const out: Paging = {};
+    const limit = q.get("limit");
+    if (limit !== null) {
+      if (!/^\d+$/.test(limit)) throw badRequest(`limit: Invalid value: "${limit}": must be a non-negative integer`);
+      out.limit = Number(limit);
+    }
+    const cont = q.get("continue");
+    if (cont) out.continue = cont;
+    const rv = q.get("resourceVersion");
+    if (rv !== null) out.resourceVersion = rv;
+    const match = q.get("resourceVersionMatch");
+    if (match === "Exact" || match === "NotOlderThan") out.resourceVersionMatch = match;
+    else if (match)
+      throw badRequest(
+        `resourceVersionMatch: Unsupported value: "${match}": supported values: "Exact", "NotOlderThan"`,
+      );
+    return out;
+  }
+
+  // client-go's typed clients send protobuf for built-in kinds: the access endpoints read it.
+  async #accessBody(call: Call, path: string): Promise<unknown> {
+    const contentType = call.req.headers["content-type"] ?? "application/json";
+    if (!contentType.includes("protobuf")) return this.#body(call);
+    return decodeProtobufRequest(path, await readBody(call.req, this.#options.maxBodyBytes));
+  }
+
+  async #body(call: Call): Promise<unknown> {
+    const raw = await readBody(call.req, this.#options.maxBodyBytes);
+    return parseBody(raw, call.req.headers["content-type"] ?? "application/json");
+  }
+
+  // The decoder's field validation: unknown fields are refused (Strict), dropped with a warning (Warn, the
+  // default) or dropped silently (Ignore), as the API server's strict decoding and pruning do.
+  async #decode(call: Call, kind: ResourceKind, body: unknown): Promise<KubeObject> {
+    if (!isRecord(body))
+      throw badRequest(
+        `${kind.kind} in version "${kind.version}" cannot be handled as a ${kind.kind}: the body must be a JSON object`,
+      );
+    const object = cloneJson(body) as KubeObject;
+    const mode = fieldValidation(call.url.searchParams.get("fieldValidation"));
+    const unknown = pruneUnknownFields(kind.schema, object);
+    if (unknown.length > 0) {
+      if (mode === "Strict") {
+        throw badRequest(
+          `${kind.kind} in version "${kind.version}" cannot be handled as a ${kind.kind}: strict decoding error: ${unknown.map((f) => `unknown field "${f}"`).join(", ")}`,
+        );
+      }
+      if (mode === "Warn") call.warnings.push(...unknown.map((f) => `unknown field "${f}"`));
+    }
+    return object;
+  }
+
+  async #deleteOptions(call: Call): Promise<{
+    propagationPolicy?: DeletionPropagation;
+    preconditions?: { uid?: string; resourceVersion?: string };
+    dryRun?: boolean;
+  }> {
+    const q = call.url.searchParams;
+    const body = await this.#body(call);
+    const options = (isRecord(body) ? body : {}) as {
+      propagationPolicy?: unknown;
+      preconditions?: unknown;
+      dryRun?: unknown;
+      orphanDependents?: unknown;
+    };
+    const out: {
+      propagationPolicy?: DeletionPropagation;
+      preconditions?: { uid?: string; resourceVersion?: string };
+      dryRun?: boolean;
+    } = {};
+    let policy = options.propagationPolicy ?? q.get("propagationPolicy") ?? undefined;
+    if (policy === undefined && (options.orphanDependents === true || q.get("orphanDependents") === "true"))
+      policy = "Orphan";
+    if (policy !== undefined) {
+      if (policy !== "Background" && policy !== "Foreground" && policy !== "Orphan") {
+        throw badRequest(
+          `propagationPolicy: Unsupported value: "${String(policy)}": supported values: "Foreground", "Background", "Orphan"`,
+        );
+      }
+      out.propagationPolicy = policy;
+    }
+    if (isRecord(options.preconditions))
+      out.preconditions = options.preconditions as { uid?: string; resourceVersion?: string };
+    if (Array.isArray(options.dryRun) && options.dryRun.includes("All")) out.dryRun = true;
+    return out;
+  }
+
+  #sendObject(call: Call, code: number, kind: ResourceKind, object: KubeObject): void {
+    const accept = call.req.headers.accept ?? "";
+    if (accept.includes("as=Table")) {
+      return this.#send(
+        call,
+        code,
+        toTable(kind, [object], {
+          now: this.#options.clock.now(),
+          includeObject: includeObject(call.url.searchParams.get("includeObject")),
+        }),
+      );
+    }
+    if (accept.includes("as=PartialObjectMetadata")) return this.#send(call, code, partialObjectMetadata(object));
+    this.#send(call, code, object);
+  }
+
+  #warningHeaders(call: Call): Record<string, string[]> {
+    if (call.warnings.length === 0) return {};
+    return { warning: call.warnings.map((w) => `299 - ${JSON.stringify(w)}`) };
+  }
+
+  #send(call: Call, code: number, body: unknown): void {
+    if (call.res.headersSent) {
+      if (!call.res.writableEnded) call.res.end();
+      return;
+    }
+    call.res.writeHead(code, { "content-type": "application/json", ...this.#warningHeaders(call) });
+    call.res.end(JSON.stringify(body));
+  }
+}
+
+function notFoundPath(): ApiError {
+  return new ApiError(404, "NotFound", "the server could not find the requested resource", {});
+}
+
+function includeObject(value: string | null): IncludeObject {
+  return value === "Object" || value === "None" ? value : "Metadata";
+}
+
+function fieldValidation(value: string | null): FieldValidation {
+  if (value === null || value === "") return "Warn";
+  if (value === "Strict" || value === "Warn" || value === "Ignore") return value;
+  throw badRequest(`fieldValidation: Unsupported value: "${value}": supported values: "Ignore", "Strict", "Warn"`);
+}

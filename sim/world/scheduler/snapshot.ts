@@ -1,0 +1,159 @@
+/**
+ * What one scheduling cycle sees (the scheduler cache's `Snapshot`): a `NodeInfo` per node, in the order the
+ * scheduler's node tree lists them, with the pods bound to it and what they request, plus the objects the
+ * plugins look up (namespaces, volumes, the owners default spreading reads).
+ */
+import type {
+  Namespace,
+  Node,
+  PersistentVolume,
+  PersistentVolumeClaim,
+  Pod,
+  ReplicaSet,
+  ReplicationController,
+  Service,
+  StatefulSet,
+  StorageClass,
+} from "../objects.ts";
+import { namespaceOf } from "../objects.ts";
+import { podAffinityTermsOf, type PodAffinityTerms } from "./affinity-terms.ts";
+import { readingObject, SchedulerInputError } from "./input-error.ts";
+import { nodeTreeOrder } from "./node-tree.ts";
+import { addRequests, emptyResource, podFootprint, resourceOfList, type Resource } from "./resources.ts";
+import { matchesSelector, type Labels, type Selector } from "./selector.ts";
+
+/** The objects a scheduling decision reads, as the API server holds them. Node order is the order they were added. */
+export interface ClusterObjects {
+  readonly nodes: readonly Node[];
+  /** All pods; those bound to a node (spec.nodeName) and not Succeeded or Failed occupy it. */
+  readonly pods: readonly Pod[];
+  readonly namespaces?: readonly Namespace[];
+  readonly persistentVolumeClaims?: readonly PersistentVolumeClaim[];
+  readonly persistentVolumes?: readonly PersistentVolume[];
+  readonly storageClasses?: readonly StorageClass[];
+  readonly services?: readonly Service[];
+  readonly replicationControllers?: readonly ReplicationController[];
+  readonly replicaSets?: readonly ReplicaSet[];
+  readonly statefulSets?: readonly StatefulSet[];
+}
+
+export interface PodInfo {
+  readonly pod: Pod;
+  readonly terms: PodAffinityTerms;
+}
+
+export interface NodeInfo {
+  readonly node: Node;
+  readonly name: string;
+  readonly pods: readonly PodInfo[];
+  readonly podsWithAffinity: readonly PodInfo[];
+  readonly podsWithRequiredAntiAffinity: readonly PodInfo[];
+  /** Sum of the pods' requests. */
+  readonly requested: Resource;
+  /** cpu and memory with the 100m / 200Mi a container without requests counts as (for scoring). */
+  readonly nonZeroRequested: { readonly milliCPU: number; readonly memory: number };
+  readonly allocatable: Resource;
+}
+
+export function podKey(pod: Pod): string {
+  return `${namespaceOf(pod)}/${pod.metadata.name}`;
+}
+
+/** kube-scheduler's pod informer leaves out pods that have finished (status.phase!=Succeeded,Failed). */
+function occupiesNode(pod: Pod): boolean {
+  const phase = pod.status?.phase;
+  return Boolean(pod.spec.nodeName) && phase !== "Succeeded" && phase !== "Failed";
+}
+
+/** Existing pods' terms are parsed leniently: a term the API let through but that cannot be read is dropped. */
+function lenientTerms(pod: Pod): PodAffinityTerms {
+  try {
+    return podAffinityTermsOf(pod);
+  } catch (error) {
+    if (!(error instanceof SchedulerInputError)) throw error;
+    return { requiredAffinity: [], requiredAntiAffinity: [], preferredAffinity: [], preferredAntiAffinity: [] };
+  }
+}
+
+function hasPodAffinity(pod: Pod): boolean {
+  const affinity = pod.spec.affinity;
+  return affinity !== undefined && (affinity.podAffinity !== undefined || affinity.podAntiAffinity !== undefined);
+}
+
+function buildNodeInfo(node: Node, pods: readonly Pod[]): NodeInfo {
+  const name = node.metadata.name;
+  const allocatable = readingObject(`Node ${name}`, () =>
+    resourceOfList(node.status?.allocatable, "status.allocatable"),
+  );
+  const requested = emptyResource();
+  const nonZeroRequested = { milliCPU: 0, memory: 0 };
+  const infos: PodInfo[] = [];
+  for (const pod of pods) {
+    const footprint = readingObject(`Pod ${podKey(pod)}`, () => podFootprint(pod));
+    addRequests(requested, footprint.requests);
+    nonZeroRequested.milliCPU += footprint.nonZeroMilliCPU;
+    nonZeroRequested.memory += footprint.nonZeroMemory;
+    infos.push({ pod, terms: lenientTerms(pod) });
+  }
+  return {
+    node,
+    name,
+    pods: infos,
+    podsWithAffinity: infos.filter((info) => hasPodAffinity(info.pod)),
+    podsWithRequiredAntiAffinity: infos.filter((info) => info.terms.requiredAntiAffinity.length > 0),
+    requested,
+    nonZeroRequested,
+    allocatable,
+  };
+}
+
+export class Snapshot {
+  readonly objects: ClusterObjects;
+  /** In the node tree's order (zones interleaved), as the scheduler iterates them. */
+  readonly nodeInfos: readonly NodeInfo[];
+  readonly #byName: ReadonlyMap<string, NodeInfo>;
+
+  constructor(objects: ClusterObjects) {
+    this.objects = objects;
+    const podsByNode = new Map<string, Pod[]>();
+    for (const pod of objects.pods) {
+      if (!occupiesNode(pod)) continue;
+      const list = podsByNode.get(pod.spec.nodeName ?? "") ?? [];
+      list.push(pod);
+      podsByNode.set(pod.spec.nodeName ?? "", list);
+    }
+    this.nodeInfos = nodeTreeOrder(objects.nodes).map((node) =>
+      buildNodeInfo(node, podsByNode.get(node.metadata.name) ?? []),
+    );
+    this.#byName = new Map(this.nodeInfos.map((info) => [info.name, info]));
+  }
+
+  get(nodeName: string): NodeInfo | undefined {
+    return this.#byName.get(nodeName);
+  }
+
+  /** The labels of a namespace, or undefined when the namespace is not known (`GetNamespaceLabelsSnapshot`). */
+  namespaceLabels(namespace: string): Labels {
+    return this.objects.namespaces?.find((ns) => ns.metadata.name === namespace)?.metadata.labels;
+  }
+
+  namespacesMatching(selector: Selector): string[] {
+    return (this.objects.namespaces ?? [])
+      .filter((ns) => matchesSelector(selector, ns.metadata.labels ?? {}))
+      .map((ns) => ns.metadata.name);
+  }
+
+  persistentVolumeClaim(namespace: string, name: string): PersistentVolumeClaim | undefined {
+    return this.objects.persistentVolumeClaims?.find(
+      (pvc) => pvc.metadata.name === name && (pvc.metadata.namespace ?? "") === namespace,
+    );
+  }
+
+  persistentVolume(name: string): PersistentVolume | undefined {
+    return this.objects.persistentVolumes?.find((pv) => pv.metadata.name === name);
+  }
+
+  storageClass(name: string): StorageClass | undefined {
+    return this.objects.storageClasses?.find((sc) => sc.metadata.name === name);
+  }
+}
