@@ -10,5 +10,6 @@ export { createRegistry, sharedMetric, tlsMetrics } from "./metrics.ts";
 export { SourceRateLimiter, type RateLimit } from "./rate-limit.ts";
 export { readRequestBody } from "./request-body.ts";
 export { createServing, DEFAULT_SERVING_LIMITS, type ServingLimits, type ServingTimeouts } from "./serving.ts";
+export { runInSlices } from "./slices.ts";
 export { throttledLog } from "./throttled-log.ts";
 export { type CertificateInfo, certificateProblem, CertificateStore, TlsFileError } from "./tls.ts";
