@@ -7,6 +7,7 @@ import { runFix } from "./commands/fix.ts";
 import type { ServeOptions } from "./commands/serve.ts";
 import { runSync, type SyncOptions } from "./commands/sync.ts";
 import { gitCredentialOptions } from "./git-credentials.ts";
+import { hookRateLimitOption, servingLimitOptions } from "./serving-limits.ts";
 import { runHistory, type HistoryOptions } from "./commands/history.ts";
 import { configDefaults } from "../gitops/index.ts";
 import { STATUS_EVENT_KINDS } from "../gitops/index.ts";
@@ -108,7 +109,7 @@ export function buildProgram(out: Output, setExit: (code: number) => void): Comm
     .addOption(new Option("--format <format>", "output format").choices(["text", "json"]).default("text"))
     .action((paths: string[], options: { format: "text" | "json" }) => setExit(runValidate(paths, options, out)));
 
-  program
+  const serve = program
     .command("serve")
     .description("run the validating and mutating admission webhook (HTTPS; until SIGTERM)")
     .option("--port <port>", "HTTPS port", "9443")
@@ -126,12 +127,13 @@ export function buildProgram(out: Output, setExit: (code: number) => void): Comm
       new Option("--log-level <level>", "lowest log level written")
         .choices(["fatal", "error", "warn", "info", "debug", "trace"])
         .default("info"),
-    )
-    // Loaded when used: the webhook's modules (express among them) are a large part of every command's start-up.
-    .action(async (o: ServeOptions) => {
-      const { runServe } = await import("./commands/serve.ts");
-      setExit(await runServe(o, out));
-    });
+    );
+  for (const option of servingLimitOptions()) serve.addOption(option);
+  // Loaded when used: the webhook's modules (express among them) are a large part of every command's start-up.
+  serve.action(async (o: ServeOptions) => {
+    const { runServe } = await import("./commands/serve.ts");
+    setExit(await runServe(o, out));
+  });
 
   const sync = program
     .command("sync")
@@ -177,6 +179,8 @@ export function buildProgram(out: Output, setExit: (code: number) => void): Comm
       ]),
     );
   for (const option of gitCredentialOptions()) sync.addOption(option);
+  for (const option of servingLimitOptions()) sync.addOption(option);
+  sync.addOption(hookRateLimitOption());
   sync.action(async (o: SyncOptions) => setExit(await runSync(o, out)));
 
   const history = program

@@ -3,7 +3,9 @@
 // every file reads, the config and policies are valid, no object is defined twice and no finding denies; the
 // objects are compared with the last good state so the change-impact rules see what the commit changes.
 // Which policies judge it is chosen by the caller (gate-policy.ts): a change cannot approve itself.
-// `judgeCommit` is pure; `readCommit` is the I/O edge over a GitSource.
+// `judgeCommit` is pure; `readCommit` is the I/O edge over a GitSource. `judgeCommitStepwise` is the same judgement
+// paused after each file read and each object judged: `sync` runs it in slices, so that a commit of a thousand
+// pools does not keep its /healthz and push hook waiting (policies/stepwise.ts).
 import { posix } from "node:path";
 import {
   defaultYamlLimits,
@@ -17,10 +19,10 @@ import {
 } from "../api/index.ts";
 import type { InstanceTypeCatalog } from "../cloudprovider/index.ts";
 import { compilePolicy } from "../policies/index.ts";
-import { evaluate } from "../policies/index.ts";
+import { evaluateStepwise } from "../policies/index.ts";
 import type { Finding } from "../policies/index.ts";
 import { loadPolicies, type LoadedPolicy } from "../policies/index.ts";
-import { ratchetBundle } from "../policies/index.ts";
+import { ratchetBundleStepwise, runToEnd, type Stepwise } from "../policies/index.ts";
 import { builtinRules } from "../policies/index.ts";
 import { loadConfig, type PoolkeeperConfig } from "./config.ts";
 import type { GitSource, SourceFile } from "./source.ts";
@@ -162,6 +164,11 @@ function tooLargeMessage(bytes: number): string {
 
 /** Judges the files of one commit. Never throws on bad input: every problem is a reason to reject. */
 export function judgeCommit(files: CommitFiles, options: GateOptions): Judgement {
+  return runToEnd(judgeCommitStepwise(files, options));
+}
+
+/** `judgeCommit`, pausing after each pool file is read and each object is judged. */
+export function* judgeCommitStepwise(files: CommitFiles, options: GateOptions): Stepwise<Judgement> {
   const { sha } = files;
   const problems: GateProblem[] = [...files.configProblems];
   const config = files.config;
@@ -175,6 +182,7 @@ export function judgeCommit(files: CommitFiles, options: GateOptions): Judgement
     set.manifests.forEach((m, i) => defaulted.set(m, objects[i] ?? m.object));
     manifests.push(...set.manifests);
     for (const e of set.errors) problems.push({ ...e.source, message: e.message });
+    yield;
   }
   cache.keep(new Set(files.pools.map((f) => f.path)));
   problems.push(...duplicates(manifests));
@@ -192,8 +200,9 @@ export function judgeCommit(files: CommitFiles, options: GateOptions): Judgement
   // Ratcheting against the last good state (policies/ratchet.ts), judged under this commit's policy only when a
   // denial could be pre-existing. Each of its manifests is given as its own previous version: unchanged files are
   // usually the same manifests as this commit's, so the engine finds the targets it just prepared.
-  const findings = ratchetBundle(evaluate(objects, policy, context), objects, () =>
-    evaluate(
+  const judged = yield* evaluateStepwise(objects, policy, context);
+  const findings = yield* ratchetBundleStepwise(judged, objects, () =>
+    evaluateStepwise(
       (options.previous?.manifests ?? []).map((m) => ({ manifest: m, previous: m.original })),
       policy,
       context,

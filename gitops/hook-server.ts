@@ -13,14 +13,19 @@ import { randomUUID } from "node:crypto";
 import type http from "node:http";
 import type { AddressInfo } from "node:net";
 import { Counter, type Registry } from "prom-client";
-import { systemClock, type Timer, type TimerClock } from "../api/index.ts";
+import { systemClock, type TimerClock } from "../api/index.ts";
 import {
   CertificateStore,
   createServing,
+  readRequestBody,
   sharedMetric,
+  SourceRateLimiter,
+  throttledLog,
   tlsMetrics,
   type FileWatchOptions,
   type Logger,
+  type RateLimit,
+  type ServingLimits,
   type ServingTimeouts,
 } from "../runtime/index.ts";
 import { branchOf, verifyPushHook } from "./push-hook.ts";
@@ -29,6 +34,14 @@ export const HOOK_PATH = "/hooks/git";
 
 /** Default body limit: a push payload is a few KiB, tens with many commits; GitHub itself caps at 25 MB. */
 export const DEFAULT_MAX_BODY_BYTES = 1024 * 1024;
+
+/**
+ * Deliveries per client address: 20 at once, then one every 3 s (20 a minute). A busy repository's pushes, every
+ * branch's included, stay under it; past it a delivery costs its sender a 429 and this server nothing, not even
+ * the signature check over its body. Deliveries that are refused lose nothing but latency: syncs coalesce, and the
+ * next accepted delivery or poll finds the head.
+ */
+export const DEFAULT_HOOK_RATE_LIMIT: RateLimit = { perSecond: 1 / 3, burst: 20 };
 
 export interface HookServerTimeouts extends ServingTimeouts {
   /** Time the handler waits for the body once the headers are in (408 after): the deadline this module owns. */
@@ -80,6 +93,10 @@ export interface HookServerOptions {
   /** Largest accepted body, default 1 MiB (GitHub caps payloads at 25 MB but a push payload is small). */
   maxBodyBytes?: number;
   timeouts?: Partial<HookServerTimeouts>;
+  /** Open connections and deliveries in flight (DEFAULT_SERVING_LIMITS where not given). */
+  limits?: Partial<ServingLimits>;
+  /** Deliveries per client address (DEFAULT_HOOK_RATE_LIMIT by default), or false for none. */
+  rateLimit?: RateLimit | false;
   /** How the certificate files are watched (debounce, poll interval), or false to never reload them. */
   watch?: FileWatchOptions | false;
 }
@@ -99,7 +116,14 @@ export interface HookServer {
 
 /** The `result` label of the deliveries counter: a closed set, whatever the request says. */
 export type DeliveryResult =
-  "accepted" | "ignored" | "unauthorized" | "bad-request" | "too-large" | "unsupported-media-type" | "ping";
+  | "accepted"
+  | "ignored"
+  | "unauthorized"
+  | "bad-request"
+  | "too-large"
+  | "unsupported-media-type"
+  | "ping"
+  | "rate-limited";
 
 const DELIVERY_RESULTS: readonly DeliveryResult[] = [
   "accepted",
@@ -109,16 +133,18 @@ const DELIVERY_RESULTS: readonly DeliveryResult[] = [
   "too-large",
   "unsupported-media-type",
   "ping",
+  "rate-limited",
 ];
 
 const DELIVERIES_METRIC = "poolkeeper_gitops_hook_deliveries_total";
+
+/** At most one log line per this long for deliveries refused by the rate limit. */
+const RATE_LIMITED_LOG_INTERVAL_MS = 10_000;
 
 /** Delivery ids are GUIDs (GitHub) or UUIDs (GitLab); anything else is not echoed into logs or callbacks. */
 const DELIVERY_ID = /^[A-Za-z0-9._:-]{1,128}$/;
 
 type BodyKind = "json" | "form";
-
-type BodyRead = { ok: true; body: Buffer } | { ok: false; why: "too-large" | "timeout" | "aborted" };
 
 interface Answer {
   status: number;
@@ -146,6 +172,14 @@ export function createHookServer(options: HookServerOptions): HookServer {
   const clock = options.clock ?? systemClock;
   const logger = options.logger.child({ component: "gitops-hook" });
   const deliveries = deliveriesCounter(options.registry);
+  const limiter =
+    options.rateLimit === false
+      ? undefined
+      : new SourceRateLimiter(options.rateLimit ?? DEFAULT_HOOK_RATE_LIMIT, clock);
+  let limitedSource: string | undefined;
+  const logLimited = throttledLog(clock, RATE_LIMITED_LOG_INTERVAL_MS, (leftOut) =>
+    logger.warn({ remoteAddress: limitedSource, notLogged: leftOut }, "git webhook delivery refused: rate limit"),
+  );
   const certificates = options.tls
     ? new CertificateStore({ ...options.tls, clock, logger, metrics: tlsMetrics(options.registry) })
     : undefined;
@@ -179,6 +213,21 @@ export function createHookServer(options: HookServerOptions): HookServer {
   };
 
   const delivery = async (req: http.IncomingMessage): Promise<Outcome> => {
+    // Before anything else, the body included: a refused delivery costs nothing but this answer, and a flood of
+    // them is one log line per interval (the counter has them all).
+    const limited = limiter?.take(req.socket.remoteAddress);
+    if (limited?.allowed === false) {
+      deliveries.inc({ result: "rate-limited" });
+      limitedSource = req.socket.remoteAddress;
+      logLimited();
+      return {
+        status: 429,
+        result: "rate-limited",
+        close: true,
+        headers: { "Retry-After": String(limited.retryAfterSeconds) },
+        body: { error: "too many deliveries from this address; retry later" },
+      };
+    }
     const claimed = claimedProvider(req.headers);
     const deliveryId = deliveryIdOf(req.headers);
     const answer = await decide(req, deliveryId);
@@ -225,9 +274,7 @@ export function createHookServer(options: HookServerOptions): HookServer {
       );
     }
     const tooLarge = `the request body is larger than ${maxBodyBytes} bytes`;
-    const declared = Number(headerValue(req.headers["content-length"]) ?? "0");
-    if (declared > maxBodyBytes) return refuse(413, "too-large", tooLarge, true);
-    const read = await readBody(req, maxBodyBytes, timeouts.bodyMs, clock);
+    const read = await readRequestBody(req, { maxBytes: maxBodyBytes, timeoutMs: timeouts.bodyMs, clock });
     if (!read.ok) {
       if (read.why === "too-large") return refuse(413, "too-large", tooLarge, true);
       if (read.why === "timeout")
@@ -286,7 +333,16 @@ export function createHookServer(options: HookServerOptions): HookServer {
     });
   };
 
-  const serving = createServing({ handler: listener, timeouts, logger, clock, certificates, watch: options.watch });
+  const serving = createServing({
+    handler: listener,
+    timeouts,
+    limits: options.limits,
+    logger,
+    registry: options.registry,
+    clock,
+    certificates,
+    watch: options.watch,
+  });
 
   return {
     async listen(port, host) {
@@ -333,41 +389,6 @@ function deliveriesCounter(registry: Registry): Counter<"result"> {
   );
   for (const result of DELIVERY_RESULTS) counter.inc({ result }, 0);
   return counter;
-}
-
-/**
- * Reads the body into memory up to `limit` bytes within `timeoutMs` (by `clock`). Past the limit it stops reading
- * at once (the caller answers 413 and closes the connection), so an oversized body is never held.
- */
-function readBody(req: http.IncomingMessage, limit: number, timeoutMs: number, clock: TimerClock): Promise<BodyRead> {
-  return new Promise((resolve) => {
-    const chunks: Buffer[] = [];
-    let size = 0;
-    let done = false;
-    const finish = (outcome: BodyRead) => {
-      if (done) return;
-      done = true;
-      timer.stop();
-      req.off("data", onData);
-      req.off("end", onEnd);
-      req.off("close", onClose);
-      if (!outcome.ok) req.pause();
-      resolve(outcome);
-    };
-    const onData = (chunk: Buffer) => {
-      size += chunk.length;
-      if (size > limit) return finish({ ok: false, why: "too-large" });
-      chunks.push(chunk);
-    };
-    const onEnd = () => finish({ ok: true, body: Buffer.concat(chunks, size) });
-    const onClose = () => finish({ ok: false, why: "aborted" });
-    const timer: Timer = clock.afterFunc(timeoutMs, () => finish({ ok: false, why: "timeout" })).unref();
-    req.on("data", onData);
-    req.on("end", onEnd);
-    req.on("close", onClose);
-    // An aborted request emits 'error' before 'close'; 'close' settles it, this only keeps it from being unhandled.
-    req.on("error", () => {});
-  });
 }
 
 /** The media type, parameters (charset) aside; undefined when it is neither of the two a webhook sends. */

@@ -9,7 +9,7 @@ export {
   type TimelineFilter,
   type TimelineFormat,
 } from "./history.ts";
-export { createHookServer, type HookServer } from "./hook-server.ts";
+export { createHookServer, DEFAULT_HOOK_RATE_LIMIT, type HookServer } from "./hook-server.ts";
 export { countStatusWrite, createSyncMetrics } from "./metrics.ts";
 export { runtimeConfigAt } from "./runtime-config.ts";
 export { displayRemote, openSource, type SourceCredentials, SourceError, type SourceFile } from "./source.ts";

@@ -5,13 +5,15 @@
 // `restore` recovers the last good state after a restart from the status branch's `Poolkeeper-Source` trailers,
 // before the head is trusted. The status branch is not a trusted input (anyone who can push to it can write a
 // trailer): what it names is judged again, as it was judged when it was accepted, and refused if the gate says no.
+// Judging runs in slices (runtime's runInSlices): the process serves its push hook and probes meanwhile.
 import type { Logger } from "pino";
 import type { InstanceTypeCatalog } from "../cloudprovider/index.ts";
 import type { Clock } from "../api/index.ts";
 import type { Finding } from "../policies/index.ts";
 import type { AllowedSigner } from "./commit-signature.ts";
 import type { PoolkeeperConfig } from "./config.ts";
-import { GateCache, judgeCommit, readCommit, type DesiredState, type Judgement } from "./gate.ts";
+import { runInSlices } from "../runtime/index.ts";
+import { GateCache, judgeCommitStepwise, readCommit, type DesiredState, type Judgement } from "./gate.ts";
 import { gatePolicy } from "./gate-policy.ts";
 import type { HistoryEntry } from "./history.ts";
 import type { SyncMetrics, SyncOutcome } from "./metrics.ts";
@@ -36,6 +38,11 @@ export interface SyncerOptions {
   clock: Clock;
   logger: Logger;
   metrics?: SyncMetrics;
+  /**
+   * How long the gate judges before it lets the event loop through (runtime's DEFAULT_SLICE_MS by default; 0:
+   * after every file and object), so that /healthz and the push hook answer while a large commit is judged.
+   */
+  judgeSliceMs?: number;
 }
 
 export interface SyncResult {
@@ -223,7 +230,7 @@ export class Syncer {
       const verdict = await source.verifySignature(sha, signers);
       if (!verdict.ok) signatureProblem = `commit ${sha.slice(0, 7)} signature: ${verdict.reason}`;
     }
-    return judgeCommit(files, {
+    const judging = judgeCommitStepwise(files, {
       cache: this.#gateCache,
       catalog: this.#o.catalog,
       now: this.#o.clock.now(),
@@ -231,6 +238,7 @@ export class Syncer {
       signatureProblem,
       policy: gatePolicy(files, lastGood, this.#o.policies),
     });
+    return runInSlices(judging, this.#o.judgeSliceMs);
   }
 
   #headView(head: Judgement): Pick<SyncResult, "accepted" | "findings" | "desiredState"> {

@@ -1,6 +1,7 @@
 // The policy engine: one pure, synchronous function behind the CLI, the webhook and the Git gate. It never
 // throws on bad input: rules read invalid objects defensively or not at all (RuleDefinition.view), and a rule that
-// fails anyway — a bug, which the fuzz test looks for — becomes a finding, not a crash.
+// fails anyway — a bug, which the fuzz test looks for — becomes a finding, not a crash. `evaluateStepwise` is the
+// same work paused after each object, for a caller that judges a whole repository while it serves (stepwise.ts).
 import { isCelError } from "@bufbuild/cel";
 import { toCelValue, toJsonPointer } from "../api/index.ts";
 import { defaultCatalog, type InstanceTypeCatalog } from "../cloudprovider/index.ts";
@@ -11,6 +12,7 @@ import { selects } from "./object-selector.ts";
 import { prepareTarget, type PolicyObject } from "./prepare-target.ts";
 import { ruleMatches } from "./rule-pattern.ts";
 import type { AnyRule, RuleContext, RuleKind, Violation } from "./rule.ts";
+import { runToEnd, type Stepwise } from "./stepwise.ts";
 import { typedTarget, type PolicyTarget, type PreparedTarget, type Scope } from "./target.ts";
 
 export interface EvaluationContext {
@@ -30,7 +32,21 @@ export function evaluate(
   policy: CompiledPolicy,
   context: EvaluationContext,
 ): Finding[] {
-  const targets = objects.map(prepareTarget).filter((t): t is PreparedTarget => t !== undefined);
+  return runToEnd(evaluateStepwise(objects, policy, context));
+}
+
+/** `evaluate`, pausing after each object is prepared and after each is judged. */
+export function* evaluateStepwise(
+  objects: readonly PolicyObject[],
+  policy: CompiledPolicy,
+  context: EvaluationContext,
+): Stepwise<Finding[]> {
+  const targets: PreparedTarget[] = [];
+  for (const object of objects) {
+    const target = prepareTarget(object);
+    if (target !== undefined) targets.push(target);
+    yield;
+  }
   const scope = buildScope(targets, context.cluster);
   const catalog = memoizedCatalog(context.catalog ?? defaultCatalog());
   const findings: Finding[] = [];
@@ -53,6 +69,7 @@ export function evaluate(
     }
     raw.push(...customFindings(target, resolved));
     findings.push(...applyExemptions(raw, target, resolved, context.now));
+    yield;
   }
   return findings.sort(compareFindings);
 }

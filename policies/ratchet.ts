@@ -19,6 +19,7 @@ import { isDeepStrictEqual } from "node:util";
 import { isRecord } from "../api/index.ts";
 import type { Finding } from "./finding.ts";
 import { prepareTarget, type PolicyObject } from "./prepare-target.ts";
+import { runToEnd, type Stepwise } from "./stepwise.ts";
 
 /** A ratcheted denial as reports show it: a warning that says why. The webhook marks its own way. */
 export function preExistingWarning<F extends Finding>(finding: F): F {
@@ -62,6 +63,16 @@ export function ratchetBundle(
   previousFindings: () => readonly Finding[],
   downgrade: (finding: Finding) => Finding = preExistingWarning,
 ): Finding[] {
+  return runToEnd(ratchetBundleStepwise(findings, objects, () => atOnce(previousFindings), downgrade));
+}
+
+/** `ratchetBundle` with the previous bundle judged stepwise (evaluateStepwise), pausing where it pauses. */
+export function* ratchetBundleStepwise(
+  findings: readonly Finding[],
+  objects: readonly PolicyObject[],
+  previousFindings: () => Stepwise<readonly Finding[]>,
+  downgrade: (finding: Finding) => Finding = preExistingWarning,
+): Stepwise<Finding[]> {
   const denied = new Set(findings.filter((f) => f.severity === "deny").map((f) => objectKey(f.object)));
   if (denied.size === 0) return [...findings];
   const changed = new Map<string, PolicyObject>();
@@ -71,7 +82,7 @@ export function ratchetBundle(
     if (ref && denied.has(objectKey(ref))) changed.set(objectKey(ref), object);
   }
   if (changed.size === 0) return [...findings];
-  const before = byObject(previousFindings());
+  const before = byObject(yield* previousFindings());
   const current = byObject(findings);
   const ratcheted = new Map<Finding, Finding>();
   for (const [key, object] of changed) {
@@ -79,6 +90,12 @@ export function ratchetBundle(
     ratchet(own, before.get(key) ?? [], object, downgrade).forEach((f, i) => ratcheted.set(own[i] as Finding, f));
   }
   return findings.map((f) => ratcheted.get(f) ?? f);
+}
+
+/** Work done in one step, as a Stepwise that never pauses. */
+// eslint-disable-next-line require-yield -- it has no step to pause after
+function* atOnce<T>(work: () => T): Stepwise<T> {
+  return work();
 }
 
 const objectKey = (ref: { kind: string; name: string }) => `${ref.kind}/${ref.name}`;

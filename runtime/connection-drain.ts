@@ -1,7 +1,13 @@
 // Graceful shutdown of a node:http(s) server, shared by the admission webhook (webhook/server.ts) and the push-hook
-// endpoint of `poolkeeper sync` (gitops/hook-server.ts), which must drain the same way: stop accepting, close idle
-// keep-alive connections, let in-flight requests finish with `Connection: close`, and cut whatever is left after a
-// deadline (or at once, on a second SIGTERM). One copy, so the two servers cannot drift apart.
+// endpoint of `poolkeeper sync` (gitops/hook-server.ts), which must drain the same way: stop accepting, close every
+// connection that carries no request at once, let in-flight requests finish with `Connection: close`, and cut
+// whatever is left after a deadline (or at once, on a second SIGTERM). One copy, so the two servers cannot drift
+// apart.
+//
+// "Carries no request" is this file's own bookkeeping, not server.closeIdleConnections(): Node counts a connection
+// as idle only between two requests, so one that has sent nothing since it was opened, or a TLS one still in its
+// handshake, would stay open — and server.close() stops the header timeout that would otherwise end it — holding
+// the shutdown for its whole deadline.
 import type { Server, ServerResponse } from "node:http";
 import type { Socket } from "node:net";
 import { systemClock, type Timer, type TimerClock } from "../api/index.ts";
@@ -19,6 +25,15 @@ export interface ConnectionDrainOptions {
   logProgress?: boolean;
 }
 
+/**
+ * A connection's remote end, which tells it apart from every other open connection of a listening socket. It ties
+ * the socket a TLS server accepted to the TLS socket its requests arrive on: both read the same file descriptor.
+ */
+function peerOf(socket: Socket): string | undefined {
+  const { remoteAddress, remotePort } = socket;
+  return remoteAddress === undefined || remotePort === undefined ? undefined : `${remoteAddress}|${remotePort}`;
+}
+
 /** Tracks a server's open sockets and in-flight responses, and closes them gracefully. */
 export class ConnectionDrain {
   readonly #server: Server;
@@ -27,7 +42,10 @@ export class ConnectionDrain {
   readonly #clock: TimerClock;
   readonly #logProgress: boolean;
   readonly #inFlight = new Set<ServerResponse>();
-  readonly #sockets = new Set<Socket>();
+  /** Every accepted socket (for a TLS server, the TCP socket under the TLS one), by its remote end. */
+  readonly #sockets = new Map<Socket, string | undefined>();
+  /** In-flight responses per remote end. */
+  readonly #busy = new Map<string, number>();
   #draining = false;
   #closing: Promise<void> | undefined;
 
@@ -38,7 +56,7 @@ export class ConnectionDrain {
     this.#clock = options.clock ?? systemClock;
     this.#logProgress = options.logProgress ?? false;
     this.#server.on("connection", (socket: Socket) => {
-      this.#sockets.add(socket);
+      this.#sockets.set(socket, peerOf(socket));
       socket.on("close", () => this.#sockets.delete(socket));
     });
   }
@@ -48,19 +66,43 @@ export class ConnectionDrain {
     return this.#draining;
   }
 
+  /** Requests in flight now. */
+  get inFlight(): number {
+    return this.#inFlight.size;
+  }
+
+  /** Whether a response is in flight on this connection (the socket its requests arrive on). */
+  responding(socket: Socket): boolean {
+    const peer = peerOf(socket);
+    return peer !== undefined && this.#busy.has(peer);
+  }
+
   /** Counts a response as in flight until it closes; call it first thing for every request. */
   track(res: ServerResponse): void {
     // While draining, every response closes its connection, so clients (the API server, a git host) open their
     // next one to a pod that is staying up instead of reusing this one until it is cut.
     if (this.#draining) res.setHeader("Connection", "close");
     this.#inFlight.add(res);
-    res.on("close", () => this.#inFlight.delete(res));
+    const socket = res.socket;
+    const peer = socket ? peerOf(socket) : undefined;
+    if (peer !== undefined) this.#busy.set(peer, (this.#busy.get(peer) ?? 0) + 1);
+    res.on("close", () => {
+      this.#inFlight.delete(res);
+      if (peer === undefined) return;
+      const left = (this.#busy.get(peer) ?? 1) - 1;
+      if (left > 0) return void this.#busy.set(peer, left);
+      this.#busy.delete(peer);
+      // A response whose headers went out before the drain began did not say `Connection: close`: its connection
+      // would stay open, idle, until the deadline. It ends once its last response is written.
+      if (this.#draining) socket?.end();
+    });
   }
 
   /**
    * Starts the graceful shutdown: marks the drain, runs `onClosing` (the server releases its watchers there),
-   * stops accepting connections, closes the idle ones, and after `shutdownMs` destroys whatever is left. Resolves
-   * when the server has closed. Later calls return the same promise (and do not run their `onClosing`).
+   * stops accepting connections, closes every connection that carries no request, and after `shutdownMs` destroys
+   * whatever is left. Resolves when the server has closed. Later calls return the same promise (and do not run
+   * their `onClosing`).
    */
   close(onClosing?: () => void): Promise<void> {
     this.#closing ??= new Promise<void>((resolve) => {
@@ -83,7 +125,11 @@ export class ConnectionDrain {
       };
       if (server.listening) server.close(finish);
       else finish();
-      server.closeIdleConnections();
+      // Idle keep-alive connections, connections that never sent a request, TLS handshakes under way: none of
+      // them carries a request, and none will be let start one.
+      for (const [socket, peer] of this.#sockets) {
+        if (peer === undefined || !this.#busy.has(peer)) socket.destroy();
+      }
     });
     return this.#closing;
   }
@@ -92,7 +138,7 @@ export class ConnectionDrain {
   destroyAll(): void {
     this.#server.closeAllConnections();
     // Sockets still in their TLS handshake are not HTTP connections yet; they go too.
-    for (const socket of this.#sockets) socket.destroy();
+    for (const socket of this.#sockets.keys()) socket.destroy();
   }
 
   #counts(): { inFlight: number; connections: number } {

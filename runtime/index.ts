@@ -1,9 +1,15 @@
-// What every long-running command shares: structured logs, the HTTP(S) listener with TLS hot reload and graceful
-// shutdown, file watching, and the metrics every server serves. Only what other parts use is exported here; the
+// What every long-running command shares: structured logs, the HTTP(S) listener with TLS hot reload, limits on its
+// clients and graceful shutdown, request bodies read under a limit and JSON measured before it is parsed, file
+// watching, and the metrics every server serves. Only what other parts use is exported here; the
 // pieces behind it (connection-drain.ts, the TLS material's loading) are this folder's own.
 export type { Logger } from "../node_modules/pino/pino.d.ts";
 export { DEFAULT_DEBOUNCE_MS, type FileWatch, type FileWatchOptions, watchFiles } from "./file-watch.ts";
+export { jsonShapeProblem } from "./json-shape.ts";
 export { createLogger } from "./log.ts";
 export { createRegistry, sharedMetric, tlsMetrics } from "./metrics.ts";
-export { createServing, type ServingTimeouts } from "./serving.ts";
+export { SourceRateLimiter, type RateLimit } from "./rate-limit.ts";
+export { readRequestBody } from "./request-body.ts";
+export { createServing, DEFAULT_SERVING_LIMITS, type ServingLimits, type ServingTimeouts } from "./serving.ts";
+export { runInSlices } from "./slices.ts";
+export { throttledLog } from "./throttled-log.ts";
 export { type CertificateInfo, certificateProblem, CertificateStore, TlsFileError } from "./tls.ts";

@@ -54,3 +54,38 @@ export function tlsMetrics(registry: Registry): TlsMetrics {
     ),
   };
 }
+
+export interface ServingMetrics {
+  connectionsDropped: Counter;
+  requestsShed: Counter;
+}
+
+const CONNECTIONS_DROPPED = "poolkeeper_http_connections_dropped_total";
+const REQUESTS_SHED = "poolkeeper_http_requests_shed_total";
+
+/** The listener's metrics in `registry` (shared with any other server on it). */
+export function servingMetrics(registry: Registry): ServingMetrics {
+  const registers = [registry];
+  return {
+    connectionsDropped: sharedMetric(
+      registry,
+      CONNECTIONS_DROPPED,
+      () =>
+        new Counter({
+          name: CONNECTIONS_DROPPED,
+          help: "Connections closed as they were accepted, because the server had its maxConnections open.",
+          registers,
+        }),
+    ),
+    requestsShed: sharedMetric(
+      registry,
+      REQUESTS_SHED,
+      () =>
+        new Counter({
+          name: REQUESTS_SHED,
+          help: "Requests answered 503 (Retry-After) because the server had its maxInFlight requests in flight.",
+          registers,
+        }),
+    ),
+  };
+}

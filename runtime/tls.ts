@@ -39,8 +39,27 @@ export interface TlsMaterial {
   digest: string;
 }
 
+/**
+ * Mozilla's "intermediate" configuration (ssl-config.mozilla.org, guidelines 5.7): TLS 1.3 with its three suites,
+ * and TLS 1.2 only with forward-secret AEAD suites (ECDHE with AES-GCM or ChaCha20-Poly1305) — no CBC, no SHA-1
+ * MACs, no static RSA key exchange. Its DHE suites are left out: Node sets no DH parameters, so they could not be
+ * chosen anyway. The TLS 1.3 names must be listed too: Node turns TLS 1.3 off for a cipher string without them.
+ * The client picks among these (Mozilla: no server preference).
+ */
+export const INTERMEDIATE_CIPHERS = [
+  "TLS_AES_128_GCM_SHA256",
+  "TLS_AES_256_GCM_SHA384",
+  "TLS_CHACHA20_POLY1305_SHA256",
+  "ECDHE-ECDSA-AES128-GCM-SHA256",
+  "ECDHE-RSA-AES128-GCM-SHA256",
+  "ECDHE-ECDSA-AES256-GCM-SHA384",
+  "ECDHE-RSA-AES256-GCM-SHA384",
+  "ECDHE-ECDSA-CHACHA20-POLY1305",
+  "ECDHE-RSA-CHACHA20-POLY1305",
+].join(":");
+
 /** Options every secure context of the server gets. TLS 1.2 is the API server's floor too. */
-export const TLS_CONTEXT_DEFAULTS: SecureContextOptions = { minVersion: "TLSv1.2" };
+export const TLS_CONTEXT_DEFAULTS: SecureContextOptions = { minVersion: "TLSv1.2", ciphers: INTERMEDIATE_CIPHERS };
 
 /** The secure context that serves `material`, at start and at every reload. */
 export function secureContextOf(material: Pick<TlsMaterial, "cert" | "key" | "clientCa">): SecureContextOptions {

@@ -2,7 +2,10 @@
 // admission.k8s.io/v1 AdmissionReview and answer with one (the decision is the pure core's, webhook/admission/);
 // GET /healthz, /readyz and /metrics are for the kubelet and Prometheus. Everything around the decision lives
 // here: body limits and timeouts, the cluster view with its timeout and cache, the policy and certificate
-// reloads, one log line and a few metrics per decision. Listening, the certificate's hot reload and the graceful
+// reloads, one log line and a few metrics per decision. A review is read as bytes under the body limit, its shape
+// (depth, number of values) checked over those bytes, and parsed only once nothing is left to wait for, so it is
+// judged and answered in one turn of the event loop: whatever the number of reviews in flight, at most one is a
+// parsed object in memory, and none is referenced once its answer is written. Listening, the certificate's hot reload and the graceful
 // shutdown are runtime/serving.ts, shared with every long-running command.
 //
 // Failure stance: the API server calls this with `failurePolicy: Fail`, so any non-200 answer rejects the
@@ -32,10 +35,14 @@ import {
   createLogger,
   createRegistry,
   createServing,
+  DEFAULT_SERVING_LIMITS,
+  jsonShapeProblem,
+  readRequestBody,
   tlsMetrics,
   type CertificateInfo,
   type FileWatchOptions,
   type Logger,
+  type ServingLimits,
   type ServingTimeouts,
 } from "../runtime/index.ts";
 import { createMetrics, kindLabel, operationLabel, type WebhookMetrics } from "./metrics.ts";
@@ -50,6 +57,27 @@ export const MAX_BODY_BYTES = 3 * 1024 * 1024;
  * overflow the stack of any recursive code downstream; no Karpenter object comes close.
  */
 export const MAX_REVIEW_DEPTH = defaultYamlLimits.maxDepth + 2;
+
+/**
+ * Most JSON values (objects, arrays, strings, numbers, booleans, nulls) accepted in a review. A real review of a
+ * NodePool or EC2NodeClass holds a few hundred, an UPDATE with managedFields a few thousand; this admits a NodePool
+ * with a 50,000-value requirement, twice over on UPDATE. What it refuses is a 3 MiB body of tiny values (up to 1.5
+ * million), which would cost seconds of parsing and judging and tens of MiB of heap each.
+ */
+export const MAX_REVIEW_VALUES = 200_000;
+
+export interface WebhookLimits extends ServingLimits {
+  /** Deepest nesting of a review (400 past it). */
+  maxReviewDepth: number;
+  /** Most JSON values in a review (413 past it). */
+  maxReviewValues: number;
+}
+
+export const DEFAULT_LIMITS: WebhookLimits = {
+  ...DEFAULT_SERVING_LIMITS,
+  maxReviewDepth: MAX_REVIEW_DEPTH,
+  maxReviewValues: MAX_REVIEW_VALUES,
+};
 
 export interface WebhookTimeouts extends ServingTimeouts {
   /** Longest wait for the cluster view before deciding without it. */
@@ -97,6 +125,8 @@ export interface WebhookServerOptions {
    */
   registry?: Registry;
   timeouts?: Partial<WebhookTimeouts>;
+  /** What clients may hold and send: connections, reviews in flight, a review's shape. DEFAULT_LIMITS otherwise. */
+  limits?: Partial<WebhookLimits>;
   /** File watching for hot reload (debounce, poll interval), or false to reload only on request. */
   watch?: FileWatchOptions | false;
 }
@@ -138,9 +168,15 @@ type ClusterSnapshot = NonNullable<AdmissionContext["cluster"]>;
 /** How the cluster view for a decision was obtained, for the decision's log line. */
 type ViewSource = "none" | "fresh" | "cached" | "unavailable";
 
+interface ClusterViewResult {
+  snapshot?: ClusterSnapshot;
+  source: ViewSource;
+}
+
 /** Creates the server (loading the policy and certificate: throws PolicyFileError or TlsFileError). */
 export function createWebhookServer(options: WebhookServerOptions): WebhookServer {
   const timeouts: WebhookTimeouts = { ...DEFAULT_TIMEOUTS, ...options.timeouts };
+  const limits: WebhookLimits = { ...DEFAULT_LIMITS, ...options.limits };
   const clock = options.clock ?? systemClock;
   const logger = options.logger ?? createLogger();
   const registry = options.registry ?? createRegistry();
@@ -177,7 +213,6 @@ export function createWebhookServer(options: WebhookServerOptions): WebhookServe
     res.type(metrics.registry.contentType).send(body);
   });
 
-  const parseJson = express.json({ limit: MAX_BODY_BYTES, strict: true, type: "application/json" });
   const requireJson = (req: Request, res: Response, next: NextFunction) => {
     const type = req.is("application/json");
     if (type === null) return badInput(req, res, 400, "the request has no body: expected an AdmissionReview");
@@ -185,27 +220,71 @@ export function createWebhookServer(options: WebhookServerOptions): WebhookServe
       const given = req.get("content-type") ?? "none";
       return badInput(req, res, 415, `unsupported Content-Type ${JSON.stringify(given)}: expected application/json`);
     }
+    const charset = /;\s*charset\s*=\s*"?([^";\s]+)/i.exec(req.get("content-type") ?? "")?.[1]?.toLowerCase();
+    if (charset !== undefined && charset !== "utf-8" && charset !== "utf8") {
+      return badInput(req, res, 415, `unsupported charset ${JSON.stringify(charset)}: expected utf-8`);
+    }
+    const encoding = (req.get("content-encoding") ?? "identity").trim().toLowerCase();
+    if (encoding !== "identity") {
+      const close = true; // the body is not read
+      return badInput(req, res, 415, "unsupported Content-Encoding: send the review uncompressed", undefined, close);
+    }
     next();
   };
 
-  // `logged` is what the log gets when the message could quote the body (JSON.parse's messages do).
-  const badInput = (req: Request, res: Response, status: number, message: string, logged = message) => {
+  // `logged` is what the log gets when the message could quote the body (JSON.parse's messages do). `close`: the
+  // body was not read, so the connection cannot carry another request.
+  const badInput = (req: Request, res: Response, status: number, message: string, logged = message, close = false) => {
     metrics.requests.inc({ kind: "unknown", operation: "unknown", decision: "error" });
     logger.warn({ path: req.path, status, error: logged }, "bad admission request");
+    if (close) res.set("Connection", "close");
     res.status(status).type("text/plain").send(`${message}\n`);
   };
 
   const admit = (endpoint: Endpoint) => async (req: Request, res: Response) => {
     const started = performance.now();
-    if (deeperThan(req.body, MAX_REVIEW_DEPTH)) {
-      return badInput(req, res, 400, `the AdmissionReview is nested deeper than ${MAX_REVIEW_DEPTH} levels`);
+    const read = await readRequestBody(req, { maxBytes: MAX_BODY_BYTES });
+    if (!read.ok) {
+      // The client went away (or Node's request timeout cut it): there is no one to answer.
+      if (read.why !== "too-large") return;
+      const tooLarge = `request body is larger than ${MAX_BODY_BYTES} bytes, the API server's limit`;
+      return badInput(req, res, 413, tooLarge, undefined, true);
     }
-    const parsed = parseAdmissionReview(req.body as unknown);
+    const shape = jsonShapeProblem(read.body, { maxDepth: limits.maxReviewDepth, maxValues: limits.maxReviewValues });
+    if (shape?.limit === "depth") {
+      return badInput(req, res, 400, `the AdmissionReview is nested deeper than ${limits.maxReviewDepth} levels`);
+    }
+    if (shape?.limit === "values") {
+      return badInput(req, res, 413, `the AdmissionReview holds more than ${limits.maxReviewValues} JSON values`);
+    }
+    // Anything thrown from here on is express's to answer: the error handler below logs it and answers 500.
+    const cluster = await view.get();
+    judge(endpoint, read.body, cluster, started, req, res);
+  };
+
+  // Synchronous from parsing to answering: the parsed review exists only during this call (see the file's comment).
+  const judge = (
+    endpoint: Endpoint,
+    body: Buffer,
+    cluster: ClusterViewResult,
+    started: number,
+    req: Request,
+    res: Response,
+  ): void => {
+    if (body.length === 0) return badInput(req, res, 400, "the request has an empty body: expected an AdmissionReview");
+    let json: unknown;
+    try {
+      json = JSON.parse(body.toString("utf8"));
+    } catch (error) {
+      if (!(error instanceof SyntaxError)) throw error;
+      // The parser's message quotes the body around the error: fine for the caller who sent it, not for logs.
+      return badInput(req, res, 400, `malformed JSON: ${error.message}`, "malformed JSON");
+    }
+    const parsed = parseAdmissionReview(json);
     if (!parsed.ok) return badInput(req, res, 400, parsed.error);
     const request = parsed.request;
     const kind = request.kind?.kind;
     try {
-      const cluster = await view.get();
       const context: AdmissionContext = {
         policy: policies.current,
         catalog,
@@ -266,7 +345,7 @@ export function createWebhookServer(options: WebhookServerOptions): WebhookServe
   };
 
   for (const endpoint of ["validate", "mutate"] as const) {
-    app.post(`/${endpoint}`, requireJson, parseJson, admit(endpoint));
+    app.post(`/${endpoint}`, requireJson, admit(endpoint));
     app.all(`/${endpoint}`, (_req, res) => {
       res.status(405).set("Allow", "POST").type("text/plain").send("method not allowed: POST an AdmissionReview\n");
     });
@@ -276,32 +355,15 @@ export function createWebhookServer(options: WebhookServerOptions): WebhookServe
     res.status(404).type("text/plain").send(`not found: ${req.method} ${req.path}\n`);
   });
 
-  // Four parameters: express's error handler. Body-parser's errors carry a `type` and a 4xx status.
+  // Four parameters: express's error handler. Express's own errors (a malformed URL) carry a 4xx status.
   app.use((error: unknown, req: Request, res: Response, _next: NextFunction) => {
-    const details: { type?: unknown; status?: unknown; message?: unknown } =
-      typeof error === "object" && error !== null ? error : {};
-    const text = String(details.message);
+    const details: { status?: unknown; message?: unknown } = typeof error === "object" && error !== null ? error : {};
     const admission = req.path === "/validate" || req.path === "/mutate";
-    const reject = (status: number, message: string, logged?: string) =>
-      admission
-        ? badInput(req, res, status, message, logged)
-        : res.status(status).type("text/plain").send(`${message}\n`);
     if (res.headersSent) return;
-    switch (details.type) {
-      case "entity.too.large":
-        return reject(413, `request body is larger than ${MAX_BODY_BYTES} bytes, the API server's limit`);
-      case "entity.parse.failed":
-        // The parser's message quotes the body around the error: fine for the caller who sent it, not for logs.
-        return reject(400, `malformed JSON: ${text}`, "malformed JSON");
-      case "charset.unsupported":
-      case "encoding.unsupported":
-        return reject(415, text);
-      case "request.aborted":
-        // The client went away; there is no one to answer.
-        return;
-    }
     if (typeof details.status === "number" && details.status >= 400 && details.status < 500) {
-      return reject(details.status, text);
+      const text = String(details.message);
+      if (admission) return badInput(req, res, details.status, text);
+      return res.status(details.status).type("text/plain").send(`${text}\n`);
     }
     if (admission) metrics.requests.inc({ kind: "unknown", operation: "unknown", decision: "error" });
     logger.error({ path: req.path, method: req.method, err: error }, "request failed with an internal error");
@@ -311,6 +373,8 @@ export function createWebhookServer(options: WebhookServerOptions): WebhookServe
   const serving = createServing({
     handler: app,
     timeouts,
+    limits,
+    registry,
     logger,
     clock,
     certificates,
@@ -361,18 +425,6 @@ export function createWebhookServer(options: WebhookServerOptions): WebhookServe
   };
 }
 
-// Iterative, so the check itself cannot overflow the stack; stops at the first node past the limit.
-function deeperThan(value: unknown, limit: number): boolean {
-  const stack: [unknown, number][] = [[value, 1]];
-  for (let entry = stack.pop(); entry !== undefined; entry = stack.pop()) {
-    const [node, depth] = entry;
-    if (typeof node !== "object" || node === null) continue;
-    if (depth > limit) return true;
-    for (const child of Object.values(node)) stack.push([child, depth + 1]);
-  }
-  return false;
-}
-
 function ruleIds(findings: readonly Finding[]): string[] {
   return [...new Set(findings.map((f) => f.rule))];
 }
@@ -397,7 +449,7 @@ class ClusterViewCache {
     this.#logger = logger;
   }
 
-  async get(): Promise<{ snapshot?: ClusterSnapshot; source: ViewSource }> {
+  async get(): Promise<ClusterViewResult> {
     if (!this.#port) return { source: "none" };
     const cached = this.#cached;
     if (cached && this.#clock.now().getTime() - cached.at < this.#timeouts.clusterViewCacheMs) {

@@ -9,11 +9,12 @@ import type { PresetName } from "../../policies/index.ts";
 import { createLogger, TlsFileError } from "../../runtime/index.ts";
 import { createWebhookServer, PolicyFileError, type WebhookServer } from "../../webhook/index.ts";
 import { InputError } from "../input-files.ts";
+import { servingLimitsOf, type ServingLimitOptions } from "../serving-limits.ts";
 import { onStopRequest, parsePort } from "../stop-request.ts";
 import type { Output } from "../output.ts";
 import { loadCatalog } from "./check.ts";
 
-export interface ServeOptions {
+export interface ServeOptions extends ServingLimitOptions {
   port: string;
   host: string;
   tlsCert: string;
@@ -39,6 +40,7 @@ export interface ServeControl {
 
 export async function runServe(options: ServeOptions, _out: Output, control: ServeControl = {}): Promise<number> {
   const port = parsePort(options.port);
+  const limits = servingLimitsOf(options);
   const catalog = loadCatalog(options.catalog);
   const logger = createLogger({ level: options.logLevel ?? "info", destination: control.log });
   let server: WebhookServer;
@@ -53,6 +55,7 @@ export async function runServe(options: ServeOptions, _out: Output, control: Ser
       catalog,
       cluster: control.cluster,
       logger,
+      limits,
     });
   } catch (error) {
     if (error instanceof PolicyFileError || error instanceof TlsFileError) throw new InputError(error.message);

@@ -28,12 +28,13 @@ import { createLogger, createRegistry } from "../../runtime/index.ts";
 import { nonEmpty, readGitCredentials, readSecretFile } from "../git-credentials.ts";
 import { InputError } from "../input-files.ts";
 import { readInput } from "../read-input.ts";
+import { hookRateLimitOf, servingLimitsOf, type ServingLimitOptions } from "../serving-limits.ts";
 import { onStopRequest, parsePort } from "../stop-request.ts";
 import type { Output } from "../output.ts";
 import { toolVersion } from "../version.ts";
 import { loadCatalog } from "./check.ts";
 
-export interface SyncOptions {
+export interface SyncOptions extends ServingLimitOptions {
   repo: string;
   branch: string;
   once: boolean;
@@ -52,6 +53,8 @@ export interface SyncOptions {
   tlsKey?: string;
   githubSecretFile?: string;
   gitlabTokenFile?: string;
+  /** Push deliveries a minute per client address; "0" for no limit. */
+  hookRateLimit?: string;
   tokenFile?: string;
   username?: string;
   passwordFile?: string;
@@ -79,6 +82,8 @@ export async function runSync(options: SyncOptions, out: Output, control: SyncCo
   const policies =
     options.policy === undefined || options.policy.length === 0 ? undefined : readPolicyFiles(options.policy);
   const hookSecrets = options.once ? {} : readHookSecrets(options, env);
+  const limits = servingLimitsOf(options);
+  const rateLimit = hookRateLimitOf(options.hookRateLimit);
   if ((options.tlsCert === undefined) !== (options.tlsKey === undefined)) {
     throw new InputError("--tls-cert and --tls-key go together: give both to serve HTTPS, or neither for HTTP");
   }
@@ -204,6 +209,8 @@ export async function runSync(options: SyncOptions, out: Output, control: SyncCo
       registry,
       logger,
       tls: options.tlsCert && options.tlsKey ? { certFile: options.tlsCert, keyFile: options.tlsKey } : undefined,
+      limits,
+      ...(rateLimit === undefined ? {} : { rateLimit }),
       clock,
     });
     const port = parsePort(options.port);

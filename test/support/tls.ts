@@ -30,9 +30,13 @@ export interface TestCa {
   caFile: string;
   /**
    * Issues a serving certificate for 127.0.0.1 and localhost (or `altNames`), valid for a day; with `client`, a
-   * client certificate (extended key usage clientAuth, no alternative names) instead.
+   * client certificate (extended key usage clientAuth, no alternative names) instead. A P-256 key, or with `rsa` a
+   * 2048-bit RSA one (for the TLS 1.2 suites that only an RSA certificate can serve).
    */
-  issue(name: string, options?: { altNames?: string[]; days?: number; client?: boolean }): IssuedCertificate;
+  issue(
+    name: string,
+    options?: { altNames?: string[]; days?: number; client?: boolean; rsa?: boolean },
+  ): IssuedCertificate;
   /** Removes the directory. */
   remove(): void;
 }
@@ -116,9 +120,7 @@ export function createTestCa(dir = mkdtempSync(join(tmpdir(), "poolkeeper-ca-"))
           "-config",
           config,
           "-newkey",
-          "ec",
-          "-pkeyopt",
-          "ec_paramgen_curve:P-256",
+          ...(options.rsa ? ["rsa:2048"] : ["ec", "-pkeyopt", "ec_paramgen_curve:P-256"]),
           "-noenc",
           "-keyout",
           keyFile,
