@@ -9,7 +9,7 @@ import http from "node:http";
 import { connect as connectTcp, type Socket } from "node:net";
 import { connect as connectTls, type TLSSocket } from "node:tls";
 import { Registry } from "prom-client";
-import { createHookServer } from "../../gitops/hook-server.ts";
+import { createHookServer, DEFAULT_MAX_BODY_BYTES } from "../../gitops/hook-server.ts";
 import { MAX_BODY_BYTES } from "../../webhook/server.ts";
 import { createReview, upstream } from "../support/admission-fixtures.ts";
 import { FakeClock } from "../support/fake-clock.ts";
@@ -184,6 +184,32 @@ describe("connections and requests beyond the limits", () => {
       assert.match(text, new RegExp(`request body is larger than ${MAX_BODY_BYTES} bytes`));
     } finally {
       await h.close();
+    }
+  });
+
+  test("the push hook likewise refuses a body announced over its 1 MiB before any of it is sent", async () => {
+    const hook = createHookServer({
+      branch: "main",
+      githubSecret: "s3cret",
+      onPush: () => {},
+      ready: () => true,
+      registry: new Registry(),
+      logger: captureLog().logger,
+      watch: false,
+    });
+    const { port } = await hook.listen(0, "127.0.0.1");
+    try {
+      const socket = connectTcp({ host: "127.0.0.1", port });
+      const answer = readUntilClose(socket);
+      socket.write(
+        "POST /hooks/git HTTP/1.1\r\nHost: hooks\r\nContent-Type: application/json\r\n" +
+          `Content-Length: ${DEFAULT_MAX_BODY_BYTES + 1}\r\n\r\n`,
+      );
+      const text = await guardAgainstHang(answer, "the answer");
+      assert.match(text, /^HTTP\/1\.1 413 /);
+      assert.match(text, new RegExp(`larger than ${DEFAULT_MAX_BODY_BYTES} bytes`));
+    } finally {
+      await hook.close();
     }
   });
 });
