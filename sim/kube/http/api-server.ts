@@ -6,6 +6,8 @@ import { randomBytes } from "node:crypto";
 import type { IncomingMessage, ServerResponse } from "node:http";
 import { cloneJson, isRecord, systemClock, type Clock } from "../../../api/index.ts";
 import type { Logger } from "../../../runtime/index.ts";
+import { applyConfiguration, recordUpdate, type FieldManagerScope } from "../apply/field-manager.ts";
+import { managerOrUserAgent, validateFieldManager } from "../apply/manager-name.ts";
 import { AccessControl, installBootstrapPolicy } from "../auth/access-control.ts";
 import { decodeProtobufRequest } from "../auth/protobuf-requests.ts";
 import { initialObjects, servedKindRegistry } from "../kinds/index.ts";
@@ -20,7 +22,9 @@ import {
   ApiError,
   badRequest,
   internalError,
+  invalid,
   methodNotSupported,
+  notFound,
   successStatus,
   type KubeStatus,
 } from "../store/status.ts";
@@ -28,7 +32,7 @@ import { apiGroup, apiGroupList, apiResourceList, apiVersions, versionInfo } fro
 import { kubeconfigYaml } from "./kubeconfig.ts";
 import { listenHttps, type Listener } from "./listen.ts";
 import { openApiDocuments, type OpenApiDocuments } from "./openapi.ts";
-import { applyPatch } from "./patch.ts";
+import { applyPatch, PATCH_TYPES } from "./patch.ts";
 import { parseRequestPath } from "./request-info.ts";
 import { MAX_BODY_BYTES, parseBody, readBody } from "./request-body.ts";
 import { createServingCertificate } from "./serving-cert.ts";
@@ -236,8 +240,18 @@ class ApiHandler {
           : this.#list(call, kind, namespace);
       if (method === "POST") {
         if (kind.namespaced && namespace === undefined) throw methodNotSupported(gr, "create");
+        const manager = this.#manager(call, "CreateOptions");
+        const scope = this.#scope(kind, undefined);
         const body = await this.#decode(call, kind, await this.#body(call));
-        return this.#sendObject(call, 201, kind, this.#store.create(kind, namespace, body, { dryRun }));
+        return this.#sendObject(
+          call,
+          201,
+          kind,
+          this.#store.create(kind, namespace, body, {
+            dryRun,
+            fieldManager: (next) => recordUpdate(undefined, next, manager, scope),
+          }),
+        );
       }
       if (method === "DELETE") return this.#deleteCollection(call, kind, namespace, dryRun);
       throw methodNotSupported(gr, method.toLowerCase());
@@ -260,16 +274,33 @@ class ApiHandler {
       case "GET":
         return this.#sendObject(call, 200, kind, this.#store.get(kind, namespace, name));
       case "PUT": {
+        const manager = this.#manager(call, "UpdateOptions");
+        const scope = this.#scope(kind, status);
         const body = await this.#decode(call, kind, await this.#body(call));
         return this.#sendObject(
           call,
           200,
           kind,
-          this.#store.update(kind, namespace, name, body, { dryRun, ...(status ? { subresource: status } : {}) }),
+          this.#store.update(kind, namespace, name, body, {
+            dryRun,
+            ...(status ? { subresource: status } : {}),
+            fieldManager: (next, live) => recordUpdate(live, next, manager, scope),
+          }),
         );
       }
       case "PATCH": {
         const contentType = (call.req.headers["content-type"] ?? "").split(";")[0]?.trim() ?? "";
+        if (contentType === PATCH_TYPES.apply) return this.#apply(call, kind, namespace, name, status, dryRun);
+        if (q.has("force"))
+          throw invalid("meta.k8s.io", "PatchOptions", "", [
+            {
+              field: "force",
+              type: "FieldValueForbidden",
+              body: "Forbidden: may not be specified for non-apply patch",
+            },
+          ]);
+        const manager = this.#manager(call, "PatchOptions");
+        const scope = this.#scope(kind, status);
         const patch = await this.#body(call);
         const current = this.#store.get(kind, namespace, name);
         const patched = applyPatch(kind, contentType, current, patch);
@@ -284,7 +315,11 @@ class ApiHandler {
           call,
           200,
           kind,
-          this.#store.update(kind, namespace, name, body, { dryRun, ...(status ? { subresource: status } : {}) }),
+          this.#store.update(kind, namespace, name, body, {
+            dryRun,
+            ...(status ? { subresource: status } : {}),
+            fieldManager: (next, live) => recordUpdate(live, next, manager, scope),
+          }),
         );
       }
       case "DELETE": {
@@ -305,6 +340,76 @@ class ApiHandler {
       default:
         throw methodNotSupported(gr, method.toLowerCase());
     }
+  }
+
+  // Server-side apply (PATCH with application/apply-patch+yaml): the configuration merged with field ownership,
+  // creating the object when it does not exist (201), as the API server's applyPatcher with forceAllowCreate.
+  async #apply(
+    call: Call,
+    kind: ResourceKind,
+    namespace: string | undefined,
+    name: string,
+    status: "status" | undefined,
+    dryRun: boolean,
+  ): Promise<void> {
+    const q = call.url.searchParams;
+    if (!q.get("fieldManager"))
+      throw invalid("meta.k8s.io", "PatchOptions", "", [
+        { field: "fieldManager", type: "FieldValueRequired", body: "Required value: is required for apply patch" },
+      ]);
+    const manager = this.#manager(call, "PatchOptions");
+    const force = q.get("force") === "true";
+    if (!["true", "false", null].includes(q.get("force")))
+      throw badRequest(`force: Invalid value: "${q.get("force")}": must be true or false`);
+    const config = await this.#decode(call, kind, await this.#body(call));
+    const current = this.#store.find(kind, namespace, name);
+    if (!current && status) throw notFound({ group: kind.group, resource: kind.plural }, name);
+    const { object, existed } = applyConfiguration(current, config, manager, force, this.#scope(kind, status));
+    const meta = object.metadata as Record<string, unknown>;
+    meta.name ??= name;
+    if (namespace !== undefined) meta.namespace ??= namespace;
+    dropNulls(object);
+    if (!existed) return this.#sendObject(call, 201, kind, this.#store.create(kind, namespace, object, { dryRun }));
+    const managedFields = meta.managedFields;
+    const stored = this.#store.update(kind, namespace, name, object, {
+      dryRun,
+      ...(status
+        ? {
+            subresource: status,
+            // The status strategy keeps the stored metadata: the apply's managed fields are put back.
+            fieldManager: (next: KubeObject) => {
+              const nextMeta = next.metadata as Record<string, unknown>;
+              if (managedFields === undefined) delete nextMeta.managedFields;
+              else nextMeta.managedFields = managedFields;
+              return next;
+            },
+          }
+        : {}),
+    });
+    return this.#sendObject(call, 200, kind, stored);
+  }
+
+  // The manager a write is recorded as; a fieldManager the client names must be valid.
+  #manager(call: Call, options: "CreateOptions" | "UpdateOptions" | "PatchOptions"): string {
+    const fieldManager = call.url.searchParams.get("fieldManager");
+    if (fieldManager) {
+      const causes = validateFieldManager(fieldManager);
+      if (causes.length > 0) throw invalid("meta.k8s.io", options, "", causes);
+    }
+    return managerOrUserAgent(fieldManager, call.req.headers["user-agent"]);
+  }
+
+  #scope(kind: ResourceKind, subresource: "status" | undefined): FieldManagerScope {
+    return {
+      schema: kind.schema,
+      group: kind.group,
+      version: kind.version,
+      kind: kind.kind,
+      custom: kind.custom,
+      hasStatus: kind.subresources.includes("status"),
+      ...(subresource ? { subresource } : {}),
+      now: this.#options.clock.now(),
+    };
   }
 
   #list(call: Call, kind: ResourceKind, namespace: string | undefined): void {
@@ -557,6 +662,17 @@ class ApiHandler {
     call.res.writeHead(code, { "content-type": "application/json", ...this.#warningHeaders(call) });
     call.res.end(JSON.stringify(body));
   }
+}
+
+// The decoder drops nulls an applied configuration leaves in the merged object (typed fields omit them, and a
+// CRD's structural pruning drops nulls of non-nullable fields).
+function dropNulls(value: unknown): void {
+  if (Array.isArray(value)) for (const item of value) dropNulls(item);
+  else if (isRecord(value))
+    for (const [key, child] of Object.entries(value)) {
+      if (child === null) Reflect.deleteProperty(value, key);
+      else dropNulls(child);
+    }
 }
 
 function notFoundPath(): ApiError {

@@ -1,5 +1,5 @@
-// The three patch types the API server takes besides server-side apply: JSON patch (RFC 6902, with
-// fast-json-patch), JSON merge patch (RFC 7386) and, for built-in kinds only, strategic merge patch.
+// The three patch types the API server takes besides server-side apply (sim/kube/apply/): JSON patch (RFC 6902,
+// with fast-json-patch), JSON merge patch (RFC 7386) and, for built-in kinds only, strategic merge patch.
 import jsonPatch from "fast-json-patch";
 import { cloneJson, isRecord } from "../../../api/index.ts";
 import type { KubeObject, ResourceKind } from "../store/resource-kind.ts";
@@ -56,11 +56,9 @@ function unsupportedPatch(contentType: string, kind: ResourceKind): ApiError {
   const accepted = kind.custom
     ? "application/json-patch+json, application/merge-patch+json"
     : "application/json-patch+json, application/merge-patch+json, application/strategic-merge-patch+json";
-  const note =
-    contentType === PATCH_TYPES.apply ? " (server-side apply is not served by the simulated cluster yet)" : "";
   return new ApiError(
     415,
     "UnsupportedMediaType",
-    `the body of the request was in an unknown format - accepted media types include: ${accepted}${note}`,
+    `the body of the request was in an unknown format - accepted media types include: ${accepted}, application/apply-patch+yaml`,
   );
 }

@@ -15,9 +15,10 @@ import {
   stringMap,
 } from "./schema-builders.ts";
 
-export const containerPort = obj({ name: str, hostPort: int, containerPort: int, protocol: str, hostIP: str }, [
-  "containerPort",
-]);
+export const containerPort = obj(
+  { name: str, hostPort: int, containerPort: int, protocol: { ...str, default: "TCP" }, hostIP: str },
+  ["containerPort"],
+);
 export const envVar = obj({ name: str, value: str, valueFrom: open }, ["name"]);
 export const resourceRequirements = obj({ limits: resourceList, requests: resourceList, claims: arr(open, "name") });
 export const volumeMount = obj(
@@ -40,7 +41,8 @@ export const container = obj(
     command: arr(str),
     args: arr(str),
     workingDir: str,
-    ports: arr(containerPort, "containerPort"),
+    // Merged by containerPort in a strategic merge patch, keyed by port and protocol in server-side apply.
+    ports: { ...arr(containerPort, "containerPort"), "x-kubernetes-list-map-keys": ["containerPort", "protocol"] },
     envFrom: arr(open),
     env: arr(envVar, "name"),
     resources: resourceRequirements,

@@ -31,6 +31,7 @@ export function arr(items: KubeSchema, mergeKey?: string, strategy = "merge"): K
     schema["x-kubernetes-list-map-keys"] = [mergeKey];
   } else if (strategy === "merge-primitive") {
     schema["x-kubernetes-patch-strategy"] = "merge";
+    schema["x-kubernetes-list-type"] = "set";
   } else {
     schema["x-kubernetes-list-type"] = "atomic";
   }
@@ -68,10 +69,14 @@ export const objectMeta = obj({
   managedFields: arr(open),
 });
 
-export const labelSelector = obj({
-  matchLabels: stringMap,
-  matchExpressions: arr(obj({ key: str, operator: str, values: arr(str) }, ["key", "operator"])),
-});
+/** metav1.LabelSelector: atomic (`+structType=atomic`), so one server-side applier owns it whole. */
+export const labelSelector: KubeSchema = {
+  ...obj({
+    matchLabels: stringMap,
+    matchExpressions: arr(obj({ key: str, operator: str, values: arr(str) }, ["key", "operator"])),
+  }),
+  "x-kubernetes-map-type": "atomic",
+};
 
 export const objectReference = obj({
   kind: str,

@@ -30,6 +30,11 @@ export type DeletionPropagation = "Background" | "Foreground" | "Orphan";
 export interface WriteOptions {
   /** `dryRun=All`: everything but the write. */
   dryRun?: boolean;
+  /**
+   * Records the write in `metadata.managedFields` (the API server's field manager): called with the object as it
+   * will be stored (defaulted, validated) and the stored one (undefined on create); returns the object to store.
+   */
+  fieldManager?: (next: KubeObject, current: KubeObject | undefined) => KubeObject;
 }
 
 export interface UpdateOptions extends WriteOptions {
@@ -185,7 +190,8 @@ export class ObjectStore {
     if (kind.subresources.includes("status") && !kind.keepStatusOnCreate) delete object.status;
     kind.defaults?.(object, undefined);
     const validated = this.#validate(kind, object, undefined, name);
-    const stored = reorderMetadata(validated, {
+    const managed = options.fieldManager ? options.fieldManager(validated, undefined) : validated;
+    const stored = reorderMetadata(managed, {
       uid: randomUUID(),
       creationTimestamp: timestamp(this.#clock.now()),
       generation: 1,
@@ -273,7 +279,8 @@ export class ObjectStore {
       }
     }
     if (options.subresource !== "status") kind.defaults?.(next, current);
-    const validated = this.#validate(kind, next, current, name);
+    const checked = this.#validate(kind, next, current, name);
+    const validated = options.fieldManager ? options.fieldManager(checked, cloneJson(current)) : checked;
     const validatedMeta = validated.metadata as Record<string, unknown>;
     if (isDeepStrictEqual(validated, current)) return cloneJson(current);
     if (specChanged(validated, current))
@@ -650,6 +657,7 @@ function reorderMetadata(object: KubeObject, serverFields: Record<string, unknow
     "generateName",
     "generation",
     "labels",
+    "managedFields",
     "name",
     "namespace",
     "ownerReferences",
