@@ -10,6 +10,7 @@ import { after, before, describe, test } from "node:test";
 import { KubeConfig, KubernetesObjectApi, PatchStrategy, type KubernetesObject } from "@kubernetes/client-node";
 import { parse } from "yaml";
 import { startSimKube, type SimKube } from "../../support/sim-kube.ts";
+import { httpsCall } from "../../support/tls.ts";
 
 let sim: SimKube;
 
@@ -351,5 +352,71 @@ describe("server-side apply from @kubernetes/client-node", { timeout: 60_000 }, 
         return true;
       },
     );
+  });
+});
+
+describe("server-side apply over the REST protocol", { timeout: 60_000 }, () => {
+  const call = (path: string, method: string, body: string, headers: Record<string, string>) =>
+    httpsCall({
+      port: sim.server.port,
+      ca: sim.server.ca,
+      path,
+      method,
+      body,
+      headers: { authorization: `Bearer ${sim.server.token}`, ...headers },
+    });
+  const cm = JSON.stringify({ apiVersion: "v1", kind: "ConfigMap", metadata: { name: "rest" }, data: { a: "1" } });
+
+  test("an apply without fieldManager, and force on another patch, are 422 as the API server's PatchOptions check", async () => {
+    const apply = await call("/api/v1/namespaces/default/configmaps/rest", "PATCH", cm, {
+      "content-type": "application/apply-patch+yaml",
+    });
+    assert.equal(apply.status, 422);
+    assert.equal(
+      (JSON.parse(apply.body) as { message: string }).message,
+      'PatchOptions.meta.k8s.io "" is invalid: fieldManager: Required value: is required for apply patch',
+    );
+    const merge = await call("/api/v1/namespaces/default/configmaps/rest?force=true", "PATCH", "{}", {
+      "content-type": "application/merge-patch+json",
+    });
+    assert.equal(merge.status, 422);
+    assert.equal(
+      (JSON.parse(merge.body) as { message: string }).message,
+      'PatchOptions.meta.k8s.io "" is invalid: force: Forbidden: may not be specified for non-apply patch',
+    );
+  });
+
+  test("a write without fieldManager is recorded under its User-Agent's product name; apply creates with 201", async () => {
+    const created = await call("/api/v1/namespaces/default/configmaps", "POST", cm, {
+      "content-type": "application/json",
+      "user-agent": "poolkeeper/0.1.0 (linux/amd64)",
+    });
+    assert.equal(created.status, 201, created.body);
+    const entries = (JSON.parse(created.body) as Got).metadata.managedFields ?? [];
+    assert.deepEqual(
+      entries.map((e) => [e.manager, e.operation, e.apiVersion]),
+      [["poolkeeper", "Update", "v1"]],
+    );
+    const applied = await call(
+      "/api/v1/namespaces/default/configmaps/rest-2?fieldManager=poolkeeper",
+      "PATCH",
+      cm.replace('"rest"', '"rest-2"'),
+      { "content-type": "application/apply-patch+yaml" },
+    );
+    assert.equal(applied.status, 201, applied.body);
+  });
+
+  test("an unknown field in an applied file is refused under kubectl's strict validation", async () => {
+    const bad = `apiVersion: v1
+kind: ConfigMap
+metadata:
+  name: strict
+  namespace: default
+spec:
+  foo: 1
+`;
+    const refused = await sim.kubectl(["apply", "--server-side", "-f", file("strict.yaml", bad)]);
+    assert.equal(refused.code, 1);
+    assert.match(refused.stderr, /strict decoding error: unknown field "spec"/);
   });
 });

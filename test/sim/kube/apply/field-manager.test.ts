@@ -1,0 +1,126 @@
+// The API server's field manager around the merge algebra: who a write is recorded as (the table of
+// k8s.io/apiserver pkg/endpoints/handlers/rest_test.go TestManagerOrUserAgent), clearing managedFields with `[]`
+// or `[{}]` (pkg/util/managedfields/internal fieldmanager tests TestResetManagedFieldsEmptyList / EmptyItem),
+// the metadata no manager owns (stripmeta), and conflict messages as internal/conflict.go words them.
+import assert from "node:assert/strict";
+import { describe, test } from "node:test";
+import { applyConfiguration, recordUpdate, type FieldManagerScope } from "../../../../sim/kube/apply/field-manager.ts";
+import { managerOrUserAgent, validateFieldManager } from "../../../../sim/kube/apply/manager-name.ts";
+import type { ApiError } from "../../../../sim/kube/store/status.ts";
+import type { KubeObject } from "../../../../sim/kube/store/resource-kind.ts";
+import { objectMeta, obj, str, stringMap } from "../../../../sim/kube/kinds/schema-builders.ts";
+
+const scope = (over: Partial<FieldManagerScope> = {}): FieldManagerScope => ({
+  schema: obj({ apiVersion: str, kind: str, metadata: objectMeta, data: stringMap }),
+  group: "",
+  version: "v1",
+  kind: "ConfigMap",
+  custom: false,
+  hasStatus: false,
+  now: new Date("2026-01-02T03:04:05.678Z"),
+  ...over,
+});
+
+const configMap = (extra: Record<string, unknown> = {}): KubeObject => ({
+  apiVersion: "v1",
+  kind: "ConfigMap",
+  metadata: { name: "c", namespace: "default", labels: { a: "b" } },
+  ...extra,
+});
+
+describe("managerOrUserAgent (rest_test.go TestManagerOrUserAgent)", () => {
+  const cases: [string, string, string][] = [
+    [
+      "",
+      "Mozilla/5.0 (X11; Linux x86_64) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/72.0.3626.121 Safari/537.36",
+      "Mozilla",
+    ],
+    ["", `${"f".repeat(129)}/Something`, "f".repeat(128)],
+    ["", "🍔".repeat(60), "🍔".repeat(32)],
+    ["", "userAgent", "userAgent"],
+    ["manager", "userAgent", "manager"],
+  ];
+  for (const [manager, userAgent, expected] of cases) {
+    test(`${manager || "(none)"} / ${userAgent.slice(0, 20)}`, () => {
+      assert.equal(managerOrUserAgent(manager, userAgent), expected);
+    });
+  }
+  test("a fieldManager over 128 bytes is refused", () => {
+    assert.deepEqual(validateFieldManager("m".repeat(129)), [
+      { field: "fieldManager", type: "FieldValueTooLong", body: "Too long: may not be more than 128 bytes" },
+    ]);
+    assert.deepEqual(validateFieldManager("kubectl-edit"), []);
+  });
+});
+
+describe("managed fields on updates", () => {
+  test("a create is recorded as an Update of everything it set, without the metadata the server owns", () => {
+    const created = recordUpdate(undefined, configMap({ data: { k: "v" } }), "kubectl-create", scope());
+    assert.deepEqual(created.metadata?.managedFields, [
+      {
+        manager: "kubectl-create",
+        operation: "Update",
+        apiVersion: "v1",
+        time: "2026-01-02T03:04:05Z",
+        fieldsType: "FieldsV1",
+        fieldsV1: { "f:data": { ".": {}, "f:k": {} }, "f:metadata": { "f:labels": { ".": {}, "f:a": {} } } },
+      },
+    ]);
+  });
+
+  for (const reset of [[], [{}]]) {
+    test(`managedFields: ${JSON.stringify(reset)} clears them (TestResetManagedFieldsEmpty…)`, () => {
+      const applied = applyConfiguration(undefined, configMap(), "fieldmanager_test_apply", false, scope()).object;
+      assert.ok(Array.isArray(applied.metadata?.managedFields));
+      const next = configMap();
+      (next.metadata as Record<string, unknown>).managedFields = reset;
+      const updated = recordUpdate(applied, next, "update_manager", scope());
+      assert.equal(updated.metadata?.managedFields, undefined);
+    });
+  }
+
+  test("managedFields a client cannot have written are ignored in favour of the stored ones", () => {
+    const live = recordUpdate(undefined, configMap(), "first", scope());
+    const next = configMap({ data: { k: "v" } });
+    (next.metadata as Record<string, unknown>).managedFields = [{ manager: "x", operation: "Bogus" }];
+    const updated = recordUpdate(live, next, "second", scope());
+    assert.deepEqual(
+      (updated.metadata?.managedFields as { manager: string }[]).map((e) => e.manager),
+      ["first", "second"],
+    );
+  });
+});
+
+describe("conflicts", () => {
+  test("several conflicts are listed by manager, as NewConflictError words them", () => {
+    const live = recordUpdate(undefined, configMap({ data: { a: "1", b: "1" } }), "kubectl-edit", scope());
+    assert.throws(
+      () => applyConfiguration(live, configMap({ data: { a: "2", b: "2" } }), "poolkeeper", false, scope()),
+      (error: ApiError) => {
+        assert.equal(error.code, 409);
+        assert.equal(
+          error.message,
+          'Apply failed with 2 conflicts: conflicts with "kubectl-edit" using v1:\n- .data.a\n- .data.b',
+        );
+        assert.deepEqual(error.status.details?.causes, [
+          { reason: "FieldManagerConflict", message: 'conflict with "kubectl-edit" using v1', field: ".data.a" },
+          { reason: "FieldManagerConflict", message: 'conflict with "kubectl-edit" using v1', field: ".data.b" },
+        ]);
+        return true;
+      },
+    );
+  });
+
+  test("an apply patch of another kind, or with managedFields, is a 400", () => {
+    assert.throws(
+      () => applyConfiguration(undefined, { ...configMap(), kind: "Secret" }, "m", false, scope()),
+      /^ApiError: invalid object type: \/v1, Kind=Secret$/,
+    );
+    const withFields = configMap();
+    (withFields.metadata as Record<string, unknown>).managedFields = [];
+    assert.throws(
+      () => applyConfiguration(undefined, withFields, "m", false, scope()),
+      /metadata.managedFields must be nil/,
+    );
+  });
+});
