@@ -1,6 +1,5 @@
 // The API server's field manager for one kind and subresource (k8s.io/apiserver
-// pkg/util/managedfields/internal, NewDefaultFieldManager's chain, minus version conversion and the cap on
-// update managers): every write records what its manager changed as an `Update` entry of
+// pkg/util/managedfields/internal, NewDefaultFieldManager's chain, minus version conversion): every write records what its manager changed as an `Update` entry of
 // `metadata.managedFields`, and a server-side apply merges the configuration with ownership as an `Apply`
 // entry. The metadata the server owns (name, uid, resourceVersion, …) is never owned by a manager (stripmeta),
 // and a write does not own what its strategy resets (the main resource's status, a status write's everything
@@ -9,6 +8,7 @@ import { cloneJson, isRecord } from "../../../api/index.ts";
 import type { KubeObject } from "../store/resource-kind.ts";
 import type { KubeSchema } from "../store/schema.ts";
 import { ApiError, badRequest } from "../store/status.ts";
+import { capUpdateManagers } from "./cap-managers.ts";
 import { conflictStatus } from "./conflict-status.ts";
 import { FieldSet } from "./field-set.ts";
 import { conflictsNotAllowed, KUBECTL_MANAGER, syncLastApplied } from "./last-applied.ts";
@@ -173,7 +173,9 @@ export function recordUpdate(
       fields.set(id, { set: previous ? changed.set.union(previous.set) : changed.set, apiVersion, applied: false });
       managed.times.set(id, timestamp(scope.now));
     }
-    return encodeInto(object, { fields, times: managed.times });
+    const result = { fields, times: managed.times };
+    capUpdateManagers(result);
+    return encodeInto(object, result);
   } catch (error) {
     // An object whose lists break their own semantics is stored without managed fields, as upstream does
     // rather than failing the write; validation reports what is wrong with it.

@@ -1,10 +1,13 @@
 // The API server's field manager around the merge algebra: who a write is recorded as (the table of
 // k8s.io/apiserver pkg/endpoints/handlers/rest_test.go TestManagerOrUserAgent), clearing managedFields with `[]`
-// or `[{}]` (pkg/util/managedfields/internal fieldmanager tests TestResetManagedFieldsEmptyList / EmptyItem),
+// or `[{}]` (pkg/util/managedfields/internal fieldmanager tests TestResetManagedFieldsEmptyList / EmptyItem), the
+// cap of Update managers (capmanagers_test.go TestCapUpdateManagers),
 // the metadata no manager owns (stripmeta), and conflict messages as internal/conflict.go words them.
 import assert from "node:assert/strict";
 import { describe, test } from "node:test";
 import { applyConfiguration, recordUpdate, type FieldManagerScope } from "../../../../sim/kube/apply/field-manager.ts";
+import { capUpdateManagers } from "../../../../sim/kube/apply/cap-managers.ts";
+import { decodeManagedFields, encodeManagedFields } from "../../../../sim/kube/apply/managed-fields.ts";
 import { managerOrUserAgent, validateFieldManager } from "../../../../sim/kube/apply/manager-name.ts";
 import type { ApiError } from "../../../../sim/kube/store/status.ts";
 import type { KubeObject } from "../../../../sim/kube/store/resource-kind.ts";
@@ -123,4 +126,112 @@ describe("conflicts", () => {
       /metadata.managedFields must be nil/,
     );
   });
+});
+
+describe("at most N Update managers (capmanagers_test.go TestCapUpdateManagers, N = 3)", () => {
+  type E = [manager: string, version: string, hour: number, fields: string[]];
+  const entry = ([manager, apiVersion, hour, fields]: E) => ({
+    manager,
+    operation: "Update",
+    apiVersion,
+    time: new Date(Date.UTC(2026, 0, 1, hour)).toISOString().replace(".000", ""),
+    fieldsType: "FieldsV1",
+    fieldsV1: Object.fromEntries(fields.map((f) => [`f:${f}`, {}])),
+  });
+  const cases: [string, E[], E[]][] = [
+    [
+      "one version, no ancient changes",
+      [
+        ["update-manager1", "v1", 1, ["a"]],
+        ["update-manager2", "v1", 2, ["b"]],
+        ["update-manager3", "v1", 3, ["c"]],
+        ["update-manager4", "v1", 4, ["d"]],
+      ],
+      [
+        ["ancient-changes", "v1", 2, ["a", "b"]],
+        ["update-manager3", "v1", 3, ["c"]],
+        ["update-manager4", "v1", 4, ["d"]],
+      ],
+    ],
+    [
+      "one version, one ancient changes",
+      [
+        ["ancient-changes", "v1", 2, ["a", "b"]],
+        ["update-manager3", "v1", 3, ["c"]],
+        ["update-manager4", "v1", 4, ["d"]],
+        ["update-manager5", "v1", 5, ["e"]],
+      ],
+      [
+        ["ancient-changes", "v1", 3, ["a", "b", "c"]],
+        ["update-manager4", "v1", 4, ["d"]],
+        ["update-manager5", "v1", 5, ["e"]],
+      ],
+    ],
+    [
+      "two versions, no ancient changes",
+      [
+        ["update-manager1", "v1", 1, ["a"]],
+        ["update-manager2", "v2", 2, ["b"]],
+        ["update-manager3", "v1", 3, ["c"]],
+        ["update-manager4", "v1", 4, ["d"]],
+        ["update-manager5", "v1", 5, ["e"]],
+      ],
+      [
+        ["update-manager2", "v2", 2, ["b"]],
+        ["ancient-changes", "v1", 4, ["a", "c", "d"]],
+        ["update-manager5", "v1", 5, ["e"]],
+      ],
+    ],
+    [
+      "three versions, one ancient changes",
+      [
+        ["update-manager2", "v2", 2, ["b"]],
+        ["ancient-changes", "v1", 4, ["a", "c", "d"]],
+        ["update-manager5", "v1", 5, ["e"]],
+        ["update-manager6", "v3", 6, ["f"]],
+        ["update-manager7", "v2", 7, ["g"]],
+      ],
+      [
+        ["ancient-changes", "v1", 5, ["a", "c", "d", "e"]],
+        ["update-manager6", "v3", 6, ["f"]],
+        ["ancient-changes", "v2", 7, ["b", "g"]],
+      ],
+    ],
+    [
+      "three versions, two ancient changes",
+      [
+        ["ancient-changes", "v1", 5, ["a", "c", "d", "e"]],
+        ["update-manager6", "v3", 6, ["f"]],
+        ["ancient-changes", "v2", 7, ["b", "g"]],
+        ["update-manager8", "v3", 8, ["h"]],
+      ],
+      [
+        ["ancient-changes", "v1", 5, ["a", "c", "d", "e"]],
+        ["ancient-changes", "v2", 7, ["b", "g"]],
+        ["ancient-changes", "v3", 8, ["f", "h"]],
+      ],
+    ],
+    [
+      "four versions, two ancient changes",
+      [
+        ["ancient-changes", "v1", 5, ["a", "c", "d", "e"]],
+        ["update-manager6", "v3", 6, ["f"]],
+        ["ancient-changes", "v2", 7, ["b", "g"]],
+        ["update-manager8", "v4", 8, ["h"]],
+      ],
+      [
+        ["ancient-changes", "v1", 5, ["a", "c", "d", "e"]],
+        ["update-manager6", "v3", 6, ["f"]],
+        ["ancient-changes", "v2", 7, ["b", "g"]],
+        ["update-manager8", "v4", 8, ["h"]],
+      ],
+    ],
+  ];
+  for (const [name, input, expected] of cases) {
+    test(name, () => {
+      const managed = decodeManagedFields(input.map(entry));
+      capUpdateManagers(managed, 3);
+      assert.deepEqual(encodeManagedFields(managed), expected.map(entry));
+    });
+  }
 });
