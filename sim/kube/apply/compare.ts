@@ -7,8 +7,8 @@ import { isRecord } from "../../../api/index.ts";
 import type { KubeSchema } from "../store/schema.ts";
 import { FieldSet } from "./field-set.ts";
 import { serializePathElement, type Path, type PathElement } from "./path-element.ts";
-import { elementOf } from "./to-field-set.ts";
-import { resolveType, type ListType, type TypeNode } from "./type-node.ts";
+import { elementOf } from "./list-items.ts";
+import { walkedType, type ListType } from "./type-node.ts";
 
 export interface Comparison {
   added: FieldSet;
@@ -26,23 +26,10 @@ export function isSame(c: Comparison): boolean {
   return c.added.empty() && c.modified.empty() && c.removed.empty();
 }
 
-function isEmptyContainer(value: unknown): boolean {
-  if (value === undefined || value === null) return true;
-  if (Array.isArray(value)) return value.length === 0;
-  if (isRecord(value)) return Object.keys(value).length === 0;
-  return false;
-}
-
 function walk(lhs: unknown, rhs: unknown, schema: KubeSchema | undefined, path: Path, c: Comparison): void {
-  const lt = lhs === undefined ? undefined : resolveType(schema, lhs);
-  const rt = rhs === undefined ? undefined : resolveType(schema, rhs);
-  const type = (rt ?? lt) as TypeNode;
-  const leaf =
-    (lt !== undefined && rt !== undefined && lt.kind !== rt.kind) ||
-    type.kind === "scalar" ||
-    (type.kind === "list" && type.relationship === "atomic") ||
-    (type.kind === "map" && type.atomic) ||
-    (isEmptyContainer(lhs) && isEmptyContainer(rhs));
+  const walked = walkedType(schema, lhs, rhs);
+  if (!walked) return;
+  const { type, leaf } = walked;
   if (leaf) {
     if (lhs === undefined) c.added.insert(path);
     else if (rhs === undefined) c.removed.insert(path);

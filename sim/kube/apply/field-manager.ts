@@ -5,6 +5,7 @@
 // and a write does not own what its strategy resets (the main resource's status, a status write's everything
 // else).
 import { cloneJson, isRecord } from "../../../api/index.ts";
+import { timestamp } from "../store/object-store.ts";
 import type { KubeObject } from "../store/resource-kind.ts";
 import type { KubeSchema } from "../store/schema.ts";
 import { ApiError, badRequest } from "../store/status.ts";
@@ -118,10 +119,6 @@ function encodeInto(object: KubeObject, managed: Managed): KubeObject {
   else Reflect.deleteProperty(meta, "managedFields");
   object.metadata = meta;
   return object;
-}
-
-function timestamp(date: Date): string {
-  return date.toISOString().replace(/\.\d{3}Z$/, "Z");
 }
 
 /**

@@ -3,7 +3,8 @@
 // default, and is otherwise left out), its value for a set.
 import { isRecord } from "../../../api/index.ts";
 import type { ListType } from "./type-node.ts";
-import { sortKeyFields, type KeyField, type PathElement } from "./path-element.ts";
+import { sortKeyFields, type KeyField, type Path, type PathElement } from "./path-element.ts";
+import { TypedValueError } from "./typed-error.ts";
 
 export function listItemPathElement(list: ListType, item: unknown): PathElement {
   if (list.relationship === "map") {
@@ -27,4 +28,13 @@ export function listItemPathElement(list: ListType, item: unknown): PathElement 
   if (Array.isArray(item)) throw new Error("not supported: associative list with lists as elements");
   if (item === null) throw new Error("associative list without keys has an element that's an explicit null");
   return { value: item };
+}
+
+/** The item's path element, or a TypedValueError naming the list and the item's index. */
+export function elementOf(list: ListType, item: unknown, path: Path, index: number): PathElement {
+  try {
+    return listItemPathElement(list, item);
+  } catch (error) {
+    throw new TypedValueError(path, `element ${index}: ${(error as Error).message}`);
+  }
 }

@@ -4,34 +4,20 @@
 // does not name keeping their place and the shared ones following the configuration's order.
 import { cloneJson, isRecord } from "../../../api/index.ts";
 import type { KubeSchema } from "../store/schema.ts";
-import { serializePathElement, type Path } from "./path-element.ts";
-import { elementOf } from "./to-field-set.ts";
-import { resolveType, type ListType } from "./type-node.ts";
+import { pathElementString, serializePathElement, type Path, type PathElement } from "./path-element.ts";
+import { elementOf } from "./list-items.ts";
+import { walkedType, type ListType } from "./type-node.ts";
 import { TypedValueError } from "./typed-error.ts";
 
 export function mergeValues(lhs: unknown, rhs: unknown, schema: KubeSchema | undefined): unknown {
   return merge(lhs, rhs, schema, []);
 }
 
-function isEmptyContainer(value: unknown): boolean {
-  if (value === undefined || value === null) return true;
-  if (Array.isArray(value)) return value.length === 0;
-  if (isRecord(value)) return Object.keys(value).length === 0;
-  return false;
-}
-
 // Undefined: no value (both sides absent, or a container left empty).
 function merge(lhs: unknown, rhs: unknown, schema: KubeSchema | undefined, path: Path): unknown {
-  const lt = lhs === undefined ? undefined : resolveType(schema, lhs);
-  const rt = rhs === undefined ? undefined : resolveType(schema, rhs);
-  const type = rt ?? lt;
-  if (!type) return undefined;
-  const leaf =
-    (lt !== undefined && rt !== undefined && lt.kind !== rt.kind) ||
-    type.kind === "scalar" ||
-    (type.kind === "list" && type.relationship === "atomic") ||
-    (type.kind === "map" && type.atomic) ||
-    (isEmptyContainer(lhs) && isEmptyContainer(rhs));
+  const walked = walkedType(schema, lhs, rhs);
+  if (!walked) return undefined;
+  const { type, leaf } = walked;
   if (leaf) return cloneJson(rhs !== undefined ? rhs : lhs);
   if (type.kind === "list") return mergeList(lhs, rhs, type, path);
   if (type.kind !== "map") return undefined;
@@ -49,7 +35,7 @@ interface Indexed {
   keys: string[];
   /** The item of each key; undefined for a key repeated in the live list. */
   items: Map<string, unknown>;
-  pes: Map<string, ReturnType<typeof elementOf>>;
+  pes: Map<string, PathElement>;
 }
 
 function index(list: unknown, type: ListType, path: Path, allowDuplicates: boolean): Indexed {
@@ -58,19 +44,13 @@ function index(list: unknown, type: ListType, path: Path, allowDuplicates: boole
     const pe = elementOf(type, item, path, i);
     const key = serializePathElement(pe);
     if (out.items.has(key)) {
-      if (!allowDuplicates) throw new TypedValueError(path, `duplicate entries for key ${pathKey(pe)}`);
+      if (!allowDuplicates) throw new TypedValueError(path, `duplicate entries for key ${pathElementString(pe)}`);
       out.items.set(key, undefined);
     } else out.items.set(key, item);
     out.pes.set(key, pe);
     out.keys.push(key);
   });
   return out;
-}
-
-function pathKey(pe: ReturnType<typeof elementOf>): string {
-  if ("key" in pe) return `[${pe.key.map((k) => `${k.name}=${JSON.stringify(k.value)}`).join(",")}]`;
-  if ("value" in pe) return `[=${JSON.stringify(pe.value)}]`;
-  return "";
 }
 
 // visitListItems: walk both lists together; a live item the configuration does not name is kept where it is, a
@@ -83,7 +63,7 @@ function mergeList(lhs: unknown, rhs: unknown, type: ListType, path: Path): unkn
   const merged = new Set<string>();
   const out: unknown[] = [];
   const mergeItem = (key: string, l: unknown, r: unknown): void => {
-    const pe = (right.pes.get(key) ?? left.pes.get(key)) as ReturnType<typeof elementOf>;
+    const pe = (right.pes.get(key) ?? left.pes.get(key)) as PathElement;
     const value = merge(l, r, type.items, [...path, pe]);
     if (value !== undefined) out.push(value);
   };

@@ -4,7 +4,7 @@
 import { isRecord } from "../../../api/index.ts";
 import type { KubeSchema } from "../store/schema.ts";
 import type { FieldSet } from "./field-set.ts";
-import { elementOf } from "./to-field-set.ts";
+import { elementOf } from "./list-items.ts";
 import { resolveType } from "./type-node.ts";
 
 export function removeItems(value: unknown, set: FieldSet, schema: KubeSchema | undefined): unknown {

@@ -5,10 +5,9 @@
 import { isRecord } from "../../../api/index.ts";
 import type { KubeSchema } from "../store/schema.ts";
 import { FieldSet } from "./field-set.ts";
-import { listItemPathElement } from "./list-items.ts";
+import { elementOf } from "./list-items.ts";
 import { serializePathElement, type Path, type PathElement } from "./path-element.ts";
 import { resolveType } from "./type-node.ts";
-import { TypedValueError } from "./typed-error.ts";
 
 export function toFieldSet(value: unknown, schema: KubeSchema | undefined): FieldSet {
   const set = new FieldSet();
@@ -57,18 +56,5 @@ function visit(value: unknown, schema: KubeSchema | undefined, path: Path, set: 
     visit(child, type.childSchema(name), childPath, set);
     if (child === null || (isRecord(child) && Object.keys(child).length === 0) || !type.declares(name))
       set.insert(childPath);
-  }
-}
-
-export function elementOf(
-  type: Parameters<typeof listItemPathElement>[0],
-  item: unknown,
-  path: Path,
-  index: number,
-): PathElement {
-  try {
-    return listItemPathElement(type, item);
-  } catch (error) {
-    throw new TypedValueError(path, `element ${index}: ${(error as Error).message}`);
   }
 }

@@ -92,3 +92,33 @@ export function childSchemaOf(
   if (step === "items") return type.kind === "list" ? type.items : undefined;
   return type.kind === "map" ? type.childSchema(step.field) : undefined;
 }
+
+function isEmptyContainer(value: unknown): boolean {
+  if (value === undefined || value === null) return true;
+  if (Array.isArray(value)) return value.length === 0;
+  if (isRecord(value)) return Object.keys(value).length === 0;
+  return false;
+}
+
+/**
+ * The type two values (either absent) are walked as, and whether it is a leaf: a scalar, an atomic list or map,
+ * values of different shapes, or two empty containers (which keeps `{}` apart from null, as upstream's
+ * emptyPromoteToLeaf). Undefined when both are absent.
+ */
+export function walkedType(
+  schema: KubeSchema | undefined,
+  lhs: unknown,
+  rhs: unknown,
+): { type: TypeNode; leaf: boolean } | undefined {
+  const lt = lhs === undefined ? undefined : resolveType(schema, lhs);
+  const rt = rhs === undefined ? undefined : resolveType(schema, rhs);
+  const type = rt ?? lt;
+  if (!type) return undefined;
+  const leaf =
+    (lt !== undefined && rt !== undefined && lt.kind !== rt.kind) ||
+    type.kind === "scalar" ||
+    (type.kind === "list" && type.relationship === "atomic") ||
+    (type.kind === "map" && type.atomic) ||
+    (isEmptyContainer(lhs) && isEmptyContainer(rhs));
+  return { type, leaf };
+}

@@ -56,6 +56,9 @@ async function getJson(args: string[]): Promise<Got> {
   return JSON.parse(stdout) as Got;
 }
 
+/** `kubectl apply --server-side [flags] -f path`. */
+const ssa = (path: string, ...flags: string[]) => sim.kubectl(["apply", "--server-side", ...flags, "-f", path]);
+
 const managers = (object: Got): string[] =>
   (object.metadata.managedFields ?? []).map(
     (e) => `${e.manager}/${e.operation}${e.subresource ? `/${e.subresource}` : ""}`,
@@ -88,7 +91,7 @@ spec:
 describe("server-side apply", { timeout: 120_000 }, () => {
   test("apply --server-side of a Deployment records an Apply manager; the second apply is a no-op", async () => {
     const path = file("web.yaml", deployment("web", 2));
-    const first = await sim.kubectl(["apply", "--server-side", "-f", path]);
+    const first = await ssa(path);
     assert.equal(first.code, 0, first.stderr);
     assert.equal(first.stdout.trim(), "deployment.apps/web serverside-applied");
     const created = await getJson(["deployment", "web"]);
@@ -119,7 +122,7 @@ describe("server-side apply", { timeout: 120_000 }, () => {
         },
       },
     });
-    const second = await sim.kubectl(["apply", "--server-side", "-f", path]);
+    const second = await ssa(path);
     assert.equal(second.code, 0, second.stderr);
     const again = await getJson(["deployment", "web"]);
     assert.equal(again.metadata.resourceVersion, created.metadata.resourceVersion, "an identical apply writes nothing");
@@ -141,7 +144,7 @@ spec:
     cpu: "100"
 `;
     const path = file("pool.yaml", pool);
-    const first = await sim.kubectl(["apply", "--server-side", "-f", path]);
+    const first = await ssa(path);
     assert.equal(first.code, 0, first.stderr);
     assert.equal(first.stdout.trim(), "nodepool.karpenter.sh/ssa-pool serverside-applied");
     const created = await getJson(["nodepool", "ssa-pool"]);
@@ -156,7 +159,7 @@ spec:
         },
       },
     });
-    const second = await sim.kubectl(["apply", "--server-side", "-f", path]);
+    const second = await ssa(path);
     assert.equal(second.code, 0, second.stderr);
     const again = await getJson(["nodepool", "ssa-pool"]);
     assert.equal(again.metadata.resourceVersion, created.metadata.resourceVersion);
@@ -168,7 +171,7 @@ spec:
     const before = await getJson(["deployment", "api"]);
     assert.deepEqual(managers(before), ["kubectl-client-side-apply/Update"]);
     const path = file("api-ssa.yaml", deployment("api", 3));
-    const refused = await sim.kubectl(["apply", "--server-side", "--field-manager=poolkeeper", "-f", path]);
+    const refused = await ssa(path, "--field-manager=poolkeeper");
     assert.equal(refused.code, 1);
     assert.match(
       refused.stderr,
@@ -177,14 +180,7 @@ spec:
     assert.match(refused.stderr, /--force-conflicts/, "kubectl explains how to resolve it");
     assert.equal((await getJson(["deployment", "api"])).spec.replicas, 2);
 
-    const forced = await sim.kubectl([
-      "apply",
-      "--server-side",
-      "--field-manager=poolkeeper",
-      "--force-conflicts",
-      "-f",
-      path,
-    ]);
+    const forced = await ssa(path, "--field-manager=poolkeeper", "--force-conflicts");
     assert.equal(forced.code, 0, forced.stderr);
     const after = await getJson(["deployment", "api"]);
     assert.equal(after.spec.replicas, 3);
@@ -198,8 +194,8 @@ spec:
 
   test("kubectl's own manager may take over what client-side apply's annotation still holds (the upgrade path)", async () => {
     assert.equal((await sim.kubectl(["apply", "-f", file("up.yaml", deployment("up", 2))])).code, 0);
-    const ssa = await sim.kubectl(["apply", "--server-side", "-f", file("up-ssa.yaml", deployment("up", 4))]);
-    assert.equal(ssa.code, 0, ssa.stderr);
+    const upgraded = await ssa(file("up-ssa.yaml", deployment("up", 4)));
+    assert.equal(upgraded.code, 0, upgraded.stderr);
     const after = await getJson(["deployment", "up"]);
     assert.equal(after.spec.replicas, 4);
     const lastApplied = JSON.parse(
@@ -212,7 +208,7 @@ spec:
 
   test("a field dropped from the applied file is removed, unless another manager owns it too", async () => {
     const labels = "\n    tier: web\n    team: a";
-    const first = await sim.kubectl(["apply", "--server-side", "-f", file("rm.yaml", deployment("rm", 1, labels))]);
+    const first = await ssa(file("rm.yaml", deployment("rm", 1, labels)));
     assert.equal(first.code, 0, first.stderr);
     // A second applier sets one of the labels to the same value: no conflict, the field is shared.
     const other = `apiVersion: apps/v1
@@ -223,13 +219,7 @@ metadata:
   labels:
     team: a
 `;
-    const shared = await sim.kubectl([
-      "apply",
-      "--server-side",
-      "--field-manager=other",
-      "-f",
-      file("rm-other.yaml", other),
-    ]);
+    const shared = await ssa(file("rm-other.yaml", other), "--field-manager=other");
     assert.equal(shared.code, 0, shared.stderr);
     const both = await getJson(["deployment", "rm"]);
     const labelsOf = (manager: string) =>
@@ -241,7 +231,7 @@ metadata:
       )["f:labels"];
     assert.deepEqual(labelsOf("other"), { "f:team": {} });
     assert.deepEqual(labelsOf("kubectl"), { "f:app": {}, "f:team": {}, "f:tier": {} });
-    const second = await sim.kubectl(["apply", "--server-side", "-f", file("rm2.yaml", deployment("rm", 1))]);
+    const second = await ssa(file("rm2.yaml", deployment("rm", 1)));
     assert.equal(second.code, 0, second.stderr);
     const after = await getJson(["deployment", "rm"]);
     assert.deepEqual(after.metadata.labels, { app: "rm", team: "a" }, "tier is gone; team is still other's");
@@ -250,10 +240,10 @@ metadata:
 
   test("--dry-run=server changes nothing; get --show-managed-fields prints the entries as the API server would", async () => {
     const path = file("dry.yaml", deployment("dry", 1));
-    const dry = await sim.kubectl(["apply", "--server-side", "--dry-run=server", "-f", path]);
+    const dry = await ssa(path, "--dry-run=server");
     assert.equal(dry.code, 0, dry.stderr);
     assert.equal((await sim.kubectl(["get", "deployment", "dry"])).code, 1, "a dry run creates nothing");
-    assert.equal((await sim.kubectl(["apply", "--server-side", "-f", path])).code, 0);
+    assert.equal((await ssa(path)).code, 0);
     const yaml = await sim.kubectl(["get", "deployment", "dry", "-o", "yaml", "--show-managed-fields"]);
     assert.equal(yaml.code, 0, yaml.stderr);
     const object = parse(yaml.stdout) as Got;
@@ -282,14 +272,7 @@ status:
     message: ""
     lastTransitionTime: "2026-01-01T00:00:00Z"
 `;
-    const applied = await sim.kubectl([
-      "apply",
-      "--server-side",
-      "--subresource=status",
-      "--field-manager=karpenter",
-      "-f",
-      file("status.yaml", status),
-    ]);
+    const applied = await ssa(file("status.yaml", status), "--subresource=status", "--field-manager=karpenter");
     assert.equal(applied.code, 0, applied.stderr);
     const after = await getJson(["nodepool", "ssa-pool"]);
     assert.equal(after.status?.conditions?.[0]?.status, "True");
@@ -415,7 +398,7 @@ metadata:
 spec:
   foo: 1
 `;
-    const refused = await sim.kubectl(["apply", "--server-side", "-f", file("strict.yaml", bad)]);
+    const refused = await ssa(file("strict.yaml", bad));
     assert.equal(refused.code, 1);
     assert.match(refused.stderr, /strict decoding error: unknown field "spec"/);
   });
