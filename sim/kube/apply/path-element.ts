@@ -22,8 +22,18 @@ function rank(pe: PathElement): number {
 }
 
 function compareStrings(a: string, b: string): number {
-  // Go compares strings byte-wise (UTF-8); Buffer.compare does the same.
-  return a === b ? 0 : Buffer.compare(Buffer.from(a, "utf8"), Buffer.from(b, "utf8"));
+  if (a === b) return 0;
+  // Go compares strings byte-wise (UTF-8). UTF-16 code units order the same way below the surrogates; past them,
+  // compare the UTF-8 bytes.
+  const n = Math.min(a.length, b.length);
+  for (let i = 0; i < n; i++) {
+    const x = a.charCodeAt(i);
+    const y = b.charCodeAt(i);
+    if (x === y) continue;
+    if (x >= 0xd800 || y >= 0xd800) return Buffer.compare(Buffer.from(a, "utf8"), Buffer.from(b, "utf8"));
+    return x - y;
+  }
+  return a.length - b.length;
 }
 
 function compareNumbers(a: number, b: number): number {
@@ -94,9 +104,13 @@ export function comparePathElements(a: PathElement, b: PathElement): number {
   return compareNumbers(a.index, (b as { index: number }).index);
 }
 
+const HTML_SENSITIVE = /[<>&\u2028\u2029]/;
+
 /** JSON as Go's encoding/json writes it (HTML-sensitive characters escaped), which fieldsV1 keys carry. */
 export function goJson(value: unknown): string {
-  return JSON.stringify(value)
+  const json = JSON.stringify(value);
+  if (!HTML_SENSITIVE.test(json)) return json;
+  return json
     .replace(/</g, "\\u003c")
     .replace(/>/g, "\\u003e")
     .replace(/&/g, "\\u0026")
@@ -104,8 +118,21 @@ export function goJson(value: unknown): string {
     .replace(/\u2029/g, "\\u2029");
 }
 
+// Path elements are compared and stored by their key over and over while sets are built: each is written once.
+const serialized = new WeakMap<PathElement, string>();
+
 /** The fieldsV1 key of a path element (SerializePathElement). Key fields are written sorted by name. */
 export function serializePathElement(pe: PathElement): string {
+  if ("field" in pe) return `f:${pe.field}`;
+  let text = serialized.get(pe);
+  if (text === undefined) {
+    text = serializeUncached(pe);
+    serialized.set(pe, text);
+  }
+  return text;
+}
+
+function serializeUncached(pe: PathElement): string {
   if ("field" in pe) return `f:${pe.field}`;
   if ("key" in pe) {
     const object: Record<string, unknown> = {};

@@ -10,30 +10,25 @@ import { serializePathElement, type Path, type PathElement } from "./path-elemen
 import { resolveType } from "./type-node.ts";
 
 export function toFieldSet(value: unknown, schema: KubeSchema | undefined): FieldSet {
-  const set = new FieldSet();
-  visit(value, schema, [], set);
-  return set;
+  return visit(value, schema, []).below;
 }
 
-function visit(value: unknown, schema: KubeSchema | undefined, path: Path, set: FieldSet): void {
+// The set below one value, built level by level; `self` when the value is a path of its own (a scalar, an
+// atomic container).
+function visit(value: unknown, schema: KubeSchema | undefined, path: Path): { self: boolean; below: FieldSet } {
+  const below = new FieldSet();
   const type = resolveType(schema, value);
-  if (type.kind === "scalar") {
-    set.insert(path);
-    return;
-  }
+  if (type.kind === "scalar") return { self: true, below };
   if (type.kind === "list") {
-    if (type.relationship === "atomic") {
-      set.insert(path);
-      return;
-    }
-    if (!Array.isArray(value)) return;
+    if (type.relationship === "atomic") return { self: true, below };
+    if (!Array.isArray(value)) return { self: false, below };
     const elements = value.map((item, i) => elementOf(type, item, path, i));
     const seen = new Set<string>();
     const duplicates = new Set<string>();
     for (const pe of elements) {
       const key = serializePathElement(pe);
       if (seen.has(key) && !duplicates.has(key)) {
-        set.insert([...path, pe]);
+        below.insertMember(pe);
         duplicates.add(key);
       }
       seen.add(key);
@@ -41,20 +36,19 @@ function visit(value: unknown, schema: KubeSchema | undefined, path: Path, set: 
     value.forEach((item, i) => {
       const pe = elements[i] as PathElement;
       if (duplicates.has(serializePathElement(pe))) return;
-      visit(item, type.items, [...path, pe], set);
-      set.insert([...path, pe]);
+      below.setChild(pe, visit(item, type.items, [...path, pe]).below);
+      below.insertMember(pe);
     });
-    return;
+    return { self: false, below };
   }
-  if (type.atomic) {
-    set.insert(path);
-    return;
-  }
-  if (!isRecord(value)) return;
+  if (type.atomic) return { self: true, below };
+  if (!isRecord(value)) return { self: false, below };
   for (const [name, child] of Object.entries(value)) {
-    const childPath = [...path, { field: name }];
-    visit(child, type.childSchema(name), childPath, set);
-    if (child === null || (isRecord(child) && Object.keys(child).length === 0) || !type.declares(name))
-      set.insert(childPath);
+    const pe = { field: name };
+    const sub = visit(child, type.childSchema(name), [...path, pe]);
+    below.setChild(pe, sub.below);
+    if (sub.self || child === null || (isRecord(child) && Object.keys(child).length === 0) || !type.declares(name))
+      below.insertMember(pe);
   }
+  return { self: false, below };
 }

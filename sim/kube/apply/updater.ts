@@ -130,15 +130,18 @@ export class Updater {
     const set = this.#ignore(toFieldSet(config, this.#schema));
     const withApplier: ManagedFieldSets = new Map(managers);
     withApplier.set(manager, { set, apiVersion, applied: true });
-    newObject = this.#prune(newObject, withApplier, lastSet);
+    newObject = this.#prune(newObject, withApplier, manager, lastSet);
     const { managers: out } = this.#update(liveObject, newObject, withApplier, manager, force);
     return { object: isDeepStrictEqual(liveObject, newObject) ? undefined : newObject, managers: out };
   }
 
   // prune: remove what the applier applied last time and not now, when no manager (itself included, through its
   // new set) owns it, keeping the containers of fields that others still hold.
-  #prune(merged: Json, managers: ManagedFieldSets, lastSet: VersionedSet | undefined): Json {
+  #prune(merged: Json, managers: ManagedFieldSets, applier: string, lastSet: VersionedSet | undefined): Json {
     if (!lastSet || lastSet.set.empty()) return merged;
+    // Nothing applied last time is missing now: everything the pruning would remove, the applier owns again.
+    const applied = managers.get(applier)?.set;
+    if (applied && lastSet.set.difference(applied).empty()) return merged;
     const named = (s: FieldSet): FieldSet => ensureNamedFieldsAreMembers(s, this.#schema);
     let pruned = removeItems(merged, named(lastSet.set), this.#schema);
     // addBackOwnedItems
