@@ -11,6 +11,7 @@ import { decodeManagedFields, encodeManagedFields } from "../../../../sim/kube/a
 import { managerOrUserAgent, validateFieldManager } from "../../../../sim/kube/apply/manager-name.ts";
 import type { ApiError } from "../../../../sim/kube/store/status.ts";
 import type { KubeObject } from "../../../../sim/kube/store/resource-kind.ts";
+import { servedKindRegistry } from "../../../../sim/kube/kinds/index.ts";
 import { objectMeta, obj, str, stringMap } from "../../../../sim/kube/kinds/schema-builders.ts";
 
 const scope = (over: Partial<FieldManagerScope> = {}): FieldManagerScope => ({
@@ -234,4 +235,65 @@ describe("at most N Update managers (capmanagers_test.go TestCapUpdateManagers, 
       assert.deepEqual(encodeManagedFields(managed), expected.map(entry));
     });
   }
+});
+
+describe("the Karpenter CRDs' list semantics", () => {
+  const kind = servedKindRegistry().resource("karpenter.sh", "v1", "nodepools");
+  assert.ok(kind);
+  const poolScope = scope({
+    schema: kind.schema,
+    group: "karpenter.sh",
+    kind: "NodePool",
+    custom: true,
+    hasStatus: true,
+  });
+  const pool = (values: string[]): KubeObject => ({
+    apiVersion: "karpenter.sh/v1",
+    kind: "NodePool",
+    metadata: { name: "default" },
+    spec: {
+      template: {
+        spec: {
+          nodeClassRef: { group: "karpenter.k8s.aws", kind: "EC2NodeClass", name: "default" },
+          requirements: [{ key: "kubernetes.io/arch", operator: "In", values }],
+        },
+      },
+    },
+  });
+
+  test("requirements are atomic (x-kubernetes-list-type: atomic): another applier's list conflicts whole", () => {
+    const live = applyConfiguration(undefined, pool(["amd64"]), "gitops", false, poolScope).object;
+    assert.throws(
+      () => applyConfiguration(live, pool(["arm64"]), "team", false, poolScope),
+      (error: ApiError) => {
+        assert.equal(
+          error.message,
+          'Apply failed with 1 conflict: conflict with "gitops": .spec.template.spec.requirements',
+        );
+        return true;
+      },
+    );
+  });
+
+  test("status conditions are keyed by type, and a status applier owns only status", () => {
+    const live = applyConfiguration(undefined, pool(["amd64"]), "gitops", false, poolScope).object;
+    const status = {
+      apiVersion: "karpenter.sh/v1",
+      kind: "NodePool",
+      metadata: { name: "default" },
+      spec: { weight: 5 },
+      status: { conditions: [{ type: "Ready", status: "True" }] },
+    };
+    const applied = applyConfiguration(live, status, "karpenter", false, {
+      ...poolScope,
+      subresource: "status",
+    }).object;
+    const entry = (
+      applied.metadata?.managedFields as { manager: string; fieldsV1: unknown; subresource?: string }[]
+    ).find((e) => e.manager === "karpenter");
+    assert.equal(entry?.subresource, "status");
+    assert.deepEqual(entry?.fieldsV1, {
+      "f:status": { "f:conditions": { 'k:{"type":"Ready"}': { ".": {}, "f:status": {}, "f:type": {} } } },
+    });
+  });
 });
