@@ -23,6 +23,43 @@ export type { CrdSchema, OpenApiSchema } from "./crd-schema.ts";
 export type { OwnerReference } from "./object-meta.ts";
 export { cloneJson, isRecord } from "./plain-object.ts";
 export { type Clock, type ClusterView, systemClock, type Timer, type TimerClock } from "./ports.ts";
+// The EC2-shaped port, its errors and the interruption queue.
+export {
+  AwsApiError,
+  type AwsPorts,
+  type DescribeQuery,
+  type Ec2Port,
+  type Filter,
+  type FleetError,
+  type FleetOverride,
+  type FleetRequest,
+  type FleetResult,
+  type IamPort,
+  IdempotentParameterMismatch,
+  type Image,
+  type Instance,
+  type InstanceProfile,
+  type InstanceStateName,
+  InsufficientCapacity,
+  type InstanceTypeInfo,
+  type InstanceTypeOffering,
+  type InterruptionQueue,
+  isUnfulfillableCapacityCode,
+  type LaunchTemplate,
+  type LaunchTemplateData,
+  NotFound,
+  type OfferingRef,
+  type QueueMessage,
+  type ReceiveOptions,
+  type SecurityGroup,
+  type SpotPrice,
+  type SsmPort,
+  type Subnet,
+  type Tag,
+  type TerminatedInstance,
+  Throttled,
+  Unauthorized,
+} from "./ports.ts";
 export {
   addQuantities,
   compareQuantities,
