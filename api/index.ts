@@ -10,6 +10,7 @@ export { CRON_DAY_NAMES, CRON_FIELD_BOUNDS, CRON_MONTH_NAMES } from "./cron/pars
 export { type ParsedSchedule, parseKarpenterSchedule, type ScheduleError } from "./cron/schedule.ts";
 export {
   describeDuration,
+  formatDuration,
   type KarpenterDuration,
   parseBudgetDuration,
   parseDuration,
