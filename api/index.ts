@@ -32,6 +32,7 @@ export {
   type Ec2Port,
   type Filter,
   type FleetError,
+  type FleetInstance,
   type FleetOverride,
   type FleetRequest,
   type FleetResult,

@@ -70,6 +70,7 @@ export type {
   Ec2Port,
   Filter,
   FleetError,
+  FleetInstance,
   FleetOverride,
   FleetRequest,
   FleetResult,

@@ -240,7 +240,14 @@ export class SdkEc2 implements Ec2Port {
       ),
     );
     return {
-      instanceIds: (answer.Instances ?? []).flatMap((i) => i.InstanceIds ?? []),
+      instances: (answer.Instances ?? []).flatMap((i) =>
+        (i.InstanceIds ?? []).map((id) => ({
+          id,
+          instanceType: i.InstanceType ?? i.LaunchTemplateAndOverrides?.Overrides?.InstanceType ?? "",
+          subnetId: i.LaunchTemplateAndOverrides?.Overrides?.SubnetId,
+          zone: i.LaunchTemplateAndOverrides?.Overrides?.AvailabilityZone,
+        })),
+      ),
       errors: (answer.Errors ?? []).map((e) => {
         const overrides = e.LaunchTemplateAndOverrides?.Overrides;
         return {

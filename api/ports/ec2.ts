@@ -146,8 +146,16 @@ export interface FleetError {
   readonly zone: string | undefined;
 }
 
+/** An instance a fleet launched, with the override it was launched from. */
+export interface FleetInstance {
+  readonly id: string;
+  readonly instanceType: string;
+  readonly subnetId: string | undefined;
+  readonly zone: string | undefined;
+}
+
 export interface FleetResult {
-  readonly instanceIds: readonly string[];
+  readonly instances: readonly FleetInstance[];
   readonly errors: readonly FleetError[];
 }
 

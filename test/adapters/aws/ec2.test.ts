@@ -103,7 +103,10 @@ describe("launching through a launch template and CreateFleet", () => {
   test("a fleet launches one instance, tagged, found by its tag; per-override errors keep EC2's code", async () => {
     const subnetB = scenario.subnets[1]?.id ?? "";
     const result = await ec2.createFleet(fleet("token-1", ["c5.large", "m5.large"], subnetB));
-    assert.equal(result.instanceIds.length, 1);
+    assert.deepEqual(
+      result.instances.map((i) => [i.instanceType, i.subnetId]),
+      [["m5.large", subnetB]],
+    );
     assert.deepEqual(
       result.errors.map((e) => [e.code, e.instanceType, e.subnetId]),
       [["Unsupported", "c5.large", subnetB]],
@@ -113,7 +116,7 @@ describe("launching through a launch template and CreateFleet", () => {
     });
     assert.deepEqual(
       found.map((i) => [i.id, i.instanceType, i.zone, i.capacityType, i.state]),
-      [[result.instanceIds[0], "m5.large", "us-west-2b", "on-demand", "pending"]],
+      [[result.instances[0]?.id, "m5.large", "us-west-2b", "on-demand", "pending"]],
     );
     assert.deepEqual(found[0]?.tags.map((t) => t.key).sort(), ["karpenter.sh/nodeclaim", "karpenter.sh/nodepool"]);
   });
@@ -122,7 +125,7 @@ describe("launching through a launch template and CreateFleet", () => {
     const subnetA = scenario.subnets[0]?.id ?? "";
     const first = await ec2.createFleet(fleet("token-2", ["m5.large"], subnetA));
     const again = await ec2.createFleet(fleet("token-2", ["m5.large"], subnetA));
-    assert.deepEqual(again.instanceIds, first.instanceIds);
+    assert.deepEqual(again.instances, first.instances);
     await assert.rejects(ec2.createFleet(fleet("token-2", ["m5.xlarge"], subnetA)), IdempotentParameterMismatch);
   });
 
