@@ -5,8 +5,8 @@
  * the capacity type (spot when the requirements allow it and a type has an available spot offering, else
  * on-demand); at most 60 types, cheapest first; and one override per type × zone with a subnet.
  */
-import { compareQuantities, type NodeClaim, type Subnet } from "../../api/index.ts";
-import { RequirementSet } from "../../scheduling/index.ts";
+import type { NodeClaim, Subnet } from "../../api/index.ts";
+import { fits, RequirementSet } from "../../scheduling/index.ts";
 import { InsufficientCapacityError } from "../errors.ts";
 import type { InstanceType } from "../instance-type.ts";
 import { CAPACITY_TYPE_ON_DEMAND, CAPACITY_TYPE_SPOT, type Offering } from "../offering.ts";
@@ -38,14 +38,6 @@ export function nodeClaimRequirements(nodeClaim: NodeClaim): RequirementSet {
   );
 }
 
-function fits(requests: Readonly<Record<string, string | number>>, instanceType: InstanceType): boolean {
-  const allocatable = instanceType.allocatable();
-  return Object.entries(requests).every(([name, quantity]) => {
-    const available = Object.hasOwn(allocatable, name) ? allocatable[name] : undefined;
-    return available !== undefined && compareQuantities(String(quantity), available) <= 0;
-  });
-}
-
 function cheapestPrice(instanceType: InstanceType, requirements: RequirementSet): number {
   return instanceType.offerings.available().compatible(requirements).cheapest()?.price ?? Number.POSITIVE_INFINITY;
 }
@@ -60,7 +52,7 @@ export function planLaunch(
   const compatible = instanceTypes.filter(
     (it) =>
       it.requirements.intersects(requirements) &&
-      fits(requests, it) &&
+      fits(requests, it.allocatable()) &&
       it.offerings.available().hasCompatible(requirements),
   );
   if (compatible.length === 0) {

@@ -26,7 +26,8 @@ export class UnavailableOfferings {
     const k = key(instanceType, zone, capacityType);
     const until = this.#until.get(k);
     if (until === undefined) return false;
-    if (this.#clock.now().getTime() < until) return true;
+    // Through the last instant: go-cache expires an entry only once the time is past it.
+    if (this.#clock.now().getTime() <= until) return true;
     this.#until.delete(k);
     return false;
   }

@@ -182,6 +182,11 @@ describe("insufficient capacity", () => {
     assert.equal(offering?.available, false);
 
     clock.step(3 * 60_000);
+    assert.ok(
+      provider.unavailableOfferings.isUnavailable("c5.large", "us-west-2a", "spot"),
+      "through the last instant",
+    );
+    clock.step(1);
     aws.outOfCapacity.clear();
     const third = await provider.create(nodeClaim("ice-3", ["m5.large", "c5.large"]));
     assert.ok(overridesOf(lastFleet()).includes(`c5.large@${SUBNETS[0]?.id}`));
