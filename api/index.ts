@@ -10,6 +10,7 @@ export { CRON_DAY_NAMES, CRON_FIELD_BOUNDS, CRON_MONTH_NAMES } from "./cron/pars
 export { type ParsedSchedule, parseKarpenterSchedule, type ScheduleError } from "./cron/schedule.ts";
 export {
   describeDuration,
+  formatDuration,
   type KarpenterDuration,
   parseBudgetDuration,
   parseDuration,
@@ -23,6 +24,44 @@ export type { CrdSchema, OpenApiSchema } from "./crd-schema.ts";
 export type { OwnerReference } from "./object-meta.ts";
 export { cloneJson, isRecord } from "./plain-object.ts";
 export { type Clock, type ClusterView, systemClock, type Timer, type TimerClock } from "./ports.ts";
+// The EC2-shaped port, its errors and the interruption queue.
+export {
+  AwsApiError,
+  type AwsPorts,
+  type DescribeQuery,
+  type Ec2Port,
+  type Filter,
+  type FleetError,
+  type FleetInstance,
+  type FleetOverride,
+  type FleetRequest,
+  type FleetResult,
+  type IamPort,
+  IdempotentParameterMismatch,
+  type Image,
+  type Instance,
+  type InstanceProfile,
+  type InstanceStateName,
+  InsufficientCapacity,
+  type InstanceTypeInfo,
+  type InstanceTypeOffering,
+  type InterruptionQueue,
+  isUnfulfillableCapacityCode,
+  type LaunchTemplate,
+  type LaunchTemplateData,
+  NotFound,
+  type OfferingRef,
+  type QueueMessage,
+  type ReceiveOptions,
+  type SecurityGroup,
+  type SpotPrice,
+  type SsmPort,
+  type Subnet,
+  type Tag,
+  type TerminatedInstance,
+  Throttled,
+  Unauthorized,
+} from "./ports.ts";
 export {
   addQuantities,
   compareQuantities,

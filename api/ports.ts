@@ -62,3 +62,42 @@ export const systemClock: TimerClock = {
 export function fixedClock(at: Date): Clock {
   return { now: () => new Date(at.getTime()) };
 }
+
+// The EC2-shaped port (EC2, SSM, IAM), its typed errors, and the interruption queue.
+export type {
+  AwsPorts,
+  DescribeQuery,
+  Ec2Port,
+  Filter,
+  FleetError,
+  FleetInstance,
+  FleetOverride,
+  FleetRequest,
+  FleetResult,
+  IamPort,
+  Image,
+  Instance,
+  InstanceProfile,
+  InstanceStateName,
+  InstanceTypeInfo,
+  InstanceTypeOffering,
+  LaunchTemplate,
+  LaunchTemplateData,
+  SecurityGroup,
+  SpotPrice,
+  SsmPort,
+  Subnet,
+  Tag,
+  TerminatedInstance,
+} from "./ports/ec2.ts";
+export {
+  AwsApiError,
+  IdempotentParameterMismatch,
+  InsufficientCapacity,
+  isUnfulfillableCapacityCode,
+  NotFound,
+  type OfferingRef,
+  Throttled,
+  Unauthorized,
+} from "./ports/ec2-errors.ts";
+export type { InterruptionQueue, QueueMessage, ReceiveOptions } from "./ports/interruption-queue.ts";

@@ -24,3 +24,16 @@ export {
   type NodeSelectorRequirementLike,
   parseCatalog,
 } from "./catalog/catalog.ts";
+export type { CloudProvider } from "./cloud-provider.ts";
+export {
+  type CloudProviderMetrics,
+  createCloudProviderMetrics,
+  instrumentCloudProvider,
+} from "./cloud-provider-metrics.ts";
+// The AWS implementation, for the command that wires it to the adapters; controller/ codes against CloudProvider.
+export {
+  ANNOTATION_LAUNCH_ATTEMPT,
+  AwsCloudProvider,
+  type AwsCloudProviderOptions,
+  type ClusterEndpoint,
+} from "./aws/index.ts";

@@ -7,7 +7,7 @@ export {
   RequirementSet,
   validateLabelValue,
 } from "./requirements.ts";
-export { addResources, parseResourceList, type ResourceList, toRawResourceList } from "./resources.ts";
+export { addResources, fits, parseResourceList, type ResourceList, toRawResourceList } from "./resources.ts";
 export {
   DISRUPTED_NO_SCHEDULE_TAINT,
   duplicateTaints,

@@ -1,0 +1,216 @@
+/**
+ * Instance types with offerings, as karpenter-provider-aws's instance-type and pricing providers build them
+ * (aws:pkg/providers/instancetype/instancetype.go `List`, offering/ `createOfferings`, aws:pkg/providers/pricing):
+ *
+ * - which types exist and where: DescribeInstanceTypes (the usage classes each supports) and
+ *   DescribeInstanceTypeOfferings (the zones), refreshed every 12 hours on the clock; until the first refresh
+ *   answers, and whenever one fails, the bundled catalog stands in (every type, every zone, on-demand and spot);
+ * - shapes and on-demand prices from the catalog, whose capacity math is checked against Karpenter's published
+ *   figures (vCPUs and memory as EC2 describes them when it does); types EC2 lists that the catalog lacks are
+ *   left out, having no price;
+ * - spot prices: the latest of DescribeSpotPriceHistory per type and zone; a spot offering without a price is
+ *   listed unavailable, as Karpenter lists it;
+ * - observed capacity: once a node of a type has registered under an EC2NodeClass, its memory replaces the
+ *   estimate for that (type, EC2NodeClass hash), as Karpenter's discovered-capacity cache does.
+ */
+import type { Ec2Port, Quantity, TimerClock, Timer } from "../../api/index.ts";
+import type { CapacitySettings } from "../capacity-settings.ts";
+import { instanceTypeCapacity, instanceTypeOverhead } from "../capacity.ts";
+import type { CatalogInstanceType, InstanceTypeCatalog } from "../catalog/catalog.ts";
+import { InstanceType } from "../instance-type.ts";
+import { instanceTypeRequirements } from "../instance-type-requirements.ts";
+import {
+  CAPACITY_TYPE_ON_DEMAND,
+  CAPACITY_TYPE_SPOT,
+  newOffering,
+  type CapacityType,
+  type Offering,
+} from "../offering.ts";
+
+export const INSTANCE_TYPES_REFRESH_MS = 12 * 60 * 60_000;
+// Karpenter asks for the last few hours of spot prices; the latest per type and zone is the price.
+const SPOT_HISTORY_WINDOW_MS = 3 * 60 * 60_000;
+
+export interface ZoneInfo {
+  readonly zone: string;
+  readonly zoneId: string | undefined;
+}
+
+interface Described {
+  readonly types: ReadonlyMap<string, CatalogInstanceType>;
+  readonly usageClasses: ReadonlyMap<string, readonly CapacityType[]>;
+  /** type → zones; undefined: not described yet, every zone. */
+  readonly zones: ReadonlyMap<string, ReadonlySet<string>> | undefined;
+}
+
+export interface InstanceTypeSourceOptions {
+  readonly ec2: Ec2Port;
+  readonly catalog: InstanceTypeCatalog;
+  readonly clock: TimerClock;
+  readonly region: string;
+  readonly isUnavailable: (instanceType: string, zone: string, capacityType: CapacityType) => boolean;
+  readonly refreshIntervalMs?: number;
+}
+
+const BOTH: readonly CapacityType[] = [CAPACITY_TYPE_ON_DEMAND, CAPACITY_TYPE_SPOT];
+
+export class InstanceTypeSource {
+  readonly #options: InstanceTypeSourceOptions;
+  #described: Described;
+  readonly #spotPrices = new Map<string, { price: number; at: number }>();
+  readonly #observedMemory = new Map<string, Quantity>();
+  #timer: Timer | undefined;
+  /** The error of the last refresh, if it failed (the previous data is kept). */
+  lastRefreshError: unknown;
+
+  constructor(options: InstanceTypeSourceOptions) {
+    this.#options = options;
+    this.#described = {
+      types: new Map(options.catalog.types.map((type) => [type.name, type])),
+      usageClasses: new Map(),
+      zones: undefined,
+    };
+  }
+
+  /**
+   * Asks EC2 for types, offerings and spot prices. A call that fails leaves what it would have replaced as it was
+   * (the catalog, before the first success) and is kept in `lastRefreshError`; the others still apply.
+   */
+  async refresh(): Promise<void> {
+    const { ec2, catalog, clock } = this.#options;
+    this.lastRefreshError = undefined;
+    const [infos, offerings, prices] = await Promise.allSettled([
+      ec2.describeInstanceTypes(),
+      ec2.describeInstanceTypeOfferings(),
+      ec2.describeSpotPriceHistory({ startTime: new Date(clock.now().getTime() - SPOT_HISTORY_WINDOW_MS) }),
+    ]);
+    let { types, usageClasses, zones } = this.#described;
+    if (infos.status === "fulfilled") {
+      const byName = new Map(catalog.types.map((type) => [type.name, type]));
+      const described = new Map<string, CatalogInstanceType>();
+      const classes = new Map<string, CapacityType[]>();
+      for (const info of infos.value) {
+        const known = byName.get(info.instanceType);
+        if (known === undefined) continue;
+        described.set(info.instanceType, {
+          ...known,
+          vcpu: info.vcpus > 0 ? info.vcpus : known.vcpu,
+          memoryMiB: info.memoryMiB > 0 ? info.memoryMiB : known.memoryMiB,
+        });
+        classes.set(
+          info.instanceType,
+          BOTH.filter((c) => info.supportedUsageClasses.includes(c)),
+        );
+      }
+      types = described;
+      usageClasses = classes;
+    } else this.lastRefreshError = infos.reason;
+    if (offerings.status === "fulfilled") {
+      const byType = new Map<string, Set<string>>();
+      for (const o of offerings.value) {
+        let set = byType.get(o.instanceType);
+        if (set === undefined) byType.set(o.instanceType, (set = new Set()));
+        set.add(o.zone);
+      }
+      zones = byType;
+    } else this.lastRefreshError ??= offerings.reason;
+    if (prices.status === "fulfilled") {
+      for (const p of prices.value) {
+        if (!Number.isFinite(p.price) || p.price < 0) continue;
+        const key = `${p.instanceType}:${p.zone}`;
+        const at = p.timestamp.getTime();
+        const current = this.#spotPrices.get(key);
+        if (current === undefined || at >= current.at) this.#spotPrices.set(key, { price: p.price, at });
+      }
+    } else this.lastRefreshError ??= prices.reason;
+    this.#described = { types, usageClasses, zones };
+  }
+
+  /** Refreshes now and then every 12 hours on the clock until `stop`. Failures are kept, not thrown. */
+  start(): Promise<void> {
+    const run = async () => {
+      try {
+        await this.refresh();
+      } catch (error) {
+        this.lastRefreshError = error;
+      }
+    };
+    const arm = () => {
+      this.#timer = this.#options.clock.afterFunc(this.#options.refreshIntervalMs ?? INSTANCE_TYPES_REFRESH_MS, () => {
+        void run().then(arm);
+      });
+    };
+    return run().then(arm);
+  }
+
+  stop(): void {
+    this.#timer?.stop();
+    this.#timer = undefined;
+  }
+
+  /** Records a registered node's memory capacity for its type under an EC2NodeClass (by its hash). */
+  recordObservedMemory(instanceType: string, nodeClassHash: string, memory: Quantity): void {
+    this.#observedMemory.set(`${instanceType}:${nodeClassHash}`, memory);
+  }
+
+  spotPrice(instanceType: string, zone: string): number | undefined {
+    return this.#spotPrices.get(`${instanceType}:${zone}`)?.price;
+  }
+
+  /**
+   * Every known type (or only the named ones: building all 1,364 takes a few hundred milliseconds) with offerings
+   * in the given zones, for an EC2NodeClass's settings and hash.
+   */
+  list(
+    zones: readonly ZoneInfo[],
+    settings: CapacitySettings,
+    nodeClassHash: string,
+    names?: ReadonlySet<string>,
+  ): InstanceType[] {
+    const { types, usageClasses, zones: offered } = this.#described;
+    const zoneNames = zones.map((z) => z.zone);
+    const zoneIds = Object.fromEntries(zones.flatMap((z) => (z.zoneId === undefined ? [] : [[z.zone, z.zoneId]])));
+    const result: InstanceType[] = [];
+    for (const type of types.values()) {
+      if (names !== undefined && !names.has(type.name)) continue;
+      const capacityTypes = usageClasses.get(type.name) ?? BOTH;
+      const typeZones = offered === undefined ? zoneNames : zoneNames.filter((z) => offered.get(type.name)?.has(z));
+      const offerings: Offering[] = [];
+      for (const zone of typeZones) {
+        for (const capacityType of capacityTypes) {
+          const spot = capacityType === CAPACITY_TYPE_SPOT;
+          const spotPrice = spot ? this.spotPrice(type.name, zone) : undefined;
+          offerings.push(
+            newOffering({
+              zone,
+              zoneId: zoneIds[zone],
+              capacityType,
+              price: spot ? (spotPrice ?? type.onDemandUsd) : type.onDemandUsd,
+              available:
+                (!spot || spotPrice !== undefined) && !this.#options.isUnavailable(type.name, zone, capacityType),
+            }),
+          );
+        }
+      }
+      let capacity = instanceTypeCapacity(type, settings);
+      const observed = this.#observedMemory.get(`${type.name}:${nodeClassHash}`);
+      if (observed !== undefined) capacity = Object.freeze({ ...capacity, memory: observed });
+      result.push(
+        new InstanceType({
+          name: type.name,
+          requirements: instanceTypeRequirements(type, {
+            amiFamily: settings.amiFamily,
+            zones: typeZones,
+            zoneIds,
+            region: this.#options.region,
+            capacityTypes,
+          }),
+          offerings,
+          capacity,
+          overhead: instanceTypeOverhead(type, settings),
+        }),
+      );
+    }
+    return result;
+  }
+}

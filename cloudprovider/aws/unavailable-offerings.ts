@@ -1,0 +1,38 @@
+/**
+ * Offerings that recently could not be launched (aws:pkg/cache/unavailableofferings.go): an instance type in a
+ * zone for a capacity type, kept unavailable for 3 minutes (`UnavailableOfferingsTTL`) after an
+ * unfulfillable-capacity error or a spot interruption, on the clock. Expired entries are dropped when read.
+ */
+import type { Clock } from "../../api/index.ts";
+import type { CapacityType } from "../offering.ts";
+
+export const UNAVAILABLE_OFFERINGS_TTL_MS = 3 * 60_000;
+
+export class UnavailableOfferings {
+  readonly #clock: Clock;
+  readonly #ttlMs: number;
+  readonly #until = new Map<string, number>();
+
+  constructor(clock: Clock, ttlMs = UNAVAILABLE_OFFERINGS_TTL_MS) {
+    this.#clock = clock;
+    this.#ttlMs = ttlMs;
+  }
+
+  markUnavailable(instanceType: string, zone: string, capacityType: CapacityType): void {
+    this.#until.set(key(instanceType, zone, capacityType), this.#clock.now().getTime() + this.#ttlMs);
+  }
+
+  isUnavailable(instanceType: string, zone: string, capacityType: CapacityType): boolean {
+    const k = key(instanceType, zone, capacityType);
+    const until = this.#until.get(k);
+    if (until === undefined) return false;
+    // Through the last instant: go-cache expires an entry only once the time is past it.
+    if (this.#clock.now().getTime() <= until) return true;
+    this.#until.delete(k);
+    return false;
+  }
+}
+
+function key(instanceType: string, zone: string, capacityType: CapacityType): string {
+  return `${instanceType}:${zone}:${capacityType}`;
+}
