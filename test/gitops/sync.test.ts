@@ -190,16 +190,22 @@ describe("Syncer against a real Git server", () => {
     const seen: SyncResult[] = [];
     let waiter: ((sha: string) => void) | undefined;
     let next = "";
+    // The push waits for the loop's first sync, so that the initial head is judged on its own whatever the
+    // machine's speed (otherwise a slow first fetch could already see the new commit).
+    let firstSynced: () => void = () => {};
+    const first = new Promise<void>((resolve) => (firstSynced = resolve));
     const loop = startSyncLoop({
       sync: () => syncer.sync(),
       intervalMs: 50,
       signal: stop.signal,
       onSync: (result) => {
         seen.push(result);
+        firstSynced();
         if (result.sha === next) waiter?.(next);
       },
     });
     try {
+      await first;
       next = await repo.commit("pools: cpu 1800", { "pools/default.yaml": poolWithCpuLimit(repo, 1800) });
       const picked = new Promise<string>((resolve) => (waiter = resolve));
       await repo.push();
