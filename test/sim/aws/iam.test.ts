@@ -1,0 +1,162 @@
+// IAM's instance profiles and roles through @aws-sdk/client-iam and Debian's awscli, in the order Karpenter's
+// instance-profile provider calls them (aws pkg/providers/instanceprofile/instanceprofile.go: Get, Create with
+// tags, AddRoleToInstanceProfile, RemoveRoleFromInstanceProfile and DeleteInstanceProfile on delete), with IAM's
+// error codes and the words its role-not-found check reads ("role" in a NoSuchEntity message).
+import assert from "node:assert/strict";
+import { after, before, test } from "node:test";
+import {
+  AddRoleToInstanceProfileCommand,
+  CreateInstanceProfileCommand,
+  DeleteInstanceProfileCommand,
+  GetInstanceProfileCommand,
+  GetRoleCommand,
+  IAMClient,
+  paginateListInstanceProfiles,
+  RemoveRoleFromInstanceProfileCommand,
+  TagInstanceProfileCommand,
+} from "@aws-sdk/client-iam";
+import { type AwsWorld, awsCli, awsCliText, CREDENTIALS, START, startAwsWorld } from "./aws-world.ts";
+
+let world: AwsWorld;
+let iam: IAMClient;
+before(async () => {
+  world = await startAwsWorld({ roles: ["KarpenterNodeRole-sim", "OtherRole"] });
+  iam = new IAMClient({
+    endpoint: world.server.endpoint,
+    region: "us-east-1",
+    credentials: CREDENTIALS,
+    maxAttempts: 1,
+  });
+});
+after(async () => {
+  iam.destroy();
+  await world.close();
+});
+
+const ROLE = "KarpenterNodeRole-sim";
+const PROFILE = "sim_1234567890123456789";
+
+test("the scenario's profile carries its role", async () => {
+  const { InstanceProfile } = await iam.send(
+    new GetInstanceProfileCommand({ InstanceProfileName: "KarpenterNodeInstanceProfile-sim" }),
+  );
+  assert.equal(InstanceProfile?.Arn, "arn:aws:iam::111122223333:instance-profile/KarpenterNodeInstanceProfile-sim");
+  assert.match(InstanceProfile?.InstanceProfileId ?? "", /^AIPA[0-9A-Z]{17}$/);
+  assert.deepEqual(
+    InstanceProfile?.Roles?.map((r) => [r.RoleName, r.Arn]),
+    [[ROLE, "arn:aws:iam::111122223333:role/KarpenterNodeRole-sim"]],
+  );
+  assert.deepEqual(InstanceProfile?.CreateDate, START);
+});
+
+test("Karpenter's create: not found, created with tags and a path, the role added, a second role refused", async () => {
+  await assert.rejects(iam.send(new GetInstanceProfileCommand({ InstanceProfileName: PROFILE })), {
+    name: "NoSuchEntityException",
+    message: `Instance Profile ${PROFILE} cannot be found.`,
+  });
+  const created = await iam.send(
+    new CreateInstanceProfileCommand({
+      InstanceProfileName: PROFILE,
+      Path: "/karpenter/us-west-2/sim/abc/",
+      Tags: [
+        { Key: "karpenter.k8s.aws/cluster", Value: "sim" },
+        { Key: "kubernetes.io/cluster/sim", Value: "owned" },
+      ],
+    }),
+  );
+  assert.equal(
+    created.InstanceProfile?.Arn,
+    `arn:aws:iam::111122223333:instance-profile/karpenter/us-west-2/sim/abc/${PROFILE}`,
+  );
+  assert.deepEqual(created.InstanceProfile?.Roles, []);
+  await assert.rejects(iam.send(new CreateInstanceProfileCommand({ InstanceProfileName: PROFILE })), {
+    name: "EntityAlreadyExistsException",
+  });
+  await iam.send(new AddRoleToInstanceProfileCommand({ InstanceProfileName: PROFILE, RoleName: ROLE }));
+  await assert.rejects(
+    iam.send(new AddRoleToInstanceProfileCommand({ InstanceProfileName: PROFILE, RoleName: "OtherRole" })),
+    { name: "LimitExceededException", message: "Cannot exceed quota for InstanceSessionsPerInstanceProfile: 1" },
+  );
+  await iam.send(
+    new TagInstanceProfileCommand({
+      InstanceProfileName: PROFILE,
+      Tags: [{ Key: "karpenter.sh/managed-by", Value: "sim" }],
+    }),
+  );
+  const { InstanceProfile } = await iam.send(new GetInstanceProfileCommand({ InstanceProfileName: PROFILE }));
+  assert.deepEqual(
+    InstanceProfile?.Roles?.map((r) => r.RoleName),
+    [ROLE],
+  );
+  assert.deepEqual(
+    InstanceProfile?.Tags?.map((t) => t.Key),
+    ["karpenter.k8s.aws/cluster", "kubernetes.io/cluster/sim", "karpenter.sh/managed-by"],
+  );
+});
+
+test("a role that does not exist: NoSuchEntity naming the role, as Karpenter's IsRoleNotFoundError reads it", async () => {
+  await assert.rejects(
+    iam.send(new AddRoleToInstanceProfileCommand({ InstanceProfileName: PROFILE, RoleName: "Missing" })),
+    (error: Error) => {
+      assert.equal(error.name, "NoSuchEntityException");
+      assert.match(error.message, /role/);
+      assert.equal((error as { $metadata?: { httpStatusCode?: number } }).$metadata?.httpStatusCode, 404);
+      return true;
+    },
+  );
+  const { Role } = await iam.send(new GetRoleCommand({ RoleName: ROLE }));
+  assert.match(decodeURIComponent(Role?.AssumeRolePolicyDocument ?? ""), /ec2\.amazonaws\.com/);
+});
+
+test("ListInstanceProfiles by path prefix, paged by the paginator", async () => {
+  const names: string[] = [];
+  for await (const page of paginateListInstanceProfiles({ client: iam, pageSize: 1 }, { PathPrefix: "/" })) {
+    names.push(...(page.InstanceProfiles ?? []).map((p) => p.InstanceProfileName ?? ""));
+  }
+  assert.deepEqual(names, ["KarpenterNodeInstanceProfile-sim", PROFILE]);
+  const karpenter = await awsCli(world.server.endpoint, [
+    "iam",
+    "list-instance-profiles",
+    "--path-prefix",
+    "/karpenter/",
+  ]);
+  assert.deepEqual(
+    (karpenter as { InstanceProfiles: { InstanceProfileName: string }[] }).InstanceProfiles.map(
+      (p) => p.InstanceProfileName,
+    ),
+    [PROFILE],
+  );
+});
+
+test("awscli: get-instance-profile shows the role; delete with a role attached is DeleteConflict", async () => {
+  const shown = await awsCliText(world.server.endpoint, [
+    "iam",
+    "get-instance-profile",
+    "--instance-profile-name",
+    PROFILE,
+    "--query",
+    "InstanceProfile.Roles[0].RoleName",
+    "--output",
+    "text",
+  ]);
+  assert.equal(shown.trim(), ROLE);
+  await assert.rejects(
+    awsCliText(world.server.endpoint, ["iam", "delete-instance-profile", "--instance-profile-name", PROFILE]),
+    /DeleteConflict/,
+  );
+});
+
+test("Karpenter's delete: remove the role, then the profile; it is gone", async () => {
+  await iam.send(new RemoveRoleFromInstanceProfileCommand({ InstanceProfileName: PROFILE, RoleName: ROLE }));
+  await iam.send(new DeleteInstanceProfileCommand({ InstanceProfileName: PROFILE }));
+  await assert.rejects(
+    awsCliText(world.server.endpoint, ["iam", "get-instance-profile", "--instance-profile-name", PROFILE]),
+    /NoSuchEntity.*cannot be found/,
+  );
+});
+
+test("a bad name is IAM's ValidationError", async () => {
+  await assert.rejects(iam.send(new CreateInstanceProfileCommand({ InstanceProfileName: "has space" })), {
+    name: "ValidationError",
+  });
+});
