@@ -74,6 +74,17 @@ export async function awsCliText(endpoint: string, args: readonly string[]): Pro
   }
 }
 
+/**
+ * Splits a one-line shell command from the docs as sh would for these examples: words, 'single' and "double"
+ * quoted, `$NAME` replaced from `env` outside single quotes.
+ */
+export function commandWords(line: string, env: Record<string, string>): string[] {
+  return [...line.matchAll(/'([^']*)'|"([^"]*)"|(\S+)/g)].map(
+    ([, single, double, bare]) =>
+      single ?? (double ?? bare ?? "").replace(/\$(\w+)/g, (_, name: string) => env[name] ?? ""),
+  );
+}
+
 /** awscli's JSON output, parsed. */
 export async function awsCli(endpoint: string, args: readonly string[]): Promise<unknown> {
   return JSON.parse(await awsCliText(endpoint, ["--output", "json", ...args])) as unknown;
