@@ -129,6 +129,10 @@ function getParametersByPath(store: ParameterStore, body: Json): Json {
   }
   const recursive = flag(body, "Recursive");
   flag(body, "WithDecryption");
+  if (body.ParameterFilters !== undefined) {
+    // Refused rather than ignored: an ignored filter would answer more than was asked for.
+    throw new CloudError("ValidationException", "The simulated SSM does not apply ParameterFilters.");
+  }
   const max = body.MaxResults ?? 10;
   if (typeof max !== "number" || !Number.isInteger(max) || max < 1 || max > 10) {
     throw validation("maxResults", max, "Member must have value less than or equal to 10");

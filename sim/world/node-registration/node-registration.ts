@@ -95,10 +95,19 @@ export class NodeRegistration {
     this.#poll = this.#clock
       .afterFunc(this.#pollMs, () => {
         if (!this.#running) return;
-        this.reconcile();
+        this.#reconcileLogged();
         this.#schedulePoll();
       })
       .unref();
+  }
+
+  /** A pass from a timer: a failure is logged, never thrown into the clock's callback (it would end the process). */
+  #reconcileLogged(): void {
+    try {
+      this.reconcile();
+    } catch (error) {
+      this.#logger?.error({ err: error }, "node registration pass failed");
+    }
   }
 
   /** Brings every instance's node up to date with the clock, and arms a timer for the next moment that matters. */
@@ -119,7 +128,7 @@ export class NodeRegistration {
     const timer = this.#clock
       .afterFunc(delay, () => {
         this.#armed.delete(due);
-        if (this.#running) this.reconcile();
+        if (this.#running) this.#reconcileLogged();
       })
       .unref();
     this.#armed.set(due, timer);
@@ -202,9 +211,21 @@ export class NodeRegistration {
       return;
     }
     const name = String(node.metadata?.name);
+    try {
+      this.#store.create(this.#nodes, undefined, node);
+    } catch (error) {
+      // A Node of that name already there (written by someone else) or refused by the store: the kubelet would
+      // keep retrying; the world records it once.
+      tracked.outcome = "NotRegistered";
+      this.#record({
+        instanceId: instance.id,
+        outcome: "NotRegistered",
+        message: `${instance.id} never joins: registering node ${name} failed: ${(error as Error).message}`,
+      });
+      return;
+    }
     tracked.outcome = "Registered";
     tracked.nodeName = name;
-    this.#store.create(this.#nodes, undefined, node);
     this.#record({
       instanceId: instance.id,
       outcome: "Registered",

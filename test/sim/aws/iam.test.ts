@@ -15,6 +15,7 @@ import {
   RemoveRoleFromInstanceProfileCommand,
   TagInstanceProfileCommand,
 } from "@aws-sdk/client-iam";
+import { parseXml } from "../../support/parse-xml.ts";
 import { type AwsWorld, awsCli, awsCliText, CREDENTIALS, START, startAwsWorld } from "./aws-world.ts";
 
 let world: AwsWorld;
@@ -159,4 +160,26 @@ test("a bad name is IAM's ValidationError", async () => {
   await assert.rejects(iam.send(new CreateInstanceProfileCommand({ InstanceProfileName: "has space" })), {
     name: "ValidationError",
   });
+});
+
+test("an unsigned IAM request is still IAM's (by its API version): ErrorResponse XML with Type, Code and RequestId", async () => {
+  const response = await fetch(world.server.endpoint, {
+    method: "POST",
+    headers: { "content-type": "application/x-www-form-urlencoded; charset=utf-8" },
+    body: "Action=GetInstanceProfile&Version=2010-05-08&InstanceProfileName=nope",
+  });
+  assert.equal(response.status, 404);
+  const root = parseXml(await response.text());
+  assert.equal(root.name, "ErrorResponse");
+  assert.equal(root.attributes.xmlns, "https://iam.amazonaws.com/doc/2010-05-08/");
+  const error = root.children.find((c) => c.name === "Error");
+  assert.deepEqual(
+    error?.children.map((c) => [c.name, c.text]),
+    [
+      ["Type", "Sender"],
+      ["Code", "NoSuchEntity"],
+      ["Message", "Instance Profile nope cannot be found."],
+    ],
+  );
+  assert.ok(root.children.find((c) => c.name === "RequestId")?.text);
 });

@@ -165,6 +165,10 @@ describe("the protocol", () => {
     await assert.rejects(ssm.send(new GetParametersByPathCommand({ Path: path, MaxResults: 11 })), {
       name: "ValidationException",
     });
+    await assert.rejects(
+      ssm.send(new GetParametersByPathCommand({ Path: path, ParameterFilters: [{ Key: "Type", Values: ["String"] }] })),
+      { name: "ValidationException" },
+    );
     await assert.rejects(ssm.send(new GetParametersByPathCommand({ Path: path, NextToken: "bm9wZQ==" })), {
       name: "InvalidNextToken",
     });

@@ -257,6 +257,18 @@ describe("a wrongly launched instance runs but never becomes a node, and the wor
   }
 });
 
+test("a Node of the same name already there: recorded, not thrown into the clock", () => {
+  const w = world();
+  const id = w.launch({ instanceProfile: PROFILE, userData: karpenterUserData("al2023_userdata_unmerged.golden") });
+  const name = `ip-${w.cloud.instance(id).privateIp.replaceAll(".", "-")}.us-west-2.compute.internal`;
+  const nodes = w.store.registry.resource("", "v1", "nodes");
+  assert.ok(nodes);
+  w.store.create(nodes, undefined, { metadata: { name } });
+  w.clock.step(60_000);
+  assert.equal(w.nodes().length, 1);
+  assert.match(w.registration.events[0]?.message ?? "", /registering node ip-.* failed: .*already exists/);
+});
+
 describe("a terminated instance's node goes away", () => {
   test("NotReady with the unreachable taints after the grace period, deleted once the instance is terminated", () => {
     const w = world({ shuttingDownMs: 90_000 });
