@@ -93,7 +93,7 @@ export function checkBoot(cloud: Cloud, instance: Instance): BootCheck {
   const forbidden = Object.keys(bootstrap.labels).filter(forbiddenLabel).sort();
   if (forbidden.length > 0) {
     return failure(
-      `kubelet: unknown 'kubernetes.io' or 'k8s.io' labels specified with --node-labels: [${forbidden.join(" ")}]`,
+      `kubelet: failed to validate kubelet flags: unknown 'kubernetes.io' or 'k8s.io' labels specified with --node-labels: [${forbidden.join(" ")}]`,
     );
   }
   return { joins: true, bootstrap };
