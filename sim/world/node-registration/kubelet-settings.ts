@@ -60,12 +60,27 @@ function pairs(text: string, separator: string, where: string): Record<string, s
   return out;
 }
 
+const READ = new Set([
+  "node-labels",
+  "register-with-taints",
+  "max-pods",
+  "kube-reserved",
+  "system-reserved",
+  "eviction-hard",
+]);
+
 /** Reads kubelet command-line flags into `settings` (later flags win, as the kubelet's flag parsing does). */
 export function applyKubeletFlags(settings: KubeletSettings, flags: readonly string[], where: string): void {
-  for (const flag of flags) {
+  for (let index = 0; index < flags.length; index++) {
+    const flag = flags[index] ?? "";
     const match = /^--([a-z-]+)(?:=(.*))?$/s.exec(flag);
     if (!match) continue;
-    const [, name, value = ""] = match;
+    const [, name = "", given] = match;
+    // pflag takes `--flag value` as well as `--flag=value` for flags that are not booleans (all of these).
+    const next = flags[index + 1];
+    const separate = given === undefined && READ.has(name) && next !== undefined && !next.startsWith("--");
+    if (separate) index += 1;
+    const value = given ?? (separate ? next : "");
     const at = `${where} ${flag.length > 60 ? `--${name}` : flag}`;
     switch (name) {
       case "node-labels":

@@ -1,7 +1,7 @@
 // Instances becoming Nodes, and Nodes going away with their instances: the piece of the world that stands for the
 // node's boot, its kubelet's registration and the cloud node lifecycle controller, over the world's cloud, the
-// object store and the clock. `boot delay` after launch (60 s of simulated time by default; the instance must be
-// running by then) each instance is judged once (boot-check.ts): one that would join registers its Node; one that
+// object store and the clock. A boot delay after launch (60 s of simulated time by default, or when the instance
+// starts running, if later) each instance is judged once (boot-check.ts): one that would join registers its Node; one that
 // would not keeps running and never becomes a node, and `events` (and the log) say why. When an instance shuts
 // down its Node goes NotReady after the node monitor's grace period (the node lifecycle controller's
 // `node.kubernetes.io/unreachable` taints), and once it is terminated the Node is deleted, as the cloud node
@@ -134,11 +134,16 @@ export class NodeRegistration {
     this.#armed.set(due, timer);
   }
 
+  /** The boot delay after launch, or the moment the instance runs if it is pending longer than that. */
+  #bootAt(instance: Instance): number {
+    return instance.launchedAt + Math.max(this.#bootDelayMs, this.#cloud.scenario.pendingMs);
+  }
+
   #nextDue(instance: Instance, tracked: Tracked, now: number): number | undefined {
     const { shuttingDownMs } = this.#cloud.scenario;
     const candidates: number[] = [];
     if (tracked.outcome === undefined && instance.terminatedAt === undefined) {
-      candidates.push(instance.launchedAt + this.#bootDelayMs);
+      candidates.push(this.#bootAt(instance));
     }
     if (tracked.outcome === "Registered" && instance.terminatedAt !== undefined) {
       if (!tracked.notReady) candidates.push(instance.terminatedAt + this.#graceMs);
@@ -155,7 +160,7 @@ export class NodeRegistration {
         tracked.outcome = "NotRegistered";
         return;
       }
-      if (state === "running" && now >= instance.launchedAt + this.#bootDelayMs) this.#boot(instance, tracked);
+      if (state === "running" && now >= this.#bootAt(instance)) this.#boot(instance, tracked);
       return;
     }
     if (tracked.outcome !== "Registered" || instance.terminatedAt === undefined) return;

@@ -2,6 +2,7 @@
 // reads the `application/node.eks.aws` parts of a MIME archive (or a bare NodeConfig), AL2's cloud-init runs the
 // shell parts (where bootstrap.sh is called), Bottlerocket reads TOML settings. What the world can tell from it:
 // the cluster it names and the kubelet's settings.
+import { parse } from "yaml";
 import { readBottlerocketSettings } from "./bottlerocket.ts";
 import { readBootstrapScript } from "./eks-bootstrap.ts";
 import { type NodeBootstrap, UserDataError } from "./kubelet-settings.ts";
@@ -24,6 +25,16 @@ export function decodeUserData(base64: string): string {
   return bytes.toString("utf8");
 }
 
+/** A bare NodeConfig (nodeadm reads one outside MIME too): YAML whose kind is NodeConfig. */
+function isNodeConfig(text: string): boolean {
+  try {
+    const doc: unknown = parse(text);
+    return typeof doc === "object" && doc !== null && (doc as { kind?: unknown }).kind === "NodeConfig";
+  } catch {
+    return false;
+  }
+}
+
 function read(text: string): NodeBootstrap {
   if (isMime(text)) {
     const parts = parseMimeArchive(text);
@@ -42,7 +53,7 @@ function read(text: string): NodeBootstrap {
     if (bootstrap) return bootstrap;
     throw new UserDataError("the user data script does not call /etc/eks/bootstrap.sh");
   }
-  if (/^\s*(?:apiVersion|kind):/m.test(text)) return readNodeConfigs([text]);
+  if (isNodeConfig(text)) return readNodeConfigs([text]);
   throw new UserDataError(
     "the user data is neither a MIME archive, a shell script, a NodeConfig nor Bottlerocket TOML",
   );

@@ -308,6 +308,15 @@ describe("a terminated instance's node goes away", () => {
     assert.deepEqual(w.registration.events, []);
   });
 
+  test("an instance pending longer than the boot delay registers the moment it runs", () => {
+    const w = world({ pendingMs: 90_000 });
+    w.launch({ instanceProfile: PROFILE, userData: karpenterUserData("al2023_userdata_unmerged.golden") });
+    w.clock.step(89_999);
+    assert.equal(w.nodes().length, 0);
+    w.clock.step(1);
+    assert.equal(w.nodes().length, 1);
+  });
+
   test("the boot delay is configurable", () => {
     const w = world({}, { bootDelayMs: 120_000 });
     w.launch({ instanceProfile: PROFILE, userData: karpenterUserData("al2023_userdata_unmerged.golden") });
