@@ -10,35 +10,24 @@ import {
   DeleteInstanceProfileCommand,
   GetInstanceProfileCommand,
   GetRoleCommand,
-  IAMClient,
   paginateListInstanceProfiles,
   RemoveRoleFromInstanceProfileCommand,
   TagInstanceProfileCommand,
 } from "@aws-sdk/client-iam";
 import { parseXml } from "../../support/parse-xml.ts";
-import { type AwsWorld, awsCli, awsCliText, CREDENTIALS, START, startAwsWorld } from "./aws-world.ts";
+import { type AwsWorld, awsCli, awsCliText, START, startAwsWorld } from "./aws-world.ts";
 
 let world: AwsWorld;
-let iam: IAMClient;
 before(async () => {
   world = await startAwsWorld({ roles: ["KarpenterNodeRole-sim", "OtherRole"] });
-  iam = new IAMClient({
-    endpoint: world.server.endpoint,
-    region: "us-east-1",
-    credentials: CREDENTIALS,
-    maxAttempts: 1,
-  });
 });
-after(async () => {
-  iam.destroy();
-  await world.close();
-});
+after(() => world.close());
 
 const ROLE = "KarpenterNodeRole-sim";
 const PROFILE = "sim_1234567890123456789";
 
 test("the scenario's profile carries its role", async () => {
-  const { InstanceProfile } = await iam.send(
+  const { InstanceProfile } = await world.iam.send(
     new GetInstanceProfileCommand({ InstanceProfileName: "KarpenterNodeInstanceProfile-sim" }),
   );
   assert.equal(InstanceProfile?.Arn, "arn:aws:iam::111122223333:instance-profile/KarpenterNodeInstanceProfile-sim");
@@ -51,11 +40,11 @@ test("the scenario's profile carries its role", async () => {
 });
 
 test("Karpenter's create: not found, created with tags and a path, the role added, a second role refused", async () => {
-  await assert.rejects(iam.send(new GetInstanceProfileCommand({ InstanceProfileName: PROFILE })), {
+  await assert.rejects(world.iam.send(new GetInstanceProfileCommand({ InstanceProfileName: PROFILE })), {
     name: "NoSuchEntityException",
     message: `Instance Profile ${PROFILE} cannot be found.`,
   });
-  const created = await iam.send(
+  const created = await world.iam.send(
     new CreateInstanceProfileCommand({
       InstanceProfileName: PROFILE,
       Path: "/karpenter/us-west-2/sim/abc/",
@@ -70,21 +59,21 @@ test("Karpenter's create: not found, created with tags and a path, the role adde
     `arn:aws:iam::111122223333:instance-profile/karpenter/us-west-2/sim/abc/${PROFILE}`,
   );
   assert.deepEqual(created.InstanceProfile?.Roles, []);
-  await assert.rejects(iam.send(new CreateInstanceProfileCommand({ InstanceProfileName: PROFILE })), {
+  await assert.rejects(world.iam.send(new CreateInstanceProfileCommand({ InstanceProfileName: PROFILE })), {
     name: "EntityAlreadyExistsException",
   });
-  await iam.send(new AddRoleToInstanceProfileCommand({ InstanceProfileName: PROFILE, RoleName: ROLE }));
+  await world.iam.send(new AddRoleToInstanceProfileCommand({ InstanceProfileName: PROFILE, RoleName: ROLE }));
   await assert.rejects(
-    iam.send(new AddRoleToInstanceProfileCommand({ InstanceProfileName: PROFILE, RoleName: "OtherRole" })),
+    world.iam.send(new AddRoleToInstanceProfileCommand({ InstanceProfileName: PROFILE, RoleName: "OtherRole" })),
     { name: "LimitExceededException", message: "Cannot exceed quota for InstanceSessionsPerInstanceProfile: 1" },
   );
-  await iam.send(
+  await world.iam.send(
     new TagInstanceProfileCommand({
       InstanceProfileName: PROFILE,
       Tags: [{ Key: "karpenter.sh/managed-by", Value: "sim" }],
     }),
   );
-  const { InstanceProfile } = await iam.send(new GetInstanceProfileCommand({ InstanceProfileName: PROFILE }));
+  const { InstanceProfile } = await world.iam.send(new GetInstanceProfileCommand({ InstanceProfileName: PROFILE }));
   assert.deepEqual(
     InstanceProfile?.Roles?.map((r) => r.RoleName),
     [ROLE],
@@ -97,7 +86,7 @@ test("Karpenter's create: not found, created with tags and a path, the role adde
 
 test("a role that does not exist: NoSuchEntity naming the role, as Karpenter's IsRoleNotFoundError reads it", async () => {
   await assert.rejects(
-    iam.send(new AddRoleToInstanceProfileCommand({ InstanceProfileName: PROFILE, RoleName: "Missing" })),
+    world.iam.send(new AddRoleToInstanceProfileCommand({ InstanceProfileName: PROFILE, RoleName: "Missing" })),
     (error: Error) => {
       assert.equal(error.name, "NoSuchEntityException");
       assert.match(error.message, /role/);
@@ -105,13 +94,13 @@ test("a role that does not exist: NoSuchEntity naming the role, as Karpenter's I
       return true;
     },
   );
-  const { Role } = await iam.send(new GetRoleCommand({ RoleName: ROLE }));
+  const { Role } = await world.iam.send(new GetRoleCommand({ RoleName: ROLE }));
   assert.match(decodeURIComponent(Role?.AssumeRolePolicyDocument ?? ""), /ec2\.amazonaws\.com/);
 });
 
 test("ListInstanceProfiles by path prefix, paged by the paginator", async () => {
   const names: string[] = [];
-  for await (const page of paginateListInstanceProfiles({ client: iam, pageSize: 1 }, { PathPrefix: "/" })) {
+  for await (const page of paginateListInstanceProfiles({ client: world.iam, pageSize: 1 }, { PathPrefix: "/" })) {
     names.push(...(page.InstanceProfiles ?? []).map((p) => p.InstanceProfileName ?? ""));
   }
   assert.deepEqual(names, ["KarpenterNodeInstanceProfile-sim", PROFILE]);
@@ -148,8 +137,8 @@ test("awscli: get-instance-profile shows the role; delete with a role attached i
 });
 
 test("Karpenter's delete: remove the role, then the profile; it is gone", async () => {
-  await iam.send(new RemoveRoleFromInstanceProfileCommand({ InstanceProfileName: PROFILE, RoleName: ROLE }));
-  await iam.send(new DeleteInstanceProfileCommand({ InstanceProfileName: PROFILE }));
+  await world.iam.send(new RemoveRoleFromInstanceProfileCommand({ InstanceProfileName: PROFILE, RoleName: ROLE }));
+  await world.iam.send(new DeleteInstanceProfileCommand({ InstanceProfileName: PROFILE }));
   await assert.rejects(
     awsCliText(world.server.endpoint, ["iam", "get-instance-profile", "--instance-profile-name", PROFILE]),
     /NoSuchEntity.*cannot be found/,
@@ -157,7 +146,7 @@ test("Karpenter's delete: remove the role, then the profile; it is gone", async 
 });
 
 test("a bad name is IAM's ValidationError", async () => {
-  await assert.rejects(iam.send(new CreateInstanceProfileCommand({ InstanceProfileName: "has space" })), {
+  await assert.rejects(world.iam.send(new CreateInstanceProfileCommand({ InstanceProfileName: "has space" })), {
     name: "ValidationError",
   });
 });

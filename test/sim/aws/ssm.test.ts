@@ -9,27 +9,16 @@ import {
   GetParametersByPathCommand,
   GetParametersCommand,
   paginateGetParametersByPath,
-  SSMClient,
 } from "@aws-sdk/client-ssm";
-import { type AwsWorld, awsCli, awsCliText, CREDENTIALS, startAwsWorld } from "./aws-world.ts";
+import { type AwsWorld, awsCli, awsCliText, startAwsWorld } from "./aws-world.ts";
 
 let world: AwsWorld;
-let ssm: SSMClient;
 before(async () => {
   world = await startAwsWorld({ parameters: [{ name: "/team/ami", value: "ami-0123456789abcdef0" }] });
-  ssm = new SSMClient({
-    endpoint: world.server.endpoint,
-    region: "us-west-2",
-    credentials: CREDENTIALS,
-    maxAttempts: 1,
-  });
 });
-after(async () => {
-  ssm.destroy();
-  await world.close();
-});
+after(() => world.close());
 
-const value = async (name: string) => (await ssm.send(new GetParameterCommand({ Name: name }))).Parameter?.Value;
+const value = async (name: string) => (await world.ssm.send(new GetParameterCommand({ Name: name }))).Parameter?.Value;
 
 /** The image a parameter names, as DescribeImages shows it. */
 async function imageNamed(name: string) {
@@ -114,7 +103,7 @@ describe("the alias paths Karpenter resolves", () => {
 
 describe("the protocol", () => {
   test("GetParameter's shape: type, version, data type, the public ARN without an account", async () => {
-    const { Parameter } = await ssm.send(
+    const { Parameter } = await world.ssm.send(
       new GetParameterCommand({ Name: "/aws/service/bottlerocket/aws-k8s-1.34/x86_64/latest/image_id" }),
     );
     assert.equal(Parameter?.Type, "String");
@@ -135,7 +124,7 @@ describe("the protocol", () => {
   });
 
   test("GetParameters: found and invalid names apart", async () => {
-    const answer = await ssm.send(new GetParametersCommand({ Names: ["/team/ami", "/team/none"] }));
+    const answer = await world.ssm.send(new GetParametersCommand({ Names: ["/team/ami", "/team/none"] }));
     assert.deepEqual(
       answer.Parameters?.map((p) => p.Value),
       ["ami-0123456789abcdef0"],
@@ -145,12 +134,12 @@ describe("the protocol", () => {
 
   test("GetParametersByPath: children only unless recursive; pages of at most 10 that the paginator follows", async () => {
     const path = "/aws/service/eks/optimized-ami/1.34/amazon-linux-2023";
-    const shallow = await ssm.send(new GetParametersByPathCommand({ Path: path }));
+    const shallow = await world.ssm.send(new GetParametersByPathCommand({ Path: path }));
     assert.deepEqual(shallow.Parameters, []);
     const names: string[] = [];
     let pages = 0;
     for await (const page of paginateGetParametersByPath(
-      { client: ssm, pageSize: 3 },
+      { client: world.ssm, pageSize: 3 },
       { Path: path, Recursive: true },
     )) {
       pages += 1;
@@ -162,14 +151,16 @@ describe("the protocol", () => {
     assert.equal(pages, 4);
     assert.deepEqual(names, [...names].sort());
     assert.ok(names.includes(`${path}/arm64/nvidia/recommended/image_id`));
-    await assert.rejects(ssm.send(new GetParametersByPathCommand({ Path: path, MaxResults: 11 })), {
+    await assert.rejects(world.ssm.send(new GetParametersByPathCommand({ Path: path, MaxResults: 11 })), {
       name: "ValidationException",
     });
     await assert.rejects(
-      ssm.send(new GetParametersByPathCommand({ Path: path, ParameterFilters: [{ Key: "Type", Values: ["String"] }] })),
+      world.ssm.send(
+        new GetParametersByPathCommand({ Path: path, ParameterFilters: [{ Key: "Type", Values: ["String"] }] }),
+      ),
       { name: "ValidationException" },
     );
-    await assert.rejects(ssm.send(new GetParametersByPathCommand({ Path: path, NextToken: "bm9wZQ==" })), {
+    await assert.rejects(world.ssm.send(new GetParametersByPathCommand({ Path: path, NextToken: "bm9wZQ==" })), {
       name: "InvalidNextToken",
     });
   });
