@@ -14,6 +14,7 @@ import {
   RemoveRoleFromInstanceProfileCommand,
   TagInstanceProfileCommand,
 } from "@aws-sdk/client-iam";
+import { DescribeInstancesCommand, RunInstancesCommand } from "@aws-sdk/client-ec2";
 import { parseXml } from "../../support/parse-xml.ts";
 import { type AwsWorld, awsCli, awsCliText, START, startAwsWorld } from "./aws-world.ts";
 
@@ -171,4 +172,23 @@ test("an unsigned IAM request is still IAM's (by its API version): ErrorResponse
     ],
   );
   assert.ok(root.children.find((c) => c.name === "RequestId")?.text);
+});
+
+test("an instance launched with a profile that has a path shows the profile's ARN, path included", async () => {
+  await world.iam.send(new CreateInstanceProfileCommand({ InstanceProfileName: "pathed", Path: "/karpenter/sim/" }));
+  const run = await world.ec2.send(
+    new RunInstancesCommand({
+      ImageId: "ami-0a00000000000a023",
+      InstanceType: "m5.large",
+      MinCount: 1,
+      MaxCount: 1,
+      IamInstanceProfile: { Name: "pathed" },
+    }),
+  );
+  const id = run.Instances?.[0]?.InstanceId ?? "";
+  const described = await world.ec2.send(new DescribeInstancesCommand({ InstanceIds: [id] }));
+  assert.equal(
+    described.Reservations?.[0]?.Instances?.[0]?.IamInstanceProfile?.Arn,
+    "arn:aws:iam::111122223333:instance-profile/karpenter/sim/pathed",
+  );
 });
