@@ -134,6 +134,62 @@ describe("a node boots from Karpenter's user data", () => {
   });
 });
 
+describe("the kubelet settings in the user data shape allocatable", () => {
+  const memoryKi = (q: string | undefined) => parseQuantity(q ?? "").toNumber() / 1024;
+
+  test("nodeadm kubelet.config: kubeReserved, systemReserved and evictionHard as Karpenter writes its KubeletConfiguration", () => {
+    const w = world();
+    const userData = karpenterUserData("al2023_userdata_unmerged.golden", (t) =>
+      t.replace(
+        "      maxPods: 110\n",
+        [
+          "      maxPods: 110",
+          "      kubeReserved:",
+          "        cpu: 200m",
+          "        memory: 1Gi",
+          "      systemReserved:",
+          "        cpu: 100m",
+          "        memory: 256Mi",
+          "      evictionHard:",
+          "        memory.available: 5%",
+          "",
+        ].join("\n"),
+      ),
+    );
+    w.launch({ instanceProfile: PROFILE, instanceType: "m5.xlarge", userData });
+    w.clock.step(60_000);
+    const { capacity, allocatable } = statusOf(w.nodes()[0]);
+    const capacityKi = memoryKi(capacity.memory);
+    assert.equal(allocatable.cpu, `${4000 - 200 - 100}m`);
+    assert.equal(allocatable.memory, `${capacityKi - 1024 * 1024 - 256 * 1024 - Math.ceil(capacityKi * 0.05)}Ki`);
+  });
+
+  test("bootstrap.sh --kubelet-extra-args: --kube-reserved, --system-reserved, --eviction-hard", () => {
+    const w = world();
+    const imageId = w.image("/aws/service/eks/optimized-ami/1.32/amazon-linux-2/recommended/image_id");
+    const userData = karpenterUserData("al2_userdata_unmerged.golden", (t) =>
+      t.replace(
+        "--max-pods=110'",
+        '--max-pods=110 --system-reserved="cpu=100m,memory=100Mi" --kube-reserved="cpu=250m,memory=2Gi" --eviction-hard="memory.available<500Mi,nodefs.available<5%"\'',
+      ),
+    );
+    w.launch({ instanceProfile: PROFILE, imageId, instanceType: "m5.xlarge", userData });
+    w.clock.step(60_000);
+    const [node] = w.nodes();
+    assert.ok(node, w.registration.events.map((e) => e.message).join("; "));
+    const { capacity, allocatable } = statusOf(node);
+    const capacityKi = memoryKi(capacity.memory);
+    assert.equal(allocatable.cpu, `${4000 - 250 - 100}m`);
+    assert.equal(allocatable.memory, `${capacityKi - 2048 * 1024 - 100 * 1024 - 500 * 1024}Ki`);
+    const storageKi = memoryKi(capacity["ephemeral-storage"]);
+    // 1 GiB kube-reserved (the image's default) and 5 % for nodefs.
+    assert.equal(
+      Number(allocatable["ephemeral-storage"]) / 1024,
+      storageKi - 1024 * 1024 - Math.ceil(storageKi * 0.05),
+    );
+  });
+});
+
 describe("the node's real memory is not Karpenter's estimate", () => {
   test("per type, within ±3 % of the type's memory of Karpenter's estimate, both ways across the catalog", () => {
     const catalog = defaultCatalog();
