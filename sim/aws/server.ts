@@ -1,5 +1,5 @@
-// The simulated AWS endpoint on 127.0.0.1: one listener for EC2 (Query protocol) and SQS (JSON protocol), told
-// apart by SQS's `X-Amz-Target` header. Plain HTTP: the SDK v3 and awscli both accept an http:// endpoint
+// The simulated AWS endpoint on 127.0.0.1: one listener for EC2 and IAM (Query protocol) and SQS and SSM (JSON
+// protocol), told apart as signing-service.ts reads them. Plain HTTP: the SDK v3 and awscli both accept an http:// endpoint
 // override (`endpoint` / `--endpoint-url` / AWS_ENDPOINT_URL_*). The listen itself is runtime/'s createServing,
 // shared with the other servers. Requests are not authenticated: SigV4 headers are accepted, never verified.
 import type http from "node:http";
@@ -8,7 +8,10 @@ import { createServing, type Logger, type ServingTimeouts } from "../../runtime/
 import type { Cloud } from "../world/cloud/cloud.ts";
 import { Queues } from "../world/cloud/queues.ts";
 import { handleEc2 } from "./ec2/handler.ts";
+import { handleIam } from "./iam/handler.ts";
+import { awsService } from "./signing-service.ts";
 import { SqsHandler } from "./sqs/handler.ts";
+import { handleSsm } from "./ssm/handler.ts";
 
 /** Bodies beyond this are refused (413): EC2 and SQS requests are small; a runaway client must not fill memory. */
 export const MAX_BODY_BYTES = 2 * 1024 * 1024;
@@ -24,7 +27,7 @@ const TIMEOUTS: ServingTimeouts = {
 };
 
 export interface AwsServer {
-  /** `http://127.0.0.1:<port>`: the endpoint for EC2 and SQS clients. */
+  /** `http://127.0.0.1:<port>`: the endpoint for EC2, SQS, SSM and IAM clients. */
   readonly endpoint: string;
   readonly cloud: Cloud;
   readonly queues: Queues;
@@ -71,6 +74,13 @@ export async function startAwsServer(options: {
         return;
       }
       const target = req.headers["x-amz-target"];
+      const service = awsService(req, body);
+      if (service === "ssm" && typeof target === "string") {
+        const answer = handleSsm(cloud.ssm, target, body);
+        logger.debug({ service, operation: target, status: answer.status }, "aws request");
+        res.writeHead(answer.status, answer.headers).end(answer.body);
+        return;
+      }
       if (typeof target === "string" && target.startsWith("AmazonSQS.")) {
         const answer = await sqs.handle(target, body);
         logger.debug({ service: "sqs", operation: target, status: answer.status }, "aws request");
@@ -80,7 +90,13 @@ export async function startAwsServer(options: {
       if (req.method !== "POST") {
         res
           .writeHead(405, { "content-type": "text/plain" })
-          .end("the simulated EC2 and SQS answer POST requests only\n");
+          .end("the simulated EC2, IAM, SQS and SSM answer POST requests only\n");
+        return;
+      }
+      if (service === "iam") {
+        const answer = handleIam(cloud, body);
+        logger.debug({ service, action: answer.action, status: answer.status }, "aws request");
+        res.writeHead(answer.status, { "content-type": "text/xml" }).end(answer.body);
         return;
       }
       const answer = handleEc2(cloud, body);

@@ -12,15 +12,16 @@ export function escapeXml(text: string): string {
   return text.replace(/[&<>"']/g, (c) => `&#${c.charCodeAt(0)};`);
 }
 
-function write(name: string, value: XmlValue, out: string[]): void {
+/** Writes one element; list entries are `<item>`s (EC2) or `<member>`s (IAM and the other Query services). */
+export function writeElement(name: string, value: XmlValue, out: string[], listItem = "item"): void {
   if (value === undefined || value === null) return;
   out.push(`<${name}>`);
   if (Array.isArray(value)) {
-    for (const item of value) write("item", item, out);
+    for (const item of value) writeElement(listItem, item, out, listItem);
   } else if (value instanceof Date) {
     out.push(value.toISOString());
   } else if (typeof value === "object") {
-    for (const [member, child] of Object.entries(value)) write(member, child, out);
+    for (const [member, child] of Object.entries(value)) writeElement(member, child, out, listItem);
   } else {
     out.push(escapeXml(String(value)));
   }
@@ -30,8 +31,8 @@ function write(name: string, value: XmlValue, out: string[]): void {
 /** The whole response document of `action`. */
 export function ec2Response(action: string, requestId: string, result: Record<string, XmlValue>): string {
   const out = [`<?xml version="1.0" encoding="UTF-8"?>\n<${action}Response xmlns="${EC2_NAMESPACE}">`];
-  write("requestId", requestId, out);
-  for (const [member, value] of Object.entries(result)) write(member, value, out);
+  writeElement("requestId", requestId, out);
+  for (const [member, value] of Object.entries(result)) writeElement(member, value, out);
   out.push(`</${action}Response>`);
   return out.join("");
 }

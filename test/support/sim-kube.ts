@@ -5,7 +5,7 @@ import { execFile, spawn, type ChildProcessWithoutNullStreams } from "node:child
 import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { startKubeApiServer, type KubeApiServer } from "../../sim/index.ts";
+import { startKubeApiServer, type KubeApiServer, type KubeApiServerOptions } from "../../sim/index.ts";
 import { kubectlPath } from "./binaries.ts";
 
 export interface KubectlResult {
@@ -24,9 +24,10 @@ export interface SimKube {
   stop(): Promise<void>;
 }
 
-export async function startSimKube(): Promise<SimKube> {
+/** `options` go to the API server (a test's fake clock, for one). */
+export async function startSimKube(options: KubeApiServerOptions = {}): Promise<SimKube> {
   const kubectl = await kubectlPath();
-  const server = await startKubeApiServer();
+  const server = await startKubeApiServer(options);
   const dir = mkdtempSync(join(tmpdir(), "poolkeeper-sim-kube-"));
   const kubeconfig = join(dir, "kubeconfig");
   writeFileSync(kubeconfig, server.kubeconfig());

@@ -23,8 +23,13 @@ export function instanceIds(params: QueryObject, name = "InstanceId"): string[] 
 
 export const stateXml = (name: InstanceStateName) => ({ code: STATE_CODES[name], name });
 
+/** The profile's ARN (with its path) when IAM has it; else the ARN its name would have at the root path. */
 export function instanceProfileArn(cloud: Cloud, profile: string): string {
-  return profile.startsWith("arn:") ? profile : `arn:aws:iam::${cloud.scenario.accountId}:instance-profile/${profile}`;
+  if (profile.startsWith("arn:")) return profile;
+  return (
+    cloud.iam.findInstanceProfile(profile)?.arn ??
+    `arn:aws:iam::${cloud.scenario.accountId}:instance-profile/${profile}`
+  );
 }
 
 export function instanceXml(cloud: Cloud, instance: Instance): Record<string, XmlValue> {

@@ -190,6 +190,7 @@ export function describeImages(cloud: Cloud, params: QueryObject): Record<string
       isPublic: true,
       architecture: i.architecture,
       imageType: "machine",
+      platform: i.platform,
       imageOwnerAlias: i.ownerAlias,
       name: i.name,
       description: i.description,

@@ -5,8 +5,11 @@
 import type { Clock } from "../../../api/index.ts";
 import type { WorldInstanceType } from "./catalog.ts";
 import { CloudError } from "./cloud-error.ts";
+import { eksOptimizedImages, publicParameters } from "./eks-images.ts";
+import { IamAccount } from "./iam.ts";
 import { IdSource } from "./ids.ts";
 import { type CapacityType, type Instance, type InstanceStateName, instanceState } from "./instance.ts";
+import { ParameterStore } from "./parameter-store.ts";
 import type { CloudScenario, ScenarioImage, ScenarioSubnet } from "./scenario.ts";
 import { applyTags, type Tag } from "./tags.ts";
 
@@ -53,6 +56,8 @@ export class Cloud {
   readonly scenario: CloudScenario;
   readonly clock: Clock;
   readonly ids = new IdSource();
+  readonly iam: IamAccount;
+  readonly ssm = new ParameterStore();
   readonly #types: Map<string, WorldInstanceType>;
   readonly #instances = new Map<string, Instance>();
   readonly #templates = new Map<string, LaunchTemplate>();
@@ -60,8 +65,9 @@ export class Cloud {
   readonly #unoffered: Set<string>;
 
   constructor(options: { scenario: CloudScenario; instanceTypes: WorldInstanceType[]; clock: Clock }) {
-    this.scenario = options.scenario;
     this.clock = options.clock;
+    this.scenario = withEksImages(options.scenario, this.ssm, this.now);
+    this.iam = iamOf(options.scenario, () => this.now);
     this.#types = new Map(options.instanceTypes.map((type) => [type.name, type]));
     this.#unoffered = new Set(options.scenario.unoffered.map((o) => `${o.instanceType}@${o.zone}`));
   }
@@ -258,6 +264,42 @@ export class Cloud {
     if (group) return group.tags;
     throw new CloudError("InvalidID", `The ID '${id}' is not valid`);
   }
+}
+
+/**
+ * The scenario with the EKS-optimized images of its Kubernetes versions added (an image the scenario already
+ * names keeps its id), and their public parameters plus the scenario's own in `ssm`.
+ */
+function withEksImages(scenario: CloudScenario, ssm: ParameterStore, now: number): CloudScenario {
+  const images = [...scenario.images];
+  const eks = eksOptimizedImages(scenario.kubernetesVersions, scenario.imageReleases).map((generated) => {
+    const named = images.find((i) => i.name === generated.image.name);
+    if (!named) images.push(generated.image);
+    return named ? { ...generated, image: named } : generated;
+  });
+  for (const parameter of publicParameters(eks, scenario.region, now)) ssm.put(parameter);
+  for (const { name, value } of scenario.parameters) {
+    ssm.put({
+      name,
+      value,
+      type: "String",
+      dataType: "text",
+      version: 1,
+      lastModified: now,
+      arn: `arn:aws:ssm:${scenario.region}:${scenario.accountId}:parameter${name.startsWith("/") ? "" : "/"}${name}`,
+    });
+  }
+  return { ...scenario, images };
+}
+
+function iamOf(scenario: CloudScenario, now: () => number): IamAccount {
+  const iam = new IamAccount(scenario.accountId, now);
+  for (const role of scenario.roles) iam.createRole(role);
+  for (const profile of scenario.instanceProfiles) {
+    iam.createInstanceProfile(profile.name, profile.path);
+    if (profile.role !== undefined) iam.addRoleToInstanceProfile(profile.name, profile.role);
+  }
+  return iam;
 }
 
 /** The serial-th address in the subnet's CIDR, skipping the four addresses AWS reserves at its start. */

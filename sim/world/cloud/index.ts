@@ -1,7 +1,20 @@
 // The world's AWS account, in memory on the world's clock: instance types from the catalog, the scenario's
-// network and images, instances, launch templates and SQS queues.
+// network and images (with the EKS-optimized ones and their SSM parameters), IAM roles and instance profiles,
+// instances, launch templates and SQS queues.
 export { CATALOG_URL, CatalogError, loadInstanceTypes, type WorldInstanceType } from "./catalog.ts";
 export { Cloud, type LaunchSpec, type Placement } from "./cloud.ts";
+export {
+  DEFAULT_RELEASES,
+  EKS_IMAGE_OWNER,
+  eksOptimizedImages,
+  imageFamily,
+  kubernetesPatch,
+  type EksImage,
+  type ImageFamily,
+  type ImageReleases,
+} from "./eks-images.ts";
+export { IamAccount, type IamRole, type InstanceProfile } from "./iam.ts";
+export { ParameterStore, type SsmParameter } from "./parameter-store.ts";
 export { CloudError } from "./cloud-error.ts";
-export { type CloudScenario, defaultScenario } from "./scenario.ts";
+export { type CloudScenario, defaultScenario, type ScenarioImage, type ScenarioInstanceProfile } from "./scenario.ts";
 export { type Queue, Queues } from "./queues.ts";

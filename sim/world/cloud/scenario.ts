@@ -2,6 +2,7 @@
 // security groups tagged for Karpenter's discovery (`karpenter.sh/discovery: <cluster>`, as the getting-started
 // guide tags them), and EKS-optimized images. A scenario overrides any of it; these defaults are what tests and
 // `poolkeeper sim` start from.
+import { DEFAULT_RELEASES, EKS_IMAGE_OWNER, type ImageReleases } from "./eks-images.ts";
 import type { Tag } from "./tags.ts";
 
 export interface ScenarioZone {
@@ -34,6 +35,15 @@ export interface ScenarioImage {
   description: string;
   creationDate: string;
   tags: Tag[];
+  /** `windows` for Windows images; Linux images have no platform. */
+  platform?: "windows";
+}
+
+export interface ScenarioInstanceProfile {
+  name: string;
+  path?: string;
+  /** The role it carries (an instance profile holds at most one). */
+  role?: string;
 }
 
 export interface CloudScenario {
@@ -45,6 +55,15 @@ export interface CloudScenario {
   subnets: ScenarioSubnet[];
   securityGroups: ScenarioSecurityGroup[];
   images: ScenarioImage[];
+  /** Kubernetes minor versions whose EKS-optimized images (and SSM parameters naming them) the region has. */
+  kubernetesVersions: string[];
+  imageReleases: ImageReleases;
+  /** IAM roles of the account, and the ones the cluster admits as nodes (EKS access entries / aws-auth mapRoles). */
+  roles: string[];
+  admittedRoles: string[];
+  instanceProfiles: ScenarioInstanceProfile[];
+  /** The account's own SSM parameters (e.g. an image id for an `ssmParameter` AMI selector term). */
+  parameters: { name: string; value: string }[];
   /** Offerings (instance type in zone) the region lacks; every other type is offered in every zone. */
   unoffered: { instanceType: string; zone: string }[];
   /** Simulated time an instance spends pending before it runs, and shutting down before it is terminated. */
@@ -53,8 +72,6 @@ export interface CloudScenario {
   /** How long a terminated instance stays visible to DescribeInstances (about an hour on EC2). */
   terminatedVisibleMs: number;
 }
-
-const EKS_IMAGE_OWNER = "602401143452";
 
 export function defaultScenario(overrides: Partial<CloudScenario> = {}): CloudScenario {
   const clusterName = overrides.clusterName ?? "sim";
@@ -119,6 +136,15 @@ export function defaultScenario(overrides: Partial<CloudScenario> = {}): CloudSc
         "bottlerocket-aws-k8s-1.34-aarch64-v1.50.0-3b3a5d2f",
       ),
     ],
+    kubernetesVersions: ["1.32", "1.33", "1.34", "1.35"],
+    imageReleases: DEFAULT_RELEASES,
+    // The getting-started guide's node role, and the instance profile its older versions created for it.
+    roles: [`KarpenterNodeRole-${clusterName}`],
+    admittedRoles: [`KarpenterNodeRole-${clusterName}`],
+    instanceProfiles: [
+      { name: `KarpenterNodeInstanceProfile-${clusterName}`, role: `KarpenterNodeRole-${clusterName}` },
+    ],
+    parameters: [],
     unoffered: [],
     pendingMs: 10_000,
     shuttingDownMs: 30_000,

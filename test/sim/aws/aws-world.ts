@@ -1,5 +1,5 @@
 // Starts the simulated AWS for a test file: the default scenario on a fake clock, one server per file, and SDK
-// clients pointed at it with dummy credentials (the server does not verify signatures).
+// clients (EC2, SQS, SSM, IAM) pointed at it with dummy credentials (the server does not verify signatures).
 import { execFile } from "node:child_process";
 import { existsSync } from "node:fs";
 import { mkdtemp, rm } from "node:fs/promises";
@@ -7,7 +7,9 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { promisify } from "node:util";
 import { EC2Client } from "@aws-sdk/client-ec2";
+import { IAMClient } from "@aws-sdk/client-iam";
 import { SQSClient } from "@aws-sdk/client-sqs";
+import { SSMClient } from "@aws-sdk/client-ssm";
 import { silentLogger } from "../../../runtime/log.ts";
 import { startAwsServer, type AwsServer } from "../../../sim/aws/index.ts";
 import { Cloud, defaultScenario, loadInstanceTypes, type CloudScenario } from "../../../sim/world/cloud/index.ts";
@@ -23,6 +25,8 @@ export interface AwsWorld {
   clock: FakeClock;
   ec2: EC2Client;
   sqs: SQSClient;
+  ssm: SSMClient;
+  iam: IAMClient;
   close(): Promise<void>;
 }
 
@@ -33,14 +37,20 @@ export async function startAwsWorld(scenario: Partial<CloudScenario> = {}): Prom
   const config = { endpoint: server.endpoint, region: cloud.scenario.region, credentials: CREDENTIALS, maxAttempts: 1 };
   const ec2 = new EC2Client(config);
   const sqs = new SQSClient(config);
+  const ssm = new SSMClient(config);
+  const iam = new IAMClient(config);
   return {
     server,
     clock,
     ec2,
     sqs,
+    ssm,
+    iam,
     async close() {
       ec2.destroy();
       sqs.destroy();
+      ssm.destroy();
+      iam.destroy();
       await server.close();
     },
   };
@@ -72,6 +82,17 @@ export async function awsCliText(endpoint: string, args: readonly string[]): Pro
   } finally {
     await rm(home, { recursive: true, force: true });
   }
+}
+
+/**
+ * Splits a one-line shell command from the docs as sh would for these examples: words, 'single' and "double"
+ * quoted, `$NAME` replaced from `env` outside single quotes.
+ */
+export function commandWords(line: string, env: Record<string, string>): string[] {
+  return [...line.matchAll(/'([^']*)'|"([^"]*)"|(\S+)/g)].map(
+    ([, single, double, bare]) =>
+      single ?? (double ?? bare ?? "").replace(/\$(\w+)/g, (_, name: string) => env[name] ?? ""),
+  );
 }
 
 /** awscli's JSON output, parsed. */

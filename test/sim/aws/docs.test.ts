@@ -3,18 +3,10 @@
 import assert from "node:assert/strict";
 import { readFileSync } from "node:fs";
 import { after, before, test } from "node:test";
-import { type AwsWorld, awsCliText, startAwsWorld } from "./aws-world.ts";
+import { type AwsWorld, awsCliText, commandWords as words, startAwsWorld } from "./aws-world.ts";
 
 const page = readFileSync(new URL("../../../docs/sim.md", import.meta.url), "utf8");
 const section = page.slice(page.indexOf("## The simulated AWS"));
-
-/** Splits a one-line shell command as sh would for these examples: words, 'single' and "double" quoted. */
-function words(line: string, env: Record<string, string>): string[] {
-  return [...line.matchAll(/'([^']*)'|"([^"]*)"|(\S+)/g)].map(
-    ([, single, double, bare]) =>
-      single ?? (double ?? bare ?? "").replace(/\$(\w+)/g, (_, name: string) => env[name] ?? ""),
-  );
-}
 
 let world: AwsWorld;
 before(async () => {
