@@ -8,7 +8,8 @@ import { createServing, type Logger, type ServingTimeouts } from "../../runtime/
 import type { Cloud } from "../world/cloud/cloud.ts";
 import { Queues } from "../world/cloud/queues.ts";
 import { handleEc2 } from "./ec2/handler.ts";
-import { SqsHandler } from "./sqs/handler.ts";
+import { ec2ErrorResponse } from "./xml.ts";
+import { sqsErrorAnswer, SqsHandler } from "./sqs/handler.ts";
 
 /** Bodies beyond this are refused (413): EC2 and SQS requests are small; a runaway client must not fill memory. */
 export const MAX_BODY_BYTES = 2 * 1024 * 1024;
@@ -61,6 +62,7 @@ export async function startAwsServer(options: {
     ids: cloud.ids,
     accountId: cloud.scenario.accountId,
     region: cloud.scenario.region,
+    duplicate: () => cloud.faults.takeDuplicate(),
   });
   const sqs = new SqsHandler(queues, cloud.scenario.accountId);
   const handler: http.RequestListener = (req, res) => {
@@ -71,7 +73,24 @@ export async function startAwsServer(options: {
         return;
       }
       const target = req.headers["x-amz-target"];
-      if (typeof target === "string" && target.startsWith("AmazonSQS.")) {
+      const isSqs = typeof target === "string" && target.startsWith("AmazonSQS.");
+      // Faults armed on the cloud (cloud.faults): a delay on the world's clock, then maybe an error instead.
+      const fault = isSqs
+        ? cloud.faults.take("sqs", target.slice("AmazonSQS.".length))
+        : cloud.faults.take("ec2", new URLSearchParams(body).get("Action") ?? "");
+      if (fault.delayMs > 0) await new Promise<void>((resolve) => options.clock.afterFunc(fault.delayMs, resolve));
+      if (fault.error && isSqs) {
+        const answer = sqsErrorAnswer(fault.error);
+        res.writeHead(answer.status, answer.headers).end(answer.body);
+        return;
+      }
+      if (fault.error) {
+        res
+          .writeHead(fault.error.status, { "content-type": "text/xml;charset=UTF-8" })
+          .end(ec2ErrorResponse(fault.error.code, fault.error.message, cloud.ids.requestId()));
+        return;
+      }
+      if (isSqs) {
         const answer = await sqs.handle(target, body);
         logger.debug({ service: "sqs", operation: target, status: answer.status }, "aws request");
         res.writeHead(answer.status, answer.headers).end(answer.body);

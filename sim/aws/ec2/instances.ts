@@ -38,7 +38,11 @@ export function instanceXml(cloud: Cloud, instance: Instance): Record<string, Xm
     privateDnsName: `ip-${instance.privateIp.replaceAll(".", "-")}.${region}.compute.internal`,
     dnsName: "",
     reason:
-      instance.terminatedAt === undefined ? "" : `User initiated (${new Date(instance.terminatedAt).toISOString()})`,
+      instance.terminatedAt === undefined
+        ? ""
+        : instance.terminationReason
+          ? `Service initiated (${new Date(instance.terminatedAt).toISOString()})`
+          : `User initiated (${new Date(instance.terminatedAt).toISOString()})`,
     amiLaunchIndex: instance.launchIndex,
     productCodes: [],
     instanceType: instance.instanceType,
@@ -55,7 +59,10 @@ export function instanceXml(cloud: Cloud, instance: Instance): Record<string, Xm
     stateReason:
       instance.terminatedAt === undefined
         ? undefined
-        : { code: "Client.UserInitiatedShutdown", message: "Client.UserInitiatedShutdown: User initiated shutdown" },
+        : (instance.terminationReason ?? {
+            code: "Client.UserInitiatedShutdown",
+            message: "Client.UserInitiatedShutdown: User initiated shutdown",
+          }),
     architecture: instance.architecture,
     rootDeviceType: "ebs",
     rootDeviceName: "/dev/xvda",
@@ -159,8 +166,8 @@ export function describeInstances(cloud: Cloud, params: QueryObject): Record<str
       "The parameter instancesSet cannot be used with the parameter maxResults",
     );
   }
-  let instances = cloud.instances();
-  if (ids.length > 0) instances = ids.map((id) => cloud.instance(id));
+  let instances = cloud.describableInstances();
+  if (ids.length > 0) instances = ids.map((id) => cloud.describableInstance(id));
   instances = applyFilters(
     instances,
     parseFilters(params),

@@ -1,7 +1,11 @@
 // The world's AWS account, in memory on the world's clock: instance types from the catalog, the scenario's
 // network and images, instances, launch templates and SQS queues.
 export { CATALOG_URL, CatalogError, loadInstanceTypes, type WorldInstanceType } from "./catalog.ts";
-export { Cloud, type LaunchSpec, type Placement } from "./cloud.ts";
+export { Capacity, type CapacityScenario, type CapacityShortage } from "./capacity.ts";
+export { Cloud, type InstanceListener, type LaunchSpec, type Placement } from "./cloud.ts";
 export { CloudError } from "./cloud-error.ts";
 export { type CloudScenario, defaultScenario } from "./scenario.ts";
+export { InstanceHealth, type ScheduledEvent, type ScheduledEventCode, type StatusCheck } from "./instance-health.ts";
 export { type Queue, Queues } from "./queues.ts";
+export { type AwsService, RequestFaults } from "./request-faults.ts";
+export { type SpotPrice, spotCapacityLevel, spotPriceAt, spotPriceHistory } from "./spot-market.ts";

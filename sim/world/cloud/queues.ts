@@ -50,6 +50,8 @@ export class Queue {
   /** Every handle ever issued, to the message id it was issued for (deleting by an older handle works). */
   readonly #handles = new Map<string, string>();
   #wakeups: (() => void)[] = [];
+  /** Asked once per delivered message: true leaves it visible, so it is delivered again (a duplicate fault). */
+  readonly #duplicate: () => boolean;
 
   constructor(init: {
     name: string;
@@ -58,6 +60,7 @@ export class Queue {
     settings: QueueSettings;
     clock: TimerClock;
     ids: IdSource;
+    duplicate?: () => boolean;
   }) {
     this.name = init.name;
     this.url = init.url;
@@ -65,6 +68,7 @@ export class Queue {
     this.settings = init.settings;
     this.#clock = init.clock;
     this.#ids = init.ids;
+    this.#duplicate = init.duplicate ?? (() => false);
     this.createdAt = this.#now();
   }
 
@@ -119,7 +123,7 @@ export class Queue {
     for (const message of taken) {
       message.receiveCount++;
       message.firstReceivedAt ??= now;
-      message.visibleAt = now + visibilityTimeoutS * 1000;
+      message.visibleAt = this.#duplicate() ? now : now + visibilityTimeoutS * 1000;
       message.receiptHandle = Buffer.from(
         `${this.name}:${message.id}:${message.receiveCount}:${this.#ids.hex17("rh")}`,
       ).toString("base64");
@@ -193,11 +197,20 @@ export class Queues {
   readonly #ids: IdSource;
   readonly #accountId: string;
   readonly #region: string;
+  readonly #duplicate?: () => boolean;
   /** Where queue URLs point (the server's address, once it listens). */
   baseUrl: string;
 
-  constructor(options: { clock: TimerClock; ids: IdSource; accountId: string; region: string; baseUrl?: string }) {
+  constructor(options: {
+    clock: TimerClock;
+    ids: IdSource;
+    accountId: string;
+    region: string;
+    baseUrl?: string;
+    duplicate?: () => boolean;
+  }) {
     this.#clock = options.clock;
+    this.#duplicate = options.duplicate;
     this.#ids = options.ids;
     this.#accountId = options.accountId;
     this.#region = options.region;
@@ -233,6 +246,7 @@ export class Queues {
       settings: wanted,
       clock: this.#clock,
       ids: this.#ids,
+      duplicate: this.#duplicate,
     });
     this.#queues.set(name, queue);
     return queue;

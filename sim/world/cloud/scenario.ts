@@ -2,6 +2,7 @@
 // security groups tagged for Karpenter's discovery (`karpenter.sh/discovery: <cluster>`, as the getting-started
 // guide tags them), and EKS-optimized images. A scenario overrides any of it; these defaults are what tests and
 // `poolkeeper sim` start from.
+import { type CapacityScenario, defaultCapacityScenario } from "./capacity.ts";
 import type { Tag } from "./tags.ts";
 
 export interface ScenarioZone {
@@ -36,7 +37,7 @@ export interface ScenarioImage {
   tags: Tag[];
 }
 
-export interface CloudScenario {
+export interface CloudScenario extends CapacityScenario {
   accountId: string;
   region: string;
   clusterName: string;
@@ -123,6 +124,7 @@ export function defaultScenario(overrides: Partial<CloudScenario> = {}): CloudSc
     pendingMs: 10_000,
     shuttingDownMs: 30_000,
     terminatedVisibleMs: 60 * 60_000,
+    ...defaultCapacityScenario(),
     ...overrides,
   };
 }
