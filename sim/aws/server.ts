@@ -6,6 +6,7 @@ import type http from "node:http";
 import type { TimerClock } from "../../api/index.ts";
 import { createServing, type Logger, type ServingTimeouts } from "../../runtime/index.ts";
 import type { Cloud } from "../world/cloud/cloud.ts";
+import { EventBridge } from "../world/cloud/event-bridge.ts";
 import { Queues } from "../world/cloud/queues.ts";
 import { handleEc2 } from "./ec2/handler.ts";
 import { ec2ErrorResponse } from "./xml.ts";
@@ -29,6 +30,8 @@ export interface AwsServer {
   readonly endpoint: string;
   readonly cloud: Cloud;
   readonly queues: Queues;
+  /** The scenario's EventBridge rules: interruption events to `interruptionQueue`, emitted on demand. */
+  readonly events: EventBridge;
   close(): Promise<void>;
 }
 
@@ -65,6 +68,7 @@ export async function startAwsServer(options: {
     duplicate: () => cloud.faults.takeDuplicate(),
   });
   const sqs = new SqsHandler(queues, cloud.scenario.accountId);
+  const events = new EventBridge({ cloud, queues, clock: options.clock });
   const handler: http.RequestListener = (req, res) => {
     void (async () => {
       const body = await readBody(req);
@@ -115,5 +119,5 @@ export async function startAwsServer(options: {
   const address = await serving.listen(options.port ?? 0, "127.0.0.1");
   const endpoint = `http://127.0.0.1:${address.port}`;
   queues.baseUrl = endpoint;
-  return { endpoint, cloud, queues, close: () => serving.close() };
+  return { endpoint, cloud, queues, events, close: () => serving.close() };
 }

@@ -5,6 +5,7 @@ export { Capacity, type CapacityScenario, type CapacityShortage } from "./capaci
 export { Cloud, type InstanceListener, type LaunchSpec, type Placement } from "./cloud.ts";
 export { CloudError } from "./cloud-error.ts";
 export { type CloudScenario, defaultScenario } from "./scenario.ts";
+export { EventBridge, type EventBridgeScenario, type EventEnvelope, INTERRUPTION_NOTICE_MS } from "./event-bridge.ts";
 export { InstanceHealth, type ScheduledEvent, type ScheduledEventCode, type StatusCheck } from "./instance-health.ts";
 export { type Queue, Queues } from "./queues.ts";
 export { type AwsService, RequestFaults } from "./request-faults.ts";

@@ -252,6 +252,10 @@ export class Queues {
     return queue;
   }
 
+  has(name: string): boolean {
+    return this.#queues.has(name);
+  }
+
   byName(name: string): Queue {
     const queue = this.#queues.get(name);
     if (!queue) throw new CloudError("QueueDoesNotExist", "The specified queue does not exist.");

@@ -3,6 +3,7 @@
 // guide tags them), and EKS-optimized images. A scenario overrides any of it; these defaults are what tests and
 // `poolkeeper sim` start from.
 import { type CapacityScenario, defaultCapacityScenario } from "./capacity.ts";
+import type { EventBridgeScenario } from "./event-bridge.ts";
 import type { Tag } from "./tags.ts";
 
 export interface ScenarioZone {
@@ -37,7 +38,7 @@ export interface ScenarioImage {
   tags: Tag[];
 }
 
-export interface CloudScenario extends CapacityScenario {
+export interface CloudScenario extends CapacityScenario, EventBridgeScenario {
   accountId: string;
   region: string;
   clusterName: string;
