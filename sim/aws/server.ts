@@ -1,7 +1,9 @@
 // The simulated AWS endpoint on 127.0.0.1: one listener for EC2 (Query protocol) and SQS (JSON protocol), told
-// apart by SQS's `X-Amz-Target` header. Plain HTTP: the SDK v3 and awscli both accept an http:// endpoint
-// override (`endpoint` / `--endpoint-url` / AWS_ENDPOINT_URL_*). The listen itself is runtime/'s createServing,
-// shared with the other servers. Requests are not authenticated: SigV4 headers are accepted, never verified.
+// apart by SQS's `X-Amz-Target` header. HTTPS with the certificate the caller gives (`tls`, issued by the CA the
+// clients trust: the SDK's request handler or NODE_EXTRA_CA_CERTS, awscli's --ca-bundle / AWS_CA_BUNDLE), plain
+// HTTP without one (the SDK v3 and awscli both accept an http:// endpoint override). The listen itself is
+// runtime/'s createServing, shared with the other servers. Requests are not authenticated: SigV4 headers are
+// accepted, never verified.
 import type http from "node:http";
 import type { TimerClock } from "../../api/index.ts";
 import { createServing, type Logger, type ServingTimeouts } from "../../runtime/index.ts";
@@ -9,6 +11,7 @@ import type { Cloud } from "../world/cloud/cloud.ts";
 import { EventBridge } from "../world/cloud/event-bridge.ts";
 import { Queues } from "../world/cloud/queues.ts";
 import { handleEc2 } from "./ec2/handler.ts";
+import { certificateStoreOf, type ServingPem } from "./certificates.ts";
 import { ec2ErrorResponse } from "./xml.ts";
 import { sqsErrorAnswer, SqsHandler } from "./sqs/handler.ts";
 
@@ -26,7 +29,7 @@ const TIMEOUTS: ServingTimeouts = {
 };
 
 export interface AwsServer {
-  /** `http://127.0.0.1:<port>`: the endpoint for EC2 and SQS clients. */
+  /** `https://127.0.0.1:<port>` (`http://` without `tls`): the endpoint for EC2 and SQS clients. */
   readonly endpoint: string;
   readonly cloud: Cloud;
   readonly queues: Queues;
@@ -58,6 +61,8 @@ export async function startAwsServer(options: {
   clock: TimerClock;
   logger: Logger;
   port?: number;
+  /** Serve HTTPS with this certificate and key (PEM); plain HTTP without. */
+  tls?: ServingPem;
 }): Promise<AwsServer> {
   const { cloud, logger } = options;
   const queues = new Queues({
@@ -115,9 +120,17 @@ export async function startAwsServer(options: {
       res.end("internal error in the simulated AWS\n");
     });
   };
-  const serving = createServing({ handler, timeouts: TIMEOUTS, logger });
+  const serving = createServing({
+    handler,
+    timeouts: TIMEOUTS,
+    logger,
+    // Long polls hold a request each for up to 20 s: room for many pollers beside the other calls.
+    limits: { maxInFlight: 1024 },
+    watch: false,
+    ...(options.tls ? { certificates: certificateStoreOf(options.tls, logger) } : {}),
+  });
   const address = await serving.listen(options.port ?? 0, "127.0.0.1");
-  const endpoint = `http://127.0.0.1:${address.port}`;
+  const endpoint = `${options.tls ? "https" : "http"}://127.0.0.1:${address.port}`;
   queues.baseUrl = endpoint;
   return { endpoint, cloud, queues, events, close: () => serving.close() };
 }
