@@ -13,7 +13,10 @@ import { Queues } from "../world/cloud/queues.ts";
 import { handleEc2 } from "./ec2/handler.ts";
 import { certificateStoreOf, type ServingPem } from "./certificates.ts";
 import { ec2ErrorResponse } from "./xml.ts";
+import { CloudError } from "../world/cloud/cloud-error.ts";
+import { parseQuery, QueryParseError } from "./query-params.ts";
 import { sqsErrorAnswer, SqsHandler } from "./sqs/handler.ts";
+import { handleSqsQuery, queryAnswer, SQS_QUERY_VERSION } from "./sqs/query.ts";
 
 /** Bodies beyond this are refused (413): EC2 and SQS requests are small; a runaway client must not fill memory. */
 export const MAX_BODY_BYTES = 2 * 1024 * 1024;
@@ -83,13 +86,35 @@ export async function startAwsServer(options: {
       }
       const target = req.headers["x-amz-target"];
       const isSqs = typeof target === "string" && target.startsWith("AmazonSQS.");
+      // Without a target, a form post is EC2's Query protocol or, by its Version, SQS's older one (awscli 2.9).
+      const form = isSqs ? undefined : new URLSearchParams(body);
+      const action = isSqs ? target.slice("AmazonSQS.".length) : (form?.get("Action") ?? "");
+      const isSqsQuery = form?.get("Version") === SQS_QUERY_VERSION;
       // Faults armed on the cloud (cloud.faults): a delay on the world's clock, then maybe an error instead.
-      const fault = isSqs
-        ? cloud.faults.take("sqs", target.slice("AmazonSQS.".length))
-        : cloud.faults.take("ec2", new URLSearchParams(body).get("Action") ?? "");
+      const fault = cloud.faults.take(isSqs || isSqsQuery ? "sqs" : "ec2", action);
       if (fault.delayMs > 0) await new Promise<void>((resolve) => options.clock.afterFunc(fault.delayMs, resolve));
-      if (fault.error && isSqs) {
-        const answer = sqsErrorAnswer(fault.error);
+      if (fault.error && (isSqs || isSqsQuery)) {
+        const error = sqsErrorAnswer(fault.error);
+        const answer = isSqs ? error : queryAnswer(action, error, cloud.ids.requestId());
+        res.writeHead(answer.status, answer.headers).end(answer.body);
+        return;
+      }
+      if (isSqsQuery) {
+        let params;
+        try {
+          params = parseQuery(body);
+        } catch (error) {
+          if (!(error instanceof QueryParseError)) throw error;
+          const answer = queryAnswer(
+            action,
+            sqsErrorAnswer(new CloudError("MalformedQueryString", error.message)),
+            cloud.ids.requestId(),
+          );
+          res.writeHead(answer.status, answer.headers).end(answer.body);
+          return;
+        }
+        const answer = await handleSqsQuery(sqs, params, cloud.ids.requestId());
+        logger.debug({ service: "sqs", protocol: "query", operation: action, status: answer.status }, "aws request");
         res.writeHead(answer.status, answer.headers).end(answer.body);
         return;
       }
