@@ -166,8 +166,7 @@ export function describeInstances(cloud: Cloud, params: QueryObject): Record<str
       "The parameter instancesSet cannot be used with the parameter maxResults",
     );
   }
-  let instances = cloud.describableInstances();
-  if (ids.length > 0) instances = ids.map((id) => cloud.describableInstance(id));
+  let instances = ids.length > 0 ? ids.map((id) => cloud.describableInstance(id)) : cloud.describableInstances();
   instances = applyFilters(
     instances,
     parseFilters(params),

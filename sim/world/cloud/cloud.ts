@@ -66,6 +66,8 @@ export class Cloud {
   readonly #idempotent = new Map<string, { fingerprint: string; result: unknown }>();
   readonly #unoffered: Set<string>;
   readonly #listeners: InstanceListener[] = [];
+  /** vCPUs of the instances not terminated, per capacity type (the vCPU limit's count), kept as they change. */
+  readonly #vcpusInUse: Record<CapacityType, number> = { "on-demand": 0, spot: 0 };
   /** Offerings out of capacity and the account's vCPU limits, changed on demand. */
   readonly capacity: Capacity;
   /** Throttling, outages, slow answers and duplicate deliveries at the API's door, armed on demand. */
@@ -139,13 +141,19 @@ export class Cloud {
   /** Instances DescribeInstances can see: terminated ones drop out after `terminatedVisibleMs`. */
   instances(): Instance[] {
     const now = this.now;
+    return [...this.#instances.values()].filter((i) => this.#visible(i, now));
+  }
+
+  #visible(instance: Instance, now: number): boolean {
     const horizon = this.scenario.shuttingDownMs + this.scenario.terminatedVisibleMs;
-    return [...this.#instances.values()].filter((i) => i.terminatedAt === undefined || now < i.terminatedAt + horizon);
+    return instance.terminatedAt === undefined || now < instance.terminatedAt + horizon;
   }
 
   instance(id: string): Instance {
-    const instance = this.instances().find((i) => i.id === id);
-    if (!instance) throw new CloudError("InvalidInstanceID.NotFound", `The instance ID '${id}' does not exist`);
+    const instance = this.#instances.get(id);
+    if (!instance || !this.#visible(instance, this.now)) {
+      throw new CloudError("InvalidInstanceID.NotFound", `The instance ID '${id}' does not exist`);
+    }
     return instance;
   }
 
@@ -159,8 +167,10 @@ export class Cloud {
   }
 
   describableInstance(id: string): Instance {
-    const instance = this.describableInstances().find((i) => i.id === id);
-    if (!instance) throw new CloudError("InvalidInstanceID.NotFound", `The instance ID '${id}' does not exist`);
+    const instance = this.instance(id);
+    if (instance.launchedAt > this.now - this.scenario.describeLagMs) {
+      throw new CloudError("InvalidInstanceID.NotFound", `The instance ID '${id}' does not exist`);
+    }
     return instance;
   }
 
@@ -220,10 +230,11 @@ export class Cloud {
       throw new CloudError("InvalidParameterValue", `Invalid value '${placement.instanceType}' for InstanceType.`);
     const subnet = this.subnet(placement.subnetId);
     const { capacityType } = placement;
-    const used = this.instances()
-      .filter((i) => i.capacityType === capacityType && i.terminatedAt === undefined)
-      .reduce((sum, i) => sum + (this.#types.get(i.instanceType)?.vcpu ?? 0), 0);
-    this.capacity.check({ instanceType: type.name, zone: subnet.zone, capacityType, vcpus: type.vcpu, count }, used);
+    this.capacity.check(
+      { instanceType: type.name, zone: subnet.zone, capacityType, vcpus: type.vcpu, count },
+      this.#vcpusInUse[capacityType],
+    );
+    this.#vcpusInUse[capacityType] += type.vcpu * count;
     const priceUsd = capacityType === "spot" ? this.spotPrice(type, subnet.zone).priceUsd : type.onDemandUsd;
     const reservationId = this.ids.hex17("r");
     const launched: Instance[] = [];
@@ -266,6 +277,7 @@ export class Cloud {
       const previous = this.stateOf(instance);
       if (instance.terminatedAt === undefined) {
         instance.terminatedAt = this.now;
+        this.#vcpusInUse[instance.capacityType] -= this.#types.get(instance.instanceType)?.vcpu ?? 0;
         instance.terminationReason = reason;
         this.#notify(instance);
       }
