@@ -3,7 +3,8 @@
 // over HTTPS keep-alive, 32 requests in flight. CreateFleet (instant, one on-demand instance of two overrides)
 // and DescribeInstances by id (Karpenter's Get) in requests/s for 10 s each; SQS messages/s received (ten at a
 // time) and deleted (DeleteMessageBatch) until 20,000 are through. Targets: ≥ 500 CreateFleet/s and ≥ 5,000 SQS
-// messages/s, so the interruption and end-to-end benchmarks measure poolkeeper, not the simulator.
+// messages/s, so the interruption and end-to-end benchmarks measure poolkeeper, not the simulator. Last, the
+// simulator's own share: the EC2 handler called in process (parse, world, XML) without HTTP, TLS or the SDK.
 import { fork } from "node:child_process";
 import { Agent } from "node:https";
 import { join } from "node:path";
@@ -15,6 +16,10 @@ import {
   EC2Client,
 } from "@aws-sdk/client-ec2";
 import { DeleteMessageBatchCommand, ReceiveMessageCommand, SQSClient } from "@aws-sdk/client-sqs";
+import { systemClock } from "../api/index.ts";
+import { handleEc2 } from "../sim/aws/ec2/handler.ts";
+import { Cloud, defaultScenario, loadInstanceTypes } from "../sim/world/cloud/index.ts";
+import { measure } from "./measure.ts";
 
 const IN_FLIGHT = 32;
 const SECONDS = 10;
@@ -141,6 +146,27 @@ row(
 );
 row("floor: SQS receive + delete", sqsFloor, "msg/s");
 row("sim: SQS receive + delete", sqsSim, "msg/s", sqsFloor);
+// The simulator's own work per CreateFleet, in process: the form body the SDK sends, answered as XML.
+const alone = new Cloud({
+  scenario: defaultScenario({ describeLagMs: 0 }),
+  instanceTypes: loadInstanceTypes(),
+  clock: systemClock,
+});
+handleEc2(
+  alone,
+  "Action=CreateLaunchTemplate&Version=2016-11-15&LaunchTemplateName=bench&LaunchTemplateData.ImageId=ami-0a00000000000a023",
+);
+const fleetForm =
+  "Action=CreateFleet&Version=2016-11-15&Type=instant&TargetCapacitySpecification.TotalTargetCapacity=1&" +
+  "TargetCapacitySpecification.DefaultTargetCapacityType=on-demand&OnDemandOptions.AllocationStrategy=lowest-price&" +
+  "LaunchTemplateConfigs.1.LaunchTemplateSpecification.LaunchTemplateName=bench&" +
+  "LaunchTemplateConfigs.1.LaunchTemplateSpecification.Version=%24Latest&" +
+  "LaunchTemplateConfigs.1.Overrides.1.InstanceType=m5.large&LaunchTemplateConfigs.1.Overrides.1.SubnetId=subnet-00000000000000001&" +
+  "LaunchTemplateConfigs.1.Overrides.2.InstanceType=m5.xlarge&LaunchTemplateConfigs.1.Overrides.2.SubnetId=subnet-00000000000000002";
+const inProcess = measure("handler", 1000, () => {
+  for (let i = 0; i < 1000; i++) handleEc2(alone, fleetForm);
+});
+row(`in process: CreateFleet handler (${alone.instances().length} instances)`, inProcess.perSecond, "req/s");
 console.log(
   `targets: ≥ 500 CreateFleet/s (${Math.round(fleetSim.perSecond)}), ≥ 5,000 SQS messages/s (${Math.round(sqsSim)})`,
 );

@@ -26,7 +26,7 @@ function draws(seed: number, instanceType: string, zone: string): [number, numbe
 }
 
 interface Drift {
-  /** Where in the hour this offering's price changes. */
+  /** Where in the hour this offering's price changes, in whole seconds as EC2's records are. */
   offsetMs: number;
   phase: number;
   periodHours: number;
@@ -39,7 +39,7 @@ function driftOf(seed: number, instanceType: string, zone: string): Drift {
   let drift = driftCache.get(key);
   if (!drift) {
     const [offset, phase, period] = draws(seed, instanceType, zone);
-    drift = { offsetMs: Math.floor(offset * HOUR_MS), phase: phase * 2 * Math.PI, periodHours: 72 + period * 168 };
+    drift = { offsetMs: Math.floor(offset * 3600) * 1000, phase: phase * 2 * Math.PI, periodHours: 72 + period * 168 };
     if (driftCache.size > 100_000) driftCache.clear();
     driftCache.set(key, drift);
   }
