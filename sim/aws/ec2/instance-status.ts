@@ -4,15 +4,14 @@
 // demand; a new instance is missing for the Describe lag as in DescribeInstances. Karpenter's instance-status
 // controller reads exactly these fields (aws:pkg/controllers/interruption/instancestatus).
 import type { Cloud } from "../../world/cloud/cloud.ts";
-import { CloudError } from "../../world/cloud/cloud-error.ts";
 import { type Instance, STATE_CODES } from "../../world/cloud/instance.ts";
 import type { StatusCheck } from "../../world/cloud/instance-health.ts";
 import type { QueryObject } from "../query-params.ts";
 import type { XmlValue } from "../xml.ts";
 import { applyFilters, parseFilters } from "./filters.ts";
-import { instanceIds, stateXml } from "./instances.ts";
+import { describedInstances, stateXml } from "./instances.ts";
 import { paginate } from "./pagination.ts";
-import { boolean, text } from "./params.ts";
+import { boolean } from "./params.ts";
 
 type CheckStatus = "ok" | "impaired" | "not-applicable";
 
@@ -27,15 +26,8 @@ function summaryXml(status: CheckStatus): Record<string, XmlValue> {
 }
 
 export function describeInstanceStatus(cloud: Cloud, params: QueryObject): Record<string, XmlValue> {
-  const ids = instanceIds(params);
-  if (ids.length > 0 && text(params, "MaxResults") !== undefined) {
-    throw new CloudError(
-      "InvalidParameterCombination",
-      "The parameter instancesSet cannot be used with the parameter maxResults",
-    );
-  }
   const includeAll = boolean(params, "IncludeAllInstances") ?? false;
-  let instances = ids.length > 0 ? ids.map((id) => cloud.describableInstance(id)) : cloud.describableInstances();
+  let instances = describedInstances(cloud, params);
   if (!includeAll) instances = instances.filter((i) => cloud.stateOf(i) === "running");
   instances = applyFilters(instances, parseFilters(params), {
     "availability-zone": (i) => [i.zone],

@@ -158,7 +158,11 @@ export function terminateInstances(cloud: Cloud, params: QueryObject): Record<st
   };
 }
 
-export function describeInstances(cloud: Cloud, params: QueryObject): Record<string, XmlValue> {
+/**
+ * The instances a Describe call names (`InstanceId.N`, which EC2 refuses beside `MaxResults`), or every one it
+ * can see; the Describe lag applies to both.
+ */
+export function describedInstances(cloud: Cloud, params: QueryObject): Instance[] {
   const ids = instanceIds(params);
   if (ids.length > 0 && text(params, "MaxResults") !== undefined) {
     throw new CloudError(
@@ -166,7 +170,11 @@ export function describeInstances(cloud: Cloud, params: QueryObject): Record<str
       "The parameter instancesSet cannot be used with the parameter maxResults",
     );
   }
-  let instances = ids.length > 0 ? ids.map((id) => cloud.describableInstance(id)) : cloud.describableInstances();
+  return ids.length > 0 ? ids.map((id) => cloud.describableInstance(id)) : cloud.describableInstances();
+}
+
+export function describeInstances(cloud: Cloud, params: QueryObject): Record<string, XmlValue> {
+  let instances = describedInstances(cloud, params);
   instances = applyFilters(
     instances,
     parseFilters(params),

@@ -10,7 +10,8 @@
 //   - AWS Health Event, a scheduledChange of service EC2 naming several instances (also recorded as a scheduled
 //     event that DescribeInstanceStatus shows);
 //   - EC2 Capacity Reservation Instance Interruption Warning, and the instance terminated two minutes later.
-// Without a queue named, or before the queue exists, events go nowhere (a rule whose target is missing).
+// Without a queue named, state changes are not followed at all; before the queue exists, events go nowhere (a
+// rule whose target is missing).
 import type { TimerClock } from "../../../api/index.ts";
 import type { Cloud } from "./cloud.ts";
 import type { Instance, InstanceStateName } from "./instance.ts";
@@ -61,6 +62,8 @@ export class EventBridge {
 
   /** A state change now, and the timed one that follows it (pending → running, shutting-down → terminated). */
   #transition(instance: Instance, current: InstanceStateName): void {
+    // Without a queue there is no rule to serve, and no timers are armed (a test's clock sees only its own).
+    if (this.#cloud.scenario.interruptionQueue === undefined) return;
     this.#stateChange(instance, current);
     const { pendingMs, shuttingDownMs } = this.#cloud.scenario;
     if (current === "pending") {
