@@ -3,7 +3,12 @@
 // controllers over that store (sim/world/controllers/).
 export { startKubeApiServer, type KubeApiServer, type KubeApiServerOptions } from "./kube/http/api-server.ts";
 export { kubeconfigYaml, type KubeconfigInput } from "./kube/http/kubeconfig.ts";
-export { createServingCertificate, type ServingCertificate } from "./kube/http/serving-cert.ts";
+export {
+  type CertificateAuthority,
+  createCertificateAuthority,
+  createServingCertificate,
+  type ServingCertificate,
+} from "./kube/http/serving-cert.ts";
 export { ObjectStore, timestamp } from "./kube/store/object-store.ts";
 export type {
   DeleteOptions,

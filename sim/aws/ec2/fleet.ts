@@ -3,14 +3,16 @@
 // allocation strategy and launches the whole target capacity in the first; overrides that cannot launch are
 // reported per override in `errorSet` beside the instances of the others, as EC2 reports them. `ClientToken`
 // makes it idempotent: the same token replays the first answer, the same token with other parameters is
-// IdempotentParameterMismatch. Allocation: `prioritized` and `capacity-optimized-prioritized` follow `Priority`;
-// the other strategies take the lowest on-demand price (spot prices come in a later part of the simulator).
+// IdempotentParameterMismatch. The allocation strategy orders the valid overrides (./allocation.ts); a pool out of
+// capacity or past the account's vCPU limit is reported in `errorSet` and the fleet goes on to the next, as an
+// instant fleet does.
 import type { Cloud, Placement } from "../../world/cloud/cloud.ts";
 import { CloudError } from "../../world/cloud/cloud-error.ts";
 import type { CapacityType } from "../../world/cloud/instance.ts";
 import { mergeTags } from "../../world/cloud/tags.ts";
 import type { QueryObject } from "../query-params.ts";
 import type { XmlValue } from "../xml.ts";
+import { type AllocationStrategy, allocationOrder, allocationStrategy } from "./allocation.ts";
 import { fingerprint } from "./instances.ts";
 import { templateOf } from "./launch-templates.ts";
 import { integer, required, structure, structures, taggedFor, text } from "./params.ts";
@@ -18,12 +20,9 @@ import { integer, required, structure, structures, taggedFor, text } from "./par
 interface Candidate {
   order: number;
   priority: number;
-  priceUsd: number;
   placement: Placement;
   described: Record<string, XmlValue>;
 }
-
-const PRIORITIZED = new Set(["prioritized", "capacity-optimized-prioritized"]);
 
 export function createFleet(cloud: Cloud, params: QueryObject): Record<string, XmlValue> {
   const type = text(params, "Type") ?? "maintain";
@@ -48,7 +47,10 @@ export function createFleet(cloud: Cloud, params: QueryObject): Record<string, X
     );
   }
   const options = structure(params, capacityType === "spot" ? "SpotOptions" : "OnDemandOptions");
-  const strategy = (options && text(options, "AllocationStrategy")) ?? "lowest-price";
+  const strategy: AllocationStrategy = allocationStrategy(
+    capacityType,
+    (options && text(options, "AllocationStrategy")) ?? "lowest-price",
+  );
   const clientToken = text(params, "ClientToken");
 
   return cloud.idempotent(clientToken, fingerprint(params), () => {
@@ -103,7 +105,6 @@ export function createFleet(cloud: Cloud, params: QueryObject): Record<string, X
           candidates.push({
             order: candidates.length,
             priority: Number(text(override, "Priority") ?? Number.MAX_SAFE_INTEGER),
-            priceUsd: cloud.instanceType(instanceType)?.onDemandUsd ?? 0,
             placement,
             described,
           });
@@ -118,21 +119,26 @@ export function createFleet(cloud: Cloud, params: QueryObject): Record<string, X
         }
       }
     }
-    candidates.sort((a, b) =>
-      PRIORITIZED.has(strategy)
-        ? a.priority - b.priority || a.order - b.order
-        : a.priceUsd - b.priceUsd || a.order - b.order,
-    );
-    const chosen = candidates[0];
     const instances: XmlValue[] = [];
-    if (chosen) {
-      const launched = cloud.launch(chosen.placement, total);
-      instances.push({
-        launchTemplateAndOverrides: chosen.described,
-        lifecycle: capacityType,
-        instanceIds: launched.map((i) => i.id),
-        instanceType: chosen.placement.instanceType,
-      });
+    for (const candidate of allocationOrder(cloud, strategy, candidates)) {
+      try {
+        const launched = cloud.launch(candidate.placement, total);
+        instances.push({
+          launchTemplateAndOverrides: candidate.described,
+          lifecycle: capacityType,
+          instanceIds: launched.map((i) => i.id),
+          instanceType: candidate.placement.instanceType,
+        });
+        break;
+      } catch (error) {
+        if (!(error instanceof CloudError)) throw error;
+        errors.push({
+          launchTemplateAndOverrides: candidate.described,
+          lifecycle: capacityType,
+          errorCode: error.code,
+          errorMessage: error.message,
+        });
+      }
     }
     return {
       fleetId: cloud.ids.uuid("fleet"),

@@ -6,10 +6,12 @@ import { CloudError } from "../../world/cloud/cloud-error.ts";
 import { parseQuery, type QueryObject, QueryParseError } from "../query-params.ts";
 import { ec2ErrorResponse, ec2Response, type XmlValue } from "../xml.ts";
 import { createFleet } from "./fleet.ts";
+import { describeInstanceStatus } from "./instance-status.ts";
 import { describeInstanceTypeOfferings, describeInstanceTypes } from "./instance-types.ts";
 import { createTags, describeInstances, runInstances, terminateInstances } from "./instances.ts";
 import { createLaunchTemplate } from "./launch-templates.ts";
 import { describeAvailabilityZones, describeImages, describeSecurityGroups, describeSubnets } from "./network.ts";
+import { describeSpotPriceHistory } from "./spot-price-history.ts";
 
 type Operation = (cloud: Cloud, params: QueryObject) => Record<string, XmlValue>;
 
@@ -21,8 +23,10 @@ export const EC2_OPERATIONS: Record<string, Operation> = {
   DescribeImages: describeImages,
   DescribeInstanceTypeOfferings: describeInstanceTypeOfferings,
   DescribeInstanceTypes: describeInstanceTypes,
+  DescribeInstanceStatus: describeInstanceStatus,
   DescribeInstances: describeInstances,
   DescribeSecurityGroups: describeSecurityGroups,
+  DescribeSpotPriceHistory: describeSpotPriceHistory,
   DescribeSubnets: describeSubnets,
   RunInstances: runInstances,
   TerminateInstances: terminateInstances,

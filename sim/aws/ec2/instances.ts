@@ -43,7 +43,11 @@ export function instanceXml(cloud: Cloud, instance: Instance): Record<string, Xm
     privateDnsName: `ip-${instance.privateIp.replaceAll(".", "-")}.${region}.compute.internal`,
     dnsName: "",
     reason:
-      instance.terminatedAt === undefined ? "" : `User initiated (${new Date(instance.terminatedAt).toISOString()})`,
+      instance.terminatedAt === undefined
+        ? ""
+        : instance.terminationReason
+          ? `Service initiated (${new Date(instance.terminatedAt).toISOString()})`
+          : `User initiated (${new Date(instance.terminatedAt).toISOString()})`,
     amiLaunchIndex: instance.launchIndex,
     productCodes: [],
     instanceType: instance.instanceType,
@@ -60,7 +64,10 @@ export function instanceXml(cloud: Cloud, instance: Instance): Record<string, Xm
     stateReason:
       instance.terminatedAt === undefined
         ? undefined
-        : { code: "Client.UserInitiatedShutdown", message: "Client.UserInitiatedShutdown: User initiated shutdown" },
+        : (instance.terminationReason ?? {
+            code: "Client.UserInitiatedShutdown",
+            message: "Client.UserInitiatedShutdown: User initiated shutdown",
+          }),
     architecture: instance.architecture,
     rootDeviceType: "ebs",
     rootDeviceName: "/dev/xvda",
@@ -156,7 +163,11 @@ export function terminateInstances(cloud: Cloud, params: QueryObject): Record<st
   };
 }
 
-export function describeInstances(cloud: Cloud, params: QueryObject): Record<string, XmlValue> {
+/**
+ * The instances a Describe call names (`InstanceId.N`, which EC2 refuses beside `MaxResults`), or every one it
+ * can see; the Describe lag applies to both.
+ */
+export function describedInstances(cloud: Cloud, params: QueryObject): Instance[] {
   const ids = instanceIds(params);
   if (ids.length > 0 && text(params, "MaxResults") !== undefined) {
     throw new CloudError(
@@ -164,8 +175,11 @@ export function describeInstances(cloud: Cloud, params: QueryObject): Record<str
       "The parameter instancesSet cannot be used with the parameter maxResults",
     );
   }
-  let instances = cloud.instances();
-  if (ids.length > 0) instances = ids.map((id) => cloud.instance(id));
+  return ids.length > 0 ? ids.map((id) => cloud.describableInstance(id)) : cloud.describableInstances();
+}
+
+export function describeInstances(cloud: Cloud, params: QueryObject): Record<string, XmlValue> {
+  let instances = describedInstances(cloud, params);
   instances = applyFilters(
     instances,
     parseFilters(params),

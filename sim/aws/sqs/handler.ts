@@ -166,6 +166,19 @@ function batch(body: Json, each: (entry: BatchEntry) => Json): Json {
   return { Successful: successful, Failed: failed };
 }
 
+/** SQS's JSON error: `__type` and message, the legacy query code in `x-amzn-query-error`. */
+export function sqsErrorAnswer(error: CloudError): SqsAnswer {
+  const queryCode = QUERY_CODES[error.code] ?? error.code;
+  return {
+    status: error.status,
+    headers: {
+      "content-type": "application/x-amz-json-1.0",
+      "x-amzn-query-error": `${queryCode};${error.status >= 500 ? "Receiver" : "Sender"}`,
+    },
+    body: JSON.stringify({ __type: `com.amazonaws.sqs#${error.code}`, message: error.message }),
+  };
+}
+
 export class SqsHandler {
   readonly #queues: Queues;
   readonly #accountId: string;
@@ -191,15 +204,7 @@ export class SqsHandler {
       return { status: 200, headers: { "content-type": "application/x-amz-json-1.0" }, body: JSON.stringify(result) };
     } catch (error) {
       if (!(error instanceof CloudError)) throw error;
-      const queryCode = QUERY_CODES[error.code] ?? error.code;
-      return {
-        status: error.status,
-        headers: {
-          "content-type": "application/x-amz-json-1.0",
-          "x-amzn-query-error": `${queryCode};${error.status >= 500 ? "Receiver" : "Sender"}`,
-        },
-        body: JSON.stringify({ __type: `com.amazonaws.sqs#${error.code}`, message: error.message }),
-      };
+      return sqsErrorAnswer(error);
     }
   }
 

@@ -35,7 +35,7 @@ import { openApiDocuments, type OpenApiDocuments } from "./openapi.ts";
 import { applyPatch, PATCH_TYPES } from "./patch.ts";
 import { parseRequestPath } from "./request-info.ts";
 import { MAX_BODY_BYTES, parseBody, readBody } from "./request-body.ts";
-import { createServingCertificate } from "./serving-cert.ts";
+import { type CertificateAuthority, createServingCertificate } from "./serving-cert.ts";
 import { partialObjectMetadata, toTable, type IncludeObject } from "./table.ts";
 
 export interface KubeApiServerOptions {
@@ -52,6 +52,8 @@ export interface KubeApiServerOptions {
   bookmarkIntervalMs?: number;
   /** The longest a watch stays open before the server ends it (clients then re-watch); 30 min by default. */
   maxWatchSeconds?: number;
+  /** The CA that issues the serving certificate (one shared with the simulated AWS); a new one by default. */
+  authority?: CertificateAuthority;
 }
 
 export interface KubeApiServer {
@@ -101,7 +103,7 @@ export async function startKubeApiServer(options: KubeApiServerOptions = {}): Pr
   }
   installBootstrapPolicy(store, registry);
   const token = options.token ?? randomBytes(24).toString("base64url");
-  const certificate = createServingCertificate();
+  const certificate = createServingCertificate(undefined, undefined, options.authority);
   const access = new AccessControl({ adminToken: token, store, registry, clock, ca: certificate.ca });
   const handler = new ApiHandler(store, registry, {
     access,

@@ -1,10 +1,19 @@
 // A certificate authority and a serving certificate made when the server starts, with the openssl command line
 // (node:crypto verifies X.509 but cannot issue it; the project's tests make theirs the same way). The CA goes into
-// the kubeconfig the server emits, so kubectl verifies the server as it would a cluster's.
+// the kubeconfig the server emits, so kubectl verifies the server as it would a cluster's. Given a CA
+// (`createCertificateAuthority`), the certificate is issued by it instead, so that the simulated Kubernetes and AWS
+// endpoints are trusted through one CA bundle.
 import { execFileSync } from "node:child_process";
+import { randomBytes } from "node:crypto";
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
+
+/** A CA that can issue serving certificates: its certificate and private key (PEM). */
+export interface CertificateAuthority {
+  cert: string;
+  key: string;
+}
 
 export interface ServingCertificate {
   /** The CA certificate (PEM) clients trust. */
@@ -13,8 +22,21 @@ export interface ServingCertificate {
   key: string;
 }
 
-/** Issues a CA and a certificate for `altNames` (IP:127.0.0.1, DNS:localhost by default), valid `days` days. */
-export function createServingCertificate(altNames = ["IP:127.0.0.1", "DNS:localhost"], days = 365): ServingCertificate {
+/** Makes a CA for `createServingCertificate` to issue from, valid `days` days. */
+export function createCertificateAuthority(days = 365): CertificateAuthority {
+  const issued = createServingCertificate(["DNS:localhost"], days);
+  return { cert: issued.ca, key: issued.caKey };
+}
+
+/**
+ * Issues a certificate for `altNames` (IP:127.0.0.1, DNS:localhost by default), valid `days` days, from
+ * `authority` or from a CA made for it.
+ */
+export function createServingCertificate(
+  altNames = ["IP:127.0.0.1", "DNS:localhost"],
+  days = 365,
+  authority?: CertificateAuthority,
+): ServingCertificate & { caKey: string } {
   const dir = mkdtempSync(join(tmpdir(), "poolkeeper-sim-ca-"));
   const openssl = (args: string[]): void => {
     try {
@@ -39,21 +61,26 @@ export function createServingCertificate(altNames = ["IP:127.0.0.1", "DNS:localh
       `[req]\ndistinguished_name = dn\nprompt = no\n[dn]\nCN = kube-apiserver\n[ext]\nbasicConstraints = critical, CA:FALSE\nkeyUsage = critical, digitalSignature, keyEncipherment\nextendedKeyUsage = serverAuth\nsubjectAltName = ${altNames.join(", ")}\nauthorityKeyIdentifier = keyid\n`,
     );
     const ec = ["-newkey", "ec", "-pkeyopt", "ec_paramgen_curve:P-256", "-noenc"];
-    openssl([
-      "req",
-      "-x509",
-      "-config",
-      "ca.cnf",
-      "-extensions",
-      "ext",
-      ...ec,
-      "-keyout",
-      "ca.key",
-      "-out",
-      "ca.crt",
-      "-days",
-      String(days),
-    ]);
+    if (authority) {
+      writeFileSync(join(dir, "ca.crt"), authority.cert);
+      writeFileSync(join(dir, "ca.key"), authority.key, { mode: 0o600 });
+    } else {
+      openssl([
+        "req",
+        "-x509",
+        "-config",
+        "ca.cnf",
+        "-extensions",
+        "ext",
+        ...ec,
+        "-keyout",
+        "ca.key",
+        "-out",
+        "ca.crt",
+        "-days",
+        String(days),
+      ]);
+    }
     openssl(["req", "-new", "-config", "leaf.cnf", ...ec, "-keyout", "leaf.key", "-out", "leaf.csr"]);
     openssl([
       "x509",
@@ -65,7 +92,7 @@ export function createServingCertificate(altNames = ["IP:127.0.0.1", "DNS:localh
       "-CAkey",
       "ca.key",
       "-set_serial",
-      `0x${Date.now().toString(16)}`,
+      `0x01${randomBytes(8).toString("hex")}`,
       "-days",
       String(days),
       "-extfile",
@@ -77,6 +104,7 @@ export function createServingCertificate(altNames = ["IP:127.0.0.1", "DNS:localh
     ]);
     return {
       ca: readFileSync(join(dir, "ca.crt"), "utf8"),
+      caKey: readFileSync(join(dir, "ca.key"), "utf8"),
       cert: readFileSync(join(dir, "leaf.crt"), "utf8"),
       key: readFileSync(join(dir, "leaf.key"), "utf8"),
     };

@@ -3,6 +3,7 @@
 // offerings that must be offered, client tokens that make a launch idempotent); the protocol layers in sim/aws/
 // translate requests into these calls and the results back into EC2's shapes.
 import type { Clock } from "../../../api/index.ts";
+import { Capacity } from "./capacity.ts";
 import type { WorldInstanceType } from "./catalog.ts";
 import { CloudError } from "./cloud-error.ts";
 import { eksOptimizedImages, publicParameters } from "./eks-images.ts";
@@ -10,7 +11,10 @@ import { IamAccount } from "./iam.ts";
 import { IdSource } from "./ids.ts";
 import { type CapacityType, type Instance, type InstanceStateName, instanceState } from "./instance.ts";
 import { ParameterStore } from "./parameter-store.ts";
+import { InstanceHealth } from "./instance-health.ts";
+import { RequestFaults } from "./request-faults.ts";
 import type { CloudScenario, ScenarioImage, ScenarioSubnet } from "./scenario.ts";
+import { type SpotPrice, spotPriceAt } from "./spot-market.ts";
 import { applyTags, type Tag } from "./tags.ts";
 
 /** What a launch template holds (the part of LaunchTemplateData the world uses). */
@@ -52,6 +56,9 @@ export interface StateChange {
   current: InstanceStateName;
 }
 
+/** Told of every launch and termination, as they happen (EventBridge's state-change notifications start here). */
+export type InstanceListener = (change: { instance: Instance; current: InstanceStateName }) => void;
+
 export class Cloud {
   readonly scenario: CloudScenario;
   readonly clock: Clock;
@@ -63,6 +70,15 @@ export class Cloud {
   readonly #templates = new Map<string, LaunchTemplate>();
   readonly #idempotent = new Map<string, { fingerprint: string; result: unknown }>();
   readonly #unoffered: Set<string>;
+  readonly #listeners: InstanceListener[] = [];
+  /** vCPUs of the instances not terminated, per capacity type (the vCPU limit's count), kept as they change. */
+  readonly #vcpusInUse: Record<CapacityType, number> = { "on-demand": 0, spot: 0 };
+  /** Offerings out of capacity and the account's vCPU limits, changed on demand. */
+  readonly capacity: Capacity;
+  /** Throttling, outages, slow answers and duplicate deliveries at the API's door, armed on demand. */
+  readonly faults = new RequestFaults();
+  /** Impaired status checks and scheduled events (DescribeInstanceStatus). */
+  readonly health = new InstanceHealth();
 
   constructor(options: { scenario: CloudScenario; instanceTypes: WorldInstanceType[]; clock: Clock }) {
     this.clock = options.clock;
@@ -70,6 +86,22 @@ export class Cloud {
     this.iam = iamOf(options.scenario, () => this.now);
     this.#types = new Map(options.instanceTypes.map((type) => [type.name, type]));
     this.#unoffered = new Set(options.scenario.unoffered.map((o) => `${o.instanceType}@${o.zone}`));
+    this.capacity = new Capacity(options.scenario);
+  }
+
+  /** Calls `listener` on every launch and termination from now on. */
+  subscribe(listener: InstanceListener): void {
+    this.#listeners.push(listener);
+  }
+
+  #notify(instance: Instance): void {
+    const current = this.stateOf(instance);
+    for (const listener of this.#listeners) listener({ instance, current });
+  }
+
+  /** The spot price of an offering now (sim/world/cloud/spot-market.ts). */
+  spotPrice(instanceType: WorldInstanceType, zone: string, at = this.now): SpotPrice {
+    return spotPriceAt(this.scenario.spotPriceSeed, instanceType, zone, at);
   }
 
   get now(): number {
@@ -115,13 +147,36 @@ export class Cloud {
   /** Instances DescribeInstances can see: terminated ones drop out after `terminatedVisibleMs`. */
   instances(): Instance[] {
     const now = this.now;
+    return [...this.#instances.values()].filter((i) => this.#visible(i, now));
+  }
+
+  #visible(instance: Instance, now: number): boolean {
     const horizon = this.scenario.shuttingDownMs + this.scenario.terminatedVisibleMs;
-    return [...this.#instances.values()].filter((i) => i.terminatedAt === undefined || now < i.terminatedAt + horizon);
+    return instance.terminatedAt === undefined || now < instance.terminatedAt + horizon;
   }
 
   instance(id: string): Instance {
-    const instance = this.instances().find((i) => i.id === id);
-    if (!instance) throw new CloudError("InvalidInstanceID.NotFound", `The instance ID '${id}' does not exist`);
+    const instance = this.#instances.get(id);
+    if (!instance || !this.#visible(instance, this.now)) {
+      throw new CloudError("InvalidInstanceID.NotFound", `The instance ID '${id}' does not exist`);
+    }
+    return instance;
+  }
+
+  /**
+   * What the Describe calls see: EC2 is eventually consistent, so an instance stays missing for `describeLagMs`
+   * after its launch (aws:pkg/providers/instance retries its Get for this reason).
+   */
+  describableInstances(): Instance[] {
+    const seenFrom = this.now - this.scenario.describeLagMs;
+    return this.instances().filter((i) => i.launchedAt <= seenFrom);
+  }
+
+  describableInstance(id: string): Instance {
+    const instance = this.instance(id);
+    if (instance.launchedAt > this.now - this.scenario.describeLagMs) {
+      throw new CloudError("InvalidInstanceID.NotFound", `The instance ID '${id}' does not exist`);
+    }
     return instance;
   }
 
@@ -173,13 +228,20 @@ export class Cloud {
     }
   }
 
-  /** Launches `count` instances of one placement as one reservation (checked first). */
+  /** Launches `count` instances of one placement as one reservation (checked first, capacity and limits too). */
   launch(placement: Placement, count: number): Instance[] {
     this.checkPlacement(placement);
     const type = this.#types.get(placement.instanceType);
     if (!type)
       throw new CloudError("InvalidParameterValue", `Invalid value '${placement.instanceType}' for InstanceType.`);
     const subnet = this.subnet(placement.subnetId);
+    const { capacityType } = placement;
+    this.capacity.check(
+      { instanceType: type.name, zone: subnet.zone, capacityType, vcpus: type.vcpu, count },
+      this.#vcpusInUse[capacityType],
+    );
+    this.#vcpusInUse[capacityType] += type.vcpu * count;
+    const priceUsd = capacityType === "spot" ? this.spotPrice(type, subnet.zone).priceUsd : type.onDemandUsd;
     const reservationId = this.ids.hex17("r");
     const launched: Instance[] = [];
     for (let index = 0; index < count; index++) {
@@ -199,7 +261,7 @@ export class Cloud {
         instanceProfile: placement.instanceProfile,
         privateIp: privateIp(subnet.cidr, serial),
         launchIndex: index,
-        priceUsd: type.onDemandUsd,
+        priceUsd,
         clientToken: placement.clientToken,
         tags: placement.tags.map((t) => ({ ...t })),
         launchedAt: this.now,
@@ -207,15 +269,24 @@ export class Cloud {
       this.#instances.set(instance.id, instance);
       launched.push(instance);
     }
+    for (const instance of launched) this.#notify(instance);
     return launched;
   }
 
-  /** TerminateInstances: every id must exist (else nothing happens); terminating twice is harmless. */
-  terminate(ids: readonly string[]): StateChange[] {
+  /**
+   * TerminateInstances: every id must exist (else nothing happens); terminating twice is harmless. `reason` is the
+   * state reason EC2 records (the user's by default; the spot service's for an interruption).
+   */
+  terminate(ids: readonly string[], reason?: { code: string; message: string }): StateChange[] {
     const instances = ids.map((id) => this.instance(id));
     return instances.map((instance) => {
       const previous = this.stateOf(instance);
-      instance.terminatedAt ??= this.now;
+      if (instance.terminatedAt === undefined) {
+        instance.terminatedAt = this.now;
+        this.#vcpusInUse[instance.capacityType] -= this.#types.get(instance.instanceType)?.vcpu ?? 0;
+        instance.terminationReason = reason;
+        this.#notify(instance);
+      }
       return { instanceId: instance.id, previous, current: this.stateOf(instance) };
     });
   }

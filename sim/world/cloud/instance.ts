@@ -30,12 +30,14 @@ export interface Instance {
   instanceProfile?: string;
   privateIp: string;
   launchIndex: number;
-  /** The hourly price it was launched at (on-demand price for now). */
+  /** The hourly price it was launched at: the on-demand price, or the spot price of its offering then. */
   priceUsd: number;
   clientToken?: string;
   tags: Tag[];
   launchedAt: number;
   terminatedAt?: number;
+  /** EC2's state reason for a termination not asked for by the user (a spot interruption). */
+  terminationReason?: { code: string; message: string };
 }
 
 export interface StateTiming {

@@ -46,10 +46,13 @@ export class Queue {
   settings: QueueSettings;
   readonly #clock: TimerClock;
   readonly #ids: IdSource;
-  #messages: QueueMessage[] = [];
+  /** By id, in the order they were sent (a Map keeps insertion order): delete is O(1), expiry trims the front. */
+  readonly #messages = new Map<string, QueueMessage>();
   /** Every handle ever issued, to the message id it was issued for (deleting by an older handle works). */
   readonly #handles = new Map<string, string>();
   #wakeups: (() => void)[] = [];
+  /** Asked once per delivered message: true leaves it visible, so it is delivered again (a duplicate fault). */
+  readonly #duplicate: () => boolean;
 
   constructor(init: {
     name: string;
@@ -58,6 +61,7 @@ export class Queue {
     settings: QueueSettings;
     clock: TimerClock;
     ids: IdSource;
+    duplicate?: () => boolean;
   }) {
     this.name = init.name;
     this.url = init.url;
@@ -65,6 +69,7 @@ export class Queue {
     this.settings = init.settings;
     this.#clock = init.clock;
     this.#ids = init.ids;
+    this.#duplicate = init.duplicate ?? (() => false);
     this.createdAt = this.#now();
   }
 
@@ -73,15 +78,18 @@ export class Queue {
   }
 
   /** Messages still retained. */
-  #live(): QueueMessage[] {
+  #live(): Map<string, QueueMessage> {
     const oldest = this.#now() - this.settings.messageRetentionPeriodS * 1000;
-    this.#messages = this.#messages.filter((m) => m.sentAt > oldest);
+    for (const [id, message] of this.#messages) {
+      if (message.sentAt > oldest) break;
+      this.#messages.delete(id);
+    }
     return this.#messages;
   }
 
   counts(): { visible: number; inFlight: number; delayed: number } {
     const now = this.#now();
-    const live = this.#live();
+    const live = [...this.#live().values()];
     const visible = live.filter((m) => m.visibleAt <= now).length;
     const inFlight = live.filter((m) => m.visibleAt > now && m.receiveCount > 0).length;
     return { visible, inFlight, delayed: live.length - visible - inFlight };
@@ -105,7 +113,7 @@ export class Queue {
       visibleAt: now + delaySeconds * 1000,
       receiveCount: 0,
     };
-    this.#messages.push(message);
+    this.#messages.set(message.id, message);
     this.#wake();
     return message;
   }
@@ -113,13 +121,15 @@ export class Queue {
   /** Takes up to `max` visible messages, oldest first, and hides them for `visibilityTimeoutS`. */
   receive(max: number, visibilityTimeoutS = this.settings.visibilityTimeoutS): QueueMessage[] {
     const now = this.#now();
-    const taken = this.#live()
-      .filter((m) => m.visibleAt <= now)
-      .slice(0, max);
+    const taken: QueueMessage[] = [];
+    for (const message of this.#live().values()) {
+      if (taken.length === max) break;
+      if (message.visibleAt <= now) taken.push(message);
+    }
     for (const message of taken) {
       message.receiveCount++;
       message.firstReceivedAt ??= now;
-      message.visibleAt = now + visibilityTimeoutS * 1000;
+      message.visibleAt = this.#duplicate() ? now : now + visibilityTimeoutS * 1000;
       message.receiptHandle = Buffer.from(
         `${this.name}:${message.id}:${message.receiveCount}:${this.#ids.hex17("rh")}`,
       ).toString("base64");
@@ -135,13 +145,13 @@ export class Queue {
         "ReceiptHandleIsInvalid",
         `The input receipt handle "${handle}" is not a valid receipt handle.`,
       );
-    return this.#live().find((m) => m.id === id);
+    return this.#live().get(id);
   }
 
   /** Deleting an already deleted message succeeds, as on SQS; a handle never issued here is invalid. */
   delete(handle: string): void {
     const message = this.#byHandle(handle);
-    if (message) this.#messages.splice(this.#messages.indexOf(message), 1);
+    if (message) this.#messages.delete(message.id);
   }
 
   changeVisibility(handle: string, visibilityTimeoutS: number): void {
@@ -162,12 +172,11 @@ export class Queue {
    */
   nextChange(deadline: number): Promise<void> {
     return new Promise((resolve) => {
-      const soonest = Math.min(
-        deadline,
-        ...this.#live()
-          .map((m) => m.visibleAt)
-          .filter((t) => t > this.#now()),
-      );
+      const now = this.#now();
+      let soonest = deadline;
+      for (const message of this.#live().values()) {
+        if (message.visibleAt > now && message.visibleAt < soonest) soonest = message.visibleAt;
+      }
       const timer = this.#clock.afterFunc(soonest - this.#now(), () => done());
       let settled = false;
       const done = () => {
@@ -193,11 +202,20 @@ export class Queues {
   readonly #ids: IdSource;
   readonly #accountId: string;
   readonly #region: string;
+  readonly #duplicate?: () => boolean;
   /** Where queue URLs point (the server's address, once it listens). */
   baseUrl: string;
 
-  constructor(options: { clock: TimerClock; ids: IdSource; accountId: string; region: string; baseUrl?: string }) {
+  constructor(options: {
+    clock: TimerClock;
+    ids: IdSource;
+    accountId: string;
+    region: string;
+    baseUrl?: string;
+    duplicate?: () => boolean;
+  }) {
     this.#clock = options.clock;
+    this.#duplicate = options.duplicate;
     this.#ids = options.ids;
     this.#accountId = options.accountId;
     this.#region = options.region;
@@ -233,9 +251,14 @@ export class Queues {
       settings: wanted,
       clock: this.#clock,
       ids: this.#ids,
+      duplicate: this.#duplicate,
     });
     this.#queues.set(name, queue);
     return queue;
+  }
+
+  has(name: string): boolean {
+    return this.#queues.has(name);
   }
 
   byName(name: string): Queue {

@@ -3,6 +3,8 @@
 // guide tags them), and EKS-optimized images. A scenario overrides any of it; these defaults are what tests and
 // `poolkeeper sim` start from.
 import { DEFAULT_RELEASES, EKS_IMAGE_OWNER, type ImageReleases } from "./eks-images.ts";
+import { type CapacityScenario, defaultCapacityScenario } from "./capacity.ts";
+import type { EventBridgeScenario } from "./event-bridge.ts";
 import type { Tag } from "./tags.ts";
 
 export interface ScenarioZone {
@@ -46,7 +48,7 @@ export interface ScenarioInstanceProfile {
   role?: string;
 }
 
-export interface CloudScenario {
+export interface CloudScenario extends CapacityScenario, EventBridgeScenario {
   accountId: string;
   region: string;
   clusterName: string;
@@ -149,6 +151,7 @@ export function defaultScenario(overrides: Partial<CloudScenario> = {}): CloudSc
     pendingMs: 10_000,
     shuttingDownMs: 30_000,
     terminatedVisibleMs: 60 * 60_000,
+    ...defaultCapacityScenario(),
     ...overrides,
   };
 }

@@ -1,12 +1,20 @@
-// The awscli example in docs/sim.md ("The simulated AWS") works as written: its command, run against the
-// simulated AWS, prints the output the page shows.
+// The awscli examples in docs/sim.md ("The simulated AWS") work as written: each `aws --endpoint-url` command
+// followed by "prints" and a text block, run in page order against one simulated AWS (a fresh world at the test
+// clock's start, seed 1), prints exactly what the page shows ($ENDPOINT standing for the server's address).
 import assert from "node:assert/strict";
 import { readFileSync } from "node:fs";
 import { after, before, test } from "node:test";
 import { type AwsWorld, awsCliText, commandWords as words, startAwsWorld } from "./aws-world.ts";
 
 const page = readFileSync(new URL("../../../docs/sim.md", import.meta.url), "utf8");
-const section = page.slice(page.indexOf("## The simulated AWS"));
+const section = page.slice(page.indexOf("## The simulated AWS"), page.indexOf("## The world's controllers"));
+
+const examples = [...section.matchAll(/```sh\n([\s\S]*?)```\n\nprints\n\n```text\n([\s\S]*?)```/g)].map(
+  ([, script = "", output = ""]) => ({
+    command: script.split("\n").find((line) => line.startsWith("aws --endpoint-url")) ?? "",
+    output,
+  }),
+);
 
 let world: AwsWorld;
 before(async () => {
@@ -14,11 +22,16 @@ before(async () => {
 });
 after(() => world.close());
 
-test("the describe-instance-types example prints what docs/sim.md shows", async () => {
-  const command = section.split("\n").find((line) => line.startsWith("aws --endpoint-url"));
-  assert.ok(command, "docs/sim.md has an aws --endpoint-url example");
-  const expected = /prints\n\n```text\n([\s\S]*?)```/.exec(section)?.[1];
-  assert.ok(expected, "docs/sim.md shows the example's output");
-  const [, , , ...args] = words(command, { ENDPOINT: world.server.endpoint });
-  assert.equal(await awsCliText(world.server.endpoint, args), expected);
+test("docs/sim.md shows awscli examples with their output", () => {
+  assert.ok(examples.length >= 5, `${examples.length} examples`);
+  for (const example of examples) assert.ok(example.command !== "", "each example has an aws --endpoint-url line");
+});
+
+test("each awscli example prints what docs/sim.md shows", async () => {
+  const env = { ENDPOINT: world.server.endpoint };
+  for (const example of examples) {
+    const [, , , ...args] = words(example.command, env);
+    const expected = example.output.replaceAll("$ENDPOINT", world.server.endpoint);
+    assert.equal(await awsCliText(world.server.endpoint, args), expected, example.command);
+  }
 });

@@ -34,6 +34,8 @@ before(async () => {
     pendingMs: PENDING_MS,
     shuttingDownMs: SHUTTING_DOWN_MS,
     unoffered: [{ instanceType: "c5.large", zone: "us-west-2b" }],
+    // These tests read instances right after launching them; the Describe lag has its own tests (faults.test.ts).
+    describeLagMs: 0,
   });
 });
 after(() => world.close());
@@ -250,12 +252,12 @@ describe("CreateFleet (instant)", () => {
     });
   });
 
-  test("spot with a prioritized strategy follows Priority, not price", async () => {
+  test("on-demand with the prioritized strategy follows Priority, not price", async () => {
     const result = await world.ec2.send(
       new CreateFleetCommand({
         Type: "instant",
-        TargetCapacitySpecification: { TotalTargetCapacity: 2, DefaultTargetCapacityType: "spot" },
-        SpotOptions: { AllocationStrategy: "capacity-optimized-prioritized" },
+        TargetCapacitySpecification: { TotalTargetCapacity: 2, DefaultTargetCapacityType: "on-demand" },
+        OnDemandOptions: { AllocationStrategy: "prioritized" },
         LaunchTemplateConfigs: [
           {
             LaunchTemplateSpecification: { LaunchTemplateName: templateName, Version: "$Latest" },
@@ -269,10 +271,10 @@ describe("CreateFleet (instant)", () => {
     );
     assert.deepEqual(
       result.Instances?.map((i) => [i.InstanceType, i.Lifecycle, i.InstanceIds?.length]),
-      [["m5.2xlarge", "spot", 2]],
+      [["m5.2xlarge", "on-demand", 2]],
     );
     const instance = await describeOne(world.ec2, result.Instances?.[0]?.InstanceIds?.[0] ?? "");
-    assert.equal(instance.InstanceLifecycle, "spot");
+    assert.equal(instance.InstanceLifecycle, undefined);
   });
 
   test("an unknown launch template is EC2's NotFoundException", async () => {
