@@ -1,12 +1,12 @@
-// The AWS cloud provider through adapters/aws over HTTP to the simulated EC2: types and offerings described by
-// the simulator (it has no spot prices yet, so the pool's spot offerings are unavailable and on-demand is
-// launched), the EC2NodeClass's subnets, security group and AMI resolved by tag and name, a launch template and one
-// CreateFleet, then get, list and delete by tag. The simulator has no SSM or IAM yet: the EC2NodeClass names its
-// instance profile and selects AMIs by name, so neither is called. Expected values come from the simulator's
-// scenario (sim/world/cloud/scenario.ts) and the catalog's prices.
+// The AWS cloud provider through adapters/aws over HTTP to the simulated EC2: types, offerings and spot prices
+// described by the simulator, the EC2NodeClass's subnets, security group and AMI resolved by tag and name, a launch
+// template and one CreateFleet for the cheapest offering (spot, priced by the simulator's seed), then get, list and
+// delete by tag. The EC2NodeClass names its instance profile and selects AMIs by name, so SSM and IAM are not
+// called here. Expected values come from the simulator's scenario (sim/world/cloud/scenario.ts) and its spot prices
+// as awscli's client, the SDK, reads them — not from the provider.
 import assert from "node:assert/strict";
 import { after, before, test } from "node:test";
-import { DescribeInstancesCommand } from "@aws-sdk/client-ec2";
+import { DescribeInstancesCommand, DescribeSpotPriceHistoryCommand } from "@aws-sdk/client-ec2";
 import type { EC2NodeClass, NodeClaim } from "../../../api/index.ts";
 import { SdkEc2 } from "../../../adapters/aws/index.ts";
 import { AwsCloudProvider } from "../../../cloudprovider/aws/aws-cloud-provider.ts";
@@ -20,7 +20,7 @@ const NODE_CLASS = {
   metadata: { name: "default" },
   spec: {
     amiFamily: "AL2023",
-    amiSelectorTerms: [{ name: "amazon-eks-node-al2023-*", owner: "602401143452" }],
+    amiSelectorTerms: [{ name: "amazon-eks-node-al2023-x86_64-standard-1.34-v20251120", owner: "602401143452" }],
     subnetSelectorTerms: [{ tags: { "karpenter.sh/discovery": "sim" } }],
     securityGroupSelectorTerms: [{ tags: { "karpenter.sh/discovery": "sim" } }],
     instanceProfile: "sim-nodes",
@@ -63,28 +63,47 @@ after(async () => {
   await world.close();
 });
 
-test("the refresh took types and offerings from the simulator; spot prices it lacks are an error kept aside", async () => {
-  assert.match(String(provider.instanceTypes.lastRefreshError), /DescribeSpotPriceHistory/);
+test("the refresh took types, offerings and spot prices from the simulator", async () => {
+  assert.equal(provider.instanceTypes.lastRefreshError, undefined);
   const types = await provider.getInstanceTypes({} as never, NODE_CLASS);
   const c5 = types.find((t) => t.name === "c5.large");
   assert.deepEqual(
-    c5?.offerings.items.filter((o) => o.available).map((o) => `${o.capacityType}@${o.zone}`),
-    ["on-demand@us-west-2b", "on-demand@us-west-2c"],
+    c5?.offerings.items
+      .filter((o) => o.available)
+      .map((o) => `${o.capacityType}@${o.zone}`)
+      .sort(),
+    ["on-demand@us-west-2b", "on-demand@us-west-2c", "spot@us-west-2b", "spot@us-west-2c"],
   );
 });
 
-test("create launches the cheapest on-demand offering through one launch template and one CreateFleet", async () => {
+test("create launches the cheapest spot offering through one launch template and one CreateFleet", async () => {
+  // The cheapest (type, zone) the claim allows, by the simulator's current spot prices (c5.large is not offered in
+  // us-west-2a).
+  const history = await world.ec2.send(
+    new DescribeSpotPriceHistoryCommand({
+      InstanceTypes: ["m5.large", "c5.large"],
+      ProductDescriptions: ["Linux/UNIX"],
+      StartTime: world.clock.now(),
+    }),
+  );
+  const offered = (history.SpotPriceHistory ?? []).filter(
+    (p) => !(p.InstanceType === "c5.large" && p.AvailabilityZone === "us-west-2a"),
+  );
+  const cheapest = offered.reduce((a, b) => (Number(b.SpotPrice) < Number(a.SpotPrice) ? b : a));
   const launched = await provider.create(CLAIM);
   const labels = launched.metadata.labels ?? {};
-  assert.equal(labels["node.kubernetes.io/instance-type"], "c5.large"); // 0.085 USD/h against m5.large's 0.096
-  assert.equal(labels["karpenter.sh/capacity-type"], "on-demand");
-  assert.equal(labels["topology.kubernetes.io/zone"], "us-west-2b");
+  assert.equal(labels["karpenter.sh/capacity-type"], "spot");
+  assert.equal(labels["node.kubernetes.io/instance-type"], cheapest.InstanceType);
+  assert.equal(labels["topology.kubernetes.io/zone"], cheapest.AvailabilityZone);
   assert.equal(launched.status?.imageID, "ami-0a00000000000a023");
+  const subnet = world.server.cloud.scenario.subnets.find((s) => s.zone === cheapest.AvailabilityZone);
+  // EC2's Describe calls are eventually consistent: a new instance is seen after the simulator's Describe lag.
+  world.clock.step(world.server.cloud.scenario.describeLagMs);
   const id = launched.status?.providerID?.split("/").at(-1) ?? "";
 
   const described = await world.ec2.send(new DescribeInstancesCommand({ InstanceIds: [id] }));
   const instance = described.Reservations?.[0]?.Instances?.[0];
-  assert.equal(instance?.SubnetId, "subnet-00000000000000002");
+  assert.equal(instance?.SubnetId, subnet?.id);
   assert.deepEqual(
     instance?.SecurityGroups?.map((g) => g.GroupId),
     ["sg-0000000000000a001"],
@@ -102,7 +121,7 @@ test("get and list find it by id and tag; delete terminates it until it is gone"
   assert.equal(listed?.metadata.name, "default-x7k2p");
   const providerID = listed?.status?.providerID ?? "";
   const got = await provider.get(providerID);
-  assert.equal(got.metadata.labels?.["node.kubernetes.io/instance-type"], "c5.large");
+  assert.equal(got.metadata.labels?.["karpenter.sh/capacity-type"], "spot");
   world.clock.step(world.server.cloud.scenario.pendingMs);
   await provider.delete(got);
   world.clock.step(world.server.cloud.scenario.shuttingDownMs);

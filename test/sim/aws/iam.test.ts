@@ -186,6 +186,7 @@ test("an instance launched with a profile that has a path shows the profile's AR
     }),
   );
   const id = run.Instances?.[0]?.InstanceId ?? "";
+  world.clock.step(world.server.cloud.scenario.describeLagMs); // Describe sees a new instance after the lag
   const described = await world.ec2.send(new DescribeInstancesCommand({ InstanceIds: [id] }));
   assert.equal(
     described.Reservations?.[0]?.Instances?.[0]?.IamInstanceProfile?.Arn,
