@@ -38,7 +38,22 @@ export const namespaces: ResourceKind = builtIn({
     spec.finalizers ??= ["kubernetes"];
     n.status = { phase: "Active" };
   },
+  holdDeletion: terminateNamespace,
 });
+
+// The namespace REST's Delete (pkg/registry/core/namespace/storage): the first delete only marks the namespace
+// Terminating (the namespace controller then deletes its content and removes its `kubernetes` finalizer); a later
+// one deletes it once spec.finalizers is empty.
+function terminateNamespace(namespace: KubeObject, now: string): KubeObject | undefined {
+  const metadata = namespace.metadata as Record<string, unknown>;
+  if (metadata.deletionTimestamp === undefined) {
+    metadata.deletionTimestamp = now;
+    namespace.status = { ...((namespace.status ?? {}) as Record<string, unknown>), phase: "Terminating" };
+    return namespace;
+  }
+  const finalizers = field(namespace, "spec.finalizers");
+  return Array.isArray(finalizers) && finalizers.length > 0 ? namespace : undefined;
+}
 
 function eventObject(e: KubeObject): string {
   const o = (e.involvedObject ?? {}) as Record<string, string>;
