@@ -1,6 +1,10 @@
 // The world's controllers over the store: Deployments → ReplicaSets → pods, DaemonSets, Jobs and the disruption
 // controller's PodDisruptionBudget status.
 export { WorldControllers } from "./world-controllers.ts";
+export { LifecycleControllers } from "./lifecycle-controllers.ts";
+export { collectGarbage, FOREGROUND_DELETION, ORPHAN } from "./garbage-collector.ts";
+export { finalizeNamespaces, KUBERNETES_FINALIZER } from "./namespace-deleter.ts";
+export { terminatePods } from "./pod-termination.ts";
 export {
   disruptionStatus,
   podsForPdb,
