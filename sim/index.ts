@@ -32,7 +32,6 @@ export { ApiError, type KubeStatus, type StatusCause } from "./kube/store/status
 export { servedKinds, servedKindRegistry, initialObjects } from "./kube/kinds/index.ts";
 export {
   WorldControllers,
-  LifecycleControllers,
   collectGarbage,
   finalizeNamespaces,
   terminatePods,

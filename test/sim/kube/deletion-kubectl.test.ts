@@ -1,28 +1,24 @@
-// Deletion in the simulated cluster as kubectl 1.35 shows it, with the world's controllers and the lifecycle
-// controllers (garbage collector, namespace controller, the kubelet's final delete) running on the server's
-// store: `kubectl delete deployment` with each --cascade, a namespace that stays Terminating while content
+// Deletion in the simulated cluster as kubectl 1.35 shows it, with the world's controllers (among them the garbage
+// collector, the namespace controller and the kubelet's final delete) running on the server's store: `kubectl delete deployment` with each --cascade, a namespace that stays Terminating while content
 // remains and refuses new objects with the NamespaceLifecycle plugin's message, and a pod's graceful deletion
 // and `--grace-period=0 --force`. Expected words are kubectl's own (its "Warning: Immediate deletion …" line) and
 // the API server's (k8s.io/apiserver plugin/pkg/admission/namespace/lifecycle).
 import assert from "node:assert/strict";
 import { after, before, describe, test } from "node:test";
-import { LifecycleControllers, WorldControllers } from "../../../sim/index.ts";
+import { WorldControllers } from "../../../sim/index.ts";
 import { startSimKube, type SimKube } from "../../support/sim-kube.ts";
 import { kindOf, node, runPod } from "../../support/sim-world.ts";
 
 let sim: SimKube;
 let controllers: WorldControllers;
-let lifecycle: LifecycleControllers;
 
 before(async () => {
   sim = await startSimKube();
   controllers = new WorldControllers(sim.server.store).start();
-  lifecycle = new LifecycleControllers(sim.server.store).start();
   sim.server.store.create(kindOf(sim.server.store, "", "v1", "nodes"), undefined, node("n1"));
 });
 
 after(async () => {
-  lifecycle.stop();
   controllers.stop();
   await sim.stop();
 });

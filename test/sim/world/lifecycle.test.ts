@@ -7,21 +7,18 @@
 // pkg/registry/rest/delete.go, pkg/controller/garbagecollector, pkg/controller/namespace/deletion).
 import assert from "node:assert/strict";
 import { afterEach, beforeEach, describe, test } from "node:test";
-import { ApiError, LifecycleControllers, type KubeObject } from "../../../sim/index.ts";
+import { ApiError, type KubeObject } from "../../../sim/index.ts";
 import { deploymentBody, node, runPod, startTestWorld, type TestWorld } from "../../support/sim-world.ts";
 
 let world: TestWorld;
-let lifecycle: LifecycleControllers;
 const START = new Date("2026-03-01T12:00:00Z");
 
 beforeEach(() => {
   world = startTestWorld(START);
-  lifecycle = new LifecycleControllers(world.store, { clock: world.clock }).start();
   world.store.create(world.kind("", "v1", "nodes"), undefined, node("n1"));
 });
 
 afterEach(() => {
-  lifecycle.stop();
   world.stop();
 });
 
@@ -46,9 +43,10 @@ describe("graceful pod deletion", () => {
     assert.equal(result.object.metadata?.deletionTimestamp, at(30));
     assert.equal(result.object.metadata?.deletionGracePeriodSeconds, 30);
     await Promise.resolve();
-    world.clock.step(29_000);
-    assert.ok(find("web"), "still terminating after 29 s");
-    world.clock.step(1_000);
+    world.clock.step(29_999);
+    assert.ok(find("web"), "still terminating just before the 30 s are over");
+    // The controllers' timer fires the millisecond after a deadline (WorldControllers' requeue).
+    world.clock.step(2);
     assert.equal(find("web"), undefined);
   });
 
@@ -106,7 +104,7 @@ describe("the garbage collector", () => {
     (body.spec as { template: { spec: Record<string, unknown> } }).template.spec.terminationGracePeriodSeconds = 0;
     world.store.create(deployments(), "default", body);
     world.controllers.reconcile();
-    lifecycle.reconcile();
+    world.controllers.reconcile();
     assert.equal(world.pods().length, 2);
   }
 
@@ -116,7 +114,7 @@ describe("the garbage collector", () => {
       world.store.delete(deployments(), "default", "web", { propagationPolicy: "Background" }).deleted,
       true,
     );
-    lifecycle.reconcile();
+    world.controllers.reconcile();
     assert.deepEqual(world.store.list(replicaSets()).items, []);
     assert.deepEqual(world.pods(), []);
   });
@@ -126,7 +124,7 @@ describe("the garbage collector", () => {
     const held = world.store.delete(deployments(), "default", "web", { propagationPolicy: "Foreground" });
     assert.equal(held.deleted, false);
     assert.deepEqual(held.object.metadata?.finalizers, ["foregroundDeletion"]);
-    lifecycle.reconcile();
+    world.controllers.reconcile();
     assert.equal(world.store.find(deployments(), "default", "web"), undefined);
     assert.deepEqual(world.store.list(replicaSets()).items, []);
     assert.deepEqual(world.pods(), []);
@@ -148,10 +146,10 @@ describe("the garbage collector", () => {
       metadata: { ...pod.metadata, ownerReferences: [ref] },
     });
     world.store.delete(world.kind("", "v1", "configmaps"), "default", "owner", { propagationPolicy: "Foreground" });
-    lifecycle.reconcile();
+    world.controllers.reconcile();
     assert.ok(world.store.find(world.kind("", "v1", "configmaps"), "default", "owner"), "waits for the pod");
     assert.equal(find("dependent")?.metadata?.deletionGracePeriodSeconds, 10);
-    world.clock.step(10_000);
+    world.clock.step(10_001);
     assert.equal(find("dependent"), undefined);
     assert.equal(world.store.find(world.kind("", "v1", "configmaps"), "default", "owner"), undefined);
   });
@@ -159,7 +157,7 @@ describe("the garbage collector", () => {
   test("orphan: the owner goes and its ReplicaSet stays without the reference", () => {
     deployment("web");
     world.store.delete(deployments(), "default", "web", { propagationPolicy: "Orphan" });
-    lifecycle.reconcile();
+    world.controllers.reconcile();
     assert.equal(world.store.find(deployments(), "default", "web"), undefined);
     const [rs] = world.store.list(replicaSets()).items;
     assert.ok(rs);
@@ -179,7 +177,7 @@ describe("the garbage collector", () => {
     });
     world.store.create(configMaps, "default", { metadata: { name: "shared", ownerReferences: [ref(a), ref(b)] } });
     world.store.delete(configMaps, "default", "a");
-    lifecycle.reconcile();
+    world.controllers.reconcile();
     const shared = world.store.find(configMaps, "default", "shared");
     assert.deepEqual(
       (shared?.metadata?.ownerReferences as { name: string }[]).map((r) => r.name),
@@ -199,7 +197,7 @@ describe("namespace finalization", () => {
     const result = world.store.delete(namespaces(), undefined, "team");
     assert.equal(result.deleted, false);
     assert.equal((result.object.status as { phase: string }).phase, "Terminating");
-    lifecycle.reconcile();
+    world.controllers.reconcile();
     assert.equal(world.store.find(configMaps(), "team", "plain"), undefined);
     assert.ok(world.store.find(configMaps(), "team", "held")?.metadata?.deletionTimestamp);
     assert.deepEqual((world.store.find(namespaces(), undefined, "team")?.spec as { finalizers: string[] }).finalizers, [
@@ -218,7 +216,7 @@ describe("namespace finalization", () => {
 
     const held = world.store.find(configMaps(), "team", "held") as KubeObject;
     world.store.update(configMaps(), "team", "held", { ...held, metadata: { ...held.metadata, finalizers: [] } });
-    lifecycle.reconcile();
+    world.controllers.reconcile();
     assert.equal(world.store.find(namespaces(), undefined, "team"), undefined);
   });
 });
