@@ -6,6 +6,7 @@
 // that fails, times out or answers nonsense refuses the request under failurePolicy Fail and is skipped under
 // Ignore. A dry run is refused by a webhook whose sideEffects are not None or NoneOnDryRun. Writes of the webhook
 // configurations themselves are never sent to webhooks, so a broken webhook can always be removed.
+import { isDeepStrictEqual } from "node:util";
 import jsonPatch from "fast-json-patch";
 import { cloneJson, isRecord } from "../../../api/index.ts";
 import { fromLabelSelectorObject, matchesLabels } from "../store/label-selector.ts";
@@ -44,15 +45,29 @@ export class WebhookAdmission {
     );
   }
 
-  /** Runs the mutating webhooks; returns the object as they leave it (unchanged on DELETE). */
+  /**
+   * Runs the mutating webhooks; returns the object as they leave it (unchanged on DELETE). A webhook with
+   * `reinvocationPolicy: IfNeeded` is called once more when a webhook after it changed the object
+   * (the mutating dispatcher's webhookReinvokeContext).
+   */
   async mutate(attributes: AdmissionAttributes, warnings: string[]): Promise<KubeObject | undefined> {
     let object = attributes.object;
+    const called: Webhook[] = [];
+    const reinvoke = new Set<Webhook>();
+    const run = async (webhook: Webhook): Promise<boolean> => {
+      const response = await this.#call(webhook, { ...attributes, ...(object ? { object } : {}) }, warnings);
+      if (!response?.patch || !object) return false;
+      const patched = applyWebhookPatch(webhook, object, response.patch);
+      const changed = !isDeepStrictEqual(patched, object);
+      object = patched;
+      return changed;
+    };
     for (const webhook of this.#matching("mutating", attributes)) {
-      const current = { ...attributes, ...(object ? { object } : {}) };
-      const response = await this.#call(webhook, current, warnings);
-      if (!response?.patch || !object) continue;
-      object = applyWebhookPatch(webhook, object, response.patch);
+      if (await run(webhook))
+        for (const earlier of called) if (earlier.reinvocationPolicy === "IfNeeded") reinvoke.add(earlier);
+      called.push(webhook);
     }
+    for (const webhook of called) if (reinvoke.has(webhook)) await run(webhook);
     return object;
   }
 

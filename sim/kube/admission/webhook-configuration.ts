@@ -50,6 +50,8 @@ export interface Webhook {
   namespaceSelector: unknown;
   objectSelector: unknown;
   matchConditions: MatchCondition[];
+  /** Mutating webhooks: "IfNeeded" to be called again when a later webhook changes the object. */
+  reinvocationPolicy: string;
 }
 
 /** The webhooks of every stored configuration of one type, in the order the dispatcher calls them. */
@@ -87,6 +89,7 @@ function webhookOf(type: WebhookType, configuration: string, w: Record<string, u
     admissionReviewVersions: strings(w.admissionReviewVersions),
     namespaceSelector: w.namespaceSelector ?? {},
     objectSelector: w.objectSelector ?? {},
+    reinvocationPolicy: w.reinvocationPolicy === "IfNeeded" ? "IfNeeded" : "Never",
     matchConditions: (Array.isArray(w.matchConditions) ? w.matchConditions : [])
       .filter(isRecord)
       .map((m) => ({ name: String(m.name ?? ""), expression: String(m.expression ?? "") })),

@@ -253,6 +253,15 @@ webhooks:
 `;
       const registered = await sim.kubectl(["apply", "-f", "-"], { stdin: configuration });
       assert.equal(registered.code, 0, registered.stderr);
+      // What admissionregistration/v1's defaulting adds (SetDefaults_MutatingWebhook, SetDefaults_Rule).
+      const defaults = await sim.kubectl([
+        "get",
+        "mutatingwebhookconfiguration",
+        "team-labeller",
+        "-o",
+        "jsonpath={.webhooks[0].failurePolicy} {.webhooks[0].matchPolicy} {.webhooks[0].timeoutSeconds} {.webhooks[0].reinvocationPolicy} {.webhooks[0].rules[0].scope} {.webhooks[0].namespaceSelector}",
+      ]);
+      assert.equal(defaults.stdout, "Fail Equivalent 10 Never * {}");
       const created = await sim.kubectl(["apply", "-f", "-"], { stdin: configMap("cm-one") });
       assert.equal(created.code, 0, created.stderr);
       assert.match(created.stderr, /Warning: labelled by the test webhook/);
@@ -275,7 +284,66 @@ webhooks:
       ]);
       assert.equal(other.stdout.trim(), "");
     } finally {
+      await sim.kubectl(["delete", "mutatingwebhookconfiguration", "team-labeller"]);
       await mutator.close();
+    }
+  });
+
+  test("a mutating webhook with reinvocationPolicy IfNeeded is called again after a later one changes the object", async () => {
+    // The first webhook records whether the object already carries the second one's label.
+    const first = new TestHttpsServer(ca, ["IP:127.0.0.1"], (review) => {
+      const request = review.request as { object: { metadata: { labels?: Record<string, string> } } };
+      const saw = request.object.metadata.labels?.second === "yes" ? "true" : "false";
+      const patch = [{ op: "add", path: "/metadata/annotations", value: { "first-saw-second": saw } }];
+      return { allowed: true, patchType: "JSONPatch", patch: Buffer.from(JSON.stringify(patch)).toString("base64") };
+    });
+    const second = new TestHttpsServer(ca, ["IP:127.0.0.1"], () => {
+      const patch = [{ op: "add", path: "/metadata/labels", value: { second: "yes" } }];
+      return { allowed: true, patchType: "JSONPatch", patch: Buffer.from(JSON.stringify(patch)).toString("base64") };
+    });
+    await first.listen();
+    await second.listen();
+    const configuration = (
+      name: string,
+      port: number,
+      reinvocation: string,
+    ) => `apiVersion: admissionregistration.k8s.io/v1
+kind: MutatingWebhookConfiguration
+metadata: {name: ${name}}
+webhooks:
+  - name: ${name}.test.example
+    admissionReviewVersions: ["v1"]
+    sideEffects: None
+    reinvocationPolicy: ${reinvocation}
+    clientConfig:
+      url: https://127.0.0.1:${port}/mutate
+      caBundle: ${Buffer.from(ca.ca).toString("base64")}
+    rules: [{apiGroups: [""], apiVersions: ["v1"], resources: ["secrets"], operations: ["CREATE"]}]
+`;
+    try {
+      // Configurations are called in name order: "a-first" before "b-second".
+      const registered = await sim.kubectl(["apply", "-f", "-"], {
+        stdin: `${configuration("a-first", first.port, "IfNeeded")}---\n${configuration("b-second", second.port, "Never")}`,
+      });
+      assert.equal(registered.code, 0, registered.stderr);
+      const created = await sim.kubectl(["apply", "-f", "-"], {
+        stdin: "apiVersion: v1\nkind: Secret\nmetadata: {name: reinvoked}\nstringData: {a: b}\n",
+      });
+      assert.equal(created.code, 0, created.stderr);
+      const seen = await sim.kubectl([
+        "get",
+        "secret",
+        "reinvoked",
+        "-o",
+        "jsonpath={.metadata.annotations.first-saw-second} {.metadata.labels.second}",
+      ]);
+      assert.equal(seen.stdout, "true yes");
+      assert.equal(first.calls, 2);
+      assert.equal(second.calls, 1);
+    } finally {
+      await sim.kubectl(["delete", "mutatingwebhookconfiguration", "a-first", "b-second"]);
+      await first.close();
+      await second.close();
     }
   });
 });
