@@ -264,6 +264,19 @@ class ApiHandler {
     }
     if (kind.namespaced && namespace === undefined) throw notFoundPath();
     if (subresource !== undefined && subresource !== "status") {
+      const replace = kind.updates?.[subresource];
+      if (method === "PUT" && replace) {
+        const body = await this.#body(call);
+        if (!isRecord(body)) throw badRequest(`the body of a ${subresource} request must be an object`);
+        const current = this.#store.get(kind, namespace, name);
+        const updated = await this.#admitted(
+          call,
+          { operation: "UPDATE", kind, namespace, name, subresource, dryRun, oldObject: current },
+          replace(current, body as KubeObject),
+          (object, dry) => this.#store.update(kind, namespace, name, object, { dryRun: dry, allFields: true }),
+        );
+        return this.#sendObject(call, 200, kind, updated);
+      }
       const action = kind.actions?.[subresource];
       if (method !== "POST" || !action)
         throw methodNotSupported(

@@ -290,16 +290,14 @@ export class ObjectStore {
     if (options.dryRun) return cloneJson(validated);
     validatedMeta.resourceVersion = String(this.#nextResourceVersion());
     const finalizers = (validatedMeta.finalizers as string[] | undefined) ?? [];
-    const hadFinalizers = ((currentMeta.finalizers as string[] | undefined) ?? []).length > 0;
     if (
-      validatedMeta.deletionTimestamp !== undefined &&
+      currentMeta.deletionTimestamp !== undefined &&
       finalizers.length === 0 &&
-      hadFinalizers &&
-      ((validatedMeta.deletionGracePeriodSeconds as number | undefined) ?? 0) === 0 &&
+      ((currentMeta.deletionGracePeriodSeconds as number | undefined) ?? 0) === 0 &&
       !kind.holdDeletion?.(cloneJson(validated), String(validatedMeta.deletionTimestamp))
     ) {
-      // ShouldDeleteDuringUpdate: the last finalizer is gone and no grace period runs, so the deletion that was
-      // waiting for it completes.
+      // ShouldDeleteDuringUpdate (registry.Store): no finalizer is left and no grace period runs, so the deletion
+      // that was waiting completes (a namespace also waits for its spec.finalizers).
       objects.delete(keyOf(ns, name));
       this.#record(kind, "DELETED", validated, current);
       return cloneJson(validated);

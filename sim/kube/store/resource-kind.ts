@@ -55,6 +55,11 @@ export interface ResourceKind {
   /** POST handlers of subresources other than status (pods/binding): the object after the action. */
   actions?: Record<string, SubresourceAction>;
   /**
+   * PUT handlers of subresources other than status (namespaces/finalize): the object to store, from the stored
+   * one and the request's body.
+   */
+  updates?: Record<string, (current: KubeObject, body: KubeObject) => KubeObject>;
+  /**
    * RESTGracefulDeleteStrategy.CheckGracefulDelete: the seconds a graceful DELETE gives the object, from the
    * period asked for (undefined: the kind's default). Kinds without it are deleted at once.
    */

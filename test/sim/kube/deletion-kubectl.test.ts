@@ -118,6 +118,30 @@ metadata: {name: plain, namespace: doomed}
     assert.equal(waited.code, 0, waited.stderr);
   });
 
+  test("replace --raw of the finalize subresource ends a namespace stuck in Terminating", async () => {
+    const setup = `apiVersion: v1
+kind: Namespace
+metadata: {name: stuck}
+---
+apiVersion: v1
+kind: ConfigMap
+metadata: {name: held, namespace: stuck, finalizers: [example.com/hold]}
+`;
+    assert.equal((await sim.kubectl(["apply", "-f", "-"], { stdin: setup })).code, 0);
+    assert.equal((await sim.kubectl(["delete", "namespace", "stuck", "--wait=false"])).code, 0);
+    const namespace = await sim.kubectl(["get", "namespace", "stuck", "-o", "json"]);
+    const object = JSON.parse(namespace.stdout) as { spec: { finalizers: string[] }; status: { phase: string } };
+    assert.equal(object.status.phase, "Terminating");
+    assert.deepEqual(object.spec.finalizers, ["kubernetes"]);
+    object.spec.finalizers = [];
+    const finalized = await sim.kubectl(["replace", "--raw", "/api/v1/namespaces/stuck/finalize", "-f", "-"], {
+      stdin: JSON.stringify(object),
+    });
+    assert.equal(finalized.code, 0, finalized.stderr);
+    const gone = await sim.kubectl(["get", "namespace", "stuck"]);
+    assert.match(gone.stderr, /Error from server \(NotFound\): namespaces "stuck" not found/);
+  });
+
   test("a running pod is deleted gracefully; --grace-period=0 --force removes it at once", async () => {
     const store = sim.server.store;
     const pods = kindOf(store, "", "v1", "pods");
