@@ -22,6 +22,8 @@ export interface AdmissionAttributes {
   oldObject?: KubeObject;
   dryRun: boolean;
   user: UserInfo;
+  /** The object's own kind when it is not the resource's (a pods/eviction request carries a policy/v1 Eviction). */
+  objectKind?: { group: string; version: string; kind: string };
 }
 
 export type AdmissionRequest = Record<string, unknown> & { uid: string };
@@ -29,7 +31,7 @@ export type AdmissionRequest = Record<string, unknown> & { uid: string };
 const OPTIONS_KIND = { CREATE: "CreateOptions", UPDATE: "UpdateOptions", DELETE: "DeleteOptions" } as const;
 
 export function admissionRequest(a: AdmissionAttributes): AdmissionRequest {
-  const kind = { group: a.kind.group, version: a.kind.version, kind: a.kind.kind };
+  const kind = a.objectKind ?? { group: a.kind.group, version: a.kind.version, kind: a.kind.kind };
   const resource = { group: a.kind.group, version: a.kind.version, resource: a.kind.plural };
   const request: AdmissionRequest = {
     uid: randomUUID(),

@@ -285,7 +285,8 @@ class ApiHandler {
         );
       const body = await this.#body(call);
       if (!isRecord(body)) throw badRequest(`the body of a ${subresource} request must be an object`);
-      if (!dryRun) action(this.#store, kind, { namespace, name }, body as KubeObject);
+      const admitted = await this.#admitAction(call, kind, namespace, name, subresource, body as KubeObject, dryRun);
+      if (!dryRun) action(this.#store, kind, { namespace, name }, admitted);
       return this.#send(call, 201, successStatus());
     }
     const status = subresource === "status" ? ("status" as const) : undefined;
@@ -530,6 +531,41 @@ class ApiHandler {
     return write(mutated, false);
   }
 
+  // A subresource action (pods/eviction, pods/binding) is a CREATE of that subresource, carrying its own kind.
+  async #admitAction(
+    call: Call,
+    kind: ResourceKind,
+    namespace: string | undefined,
+    name: string,
+    subresource: string,
+    body: KubeObject,
+    dryRun: boolean,
+  ): Promise<KubeObject> {
+    if (!this.#admission.active()) return body;
+    const [group, version] = String(body.apiVersion ?? "").includes("/")
+      ? String(body.apiVersion).split("/", 2)
+      : ["", String(body.apiVersion ?? "")];
+    const fallback = ACTION_KINDS[subresource];
+    const attributes: AdmissionAttributes = {
+      operation: "CREATE",
+      kind,
+      subresource,
+      namespace: admissionNamespace(kind, namespace, name),
+      name,
+      dryRun,
+      user: call.user,
+      object: body,
+      ...(typeof body.kind === "string" && version
+        ? { objectKind: { group: group ?? "", version, kind: body.kind } }
+        : fallback
+          ? { objectKind: fallback }
+          : {}),
+    };
+    const mutated = (await this.#admission.mutate(attributes, call.warnings)) ?? body;
+    await this.#admission.validate({ ...attributes, object: mutated }, call.warnings);
+    return mutated;
+  }
+
   async #admitDelete(call: Call, kind: ResourceKind, current: KubeObject, dryRun: boolean): Promise<void> {
     if (!this.#admission.active()) return;
     const name = String(current.metadata?.name ?? "");
@@ -697,6 +733,12 @@ class ApiHandler {
 function withoutControlCharacters(text: string): string {
   return Array.from(text, (c) => (c.charCodeAt(0) < 0x20 || c === "\u007f" ? " " : c)).join("");
 }
+
+/** The kinds a subresource action's body has when it does not say. */
+const ACTION_KINDS: Record<string, { group: string; version: string; kind: string }> = {
+  eviction: { group: "policy", version: "v1", kind: "Eviction" },
+  binding: { group: "", version: "v1", kind: "Binding" },
+};
 
 /** admission.Attributes' namespace: a namespace object's requests carry its own name. */
 function admissionNamespace(kind: ResourceKind, namespace: string | undefined, name: string): string {

@@ -289,6 +289,62 @@ webhooks:
     }
   });
 
+  test("an eviction is a CREATE of pods/eviction carrying a policy/v1 Eviction, and a webhook can refuse it", async () => {
+    let seen: Record<string, unknown> | undefined;
+    const guard = new TestHttpsServer(ca, ["IP:127.0.0.1"], (review) => {
+      seen = review.request as Record<string, unknown>;
+      return { allowed: false, status: { code: 403, reason: "Forbidden", message: "evictions are paused" } };
+    });
+    await guard.listen();
+    const store = sim.server.store;
+    const pods = store.registry.resource("", "v1", "pods");
+    assert.ok(pods);
+    store.create(pods, "default", {
+      metadata: { name: "guarded" },
+      spec: { nodeName: "n1", containers: [{ name: "app", image: "nginx:1.27" }] },
+    });
+    try {
+      const registered = await sim.kubectl(["apply", "-f", "-"], {
+        stdin: `apiVersion: admissionregistration.k8s.io/v1
+kind: ValidatingWebhookConfiguration
+metadata: {name: eviction-guard}
+webhooks:
+  - name: deny-evictions.test.example
+    admissionReviewVersions: ["v1"]
+    sideEffects: None
+    clientConfig:
+      url: https://127.0.0.1:${guard.port}/validate
+      caBundle: ${Buffer.from(ca.ca).toString("base64")}
+    rules: [{apiGroups: [""], apiVersions: ["v1"], resources: ["pods/eviction"], operations: ["CREATE"]}]
+`,
+      });
+      assert.equal(registered.code, 0, registered.stderr);
+      const evicted = await sim.kubectl(
+        ["create", "--raw", "/api/v1/namespaces/default/pods/guarded/eviction", "-f", "-"],
+        {
+          stdin: JSON.stringify({
+            apiVersion: "policy/v1",
+            kind: "Eviction",
+            metadata: { name: "guarded", namespace: "default" },
+          }),
+        },
+      );
+      assert.notEqual(evicted.code, 0);
+      assert.match(
+        evicted.stderr,
+        /Error from server \(Forbidden\): admission webhook "deny-evictions\.test\.example" denied the request: evictions are paused/,
+      );
+      assert.deepEqual(seen?.kind, { group: "policy", version: "v1", kind: "Eviction" });
+      assert.deepEqual(seen?.resource, { group: "", version: "v1", resource: "pods" });
+      assert.equal(seen?.subResource, "eviction");
+      assert.equal(seen?.operation, "CREATE");
+      assert.ok(store.find(pods, "default", "guarded"), "the pod was not evicted");
+    } finally {
+      await sim.kubectl(["delete", "validatingwebhookconfiguration", "eviction-guard"]);
+      await guard.close();
+    }
+  });
+
   test("a mutating webhook with reinvocationPolicy IfNeeded is called again after a later one changes the object", async () => {
     // The first webhook records whether the object already carries the second one's label.
     const first = new TestHttpsServer(ca, ["IP:127.0.0.1"], (review) => {
