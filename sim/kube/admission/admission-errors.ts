@@ -2,7 +2,8 @@
 // denial carries the webhook's own status with its message prefixed (ToStatusErr), a failed call is an internal
 // error naming the webhook (ErrCallingWebhook), and a dry run is refused by a webhook that may have side effects.
 import { isRecord } from "../../../api/index.ts";
-import { ApiError, badRequest, type StatusDetails } from "../store/status.ts";
+import type { ResourceKind } from "../store/resource-kind.ts";
+import { ApiError, badRequest, groupResourceString, type StatusDetails } from "../store/status.ts";
 
 /** webhookerrors.ToStatusErr: the webhook's status, at least 400, its message after "denied the request". */
 export function webhookDenied(webhook: string, result: unknown): ApiError {
@@ -29,4 +30,15 @@ export function webhookCallFailed(webhook: string, reason: string): ApiError {
 /** webhookerrors.NewDryRunUnsupportedErr. */
 export function dryRunUnsupported(webhook: string): ApiError {
   return badRequest(`admission webhook ${JSON.stringify(webhook)} does not support dry run`);
+}
+
+/** Match conditions that fail to evaluate under failurePolicy Fail: ShouldCallHook's apierrors.NewForbidden. */
+export function matchConditionsFailed(kind: ResourceKind, name: string, errors: readonly string[]): ApiError {
+  const aggregate = errors.length === 1 ? (errors[0] ?? "") : `[${errors.join(", ")}]`;
+  const resource = groupResourceString({ group: kind.group, resource: kind.plural });
+  return new ApiError(403, "Forbidden", `${resource} "${name}" is forbidden: ${aggregate}`, {
+    name,
+    group: kind.group,
+    kind: kind.plural,
+  });
 }

@@ -1,7 +1,7 @@
 // A webhook's matchConditions: CEL expressions over `object`, `oldObject` and `request`, all of which must be true
 // for the webhook to be called (k8s.io/apiserver pkg/admission/plugin/webhook/matchconditions). A false one skips
-// the webhook; otherwise an error (a condition that does not compile, fails or is not a bool) is the dispatcher's
-// to handle under the failure policy. Compiled once per expression with api/'s Kubernetes CEL environment.
+// the webhook; otherwise the errors (a condition that does not compile, fails or is not a bool) are the
+// dispatcher's to handle under the failure policy. Compiled once per expression with api/'s Kubernetes CEL environment.
 import { isCelError } from "@bufbuild/cel";
 import { compileCel, toCelValue, type CelProgram } from "../../../api/index.ts";
 import type { MatchCondition } from "./webhook-configuration.ts";
@@ -9,8 +9,9 @@ import type { MatchCondition } from "./webhook-configuration.ts";
 const compiled = new Map<string, CelProgram | Error>();
 const MAX_CACHED = 1000;
 
-export type MatchResult = { matches: boolean } | { error: string };
+export type MatchResult = { matches: boolean } | { errors: string[] };
 
+/** matcher.Match: any false condition skips the webhook; otherwise every error is reported. */
 export function evaluateMatchConditions(
   conditions: readonly MatchCondition[],
   bindings: { object: unknown; oldObject: unknown; request: unknown },
@@ -21,21 +22,24 @@ export function evaluateMatchConditions(
     oldObject: toCelValue(bindings.oldObject ?? null),
     request: toCelValue(bindings.request),
   };
-  let error: string | undefined;
+  const errors: string[] = [];
   for (const condition of conditions) {
     const program = programOf(condition.expression);
     if (program instanceof Error) {
-      error ??= `compilation failed for match condition ${JSON.stringify(condition.name)}: ${program.message}`;
+      errors.push(`compilation failed for expression '${condition.expression}': ${program.message}`);
       continue;
     }
     const result = program(activation);
     if (result === false) return { matches: false };
     if (result === true) continue;
-    error ??= isCelError(result)
-      ? `failed to evaluate match condition ${JSON.stringify(condition.name)}: ${result.message}`
-      : `match condition ${JSON.stringify(condition.name)} did not evaluate to a bool`;
+    // The CEL filter's wording (k8s.io/apiserver pkg/admission/plugin/cel).
+    errors.push(
+      isCelError(result)
+        ? `expression '${condition.expression}' resulted in error: ${result.message}`
+        : `expression '${condition.expression}' did not evaluate to a bool`,
+    );
   }
-  return error === undefined ? { matches: true } : { error };
+  return errors.length === 0 ? { matches: true } : { errors };
 }
 
 function programOf(expression: string): CelProgram | Error {

@@ -13,7 +13,7 @@ import { fromLabelSelectorObject, matchesLabels } from "../store/label-selector.
 import type { ObjectStore } from "../store/object-store.ts";
 import type { KubeObject } from "../store/resource-kind.ts";
 import type { ApiError } from "../store/status.ts";
-import { dryRunUnsupported, webhookCallFailed, webhookDenied } from "./admission-errors.ts";
+import { dryRunUnsupported, matchConditionsFailed, webhookCallFailed, webhookDenied } from "./admission-errors.ts";
 import {
   admissionRequest,
   admissionReview,
@@ -117,7 +117,10 @@ export class WebhookAdmission {
       oldObject: a.oldObject,
       request,
     });
-    if ("error" in conditions) return this.#failed(webhook, conditions.error);
+    if ("errors" in conditions) {
+      if (webhook.failurePolicy === "Ignore") return undefined;
+      throw matchConditionsFailed(a.kind, a.name, conditions.errors);
+    }
     if (!conditions.matches) return undefined;
     if (a.dryRun && webhook.sideEffects !== "None" && webhook.sideEffects !== "NoneOnDryRun")
       throw dryRunUnsupported(webhook.name);

@@ -289,6 +289,45 @@ webhooks:
     }
   });
 
+  test("a matchCondition that cannot be evaluated refuses under Fail (without calling) and skips under Ignore", async () => {
+    const probe = new TestHttpsServer(ca, ["IP:127.0.0.1"], () => ({ allowed: true }));
+    await probe.listen();
+    const configuration = (failurePolicy: string) => `apiVersion: admissionregistration.k8s.io/v1
+kind: ValidatingWebhookConfiguration
+metadata: {name: broken-condition}
+webhooks:
+  - name: probe.test.example
+    admissionReviewVersions: ["v1"]
+    sideEffects: None
+    failurePolicy: ${failurePolicy}
+    clientConfig:
+      url: https://127.0.0.1:${probe.port}/validate
+      caBundle: ${Buffer.from(ca.ca).toString("base64")}
+    matchConditions:
+      - name: team-label
+        expression: "object.metadata.labels.team == 'x'"
+    rules: [{apiGroups: [""], apiVersions: ["v1"], resources: ["configmaps"], operations: ["CREATE"]}]
+`;
+    try {
+      assert.equal((await sim.kubectl(["apply", "-f", "-"], { stdin: configuration("Fail") })).code, 0);
+      const refused = await sim.kubectl(["apply", "-f", "-"], { stdin: configMap("unlabelled") });
+      assert.notEqual(refused.code, 0);
+      // The object has no labels, so the expression cannot be evaluated (ShouldCallHook's NewForbidden).
+      assert.match(
+        refused.stderr,
+        /Error from server \(Forbidden\): error when creating "STDIN": configmaps "unlabelled" is forbidden: expression 'object\.metadata\.labels\.team == 'x'' resulted in error: /,
+      );
+      assert.equal(probe.calls, 0);
+      assert.equal((await sim.kubectl(["apply", "-f", "-"], { stdin: configuration("Ignore") })).code, 0);
+      const admitted = await sim.kubectl(["apply", "-f", "-"], { stdin: configMap("unlabelled") });
+      assert.equal(admitted.code, 0, admitted.stderr);
+      assert.equal(probe.calls, 0);
+    } finally {
+      await sim.kubectl(["delete", "validatingwebhookconfiguration", "broken-condition"]);
+      await probe.close();
+    }
+  });
+
   test("an eviction is a CREATE of pods/eviction carrying a policy/v1 Eviction, and a webhook can refuse it", async () => {
     let seen: Record<string, unknown> | undefined;
     const guard = new TestHttpsServer(ca, ["IP:127.0.0.1"], (review) => {
