@@ -1,10 +1,11 @@
 // The namespace controller (pkg/controller/namespace/deletion, namespacedResourcesDeleter.Delete), one pass: a
 // namespace being deleted has every object of every namespaced kind in it deleted (as DeleteCollection does:
-// gracefully, in the background); once none is left it loses its `kubernetes` finalizer (the finalize
-// subresource) and is deleted again, which now removes it.
-import type { ObjectStore } from "../../kube/store/object-store.ts";
+// gracefully, in the background) and its conditions say what is left and which finalizers hold it; once nothing is
+// left it loses its `kubernetes` finalizer (the finalize subresource), which completes its deletion.
+import { timestamp, type ObjectStore } from "../../kube/store/object-store.ts";
 import type { KubeObject } from "../../kube/store/resource-kind.ts";
-import { isBeingDeleted } from "./cluster-objects.ts";
+import { finalizersOf, isBeingDeleted } from "./cluster-objects.ts";
+import { namespaceConditions, type NamespaceContent } from "./namespace-conditions.ts";
 
 export const KUBERNETES_FINALIZER = "kubernetes";
 
@@ -14,28 +15,47 @@ export function finalizeNamespaces(store: ObjectStore): void {
     if (!isBeingDeleted(namespace)) continue;
     const name = String(namespace.metadata?.name);
     if (specFinalizers(namespace).includes(KUBERNETES_FINALIZER)) {
-      if (deleteContent(store, name) > 0) continue;
-      const spec = { ...((namespace.spec ?? {}) as Record<string, unknown>) };
-      spec.finalizers = specFinalizers(namespace).filter((f) => f !== KUBERNETES_FINALIZER);
-      store.update(namespaces, undefined, name, { ...namespace, spec });
+      const content = deleteContent(store, name);
+      const status = (namespace.status ?? {}) as Record<string, unknown>;
+      const conditions = namespaceConditions(status.conditions, content, timestamp(store.now()));
+      const fresh = store.find(namespaces, undefined, name) ?? namespace;
+      const written = store.update(
+        namespaces,
+        undefined,
+        name,
+        { ...fresh, status: { ...status, conditions } },
+        { subresource: "status" },
+      );
+      if ([...content.remaining.values()].some((n) => n > 0)) continue;
+      const spec = { ...((written.spec ?? {}) as Record<string, unknown>) };
+      spec.finalizers = specFinalizers(written).filter((f) => f !== KUBERNETES_FINALIZER);
+      store.update(namespaces, undefined, name, { ...written, spec });
     }
     const current = store.find(namespaces, undefined, name);
     if (current && specFinalizers(current).length === 0) store.delete(namespaces, undefined, name);
   }
 }
 
-/** Deletes what is left in the namespace; returns how many objects remain (some may still be terminating). */
-function deleteContent(store: ObjectStore, namespace: string): number {
-  let remaining = 0;
+/** Deletes what is left in the namespace; counts what remains (some may still be terminating) and what holds it. */
+function deleteContent(store: ObjectStore, namespace: string): NamespaceContent {
+  const content: NamespaceContent = { remaining: new Map(), finalizers: new Map() };
   for (const kind of store.registry.all()) {
     if (!kind.namespaced) continue;
     for (const object of store.list(kind, { namespace }).items) {
-      remaining += 1;
-      if (isBeingDeleted(object)) continue;
-      store.delete(kind, namespace, String(object.metadata?.name), { graceful: true });
+      const name = String(object.metadata?.name);
+      const left = isBeingDeleted(object)
+        ? object
+        : store.delete(kind, namespace, name, { graceful: true }).deleted
+          ? undefined
+          : store.find(kind, namespace, name);
+      if (!left) continue;
+      const resource = `${kind.plural}.${kind.group}`;
+      content.remaining.set(resource, (content.remaining.get(resource) ?? 0) + 1);
+      for (const finalizer of finalizersOf(left))
+        content.finalizers.set(finalizer, (content.finalizers.get(finalizer) ?? 0) + 1);
     }
   }
-  return remaining;
+  return content;
 }
 
 function specFinalizers(namespace: KubeObject): string[] {

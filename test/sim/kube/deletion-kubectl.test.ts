@@ -93,6 +93,14 @@ metadata: {name: plain, namespace: doomed}
     const status = await sim.kubectl(["get", "namespace", "doomed", "--no-headers"]);
     assert.match(status.stdout, /^doomed\s+Terminating\s/);
     assert.deepEqual(await names(["configmaps", "-n", "doomed"]), ["configmap/held"]);
+    const remaining = await sim.kubectl([
+      "get",
+      "namespace",
+      "doomed",
+      "-o",
+      'jsonpath={.status.conditions[?(@.type=="NamespaceFinalizersRemaining")].message}',
+    ]);
+    assert.equal(remaining.stdout, "Some finalizers are remaining: example.com/hold in 1 resource instances");
 
     const late = await sim.kubectl(["apply", "-f", "-"], {
       stdin: "apiVersion: v1\nkind: ConfigMap\nmetadata: {name: late, namespace: doomed}\n",

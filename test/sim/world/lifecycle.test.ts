@@ -200,6 +200,42 @@ describe("namespace finalization", () => {
     world.controllers.reconcile();
     assert.equal(world.store.find(configMaps(), "team", "plain"), undefined);
     assert.ok(world.store.find(configMaps(), "team", "held")?.metadata?.deletionTimestamp);
+    // The namespace controller's conditions, in its words (deletion/status_condition_utils.go).
+    const conditions = (
+      world.store.find(namespaces(), undefined, "team")?.status as {
+        conditions: { type: string; status: string; reason: string; message: string }[];
+      }
+    ).conditions;
+    assert.deepEqual(
+      conditions.map((c) => [c.type, c.status, c.reason, c.message]),
+      [
+        ["NamespaceDeletionDiscoveryFailure", "False", "ResourcesDiscovered", "All resources successfully discovered"],
+        [
+          "NamespaceDeletionGroupVersionParsingFailure",
+          "False",
+          "ParsedGroupVersions",
+          "All legacy kube types successfully parsed",
+        ],
+        [
+          "NamespaceDeletionContentFailure",
+          "False",
+          "ContentDeleted",
+          "All content successfully deleted, may be waiting on finalization",
+        ],
+        [
+          "NamespaceContentRemaining",
+          "True",
+          "SomeResourcesRemain",
+          "Some resources are remaining: configmaps. has 1 resource instances",
+        ],
+        [
+          "NamespaceFinalizersRemaining",
+          "True",
+          "SomeFinalizerRemain",
+          "Some finalizers are remaining: example.com/hold in 1 resource instances",
+        ],
+      ],
+    );
     assert.deepEqual((world.store.find(namespaces(), undefined, "team")?.spec as { finalizers: string[] }).finalizers, [
       "kubernetes",
     ]);
