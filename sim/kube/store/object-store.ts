@@ -212,6 +212,14 @@ export class ObjectStore {
     return cloneJson(found);
   }
 
+  /**
+   * Every stored object of a kind, as stored — not copies, so a controller that reads the whole cluster on each
+   * pass (the garbage collector) does not clone it each time. Callers must not change them.
+   */
+  scan(kind: ResourceKind): Iterable<Readonly<KubeObject>> {
+    return this.#bucket(kind).values();
+  }
+
   /** The object, or undefined when there is none (for callers that branch rather than fail). */
   find(kind: ResourceKind, namespace: string | undefined, name: string): KubeObject | undefined {
     const found = this.#bucket(kind).get(keyOf(kind.namespaced ? namespace : undefined, name));

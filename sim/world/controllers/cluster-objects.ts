@@ -18,7 +18,8 @@ export interface ClusterObjects {
 
 export function clusterObjects(store: ObjectStore): ClusterObjects {
   const all: ClusterObject[] = [];
-  for (const kind of store.registry.all()) for (const object of store.list(kind).items) all.push({ kind, object });
+  // Read as stored (no copies): the collector only reads them, and re-reads an object before it writes.
+  for (const kind of store.registry.all()) for (const object of store.scan(kind)) all.push({ kind, object });
   const byUid = new Map<string, ClusterObject>();
   const dependents = new Map<string, ClusterObject[]>();
   for (const entry of all) {

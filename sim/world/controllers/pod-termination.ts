@@ -9,7 +9,7 @@ import { isBeingDeleted } from "./cluster-objects.ts";
 export function terminatePods(store: ObjectStore, now: Date): Date | undefined {
   const pods = store.registry.get("", "v1", "pods");
   let next: number | undefined;
-  for (const pod of store.list(pods).items) {
+  for (const pod of [...store.scan(pods)]) {
     if (!isBeingDeleted(pod)) continue;
     const grace = pod.metadata?.deletionGracePeriodSeconds;
     if (typeof grace !== "number" || grace === 0) continue; // nothing left for the kubelet to do
