@@ -60,8 +60,9 @@ export function admissionReview(request: AdmissionRequest): string {
 export interface AdmissionResponse {
   allowed: boolean;
   status?: unknown;
-  /** The decoded JSONPatch, when a mutating webhook sent one. */
-  patch?: unknown;
+  /** A mutating webhook's patch, still base64-encoded, and its type (checked when applied). */
+  patch?: string;
+  patchType?: string;
   warnings: string[];
 }
 
@@ -95,11 +96,9 @@ export function verifyAdmissionResponse(
   if (hasPatch && !hasPatchType) return { error: "webhook returned response.patch but not response.patchType" };
   if (!hasPatch && hasPatchType) return { error: "webhook returned response.patchType but not response.patch" };
   if (!hasPatch) return { response: out };
-  if (response.patchType !== "JSONPatch") return { error: `unsupported patch type "${String(response.patchType)}"` };
-  try {
-    out.patch = JSON.parse(Buffer.from(response.patch as string, "base64").toString("utf8")) as unknown;
-  } catch (error) {
-    return { error: `the patch is not JSON: ${(error as Error).message}` };
-  }
+  const patchType = String(response.patchType);
+  if (patchType === "") return { error: `webhook returned invalid response.patchType of ""` };
+  out.patch = response.patch as string;
+  out.patchType = patchType;
   return { response: out };
 }

@@ -12,7 +12,7 @@ import { cloneJson, isRecord } from "../../../api/index.ts";
 import { fromLabelSelectorObject, matchesLabels } from "../store/label-selector.ts";
 import type { ObjectStore } from "../store/object-store.ts";
 import type { KubeObject } from "../store/resource-kind.ts";
-import type { ApiError } from "../store/status.ts";
+import { internalError } from "../store/status.ts";
 import { dryRunUnsupported, matchConditionsFailed, webhookCallFailed, webhookDenied } from "./admission-errors.ts";
 import {
   admissionRequest,
@@ -57,7 +57,11 @@ export class WebhookAdmission {
     const run = async (webhook: Webhook): Promise<boolean> => {
       const response = await this.#call(webhook, { ...attributes, ...(object ? { object } : {}) }, warnings);
       if (!response?.patch || !object) return false;
-      const patched = applyWebhookPatch(webhook, object, response.patch);
+      if (response.patchType !== "JSONPatch") {
+        this.#failed(webhook, `unsupported patch type ${JSON.stringify(response.patchType)}`);
+        return false;
+      }
+      const patched = applyWebhookPatch(object, response.patch);
       const changed = !isDeepStrictEqual(patched, object);
       object = patched;
       return changed;
@@ -159,14 +163,16 @@ function objectMatches(selector: unknown, a: AdmissionAttributes): boolean {
   return [a.object, a.oldObject].some((o) => o !== undefined && matchesLabels(requirements, labelsOf(o)));
 }
 
-// The mutating dispatcher's patch step: a patch that does not apply is an internal error, as upstream reports it.
-function applyWebhookPatch(webhook: Webhook, object: KubeObject, patch: unknown): KubeObject {
+// The mutating dispatcher's patch step: a patch that does not decode or apply is an internal error whatever the
+// failure policy, as upstream reports it.
+function applyWebhookPatch(object: KubeObject, base64Patch: string): KubeObject {
   try {
+    const patch = JSON.parse(Buffer.from(base64Patch, "base64").toString("utf8")) as unknown;
     if (!Array.isArray(patch)) throw new Error("a JSONPatch must be a list of operations");
     const result = jsonPatch.applyPatch(cloneJson(object), patch as jsonPatch.Operation[], true, false).newDocument;
     if (!isRecord(result)) throw new Error("the patched object is not an object");
     return result as KubeObject;
   } catch (error) {
-    throw webhookCallFailed(webhook.name, `the patch did not apply: ${(error as Error).message}`) as ApiError;
+    throw internalError((error as Error).message);
   }
 }
