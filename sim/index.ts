@@ -37,6 +37,12 @@ export { ApiError, type KubeStatus, type StatusCause } from "./kube/store/status
 export { servedKinds, servedKindRegistry, initialObjects } from "./kube/kinds/index.ts";
 export {
   WorldControllers,
+  collectGarbage,
+  finalizeNamespaces,
+  terminatePods,
+  FOREGROUND_DELETION,
+  ORPHAN,
+  KUBERNETES_FINALIZER,
   disruptionStatus,
   podsForPdb,
   daemonNodeFit,

@@ -8,8 +8,11 @@ import { cloneJson, isRecord, systemClock, type Clock } from "../../../api/index
 import type { Logger } from "../../../runtime/index.ts";
 import { applyConfiguration, recordUpdate, type FieldManagerScope } from "../apply/field-manager.ts";
 import { managerOrUserAgent, validateFieldManager } from "../apply/manager-name.ts";
+import type { AdmissionAttributes } from "../admission/admission-review.ts";
+import { WebhookAdmission } from "../admission/webhook-admission.ts";
 import { AccessControl, installBootstrapPolicy } from "../auth/access-control.ts";
 import { decodeProtobufRequest } from "../auth/protobuf-requests.ts";
+import { ADMIN_USER, type UserInfo } from "../auth/user-info.ts";
 import { initialObjects, servedKindRegistry } from "../kinds/index.ts";
 import { parseFieldSelector, type FieldSelector } from "../store/field-selector.ts";
 import type { KindRegistry } from "../store/kind-registry.ts";
@@ -90,6 +93,8 @@ interface Call {
   res: ServerResponse;
   url: URL;
   warnings: string[];
+  /** Who is asking, once authenticated (admission webhooks are told). */
+  user: UserInfo;
 }
 
 /** Starts the API server with a new store holding the initial objects (namespaces, priority classes, CRDs). */
@@ -153,9 +158,11 @@ class ApiHandler {
   readonly #options: HandlerOptions;
   readonly #openapi: OpenApiDocuments;
   readonly #watches = new Set<() => void>();
+  readonly #admission: WebhookAdmission;
 
   constructor(store: ObjectStore, registry: KindRegistry, options: HandlerOptions) {
     this.#store = store;
+    this.#admission = new WebhookAdmission(store);
     this.#registry = registry;
     this.#options = options;
     this.#openapi = openApiDocuments(registry);
@@ -166,7 +173,13 @@ class ApiHandler {
   }
 
   async handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
-    const call: Call = { req, res, url: new URL(req.url ?? "/", "https://sim.invalid"), warnings: [] };
+    const call: Call = {
+      req,
+      res,
+      url: new URL(req.url ?? "/", "https://sim.invalid"),
+      warnings: [],
+      user: ADMIN_USER,
+    };
     try {
       await this.#route(call);
     } catch (error) {
@@ -188,6 +201,7 @@ class ApiHandler {
     }
     const method = call.req.method ?? "GET";
     const user = this.#options.access.admit(method, call.url, call.req.headers.authorization);
+    call.user = user;
     const endpoint = this.#options.access.endpoint(method, path, user);
     if (endpoint) return this.#send(call, 201, endpoint(await this.#accessBody(call, path)));
     if (path === "/version") return this.#send(call, 200, versionInfo());
@@ -245,21 +259,36 @@ class ApiHandler {
         const manager = this.#manager(call, "CreateOptions");
         const scope = this.#scope(kind, undefined);
         const body = await this.#decode(call, kind, await this.#body(call));
-        return this.#sendObject(
+        const created = await this.#admitted(
           call,
-          201,
-          kind,
-          this.#store.create(kind, namespace, body, {
-            dryRun,
-            fieldManager: (next) => recordUpdate(undefined, next, manager, scope),
-          }),
+          { operation: "CREATE", kind, namespace, name: String(body.metadata?.name ?? ""), dryRun },
+          body,
+          (object, dry) =>
+            this.#store.create(kind, namespace, object, {
+              dryRun: dry,
+              fieldManager: (next) => recordUpdate(undefined, next, manager, scope),
+            }),
         );
+        return this.#sendObject(call, 201, kind, created);
       }
       if (method === "DELETE") return this.#deleteCollection(call, kind, namespace, dryRun);
       throw methodNotSupported(gr, method.toLowerCase());
     }
     if (kind.namespaced && namespace === undefined) throw notFoundPath();
     if (subresource !== undefined && subresource !== "status") {
+      const replace = kind.updates?.[subresource];
+      if (method === "PUT" && replace) {
+        const body = await this.#body(call);
+        if (!isRecord(body)) throw badRequest(`the body of a ${subresource} request must be an object`);
+        const current = this.#store.get(kind, namespace, name);
+        const updated = await this.#admitted(
+          call,
+          { operation: "UPDATE", kind, namespace, name, subresource, dryRun, oldObject: current },
+          replace(current, body as KubeObject),
+          (object, dry) => this.#store.update(kind, namespace, name, object, { dryRun: dry, allFields: true }),
+        );
+        return this.#sendObject(call, 200, kind, updated);
+      }
       const action = kind.actions?.[subresource];
       if (method !== "POST" || !action)
         throw methodNotSupported(
@@ -268,7 +297,8 @@ class ApiHandler {
         );
       const body = await this.#body(call);
       if (!isRecord(body)) throw badRequest(`the body of a ${subresource} request must be an object`);
-      if (!dryRun) action(this.#store, kind, { namespace, name }, body as KubeObject);
+      const admitted = await this.#admitAction(call, kind, namespace, name, subresource, body as KubeObject, dryRun);
+      if (!dryRun) action(this.#store, kind, { namespace, name }, admitted);
       return this.#send(call, 201, successStatus());
     }
     const status = subresource === "status" ? ("status" as const) : undefined;
@@ -279,16 +309,26 @@ class ApiHandler {
         const manager = this.#manager(call, "UpdateOptions");
         const scope = this.#scope(kind, status);
         const body = await this.#decode(call, kind, await this.#body(call));
-        return this.#sendObject(
+        const updated = await this.#admitted(
           call,
-          200,
-          kind,
-          this.#store.update(kind, namespace, name, body, {
+          {
+            operation: "UPDATE",
+            kind,
+            namespace,
+            name,
+            subresource,
             dryRun,
-            ...(status ? { subresource: status } : {}),
-            fieldManager: (next, live) => recordUpdate(live, next, manager, scope),
-          }),
+            oldObject: this.#store.find(kind, namespace, name),
+          },
+          body,
+          (object, dry) =>
+            this.#store.update(kind, namespace, name, object, {
+              dryRun: dry,
+              ...(status ? { subresource: status } : {}),
+              fieldManager: (next, live) => recordUpdate(live, next, manager, scope),
+            }),
         );
+        return this.#sendObject(call, 200, kind, updated);
       }
       case "PATCH": {
         const contentType = (call.req.headers["content-type"] ?? "").split(";")[0]?.trim() ?? "";
@@ -313,22 +353,26 @@ class ApiHandler {
           meta.resourceVersion = (current.metadata as Record<string, unknown>).resourceVersion;
         patched.metadata = meta;
         const body = await this.#decode(call, kind, patched);
-        return this.#sendObject(
+        const updated = await this.#admitted(
           call,
-          200,
-          kind,
-          this.#store.update(kind, namespace, name, body, {
-            dryRun,
-            ...(status ? { subresource: status } : {}),
-            fieldManager: (next, live) => recordUpdate(live, next, manager, scope),
-          }),
+          { operation: "UPDATE", kind, namespace, name, subresource, dryRun, oldObject: current },
+          body,
+          (object, dry) =>
+            this.#store.update(kind, namespace, name, object, {
+              dryRun: dry,
+              ...(status ? { subresource: status } : {}),
+              fieldManager: (next, live) => recordUpdate(live, next, manager, scope),
+            }),
         );
+        return this.#sendObject(call, 200, kind, updated);
       }
       case "DELETE": {
         if (status) throw methodNotSupported({ group: kind.group, resource: `${kind.plural}/status` }, "delete");
         const options = await this.#deleteOptions(call);
+        await this.#admitDelete(call, kind, this.#store.get(kind, namespace, name), dryRun || options.dryRun === true);
         const result = this.#store.delete(kind, namespace, name, {
           ...options,
+          graceful: true,
           dryRun: dryRun || options.dryRun === true,
         });
         if (!result.deleted) return this.#sendObject(call, 200, kind, result.object);
@@ -518,13 +562,20 @@ class ApiHandler {
     res.on("close", end);
   }
 
-  #deleteCollection(call: Call, kind: ResourceKind, namespace: string | undefined, dryRun: boolean): void {
+  async #deleteCollection(
+    call: Call,
+    kind: ResourceKind,
+    namespace: string | undefined,
+    dryRun: boolean,
+  ): Promise<void> {
     const { items } = this.#store.list(kind, this.#selection(call, namespace));
     const deleted: KubeObject[] = [];
     for (const item of items) {
       const meta = item.metadata as Record<string, unknown>;
+      await this.#admitDelete(call, kind, item, dryRun);
       deleted.push(
-        this.#store.delete(kind, meta.namespace as string | undefined, meta.name as string, { dryRun }).object,
+        this.#store.delete(kind, meta.namespace as string | undefined, meta.name as string, { dryRun, graceful: true })
+          .object,
       );
     }
     this.#send(call, 200, {
@@ -533,6 +584,100 @@ class ApiHandler {
       metadata: { resourceVersion: String(this.#store.resourceVersion) },
       items: deleted,
     });
+  }
+
+  // A write through admission (mutating webhooks, then the store's own defaulting and validation as a dry run,
+  // then validating webhooks on that result, then the write), as the API server's handlers and registry order it.
+  // Without any registered webhook the write goes straight to the store.
+  async #admitted(
+    call: Call,
+    request: {
+      operation: "CREATE" | "UPDATE";
+      kind: ResourceKind;
+      namespace: string | undefined;
+      name: string;
+      subresource?: string | undefined;
+      dryRun: boolean;
+      oldObject?: KubeObject | undefined;
+    },
+    body: KubeObject,
+    write: (object: KubeObject, dryRun: boolean) => KubeObject,
+  ): Promise<KubeObject> {
+    if (!this.#admission.active()) return write(body, request.dryRun);
+    const attributes: AdmissionAttributes = {
+      operation: request.operation,
+      kind: request.kind,
+      subresource: request.subresource ?? "",
+      namespace: admissionNamespace(request.kind, request.namespace, request.name),
+      name: request.name,
+      dryRun: request.dryRun,
+      user: call.user,
+      ...(request.oldObject ? { oldObject: request.oldObject } : {}),
+    };
+    const mutated = (await this.#admission.mutate({ ...attributes, object: body }, call.warnings)) ?? body;
+    const result = write(mutated, true);
+    const name = String(result.metadata?.name ?? request.name);
+    await this.#admission.validate(
+      { ...attributes, name, namespace: admissionNamespace(request.kind, request.namespace, name), object: result },
+      call.warnings,
+    );
+    if (request.dryRun) return result;
+    // A generated name is the one the validating webhooks were shown.
+    const metadata = (isRecord(mutated.metadata) ? mutated.metadata : {}) as Record<string, unknown>;
+    mutated.metadata = { ...metadata, name };
+    return write(mutated, false);
+  }
+
+  // A subresource action (pods/eviction, pods/binding) is a CREATE of that subresource, carrying its own kind.
+  async #admitAction(
+    call: Call,
+    kind: ResourceKind,
+    namespace: string | undefined,
+    name: string,
+    subresource: string,
+    body: KubeObject,
+    dryRun: boolean,
+  ): Promise<KubeObject> {
+    if (!this.#admission.active()) return body;
+    const [group, version] = String(body.apiVersion ?? "").includes("/")
+      ? String(body.apiVersion).split("/", 2)
+      : ["", String(body.apiVersion ?? "")];
+    const fallback = ACTION_KINDS[subresource];
+    const attributes: AdmissionAttributes = {
+      operation: "CREATE",
+      kind,
+      subresource,
+      namespace: admissionNamespace(kind, namespace, name),
+      name,
+      dryRun,
+      user: call.user,
+      object: body,
+      ...(typeof body.kind === "string" && version
+        ? { objectKind: { group: group ?? "", version, kind: body.kind } }
+        : fallback
+          ? { objectKind: fallback }
+          : {}),
+    };
+    const mutated = (await this.#admission.mutate(attributes, call.warnings)) ?? body;
+    await this.#admission.validate({ ...attributes, object: mutated }, call.warnings);
+    return mutated;
+  }
+
+  async #admitDelete(call: Call, kind: ResourceKind, current: KubeObject, dryRun: boolean): Promise<void> {
+    if (!this.#admission.active()) return;
+    const name = String(current.metadata?.name ?? "");
+    const attributes: AdmissionAttributes = {
+      operation: "DELETE",
+      kind,
+      subresource: "",
+      namespace: admissionNamespace(kind, current.metadata?.namespace as string | undefined, name),
+      name,
+      dryRun,
+      user: call.user,
+      oldObject: current,
+    };
+    await this.#admission.mutate(attributes, call.warnings);
+    await this.#admission.validate(attributes, call.warnings);
   }
 
   #selection(call: Call, namespace: string | undefined): Selection {
@@ -604,6 +749,7 @@ class ApiHandler {
     propagationPolicy?: DeletionPropagation;
     preconditions?: { uid?: string; resourceVersion?: string };
     dryRun?: boolean;
+    gracePeriodSeconds?: number;
   }> {
     const q = call.url.searchParams;
     const body = await this.#body(call);
@@ -612,12 +758,21 @@ class ApiHandler {
       preconditions?: unknown;
       dryRun?: unknown;
       orphanDependents?: unknown;
+      gracePeriodSeconds?: unknown;
     };
     const out: {
       propagationPolicy?: DeletionPropagation;
       preconditions?: { uid?: string; resourceVersion?: string };
       dryRun?: boolean;
+      gracePeriodSeconds?: number;
     } = {};
+    const grace = options.gracePeriodSeconds ?? q.get("gracePeriodSeconds") ?? undefined;
+    if (grace !== undefined && grace !== null) {
+      const seconds = typeof grace === "string" && /^-?\d+$/.test(grace) ? Number(grace) : grace;
+      if (typeof seconds !== "number" || !Number.isInteger(seconds))
+        throw badRequest(`gracePeriodSeconds: Invalid value: ${JSON.stringify(grace)}: must be an integer`);
+      out.gracePeriodSeconds = seconds;
+    }
     let policy = options.propagationPolicy ?? q.get("propagationPolicy") ?? undefined;
     if (policy === undefined && (options.orphanDependents === true || q.get("orphanDependents") === "true"))
       policy = "Orphan";
@@ -653,7 +808,13 @@ class ApiHandler {
 
   #warningHeaders(call: Call): Record<string, string[]> {
     if (call.warnings.length === 0) return {};
-    return { warning: call.warnings.map((w) => `299 - ${JSON.stringify(w)}`) };
+    // Go writes a header's UTF-8 bytes as they are (webhook warnings are often not ASCII); node:http takes header
+    // values as Latin-1, so the bytes go through it one character each. Control characters become spaces.
+    return {
+      warning: call.warnings.map((w) =>
+        Buffer.from(`299 - ${JSON.stringify(withoutControlCharacters(w))}`, "utf8").toString("latin1"),
+      ),
+    };
   }
 
   #send(call: Call, code: number, body: unknown): void {
@@ -675,6 +836,22 @@ function dropNulls(value: unknown): void {
       if (child === null) Reflect.deleteProperty(value, key);
       else dropNulls(child);
     }
+}
+
+function withoutControlCharacters(text: string): string {
+  return Array.from(text, (c) => (c.charCodeAt(0) < 0x20 || c === "\u007f" ? " " : c)).join("");
+}
+
+/** The kinds a subresource action's body has when it does not say. */
+const ACTION_KINDS: Record<string, { group: string; version: string; kind: string }> = {
+  eviction: { group: "policy", version: "v1", kind: "Eviction" },
+  binding: { group: "", version: "v1", kind: "Binding" },
+};
+
+/** admission.Attributes' namespace: a namespace object's requests carry its own name. */
+function admissionNamespace(kind: ResourceKind, namespace: string | undefined, name: string): string {
+  if (kind.group === "" && kind.plural === "namespaces") return name;
+  return kind.namespaced ? (namespace ?? "") : "";
 }
 
 function notFoundPath(): ApiError {

@@ -56,6 +56,7 @@ function subresourceEntry(kind: ResourceKind, subresource: string): Record<strin
   // kubectl drain evicts only when discovery names the Eviction's group and version (CheckEvictionSupport).
   if (subresource === "eviction")
     return { ...entry, group: "policy", version: "v1", kind: "Eviction", verbs: ["create"] };
+  if (subresource === "finalize") return { ...entry, kind: kind.kind, verbs: ["update"] };
   return { ...entry, kind: kind.kind, verbs: ["get", "patch", "update"] };
 }
 

@@ -13,6 +13,8 @@ export type RequestInfo =
     }
   | { type: "other"; path: string };
 
+const NAMESPACE_SUBRESOURCES = new Set(["status", "finalize"]);
+
 export function parseRequestPath(pathname: string): RequestInfo {
   const parts = pathname
     .split("/")
@@ -33,7 +35,8 @@ export function parseRequestPath(pathname: string): RequestInfo {
     return { type: "other", path: pathname };
   }
   let namespace: string | undefined;
-  if (rest[0] === "namespaces" && rest.length >= 3) {
+  // `/namespaces/{name}/status` and `/finalize` are the namespace's own subresources, not resources in it.
+  if (rest[0] === "namespaces" && rest.length >= 3 && !NAMESPACE_SUBRESOURCES.has(rest[2] as string)) {
     namespace = rest[1];
     rest = rest.slice(2);
   }

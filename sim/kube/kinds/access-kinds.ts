@@ -1,9 +1,10 @@
 // Kinds that describe the cluster's own machinery: rbac.authorization.k8s.io/v1 roles and bindings (sim/kube/auth/
-// authorizes every request by them), admissionregistration.k8s.io/v1 webhook configurations (stored only this far;
-// admission calls come next) and apiextensions.k8s.io/v1 CustomResourceDefinitions (the Karpenter CRDs
+// authorizes every request by them), admissionregistration.k8s.io/v1 webhook configurations (defaulted here, called
+// by sim/kube/admission/) and apiextensions.k8s.io/v1 CustomResourceDefinitions (the Karpenter CRDs
 // pre-installed).
 import type { KubeObject, ResourceKind } from "../store/resource-kind.ts";
 import { builtIn } from "./built-in.ts";
+import { defaultWebhooks } from "./webhook-defaults.ts";
 import { ageColumn, column, field } from "./printing.ts";
 import { arr, obj, open, str } from "./schema-builders.ts";
 
@@ -81,6 +82,7 @@ export const validatingWebhookConfigurations: ResourceKind = builtIn({
   plural: "validatingwebhookconfigurations",
   namespaced: false,
   fields: { webhooks: arr(open, "name") },
+  defaults: defaultWebhooks(false),
   printerColumns: [webhooksColumn, ageColumn],
 });
 
@@ -90,6 +92,7 @@ export const mutatingWebhookConfigurations: ResourceKind = builtIn({
   plural: "mutatingwebhookconfigurations",
   namespaced: false,
   fields: { webhooks: arr(open, "name") },
+  defaults: defaultWebhooks(true),
   printerColumns: [webhooksColumn, ageColumn],
 });
 

@@ -24,7 +24,7 @@ export const namespaces: ResourceKind = builtIn({
   plural: "namespaces",
   namespaced: false,
   shortNames: ["ns"],
-  subresources: ["status"],
+  subresources: ["status", "finalize"],
   nameIsLabel: true,
   fields: { spec: obj({ finalizers: arr(str) }), status: obj({ phase: str, conditions: arr(open, "type") }) },
   printerColumns: [
@@ -38,7 +38,35 @@ export const namespaces: ResourceKind = builtIn({
     spec.finalizers ??= ["kubernetes"];
     n.status = { phase: "Active" };
   },
+  holdDeletion: terminateNamespace,
+  updates: { finalize: finalizeNamespace },
 });
+
+// The finalize subresource (finalizeUpdateStrategy): only spec.finalizers changes. Emptied on a terminating
+// namespace, the update completes its deletion.
+function finalizeNamespace(current: KubeObject, body: KubeObject): KubeObject {
+  const spec = { ...((current.spec ?? {}) as Record<string, unknown>) };
+  const finalizers = field(body, "spec.finalizers");
+  if (Array.isArray(finalizers)) spec.finalizers = finalizers;
+  else delete spec.finalizers;
+  const resourceVersion = field(body, "metadata.resourceVersion");
+  const metadata = { ...current.metadata, ...(typeof resourceVersion === "string" ? { resourceVersion } : {}) };
+  return { ...current, metadata, spec };
+}
+
+// The namespace REST's Delete (pkg/registry/core/namespace/storage): the first delete only marks the namespace
+// Terminating (the namespace controller then deletes its content and removes its `kubernetes` finalizer); a later
+// one deletes it once spec.finalizers is empty.
+function terminateNamespace(namespace: KubeObject, now: string): KubeObject | undefined {
+  const metadata = namespace.metadata as Record<string, unknown>;
+  if (metadata.deletionTimestamp === undefined) {
+    metadata.deletionTimestamp = now;
+    namespace.status = { ...((namespace.status ?? {}) as Record<string, unknown>), phase: "Terminating" };
+    return namespace;
+  }
+  const finalizers = field(namespace, "spec.finalizers");
+  return Array.isArray(finalizers) && finalizers.length > 0 ? namespace : undefined;
+}
 
 function eventObject(e: KubeObject): string {
   const o = (e.involvedObject ?? {}) as Record<string, string>;

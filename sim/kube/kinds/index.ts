@@ -22,6 +22,7 @@ import {
   serviceAccounts,
   services,
 } from "./core-kinds.ts";
+import { endpointSlices } from "./discovery-kinds.ts";
 import { karpenterCrdObjects, karpenterKinds } from "./karpenter-kinds.ts";
 import { nodes } from "./nodes.ts";
 import { pods } from "./pods.ts";
@@ -46,6 +47,7 @@ export function servedKinds(): ResourceKind[] {
     jobs,
     podDisruptionBudgets,
     leases,
+    endpointSlices,
     priorityClasses,
     storageClasses,
     volumeAttachments,

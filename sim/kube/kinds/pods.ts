@@ -229,6 +229,20 @@ export const pods: ResourceKind = builtIn({
     "status.nominatedNodeName": String(field(p, "status.nominatedNodeName") ?? ""),
   }),
   defaults: defaultPod,
+  gracePeriod: podGracePeriod,
   validate: validatePod,
   actions: { binding: bind, eviction: evict },
 });
+
+// podStrategy.CheckGracefulDelete (pkg/registry/core/pod/strategy.go): the period asked for, else the pod's
+// terminationGracePeriodSeconds; a pod that never reached a node, or has finished, goes at once. A negative
+// period is taken as 1 s, as the API server does.
+function podGracePeriod(pod: KubeObject, requested: number | undefined): number {
+  const spec = (pod.spec ?? {}) as Record<string, unknown>;
+  const phase = field(pod, "status.phase");
+  if (typeof spec.nodeName !== "string" || spec.nodeName === "") return 0;
+  if (phase === "Succeeded" || phase === "Failed") return 0;
+  const period =
+    requested ?? (typeof spec.terminationGracePeriodSeconds === "number" ? spec.terminationGracePeriodSeconds : 0);
+  return period < 0 ? 1 : period;
+}

@@ -21,6 +21,7 @@ import {
   conflict,
   expired,
   invalid,
+  namespaceTerminating,
   notFound,
   tooManyRequests,
 } from "./status.ts";
@@ -46,6 +47,14 @@ export interface UpdateOptions extends WriteOptions {
 
 export interface DeleteOptions extends WriteOptions {
   propagationPolicy?: DeletionPropagation;
+  /**
+   * Delete gracefully, as the API's DELETE does: a kind with a grace period (pods) keeps the object with a
+   * deletionTimestamp at the end of it, for the kubelet to finish. The world's own deletes are immediate unless
+   * they ask.
+   */
+  graceful?: boolean;
+  /** DeleteOptions.gracePeriodSeconds (implies graceful); the kind's default when unset. */
+  gracePeriodSeconds?: number;
   preconditions?: { uid?: string; resourceVersion?: string };
 }
 
@@ -172,7 +181,7 @@ export class ObjectStore {
         `${kind.plural} "${name}" is forbidden: exceeded the simulated cluster's limit of ${this.limits.maxObjectsPerResource} ${kind.plural}`,
       );
     }
-    if (kind.namespaced && ns !== undefined) this.#requireNamespace(ns);
+    if (kind.namespaced && ns !== undefined) this.#requireNamespace(ns, kind, name);
     // What the server owns in metadata is the server's.
     for (const field of [
       "uid",
@@ -207,6 +216,14 @@ export class ObjectStore {
     const found = this.#bucket(kind).get(keyOf(kind.namespaced ? namespace : undefined, name));
     if (!found) throw notFound(groupResourceOf(kind), name);
     return cloneJson(found);
+  }
+
+  /**
+   * Every stored object of a kind, as stored — not copies, so a controller that reads the whole cluster on each
+   * pass (the garbage collector) does not clone it each time. Callers must not change them.
+   */
+  scan(kind: ResourceKind): Iterable<Readonly<KubeObject>> {
+    return this.#bucket(kind).values();
   }
 
   /** The object, or undefined when there is none (for callers that branch rather than fail). */
@@ -288,8 +305,14 @@ export class ObjectStore {
     if (options.dryRun) return cloneJson(validated);
     validatedMeta.resourceVersion = String(this.#nextResourceVersion());
     const finalizers = (validatedMeta.finalizers as string[] | undefined) ?? [];
-    if (validatedMeta.deletionTimestamp !== undefined && finalizers.length === 0) {
-      // The last finalizer is gone: the deletion that was waiting for it completes.
+    if (
+      currentMeta.deletionTimestamp !== undefined &&
+      finalizers.length === 0 &&
+      ((currentMeta.deletionGracePeriodSeconds as number | undefined) ?? 0) === 0 &&
+      !kind.holdDeletion?.(cloneJson(validated), String(validatedMeta.deletionTimestamp))
+    ) {
+      // ShouldDeleteDuringUpdate (registry.Store): no finalizer is left and no grace period runs, so the deletion
+      // that was waiting completes (a namespace also waits for its spec.finalizers).
       objects.delete(keyOf(ns, name));
       this.#record(kind, "DELETED", validated, current);
       return cloneJson(validated);
@@ -320,6 +343,9 @@ export class ObjectStore {
         `Precondition failed: ResourceVersion in precondition: ${pre.resourceVersion}, ResourceVersion in object meta: ${String(meta.resourceVersion)}`,
       );
     }
+    // A registry that deletes in its own way (namespaces: Terminating until their spec.finalizers are done).
+    const held = kind.holdDeletion?.(cloneJson(current), timestamp(this.#clock.now()));
+    if (held) return this.#keepDeleting(kind, ns, current, held, options.dryRun);
     const finalizers = [...((meta.finalizers as string[] | undefined) ?? [])];
     // The garbage collector's finalizers for foreground and orphan deletion. It removes them at once when no
     // object names this one as its owner, so they are only recorded when there are dependents to wait for.
@@ -328,28 +354,57 @@ export class ObjectStore {
     ];
     if (gcFinalizer && !finalizers.includes(gcFinalizer) && this.#hasDependents(String(meta.uid)))
       finalizers.push(gcFinalizer);
-    if (finalizers.length > 0) {
-      if (
-        meta.deletionTimestamp !== undefined &&
-        finalizers.length === ((meta.finalizers as string[] | undefined) ?? []).length
-      ) {
-        return { object: cloneJson(current), deleted: false };
+    // RESTGracefulDeleteStrategy.CheckGracefulDelete: how long this deletion gives the object (pods: their
+    // termination grace period), when the caller asks for graceful deletion as the API's DELETE does.
+    const grace =
+      kind.gracePeriod && (options.graceful || options.gracePeriodSeconds !== undefined)
+        ? kind.gracePeriod(current, options.gracePeriodSeconds)
+        : undefined;
+    const next = cloneJson(current);
+    const nextMeta = next.metadata as Record<string, unknown>;
+    nextMeta.finalizers = finalizers;
+    if (finalizers.length === 0) delete nextMeta.finalizers;
+    if (meta.deletionTimestamp !== undefined) {
+      // rest.BeforeDelete on an object already being deleted: only a shorter grace period changes it, and a
+      // deletion whose grace period is over completes once no finalizer holds it.
+      const currentGrace = typeof meta.deletionGracePeriodSeconds === "number" ? meta.deletionGracePeriodSeconds : 0;
+      if (grace !== undefined && currentGrace > 0 && grace < currentGrace) {
+        const at = Date.parse(String(meta.deletionTimestamp)) + (grace - currentGrace) * 1000;
+        nextMeta.deletionTimestamp = timestamp(new Date(at));
+        nextMeta.deletionGracePeriodSeconds = grace;
       }
-      const next = cloneJson(current);
-      const nextMeta = next.metadata as Record<string, unknown>;
-      nextMeta.finalizers = finalizers;
-      nextMeta.deletionTimestamp ??= timestamp(this.#clock.now());
-      nextMeta.deletionGracePeriodSeconds ??= 0;
-      // BeforeDelete bumps the generation of an object that starts a graceful deletion.
-      nextMeta.generation = ((meta.generation as number | undefined) ?? 0) + 1;
-      if (options.dryRun) return { object: next, deleted: false };
-      nextMeta.resourceVersion = String(this.#nextResourceVersion());
-      objects.set(keyOf(ns, name), next);
-      this.#record(kind, "MODIFIED", next, current);
-      return { object: cloneJson(next), deleted: false };
+      const remaining = nextMeta.deletionGracePeriodSeconds as number | undefined;
+      if (finalizers.length === 0 && (remaining ?? 0) === 0) return this.#remove(kind, ns, current, options.dryRun);
+      if (isDeepStrictEqual(next, current)) return { object: cloneJson(current), deleted: false };
+      return this.#keepDeleting(kind, ns, current, next, options.dryRun);
     }
-    if (options.dryRun) return { object: cloneJson(current), deleted: true };
-    objects.delete(keyOf(ns, name));
+    if (finalizers.length === 0 && (grace ?? 0) === 0) return this.#remove(kind, ns, current, options.dryRun);
+    // A graceful deletion's deletionTimestamp is when the grace period ends.
+    nextMeta.deletionTimestamp = timestamp(new Date(this.#clock.now().getTime() + (grace ?? 0) * 1000));
+    nextMeta.deletionGracePeriodSeconds = grace ?? 0;
+    // BeforeDelete bumps the generation of an object that starts a graceful deletion.
+    nextMeta.generation = ((meta.generation as number | undefined) ?? 0) + 1;
+    return this.#keepDeleting(kind, ns, current, reorderMetadata(next, {}), options.dryRun);
+  }
+
+  // Stores an object whose deletion has started but not finished.
+  #keepDeleting(
+    kind: ResourceKind,
+    ns: string | undefined,
+    current: KubeObject,
+    next: KubeObject,
+    dryRun: boolean | undefined,
+  ): DeleteResult {
+    if (dryRun || isDeepStrictEqual(next, current)) return { object: cloneJson(next), deleted: false };
+    (next.metadata as Record<string, unknown>).resourceVersion = String(this.#nextResourceVersion());
+    this.#bucket(kind).set(keyOf(ns, String(next.metadata?.name)), next);
+    this.#record(kind, "MODIFIED", next, current);
+    return { object: cloneJson(next), deleted: false };
+  }
+
+  #remove(kind: ResourceKind, ns: string | undefined, current: KubeObject, dryRun: boolean | undefined): DeleteResult {
+    if (dryRun) return { object: cloneJson(current), deleted: true };
+    this.#bucket(kind).delete(keyOf(ns, String(current.metadata?.name)));
     const gone = cloneJson(current);
     (gone.metadata as Record<string, unknown>).resourceVersion = String(this.#nextResourceVersion());
     this.#record(kind, "DELETED", gone, current);
@@ -545,11 +600,14 @@ export class ObjectStore {
     return false;
   }
 
-  #requireNamespace(namespace: string): void {
+  // The NamespaceLifecycle admission plugin: no new objects in a namespace that does not exist or is terminating.
+  #requireNamespace(namespace: string, kind: ResourceKind, name: string): void {
     const namespaces = this.registry.resource("", "v1", "namespaces");
     if (!namespaces) return;
-    if (!this.#bucket(namespaces).has(keyOf(undefined, namespace)))
-      throw notFound({ group: "", resource: "namespaces" }, namespace);
+    const found = this.#bucket(namespaces).get(keyOf(undefined, namespace));
+    if (!found) throw notFound({ group: "", resource: "namespaces" }, namespace);
+    if (found.metadata?.deletionTimestamp !== undefined)
+      throw namespaceTerminating(groupResourceOf(kind), name, namespace);
   }
 
   #namespaceFor(

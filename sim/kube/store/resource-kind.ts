@@ -54,6 +54,21 @@ export interface ResourceKind {
   defaults?: (object: KubeObject, old: KubeObject | undefined) => void;
   /** POST handlers of subresources other than status (pods/binding): the object after the action. */
   actions?: Record<string, SubresourceAction>;
+  /**
+   * PUT handlers of subresources other than status (namespaces/finalize): the object to store, from the stored
+   * one and the request's body.
+   */
+  updates?: Record<string, (current: KubeObject, body: KubeObject) => KubeObject>;
+  /**
+   * RESTGracefulDeleteStrategy.CheckGracefulDelete: the seconds a graceful DELETE gives the object, from the
+   * period asked for (undefined: the kind's default). Kinds without it are deleted at once.
+   */
+  gracePeriod?: (object: KubeObject, requested: number | undefined) => number;
+  /**
+   * A registry whose Delete holds the object its own way (the namespace REST: Terminating until its
+   * spec.finalizers are done): the object to keep instead of deleting it, or undefined to delete as usual.
+   */
+  holdDeletion?: (object: KubeObject, now: string) => KubeObject | undefined;
   /** Validation on create and update; the causes of a 422. May replace the object with a defaulted copy. */
   validate?: (object: KubeObject, old: KubeObject | undefined) => { causes: InvalidCause[]; object?: KubeObject };
 }

@@ -119,6 +119,27 @@ export function invalid(group: string, kind: string, name: string, causes: Inval
   });
 }
 
+/** The NamespaceLifecycle plugin's 403 (admission.NewForbidden with the NamespaceTerminating cause). */
+export function namespaceTerminating(gr: GroupResource, name: string, namespace: string): ApiError {
+  return new ApiError(
+    403,
+    "Forbidden",
+    `${groupResourceString(gr)} "${name}" is forbidden: unable to create new content in namespace ${namespace} because it is being terminated`,
+    {
+      name,
+      group: gr.group,
+      kind: gr.resource,
+      causes: [
+        {
+          reason: "NamespaceTerminating",
+          message: `namespace ${namespace} is being terminated`,
+          field: "metadata.namespace",
+        },
+      ],
+    },
+  );
+}
+
 export function badRequest(message: string): ApiError {
   return new ApiError(400, "BadRequest", message);
 }

@@ -1,6 +1,10 @@
-// The world's controllers over the store: Deployments → ReplicaSets → pods, DaemonSets, Jobs and the disruption
-// controller's PodDisruptionBudget status.
+// The world's controllers over the store: Deployments → ReplicaSets → pods, DaemonSets, Jobs, the disruption
+// controller's PodDisruptionBudget status, the garbage collector, the namespace controller and the kubelet's final
+// delete of terminating pods.
 export { WorldControllers } from "./world-controllers.ts";
+export { collectGarbage, FOREGROUND_DELETION, ORPHAN } from "./garbage-collector.ts";
+export { finalizeNamespaces, KUBERNETES_FINALIZER } from "./namespace-deleter.ts";
+export { terminatePods } from "./pod-termination.ts";
 export {
   disruptionStatus,
   podsForPdb,

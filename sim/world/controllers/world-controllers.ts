@@ -1,5 +1,6 @@
 // The world's controller manager: the Deployment, ReplicaSet, DaemonSet, Job and disruption controllers over one
-// store. A write to any kind they watch schedules a pass (on the microtask queue, so a burst of writes is one
+// store, then what ends objects' lives (the kubelet's final delete of pods whose grace period is over, the
+// namespace controller, the garbage collector). A write to any kind schedules a pass (on the microtask queue, so a burst of writes is one
 // pass); a pass reconciles every object of every kind in a fixed order — deployments, replica sets, daemon
 // sets, jobs, then disruption budgets, each by namespace and name — and passes repeat until one writes nothing.
 // There are no work queues, informers or random back-offs: given the store and the clock, what the controllers
@@ -12,7 +13,10 @@ import { namespaceOf, type ControllerContext } from "./controller-context.ts";
 import { reconcileDaemonSet } from "./daemon-set.ts";
 import { reconcileDeployment } from "./deployment.ts";
 import { reconcileDisruptionBudget } from "./disruption.ts";
+import { collectGarbage } from "./garbage-collector.ts";
 import { reconcileJob } from "./job.ts";
+import { finalizeNamespaces } from "./namespace-deleter.ts";
+import { terminatePods } from "./pod-termination.ts";
 import { reconcileReplicaSet } from "./replica-set.ts";
 import { worldKinds, type WorldKinds } from "./world-kinds.ts";
 
@@ -35,10 +39,9 @@ export class WorldControllers {
     this.#kinds = worldKinds(store.registry);
   }
 
-  /** Watches the store and reconciles now. */
+  /** Watches the store (every kind: any object may be an owner the garbage collector watches) and reconciles now. */
   start(): this {
-    const k = this.#kinds;
-    for (const kind of [k.pods, k.nodes, k.deployments, k.replicaSets, k.daemonSets, k.jobs, k.podDisruptionBudgets]) {
+    for (const kind of this.#store.registry.all()) {
       this.#watches.push(
         this.#store.watch(kind, { resourceVersion: String(this.#store.resourceVersion) }, () => this.#schedule()),
       );
@@ -114,6 +117,10 @@ export class WorldControllers {
     const fresh = this.#store.resourceVersion === listedAt ? podsByNamespace : byNamespace(list(k.pods));
     const budgetCtx: ControllerContext = { ...ctx, podsIn: (ns) => fresh.get(ns) ?? [] };
     for (const pdb of list(k.podDisruptionBudgets)) reconcileDisruptionBudget(budgetCtx, pdb);
+    const nextTermination = terminatePods(this.#store, ctx.now());
+    if (nextTermination) this.#requeueAt(nextTermination);
+    finalizeNamespaces(this.#store);
+    collectGarbage(this.#store);
   }
 }
 
