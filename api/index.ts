@@ -24,6 +24,43 @@ export type { OwnerReference } from "./object-meta.ts";
 export { cloneJson, isRecord } from "./plain-object.ts";
 export { type Clock, type ClusterView, systemClock, type Timer, type TimerClock } from "./ports.ts";
 export {
+  apiVersionOfResource,
+  type ApplyOptions,
+  type Cluster,
+  type ClusterChange,
+  type ClusterDeleteOptions,
+  ClusterError,
+  type ClusterObjects,
+  type ClusterPatch,
+  type ClusterResource,
+  CLUSTER_RESOURCES,
+  type ClusterWriteOptions,
+  type DeleteOutcome,
+  type EventRecord,
+  type EvictionOutcome,
+  isConflict,
+  isNotFound,
+  type ObjectKey,
+  type PatchType,
+} from "./ports.ts";
+export { addFinalizer, cordonNode, mutateWithRetry, removeFinalizer, taintNode } from "./ports/cluster-mutations.ts";
+export { EventCorrelator, type EventInput, type EventWrite } from "./ports/event-correlator.ts";
+export { writeEvent } from "./ports/event-sink.ts";
+export type {
+  Condition,
+  DaemonSet,
+  Event as KubeEvent,
+  KubeObject as ClusterObject,
+  Lease,
+  Node,
+  ObjectReference,
+  PersistentVolumeClaim,
+  Pod,
+  PodDisruptionBudget,
+  Taint,
+  VolumeAttachment,
+} from "./ports/kube-objects.ts";
+export {
   addQuantities,
   compareQuantities,
   formatQuantity,

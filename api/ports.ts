@@ -62,3 +62,24 @@ export const systemClock: TimerClock = {
 export function fixedClock(at: Date): Clock {
   return { now: () => new Date(at.getTime()) };
 }
+
+export {
+  apiVersionOfResource,
+  type ApplyOptions,
+  type Cluster,
+  type ClusterChange,
+  ClusterError,
+  type ClusterObjects,
+  type ClusterPatch,
+  type ClusterResource,
+  CLUSTER_RESOURCES,
+  type DeleteOptions as ClusterDeleteOptions,
+  type DeleteOutcome,
+  type EventRecord,
+  type EvictionOutcome,
+  isConflict,
+  isNotFound,
+  type ObjectKey,
+  type PatchType,
+  type WriteOptions as ClusterWriteOptions,
+} from "./ports/cluster.ts";
