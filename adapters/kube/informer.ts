@@ -53,12 +53,22 @@ class InformerWatch extends Watch {
     this.#informer.markSynced();
     await this.#informer.options.limiter.wait();
     const labels = { verb: "watch", resource: this.#informer.options.resource };
+    const metrics = this.#informer.options.metrics;
+    // Counted once the server has answered: 200 when the stream opened, else the refusal's code.
+    let counted = false;
+    const count = (code: string): void => {
+      if (counted) return;
+      counted = true;
+      metrics.requests.inc({ ...labels, code });
+    };
     const onDone = (err: unknown): void => {
       const code = (err as { statusCode?: number } | null)?.statusCode;
-      this.#informer.options.metrics.requests.inc({ ...labels, code: code ? String(code) : err ? "<error>" : "200" });
+      count(code ? String(code) : err ? "<error>" : "200");
       done(err);
     };
-    return super.watch(path, { ...queryParams, allowWatchBookmarks: true }, callback, onDone);
+    const controller = await super.watch(path, { ...queryParams, allowWatchBookmarks: true }, callback, onDone);
+    count("200");
+    return controller;
   }
 }
 
