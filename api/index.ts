@@ -42,6 +42,7 @@ export {
   isNotFound,
   type ObjectKey,
   type PatchType,
+  WATCHED_BY_DEFAULT,
 } from "./ports.ts";
 export { addFinalizer, cordonNode, mutateWithRetry, removeFinalizer, taintNode } from "./ports/cluster-mutations.ts";
 export { EventCorrelator, type EventInput, type EventWrite } from "./ports/event-correlator.ts";

@@ -81,5 +81,6 @@ export {
   isNotFound,
   type ObjectKey,
   type PatchType,
+  WATCHED_BY_DEFAULT,
   type WriteOptions as ClusterWriteOptions,
 } from "./ports/cluster.ts";

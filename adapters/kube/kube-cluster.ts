@@ -14,6 +14,7 @@ import {
   systemClock,
   taintNode,
   writeEvent,
+  WATCHED_BY_DEFAULT,
   type ApplyOptions,
   type Cluster,
   type ClusterChange,
@@ -109,7 +110,7 @@ export class KubeCluster implements Cluster {
     });
   }
 
-  async start(resources: readonly ClusterResource[] = Object.keys(CLUSTER_RESOURCES) as ClusterResource[]) {
+  async start(resources: readonly ClusterResource[] = WATCHED_BY_DEFAULT) {
     const started: Promise<void>[] = [];
     for (const resource of resources) {
       if (this.#informers.has(resource)) continue;

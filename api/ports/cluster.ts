@@ -35,6 +35,19 @@ export const CLUSTER_RESOURCES = {
 
 export type ClusterResource = keyof typeof CLUSTER_RESOURCES;
 
+/** What `start()` watches unless told otherwise: everything the controller reads, not events and leases. */
+export const WATCHED_BY_DEFAULT: readonly ClusterResource[] = [
+  "pods",
+  "nodes",
+  "nodeclaims",
+  "nodepools",
+  "ec2nodeclasses",
+  "poddisruptionbudgets",
+  "daemonsets",
+  "persistentvolumeclaims",
+  "volumeattachments",
+];
+
 /** The object type of each resource. */
 export interface ClusterObjects {
   pods: Pod;
@@ -141,7 +154,7 @@ export function isConflict(error: unknown): boolean {
 }
 
 export interface Cluster {
-  /** Starts the informers of `resources` (every resource by default); resolves once each has listed. */
+  /** Starts the informers of `resources` (WATCHED_BY_DEFAULT by default); resolves once each has listed. */
   start(resources?: readonly ClusterResource[]): Promise<void>;
   /** Stops the informers and any timers; writes already made still complete. */
   stop(): Promise<void>;

@@ -12,6 +12,7 @@ import {
   removeFinalizer,
   taintNode,
   writeEvent,
+  WATCHED_BY_DEFAULT,
   type ApplyOptions,
   type Clock,
   type Cluster,
@@ -74,7 +75,7 @@ export class StoreCluster implements Cluster {
     this.#correlator = new EventCorrelator(clock, { component: options.component ?? "poolkeeper" });
   }
 
-  async start(resources: readonly ClusterResource[] = Object.keys(CLUSTER_RESOURCES) as ClusterResource[]) {
+  async start(resources: readonly ClusterResource[] = WATCHED_BY_DEFAULT) {
     for (const resource of resources) {
       if (this.#informers.has(resource)) continue;
       const informer: Informer = { objects: new Map(), handlers: new Set(), watch: { stop: () => {} } };
