@@ -158,10 +158,14 @@ export class EventCorrelator {
     return record && record.messages.size >= DEFAULT_AGGREGATE_MAX_EVENTS ? aggregateKey : undefined;
   }
 
-  /** getEventKey and EventAggregatorByReasonFunc's aggregate key (everything but the message). */
+  /** EventAggregatorByReasonFunc's aggregate key (no message, no field path), and getEventKey (both). */
   #keys(input: EventInput): { aggregateKey: string; key: string } {
-    const aggregate = [this.#component, this.#host, ...objectKey(input.involved), input.type, input.reason];
-    return { aggregateKey: JSON.stringify(aggregate), key: JSON.stringify([...aggregate, input.message]) };
+    const source = [this.#component, this.#host];
+    const object = objectKey(input.involved);
+    return {
+      aggregateKey: JSON.stringify([...source, ...object, input.type, input.reason]),
+      key: JSON.stringify([...source, ...object, input.involved.fieldPath, input.type, input.reason, input.message]),
+    };
   }
 }
 
