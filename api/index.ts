@@ -44,6 +44,7 @@ export {
   type PatchType,
   WATCHED_BY_DEFAULT,
 } from "./ports.ts";
+export { ClusterBase, evictionOutcome } from "./ports/cluster-base.ts";
 export { addFinalizer, cordonNode, mutateWithRetry, removeFinalizer, taintNode } from "./ports/cluster-mutations.ts";
 export { EventCorrelator, type EventInput, type EventWrite } from "./ports/event-correlator.ts";
 export { writeEvent } from "./ports/event-sink.ts";

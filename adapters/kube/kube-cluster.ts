@@ -5,18 +5,13 @@
 import type { KubeConfig } from "@kubernetes/client-node";
 import type { Registry } from "prom-client";
 import {
-  addFinalizer,
+  ClusterBase,
   ClusterError,
   CLUSTER_RESOURCES,
-  cordonNode,
-  EventCorrelator,
-  removeFinalizer,
+  evictionOutcome,
   systemClock,
-  taintNode,
-  writeEvent,
   WATCHED_BY_DEFAULT,
   type ApplyOptions,
-  type Cluster,
   type ClusterChange,
   type ClusterDeleteOptions,
   type ClusterObject,
@@ -25,11 +20,8 @@ import {
   type ClusterResource,
   type ClusterWriteOptions,
   type DeleteOutcome,
-  type EventRecord,
   type EvictionOutcome,
-  type Node,
   type ObjectKey,
-  type Taint,
   type TimerClock,
 } from "../../api/index.ts";
 import { createRegistry, type Logger } from "../../runtime/index.ts";
@@ -84,18 +76,19 @@ function keyOf(object: ClusterObject): ObjectKey {
   return namespace ? { namespace, name } : { name };
 }
 
-export class KubeCluster implements Cluster {
+export class KubeCluster extends ClusterBase {
   readonly #options: KubeClusterOptions;
   readonly #clock: TimerClock;
   readonly #rest: KubeRestClient;
   readonly #limiter: ClientRateLimiter;
   readonly #metrics;
   readonly #informers = new Map<ClusterResource, ResourceInformer>();
-  readonly #correlator: EventCorrelator;
 
   constructor(options: KubeClusterOptions) {
+    const clock = options.clock ?? systemClock;
+    super(clock, { component: options.component ?? "poolkeeper", ...(options.host ? { host: options.host } : {}) });
     this.#options = options;
-    this.#clock = options.clock ?? systemClock;
+    this.#clock = clock;
     this.#limiter = new ClientRateLimiter(options.rateLimit ?? KARPENTER_CLIENT_RATE_LIMIT, this.#clock);
     this.#metrics = kubeClientMetrics(options.registry ?? createRegistry({ processMetrics: false }));
     this.#rest = new KubeRestClient(options.kubeConfig, {
@@ -103,10 +96,6 @@ export class KubeCluster implements Cluster {
       metrics: this.#metrics,
       timeoutMs: options.requestTimeoutMs ?? 30_000,
       maxResponseBytes: options.maxResponseBytes ?? 64 * 1024 * 1024,
-    });
-    this.#correlator = new EventCorrelator(this.#clock, {
-      component: options.component ?? "poolkeeper",
-      ...(options.host ? { host: options.host } : {}),
     });
   }
 
@@ -245,22 +234,6 @@ export class KubeCluster implements Cluster {
     return held ? { outcome: "finalizing", object: body } : { outcome: "deleted" };
   }
 
-  addFinalizer(resource: ClusterResource, key: ObjectKey, finalizer: string): Promise<ClusterObject> {
-    return addFinalizer(this, resource, key, finalizer);
-  }
-
-  removeFinalizer(resource: ClusterResource, key: ObjectKey, finalizer: string): Promise<ClusterObject | undefined> {
-    return removeFinalizer(this, resource, key, finalizer);
-  }
-
-  cordon(nodeName: string, unschedulable = true): Promise<Node> {
-    return cordonNode(this, nodeName, unschedulable);
-  }
-
-  taint(nodeName: string, taint: Taint, options: { remove?: boolean } = {}): Promise<Node> {
-    return taintNode(this, nodeName, taint, options.remove === true);
-  }
-
   /** pods/eviction (policy/v1), as Karpenter's eviction queue reads its answers (terminator/eviction.go). */
   async evict(key: ObjectKey): Promise<EvictionOutcome> {
     const request: KubeRequest = {
@@ -271,25 +244,12 @@ export class KubeCluster implements Cluster {
       body: { apiVersion: "policy/v1", kind: "Eviction", metadata: { name: key.name, namespace: key.namespace } },
     };
     const response = await this.#rest.send(request);
-    if (response.status < 300) return { outcome: "evicted" };
     const error = clusterErrorOf(request, response);
-    switch (response.status) {
-      case 404:
-        return { outcome: "not-found" };
-      case 429: {
-        const details = (response.body as { details?: { retryAfterSeconds?: number } } | undefined)?.details;
-        const retry = details?.retryAfterSeconds ?? (Number(response.headers["retry-after"]) || undefined);
-        return { outcome: "blocked", message: error.message, ...(retry ? { retryAfterSeconds: retry } : {}) };
-      }
-      case 500:
-        return { outcome: "misconfigured", message: error.message };
-      default:
-        throw error;
-    }
-  }
-
-  recordEvent(event: EventRecord): Promise<void> {
-    return writeEvent(this, this.#correlator, event);
+    const details = (response.body as { details?: { retryAfterSeconds?: number } } | undefined)?.details;
+    const retry = details?.retryAfterSeconds ?? (Number(response.headers["retry-after"]) || undefined);
+    const outcome = evictionOutcome(response.status, error.message, retry);
+    if (!outcome) throw error;
+    return outcome;
   }
 
   /** Every page of the collection (client-go's pager), read at the first page's resource version. */

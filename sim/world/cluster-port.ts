@@ -4,18 +4,13 @@
 // informer delivers them after the request), writes through the same store calls and subresource actions the HTTP
 // surface uses, refusals as ClusterErrors with the API server's codes and reasons.
 import {
-  addFinalizer,
+  ClusterBase,
   ClusterError,
   CLUSTER_RESOURCES,
-  cordonNode,
-  EventCorrelator,
-  removeFinalizer,
-  taintNode,
-  writeEvent,
+  evictionOutcome,
   WATCHED_BY_DEFAULT,
   type ApplyOptions,
   type Clock,
-  type Cluster,
   type ClusterChange,
   type ClusterDeleteOptions,
   type ClusterObject,
@@ -24,11 +19,8 @@ import {
   type ClusterResource,
   type ClusterWriteOptions,
   type DeleteOutcome,
-  type EventRecord,
   type EvictionOutcome,
-  type Node,
   type ObjectKey,
-  type Taint,
 } from "../../api/index.ts";
 import { applyPatch, PATCH_TYPES } from "../kube/http/patch.ts";
 import type { ObjectStore, StoreWatch } from "../kube/store/object-store.ts";
@@ -64,15 +56,13 @@ function toClusterError(error: unknown): unknown {
   return error;
 }
 
-export class StoreCluster implements Cluster {
+export class StoreCluster extends ClusterBase {
   readonly #store: ObjectStore;
   readonly #informers = new Map<ClusterResource, Informer>();
-  readonly #correlator: EventCorrelator;
 
   constructor(store: ObjectStore, options: StoreClusterOptions = {}) {
+    super(options.clock ?? { now: () => store.now() }, { component: options.component ?? "poolkeeper" });
     this.#store = store;
-    const clock = options.clock ?? { now: () => store.now() };
-    this.#correlator = new EventCorrelator(clock, { component: options.component ?? "poolkeeper" });
   }
 
   async start(resources: readonly ClusterResource[] = WATCHED_BY_DEFAULT) {
@@ -179,22 +169,6 @@ export class StoreCluster implements Cluster {
     }
   }
 
-  addFinalizer(resource: ClusterResource, key: ObjectKey, finalizer: string): Promise<ClusterObject> {
-    return addFinalizer(this, resource, key, finalizer);
-  }
-
-  removeFinalizer(resource: ClusterResource, key: ObjectKey, finalizer: string): Promise<ClusterObject | undefined> {
-    return removeFinalizer(this, resource, key, finalizer);
-  }
-
-  cordon(nodeName: string, unschedulable = true): Promise<Node> {
-    return cordonNode(this, nodeName, unschedulable);
-  }
-
-  taint(nodeName: string, taint: Taint, options: { remove?: boolean } = {}): Promise<Node> {
-    return taintNode(this, nodeName, taint, options.remove === true);
-  }
-
   async evict(key: ObjectKey): Promise<EvictionOutcome> {
     const pods = this.#kind("pods");
     const eviction = {
@@ -207,12 +181,10 @@ export class StoreCluster implements Cluster {
       return { outcome: "evicted" };
     } catch (error) {
       if (!(error instanceof ApiError)) throw error;
-      return evictionOutcome(error);
+      const outcome = evictionOutcome(error.code, error.message, error.status.details?.retryAfterSeconds);
+      if (!outcome) throw toClusterError(error);
+      return outcome;
     }
-  }
-
-  recordEvent(event: EventRecord): Promise<void> {
-    return writeEvent(this, this.#correlator, event);
   }
 
   #deliver(informer: Informer, type: "ADDED" | "MODIFIED" | "DELETED", object: ClusterObject): void {
@@ -267,21 +239,5 @@ export class StoreCluster implements Cluster {
     const informer = this.#informers.get(resource);
     if (!informer) throw new Error(`the cluster's ${resource} are not watched: start(["${resource}"]) first`);
     return informer;
-  }
-}
-
-/** The eviction subresource's refusals, as the port's outcomes (429 budget, 500 several budgets, 404 gone). */
-function evictionOutcome(error: ApiError): EvictionOutcome {
-  switch (error.code) {
-    case 404:
-      return { outcome: "not-found" };
-    case 429: {
-      const retry = error.status.details?.retryAfterSeconds;
-      return { outcome: "blocked", message: error.message, ...(retry ? { retryAfterSeconds: retry } : {}) };
-    }
-    case 500:
-      return { outcome: "misconfigured", message: error.message };
-    default:
-      throw toClusterError(error);
   }
 }
