@@ -11,6 +11,8 @@ import {
   WATCHED_BY_DEFAULT,
   type ApplyOptions,
   type Clock,
+  type Timer,
+  type TimerClock,
   type ClusterChange,
   type ClusterDeleteOptions,
   type ClusterObject,
@@ -33,13 +35,16 @@ interface Informer {
   objects: Map<string, ClusterObject>;
   handlers: Set<Handler>;
   watch: StoreWatch;
+  resync?: Timer;
 }
 
 export interface StoreClusterOptions {
-  /** The clock events are stamped with; the store's by default. */
-  clock?: Clock;
+  /** The clock events are stamped with (the store's by default), and resync runs on. */
+  clock?: Clock | TimerClock;
   /** The events' source component. */
   component?: string;
+  /** Re-delivery of every cached object, as adapters/kube's informers do; off (0) by default. Needs a TimerClock. */
+  resyncPeriodMs?: number;
 }
 
 function cacheKey(namespace: string | undefined, name: string): string {
@@ -59,10 +64,18 @@ function toClusterError(error: unknown): unknown {
 export class StoreCluster extends ClusterBase {
   readonly #store: ObjectStore;
   readonly #informers = new Map<ClusterResource, Informer>();
+  readonly #timers: TimerClock | undefined;
+  readonly #resyncPeriodMs: number;
 
   constructor(store: ObjectStore, options: StoreClusterOptions = {}) {
     super(options.clock ?? { now: () => store.now() }, { component: options.component ?? "poolkeeper" });
     this.#store = store;
+    this.#resyncPeriodMs = options.resyncPeriodMs ?? 0;
+    const clock = options.clock;
+    this.#timers = clock && "afterFunc" in clock ? clock : undefined;
+    if (this.#resyncPeriodMs > 0 && !this.#timers) {
+      throw new Error("StoreCluster: resyncPeriodMs needs a clock with timers (a TimerClock)");
+    }
   }
 
   async start(resources: readonly ClusterResource[] = WATCHED_BY_DEFAULT) {
@@ -81,11 +94,15 @@ export class StoreCluster extends ClusterBase {
         else queueMicrotask(() => this.#deliver(informer, type, object));
       });
       listing = false;
+      this.#armResync(informer);
     }
   }
 
   async stop(): Promise<void> {
-    for (const informer of this.#informers.values()) informer.watch.stop();
+    for (const informer of this.#informers.values()) {
+      informer.watch.stop();
+      informer.resync?.stop();
+    }
     this.#informers.clear();
   }
 
@@ -185,6 +202,18 @@ export class StoreCluster extends ClusterBase {
       if (!outcome) throw toClusterError(error);
       return outcome;
     }
+  }
+
+  /** client-go's resync: every cached object again, as an update whose previous object is itself. */
+  #armResync(informer: Informer): void {
+    if (!this.#timers || this.#resyncPeriodMs <= 0) return;
+    informer.resync = this.#timers.afterFunc(this.#resyncPeriodMs, () => {
+      for (const object of informer.objects.values()) {
+        const change: ClusterChange<ClusterObject> = { type: "updated", object, previous: object, resync: true };
+        for (const handler of informer.handlers) handler(change);
+      }
+      this.#armResync(informer);
+    });
   }
 
   #deliver(informer: Informer, type: "ADDED" | "MODIFIED" | "DELETED", object: ClusterObject): void {

@@ -14,8 +14,8 @@ import { kindOf, node, runPod } from "./sim-world.ts";
 export interface ClusterHarness {
   store: ObjectStore;
   clock: FakeClock;
-  /** A new, unstarted port over the same cluster (a second controller replica). */
-  connect(): Cluster;
+  /** A new, unstarted port over the same cluster (a second controller replica); resync off unless given. */
+  connect(options?: { resyncPeriodMs?: number }): Cluster;
   stop(): Promise<void>;
 }
 
@@ -306,6 +306,38 @@ export function clusterContract(name: string, setup: () => Promise<ClusterHarnes
         assert.equal(combined.length, 1);
         assert.equal(combined[0]?.message, "(combined from similar events): launched type 11");
         assert.equal(combined[0]?.count, 2);
+      } finally {
+        await h.stop();
+      }
+    });
+
+    test("resync: every period re-delivers each cached object as an unchanged update, on the clock", async () => {
+      const h = await setup();
+      try {
+        for (const name of ["n6", "n7"]) h.store.create(kindOf(h.store, "", "v1", "nodes"), undefined, node(name));
+        const cluster = h.connect({ resyncPeriodMs: 60_000 });
+        await cluster.start(["nodes"]);
+        const seen: ClusterChange<ClusterObject>[] = [];
+        cluster.onChange("nodes", (change) => seen.push(change as ClusterChange<ClusterObject>));
+        assert.deepEqual(h.clock.pending, [60_000]);
+        h.clock.step(59_999);
+        assert.equal(seen.length, 0);
+        h.clock.step(1);
+        assert.deepEqual(
+          seen.map((c) => [
+            c.type,
+            c.object.metadata.name,
+            c.type === "updated" && c.resync,
+            c.type === "updated" && c.previous === c.object,
+          ]),
+          [
+            ["updated", "n6", true, true],
+            ["updated", "n7", true, true],
+          ],
+        );
+        assert.deepEqual(h.clock.pending, [60_000], "re-armed");
+        await cluster.stop();
+        assert.deepEqual(h.clock.pending, [], "stopped with the informers");
       } finally {
         await h.stop();
       }

@@ -19,8 +19,13 @@ clusterContract("adapters/kube over HTTPS", async () => {
   return {
     store: server.store,
     clock,
-    connect: () => {
-      const cluster = new KubeCluster({ kubeConfig: loadKubeConfig({ kubeconfig }), clock });
+    connect: (options = {}) => {
+      const cluster = new KubeCluster({
+        kubeConfig: loadKubeConfig({ kubeconfig }),
+        clock,
+        resyncPeriodMs: 0,
+        ...options,
+      });
       clusters.push(cluster);
       return cluster;
     },

@@ -14,7 +14,7 @@ clusterContract("in process (sim/world/cluster-port.ts)", async () => {
   return {
     store,
     clock,
-    connect: () => new StoreCluster(store, { clock }),
+    connect: (options = {}) => new StoreCluster(store, { clock, ...options }),
     stop: async () => {},
   };
 });
