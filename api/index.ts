@@ -63,6 +63,45 @@ export {
   Unauthorized,
 } from "./ports.ts";
 export {
+  apiVersionOfResource,
+  type ApplyOptions,
+  type Cluster,
+  type ClusterChange,
+  type ClusterDeleteOptions,
+  ClusterError,
+  type ClusterObjects,
+  type ClusterPatch,
+  type ClusterResource,
+  CLUSTER_RESOURCES,
+  type ClusterWriteOptions,
+  type DeleteOutcome,
+  type EventRecord,
+  type EvictionOutcome,
+  isConflict,
+  isNotFound,
+  type ObjectKey,
+  type PatchType,
+  WATCHED_BY_DEFAULT,
+} from "./ports.ts";
+export { ClusterBase, evictionOutcome } from "./ports/cluster-base.ts";
+export { addFinalizer, cordonNode, mutateWithRetry, removeFinalizer, taintNode } from "./ports/cluster-mutations.ts";
+export { EventCorrelator, type EventInput, type EventWrite } from "./ports/event-correlator.ts";
+export { writeEvent } from "./ports/event-sink.ts";
+export type {
+  Condition,
+  DaemonSet,
+  Event as KubeEvent,
+  KubeObject as ClusterObject,
+  Lease,
+  Node,
+  ObjectReference,
+  PersistentVolumeClaim,
+  Pod,
+  PodDisruptionBudget,
+  Taint,
+  VolumeAttachment,
+} from "./ports/kube-objects.ts";
+export {
   addQuantities,
   compareQuantities,
   formatQuantity,

@@ -101,3 +101,25 @@ export {
   Unauthorized,
 } from "./ports/ec2-errors.ts";
 export type { InterruptionQueue, QueueMessage, ReceiveOptions } from "./ports/interruption-queue.ts";
+// The Cluster port: the Kubernetes objects the controller reads and writes.
+export {
+  apiVersionOfResource,
+  type ApplyOptions,
+  type Cluster,
+  type ClusterChange,
+  ClusterError,
+  type ClusterObjects,
+  type ClusterPatch,
+  type ClusterResource,
+  CLUSTER_RESOURCES,
+  type DeleteOptions as ClusterDeleteOptions,
+  type DeleteOutcome,
+  type EventRecord,
+  type EvictionOutcome,
+  isConflict,
+  isNotFound,
+  type ObjectKey,
+  type PatchType,
+  WATCHED_BY_DEFAULT,
+  type WriteOptions as ClusterWriteOptions,
+} from "./ports/cluster.ts";

@@ -53,3 +53,4 @@ export {
   type ScaleOf,
   type DisruptionResult,
 } from "./world/controllers/index.ts";
+export { StoreCluster, type StoreClusterOptions } from "./world/cluster-port.ts";

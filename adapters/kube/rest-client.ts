@@ -1,0 +1,120 @@
+// One request to the Kubernetes API server through @kubernetes/client-node's own pipeline (its RequestContext,
+// the kubeconfig's authentication and TLS, its fetch-based HTTP library), with what client-go's rest.Request adds:
+// the client-side rate limit, a timeout, metrics, and the API server's Status turned into a ClusterError.
+import { HttpMethod, IsomorphicFetchHttpLibrary, RequestContext, type KubeConfig } from "@kubernetes/client-node";
+import { ClusterError } from "../../api/index.ts";
+import type { ClientRateLimiter } from "./client-rate-limiter.ts";
+import type { KubeClientMetrics } from "./metrics.ts";
+
+export interface KubeRequest {
+  /** The Kubernetes verb, for metrics: get, list, create, update, patch, delete, evict. */
+  verb: string;
+  /** The resource, for metrics and messages: pods, nodeclaims, pods/eviction. */
+  resource: string;
+  method: "GET" | "POST" | "PUT" | "PATCH" | "DELETE";
+  /** From the server's root: /api/v1/namespaces/default/pods. */
+  path: string;
+  query?: Record<string, string | undefined>;
+  body?: unknown;
+  contentType?: string;
+}
+
+export interface KubeResponse {
+  status: number;
+  body: unknown;
+  headers: Record<string, string>;
+}
+
+export interface RestClientOptions {
+  limiter: ClientRateLimiter;
+  metrics: KubeClientMetrics;
+  /** Longest a request (not a watch) may take; client-go has none by default, Karpenter's manager sets none. */
+  timeoutMs: number;
+  /** Largest response body read; a larger one is an error rather than memory spent. */
+  maxResponseBytes: number;
+}
+
+export class KubeRestClient {
+  readonly kubeConfig: KubeConfig;
+  readonly #options: RestClientOptions;
+  readonly #http = new IsomorphicFetchHttpLibrary();
+  readonly #server: string;
+
+  constructor(kubeConfig: KubeConfig, options: RestClientOptions) {
+    const cluster = kubeConfig.getCurrentCluster();
+    if (!cluster) throw new Error("kubeconfig: the current context names no cluster");
+    this.kubeConfig = kubeConfig;
+    this.#server = cluster.server.replace(/\/+$/, "");
+    this.#options = options;
+  }
+
+  /** Sends the request; any status ≥ 400 is thrown as a ClusterError with the server's reason and message. */
+  async request(request: KubeRequest): Promise<KubeResponse> {
+    const response = await this.send(request);
+    if (response.status >= 400) throw clusterErrorOf(request, response);
+    return response;
+  }
+
+  /** Sends the request and returns whatever came back (callers that branch on codes, such as evictions). */
+  async send(request: KubeRequest): Promise<KubeResponse> {
+    const url = new URL(this.#server + request.path);
+    for (const [key, value] of Object.entries(request.query ?? {})) {
+      if (value !== undefined) url.searchParams.set(key, value);
+    }
+    const context = new RequestContext(url.toString(), HttpMethod[request.method]);
+    context.setHeaderParam("Accept", "application/json");
+    if (request.body !== undefined) {
+      context.setHeaderParam("Content-Type", request.contentType ?? "application/json");
+      context.setBody(JSON.stringify(request.body));
+    }
+    context.setSignal(AbortSignal.timeout(this.#options.timeoutMs));
+    await this.kubeConfig.applySecurityAuthentication(context);
+    await this.#options.limiter.wait();
+    const labels = { verb: request.verb, resource: request.resource };
+    const stopTimer = this.#options.metrics.duration.startTimer(labels);
+    let code = "<error>";
+    try {
+      const response = await this.#http.send(context).toPromise();
+      code = String(response.httpStatusCode);
+      const text = await response.body.text();
+      if (Buffer.byteLength(text) > this.#options.maxResponseBytes) {
+        throw new Error(
+          `${request.verb} ${request.resource}: the response is larger than ${this.#options.maxResponseBytes} bytes`,
+        );
+      }
+      return { status: response.httpStatusCode, body: parseJson(text), headers: response.headers };
+    } catch (error) {
+      if (error instanceof Error && (error.name === "TimeoutError" || error.name === "AbortError")) {
+        throw new ClusterError(
+          504,
+          "Timeout",
+          `${request.verb} ${request.resource}: no response from the API server within ${this.#options.timeoutMs} ms`,
+        );
+      }
+      throw error;
+    } finally {
+      stopTimer();
+      this.#options.metrics.requests.inc({ ...labels, code });
+    }
+  }
+}
+
+function parseJson(text: string): unknown {
+  if (text === "") return undefined;
+  try {
+    return JSON.parse(text);
+  } catch {
+    return text;
+  }
+}
+
+/** metav1.Status → ClusterError, keeping the server's words (they name the object and what was wrong). */
+export function clusterErrorOf(request: KubeRequest, response: KubeResponse): ClusterError {
+  const status = response.body as { reason?: unknown; message?: unknown } | undefined;
+  const reason = typeof status?.reason === "string" ? status.reason : "";
+  const message =
+    typeof status?.message === "string" && status.message !== ""
+      ? status.message
+      : `${request.verb} ${request.resource}: the API server answered ${response.status}`;
+  return new ClusterError(response.status, reason, message);
+}
