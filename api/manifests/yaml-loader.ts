@@ -1,8 +1,10 @@
 // Reads multi-document YAML the way kubectl does (YAML 1.1 scalars, as sigs.k8s.io/yaml resolves them;
 // duplicate keys rejected), keeps every node's source position, and refuses what would exhaust memory or time:
-// oversized input, binary data and alias bombs each get a clear error instead of a crash or a hang.
+// oversized input, binary data, deep nesting (measured over the text before parsing: yaml-nesting.ts) and alias
+// bombs each get a clear error instead of a crash or a hang.
 import { LineCounter, parseAllDocuments, isMap, isPair, isScalar, isSeq, type Document, type Node } from "yaml";
 import type { FieldPath, SourcePosition } from "../validation/field-error.ts";
+import { yamlNestingProblem } from "./yaml-nesting.ts";
 
 export interface YamlLimits {
   /** Largest input accepted, in bytes (default 4 MiB: above the API server's 3 MiB request limit). */
@@ -51,6 +53,12 @@ export function loadYaml(input: string | Uint8Array, file: string, limits: Parti
   const text = typeof input === "string" ? input : decodeText(input);
   if (text === undefined || text.includes("\u0000")) {
     return fail({ file, source: at(), message: "file is not text (binary data or invalid UTF-8): expected YAML" });
+  }
+  // The parser composes nodes recursively: text nesting past the limit is refused before it overflows the stack.
+  const deep = yamlNestingProblem(text, maxDepth);
+  if (deep) {
+    const { line, col } = linePosition(text, deep.offset);
+    return fail({ file, source: at(line, col), message: `nesting is deeper than ${maxDepth} levels` });
   }
   const lineCounter = new LineCounter();
   const positionAt = (offset: number): SourcePosition => {
@@ -107,6 +115,16 @@ export function loadYaml(input: string | Uint8Array, file: string, limits: Parti
 
 function fail(error: YamlError): YamlLoadResult {
   return { documents: [], errors: [error] };
+}
+
+function linePosition(text: string, offset: number): { line: number; col: number } {
+  let line = 1;
+  let lineStart = 0;
+  for (let k = text.indexOf("\n"); k !== -1 && k < offset; k = text.indexOf("\n", k + 1)) {
+    line++;
+    lineStart = k + 1;
+  }
+  return { line, col: offset - lineStart + 1 };
 }
 
 function decodeText(bytes: Uint8Array): string | undefined {
