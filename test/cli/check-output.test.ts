@@ -84,3 +84,22 @@ test("JUnit lists every object as a test case, passing ones too", async () => {
   const passing = cases.filter((c) => !withFindings.has(c[1] ?? "")).map((c) => c[2]);
   assert.deepEqual(passing, ["/"], "the object without findings is a passing (empty) test case");
 });
+
+test("the API server's 'some validation rules were not checked' is a note on the schema findings, not a denial", async () => {
+  // The fixture's taint effect and httpTokens are outside their enums: a blocking schema error in each object, after
+  // which the API server runs no CEL rule and says so at the object's root.
+  const file = "test/fixtures/invalid/structural-enum.yaml";
+  const { code, out } = await run("check", file, "--verbose");
+  assert.equal(code, 1);
+  assert.doesNotMatch(out, /<root>|some validation rules were not checked/);
+  const denials = findingLines(out).filter((l) => l.startsWith("  deny "));
+  assert.deepEqual(
+    denials.map((l) => l.replace(/^ {2}deny +(\S+) +(\S+) .*$/, "$1 $2")),
+    [`${file}:16:11 spec.template.spec.taints[0].effect`, `${file}:41:5 spec.metadataOptions.httpTokens`],
+  );
+  assert.equal(
+    out.match(/^ {4}fix: the CRD's CEL rules were not run on this object because of this error/gm)?.length,
+    2,
+  );
+  assert.match(out, /^2 of 2 objects denied: 2 denials, /m);
+});
