@@ -107,10 +107,10 @@ describe("every reader of YAML refuses it with the file and line", () => {
       builtinRules,
     );
     assert.equal(policy.errors[0]?.message, `policy file: ${REFUSED}`);
-    assert.deepEqual(policy.errors[0]?.source, { file: "policy.yaml", line: 3, col: 107 });
+    assert.deepEqual(policy.errors[0]?.source, { file: "policy.yaml", line: 3, col: 106 });
     const config = loadConfig("cluster: prod\npools: " + "[".repeat(100_000), "poolkeeper.yaml");
     assert.deepEqual(config.errors, [
-      { source: { file: "poolkeeper.yaml", line: 2, col: 108 }, message: `config file: ${REFUSED}` },
+      { source: { file: "poolkeeper.yaml", line: 2, col: 107 }, message: `config file: ${REFUSED}` },
     ]);
   });
 });
