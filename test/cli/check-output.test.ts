@@ -1,6 +1,7 @@
 // The text report as a pull request shows it: one line per finding ending in its rule id (what `explain` and
 // exemptions take), the fix only with --verbose, denials only with --quiet (the counts still cover everything).
 import { test } from "node:test";
+import { resolve } from "node:path";
 import assert from "node:assert/strict";
 import { main } from "../../cli/main.ts";
 import { capturedOutput } from "../../cli/output.ts";
@@ -102,4 +103,12 @@ test("the API server's 'some validation rules were not checked' is a note on the
     2,
   );
   assert.match(out, /^2 of 2 objects denied: 2 denials, /m);
+});
+
+test("files under the working directory are named relative to it, however they were given", async () => {
+  const absolute = resolve("examples/pools/gpu.yaml");
+  const { out } = await run("check", absolute);
+  assert.match(out, /^NodePool\/gpu \(examples\/pools\/gpu\.yaml:\d+:\d+\)$/m);
+  assert.match(out, /^ {2}deny +examples\/pools\/gpu\.yaml:17:7 +spec\.template\.spec\.expireAfter /m);
+  assert.ok(!out.includes(absolute), out);
 });
