@@ -18,8 +18,14 @@ export {
 } from "./duration.ts";
 export type { EC2NodeClass, NodeClaim, NodePool } from "./generated/types.ts";
 export { duplicateDefinitions } from "./manifests/duplicates.ts";
-export { loadManifests, type Manifest, type ManifestSet, validateManifest } from "./manifests/manifests.ts";
-export { defaultYamlLimits, loadYaml } from "./manifests/yaml-loader.ts";
+export {
+  loadManifests,
+  type Manifest,
+  manifestsFromYaml,
+  type ManifestSet,
+  validateManifest,
+} from "./manifests/manifests.ts";
+export { defaultYamlLimits, loadYaml, loadYamlData, type YamlData, yamlFromData } from "./manifests/yaml-loader.ts";
 export type { CrdSchema, OpenApiSchema } from "./crd-schema.ts";
 export type { OwnerReference } from "./object-meta.ts";
 export { cloneJson, isRecord } from "./plain-object.ts";

@@ -67,7 +67,7 @@ async function answer(message: string): Promise<Record<string, unknown>> {
       return { ms: performance.now() - start, accepted: judgement.accepted };
     }
     case "stop":
-      await Promise.all([webhook.close(), hook.close()]);
+      await Promise.all([webhook.close(), hook.close(), syncer.close()]);
       setImmediate(() => process.exit(0));
       return {};
     default:

@@ -3,9 +3,19 @@
 // .poolkeeperignore name), `-` for standard input. A directory holding no YAML at all is a usage error: a typo in
 // a CI step's path must not pass silently.
 import { existsSync, readdirSync, readFileSync, statSync } from "node:fs";
-import { join, posix, relative, sep } from "node:path";
+import { isAbsolute, join, posix, relative, resolve, sep } from "node:path";
 
 export const STDIN = "-";
+
+/**
+ * How a file is named in reports: relative to the working directory when it lies under it (what a terminal or a CI
+ * log can click, however the path was given), as given otherwise; standard input as `<stdin>`.
+ */
+export function displayPath(file: string): string {
+  if (file === STDIN) return "<stdin>";
+  const under = relative(process.cwd(), resolve(file));
+  return under !== "" && !under.startsWith("..") && !isAbsolute(under) ? under : file;
+}
 
 /** The ignore file read from the working directory: one glob per line, `#` comments, as --exclude takes. */
 export const IGNORE_FILE = ".poolkeeperignore";

@@ -5,12 +5,11 @@ import { runCheck } from "./commands/check.ts";
 import { runExplain } from "./commands/explain.ts";
 import { runFix } from "./commands/fix.ts";
 import type { ServeOptions } from "./commands/serve.ts";
-import { runSync, type SyncOptions } from "./commands/sync.ts";
+import type { SyncOptions } from "./commands/sync.ts";
 import { gitCredentialOptions } from "./git-credentials.ts";
-import { hookRateLimitOption, servingLimitOptions } from "./serving-limits.ts";
-import { runHistory, type HistoryOptions } from "./commands/history.ts";
-import { configDefaults } from "../gitops/index.ts";
-import { STATUS_EVENT_KINDS } from "../gitops/index.ts";
+import type * as ServingLimits from "./serving-limits.ts";
+import type { HistoryOptions } from "./commands/history.ts";
+import type * as Gitops from "../gitops/index.ts";
 import { PRESETS, type PresetName } from "../policies/index.ts";
 import type { ReportFormat } from "../policies/index.ts";
 import { toolVersion } from "./version.ts";
@@ -24,7 +23,31 @@ const planned: [name: string, summary: string][] = [
   ["demo", "run the whole job on the embedded simulated world"],
 ];
 
-export function buildProgram(out: Output, setExit: (code: number) => void): Command {
+/**
+ * What the server commands' options (serve, sync, history) take from runtime/ and gitops/: limits, defaults, choices.
+ * Those parts (pino, prom-client, isomorphic-git among them) are a large part of start-up, so main loads them only for
+ * a command that may need them; without them the program has no server commands.
+ */
+export interface ServerOptionFacts {
+  gitops: Pick<typeof Gitops, "configDefaults" | "DEFAULT_HOOK_RATE_LIMIT" | "STATUS_EVENT_KINDS">;
+  limits: Pick<typeof ServingLimits, "hookRateLimitOption" | "servingLimitOptions">;
+}
+
+// The commands that start no server; any other first word (serve, sync, history, help, a typo) loads their options.
+const WITHOUT_SERVERS = new Set(["check", "fix", "explain", "validate", ...planned.map(([name]) => name)]);
+
+/** Whether the command `argv` names needs the server commands' options (ServerOptionFacts). */
+export function needsServerOptions(argv: readonly string[]): boolean {
+  const command = argv.find((arg) => !arg.startsWith("-"));
+  return command === undefined || !WITHOUT_SERVERS.has(command);
+}
+
+async function serverOptionFacts(): Promise<ServerOptionFacts> {
+  const [gitops, limits] = await Promise.all([import("../gitops/index.ts"), import("./serving-limits.ts")]);
+  return { gitops, limits };
+}
+
+export function buildProgram(out: Output, setExit: (code: number) => void, servers?: ServerOptionFacts): Command {
   const program = new Command("poolkeeper")
     .description("GitOps policy engine and node autoscaler for Karpenter NodePools and EC2NodeClasses")
     .exitOverride()
@@ -109,93 +132,103 @@ export function buildProgram(out: Output, setExit: (code: number) => void): Comm
     .addOption(new Option("--format <format>", "output format").choices(["text", "json"]).default("text"))
     .action((paths: string[], options: { format: "text" | "json" }) => setExit(runValidate(paths, options, out)));
 
-  const serve = program
-    .command("serve")
-    .description("run the validating and mutating admission webhook (HTTPS; until SIGTERM)")
-    .option("--port <port>", "HTTPS port", "9443")
-    .option("--host <address>", "address to listen on", "0.0.0.0")
-    .requiredOption("--tls-cert <file>", "serving certificate, PEM (reloaded when it changes)")
-    .requiredOption("--tls-key <file>", "its private key, PEM (reloaded when it changes)")
-    .option(
-      "--client-ca <file>",
-      "require a client certificate signed by a CA in this PEM file, as the API server presents when configured to (reloaded when it changes)",
-    )
-    .addOption(policyOption())
-    .addOption(preset())
-    .addOption(catalogOption())
-    .addOption(
-      new Option("--log-level <level>", "lowest log level written")
-        .choices(["fatal", "error", "warn", "info", "debug", "trace"])
-        .default("info"),
-    );
-  for (const option of servingLimitOptions()) serve.addOption(option);
-  // Loaded when used: the webhook's modules (express among them) are a large part of every command's start-up.
-  serve.action(async (o: ServeOptions) => {
-    const { runServe } = await import("./commands/serve.ts");
-    setExit(await runServe(o, out));
-  });
-
-  const sync = program
-    .command("sync")
-    .description(
-      "follow a pool repository's branch: judge each new head through the policy gate, keep the last good state, " +
-        "commit status reports to the status branch (until SIGTERM, or --once)",
-    )
-    .requiredOption("--repo <url|path>", "HTTP(S) Git remote or local repository path")
-    .option("--branch <name>", "branch holding the desired state", "main")
-    .option("--once", "sync once and exit: 0 accepted, 1 rejected, 2 Git or config failure", false)
-    .option("--config <file>", "use this poolkeeper.yaml instead of the repository's")
-    .option("--cache-dir <dir>", "where the clones are kept (use a persistent volume; default ~/.cache/poolkeeper/…)")
-    .option("--no-status", "judge only: write no status and restore nothing")
-    .option("--allowed-signers <file>", "accept only commits signed (SSH) by a key in this allowed-signers file")
-    .addOption(
-      new Option(
-        "--policy <file>",
-        "PoolPolicy file kept outside the repository; judges instead of its policies/ (repeatable)",
+  // Loaded only for the commands that may need them (ServerOptionFacts), and each command's code when it runs.
+  if (servers) {
+    const { gitops, limits } = servers;
+    const serve = program
+      .command("serve")
+      .description("run the validating and mutating admission webhook (HTTPS; until SIGTERM)")
+      .option("--port <port>", "HTTPS port", "9443")
+      .option("--host <address>", "address to listen on", "0.0.0.0")
+      .requiredOption("--tls-cert <file>", "serving certificate, PEM (reloaded when it changes)")
+      .requiredOption("--tls-key <file>", "its private key, PEM (reloaded when it changes)")
+      .option(
+        "--client-ca <file>",
+        "require a client certificate signed by a CA in this PEM file, as the API server presents when configured to (reloaded when it changes)",
       )
-        .argParser(collect)
-        .default([]),
-    )
-    .addOption(catalogOption())
-    .addOption(
-      new Option("--format <format>", "report format of --once")
-        .choices(["text", "json", "sarif", "junit", "github"])
-        .default("text"),
-    )
-    .option("--port <port>", "port of the push hook, /healthz, /readyz and /metrics", "8080")
-    .option("--host <address>", "address to listen on", "0.0.0.0")
-    .option("--tls-cert <file>", "serve HTTPS with this certificate, PEM (reloaded when it changes)")
-    .option("--tls-key <file>", "its private key, PEM")
-    .option("--github-secret-file <file>", "GitHub webhook secret (or POOLKEEPER_GITHUB_WEBHOOK_SECRET)")
-    .option("--gitlab-token-file <file>", "GitLab webhook token (or POOLKEEPER_GITLAB_WEBHOOK_TOKEN)")
-    .addOption(
-      new Option("--log-level <level>", "lowest log level written (default: info; warn with --once)").choices([
-        "fatal",
-        "error",
-        "warn",
-        "info",
-        "debug",
-        "trace",
-      ]),
-    );
-  for (const option of gitCredentialOptions()) sync.addOption(option);
-  for (const option of servingLimitOptions()) sync.addOption(option);
-  sync.addOption(hookRateLimitOption());
-  sync.action(async (o: SyncOptions) => setExit(await runSync(o, out)));
+      .addOption(policyOption())
+      .addOption(preset())
+      .addOption(catalogOption())
+      .addOption(
+        new Option("--log-level <level>", "lowest log level written")
+          .choices(["fatal", "error", "warn", "info", "debug", "trace"])
+          .default("info"),
+      );
+    for (const option of limits.servingLimitOptions()) serve.addOption(option);
+    // Loaded when used: the webhook's modules (express among them) are a large part of every command's start-up.
+    serve.action(async (o: ServeOptions) => {
+      const { runServe } = await import("./commands/serve.ts");
+      setExit(await runServe(o, out));
+    });
 
-  const history = program
-    .command("history")
-    .description("print the audit trail from the status branch, newest first")
-    .option("--repo <url|path>", "HTTP(S) Git remote or local repository path (bare or a clone)", ".")
-    .option("--status-branch <name>", "branch the status commits are on", configDefaults.statusBranch)
-    .option("--cluster <name>", "only commits of this cluster")
-    .option("--pool <name>", "only events of this NodePool")
-    .addOption(new Option("--event <kind>", "only events of this kind").choices(STATUS_EVENT_KINDS))
-    .option("--since <when>", 'only commits since a time ("2026-11-01", "2026-11-01T10:00:00Z") or ago ("24h", "7d")')
-    .addOption(new Option("--format <format>", "output format").choices(["text", "json"]).default("text"))
-    .option("--cache-dir <dir>", "keep the clone of an HTTP(S) remote here between runs (default: a temporary one)");
-  for (const option of gitCredentialOptions()) history.addOption(option);
-  history.action(async (o: HistoryOptions) => setExit(await runHistory(o, out)));
+    const sync = program
+      .command("sync")
+      .description(
+        "follow a pool repository's branch: judge each new head through the policy gate, keep the last good state, " +
+          "commit status reports to the status branch (until SIGTERM, or --once)",
+      )
+      .requiredOption("--repo <url|path>", "HTTP(S) Git remote or local repository path")
+      .option("--branch <name>", "branch holding the desired state", "main")
+      .option("--once", "sync once and exit: 0 accepted, 1 rejected, 2 Git or config failure", false)
+      .option("--config <file>", "use this poolkeeper.yaml instead of the repository's")
+      .option("--cache-dir <dir>", "where the clones are kept (use a persistent volume; default ~/.cache/poolkeeper/…)")
+      .option("--no-status", "judge only: write no status and restore nothing")
+      .option("--allowed-signers <file>", "accept only commits signed (SSH) by a key in this allowed-signers file")
+      .addOption(
+        new Option(
+          "--policy <file>",
+          "PoolPolicy file kept outside the repository; judges instead of its policies/ (repeatable)",
+        )
+          .argParser(collect)
+          .default([]),
+      )
+      .addOption(catalogOption())
+      .addOption(
+        new Option("--format <format>", "report format of --once")
+          .choices(["text", "json", "sarif", "junit", "github"])
+          .default("text"),
+      )
+      .option("--port <port>", "port of the push hook, /healthz, /readyz and /metrics", "8080")
+      .option("--host <address>", "address to listen on", "0.0.0.0")
+      .option("--tls-cert <file>", "serve HTTPS with this certificate, PEM (reloaded when it changes)")
+      .option("--tls-key <file>", "its private key, PEM")
+      .option("--github-secret-file <file>", "GitHub webhook secret (or POOLKEEPER_GITHUB_WEBHOOK_SECRET)")
+      .option("--gitlab-token-file <file>", "GitLab webhook token (or POOLKEEPER_GITLAB_WEBHOOK_TOKEN)")
+      .addOption(
+        new Option("--log-level <level>", "lowest log level written (default: info; warn with --once)").choices([
+          "fatal",
+          "error",
+          "warn",
+          "info",
+          "debug",
+          "trace",
+        ]),
+      );
+    for (const option of gitCredentialOptions()) sync.addOption(option);
+    for (const option of limits.servingLimitOptions()) sync.addOption(option);
+    sync.addOption(limits.hookRateLimitOption(gitops.DEFAULT_HOOK_RATE_LIMIT));
+    sync.action(async (o: SyncOptions) => {
+      const { runSync } = await import("./commands/sync.ts");
+      setExit(await runSync(o, out));
+    });
+
+    const history = program
+      .command("history")
+      .description("print the audit trail from the status branch, newest first")
+      .option("--repo <url|path>", "HTTP(S) Git remote or local repository path (bare or a clone)", ".")
+      .option("--status-branch <name>", "branch the status commits are on", gitops.configDefaults.statusBranch)
+      .option("--cluster <name>", "only commits of this cluster")
+      .option("--pool <name>", "only events of this NodePool")
+      .addOption(new Option("--event <kind>", "only events of this kind").choices(gitops.STATUS_EVENT_KINDS))
+      .option("--since <when>", 'only commits since a time ("2026-11-01", "2026-11-01T10:00:00Z") or ago ("24h", "7d")')
+      .addOption(new Option("--format <format>", "output format").choices(["text", "json"]).default("text"))
+      .option("--cache-dir <dir>", "keep the clone of an HTTP(S) remote here between runs (default: a temporary one)");
+    for (const option of gitCredentialOptions()) history.addOption(option);
+    history.action(async (o: HistoryOptions) => {
+      const { runHistory } = await import("./commands/history.ts");
+      setExit(await runHistory(o, out));
+    });
+  }
 
   for (const [name, summary] of planned) {
     program
@@ -213,7 +246,8 @@ export function buildProgram(out: Output, setExit: (code: number) => void): Comm
 
 export async function main(argv: readonly string[], out: Output = processOutput): Promise<number> {
   let exitCode = 0;
-  const program = buildProgram(out, (code) => (exitCode = code));
+  const servers = needsServerOptions(argv) ? await serverOptionFacts() : undefined;
+  const program = buildProgram(out, (code) => (exitCode = code), servers);
   try {
     await program.parseAsync([...argv], { from: "user" });
     return exitCode;

@@ -2,7 +2,6 @@
 // --max-connections and --max-in-flight, shared by `serve` and `sync`; and sync's --hook-rate-limit, the push
 // hook's deliveries per client address. Unset, the defaults apply.
 import { Option } from "commander";
-import { DEFAULT_HOOK_RATE_LIMIT } from "../gitops/index.ts";
 import { DEFAULT_SERVING_LIMITS, type RateLimit, type ServingLimits } from "../runtime/index.ts";
 import { InputError } from "./input-files.ts";
 
@@ -34,11 +33,11 @@ export function servingLimitsOf(options: ServingLimitOptions): Partial<ServingLi
   return limits;
 }
 
-/** sync's --hook-rate-limit; new on each call, as commander needs. */
-export function hookRateLimitOption(): Option {
+/** sync's --hook-rate-limit, naming gitops' default; new on each call, as commander needs. */
+export function hookRateLimitOption(defaultLimit: RateLimit): Option {
   return new Option(
     "--hook-rate-limit <n>",
-    `push deliveries a minute from one client address, as many at once; 0 for no limit (default ${DEFAULT_HOOK_RATE_LIMIT.burst})`,
+    `push deliveries a minute from one client address, as many at once; 0 for no limit (default ${defaultLimit.burst})`,
   );
 }
 

@@ -88,15 +88,26 @@ export interface CommitFiles {
  * changes a few of many files; the others are not parsed again. Holds only the files of the last commit judged.
  */
 export class GateCache {
-  #files = new Map<string, { text: string; set: ManifestSet; objects: Record<string, unknown>[] }>();
+  #files = new Map<string, { text: string; set: ManifestSet; objects?: Record<string, unknown>[] }>();
 
   manifests(path: string, text: string): { set: ManifestSet; objects: Record<string, unknown>[] } {
-    const cached = this.#files.get(path);
-    if (cached?.text === text) return cached;
-    const set = loadManifests(text, path);
-    const entry = { text, set, objects: set.manifests.map((m) => validateManifest(m).object) };
-    this.#files.set(path, entry);
-    return entry;
+    let entry = this.#files.get(path);
+    if (entry?.text !== text) {
+      entry = { text, set: loadManifests(text, path) };
+      this.#files.set(path, entry);
+    }
+    entry.objects ??= entry.set.manifests.map((m) => validateManifest(m).object);
+    return { set: entry.set, objects: entry.objects };
+  }
+
+  /** Whether the file is read at this text. */
+  holds(path: string, text: string): boolean {
+    return this.#files.get(path)?.text === text;
+  }
+
+  /** Keeps a file read elsewhere (a large one, in a worker thread: large-files.ts); validated when first judged. */
+  store(path: string, text: string, set: ManifestSet): void {
+    this.#files.set(path, { text, set });
   }
 
   /** Forgets every file but these. */

@@ -5,7 +5,8 @@
 // `restore` recovers the last good state after a restart from the status branch's `Poolkeeper-Source` trailers,
 // before the head is trusted. The status branch is not a trusted input (anyone who can push to it can write a
 // trailer): what it names is judged again, as it was judged when it was accepted, and refused if the gate says no.
-// Judging runs in slices (runtime's runInSlices): the process serves its push hook and probes meanwhile.
+// Judging runs in slices (runtime's runInSlices), and large files are parsed in a worker thread before it
+// (large-files.ts): the process serves its push hook and probes meanwhile. `close` stops the worker threads.
 import type { Logger } from "pino";
 import type { InstanceTypeCatalog } from "../cloudprovider/index.ts";
 import type { Clock } from "../api/index.ts";
@@ -15,6 +16,7 @@ import type { PoolkeeperConfig } from "./config.ts";
 import { runInSlices } from "../runtime/index.ts";
 import { GateCache, judgeCommitStepwise, readCommit, type DesiredState, type Judgement } from "./gate.ts";
 import { gatePolicy } from "./gate-policy.ts";
+import { LargeFileReader } from "./large-files.ts";
 import type { HistoryEntry } from "./history.ts";
 import type { SyncMetrics, SyncOutcome } from "./metrics.ts";
 import { SourceError, type GitSource, type SourceFile } from "./source.ts";
@@ -43,6 +45,8 @@ export interface SyncerOptions {
    * after every file and object), so that /healthz and the push hook answer while a large commit is judged.
    */
   judgeSliceMs?: number;
+  /** Parses large pool files off the event loop (a LargeFileReader with its defaults when not given). */
+  largeFiles?: LargeFileReader;
 }
 
 export interface SyncResult {
@@ -74,11 +78,18 @@ export class Syncer {
   #head: Judgement | undefined;
   #failure: string | undefined;
   readonly #gateCache = new GateCache();
+  readonly #largeFiles: LargeFileReader;
   /** The head the status branch says was rejected before a restart: its rejection is not reported twice. */
   #reportedRejection: string | undefined;
 
   constructor(options: SyncerOptions) {
     this.#o = options;
+    this.#largeFiles = options.largeFiles ?? new LargeFileReader();
+  }
+
+  /** Stops the threads that parse large files; a sync after this reads them on the event loop's own thread. */
+  async close(): Promise<void> {
+    await this.#largeFiles.close();
   }
 
   /** The desired state in force: the last accepted commit's. */
@@ -225,6 +236,7 @@ export class Syncer {
   async #judge(sha: string, lastGood: DesiredState | undefined): Promise<Judgement> {
     const { source, signers } = this.#o;
     const files = await readCommit(source, sha, this.#o.configOverride);
+    await this.#largeFiles.read(files.pools, this.#gateCache);
     let signatureProblem: string | undefined;
     if (signers) {
       const verdict = await source.verifySignature(sha, signers);

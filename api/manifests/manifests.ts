@@ -5,7 +5,7 @@ import { convertToV1, type ConversionNote } from "../convert/index.ts";
 import { isRecord } from "../plain-object.ts";
 import type { FieldError, FieldPath, SourcePosition } from "../validation/field-error.ts";
 import { findCrd, isKarpenterKind, validateObject, type ValidateOptions } from "../validation/validate.ts";
-import { loadYaml, type YamlError, type YamlLimits } from "./yaml-loader.ts";
+import { loadYaml, type YamlError, type YamlLimits, type YamlLoadResult } from "./yaml-loader.ts";
 
 export interface Manifest {
   file: string;
@@ -49,7 +49,11 @@ export interface ManifestSet {
 }
 
 export function loadManifests(input: string | Uint8Array, file: string, limits?: Partial<YamlLimits>): ManifestSet {
-  const { documents, errors } = loadYaml(input, file, limits);
+  return manifestsFromYaml(loadYaml(input, file, limits), file);
+}
+
+/** The manifests of YAML already loaded (in another thread, say: yamlFromData). */
+export function manifestsFromYaml({ documents, errors }: YamlLoadResult, file: string): ManifestSet {
   const set: ManifestSet = { manifests: [], skipped: [], errors: [...errors] };
   for (const doc of documents) {
     const value = doc.value;

@@ -1,8 +1,12 @@
 // Reads multi-document YAML the way kubectl does (YAML 1.1 scalars, as sigs.k8s.io/yaml resolves them;
 // duplicate keys rejected), keeps every node's source position, and refuses what would exhaust memory or time:
-// oversized input, binary data and alias bombs each get a clear error instead of a crash or a hang.
-import { LineCounter, parseAllDocuments, isMap, isPair, isScalar, isSeq, type Document, type Node } from "yaml";
+// oversized input, binary data, deep nesting (measured over the text before parsing: yaml-nesting.ts) and alias
+// bombs each get a clear error instead of a crash or a hang. `loadYamlData` gives the same as plain data, which
+// crosses threads (a large file is parsed in a worker: gitops/manifest-worker.ts); `yamlFromData` reads it back.
+import { LineCounter, parseAllDocuments, isScalar, type Document } from "yaml";
 import type { FieldPath, SourcePosition } from "../validation/field-error.ts";
+import { offsetAt, positionTree, type PositionTree } from "./position-tree.ts";
+import { yamlNestingProblem } from "./yaml-nesting.ts";
 
 export interface YamlLimits {
   /** Largest input accepted, in bytes (default 4 MiB: above the API server's 3 MiB request limit). */
@@ -41,7 +45,42 @@ export interface YamlLoadResult {
   errors: YamlError[];
 }
 
+/** A loaded document as plain data: its field positions as offsets into the file. */
+export interface YamlDocumentData extends Omit<YamlDocument, "position"> {
+  positions: PositionTree;
+}
+
+/** `loadYaml`'s result as plain data (structured-cloneable). */
+export interface YamlData {
+  documents: YamlDocumentData[];
+  errors: YamlError[];
+  /** Offset of each line's start (the parser's LineCounter), to turn offsets into lines and columns. */
+  lineStarts: number[];
+}
+
 export function loadYaml(input: string | Uint8Array, file: string, limits: Partial<YamlLimits> = {}): YamlLoadResult {
+  return yamlFromData(loadYamlData(input, file, limits));
+}
+
+/** Gives loaded documents back their `position`, from plain data (made here, or in another thread). */
+export function yamlFromData(data: YamlData): YamlLoadResult {
+  const lineCounter = new LineCounter();
+  lineCounter.lineStarts = data.lineStarts;
+  const documents = data.documents.map(({ positions, ...doc }): YamlDocument => {
+    const { file } = doc;
+    return {
+      ...doc,
+      position: (path) => {
+        const { line, col } = lineCounter.linePos(offsetAt(positions, path));
+        return { file, line, col };
+      },
+    };
+  });
+  return { documents, errors: data.errors };
+}
+
+/** `loadYaml` as plain data. */
+export function loadYamlData(input: string | Uint8Array, file: string, limits: Partial<YamlLimits> = {}): YamlData {
   const { maxBytes, maxAliasCount, maxDepth } = { ...defaultYamlLimits, ...limits };
   const at = (line = 1, col = 1): SourcePosition => ({ file, line, col });
   const bytes = typeof input === "string" ? Buffer.byteLength(input) : input.byteLength;
@@ -51,6 +90,12 @@ export function loadYaml(input: string | Uint8Array, file: string, limits: Parti
   const text = typeof input === "string" ? input : decodeText(input);
   if (text === undefined || text.includes("\u0000")) {
     return fail({ file, source: at(), message: "file is not text (binary data or invalid UTF-8): expected YAML" });
+  }
+  // The parser composes nodes recursively: text nesting past the limit is refused before it overflows the stack.
+  const deep = yamlNestingProblem(text, maxDepth);
+  if (deep) {
+    const { line, col } = linePosition(text, deep.offset);
+    return fail({ file, source: at(line, col), message: `nesting is deeper than ${maxDepth} levels` });
   }
   const lineCounter = new LineCounter();
   const positionAt = (offset: number): SourcePosition => {
@@ -68,7 +113,7 @@ export function loadYaml(input: string | Uint8Array, file: string, limits: Parti
   } catch (error) {
     return fail({ file, source: at(), message: `YAML could not be parsed: ${describe(error)}` });
   }
-  const result: YamlLoadResult = { documents: [], errors: [] };
+  const result: YamlData = { documents: [], errors: [], lineStarts: lineCounter.lineStarts };
   parsed.forEach((doc, index) => {
     if (doc.errors.length > 0) {
       for (const error of doc.errors) {
@@ -94,19 +139,23 @@ export function loadYaml(input: string | Uint8Array, file: string, limits: Parti
       result.errors.push({ file, index, source: start, message: `nesting is deeper than ${maxDepth} levels` });
       return;
     }
-    result.documents.push({
-      file,
-      index,
-      start,
-      value,
-      position: (path) => positionAt(offsetOf(doc.contents, path)),
-    });
+    result.documents.push({ file, index, start, value, positions: positionTree(doc.contents) });
   });
   return result;
 }
 
-function fail(error: YamlError): YamlLoadResult {
-  return { documents: [], errors: [error] };
+function fail(error: YamlError): YamlData {
+  return { documents: [], errors: [error], lineStarts: [] };
+}
+
+function linePosition(text: string, offset: number): { line: number; col: number } {
+  let line = 1;
+  let lineStart = 0;
+  for (let k = text.indexOf("\n"); k !== -1 && k < offset; k = text.indexOf("\n", k + 1)) {
+    line++;
+    lineStart = k + 1;
+  }
+  return { line, col: offset - lineStart + 1 };
 }
 
 function decodeText(bytes: Uint8Array): string | undefined {
@@ -139,26 +188,4 @@ function nestingDepth(value: unknown, limit: number): number {
     for (const child of Object.values(node)) stack.push([child, depth + 1]);
   }
   return deepest;
-}
-
-// Offset of the key (map entries) or item at `path`, falling back to the deepest node that exists.
-function offsetOf(root: Node | null, path: FieldPath): number {
-  let node: unknown = root;
-  let offset = root?.range?.[0] ?? 0;
-  for (const segment of path) {
-    if (isMap(node)) {
-      const pair = node.items.find((p) => isPair(p) && isScalar(p.key) && String(p.key.value) === String(segment));
-      if (!pair) return offset;
-      offset = (isScalar(pair.key) ? pair.key.range?.[0] : undefined) ?? offset;
-      node = pair.value;
-    } else if (isSeq(node) && /^\d+$/.test(String(segment))) {
-      const item = node.items[Number(segment)];
-      if (!item) return offset;
-      offset = (item as Node).range?.[0] ?? offset;
-      node = item;
-    } else {
-      return offset;
-    }
-  }
-  return offset;
 }

@@ -14,7 +14,7 @@ import { renderReport, type CheckReport, type ReportFormat } from "../../policie
 import { builtinRules } from "../../policies/index.ts";
 import { readFilesAtRef } from "../git-base.ts";
 import { deletionFindings } from "./check-deletions.ts";
-import { Exclusions, expandPaths, InputError, STDIN } from "../input-files.ts";
+import { displayPath, Exclusions, expandPaths, InputError } from "../input-files.ts";
 import type { Output } from "../output.ts";
 import { progress } from "../progress.ts";
 import { readInput } from "../read-input.ts";
@@ -52,7 +52,7 @@ export function readManifests(paths: readonly string[], out: Output, exclusions 
   const tick = progress(out, "reading", files.length);
   for (const file of files) {
     tick(file);
-    const set = loadManifests(readInput(file), file === STDIN ? "<stdin>" : file);
+    const set = loadManifests(readInput(file), displayPath(file));
     loaded.manifests.push(...set.manifests);
     for (const s of set.skipped)
       loaded.skipped.push({ file: s.file, line: s.source.line, col: s.source.col, reason: s.reason });

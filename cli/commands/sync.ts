@@ -176,6 +176,7 @@ export async function runSync(options: SyncOptions, out: Output, control: SyncCo
 
   if (options.once) {
     const result = await syncer.sync();
+    await syncer.close();
     control.onSync?.(result);
     const written = await closePublisher(publisher, logger);
     out.stdout(renderOnce(result, options.format, out));
@@ -219,11 +220,13 @@ export async function runSync(options: SyncOptions, out: Output, control: SyncCo
   } catch (error) {
     stop.abort();
     await loop.done;
+    await syncer.close();
     await closePublisher(publisher, logger);
     detach();
     throw error instanceof InputError ? error : new InputError(`cannot serve the push hook: ${message(error)}`);
   }
   await loop.done;
+  await syncer.close();
   logger.info("stopping: writing what is left of the status");
   await closePublisher(publisher, logger);
   await server.close();

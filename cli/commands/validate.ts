@@ -8,7 +8,7 @@ import {
   validateManifest,
   type SourcePosition,
 } from "../../api/index.ts";
-import { expandPaths, STDIN } from "../input-files.ts";
+import { displayPath, expandPaths } from "../input-files.ts";
 import { readInput } from "../read-input.ts";
 import type { Output } from "../output.ts";
 import { progress } from "../progress.ts";
@@ -35,8 +35,7 @@ export function runValidate(paths: readonly string[], options: ValidateOptions, 
   const tick = progress(out, "validating", files.length);
   for (const file of files) {
     tick(file);
-    const name = file === STDIN ? "<stdin>" : file;
-    const set = loadManifests(readInput(file), name);
+    const set = loadManifests(readInput(file), displayPath(file));
     for (const error of set.errors) problems.push({ severity: "error", source: error.source, message: error.message });
     for (const skipped of set.skipped)
       problems.push({ severity: "note", source: skipped.source, message: `skipped: ${skipped.reason}` });

@@ -122,6 +122,8 @@ function compareGroups(a: ObjectGroup, b: ObjectGroup): number {
 }
 
 export interface ReportSummary {
+  /** Objects with at least one denial (an object, not a finding: `2 of 7 objects denied`). */
+  deniedObjects: number;
   deny: number;
   warn: number;
   /** Audit findings, exempted ones included (an exemption reports its finding at `audit`). */
@@ -135,6 +137,7 @@ export interface ReportSummary {
 
 export function summarize(report: CheckReport): ReportSummary {
   const summary: ReportSummary = {
+    deniedObjects: 0,
     deny: 0,
     warn: 0,
     audit: 0,
@@ -143,24 +146,36 @@ export function summarize(report: CheckReport): ReportSummary {
     unreadable: report.errors.length,
     skipped: report.skipped.length,
   };
+  const denied = new Set<string>();
   for (const finding of report.findings) {
     summary[finding.severity]++;
+    if (finding.severity === "deny") denied.add(objectKey(finding.object));
     if (finding.exemptedBy !== undefined) summary.exempted++;
     else if (finding.patch && finding.patch.length > 0) summary.fixable++;
   }
+  summary.deniedObjects = denied.size;
   return summary;
 }
 
 const count = (n: number, noun: string) => `${n} ${noun}${n === 1 ? "" : "s"}`;
 
-/** `4 objects in 2 files: 2 denied, 1 warning, 2 audit (1 exempted), 1 unreadable, 1 skipped; 2 fixable with `poolkeeper fix`` */
+// The same object in every finding about it: kind, name and where it starts.
+function objectKey(object: Finding["object"]): string {
+  return `${object.kind}/${object.name}@${object.source?.file ?? ""}:${object.source?.line ?? 0}:${object.source?.col ?? 0}`;
+}
+
+/**
+ * Objects and findings counted apart, then the files:
+ * `2 of 4 objects denied: 3 denials, 1 warning, 2 audit (1 exempted); 2 files, 1 unreadable, 1 skipped; 2 fixable with `poolkeeper fix``
+ */
 export function summaryLine(report: CheckReport, style: Style = (_c, text) => text): string {
   const s = summarize(report);
   const paint = (n: number, colour: "red" | "yellow", text: string) => (n > 0 ? style(colour, text) : text);
   let line =
-    `${count(report.objects, "object")} in ${count(report.files, "file")}: ` +
-    `${paint(s.deny, "red", `${s.deny} denied`)}, ${paint(s.warn, "yellow", count(s.warn, "warning"))}, ${s.audit} audit`;
+    `${paint(s.deniedObjects, "red", `${s.deniedObjects} of ${count(report.objects, "object")} denied`)}: ` +
+    `${paint(s.deny, "red", count(s.deny, "denial"))}, ${paint(s.warn, "yellow", count(s.warn, "warning"))}, ${s.audit} audit`;
   if (s.exempted > 0) line += ` (${s.exempted} exempted)`;
+  line += `; ${count(report.files, "file")}`;
   if (s.unreadable > 0) line += `, ${style("red", `${s.unreadable} unreadable`)}`;
   if (s.skipped > 0) line += `, ${s.skipped} skipped`;
   if (s.fixable > 0) line += `; ${s.fixable} fixable with \`poolkeeper fix\``;

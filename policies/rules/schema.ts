@@ -18,6 +18,15 @@ function violations(target: PolicyTarget, keep: (e: FieldError) => boolean): Vio
   return target.validation.filter(keep).map((e) => ({ path: e.path, message: e.message }));
 }
 
+// The API server's "some validation rules were not checked" error, at the object's root: not a problem of its own but
+// a consequence of the schema errors beside it. It is a note on those findings, not a denial that counts again.
+function celNotRun(e: FieldError): boolean {
+  return e.origin === "cel" && e.path.length === 0 && e.message.includes("some validation rules were not checked");
+}
+
+const CEL_NOT_RUN_HINT =
+  "the CRD's CEL rules were not run on this object because of this error, as the API server does not run them; fix it to have them checked";
+
 export const structural = defineRule({
   id: "schema.structural",
   family: "schema",
@@ -28,7 +37,10 @@ poolkeeper says so at review time, with the file and line.`,
   kinds,
   view: "raw",
   enforcement: { baseline: "deny", strict: "deny" },
-  check: (target) => violations(target, (e) => e.origin !== "cel" && e.type !== "Unknown field"),
+  check(target) {
+    const found = violations(target, (e) => e.origin !== "cel" && e.type !== "Unknown field");
+    return target.validation.some(celNotRun) ? found.map((v) => ({ ...v, hint: CEL_NOT_RUN_HINT })) : found;
+  },
 });
 
 export const cel = defineRule({
@@ -38,11 +50,12 @@ export const cel = defineRule({
   docs: `Every \`x-kubernetes-validations\` rule of the upstream CRDs (84 in Karpenter v1.14.1: restricted label domains,
 \`schedule\` with \`duration\`, AMI selector combinations, role or instance profile, …), run by a real CEL engine where the
 rule is attached, with the rule's own message. As in the API server, the rules are not run when the object has a
-blocking schema error (a missing required field, a wrong type, an unsupported value), and a note says so.`,
+blocking schema error (a missing required field, a wrong type, an unsupported value): the \`schema.structural\` findings
+say so in their hint, and no finding of this rule counts it again.`,
   kinds,
   view: "raw",
   enforcement: { baseline: "deny", strict: "deny" },
-  check: (target) => violations(target, (e) => e.origin === "cel"),
+  check: (target) => violations(target, (e) => e.origin === "cel" && !celNotRun(e)),
 });
 
 export const unknownField = defineRule({

@@ -67,7 +67,7 @@ describe("every report format carries control characters inertly", () => {
       `error  pools/${shown}.yaml:12:1  unreadable ${shown}`,
       `note   pools/${shown}.yaml:9:1  skipped: skipped ${shown}`,
       "",
-      "1 object in 1 file: 1 denied, 0 warnings, 1 audit (1 exempted), 1 unreadable, 1 skipped",
+      "1 of 1 object denied: 1 denial, 0 warnings, 1 audit (1 exempted); 1 file, 1 unreadable, 1 skipped",
       "",
     ]);
   });
@@ -84,7 +84,7 @@ describe("every report format carries control characters inertly", () => {
       `::notice ${where},line=6,col=3,title=taints.duplicate::NodePool/pool-${shown} spec.weight: NodePool "pool-${shown}" is judged%0Afix: rename "pool-${shown}"%0Aexempted: ${shown}`,
       `::error ${where},line=12,col=1,title=unreadable::unreadable ${shown}`,
       `note: pools/${shown}.yaml:9:1: skipped: skipped ${shown}`,
-      "poolkeeper: 1 object in 1 file: 1 denied, 0 warnings, 1 audit (1 exempted), 1 unreadable, 1 skipped",
+      "poolkeeper: 1 of 1 object denied: 1 denial, 0 warnings, 1 audit (1 exempted); 1 file, 1 unreadable, 1 skipped",
     ]);
   });
 

@@ -1,6 +1,7 @@
 // The text report as a pull request shows it: one line per finding ending in its rule id (what `explain` and
 // exemptions take), the fix only with --verbose, denials only with --quiet (the counts still cover everything).
 import { test } from "node:test";
+import { resolve } from "node:path";
 import assert from "node:assert/strict";
 import { main } from "../../cli/main.ts";
 import { capturedOutput } from "../../cli/output.ts";
@@ -83,4 +84,31 @@ test("JUnit lists every object as a test case, passing ones too", async () => {
   assert.equal(cases.length, json.objects);
   const passing = cases.filter((c) => !withFindings.has(c[1] ?? "")).map((c) => c[2]);
   assert.deepEqual(passing, ["/"], "the object without findings is a passing (empty) test case");
+});
+
+test("the API server's 'some validation rules were not checked' is a note on the schema findings, not a denial", async () => {
+  // The fixture's taint effect and httpTokens are outside their enums: a blocking schema error in each object, after
+  // which the API server runs no CEL rule and says so at the object's root.
+  const file = "test/fixtures/invalid/structural-enum.yaml";
+  const { code, out } = await run("check", file, "--verbose");
+  assert.equal(code, 1);
+  assert.doesNotMatch(out, /<root>|some validation rules were not checked/);
+  const denials = findingLines(out).filter((l) => l.startsWith("  deny "));
+  assert.deepEqual(
+    denials.map((l) => l.replace(/^ {2}deny +(\S+) +(\S+) .*$/, "$1 $2")),
+    [`${file}:16:11 spec.template.spec.taints[0].effect`, `${file}:41:5 spec.metadataOptions.httpTokens`],
+  );
+  assert.equal(
+    out.match(/^ {4}fix: the CRD's CEL rules were not run on this object because of this error/gm)?.length,
+    2,
+  );
+  assert.match(out, /^2 of 2 objects denied: 2 denials, /m);
+});
+
+test("files under the working directory are named relative to it, however they were given", async () => {
+  const absolute = resolve("examples/pools/gpu.yaml");
+  const { out } = await run("check", absolute);
+  assert.match(out, /^NodePool\/gpu \(examples\/pools\/gpu\.yaml:\d+:\d+\)$/m);
+  assert.match(out, /^ {2}deny +examples\/pools\/gpu\.yaml:17:7 +spec\.template\.spec\.expireAfter /m);
+  assert.ok(!out.includes(absolute), out);
 });

@@ -43,7 +43,7 @@ describe("poolkeeper check", () => {
       /^ {2}deny +examples\/pools\/gpu\.yaml:17:7 +spec\.template\.spec\.expireAfter +Invalid value: "30d"/m,
     );
     assert.match(out, /^ {2}deny +examples\/pools\/system\.yaml:14:11 +spec\.template\.spec\.requirements\[0\]\.key /m);
-    assert.match(out, /^7 objects in 7 files: \d+ denied/m);
+    assert.match(out, /^\d+ of 7 objects denied: \d+ denials?, \d+ warnings?, \d+ audit; 7 files/m);
   });
 
   test("what Karpenter only flags after admission is denied at review: a wrapping cron, an unreachable limit", async () => {

@@ -22,8 +22,18 @@ async function check(path: string) {
 }
 
 const cases: { name: string; content: string | Uint8Array; code: number; says: RegExp }[] = [
-  { name: "empty.yaml", content: "", code: 0, says: /^0 objects in 1 file: 0 denied/m },
-  { name: "comments.yaml", content: "# nothing here\n---\n", code: 0, says: /^0 objects in 1 file: 0 denied/m },
+  {
+    name: "empty.yaml",
+    content: "",
+    code: 0,
+    says: /^0 of 0 objects denied: 0 denials, 0 warnings, 0 audit; 1 file$/m,
+  },
+  {
+    name: "comments.yaml",
+    content: "# nothing here\n---\n",
+    code: 0,
+    says: /^0 of 0 objects denied: 0 denials, 0 warnings, 0 audit; 1 file$/m,
+  },
   {
     name: "configmap.yaml",
     content: "apiVersion: v1\nkind: ConfigMap\nmetadata: {name: x}\n",

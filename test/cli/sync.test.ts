@@ -46,7 +46,7 @@ describe("poolkeeper sync", () => {
     const good = await gitCli(repo.work, "rev-parse", "HEAD");
     const accepted = await once(repo.url);
     assert.equal(accepted.code, 0, accepted.err);
-    assert.match(accepted.out, /0 denied, 1 warning/);
+    assert.match(accepted.out, /0 of 2 objects denied: 0 denials, 1 warning/);
     assert.match(accepted.out, new RegExp(`commit ${good.slice(0, 7)} accepted with 1 warning`));
 
     const bad = await repo.commit("pools: IMDSv1", { "pools/default.yaml": insecurePool(repo) });

@@ -226,7 +226,7 @@ NodePool/from-webhook
 error  pools/broken.yaml:4:3  bad indentation of a mapping entry
 note   pools/namespace.yaml:1:1  skipped: Namespace (v1) is not a Karpenter NodePool, EC2NodeClass or NodeClaim
 
-4 objects in 4 files: 3 denied, 1 warning, 2 audit (1 exempted), 1 unreadable, 1 skipped; 2 fixable with \`poolkeeper fix\`
+3 of 4 objects denied: 3 denials, 1 warning, 2 audit (1 exempted); 4 files, 1 unreadable, 1 skipped; 2 fixable with \`poolkeeper fix\`
 `,
     );
   });
@@ -239,14 +239,17 @@ note   pools/namespace.yaml:1:1  skipped: Namespace (v1) is not a Karpenter Node
     assert.ok(out.includes("  <gray>audit</gray>  pools/gpu.yaml:6:5  "), out);
     assert.ok(out.includes("<bold>NodePool/gpu</bold> (pools/gpu.yaml:3:1) [changed]"), out);
     assert.ok(out.includes("<red>error</red>  pools/broken.yaml:4:3"), out);
-    assert.ok(out.includes(": <red>3 denied</red>, <yellow>1 warning</yellow>, 2 audit"), out);
+    assert.ok(
+      out.includes("<red>3 of 4 objects denied</red>: <red>3 denials</red>, <yellow>1 warning</yellow>, 2 audit"),
+      out,
+    );
     assert.ok(!renderReport(report, "text").includes("<"), "no markup without a style function");
   });
 
   test("a clean run is only the summary", () => {
     assert.equal(
       renderReport({ ...emptyReport, files: 1, objects: 1 }, "text"),
-      "1 object in 1 file: 0 denied, 0 warnings, 0 audit\n",
+      "0 of 1 object denied: 0 denials, 0 warnings, 0 audit; 1 file\n",
     );
   });
 });
@@ -263,7 +266,7 @@ describe("GitHub workflow commands", () => {
 ::warning file=pools/gpu.yaml,line=24,col=13,title=nodepool.taint-key::NodePool/gpu spec.template.spec.taints[0].key: taint key nvidia.com/gpu is not tolerated by any DaemonSet in scope
 ::error file=pools/broken.yaml,line=4,col=3,title=unreadable::bad indentation of a mapping entry
 note: pools/namespace.yaml:1:1: skipped: Namespace (v1) is not a Karpenter NodePool, EC2NodeClass or NodeClaim
-poolkeeper: 4 objects in 4 files: 3 denied, 1 warning, 2 audit (1 exempted), 1 unreadable, 1 skipped; 2 fixable with \`poolkeeper fix\`
+poolkeeper: 3 of 4 objects denied: 3 denials, 1 warning, 2 audit (1 exempted); 4 files, 1 unreadable, 1 skipped; 2 fixable with \`poolkeeper fix\`
 `,
     );
   });
@@ -303,7 +306,16 @@ describe("JSON report", () => {
     assert.equal(json.files, 4);
     assert.equal(json.objects, 4);
     assert.deepEqual(json.summary, summarize(report));
-    assert.deepEqual(json.summary, { deny: 3, warn: 1, audit: 2, exempted: 1, fixable: 2, unreadable: 1, skipped: 1 });
+    assert.deepEqual(json.summary, {
+      deniedObjects: 3,
+      deny: 3,
+      warn: 1,
+      audit: 2,
+      exempted: 1,
+      fixable: 2,
+      unreadable: 1,
+      skipped: 1,
+    });
     assert.deepEqual(
       json.findings,
       [

@@ -1,0 +1,86 @@
+// `check` on one file started in 736 ms over a bare Node, much of it loading modules it never uses: the Git side
+// (gitops/, isomorphic-git) for two option defaults of `sync` and `history`, and runtime/ (pino, prom-client, the
+// HTTP listener) for the server commands' limits. Those are loaded now only for a command that may need them.
+// Checked by what a real process resolves (module hooks), not by time.
+import assert from "node:assert/strict";
+import { spawnSync } from "node:child_process";
+import { mkdtempSync, readFileSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { pathToFileURL } from "node:url";
+import { test } from "node:test";
+import { needsServerOptions } from "../../cli/main.ts";
+import { projectRoot } from "../support/fixtures.ts";
+
+function modulesLoadedBy(...args: string[]): string[] {
+  const dir = mkdtempSync(join(tmpdir(), "poolkeeper-startup-"));
+  const record = join(dir, "modules.txt");
+  try {
+    const result = spawnSync(
+      process.execPath,
+      [
+        "--import",
+        join(projectRoot, "test", "support", "record-modules.ts"),
+        join(projectRoot, "bin", "poolkeeper.js"),
+        ...args,
+      ],
+      { cwd: projectRoot, env: { ...process.env, RECORD_MODULES_TO: record }, encoding: "utf8" },
+    );
+    assert.ok(result.status === 0 || result.status === 1, result.stderr);
+    return readFileSync(record, "utf8").split("\n");
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+}
+
+// The project's server-side parts, and the packages only they use.
+const root = pathToFileURL(projectRoot).href;
+const SERVER_SIDE = [
+  ...["gitops", "runtime", "webhook"].map((part) => new RegExp(`^${root}/${part}/`)),
+  ...["isomorphic-git", "pino", "prom-client", "express"].map((pkg) => new RegExp(`/node_modules/${pkg}/`)),
+];
+
+test("check, fix, validate and explain load none of the servers' modules", () => {
+  const file = "test/fixtures/upstream/general-purpose.yaml";
+  for (const args of [
+    ["check", file],
+    ["fix", "--dry-run", file],
+    ["validate", file],
+    ["explain", "limits.required"],
+  ]) {
+    const loaded = modulesLoadedBy(...args);
+    assert.ok(
+      loaded.some((url) => url.endsWith("/cli/main.ts")),
+      `${args[0]}: the hook saw the command start`,
+    );
+    for (const pattern of SERVER_SIDE) {
+      assert.deepEqual(
+        loaded.filter((url) => pattern.test(url)),
+        [],
+        `${args[0]} loads ${pattern}`,
+      );
+    }
+  }
+});
+
+test("sync and history still find gitops' defaults and choices in their help", () => {
+  const loaded = modulesLoadedBy("history", "--help");
+  assert.ok(loaded.includes(`${root}/gitops/index.ts`));
+});
+
+test("which first word needs the server commands' options", () => {
+  for (const argv of [["check", "x.yaml"], ["fix"], ["explain"], ["validate", "-"], ["run"], ["--version", "check"]]) {
+    assert.equal(needsServerOptions(argv), false, argv.join(" "));
+  }
+  for (const argv of [
+    [],
+    ["--help"],
+    ["serve", "--port", "1"],
+    ["sync", "--once"],
+    ["history"],
+    ["help", "sync"],
+    ["chek"],
+  ]) {
+    assert.equal(needsServerOptions(argv), true, argv.join(" "));
+  }
+});
