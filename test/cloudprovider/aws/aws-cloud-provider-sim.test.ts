@@ -1,9 +1,10 @@
 // The AWS cloud provider through adapters/aws over HTTP to the simulated EC2: types and offerings described by
 // the simulator (it has no spot prices yet, so the pool's spot offerings are unavailable and on-demand is
 // launched), the EC2NodeClass's subnets, security group and AMI resolved by tag and name, a launch template and one
-// CreateFleet, then get, list and delete by tag. The simulator has no SSM or IAM yet: the EC2NodeClass names its
-// instance profile and selects AMIs by name, so neither is called. Expected values come from the simulator's
-// scenario (sim/world/cloud/scenario.ts) and the catalog's prices.
+// CreateFleet, then get, list and delete by tag. The EC2NodeClass here names its instance profile and selects AMIs
+// by name, so neither SSM nor IAM is called (aws-cloud-provider-boot.test.ts resolves an alias through SSM, makes
+// the profile through IAM and boots the instance into a Node). Expected values come from the simulator's scenario
+// (sim/world/cloud/scenario.ts) and the catalog's prices.
 import assert from "node:assert/strict";
 import { after, before, test } from "node:test";
 import { DescribeInstancesCommand } from "@aws-sdk/client-ec2";
@@ -20,7 +21,9 @@ const NODE_CLASS = {
   metadata: { name: "default" },
   spec: {
     amiFamily: "AL2023",
-    amiSelectorTerms: [{ name: "amazon-eks-node-al2023-*", owner: "602401143452" }],
+    // One Kubernetes version's standard images: a name matching every AL2023 image would pick the newest of all
+    // versions and variants, as Karpenter does for a name term.
+    amiSelectorTerms: [{ name: "amazon-eks-node-al2023-*-standard-1.34-*", owner: "602401143452" }],
     subnetSelectorTerms: [{ tags: { "karpenter.sh/discovery": "sim" } }],
     securityGroupSelectorTerms: [{ tags: { "karpenter.sh/discovery": "sim" } }],
     instanceProfile: "sim-nodes",
