@@ -157,7 +157,7 @@ describe("an admitted role: the instance registers as a Node", () => {
     const node = nodeOf(providerID);
     assert.ok(node, `a Node for ${providerID}; registration events: ${JSON.stringify(registration.events)}`);
 
-    const labels = node.metadata.labels ?? {};
+    const labels = (node.metadata as { labels?: Record<string, string> } | undefined)?.labels ?? {};
     assert.equal(labels["karpenter.sh/nodepool"], "default");
     assert.equal(labels["example.com/team"], "ml");
     assert.equal(labels["karpenter.sh/capacity-type"], "on-demand");
