@@ -65,7 +65,10 @@ describe("describe calls follow every page", () => {
       groups.map((g) => g.id),
       ["sg-0000000000000a001"],
     );
-    const images = await ec2.describeImages({ filters: [{ name: "name", values: ["amazon-eks-node-al2023-*"] }] });
+    // One Kubernetes version's standard images: the world publishes AL2023 images for every version it serves.
+    const images = await ec2.describeImages({
+      filters: [{ name: "name", values: ["amazon-eks-node-al2023-*-standard-1.34-*"] }],
+    });
     assert.deepEqual(images.map((i) => [i.id, i.architecture]).sort(), [
       ["ami-0a00000000000a023", "x86_64"],
       ["ami-0a00000000000b023", "arm64"],
