@@ -49,7 +49,8 @@ export class SdkIam implements IamPort {
         new CreateInstanceProfileCommand({
           InstanceProfileName: input.name,
           Path: input.path,
-          Tags: iamTags(input.tags),
+          // No tags is no Tags field: the SDK's query protocol would send an empty list as a bare `Tags=`.
+          ...(input.tags.length === 0 ? {} : { Tags: iamTags(input.tags) }),
         }),
       );
       return profileOf(answer.InstanceProfile, input.name);

@@ -1,4 +1,4 @@
-// User data per AMI family against Karpenter's own golden files (test/fixtures/karpenter-userdata/SOURCE.md): the
+// User data per AMI family against Karpenter's own golden files (test/fixtures/karpenter-user-data/SOURCE.md): the
 // same cluster, labels, taints and kubelet settings as Karpenter's launch-template suite gives its generators.
 import assert from "node:assert/strict";
 import { readFileSync } from "node:fs";
@@ -17,7 +17,7 @@ function sprintf(format: string, ...args: string[]): string {
 }
 
 function fixture(name: string): string {
-  return readFileSync(new URL(`../../fixtures/karpenter-userdata/${name}.golden`, import.meta.url), "utf8");
+  return readFileSync(new URL(`../../fixtures/karpenter-user-data/${name}.golden`, import.meta.url), "utf8");
 }
 
 function golden(name: string): string {
