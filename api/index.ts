@@ -23,6 +23,8 @@ export type { CrdSchema, OpenApiSchema } from "./crd-schema.ts";
 export type { OwnerReference } from "./object-meta.ts";
 export { cloneJson, isRecord } from "./plain-object.ts";
 export { type Clock, type ClusterView, systemClock, type Timer, type TimerClock } from "./ports.ts";
+export { ScaledClock, type ScaledClockSpec } from "./clock/scaled-clock.ts";
+export { VirtualClock } from "./clock/virtual-clock.ts";
 export {
   addQuantities,
   compareQuantities,
