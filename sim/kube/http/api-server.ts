@@ -4,7 +4,7 @@
 // maps the REST protocol onto it (k8s.io/apiserver/pkg/endpoints/handlers).
 import { randomBytes } from "node:crypto";
 import type { IncomingMessage, ServerResponse } from "node:http";
-import { cloneJson, isRecord, systemClock, type Clock } from "../../../api/index.ts";
+import { cloneJson, isRecord, systemClock, type Clock, type TimerClock } from "../../../api/index.ts";
 import type { Logger } from "../../../runtime/index.ts";
 import { AccessControl, installBootstrapPolicy } from "../auth/access-control.ts";
 import { decodeProtobufRequest } from "../auth/protobuf-requests.ts";
@@ -24,6 +24,7 @@ import {
   successStatus,
   type KubeStatus,
 } from "../store/status.ts";
+import { ApiFaults } from "./api-faults.ts";
 import { apiGroup, apiGroupList, apiResourceList, apiVersions, versionInfo } from "./discovery.ts";
 import { kubeconfigYaml } from "./kubeconfig.ts";
 import { listenHttps, type Listener } from "./listen.ts";
@@ -39,7 +40,13 @@ export interface KubeApiServerOptions {
   host?: string;
   /** 0 (any free port) by default. */
   port?: number;
-  clock?: Clock;
+  clock?: TimerClock;
+  /** Serve this store (a world's, made by createClusterStore) instead of a new one. */
+  store?: ObjectStore;
+  /** Seeds the fault plan's draws; 0 by default. */
+  seed?: number;
+  /** Where the serving certificate's files go (see listen.ts); a temporary directory by default. */
+  dir?: string;
   /** The admin bearer token; random by default. */
   token?: string;
   logger?: Logger;
@@ -59,6 +66,8 @@ export interface KubeApiServer {
   token: string;
   store: ObjectStore;
   registry: KindRegistry;
+  /** Faults on demand (api-faults.ts): 5xx, 429, slow answers, dropped watches. */
+  faults: ApiFaults;
   /** A kubeconfig for the admin user (YAML). */
   kubeconfig(options?: { namespace?: string }): string;
   close(): Promise<void>;
@@ -89,13 +98,8 @@ interface Call {
 /** Starts the API server with a new store holding the initial objects (namespaces, priority classes, CRDs). */
 export async function startKubeApiServer(options: KubeApiServerOptions = {}): Promise<KubeApiServer> {
   const clock = options.clock ?? systemClock;
-  const registry = servedKindRegistry();
-  const store = new ObjectStore(registry, { clock, limits: options.limits ?? {} });
-  for (const { resource, object } of initialObjects()) {
-    const kind = registry.resource(...resource);
-    if (kind) store.create(kind, undefined, object);
-  }
-  installBootstrapPolicy(store, registry);
+  const store = options.store ?? createClusterStore({ clock, limits: options.limits ?? {} });
+  const registry = store.registry;
   const token = options.token ?? randomBytes(24).toString("base64url");
   const certificate = createServingCertificate();
   const access = new AccessControl({ adminToken: token, store, registry, clock, ca: certificate.ca });
@@ -106,9 +110,17 @@ export async function startKubeApiServer(options: KubeApiServerOptions = {}): Pr
     maxBodyBytes: options.limits?.maxBodyBytes ?? MAX_BODY_BYTES,
     maxWatchSeconds: options.maxWatchSeconds ?? 1800,
   });
+  const faults = new ApiFaults({ seed: options.seed ?? 0, clock });
   const listener: Listener = await listenHttps(
-    { host: options.host ?? "127.0.0.1", port: options.port ?? 0, cert: certificate.cert, key: certificate.key },
-    (req, res) => void handler.handle(req, res),
+    {
+      host: options.host ?? "127.0.0.1",
+      port: options.port ?? 0,
+      cert: certificate.cert,
+      key: certificate.key,
+      ...(options.dir !== undefined ? { dir: options.dir } : {}),
+      ...(options.logger ? { logger: options.logger } : {}),
+    },
+    faults.wrap((req, res) => void handler.handle(req, res)),
   );
   handler.serverAddress = `${listener.host}:${listener.port}`;
   const bookmarks = setInterval(() => store.emitBookmarks(), options.bookmarkIntervalMs ?? 60_000);
@@ -121,6 +133,7 @@ export async function startKubeApiServer(options: KubeApiServerOptions = {}): Pr
     token,
     store,
     registry,
+    faults,
     kubeconfig: (o = {}) => kubeconfigYaml({ server: url, ca: certificate.ca, token, ...o }),
     close: async () => {
       clearInterval(bookmarks);
@@ -129,6 +142,18 @@ export async function startKubeApiServer(options: KubeApiServerOptions = {}): Pr
       await listener.close();
     },
   };
+}
+
+/** A new cluster's store: every served kind, the initial objects (namespaces, priority classes, CRDs) and RBAC's bootstrap policy. */
+export function createClusterStore(options: { clock?: Clock; limits?: Partial<StoreLimits> } = {}): ObjectStore {
+  const registry = servedKindRegistry();
+  const store = new ObjectStore(registry, { clock: options.clock ?? systemClock, limits: options.limits ?? {} });
+  for (const { resource, object } of initialObjects()) {
+    const kind = registry.resource(...resource);
+    if (kind) store.create(kind, undefined, object);
+  }
+  installBootstrapPolicy(store, registry);
+  return store;
 }
 
 interface HandlerOptions {
