@@ -11,9 +11,9 @@ import { join } from "node:path";
 import { systemClock, type TimerClock } from "../../../api/index.ts";
 import {
   CertificateStore,
-  createLogger,
   createRegistry,
   createServing,
+  silentLogger,
   tlsMetrics,
   type Logger,
   type ServingTimeouts,
@@ -64,8 +64,7 @@ export async function listenHttps(
   writeFileSync(certFile, options.cert, { mode: 0o644 });
   writeFileSync(keyFile, options.key, { mode: 0o600 });
   const clock = options.clock ?? systemClock;
-  const logger =
-    options.logger ?? createLogger({ name: "poolkeeper-sim", level: "fatal", destination: { write() {} } });
+  const logger = options.logger ?? silentLogger();
   const registry = createRegistry({ processMetrics: false });
   const certificates = new CertificateStore({ certFile, keyFile, clock, logger, metrics: tlsMetrics(registry) });
   const serving = createServing({
