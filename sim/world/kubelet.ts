@@ -93,10 +93,10 @@ export class Kubelets {
   }
 
   #pass(): void {
-    const nodes = this.#store.list(this.#nodes).items;
+    const nodes = this.#store.list(this.#nodes, { readOnly: true }).items;
     const nodeNames = new Set(nodes.map((n) => String(n.metadata?.name)));
     for (const node of nodes) this.#postNodeReady(node);
-    const pods = this.#store.list(this.#pods).items;
+    const pods = this.#store.list(this.#pods, { readOnly: true }).items;
     const present = new Set(pods.map((p) => String(p.metadata?.uid)));
     for (const uid of this.#stopped) if (!present.has(uid)) this.#stopped.delete(uid);
     for (const object of pods) {

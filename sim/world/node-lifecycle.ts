@@ -45,10 +45,10 @@ export class NodeLifecycle {
   }
 
   #pass(): void {
-    const nodes = this.#store.list(this.#nodes).items;
+    const nodes = this.#store.list(this.#nodes, { readOnly: true }).items;
     for (const node of nodes) this.#taint(node);
     const names = new Set(nodes.map((n) => String(n.metadata?.name)));
-    for (const pod of this.#store.list(this.#pods).items) {
+    for (const pod of this.#store.list(this.#pods, { readOnly: true }).items) {
       const nodeName = (pod.spec as { nodeName?: string } | undefined)?.nodeName;
       if (!nodeName || names.has(nodeName) || pod.metadata?.deletionTimestamp) continue;
       this.#store.delete(this.#pods, String(pod.metadata?.namespace), String(pod.metadata?.name));

@@ -132,7 +132,7 @@ export class SchedulerLoop {
 
   #pass(): void {
     const k = this.#kinds;
-    const list = <T>(kind: ResourceKind): T[] => this.#store.list(kind).items as unknown as T[];
+    const list = <T>(kind: ResourceKind): T[] => this.#store.list(kind, { readOnly: true }).items as unknown as T[];
     const allPods = list<Pod>(k.pods);
     const pods = allPods.filter((pod) => pod.spec.nodeName);
     const pending = allPods.filter((pod) => this.#wantsScheduling(pod)).sort(activeQueueOrder);

@@ -98,7 +98,7 @@ export class Volumes {
   }
 
   #pass(): void {
-    const list = (kind: ResourceKind) => this.#store.list(kind).items as Obj[];
+    const list = (kind: ResourceKind) => this.#store.list(kind, { readOnly: true }).items as Obj[];
     const pods = list(this.#kinds.pods);
     const nodes = new Map(list(this.#kinds.nodes).map((n) => [n.metadata.name, n]));
     const classes = list(this.#kinds.classes);
@@ -206,7 +206,7 @@ export class Volumes {
       }
     }
     const existing = new Map(
-      (this.#store.list(this.#kinds.attachments).items as Obj[]).map((a) => [a.metadata.name, a]),
+      (this.#store.list(this.#kinds.attachments, { readOnly: true }).items as Obj[]).map((a) => [a.metadata.name, a]),
     );
     for (const [name, { pv, nodeName }] of desired) {
       const attachment = existing.get(name);

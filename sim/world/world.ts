@@ -37,13 +37,13 @@ export interface StartWorldOptions {
   scenario?: WorldScenario;
   limits?: Partial<StoreLimits>;
   /**
-   * Which components run besides the controllers; all by default. Tests that play the scheduler or the kubelet
-   * themselves (binding pods, writing their status) turn those off.
+   * Which components run; all by default. Tests that play the scheduler or the kubelet themselves (binding pods,
+   * writing their status) turn those off; a benchmark of the API alone turns them all off.
    */
   run?: Partial<Record<WorldComponent, boolean>>;
 }
 
-export type WorldComponent = "scheduler" | "kubelets" | "volumes" | "nodeLifecycle";
+export type WorldComponent = "controllers" | "scheduler" | "kubelets" | "volumes" | "nodeLifecycle";
 
 export interface ServeOptions {
   /** Where the serving certificate's files go; a temporary directory by default. */
@@ -80,7 +80,14 @@ export class World {
     const { clock } = options;
     this.clock = clock;
     this.seed = options.seed ?? 0;
-    this.#run = { scheduler: true, kubelets: true, volumes: true, nodeLifecycle: true, ...options.run };
+    this.#run = {
+      controllers: true,
+      scheduler: true,
+      kubelets: true,
+      volumes: true,
+      nodeLifecycle: true,
+      ...options.run,
+    };
     const scenario = options.scenario ?? {};
     this.store = createClusterStore({ clock, limits: options.limits ?? {} });
     this.cloud = new Cloud({ scenario: defaultScenario(scenario.cloud), instanceTypes: loadInstanceTypes(), clock });
@@ -127,7 +134,7 @@ export class World {
   /** Starts every component; they react to the store from now on. */
   start(objects: readonly ScenarioObject[] = []): this {
     this.apply(objects);
-    this.controllers.start();
+    if (this.#run.controllers) this.controllers.start();
     if (this.#run.volumes) this.volumes.start();
     if (this.#run.nodeLifecycle) this.nodeLifecycle.start();
     if (this.#run.kubelets) this.kubelets.start();

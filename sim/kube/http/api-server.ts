@@ -28,6 +28,7 @@ import { ApiFaults } from "./api-faults.ts";
 import { apiGroup, apiGroupList, apiResourceList, apiVersions, versionInfo } from "./discovery.ts";
 import { kubeconfigYaml } from "./kubeconfig.ts";
 import { listenHttps, type Listener } from "./listen.ts";
+import { listJson } from "./object-json.ts";
 import { openApiDocuments, type OpenApiDocuments } from "./openapi.ts";
 import { applyPatch } from "./patch.ts";
 import { parseRequestPath } from "./request-info.ts";
@@ -334,7 +335,11 @@ class ApiHandler {
 
   #list(call: Call, kind: ResourceKind, namespace: string | undefined): void {
     const q = call.url.searchParams;
-    const result = this.#store.list(kind, { ...this.#selection(call, namespace), ...this.#paging(call) });
+    const result = this.#store.list(kind, {
+      ...this.#selection(call, namespace),
+      ...this.#paging(call),
+      readOnly: true,
+    });
     const listMeta: Record<string, unknown> = { resourceVersion: result.resourceVersion };
     if (result.continue) listMeta.continue = result.continue;
     if (result.remainingItemCount !== undefined) listMeta.remainingItemCount = result.remainingItemCount;
@@ -358,12 +363,12 @@ class ApiHandler {
         items: result.items.map(partialObjectMetadata),
       });
     }
-    this.#send(call, 200, {
-      kind: `${kind.kind}List`,
-      apiVersion: apiVersionOf(kind),
-      metadata: listMeta,
-      items: result.items,
-    });
+    // The items are the stored objects (readOnly): their encodings are cached.
+    this.#sendJson(
+      call,
+      200,
+      listJson({ kind: `${kind.kind}List`, apiVersion: apiVersionOf(kind), metadata: listMeta }, result.items),
+    );
   }
 
   #watch(call: Call, kind: ResourceKind, namespace: string | undefined): void {
@@ -374,6 +379,7 @@ class ApiHandler {
     const { res } = call;
     let headed = false;
     let firstTable = true;
+    let corked = false;
     let watch: StoreWatch | undefined;
     const pending: WatchEvent[] = [];
     const write = (event: WatchEvent): void => {
@@ -385,6 +391,16 @@ class ApiHandler {
           noHeaders: !firstTable,
         });
         firstTable = false;
+      }
+      // Events written in one burst of the store's writes go out as one TLS record, not one each: corked until
+      // the burst is over (the next tick), which is most of a watch's cost at thousands of events a second.
+      if (!corked) {
+        corked = true;
+        res.cork();
+        process.nextTick(() => {
+          corked = false;
+          res.uncork();
+        });
       }
       res.write(`${JSON.stringify({ type: event.type, object })}\n`);
     };
@@ -575,12 +591,16 @@ class ApiHandler {
   }
 
   #send(call: Call, code: number, body: unknown): void {
+    this.#sendJson(call, code, JSON.stringify(body));
+  }
+
+  #sendJson(call: Call, code: number, json: string): void {
     if (call.res.headersSent) {
       if (!call.res.writableEnded) call.res.end();
       return;
     }
     call.res.writeHead(code, { "content-type": "application/json", ...this.#warningHeaders(call) });
-    call.res.end(JSON.stringify(body));
+    call.res.end(json);
   }
 }
 
