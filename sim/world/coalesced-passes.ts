@@ -2,7 +2,8 @@
 // within one turn run once (on the microtask queue, after the write that asked), and a pass that wrote is followed
 // by another until one writes nothing — the world's stand-in for a work queue, deterministic given the store and
 // the clock. WorldControllers (controllers/) works the same way.
-import type { ObjectStore } from "../kube/store/object-store.ts";
+import type { ObjectStore, StoreWatch } from "../kube/store/object-store.ts";
+import type { ResourceKind } from "../kube/store/resource-kind.ts";
 
 /** Passes in a row before a component gives up on settling (one that keeps writing is a bug). */
 const MAX_PASSES = 50;
@@ -14,11 +15,19 @@ export class CoalescedPasses {
   #scheduled = false;
   #running = false;
   #stopped = false;
+  readonly #watches: StoreWatch[] = [];
 
   constructor(store: ObjectStore, name: string, pass: () => void) {
     this.#store = store;
     this.#name = name;
     this.#pass = pass;
+  }
+
+  /** Asks for a pass on every change to these kinds from now on, and for one now. */
+  watch(kinds: readonly ResourceKind[]): void {
+    const from = { resourceVersion: String(this.#store.resourceVersion) };
+    for (const kind of kinds) this.#watches.push(this.#store.watch(kind, from, () => this.request()));
+    this.request();
   }
 
   /** Asks for a pass soon (once per turn, however often asked). */
@@ -49,5 +58,6 @@ export class CoalescedPasses {
 
   stop(): void {
     this.#stopped = true;
+    for (const watch of this.#watches.splice(0)) watch.stop();
   }
 }

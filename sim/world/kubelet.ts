@@ -5,7 +5,7 @@
 // `nodeReadyDelayMs`. Nothing runs: only the statuses a kubelet would post, on the world's clock.
 import { createHash } from "node:crypto";
 import type { Timer, TimerClock } from "../../api/index.ts";
-import { timestamp, type ObjectStore, type StoreWatch } from "../kube/store/object-store.ts";
+import { timestamp, type ObjectStore } from "../kube/store/object-store.ts";
 import type { KubeObject, ResourceKind } from "../kube/store/resource-kind.ts";
 import { CoalescedPasses } from "./coalesced-passes.ts";
 import type { EventRecorder } from "./events.ts";
@@ -44,7 +44,6 @@ export class Kubelets {
   readonly #pods: ResourceKind;
   readonly #nodes: ResourceKind;
   readonly #passes: CoalescedPasses;
-  readonly #watches: StoreWatch[] = [];
   /** What is under way per pod uid (or node name): starting, running a Job, stopping, posting Ready. */
   readonly #timers = new Map<string, Timer>();
   /** Pods already stopped (their final delete made), by uid: a finalizer may keep them a while. */
@@ -75,18 +74,14 @@ export class Kubelets {
   }
 
   start(): this {
-    const from = { resourceVersion: String(this.#store.resourceVersion) };
     // VolumeAttachments too: a pod waits for its volumes.
     const attachments = this.#store.registry.get("storage.k8s.io", "v1", "volumeattachments");
-    for (const kind of [this.#pods, this.#nodes, attachments])
-      this.#watches.push(this.#store.watch(kind, from, () => this.#passes.request()));
-    this.#passes.request();
+    this.#passes.watch([this.#pods, this.#nodes, attachments]);
     return this;
   }
 
   stop(): void {
     this.#passes.stop();
-    for (const watch of this.#watches.splice(0)) watch.stop();
     for (const timer of this.#timers.values()) timer.stop();
     this.#timers.clear();
     this.#stopped.clear();

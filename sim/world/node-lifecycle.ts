@@ -3,7 +3,7 @@
 // `node.kubernetes.io/not-ready` (False) or `node.kubernetes.io/unreachable` (Unknown, or no condition) NoSchedule
 // taint, which is what keeps the scheduler off it, and loses it when Ready again; pods bound to a node that no
 // longer exists are deleted (gcOrphaned). Taint-based NoExecute eviction is not simulated.
-import { timestamp, type ObjectStore, type StoreWatch } from "../kube/store/object-store.ts";
+import { timestamp, type ObjectStore } from "../kube/store/object-store.ts";
 import type { KubeObject, ResourceKind } from "../kube/store/resource-kind.ts";
 import { CoalescedPasses } from "./coalesced-passes.ts";
 
@@ -22,7 +22,6 @@ export class NodeLifecycle {
   readonly #pods: ResourceKind;
   readonly #nodes: ResourceKind;
   readonly #passes: CoalescedPasses;
-  readonly #watches: StoreWatch[] = [];
 
   constructor(store: ObjectStore) {
     this.#store = store;
@@ -32,16 +31,12 @@ export class NodeLifecycle {
   }
 
   start(): this {
-    const from = { resourceVersion: String(this.#store.resourceVersion) };
-    for (const kind of [this.#pods, this.#nodes])
-      this.#watches.push(this.#store.watch(kind, from, () => this.#passes.request()));
-    this.#passes.request();
+    this.#passes.watch([this.#pods, this.#nodes]);
     return this;
   }
 
   stop(): void {
     this.#passes.stop();
-    for (const watch of this.#watches.splice(0)) watch.stop();
   }
 
   #pass(): void {

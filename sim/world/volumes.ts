@@ -7,7 +7,7 @@
 // keeps its attachments a while, and whatever waits for them (Karpenter's termination) waits.
 import { createHash } from "node:crypto";
 import type { Timer, TimerClock } from "../../api/index.ts";
-import type { ObjectStore, StoreWatch } from "../kube/store/object-store.ts";
+import type { ObjectStore } from "../kube/store/object-store.ts";
 import type { KubeObject, ResourceKind } from "../kube/store/resource-kind.ts";
 import { CoalescedPasses } from "./coalesced-passes.ts";
 
@@ -41,7 +41,6 @@ export class Volumes {
   readonly #detachDelayMs: number;
   readonly #kinds: Record<"pods" | "nodes" | "pvcs" | "pvs" | "classes" | "attachments", ResourceKind>;
   readonly #passes: CoalescedPasses;
-  readonly #watches: StoreWatch[] = [];
   /** Attachments due to attach or detach, by name. */
   readonly #timers = new Map<string, Timer>();
 
@@ -63,16 +62,12 @@ export class Volumes {
   }
 
   start(): this {
-    const from = { resourceVersion: String(this.#store.resourceVersion) };
-    for (const kind of Object.values(this.#kinds))
-      this.#watches.push(this.#store.watch(kind, from, () => this.#passes.request()));
-    this.#passes.request();
+    this.#passes.watch(Object.values(this.#kinds));
     return this;
   }
 
   stop(): void {
     this.#passes.stop();
-    for (const watch of this.#watches.splice(0)) watch.stop();
     for (const timer of this.#timers.values()) timer.stop();
     this.#timers.clear();
   }

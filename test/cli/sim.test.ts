@@ -129,52 +129,39 @@ describe("poolkeeper sim", () => {
   test("a bad scenario is exit 2 naming the file, line, object and field", async () => {
     const dir = tempDir();
     const file = join(dir, "bad.yaml");
-    writeFileSync(
-      file,
-      [
-        "apiVersion: v1",
-        "kind: ConfigMap",
-        "metadata: {name: fine}",
-        "---",
-        "apiVersion: v1",
-        "metadata: {name: no-kind}",
-        "---",
-        "apiVersion: karpenter.sh/v1",
-        "kind: NodePool",
-        "metadata: {name: reserved}",
-        "spec:",
-        "  template:",
-        "    spec:",
-        "      requirements: [{key: karpenter.sh/nodepool, operator: In, values: [x]}]",
-        "      nodeClassRef: {group: karpenter.k8s.aws, kind: EC2NodeClass, name: default}",
-        "",
-      ].join("\n"),
-    );
-    const child = startSim(["--dir", dir, "--scenario", file]);
-    let stderr = "";
-    child.stderr.on("data", (chunk: Buffer) => (stderr += chunk.toString()));
-    assert.equal(await exitOf(child), 2);
-    assert.match(stderr, new RegExp(`${file.replaceAll(".", "\\.")}:5:1: document 2: kind: Required value`));
-
-    writeFileSync(
-      file,
-      [
-        "apiVersion: karpenter.sh/v1",
-        "kind: NodePool",
-        "metadata: {name: reserved}",
-        "spec:",
-        "  template:",
-        "    spec:",
-        "      requirements: [{key: karpenter.sh/nodepool, operator: In, values: [x]}]",
-        "      nodeClassRef: {group: karpenter.k8s.aws, kind: EC2NodeClass, name: default}",
-        "",
-      ].join("\n"),
-    );
-    const second = startSim(["--dir", dir, "--scenario", file]);
-    let stderr2 = "";
-    second.stderr.on("data", (chunk: Buffer) => (stderr2 += chunk.toString()));
-    assert.equal(await exitOf(second), 2);
-    assert.match(stderr2, /bad\.yaml:1:1: NodePool reserved: .*spec\.template\.spec\.requirements\[0\]\.key/);
-    assert.match(stderr2, /label "karpenter.sh\/nodepool" is restricted/);
+    const reservedPool = [
+      "apiVersion: karpenter.sh/v1",
+      "kind: NodePool",
+      "metadata: {name: reserved}",
+      "spec:",
+      "  template:",
+      "    spec:",
+      "      requirements: [{key: karpenter.sh/nodepool, operator: In, values: [x]}]",
+      "      nodeClassRef: {group: karpenter.k8s.aws, kind: EC2NodeClass, name: default}",
+    ];
+    const refused = async (lines: string[]): Promise<string> => {
+      writeFileSync(file, `${lines.join("\n")}\n`);
+      const child = startSim(["--dir", dir, "--scenario", file]);
+      let stderr = "";
+      child.stderr.on("data", (chunk: Buffer) => (stderr += chunk.toString()));
+      assert.equal(await exitOf(child), 2);
+      return stderr;
+    };
+    // A document without a kind: found while reading, before anything is created.
+    const unread = await refused([
+      "apiVersion: v1",
+      "kind: ConfigMap",
+      "metadata: {name: fine}",
+      "---",
+      "apiVersion: v1",
+      "metadata: {name: no-kind}",
+      "---",
+      ...reservedPool,
+    ]);
+    assert.match(unread, new RegExp(`${file.replaceAll(".", "\\.")}:5:1: document 2: kind: Required value`));
+    // A NodePool the API server refuses (CEL rule): its place, name, field and the rule's message.
+    const invalid = await refused(reservedPool);
+    assert.match(invalid, /bad\.yaml:1:1: NodePool reserved: .*spec\.template\.spec\.requirements\[0\]\.key/);
+    assert.match(invalid, /label "karpenter.sh\/nodepool" is restricted/);
   });
 });
