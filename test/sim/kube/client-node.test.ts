@@ -188,12 +188,14 @@ describe("@kubernetes/client-node against the world", () => {
 
   test("a slow answer waits on the world's clock, not the wall's", async () => {
     served.kube.faults.add({ verbs: ["get"], resources: ["pods"], times: 1, fault: { type: "slow", ms: 30_000 } });
+    // The held answer is one more timer on the clock: wait for it to be armed before moving the time.
+    const armed = clock.untilPending(clock.pending.length + 1);
     let answered = false;
     const reading = core.readNamespacedPod({ name: "alpha", namespace: NS }).then((pod) => {
       answered = true;
       return pod;
     });
-    await clock.untilPending(1);
+    await armed;
     await clock.runFor(29_999);
     assert.equal(answered, false, "held until 30 s of simulated time have passed");
     await clock.runFor(1);
@@ -241,8 +243,9 @@ describe("@kubernetes/client-node against the world", () => {
     // past its resourceVersion: the watch answers 410 Gone, and the informer relists and notices gamma is gone.
     served.kube.faults.add({ verbs: ["watch"], resources: ["pods"], times: 1, fault: { type: "slow", ms: 60_000 } });
     const gone = informerEvent(informer, "delete", (p) => p.metadata?.name === "gamma", "gamma deleted");
+    const held = clock.untilPending(clock.pending.length + 1);
     served.kube.faults.dropWatches({ resource: "pods" });
-    await clock.untilPending(1);
+    await held;
     await core.deleteNamespacedPod({ name: "gamma", namespace: NS });
     for (let i = 0; i < 30; i++)
       world.store.create(world.kind("", "v1", "configmaps"), NS, { metadata: { name: `filler-${i}` } });
