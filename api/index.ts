@@ -107,6 +107,8 @@ export type {
   Taint,
   VolumeAttachment,
 } from "./ports/kube-objects.ts";
+export { ScaledClock, type ScaledClockSpec } from "./clock/scaled-clock.ts";
+export { VirtualClock } from "./clock/virtual-clock.ts";
 export {
   addQuantities,
   compareQuantities,

@@ -32,6 +32,8 @@ export interface Timer {
 export interface TimerClock extends Clock {
   /** Calls `f` once, `delayMs` after now by this clock. */
   afterFunc(delayMs: number, f: () => void): Timer;
+  /** Resolves `ms` after now by this clock (a promise over afterFunc). */
+  sleep(ms: number): Promise<void>;
 }
 
 export const systemClock: TimerClock = {
@@ -56,6 +58,7 @@ export const systemClock: TimerClock = {
     };
     return timer;
   },
+  sleep: (ms) => new Promise((resolve) => setTimeout(resolve, ms)),
 };
 
 /** A clock stopped at one instant, for tests and for replaying a decision. */

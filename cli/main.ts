@@ -5,6 +5,7 @@ import { runCheck } from "./commands/check.ts";
 import { runExplain } from "./commands/explain.ts";
 import { runFix } from "./commands/fix.ts";
 import type { ServeOptions } from "./commands/serve.ts";
+import type { SimOptions } from "./commands/sim.ts";
 import type { SyncOptions } from "./commands/sync.ts";
 import { gitCredentialOptions } from "./git-credentials.ts";
 import type * as ServingLimits from "./serving-limits.ts";
@@ -229,6 +230,34 @@ export function buildProgram(out: Output, setExit: (code: number) => void, serve
       setExit(await runHistory(o, out));
     });
   }
+
+  const sim = program
+    .command("sim")
+    .description(
+      "run the simulated world standalone (Kubernetes API, AWS endpoint, controllers, scheduler, kubelets) until " +
+        "SIGINT or SIGTERM; prints KUBECONFIG and the AWS environment for eval",
+    )
+    .option("--seed <n>", "seeds every draw the world makes (scheduler ties, faults)", "0")
+    .option("--time-factor <x>", "simulated seconds per wall second (scaled clock)", "1")
+    .option("--scenario <file>", "YAML manifests to create at start (Namespaces, Nodes, Deployments, NodePools, …)")
+    .option("--dir <dir>", "where the kubeconfig, CA and env.sh are written (default: a temporary directory)")
+    .option("--port <port>", "port of the Kubernetes API (0: any free one)", "0")
+    .option("--aws-port <port>", "port of the AWS endpoint (0: any free one)", "0")
+    .addOption(
+      new Option("--log-level <level>", "lowest log level written to standard error").choices([
+        "fatal",
+        "error",
+        "warn",
+        "info",
+        "debug",
+        "trace",
+      ]),
+    );
+  // Loaded when used, as serve: the world's modules are not needed by any other command.
+  sim.action(async (o: SimOptions) => {
+    const { runSim } = await import("./commands/sim.ts");
+    setExit(await runSim(o, out));
+  });
 
   for (const [name, summary] of planned) {
     program

@@ -5,7 +5,7 @@
 export type { Logger } from "../node_modules/pino/pino.d.ts";
 export { DEFAULT_DEBOUNCE_MS, type FileWatch, type FileWatchOptions, watchFiles } from "./file-watch.ts";
 export { jsonShapeProblem } from "./json-shape.ts";
-export { createLogger } from "./log.ts";
+export { createLogger, silentLogger } from "./log.ts";
 export { createRegistry, sharedMetric, tlsMetrics } from "./metrics.ts";
 export { SourceRateLimiter, type RateLimit } from "./rate-limit.ts";
 export { readRequestBody } from "./request-body.ts";

@@ -1,7 +1,26 @@
-// The simulated world served over the real protocols. So far: the Kubernetes API (sim/kube/): a generic
-// resource store with per-kind behaviour, served over HTTPS to kubectl and client libraries; and the world's
-// controllers over that store (sim/world/controllers/).
-export { startKubeApiServer, type KubeApiServer, type KubeApiServerOptions } from "./kube/http/api-server.ts";
+// The simulated world served over the real protocols: the Kubernetes API (sim/kube/): a generic resource store
+// with per-kind behaviour, served over HTTPS to kubectl and client libraries; the world (sim/world/world.ts): the
+// controllers, the scheduler stand-in, kubelets, volumes and the AWS account on one clock.
+export {
+  createClusterStore,
+  startKubeApiServer,
+  type KubeApiServer,
+  type KubeApiServerOptions,
+} from "./kube/http/api-server.ts";
+export { ApiFaults, type ApiFault, type ApiFaultHandle, type ApiFaultRule } from "./kube/http/api-faults.ts";
+export {
+  startWorld,
+  World,
+  type ServedWorld,
+  type ServeOptions,
+  type StartWorldOptions,
+  type WorldComponent,
+  type WorldScenario,
+} from "./world/world.ts";
+export { readScenario, ScenarioError, type ScenarioObject } from "./world/scenario-file.ts";
+export { POD_MAX_IN_UNSCHEDULABLE_MS } from "./world/scheduler-loop.ts";
+export type { KubeletOptions } from "./world/kubelet.ts";
+export type { VolumeOptions } from "./world/volumes.ts";
 export { kubeconfigYaml, type KubeconfigInput } from "./kube/http/kubeconfig.ts";
 export {
   type CertificateAuthority,

@@ -1,13 +1,15 @@
-// The world for in-process tests: a store with the initial objects, the world's controllers over it on a fake
-// clock, and small writers for what a kubelet or scheduler would do (bind a pod, mark it Ready or finished).
+// The world for in-process tests: sim's World on a fake clock — by default only its controllers, with small
+// writers for what the scheduler or a kubelet would do (bind a pod, mark it Ready or finished); with `run`, the
+// scheduler, kubelets, volumes and node lifecycle too.
 import assert from "node:assert/strict";
 import {
-  initialObjects,
-  ObjectStore,
-  servedKindRegistry,
-  WorldControllers,
+  World,
+  type ObjectStore,
   type KubeObject,
   type ResourceKind,
+  type WorldComponent,
+  type WorldScenario,
+  type WorldControllers,
 } from "../../sim/index.ts";
 import { FakeClock } from "./fake-clock.ts";
 import { guardAgainstHang } from "./hang-guard.ts";
@@ -16,6 +18,7 @@ export interface TestWorld {
   store: ObjectStore;
   clock: FakeClock;
   controllers: WorldControllers;
+  world: World;
   kind(group: string, version: string, plural: string): ResourceKind;
   /** The pods of a namespace, by name. */
   pods(namespace?: string): KubeObject[];
@@ -28,25 +31,40 @@ export function kindOf(store: ObjectStore, group: string, version: string, plura
   return found;
 }
 
-export function startTestWorld(start = new Date("2026-03-01T12:00:00Z")): TestWorld {
+export const WORLD_START = new Date("2026-03-01T12:00:00Z");
+
+export function startTestWorld(
+  start = WORLD_START,
+  options: { run?: WorldComponent[]; seed?: number; scenario?: WorldScenario } = {},
+): TestWorld {
   const clock = new FakeClock(start);
-  const registry = servedKindRegistry();
-  const store = new ObjectStore(registry, { clock });
-  for (const { resource, object } of initialObjects()) {
-    const kind = registry.resource(...resource);
-    if (kind) store.create(kind, undefined, object);
-  }
-  const controllers = new WorldControllers(store, { clock }).start();
+  const run = new Set(options.run ?? []);
+  const world = new World({
+    clock,
+    seed: options.seed ?? 0,
+    ...(options.scenario ? { scenario: options.scenario } : {}),
+    run: {
+      scheduler: run.has("scheduler"),
+      kubelets: run.has("kubelets"),
+      volumes: run.has("volumes"),
+      nodeLifecycle: run.has("nodeLifecycle"),
+    },
+  }).start();
+  const { store, controllers } = world;
   const kind = (g: string, v: string, p: string) => kindOf(store, g, v, p);
   return {
     store,
     clock,
     controllers,
+    world,
     kind,
     pods: (namespace = "default") => store.list(kind("", "v1", "pods"), { namespace }).items,
-    stop: () => controllers.stop(),
+    stop: () => void world.stop(),
   };
 }
+
+/** Every component of the world running. */
+export const ALL_COMPONENTS: WorldComponent[] = ["scheduler", "kubelets", "volumes", "nodeLifecycle"];
 
 /** A Ready node with optional labels and taints. */
 export function node(name: string, options: { labels?: Record<string, string>; taints?: unknown[] } = {}): KubeObject {

@@ -430,6 +430,7 @@ describe("webhook server: readiness, errors, slow clients, bad start", () => {
         return new Date();
       },
       afterFunc: (delayMs, f) => systemClock.afterFunc(delayMs, f),
+      sleep: (ms) => systemClock.sleep(ms),
     };
     const h = await start({ clock: breakable });
     try {

@@ -4,7 +4,7 @@
 // maps the REST protocol onto it (k8s.io/apiserver/pkg/endpoints/handlers).
 import { randomBytes } from "node:crypto";
 import type { IncomingMessage, ServerResponse } from "node:http";
-import { cloneJson, isRecord, systemClock, type Clock } from "../../../api/index.ts";
+import { cloneJson, isRecord, systemClock, type Clock, type TimerClock } from "../../../api/index.ts";
 import type { Logger } from "../../../runtime/index.ts";
 import { applyConfiguration, recordUpdate, type FieldManagerScope } from "../apply/field-manager.ts";
 import { managerOrUserAgent, validateFieldManager } from "../apply/manager-name.ts";
@@ -31,9 +31,11 @@ import {
   successStatus,
   type KubeStatus,
 } from "../store/status.ts";
+import { ApiFaults } from "./api-faults.ts";
 import { apiGroup, apiGroupList, apiResourceList, apiVersions, versionInfo } from "./discovery.ts";
 import { kubeconfigYaml } from "./kubeconfig.ts";
 import { listenHttps, type Listener } from "./listen.ts";
+import { listJson } from "./object-json.ts";
 import { openApiDocuments, type OpenApiDocuments } from "./openapi.ts";
 import { applyPatch, PATCH_TYPES } from "./patch.ts";
 import { parseRequestPath } from "./request-info.ts";
@@ -46,7 +48,13 @@ export interface KubeApiServerOptions {
   host?: string;
   /** 0 (any free port) by default. */
   port?: number;
-  clock?: Clock;
+  clock?: TimerClock;
+  /** Serve this store (a world's, made by createClusterStore) instead of a new one. */
+  store?: ObjectStore;
+  /** Seeds the fault plan's draws; 0 by default. */
+  seed?: number;
+  /** Where the serving certificate's files go (see listen.ts); a temporary directory by default. */
+  dir?: string;
   /** The admin bearer token; random by default. */
   token?: string;
   logger?: Logger;
@@ -68,6 +76,8 @@ export interface KubeApiServer {
   token: string;
   store: ObjectStore;
   registry: KindRegistry;
+  /** Faults on demand (api-faults.ts): 5xx, 429, slow answers, dropped watches. */
+  faults: ApiFaults;
   /** A kubeconfig for the admin user (YAML). */
   kubeconfig(options?: { namespace?: string }): string;
   close(): Promise<void>;
@@ -100,13 +110,8 @@ interface Call {
 /** Starts the API server with a new store holding the initial objects (namespaces, priority classes, CRDs). */
 export async function startKubeApiServer(options: KubeApiServerOptions = {}): Promise<KubeApiServer> {
   const clock = options.clock ?? systemClock;
-  const registry = servedKindRegistry();
-  const store = new ObjectStore(registry, { clock, limits: options.limits ?? {} });
-  for (const { resource, object } of initialObjects()) {
-    const kind = registry.resource(...resource);
-    if (kind) store.create(kind, undefined, object);
-  }
-  installBootstrapPolicy(store, registry);
+  const store = options.store ?? createClusterStore({ clock, limits: options.limits ?? {} });
+  const registry = store.registry;
   const token = options.token ?? randomBytes(24).toString("base64url");
   const certificate = createServingCertificate(undefined, undefined, options.authority);
   const access = new AccessControl({ adminToken: token, store, registry, clock, ca: certificate.ca });
@@ -117,9 +122,17 @@ export async function startKubeApiServer(options: KubeApiServerOptions = {}): Pr
     maxBodyBytes: options.limits?.maxBodyBytes ?? MAX_BODY_BYTES,
     maxWatchSeconds: options.maxWatchSeconds ?? 1800,
   });
+  const faults = new ApiFaults({ seed: options.seed ?? 0, clock });
   const listener: Listener = await listenHttps(
-    { host: options.host ?? "127.0.0.1", port: options.port ?? 0, cert: certificate.cert, key: certificate.key },
-    (req, res) => void handler.handle(req, res),
+    {
+      host: options.host ?? "127.0.0.1",
+      port: options.port ?? 0,
+      cert: certificate.cert,
+      key: certificate.key,
+      ...(options.dir !== undefined ? { dir: options.dir } : {}),
+      ...(options.logger ? { logger: options.logger } : {}),
+    },
+    faults.wrap((req, res) => void handler.handle(req, res)),
   );
   handler.serverAddress = `${listener.host}:${listener.port}`;
   const bookmarks = setInterval(() => store.emitBookmarks(), options.bookmarkIntervalMs ?? 60_000);
@@ -132,6 +145,7 @@ export async function startKubeApiServer(options: KubeApiServerOptions = {}): Pr
     token,
     store,
     registry,
+    faults,
     kubeconfig: (o = {}) => kubeconfigYaml({ server: url, ca: certificate.ca, token, ...o }),
     close: async () => {
       clearInterval(bookmarks);
@@ -140,6 +154,18 @@ export async function startKubeApiServer(options: KubeApiServerOptions = {}): Pr
       await listener.close();
     },
   };
+}
+
+/** A new cluster's store: every served kind, the initial objects (namespaces, priority classes, CRDs) and RBAC's bootstrap policy. */
+export function createClusterStore(options: { clock?: Clock; limits?: Partial<StoreLimits> } = {}): ObjectStore {
+  const registry = servedKindRegistry();
+  const store = new ObjectStore(registry, { clock: options.clock ?? systemClock, limits: options.limits ?? {} });
+  for (const { resource, object } of initialObjects()) {
+    const kind = registry.resource(...resource);
+    if (kind) store.create(kind, undefined, object);
+  }
+  installBootstrapPolicy(store, registry);
+  return store;
 }
 
 interface HandlerOptions {
@@ -460,7 +486,11 @@ class ApiHandler {
 
   #list(call: Call, kind: ResourceKind, namespace: string | undefined): void {
     const q = call.url.searchParams;
-    const result = this.#store.list(kind, { ...this.#selection(call, namespace), ...this.#paging(call) });
+    const result = this.#store.list(kind, {
+      ...this.#selection(call, namespace),
+      ...this.#paging(call),
+      readOnly: true,
+    });
     const listMeta: Record<string, unknown> = { resourceVersion: result.resourceVersion };
     if (result.continue) listMeta.continue = result.continue;
     if (result.remainingItemCount !== undefined) listMeta.remainingItemCount = result.remainingItemCount;
@@ -484,12 +514,12 @@ class ApiHandler {
         items: result.items.map(partialObjectMetadata),
       });
     }
-    this.#send(call, 200, {
-      kind: `${kind.kind}List`,
-      apiVersion: apiVersionOf(kind),
-      metadata: listMeta,
-      items: result.items,
-    });
+    // The items are the stored objects (readOnly): their encodings are cached.
+    this.#sendJson(
+      call,
+      200,
+      listJson({ kind: `${kind.kind}List`, apiVersion: apiVersionOf(kind), metadata: listMeta }, result.items),
+    );
   }
 
   #watch(call: Call, kind: ResourceKind, namespace: string | undefined): void {
@@ -500,6 +530,7 @@ class ApiHandler {
     const { res } = call;
     let headed = false;
     let firstTable = true;
+    let corked = false;
     let watch: StoreWatch | undefined;
     const pending: WatchEvent[] = [];
     const write = (event: WatchEvent): void => {
@@ -511,6 +542,16 @@ class ApiHandler {
           noHeaders: !firstTable,
         });
         firstTable = false;
+      }
+      // Events written in one burst of the store's writes go out as one TLS record, not one each: corked until
+      // the burst is over (the next tick), which is most of a watch's cost at thousands of events a second.
+      if (!corked) {
+        corked = true;
+        res.cork();
+        process.nextTick(() => {
+          corked = false;
+          res.uncork();
+        });
       }
       res.write(`${JSON.stringify({ type: event.type, object })}\n`);
     };
@@ -818,12 +859,16 @@ class ApiHandler {
   }
 
   #send(call: Call, code: number, body: unknown): void {
+    this.#sendJson(call, code, JSON.stringify(body));
+  }
+
+  #sendJson(call: Call, code: number, json: string): void {
     if (call.res.headersSent) {
       if (!call.res.writableEnded) call.res.end();
       return;
     }
     call.res.writeHead(code, { "content-type": "application/json", ...this.#warningHeaders(call) });
-    call.res.end(JSON.stringify(body));
+    call.res.end(json);
   }
 }
 

@@ -1,8 +1,23 @@
-// Where the API server meets the network: one HTTPS listener with the serving certificate. Kept alone so that
-// moving to runtime/'s shared listener (certificate reload, connection draining) is an edit of this file only.
-import { createServer, type Server } from "node:https";
+// Where the API server meets the network: runtime/'s createServing, the bounded HTTPS listener every poolkeeper
+// server uses (certificate reload, connection and in-flight caps, graceful shutdown). The certificate is written
+// to files because that is what runtime's CertificateStore reloads from: into `dir` when given (the directory
+// `poolkeeper sim` writes its kubeconfig to, so replacing the pair there rotates it), else a private temporary
+// directory removed at close. Watches are long GET responses: serving's request timeout bounds only the reading of
+// a request, and GETs are not counted in flight, so they need no option of their own; close() ends them first.
 import type { IncomingMessage, ServerResponse } from "node:http";
-import type { AddressInfo, Socket } from "node:net";
+import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { systemClock, type TimerClock } from "../../../api/index.ts";
+import {
+  CertificateStore,
+  createRegistry,
+  createServing,
+  silentLogger,
+  tlsMetrics,
+  type Logger,
+  type ServingTimeouts,
+} from "../../../runtime/index.ts";
 
 export interface Listener {
   host: string;
@@ -16,31 +31,59 @@ export interface ListenOptions {
   port: number;
   cert: string;
   key: string;
+  /** Where the certificate files go (`serving.crt`, `serving.key`); a temporary directory by default. */
+  dir?: string;
+  logger?: Logger;
+  /** Paces shutdown deadlines and refusal logs: the wall clock (a virtual world's clock would never get there). */
+  clock?: TimerClock;
 }
+
+const TIMEOUTS: ServingTimeouts = {
+  headersMs: 60_000,
+  requestMs: 60_000,
+  keepAliveMs: 65_000,
+  handshakeMs: 10_000,
+  shutdownMs: 1_000,
+  checkIntervalMs: 1_000,
+};
+
+/**
+ * kube-apiserver's --max-mutating-requests-inflight default (200); connections are generous for informers, kubectl
+ * and benchmarks with many clients.
+ */
+const LIMITS = { maxConnections: 2_048, maxInFlight: 200 };
 
 export async function listenHttps(
   options: ListenOptions,
   handler: (req: IncomingMessage, res: ServerResponse) => void,
 ): Promise<Listener> {
-  const server: Server = createServer({ cert: options.cert, key: options.key, minVersion: "TLSv1.2" }, handler);
-  const sockets = new Set<Socket>();
-  server.on("connection", (socket: Socket) => {
-    sockets.add(socket);
-    socket.on("close", () => sockets.delete(socket));
+  const temporary = options.dir === undefined;
+  const dir = options.dir ?? mkdtempSync(join(tmpdir(), "poolkeeper-sim-tls-"));
+  const certFile = join(dir, "serving.crt");
+  const keyFile = join(dir, "serving.key");
+  writeFileSync(certFile, options.cert, { mode: 0o644 });
+  writeFileSync(keyFile, options.key, { mode: 0o600 });
+  const clock = options.clock ?? systemClock;
+  const logger = options.logger ?? silentLogger();
+  const registry = createRegistry({ processMetrics: false });
+  const certificates = new CertificateStore({ certFile, keyFile, clock, logger, metrics: tlsMetrics(registry) });
+  const serving = createServing({
+    handler,
+    timeouts: TIMEOUTS,
+    limits: LIMITS,
+    logger,
+    registry,
+    clock,
+    certificates,
+    watch: temporary ? false : {},
   });
-  await new Promise<void>((resolve, reject) => {
-    server.once("error", reject);
-    server.listen(options.port, options.host, () => resolve());
-  });
-  const address = server.address() as AddressInfo;
+  const address = await serving.listen(options.port, options.host);
   return {
     host: options.host,
     port: address.port,
-    close: () =>
-      new Promise<void>((resolve) => {
-        // Watches stay open until their clients leave: end them so that close does not wait for the clients.
-        for (const socket of sockets) socket.destroy();
-        server.close(() => resolve());
-      }),
+    close: async () => {
+      await serving.close();
+      if (temporary) rmSync(dir, { recursive: true, force: true });
+    },
   };
 }

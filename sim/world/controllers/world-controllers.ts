@@ -97,7 +97,9 @@ export class WorldControllers {
 
   #pass(): void {
     const k = this.#kinds;
-    const list = (kind: WorldKinds[keyof WorldKinds]): KubeObject[] => this.#store.list(kind).items;
+    // Read-only: the reconcilers copy what they write (templates, statuses), and copying every pod on every pass
+    // made each write cost a copy of the cluster.
+    const list = (kind: WorldKinds[keyof WorldKinds]): KubeObject[] => this.#store.list(kind, { readOnly: true }).items;
     const listedAt = this.#store.resourceVersion;
     const podsByNamespace = byNamespace(list(k.pods));
     const ctx: ControllerContext = {
