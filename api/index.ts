@@ -26,6 +26,7 @@ export {
   validateManifest,
 } from "./manifests/manifests.ts";
 export { defaultYamlLimits, loadYaml, loadYamlData, type YamlData, yamlFromData } from "./manifests/yaml-loader.ts";
+export { yamlNestingProblem } from "./manifests/yaml-nesting.ts";
 export type { CrdSchema, OpenApiSchema } from "./crd-schema.ts";
 export type { OwnerReference } from "./object-meta.ts";
 export { cloneJson, isRecord } from "./plain-object.ts";

@@ -1,9 +1,13 @@
 // Reading a request body as the API server does: bounded (3 MiB, the server's limit on a write), JSON or YAML.
 import type { IncomingMessage } from "node:http";
 import { parse } from "yaml";
+import { yamlNestingProblem } from "../../../api/index.ts";
 import { ApiError, badRequest, requestEntityTooLarge } from "../store/status.ts";
 
 export const MAX_BODY_BYTES = 3 * 1024 * 1024;
+
+/** Collections a YAML body may nest: the yaml parser recurses per level, so deeper text is refused before parsing. */
+const MAX_YAML_DEPTH = 100;
 
 export async function readBody(req: IncomingMessage, limit = MAX_BODY_BYTES): Promise<Buffer> {
   const declared = Number(req.headers["content-length"] ?? "0");
@@ -23,7 +27,11 @@ export function parseBody(body: Buffer, contentType: string): unknown {
   const text = body.toString("utf8");
   if (text.trim() === "") return undefined;
   try {
-    if (contentType.includes("yaml")) return parse(text, { maxAliasCount: 100 }) as unknown;
+    if (contentType.includes("yaml")) {
+      const tooDeep = yamlNestingProblem(text, MAX_YAML_DEPTH);
+      if (tooDeep) throw badRequest(`the body of the request nests deeper than ${MAX_YAML_DEPTH} levels`);
+      return parse(text, { maxAliasCount: 100 }) as unknown;
+    }
     return JSON.parse(text) as unknown;
   } catch (error) {
     if (error instanceof ApiError) throw error;
