@@ -1,7 +1,6 @@
 // The simulated Kubernetes API under the load later benchmarks put on it: 500 nodes and 5,000 pods. List latency
-// of all pods, watch events per second delivered to a @kubernetes/client-node informer, and merge patches per
-// second (server-side apply is not served on this branch: a JSON merge patch is the nearest write kubectl and
-// client-node send), each beside a bare node:https server answering the same bytes in the same run — the floor
+// of all pods, watch events per second delivered to a @kubernetes/client-node informer, merge patches and
+// server-side applies per second, each beside a bare node:https server answering the same bytes in the same run — the floor
 // of this machine's TLS, HTTP and JSON parsing on the client side. Targets: a list of 5,000 pods < 200 ms,
 // ≥ 5,000 watch events/s.
 import https from "node:https";
@@ -245,6 +244,24 @@ const barePatch = await patchRate(
 console.log(
   `merge patches, ${CONCURRENCY} in flight  sim ${Math.round(simPatch)}/s  floor ${Math.round(barePatch)}/s  ` +
     `(${((100 * simPatch) / barePatch).toFixed(0)}% of the floor)`,
+);
+// 4. Server-side applies/s, CONCURRENCY in flight: each applier (one field manager per pod) owns one label.
+const applyBody = (i: number) =>
+  JSON.stringify({
+    apiVersion: "v1",
+    kind: "Pod",
+    metadata: { name: `web-${i % PODS}`, namespace: "default", labels: { applied: String(i) } },
+  });
+const simApply = await patchRate((i) =>
+  request(served.kube.port, `/api/v1/namespaces/default/pods/web-${i % PODS}?fieldManager=bench&force=true`, {
+    method: "PATCH",
+    body: applyBody(i),
+    contentType: "application/apply-patch+yaml",
+  }),
+);
+console.log(
+  `server-side applies, ${CONCURRENCY} in flight  sim ${Math.round(simApply)}/s  floor ${Math.round(barePatch)}/s  ` +
+    `(${((100 * simApply) / barePatch).toFixed(0)}% of the floor, the floor answering the same patched pod)`,
 );
 // The same with the world's controllers running: each write is a pass of theirs over every pod.
 world.controllers.start();
