@@ -223,6 +223,38 @@ export function clusterContract(name: string, setup: () => Promise<ClusterHarnes
       }
     });
 
+    test("apply to status: owns only status, recorded with its subresource; a missing object is not found", async () => {
+      const h = await setup();
+      try {
+        const cluster = h.connect();
+        await cluster.apply("nodes", { metadata: { name: "n9", labels: { team: "a" } } }, { fieldManager: "alpha" });
+        await cluster.apply(
+          "nodes",
+          { metadata: { name: "n9", labels: { team: "ignored" } }, status: { capacity: { cpu: "4" } } },
+          { fieldManager: "kubelet", subresource: "status" },
+        );
+        const stored = h.store.get(kindOf(h.store, "", "v1", "nodes"), undefined, "n9");
+        assert.deepEqual((stored.status as { capacity?: unknown }).capacity, { cpu: "4" });
+        assert.deepEqual(stored.metadata?.labels, { team: "a" }, "a status write leaves metadata alone");
+        const kubelet = (stored.metadata?.managedFields as (ManagedFieldsEntry & { subresource?: string })[]).find(
+          (e) => e.manager === "kubelet",
+        );
+        assert.equal(kubelet?.operation, "Apply");
+        assert.equal(kubelet?.subresource, "status");
+        assert.deepEqual(Object.keys(kubelet?.fieldsV1 ?? {}), ["f:status"]);
+        await assert.rejects(
+          cluster.apply(
+            "nodes",
+            { metadata: { name: "absent" }, status: { capacity: { cpu: "4" } } },
+            { fieldManager: "kubelet", subresource: "status" },
+          ),
+          (error: unknown) => error instanceof ClusterError && error.code === 404 && error.reason === "NotFound",
+        );
+      } finally {
+        await h.stop();
+      }
+    });
+
     test("delete with a finalizer: finalizing until the finalizer is removed, then gone", async () => {
       const h = await setup();
       try {
