@@ -1,14 +1,15 @@
 // The Cluster port (api/ports/cluster.ts) in process, over the simulated world's ObjectStore, for fast tests of
 // code written against the port. It behaves as adapters/kube does against the served API: a cache per resource
 // filled by a list and kept by a watch, changes delivered after the write that made them (on a microtask, as an
-// informer delivers them after the request), writes through the same store calls and subresource actions the HTTP
-// surface uses, refusals as ClusterErrors with the API server's codes and reasons.
+// informer delivers them after the request), writes through the same store calls, server-side apply and subresource
+// actions the HTTP surface uses, refusals as ClusterErrors with the API server's codes and reasons.
 import {
   ClusterBase,
   ClusterError,
   CLUSTER_RESOURCES,
   evictionOutcome,
   WATCHED_BY_DEFAULT,
+  apiVersionOfResource,
   type ApplyOptions,
   type Clock,
   type Timer,
@@ -24,6 +25,7 @@ import {
   type EvictionOutcome,
   type ObjectKey,
 } from "../../api/index.ts";
+import { applyManager, serverSideApply } from "../kube/apply/store-apply.ts";
 import { applyPatch, PATCH_TYPES } from "../kube/http/patch.ts";
 import type { ObjectStore, StoreWatch } from "../kube/store/object-store.ts";
 import type { KubeObject, ResourceKind } from "../kube/store/resource-kind.ts";
@@ -164,14 +166,19 @@ export class StoreCluster extends ClusterBase {
     object: ClusterObject,
     options: ApplyOptions,
   ): Promise<ClusterObjects[R]> {
-    const key = { namespace: object.metadata.namespace, name: object.metadata.name ?? "" } as ObjectKey;
-    return this.#call(() => {
-      const kind = this.#kind(resource);
-      // Server-side apply creates an object that does not exist; an existing one is patched by the store's apply.
-      if (!this.#store.find(kind, key.namespace, key.name))
-        return this.#store.create(kind, key.namespace, object as KubeObject);
-      return this.#patch(resource, key, PATCH_TYPES.apply, object, options);
-    }) as ClusterObjects[R];
+    // The body names apiVersion and kind, as adapters/kube sends it; then the API server's own apply.
+    const config = { apiVersion: apiVersionOfResource(resource), kind: CLUSTER_RESOURCES[resource].kind, ...object };
+    return this.#call(() =>
+      serverSideApply(this.#store, {
+        kind: this.#kind(resource),
+        namespace: object.metadata.namespace,
+        name: object.metadata.name ?? "",
+        config: config as KubeObject,
+        manager: applyManager(options.fieldManager),
+        force: options.force ?? false,
+        ...(options.subresource ? { subresource: options.subresource } : {}),
+      }),
+    ) as ClusterObjects[R];
   }
 
   async delete(resource: ClusterResource, key: ObjectKey, options: ClusterDeleteOptions = {}): Promise<DeleteOutcome> {

@@ -4,6 +4,7 @@
 // port writes must be there afterwards. Leader election runs two electors on one fake clock.
 import assert from "node:assert/strict";
 import { describe, test } from "node:test";
+import { ClusterError, isConflict } from "../../api/index.ts";
 import type { Cluster, ClusterChange, ClusterObject, ClusterResource, KubeEvent } from "../../api/index.ts";
 import { LeaderElector } from "../../adapters/kube/index.ts";
 import type { ObjectStore } from "../../sim/index.ts";
@@ -36,6 +37,12 @@ export function nextChange<T = ClusterObject>(
     }),
     what,
   );
+}
+
+interface ManagedFieldsEntry {
+  manager: string;
+  operation: string;
+  fieldsV1?: { "f:metadata"?: { "f:labels"?: Record<string, unknown> } };
 }
 
 const named =
@@ -151,6 +158,98 @@ export function clusterContract(name: string, setup: () => Promise<ClusterHarnes
         const stored = h.store.get(kindOf(h.store, "", "v1", "nodes"), undefined, "n2");
         assert.deepEqual((stored.spec as { taints: unknown }).taints, [{ key: "k", value: "v", effect: "NoSchedule" }]);
         assert.deepEqual((stored.metadata as { labels: unknown }).labels, { x: "1" });
+      } finally {
+        await h.stop();
+      }
+    });
+
+    test("apply: creates; an identical apply writes nothing; another manager's value conflicts until forced; a dropped field goes", async () => {
+      const h = await setup();
+      try {
+        const cluster = h.connect();
+        const nodes = kindOf(h.store, "", "v1", "nodes");
+        const labels = () => h.store.get(nodes, undefined, "n8").metadata?.labels as Record<string, string>;
+        const owners = () =>
+          (h.store.get(nodes, undefined, "n8").metadata?.managedFields as ManagedFieldsEntry[]).map((e) => [
+            e.manager,
+            e.operation,
+            Object.keys(e.fieldsV1?.["f:metadata"]?.["f:labels"] ?? {}).sort(),
+          ]);
+        const created = await cluster.apply(
+          "nodes",
+          { metadata: { name: "n8", labels: { team: "a", tier: "web" } } },
+          { fieldManager: "alpha" },
+        );
+        assert.deepEqual(labels(), { team: "a", tier: "web" });
+        assert.deepEqual(owners(), [["alpha", "Apply", ["f:team", "f:tier"]]]);
+
+        const again = await cluster.apply(
+          "nodes",
+          { metadata: { name: "n8", labels: { team: "a", tier: "web" } } },
+          { fieldManager: "alpha" },
+        );
+        assert.equal(again.metadata.resourceVersion, created.metadata.resourceVersion, "nothing written");
+        assert.equal(h.store.get(nodes, undefined, "n8").metadata?.resourceVersion, created.metadata.resourceVersion);
+
+        // The API server's words (apiserver's managedfields conflict.go, NewConflictError): an applier is named
+        // without a version.
+        await assert.rejects(
+          cluster.apply("nodes", { metadata: { name: "n8", labels: { team: "b" } } }, { fieldManager: "beta" }),
+          (error: unknown) =>
+            error instanceof ClusterError &&
+            isConflict(error) &&
+            error.reason === "Conflict" &&
+            error.message === 'Apply failed with 1 conflict: conflict with "alpha": .metadata.labels.team',
+        );
+        assert.deepEqual(labels(), { team: "a", tier: "web" }, "the refused apply changed nothing");
+
+        await cluster.apply(
+          "nodes",
+          { metadata: { name: "n8", labels: { team: "b" } } },
+          { fieldManager: "beta", force: true },
+        );
+        assert.deepEqual(labels(), { team: "b", tier: "web" });
+        assert.deepEqual(owners(), [
+          ["alpha", "Apply", ["f:tier"]],
+          ["beta", "Apply", ["f:team"]],
+        ]);
+
+        // alpha no longer applies tier: it is removed; team, now beta's, stays.
+        await cluster.apply("nodes", { metadata: { name: "n8" } }, { fieldManager: "alpha" });
+        assert.deepEqual(labels(), { team: "b" });
+        assert.deepEqual(owners(), [["beta", "Apply", ["f:team"]]]);
+      } finally {
+        await h.stop();
+      }
+    });
+
+    test("apply to status: owns only status, recorded with its subresource; a missing object is not found", async () => {
+      const h = await setup();
+      try {
+        const cluster = h.connect();
+        await cluster.apply("nodes", { metadata: { name: "n9", labels: { team: "a" } } }, { fieldManager: "alpha" });
+        await cluster.apply(
+          "nodes",
+          { metadata: { name: "n9", labels: { team: "ignored" } }, status: { capacity: { cpu: "4" } } },
+          { fieldManager: "kubelet", subresource: "status" },
+        );
+        const stored = h.store.get(kindOf(h.store, "", "v1", "nodes"), undefined, "n9");
+        assert.deepEqual((stored.status as { capacity?: unknown }).capacity, { cpu: "4" });
+        assert.deepEqual(stored.metadata?.labels, { team: "a" }, "a status write leaves metadata alone");
+        const kubelet = (stored.metadata?.managedFields as (ManagedFieldsEntry & { subresource?: string })[]).find(
+          (e) => e.manager === "kubelet",
+        );
+        assert.equal(kubelet?.operation, "Apply");
+        assert.equal(kubelet?.subresource, "status");
+        assert.deepEqual(Object.keys(kubelet?.fieldsV1 ?? {}), ["f:status"]);
+        await assert.rejects(
+          cluster.apply(
+            "nodes",
+            { metadata: { name: "absent" }, status: { capacity: { cpu: "4" } } },
+            { fieldManager: "kubelet", subresource: "status" },
+          ),
+          (error: unknown) => error instanceof ClusterError && error.code === 404 && error.reason === "NotFound",
+        );
       } finally {
         await h.stop();
       }

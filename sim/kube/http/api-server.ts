@@ -6,8 +6,9 @@ import { randomBytes } from "node:crypto";
 import type { IncomingMessage, ServerResponse } from "node:http";
 import { cloneJson, isRecord, systemClock, type Clock, type TimerClock } from "../../../api/index.ts";
 import type { Logger } from "../../../runtime/index.ts";
-import { applyConfiguration, recordUpdate, type FieldManagerScope } from "../apply/field-manager.ts";
+import { recordUpdate, type FieldManagerScope } from "../apply/field-manager.ts";
 import { managerOrUserAgent, validateFieldManager } from "../apply/manager-name.ts";
+import { applyManager, fieldManagerScope, prepareApply } from "../apply/store-apply.ts";
 import type { AdmissionAttributes } from "../admission/admission-review.ts";
 import { WebhookAdmission } from "../admission/webhook-admission.ts";
 import { AccessControl, installBootstrapPolicy } from "../auth/access-control.ts";
@@ -27,7 +28,6 @@ import {
   internalError,
   invalid,
   methodNotSupported,
-  notFound,
   successStatus,
   type KubeStatus,
 } from "../store/status.ts";
@@ -415,7 +415,9 @@ class ApiHandler {
   }
 
   // Server-side apply (PATCH with application/apply-patch+yaml): the configuration merged with field ownership,
-  // creating the object when it does not exist (201), as the API server's applyPatcher with forceAllowCreate.
+  // creating the object when it does not exist (201), as the API server's applyPatcher with forceAllowCreate. The
+  // merged object goes through admission as a CREATE when there was none, an UPDATE otherwise (patcher's
+  // applyAdmission).
   async #apply(
     call: Call,
     kind: ResourceKind,
@@ -425,40 +427,30 @@ class ApiHandler {
     dryRun: boolean,
   ): Promise<void> {
     const q = call.url.searchParams;
-    if (!q.get("fieldManager"))
-      throw invalid("meta.k8s.io", "PatchOptions", "", [
-        { field: "fieldManager", type: "FieldValueRequired", body: "Required value: is required for apply patch" },
-      ]);
-    const manager = this.#manager(call, "PatchOptions");
+    const manager = applyManager(q.get("fieldManager"));
     const force = q.get("force") === "true";
     if (!["true", "false", null].includes(q.get("force")))
       throw badRequest(`force: Invalid value: "${q.get("force")}": must be true or false`);
     const config = await this.#decode(call, kind, await this.#body(call));
-    const current = this.#store.find(kind, namespace, name);
-    if (!current && status) throw notFound({ group: kind.group, resource: kind.plural }, name);
-    const { object, existed } = applyConfiguration(current, config, manager, force, this.#scope(kind, status));
-    const meta = object.metadata as Record<string, unknown>;
-    meta.name ??= name;
-    if (namespace !== undefined) meta.namespace ??= namespace;
-    dropNulls(object);
-    if (!existed) return this.#sendObject(call, 201, kind, this.#store.create(kind, namespace, object, { dryRun }));
-    const managedFields = meta.managedFields;
-    const stored = this.#store.update(kind, namespace, name, object, {
-      dryRun,
-      ...(status
-        ? {
-            subresource: status,
-            // The status strategy keeps the stored metadata: the apply's managed fields are put back.
-            fieldManager: (next: KubeObject) => {
-              const nextMeta = next.metadata as Record<string, unknown>;
-              if (managedFields === undefined) delete nextMeta.managedFields;
-              else nextMeta.managedFields = managedFields;
-              return next;
-            },
-          }
-        : {}),
+    const prepared = prepareApply(this.#store, {
+      kind,
+      namespace,
+      name,
+      config,
+      manager,
+      force,
+      ...(status ? { subresource: status } : {}),
     });
-    return this.#sendObject(call, 200, kind, stored);
+    const { current } = prepared;
+    const stored = await this.#admitted(
+      call,
+      current
+        ? { operation: "UPDATE", kind, namespace, name, subresource: status, dryRun, oldObject: current }
+        : { operation: "CREATE", kind, namespace, name, subresource: status, dryRun },
+      prepared.object,
+      prepared.write,
+    );
+    return this.#sendObject(call, current ? 200 : 201, kind, stored);
   }
 
   // The manager a write is recorded as; a fieldManager the client names must be valid.
@@ -472,16 +464,7 @@ class ApiHandler {
   }
 
   #scope(kind: ResourceKind, subresource: "status" | undefined): FieldManagerScope {
-    return {
-      schema: kind.schema,
-      group: kind.group,
-      version: kind.version,
-      kind: kind.kind,
-      custom: kind.custom,
-      hasStatus: kind.subresources.includes("status"),
-      ...(subresource ? { subresource } : {}),
-      now: this.#options.clock.now(),
-    };
+    return fieldManagerScope(kind, subresource, this.#options.clock.now());
   }
 
   #list(call: Call, kind: ResourceKind, namespace: string | undefined): void {
@@ -870,17 +853,6 @@ class ApiHandler {
     call.res.writeHead(code, { "content-type": "application/json", ...this.#warningHeaders(call) });
     call.res.end(json);
   }
-}
-
-// The decoder drops nulls an applied configuration leaves in the merged object (typed fields omit them, and a
-// CRD's structural pruning drops nulls of non-nullable fields).
-function dropNulls(value: unknown): void {
-  if (Array.isArray(value)) for (const item of value) dropNulls(item);
-  else if (isRecord(value))
-    for (const [key, child] of Object.entries(value)) {
-      if (child === null) Reflect.deleteProperty(value, key);
-      else dropNulls(child);
-    }
 }
 
 function withoutControlCharacters(text: string): string {

@@ -2,8 +2,10 @@
 // (or its status) with Content-Type application/apply-patch+yaml, the field manager and force as query parameters
 // (metav1.PatchOptions' fieldManager and force), and a body naming apiVersion and kind, which the API server
 // requires of an apply patch. The recorder speaks plain HTTP, which client-node allows only with
-// insecure-skip-tls-verify. (The simulated cluster answers apply with 415 until it serves it; then the contract
-// suite can cover what apply does.)
+// insecure-skip-tls-verify. What apply does (ownership, conflicts, force, removal, status) is the contract suite's
+// (test/support/cluster-contract.ts), against the simulated cluster; this file keeps only the request's shape,
+// which the contract does not look at: the path, the query (no force when not forced), the content type, the
+// body's apiVersion and kind.
 import assert from "node:assert/strict";
 import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { createServer, type IncomingMessage } from "node:http";

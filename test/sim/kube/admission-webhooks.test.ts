@@ -384,6 +384,71 @@ webhooks:
     }
   });
 
+  test("server-side apply is admitted as a CREATE, then as an UPDATE, and a validating webhook can deny it", async () => {
+    const seen: { operation: unknown; data: unknown; oldData: unknown }[] = [];
+    const judge = new TestHttpsServer(ca, ["IP:127.0.0.1"], (review) => {
+      const request = review.request as {
+        operation: string;
+        object: { data?: Record<string, string> };
+        oldObject?: { data?: Record<string, string> } | null;
+      };
+      seen.push({ operation: request.operation, data: request.object.data, oldData: request.oldObject?.data });
+      return request.object.data?.mode === "deny"
+        ? { allowed: false, status: { code: 403, reason: "Forbidden", message: "mode deny is not allowed" } }
+        : { allowed: true };
+    });
+    await judge.listen();
+    const DENIED =
+      'Error from server (Forbidden): admission webhook "judge.test.example" denied the request: mode deny is not allowed\n';
+    const applied = (mode: string) =>
+      `apiVersion: v1\nkind: ConfigMap\nmetadata: {name: applied}\ndata: {mode: ${mode}}\n`;
+    try {
+      const registered = await sim.kubectl(["apply", "-f", "-"], {
+        stdin: `apiVersion: admissionregistration.k8s.io/v1
+kind: ValidatingWebhookConfiguration
+metadata: {name: apply-judge}
+webhooks:
+  - name: judge.test.example
+    admissionReviewVersions: ["v1"]
+    sideEffects: None
+    clientConfig:
+      url: https://127.0.0.1:${judge.port}/validate
+      caBundle: ${Buffer.from(ca.ca).toString("base64")}
+    objectSelector: {}
+    matchConditions: [{name: named-applied, expression: "object.metadata.name == 'applied'"}]
+    rules: [{apiGroups: [""], apiVersions: ["v1"], resources: ["configmaps"], operations: ["CREATE", "UPDATE"]}]
+`,
+      });
+      assert.equal(registered.code, 0, registered.stderr);
+      const store = sim.server.store;
+      const configMaps = store.registry.resource("", "v1", "configmaps");
+      assert.ok(configMaps);
+
+      const deniedCreate = await sim.kubectl(["apply", "--server-side", "-f", "-"], { stdin: applied("deny") });
+      assert.notEqual(deniedCreate.code, 0);
+      // kubectl's apply --server-side prints the API server's Status as it is (no "error when creating").
+      assert.equal(deniedCreate.stderr, DENIED);
+      assert.equal(store.find(configMaps, "default", "applied"), undefined, "the denied apply created nothing");
+
+      const created = await sim.kubectl(["apply", "--server-side", "-f", "-"], { stdin: applied("allow") });
+      assert.equal(created.code, 0, created.stderr);
+      assert.match(created.stdout, /configmap\/applied serverside-applied/);
+
+      const deniedUpdate = await sim.kubectl(["apply", "--server-side", "-f", "-"], { stdin: applied("deny") });
+      assert.notEqual(deniedUpdate.code, 0);
+      assert.equal(deniedUpdate.stderr, DENIED);
+      assert.deepEqual(store.find(configMaps, "default", "applied")?.data, { mode: "allow" });
+      assert.deepEqual(seen, [
+        { operation: "CREATE", data: { mode: "deny" }, oldData: undefined },
+        { operation: "CREATE", data: { mode: "allow" }, oldData: undefined },
+        { operation: "UPDATE", data: { mode: "deny" }, oldData: { mode: "allow" } },
+      ]);
+    } finally {
+      await sim.kubectl(["delete", "validatingwebhookconfiguration", "apply-judge"]);
+      await judge.close();
+    }
+  });
+
   test("a mutating webhook with reinvocationPolicy IfNeeded is called again after a later one changes the object", async () => {
     // The first webhook records whether the object already carries the second one's label.
     const first = new TestHttpsServer(ca, ["IP:127.0.0.1"], (review) => {
