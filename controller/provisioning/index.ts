@@ -12,13 +12,6 @@ export { LABEL_NODE_POOL, nodePoolTemplate, type NodePoolTemplate } from "./node
 export { podConstraints, type PodConstraints } from "./pod-constraints.ts";
 export { podRequests } from "./pod-requests.ts";
 export { isProvisionable } from "./provisionable.ts";
-export {
-  type ClusterSnapshot,
-  type ExistingCapacity,
-  MAX_INSTANCE_TYPES,
-  type NewNodeClaim,
-  type Placement,
-  schedule,
-  type ScheduleResult,
-  type Unschedulable,
-} from "./scheduler.ts";
+export { MAX_INSTANCE_TYPES } from "./instance-type-options.ts";
+export { type ClusterSnapshot, type ExistingCapacity } from "./snapshot.ts";
+export { type NewNodeClaim, type Placement, schedule, type ScheduleResult, type Unschedulable } from "./scheduler.ts";

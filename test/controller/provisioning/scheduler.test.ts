@@ -152,7 +152,7 @@ describe("schedule: node selection", () => {
     ]);
     const withLabel = run([p()], [nodePool("default", {}, { labels: { team: "a" } })], mixed);
     assert.equal(withLabel.newNodeClaims.length, 1);
-    assert.deepEqual(withLabel.newNodeClaims[0]?.labels, { team: "a", "karpenter.sh/nodepool": "default" });
+    assert.deepEqual(withLabel.newNodeClaims[0]?.nodePool.labels, { team: "a", "karpenter.sh/nodepool": "default" });
   });
 
   test("required node affinity: terms are OR-ed, expressions AND-ed", () => {
@@ -246,7 +246,7 @@ describe("schedule: NodePool order, existing capacity, pod order", () => {
       types("m5.large"),
     );
     assert.deepEqual(
-      heavy.newNodeClaims.map((c) => c.nodePool),
+      heavy.newNodeClaims.map((c) => c.nodePool.name),
       ["b"],
     );
     const tie = run(
@@ -255,7 +255,7 @@ describe("schedule: NodePool order, existing capacity, pod order", () => {
       types("m5.large"),
     );
     assert.deepEqual(
-      tie.newNodeClaims.map((c) => c.nodePool),
+      tie.newNodeClaims.map((c) => c.nodePool.name),
       ["alpha"],
     );
   });
