@@ -15,3 +15,4 @@ export { isProvisionable } from "./provisionable.ts";
 export { MAX_INSTANCE_TYPES } from "./instance-type-options.ts";
 export { type ClusterSnapshot, type ExistingCapacity } from "./snapshot.ts";
 export { type NewNodeClaim, type Placement, schedule, type ScheduleResult, type Unschedulable } from "./scheduler.ts";
+export { LABEL_INSTANCE_TYPE_STABLE, nodeClaimManifest } from "./nodeclaim-manifest.ts";
