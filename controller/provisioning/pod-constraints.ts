@@ -32,7 +32,7 @@ interface AffinityShape {
 
 /** Throws ValueError naming the pod and field when a selector or requirement is malformed. */
 export function podConstraints(pod: Pod): PodConstraints {
-  const key = `${pod.metadata.namespace ?? "default"}/${pod.metadata.name ?? "?"}`;
+  const key = podKey(pod);
   const spec = pod.spec ?? {};
   const selector = Object.entries((spec["nodeSelector"] ?? {}) as Record<string, string>).map(
     ([label, value]): NodeSelectorRequirement => ({ key: label, operator: "In", values: [value] }),
@@ -60,4 +60,9 @@ export function podConstraints(pod: Pod): PodConstraints {
     alternatives,
     tolerations: (spec["tolerations"] ?? []) as Toleration[],
   };
+}
+
+/** `namespace/name`. */
+export function podKey(pod: Pod): string {
+  return `${pod.metadata.namespace ?? "default"}/${pod.metadata.name ?? "?"}`;
 }

@@ -7,6 +7,7 @@
  * host ports, volume topology.
  */
 import type { Clock } from "../../api/index.ts";
+import { ValueError } from "../../api/index.ts";
 import type { CapacityType, InstanceType } from "../../cloudprovider/index.ts";
 import {
   addResources,
@@ -20,7 +21,7 @@ import { explain, NO_NODE_POOL, type PoolExplanation } from "./explanations.ts";
 import { instanceTypeOptions } from "./instance-type-options.ts";
 import { remainingLimits, withinLimits } from "./nodepool-limits.ts";
 import { byWeightThenName, type NodePoolTemplate } from "./nodepool-template.ts";
-import { podConstraints, type PodConstraints } from "./pod-constraints.ts";
+import { podConstraints, type PodConstraints, podKey } from "./pod-constraints.ts";
 import { poolState, type PoolState, undefinedLabel } from "./pool-state.ts";
 import { byQueueOrder } from "./queue.ts";
 import { ruledOut } from "./ruled-out.ts";
@@ -51,7 +52,7 @@ export interface NewNodeClaim {
 export interface Unschedulable {
   readonly pod: string;
   readonly explanations: readonly PoolExplanation[];
-  /** Set when there was no pool to explain against. */
+  /** Set when there was no pool to explain against, or the pod's spec could not be read. */
   readonly message: string | undefined;
 }
 
@@ -75,7 +76,10 @@ interface OpenNode {
   requested: ResourceList;
 }
 
-/** Throws ValueError naming the pod, DaemonSet or NodePool field it cannot read. */
+/**
+ * A pod whose spec cannot be read is unschedulable with the error as its message; throws ValueError naming the
+ * DaemonSet field it cannot read.
+ */
 export function schedule(
   snapshot: ClusterSnapshot,
   nodePools: readonly NodePoolTemplate[],
@@ -83,13 +87,24 @@ export function schedule(
   clock: Clock,
 ): ScheduleResult {
   const pools = [...nodePools].sort(byWeightThenName).map((t) => poolState(t, snapshot, instanceTypes.get(t.name)));
-  const pods = snapshot.pendingPods.map(podConstraints).sort(byQueueOrder);
+  const unschedulable: Unschedulable[] = [];
+  // A pod whose spec cannot be read is reported, not allowed to stop the others being scheduled.
+  const pods = snapshot.pendingPods
+    .flatMap((pod) => {
+      try {
+        return [podConstraints(pod)];
+      } catch (error) {
+        if (!(error instanceof ValueError)) throw error;
+        unschedulable.push({ pod: podKey(pod), explanations: [], message: error.message });
+        return [];
+      }
+    })
+    .sort(byQueueOrder);
   const nodes: OpenNode[] = [...snapshot.existing]
     .sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0))
     .map((existing) => ({ existing, requested: existing.requested }));
   const claims: OpenClaim[] = [];
   const placements: Placement[] = [];
-  const unschedulable: Unschedulable[] = [];
 
   for (const pod of pods) {
     const node = nodes.find((n) => addToNode(n, pod));

@@ -458,3 +458,20 @@ describe("schedule: no pools", () => {
     assert.deepEqual(result.decidedAt, NOW);
   });
 });
+
+describe("schedule: bad input", () => {
+  test("a pod whose spec cannot be read is reported by name and field; the others are still scheduled", () => {
+    const bad = pod({ cpu: "lots" });
+    const good = pod({ cpu: "1" });
+    const result = run([bad, good], [nodePool("default")], types("m5.large"));
+    assert.deepEqual(
+      result.newNodeClaims.map((c) => c.pods),
+      [[`default/${good.metadata.name}`]],
+    );
+    assert.equal(result.unschedulable.length, 1);
+    assert.match(
+      result.unschedulable[0]?.message ?? "",
+      new RegExp(`^pod default/${bad.metadata.name} spec\\.containers\\[0\\]\\.resources\\.requests\\.cpu: `),
+    );
+  });
+});
