@@ -25,6 +25,14 @@ export {
   parseCatalog,
 } from "./catalog/catalog.ts";
 export type { CloudProvider } from "./cloud-provider.ts";
+export { InstanceType } from "./instance-type.ts";
+export {
+  CAPACITY_TYPE_ON_DEMAND,
+  CAPACITY_TYPE_RESERVED,
+  CAPACITY_TYPE_SPOT,
+  type CapacityType,
+  type Offering,
+} from "./offering.ts";
 export {
   type CloudProviderMetrics,
   createCloudProviderMetrics,

@@ -7,10 +7,24 @@ export {
   RequirementSet,
   validateLabelValue,
 } from "./requirements.ts";
-export { addResources, fits, parseResourceList, type ResourceList, toRawResourceList } from "./resources.ts";
+export {
+  addResources,
+  fits,
+  formatResourceList,
+  insufficientResources,
+  maxResources,
+  parseResourceList,
+  subtractResources,
+  type ResourceList,
+  toRawResourceList,
+} from "./resources.ts";
 export {
   DISRUPTED_NO_SCHEDULE_TAINT,
   duplicateTaints,
+  formatTaint,
+  type Taint,
   type TaintInput,
+  type Toleration,
+  untoleratedTaints,
   UNREGISTERED_NO_EXECUTE_TAINT,
 } from "./taints.ts";
