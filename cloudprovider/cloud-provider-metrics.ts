@@ -5,7 +5,6 @@
  * The `error` label is empty on success, else the error's class among the ones the controller acts on (a closed
  * set, so labels stay bounded), `other` for the rest. Durations are read from the clock.
  */
-import { Counter, Histogram, type Registry } from "prom-client";
 import type { Clock, EC2NodeClass, NodeClaim, NodePool } from "../api/index.ts";
 import type { CloudProvider } from "./cloud-provider.ts";
 import type { DriftReason } from "./drift-reason.ts";
@@ -20,28 +19,13 @@ export function errorLabel(error: unknown): string {
   return known === undefined ? "other" : known.name;
 }
 
+/**
+ * Where the calls are counted and timed: a prom-client Counter and Histogram fit it (the controller makes them,
+ * `createCloudProviderMetrics`), so this part stays free of the metrics library that `check` never needs.
+ */
 export interface CloudProviderMetrics {
-  readonly calls: Counter<"method" | "error">;
-  readonly duration: Histogram<"method">;
-}
-
-export function createCloudProviderMetrics(registry: Registry): CloudProviderMetrics {
-  const registers = [registry];
-  return {
-    calls: new Counter({
-      name: "poolkeeper_cloudprovider_calls_total",
-      help: "Cloud provider calls, by method and error class (empty on success).",
-      labelNames: ["method", "error"] as const,
-      registers,
-    }),
-    duration: new Histogram({
-      name: "poolkeeper_cloudprovider_call_duration_seconds",
-      help: "Duration of cloud provider calls, by method.",
-      labelNames: ["method"] as const,
-      buckets: [0.01, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30, 60],
-      registers,
-    }),
-  };
+  readonly calls: { inc(labels: { method: string; error: string }): void };
+  readonly duration: { observe(labels: { method: string }, seconds: number): void };
 }
 
 /** `provider` with every call counted and timed into `metrics`. */

@@ -35,7 +35,6 @@ export {
 } from "./offering.ts";
 export {
   type CloudProviderMetrics,
-  createCloudProviderMetrics,
   instrumentCloudProvider,
 } from "./cloud-provider-metrics.ts";
 // The AWS implementation, for the command that wires it to the adapters; controller/ codes against CloudProvider.
