@@ -2,6 +2,7 @@
 // findings grouped per object (with the object's change against a base), and the counts of the summary line.
 import { formatFieldPath, type FieldPath } from "../../api/index.ts";
 import { compareFindings, type Finding } from "../finding.ts";
+import { fixableFindings } from "../fix/fixable.ts";
 import type { CheckReport, ObjectChangeEntry, ReportPosition, Style } from "./index.ts";
 
 /**
@@ -127,7 +128,7 @@ export interface ReportSummary {
   /** Audit findings, exempted ones included (an exemption reports its finding at `audit`). */
   audit: number;
   exempted: number;
-  /** Findings with a patch that `poolkeeper fix` can apply (exempted ones are left alone). */
+  /** The findings `poolkeeper fix` applies without `--all` (fixable.ts: exempted and audit ones are left alone). */
   fixable: number;
   unreadable: number;
   skipped: number;
@@ -146,8 +147,8 @@ export function summarize(report: CheckReport): ReportSummary {
   for (const finding of report.findings) {
     summary[finding.severity]++;
     if (finding.exemptedBy !== undefined) summary.exempted++;
-    else if (finding.patch && finding.patch.length > 0) summary.fixable++;
   }
+  summary.fixable = fixableFindings(report.findings).length;
   return summary;
 }
 
