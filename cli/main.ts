@@ -108,14 +108,18 @@ export function buildProgram(out: Output, setExit: (code: number) => void, serve
 
   program
     .command("fix")
-    .description("apply the policy's fixes to manifests, keeping comments and formatting; shows a diff")
+    .description(
+      "apply the policy's fixes to manifests, editing only the changed text; rewrites older API versions in v1; shows a diff",
+    )
     .argument("[paths...]", "files or directories")
     .option("--dry-run", "show the diff without writing", false)
+    .option("--all", "apply audit findings' fixes too (deny and warn ones are always applied)", false)
     .addOption(policyOption())
     .addOption(preset())
     .addOption(catalogOption())
-    .action((paths: string[], o: { dryRun: boolean; policy: string[]; preset: PresetName; catalog?: string }) =>
-      setExit(runFix(paths, o, out)),
+    .action(
+      (paths: string[], o: { dryRun: boolean; all: boolean; policy: string[]; preset: PresetName; catalog?: string }) =>
+        setExit(runFix(paths, o, out)),
     );
 
   program

@@ -1,12 +1,19 @@
 // `poolkeeper fix`: applies the fixes policy findings carry (JSONPatch) to the manifests, keeping comments,
-// key order and formatting, and shows each change as a unified diff. `--dry-run` only shows.
+// key order and formatting, and shows each change as a unified diff. `--dry-run` only shows. Objects written in an
+// older API version are rewritten in v1 in place.
 import { readFileSync } from "node:fs";
 import { isAbsolute } from "node:path";
 import { createTwoFilesPatch } from "diff";
-import type { Operation } from "fast-json-patch";
-import { findCrd } from "../../api/index.ts";
-import { evaluate } from "../../policies/index.ts";
-import { applyToYaml, type YamlEdit } from "../../policies/index.ts";
+import type { Manifest } from "../../api/index.ts";
+import {
+  evaluate,
+  type Finding,
+  fixableFindings,
+  migrationPatch,
+  MIGRATION_RULE,
+  objectKey,
+} from "../../policies/index.ts";
+import { applyToYaml, type FixOperation, type YamlEdit } from "../../policies/index.ts";
 import type { PresetName } from "../../policies/index.ts";
 import { STDIN } from "../input-files.ts";
 import type { Output } from "../output.ts";
@@ -17,6 +24,8 @@ export interface FixOptions {
   dryRun: boolean;
   policy: string[];
   preset: PresetName;
+  /** Apply the fixes of audit findings too (deny and warn ones always). */
+  all?: boolean;
   catalog?: string;
   now?: Date;
   /** The file system fixed manifests are written through (tests inject failures); node:fs by default. */
@@ -32,31 +41,33 @@ export function runFix(paths: readonly string[], options: FixOptions, out: Outpu
     policy,
     { catalog, now: options.now ?? new Date() },
   );
-  // Fixes apply to objects written in a served version; a converted older shape must be rewritten first.
-  const editsByFile = new Map<string, Map<number, Operation[]>>();
+  // The same selection as check's "N fixable": an older-version object is rewritten in v1 first, and its other
+  // fixes (against the v1 object) follow in the same document.
+  const selected = fixableFindings(findings, { all: options.all === true });
+  const byObject = new Map<string, Finding[]>();
+  for (const finding of selected)
+    byObject.set(objectKey(finding), [...(byObject.get(objectKey(finding)) ?? []), finding]);
+  const editsByFile = new Map<string, YamlEdit[]>();
   const findingsByFile = new Map<string, number>();
-  for (const finding of findings) {
-    if (!finding.patch) continue;
-    const manifest = inputs.manifests.find(
-      (m) =>
-        m.kind === finding.object.kind &&
-        m.name === finding.object.name &&
-        m.source.file === finding.object.source?.file &&
-        m.source.line === finding.object.source.line,
-    );
-    if (!manifest || manifest.file === "<stdin>" || !findCrd(manifest.apiVersion, manifest.kind)) continue;
-    const byDoc = editsByFile.get(manifest.file) ?? new Map<number, Operation[]>();
-    byDoc.set(manifest.index, [...(byDoc.get(manifest.index) ?? []), ...finding.patch]);
-    editsByFile.set(manifest.file, byDoc);
-    findingsByFile.set(manifest.file, (findingsByFile.get(manifest.file) ?? 0) + 1);
+  for (const manifest of inputs.manifests) {
+    if (manifest.file === STDIN || manifest.file === "<stdin>") continue;
+    const objectFindings = byObject.get(manifestKey(manifest)) ?? [];
+    if (objectFindings.length === 0) continue;
+    const operations: FixOperation[] = [];
+    if (objectFindings.some((f) => f.rule === MIGRATION_RULE)) {
+      operations.push(...migrationPatch(manifest.original, manifest.object, manifest.conversion));
+    }
+    for (const finding of objectFindings) operations.push(...(finding.patch ?? []));
+    const edits = editsByFile.get(manifest.file) ?? [];
+    edits.push({ document: manifest.index, operations });
+    editsByFile.set(manifest.file, edits);
+    findingsByFile.set(manifest.file, (findingsByFile.get(manifest.file) ?? 0) + objectFindings.length);
   }
   let fixed = 0;
   let changedFiles = 0;
   let unwritten = 0;
-  for (const [file, byDoc] of editsByFile) {
-    if (file === STDIN) continue;
+  for (const [file, edits] of editsByFile) {
     const before = readFileSync(file, "utf8");
-    const edits: YamlEdit[] = [...byDoc].map(([document, operations]) => ({ document, operations }));
     const after = applyToYaml(before, edits);
     if (after === before) continue;
     const [from, to] = isAbsolute(file) ? [file, file] : [`a/${file}`, `b/${file}`];
@@ -78,4 +89,9 @@ export function runFix(paths: readonly string[], options: FixOptions, out: Outpu
   const failed = unwritten > 0 ? `; ${unwritten} file(s) could not be written` : "";
   out.stdout(`${verb} ${fixed} finding(s) in ${changedFiles} file(s)${failed}\n`);
   return unwritten > 0 ? 2 : 0;
+}
+
+// The key fixable.ts gives the object a finding is about, for a manifest (its judged kind and name).
+function manifestKey(manifest: Manifest): string {
+  return `${manifest.source.file}\0${manifest.source.line}\0${String(manifest.object.kind)}\0${manifest.name}`;
 }

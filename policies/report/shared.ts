@@ -2,6 +2,7 @@
 // findings grouped per object (with the object's change against a base), and the counts of the summary line.
 import { formatFieldPath, type FieldPath } from "../../api/index.ts";
 import { compareFindings, type Finding } from "../finding.ts";
+import { fixableFindings } from "../fix/fixable.ts";
 import type { CheckReport, ObjectChangeEntry, ReportPosition, Style } from "./index.ts";
 
 /**
@@ -129,7 +130,7 @@ export interface ReportSummary {
   /** Audit findings, exempted ones included (an exemption reports its finding at `audit`). */
   audit: number;
   exempted: number;
-  /** Findings with a patch that `poolkeeper fix` can apply (exempted ones are left alone). */
+  /** The findings `poolkeeper fix` applies without `--all` (fixable.ts: exempted and audit ones are left alone). */
   fixable: number;
   unreadable: number;
   skipped: number;
@@ -151,9 +152,9 @@ export function summarize(report: CheckReport): ReportSummary {
     summary[finding.severity]++;
     if (finding.severity === "deny") denied.add(objectKey(finding.object));
     if (finding.exemptedBy !== undefined) summary.exempted++;
-    else if (finding.patch && finding.patch.length > 0) summary.fixable++;
   }
   summary.deniedObjects = denied.size;
+  summary.fixable = fixableFindings(report.findings).length;
   return summary;
 }
 
