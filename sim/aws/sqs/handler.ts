@@ -275,23 +275,16 @@ export class SqsHandler {
     const visibility = int(body, "VisibilityTimeout", LIMITS.visibilityTimeoutS);
     const waitS = int(body, "WaitTimeSeconds", [0, 20]) ?? queue.settings.receiveMessageWaitTimeSeconds;
     const names = [...stringList(body.AttributeNames), ...stringList(body.MessageSystemAttributeNames)];
-    const clock = this.#queues.clock;
-    const deadline = clock.now().getTime() + waitS * 1000;
-    for (;;) {
-      const messages = queue.receive(max, visibility);
-      if (messages.length > 0 || clock.now().getTime() >= deadline) {
-        if (messages.length === 0) return {};
-        return {
-          Messages: messages.map((m) => ({
-            MessageId: m.id,
-            ReceiptHandle: m.receiptHandle,
-            MD5OfBody: m.md5OfBody,
-            Body: m.body,
-            Attributes: messageAttributes(m, names, this.#accountId),
-          })),
-        };
-      }
-      await queue.nextChange(deadline);
-    }
+    const messages = await queue.longPoll(max, visibility, waitS);
+    if (messages.length === 0) return {};
+    return {
+      Messages: messages.map((m) => ({
+        MessageId: m.id,
+        ReceiptHandle: m.receiptHandle,
+        MD5OfBody: m.md5OfBody,
+        Body: m.body,
+        Attributes: messageAttributes(m, names, this.#accountId),
+      })),
+    };
   }
 }

@@ -21,5 +21,7 @@ export { type CloudScenario, defaultScenario, type ScenarioImage, type ScenarioI
 export { EventBridge, type EventBridgeScenario, type EventEnvelope, INTERRUPTION_NOTICE_MS } from "./event-bridge.ts";
 export { InstanceHealth, type ScheduledEvent, type ScheduledEventCode, type StatusCheck } from "./instance-health.ts";
 export { type Queue, Queues } from "./queues.ts";
+export { WorldInterruptionQueue } from "./queue-port.ts";
+export { IdSource } from "./ids.ts";
 export { type AwsService, RequestFaults } from "./request-faults.ts";
 export { type SpotPrice, spotCapacityLevel, spotPriceAt, spotPriceHistory } from "./spot-market.ts";

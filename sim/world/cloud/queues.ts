@@ -138,6 +138,19 @@ export class Queue {
     return taken.map((m) => ({ ...m }));
   }
 
+  /**
+   * ReceiveMessage's long poll: receives at once if anything is visible, else waits on the clock until a message
+   * is (sent, made visible, reappearing) or `waitSeconds` pass, and answers empty then.
+   */
+  async longPoll(max: number, visibilityTimeoutS: number | undefined, waitSeconds: number): Promise<QueueMessage[]> {
+    const deadline = this.#now() + waitSeconds * 1000;
+    for (;;) {
+      const messages = this.receive(max, visibilityTimeoutS);
+      if (messages.length > 0 || this.#now() >= deadline) return messages;
+      await this.nextChange(deadline);
+    }
+  }
+
   #byHandle(handle: string): QueueMessage | undefined {
     const id = this.#handles.get(handle);
     if (id === undefined)
