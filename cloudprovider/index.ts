@@ -33,10 +33,7 @@ export {
   type CapacityType,
   type Offering,
 } from "./offering.ts";
-export {
-  type CloudProviderMetrics,
-  instrumentCloudProvider,
-} from "./cloud-provider-metrics.ts";
+export { type CloudProviderMetrics, instrumentCloudProvider } from "./cloud-provider-metrics.ts";
 // The AWS implementation, for the command that wires it to the adapters; controller/ codes against CloudProvider.
 export {
   ANNOTATION_LAUNCH_ATTEMPT,
