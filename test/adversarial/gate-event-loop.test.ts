@@ -7,16 +7,15 @@
 import { test } from "node:test";
 import assert from "node:assert/strict";
 import { cpSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
-import { connect } from "node:net";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { Registry } from "prom-client";
 import { systemClock } from "../../api/ports.ts";
-import { CONFIG_FILE } from "../../gitops/gate.ts";
 import { createHookServer } from "../../gitops/hook-server.ts";
-import { openSource, type GitSource } from "../../gitops/source.ts";
+import { openSource } from "../../gitops/source.ts";
 import { Syncer } from "../../gitops/sync.ts";
 import { guardAgainstHang } from "../support/hang-guard.ts";
+import { openHealthProbe } from "../support/health-probe.ts";
 import { captureLog } from "../support/log-capture.ts";
 import { gitCli, poolRepoFixture } from "../support/pool-repo.ts";
 
@@ -45,32 +44,11 @@ test("sync answers /healthz while it judges a commit of many pools", async () =>
     await gitCli(repo, "commit", "--quiet", "-m", `pools: ${POOLS} more`);
 
     const { port } = await hook.listen(0, "127.0.0.1");
-    const probe = connect({ host: "127.0.0.1", port });
-    await guardAgainstHang(new Promise((resolve) => probe.once("connect", resolve)), "the probe's connection");
-    const order: string[] = [];
-    probe.once("data", (chunk: Buffer) => {
-      assert.match(chunk.toString("latin1"), /^HTTP\/1\.1 200 /);
-      order.push("health answered");
-    });
+    const health = await openHealthProbe(port);
+    const order = health.order;
 
-    // The source as it is, but once the pools are read — only judging is left — the probe asks for /healthz.
     const inner = openSource({ url: repo, branch: "main", cacheDir: join(dir, "cache") });
-    const source: GitSource = {
-      remote: inner.remote,
-      branch: inner.branch,
-      fetch: () => inner.fetch(),
-      async readTree(sha, globs) {
-        const files = await inner.readTree(sha, globs);
-        if (globs.some((glob) => glob !== CONFIG_FILE)) {
-          order.push("files read");
-          probe.write("GET /healthz HTTP/1.1\r\nHost: sync\r\nConnection: close\r\n\r\n");
-        }
-        return files;
-      },
-      descends: (sha, ancestor) => inner.descends(sha, ancestor),
-      firstParents: (sha, depth) => inner.firstParents(sha, depth),
-      verifySignature: (sha, signers) => inner.verifySignature(sha, signers),
-    };
+    const source = health.probingSource(inner);
     const syncer = new Syncer({
       source,
       cluster: "prod",
@@ -80,10 +58,7 @@ test("sync answers /healthz while it judges a commit of many pools", async () =>
     });
     const result = await guardAgainstHang(syncer.sync(), "the sync");
     order.push("commit judged");
-    await guardAgainstHang(
-      new Promise((resolve) => (order.includes("health answered") ? resolve(true) : probe.once("close", resolve))),
-      "the health answer",
-    );
+    await health.answered();
 
     assert.equal(result.outcome, "accepted", result.judgement?.reason);
     assert.equal(result.desiredState?.nodePools.length, POOLS + 1);

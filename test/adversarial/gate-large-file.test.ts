@@ -7,18 +7,18 @@
 // the same lines and columns, the same verdict, as judged in one thread.
 import assert from "node:assert/strict";
 import { cpSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
-import { connect } from "node:net";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { test } from "node:test";
 import { Registry } from "prom-client";
 import { systemClock } from "../../api/ports.ts";
-import { CONFIG_FILE, judgeCommit, readCommit } from "../../gitops/gate.ts";
+import { judgeCommit, readCommit } from "../../gitops/gate.ts";
 import { createHookServer } from "../../gitops/hook-server.ts";
 import { LARGE_FILE_BYTES, LargeFileReader } from "../../gitops/large-files.ts";
-import { openSource, type GitSource } from "../../gitops/source.ts";
+import { openSource } from "../../gitops/source.ts";
 import { Syncer } from "../../gitops/sync.ts";
 import { guardAgainstHang } from "../support/hang-guard.ts";
+import { openHealthProbe } from "../support/health-probe.ts";
 import { captureLog } from "../support/log-capture.ts";
 import { gitCli, poolRepoFixture } from "../support/pool-repo.ts";
 
@@ -60,31 +60,11 @@ test("sync answers /healthz while a large pool file is parsed, and judges it as 
     await gitCli(repo, "commit", "--quiet", "-m", "pools: one large");
 
     const { port } = await hook.listen(0, "127.0.0.1");
-    const probe = connect({ host: "127.0.0.1", port });
-    await guardAgainstHang(new Promise((resolve) => probe.once("connect", resolve)), "the probe's connection");
-    const order: string[] = [];
-    probe.once("data", (chunk: Buffer) => {
-      assert.match(chunk.toString("latin1"), /^HTTP\/1\.1 200 /);
-      order.push("health answered");
-    });
+    const health = await openHealthProbe(port);
+    const order = health.order;
 
     const inner = openSource({ url: repo, branch: "main", cacheDir: join(dir, "cache") });
-    const source: GitSource = {
-      remote: inner.remote,
-      branch: inner.branch,
-      fetch: () => inner.fetch(),
-      async readTree(sha, globs) {
-        const files = await inner.readTree(sha, globs);
-        if (globs.some((glob) => glob !== CONFIG_FILE)) {
-          order.push("files read");
-          probe.write("GET /healthz HTTP/1.1\r\nHost: sync\r\nConnection: close\r\n\r\n");
-        }
-        return files;
-      },
-      descends: (sha, ancestor) => inner.descends(sha, ancestor),
-      firstParents: (sha, depth) => inner.firstParents(sha, depth),
-      verifySignature: (sha, signers) => inner.verifySignature(sha, signers),
-    };
+    const source = health.probingSource(inner);
     // No slices: the gate's steps run at once, so only the parse in another thread lets the probe through.
     const syncer = new Syncer({
       source,
@@ -96,10 +76,7 @@ test("sync answers /healthz while a large pool file is parsed, and judges it as 
     });
     const result = await guardAgainstHang(syncer.sync(), "the sync");
     order.push("commit judged");
-    await guardAgainstHang(
-      new Promise((resolve) => (order.includes("health answered") ? resolve(true) : probe.once("close", resolve))),
-      "the health answer",
-    );
+    await health.answered();
     assert.deepEqual(order, ["files read", "health answered", "commit judged"]);
     assert.equal(largeFiles.parsedOffThread, 1, "the large file, and only it, was parsed in a worker");
 
