@@ -15,9 +15,22 @@ export interface YamlLimits {
   maxAliasCount: number;
   /** Deepest nesting of maps and lists accepted. */
   maxDepth: number;
+  /**
+   * Largest single document accepted, in bytes (default 256 KiB). Measured over the text before parsing, so an
+   * oversized object is refused in a scan instead of a parse: the parser needs about half a second per MiB, and one
+   * 1.3 MiB pool file held a Git sync for seconds. 256 KiB is Kubernetes' limit on an object's annotations, where
+   * `kubectl apply` keeps the object's last applied configuration: a NodePool or EC2NodeClass larger than that
+   * cannot be applied that way, and is far past the list bounds the policy engine judges (policies/object-bounds.ts).
+   */
+  maxDocumentBytes: number;
 }
 
-export const defaultYamlLimits: YamlLimits = { maxBytes: 4 * 1024 * 1024, maxAliasCount: 100, maxDepth: 100 };
+export const defaultYamlLimits: YamlLimits = {
+  maxBytes: 4 * 1024 * 1024,
+  maxAliasCount: 100,
+  maxDepth: 100,
+  maxDocumentBytes: 256 * 1024,
+};
 
 export interface YamlDocument {
   file: string;
@@ -81,7 +94,7 @@ export function yamlFromData(data: YamlData): YamlLoadResult {
 
 /** `loadYaml` as plain data. */
 export function loadYamlData(input: string | Uint8Array, file: string, limits: Partial<YamlLimits> = {}): YamlData {
-  const { maxBytes, maxAliasCount, maxDepth } = { ...defaultYamlLimits, ...limits };
+  const { maxBytes, maxAliasCount, maxDepth, maxDocumentBytes } = { ...defaultYamlLimits, ...limits };
   const at = (line = 1, col = 1): SourcePosition => ({ file, line, col });
   const bytes = typeof input === "string" ? Buffer.byteLength(input) : input.byteLength;
   if (bytes > maxBytes) {
@@ -96,6 +109,18 @@ export function loadYamlData(input: string | Uint8Array, file: string, limits: P
   if (deep) {
     const { line, col } = linePosition(text, deep.offset);
     return fail({ file, source: at(line, col), message: `nesting is deeper than ${maxDepth} levels` });
+  }
+  const oversized = oversizedDocument(text, maxDocumentBytes);
+  if (oversized) {
+    const { line, col } = linePosition(text, oversized.offset);
+    return fail({
+      file,
+      index: oversized.index,
+      source: at(line, col),
+      message:
+        `document ${oversized.index + 1} is too large (${oversized.bytes} bytes; one object may have at most ` +
+        `${maxDocumentBytes} bytes, Kubernetes' limit on the annotations where kubectl apply keeps it)`,
+    });
   }
   const lineCounter = new LineCounter();
   const positionAt = (offset: number): SourcePosition => {
@@ -143,6 +168,38 @@ export function loadYamlData(input: string | Uint8Array, file: string, limits: P
   });
   return result;
 }
+
+// A document ends at a document marker (`---` or `...` at the start of a line, then a space or the line's end):
+// YAML forbids such a line inside any scalar (c-forbidden), so the split is the parser's own.
+const DOCUMENT_MARKER = /^(?:---|\.\.\.)(?=[ \t\r\n]|$)/gm;
+
+/** The first document whose text is over `limit` bytes: its 0-based index (as the parser counts), offset, size. */
+function oversizedDocument(text: string, limit: number): { index: number; offset: number; bytes: number } | undefined {
+  // UTF-8 needs at most 3 bytes per UTF-16 unit: text that short cannot hold an oversized document.
+  if (text.length * 3 <= limit) return undefined;
+  let start = 0;
+  let index = 0;
+  // Whether the document numbered `index` has begun (by `---` or content); comments before it do not begin it.
+  let begun = false;
+  const measure = (end: number) => {
+    const region = text.slice(start, end);
+    const bytes = Buffer.byteLength(region);
+    if (bytes > limit) return { index, offset: start, bytes };
+    begun ||= CONTENT_LINE.test(region);
+    return undefined;
+  };
+  for (const marker of text.matchAll(DOCUMENT_MARKER)) {
+    const found = measure(marker.index);
+    if (found) return found;
+    // `---` ends a begun document and begins the next; `...` only ends one.
+    if (begun) index++;
+    begun = marker[0] === "---";
+    start = marker.index + marker[0].length;
+  }
+  return measure(text.length);
+}
+
+const CONTENT_LINE = /^[ \t]*[^\s#]/m;
 
 function fail(error: YamlError): YamlData {
   return { documents: [], errors: [error], lineStarts: [] };

@@ -1,5 +1,6 @@
 import { describe, test } from "node:test";
 import assert from "node:assert/strict";
+import { parseAllDocuments } from "yaml";
 import { loadYaml } from "../../api/manifests/yaml-loader.ts";
 
 describe("loadYaml", () => {
@@ -98,6 +99,55 @@ describe("loadYaml", () => {
         message: "file is too large (2003 bytes; the limit is 1000 bytes)",
       },
     ]);
+  });
+
+  test("a document over the per-object bound is refused before parsing, named as the parser numbers it", () => {
+    const big = "big: [" + Array.from({ length: 60 }, (_, i) => `v${i}`).join(", ") + "]\n";
+    const layouts = [
+      big,
+      `---\n${big}`,
+      `# pools\n---\n${big}`,
+      `a: 1\n---\n${big}`,
+      `a: 1\n---\n---\n${big}`,
+      `a: 1\n...\n---\n${big}`,
+      `a: 1\n...\n${big}`,
+      `a: 1\n--- # second\nb: 2\n---\n${big}---\nc: 3\n`,
+      `--- |\n  text\n---\n${big}`,
+    ];
+    for (const text of layouts) {
+      // The oracle: the yaml package's own numbering of the documents, parsed without a bound.
+      const expected = parseAllDocuments(text).findIndex((doc) => JSON.stringify(doc.toJS() ?? null).includes("v59"));
+      const { documents, errors } = loadYaml(text, "pools/big.yaml", { maxDocumentBytes: 200 });
+      assert.equal(documents.length, 0, text);
+      assert.equal(errors.length, 1, text);
+      assert.equal(errors[0]?.index, expected, text);
+      assert.match(
+        errors[0]?.message ?? "",
+        new RegExp(`^document ${expected + 1} is too large \\(\\d+ bytes; `),
+        text,
+      );
+      // Reported at the line where the oversized document starts (its `---`, or the first line of the file).
+      const line = text.slice(0, text.indexOf("big:")).split("\n").length;
+      assert.ok(
+        errors[0] && [line, line - 1].includes(errors[0].source.line),
+        `${text}: line ${errors[0]?.source.line}`,
+      );
+    }
+    // Within the bound, every document is read.
+    assert.deepEqual(loadYaml(`a: 1\n---\n${big}`, "pools/big.yaml").errors, []);
+  });
+
+  test("the default per-object bound is 256 KiB: a pool with 50,000 values is refused, one with 2,000 read", () => {
+    const pool = (count: number) =>
+      "apiVersion: karpenter.sh/v1\nkind: NodePool\nmetadata:\n  name: many\nspec:\n  values:\n" +
+      Array.from({ length: count }, (_, i) => `    - m5.size-${i}\n`).join("");
+    const refused = loadYaml(pool(50_000), "pools/many.yaml");
+    assert.equal(refused.documents.length, 0);
+    assert.match(
+      refused.errors[0]?.message ?? "",
+      /^document 1 is too large \(\d+ bytes; one object may have at most 262144 bytes/,
+    );
+    assert.deepEqual(loadYaml(pool(2_000), "pools/many.yaml").errors, []);
   });
 
   test("binary data and invalid UTF-8 are refused", () => {
