@@ -58,6 +58,7 @@ export {
   type LaunchTemplateData,
   NotFound,
   type OfferingRef,
+  portErrorOf,
   type QueueMessage,
   type ReceiveOptions,
   type SecurityGroup,

@@ -98,6 +98,7 @@ export {
   IdempotentParameterMismatch,
   InsufficientCapacity,
   isUnfulfillableCapacityCode,
+  portErrorOf,
   NotFound,
   type OfferingRef,
   Throttled,

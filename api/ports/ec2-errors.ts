@@ -74,3 +74,63 @@ const UNFULFILLABLE_CAPACITY_CODES: ReadonlySet<string> = new Set([
 export function isUnfulfillableCapacityCode(code: string): boolean {
   return UNFULFILLABLE_CAPACITY_CODES.has(code);
 }
+
+// The SDK's throttling codes (@smithy/service-error-classification THROTTLING_ERROR_CODES): through the SDK
+// they reach us only once its standard retries are spent.
+const THROTTLING_CODES: ReadonlySet<string> = new Set([
+  "BandwidthLimitExceeded",
+  "EC2ThrottledException",
+  "LimitExceededException",
+  "PriorRequestNotComplete",
+  "ProvisionedThroughputExceededException",
+  "RequestLimitExceeded",
+  "RequestThrottled",
+  "RequestThrottledException",
+  "SlowDown",
+  "ThrottledException",
+  "Throttling",
+  "ThrottlingException",
+  "TooManyRequestsException",
+  "TransactionInProgressException",
+]);
+
+const UNAUTHORIZED_CODES: ReadonlySet<string> = new Set([
+  "AccessDenied",
+  "AccessDeniedException",
+  "AuthFailure",
+  "InvalidClientTokenId",
+  "UnauthorizedOperation",
+  "UnrecognizedClientException",
+  "ExpiredToken",
+  "ExpiredTokenException",
+]);
+
+// EC2's `*.NotFound` codes, IAM's NoSuchEntity, SSM's ParameterNotFound, SQS's receipt and queue errors.
+function isNotFoundCode(code: string): boolean {
+  return (
+    code.endsWith(".NotFound") ||
+    code.endsWith("NotFoundException") ||
+    code === "NoSuchEntity" ||
+    code === "ParameterNotFound" ||
+    code === "QueueDoesNotExist" ||
+    code === "AWS.SimpleQueueService.NonExistentQueue"
+  );
+}
+
+/** The typed error for a code and message EC2 returned as data (a CreateFleet override's error). */
+export function portErrorOf(code: string, message: string, offering?: OfferingRef, cause?: unknown): AwsApiError {
+  const options = cause === undefined ? {} : { cause };
+  if (isUnfulfillableCapacityCode(code)) {
+    return new InsufficientCapacity(
+      code,
+      message,
+      offering ?? { instanceType: undefined, zone: undefined, capacityType: undefined },
+      options,
+    );
+  }
+  if (THROTTLING_CODES.has(code)) return new Throttled(code, message, options);
+  if (UNAUTHORIZED_CODES.has(code)) return new Unauthorized(code, message, options);
+  if (code === "IdempotentParameterMismatch") return new IdempotentParameterMismatch(code, message, options);
+  if (isNotFoundCode(code)) return new NotFound(code, message, options);
+  return new AwsApiError(code, message, options);
+}

@@ -9,22 +9,24 @@ import { createFleet } from "./fleet.ts";
 import { describeInstanceStatus } from "./instance-status.ts";
 import { describeInstanceTypeOfferings, describeInstanceTypes } from "./instance-types.ts";
 import { createTags, describeInstances, runInstances, terminateInstances } from "./instances.ts";
-import { createLaunchTemplate } from "./launch-templates.ts";
+import { createLaunchTemplate, deleteLaunchTemplate, describeLaunchTemplates } from "./launch-templates.ts";
 import { describeAvailabilityZones, describeImages, describeSecurityGroups, describeSubnets } from "./network.ts";
 import { describeSpotPriceHistory } from "./spot-price-history.ts";
 
-type Operation = (cloud: Cloud, params: QueryObject) => Record<string, XmlValue>;
+export type Ec2Operation = (cloud: Cloud, params: QueryObject) => Record<string, XmlValue>;
 
-export const EC2_OPERATIONS: Record<string, Operation> = {
+export const EC2_OPERATIONS: Record<string, Ec2Operation> = {
   CreateFleet: createFleet,
   CreateLaunchTemplate: createLaunchTemplate,
   CreateTags: createTags,
+  DeleteLaunchTemplate: deleteLaunchTemplate,
   DescribeAvailabilityZones: describeAvailabilityZones,
   DescribeImages: describeImages,
   DescribeInstanceTypeOfferings: describeInstanceTypeOfferings,
   DescribeInstanceTypes: describeInstanceTypes,
   DescribeInstanceStatus: describeInstanceStatus,
   DescribeInstances: describeInstances,
+  DescribeLaunchTemplates: describeLaunchTemplates,
   DescribeSecurityGroups: describeSecurityGroups,
   DescribeSpotPriceHistory: describeSpotPriceHistory,
   DescribeSubnets: describeSubnets,

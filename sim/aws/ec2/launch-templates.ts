@@ -1,11 +1,13 @@
-// CreateLaunchTemplate and the launch-template references of RunInstances and CreateFleet
-// (`LaunchTemplateId` or `LaunchTemplateName`, with `Version`). The world keeps a template's data as one version;
+// CreateLaunchTemplate, DescribeLaunchTemplates, DeleteLaunchTemplate and the launch-template references of
+// RunInstances and CreateFleet (`LaunchTemplateId` or `LaunchTemplateName`, with `Version`). The world keeps a template's data as one version;
 // versions beyond $Latest / $Default / 1 are refused as EC2 refuses a version that does not exist.
 import type { Cloud, LaunchSpec, LaunchTemplate } from "../../world/cloud/cloud.ts";
 import { CloudError } from "../../world/cloud/cloud-error.ts";
 import { mergeTags } from "../../world/cloud/tags.ts";
 import type { QueryObject } from "../query-params.ts";
 import type { XmlValue } from "../xml.ts";
+import { applyFilters, parseFilters } from "./filters.ts";
+import { paginate } from "./pagination.ts";
 import { required, strings, structure, taggedFor, text } from "./params.ts";
 
 /** The launch fields of RunInstances parameters or of a LaunchTemplateData structure (same member names). */
@@ -67,4 +69,41 @@ export function createLaunchTemplate(cloud: Cloud, params: QueryObject): Record<
   if (!data) throw new CloudError("MissingParameter", "The request must contain the parameter LaunchTemplateData");
   const template = cloud.createLaunchTemplate(name, launchSpecOf(data), taggedFor(params, "launch-template"));
   return { launchTemplate: launchTemplateXml(template, cloud) };
+}
+
+/**
+ * DescribeLaunchTemplates (`LaunchTemplateId.N`, `LaunchTemplateName.N`, `Filter.N`): a name or id that does not
+ * exist is EC2's NotFound for the whole call, as for the other Describe calls given ids.
+ */
+export function describeLaunchTemplates(cloud: Cloud, params: QueryObject): Record<string, XmlValue> {
+  const ids = strings(params, "LaunchTemplateId");
+  const names = strings(params, "LaunchTemplateName");
+  let templates =
+    ids.length > 0 || names.length > 0
+      ? [...ids.map((id) => cloud.launchTemplate({ id })), ...names.map((name) => cloud.launchTemplate({ name }))]
+      : cloud.launchTemplates();
+  templates = applyFilters(
+    templates,
+    parseFilters(params),
+    {
+      "launch-template-name": (t) => [t.name],
+      "create-time": (t) => [new Date(t.createdAt).toISOString()],
+    },
+    (t) => t.tags,
+  );
+  const page = paginate("DescribeLaunchTemplates", templates, params, { min: 1, max: 200 });
+  return { launchTemplates: page.items.map((t) => launchTemplateXml(t, cloud)), nextToken: page.nextToken };
+}
+
+/** DeleteLaunchTemplate by `LaunchTemplateId` or `LaunchTemplateName`; answers with the deleted template. */
+export function deleteLaunchTemplate(cloud: Cloud, params: QueryObject): Record<string, XmlValue> {
+  const id = text(params, "LaunchTemplateId");
+  const name = text(params, "LaunchTemplateName");
+  if (id === undefined && name === undefined) {
+    throw new CloudError(
+      "MissingParameter",
+      "The request must contain the parameter LaunchTemplateId or LaunchTemplateName",
+    );
+  }
+  return { launchTemplate: launchTemplateXml(cloud.deleteLaunchTemplate({ id, name }), cloud) };
 }

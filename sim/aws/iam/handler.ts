@@ -80,7 +80,7 @@ function profileXml(cloud: Cloud, profile: InstanceProfile): Record<string, XmlV
 
 type Operation = (cloud: Cloud, params: QueryObject) => Record<string, XmlValue> | undefined;
 
-const OPERATIONS: Record<string, Operation> = {
+export const IAM_OPERATIONS: Record<string, Operation> = {
   GetInstanceProfile: (cloud, params) => ({
     InstanceProfile: profileXml(cloud, cloud.iam.instanceProfile(required(params, "InstanceProfileName"))),
   }),
@@ -155,7 +155,7 @@ export function handleIam(cloud: Cloud, body: string): IamAnswer {
     const { Action, Version: _version, ...rest } = params;
     if (typeof Action !== "string" || Action === "") throw new CloudError("MissingAction", "Missing Action");
     action = Action;
-    const operation = Object.hasOwn(OPERATIONS, action) ? OPERATIONS[action] : undefined;
+    const operation = Object.hasOwn(IAM_OPERATIONS, action) ? IAM_OPERATIONS[action] : undefined;
     if (!operation) throw new CloudError("InvalidAction", `Could not find operation ${action} for version 2010-05-08`);
     const result = operation(cloud, rest);
     const out = [`<?xml version="1.0" encoding="UTF-8"?>\n<${action}Response xmlns="${IAM_NAMESPACE}">`];

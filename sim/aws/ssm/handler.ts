@@ -147,7 +147,7 @@ function getParametersByPath(store: ParameterStore, body: Json): Json {
   };
 }
 
-const OPERATIONS: Record<string, (store: ParameterStore, body: Json) => Json> = {
+export const SSM_OPERATIONS: Record<string, (store: ParameterStore, body: Json) => Json> = {
   GetParameter: getParameter,
   GetParameters: getParameters,
   GetParametersByPath: getParametersByPath,
@@ -165,7 +165,7 @@ export function handleSsm(store: ParameterStore, target: string, text: string): 
     if (typeof body !== "object" || body === null || Array.isArray(body)) {
       throw new CloudError("SerializationException", "The request body must be a JSON object.");
     }
-    const run = Object.hasOwn(OPERATIONS, operation) ? OPERATIONS[operation] : undefined;
+    const run = Object.hasOwn(SSM_OPERATIONS, operation) ? SSM_OPERATIONS[operation] : undefined;
     if (!run) throw new CloudError("UnknownOperationException", `The simulated SSM does not serve ${operation}.`);
     return { status: 200, headers: { "content-type": CONTENT_TYPE }, body: JSON.stringify(run(store, body as Json)) };
   } catch (error) {

@@ -320,6 +320,18 @@ export class Cloud {
     return template;
   }
 
+  /** Every launch template, oldest first. */
+  launchTemplates(): LaunchTemplate[] {
+    return [...this.#templates.values()];
+  }
+
+  /** DeleteLaunchTemplate: by id or name, with the NotFound errors of `launchTemplate`. */
+  deleteLaunchTemplate(by: { id?: string; name?: string }): LaunchTemplate {
+    const template = this.launchTemplate(by);
+    this.#templates.delete(template.id);
+    return template;
+  }
+
   /** CreateTags: every resource must exist (instances, subnets, security groups, images, launch templates). */
   createTags(resourceIds: readonly string[], tags: readonly Tag[]): void {
     const targets = resourceIds.map((id) => this.#taggable(id));

@@ -7,11 +7,11 @@ import {
   IdempotentParameterMismatch,
   InsufficientCapacity,
   NotFound,
+  portErrorOf,
   Throttled,
   Unauthorized,
 } from "../../../api/index.ts";
 import { SdkEc2 } from "../../../adapters/aws/index.ts";
-import { portErrorOf } from "../../../adapters/aws/aws-errors.ts";
 import { CREDENTIALS, startAwsWorld } from "../../sim/aws/aws-world.ts";
 
 test("service error codes become the port's typed errors", () => {
