@@ -69,7 +69,9 @@ export function fixedClock(at: Date): Clock {
 // The EC2-shaped port (EC2, SSM, IAM), its typed errors, and the interruption queue.
 export type {
   AwsPorts,
+  BlockDeviceMapping,
   DescribeQuery,
+  EbsBlockDevice,
   Ec2Port,
   Filter,
   FleetError,
@@ -86,6 +88,7 @@ export type {
   InstanceTypeOffering,
   LaunchTemplate,
   LaunchTemplateData,
+  MetadataOptions,
   SecurityGroup,
   SpotPrice,
   SsmPort,

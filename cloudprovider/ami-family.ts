@@ -22,7 +22,24 @@ export interface AMIFamilyTraits {
   readonly defaultEphemeralVolumeSize: string;
   /** `node.kubernetes.io/windows-build` of the family's nodes; undefined for Linux families. */
   readonly windowsBuild: string | undefined;
+  /**
+   * The volumes a launch template gets when the EC2NodeClass sets no blockDeviceMappings (`DefaultBlockDeviceMappings`,
+   * each Karpenter's `DefaultEBS`: encrypted gp3, 20Gi unless the family says otherwise); none for Custom, which
+   * leaves the image's own.
+   */
+  readonly defaultBlockDeviceMappings: readonly DefaultBlockDevice[];
 }
+
+export interface DefaultBlockDevice {
+  readonly deviceName: string;
+  readonly ebs: { readonly encrypted: true; readonly volumeType: "gp3"; readonly volumeSize: string };
+}
+
+const defaultEbs = (deviceName: string, volumeSize = "20Gi"): DefaultBlockDevice =>
+  Object.freeze({
+    deviceName,
+    ebs: Object.freeze({ encrypted: true, volumeType: "gp3", volumeSize }) as DefaultBlockDevice["ebs"],
+  });
 
 // DefaultFamily's flags (amifamily/resolver.go), which AL2, AL2023 and Custom keep.
 const LINUX = {
@@ -41,19 +58,29 @@ function windows(build: string): AMIFamilyTraits {
     ephemeralBlockDevice: "/dev/sda1",
     defaultEphemeralVolumeSize: "50Gi",
     windowsBuild: build,
+    defaultBlockDeviceMappings: Object.freeze([defaultEbs("/dev/sda1", "50Gi")]),
   });
 }
 
 const TRAITS: Readonly<Record<AMIFamily, AMIFamilyTraits>> = Object.freeze({
-  AL2: Object.freeze({ ...LINUX, ephemeralBlockDevice: "/dev/xvda" }),
-  AL2023: Object.freeze({ ...LINUX, ephemeralBlockDevice: "/dev/xvda" }),
-  Custom: Object.freeze({ ...LINUX, ephemeralBlockDevice: undefined }),
+  AL2: Object.freeze({
+    ...LINUX,
+    ephemeralBlockDevice: "/dev/xvda",
+    defaultBlockDeviceMappings: Object.freeze([defaultEbs("/dev/xvda")]),
+  }),
+  AL2023: Object.freeze({
+    ...LINUX,
+    ephemeralBlockDevice: "/dev/xvda",
+    defaultBlockDeviceMappings: Object.freeze([defaultEbs("/dev/xvda")]),
+  }),
+  Custom: Object.freeze({ ...LINUX, ephemeralBlockDevice: undefined, defaultBlockDeviceMappings: Object.freeze([]) }),
   // Bottlerocket boots from a 4Gi /dev/xvda and keeps pods' data on /dev/xvdb.
   Bottlerocket: Object.freeze({
     ...LINUX,
     usesENILimitedMemoryOverhead: false,
     podsPerCoreEnabled: false,
     ephemeralBlockDevice: "/dev/xvdb",
+    defaultBlockDeviceMappings: Object.freeze([defaultEbs("/dev/xvda", "4Gi"), defaultEbs("/dev/xvdb")]),
   }),
   // Builds from aws:pkg/apis/v1/labels.go.
   Windows2019: windows("10.0.17763"),

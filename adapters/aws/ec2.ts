@@ -22,6 +22,7 @@ import {
   paginateDescribeSubnets,
   type Tag as SdkTag,
   TerminateInstancesCommand,
+  type VolumeType,
 } from "@aws-sdk/client-ec2";
 import type {
   DescribeQuery,
@@ -288,6 +289,35 @@ export class SdkEc2 implements Ec2Port {
             SecurityGroupIds: [...data.securityGroupIds],
             UserData: data.userData,
             IamInstanceProfile: { Name: data.instanceProfileName },
+            ...(data.blockDeviceMappings === undefined || data.blockDeviceMappings.length === 0
+              ? {}
+              : {
+                  BlockDeviceMappings: data.blockDeviceMappings.map((m) => ({
+                    DeviceName: m.deviceName,
+                    Ebs: {
+                      DeleteOnTermination: m.ebs.deleteOnTermination,
+                      Encrypted: m.ebs.encrypted,
+                      VolumeType: m.ebs.volumeType as VolumeType | undefined,
+                      Iops: m.ebs.iops,
+                      Throughput: m.ebs.throughput,
+                      KmsKeyId: m.ebs.kmsKeyId,
+                      SnapshotId: m.ebs.snapshotId,
+                      VolumeInitializationRate: m.ebs.volumeInitializationRate,
+                      VolumeSize: m.ebs.volumeSizeGiB,
+                    },
+                  })),
+                }),
+            ...(data.metadataOptions === undefined
+              ? {}
+              : {
+                  MetadataOptions: {
+                    HttpEndpoint: data.metadataOptions.httpEndpoint,
+                    HttpProtocolIpv6: data.metadataOptions.httpProtocolIpv6,
+                    HttpPutResponseHopLimit: data.metadataOptions.httpPutResponseHopLimit,
+                    HttpTokens: data.metadataOptions.httpTokens,
+                  },
+                }),
+            ...(data.detailedMonitoring === undefined ? {} : { Monitoring: { Enabled: data.detailedMonitoring } }),
             TagSpecifications: [
               { ResourceType: "instance", Tags: sdkTags(data.instanceTags) },
               { ResourceType: "volume", Tags: sdkTags(data.instanceTags) },

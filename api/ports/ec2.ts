@@ -95,6 +95,35 @@ export interface Instance {
   readonly tags: readonly Tag[];
 }
 
+/** An EBS volume of a launch template (EC2's LaunchTemplateEbsBlockDeviceRequest); unset members are EC2's defaults. */
+export interface EbsBlockDevice {
+  readonly deleteOnTermination?: boolean;
+  readonly encrypted?: boolean;
+  readonly volumeType?: string;
+  readonly iops?: number;
+  readonly throughput?: number;
+  readonly kmsKeyId?: string;
+  readonly snapshotId?: string;
+  /** MiB/s, for a volume made from a snapshot. */
+  readonly volumeInitializationRate?: number;
+  /** Whole GiB, as EC2 takes it. */
+  readonly volumeSizeGiB?: number;
+}
+
+export interface BlockDeviceMapping {
+  readonly deviceName: string;
+  readonly ebs: EbsBlockDevice;
+}
+
+/** The instance metadata service's settings (EC2's LaunchTemplateInstanceMetadataOptionsRequest). */
+export interface MetadataOptions {
+  readonly httpEndpoint: "enabled" | "disabled";
+  /** Left out where the region does not support it. */
+  readonly httpProtocolIpv6?: "enabled" | "disabled";
+  readonly httpPutResponseHopLimit: number;
+  readonly httpTokens: "required" | "optional";
+}
+
 /** What a launch template holds that Karpenter sets (aws:pkg/providers/launchtemplate `launchTemplateData`). */
 export interface LaunchTemplateData {
   readonly imageId: string;
@@ -104,6 +133,11 @@ export interface LaunchTemplateData {
   readonly instanceProfileName: string;
   /** Tags for the instances and volumes launched from it. */
   readonly instanceTags: readonly Tag[];
+  /** Volumes; none leaves the image's own (the Custom AMI family). */
+  readonly blockDeviceMappings?: readonly BlockDeviceMapping[];
+  readonly metadataOptions?: MetadataOptions;
+  /** CloudWatch detailed (1-minute) monitoring. */
+  readonly detailedMonitoring?: boolean;
 }
 
 export interface LaunchTemplate {

@@ -43,6 +43,7 @@ import { resolveImages, type ResolvedImage } from "./images.ts";
 import { ensureInstanceProfile } from "./instance-profile.ts";
 import { InstanceTypeSource } from "./instance-types.ts";
 import { planLaunch, type PlannedOverride } from "./launch-plan.ts";
+import { blockDeviceMappingRequests, metadataOptionsRequest } from "./launch-template-options.ts";
 import { LaunchTemplates } from "./launch-templates.ts";
 import { resolveSecurityGroups, resolveSubnets, zonalSubnets } from "./network.ts";
 import {
@@ -329,6 +330,9 @@ export class AwsCloudProvider implements CloudProvider {
           userData,
           instanceProfileName: resolved.instanceProfile,
           instanceTags: tags,
+          blockDeviceMappings: blockDeviceMappingRequests(nodeClass.spec, family),
+          metadataOptions: metadataOptionsRequest(nodeClass.spec),
+          detailedMonitoring: nodeClass.spec?.detailedMonitoring ?? false,
         };
         groups.set(key, (group = { data, overrides: [] }));
       }

@@ -69,6 +69,8 @@ const queryList = (values: readonly string[] | undefined): QueryValue[] | undefi
 const queryFilters = (filters: readonly Filter[] | undefined): QueryObject[] | undefined =>
   filters?.map((f) => ({ Name: f.name, Value: [...f.values] }));
 const queryTags = (tags: readonly Tag[]): QueryObject[] => tags.map((t) => ({ Key: t.key, Value: t.value }));
+const flag = (value: boolean | undefined): string | undefined => (value === undefined ? undefined : String(value));
+const number = (value: number | undefined): string | undefined => (value === undefined ? undefined : String(value));
 
 /** Drops undefined members: the parsed query of a request has no member for a parameter it did not send. */
 function query(members: Record<string, QueryValue | undefined>): QueryObject {
@@ -269,16 +271,41 @@ export class WorldEc2 implements Ec2Port {
   createLaunchTemplate(name: string, data: LaunchTemplateData, tags: readonly Tag[]): Promise<LaunchTemplate> {
     const params = query({
       LaunchTemplateName: name,
-      LaunchTemplateData: {
+      LaunchTemplateData: query({
         ImageId: data.imageId,
         SecurityGroupId: [...data.securityGroupIds],
         UserData: data.userData,
         IamInstanceProfile: { Name: data.instanceProfileName },
+        BlockDeviceMapping: data.blockDeviceMappings?.length
+          ? data.blockDeviceMappings.map((m) => ({
+              DeviceName: m.deviceName,
+              Ebs: query({
+                DeleteOnTermination: flag(m.ebs.deleteOnTermination),
+                Encrypted: flag(m.ebs.encrypted),
+                VolumeType: m.ebs.volumeType,
+                Iops: number(m.ebs.iops),
+                Throughput: number(m.ebs.throughput),
+                KmsKeyId: m.ebs.kmsKeyId,
+                SnapshotId: m.ebs.snapshotId,
+                VolumeInitializationRate: number(m.ebs.volumeInitializationRate),
+                VolumeSize: number(m.ebs.volumeSizeGiB),
+              }),
+            }))
+          : undefined,
+        MetadataOptions: data.metadataOptions
+          ? query({
+              HttpEndpoint: data.metadataOptions.httpEndpoint,
+              HttpProtocolIpv6: data.metadataOptions.httpProtocolIpv6,
+              HttpPutResponseHopLimit: String(data.metadataOptions.httpPutResponseHopLimit),
+              HttpTokens: data.metadataOptions.httpTokens,
+            })
+          : undefined,
+        Monitoring: data.detailedMonitoring === undefined ? undefined : { Enabled: String(data.detailedMonitoring) },
         TagSpecification: [
           { ResourceType: "instance", Tag: queryTags(data.instanceTags) },
           { ResourceType: "volume", Tag: queryTags(data.instanceTags) },
         ],
-      },
+      }),
       TagSpecification: [{ ResourceType: "launch-template", Tag: queryTags(tags) }],
     });
     return typed(() => launchTemplateOf(record(this.#run("CreateLaunchTemplate", params).launchTemplate)));

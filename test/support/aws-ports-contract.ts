@@ -32,7 +32,21 @@ const TEMPLATE_DATA = {
   userData: Buffer.from("#!/bin/bash\n").toString("base64"),
   instanceProfileName: "sim_profile",
   instanceTags: [{ key: "karpenter.sh/nodepool", value: "default" }],
-};
+  blockDeviceMappings: [
+    { deviceName: "/dev/xvda", ebs: { encrypted: true, volumeType: "gp3", volumeSizeGiB: 20 } },
+    {
+      deviceName: "/dev/xvdb",
+      ebs: { deleteOnTermination: true, volumeType: "io2", iops: 10_000, kmsKeyId: "alias/nodes", volumeSizeGiB: 187 },
+    },
+  ],
+  metadataOptions: {
+    httpEndpoint: "enabled",
+    httpProtocolIpv6: "disabled",
+    httpPutResponseHopLimit: 1,
+    httpTokens: "required",
+  },
+  detailedMonitoring: true,
+} as const;
 
 /** The scenario every run of the suite starts its world with. */
 export const CONTRACT_SCENARIO: Partial<CloudScenario> = {
@@ -175,6 +189,29 @@ export function awsPortsContract(label: string, start: () => Promise<AwsPortsHar
         assert.equal(template.name, "contract/one");
         assert.deepEqual(template.tags, owned);
         assert.equal(template.createTime.getTime(), cloud.clock.now().getTime());
+        // What EC2 received, in its API's member names (LaunchTemplateEbsBlockDeviceRequest,
+        // LaunchTemplateInstanceMetadataOptionsRequest), as the world recorded it.
+        const held = cloud.launchTemplate({ name: "contract/one" }).spec;
+        assert.deepEqual(held.blockDeviceMappings, [
+          { deviceName: "/dev/xvda", ebs: { Encrypted: "true", VolumeType: "gp3", VolumeSize: "20" } },
+          {
+            deviceName: "/dev/xvdb",
+            ebs: {
+              DeleteOnTermination: "true",
+              VolumeType: "io2",
+              Iops: "10000",
+              KmsKeyId: "alias/nodes",
+              VolumeSize: "187",
+            },
+          },
+        ]);
+        assert.deepEqual(held.metadataOptions, {
+          HttpEndpoint: "enabled",
+          HttpProtocolIpv6: "disabled",
+          HttpPutResponseHopLimit: "1",
+          HttpTokens: "required",
+        });
+        assert.equal(held.detailedMonitoring, true);
         const again = await rejection(ports.ec2.createLaunchTemplate("contract/one", TEMPLATE_DATA, owned));
         assert.ok(!(again instanceof NotFound));
         assert.equal(again.code, "InvalidLaunchTemplateName.AlreadyExistsException");

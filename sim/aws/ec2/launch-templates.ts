@@ -8,7 +8,7 @@ import type { QueryObject } from "../query-params.ts";
 import type { XmlValue } from "../xml.ts";
 import { applyFilters, parseFilters } from "./filters.ts";
 import { paginate } from "./pagination.ts";
-import { required, strings, structure, taggedFor, text } from "./params.ts";
+import { boolean, required, strings, structure, structures, taggedFor, text } from "./params.ts";
 
 /** The launch fields of RunInstances parameters or of a LaunchTemplateData structure (same member names). */
 export function launchSpecOf(data: QueryObject): LaunchSpec {
@@ -28,7 +28,29 @@ export function launchSpecOf(data: QueryObject): LaunchSpec {
     taggedFor(data, "instance", "TagSpecifications"),
   );
   if (instanceTags.length > 0) spec.instanceTags = instanceTags;
+  const devices = [...structures(data, "BlockDeviceMapping"), ...structures(data, "BlockDeviceMappings")];
+  if (devices.length > 0) {
+    spec.blockDeviceMappings = devices.map((device) => ({
+      deviceName: required(device, "DeviceName"),
+      ebs: scalars(structure(device, "Ebs") ?? {}),
+    }));
+  }
+  const metadata = structure(data, "MetadataOptions");
+  if (metadata) spec.metadataOptions = scalars(metadata);
+  const monitoring = structure(data, "Monitoring");
+  const enabled = monitoring && boolean(monitoring, "Enabled");
+  if (enabled !== undefined) spec.detailedMonitoring = enabled;
   return spec;
+}
+
+/** A structure of single values (`Ebs`, `MetadataOptions`), member by member (parseQuery refuses `__proto__`). */
+function scalars(params: QueryObject): Record<string, string> {
+  const out: Record<string, string> = {};
+  for (const member of Object.keys(params)) {
+    const value = text(params, member);
+    if (value !== undefined) out[member] = value;
+  }
+  return out;
 }
 
 export function templateOf(cloud: Cloud, ref: QueryObject): LaunchTemplate {

@@ -26,6 +26,12 @@ export interface LaunchSpec {
   instanceProfile?: string;
   /** Tags for the instances launched from it (TagSpecifications with ResourceType instance). */
   instanceTags?: Tag[];
+  /** Volumes by device name, as given (`Ebs` members as strings, the wire's form): kept for callers to inspect. */
+  blockDeviceMappings?: { deviceName: string; ebs: Record<string, string> }[];
+  /** `MetadataOptions` members as given (HttpTokens, HttpPutResponseHopLimit, …). */
+  metadataOptions?: Record<string, string>;
+  /** `Monitoring.Enabled`. */
+  detailedMonitoring?: boolean;
 }
 
 export interface LaunchTemplate {
