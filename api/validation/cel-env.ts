@@ -52,10 +52,22 @@ export const kubernetesCelEnv: CelEnv = celEnv({ funcs: [...strings, find, findA
 
 export type CelProgram = (bindings: Record<string, unknown>) => CelResult;
 
+// The CRDs repeat rules (a label rule on the template and on its metadata, the same rule across kinds): a program
+// is pure, so one per expression serves every place it appears. Bounded, since policies' own expressions come and
+// go in a long-running `serve` or `sync`: past the bound the oldest is dropped.
+const programs = new Map<string, CelProgram>();
+const MAX_PROGRAMS = 2048;
+
 /** Parses and plans an expression once; throws with CEL's own message when it does not compile. */
 export function compileCel(expression: string): CelProgram {
-  const program = plan(kubernetesCelEnv, parse(expression));
-  return (bindings) => program(bindings as never);
+  let compiled = programs.get(expression);
+  if (compiled === undefined) {
+    const program = plan(kubernetesCelEnv, parse(expression));
+    compiled = (bindings) => program(bindings as never);
+    programs.set(expression, compiled);
+    if (programs.size > MAX_PROGRAMS) programs.delete(programs.keys().next().value as string);
+  }
+  return compiled;
 }
 
 /** Whether an expression refers to a variable (e.g. `oldSelf`, which makes a rule a transition rule). */
