@@ -14,7 +14,7 @@ import type { QueryObject } from "../query-params.ts";
 import type { XmlValue } from "../xml.ts";
 import { type AllocationStrategy, allocationOrder, allocationStrategy } from "./allocation.ts";
 import { fingerprint } from "./instances.ts";
-import { templateOf } from "./launch-templates.ts";
+import { blockDevicesOf, templateOf } from "./launch-templates.ts";
 import { integer, required, structure, structures, taggedFor, text } from "./params.ts";
 
 interface Candidate {
@@ -99,6 +99,7 @@ export function createFleet(cloud: Cloud, params: QueryObject): Record<string, X
           instanceProfile: template.spec.instanceProfile,
           tags: mergeTags(template.spec.instanceTags, taggedFor(params, "instance")),
           clientToken,
+          blockDevices: blockDevicesOf(template.spec),
         };
         try {
           cloud.checkPlacement(placement);

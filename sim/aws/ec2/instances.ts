@@ -7,7 +7,7 @@ import { type Instance, type InstanceStateName, STATE_CODES } from "../../world/
 import type { QueryObject } from "../query-params.ts";
 import type { XmlValue } from "../xml.ts";
 import { applyFilters, parseFilters } from "./filters.ts";
-import { launchSpecOf, templateOf } from "./launch-templates.ts";
+import { blockDevicesOf, launchSpecOf, templateOf } from "./launch-templates.ts";
 import { paginate } from "./pagination.ts";
 import { integer, required, strings, structure, tags, text } from "./params.ts";
 
@@ -141,6 +141,7 @@ export function runInstances(cloud: Cloud, params: QueryObject): Record<string, 
       // The request's TagSpecifications (read into spec by launchSpecOf) replace the template's.
       tags: spec.instanceTags ?? [],
       clientToken,
+      blockDevices: blockDevicesOf(spec),
     };
     return cloud.launch(placement, maxCount);
   });

@@ -2,6 +2,7 @@
 // RunInstances and CreateFleet (`LaunchTemplateId` or `LaunchTemplateName`, with `Version`). The world keeps a template's data as one version;
 // versions beyond $Latest / $Default / 1 are refused as EC2 refuses a version that does not exist.
 import type { Cloud, LaunchSpec, LaunchTemplate } from "../../world/cloud/cloud.ts";
+import type { BlockDevice } from "../../world/cloud/instance.ts";
 import { CloudError } from "../../world/cloud/cloud-error.ts";
 import { mergeTags } from "../../world/cloud/tags.ts";
 import type { QueryObject } from "../query-params.ts";
@@ -41,6 +42,15 @@ export function launchSpecOf(data: QueryObject): LaunchSpec {
   const enabled = monitoring && boolean(monitoring, "Enabled");
   if (enabled !== undefined) spec.detailedMonitoring = enabled;
   return spec;
+}
+
+/** The volumes a launch spec gives an instance, with their sizes (mappings without a size keep the image's). */
+export function blockDevicesOf(spec: LaunchSpec): BlockDevice[] | undefined {
+  if (spec.blockDeviceMappings === undefined) return undefined;
+  return spec.blockDeviceMappings.flatMap((m) => {
+    const size = Number(m.ebs.VolumeSize);
+    return Number.isInteger(size) && size > 0 ? [{ deviceName: m.deviceName, sizeGiB: size }] : [];
+  });
 }
 
 /** A structure of single values (`Ebs`, `MetadataOptions`), member by member (parseQuery refuses `__proto__`). */

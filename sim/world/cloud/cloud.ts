@@ -9,7 +9,13 @@ import { CloudError } from "./cloud-error.ts";
 import { eksOptimizedImages, publicParameters } from "./eks-images.ts";
 import { IamAccount } from "./iam.ts";
 import { IdSource } from "./ids.ts";
-import { type CapacityType, type Instance, type InstanceStateName, instanceState } from "./instance.ts";
+import {
+  type BlockDevice,
+  type CapacityType,
+  type Instance,
+  type InstanceStateName,
+  instanceState,
+} from "./instance.ts";
 import { ParameterStore } from "./parameter-store.ts";
 import { InstanceHealth } from "./instance-health.ts";
 import { RequestFaults } from "./request-faults.ts";
@@ -54,6 +60,7 @@ export interface Placement {
   instanceProfile?: string;
   tags: Tag[];
   clientToken?: string;
+  blockDevices?: BlockDevice[];
 }
 
 export interface StateChange {
@@ -270,6 +277,9 @@ export class Cloud {
         priceUsd,
         clientToken: placement.clientToken,
         tags: placement.tags.map((t) => ({ ...t })),
+        ...(placement.blockDevices === undefined
+          ? {}
+          : { blockDevices: placement.blockDevices.map((d) => ({ ...d })) }),
         launchedAt: this.now,
       };
       this.#instances.set(instance.id, instance);

@@ -14,6 +14,12 @@ export const STATE_CODES: Record<InstanceStateName, number> = {
 
 export type CapacityType = "on-demand" | "spot";
 
+/** An EBS volume an instance launched with. */
+export interface BlockDevice {
+  deviceName: string;
+  sizeGiB: number;
+}
+
 export interface Instance {
   id: string;
   reservationId: string;
@@ -34,6 +40,8 @@ export interface Instance {
   priceUsd: number;
   clientToken?: string;
   tags: Tag[];
+  /** EBS volumes by device, from the launch template's block device mappings; none: the image's own. */
+  blockDevices?: BlockDevice[];
   launchedAt: number;
   terminatedAt?: number;
   /** EC2's state reason for a termination not asked for by the user (a spot interruption). */

@@ -9,13 +9,19 @@ import type { CloudScenario, WorldInstanceType } from "../cloud/index.ts";
 import { imageFamily, kubernetesPatch } from "../cloud/index.ts";
 import type { Instance } from "../cloud/instance.ts";
 import type { NodeBootstrap } from "./kubelet-settings.ts";
-import { nodeResources } from "./node-resources.ts";
+import { filesystemKi, nodeResources } from "./node-resources.ts";
 
 /** EC2's private DNS name for the address: `ec2.internal` in us-east-1, `REGION.compute.internal` elsewhere. */
 export function privateDnsName(ip: string, region: string): string {
   const domain = region === "us-east-1" ? "ec2.internal" : `${region}.compute.internal`;
   return `ip-${ip.replaceAll(".", "-")}.${domain}`;
 }
+
+/**
+ * The device the kubelet keeps pods' data on, per image family: the root volume, but Bottlerocket's second (data)
+ * volume. Its size comes from the launch's block device mappings; an image's own volume is taken as 20 GiB.
+ */
+const NODEFS_DEVICE: Record<string, string> = { al2023: "/dev/xvda", al2: "/dev/xvda", bottlerocket: "/dev/xvdb" };
 
 const OS_IMAGE: Record<string, string> = {
   al2023: "Amazon Linux 2023",
@@ -50,8 +56,9 @@ export function nodeObject(options: {
     "topology.kubernetes.io/zone": instance.zone,
     ...(zoneId ? { "topology.k8s.aws/zone-id": zoneId } : {}),
   };
-  const resources = nodeResources(type, bootstrap);
   const family = imageFamily(options.imageName);
+  const nodefs = instance.blockDevices?.find((d) => d.deviceName === NODEFS_DEVICE[family?.family ?? ""]);
+  const resources = nodeResources(type, bootstrap, filesystemKi(nodefs?.sizeGiB));
   const time = options.now.toISOString().replace(/\.\d{3}Z$/, "Z");
   const condition = (type: string, status: string, reason: string, message: string) => ({
     type,

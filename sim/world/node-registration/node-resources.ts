@@ -17,6 +17,13 @@ const KARPENTER_VM_OVERHEAD = 0.075;
 const DEVIATION = 0.03;
 /** A 20 GiB root volume as its filesystem reports it (what Karpenter's default block device gives a node). */
 const ROOT_FILESYSTEM_KI = 20_959_212;
+/** The filesystem's share of its volume (metadata and the journal take the rest), from the 20 GiB case. */
+const FILESYSTEM_SHARE = ROOT_FILESYSTEM_KI / (20 * 1024 * 1024);
+
+/** What a volume of `sizeGiB` reports as its filesystem's size, in KiB; the 20 GiB default when unknown. */
+export function filesystemKi(sizeGiB: number | undefined): number {
+  return sizeGiB === undefined ? ROOT_FILESYSTEM_KI : Math.floor(sizeGiB * 1024 * 1024 * FILESYSTEM_SHARE);
+}
 const KUBELET_EVICTION_HARD: Record<string, string> = { "memory.available": "100Mi", "nodefs.available": "10%" };
 
 /** FNV-1a (32-bit) of the type's name, as a fraction in [0, 1). */
@@ -80,7 +87,12 @@ export interface NodeResources {
   allocatable: Record<string, string>;
 }
 
-export function nodeResources(type: WorldInstanceType, settings: KubeletSettings): NodeResources {
+/** The node's resources; `nodefsKi` is the size of the filesystem the kubelet keeps pods' data on. */
+export function nodeResources(
+  type: WorldInstanceType,
+  settings: KubeletSettings,
+  nodefsKi = ROOT_FILESYSTEM_KI,
+): NodeResources {
   const maxPods = settings.maxPods ?? eniLimitedPods(type);
   const memoryKi = Math.floor(type.memoryMiB * 1024 * (1 - vmMemoryOverhead(type.name)));
   const cpuMillis = type.vcpu * 1000;
@@ -99,10 +111,10 @@ export function nodeResources(type: WorldInstanceType, settings: KubeletSettings
     amount(system.memory, "Ki", "system-reserved memory") -
     threshold(eviction["memory.available"], memoryKi, "eviction-hard memory.available");
   const allocatableStorage =
-    ROOT_FILESYSTEM_KI -
+    nodefsKi -
     amount(kube["ephemeral-storage"], "Ki", "kube-reserved ephemeral-storage") -
     amount(system["ephemeral-storage"], "Ki", "system-reserved ephemeral-storage") -
-    threshold(eviction["nodefs.available"], ROOT_FILESYSTEM_KI, "eviction-hard nodefs.available");
+    threshold(eviction["nodefs.available"], nodefsKi, "eviction-hard nodefs.available");
   if (allocatableCpu <= 0 || allocatableMemory <= 0 || allocatableStorage <= 0) {
     throw new UserDataError(
       `the reservations and eviction thresholds leave nothing allocatable on ${type.name} (cpu ${allocatableCpu}m, memory ${allocatableMemory}Ki, ephemeral-storage ${allocatableStorage}Ki)`,
@@ -117,7 +129,7 @@ export function nodeResources(type: WorldInstanceType, settings: KubeletSettings
     maxPods,
     capacity: {
       cpu: String(type.vcpu),
-      "ephemeral-storage": `${ROOT_FILESYSTEM_KI}Ki`,
+      "ephemeral-storage": `${nodefsKi}Ki`,
       memory: `${memoryKi}Ki`,
       ...common,
     },

@@ -41,9 +41,19 @@ function nodeClass(name: string, role: string): EC2NodeClass {
   } as EC2NodeClass;
 }
 
+const BIG_DISK_GIB = 100;
+const bigDisk = nodeClass("bigdisk", ADMITTED_ROLE);
+bigDisk.spec = {
+  ...nodeClass("bigdisk", ADMITTED_ROLE).spec,
+  blockDeviceMappings: [
+    { deviceName: "/dev/xvda", ebs: { volumeSize: `${BIG_DISK_GIB}Gi`, volumeType: "gp3", encrypted: true } },
+  ],
+} as EC2NodeClass["spec"];
+
 const CLASSES = new Map([
   ["default", nodeClass("default", ADMITTED_ROLE)],
   ["elsewhere", nodeClass("elsewhere", UNADMITTED_ROLE)],
+  ["bigdisk", bigDisk],
 ]);
 
 function nodeClaim(name: string, nodeClassName: string): NodeClaim {
@@ -172,6 +182,36 @@ describe("an admitted role: the instance registers as a Node", () => {
       registration.events.map((e) => e.outcome),
       ["Registered"],
     );
+  });
+});
+
+describe("a 100Gi root volume in the EC2NodeClass", () => {
+  test("the launch template carries it, and the Node's ephemeral storage is that volume's filesystem", async () => {
+    const launched = await provider.create(nodeClaim("bigdisk-boot4", "bigdisk"));
+    const providerID = launched.status?.providerID ?? "";
+    world.clock.step(BOOT_DELAY_MS + world.server.cloud.scenario.describeLagMs);
+    const ran = await instance(providerID);
+    const node = nodeOf(providerID);
+    assert.ok(node, `a Node for ${providerID}; registration events: ${JSON.stringify(registration.events)}`);
+    // What EC2 was asked for: the launch template of the instance, as the world recorded it.
+    const template = world.server.cloud
+      .launchTemplates()
+      .find((t) => ran.Tags?.some((tag) => tag.Key === "aws:ec2launchtemplate:id" && tag.Value === t.id));
+    const templates = world.server.cloud
+      .launchTemplates()
+      .filter((t) => t.spec.blockDeviceMappings?.[0]?.ebs.VolumeSize === "100");
+    assert.equal(templates.length, 1, `one template with a 100 GiB volume (${template?.name ?? "by tag: none"})`);
+    const gib = 1024 ** 3;
+    const storage = (resources: unknown) =>
+      Number(String((resources as Record<string, string>)["ephemeral-storage"]).replace(/Ki$/, "")) * 1024;
+    const big = storage((node.status as { capacity?: unknown }).capacity);
+    // A filesystem is a little smaller than its volume, and nothing like the 20 GiB default.
+    assert.ok(big < BIG_DISK_GIB * gib && big > 0.995 * BIG_DISK_GIB * gib, `${big / gib} GiB`);
+    const small = nodes().find(
+      (n) => n !== node && (n.metadata as { labels?: Record<string, string> }).labels?.["karpenter.sh/nodepool"],
+    );
+    assert.ok(small, "the default class's node, launched earlier");
+    assert.ok(Math.abs(storage((small.status as { capacity?: unknown }).capacity) / big - 20 / BIG_DISK_GIB) < 0.001);
   });
 });
 
