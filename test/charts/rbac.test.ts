@@ -10,7 +10,15 @@ import { after, before, describe, test } from "node:test";
 import { parse, stringify } from "yaml";
 import { KubeCluster, LeaderElector, loadKubeConfig } from "../../adapters/kube/index.ts";
 import { FakeClock } from "../support/fake-clock.ts";
-import { NAMESPACE, REQUIRED_VALUES, template, withValues, type KubeObject } from "../support/helm-chart.ts";
+import {
+  NAMESPACE,
+  one,
+  podSpec,
+  REQUIRED_VALUES,
+  template,
+  withValues,
+  type KubeObject,
+} from "../support/helm-chart.ts";
 import { clusterCalls, permissionsOf, reachableFiles, type Permission } from "../support/rbac-from-code.ts";
 import { startSimKube, type SimKube } from "../support/sim-kube.ts";
 
@@ -50,6 +58,8 @@ function granted(roles: readonly KubeObject[]): string[] {
     .sort();
 }
 
+const isLease = (p: Permission) => p.group === "coordination.k8s.io" && p.resource === "leases";
+
 function derive(): Record<keyof typeof MODE_ROOTS, { permissions: Permission[]; unresolved: string[] }> {
   const { calls, unresolved } = clusterCalls([...MODE_ROOTS.policy, ...MODE_ROOTS.autoscaler], ["sim/"]);
   const forMode = (roots: string[]) => {
@@ -79,40 +89,44 @@ describe("the chart's RBAC, derived from the code", () => {
     assert.deepEqual(derived.autoscaler.unresolved, []);
   });
 
-  test("policy mode: serve and sync make no API call, and the chart grants them nothing", async () => {
+  for (const mode of ["policy", "autoscaler"] as const) {
+    test(`${mode} mode: the ClusterRole grants exactly what the mode's code calls, with no wildcard`, async () => {
+      const { code, stderr, objects } = await template(withValues(REQUIRED_VALUES, { mode }));
+      assert.equal(code, 0, stderr);
+      const roles = objects.filter((o) => o.kind === "ClusterRole" || o.kind === "Role");
+      for (const role of roles) {
+        for (const rule of (role.rules as Rule[] | undefined) ?? []) {
+          const fields = [rule.apiGroups, rule.resources, rule.verbs, rule.resourceNames, rule.nonResourceURLs];
+          assert.ok(!fields.some((f) => f?.some((v) => v.includes("*"))), `no wildcard in ${JSON.stringify(rule)}`);
+        }
+      }
+      const clusterWide = derived[mode].permissions.filter((p) => !isLease(p));
+      assert.deepEqual(
+        granted(objects.filter((o) => o.kind === "ClusterRole")),
+        clusterWide.map(key).sort(),
+        `charts/poolkeeper/rbac/${mode}-cluster-rules.yaml must grant exactly:\n` +
+          stringify(
+            clusterWide.map((p) => ({ apiGroups: [p.group], resources: [p.resource], verbs: [p.verb] })),
+            { collectionStyle: "flow" },
+          ),
+      );
+      // The pods get a token only where the code calls the API, and the webhook never.
+      const controller = objects.find((o) => o.kind === "Deployment" && o.metadata.name === "poolkeeper-controller");
+      const webhook = objects.find((o) => o.kind === "Deployment" && o.metadata.name === "poolkeeper-webhook");
+      assert.equal(webhook && podSpec(webhook).automountServiceAccountToken, false);
+      const calls = derived[mode].permissions.length > 0;
+      if (controller) assert.equal(podSpec(controller).automountServiceAccountToken, calls);
+      assert.equal(one(objects, "ServiceAccount").automountServiceAccountToken, calls);
+    });
+  }
+
+  test("today policy mode makes no API call, so it is granted nothing", () => {
     assert.deepEqual(derived.policy.permissions, []);
-    const { code, stderr, objects } = await template(REQUIRED_VALUES);
-    assert.equal(code, 0, stderr);
-    assert.deepEqual(
-      objects.filter((o) => /Role/.test(o.kind)),
-      [],
-    );
   });
 
-  test("autoscaler mode: the ClusterRole and the Role grant exactly what run's code calls, no wildcard", () => {
-    const roles = autoscaler.filter((o) => o.kind === "ClusterRole" || o.kind === "Role");
-    for (const role of roles) {
-      for (const rule of (role.rules as Rule[] | undefined) ?? []) {
-        const fields = [rule.apiGroups, rule.resources, rule.verbs, rule.resourceNames, rule.nonResourceURLs];
-        assert.ok(!fields.some((f) => f?.some((v) => v.includes("*"))), `no wildcard in ${JSON.stringify(rule)}`);
-      }
-    }
-    const leases = (p: Permission) => p.group === "coordination.k8s.io" && p.resource === "leases";
-    const clusterWide = derived.autoscaler.permissions.filter((p) => !leases(p));
-    const expectedClusterRules = clusterWide.map(key).sort();
-    const clusterRole = autoscaler.filter((o) => o.kind === "ClusterRole");
-    assert.deepEqual(
-      granted(clusterRole),
-      expectedClusterRules,
-      "charts/poolkeeper/rbac/autoscaler-cluster-rules.yaml must grant exactly:\n" +
-        stringify(
-          clusterWide.map((p) => ({ apiGroups: [p.group], resources: [p.resource], verbs: [p.verb] })),
-          { collectionStyle: "flow" },
-        ),
-    );
-    // The Lease of the leader election, in the release's namespace, by name wherever the verb allows a name.
+  test("autoscaler mode: the leader-election Role grants the Lease calls, by name wherever the verb allows one", () => {
     const role = autoscaler.filter((o) => o.kind === "Role");
-    assert.deepEqual(granted(role), derived.autoscaler.permissions.filter(leases).map(key).sort());
+    assert.deepEqual(granted(role), derived.autoscaler.permissions.filter(isLease).map(key).sort());
     assert.deepEqual(
       ((role[0]?.rules as Rule[]) ?? []).map((r) => [r.verbs, r.resourceNames]),
       [

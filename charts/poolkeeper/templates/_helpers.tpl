@@ -86,9 +86,14 @@ system:serviceaccount:{{ .Release.Namespace }}:{{ include "poolkeeper.serviceAcc
 {{- if or (eq .Values.mode "autoscaler") .Values.git.url }}true{{ end }}
 {{- end }}
 
-{{/* Whether the pods need the ServiceAccount's token: only poolkeeper run talks to the Kubernetes API. */}}
+{{/* The mode's cluster-wide RBAC rules (YAML list), kept beside the templates and checked against the code. */}}
+{{- define "poolkeeper.clusterRules" -}}
+{{- .Files.Get (printf "rbac/%s-cluster-rules.yaml" .Values.mode) }}
+{{- end }}
+
+{{/* Whether the pods need the ServiceAccount's token: only when the mode's code calls the Kubernetes API. */}}
 {{- define "poolkeeper.needsToken" -}}
-{{- if eq .Values.mode "autoscaler" }}true{{ end }}
+{{- if or (eq .Values.mode "autoscaler") (include "poolkeeper.clusterRules" . | fromYamlArray) }}true{{ end }}
 {{- end }}
 
 {{/*
@@ -98,7 +103,8 @@ volumes given. (dict "root" $ "component" "webhook")
 {{- define "poolkeeper.podSpecCommon" -}}
 {{- $root := .root -}}
 serviceAccountName: {{ include "poolkeeper.serviceAccountName" $root }}
-automountServiceAccountToken: {{ include "poolkeeper.needsToken" $root | eq "true" }}
+# The webhook never calls the API; the controller only where its mode's code does.
+automountServiceAccountToken: {{ and (eq .component "controller") (include "poolkeeper.needsToken" $root | eq "true") }}
 priorityClassName: {{ $root.Values.priorityClassName | quote }}
 {{- with $root.Values.imagePullSecrets }}
 imagePullSecrets:
