@@ -381,6 +381,12 @@ describe("values Helm refuses", () => {
     assert.match(stderr, /networkPolicy\.apiServerCIDRs is required while networkPolicy\.enabled is true/);
   });
 
+  test("an existing ServiceAccount without its name fails with its message", async () => {
+    const { code, stderr } = await template(withValues(REQUIRED_VALUES, { serviceAccount: { create: false } }));
+    assert.notEqual(code, 0);
+    assert.match(stderr, /serviceAccount\.name is required when serviceAccount\.create is false/);
+  });
+
   const refused: [string, object, RegExp][] = [
     ["an unknown mode", { mode: "both" }, /at '\/mode': value must be one of 'policy', 'autoscaler'/],
     [
