@@ -88,6 +88,11 @@ describe("helm template", () => {
       for (const workload of found) {
         const where = `${workload.kind}/${workload.metadata.name}`;
         const spec = podSpec(workload);
+        if (workload.kind === "Deployment") {
+          // One replica at a time: at most one replica per node, so a surge pod may find no system node.
+          const strategy = (workload.spec as { strategy: unknown }).strategy;
+          assert.deepEqual(strategy, { rollingUpdate: { maxUnavailable: 1, maxSurge: 0 } }, where);
+        }
         assert.deepEqual(spec.nodeSelector, { "node-role.kubernetes.io/system": "true" }, where);
         assert.deepEqual(spec.tolerations, [{ key: "CriticalAddonsOnly", operator: "Exists" }], where);
         assert.equal(spec.priorityClassName, "system-cluster-critical", where);
