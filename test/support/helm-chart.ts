@@ -5,11 +5,11 @@ import { execFile } from "node:child_process";
 import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { fileURLToPath } from "node:url";
 import { parseAllDocuments } from "yaml";
 import { helmPath } from "./binaries.ts";
+import { projectRoot } from "./fixtures.ts";
 
-export const CHART_DIR = fileURLToPath(new URL("../../charts/poolkeeper/", import.meta.url));
+export const CHART_DIR = join(projectRoot, "charts", "poolkeeper");
 export const RELEASE = "poolkeeper";
 export const NAMESPACE = "kube-system";
 

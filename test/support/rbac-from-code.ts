@@ -13,11 +13,9 @@
 // - evict creates pods/eviction; recordEvent creates an Event or patches a repeat (api/ports/event-sink.ts).
 import { existsSync, readFileSync } from "node:fs";
 import { dirname, join, relative, resolve } from "node:path";
-import { fileURLToPath } from "node:url";
 import ts from "typescript";
 import { CLUSTER_RESOURCES, WATCHED_BY_DEFAULT, type ClusterResource } from "../../api/index.ts";
-
-export const PROJECT_ROOT = resolve(dirname(fileURLToPath(import.meta.url)), "../..");
+import { projectRoot as PROJECT_ROOT } from "./fixtures.ts";
 
 /** One call of a port method, where it is. */
 export interface ClusterCall {
