@@ -14,6 +14,7 @@ import {
 } from "../../controller/index.ts";
 import type { ConsumedMessage, InterruptionStatusEvent } from "../../controller/interruption/index.ts";
 import type { Logger } from "../../runtime/index.ts";
+import { guardAgainstHang } from "./hang-guard.ts";
 import type { InterruptionWorld } from "./interruption-world.ts";
 
 export interface InterruptionControllers {
@@ -26,6 +27,10 @@ export interface InterruptionControllers {
   reports: TerminationReport[];
   done: ConsumedMessage[];
   receiveErrors: number[];
+  /** Resolves once `count` messages are done (deleted or left queued): an event to wait for, not a time. */
+  whenDone(count: number): Promise<void>;
+  /** Resolves once `count` receives have failed. */
+  whenReceiveErrors(count: number): Promise<void>;
   /** A metric's value for the labels, from the registry (0 when never recorded). */
   metric(name: string, labels?: Record<string, string>): Promise<number>;
   stop(): Promise<void>;
@@ -41,6 +46,23 @@ export function startInterruptionControllers(
   const reports: TerminationReport[] = [];
   const done: ConsumedMessage[] = [];
   const receiveErrors: number[] = [];
+  const waiters = new Set<() => void>();
+  const notify = () => {
+    for (const waiter of [...waiters]) waiter();
+  };
+  const until = (check: () => boolean, what: string) =>
+    guardAgainstHang(
+      new Promise<void>((resolve) => {
+        const waiter = () => {
+          if (!check()) return;
+          waiters.delete(waiter);
+          resolve();
+        };
+        waiters.add(waiter);
+        waiter();
+      }),
+      what,
+    );
   const interruption = new InterruptionController({
     cluster: w.cluster,
     cloudProvider: w.provider,
@@ -64,8 +86,14 @@ export function startInterruptionControllers(
     handle: (message) => interruption.handleMessage(message),
     clock: w.clock,
     metrics,
-    onDone: (d) => done.push(d),
-    onReceiveError: (_error, backoffMs) => receiveErrors.push(backoffMs),
+    onDone: (d) => {
+      done.push(d);
+      notify();
+    },
+    onReceiveError: (_error, backoffMs) => {
+      receiveErrors.push(backoffMs);
+      notify();
+    },
     ...(options.logger ? { logger: options.logger } : {}),
   }).start();
   return {
@@ -78,6 +106,8 @@ export function startInterruptionControllers(
     reports,
     done,
     receiveErrors,
+    whenDone: (count) => until(() => done.length >= count, `${count} message(s) done`),
+    whenReceiveErrors: (count) => until(() => receiveErrors.length >= count, `${count} failed receive(s)`),
     async metric(name, labels = {}) {
       const metric = registry.getSingleMetric(name);
       if (metric === undefined) return 0;
