@@ -138,3 +138,5 @@ export {
 export { pathFromPointer, valueAtPath } from "./validation/json-pointer.ts";
 export { findCrd, isKarpenterKind, validateObject } from "./validation/validate.ts";
 export { unlessInvalid, ValueError } from "./value-error.ts";
+// Disruption budgets as Karpenter evaluates them (interruption's rebalance replacement, disruption).
+export { allowedDisruptions, DEFAULT_BUDGETS } from "./cron/index.ts";

@@ -41,3 +41,6 @@ export {
   type AwsCloudProviderOptions,
   type ClusterEndpoint,
 } from "./aws/index.ts";
+// The typed errors the controller branches on (termination waits for NodeClaimNotFoundError).
+export { findError, NodeClaimNotFoundError } from "./errors.ts";
+export { LABEL_ZONE } from "./catalog/catalog-labels.ts";

@@ -1,2 +1,24 @@
 // The controller's public surface for the program that assembles it (cli/, tests): what other parts use.
 export { createCloudProviderMetrics } from "./cloud-provider-metrics.ts";
+// Termination (the one drain, shared with disruption) and interruption. See docs/interruption.md.
+export {
+  beginTermination,
+  type BeginTermination,
+  TerminationController,
+  type TerminationOptions,
+  type TerminationReport,
+  TERMINATION_FINALIZER,
+} from "./termination/index.ts";
+export {
+  createInterruptionMetrics,
+  type HandledMessage,
+  InterruptionConsumer,
+  InterruptionController,
+  type InterruptionControllerOptions,
+  type InstanceStatus,
+  type InstanceStatusSource,
+  type InterruptionMetrics,
+  type InterruptionStatusSink,
+  parseMessage,
+  resolveInterruptionQueue,
+} from "./interruption/index.ts";
