@@ -1,2 +1,17 @@
 // The controller's public surface for the program that assembles it (cli/, tests): what other parts use.
 export { createCloudProviderMetrics } from "./cloud-provider-metrics.ts";
+// Provisioning's loop, the NodeClaim lifecycle and cluster state, for the program that wires them (`run`).
+export {
+  GARBAGE_COLLECTION_GRACE_MS,
+  Launcher,
+  NodeClaimGarbageCollection,
+  NodeClaimLifecycle,
+  type ObservedCapacitySink,
+} from "./nodeclaim/index.ts";
+export {
+  createProvisioningMetrics,
+  Provisioner,
+  type ProvisionerOptions,
+  type ProvisioningStatusSink,
+} from "./provisioning/index.ts";
+export { Nominations, readClusterState, type StateNode } from "./state/index.ts";
