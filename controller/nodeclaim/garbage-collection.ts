@@ -61,6 +61,11 @@ export class NodeClaimGarbageCollection {
     return this.#inFlight.idle();
   }
 
+  /** Whether a reconcile is under way. */
+  get busy(): boolean {
+    return this.#inFlight.busy;
+  }
+
   async collect(): Promise<Collected> {
     const { cluster, cloudProvider, clock } = this.#o;
     const grace = this.#o.gracePeriodMs ?? GARBAGE_COLLECTION_GRACE_MS;

@@ -85,6 +85,11 @@ export class NodeClaimLifecycle {
     return this.#inFlight.idle();
   }
 
+  /** Whether a reconcile is under way. */
+  get busy(): boolean {
+    return this.#inFlight.busy;
+  }
+
   /** Reconciles the NodeClaim (again, after the one under way if any). */
   enqueue(name: string): void {
     if (name === "") return;

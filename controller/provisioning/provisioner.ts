@@ -118,6 +118,11 @@ export class Provisioner {
     return this.#inFlight.idle();
   }
 
+  /** Whether a reconcile is under way. */
+  get busy(): boolean {
+    return this.#inFlight.busy;
+  }
+
   /** Whether a batch window is open. */
   get batching(): boolean {
     return this.#batcher.isOpen;
