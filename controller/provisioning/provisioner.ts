@@ -174,7 +174,7 @@ export class Provisioner {
 
     for (const placement of result.placementsOnExisting) {
       const target = state.nodes.find((n) => n.key === placement.node);
-      this.nominations.nominate(placement.pod, placement.node);
+      this.nominations.nominate(placement.pod, placement.node, this.#o.clock.now());
       const pod = pods.get(placement.pod);
       const where = target?.nodeClaim === undefined ? `node/${placement.node}` : `nodeclaim/${placement.node}`;
       if (pod !== undefined) void this.#event(nominatedEvent(pod, where));
@@ -220,7 +220,7 @@ export class Provisioner {
     const name = created.metadata.name ?? "";
     metrics?.podsScheduled.inc({ destination: "new-nodeclaim" }, claim.pods.length);
     for (const key of claim.pods) {
-      this.nominations.nominate(key, name, { createdFor: true });
+      this.nominations.nominate(key, name, this.#o.clock.now(), { createdFor: true });
       const pod = pods.get(key);
       if (pod !== undefined) void this.#event(nominatedEvent(pod, `nodeclaim/${name}`));
     }

@@ -92,7 +92,9 @@ export function buildClusterState(input: ClusterStateInput): ClusterState {
     const initializedAt =
       target?.nodeClaim === undefined ? undefined : trueSince(target.nodeClaim, CONDITION_INITIALIZED);
     const lapsesAt = initializedAt === undefined ? undefined : initializedAt.getTime() + window;
-    if (target === undefined || deleting || (lapsesAt !== undefined && input.now.getTime() >= lapsesAt)) {
+    // A target the cache does not show yet is a create still on its way, for a while; then it is gone.
+    const unseen = target === undefined && input.now.getTime() - nomination.at.getTime() >= window;
+    if (unseen || deleting || (lapsesAt !== undefined && input.now.getTime() >= lapsesAt)) {
       lapsed.push(key);
       pendingPods.push(pod);
       continue;

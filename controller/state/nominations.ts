@@ -2,7 +2,7 @@
  * Pods nominated to nodes and in-flight NodeClaims, in memory as Karpenter keeps them (core:pkg/controllers/state
  * `NominateNodeForPod`, with a Nominated event on the pod): a pod nominated to a NodeClaim still launching is
  * not pending for the next batch, so no second node is launched for it. A nomination lapses when its target is
- * gone or being deleted, or a while after the target initialized (Karpenter's nomination window, twice the batch
+ * gone (not in the cache a nomination window after it was made: a create may still be on its way) or being deleted, or a while after the target initialized (Karpenter's nomination window, twice the batch
  * window's maximum): then a pod the kube-scheduler still has not bound is provisioned for again.
  */
 export const DEFAULT_NOMINATION_WINDOW_MS = 20_000;
@@ -12,13 +12,15 @@ export interface Nomination {
   readonly target: string;
   /** The NodeClaim was created for this pod, so its own requests already count it. */
   readonly createdFor: boolean;
+  /** When it was made: a target the cache does not show yet (its create still on the way) holds it a while. */
+  readonly at: Date;
 }
 
 export class Nominations {
   readonly #byPod = new Map<string, Nomination>();
 
-  nominate(pod: string, target: string, options: { createdFor?: boolean } = {}): void {
-    this.#byPod.set(pod, { target, createdFor: options.createdFor === true });
+  nominate(pod: string, target: string, at: Date, options: { createdFor?: boolean } = {}): void {
+    this.#byPod.set(pod, { target, createdFor: options.createdFor === true, at });
   }
 
   forget(pod: string): void {

@@ -195,8 +195,8 @@ describe("taints", () => {
 describe("nominations", () => {
   test("a pod nominated to a launching claim is not pending, and only a pod added later adds to its requests", () => {
     const nominations = new Nominations();
-    nominations.nominate("default/p1", "default-b", { createdFor: true });
-    nominations.nominate("default/p2", "default-b");
+    nominations.nominate("default/p1", "default-b", NOW, { createdFor: true });
+    nominations.nominate("default/p2", "default-b", NOW);
     const state = buildClusterState({
       ...base,
       nodes: [],
@@ -216,15 +216,16 @@ describe("nominations", () => {
     assert.deepEqual(state.lapsed, []);
   });
 
-  test("a nomination lapses when its target is gone, or the window after the target initialized has passed", () => {
+  test("a nomination lapses when its target is not seen for the window, or the window after it initialized has passed", () => {
     const nominations = new Nominations();
-    nominations.nominate("default/gone", "default-x", { createdFor: true });
-    nominations.nominate("default/late", "default-a", { createdFor: true });
+    nominations.nominate("default/gone", "default-x", new Date("2026-03-01T11:59:40Z"), { createdFor: true });
+    nominations.nominate("default/late", "default-a", new Date("2026-03-01T11:59:40Z"), { createdFor: true });
+    nominations.nominate("default/coming", "default-y", new Date("2026-03-01T11:59:55Z"), { createdFor: true });
     const input = {
       ...base,
       nodes: [node("ip-1", "aws:///us-west-2a/i-1")],
       nodeClaims: [claim("default-a", { providerID: "aws:///us-west-2a/i-1", initializedAt: "2026-03-01T11:59:50Z" })],
-      pods: [pod("gone"), pod("late")],
+      pods: [pod("gone"), pod("late"), pod("coming")],
       nominations: nominations.snapshot(),
     };
     const within = buildClusterState(input);
@@ -235,6 +236,8 @@ describe("nominations", () => {
     );
     assert.equal(within.nextLapse?.toISOString(), "2026-03-01T12:00:10.000Z", "20 s after the claim initialized");
     const after = buildClusterState({ ...input, now: new Date("2026-03-01T12:00:10Z") });
-    assert.deepEqual(after.lapsed, ["default/gone", "default/late"]);
+    assert.deepEqual(after.lapsed, ["default/gone", "default/late"], "a claim not in the cache yet holds its pod 20 s");
+    const later = buildClusterState({ ...input, now: new Date("2026-03-01T12:00:15Z") });
+    assert.deepEqual(later.lapsed, ["default/gone", "default/late", "default/coming"]);
   });
 });
