@@ -20,8 +20,9 @@ import {
   NodeClassNotReadyError,
 } from "../../cloudprovider/index.ts";
 import type { Logger } from "../../runtime/index.ts";
-import { CONDITION_LAUNCHED, withCondition } from "../state/index.ts";
+import { CONDITION_LAUNCHED } from "../state/index.ts";
 import { insufficientCapacityEvent, launchedEvent } from "./nodeclaim-events.ts";
+import { patchCondition } from "./status-patch.ts";
 
 export type LaunchOutcome =
   | { readonly outcome: "launched"; readonly nodeClaim: NodeClaim }
@@ -78,23 +79,12 @@ export class Launcher {
         },
       );
       const status = launched.status ?? {};
-      const written = await cluster.patch(
-        "nodeclaims",
-        { name },
-        {
-          type: "merge",
-          patch: {
-            status: {
-              ...status,
-              conditions: withCondition(
-                nodeClaim.status?.conditions,
-                { type: CONDITION_LAUNCHED, status: "True", reason: CONDITION_LAUNCHED, message: "" },
-                this.#o.clock.now(),
-              ),
-            },
-          },
-        },
-        { subresource: "status" },
+      const written = await patchCondition(
+        cluster,
+        this.#o.clock,
+        nodeClaim,
+        { type: CONDITION_LAUNCHED, status: "True", reason: CONDITION_LAUNCHED, message: "" },
+        status,
       );
       const what = `${labels[LABEL_INSTANCE_TYPE] ?? "?"} ${labels[LABEL_CAPACITY_TYPE] ?? "?"} in ${labels[LABEL_ZONE] ?? "?"}`;
       await this.#event(launchedEvent(written, `${what} (${status.providerID ?? ""})`));
@@ -122,28 +112,12 @@ export class Launcher {
       (findError(error, NodeClassNotReadyError) !== undefined ? "NodeClassNotReady" : "LaunchFailed");
     this.#o.logger?.warn({ nodeClaim: name, reason, error: message }, "launching nodeclaim failed");
     try {
-      await this.#o.cluster.patch(
-        "nodeclaims",
-        { name },
-        {
-          type: "merge",
-          patch: {
-            status: {
-              conditions: withCondition(
-                nodeClaim.status?.conditions,
-                {
-                  type: CONDITION_LAUNCHED,
-                  status: "False",
-                  reason,
-                  message: createError?.conditionMessage ?? message,
-                },
-                this.#o.clock.now(),
-              ),
-            },
-          },
-        },
-        { subresource: "status" },
-      );
+      await patchCondition(this.#o.cluster, this.#o.clock, nodeClaim, {
+        type: CONDITION_LAUNCHED,
+        status: "False",
+        reason,
+        message: createError?.conditionMessage ?? message,
+      });
     } catch (writeError) {
       if (!isNotFound(writeError)) throw writeError;
     }

@@ -11,19 +11,14 @@ import { isNotFound, mutateWithRetry } from "../../api/index.ts";
 import { LABEL_INSTANCE_TYPE } from "../../cloudprovider/index.ts";
 import type { Logger } from "../../runtime/index.ts";
 import { InFlight } from "../in-flight.ts";
-import {
-  CONDITION_INITIALIZED,
-  CONDITION_LAUNCHED,
-  CONDITION_REGISTERED,
-  isConditionTrue,
-  withCondition,
-} from "../state/index.ts";
+import { CONDITION_INITIALIZED, CONDITION_LAUNCHED, CONDITION_REGISTERED, isConditionTrue } from "../state/index.ts";
 import { notInitializedBecause } from "./initialization.ts";
 import type { Launcher } from "./launch.ts";
 import { liveness, type LivenessTimeouts, LAUNCH_TIMEOUT_MS, REGISTRATION_TIMEOUT_MS } from "./liveness.ts";
 import { livenessEvent, registeredEvent } from "./nodeclaim-events.ts";
 import type { ObservedCapacitySink } from "./observed-capacity.ts";
 import { LABEL_INITIALIZED, registeredNode } from "./registration.ts";
+import { patchCondition } from "./status-patch.ts";
 
 /** Backoff between launch attempts of one NodeClaim after a failure (controller-runtime's rate limiter, capped). */
 const LAUNCH_RETRY_MIN_MS = 5_000;
@@ -166,23 +161,12 @@ export class NodeClaimLifecycle {
       Object.assign(current, next);
       return true;
     });
-    await cluster.patch(
-      "nodeclaims",
-      { name },
-      {
-        type: "merge",
-        patch: {
-          status: {
-            nodeName,
-            conditions: withCondition(
-              claim.status?.conditions,
-              { type: CONDITION_REGISTERED, status: "True", reason: CONDITION_REGISTERED, message: "" },
-              clock.now(),
-            ),
-          },
-        },
-      },
-      { subresource: "status" },
+    await patchCondition(
+      cluster,
+      clock,
+      claim,
+      { type: CONDITION_REGISTERED, status: "True", reason: CONDITION_REGISTERED, message: "" },
+      { nodeName },
     );
     await this.#event(registeredEvent(claim, nodeName));
     this.#o.logger?.info({ nodeClaim: name, node: nodeName }, "registered nodeclaim");
@@ -197,23 +181,12 @@ export class NodeClaimLifecycle {
       current.metadata.labels = { ...current.metadata.labels, [LABEL_INITIALIZED]: "true" };
       return true;
     });
-    await cluster.patch(
-      "nodeclaims",
-      { name },
-      {
-        type: "merge",
-        patch: {
-          status: {
-            conditions: withCondition(
-              claim.status?.conditions,
-              { type: CONDITION_INITIALIZED, status: "True", reason: CONDITION_INITIALIZED, message: "" },
-              clock.now(),
-            ),
-          },
-        },
-      },
-      { subresource: "status" },
-    );
+    await patchCondition(cluster, clock, claim, {
+      type: CONDITION_INITIALIZED,
+      status: "True",
+      reason: CONDITION_INITIALIZED,
+      message: "",
+    });
     this.#o.logger?.info({ nodeClaim: name, node: node.metadata.name }, "initialized nodeclaim");
   }
 
