@@ -7,7 +7,7 @@
  * the launch is tried again until the launch timeout. One launch per NodeClaim at a time: the provisioner and the
  * lifecycle controller share a Launcher.
  */
-import type { Clock, Cluster, NodeClaim } from "../../api/index.ts";
+import type { Clock, Cluster, EventRecord, NodeClaim } from "../../api/index.ts";
 import { isNotFound } from "../../api/index.ts";
 import {
   type CloudProvider,
@@ -20,6 +20,7 @@ import {
   NodeClassNotReadyError,
 } from "../../cloudprovider/index.ts";
 import type { Logger } from "../../runtime/index.ts";
+import { recordEvent } from "../record-event.ts";
 import { CONDITION_LAUNCHED } from "../state/index.ts";
 import { insufficientCapacityEvent, launchedEvent } from "./nodeclaim-events.ts";
 import { patchCondition } from "./status-patch.ts";
@@ -124,11 +125,7 @@ export class Launcher {
     return { outcome: "failed", reason, message };
   }
 
-  async #event(record: Parameters<Cluster["recordEvent"]>[0]): Promise<void> {
-    try {
-      await this.#o.cluster.recordEvent(record);
-    } catch (error) {
-      this.#o.logger?.warn({ error: String(error), reason: record.reason }, "recording an event failed");
-    }
+  #event(record: EventRecord): Promise<void> {
+    return recordEvent(this.#o.cluster, record, this.#o.logger);
   }
 }

@@ -6,10 +6,11 @@
  * (initialization.ts) — and deleted when the launch or registration timeout passes (liveness.ts). A timer on the
  * clock brings a NodeClaim back at its next deadline. NodeClaims being deleted are the termination controller's.
  */
-import type { Cluster, EC2NodeClass, Node, NodeClaim, Timer, TimerClock } from "../../api/index.ts";
+import type { Cluster, EC2NodeClass, EventRecord, Node, NodeClaim, Timer, TimerClock } from "../../api/index.ts";
 import { isNotFound, mutateWithRetry } from "../../api/index.ts";
 import { LABEL_INSTANCE_TYPE } from "../../cloudprovider/index.ts";
 import type { Logger } from "../../runtime/index.ts";
+import { recordEvent } from "../record-event.ts";
 import { InFlight } from "../in-flight.ts";
 import { CONDITION_INITIALIZED, CONDITION_LAUNCHED, CONDITION_REGISTERED, isConditionTrue } from "../state/index.ts";
 import { notInitializedBecause } from "./initialization.ts";
@@ -221,12 +222,8 @@ export class NodeClaimLifecycle {
     }
   }
 
-  async #event(record: Parameters<Cluster["recordEvent"]>[0]): Promise<void> {
-    try {
-      await this.#o.cluster.recordEvent(record);
-    } catch (error) {
-      this.#o.logger?.warn({ error: String(error), reason: record.reason }, "recording an event failed");
-    }
+  #event(record: EventRecord): Promise<void> {
+    return recordEvent(this.#o.cluster, record, this.#o.logger);
   }
 
   #armAt(name: string, at: number): void {

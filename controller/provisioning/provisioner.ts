@@ -10,7 +10,16 @@
  * on-demand only where the pool allows it). Pods nothing can take get a FailedScheduling event with each pool's
  * explanation. One run at a time; a window closing during a run starts another after it.
  */
-import type { Cluster, EC2NodeClass, NodeClaim, NodePool, Pod, Timer, TimerClock } from "../../api/index.ts";
+import type {
+  Cluster,
+  EC2NodeClass,
+  EventRecord,
+  NodeClaim,
+  NodePool,
+  Pod,
+  Timer,
+  TimerClock,
+} from "../../api/index.ts";
 import { ValueError } from "../../api/index.ts";
 import {
   type CloudProvider,
@@ -20,6 +29,7 @@ import {
   LABEL_ZONE,
 } from "../../cloudprovider/index.ts";
 import type { Logger } from "../../runtime/index.ts";
+import { recordEvent } from "../record-event.ts";
 import { InFlight } from "../in-flight.ts";
 import type { Launcher } from "../nodeclaim/index.ts";
 import {
@@ -315,12 +325,8 @@ export class Provisioner {
     this.#lapseTimer = { timer, due };
   }
 
-  #event(record: Parameters<Cluster["recordEvent"]>[0]): Promise<void> {
-    return this.#inFlight.track(
-      this.#o.cluster.recordEvent(record).catch((error: unknown) => {
-        this.#o.logger?.warn({ error: String(error), reason: record.reason }, "recording an event failed");
-      }),
-    );
+  #event(record: EventRecord): Promise<void> {
+    return this.#inFlight.track(recordEvent(this.#o.cluster, record, this.#o.logger));
   }
 }
 
