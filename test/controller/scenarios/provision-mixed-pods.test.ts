@@ -61,7 +61,7 @@ test("every pod is bound by the world's scheduler to a Node poolkeeper registere
   }
 });
 
-test("no pool is over its limits, and the weighted pool filled first", () => {
+test("no pool is over its limits, and the pods past the capped pool went to the other", () => {
   const claims = w.list("karpenter.sh/v1", "NodeClaim");
   const cpu = (pool: string) =>
     claims
