@@ -15,6 +15,7 @@ export {
   LABEL_INSTANCE_GPU_NAME,
   LABEL_INSTANCE_SIZE,
   LABEL_INSTANCE_TYPE,
+  LABEL_ZONE,
 } from "./catalog/catalog-labels.ts";
 export {
   type CatalogInstanceType,
@@ -25,6 +26,13 @@ export {
   parseCatalog,
 } from "./catalog/catalog.ts";
 export type { CloudProvider } from "./cloud-provider.ts";
+export {
+  CreateError,
+  findError,
+  InsufficientCapacityError,
+  NodeClaimNotFoundError,
+  NodeClassNotReadyError,
+} from "./errors.ts";
 export { InstanceType } from "./instance-type.ts";
 export {
   CAPACITY_TYPE_ON_DEMAND,
@@ -41,6 +49,3 @@ export {
   type AwsCloudProviderOptions,
   type ClusterEndpoint,
 } from "./aws/index.ts";
-// The typed errors the controller branches on (termination waits for NodeClaimNotFoundError).
-export { findError, NodeClaimNotFoundError } from "./errors.ts";
-export { LABEL_ZONE } from "./catalog/catalog-labels.ts";

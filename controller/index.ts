@@ -22,3 +22,18 @@ export {
   parseMessage,
   resolveInterruptionQueue,
 } from "./interruption/index.ts";
+// Provisioning's loop, the NodeClaim lifecycle and cluster state, for the program that wires them (`run`).
+export {
+  GARBAGE_COLLECTION_GRACE_MS,
+  Launcher,
+  NodeClaimGarbageCollection,
+  NodeClaimLifecycle,
+  type ObservedCapacitySink,
+} from "./nodeclaim/index.ts";
+export {
+  createProvisioningMetrics,
+  Provisioner,
+  type ProvisionerOptions,
+  type ProvisioningStatusSink,
+} from "./provisioning/index.ts";
+export { Nominations, readClusterState, type StateNode } from "./state/index.ts";

@@ -1,5 +1,6 @@
-// Provisioning (Karpenter's pkg/controllers/provisioning): the batch window, and the pure scheduler that places
-// pending pods on existing capacity or new NodeClaims and explains the pods it cannot place. See docs/provisioning.md.
+// Provisioning (Karpenter's pkg/controllers/provisioning): the batch window, the pure scheduler that places pending
+// pods on existing capacity or new NodeClaims and explains the pods it cannot place, and the loop that drives them
+// and launches. See docs/provisioning.md.
 export {
   Batcher,
   type BatcherOptions,
@@ -16,3 +17,21 @@ export { MAX_INSTANCE_TYPES } from "./instance-type-options.ts";
 export { type ClusterSnapshot, type ExistingCapacity } from "./snapshot.ts";
 export { type NewNodeClaim, type Placement, schedule, type ScheduleResult, type Unschedulable } from "./scheduler.ts";
 export { LABEL_INSTANCE_TYPE_STABLE, nodeClaimManifest } from "./nodeclaim-manifest.ts";
+export { hourlyCostByPool, launchedPrice } from "./hourly-cost.ts";
+export { nodeClaimToCreate } from "./nodeclaim-to-create.ts";
+export {
+  ANNOTATION_NODE_POOL_HASH,
+  ANNOTATION_NODE_POOL_HASH_VERSION,
+  NODE_POOL_HASH_VERSION,
+  nodePoolHash,
+  nodePoolHashAnnotations,
+} from "./nodepool-hash.ts";
+export { type Provisioned, Provisioner, type ProvisionerOptions } from "./provisioner.ts";
+export { failedSchedulingEvent, nominatedEvent, unschedulableMessage } from "./provisioning-events.ts";
+export { createProvisioningMetrics, type ProvisioningMetrics } from "./provisioning-metrics.ts";
+export {
+  type Launched,
+  type ProvisionedEvent,
+  provisionedEvent,
+  type ProvisioningStatusSink,
+} from "./status-report.ts";

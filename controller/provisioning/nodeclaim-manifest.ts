@@ -4,7 +4,7 @@
  * with `karpenter.sh/nodepool` and its annotations, owned by the NodePool; the template's spec, with the merged
  * requirements, `node.kubernetes.io/instance-type In` the options cheapest first, and the pods' and daemonsets'
  * requests. The capacity type stays as the pool allows it, as in Karpenter: launch picks it and may fall back.
- * Not yet: the `karpenter.sh/nodepool-hash` annotations (docs/provisioning.md).
+ * The finalizer and the `karpenter.sh/nodepool-hash` annotations are added by nodeclaim-to-create.ts.
  */
 import type { NodeClaim } from "../../api/index.ts";
 import type { AllowedValues, NodeSelectorRequirement } from "../../scheduling/index.ts";

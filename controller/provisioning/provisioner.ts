@@ -1,0 +1,335 @@
+/**
+ * The provisioning loop (Karpenter's core:pkg/controllers/provisioning/provisioner.go `Reconcile` / `Schedule` /
+ * `CreateNodeClaims`, and the pod and node triggers of provisioning/controller.go): a provisionable pod no
+ * nomination holds, a NodeClaim gone, or a node deleted opens the batch window; when it closes, cluster state is
+ * read from the Cluster port's cache, each NodePool's instance types come from the cloud provider, and the pure
+ * scheduler decides. Pods placed on existing or in-flight capacity are nominated there; each new NodeClaim is
+ * created (with its finalizer and hash annotations), its pods nominated to it, and launched through the shared
+ * Launcher. A NodeClaim the cloud could not fill is deleted by the launch and its pods scheduled again at once,
+ * against offerings the provider now marks unavailable (so spot falls back to another spot offering, and to
+ * on-demand only where the pool allows it). Pods nothing can take get a FailedScheduling event with each pool's
+ * explanation. One run at a time; a window closing during a run starts another after it.
+ */
+import type {
+  Cluster,
+  EC2NodeClass,
+  EventRecord,
+  NodeClaim,
+  NodePool,
+  Pod,
+  Timer,
+  TimerClock,
+} from "../../api/index.ts";
+import { ValueError } from "../../api/index.ts";
+import {
+  type CloudProvider,
+  type InstanceType,
+  LABEL_CAPACITY_TYPE,
+  LABEL_INSTANCE_TYPE,
+  LABEL_ZONE,
+} from "../../cloudprovider/index.ts";
+import type { Logger } from "../../runtime/index.ts";
+import { recordEvent } from "../record-event.ts";
+import { InFlight } from "../in-flight.ts";
+import type { Launcher } from "../nodeclaim/index.ts";
+import {
+  CONDITION_INITIALIZED,
+  type ClusterState,
+  DEFAULT_NOMINATION_WINDOW_MS,
+  isConditionTrue,
+  Nominations,
+  podKeyOf,
+  readClusterState,
+} from "../state/index.ts";
+import { Batcher, type BatcherOptions } from "./batcher.ts";
+import { hourlyCostByPool, launchedPrice } from "./hourly-cost.ts";
+import { nodeClaimToCreate } from "./nodeclaim-to-create.ts";
+import { LABEL_NODE_POOL, nodePoolTemplate, type NodePoolTemplate } from "./nodepool-template.ts";
+import { isProvisionable } from "./provisionable.ts";
+import { failedSchedulingEvent, nominatedEvent } from "./provisioning-events.ts";
+import type { ProvisioningMetrics } from "./provisioning-metrics.ts";
+import { type NewNodeClaim, schedule, type ScheduleResult } from "./scheduler.ts";
+import { provisionedEvent, type ProvisioningStatusSink } from "./status-report.ts";
+
+export interface ProvisionerOptions {
+  readonly cluster: Cluster;
+  readonly cloudProvider: CloudProvider;
+  readonly launcher: Launcher;
+  readonly clock: TimerClock;
+  /** Shared with disruption, which must not count nominated capacity as free. */
+  readonly nominations?: Nominations;
+  readonly batch?: BatcherOptions;
+  readonly nominationWindowMs?: number;
+  readonly metrics?: ProvisioningMetrics;
+  readonly status?: ProvisioningStatusSink;
+  readonly logger?: Logger;
+}
+
+/** What one run decided and did. */
+export interface Provisioned {
+  readonly result: ScheduleResult | undefined;
+  /** NodeClaims created and launched. */
+  readonly launched: readonly string[];
+  /** NodeClaims created and deleted again because no offering could be launched. */
+  readonly insufficientCapacity: readonly string[];
+}
+
+const NOTHING: Provisioned = { result: undefined, launched: [], insufficientCapacity: [] };
+
+export class Provisioner {
+  readonly #o: ProvisionerOptions;
+  readonly nominations: Nominations;
+  readonly #batcher: Batcher;
+  readonly #inFlight = new InFlight();
+  #running: Promise<Provisioned> | undefined;
+  #again = false;
+  #lapseTimer: { timer: Timer; due: number } | undefined;
+  #unsubscribe: (() => void)[] = [];
+
+  constructor(options: ProvisionerOptions) {
+    this.#o = options;
+    this.nominations = options.nominations ?? new Nominations();
+    this.#batcher = new Batcher(options.clock, () => this.#afterWindow(), options.batch);
+  }
+
+  start(): this {
+    const { cluster } = this.#o;
+    this.#unsubscribe = [
+      cluster.onChange("pods", (change) => {
+        const pod = change.object;
+        if (change.type === "deleted" || pod.spec?.nodeName) this.nominations.forget(podKeyOf(pod));
+        else if (isProvisionable(pod) && this.nominations.get(podKeyOf(pod)) === undefined) this.#batcher.trigger();
+      }),
+      cluster.onChange("nodeclaims", (change) => {
+        const name = change.object.metadata.name ?? "";
+        if (change.type === "deleted") {
+          if (this.nominations.forgetTarget(name).length > 0) this.#batcher.trigger();
+        } else if (change.type === "updated" && initializedNow(change.previous, change.object)) {
+          this.#armLapse((this.#o.nominationWindowMs ?? DEFAULT_NOMINATION_WINDOW_MS) + 1);
+        }
+      }),
+      cluster.onChange("nodes", (change) => {
+        if (change.type === "deleted") this.#batcher.trigger();
+      }),
+    ];
+    if (cluster.list("pods").some((pod) => isProvisionable(pod))) this.#batcher.trigger();
+    return this;
+  }
+
+  stop(): void {
+    for (const unsubscribe of this.#unsubscribe) unsubscribe();
+    this.#unsubscribe = [];
+    this.#batcher.stop();
+    this.#lapseTimer?.timer.stop();
+  }
+
+  /** Resolves once no run (and no launch it started) is under way. */
+  idle(): Promise<void> {
+    return this.#inFlight.idle();
+  }
+
+  /** Whether a reconcile is under way. */
+  get busy(): boolean {
+    return this.#inFlight.busy;
+  }
+
+  /** Whether a batch window is open. */
+  get batching(): boolean {
+    return this.#batcher.isOpen;
+  }
+
+  #afterWindow(): void {
+    if (this.#running !== undefined) {
+      this.#again = true;
+      return;
+    }
+    const run = this.provision()
+      .catch((error: unknown): Provisioned => {
+        this.#o.logger?.error({ error: String(error) }, "provisioning failed");
+        return NOTHING;
+      })
+      .finally(() => {
+        this.#running = undefined;
+        if (this.#again) {
+          this.#again = false;
+          this.#afterWindow();
+        }
+      });
+    this.#running = run;
+    void this.#inFlight.track(run);
+  }
+
+  /** One run: state, schedule, nominate, create and launch. */
+  async provision(): Promise<Provisioned> {
+    const { clock } = this.#o;
+    const templates = this.#templates();
+    const typesByPool = await this.#instanceTypes(templates);
+    const state = this.#state(typesByPool);
+    for (const pod of state.lapsed) this.nominations.forget(pod);
+    if (state.nextLapse !== undefined) this.#armLapse(state.nextLapse.getTime() - clock.now().getTime() + 1);
+    this.#recordCost(state, typesByPool);
+    if (state.snapshot.pendingPods.length === 0) return NOTHING;
+
+    const started = performance.now();
+    let result: ScheduleResult;
+    try {
+      result = schedule(state.snapshot, templates, typesByPool, clock);
+    } catch (error) {
+      if (!(error instanceof ValueError)) throw error;
+      this.#o.logger?.error({ error: error.message }, "scheduling stopped: a DaemonSet cannot be read");
+      return NOTHING;
+    }
+    this.#o.metrics?.schedulingDuration.observe((performance.now() - started) / 1000);
+    const pods = new Map(state.snapshot.pendingPods.map((pod) => [podKeyOf(pod), pod]));
+
+    for (const placement of result.placementsOnExisting) {
+      const target = state.nodes.find((n) => n.key === placement.node);
+      this.nominations.nominate(placement.pod, placement.node, this.#o.clock.now());
+      const pod = pods.get(placement.pod);
+      const where = target?.nodeClaim === undefined ? `node/${placement.node}` : `nodeclaim/${placement.node}`;
+      if (pod !== undefined) void this.#event(nominatedEvent(pod, where));
+    }
+    this.#o.metrics?.podsScheduled.inc({ destination: "existing" }, result.placementsOnExisting.length);
+    this.#o.metrics?.podsUnschedulable.set(result.unschedulable.length);
+    for (const unschedulable of result.unschedulable) {
+      const pod = pods.get(unschedulable.pod);
+      if (pod !== undefined) void this.#event(failedSchedulingEvent(pod, unschedulable));
+    }
+    if (result.unschedulable.length > 0) {
+      this.#o.logger?.info(
+        { pods: result.unschedulable.length, first: result.unschedulable[0]?.pod },
+        "pods cannot be scheduled",
+      );
+    }
+
+    const outcomes = await Promise.all(
+      result.newNodeClaims.map((claim) => this.#createAndLaunch(claim, pods, typesByPool)),
+    );
+    const launched = outcomes.flatMap((o) => (o.outcome === "launched" ? [o.name] : []));
+    const insufficientCapacity = outcomes.flatMap((o) => (o.outcome === "insufficient-capacity" ? [o.name] : []));
+    // The provider has marked what it could not launch: schedule those pods again against what is left.
+    if (insufficientCapacity.length > 0) this.#batcher.trigger();
+    this.#recordCost(this.#state(typesByPool), typesByPool);
+    return { result, launched, insufficientCapacity };
+  }
+
+  async #createAndLaunch(
+    claim: NewNodeClaim,
+    pods: ReadonlyMap<string, Pod>,
+    typesByPool: ReadonlyMap<string, readonly InstanceType[]>,
+  ): Promise<{ outcome: "launched" | "insufficient-capacity" | "failed" | "not-created"; name: string }> {
+    const { cluster, launcher, logger, metrics } = this.#o;
+    const pool = claim.nodePool.name;
+    let created: NodeClaim;
+    try {
+      created = await cluster.create("nodeclaims", nodeClaimToCreate(claim));
+    } catch (error) {
+      logger?.error({ nodePool: pool, error: String(error) }, "creating nodeclaim failed");
+      return { outcome: "not-created", name: "" };
+    }
+    const name = created.metadata.name ?? "";
+    metrics?.podsScheduled.inc({ destination: "new-nodeclaim" }, claim.pods.length);
+    for (const key of claim.pods) {
+      this.nominations.nominate(key, name, this.#o.clock.now(), { createdFor: true });
+      const pod = pods.get(key);
+      if (pod !== undefined) void this.#event(nominatedEvent(pod, `nodeclaim/${name}`));
+    }
+    const outcome = await launcher.launch(created);
+    if (outcome.outcome === "insufficient-capacity") {
+      this.nominations.forgetTarget(name);
+      metrics?.insufficientCapacity.inc({ nodepool: pool });
+      return { outcome: outcome.outcome, name };
+    }
+    if (outcome.outcome === "failed") return { outcome: outcome.outcome, name };
+    const labels = outcome.nodeClaim.metadata.labels ?? {};
+    const capacityType = labels[LABEL_CAPACITY_TYPE] ?? claim.capacityType;
+    metrics?.nodeClaimsLaunched.inc({ nodepool: pool, capacity_type: capacityType });
+    this.#o.status?.record(
+      provisionedEvent({
+        pool,
+        nodeClaim: name,
+        instanceType: labels[LABEL_INSTANCE_TYPE] ?? "?",
+        zone: labels[LABEL_ZONE] ?? "?",
+        capacityType,
+        price: launchedPrice(typesByPool.get(pool) ?? [], labels),
+        pods: claim.pods,
+      }),
+    );
+    return { outcome: "launched", name };
+  }
+
+  /** The NodePools that provision (not being deleted, not static), read; one that cannot be read is logged. */
+  #templates(): NodePoolTemplate[] {
+    return this.#o.cluster.list("nodepools").flatMap((nodePool) => {
+      if (nodePool.metadata?.deletionTimestamp || nodePool.spec.replicas !== undefined) return [];
+      try {
+        return [nodePoolTemplate(nodePool)];
+      } catch (error) {
+        if (!(error instanceof ValueError)) throw error;
+        this.#o.logger?.error({ error: error.message }, "NodePool skipped");
+        return [];
+      }
+    });
+  }
+
+  async #instanceTypes(templates: readonly NodePoolTemplate[]): Promise<Map<string, InstanceType[]>> {
+    const entries = await Promise.all(
+      templates.map(async (template): Promise<[string, InstanceType[]]> => {
+        const nodeClass = this.#nodeClassOf(template.nodePool);
+        if (nodeClass === undefined) return [template.name, []];
+        try {
+          return [template.name, await this.#o.cloudProvider.getInstanceTypes(template.nodePool, nodeClass)];
+        } catch (error) {
+          this.#o.logger?.error({ nodePool: template.name, error: String(error) }, "listing instance types failed");
+          return [template.name, []];
+        }
+      }),
+    );
+    return new Map(entries);
+  }
+
+  #nodeClassOf(nodePool: NodePool): EC2NodeClass | undefined {
+    return this.#o.cluster.get("ec2nodeclasses", { name: nodePool.spec.template.spec.nodeClassRef.name });
+  }
+
+  #state(typesByPool: ReadonlyMap<string, readonly InstanceType[]>): ClusterState {
+    return readClusterState(this.#o.cluster, {
+      clock: this.#o.clock,
+      nominations: this.nominations,
+      instanceTypeOf: (claim) =>
+        typesByPool
+          .get(claim.metadata.labels?.[LABEL_NODE_POOL] ?? "")
+          ?.find((it) => it.name === claim.metadata.labels?.[LABEL_INSTANCE_TYPE]),
+      ...(this.#o.nominationWindowMs === undefined ? {} : { nominationWindowMs: this.#o.nominationWindowMs }),
+    });
+  }
+
+  #recordCost(state: ClusterState, typesByPool: ReadonlyMap<string, readonly InstanceType[]>): void {
+    const gauge = this.#o.metrics?.hourlyCost;
+    if (gauge === undefined) return;
+    for (const [pool, cost] of hourlyCostByPool(state.nodes, typesByPool)) gauge.set({ nodepool: pool }, cost);
+  }
+
+  /** Opens a window when nominations lapse, so pods the kube-scheduler did not bind are provisioned for again. */
+  #armLapse(delayMs: number): void {
+    const { clock } = this.#o;
+    const due = clock.now().getTime() + Math.max(1, delayMs);
+    if (this.#lapseTimer !== undefined && this.#lapseTimer.due <= due) return;
+    this.#lapseTimer?.timer.stop();
+    const timer = clock
+      .afterFunc(due - clock.now().getTime(), () => {
+        this.#lapseTimer = undefined;
+        if (this.#o.cluster.list("pods").some((pod) => isProvisionable(pod))) this.#batcher.trigger();
+      })
+      .unref();
+    this.#lapseTimer = { timer, due };
+  }
+
+  #event(record: EventRecord): Promise<void> {
+    return this.#inFlight.track(recordEvent(this.#o.cluster, record, this.#o.logger));
+  }
+}
+
+function initializedNow(previous: NodeClaim, current: NodeClaim): boolean {
+  return !isConditionTrue(previous, CONDITION_INITIALIZED) && isConditionTrue(current, CONDITION_INITIALIZED);
+}
