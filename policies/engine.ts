@@ -6,7 +6,7 @@ import { isCelError } from "@bufbuild/cel";
 import { toCelValue, toJsonPointer } from "../api/index.ts";
 import { defaultCatalog, type InstanceTypeCatalog } from "../cloudprovider/index.ts";
 import type { CompiledPolicy, ResolvedPolicy } from "./compiled-policy.ts";
-import { compareFindings, type Finding, type Severity } from "./finding.ts";
+import { compareFindings, type Finding, type ObjectRef, type Severity } from "./finding.ts";
 import { memoizedCatalog } from "./memoized-catalog.ts";
 import { selects } from "./object-selector.ts";
 import { prepareTarget, type PolicyObject } from "./prepare-target.ts";
@@ -35,11 +35,34 @@ export function evaluate(
   return runToEnd(evaluateStepwise(objects, policy, context));
 }
 
+/** Which rules judged one object: enabled for it, of its kind, and given the view they read. */
+export interface RulesRun {
+  object: ObjectRef;
+  /** Rule ids, custom rules as `custom.<id>`. */
+  rules: readonly string[];
+}
+
+/**
+ * `evaluate`, also saying which rules judged each object, so a rule without a finding on an object can be told
+ * apart as passed (it ran) or skipped (off for the object, not of its kind, or a typed rule on an invalid object):
+ * what `poolkeeper test` compares, as Kyverno's policy reports tell pass from skip.
+ */
+export function evaluateRulesRun(
+  objects: readonly PolicyObject[],
+  policy: CompiledPolicy,
+  context: EvaluationContext,
+): { findings: Finding[]; run: RulesRun[] } {
+  const run: RulesRun[] = [];
+  const findings = runToEnd(evaluateStepwise(objects, policy, context, run));
+  return { findings, run };
+}
+
 /** `evaluate`, pausing after each object is prepared and after each is judged. */
 export function* evaluateStepwise(
   objects: readonly PolicyObject[],
   policy: CompiledPolicy,
   context: EvaluationContext,
+  run?: RulesRun[],
 ): Stepwise<Finding[]> {
   const targets: PreparedTarget[] = [];
   for (const object of objects) {
@@ -53,11 +76,13 @@ export function* evaluateStepwise(
   for (const target of targets) {
     const resolved = policy.resolve(target);
     const raw: Finding[] = [];
+    const ran: string[] = [];
     for (const { rule, severity, params } of resolved.rules) {
       if (!rule.kinds.includes(target.kind as RuleKind)) continue;
       // No typed view: the object failed validation, which the schema rules report.
       const judged = rule.view === "typed" ? typedTarget(target) : target;
       if (judged === undefined) continue;
+      ran.push(rule.id);
       let violations: Violation[];
       try {
         violations = checkRule(rule, judged, { params, catalog, scope, now: context.now });
@@ -68,6 +93,10 @@ export function* evaluateStepwise(
       for (const v of violations) raw.push(toFinding(target, rule.id, severity, v));
     }
     raw.push(...customFindings(target, resolved));
+    for (const custom of resolved.custom) {
+      if (!custom.kinds || custom.kinds.includes(target.kind as RuleKind)) ran.push(custom.id);
+    }
+    run?.push({ object: target.ref, rules: ran });
     findings.push(...applyExemptions(raw, target, resolved, context.now));
     yield;
   }

@@ -2,7 +2,7 @@
 // the rules' docs, and the words that describe budget windows. Only what other parts use is exported here.
 export { type CompiledPolicy, compilePolicy } from "./compiled-policy.ts";
 export { renderRule } from "./docs.ts";
-export { evaluate, evaluateStepwise } from "./engine.ts";
+export { evaluate, evaluateRulesRun, evaluateStepwise, type RulesRun } from "./engine.ts";
 export { type Finding, SEVERITIES, type Severity } from "./finding.ts";
 export { applyToYaml, type FixOperation, type YamlEdit } from "./fix/apply-to-yaml.ts";
 export { fixableFindings, MIGRATION_RULE, objectKey } from "./fix/fixable.ts";
@@ -17,3 +17,16 @@ export { examples } from "./rules/instance-types.ts";
 export { nodeClassRefOf } from "./rules/references.ts";
 export { budgetWindowDescription } from "./schedule-text/budget-window-text.ts";
 export { runToEnd, type Stepwise } from "./stepwise.ts";
+export {
+  type LoadedPolicyTest,
+  loadPolicyTests,
+  POLICY_TEST_FILE_NAMES,
+  type RuleResult,
+} from "./policy-test/policy-test-document.ts";
+export { checkExpectations, type ResultCheck } from "./policy-test/rule-results.ts";
+export {
+  type PolicyTestOutcome,
+  renderPolicyTestJunit,
+  renderPolicyTestText,
+  testStatus,
+} from "./policy-test/test-report.ts";
