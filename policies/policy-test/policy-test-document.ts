@@ -5,7 +5,7 @@
 import { Ajv } from "ajv";
 import { describeAjvError, isRecord, loadYaml, type FieldPath, type SourcePosition } from "../../api/index.ts";
 import type { PolicyError } from "../load-policies.ts";
-import { POLICY_API_VERSION, PRESETS, type PresetName } from "../policy-document.ts";
+import { documentSchema, POLICY_API_VERSION, PRESETS, type PresetName } from "../policy-document.ts";
 import type { RuleKind } from "../rule.ts";
 
 export const POLICY_TEST_KIND = "PoolPolicyTest";
@@ -57,50 +57,36 @@ export interface LoadedPolicyTest {
 const relativePath = { type: "string", minLength: 1, pattern: "^(?![/\\\\])(?![A-Za-z]:)" };
 
 /** JSON schema of a PoolPolicyTest document, for ajv. */
-export const policyTestSchema = {
+export const policyTestSchema = documentSchema(POLICY_TEST_KIND, {
   type: "object",
   additionalProperties: false,
-  required: ["apiVersion", "kind", "metadata", "spec"],
+  required: ["manifests", "results"],
   properties: {
-    apiVersion: { const: POLICY_API_VERSION },
-    kind: { const: POLICY_TEST_KIND },
-    metadata: {
-      type: "object",
-      required: ["name"],
-      properties: { name: { type: "string", minLength: 1 } },
+    policies: { type: "array", items: { ...relativePath, description: "a path relative to the test file" } },
+    preset: { enum: PRESETS },
+    manifests: {
+      type: "array",
+      minItems: 1,
+      items: { ...relativePath, description: "a path relative to the test file" },
     },
-    spec: {
-      type: "object",
-      additionalProperties: false,
-      required: ["manifests", "results"],
-      properties: {
-        policies: { type: "array", items: { ...relativePath, description: "a path relative to the test file" } },
-        preset: { enum: PRESETS },
-        manifests: {
-          type: "array",
-          minItems: 1,
-          items: { ...relativePath, description: "a path relative to the test file" },
-        },
-        now: { type: "string", minLength: 1 },
-        results: {
-          type: "array",
-          minItems: 1,
-          items: {
-            type: "object",
-            additionalProperties: false,
-            required: ["rule", "kind", "objects", "result"],
-            properties: {
-              rule: { type: "string", minLength: 1 },
-              kind: { enum: ["NodePool", "EC2NodeClass"] },
-              objects: { type: "array", minItems: 1, items: { type: "string", minLength: 1 } },
-              result: { enum: RULE_RESULTS },
-            },
-          },
+    now: { type: "string", minLength: 1 },
+    results: {
+      type: "array",
+      minItems: 1,
+      items: {
+        type: "object",
+        additionalProperties: false,
+        required: ["rule", "kind", "objects", "result"],
+        properties: {
+          rule: { type: "string", minLength: 1 },
+          kind: { enum: ["NodePool", "EC2NodeClass"] },
+          objects: { type: "array", minItems: 1, items: { type: "string", minLength: 1 } },
+          result: { enum: RULE_RESULTS },
         },
       },
     },
   },
-} as const;
+});
 
 // verbose: the messages name the closest field and the pattern's description (describeAjvError reads parentSchema).
 const ajv = new Ajv({ allErrors: true, strict: false, verbose: true });
