@@ -36,6 +36,9 @@ export function runFix(paths: readonly string[], options: FixOptions, out: Outpu
   const policy = loadPolicy(options.policy, options.preset);
   const catalog = loadCatalog(options.catalog);
   const inputs = readManifests(paths, out);
+  // A document that cannot be read cannot be fixed, nor judged: named, with what stopped it, as check reports it,
+  // and the run fails (exit 2) rather than say "fixed 0 finding(s)" as if the file were clean.
+  for (const e of inputs.errors) out.stderr(`poolkeeper fix: ${e.file}:${e.line}:${e.col}: ${e.message}\n`);
   const findings = evaluate(
     inputs.manifests.map((manifest) => ({ manifest })),
     policy,
@@ -86,9 +89,12 @@ export function runFix(paths: readonly string[], options: FixOptions, out: Outpu
     fixed += findingsByFile.get(file) ?? 0;
   }
   const verb = options.dryRun ? "would fix" : "fixed";
-  const failed = unwritten > 0 ? `; ${unwritten} file(s) could not be written` : "";
+  const unreadable = new Set(inputs.errors.map((e) => e.file)).size;
+  const failed =
+    (unwritten > 0 ? `; ${unwritten} file(s) could not be written` : "") +
+    (unreadable > 0 ? `; ${unreadable} file(s) could not be read` : "");
   out.stdout(`${verb} ${fixed} finding(s) in ${changedFiles} file(s)${failed}\n`);
-  return unwritten > 0 ? 2 : 0;
+  return unwritten > 0 || unreadable > 0 ? 2 : 0;
 }
 
 // The key fixable.ts gives the object a finding is about, for a manifest (its judged kind and name).
