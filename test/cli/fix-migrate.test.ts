@@ -74,3 +74,50 @@ describe("poolkeeper fix rewrites v1beta1 manifests in v1", () => {
     assert.match(all.out, /^would fix [1-9]\d* finding\(s\) in 1 file\(s\)$/m);
   });
 });
+
+describe("tag-map selectors left in a v1 EC2NodeClass", () => {
+  test("each is denied with a fix that writes its selector terms; validate then finds no error", async () => {
+    const file = copied("legacy-selectors.yaml");
+    const report = JSON.parse((await run("check", file, "--format", "json")).out) as {
+      findings: { rule: string; severity: string; pointer: string; patch?: unknown[] }[];
+    };
+    const leftovers = report.findings.filter((f) => f.rule === "schema.unknown-field");
+    assert.deepEqual(
+      leftovers.map((f) => [f.pointer, f.severity, f.patch !== undefined]),
+      [
+        ["/spec/subnetSelector", "deny", true],
+        ["/spec/securityGroupSelector", "deny", true],
+        ["/spec/amiSelector", "deny", true],
+      ],
+    );
+    const fixed = await run("fix", file);
+    assert.equal(fixed.code, 0, fixed.err);
+    // Karpenter's AWSNodeTemplate → EC2NodeClass mapping (v0.32 migration guide): other keys become tags, a
+    // comma-separated tag value one term per value, aws-ids one id term per ID, aws::name / aws::owners name and
+    // owner, one term per combination. Written out by hand from that mapping.
+    const expected = `  subnetSelectorTerms:
+    - tags:
+        karpenter.sh/discovery: my-cluster
+        kubernetes.io/role/internal-elb: "*"
+        Name: my-cluster-private-a
+    - tags:
+        karpenter.sh/discovery: my-cluster
+        kubernetes.io/role/internal-elb: "*"
+        Name: my-cluster-private-b
+  securityGroupSelectorTerms:
+    - id: sg-0aaa1111bbbb2222c
+    - id: sg-0ddd3333eeee4444f
+  amiSelectorTerms:
+    - name: amazon-eks-node-1.29-*
+      owner: amazon
+    - name: amazon-eks-node-1.29-*
+      owner: "123456789012"
+`;
+    const after = readFileSync(file, "utf8");
+    assert.ok(after.endsWith(expected), after);
+    assert.ok(!/Selector:/.test(after));
+    const validate = await run("validate", file);
+    assert.equal(validate.code, 0, validate.out);
+    assert.equal(await fixable(file), 0, "nothing fixable is left");
+  });
+});

@@ -21,7 +21,13 @@ const legacy = join(fixturesDir, "legacy");
 const nodeClass = join(legacy, "v1beta1-ec2nodeclass.yaml");
 
 interface Report {
-  findings: { rule: string; severity: string; object: { kind: string; name: string } }[];
+  findings: {
+    rule: string;
+    severity: string;
+    message: string;
+    hint?: string;
+    object: { kind: string; name: string };
+  }[];
   converted?: { kind: string; name: string; apiVersion: string; line: number; object: unknown }[];
 }
 
@@ -33,6 +39,12 @@ test("a v1beta1 EC2NodeClass is denied once, and --format json holds the convert
   assert.deepEqual(
     deprecated.map((f) => [f.severity, f.object.kind, f.object.name]),
     [["deny", "EC2NodeClass", "default"]],
+  );
+  // The way out is named: fix rewrites it in place.
+  assert.match(deprecated[0]?.message ?? "", /; `poolkeeper fix` rewrites it$/);
+  assert.match(
+    deprecated[0]?.hint ?? "",
+    /^run `poolkeeper fix` to rewrite it as karpenter\.k8s\.aws\/v1 EC2NodeClass in place/,
   );
   // The converted object equals the conversion oracle written for this fixture (expected/, from Karpenter's own
   // v1 conversion rules).
