@@ -7,6 +7,7 @@ import { toCelValue, toJsonPointer } from "../api/index.ts";
 import { defaultCatalog, type InstanceTypeCatalog } from "../cloudprovider/index.ts";
 import type { CompiledPolicy, ResolvedPolicy } from "./compiled-policy.ts";
 import { compareFindings, type Finding, type ObjectRef, type Severity } from "./finding.ts";
+import { foldInjectedValues } from "./injected-values.ts";
 import { memoizedCatalog } from "./memoized-catalog.ts";
 import { selects } from "./object-selector.ts";
 import { prepareTarget, type PolicyObject } from "./prepare-target.ts";
@@ -97,7 +98,7 @@ export function* evaluateStepwise(
       if (!custom.kinds || custom.kinds.includes(target.kind as RuleKind)) ran.push(custom.id);
     }
     run?.push({ object: target.ref, rules: ran });
-    findings.push(...applyExemptions(raw, target, resolved, context.now));
+    findings.push(...applyExemptions(foldInjectedValues(raw, target), target, resolved, context.now));
     yield;
   }
   return findings.sort(compareFindings);

@@ -122,7 +122,9 @@ export const olderShape = defineRule({
   docs: `Karpenter v1 serves only \`karpenter.sh/v1\` and \`karpenter.k8s.aws/v1\`. Manifests copied from older guides
 (\`v1beta1\`, \`v1alpha5\` Provisioners, tag-map \`subnetSelector\`s, a \`nodeClassRef\` with only a name) are converted to v1
 for judging, and every change the conversion made is reported here, so the author can rewrite the manifest and
-knows exactly what it means in v1.`,
+knows exactly what it means in v1. A value the conversion put in that another rule judges (the alias made of
+\`amiFamily\`, the old IMDS defaults) is reported once: by that rule, at the field the value was written as, with this
+note's words — unless this note counts more (\`strict\` denies it).`,
   kinds,
   view: "raw",
   enforcement: { baseline: "warn", strict: "deny" },
