@@ -12,7 +12,7 @@ import type * as ServingLimits from "./serving-limits.ts";
 import type { HistoryOptions } from "./commands/history.ts";
 import type { TestOptions } from "./commands/test.ts";
 import type * as Gitops from "../gitops/index.ts";
-import { PRESETS, type PresetName } from "../policies/index.ts";
+import { escapeControlCharacters, PRESETS, type PresetName } from "../policies/index.ts";
 import type { ReportFormat } from "../policies/index.ts";
 import { toolVersion } from "./version.ts";
 import { InputError } from "./input-files.ts";
@@ -303,7 +303,8 @@ export async function main(argv: readonly string[], out: Output = processOutput)
   } catch (error) {
     if (error instanceof CommanderError) return error.exitCode === 0 ? 0 : 2;
     if (error instanceof InputError) {
-      out.stderr(`poolkeeper: ${error.message}\n`);
+      // Messages name paths and values from the input: shown with their control characters escaped.
+      out.stderr(`poolkeeper: ${escapeControlCharacters(error.message)}\n`);
       return 2;
     }
     out.stderr(`poolkeeper: internal error: ${error instanceof Error ? error.message : String(error)}\n`);

@@ -11,7 +11,13 @@ export { type LoadedPolicy, loadPolicies } from "./load-policies.ts";
 export { type PresetName, PRESETS } from "./policy-document.ts";
 export type { PolicyObject } from "./prepare-target.ts";
 export { ratchet, ratchetBundle, ratchetBundleStepwise } from "./ratchet.ts";
-export { type CheckReport, renderReport, type ReportFormat } from "./report/index.ts";
+export {
+  type CheckReport,
+  escapeControlCharacters,
+  jsonText,
+  renderReport,
+  type ReportFormat,
+} from "./report/index.ts";
 export { builtinRules } from "./rules/index.ts";
 export { examples } from "./rules/instance-types.ts";
 export { nodeClassRefOf } from "./rules/references.ts";

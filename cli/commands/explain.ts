@@ -1,6 +1,6 @@
 // `poolkeeper explain [RULE]`: a rule's documentation, or the list of rules.
 import { closestName } from "../../api/index.ts";
-import { renderRule } from "../../policies/index.ts";
+import { escapeControlCharacters as shown, renderRule } from "../../policies/index.ts";
 import { builtinRules } from "../../policies/index.ts";
 import type { Output } from "../output.ts";
 
@@ -18,7 +18,7 @@ export function runExplain(ruleId: string | undefined, out: Output): number {
       builtinRules.map((r) => r.id),
     );
     out.stderr(
-      `poolkeeper explain: no rule "${ruleId}"${suggestion ? ` (did you mean "${suggestion}"?)` : ""}; run \`poolkeeper explain\` for the list\n`,
+      `poolkeeper explain: no rule "${shown(ruleId)}"${suggestion ? ` (did you mean "${suggestion}"?)` : ""}; run \`poolkeeper explain\` for the list\n`,
     );
     return 2;
   }
