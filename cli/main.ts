@@ -303,8 +303,9 @@ export async function main(argv: readonly string[], out: Output = processOutput)
   } catch (error) {
     if (error instanceof CommanderError) return error.exitCode === 0 ? 0 : 2;
     if (error instanceof InputError) {
-      // Messages name paths and values from the input: shown with their control characters escaped.
-      out.stderr(`poolkeeper: ${escapeControlCharacters(error.message)}\n`);
+      // Messages name paths and values from the input: shown with their control characters escaped, line by line
+      // (a message may list several problems, one a line).
+      out.stderr(`poolkeeper: ${error.message.split("\n").map(escapeControlCharacters).join("\n")}\n`);
       return 2;
     }
     out.stderr(`poolkeeper: internal error: ${error instanceof Error ? error.message : String(error)}\n`);
