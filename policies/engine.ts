@@ -13,6 +13,7 @@ import { selects } from "./object-selector.ts";
 import { prepareTarget, type PolicyObject } from "./prepare-target.ts";
 import { ruleMatches } from "./rule-pattern.ts";
 import type { AnyRule, RuleContext, RuleKind, Violation } from "./rule.ts";
+import { EXEMPTION_EXPIRED, RULE_ERROR } from "./standing-checks.ts";
 import { runToEnd, type Stepwise } from "./stepwise.ts";
 import { typedTarget, type PolicyTarget, type PreparedTarget, type Scope } from "./target.ts";
 
@@ -151,7 +152,7 @@ function toFinding(target: PolicyTarget, rule: string, severity: Severity, v: Vi
 
 function ruleFailure(target: PolicyTarget, rule: string, error: unknown): Finding {
   const reason = error instanceof Error ? error.message : String(error);
-  return toFinding(target, "policy.rule-error", "warn", {
+  return toFinding(target, RULE_ERROR, "warn", {
     path: [],
     message: `rule ${rule} could not judge this object (${reason}): a bug in poolkeeper, not in the object; its other findings stand`,
   });
@@ -199,7 +200,7 @@ function applyExemptions(findings: Finding[], target: PolicyTarget, resolved: Re
       } else if (!expiredReported.has(index)) {
         expiredReported.add(index);
         out.push(
-          toFinding(target, "policy.exemption-expired", "warn", {
+          toFinding(target, EXEMPTION_EXPIRED, "warn", {
             path: [],
             message: `the exemption from ${exemption.rule} in policy ${exemption.policy} ("${exemption.reason}") expired on ${exemption.expires}; its findings apply again`,
             hint: "fix the findings, or renew the exemption with a new expiry date if the reason still holds",

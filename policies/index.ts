@@ -1,7 +1,7 @@
 // The policy engine's public surface: evaluate, PoolPolicies (load, compile, presets), the ratchet, reports, fixes,
 // the rules' docs, and the words that describe budget windows. Only what other parts use is exported here.
 export { type CompiledPolicy, compilePolicy } from "./compiled-policy.ts";
-export { renderRule } from "./docs.ts";
+export { renderRule, renderStandingCheck } from "./docs.ts";
 export { evaluate, evaluateRulesRun, evaluateStepwise, type RulesRun } from "./engine.ts";
 export { type Finding, SEVERITIES, type Severity } from "./finding.ts";
 export { applyToYaml, type FixOperation, type YamlEdit } from "./fix/apply-to-yaml.ts";
@@ -22,6 +22,13 @@ export { builtinRules } from "./rules/index.ts";
 export { examples } from "./rules/instance-types.ts";
 export { nodeClassRefOf } from "./rules/references.ts";
 export { budgetWindowDescription } from "./schedule-text/budget-window-text.ts";
+export {
+  NODE_CLASS_IN_USE,
+  NODEPOOL_DELETED,
+  standingCheck,
+  standingChecks,
+  type StandingCheck,
+} from "./standing-checks.ts";
 export { runToEnd, type Stepwise } from "./stepwise.ts";
 export {
   type LoadedPolicyTest,

@@ -8,6 +8,7 @@ import { isRecord } from "../api/index.ts";
 import { poolPolicySchema, POLICY_API_VERSION, POLICY_KIND, type PoolPolicy } from "./policy-document.ts";
 import type { AnyRule } from "./rule.ts";
 import { ruleMatches } from "./rule-pattern.ts";
+import { standingCheck } from "./standing-checks.ts";
 import { describeAjvError } from "../api/index.ts";
 
 export interface PolicyError {
@@ -59,6 +60,10 @@ export function loadPolicies(input: string | Uint8Array, file: string, rules: re
       continue;
     }
     const unknownRule = (id: string) => {
+      if (standingCheck(id)) {
+        at(["spec", "rules", id], `"${id}" is not a policy rule: it is always enforced, and a policy cannot change it`);
+        return;
+      }
       const suggestion = closestName(id, [...byId.keys()]);
       at(["spec", "rules", id], `unknown rule "${id}"${suggestion ? ` (did you mean "${suggestion}"?)` : ""}`);
     };

@@ -15,6 +15,7 @@ import {
   POLICY_TEST_FILE_NAMES,
   renderPolicyTestJunit,
   renderPolicyTestText,
+  standingChecks,
   testStatus,
   type LoadedPolicy,
   type LoadedPolicyTest,
@@ -33,9 +34,6 @@ export interface TestOptions {
   /** The time of the judgement for tests that set no `spec.now`; now by default. */
   now?: Date;
 }
-
-// Rule ids the engine itself reports, which a test may expect besides the rules and the policies' custom rules.
-const ENGINE_RULES = ["policy.exemption-expired"];
 
 export function runTest(paths: readonly string[], options: TestOptions, out: Output): number {
   const catalog = loadCatalog(options.catalog);
@@ -161,7 +159,8 @@ function runOne(loaded: LoadedPolicyTest, dir: string, catalog: InstanceTypeCata
     { catalog, now: at },
   );
   const custom = policies.flatMap((p) => (p.policy.spec.customRules ?? []).map((r) => `custom.${r.id}`));
-  const known = [...builtinRules.map((r) => r.id), ...custom, ...ENGINE_RULES];
+  // Besides the rules and the policies' custom rules, the engine's own findings (standing checks).
+  const known = [...builtinRules.map((r) => r.id), ...custom, ...standingChecks.map((c) => c.id)];
   const { checks, errors } = checkExpectations(loaded, findings, run, known);
   outcome.checks = checks;
   outcome.errors.push(...errors);
