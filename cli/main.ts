@@ -10,8 +10,9 @@ import type { SyncOptions } from "./commands/sync.ts";
 import { gitCredentialOptions } from "./git-credentials.ts";
 import type * as ServingLimits from "./serving-limits.ts";
 import type { HistoryOptions } from "./commands/history.ts";
+import type { TestOptions } from "./commands/test.ts";
 import type * as Gitops from "../gitops/index.ts";
-import { PRESETS, type PresetName } from "../policies/index.ts";
+import { escapeControlCharacters, PRESETS, type PresetName } from "../policies/index.ts";
 import type { ReportFormat } from "../policies/index.ts";
 import { toolVersion } from "./version.ts";
 import { InputError } from "./input-files.ts";
@@ -35,7 +36,7 @@ export interface ServerOptionFacts {
 }
 
 // The commands that start no server; any other first word (serve, sync, history, help, a typo) loads their options.
-const WITHOUT_SERVERS = new Set(["check", "fix", "explain", "validate", ...planned.map(([name]) => name)]);
+const WITHOUT_SERVERS = new Set(["check", "fix", "test", "explain", "validate", ...planned.map(([name]) => name)]);
 
 /** Whether the command `argv` names needs the server commands' options (ServerOptionFacts). */
 export function needsServerOptions(argv: readonly string[]): boolean {
@@ -121,6 +122,21 @@ export function buildProgram(out: Output, setExit: (code: number) => void, serve
       (paths: string[], o: { dryRun: boolean; all: boolean; policy: string[]; preset: PresetName; catalog?: string }) =>
         setExit(runFix(paths, o, out)),
     );
+
+  program
+    .command("test")
+    .description(
+      "run the PoolPolicy tests (poolkeeper-test.yaml: manifests, policies, the result expected per rule and object) " +
+        "below the paths; exit 1 when a result differs",
+    )
+    .argument("[paths...]", "test files, or directories searched for poolkeeper-test.yaml")
+    .addOption(new Option("--format <format>", "report format").choices(["text", "junit"]).default("text"))
+    .addOption(catalogOption())
+    // Loaded when used, as serve: check's start-up does not pay for it.
+    .action(async (paths: string[], o: TestOptions) => {
+      const { runTest } = await import("./commands/test.ts");
+      setExit(runTest(paths, o, out));
+    });
 
   program
     .command("explain")
@@ -287,7 +303,9 @@ export async function main(argv: readonly string[], out: Output = processOutput)
   } catch (error) {
     if (error instanceof CommanderError) return error.exitCode === 0 ? 0 : 2;
     if (error instanceof InputError) {
-      out.stderr(`poolkeeper: ${error.message}\n`);
+      // Messages name paths and values from the input: shown with their control characters escaped, line by line
+      // (a message may list several problems, one a line).
+      out.stderr(`poolkeeper: ${error.message.split("\n").map(escapeControlCharacters).join("\n")}\n`);
       return 2;
     }
     out.stderr(`poolkeeper: internal error: ${error instanceof Error ? error.message : String(error)}\n`);

@@ -1,5 +1,6 @@
 // docs/policies.md, rendered from the rules' own metadata so the documentation cannot drift from the code.
 import type { AnyRule } from "./rule.ts";
+import { standingChecks, type StandingCheck } from "./standing-checks.ts";
 
 export function renderPolicyDocs(rules: readonly AnyRule[]): string {
   const families = [...new Set(rules.map((r) => r.family))];
@@ -25,7 +26,29 @@ export function renderPolicyDocs(rules: readonly AnyRule[]): string {
     lines.push(`## ${family}`, "");
     for (const rule of rules.filter((r) => r.family === family)) lines.push(renderRule(rule), "");
   }
+  lines.push(
+    "## Checks that are always enforced",
+    "",
+    "Findings no policy rule makes: they judge a deletion, an exemption or a rule rather than an object, so a",
+    "`PoolPolicy` cannot change them (naming one under `rules` is an error). A `poolkeeper-test.yaml` may expect them.",
+    "",
+    "| check | enforced | reports |",
+    "| --- | --- | --- |",
+    ...standingChecks.map((c) => `| [\`${c.id}\`](#${anchor(c.id)}) | ${c.severity} | ${c.title} |`),
+    "",
+  );
+  for (const check of standingChecks) lines.push(renderStandingCheck(check), "");
   return lines.join("\n");
+}
+
+export function renderStandingCheck(check: StandingCheck): string {
+  return [
+    `### ${check.id}`,
+    "",
+    `**${check.title}.** Always enforced: \`${check.severity}\`; not a policy rule.`,
+    "",
+    check.docs.trim(),
+  ].join("\n");
 }
 
 export function renderRule(rule: AnyRule): string {

@@ -6,12 +6,14 @@ import { isCelError } from "@bufbuild/cel";
 import { toCelValue, toJsonPointer } from "../api/index.ts";
 import { defaultCatalog, type InstanceTypeCatalog } from "../cloudprovider/index.ts";
 import type { CompiledPolicy, ResolvedPolicy } from "./compiled-policy.ts";
-import { compareFindings, type Finding, type Severity } from "./finding.ts";
+import { compareFindings, type Finding, type ObjectRef, type Severity } from "./finding.ts";
+import { foldInjectedValues } from "./injected-values.ts";
 import { memoizedCatalog } from "./memoized-catalog.ts";
 import { selects } from "./object-selector.ts";
 import { prepareTarget, type PolicyObject } from "./prepare-target.ts";
 import { ruleMatches } from "./rule-pattern.ts";
 import type { AnyRule, RuleContext, RuleKind, Violation } from "./rule.ts";
+import { EXEMPTION_EXPIRED, RULE_ERROR } from "./standing-checks.ts";
 import { runToEnd, type Stepwise } from "./stepwise.ts";
 import { typedTarget, type PolicyTarget, type PreparedTarget, type Scope } from "./target.ts";
 
@@ -35,11 +37,34 @@ export function evaluate(
   return runToEnd(evaluateStepwise(objects, policy, context));
 }
 
+/** Which rules judged one object: enabled for it, of its kind, and given the view they read. */
+export interface RulesRun {
+  object: ObjectRef;
+  /** Rule ids, custom rules as `custom.<id>`. */
+  rules: readonly string[];
+}
+
+/**
+ * `evaluate`, also saying which rules judged each object, so a rule without a finding on an object can be told
+ * apart as passed (it ran) or skipped (off for the object, not of its kind, or a typed rule on an invalid object):
+ * what `poolkeeper test` compares, as Kyverno's policy reports tell pass from skip.
+ */
+export function evaluateRulesRun(
+  objects: readonly PolicyObject[],
+  policy: CompiledPolicy,
+  context: EvaluationContext,
+): { findings: Finding[]; run: RulesRun[] } {
+  const run: RulesRun[] = [];
+  const findings = runToEnd(evaluateStepwise(objects, policy, context, run));
+  return { findings, run };
+}
+
 /** `evaluate`, pausing after each object is prepared and after each is judged. */
 export function* evaluateStepwise(
   objects: readonly PolicyObject[],
   policy: CompiledPolicy,
   context: EvaluationContext,
+  run?: RulesRun[],
 ): Stepwise<Finding[]> {
   const targets: PreparedTarget[] = [];
   for (const object of objects) {
@@ -53,11 +78,13 @@ export function* evaluateStepwise(
   for (const target of targets) {
     const resolved = policy.resolve(target);
     const raw: Finding[] = [];
+    const ran: string[] = [];
     for (const { rule, severity, params } of resolved.rules) {
       if (!rule.kinds.includes(target.kind as RuleKind)) continue;
       // No typed view: the object failed validation, which the schema rules report.
       const judged = rule.view === "typed" ? typedTarget(target) : target;
       if (judged === undefined) continue;
+      ran.push(rule.id);
       let violations: Violation[];
       try {
         violations = checkRule(rule, judged, { params, catalog, scope, now: context.now });
@@ -68,7 +95,11 @@ export function* evaluateStepwise(
       for (const v of violations) raw.push(toFinding(target, rule.id, severity, v));
     }
     raw.push(...customFindings(target, resolved));
-    findings.push(...applyExemptions(raw, target, resolved, context.now));
+    for (const custom of resolved.custom) {
+      if (!custom.kinds || custom.kinds.includes(target.kind as RuleKind)) ran.push(custom.id);
+    }
+    run?.push({ object: target.ref, rules: ran });
+    findings.push(...applyExemptions(foldInjectedValues(raw, target), target, resolved, context.now));
     yield;
   }
   return findings.sort(compareFindings);
@@ -121,7 +152,7 @@ function toFinding(target: PolicyTarget, rule: string, severity: Severity, v: Vi
 
 function ruleFailure(target: PolicyTarget, rule: string, error: unknown): Finding {
   const reason = error instanceof Error ? error.message : String(error);
-  return toFinding(target, "policy.rule-error", "warn", {
+  return toFinding(target, RULE_ERROR, "warn", {
     path: [],
     message: `rule ${rule} could not judge this object (${reason}): a bug in poolkeeper, not in the object; its other findings stand`,
   });
@@ -169,7 +200,7 @@ function applyExemptions(findings: Finding[], target: PolicyTarget, resolved: Re
       } else if (!expiredReported.has(index)) {
         expiredReported.add(index);
         out.push(
-          toFinding(target, "policy.exemption-expired", "warn", {
+          toFinding(target, EXEMPTION_EXPIRED, "warn", {
             path: [],
             message: `the exemption from ${exemption.rule} in policy ${exemption.policy} ("${exemption.reason}") expired on ${exemption.expires}; its findings apply again`,
             hint: "fix the findings, or renew the exemption with a new expiry date if the reason still holds",

@@ -8,6 +8,7 @@ import { isRecord } from "../api/index.ts";
 import { poolPolicySchema, POLICY_API_VERSION, POLICY_KIND, type PoolPolicy } from "./policy-document.ts";
 import type { AnyRule } from "./rule.ts";
 import { ruleMatches } from "./rule-pattern.ts";
+import { standingCheck } from "./standing-checks.ts";
 import { describeAjvError } from "../api/index.ts";
 
 export interface PolicyError {
@@ -26,7 +27,8 @@ export interface PolicyLoadResult {
   errors: PolicyError[];
 }
 
-const ajv = new Ajv({ allErrors: true, strict: false });
+// verbose: the messages name the closest field (describeAjvError reads parentSchema).
+const ajv = new Ajv({ allErrors: true, strict: false, verbose: true });
 const validateDocument = ajv.compile(poolPolicySchema);
 const paramValidators = new WeakMap<AnyRule, ValidateFunction>();
 
@@ -58,27 +60,27 @@ export function loadPolicies(input: string | Uint8Array, file: string, rules: re
       continue;
     }
     const unknownRule = (id: string) => {
+      if (standingCheck(id)) {
+        at(["spec", "rules", id], `"${id}" is not a policy rule: it is always enforced, and a policy cannot change it`);
+        return;
+      }
       const suggestion = closestName(id, [...byId.keys()]);
       at(["spec", "rules", id], `unknown rule "${id}"${suggestion ? ` (did you mean "${suggestion}"?)` : ""}`);
     };
-    if (!validateDocument(value)) {
-      for (const e of validateDocument.errors ?? []) at(...describeAjvError(e, value));
-      // The rule ids are still worth checking: one run should list every mistake in the file, not the first kind.
-      const spec = isRecord(value.spec) ? value.spec : undefined;
-      if (spec && isRecord(spec.rules)) for (const id of Object.keys(spec.rules)) if (!byId.has(id)) unknownRule(id);
-      errors.sort((a, b) => a.source.line - b.source.line || a.source.col - b.source.col);
-      result.errors.push(...errors);
-      continue;
-    }
-    const policy = value as unknown as PoolPolicy;
-    const customIds = new Set((policy.spec.customRules ?? []).map((r) => `custom.${r.id}`));
-    for (const [id, setting] of Object.entries(policy.spec.rules ?? {})) {
+    const valid = validateDocument(value);
+    if (!valid) for (const e of validateDocument.errors ?? []) at(...describeAjvError(e, value));
+    // The checks below read the parts the schema let through, each guarded, so one run lists every mistake in the
+    // file, not the first kind: a misspelt field does not hide a custom rule that does not compile.
+    const spec = isRecord(value.spec) ? value.spec : {};
+    const customRules = Array.isArray(spec.customRules) ? spec.customRules.filter(isRecord) : [];
+    const customIds = new Set(customRules.flatMap((r) => (typeof r.id === "string" ? [`custom.${r.id}`] : [])));
+    for (const [id, setting] of Object.entries(isRecord(spec.rules) ? spec.rules : {})) {
       const rule = byId.get(id);
       if (!rule) {
         unknownRule(id);
         continue;
       }
-      if (setting.params === undefined) continue;
+      if (!isRecord(setting) || !isRecord(setting.params)) continue;
       const validate = paramValidator(rule);
       if (!validate) {
         at(["spec", "rules", id, "params"], `rule "${id}" takes no parameters`);
@@ -89,21 +91,31 @@ export function loadPolicies(input: string | Uint8Array, file: string, rules: re
         }
       }
     }
-    (policy.spec.exemptions ?? []).forEach((exemption, i) => {
-      const known = [...byId.keys(), ...customIds].some((id) => ruleMatches(exemption.rule, id));
-      if (!known) at(["spec", "exemptions", i, "rule"], `exemption names no known rule: "${exemption.rule}"`);
-      if (exemption.expires !== undefined && Number.isNaN(Date.parse(`${exemption.expires}T00:00:00Z`))) {
-        at(["spec", "exemptions", i, "expires"], `"${exemption.expires}" is not a date (YYYY-MM-DD)`);
+    (Array.isArray(spec.exemptions) ? spec.exemptions : []).forEach((exemption: unknown, i) => {
+      if (!isRecord(exemption)) return;
+      const rule = exemption.rule;
+      const known = typeof rule !== "string" || [...byId.keys(), ...customIds].some((id) => ruleMatches(rule, id));
+      if (!known) at(["spec", "exemptions", i, "rule"], `exemption names no known rule: "${String(exemption.rule)}"`);
+      const expires = exemption.expires;
+      if (
+        typeof expires === "string" &&
+        /^\d{4}-\d{2}-\d{2}$/.test(expires) &&
+        Number.isNaN(Date.parse(`${expires}T00:00:00Z`))
+      ) {
+        at(["spec", "exemptions", i, "expires"], `"${expires}" is not a date (YYYY-MM-DD)`);
       }
     });
-    (policy.spec.customRules ?? []).forEach((custom, i) => {
+    (Array.isArray(spec.customRules) ? spec.customRules : []).forEach((custom: unknown, i) => {
+      if (!isRecord(custom) || typeof custom.expression !== "string" || custom.expression === "") return;
       try {
         compileCel(custom.expression);
       } catch (error) {
         const reason = error instanceof Error ? error.message.split("\n")[0] : String(error);
-        at(["spec", "customRules", i, "expression"], `custom rule "${custom.id}" does not compile: ${reason}`);
+        at(["spec", "customRules", i, "expression"], `custom rule "${String(custom.id)}" does not compile: ${reason}`);
       }
     });
+    errors.sort((a, b) => a.source.line - b.source.line || a.source.col - b.source.col);
+    const policy = value as unknown as PoolPolicy;
     if (errors.length > 0) result.errors.push(...errors);
     else result.policies.push({ policy, file, source: doc.start });
   }

@@ -74,66 +74,71 @@ const selector = {
   },
 };
 
+/** The JSON schema of a poolkeeper.dev document of `kind` (PoolPolicy, PoolPolicyTest) around its spec's schema. */
+export function documentSchema(kind: string, spec: Record<string, unknown>) {
+  return {
+    type: "object",
+    additionalProperties: false,
+    required: ["apiVersion", "kind", "metadata", "spec"],
+    properties: {
+      apiVersion: { const: POLICY_API_VERSION },
+      kind: { const: kind },
+      metadata: {
+        type: "object",
+        required: ["name"],
+        properties: { name: { type: "string", minLength: 1 } },
+      },
+      spec,
+    },
+  };
+}
+
 /** JSON schema of a PoolPolicy document, for ajv. Parameter schemas are each rule's own. */
-export const poolPolicySchema = {
+export const poolPolicySchema = documentSchema(POLICY_KIND, {
   type: "object",
   additionalProperties: false,
-  required: ["apiVersion", "kind", "metadata", "spec"],
   properties: {
-    apiVersion: { const: POLICY_API_VERSION },
-    kind: { const: POLICY_KIND },
-    metadata: {
+    preset: { enum: PRESETS },
+    match: selector,
+    rules: {
       type: "object",
-      required: ["name"],
-      properties: { name: { type: "string", minLength: 1 } },
-    },
-    spec: {
-      type: "object",
-      additionalProperties: false,
-      properties: {
-        preset: { enum: PRESETS },
-        match: selector,
-        rules: {
-          type: "object",
-          additionalProperties: {
-            type: "object",
-            additionalProperties: false,
-            properties: { enforcement, params: { type: "object" } },
-          },
-        },
-        exemptions: {
-          type: "array",
-          items: {
-            type: "object",
-            additionalProperties: false,
-            required: ["rule", "reason"],
-            properties: {
-              rule: { type: "string", minLength: 1 },
-              objects: selector,
-              reason: { type: "string", minLength: 1 },
-              expires: { type: "string", pattern: "^\\d{4}-\\d{2}-\\d{2}$" },
-            },
-          },
-        },
-        customRules: {
-          type: "array",
-          items: {
-            type: "object",
-            additionalProperties: false,
-            required: ["id", "expression", "message"],
-            properties: {
-              id: { type: "string", pattern: "^[a-z0-9]([-a-z0-9.]*[a-z0-9])?$" },
-              kinds,
-              expression: { type: "string", minLength: 1 },
-              message: { type: "string", minLength: 1 },
-              hint: { type: "string" },
-              enforcement,
-              path: { type: "string", pattern: "^(/.*)?$" },
-            },
-          },
-        },
-        params: { type: "object" },
+      additionalProperties: {
+        type: "object",
+        additionalProperties: false,
+        properties: { enforcement, params: { type: "object" } },
       },
     },
+    exemptions: {
+      type: "array",
+      items: {
+        type: "object",
+        additionalProperties: false,
+        required: ["rule", "reason"],
+        properties: {
+          rule: { type: "string", minLength: 1 },
+          objects: selector,
+          reason: { type: "string", minLength: 1 },
+          expires: { type: "string", pattern: "^\\d{4}-\\d{2}-\\d{2}$" },
+        },
+      },
+    },
+    customRules: {
+      type: "array",
+      items: {
+        type: "object",
+        additionalProperties: false,
+        required: ["id", "expression", "message"],
+        properties: {
+          id: { type: "string", pattern: "^[a-z0-9]([-a-z0-9.]*[a-z0-9])?$" },
+          kinds,
+          expression: { type: "string", minLength: 1 },
+          message: { type: "string", minLength: 1 },
+          hint: { type: "string" },
+          enforcement,
+          path: { type: "string", pattern: "^(/.*)?$" },
+        },
+      },
+    },
+    params: { type: "object" },
   },
-} as const;
+});

@@ -51,6 +51,7 @@ export function convertAmiFamily(spec: JsonRecord, legacy: boolean, notes: Conve
     notes.push({
       path: "spec.amiFamily",
       kind: "converted",
+      to: "spec.amiSelectorTerms",
       message: `Replaced amiFamily ${family} (with no amiSelectorTerms) by amiSelectorTerms [{alias: ${alias}}], as Karpenter's v1 conversion does, because v1 requires amiSelectorTerms; @latest is unpinned, so nodes drift to every new EKS-optimized AMI release (${pinning}).`,
     });
     return;

@@ -31,6 +31,17 @@ export function convertToV1(input: unknown): ConversionResult {
   return { object, notes };
 }
 
+/**
+ * The kinds Karpenter removed before v1beta1 (a v1alpha5 Provisioner, a v1alpha1 AWSNodeTemplate): converted to a
+ * NodePool or EC2NodeClass like a v1beta1 object, so they are judged and `fix` rewrites them.
+ */
+export function isLegacyKarpenterKind(apiVersion: unknown, kind: unknown): boolean {
+  return (
+    (apiVersion === "karpenter.sh/v1alpha5" && kind === "Provisioner") ||
+    (apiVersion === "karpenter.k8s.aws/v1alpha1" && kind === "AWSNodeTemplate")
+  );
+}
+
 /** True when convertToV1 would change the object (every change comes with a note). */
 export function needsConversion(input: unknown): boolean {
   return convertInternal(input).notes.length > 0;

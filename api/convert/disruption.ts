@@ -54,6 +54,7 @@ function moveExpireAfter(spec: JsonRecord, disruption: JsonRecord, notes: Conver
     notes.push({
       path,
       kind: "moved",
+      to: "spec.template.spec.expireAfter",
       message: `Moved expireAfter ${show(value)} to spec.template.spec.expireAfter, where v1 reads it (node expiry became part of the node template).`,
     });
   } else if (jsonEqual(templateSpec["expireAfter"], value)) {

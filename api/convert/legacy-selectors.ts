@@ -170,6 +170,7 @@ function convertSelector(spec: JsonRecord, kind: SelectorKind, notes: Conversion
   notes.push({
     path,
     kind: "converted",
+    to: `spec.${kind.termsKey}`,
     message: `Replaced the legacy tag-map ${kind.legacyKey} with ${kind.termsKey} because v1 only accepts selector terms: ${describe(parsed, kind)}.`,
   });
   const extra = parsed.ids.length > 0 ? Object.keys(selector).filter((k) => !ID_KEYS.includes(k)) : [];

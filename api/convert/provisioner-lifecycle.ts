@@ -29,6 +29,7 @@ export function expireAfter(src: JsonRecord, notes: ConversionNote[]): string {
   notes.push({
     path,
     kind: "converted",
+    to: "spec.template.spec.expireAfter",
     message: `Replaced ttlSecondsUntilExpired ${show(value)} by spec.template.spec.expireAfter ${duration}, because v1 takes a duration in the node template.`,
   });
   return duration;
@@ -42,6 +43,7 @@ export function disruption(src: JsonRecord, notes: ConversionNote[]): JsonRecord
     notes.push({
       path: "spec.consolidation",
       kind: "converted",
+      to: "spec.disruption",
       message:
         "Replaced consolidation.enabled: true by disruption {consolidationPolicy: WhenEmptyOrUnderutilized, consolidateAfter: 0s}, what v1alpha5 consolidation became (WhenUnderutilized in v1beta1, renamed in v1), acting as soon as nodes are eligible.",
     });
@@ -69,6 +71,7 @@ export function disruption(src: JsonRecord, notes: ConversionNote[]): JsonRecord
       notes.push({
         path: "spec.ttlSecondsAfterEmpty",
         kind: "converted",
+        to: "spec.disruption",
         message: `Replaced ttlSecondsAfterEmpty ${show(value)} by disruption {consolidationPolicy: WhenEmpty, consolidateAfter: ${duration}}, which removes empty nodes after the same wait.`,
       });
       return { consolidationPolicy: "WhenEmpty", consolidateAfter: duration };

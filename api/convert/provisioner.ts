@@ -94,7 +94,7 @@ export function convertProvisioner(input: JsonRecord): InternalResult {
 }
 
 function moved(key: string, to: string, why: string): ConversionNote {
-  return { path: `spec.${key}`, kind: "moved", message: `Moved ${key} to ${to} because in a NodePool ${why}.` };
+  return { path: `spec.${key}`, kind: "moved", to, message: `Moved ${key} to ${to} because in a NodePool ${why}.` };
 }
 
 function requirements(src: JsonRecord, notes: ConversionNote[]): unknown[] {

@@ -18,6 +18,11 @@ export interface ConversionNote {
   kind: NoteKind;
   /** One sentence saying what changed and why. */
   message: string;
+  /**
+   * Where the value now sits in the v1 object, when not at `path` (a moved or converted field, dotted): how a finding
+   * on the value is traced back to the field it was written as.
+   */
+  to?: string;
 }
 
 export interface ConversionResult {

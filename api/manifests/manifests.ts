@@ -1,7 +1,7 @@
 // From a file's text to Karpenter objects ready to judge: YAML documents with source positions, older shapes
 // converted to v1 (every change noted), other kinds set aside with a reason, and validation errors that point
 // at the line and column of the field in the file the user wrote.
-import { convertToV1, type ConversionNote } from "../convert/index.ts";
+import { convertToV1, isLegacyKarpenterKind, type ConversionNote } from "../convert/index.ts";
 import { isRecord } from "../plain-object.ts";
 import type { FieldError, FieldPath, SourcePosition } from "../validation/field-error.ts";
 import { findCrd, isKarpenterKind, validateObject, type ValidateOptions } from "../validation/validate.ts";
@@ -88,7 +88,7 @@ export function manifestsFromYaml({ documents, errors }: YamlLoadResult, file: s
       });
       continue;
     }
-    if (!isKarpenterKind(apiVersion, kind)) {
+    if (!isKarpenterKind(apiVersion, kind) && !isLegacyKarpenterKind(apiVersion, kind)) {
       set.skipped.push({
         file,
         index: doc.index,

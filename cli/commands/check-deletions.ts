@@ -5,12 +5,10 @@
 // DELETE (webhook/admission/delete.ts, the same rule id).
 import type { Manifest } from "../../api/index.ts";
 import type { Finding } from "../../policies/index.ts";
-import { nodeClassRefOf } from "../../policies/index.ts";
+import { NODE_CLASS_IN_USE, NODEPOOL_DELETED, nodeClassRefOf } from "../../policies/index.ts";
 
-/** The webhook's NODE_CLASS_IN_USE: not a policy rule, always enforced. */
-export const NODE_CLASS_IN_USE = "references.node-class-in-use";
-/** Not a policy rule either: a deletion has no object left to judge. */
-export const NODEPOOL_DELETED = "change-impact.nodepool-deleted";
+// Not policy rules (a deletion leaves no object to judge): standing checks, always enforced (policies/standing-checks.ts).
+export { NODE_CLASS_IN_USE, NODEPOOL_DELETED };
 
 export function deletionFindings(head: readonly Manifest[], base: ReadonlyMap<string, Manifest>): Finding[] {
   const present = new Set(head.map((m) => `${m.kind}/${m.name}`));

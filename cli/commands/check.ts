@@ -11,7 +11,7 @@ import { loadPolicies } from "../../policies/index.ts";
 import { ratchetBundle } from "../../policies/index.ts";
 import type { PresetName } from "../../policies/index.ts";
 import { renderReport, type CheckReport, type ReportFormat } from "../../policies/index.ts";
-import { builtinRules } from "../../policies/index.ts";
+import { builtinRules, standingChecks } from "../../policies/index.ts";
 import { readFilesAtRef } from "../git-base.ts";
 import { deletionFindings } from "./check-deletions.ts";
 import { displayPath, Exclusions, expandPaths, InputError } from "../input-files.ts";
@@ -144,7 +144,10 @@ export function runCheck(paths: readonly string[], options: CheckOptions, out: O
     })),
     skipped: inputs.skipped,
     errors: inputs.errors,
-    rules: new Map(builtinRules.map((r) => [r.id, { title: r.title, docs: r.docs }])),
+    rules: new Map([
+      ...builtinRules.map((r) => [r.id, { title: r.title, docs: r.docs }] as const),
+      ...standingChecks.map((c) => [c.id, { title: c.title, docs: c.docs }] as const),
+    ]),
     toolVersion,
   };
   if (options.base !== undefined) report.changes = changes(inputs.manifests, base);

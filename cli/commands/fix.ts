@@ -6,6 +6,7 @@ import { isAbsolute } from "node:path";
 import { createTwoFilesPatch } from "diff";
 import type { Manifest } from "../../api/index.ts";
 import {
+  escapeControlCharacters as shown,
   evaluate,
   type Finding,
   fixableFindings,
@@ -36,6 +37,9 @@ export function runFix(paths: readonly string[], options: FixOptions, out: Outpu
   const policy = loadPolicy(options.policy, options.preset);
   const catalog = loadCatalog(options.catalog);
   const inputs = readManifests(paths, out);
+  // A document that cannot be read cannot be fixed, nor judged: named, with what stopped it, as check reports it,
+  // and the run fails (exit 2) rather than say "fixed 0 finding(s)" as if the file were clean.
+  for (const e of inputs.errors) out.stderr(`poolkeeper fix: ${shown(`${e.file}:${e.line}:${e.col}: ${e.message}`)}\n`);
   const findings = evaluate(
     inputs.manifests.map((manifest) => ({ manifest })),
     policy,
@@ -71,7 +75,7 @@ export function runFix(paths: readonly string[], options: FixOptions, out: Outpu
     const after = applyToYaml(before, edits);
     if (after === before) continue;
     const [from, to] = isAbsolute(file) ? [file, file] : [`a/${file}`, `b/${file}`];
-    out.stdout(createTwoFilesPatch(from, to, before, after, undefined, undefined, { context: 3 }));
+    out.stdout(shownDiff(createTwoFilesPatch(from, to, before, after, undefined, undefined, { context: 3 })));
     if (!options.dryRun) {
       try {
         replaceFile(file, after, options.fs);
@@ -86,9 +90,25 @@ export function runFix(paths: readonly string[], options: FixOptions, out: Outpu
     fixed += findingsByFile.get(file) ?? 0;
   }
   const verb = options.dryRun ? "would fix" : "fixed";
-  const failed = unwritten > 0 ? `; ${unwritten} file(s) could not be written` : "";
+  const unreadable = new Set(inputs.errors.map((e) => e.file)).size;
+  const failed =
+    (unwritten > 0 ? `; ${unwritten} file(s) could not be written` : "") +
+    (unreadable > 0 ? `; ${unreadable} file(s) could not be read` : "");
   out.stdout(`${verb} ${fixed} finding(s) in ${changedFiles} file(s)${failed}\n`);
-  return unwritten > 0 ? 2 : 0;
+  return unwritten > 0 || unreadable > 0 ? 2 : 0;
+}
+
+// The diff with the control characters of the input escaped, as every report shows them (a name holding an escape
+// sequence must not act on the terminal), but for the tabs and the CRLF line ends a file may have.
+function shownDiff(diff: string): string {
+  return diff
+    .split("\n")
+    .map((line) => {
+      const crlf = line.endsWith("\r");
+      const body = crlf ? line.slice(0, -1) : line;
+      return body.split("\t").map(shown).join("\t") + (crlf ? "\r" : "");
+    })
+    .join("\n");
 }
 
 // The key fixable.ts gives the object a finding is about, for a manifest (its judged kind and name).

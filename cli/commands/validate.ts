@@ -8,6 +8,7 @@ import {
   validateManifest,
   type SourcePosition,
 } from "../../api/index.ts";
+import { escapeControlCharacters as shown, jsonText } from "../../policies/index.ts";
 import { displayPath, expandPaths } from "../input-files.ts";
 import { readInput } from "../read-input.ts";
 import type { Output } from "../output.ts";
@@ -85,7 +86,7 @@ export function runValidate(paths: readonly string[], options: ValidateOptions, 
   const errors = problems.filter((p) => p.severity === "error").length;
   const warnings = problems.filter((p) => p.severity === "warning").length;
   if (options.format === "json") {
-    out.stdout(JSON.stringify({ files: files.length, objects, errors, warnings, problems }, null, 2) + "\n");
+    out.stdout(jsonText({ files: files.length, objects, errors, warnings, problems }) + "\n");
   } else {
     for (const p of problems) {
       const label = out.style(
@@ -93,7 +94,9 @@ export function runValidate(paths: readonly string[], options: ValidateOptions, 
         p.severity,
       );
       const what = [p.object, p.path].filter(Boolean).join(" ");
-      out.stdout(`${formatSource(p.source)}: ${label}: ${what ? what + ": " : ""}${p.message}\n`);
+      // What comes from the input with its control characters escaped, as check's reports show it.
+      const where = shown(formatSource(p.source));
+      out.stdout(`${where}: ${label}: ${shown(what ? what + ": " : "")}${shown(p.message)}\n`);
     }
     out.stdout(`${files.length} file(s), ${objects} object(s): ${errors} error(s), ${warnings} warning(s)\n`);
   }

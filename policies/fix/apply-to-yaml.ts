@@ -57,6 +57,7 @@ function valueAt(root: unknown, pointer: string): unknown {
 }
 
 function applyOperation(text: string, index: number, op: FixOperation): string {
+  if (op.op === "move") return moveEntry(text, index, op.from, op.path);
   const doc = parseAllDocuments(text, { version: "1.1", keepSourceTokens: true })[index];
   if (!doc || !("contents" in doc)) throw new Error(`document ${index} does not exist`);
   const source = new Source(text);
@@ -83,6 +84,72 @@ function applyOperation(text: string, index: number, op: FixOperation): string {
     default:
       throw new Error(`unsupported patch operation "${op.op}"`);
   }
+}
+
+/**
+ * Moves a block map's entry to another map, with its text: the value keeps its comments, list and flow styles and
+ * quoting, shifted to the new column and renamed to the new key; maps missing on the way are created. An entry
+ * that is not in a block map, or a destination that is not one, is moved as a value (removed, then added).
+ */
+function moveEntry(text: string, index: number, fromPointer: string, toPointer: string): string {
+  const parsed = (t: string) => {
+    const doc = parseAllDocuments(t, { version: "1.1", keepSourceTokens: true })[index];
+    if (!doc || !("contents" in doc)) throw new Error(`document ${index} does not exist`);
+    return doc;
+  };
+  const doc = parsed(text);
+  const from = pathFromPointer(fromPointer, doc.toJS());
+  const to = pathFromPointer(toPointer, undefined);
+  const atIn = (d: typeof doc) => (p: Path) => (p.length === 0 ? d.contents : d.getIn(p, true));
+  const parent = atIn(doc)(from.slice(0, -1));
+  const pair = isMap(parent) && !parent.flow ? parent.items.find((p) => keyOf(p) === from[from.length - 1]) : undefined;
+  const value: unknown = doc.getIn(from);
+  const asValue = () =>
+    applyRefined(applyOperation(text, index, { op: "remove", path: fromPointer }), index, {
+      op: "add",
+      path: toPointer,
+      value,
+    });
+  if (!pair || !isScalar(pair.key)) return asValue();
+  const source = new Source(text);
+  const key = pair.key as Node;
+  const keyColumn = source.column(nodeStart(key));
+  // The comment lines right above the key, at its column, are about it: they move with it.
+  const keyLine = source.lineStart(nodeStart(key));
+  let start = keyLine;
+  while (start > 0) {
+    const previous = source.lineStart(start - 1);
+    const line = source.text.slice(previous, start).trimEnd();
+    if (!line.trimStart().startsWith("#") || source.indentOf(previous) !== keyColumn) break;
+    start = previous;
+  }
+  const entry = source.text
+    .slice(start, source.lineEnd(contentEnd(pair)))
+    .split(/\r?\n/)
+    .map((line) => line.slice(Math.min(keyColumn, line.length - line.trimStart().length)));
+  const keyIndex = source.text.slice(start, keyLine).split("\n").length - 1;
+  entry[keyIndex] =
+    renderScalar(String(to[to.length - 1]), undefined, false) +
+    (entry[keyIndex] ?? "").slice(nodeEnd(key) - nodeStart(key));
+  const withoutComments = source.splice(start, keyLine, "");
+  const removed = remove(new Source(withoutComments), atIn(parsed(withoutComments)), from);
+  const after = parsed(removed);
+  const at = atIn(after);
+  if (at(to) !== undefined) return asValue();
+  let depth = to.length - 1;
+  while (depth > 0 && !isMap(at(to.slice(0, depth)))) depth--;
+  const map = at(to.slice(0, depth));
+  const last = isMap(map) && !map.flow ? map.items[map.items.length - 1] : undefined;
+  if (!last) return asValue();
+  const target = new Source(removed);
+  const indent = target.column(nodeStart(last.key as Node));
+  const lines: string[] = [];
+  for (let i = depth; i < to.length - 1; i++)
+    lines.push(`${" ".repeat(indent + 2 * (i - depth))}${renderScalar(String(to[i]), undefined, false)}:`);
+  const pad = " ".repeat(indent + 2 * (to.length - 1 - depth));
+  lines.push(...entry.map((line) => (line === "" ? line : pad + line)));
+  const end = target.lineEnd(contentEnd(last));
+  return target.splice(end, end, target.eol + lines.join(target.eol));
 }
 
 /** Sets the value at `path`, creating the missing maps on the way below the deepest one that exists. */

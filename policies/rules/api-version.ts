@@ -17,7 +17,8 @@ the conversion made, and \`poolkeeper check --format json\` contains the convert
 A policy may lower this rule to \`warn\` where poolkeeper itself applies the converted objects (its Git gate and
 controller convert older shapes before applying them).
 
-Fix: rewrite the manifest in v1 — the converted object is the starting point.`,
+Fix: \`poolkeeper fix\` rewrites the manifest in v1 in place, changing only the fields the conversion changes: comments
+stay on the fields that survive, and a field v1 has no place for leaves a comment saying where it belongs.`,
   kinds: ["NodePool", "EC2NodeClass"],
   view: "raw",
   enforcement: { baseline: "deny", strict: "deny" },
@@ -29,8 +30,8 @@ Fix: rewrite the manifest in v1 — the converted object is the starting point.`
     return [
       {
         path: ["apiVersion"],
-        message: `${written.apiVersion} ${written.kind} is not served by Karpenter 1.1 and later, which serve only ${served} ${target.kind}: the API server rejects it. Converted to v1, ${changes} field${changes === 1 ? "" : "s"} change (schema.older-shape lists each)`,
-        hint: `rewrite it as ${served} ${target.kind}, starting from the converted object in \`poolkeeper check --format json\` (\`converted\`)`,
+        message: `${written.apiVersion} ${written.kind} is not served by Karpenter 1.1 and later, which serve only ${served} ${target.kind}: the API server rejects it. Converted to v1, ${changes} field${changes === 1 ? "" : "s"} change (schema.older-shape lists each); \`poolkeeper fix\` rewrites it`,
+        hint: `run \`poolkeeper fix\` to rewrite it as ${served} ${target.kind} in place (comments kept; see the diff with --dry-run); the converted object is also in \`poolkeeper check --format json\` (\`converted\`)`,
       },
     ];
   },

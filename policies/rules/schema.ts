@@ -1,7 +1,15 @@
 // The schema family: what the API server itself would say about the object (CRD schema, the CRDs' own CEL
 // rules, unknown fields), what converting an older shape changed, and whether the object is within the sizes
 // poolkeeper judges. Reported at review time, with the line.
-import { formatFieldPath, type FieldError } from "../../api/index.ts";
+import type { Operation } from "fast-json-patch";
+import {
+  convertToV1,
+  formatFieldPath,
+  isRecord,
+  type ConversionNote,
+  type FieldError,
+  type FieldPath,
+} from "../../api/index.ts";
 import {
   BOUNDED_FIELDS,
   DEFAULT_OBJECT_BOUNDS,
@@ -66,17 +74,46 @@ export const unknownField = defineRule({
 strict field validation (\`kubectl apply\` fails with \`strict decoding error: unknown field\`). Either way the setting
 the author meant never takes effect — usually a typo (\`consolidateAfer\`) or a field from an older API version
 (\`spec.disruption.expireAfter\` moved to \`spec.template.spec.expireAfter\` in v1). The finding names the field
-probably meant, and how to repair an older-shape leftover.`,
+probably meant, and how to repair an older-shape leftover. A tag-map selector left in a v1 EC2NodeClass
+(\`subnetSelector: {karpenter.sh/discovery: demo}\`, never valid in v1beta1 either) comes with a fix: \`poolkeeper fix\`
+writes the selector terms the converter makes of it in its place, or removes it when the terms are already set.`,
   kinds,
   view: "raw",
   enforcement: { baseline: "deny", strict: "deny" },
   check(target) {
     return violations(target, (e) => e.type === "Unknown field").map((v) => {
       const repair = target.repairs.find((r) => r.path === v.path.join("."));
-      return repair ? { ...v, hint: `older-shape leftover: ${repair.message}` } : v;
+      if (!repair) return v;
+      const patch = legacySelectorPatch(target, v.path, repair);
+      return { ...v, hint: `older-shape leftover: ${repair.message}`, ...(patch ? { patch } : {}) };
     });
   },
 });
+
+// The v1alpha5 tag-map selectors and the v1 terms that replace them (api/convert/legacy-selectors.ts).
+const LEGACY_SELECTORS: Readonly<Record<string, string>> = {
+  subnetSelector: "subnetSelectorTerms",
+  securityGroupSelector: "securityGroupSelectorTerms",
+  amiSelector: "amiSelectorTerms",
+};
+
+/**
+ * The fix of a tag-map selector left in a v1 EC2NodeClass: the terms the converter made of it in its place (or, when
+ * terms are already set, the selector removed, as the converter does). None when it could not be converted: the
+ * terms must then be written by hand, as the hint says.
+ */
+function legacySelectorPatch(target: PolicyTarget, path: FieldPath, repair: ConversionNote): Operation[] | undefined {
+  const [spec, key] = path;
+  const termsKey = typeof key === "string" ? LEGACY_SELECTORS[key] : undefined;
+  if (target.kind !== "EC2NodeClass" || spec !== "spec" || path.length !== 2 || termsKey === undefined)
+    return undefined;
+  const remove: Operation = { op: "remove", path: `/spec/${key}` };
+  if (repair.kind === "dropped") return [remove];
+  if (repair.kind !== "converted") return undefined;
+  const converted = convertToV1(target.written).object;
+  const terms = isRecord(converted) && isRecord(converted.spec) ? converted.spec[termsKey] : undefined;
+  return Array.isArray(terms) ? [remove, { op: "add", path: `/spec/${termsKey}`, value: terms }] : undefined;
+}
 
 export const olderShape = defineRule({
   id: "schema.older-shape",
@@ -85,7 +122,9 @@ export const olderShape = defineRule({
   docs: `Karpenter v1 serves only \`karpenter.sh/v1\` and \`karpenter.k8s.aws/v1\`. Manifests copied from older guides
 (\`v1beta1\`, \`v1alpha5\` Provisioners, tag-map \`subnetSelector\`s, a \`nodeClassRef\` with only a name) are converted to v1
 for judging, and every change the conversion made is reported here, so the author can rewrite the manifest and
-knows exactly what it means in v1.`,
+knows exactly what it means in v1. A value the conversion put in that another rule judges (the alias made of
+\`amiFamily\`, the old IMDS defaults) is reported once: by that rule, at the field the value was written as, with this
+note's words — unless this note counts more (\`strict\` denies it).`,
   kinds,
   view: "raw",
   enforcement: { baseline: "warn", strict: "deny" },
@@ -93,7 +132,7 @@ knows exactly what it means in v1.`,
     target.conversion.map((note) => ({
       path: note.path.split("."),
       message: note.message,
-      hint: "rewrite the manifest in the v1 shape shown (run `poolkeeper check --format json` to see the converted object)",
+      hint: "`poolkeeper fix` rewrites the manifest in the v1 shape shown (`poolkeeper check --format json` holds the converted object)",
     })),
 });
 

@@ -75,10 +75,12 @@ describe("every reader of YAML refuses it with the file and line", () => {
     });
   }
 
-  test("poolkeeper fix leaves the file alone", async () => {
+  test("poolkeeper fix leaves the file alone and fails naming it (exit 2)", async () => {
     const out = capturedOutput();
     const code = await main(["fix", path], out);
-    assert.equal(code, 0, out.out + out.err);
+    assert.equal(code, 2, out.out + out.err);
+    assert.equal(out.err, `poolkeeper fix: ${where}: ${REFUSED}\n`);
+    assert.equal(out.out, "fixed 0 finding(s) in 0 file(s); 1 file(s) could not be read\n");
     assert.equal(readFileSync(path, "utf8"), deep);
     assert.doesNotMatch(out.out + out.err, /Maximum call stack|\n\s+at /);
   });

@@ -152,6 +152,26 @@ const cases: FixtureCase[] = [
     ],
   },
   {
+    file: "v1alpha5-provisioner-commented.yaml",
+    bundle: false,
+    notes: [
+      [
+        "converted apiVersion",
+        "renamed kind",
+        "moved spec.labels",
+        "moved spec.requirements",
+        "defaulted spec.requirements",
+        "converted spec.providerRef",
+        "converted spec.ttlSecondsUntilExpired",
+        "moved spec.taints",
+        "dropped spec.kubeletConfiguration.containerRuntime",
+        "unconvertible spec.kubeletConfiguration",
+        "converted spec.ttlSecondsAfterEmpty",
+        "moved spec.limits.resources",
+      ],
+    ],
+  },
+  {
     file: "v1alpha5-provisioner-inline-provider.yaml",
     bundle: false,
     notes: [

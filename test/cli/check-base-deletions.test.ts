@@ -22,7 +22,8 @@ interface Finding {
 const run = async (...argv: string[]) => {
   const out = capturedOutput();
   const code = await main(argv, out);
-  return { code, findings: (JSON.parse(out.out) as { findings: Finding[] }).findings };
+  const report = JSON.parse(out.out) as { findings: Finding[]; rules: Record<string, { title: string }> };
+  return { code, findings: report.findings, rules: report.rules };
 };
 
 const upstream = join(projectRoot, "test", "fixtures", "upstream");
@@ -48,8 +49,10 @@ test("deleting a NodePool warns that its nodes are drained and terminated", asyn
     "extra.yaml": poolDoc.replace("general-purpose", "batch"),
   });
   git("rm", "-q", "extra.yaml");
-  const { code, findings } = await run("check", repo, "--base", "HEAD", "--format", "json");
+  const { code, findings, rules } = await run("check", repo, "--base", "HEAD", "--format", "json");
   const deleted = findings.filter((f) => f.object.name === "batch");
+  // A registered check: the report describes it as it describes the rules (docs/policies.md has its entry).
+  assert.equal(rules["change-impact.nodepool-deleted"]?.title, "Deleting a NodePool drains and terminates its nodes");
   assert.deepEqual(
     deleted.map((f) => [f.severity, f.object.kind, f.rule]),
     [["warn", "NodePool", "change-impact.nodepool-deleted"]],

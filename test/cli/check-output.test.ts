@@ -70,6 +70,50 @@ test("a policy file with several mistakes reports all of them, in file order", a
   assert.match(lines[2] ?? "", /enforcement must be one of/);
 });
 
+test("a policy file's mistakes of every kind, the schema's among them, are all reported", async () => {
+  const { mkdtempSync, writeFileSync } = await import("node:fs");
+  const { tmpdir } = await import("node:os");
+  const { join } = await import("node:path");
+  const policy = join(mkdtempSync(join(tmpdir(), "poolkeeper-policy-")), "policy.yaml");
+  writeFileSync(
+    policy,
+    [
+      "apiVersion: poolkeeper.dev/v1alpha1",
+      "kind: PoolPolicy",
+      "metadata: {name: p}",
+      "spec:",
+      "  presett: strict", // 5: a misspelt field (the schema)
+      "  rules:",
+      "    imds.hop-limit: {params: {maxHopLimit: many}}", // 7: a parameter of the wrong type
+      "    taints.duplicate: {params: {x: 1}}", // 8: a rule without parameters
+      "  exemptions:",
+      "    - {rule: nosuch.rule, reason: r}", // 10: an exemption of no known rule
+      "  customRules:",
+      "    - {id: c, message: m, expression: 'object.spec.'}", // 12: a custom rule that does not compile
+      "",
+    ].join("\n"),
+  );
+  const out = capturedOutput();
+  const code = await main(["check", "examples/pools/gpu.yaml", "--policy", policy], out);
+  assert.equal(code, 2);
+  const lines = out.err.split("\n").filter((l) => l.includes(policy));
+  assert.deepEqual(
+    lines.map(
+      (l) =>
+        l
+          .slice(l.indexOf(policy) + policy.length)
+          .split(":")
+          .slice(1, 2)[0],
+    ),
+    ["5", "7", "8", "10", "12"],
+    out.err,
+  );
+  assert.match(lines[0] ?? "", /unknown field "spec\.presett" \(did you mean "preset"\?\)/);
+  assert.match(lines[2] ?? "", /rule "taints\.duplicate" takes no parameters/);
+  assert.match(lines[3] ?? "", /exemption names no known rule: "nosuch\.rule"/);
+  assert.match(lines[4] ?? "", /custom rule "c" does not compile/);
+});
+
 test("JUnit lists every object as a test case, passing ones too", async () => {
   // The GitOps fixture repository's pools: a NodePool and an EC2NodeClass, one of which has no finding at all.
   const pools = "test/fixtures/gitops/repo/pools";

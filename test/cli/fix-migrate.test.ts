@@ -6,6 +6,7 @@ import { copyFileSync, mkdtempSync, readFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { describe, test } from "node:test";
+import { parseAllDocuments } from "yaml";
 import { main } from "../../cli/main.ts";
 import { capturedOutput } from "../../cli/output.ts";
 import { fixturesDir } from "../support/fixtures.ts";
@@ -23,6 +24,8 @@ const migrated = [
   "v1beta1-ec2nodeclass-ubuntu.yaml",
   "v1beta1-bundle-shared-kubelet.yaml",
   "v1beta1-bundle-kubelet-conflict.yaml",
+  "v1alpha5-provisioner.yaml",
+  "v1alpha5-provisioner-commented.yaml",
 ];
 
 function copied(name: string): string {
@@ -72,5 +75,94 @@ describe("poolkeeper fix rewrites v1beta1 manifests in v1", () => {
     assert.match(withoutAll.out, /^would fix 0 finding\(s\) in 0 file\(s\)$/m);
     const all = await run("fix", file, "--dry-run", "--all");
     assert.match(all.out, /^would fix [1-9]\d* finding\(s\) in 1 file\(s\)$/m);
+  });
+});
+
+describe("tag-map selectors left in a v1 EC2NodeClass", () => {
+  test("each is denied with a fix that writes its selector terms; validate then finds no error", async () => {
+    const file = copied("legacy-selectors.yaml");
+    const report = JSON.parse((await run("check", file, "--format", "json")).out) as {
+      findings: { rule: string; severity: string; pointer: string; patch?: unknown[] }[];
+    };
+    const leftovers = report.findings.filter((f) => f.rule === "schema.unknown-field");
+    assert.deepEqual(
+      leftovers.map((f) => [f.pointer, f.severity, f.patch !== undefined]),
+      [
+        ["/spec/subnetSelector", "deny", true],
+        ["/spec/securityGroupSelector", "deny", true],
+        ["/spec/amiSelector", "deny", true],
+      ],
+    );
+    const fixed = await run("fix", file);
+    assert.equal(fixed.code, 0, fixed.err);
+    // Karpenter's AWSNodeTemplate → EC2NodeClass mapping (v0.32 migration guide): other keys become tags, a
+    // comma-separated tag value one term per value, aws-ids one id term per ID, aws::name / aws::owners name and
+    // owner, one term per combination. Written out by hand from that mapping.
+    const expected = `  subnetSelectorTerms:
+    - tags:
+        karpenter.sh/discovery: my-cluster
+        kubernetes.io/role/internal-elb: "*"
+        Name: my-cluster-private-a
+    - tags:
+        karpenter.sh/discovery: my-cluster
+        kubernetes.io/role/internal-elb: "*"
+        Name: my-cluster-private-b
+  securityGroupSelectorTerms:
+    - id: sg-0aaa1111bbbb2222c
+    - id: sg-0ddd3333eeee4444f
+  amiSelectorTerms:
+    - name: amazon-eks-node-1.29-*
+      owner: amazon
+    - name: amazon-eks-node-1.29-*
+      owner: "123456789012"
+`;
+    const after = readFileSync(file, "utf8");
+    assert.ok(after.endsWith(expected), after);
+    assert.ok(!/Selector:/.test(after));
+    const validate = await run("validate", file);
+    assert.equal(validate.code, 0, validate.out);
+    assert.equal(await fixable(file), 0, "nothing fixable is left");
+  });
+});
+
+describe("poolkeeper fix rewrites a v1alpha5 Provisioner as a v1 NodePool", () => {
+  test("the fields a NodePool moves into its node template take their comments and styles along", async () => {
+    const file = copied("v1alpha5-provisioner-commented.yaml");
+    const fixed = await run("fix", file);
+    assert.equal(fixed.code, 0, fixed.err);
+    const after = readFileSync(file, "utf8");
+    // Each moved block, as written but two levels deeper (spec.X → spec.template.{metadata,spec}.X), comments
+    // and flow lists included, with the comment line above labels moving with it.
+    for (const block of [
+      ["# Who is billed for these nodes.", "labels:", "  team: platform # the cost-allocation tag reads this"],
+      [
+        "requirements:",
+        "  # Spot only: the platform's batch jobs retry.",
+        "  - key: karpenter.sh/capacity-type",
+        "    operator: In",
+        '    values: ["spot"]',
+        "  - key: karpenter.k8s.aws/instance-family",
+        "    operator: In",
+        '    values: ["m5", "c5"] # no Graviton yet',
+      ],
+      [
+        "taints:",
+        "  - key: example.com/dedicated",
+        "    value: platform",
+        "    effect: NoSchedule # only platform pods tolerate it",
+      ],
+    ]) {
+      const moved = block.map((line) => `      ${line}`).join("\n");
+      assert.ok(after.includes(moved), `${moved}\n--- in ---\n${after}`);
+    }
+    // The NodePool is the one Karpenter's v1alpha5 → v1beta1 → v1 mapping gives (the conversion oracle written for
+    // v1alpha5-provisioner.yaml, which this file only comments).
+    const [pool] = parseAllDocuments(after).map((d) => d.toJS() as unknown);
+    const [expected] = parseAllDocuments(
+      readFileSync(join(fixturesDir, "legacy", "expected", "v1alpha5-provisioner.yaml"), "utf8"),
+    )
+      .map((d) => d.toJS() as unknown)
+      .filter((d) => d !== null);
+    assert.deepEqual(pool, expected);
   });
 });

@@ -21,7 +21,13 @@ const legacy = join(fixturesDir, "legacy");
 const nodeClass = join(legacy, "v1beta1-ec2nodeclass.yaml");
 
 interface Report {
-  findings: { rule: string; severity: string; object: { kind: string; name: string } }[];
+  findings: {
+    rule: string;
+    severity: string;
+    message: string;
+    hint?: string;
+    object: { kind: string; name: string };
+  }[];
   converted?: { kind: string; name: string; apiVersion: string; line: number; object: unknown }[];
 }
 
@@ -33,6 +39,12 @@ test("a v1beta1 EC2NodeClass is denied once, and --format json holds the convert
   assert.deepEqual(
     deprecated.map((f) => [f.severity, f.object.kind, f.object.name]),
     [["deny", "EC2NodeClass", "default"]],
+  );
+  // The way out is named: fix rewrites it in place.
+  assert.match(deprecated[0]?.message ?? "", /; `poolkeeper fix` rewrites it$/);
+  assert.match(
+    deprecated[0]?.hint ?? "",
+    /^run `poolkeeper fix` to rewrite it as karpenter\.k8s\.aws\/v1 EC2NodeClass in place/,
   );
   // The converted object equals the conversion oracle written for this fixture (expected/, from Karpenter's own
   // v1 conversion rules).
@@ -71,5 +83,32 @@ test("validate says the API server would not accept the version", async () => {
   assert.match(
     out,
     /v1beta1-ec2nodeclass\.yaml:3:1: error: .*no matches for kind "EC2NodeClass" in version "karpenter\.k8s\.aws\/v1beta1"/,
+  );
+});
+
+test("findings on values the converter injected: once each, at the field they were written as", async () => {
+  const { out } = await run("check", nodeClass, "--format", "json");
+  const report = JSON.parse(out) as {
+    findings: { rule: string; pointer: string; message: string; source?: { line: number; col: number } }[];
+  };
+  const lines = readFileSync(nodeClass, "utf8").split("\n");
+  const lineOf = (text: string) => lines.findIndex((l) => l.startsWith(text)) + 1;
+  const at = (rule: string, pointer: string) =>
+    report.findings.filter((f) => f.rule === rule && f.pointer === pointer).map((f) => f.source?.line);
+  // The alias made of `amiFamily: AL2023` is judged once, at amiFamily's line, with the conversion's words.
+  assert.deepEqual(at("ami.unpinned-alias", "/spec/amiSelectorTerms/0/alias"), [lineOf("  amiFamily: AL2023")]);
+  assert.deepEqual(at("schema.older-shape", "/spec/amiFamily"), []);
+  // The old IMDS defaults the conversion writes (no line of their own) are reported once, not also as a note.
+  assert.equal(at("imds.hop-limit", "/spec/metadataOptions/httpPutResponseHopLimit").length, 1);
+  assert.deepEqual(at("schema.older-shape", "/spec/metadataOptions"), []);
+  const hopLimit = report.findings.find((f) => f.rule === "imds.hop-limit");
+  assert.match(
+    hopLimit?.message ?? "",
+    /\(Converted from karpenter\.k8s\.aws\/v1beta1: Set metadataOptions to the old defaults/,
+  );
+  // Nothing else is left pointing at `spec:` alone.
+  assert.deepEqual(
+    report.findings.filter((f) => f.source?.line === lineOf("spec:")).map((f) => f.rule),
+    ["imds.hop-limit"],
   );
 });

@@ -1,7 +1,7 @@
 // Bad input to `poolkeeper check`: each case gets a clear message and the right exit code, never a stack trace.
 import { test } from "node:test";
 import assert from "node:assert/strict";
-import { mkdtempSync, writeFileSync } from "node:fs";
+import { mkdtempSync, readFileSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { main } from "../../cli/main.ts";
@@ -82,4 +82,41 @@ test("a file over the size limit is refused before it is read: exit 2", async ()
   const { code, err } = await check(file("huge.yaml", "a: " + "x".repeat(5 * 1024 * 1024)));
   assert.equal(code, 2);
   assert.match(err, /huge\.yaml: file is too large \(\d+ bytes; the limit is 4194304 bytes\)/);
+});
+
+// fix reads the same files: a document it cannot read is named on stderr with what stopped it, and the run fails
+// (exit 2) instead of reporting "fixed 0 finding(s)" as if the file were clean.
+for (const c of cases.filter((c) => c.code === 1)) {
+  test(`fix ${c.name}: exit 2, the file named with what check says of it`, async () => {
+    const path = file(`fix-${c.name}`, c.content);
+    const checked = capturedOutput();
+    await main(["check", path, "--format", "json"], checked);
+    const { errors } = JSON.parse(checked.out) as {
+      errors: { file: string; line: number; col: number; message: string }[];
+    };
+    assert.ok(errors.length > 0);
+    const out = capturedOutput();
+    const code = await main(["fix", path], out);
+    assert.equal(code, 2, out.out + out.err);
+    assert.equal(out.err, errors.map((e) => `poolkeeper fix: ${e.file}:${e.line}:${e.col}: ${e.message}\n`).join(""));
+    assert.equal(out.out, "fixed 0 finding(s) in 0 file(s); 1 file(s) could not be read\n");
+  });
+}
+
+test("fix beside an unreadable file: the readable one is fixed, the run still fails (exit 2)", async () => {
+  const sub = mkdtempSync(join(dir, "mixed-"));
+  const pool = join(sub, "pool.yaml");
+  // imds.http-tokens denies httpTokens: optional and its fix sets required (docs/policies.md).
+  const nodeClass =
+    "apiVersion: karpenter.k8s.aws/v1\nkind: EC2NodeClass\nmetadata: {name: default}\nspec:\n  role: R\n" +
+    "  amiSelectorTerms: [{alias: al2023@v20240807}]\n  subnetSelectorTerms: [{tags: {a: b}}]\n" +
+    "  securityGroupSelectorTerms: [{tags: {a: b}}]\n  metadataOptions:\n    httpTokens: optional\n";
+  writeFileSync(pool, nodeClass);
+  writeFileSync(join(sub, "broken.yaml"), "apiVersion: karpenter.sh/v1\nkind: [NodePool\n");
+  const out = capturedOutput();
+  const code = await main(["fix", sub], out);
+  assert.equal(code, 2, out.out + out.err);
+  assert.match(out.err, /broken\.yaml:3:1: /);
+  assert.match(readFileSync(pool, "utf8"), /^ {4}httpTokens: required$/m);
+  assert.match(out.out, /^fixed 1 finding\(s\) in 1 file\(s\); 1 file\(s\) could not be read$/m);
 });

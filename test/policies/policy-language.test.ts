@@ -172,8 +172,9 @@ describe("policy errors are reported with file:line:col, never a crash", () => {
 
   test("parameters are validated against the rule's own schema", () => {
     assert.deepEqual(errors(header + "  rules:\n    test.weight:\n      params: {max: -1, extra: 1}\n"), [
-      '8:25 unknown field "extra"',
+      // In file order, as every policy error is listed.
       "8:16 max must be >= 0",
+      '8:25 unknown field "extra"',
     ]);
   });
 
