@@ -15,6 +15,7 @@ export {
   LABEL_INSTANCE_GPU_NAME,
   LABEL_INSTANCE_SIZE,
   LABEL_INSTANCE_TYPE,
+  LABEL_ZONE,
 } from "./catalog/catalog-labels.ts";
 export {
   type CatalogInstanceType,
@@ -25,6 +26,8 @@ export {
   parseCatalog,
 } from "./catalog/catalog.ts";
 export type { CloudProvider } from "./cloud-provider.ts";
+export type { DriftReason } from "./drift-reason.ts";
+export { stableHash } from "./aws/hash.ts";
 export { InstanceType } from "./instance-type.ts";
 export {
   CAPACITY_TYPE_ON_DEMAND,

@@ -16,4 +16,5 @@ export { builtinRules } from "./rules/index.ts";
 export { examples } from "./rules/instance-types.ts";
 export { nodeClassRefOf } from "./rules/references.ts";
 export { budgetWindowDescription } from "./schedule-text/budget-window-text.ts";
+export { budgetProblemMessage } from "./schedule-text/budget-problem-text.ts";
 export { runToEnd, type Stepwise } from "./stepwise.ts";

@@ -1,0 +1,213 @@
+// Disruption snapshots for tests: nodes of catalog instance types, with their Node, NodeClaim and bound pods, the
+// existing capacity provisioning's scheduler sees, PDBs; and NodePools. Prices are the catalog's on-demand column
+// (data/SOURCE.md), spot prices are set by each test.
+import type { NodeClaim, NodePool, Pod, PodDisruptionBudget } from "../../api/index.ts";
+import { catalogInstanceTypes } from "../../cloudprovider/catalog-instance-types.ts";
+import { defaultCatalog, InstanceType, type DriftReason } from "../../cloudprovider/index.ts";
+import { newOffering } from "../../cloudprovider/offering.ts";
+import type { DisruptionNode, DisruptionSnapshot } from "../../controller/disruption/index.ts";
+import { type ExistingCapacity, podRequests } from "../../controller/provisioning/index.ts";
+import { addResources } from "../../scheduling/index.ts";
+
+export const ZONE = "us-east-1a";
+export const catalogTypes = catalogInstanceTypes(defaultCatalog(), { zones: [ZONE], region: "us-east-1" });
+
+/** Catalog types by name, with a spot offering at `spot[name]` USD/h where given. */
+export function instanceTypes(names: readonly string[], spot: Record<string, number> = {}): InstanceType[] {
+  return names.map((name) => {
+    const it = catalogTypes.find((t) => t.name === name);
+    if (it === undefined) throw new Error(`no catalog type ${name}`);
+    const price = spot[name];
+    if (price === undefined) return it;
+    const offering = newOffering({ zone: ZONE, capacityType: "spot", price, available: true });
+    return new InstanceType({ ...it, offerings: [...it.offerings.items, offering] });
+  });
+}
+
+export function nodePool(
+  name: string,
+  disruption: Record<string, unknown> = {},
+  extra: Record<string, unknown> = {},
+): NodePool {
+  return {
+    apiVersion: "karpenter.sh/v1",
+    kind: "NodePool",
+    metadata: { name, ...(extra["annotations"] ? { annotations: extra["annotations"] } : {}) },
+    spec: {
+      disruption: { consolidateAfter: "0s", ...disruption },
+      template: {
+        ...(extra["labels"] ? { metadata: { labels: extra["labels"] } } : {}),
+        spec: {
+          nodeClassRef: { group: "karpenter.k8s.aws", kind: "EC2NodeClass", name: "default" },
+          requirements: (extra["requirements"] as never) ?? [
+            { key: "karpenter.sh/capacity-type", operator: "In", values: ["on-demand"] },
+          ],
+          ...(extra["expireAfter"] ? { expireAfter: extra["expireAfter"] } : {}),
+        },
+      },
+    },
+  } as NodePool;
+}
+
+let serial = 0;
+export interface PodOptions {
+  cpu?: string;
+  memory?: string;
+  name?: string;
+  namespace?: string;
+  labels?: Record<string, string>;
+  annotations?: Record<string, string>;
+  startTime?: string;
+  daemonSet?: boolean;
+  ready?: boolean;
+}
+
+export function pod(options: PodOptions = {}): Pod {
+  serial += 1;
+  return {
+    metadata: {
+      name: options.name ?? `p${serial}`,
+      namespace: options.namespace ?? "default",
+      ...(options.labels ? { labels: options.labels } : {}),
+      ...(options.annotations ? { annotations: options.annotations } : {}),
+      ...(options.daemonSet
+        ? { ownerReferences: [{ apiVersion: "apps/v1", kind: "DaemonSet", name: "ds", uid: "u" }] }
+        : {}),
+    },
+    spec: {
+      containers: [
+        { name: "c", resources: { requests: { cpu: options.cpu ?? "100m", memory: options.memory ?? "128Mi" } } },
+      ],
+    },
+    status: {
+      phase: "Running",
+      startTime: options.startTime ?? "2026-01-01T00:00:00Z",
+      conditions: [{ type: "Ready", status: options.ready === false ? "False" : "True" }],
+    },
+  };
+}
+
+export interface NodeOptions {
+  pool?: string;
+  type: string;
+  capacityType?: "on-demand" | "spot";
+  pods?: Pod[];
+  createdAt?: string;
+  initializedAt?: string | null;
+  lastPodEventTime?: string;
+  nodeAnnotations?: Record<string, string>;
+  claimAnnotations?: Record<string, string>;
+  claimSpec?: Record<string, unknown>;
+  nominatedAt?: string;
+  cloudDrift?: DriftReason;
+  disruptionReason?: string;
+  labels?: Record<string, string>;
+}
+
+export class SnapshotBuilder {
+  readonly nodes: DisruptionNode[] = [];
+  readonly existing: ExistingCapacity[] = [];
+  readonly pdbs: PodDisruptionBudget[] = [];
+  readonly #types: readonly InstanceType[];
+
+  constructor(types: readonly InstanceType[]) {
+    this.#types = types;
+  }
+
+  node(name: string, options: NodeOptions): this {
+    const it = this.#types.find((t) => t.name === options.type);
+    if (it === undefined) throw new Error(`type ${options.type} not offered`);
+    const pool = options.pool ?? "default";
+    const labels = {
+      "karpenter.sh/nodepool": pool,
+      "node.kubernetes.io/instance-type": options.type,
+      "karpenter.sh/capacity-type": options.capacityType ?? "on-demand",
+      "topology.kubernetes.io/zone": ZONE,
+      "kubernetes.io/hostname": name,
+      ...(options.labels ?? {}),
+    };
+    const created = options.createdAt ?? "2026-01-01T00:00:00Z";
+    const conditions = [];
+    if (options.initializedAt !== null) {
+      conditions.push({ type: "Initialized", status: "True", lastTransitionTime: options.initializedAt ?? created });
+    }
+    if (options.disruptionReason !== undefined) {
+      conditions.push({
+        type: "DisruptionReason",
+        status: "True",
+        reason: options.disruptionReason,
+        lastTransitionTime: created,
+      });
+    }
+    const nodeClaim: NodeClaim = {
+      apiVersion: "karpenter.sh/v1",
+      kind: "NodeClaim",
+      metadata: {
+        name: `${name}-claim`,
+        labels,
+        annotations: options.claimAnnotations ?? {},
+        creationTimestamp: created,
+      },
+      spec: {
+        nodeClassRef: { group: "karpenter.k8s.aws", kind: "EC2NodeClass", name: "default" },
+        requirements: [],
+        ...(options.claimSpec ?? {}),
+      },
+      status: {
+        nodeName: name,
+        conditions: conditions as never,
+        ...(options.lastPodEventTime ? { lastPodEventTime: options.lastPodEventTime } : {}),
+      },
+    } as NodeClaim;
+    const pods = (options.pods ?? []).map((p) => ({ ...p, spec: { ...p.spec, nodeName: name } }));
+    this.nodes.push({
+      node: {
+        metadata: { name, labels, ...(options.nodeAnnotations ? { annotations: options.nodeAnnotations } : {}) },
+        spec: {},
+        status: { conditions: [{ type: "Ready", status: "True" }] },
+      },
+      nodeClaim,
+      pods,
+      ...(options.nominatedAt ? { nominatedAt: options.nominatedAt } : {}),
+      ...(options.cloudDrift ? { cloudDrift: options.cloudDrift } : {}),
+    });
+    this.existing.push({
+      name,
+      nodePool: pool,
+      labels,
+      taints: [],
+      capacity: it.capacity,
+      allocatable: it.allocatable(),
+      requested: addResources(...pods.map(podRequests)),
+    });
+    return this;
+  }
+
+  pdb(
+    name: string,
+    matchLabels: Record<string, string>,
+    disruptionsAllowed: number,
+    extra: Record<string, unknown> = {},
+  ): this {
+    this.pdbs.push({
+      metadata: { name, namespace: "default" },
+      spec: { selector: { matchLabels }, ...extra },
+      status: { disruptionsAllowed },
+    });
+    return this;
+  }
+
+  snapshot(): DisruptionSnapshot {
+    return {
+      pendingPods: [],
+      existing: this.existing,
+      daemonSets: [],
+      nodes: this.nodes,
+      podDisruptionBudgets: this.pdbs,
+    };
+  }
+}
+
+export function typesByPool(pools: readonly NodePool[], types: readonly InstanceType[]): Map<string, InstanceType[]> {
+  return new Map(pools.map((p) => [p.metadata?.name ?? "", [...types]]));
+}
