@@ -5,8 +5,9 @@ import type { NodeClaim, NodePool, Pod, PodDisruptionBudget } from "../../api/in
 import { catalogInstanceTypes } from "../../cloudprovider/catalog-instance-types.ts";
 import { defaultCatalog, InstanceType, type DriftReason } from "../../cloudprovider/index.ts";
 import { newOffering } from "../../cloudprovider/offering.ts";
-import type { DisruptionNode, DisruptionSnapshot } from "../../controller/disruption/index.ts";
-import { type ExistingCapacity, podRequests } from "../../controller/provisioning/index.ts";
+import { fixedClock } from "../../api/ports.ts";
+import type { DisruptionCommand, DisruptionNode, DisruptionSnapshot } from "../../controller/disruption/index.ts";
+import { type ExistingCapacity, nodePoolTemplate, podRequests, schedule } from "../../controller/provisioning/index.ts";
 import { addResources } from "../../scheduling/index.ts";
 
 export const ZONE = "us-east-1a";
@@ -211,3 +212,68 @@ export class SnapshotBuilder {
 export function typesByPool(pools: readonly NodePool[], types: readonly InstanceType[]): Map<string, InstanceType[]> {
   return new Map(pools.map((p) => [p.metadata?.name ?? "", [...types]]));
 }
+
+/**
+ * A cluster as node records, which a test rebuilds into snapshots and applies commands to as the executor and
+ * the world would: candidates go, each replacement comes up with the pods the command put on it (its first, cheapest
+ * instance type), and the other moved pods land where provisioning's scheduler puts them.
+ */
+export class ClusterModel {
+  readonly nodes = new Map<string, NodeOptions>();
+  #launched = 0;
+
+  add(name: string, options: NodeOptions): this {
+    this.nodes.set(name, options);
+    return this;
+  }
+
+  builder(types: readonly InstanceType[]): SnapshotBuilder {
+    const b = new SnapshotBuilder(types);
+    for (const [name, options] of this.nodes) b.node(name, options);
+    return b;
+  }
+
+  apply(
+    command: DisruptionCommand,
+    types: readonly InstanceType[],
+    pools: readonly NodePool[],
+    at: Date,
+    claimAnnotations: Record<string, string> = {},
+  ): string[] {
+    const gone = new Set(command.candidates.map((c) => c.node));
+    const moving = [...gone].flatMap((n) => (this.nodes.get(n)?.pods ?? []).filter((p) => !isDaemon(p)));
+    const byKey = new Map(moving.map((p) => [`${p.metadata.namespace ?? "default"}/${p.metadata.name ?? ""}`, p]));
+    const onReplacements = new Set(command.replacements.flatMap((r) => r.pods));
+    const rest = this.builder(types);
+    const existing = rest.existing.filter((e) => !gone.has(e.name));
+    const placed = schedule(
+      { pendingPods: moving.filter((p) => !onReplacements.has(keyOf(p))), existing, daemonSets: [] },
+      pools.map(nodePoolTemplate),
+      typesByPool(pools, types),
+      fixedClock(at),
+    );
+    for (const n of gone) this.nodes.delete(n);
+    for (const placement of placed.placementsOnExisting) {
+      const node = this.nodes.get(placement.node);
+      const p = byKey.get(placement.pod);
+      if (node !== undefined && p !== undefined) node.pods = [...(node.pods ?? []), p];
+    }
+    const added: string[] = [];
+    for (const r of [...command.replacements, ...placed.newNodeClaims]) {
+      const name = `r${String(++this.#launched).padStart(4, "0")}`;
+      this.nodes.set(name, {
+        pool: r.nodePool.name,
+        type: r.instanceTypes[0] ?? "",
+        capacityType: r.capacityType as "on-demand" | "spot",
+        pods: r.pods.flatMap((k) => byKey.get(k) ?? []),
+        createdAt: at.toISOString(),
+        claimAnnotations,
+      });
+      added.push(name);
+    }
+    return added;
+  }
+}
+
+const isDaemon = (p: Pod) => (p.metadata.ownerReferences ?? []).some((o) => o.kind === "DaemonSet");
+const keyOf = (p: Pod) => `${p.metadata.namespace ?? "default"}/${p.metadata.name ?? ""}`;
