@@ -57,7 +57,7 @@ export function placePods(candidates: readonly NodeFacts[], ctx: SimulationConte
   );
 }
 
-/** `sameTypeExcluded`: multi-node consolidation drops options of a candidate's own type (delete one instead). */
+/** `sameTypeExcluded`: multi-node consolidation's filter of options of the candidates' own types. */
 export function simulate(
   candidates: readonly NodeFacts[],
   ctx: SimulationContext,
@@ -104,8 +104,13 @@ function replacement(
     return offering === undefined ? [] : [{ name, price: offering.price }];
   });
   const cheapest = priced[0]?.price ?? claim.price;
-  const own = new Set(sameTypeExcluded ? candidates.map((c) => c.instanceType) : []);
-  const cheaperAtAll = priced.filter((p) => p.price < price && !own.has(p.name));
+  // Multi-node (Karpenter's filterOutSameInstanceType): when an option is a candidate's own type, only options
+  // cheaper than the priciest such candidate stay, else the command would trade nodes for one of their own kind.
+  const own = sameTypeExcluded
+    ? candidates.filter((c) => priced.some((p) => p.name === c.instanceType)).map((c) => c.price ?? 0)
+    : [];
+  const ceiling = own.length === 0 ? price : Math.min(price, Math.max(...own));
+  const cheaperAtAll = priced.filter((p) => p.price < ceiling);
   const best = cheaperAtAll[0];
   if (best === undefined) {
     return {
