@@ -26,6 +26,17 @@ export {
   type DisruptionOptions,
   NOMINATION_WINDOW_MS,
 } from "./options.ts";
-export { type DesiredState, type DisruptionPlan, plan } from "./plan.ts";
+export type { DesiredState } from "./desired-state.ts";
+export { type DisruptionPlan, plan } from "./plan.ts";
 export type { RolloutProgress } from "./rollout.ts";
 export type { DisruptionNode, DisruptionSnapshot } from "./snapshot.ts";
+export { revalidate, type Validation } from "./revalidate.ts";
+export {
+  ANNOTATION_DISRUPTION_COMMAND,
+  ANNOTATION_DISRUPTION_REPLACEMENTS,
+  DEFAULT_INITIALIZATION_TIMEOUT_MS,
+  DisruptionExecutor,
+  type ExecutionResult,
+  type ExecutorOptions,
+} from "./executor.ts";
+export { planEvents, recordAll } from "./events.ts";

@@ -3,13 +3,15 @@
  * spent by the commands of this pass, and the first reason each node was set aside (Karpenter's disruption
  * controller keeps the same per loop: `BuildDisruptionBudgetMapping` once, decremented per candidate chosen).
  */
-import type { NodePool } from "../../api/index.ts";
+import { type Clock, type NodePool, ValueError } from "../../api/index.ts";
 import type { InstanceType } from "../../cloudprovider/index.ts";
-import type { NodePoolTemplate } from "../provisioning/index.ts";
+import { nodePoolTemplate, type NodePoolTemplate } from "../provisioning/index.ts";
 import { type BudgetReason, type PoolBudget, poolBudget } from "./budgets.ts";
 import type { Blocked, BlockedKind, CommandCandidate } from "./command.ts";
 import { budgetBlockedText } from "./explanations.ts";
-import type { NodeFacts } from "./node-facts.ts";
+import type { DesiredState } from "./desired-state.ts";
+import { type NodeFacts, nodeFacts } from "./node-facts.ts";
+import { ANNOTATION_DISRUPTION_MODE, type DisruptionOptions } from "./options.ts";
 import type { SimulationContext } from "./simulate.ts";
 import type { DisruptionSnapshot } from "./snapshot.ts";
 
@@ -115,4 +117,58 @@ export function commandCandidate(facts: NodeFacts): CommandCandidate {
     capacityType: facts.capacityType,
     price: facts.price,
   };
+}
+
+export interface StartedPass {
+  readonly pass: Pass;
+  /** Nodes pods may not move to; methods add to it as they go. */
+  readonly unavailable: Set<string>;
+  /** Desired pools that could not be read, each naming the pool and field. */
+  readonly problems: readonly string[];
+  /** Whether commands for this pool are reports only. */
+  readonly dryRun: (pool: string) => boolean;
+}
+
+/** The shared state of one pass, for the planner and for re-validation. */
+export function startPass(
+  snapshot: DisruptionSnapshot,
+  desired: DesiredState,
+  instanceTypes: ReadonlyMap<string, readonly InstanceType[]>,
+  clock: Clock,
+  options: DisruptionOptions,
+): StartedPass {
+  const problems: string[] = [];
+  const templates: NodePoolTemplate[] = [];
+  const pools = new Map<string, NodePool>();
+  for (const pool of desired.nodePools) {
+    try {
+      templates.push(nodePoolTemplate(pool));
+      pools.set(pool.metadata?.name ?? "", pool);
+    } catch (error) {
+      if (!(error instanceof ValueError)) throw error;
+      problems.push(error.message);
+    }
+  }
+  const facts = snapshot.nodes.map((n) => nodeFacts(n, instanceTypes));
+  const unavailable = new Set(facts.filter((f) => f.deleting || f.disruptionReason !== undefined).map((f) => f.name));
+  const pass = new Pass({
+    now: clock.now(),
+    snapshot,
+    facts,
+    pools,
+    templates,
+    instanceTypes,
+    sim: {
+      snapshot,
+      templates,
+      instanceTypes,
+      clock,
+      unavailable,
+      marginPercent: options.marginPercent ?? 0,
+      spotToSpot: options.spotToSpot ?? false,
+    },
+  });
+  const dryRun = (pool: string) =>
+    options.dryRun === true || pools.get(pool)?.metadata?.annotations?.[ANNOTATION_DISRUPTION_MODE] === "dry-run";
+  return { pass, unavailable, problems, dryRun };
 }

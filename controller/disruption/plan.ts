@@ -5,9 +5,8 @@
  * then the graceful methods in Karpenter's order — emptiness, drift, multi-node and single-node consolidation — the
  * first that finds something acts alone. Also reported: each pool's budgets as spent, and rollout progress.
  */
-import { type Clock, type NodePool, ValueError } from "../../api/index.ts";
+import type { Clock } from "../../api/index.ts";
 import type { InstanceType } from "../../cloudprovider/index.ts";
-import { nodePoolTemplate, type NodePoolTemplate } from "../provisioning/index.ts";
 import { type Candidate, candidates } from "./candidates.ts";
 import type { Blocked, DisruptionCommand } from "./command.ts";
 import { consolidationCandidates, multiNodeConsolidation, singleNodeConsolidation } from "./consolidation.ts";
@@ -15,17 +14,11 @@ import { drift } from "./drift-method.ts";
 import { emptiness } from "./emptiness.ts";
 import { expirations } from "./expiration.ts";
 import { budgetSummary } from "./explanations.ts";
-import { nodeFacts } from "./node-facts.ts";
-import { ANNOTATION_DISRUPTION_MODE, type DisruptionOptions } from "./options.ts";
-import { Pass } from "./pass.ts";
+import type { DesiredState } from "./desired-state.ts";
+import type { DisruptionOptions } from "./options.ts";
+import { type Pass, startPass } from "./pass.ts";
 import { rolloutProgress, type RolloutProgress } from "./rollout.ts";
 import type { DisruptionSnapshot } from "./snapshot.ts";
-
-export interface DesiredState {
-  readonly nodePools: readonly NodePool[];
-  /** The Git commit the pools were read at, for rollout progress and the replacements' annotation. */
-  readonly commit?: string;
-}
 
 export interface DisruptionPlan {
   readonly decidedAt: Date;
@@ -46,41 +39,8 @@ export function plan(
   clock: Clock,
   options: DisruptionOptions = {},
 ): DisruptionPlan {
-  const now = clock.now();
-  const problems: string[] = [];
-  const templates: NodePoolTemplate[] = [];
-  const pools = new Map<string, NodePool>();
-  for (const pool of desired.nodePools) {
-    try {
-      templates.push(nodePoolTemplate(pool));
-      pools.set(pool.metadata?.name ?? "", pool);
-    } catch (error) {
-      if (!(error instanceof ValueError)) throw error;
-      problems.push(error.message);
-    }
-  }
-  const facts = snapshot.nodes.map((n) => nodeFacts(n, instanceTypes));
-  const unavailable = new Set(facts.filter((f) => f.deleting || f.disruptionReason !== undefined).map((f) => f.name));
-  const pass = new Pass({
-    now,
-    snapshot,
-    facts,
-    pools,
-    templates,
-    instanceTypes,
-    sim: {
-      snapshot,
-      templates,
-      instanceTypes,
-      clock,
-      unavailable,
-      marginPercent: options.marginPercent ?? 0,
-      spotToSpot: options.spotToSpot ?? false,
-    },
-  });
-  const dryRun = (pool: string) =>
-    options.dryRun === true || pools.get(pool)?.metadata?.annotations?.[ANNOTATION_DISRUPTION_MODE] === "dry-run";
-
+  const { pass, unavailable, problems, dryRun } = startPass(snapshot, desired, instanceTypes, clock, options);
+  const { now, facts, pools } = pass;
   const commands: DisruptionCommand[] = expirations(pass, dryRun);
   const expiring = new Set(commands.flatMap((c) => c.candidates.map((n) => n.node)));
   for (const name of expiring) unavailable.add(name);
