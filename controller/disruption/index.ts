@@ -40,3 +40,4 @@ export {
   type ExecutorOptions,
 } from "./executor.ts";
 export { planEvents, recordAll } from "./events.ts";
+export { CONDITION_ROLLED_OUT, rolloutCondition, writeRolloutStatus } from "./rollout-status.ts";

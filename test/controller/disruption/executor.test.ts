@@ -15,6 +15,8 @@ import {
   nodePoolHash,
   plan,
   revalidate,
+  type RolloutProgress,
+  writeRolloutStatus,
 } from "../../../controller/disruption/index.ts";
 import { initialObjects, ObjectStore, servedKindRegistry, StoreCluster } from "../../../sim/index.ts";
 import { FakeClock } from "../../support/fake-clock.ts";
@@ -36,7 +38,7 @@ async function world() {
   }
   const connect = async () => {
     const cluster = new StoreCluster(store, { clock });
-    await cluster.start(["nodes", "nodeclaims", "events"]);
+    await cluster.start(["nodes", "nodeclaims", "nodepools", "events"]);
     return cluster;
   };
   return { clock, connect, cluster: await connect() };
@@ -258,7 +260,6 @@ describe("nothing half-done across a restart", () => {
     await until(cluster, () => replacementOf(cluster) !== undefined);
     await first.stop(); // the process dies while it waits for the replacement
     const recovering = new DisruptionExecutor({ cluster, clock }).recover();
-    await until(cluster, () => true);
     await setStatus(cluster, replacementOf(cluster)?.metadata.name ?? "", [{ type: "Initialized", status: "True" }]);
     const results = await recovering;
     assert.deepEqual(
@@ -306,5 +307,43 @@ describe("nothing half-done across a restart", () => {
     await until(cluster, () => !tainted(cluster));
     assert.equal(condition(cluster.get("nodeclaims", { name: "big-claim" }), "DisruptionReason"), undefined);
     assert.equal(cluster.list("nodeclaims").length, 1);
+  });
+});
+
+describe("rollout progress on the NodePool's status", () => {
+  test("RolledOut is False with n of m while drifted nodes remain, True when all are current, written on change", async () => {
+    const { clock, cluster } = await world();
+    await cluster.create("nodepools", POOL);
+    const progress = (current: number): RolloutProgress => ({
+      nodePool: "default",
+      commit: "c2",
+      current,
+      total: 3,
+      byCommit: {},
+      done: current === 3,
+      message: `${current} of 3 nodes on the current template at c2`,
+    });
+    const rolledOut = () =>
+      (cluster.get("nodepools", { name: "default" })?.status?.conditions as Condition[] | undefined)?.find(
+        (c) => c.type === "RolledOut",
+      );
+    assert.equal(await writeRolloutStatus(cluster, progress(1), clock.now()), true);
+    await new Promise<void>((resolve) => {
+      const off = cluster.onChange("nodepools", () => {
+        if (rolledOut() !== undefined) {
+          off();
+          resolve();
+        }
+      });
+      if (rolledOut() !== undefined) resolve();
+    });
+    assert.equal(rolledOut()?.status, "False");
+    assert.equal(rolledOut()?.message, "1 of 3 nodes on the current template at c2");
+    assert.equal(await writeRolloutStatus(cluster, progress(1), clock.now()), false, "unchanged: not written again");
+    assert.equal(await writeRolloutStatus(cluster, progress(3), clock.now()), true);
+    const stored = await cluster.read("nodepools", { name: "default" });
+    const condition = (stored.status?.conditions as Condition[] | undefined)?.find((c) => c.type === "RolledOut");
+    assert.equal(condition?.status, "True");
+    assert.equal(condition?.reason, "TemplateCurrent");
   });
 });
