@@ -3,7 +3,7 @@
  * the last two methods, reason `Underutilized`. Candidates: pools whose policy is not WhenEmpty, consolidateAfter
  * passed, not empty, no pod blocker, a known price, within the pool's budget; ordered by price over disruption cost,
  * highest first. Multi-node: a binary search for the longest prefix (up to 100, at least two nodes) that can be
- * deleted or replaced by one cheaper node. Single-node: each candidate in turn, pools interleaved, the first that
+ * deleted or replaced by one cheaper node (all of them tried first). Single-node: each candidate in turn, pools interleaved, the first that
  * can. Balanced pools also need the move's score (balanced.ts). Every candidate tried and refused gets its reason.
  */
 import { balancedScore } from "./balanced.ts";
@@ -52,8 +52,12 @@ export function multiNodeConsolidation(
   dryRun: (pool: string) => boolean,
 ): DisruptionCommand | undefined {
   const list = candidates.slice(0, MAX_MULTI_NODE_CANDIDATES);
+  if (list.length < 2) return undefined;
+  // All of them first: when every candidate can go at once (an idle cluster), one simulation instead of seven.
+  const all = consolidate(pass, list, "multi-node-consolidation", dryRun);
+  if ("command" in all) return all.command;
   let lo = 2;
-  let hi = list.length;
+  let hi = list.length - 1;
   let best: DisruptionCommand | undefined;
   while (lo <= hi) {
     const mid = (lo + hi) >> 1;

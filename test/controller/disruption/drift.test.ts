@@ -1,7 +1,8 @@
 // Drift and rollout progress, commit by commit: a Git commit changes the EC2NodeClass's AMI selector, the cloud
 // provider reports AMIDrift for the nodes launched before it (the in-memory provider compares the selector each
 // instance was launched with), and each pass replaces one drifted node — its replacement carrying the new commit —
-// until every node runs the current template. Also the NodePool template hash and requirements.
+// until every node runs the current template (1500m pods: no two fit on one m5.large, three not on one m5.xlarge,
+// so consolidation has nothing to do). Also the NodePool template hash and requirements.
 import { describe, test } from "node:test";
 import assert from "node:assert/strict";
 import type { EC2NodeClass, NodeClaim, NodePool } from "../../../api/index.ts";
@@ -57,7 +58,7 @@ describe("drift after a Git commit changes the EC2NodeClass", () => {
       launched.set(name, await cloud.create(claimFor("m5.large")));
       model.add(name, {
         type: "m5.large",
-        pods: [pod({ cpu: "1000m" })],
+        pods: [pod({ cpu: "1500m" })],
         createdAt: `2026-01-05T0${["a", "b", "c"].indexOf(name) + 1}:00:00Z`,
         claimAnnotations: nodePoolAnnotations(pool, "c1"),
       });
