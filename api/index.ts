@@ -5,6 +5,14 @@ export { convertToV1 } from "./convert/convert.ts";
 export type { ConversionNote } from "./convert/types.ts";
 export { V1_AMI_FAMILIES } from "./convert/v1-fields.ts";
 export type { BudgetProblem, DisruptionBudget } from "./cron/budget-window.ts";
+// Budget arithmetic (Karpenter's MustGetAllowedDisruptions): one implementation for the check and the controller.
+export {
+  type AllowedDisruptions,
+  allowedDisruptions,
+  type BudgetActivity,
+  type BudgetEvaluation,
+  DEFAULT_BUDGETS,
+} from "./cron/budget-window.ts";
 export type { CronFields } from "./cron/occurrences.ts";
 export { CRON_DAY_NAMES, CRON_FIELD_BOUNDS, CRON_MONTH_NAMES } from "./cron/parse.ts";
 export { type ParsedSchedule, parseKarpenterSchedule, type ScheduleError } from "./cron/schedule.ts";
@@ -138,5 +146,3 @@ export {
 export { pathFromPointer, valueAtPath } from "./validation/json-pointer.ts";
 export { findCrd, isKarpenterKind, validateObject } from "./validation/validate.ts";
 export { unlessInvalid, ValueError } from "./value-error.ts";
-// Disruption budgets as Karpenter evaluates them (interruption's rebalance replacement, disruption).
-export { allowedDisruptions, DEFAULT_BUDGETS } from "./cron/index.ts";

@@ -33,6 +33,8 @@ export {
   NodeClaimNotFoundError,
   NodeClassNotReadyError,
 } from "./errors.ts";
+export type { DriftReason } from "./drift-reason.ts";
+export { stableHash } from "./aws/hash.ts";
 export { InstanceType } from "./instance-type.ts";
 export {
   CAPACITY_TYPE_ON_DEMAND,

@@ -29,6 +29,7 @@ export {
   standingChecks,
   type StandingCheck,
 } from "./standing-checks.ts";
+export { budgetProblemMessage } from "./schedule-text/budget-problem-text.ts";
 export { runToEnd, type Stepwise } from "./stepwise.ts";
 export {
   type LoadedPolicyTest,

@@ -1,0 +1,43 @@
+// Disruption (Karpenter's pkg/controllers/disruption): the pure planner over a snapshot — expiration, emptiness,
+// drift, multi- and single-node consolidation within budgets, with a reason for every node not acted on and
+// rollout progress per pool — and the executor that carries a command out over the Cluster port. See
+// docs/disruption.md.
+export { type BudgetReason, type PoolBudget, poolBudget } from "./budgets.ts";
+export type {
+  Blocked,
+  BlockedKind,
+  CommandCandidate,
+  CommandReason,
+  DisruptionCommand,
+  DisruptionMethod,
+} from "./command.ts";
+export { driftReason } from "./drift.ts";
+export { nodeFacts, type NodeFacts } from "./node-facts.ts";
+export {
+  ANNOTATION_NODE_POOL_HASH,
+  ANNOTATION_NODE_POOL_HASH_VERSION,
+  ANNOTATION_SOURCE_COMMIT,
+  nodePoolAnnotations,
+  nodePoolHash,
+} from "./nodepool-hash.ts";
+export {
+  ANNOTATION_DISRUPTION_MODE,
+  COMMAND_VALIDATION_DELAY_MS,
+  type DisruptionOptions,
+  NOMINATION_WINDOW_MS,
+} from "./options.ts";
+export type { DesiredState } from "./desired-state.ts";
+export { type DisruptionPlan, plan } from "./plan.ts";
+export type { RolloutProgress } from "./rollout.ts";
+export type { DisruptionNode, DisruptionSnapshot } from "./snapshot.ts";
+export { revalidate, type Validation } from "./revalidate.ts";
+export {
+  ANNOTATION_DISRUPTION_COMMAND,
+  ANNOTATION_DISRUPTION_REPLACEMENTS,
+  DEFAULT_INITIALIZATION_TIMEOUT_MS,
+  DisruptionExecutor,
+  type ExecutionResult,
+  type ExecutorOptions,
+} from "./executor.ts";
+export { planEvents, recordAll } from "./events.ts";
+export { CONDITION_ROLLED_OUT, rolloutCondition, writeRolloutStatus } from "./rollout-status.ts";

@@ -1,0 +1,75 @@
+/**
+ * The disruption planner (Karpenter's disruption/controller.go `disrupt`), pure: from a snapshot, the desired
+ * NodePools (from Git, through the gate), the instance types each pool may launch and a clock, the commands of one
+ * pass and, for every node considered and not acted on, why. Expiration first, as the forceful path outside budgets;
+ * then the graceful methods in Karpenter's order — emptiness, drift, multi-node and single-node consolidation — the
+ * first that finds something acts alone. Also reported: each pool's budgets as spent, and rollout progress.
+ */
+import type { Clock } from "../../api/index.ts";
+import type { InstanceType } from "../../cloudprovider/index.ts";
+import { type Candidate, candidates } from "./candidates.ts";
+import type { Blocked, DisruptionCommand } from "./command.ts";
+import { consolidationCandidates, multiNodeConsolidation, singleNodeConsolidation } from "./consolidation.ts";
+import { drift } from "./drift-method.ts";
+import { emptiness } from "./emptiness.ts";
+import { expirations } from "./expiration.ts";
+import { budgetSummary } from "./explanations.ts";
+import type { DesiredState } from "./desired-state.ts";
+import type { DisruptionOptions } from "./options.ts";
+import { type Pass, startPass } from "./pass.ts";
+import { rolloutProgress, type RolloutProgress } from "./rollout.ts";
+import type { DisruptionSnapshot } from "./snapshot.ts";
+
+export interface DisruptionPlan {
+  readonly decidedAt: Date;
+  /** Expirations, then at most one graceful command. */
+  readonly commands: readonly DisruptionCommand[];
+  readonly blocked: readonly Blocked[];
+  /** Each budget the pass looked at: "pool default, Underutilized: 1 more of 10 nodes (0 disrupting)". */
+  readonly budgets: readonly string[];
+  readonly rollout: readonly RolloutProgress[];
+  /** Desired pools that could not be read, each naming the pool and field; their nodes are left alone. */
+  readonly problems: readonly string[];
+}
+
+export function plan(
+  snapshot: DisruptionSnapshot,
+  desired: DesiredState,
+  instanceTypes: ReadonlyMap<string, readonly InstanceType[]>,
+  clock: Clock,
+  options: DisruptionOptions = {},
+): DisruptionPlan {
+  const { pass, unavailable, problems, dryRun } = startPass(snapshot, desired, instanceTypes, clock, options);
+  const { now, facts, pools } = pass;
+  const commands: DisruptionCommand[] = expirations(pass, dryRun);
+  const expiring = new Set(commands.flatMap((c) => c.candidates.map((n) => n.node)));
+  for (const name of expiring) unavailable.add(name);
+  const cands = candidates(pass, expiring);
+  // Nodes still within consolidateAfter take no moved pods (FACTS.md §b).
+  for (const c of cands) if (c.consolidatable.state === "waiting") unavailable.add(c.facts.name);
+  const graceful = emptiness(pass, cands, dryRun) ?? drift(pass, cands, dryRun) ?? consolidate(pass, cands, dryRun);
+  if (graceful !== undefined) commands.push(graceful);
+  for (const command of commands) for (const c of command.candidates) pass.unblock(c.node);
+
+  return {
+    decidedAt: now,
+    commands,
+    blocked: pass.blocked(),
+    budgets: pass.budgetsUsed().map((b) => budgetSummary(b, now)),
+    rollout: [...pools.values()].map((pool) => rolloutProgress(pool, facts, desired.commit)),
+    problems,
+  };
+}
+
+function consolidate(
+  pass: Pass,
+  cands: readonly Candidate[],
+  dryRun: (pool: string) => boolean,
+): DisruptionCommand | undefined {
+  const list = consolidationCandidates(pass, cands);
+  const multi = multiNodeConsolidation(pass, list, dryRun);
+  if (multi === undefined) return singleNodeConsolidation(pass, list, dryRun);
+  for (const c of list)
+    pass.block(c.facts, "not-evaluated", `not evaluated: one command per pass, and ${multi.message}`);
+  return multi;
+}
