@@ -8,6 +8,7 @@ export { type AllowedSigner, parseAllowedSigners } from "./commit-signature.ts";
 export { configDefaults, loadConfig, type PoolkeeperConfig } from "./config.ts";
 export {
   fetchStatusHistory,
+  type HistoryEntry,
   filterTimeline,
   renderTimeline,
   type TimelineFilter,
