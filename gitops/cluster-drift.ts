@@ -81,10 +81,26 @@ export function driftedFields(
     .filter((d) => !d.owners.includes(manager));
 }
 
-/** `spec.limits.cpu: "2000" (kubectl-edit), Git says "1000"` — one drifted field in words. */
+/** Values longer than this, lists and maps are not quoted in reports (they go to Git, Events and logs). */
+const QUOTED_VALUE_MAX = 40;
+
+/** Fields whose values are never quoted: an EC2NodeClass's userData may hold credentials. */
+const UNQUOTED_FIELDS = new Set(["userData"]);
+
+function quoted(path: FieldKeys, value: unknown): string | undefined {
+  if (path.some((k) => UNQUOTED_FIELDS.has(k))) return undefined;
+  if (value !== null && typeof value === "object") return undefined;
+  const text = JSON.stringify(value);
+  return text.length <= QUOTED_VALUE_MAX ? text : undefined;
+}
+
+/** `spec.limits.cpu set to "3000" by kubectl-edit, Git says "2000"`: one drifted field in words. */
 export function describeDrift(drift: FieldDrift): string {
   const path = drift.path.map((k) => (/^[A-Za-z_][A-Za-z0-9_]*$/.test(k) ? k : JSON.stringify(k))).join(".");
-  const found = drift.found === undefined ? "removed" : JSON.stringify(drift.found);
   const by = drift.owners.length > 0 ? ` by ${drift.owners.join(", ")}` : "";
-  return `${path} ${found === "removed" ? "removed" : `set to ${found}`}${by}, Git says ${JSON.stringify(drift.want)}`;
+  if (drift.found === undefined) return `${path} removed${by}`;
+  const found = quoted(drift.path, drift.found);
+  const want = quoted(drift.path, drift.want);
+  const change = found === undefined ? "changed" : `set to ${found}`;
+  return `${path} ${change}${by}${want === undefined ? "" : `, Git says ${want}`}`;
 }
