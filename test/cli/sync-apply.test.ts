@@ -3,11 +3,14 @@
 // it creates NodeClaims, marks one initialized, records Karpenter's DisruptionTerminating Event on it and deletes
 // it; the status branch (read with the git CLI) holds each happening exactly once, also after a restart that
 // re-reads every NodeClaim and Event. Two replicas: one leads and applies, the other stands by until it is gone.
+// The replicas run as a ServiceAccount granted exactly the permissions docs/operations.md lists, which the simulated
+// API server authorizes request by request.
 import assert from "node:assert/strict";
-import { mkdtempSync, rmSync } from "node:fs";
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { after, before, describe, it } from "node:test";
+import { parse, stringify } from "yaml";
 import { runSync, type SyncOptions } from "../../cli/commands/sync.ts";
 import { capturedOutput } from "../../cli/output.ts";
 import type { SyncResult } from "../../gitops/sync.ts";
@@ -19,6 +22,56 @@ import { startSimKube, type SimKube } from "../support/sim-kube.ts";
 
 const AUTH = { username: "ci", password: "apply-Pa55-s3cret" };
 const ENV = { POOLKEEPER_GIT_USERNAME: AUTH.username, POOLKEEPER_GIT_PASSWORD: AUTH.password };
+
+/** docs/operations.md "Permissions", as a ServiceAccount's roles. */
+const RBAC = `
+apiVersion: v1
+kind: Namespace
+metadata: {name: poolkeeper}
+---
+apiVersion: v1
+kind: ServiceAccount
+metadata: {name: poolkeeper, namespace: poolkeeper}
+---
+apiVersion: rbac.authorization.k8s.io/v1
+kind: ClusterRole
+metadata: {name: poolkeeper-sync}
+rules:
+- apiGroups: [karpenter.sh]
+  resources: [nodepools]
+  verbs: [get, list, watch, patch, delete]
+- apiGroups: [karpenter.k8s.aws]
+  resources: [ec2nodeclasses]
+  verbs: [get, list, watch, patch, delete]
+- apiGroups: [karpenter.sh]
+  resources: [nodeclaims]
+  verbs: [get, list, watch]
+- apiGroups: [""]
+  resources: [events]
+  verbs: [list, watch, create, patch]
+---
+apiVersion: rbac.authorization.k8s.io/v1
+kind: ClusterRoleBinding
+metadata: {name: poolkeeper-sync}
+roleRef: {apiGroup: rbac.authorization.k8s.io, kind: ClusterRole, name: poolkeeper-sync}
+subjects:
+- {kind: ServiceAccount, name: poolkeeper, namespace: poolkeeper}
+---
+apiVersion: rbac.authorization.k8s.io/v1
+kind: Role
+metadata: {name: poolkeeper-sync-leader-election, namespace: poolkeeper}
+rules:
+- apiGroups: [coordination.k8s.io]
+  resources: [leases]
+  verbs: [get, create, update]
+---
+apiVersion: rbac.authorization.k8s.io/v1
+kind: RoleBinding
+metadata: {name: poolkeeper-sync-leader-election, namespace: poolkeeper}
+roleRef: {apiGroup: rbac.authorization.k8s.io, kind: Role, name: poolkeeper-sync-leader-election}
+subjects:
+- {kind: ServiceAccount, name: poolkeeper, namespace: poolkeeper}
+`;
 
 /** A NodeClaim as Karpenter creates it for the pool `default`. */
 function nodeClaim(name: string): string {
@@ -62,6 +115,8 @@ describe("poolkeeper sync --apply beside Karpenter", () => {
   let kube: SimKube;
   let tmp: string;
   let repo: PoolRepo;
+  /** The ServiceAccount's kubeconfig: the server and CA of the admin one, the account's token. */
+  let kubeconfig: string;
   let n = 0;
   const savedEnv = { ...process.env };
 
@@ -71,6 +126,13 @@ describe("poolkeeper sync --apply beside Karpenter", () => {
     Object.assign(process.env, ENV);
     kube = await startSimKube();
     repo = await createPoolRepo(git, "pools", tmp, AUTH);
+    await kubectl(["apply", "-f", "-"], RBAC);
+    const token = await kube.kubectl(["create", "token", "poolkeeper", "-n", "poolkeeper"]);
+    assert.equal(token.code, 0, token.stderr);
+    const config = parse(readFileSync(kube.kubeconfig, "utf8")) as { users: { user: Record<string, unknown> }[] };
+    for (const entry of config.users) entry.user = { token: token.stdout.trim() };
+    kubeconfig = join(tmp, "kubeconfig-poolkeeper");
+    writeFileSync(kubeconfig, stringify(config));
   });
   after(async () => {
     process.env = savedEnv;
@@ -97,8 +159,8 @@ describe("poolkeeper sync --apply beside Karpenter", () => {
       host: "127.0.0.1",
       logLevel: "info",
       apply: true,
-      kubeconfig: kube.kubeconfig,
-      leaderElectionNamespace: "default",
+      kubeconfig,
+      leaderElectionNamespace: "poolkeeper",
     };
     const running = runSync(options, capturedOutput(), {
       signal: stop.signal,
@@ -140,8 +202,8 @@ describe("poolkeeper sync --apply beside Karpenter", () => {
   const audited = (log: LogCapture, event: string, nodeClaimName: string) =>
     log.line((l) => l.event === event && l.nodeClaim === nodeClaimName);
 
-  it("applies the pools and records what Karpenter did with them in the status branch, each exactly once", async () => {
-    const first = replica();
+  /** Plays Karpenter while `replica` leads: two NodeClaims, one initialized, disrupted and deleted. */
+  async function recordKarpenter(first: Replica): Promise<void> {
     await first.synced;
     const pool = await kube.kubectl(["get", "nodepool", "default", "-o", "jsonpath={.spec.limits.cpu}"]);
     assert.equal(pool.stdout, "1000");
@@ -176,7 +238,15 @@ describe("poolkeeper sync --apply beside Karpenter", () => {
     await kubectl(["create", "-f", "-"], disruptionEvent("default-a1b2c", "Underutilized"));
     await audited(first.log, "consolidated", "default-a1b2c");
     await kubectl(["delete", "nodeclaim", "default-a1b2c"]);
-    assert.equal(await first.stop(), 0);
+  }
+
+  it("applies the pools and records what Karpenter did with them in the status branch, each exactly once", async () => {
+    const first = replica();
+    try {
+      await recordKarpenter(first);
+    } finally {
+      assert.equal(await first.stop(), 0);
+    }
 
     // A restart (a new replica, a new clone) re-reads every NodeClaim and Event: nothing is recorded twice.
     const second = replica();
@@ -202,43 +272,44 @@ describe("poolkeeper sync --apply beside Karpenter", () => {
   });
 
   it("two replicas: one leads and applies, the other stands by and takes over when the leader stops", async () => {
-    const a = replica();
-    const b = replica();
-    await a.log.line("standing by until this replica holds the lease");
-    await b.log.line("standing by until this replica holds the lease");
-    const leading = await Promise.race([
-      a.log.line("recording what Karpenter does in the status branch").then(() => "a" as const),
-      b.log.line("recording what Karpenter does in the status branch").then(() => "b" as const),
-    ]);
-    const [leader, standby] = leading === "a" ? [a, b] : [b, a];
-    await leader.synced;
-    const lease = await kube.kubectl([
-      "get",
-      "lease",
-      "-n",
-      "default",
-      "poolkeeper-sync-prod",
-      "-o",
-      "jsonpath={.spec.holderIdentity}",
-    ]);
-    assert.notEqual(lease.stdout, "");
-    assert.ok(!standby.log.lines.some((l) => l.msg === "leading"), "the standby does not lead");
-    assert.equal(standby.syncs.length, 0, "the standby neither syncs nor applies");
+    const replicas = [replica(), replica()];
+    const holder = async () => {
+      const lease = [
+        "get",
+        "lease",
+        "-n",
+        "poolkeeper",
+        "poolkeeper-sync-prod",
+        "-o",
+        "jsonpath={.spec.holderIdentity}",
+      ];
+      const got = await kube.kubectl(lease);
+      assert.equal(got.code, 0, got.stderr);
+      return got.stdout;
+    };
+    try {
+      for (const r of replicas) await r.log.line("standing by until this replica holds the lease");
+      const leading = await Promise.race(
+        replicas.map((r, i) => r.log.line("recording what Karpenter does in the status branch").then(() => i)),
+      );
+      const leader = replicas[leading] as Replica;
+      const standby = replicas[1 - leading] as Replica;
+      await leader.synced;
+      const first = await holder();
+      assert.notEqual(first, "");
+      assert.ok(!standby.log.lines.some((l) => l.msg === "leading"), "the standby does not lead");
+      assert.equal(standby.syncs.length, 0, "the standby neither syncs nor applies");
 
-    const from = standby.log.lines.length;
-    assert.equal(await leader.stop(), 0);
-    // The leader released its Lease on the way out: the standby takes it at its next attempt.
-    await standby.log.line("recording what Karpenter does in the status branch", from);
-    const newHolder = await kube.kubectl([
-      "get",
-      "lease",
-      "-n",
-      "default",
-      "poolkeeper-sync-prod",
-      "-o",
-      "jsonpath={.spec.holderIdentity}",
-    ]);
-    assert.notEqual(newHolder.stdout, lease.stdout);
-    assert.equal(await standby.stop(), 0);
+      const from = standby.log.lines.length;
+      assert.equal(await leader.stop(), 0);
+      // The leader released its Lease on the way out: the standby takes it at its next attempt.
+      await standby.log.line("recording what Karpenter does in the status branch", from);
+      await standby.synced;
+      const second = await holder();
+      assert.notEqual(second, "");
+      assert.notEqual(second, first);
+    } finally {
+      for (const code of await Promise.all(replicas.map((r) => r.stop()))) assert.equal(code, 0);
+    }
   });
 });
