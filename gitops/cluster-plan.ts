@@ -32,8 +32,11 @@ export interface ApplyStep {
   kind: ManagedKind;
   name: string;
   object: Record<string, unknown>;
-  /** `create`: not in the cluster; `update`: Git's fields differ or Git dropped some; `drift`: someone changed them. */
-  why: "create" | "update" | "drift";
+  /**
+   * `create`: not in the cluster; `adopt`: there, but poolkeeper never applied it; `update`: Git's fields differ or
+   * Git dropped some; `drift`: someone changed them.
+   */
+  why: "create" | "adopt" | "update" | "drift";
   /** The fields Git changed (for `update`). */
   changes: FieldDifference[];
   /** The fields someone else changed. */
@@ -85,10 +88,9 @@ export function planClusterSync(input: PlanInput): ClusterPlan {
     const changes = differingFields(d.object, there).filter((f) => !drifted.has(f.path.join("\u0000")));
     // A field poolkeeper applied that Git no longer sets: the apply removes it.
     const dropped = appliedFields(there, manager).filter((path) => !hasPath(d.object, path));
-    if (drift.length > 0) applies.push({ ...d, why: "drift", changes, drift });
-    else if (changes.length > 0 || dropped.length > 0 || !appliedBy(there, manager)) {
-      applies.push({ ...d, why: "update", changes, drift: [] });
-    }
+    if (!appliedBy(there, manager)) applies.push({ ...d, why: "adopt", changes, drift: [] });
+    else if (drift.length > 0) applies.push({ ...d, why: "drift", changes, drift });
+    else if (changes.length > 0 || dropped.length > 0) applies.push({ ...d, why: "update", changes, drift: [] });
   }
 
   const referenced = nodeClassReferences([

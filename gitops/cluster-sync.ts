@@ -142,11 +142,16 @@ export class ClusterSync {
       result.created.push(id);
       logger.info({ kind, name, sha }, "created from Git");
       publisher?.record({ kind: "applied", ...pool, reason: `created ${kind} ${name} from Git`, sourceSha: sha });
-    } else if (step.why === "update") {
+    } else if (step.why === "update" || step.why === "adopt") {
       metrics?.applies.inc({ kind, result: "updated" });
       result.updated.push(id);
       const fields = step.changes.map((c) => c.path.join(".")).join(", ");
-      const what = fields === "" ? "fields Git no longer sets removed" : `${fields} changed in Git`;
+      const what =
+        step.why === "adopt"
+          ? `adopted (it was not applied by poolkeeper before)${fields === "" ? "" : `; ${fields} set as Git says`}`
+          : fields === ""
+            ? "fields Git no longer sets removed"
+            : `${fields} changed in Git`;
       logger.info({ kind, name, sha, fields }, "applied from Git");
       publisher?.record({ kind: "applied", ...pool, reason: `applied ${kind} ${name}: ${what}`, sourceSha: sha });
     } else {

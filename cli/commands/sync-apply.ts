@@ -20,6 +20,10 @@ import {
 import type { HistoryEntry } from "../../gitops/index.ts";
 import { InputError } from "../input-files.ts";
 
+/** Waits between attempts to read the status branch before the audit starts. */
+const AUDIT_RETRY_MIN_MS = 1_000;
+const AUDIT_RETRY_MAX_MS = 60_000;
+
 export interface SyncApplyOptions {
   /** A kubeconfig file; the pod's ServiceAccount (in-cluster) when not given. */
   kubeconfig?: string;
@@ -57,6 +61,9 @@ export class SyncApply {
   readonly #clusterSync: ClusterSync;
   #audit: KarpenterAudit | undefined;
   #elector: LeaderElector | undefined;
+  #closed = false;
+  /** Ends the audit's wait before a retry. */
+  #wake: (() => void) | undefined;
 
   constructor(options: SyncApplyOptions, context: SyncApplyContext) {
     this.#options = options;
@@ -91,9 +98,36 @@ export class SyncApply {
 
   /** Starts the caches the apply reads (and, with `audit`, NodeClaims and Events); resolves once they have listed. */
   async start(options: { audit: boolean }): Promise<void> {
-    const audit = options.audit && this.#audit !== undefined;
+    const audit = options.audit ? this.#audit : undefined;
     await this.kube.start([...CLUSTER_SYNC_RESOURCES, ...(audit ? KARPENTER_AUDIT_RESOURCES : [])]);
-    if (audit) await this.#audit?.start();
+    if (audit) void this.#startAudit(audit);
+  }
+
+  /**
+   * The audit starts once it knows what the status branch records (or it would record things twice): while the
+   * branch cannot be read, it tries again with backoff, and the apply goes on meanwhile.
+   */
+  async #startAudit(audit: KarpenterAudit): Promise<void> {
+    const { clock, logger } = this.#context;
+    for (let attempt = 0; !this.#closed; attempt++) {
+      try {
+        await audit.start();
+        return;
+      } catch (error) {
+        const delay = Math.min(AUDIT_RETRY_MAX_MS, AUDIT_RETRY_MIN_MS * 2 ** Math.min(attempt, 10));
+        logger.warn(
+          { err: error instanceof Error ? error.message : String(error), retryInMs: delay },
+          "cannot read the status branch; the audit of Karpenter waits for it",
+        );
+        await new Promise<void>((resolve) => {
+          const timer = clock.afterFunc(delay, resolve);
+          this.#wake = () => {
+            timer.stop();
+            resolve();
+          };
+        });
+      }
+    }
   }
 
   /** Applies the last good state a sync left in force; undefined when there is none yet. */
@@ -147,6 +181,8 @@ export class SyncApply {
 
   /** Stops the audit, releases the lease if held, stops the caches. */
   async close(): Promise<void> {
+    this.#closed = true;
+    this.#wake?.();
     this.#audit?.stop();
     await this.#elector?.stop();
     await this.kube.stop();

@@ -240,6 +240,7 @@ export async function runSync(options: SyncOptions, out: Output, control: SyncCo
   let server: HookServer | undefined;
   let loop: ReturnType<typeof startSyncLoop> | undefined;
   let lostLease = false;
+  let startFailed = false;
   const startLoop = () =>
     startSyncLoop({
       sync: async () => {
@@ -301,6 +302,7 @@ export async function runSync(options: SyncOptions, out: Output, control: SyncCo
         if (!stop.signal.aborted) loop = startLoop();
       } catch (error) {
         logger.error({ err: message(error) }, "cannot start applying to the cluster");
+        startFailed = true;
         stop.abort();
       }
     }
@@ -313,7 +315,7 @@ export async function runSync(options: SyncOptions, out: Output, control: SyncCo
   await server.close();
   detach();
   logger.flush();
-  return lostLease ? 1 : 0;
+  return startFailed ? 2 : lostLease ? 1 : 0;
 }
 
 /** Writes what is left; false when it could not be committed (the events are then lost with the process). */

@@ -217,7 +217,7 @@ function nodeClass(name: string, annotations?: Record<string, string>): LiveObje
 }
 
 describe("the apply plan", () => {
-  it("creates what is missing (classes first), leaves what holds Git's fields, updates what Git changed or dropped", () => {
+  it("creates what is missing (classes first), leaves what holds Git's fields, updates what Git changed or dropped, adopts what others made", () => {
     const dropped = structuredClone(GIT_POOL) as PoolShape;
     delete dropped.metadata.labels;
     const plan = planClusterSync({
@@ -253,6 +253,16 @@ describe("the apply plan", () => {
     assert.deepEqual(
       drift.applies.map((a) => [a.why, a.drift.length]),
       [["drift", 1]],
+    );
+    const foreign = stored((p) => (p.spec.limits.cpu = "5"), [{ manager: "kubectl-create", operation: "Update" }]);
+    const adopt = planClusterSync({
+      desired: [desired("NodePool", "default", GIT_POOL)],
+      live: [{ kind: "NodePool", object: foreign }],
+      prune: false,
+    });
+    assert.deepEqual(
+      adopt.applies.map((a) => [a.why, a.changes.map((c) => c.path.join("."))]),
+      [["adopt", ["spec.limits.cpu"]]],
     );
   });
 
