@@ -215,6 +215,19 @@ export function buildProgram(out: Output, setExit: (code: number) => void, serve
       .option("--tls-key <file>", "its private key, PEM")
       .option("--github-secret-file <file>", "GitHub webhook secret (or POOLKEEPER_GITHUB_WEBHOOK_SECRET)")
       .option("--gitlab-token-file <file>", "GitLab webhook token (or POOLKEEPER_GITLAB_WEBHOOK_TOKEN)")
+      .option(
+        "--apply",
+        "apply the last good state to the cluster (server-side apply; drift reverted; prune only where poolkeeper.yaml " +
+          "or an object opts in), record what Karpenter does in the status branch, elect a leader among replicas",
+        false,
+      )
+      .option("--kubeconfig <file>", "the cluster for --apply (default: in-cluster, the pod's ServiceAccount)")
+      .option("--context <name>", "the kubeconfig context for --apply (default: its current context)")
+      .option(
+        "--leader-election-namespace <namespace>",
+        "namespace of the Lease replicas of --apply share (poolkeeper-sync-<cluster>)",
+        "kube-system",
+      )
       .addOption(
         new Option("--log-level <level>", "lowest log level written (default: info; warn with --once)").choices([
           "fatal",

@@ -38,6 +38,8 @@ export interface PoolkeeperConfig {
   push: { maxRetries: number; minBackoff: ConfigDuration; maxBackoff: ConfigDuration };
   /** Minimum interval between two status commits. */
   coalesce: ConfigDuration;
+  /** Whether `sync --apply` deletes objects removed from Git (cluster-plan.ts); false: reports them and leaves them. */
+  prune: boolean;
   /** Where the document starts. */
   source: SourcePosition;
 }
@@ -65,6 +67,7 @@ export const configDefaults = {
   minBackoff: "1s",
   maxBackoff: "30s",
   coalesce: "30s",
+  prune: false,
 } as const;
 
 /** Shortest poll interval accepted, so a misconfiguration cannot hammer the Git server. */
@@ -135,6 +138,7 @@ const configSchema = {
           },
         },
         coalesce: DURATION,
+        prune: { type: "boolean" },
       },
     },
   },
@@ -232,6 +236,7 @@ export function loadConfig(input: string | Uint8Array, file: string): ConfigLoad
       },
       push: { maxRetries: spec.push?.maxRetries ?? configDefaults.maxRetries, minBackoff, maxBackoff },
       coalesce,
+      prune: spec.prune ?? configDefaults.prune,
       source: doc.start,
     },
     errors,
@@ -248,6 +253,7 @@ interface RawSpec {
   status?: { branch?: string; path?: string };
   commitAuthor?: { name?: string; email?: string };
   push?: { maxRetries?: number };
+  prune?: boolean;
 }
 
 // "./status//eu-1" → "status/eu-1/"

@@ -18,6 +18,12 @@ export const STATUS_EVENT_KINDS = [
   "interrupted",
   "fetch-failed",
   "rewritten",
+  // Git → cluster (cluster-sync.ts) and what Karpenter did beside it (karpenter-audit.ts).
+  "applied",
+  "reverted",
+  "removed",
+  "pruned",
+  "initialized",
 ] as const;
 
 export type StatusEventKind = (typeof STATUS_EVENT_KINDS)[number];

@@ -4,6 +4,8 @@
 // the head is accepted, 1 when it is rejected, 2 when Git or the config fails. `--policy` files, kept outside the
 // repository, judge every commit instead of its policies/. Without it, the command runs until
 // SIGTERM: polling with jitter and backoff, and serving the push hook, /healthz, /readyz and /metrics.
+// `--apply` makes it the policy mode beside Karpenter (sync-apply.ts): each sync applies the last good state to the
+// cluster and the status branch records what Karpenter did; replicas elect a leader, the others stand by.
 import { createHash } from "node:crypto";
 import { homedir } from "node:os";
 import { join } from "node:path";
@@ -33,6 +35,7 @@ import { onStopRequest, parsePort } from "../stop-request.ts";
 import type { Output } from "../output.ts";
 import { toolVersion } from "../version.ts";
 import { loadCatalog } from "./check.ts";
+import type { LeaderElectionTiming } from "./sync-apply.ts";
 
 export interface SyncOptions extends ServingLimitOptions {
   repo: string;
@@ -60,6 +63,12 @@ export interface SyncOptions extends ServingLimitOptions {
   passwordFile?: string;
   /** Default: info; warn with --once, whose report is what a CI log wants to show. */
   logLevel?: Level;
+  /** Apply the last good state to the cluster (server-side apply), audit Karpenter, elect a leader. */
+  apply?: boolean;
+  /** The kubeconfig for --apply; in-cluster configuration when not given. */
+  kubeconfig?: string;
+  context?: string;
+  leaderElectionNamespace?: string;
 }
 
 /** What the command line does not set: tests stop the loop and read the log. */
@@ -70,7 +79,12 @@ export interface SyncControl {
   clock?: TimerClock;
   onListening?: (address: AddressInfo) => void;
   onSync?: (result: SyncResult) => void;
+  /** --apply's leader election timing (client-go's defaults otherwise). */
+  leaderElection?: LeaderElectionTiming;
 }
+
+/** Where replicas of `sync --apply` keep their Lease unless told. */
+export const DEFAULT_LEADER_ELECTION_NAMESPACE = "kube-system";
 
 export async function runSync(options: SyncOptions, out: Output, control: SyncControl = {}): Promise<number> {
   const env = control.env ?? process.env;
@@ -84,6 +98,9 @@ export async function runSync(options: SyncOptions, out: Output, control: SyncCo
   const hookSecrets = options.once ? {} : readHookSecrets(options, env);
   const limits = servingLimitsOf(options);
   const rateLimit = hookRateLimitOf(options.hookRateLimit);
+  if (options.apply !== true && (options.kubeconfig !== undefined || options.context !== undefined)) {
+    throw new InputError("--kubeconfig and --context are for --apply: without it sync writes nothing to a cluster");
+  }
   if ((options.tlsCert === undefined) !== (options.tlsKey === undefined)) {
     throw new InputError("--tls-cert and --tls-key go together: give both to serve HTTPS, or neither for HTTP");
   }
@@ -168,14 +185,45 @@ export async function runSync(options: SyncOptions, out: Output, control: SyncCo
     logger,
     metrics,
   });
+  // Loaded only for --apply: client-node is a large part of start-up.
+  const cluster = options.apply
+    ? new (await import("./sync-apply.ts")).SyncApply(
+        {
+          ...(options.kubeconfig === undefined ? {} : { kubeconfig: options.kubeconfig }),
+          ...(options.context === undefined ? {} : { context: options.context }),
+          leaderElectionNamespace: options.leaderElectionNamespace ?? DEFAULT_LEADER_ELECTION_NAMESPACE,
+        },
+        {
+          clusterName: config.cluster,
+          clock,
+          registry,
+          logger,
+          ...(publisher ? { publisher } : {}),
+          ...(writer ? { history: () => writer.history() } : {}),
+          ...(control.leaderElection ? { timing: control.leaderElection } : {}),
+        },
+      )
+    : undefined;
   logger.info(
     { repo: displayRemote(options.repo), branch, cluster: config.cluster, statusBranch: config.status.branch },
     "starting",
   );
-  await syncer.restore();
+  // A replica of `sync --apply` restores once it leads: the leader before it may have written more.
+  if (!cluster || options.once) await syncer.restore();
 
   if (options.once) {
     const result = await syncer.sync();
+    let applied = true;
+    if (cluster) {
+      try {
+        await cluster.start({ audit: false });
+        applied = ((await cluster.apply(result))?.failed.length ?? 0) === 0;
+      } catch (error) {
+        logger.error({ err: message(error) }, "cannot apply to the cluster");
+        applied = false;
+      }
+      await cluster.close();
+    }
     await syncer.close();
     control.onSync?.(result);
     const written = await closePublisher(publisher, logger);
@@ -183,30 +231,41 @@ export async function runSync(options: SyncOptions, out: Output, control: SyncCo
     if (result.outcome === "failed") {
       out.stderr(`poolkeeper sync: ${result.error?.message ?? "sync failed"}\n`);
     }
-    return onceExitCode(result, written);
+    if (!applied) out.stderr("poolkeeper sync: the cluster refused some objects (see the log)\n");
+    return onceExitCode(result, written && applied);
   }
 
   const stop = new AbortController();
   const detach = onStopRequest(control.signal, () => stop.abort());
   let server: HookServer | undefined;
-  const loop = startSyncLoop({
-    sync: () => syncer.sync(),
-    intervalMs: config.pollInterval.ms,
-    signal: stop.signal,
-    clock,
-    onSync: (result) => {
-      metrics.statusPendingEvents.set(publisher?.pendingEvents ?? 0);
-      control.onSync?.(result);
-    },
-    onError: (error) => logger.error({ err: error instanceof Error ? error.message : String(error) }, "sync crashed"),
-  });
+  let loop: ReturnType<typeof startSyncLoop> | undefined;
+  let lostLease = false;
+  let startFailed = false;
+  const startLoop = () =>
+    startSyncLoop({
+      sync: async () => {
+        const result = await syncer.sync();
+        await cluster?.apply(result);
+        return result;
+      },
+      intervalMs: config.pollInterval.ms,
+      signal: stop.signal,
+      clock,
+      onSync: (result) => {
+        metrics.statusPendingEvents.set(publisher?.pendingEvents ?? 0);
+        control.onSync?.(result);
+      },
+      onError: (error) => logger.error({ err: message(error) }, "sync crashed"),
+    });
+  if (!cluster) loop = startLoop();
   try {
     server = createHookServer({
       branch,
       githubSecret: hookSecrets.github,
       gitlabToken: hookSecrets.gitlab,
-      onPush: () => loop.trigger(),
-      ready: () => syncer.desiredState !== undefined,
+      onPush: () => loop?.trigger(),
+      // A standby is ready: it is doing what it should (a rollout must not wait for it to lead).
+      ready: () => cluster?.standingBy === true || syncer.desiredState !== undefined,
       registry,
       logger,
       tls: options.tlsCert && options.tlsKey ? { certFile: options.tlsCert, keyFile: options.tlsKey } : undefined,
@@ -219,20 +278,44 @@ export async function runSync(options: SyncOptions, out: Output, control: SyncCo
     control.onListening?.(address);
   } catch (error) {
     stop.abort();
-    await loop.done;
+    await loop?.done;
+    await cluster?.close();
     await syncer.close();
     await closePublisher(publisher, logger);
     detach();
     throw error instanceof InputError ? error : new InputError(`cannot serve the push hook: ${message(error)}`);
   }
-  await loop.done;
+  if (cluster) {
+    const onLost = () => {
+      // As controller-runtime does: a replica that lost the lease stops, and its restart stands by.
+      logger.error("lost the leader lease: stopping so that only the new leader applies");
+      lostLease = true;
+      stop.abort();
+    };
+    if (await cluster.lead(stop.signal, onLost)) {
+      logger.info("leading: applying the last good state to the cluster and recording what Karpenter does");
+      try {
+        await syncer.restore();
+        // The caches list before the first apply; a stop request does not wait for an API server that is down.
+        const stopped = new Promise<void>((resolve) => stop.signal.addEventListener("abort", () => resolve()));
+        await Promise.race([cluster.start({ audit: true }), stopped]);
+        if (!stop.signal.aborted) loop = startLoop();
+      } catch (error) {
+        logger.error({ err: message(error) }, "cannot start applying to the cluster");
+        startFailed = true;
+        stop.abort();
+      }
+    }
+  }
+  await loop?.done;
+  await cluster?.close();
   await syncer.close();
   logger.info("stopping: writing what is left of the status");
   await closePublisher(publisher, logger);
   await server.close();
   detach();
   logger.flush();
-  return 0;
+  return startFailed ? 2 : lostLease ? 1 : 0;
 }
 
 /** Writes what is left; false when it could not be committed (the events are then lost with the process). */

@@ -38,6 +38,7 @@ test("defaults: only spec.cluster is set", () => {
     commitAuthor: { name: "poolkeeper", email: "poolkeeper@users.noreply.poolkeeper.dev" },
     push: { maxRetries: 5, minBackoff: { text: "1s", ms: 1000 }, maxBackoff: { text: "30s", ms: 30_000 } },
     coalesce: { text: "30s", ms: 30_000 },
+    prune: false,
     source: { file: FILE, line: 1, col: 1 },
   });
 });
@@ -54,6 +55,7 @@ test("every field set explicitly is kept", () => {
       "  commitAuthor: {name: Bot, email: bot@example.com}",
       "  push: {maxRetries: 0, minBackoff: 500ms, maxBackoff: 1m}",
       "  coalesce: 0s",
+      "  prune: true",
       "",
     ].join("\n"),
   );
@@ -72,6 +74,7 @@ test("every field set explicitly is kept", () => {
     maxBackoff: { text: "1m", ms: 60_000 },
   });
   assert.deepEqual(config.coalesce, { text: "0s", ms: 0 });
+  assert.equal(config.prune, true);
 });
 
 test("the status path is derived from the cluster name unless set", () => {
@@ -164,6 +167,7 @@ const fieldCases: [string, string, string][] = [
   ],
   ["coalesce negative", "  coalesce: -5s\n", `${FILE}:5:3: spec.coalesce must not be negative (found "-5s")`],
   ["spec.push not an object", "  push: 3\n", `${FILE}:5:3: spec.push must be object`],
+  ["prune not a boolean", '  prune: "true"\n', `${FILE}:5:3: spec.prune must be boolean`],
 ];
 
 for (const [name, extra, expected] of fieldCases) {

@@ -11,6 +11,8 @@ export type LineMatch = string | ((line: Json) => boolean);
 
 export interface LogCapture {
   logger: Logger;
+  /** Where the lines go: for a command that makes its own logger (a `log` control). */
+  destination: { write(text: string): void };
   /** Every line written so far, parsed, oldest first. */
   lines: Json[];
   /**
@@ -23,23 +25,22 @@ export interface LogCapture {
 export function captureLog(options: { level?: Level } = {}): LogCapture {
   const lines: Json[] = [];
   const waiters = new Set<{ test: (line: Json) => boolean; from: number; resolve: (line: Json) => void }>();
-  const logger = createLogger({
-    level: options.level ?? "debug",
-    destination: {
-      write(text: string) {
-        const line = JSON.parse(text) as Json;
-        lines.push(line);
-        for (const waiter of waiters) {
-          if (lines.length - 1 >= waiter.from && waiter.test(line)) {
-            waiters.delete(waiter);
-            waiter.resolve(line);
-          }
+  const destination = {
+    write(text: string) {
+      const line = JSON.parse(text) as Json;
+      lines.push(line);
+      for (const waiter of waiters) {
+        if (lines.length - 1 >= waiter.from && waiter.test(line)) {
+          waiters.delete(waiter);
+          waiter.resolve(line);
         }
-      },
+      }
     },
-  });
+  };
+  const logger = createLogger({ level: options.level ?? "debug", destination });
   return {
     logger,
+    destination,
     lines,
     line(match, from = 0) {
       const test = typeof match === "string" ? (line: Json) => line.msg === match : match;
