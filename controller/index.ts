@@ -4,6 +4,7 @@ export {
   ControllerManager,
   ForeignLeaseGuard,
   KARPENTER_LEADER_LEASE,
+  managerPhaseMetric,
   reconcileLoop,
   type ControllerManagerOptions,
   type ManagerStatus,

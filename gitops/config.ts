@@ -7,6 +7,7 @@ import { formatFieldPath, loadYaml, parseDuration, type FieldPath, type SourcePo
 import { isRecord } from "../api/index.ts";
 import { valueAtPath } from "../api/index.ts";
 import { describeAjvError } from "../api/index.ts";
+import { controllerConfigSchema, readControllerConfig, type ControllerConfig } from "./controller-config.ts";
 
 export const CONFIG_API_VERSION = "poolkeeper.dev/v1alpha1";
 export const CONFIG_KIND = "PoolkeeperConfig";
@@ -38,6 +39,8 @@ export interface PoolkeeperConfig {
   push: { maxRetries: number; minBackoff: ConfigDuration; maxBackoff: ConfigDuration };
   /** Minimum interval between two status commits. */
   coalesce: ConfigDuration;
+  /** `spec.controller`: what `poolkeeper run` takes from the file (controller-config.ts). */
+  controller: ControllerConfig;
   /** Where the document starts. */
   source: SourcePosition;
 }
@@ -135,6 +138,7 @@ const configSchema = {
           },
         },
         coalesce: DURATION,
+        controller: controllerConfigSchema,
       },
     },
   },
@@ -195,13 +199,19 @@ export function loadConfig(input: string | Uint8Array, file: string): ConfigLoad
   const minBackoff = duration(["spec", "push", "minBackoff"], configDefaults.minBackoff);
   const maxBackoff = duration(["spec", "push", "maxBackoff"], configDefaults.maxBackoff);
   const coalesce = duration(["spec", "coalesce"], configDefaults.coalesce);
+  const controllerSection = valueAtPath(value, ["spec", "controller"]);
+  const controller = readControllerConfig(
+    isRecord(controllerSection) ? controllerSection : undefined,
+    (path) => duration(path, ""),
+    (path) => doc.position(path),
+  );
   if (minBackoff && maxBackoff && minBackoff.ms > maxBackoff.ms) {
     at(
       ["spec", "push", "minBackoff"],
       `spec.push.minBackoff ("${minBackoff.text}") must not exceed spec.push.maxBackoff ("${maxBackoff.text}")`,
     );
   }
-  if (errors.length > 0 || !pollInterval || !minBackoff || !maxBackoff || !coalesce) {
+  if (errors.length > 0 || !pollInterval || !minBackoff || !maxBackoff || !coalesce || !controller) {
     return { errors: errors.sort((a, b) => a.source.line - b.source.line || a.source.col - b.source.col) };
   }
 
@@ -232,6 +242,7 @@ export function loadConfig(input: string | Uint8Array, file: string): ConfigLoad
       },
       push: { maxRetries: spec.push?.maxRetries ?? configDefaults.maxRetries, minBackoff, maxBackoff },
       coalesce,
+      controller,
       source: doc.start,
     },
     errors,

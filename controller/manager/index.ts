@@ -11,6 +11,7 @@ export {
 } from "./manager.ts";
 export { DEFAULT_FAILURE_BACKOFF, FailureBackoff, type FailureBackoffOptions } from "./failure-backoff.ts";
 export { ForeignLeaseGuard, KARPENTER_LEADER_LEASE, type ForeignLeaseGuardOptions } from "./foreign-lease-guard.ts";
+export { managerPhaseMetric } from "./metrics.ts";
 export { judgeForeignLease, type ForeignLeaseState, type LeaseObservation } from "./foreign-lease.ts";
 export { reconcileLoop, type ReconcileLoopOptions } from "./reconcile-loop.ts";
 export type { ReconcileContext, ReconcileResult, Reconciler, RunContext, Runnable } from "./runnable.ts";

@@ -155,7 +155,7 @@ export class ControllerManager {
     else
       this.#setStatus({
         phase: "standby",
-        reason: `standing by: another replica holds the leader lease ${this.#options.leaseName ?? ""}`.trimEnd(),
+        reason: `standing by: the leader lease ${this.#options.leaseName ?? ""} is another replica's (or not yet tried)`,
       });
   }
 

@@ -38,6 +38,7 @@ test("defaults: only spec.cluster is set", () => {
     commitAuthor: { name: "poolkeeper", email: "poolkeeper@users.noreply.poolkeeper.dev" },
     push: { maxRetries: 5, minBackoff: { text: "1s", ms: 1000 }, maxBackoff: { text: "30s", ms: 30_000 } },
     coalesce: { text: "30s", ms: 30_000 },
+    controller: { durations: {}, positions: {} },
     source: { file: FILE, line: 1, col: 1 },
   });
 });

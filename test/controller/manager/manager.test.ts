@@ -98,7 +98,7 @@ describe("controller manager", () => {
     assert.equal(b.manager.status.phase, "standby");
     assert.match(
       b.manager.status.reason,
-      /another replica holds the leader lease kube-system\/poolkeeper-leader-election/,
+      /standing by: the leader lease kube-system\/poolkeeper-leader-election is another replica's/,
     );
 
     // a dies between two renewals: its loops end with it and nothing releases the lease.
