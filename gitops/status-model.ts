@@ -18,6 +18,8 @@ export const STATUS_EVENT_KINDS = [
   "interrupted",
   "fetch-failed",
   "rewritten",
+  "paused",
+  "resumed",
 ] as const;
 
 export type StatusEventKind = (typeof STATUS_EVENT_KINDS)[number];

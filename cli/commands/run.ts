@@ -148,7 +148,20 @@ export async function runRun(options: RunOptions, out: Output, control: RunContr
           ...(settings.awsRegion === undefined ? {} : { region: settings.awsRegion }),
           ...(settings.awsEndpoint === undefined ? {} : { endpoint: settings.awsEndpoint }),
         });
-  const manager = createManager(settings, cluster, clock, logger, managerPhaseMetric(registry));
+  const recordPhase = managerPhaseMetric(registry);
+  let paused = false;
+  const manager = createManager(settings, cluster, clock, logger, (status) => {
+    recordPhase(status);
+    // In the status branch too, written by the replica that holds poolkeeper's lease (the others stand by).
+    const nowPaused = status.phase === "passive";
+    if (nowPaused === paused || status.phase === "stopped" || !status.leader) return;
+    paused = nowPaused;
+    publisher?.record(
+      nowPaused
+        ? { kind: "paused", reason: status.reason }
+        : { kind: "resumed", reason: "no Karpenter controller holds its leader lease any more" },
+    );
+  });
   const pushes = new PushTrigger();
   for (const loop of controllerLoops({
     settings,

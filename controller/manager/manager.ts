@@ -41,6 +41,8 @@ export interface ManagerStatus {
   phase: ManagerPhase;
   /** One sentence: why the replica is in this phase. */
   reason: string;
+  /** Whether it holds the leader Lease (a passive replica may or may not). */
+  leader: boolean;
 }
 
 export interface ControllerManagerOptions {
@@ -71,7 +73,7 @@ export class ControllerManager {
   #leader = false;
   #active: Active[] | undefined;
   #transition: Promise<void> = Promise.resolve();
-  #status: ManagerStatus = { phase: "stopped", reason: "not started" };
+  #status: ManagerStatus = { phase: "stopped", reason: "not started", leader: false };
 
   constructor(options: ControllerManagerOptions) {
     this.#options = options;
@@ -104,6 +106,11 @@ export class ControllerManager {
     return this.#status;
   }
 
+  /** True while this replica holds the leader Lease (or leads alone), whether or not it may act. */
+  get leader(): boolean {
+    return this.#leader;
+  }
+
   /** True while the runnables run. */
   get acting(): boolean {
     return this.#active !== undefined;
@@ -131,7 +138,7 @@ export class ControllerManager {
     await this.#guard?.stop();
     await this.#leadership?.stop(options);
     this.#leader = false;
-    this.#setStatus({ phase: "stopped", reason: "stopped" });
+    this.#setStatus({ phase: "stopped", reason: "stopped", leader: false });
   }
 
   #reevaluate(): void {
@@ -149,19 +156,25 @@ export class ControllerManager {
       await Promise.all(active.map((a) => a.done));
     }
     if (!this.#started) return;
-    if (blocked !== undefined) this.#setStatus({ phase: "passive", reason: blocked });
-    else if (act)
-      this.#setStatus({ phase: "leading", reason: `leading: running ${this.names.join(", ") || "nothing"}` });
-    else
-      this.#setStatus({
-        phase: "standby",
-        reason: `standing by: the leader lease ${this.#options.leaseName ?? ""} is another replica's (or not yet tried)`,
-      });
+    const leader = this.#leader;
+    if (blocked !== undefined) this.#setStatus({ phase: "passive", reason: blocked, leader });
+    else if (act) {
+      this.#setStatus({ phase: "leading", reason: `leading: running ${this.names.join(", ") || "nothing"}`, leader });
+    } else {
+      const lease = this.#options.leaseName ?? "";
+      const reason = `standing by: the leader lease ${lease} is another replica's (or not yet tried)`;
+      this.#setStatus({ phase: "standby", reason, leader });
+    }
   }
 
   #setStatus(status: ManagerStatus): void {
-    if (status.phase === this.#status.phase && status.reason === this.#status.reason) return;
+    const same = status.phase === this.#status.phase && status.reason === this.#status.reason;
+    if (same && status.leader === this.#status.leader) return;
     this.#status = status;
+    if (same) {
+      this.#options.onStatus?.(status);
+      return;
+    }
     const line = { phase: status.phase, reason: status.reason };
     if (status.phase === "passive") this.#options.logger.warn(line, "controller manager passive");
     else this.#options.logger.info(line, `controller manager ${status.phase}`);

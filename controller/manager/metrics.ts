@@ -17,6 +17,6 @@ export function managerPhaseMetric(registry: Registry): (status: ManagerStatus) 
   const record = (status: ManagerStatus): void => {
     for (const phase of PHASES) gauge.set({ phase }, phase === status.phase ? 1 : 0);
   };
-  record({ phase: "stopped", reason: "not started" });
+  record({ phase: "stopped", reason: "not started", leader: false });
   return record;
 }

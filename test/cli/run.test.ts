@@ -11,6 +11,8 @@ import { cpSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { ScaledClock } from "../../api/index.ts";
+import { main } from "../../cli/main.ts";
+import { capturedOutput } from "../../cli/output.ts";
 import { World, type KubeObject, type ServedWorld } from "../../sim/index.ts";
 import { gitCli, poolRepoFixture } from "../support/pool-repo.ts";
 import { startPoolkeeper, type PoolkeeperProcess } from "../support/poolkeeper-process.ts";
@@ -51,29 +53,46 @@ after(async () => {
   rmSync(dir, { recursive: true, force: true });
 });
 
-function startRun(name: string, extra: string[] = [], extraEnv: NodeJS.ProcessEnv = {}): PoolkeeperProcess {
-  return startPoolkeeper(
-    [
-      "run",
-      "--repo",
-      repo,
-      "--cache-dir",
-      join(dir, `cache-${name}`),
-      "--kubeconfig",
-      kubeconfig,
-      "--port",
-      "0",
-      "--host",
-      "127.0.0.1",
-      "--no-status",
-      "--aws-region",
-      "us-west-2",
-      "--aws-endpoint",
-      served.aws.endpoint,
-      ...extra,
-    ],
-    { ...env, ...extraEnv },
-  );
+function runArgs(name: string, extra: string[], status = false): string[] {
+  return [
+    "run",
+    "--repo",
+    repo,
+    "--cache-dir",
+    join(dir, `cache-${name}`),
+    "--kubeconfig",
+    kubeconfig,
+    "--port",
+    "0",
+    "--host",
+    "127.0.0.1",
+    ...(status ? [] : ["--no-status"]),
+    "--aws-region",
+    "us-west-2",
+    "--aws-endpoint",
+    served.aws.endpoint,
+    ...extra,
+  ];
+}
+
+function startRun(name: string, extra: string[] = [], options: { status?: boolean } = {}): PoolkeeperProcess {
+  return startPoolkeeper(runArgs(name, extra, options.status), env);
+}
+
+/** `main` in this process, for what fails before the program starts anything; the environment set around it. */
+async function runInProcess(
+  args: string[],
+  extraEnv: Record<string, string> = {},
+): Promise<{ code: number; err: string }> {
+  const out = capturedOutput();
+  const saved = { ...process.env };
+  Object.assign(process.env, extraEnv);
+  try {
+    return { code: await main(args, out), err: out.err };
+  } finally {
+    for (const name of Object.keys(extraEnv)) Reflect.deleteProperty(process.env, name);
+    Object.assign(process.env, saved);
+  }
 }
 
 const msg = (text: string) => (line: Record<string, unknown>) => line.msg === text;
@@ -201,7 +220,7 @@ describe("poolkeeper run", () => {
       world.clock.afterFunc(2_000, renew);
     };
     renew();
-    const run = startRun("karpenter", ["--leader-election-name", "run-karpenter"]);
+    const run = startRun("karpenter", ["--leader-election-name", "run-karpenter"], { status: true });
     try {
       const port = await portOf(run);
       const passive = await run.line(msg("controller manager passive"), "passive");
@@ -214,6 +233,10 @@ describe("poolkeeper run", () => {
       assert.match(readyz.body, /^not ready: a Karpenter controller holds the leader lease/);
       assert.match(readyz.body, /two provisioners would launch nodes for the same pods/);
       assert.equal(run.lines.find(msg("controller manager leading")), undefined, "never acted");
+      // …and in the status branch, written by the replica holding poolkeeper's lease.
+      await run.line(msg("status committed and pushed"), "the status written");
+      const statusLog = await gitCli(repo, "log", "--format=%B", "poolkeeper-status");
+      assert.match(statusLog, /^Poolkeeper-Event: paused: a Karpenter controller holds the leader lease/m);
 
       // Karpenter shuts down and releases its lease (ReleaseOnCancel): run leads.
       renewing = false;
@@ -225,6 +248,13 @@ describe("poolkeeper run", () => {
       });
       await run.line(msg("controller manager leading"), "leading after Karpenter left", from);
       assert.deepEqual(await get(port, "/readyz"), { status: 200, body: "ok\n" });
+      // The sync's own commits follow: look at each status commit until the one with the event.
+      const resumedEvent = /^Poolkeeper-Event: resumed: no Karpenter controller holds its leader lease/m;
+      for (let after = from; ;) {
+        const written = await run.line(msg("status committed and pushed"), "the status written again", after);
+        if (resumedEvent.test(await gitCli(repo, "log", "--format=%B", "poolkeeper-status"))) break;
+        after = run.lines.indexOf(written) + 1;
+      }
     } finally {
       renewing = false;
       run.child.kill("SIGTERM");
@@ -245,10 +275,11 @@ describe("poolkeeper run", () => {
       "apiVersion: poolkeeper.dev/v1alpha1\nkind: PoolkeeperConfig\nspec:\n  cluster: prod\n  controller:\n    renewDeadline: 20s\n",
     );
     const badFile = startRun("bad-file", ["--config", config]);
-    const badValues = startRun("bad-values", ["--config", good, "--cluster-name", "Prod_1"], {
+    // The same checks in this process (loading the program in three processes costs more than it proves).
+    const badValues = await runInProcess(runArgs("bad-values", ["--config", good, "--cluster-name", "Prod_1"]), {
       POOLKEEPER_RETRY_PERIOD: "fast",
     });
-    const order = startRun("bad-order", ["--config", good]);
+    const order = await runInProcess(runArgs("bad-order", ["--config", good]));
     assert.equal(await badFile.exit(), 2);
     assert.match(
       badFile.stderr(),
@@ -256,15 +287,15 @@ describe("poolkeeper run", () => {
     );
     assert.match(badFile.stderr(), /bad-poolkeeper\.yaml:7:5: spec\.controller\.dryRun must be boolean/);
 
-    assert.equal(await badValues.exit(), 2);
-    assert.match(badValues.stderr(), /--cluster-name "Prod_1": Invalid value: must be a DNS label/);
-    assert.match(badValues.stderr(), /POOLKEEPER_RETRY_PERIOD="fast": Invalid value: must be a Go duration/);
+    assert.equal(badValues.code, 2);
+    assert.match(badValues.err, /--cluster-name "Prod_1": Invalid value: must be a DNS label/);
+    assert.match(badValues.err, /POOLKEEPER_RETRY_PERIOD="fast": Invalid value: must be a Go duration/);
 
-    assert.equal(await order.exit(), 2);
+    assert.equal(order.code, 2);
     assert.match(
-      order.stderr(),
+      order.err,
       /poolkeeper\.yaml:6:5: spec\.controller\.renewDeadline: the lease duration must be longer than the renew deadline|--lease-duration "15s": the lease duration must be longer than the renew deadline/,
     );
-    assert.doesNotMatch(badFile.stderr() + badValues.stderr() + order.stderr(), /\n\s+at /, "no stack trace");
+    assert.doesNotMatch(badFile.stderr() + badValues.err + order.err, /\n\s+at /, "no stack trace");
   });
 });
