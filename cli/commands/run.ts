@@ -39,11 +39,11 @@ import {
   type SyncResult,
 } from "../../gitops/index.ts";
 import { createLogger, createRegistry, type Logger } from "../../runtime/index.ts";
-import { readGitCredentials, type GitCredentialOptions } from "../git-credentials.ts";
+import { readGitCredentials } from "../git-credentials.ts";
 import { InputError } from "../input-files.ts";
 import type { Output } from "../output.ts";
 import { resolveControllerSettings, type ControllerSettings, type ValueSource } from "../run-settings.ts";
-import { hookRateLimitOf, servingLimitsOf, type ServingLimitOptions } from "../serving-limits.ts";
+import { hookRateLimitOf, servingLimitsOf } from "../serving-limits.ts";
 import { clockFromEnvironment } from "../sim-clock.ts";
 import { onStopRequest, parsePort } from "../stop-request.ts";
 import { loadCatalog } from "./check.ts";
@@ -55,26 +55,11 @@ import {
   readHookSecrets,
   readPolicyFiles,
   readSigners,
+  type SyncOptions,
 } from "./sync.ts";
 
-/** The parsed options: `sync`'s Git and serving options and the controller settings (run-settings.ts). */
-export interface RunOptions extends ServingLimitOptions, GitCredentialOptions, Record<string, unknown> {
-  repo: string;
-  branch: string;
-  config?: string;
-  cacheDir?: string;
-  status: boolean;
-  allowedSigners?: string;
-  policy?: string[];
-  catalog?: string;
-  port: string;
-  host: string;
-  tlsCert?: string;
-  tlsKey?: string;
-  githubSecretFile?: string;
-  gitlabTokenFile?: string;
-  hookRateLimit?: string;
-}
+/** The parsed options: `sync`'s Git and serving options (not its --once ones) and the controller settings. */
+export interface RunOptions extends Omit<SyncOptions, "once" | "format" | "logLevel">, Record<string, unknown> {}
 
 export interface RunControl {
   /** Where each option's value came from (commander's getOptionValueSource). */
