@@ -182,7 +182,9 @@ export async function runRun(options: RunOptions, out: Output, control: RunContr
   );
 
   let cachesSynced = false;
+  const stop = new AbortController();
   const readiness = (): boolean | string => {
+    if (stop.signal.aborted) return "shutting down";
     if (!cachesSynced) return "the cluster's caches are not synced yet";
     const status = manager.status;
     if (status.phase === "passive") return status.reason;
@@ -192,7 +194,6 @@ export async function runRun(options: RunOptions, out: Output, control: RunContr
     return true;
   };
 
-  const stop = new AbortController();
   const detach = onStopRequest(control.signal, (reason) => {
     logger.info({ reason }, "stopping: the loops finish their current action");
     stop.abort();
@@ -221,21 +222,26 @@ export async function runRun(options: RunOptions, out: Output, control: RunContr
     throw error instanceof InputError ? error : new InputError(`cannot serve /healthz: ${message(error)}`);
   }
 
+  // Each step of the start gives way to SIGTERM: an unreachable API server must not make the pod unkillable.
+  const stopped = new Promise<void>((resolve) => {
+    if (stop.signal.aborted) resolve();
+    else stop.signal.addEventListener("abort", () => resolve(), { once: true });
+  });
+  const untilStopped = <T>(step: Promise<T>): Promise<T | undefined> =>
+    Promise.race([step, stopped.then(() => undefined)]);
   let exitCode = 0;
   try {
-    if (!stop.signal.aborted) await syncer.restore();
-    if (!override) gitReachable = true;
-    else if (!stop.signal.aborted) gitReachable = await reachable(source, logger);
+    await untilStopped(syncer.restore());
+    if (override && !stop.signal.aborted) gitReachable = (await untilStopped(reachable(source, logger))) ?? false;
     if (!stop.signal.aborted) {
-      await cluster.start();
-      cachesSynced = true;
-      logger.info("the cluster's caches are synced");
+      await untilStopped(cluster.start());
+      if (!stop.signal.aborted) {
+        cachesSynced = true;
+        logger.info("the cluster's caches are synced");
+      }
     }
-    if (!stop.signal.aborted) await manager.start();
-    await new Promise<void>((resolve) => {
-      if (stop.signal.aborted) resolve();
-      else stop.signal.addEventListener("abort", () => resolve(), { once: true });
-    });
+    if (!stop.signal.aborted) await untilStopped(manager.start());
+    await stopped;
   } catch (error) {
     logger.error({ err: message(error) }, "cannot run the controller");
     out.stderr(`poolkeeper run: ${message(error)}\n`);
