@@ -7,6 +7,8 @@ import { runFix } from "./commands/fix.ts";
 import type { ServeOptions } from "./commands/serve.ts";
 import type { SimOptions } from "./commands/sim.ts";
 import type { SyncOptions } from "./commands/sync.ts";
+import type { RunOptions } from "./commands/run.ts";
+import type * as RunSettings from "./run-settings.ts";
 import { gitCredentialOptions } from "./git-credentials.ts";
 import type * as ServingLimits from "./serving-limits.ts";
 import type { HistoryOptions } from "./commands/history.ts";
@@ -20,7 +22,6 @@ import { processOutput, type Output } from "./output.ts";
 
 // Commands of the design that later work adds; listed so `--help` shows the whole tool, and each says so plainly.
 const planned: [name: string, summary: string][] = [
-  ["run", "run the autoscaling controller"],
   ["plan", "show what a change would do to a cluster"],
   ["demo", "run the whole job on the embedded simulated world"],
 ];
@@ -33,6 +34,7 @@ const planned: [name: string, summary: string][] = [
 export interface ServerOptionFacts {
   gitops: Pick<typeof Gitops, "configDefaults" | "DEFAULT_HOOK_RATE_LIMIT" | "STATUS_EVENT_KINDS">;
   limits: Pick<typeof ServingLimits, "hookRateLimitOption" | "servingLimitOptions">;
+  run: Pick<typeof RunSettings, "controllerSettingOptions" | "envVarOf">;
 }
 
 // The commands that start no server; any other first word (serve, sync, history, help, a typo) loads their options.
@@ -45,8 +47,12 @@ export function needsServerOptions(argv: readonly string[]): boolean {
 }
 
 async function serverOptionFacts(): Promise<ServerOptionFacts> {
-  const [gitops, limits] = await Promise.all([import("../gitops/index.ts"), import("./serving-limits.ts")]);
-  return { gitops, limits };
+  const [gitops, limits, run] = await Promise.all([
+    import("../gitops/index.ts"),
+    import("./serving-limits.ts"),
+    import("./run-settings.ts"),
+  ]);
+  return { gitops, limits, run };
 }
 
 export function buildProgram(out: Output, setExit: (code: number) => void, servers?: ServerOptionFacts): Command {
@@ -155,7 +161,7 @@ export function buildProgram(out: Output, setExit: (code: number) => void, serve
 
   // Loaded only for the commands that may need them (ServerOptionFacts), and each command's code when it runs.
   if (servers) {
-    const { gitops, limits } = servers;
+    const { gitops, limits, run: runSettings } = servers;
     const serve = program
       .command("serve")
       .description("run the validating and mutating admission webhook (HTTPS; until SIGTERM)")
@@ -244,6 +250,46 @@ export function buildProgram(out: Output, setExit: (code: number) => void, serve
     sync.action(async (o: SyncOptions) => {
       const { runSync } = await import("./commands/sync.ts");
       setExit(await runSync(o, out));
+    });
+
+    const run = program
+      .command("run")
+      .description(
+        "run the autoscaling controller: follow the pool repository as sync does and run the controller loops on " +
+          "the replica that holds the leader Lease, never beside a Karpenter controller (until SIGTERM); every " +
+          "setting also comes from its POOLKEEPER_* environment variable",
+      )
+      .requiredOption("--repo <url|path>", "HTTP(S) Git remote or local repository path")
+      .option("--branch <name>", "branch holding the desired state", "main")
+      .option("--config <file>", "use this poolkeeper.yaml instead of the repository's")
+      .option("--cache-dir <dir>", "where the clones are kept (use a persistent volume; default ~/.cache/poolkeeper/…)")
+      .option("--no-status", "write no status and restore nothing")
+      .option("--allowed-signers <file>", "accept only commits signed (SSH) by a key in this allowed-signers file")
+      .addOption(
+        new Option(
+          "--policy <file>",
+          "PoolPolicy file kept outside the repository; judges instead of its policies/ (repeatable)",
+        )
+          .argParser(collect)
+          .default([]),
+      )
+      .addOption(catalogOption())
+      .option("--port <port>", "port of /healthz, /readyz, /metrics and the push hook", "8080")
+      .option("--host <address>", "address to listen on", "0.0.0.0")
+      .option("--tls-cert <file>", "serve HTTPS with this certificate, PEM (reloaded when it changes)")
+      .option("--tls-key <file>", "its private key, PEM")
+      .option("--github-secret-file <file>", "GitHub webhook secret (or POOLKEEPER_GITHUB_WEBHOOK_SECRET)")
+      .option("--gitlab-token-file <file>", "GitLab webhook token (or POOLKEEPER_GITLAB_WEBHOOK_TOKEN)");
+    for (const option of gitCredentialOptions()) run.addOption(option);
+    for (const option of limits.servingLimitOptions()) run.addOption(option);
+    run.addOption(limits.hookRateLimitOption(gitops.DEFAULT_HOOK_RATE_LIMIT));
+    for (const option of runSettings.controllerSettingOptions()) run.addOption(option);
+    // Every setting from its POOLKEEPER_* variable too (the controller's are set in their table already).
+    for (const option of run.options)
+      if (option.envVar === undefined && option.long) option.env(runSettings.envVarOf(option.long));
+    run.action(async (o: RunOptions, command: Command) => {
+      const { runRun } = await import("./commands/run.ts");
+      setExit(await runRun(o, out, { sourceOf: (key) => command.getOptionValueSource(key) }));
     });
 
     const history = program

@@ -37,3 +37,14 @@ export {
   type ProvisioningStatusSink,
 } from "./provisioning/index.ts";
 export { Nominations, readClusterState, type StateNode } from "./state/index.ts";
+export {
+  ControllerManager,
+  ForeignLeaseGuard,
+  KARPENTER_LEADER_LEASE,
+  managerPhaseMetric,
+  reconcileLoop,
+  type ControllerManagerOptions,
+  type ManagerStatus,
+  type Reconciler,
+  type Runnable,
+} from "./manager/index.ts";

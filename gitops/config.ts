@@ -7,6 +7,7 @@ import { formatFieldPath, loadYaml, parseDuration, type FieldPath, type SourcePo
 import { isRecord } from "../api/index.ts";
 import { valueAtPath } from "../api/index.ts";
 import { describeAjvError } from "../api/index.ts";
+import { controllerConfigSchema, readControllerConfig, type ControllerConfig } from "./controller-config.ts";
 
 export const CONFIG_API_VERSION = "poolkeeper.dev/v1alpha1";
 export const CONFIG_KIND = "PoolkeeperConfig";
@@ -40,6 +41,8 @@ export interface PoolkeeperConfig {
   coalesce: ConfigDuration;
   /** Whether `sync --apply` deletes objects removed from Git (cluster-plan.ts); false: reports them and leaves them. */
   prune: boolean;
+  /** `spec.controller`: what `poolkeeper run` takes from the file (controller-config.ts). */
+  controller: ControllerConfig;
   /** Where the document starts. */
   source: SourcePosition;
 }
@@ -139,6 +142,7 @@ const configSchema = {
         },
         coalesce: DURATION,
         prune: { type: "boolean" },
+        controller: controllerConfigSchema,
       },
     },
   },
@@ -199,13 +203,19 @@ export function loadConfig(input: string | Uint8Array, file: string): ConfigLoad
   const minBackoff = duration(["spec", "push", "minBackoff"], configDefaults.minBackoff);
   const maxBackoff = duration(["spec", "push", "maxBackoff"], configDefaults.maxBackoff);
   const coalesce = duration(["spec", "coalesce"], configDefaults.coalesce);
+  const controllerSection = valueAtPath(value, ["spec", "controller"]);
+  const controller = readControllerConfig(
+    isRecord(controllerSection) ? controllerSection : undefined,
+    (path) => duration(path, ""),
+    (path) => doc.position(path),
+  );
   if (minBackoff && maxBackoff && minBackoff.ms > maxBackoff.ms) {
     at(
       ["spec", "push", "minBackoff"],
       `spec.push.minBackoff ("${minBackoff.text}") must not exceed spec.push.maxBackoff ("${maxBackoff.text}")`,
     );
   }
-  if (errors.length > 0 || !pollInterval || !minBackoff || !maxBackoff || !coalesce) {
+  if (errors.length > 0 || !pollInterval || !minBackoff || !maxBackoff || !coalesce || !controller) {
     return { errors: errors.sort((a, b) => a.source.line - b.source.line || a.source.col - b.source.col) };
   }
 
@@ -237,6 +247,7 @@ export function loadConfig(input: string | Uint8Array, file: string): ConfigLoad
       push: { maxRetries: spec.push?.maxRetries ?? configDefaults.maxRetries, minBackoff, maxBackoff },
       coalesce,
       prune: spec.prune ?? configDefaults.prune,
+      controller,
       source: doc.start,
     },
     errors,

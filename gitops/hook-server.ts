@@ -78,8 +78,11 @@ export interface HookServerOptions {
    * quickly (it only schedules a sync).
    */
   onPush: (push: PushNotice) => void;
-  /** /readyz answers 200 when this returns true (the controller holds a desired state), 503 otherwise. */
-  ready: () => boolean;
+  /**
+   * /readyz answers 200 when this returns true (the controller holds a desired state), 503 otherwise, saying why
+   * when it returns the reason instead of false.
+   */
+  ready: () => boolean | string;
   /**
    * Prometheus registry whose metrics /metrics serves (the controller's): the server adds its deliveries counter
    * and, with TLS, the certificate's metrics to it.
@@ -200,7 +203,9 @@ export function createHookServer(options: HookServerOptions): HookServer {
     if (fetching && path === "/healthz") return text(res, 200, "ok\n");
     if (fetching && path === "/readyz") {
       if (serving.draining) return text(res, 503, "not ready: shutting down\n");
-      return options.ready() ? text(res, 200, "ok\n") : text(res, 503, "not ready: no desired state yet\n");
+      const ready = options.ready();
+      if (ready === true) return text(res, 200, "ok\n");
+      return text(res, 503, `not ready: ${ready === false ? "no desired state yet" : ready}\n`);
     }
     if (fetching && path === "/metrics") {
       const body = await options.registry.metrics();

@@ -24,6 +24,8 @@ export const STATUS_EVENT_KINDS = [
   "removed",
   "pruned",
   "initialized",
+  "paused",
+  "resumed",
 ] as const;
 
 export type StatusEventKind = (typeof STATUS_EVENT_KINDS)[number];

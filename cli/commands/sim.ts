@@ -13,6 +13,7 @@ import { createLogger } from "../../runtime/index.ts";
 import { readScenario, ScenarioError, World, type ServedWorld } from "../../sim/index.ts";
 import { InputError } from "../input-files.ts";
 import type { Output } from "../output.ts";
+import { SIM_CLOCK_ENV } from "../sim-clock.ts";
 import { onStopRequest, parsePort } from "../stop-request.ts";
 
 export interface SimOptions {
@@ -32,8 +33,7 @@ export interface SimControl {
   log?: DestinationStream;
 }
 
-/** The environment variable another process reads to build the same ScaledClock (ScaledClock.from). */
-export const SIM_CLOCK_ENV = "POOLKEEPER_SIM_CLOCK";
+export { SIM_CLOCK_ENV };
 
 export async function runSim(options: SimOptions, out: Output, control: SimControl = {}): Promise<number> {
   const seed = parseSeed(options.seed);

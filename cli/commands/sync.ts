@@ -319,7 +319,7 @@ export async function runSync(options: SyncOptions, out: Output, control: SyncCo
 }
 
 /** Writes what is left; false when it could not be committed (the events are then lost with the process). */
-async function closePublisher(publisher: StatusPublisher | undefined, logger: Logger): Promise<boolean> {
+export async function closePublisher(publisher: StatusPublisher | undefined, logger: Logger): Promise<boolean> {
   if (!publisher) return true;
   try {
     const result = await publisher.close();
@@ -361,7 +361,7 @@ function renderOnce(result: SyncResult, format: ReportFormat, out: Output): stri
   return format === "text" ? `${report}${judgement.reason}\n` : report;
 }
 
-function readConfigFile(file: string): PoolkeeperConfig {
+export function readConfigFile(file: string): PoolkeeperConfig {
   const loaded = loadConfig(readInput(file), file);
   if (!loaded.config) {
     const lines = loaded.errors.map((e) => `${e.source.file}:${e.source.line}:${e.source.col}: ${e.message}`);
@@ -371,7 +371,7 @@ function readConfigFile(file: string): PoolkeeperConfig {
 }
 
 /** `--policy` files, each checked as `check --policy` does: one that does not load is a usage error. */
-function readPolicyFiles(files: readonly string[]): SourceFile[] {
+export function readPolicyFiles(files: readonly string[]): SourceFile[] {
   const read = files.map((file) => ({ path: file, text: Buffer.from(readInput(file)).toString("utf8") }));
   const problems = read.flatMap((f) =>
     loadPolicies(f.text, f.path, builtinRules).errors.map(
@@ -382,7 +382,7 @@ function readPolicyFiles(files: readonly string[]): SourceFile[] {
   return read;
 }
 
-function readSigners(file: string): AllowedSigner[] {
+export function readSigners(file: string): AllowedSigner[] {
   const parsed = parseAllowedSigners(Buffer.from(readInput(file)).toString("utf8"), file);
   if (parsed.errors.length > 0) {
     throw new InputError(
@@ -395,7 +395,10 @@ function readSigners(file: string): AllowedSigner[] {
 }
 
 /** The push hook's secrets: from files, or POOLKEEPER_GITHUB_WEBHOOK_SECRET / POOLKEEPER_GITLAB_WEBHOOK_TOKEN. */
-function readHookSecrets(options: SyncOptions, env: NodeJS.ProcessEnv): { github?: string; gitlab?: string } {
+export function readHookSecrets(
+  options: Pick<SyncOptions, "githubSecretFile" | "gitlabTokenFile">,
+  env: NodeJS.ProcessEnv,
+): { github?: string; gitlab?: string } {
   const fromFile = (file: string | undefined, flag: string) =>
     file === undefined ? undefined : readSecretFile(flag, file);
   const github =

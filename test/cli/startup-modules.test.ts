@@ -69,7 +69,7 @@ test("sync and history still find gitops' defaults and choices in their help", (
 });
 
 test("which first word needs the server commands' options", () => {
-  for (const argv of [["check", "x.yaml"], ["fix"], ["explain"], ["validate", "-"], ["run"], ["--version", "check"]]) {
+  for (const argv of [["check", "x.yaml"], ["fix"], ["explain"], ["validate", "-"], ["plan"], ["--version", "check"]]) {
     assert.equal(needsServerOptions(argv), false, argv.join(" "));
   }
   for (const argv of [
@@ -77,6 +77,7 @@ test("which first word needs the server commands' options", () => {
     ["--help"],
     ["serve", "--port", "1"],
     ["sync", "--once"],
+    ["run", "--help"],
     ["history"],
     ["help", "sync"],
     ["chek"],

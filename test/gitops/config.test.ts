@@ -39,6 +39,7 @@ test("defaults: only spec.cluster is set", () => {
     push: { maxRetries: 5, minBackoff: { text: "1s", ms: 1000 }, maxBackoff: { text: "30s", ms: 30_000 } },
     coalesce: { text: "30s", ms: 30_000 },
     prune: false,
+    controller: { durations: {}, positions: {} },
     source: { file: FILE, line: 1, col: 1 },
   });
 });
