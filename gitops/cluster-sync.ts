@@ -29,10 +29,14 @@ import type { DesiredState } from "./gate.ts";
 import { appliedBy } from "./field-ownership.ts";
 import type { StatusPublisher } from "./status-publisher.ts";
 
-const RESOURCE: Record<ManagedKind, ClusterResource> = { NodePool: "nodepools", EC2NodeClass: "ec2nodeclasses" };
+// Literal types (`as const`), so the chart's RBAC test can read from the code which resources are called.
+const RESOURCE = { NodePool: "nodepools", EC2NodeClass: "ec2nodeclasses" } as const satisfies Record<
+  ManagedKind,
+  ClusterResource
+>;
 
 /** The resources the cache must watch for a ClusterSync: `cluster.start(CLUSTER_SYNC_RESOURCES)`. */
-export const CLUSTER_SYNC_RESOURCES: readonly ClusterResource[] = ["nodepools", "ec2nodeclasses"];
+export const CLUSTER_SYNC_RESOURCES = ["nodepools", "ec2nodeclasses"] as const satisfies readonly ClusterResource[];
 
 export interface ClusterSyncOptions {
   cluster: Cluster;

@@ -91,7 +91,9 @@ describe("the chart's RBAC, derived from the code", () => {
 
   for (const mode of ["policy", "autoscaler"] as const) {
     test(`${mode} mode: the ClusterRole grants exactly what the mode's code calls, with no wildcard`, async () => {
-      const { code, stderr, objects } = await template(withValues(REQUIRED_VALUES, { mode }));
+      // Policy mode calls the API only as sync --apply (controller.apply).
+      const values = mode === "policy" ? { mode, controller: { apply: true } } : { mode };
+      const { code, stderr, objects } = await template(withValues(REQUIRED_VALUES, values));
       assert.equal(code, 0, stderr);
       const roles = objects.filter((o) => o.kind === "ClusterRole" || o.kind === "Role");
       for (const role of roles) {
@@ -120,8 +122,18 @@ describe("the chart's RBAC, derived from the code", () => {
     });
   }
 
-  test("today policy mode makes no API call, so it is granted nothing", () => {
-    assert.deepEqual(derived.policy.permissions, []);
+  test("policy mode without controller.apply runs sync alone: no ClusterRole rule, no Lease, no token", async () => {
+    const { code, stderr, objects } = await template(withValues(REQUIRED_VALUES, { mode: "policy" }));
+    assert.equal(code, 0, stderr);
+    assert.deepEqual(granted(objects.filter((o) => o.kind === "ClusterRole" || o.kind === "Role")), []);
+    assert.equal(one(objects, "ServiceAccount").automountServiceAccountToken, false);
+  });
+
+  test("policy mode never drains: sync --apply may not touch pods, nodes or evictions", () => {
+    assert.deepEqual(
+      derived.policy.permissions.filter((p) => p.group === "" && p.resource !== "events"),
+      [],
+    );
   });
 
   test("autoscaler mode: the leader-election Role grants the Lease calls, by name wherever the verb allows one", () => {

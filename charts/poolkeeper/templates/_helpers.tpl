@@ -86,9 +86,22 @@ system:serviceaccount:{{ .Release.Namespace }}:{{ include "poolkeeper.serviceAcc
 {{- if or (eq .Values.mode "autoscaler") .Values.git.url }}true{{ end }}
 {{- end }}
 
-{{/* The mode's cluster-wide RBAC rules (YAML list), kept beside the templates and checked against the code. */}}
+{{/*
+The mode's cluster-wide RBAC rules (YAML list), kept beside the templates and checked against the code; in policy
+mode only when sync applies (controller.apply), since sync alone never calls the API.
+*/}}
 {{- define "poolkeeper.clusterRules" -}}
+{{- if or (eq .Values.mode "autoscaler") .Values.controller.apply }}
 {{- .Files.Get (printf "rbac/%s-cluster-rules.yaml" .Values.mode) }}
+{{- else }}[]
+{{- end }}
+{{- end }}
+
+{{/* The Lease the controller elects its leader with, when it does: run's, or sync --apply's for the cluster. */}}
+{{- define "poolkeeper.leaseName" -}}
+{{- if eq .Values.mode "autoscaler" }}{{ .Values.controller.leaderElection.leaseName }}
+{{- else if .Values.controller.apply }}poolkeeper-sync-{{ include "poolkeeper.clusterName" . }}
+{{- end }}
 {{- end }}
 
 {{/* Whether the pods need the ServiceAccount's token: only when the mode's code calls the Kubernetes API. */}}
