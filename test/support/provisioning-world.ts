@@ -115,7 +115,8 @@ export interface ProvisioningWorld {
   /** The pods of the default namespace, optionally only those labelled `app`. */
   pods(app?: string): KubeObject[];
   /** Events with this reason, optionally only about the named object. */
-  events(reason: string, about?: string): { message: string; involved: string; count: number }[];
+  /** Events by reason (and object); `component` is who wrote it (`default-scheduler` for the world's scheduler). */
+  events(reason: string, about?: string): { message: string; involved: string; count: number; component: string }[];
   /** Waits until no controller has work under way. */
   settle(): Promise<void>;
   /** Moves the clock `ms` forward in steps, settling after each. */
@@ -256,10 +257,22 @@ export async function startProvisioningWorld(options: ProvisioningWorldOptions =
         .list(kind("v1", "Event"))
         .items.map(
           (e) =>
-            e as unknown as { reason?: string; message?: string; count?: number; involvedObject: { name?: string } },
+            e as unknown as {
+              reason?: string;
+              message?: string;
+              count?: number;
+              involvedObject: { name?: string };
+              source?: { component?: string };
+              reportingComponent?: string;
+            },
         )
         .filter((e) => e.reason === reason && (about === undefined || e.involvedObject.name === about))
-        .map((e) => ({ message: e.message ?? "", involved: e.involvedObject.name ?? "", count: e.count ?? 1 })),
+        .map((e) => ({
+          message: e.message ?? "",
+          involved: e.involvedObject.name ?? "",
+          count: e.count ?? 1,
+          component: e.source?.component ?? e.reportingComponent ?? "",
+        })),
     settle,
     runFor,
     async runUntil(done, what, maxMs = 30 * 60_000, stepMs = 1_000) {
