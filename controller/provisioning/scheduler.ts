@@ -1,10 +1,11 @@
 /**
- * Karpenter's provisioning scheduler, first cut (core:pkg/controllers/provisioning/scheduling/scheduler.go `Solve`,
+ * Karpenter's provisioning scheduler (core:pkg/controllers/provisioning/scheduling/scheduler.go `Solve`,
  * nodeclaim.go `Add`, existingnode.go `Add`): pods in queue order (queue.ts); each goes to existing or in-flight
  * capacity, else to a NodeClaim this run already opened (fewest pods first), else to a new NodeClaim from the first
- * NodePool (weight, then name) that can take it; a pod none can take is explained per pool. Pure and deterministic.
- * Not in this cut (docs/provisioning.md): topology spread, pod (anti-)affinity, preferred affinity, minValues,
- * host ports, volume topology.
+ * NodePool (weight, then name) that can take it. A pod that fits nowhere goes to the back of the queue, relaxed of
+ * one preference when it has one left (preferences.ts); the pods left when no progress is made are explained per
+ * pool. Each placement checks taints, host ports, node requirements, topology (topology.ts), resources, limits,
+ * the pool's $/h cap and minValues. Pure and deterministic.
  */
 import type { Clock } from "../../api/index.ts";
 import { ValueError } from "../../api/index.ts";
@@ -18,14 +19,20 @@ import {
   untoleratedTaints,
 } from "../../scheduling/index.ts";
 import { explain, NO_NODE_POOL, type PoolExplanation } from "./explanations.ts";
+import { type HostPort, hostPortConflict } from "./host-ports.ts";
+import { claimHourlyCost, worstCasePrice } from "./hourly-cost-cap.ts";
 import { instanceTypeOptions } from "./instance-type-options.ts";
+import { minValuesShortfall, type MinValuesPolicy } from "./min-values.ts";
 import { remainingLimits, withinLimits } from "./nodepool-limits.ts";
 import { byWeightThenName, type NodePoolTemplate } from "./nodepool-template.ts";
 import { podConstraints, type PodConstraints, podKey } from "./pod-constraints.ts";
 import { poolState, type PoolState, undefinedLabel } from "./pool-state.ts";
-import { byQueueOrder } from "./queue.ts";
-import { ruledOut } from "./ruled-out.ts";
+import { type PreferencePolicy, relax, withoutPreferences } from "./preferences.ts";
+import { byQueueOrder, RetryQueue } from "./queue.ts";
+import { ruledOut, type OpenedClaim } from "./ruled-out.ts";
 import type { ClusterSnapshot, ExistingCapacity } from "./snapshot.ts";
+import { Topology } from "./topology.ts";
+import type { NodeView } from "./topology-group.ts";
 
 export interface Placement {
   /** `namespace/name`. */
@@ -35,7 +42,7 @@ export interface Placement {
 
 export interface NewNodeClaim {
   readonly nodePool: NodePoolTemplate;
-  /** The pool's requirements with those of every pod on it. */
+  /** The pool's requirements with those of every pod on it, and the topology domains they were narrowed to. */
   readonly requirements: RequirementSet;
   readonly capacityType: CapacityType;
   /** Cheapest first (by the cheapest available offering of `capacityType`), at most MAX_INSTANCE_TYPES. */
@@ -47,6 +54,8 @@ export interface NewNodeClaim {
   readonly requests: ResourceList;
   readonly taints: readonly Taint[];
   readonly startupTaints: readonly Taint[];
+  /** Set under MIN_VALUES_POLICY=BestEffort when the types left could not meet a requirement's minValues. */
+  readonly minValuesRelaxed: boolean;
 }
 
 export interface Unschedulable {
@@ -63,17 +72,35 @@ export interface ScheduleResult {
   readonly unschedulable: readonly Unschedulable[];
 }
 
-interface OpenClaim {
+export interface ScheduleOptions {
+  /** Karpenter's PREFERENCE_POLICY: Respect (default) holds preferences until they cannot be met. */
+  readonly preferencePolicy?: PreferencePolicy | undefined;
+  /** Karpenter's MIN_VALUES_POLICY: Strict (default) or BestEffort. */
+  readonly minValuesPolicy?: MinValuesPolicy | undefined;
+}
+
+interface OpenClaim extends OpenedClaim {
   readonly pool: PoolState;
+  readonly hostname: string;
   requirements: RequirementSet;
   instanceTypes: readonly InstanceType[];
   requests: ResourceList;
   readonly pods: string[];
+  readonly hostPorts: HostPort[];
+  minValuesRelaxed: boolean;
 }
 
 interface OpenNode {
   readonly existing: ExistingCapacity;
+  readonly view: NodeView;
   requested: ResourceList;
+  readonly hostPorts: HostPort[];
+}
+
+interface Run {
+  readonly topology: Topology;
+  readonly minValuesPolicy: MinValuesPolicy;
+  readonly claims: OpenClaim[];
 }
 
 /**
@@ -85,14 +112,19 @@ export function schedule(
   nodePools: readonly NodePoolTemplate[],
   instanceTypes: ReadonlyMap<string, readonly InstanceType[]>,
   clock: Clock,
+  options: ScheduleOptions = {},
 ): ScheduleResult {
   const pools = [...nodePools].sort(byWeightThenName).map((t) => poolState(t, snapshot, instanceTypes.get(t.name)));
   const unschedulable: Unschedulable[] = [];
+  const volumes = snapshot.volumeRequirements ?? {};
+  const lookup = (claim: string) => (Object.hasOwn(volumes, claim) ? volumes[claim] : undefined);
+  const ignore = options.preferencePolicy === "Ignore";
   // A pod whose spec cannot be read is reported, not allowed to stop the others being scheduled.
   const pods = snapshot.pendingPods
     .flatMap((pod) => {
       try {
-        return [podConstraints(pod)];
+        const constraints = podConstraints(pod, lookup);
+        return [ignore ? withoutPreferences(constraints) : constraints];
       } catch (error) {
         if (!(error instanceof ValueError)) throw error;
         unschedulable.push({ pod: podKey(pod), explanations: [], message: error.message });
@@ -100,33 +132,60 @@ export function schedule(
       }
     })
     .sort(byQueueOrder);
+  const topology = new Topology(
+    {
+      pools,
+      existing: snapshot.existing,
+      boundPods: snapshot.boundPods ?? [],
+      namespaceLabels: snapshot.namespaceLabels ?? {},
+    },
+    pods,
+  );
   const nodes: OpenNode[] = [...snapshot.existing]
     .sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0))
-    .map((existing) => ({ existing, requested: existing.requested }));
-  const claims: OpenClaim[] = [];
+    .map((existing) => ({
+      existing,
+      view: topology.existingView(existing.name) as NodeView,
+      requested: existing.requested,
+      hostPorts: [...(existing.hostPorts ?? [])],
+    }));
+  const run: Run = { topology, minValuesPolicy: options.minValuesPolicy ?? "Strict", claims: [] };
   const placements: Placement[] = [];
 
-  for (const pod of pods) {
-    const node = nodes.find((n) => addToNode(n, pod));
+  const queue = new RetryQueue(pods);
+  for (let pod = queue.pop(); pod !== undefined; pod = queue.pop()) {
+    const node = nodes.find((n) => addToNode(run, n, pod));
     if (node !== undefined) {
       placements.push({ pod: pod.key, node: node.existing.name });
       continue;
     }
     // Fewest pods first, as Karpenter sorts its new NodeClaims before each pod; ties keep creation order.
-    const byPods = [...claims].sort((a, b) => a.pods.length - b.pods.length);
-    if (byPods.some((claim) => addToClaim(claim, pod))) continue;
-    const claim = firstDefined(pools, (pool) => openClaim(pool, pod, opened(claims, pool)));
+    const byPods = [...run.claims].sort((a, b) => a.pods.length - b.pods.length);
+    if (byPods.some((claim) => addToClaim(run, claim, pod))) continue;
+    const claim = firstDefined(pools, (pool) => openClaim(run, pool, pod));
     if (claim !== undefined) {
-      claims.push(claim);
+      run.claims.push(claim);
       continue;
     }
+    const relaxed = relax(pod);
+    if (relaxed !== undefined) topology.update(relaxed.pod);
+    queue.push(relaxed?.pod ?? pod, relaxed !== undefined);
+  }
+  for (const pod of queue.remaining()) {
     unschedulable.push({
       pod: pod.key,
-      explanations: pools.map((pool) => explain(pool.template.name, ruledOut(pool, pod, opened(claims, pool)))),
+      explanations: pools.map((pool) =>
+        explain(pool.template.name, ruledOut(pool, pod, opened(run.claims, pool), topology, snapshot, clock)),
+      ),
       message: pools.length === 0 ? NO_NODE_POOL : undefined,
     });
   }
-  return { decidedAt: clock.now(), placementsOnExisting: placements, newNodeClaims: claims.map(finish), unschedulable };
+  return {
+    decidedAt: clock.now(),
+    placementsOnExisting: placements,
+    newNodeClaims: run.claims.map(finish),
+    unschedulable,
+  };
 }
 
 function firstDefined<T, R>(items: readonly T[], f: (item: T) => R | undefined): R | undefined {
@@ -137,54 +196,92 @@ function firstDefined<T, R>(items: readonly T[], f: (item: T) => R | undefined):
   return undefined;
 }
 
-function opened(claims: readonly OpenClaim[], pool: PoolState): (readonly InstanceType[])[] {
-  return claims.filter((c) => c.pool === pool).map((c) => c.instanceTypes);
+function opened(claims: readonly OpenClaim[], pool: PoolState): OpenClaim[] {
+  return claims.filter((c) => c.pool === pool);
 }
 
-// existingnode.go `Add`: the node's taints, its labels against the pod's requirements, its room.
-function addToNode(node: OpenNode, pod: PodConstraints): boolean {
+// existingnode.go `Add`: the node's taints, host ports, its labels against the pod's requirements, topology, room.
+function addToNode(run: Run, node: OpenNode, pod: PodConstraints): boolean {
   if (untoleratedTaints(pod.tolerations, node.existing.taints).length > 0) return false;
-  if (!pod.alternatives.some((alt) => alt.matches(node.existing.labels))) return false;
+  if (hostPortConflict(node.hostPorts, pod.hostPorts) !== undefined) return false;
   const requested = addResources(node.requested, pod.requests);
   if (!fits(requested, node.existing.allocatable)) return false;
+  const alt = pod.alternatives.find((a) => a.matches(node.existing.labels));
+  if (alt === undefined) return false;
+  if (!isRequirementSet(run.topology.narrow(pod, alt, node.view))) return false;
   node.requested = requested;
+  node.hostPorts.push(...pod.hostPorts);
+  run.topology.record(pod, node.view);
   return true;
 }
 
-// nodeclaim.go `Add`: taints, requirements compatible and narrowed, then the types that still fit and can launch.
-function addToClaim(claim: OpenClaim, pod: PodConstraints): boolean {
+// nodeclaim.go `Add`: taints, host ports, requirements compatible and narrowed (by topology too), then the types
+// that still fit and can launch, minValues.
+function addToClaim(run: Run, claim: OpenClaim, pod: PodConstraints): boolean {
   if (untoleratedTaints(pod.tolerations, claim.pool.template.taints).length > 0) return false;
+  if (hostPortConflict(claim.hostPorts, pod.hostPorts) !== undefined) return false;
+  const requests = addResources(claim.requests, pod.requests);
   for (const alt of pod.alternatives) {
     if (undefinedLabel(claim.pool, claim.requirements, alt) !== undefined) continue;
     if (claim.requirements.conflicts(alt).length > 0) continue;
-    const requirements = claim.requirements.intersection(alt);
-    const requests = addResources(claim.requests, pod.requests);
+    const view: NodeView = {
+      requirements: claim.requirements.intersection(alt),
+      hostname: claim.hostname,
+      taints: claim.pool.template.taints,
+    };
+    const requirements = run.topology.narrow(pod, alt, view);
+    if (!isRequirementSet(requirements)) continue;
     const types = claim.instanceTypes.filter((it) => launchable(it, requirements, requests));
     if (types.length === 0) continue;
+    const shortfall = minValuesShortfall(requirements, claim.pool.minValuesKeys, types);
+    if (shortfall !== undefined && run.minValuesPolicy === "Strict") continue;
     claim.requirements = requirements;
     claim.requests = requests;
     claim.instanceTypes = types;
     claim.pods.push(pod.key);
+    claim.hostPorts.push(...pod.hostPorts);
+    claim.minValuesRelaxed ||= shortfall !== undefined;
+    run.topology.record(pod, { ...view, requirements });
     return true;
   }
   return false;
 }
 
-function openClaim(
-  pool: PoolState,
-  pod: PodConstraints,
-  openedInPool: readonly (readonly InstanceType[])[],
-): OpenClaim | undefined {
-  const remaining = remainingLimits(pool, openedInPool);
+function openClaim(run: Run, pool: PoolState, pod: PodConstraints): OpenClaim | undefined {
+  const openedInPool = opened(run.claims, pool);
+  const remaining = remainingLimits(
+    pool,
+    openedInPool.map((c) => c.instanceTypes),
+  );
   if (remaining === "nodes") return undefined;
+  const budget = remainingHourlyCost(pool, openedInPool);
   const claim: OpenClaim = {
     pool,
+    hostname: `hostname-placeholder-${run.claims.length}`,
     requirements: pool.template.requirements,
-    instanceTypes: pool.instanceTypes.filter((it) => withinLimits(it, remaining)),
+    instanceTypes: pool.instanceTypes.filter(
+      (it) =>
+        withinLimits(it, remaining) &&
+        (budget === undefined || (worstCasePrice(it, pool.template.requirements) ?? 0) <= budget),
+    ),
     requests: pool.daemonOverhead,
     pods: [],
+    hostPorts: [],
+    minValuesRelaxed: false,
   };
-  return addToClaim(claim, pod) ? claim : undefined;
+  return addToClaim(run, claim, pod) ? claim : undefined;
+}
+
+/** What `poolkeeper.dev/max-hourly-cost` leaves, USD per hour; undefined when the pool sets no cap. */
+export function remainingHourlyCost(pool: PoolState, openedInPool: readonly OpenedClaim[]): number | undefined {
+  const cap = pool.template.maxHourlyCost;
+  if (cap === undefined) return undefined;
+  const opened = openedInPool.reduce((sum, c) => sum + claimHourlyCost(c.instanceTypes, c.requirements), 0);
+  return cap - pool.usedHourlyCost - opened;
+}
+
+function isRequirementSet(value: unknown): value is RequirementSet {
+  return typeof (value as RequirementSet).intersection === "function";
 }
 
 function launchable(it: InstanceType, requirements: RequirementSet, requests: ResourceList): boolean {
@@ -210,5 +307,6 @@ function finish(claim: OpenClaim): NewNodeClaim {
     requests: claim.requests,
     taints: template.taints,
     startupTaints: template.startupTaints,
+    minValuesRelaxed: claim.minValuesRelaxed,
   };
 }
