@@ -38,7 +38,12 @@ export function nodePoolTemplate(nodePool: NodePool): NodePoolTemplate {
   const spec = nodePool.spec.template.spec;
   const labels = { ...(nodePool.spec.template.metadata?.labels ?? {}), [LABEL_NODE_POOL]: name };
   const requirementList: NodeSelectorRequirement[] = [
-    ...spec.requirements.map((r) => ({ key: r.key, operator: r.operator, values: r.values ?? [] })),
+    ...spec.requirements.map((r) => ({
+      key: r.key,
+      operator: r.operator,
+      values: r.values ?? [],
+      ...(r.minValues === undefined ? {} : { minValues: r.minValues }),
+    })),
     ...Object.entries(labels).map(([key, value]) => ({ key, operator: "In" as const, values: [value] })),
   ];
   let requirements: RequirementSet;
