@@ -31,10 +31,29 @@ export interface OpenedClaim {
   readonly requirements: RequirementSet;
 }
 
+/** What a pool's limits and cap have left once the run is over: the same for every pod it explains. */
+export interface PoolLeft {
+  readonly limits: RemainingLimits | "nodes";
+  readonly hourlyCost: number;
+}
+
+export function poolLeft(pool: PoolState, opened: readonly OpenedClaim[]): PoolLeft {
+  return {
+    limits: remainingLimits(
+      pool,
+      opened.map((c) => c.instanceTypes),
+    ),
+    hourlyCost:
+      pool.template.maxHourlyCost === undefined
+        ? pool.usedHourlyCost
+        : pool.usedHourlyCost + opened.reduce((sum, c) => sum + claimHourlyCost(c.instanceTypes, c.requirements), 0),
+  };
+}
+
 export function ruledOut(
   pool: PoolState,
   pod: PodConstraints,
-  opened: readonly OpenedClaim[],
+  left: PoolLeft,
   topology: Topology,
   snapshot: ClusterSnapshot,
   clock: Clock,
@@ -54,10 +73,7 @@ export function ruledOut(
   if (key !== undefined) return { kind: "undefined-label", key };
   const [conflict] = base.conflicts(alt);
   if (conflict !== undefined) return { kind: "requirement", detail: conflict.message };
-  const remaining = remainingLimits(
-    pool,
-    opened.map((c) => c.instanceTypes),
-  );
+  const remaining = left.limits;
   if (remaining === "nodes") return { kind: "nodes-limit", limit: Number(pool.template.limits?.["nodes"]?.value()) };
   const requirements = base.intersection(alt);
   const compatible = pool.instanceTypes.filter((it) => it.requirements.intersects(requirements));
@@ -82,8 +98,7 @@ export function ruledOut(
   }
   const cap = pool.template.maxHourlyCost;
   if (cap !== undefined) {
-    const used =
-      pool.usedHourlyCost + opened.reduce((sum, c) => sum + claimHourlyCost(c.instanceTypes, c.requirements), 0);
+    const used = left.hourlyCost;
     const prices = fitting.flatMap((it) => worstCasePrice(it, requirements) ?? []);
     const cheapest = Math.min(...prices);
     if (cheapest > cap - used) return { kind: "hourly-cost", used, cap, cheapest };

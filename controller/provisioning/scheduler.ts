@@ -12,24 +12,26 @@ import { ValueError } from "../../api/index.ts";
 import type { CapacityType, InstanceType } from "../../cloudprovider/index.ts";
 import {
   addResources,
-  fits,
   type RequirementSet,
   type ResourceList,
   type Taint,
   untoleratedTaints,
 } from "../../scheduling/index.ts";
+import { ClaimOrder } from "./claim-order.ts";
 import { explain, NO_NODE_POOL, type PoolExplanation } from "./explanations.ts";
 import { type HostPort, hostPortConflict } from "./host-ports.ts";
 import { claimHourlyCost, worstCasePrice } from "./hourly-cost-cap.ts";
 import { instanceTypeOptions } from "./instance-type-options.ts";
 import { minValuesShortfall, type MinValuesPolicy } from "./min-values.ts";
-import { remainingLimits, withinLimits } from "./nodepool-limits.ts";
 import { byWeightThenName, type NodePoolTemplate } from "./nodepool-template.ts";
 import { podConstraints, type PodConstraints, podKey } from "./pod-constraints.ts";
+import { demand, growthPays, packing, type Packing, worth } from "./packing.ts";
+import { type CompiledType, PoolCatalog } from "./pool-catalog.ts";
 import { poolState, type PoolState, undefinedLabel } from "./pool-state.ts";
 import { type PreferencePolicy, relax, withoutPreferences } from "./preferences.ts";
 import { byQueueOrder, RetryQueue } from "./queue.ts";
-import { ruledOut, type OpenedClaim } from "./ruled-out.ts";
+import { addVectors, fitsVector, maxInto, ResourceIndex, type ResourceVector } from "./resource-vector.ts";
+import { type OpenedClaim, poolLeft, type PoolLeft, ruledOut } from "./ruled-out.ts";
 import type { ClusterSnapshot, ExistingCapacity } from "./snapshot.ts";
 import { Topology } from "./topology.ts";
 import type { NodeView } from "./topology-group.ts";
@@ -79,28 +81,100 @@ export interface ScheduleOptions {
   readonly minValuesPolicy?: MinValuesPolicy | undefined;
 }
 
-interface OpenClaim extends OpenedClaim {
-  readonly pool: PoolState;
+/** A NodePool during the run: its types prepared, what its limits and $/h cap have left. */
+interface PoolRun {
+  readonly state: PoolState;
+  readonly position: number;
+  readonly catalog: PoolCatalog;
+  readonly overhead: ResourceVector;
+  /** Per resource; Infinity where the pool sets no limit. */
+  readonly limit: ResourceVector;
+  /** Existing and in-flight capacity plus each opened claim's largest remaining option. */
+  readonly used: ResourceVector;
+  readonly nodesLimit: number;
+  nodes: number;
+  /** USD per hour counted against `poolkeeper.dev/max-hourly-cost`. */
+  hourlyCost: number;
+  readonly claims: OpenClaim[];
+  /** The pool's requirements' compatible types, within limits when opened. */
+  readonly baseCompatible: Uint8Array;
+  /** The run's resource prices, efficient types and type prices (packing.ts). */
+  readonly packing: Packing;
+}
+
+class OpenClaim implements OpenedClaim {
+  readonly pool: PoolRun;
   readonly hostname: string;
   requirements: RequirementSet;
-  instanceTypes: readonly InstanceType[];
-  requests: ResourceList;
-  readonly pods: string[];
-  readonly hostPorts: HostPort[];
-  minValuesRelaxed: boolean;
+  types: readonly CompiledType[];
+  requests: ResourceVector;
+  /** Per resource, the most any remaining type has: a pod that needs more fits none. */
+  maxAllocatable: ResourceVector;
+  /** Per resource, the largest remaining type's capacity: what limits count. */
+  maxCapacity: ResourceVector;
+  /** Per resource, the most any remaining efficient type has. */
+  maxEfficient: ResourceVector;
+  hourlyCost = 0;
+  readonly pods: string[] = [];
+  /** The pods' requests as read, for the NodeClaim's `resources.requests`. */
+  readonly podRequests: ResourceList[] = [];
+  readonly hostPorts: HostPort[] = [];
+  minValuesRelaxed = false;
+  counted = false;
+  /** Some remaining type is efficient: then the claim only takes pods that keep one. */
+  efficient = false;
+  /** The cheapest remaining type's price, and what the claim's requests are worth at the run's prices. */
+  price = 0;
+  value = 0;
+
+  constructor(pool: PoolRun, hostname: string, types: readonly CompiledType[], width: number) {
+    this.pool = pool;
+    this.hostname = hostname;
+    this.requirements = pool.state.template.requirements;
+    this.types = types;
+    this.requests = pool.overhead;
+    this.maxAllocatable = new Float64Array(width);
+    this.maxCapacity = new Float64Array(width);
+    this.maxEfficient = new Float64Array(width);
+    for (const t of types) {
+      maxInto(this.maxAllocatable, t.allocatable);
+      maxInto(this.maxCapacity, t.capacity);
+      if (pool.packing.efficient[t.index] === 1) maxInto(this.maxEfficient, t.allocatable);
+    }
+  }
+
+  get instanceTypes(): readonly InstanceType[] {
+    return this.types.map((t) => t.it);
+  }
 }
 
 interface OpenNode {
   readonly existing: ExistingCapacity;
   readonly view: NodeView;
-  requested: ResourceList;
+  readonly allocatable: ResourceVector;
+  requested: ResourceVector;
   readonly hostPorts: HostPort[];
+}
+
+/** What the run keeps per pod (and per relaxed version of it). */
+interface PodRun {
+  readonly requests: ResourceVector;
+  /** Per pool position. */
+  readonly tolerates: readonly boolean[];
+  /** Per alternative: it constrains nothing, so a NodeClaim's requirements stay as they are. */
+  readonly unconstrained: readonly boolean[];
+  /** Some hostname spread or anti-affinity may rule NodeClaims out (checked first, as it is cheap). */
+  readonly hostnameTopology: boolean;
 }
 
 interface Run {
   readonly topology: Topology;
+  readonly index: ResourceIndex;
   readonly minValuesPolicy: MinValuesPolicy;
+  readonly pools: readonly PoolRun[];
   readonly claims: OpenClaim[];
+  readonly order: ClaimOrder<OpenClaim>;
+  readonly podRuns: WeakMap<PodConstraints, PodRun>;
 }
 
 /**
@@ -141,41 +215,65 @@ export function schedule(
     },
     pods,
   );
+  const index = new ResourceIndex([
+    ...pods.map((p) => p.requests),
+    ...pools.flatMap((p) => [p.daemonOverhead, p.template.limits ?? {}, ...p.instanceTypes.map((it) => it.capacity)]),
+    ...snapshot.existing.flatMap((e) => [e.allocatable, e.requested]),
+  ]);
   const nodes: OpenNode[] = [...snapshot.existing]
     .sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0))
     .map((existing) => ({
       existing,
       view: topology.existingView(existing.name) as NodeView,
-      requested: existing.requested,
+      allocatable: index.vector(existing.allocatable),
+      requested: index.vector(existing.requested),
       hostPorts: [...(existing.hostPorts ?? [])],
     }));
-  const run: Run = { topology, minValuesPolicy: options.minValuesPolicy ?? "Strict", claims: [] };
+  const run: Run = {
+    topology,
+    index,
+    minValuesPolicy: options.minValuesPolicy ?? "Strict",
+    pools: pools.map((state, position) => poolRun(state, position, index, pods)),
+    claims: [],
+    order: new ClaimOrder(),
+    podRuns: new WeakMap(),
+  };
   const placements: Placement[] = [];
 
   const queue = new RetryQueue(pods);
   for (let pod = queue.pop(); pod !== undefined; pod = queue.pop()) {
-    const node = nodes.find((n) => addToNode(run, n, pod));
+    const podRun = compiled(run, pod);
+    const node = nodes.find((n) => addToNode(run, n, pod, podRun));
     if (node !== undefined) {
       placements.push({ pod: pod.key, node: node.existing.name });
       continue;
     }
-    // Fewest pods first, as Karpenter sorts its new NodeClaims before each pod; ties keep creation order.
-    const byPods = [...run.claims].sort((a, b) => a.pods.length - b.pods.length);
-    if (byPods.some((claim) => addToClaim(run, claim, pod))) continue;
-    const claim = firstDefined(pools, (pool) => openClaim(run, pool, pod));
+    const claim = run.order.find((c) => addToClaim(run, c, pod, podRun));
     if (claim !== undefined) {
-      run.claims.push(claim);
+      run.order.grew(claim);
+      continue;
+    }
+    const fresh = firstDefined(run.pools, (pool) => openClaim(run, pool, pod, podRun));
+    if (fresh !== undefined) {
+      run.claims.push(fresh);
+      fresh.pool.claims.push(fresh);
+      run.order.add(fresh);
       continue;
     }
     const relaxed = relax(pod);
     if (relaxed !== undefined) topology.update(relaxed.pod);
     queue.push(relaxed?.pod ?? pod, relaxed !== undefined);
   }
+  const left = new Map<PoolRun, PoolLeft>();
+  const leftOf = (pool: PoolRun) => left.get(pool) ?? left.set(pool, poolLeft(pool.state, pool.claims)).get(pool);
   for (const pod of queue.remaining()) {
     unschedulable.push({
       pod: pod.key,
-      explanations: pools.map((pool) =>
-        explain(pool.template.name, ruledOut(pool, pod, opened(run.claims, pool), topology, snapshot, clock)),
+      explanations: pools.map((pool, i) =>
+        explain(
+          pool.template.name,
+          ruledOut(pool, pod, leftOf(run.pools[i] as PoolRun) as PoolLeft, topology, snapshot, clock),
+        ),
       ),
       message: pools.length === 0 ? NO_NODE_POOL : undefined,
     });
@@ -196,16 +294,54 @@ function firstDefined<T, R>(items: readonly T[], f: (item: T) => R | undefined):
   return undefined;
 }
 
-function opened(claims: readonly OpenClaim[], pool: PoolState): OpenClaim[] {
-  return claims.filter((c) => c.pool === pool);
+function poolRun(state: PoolState, position: number, index: ResourceIndex, pods: readonly PodConstraints[]): PoolRun {
+  const limit = new Float64Array(index.length).fill(Number.POSITIVE_INFINITY);
+  const limits = state.template.limits ?? {};
+  index.names.forEach((name, i) => {
+    const quantity = limits[name];
+    if (quantity !== undefined) limit[i] = index.vector({ [name]: quantity })[i] as number;
+  });
+  const nodesLimit = limits["nodes"];
+  const catalog = new PoolCatalog(state, index);
+  const overhead = index.vector(state.daemonOverhead);
+  const baseCompatible = catalog.compatible(state.template.requirements);
+  return {
+    state,
+    position,
+    catalog,
+    overhead,
+    limit,
+    used: index.vector(state.used),
+    nodesLimit: nodesLimit === undefined ? Number.POSITIVE_INFINITY : Number(nodesLimit.value()),
+    nodes: state.usedNodes,
+    hourlyCost: state.usedHourlyCost,
+    claims: [],
+    baseCompatible,
+    packing: packing(catalog, baseCompatible, overhead, demand(index, pods), state.template.requirements),
+  };
 }
 
-// existingnode.go `Add`: the node's taints, host ports, its labels against the pod's requirements, topology, room.
-function addToNode(run: Run, node: OpenNode, pod: PodConstraints): boolean {
+function compiled(run: Run, pod: PodConstraints): PodRun {
+  let found = run.podRuns.get(pod);
+  if (found === undefined) {
+    found = {
+      requests: run.index.vector(pod.requests),
+      tolerates: run.pools.map((p) => untoleratedTaints(pod.tolerations, p.state.template.taints).length === 0),
+      unconstrained: pod.alternatives.map((alt) => alt.keys().length === 0),
+      hostnameTopology: true,
+    };
+    run.podRuns.set(pod, found);
+  }
+  return found;
+}
+
+// existingnode.go `Add`: the node's taints, host ports, its room, its labels against the pod's requirements,
+// topology.
+function addToNode(run: Run, node: OpenNode, pod: PodConstraints, podRun: PodRun): boolean {
+  const requested = addVectors(node.requested, podRun.requests);
+  if (!fitsVector(requested, node.allocatable)) return false;
   if (untoleratedTaints(pod.tolerations, node.existing.taints).length > 0) return false;
-  if (hostPortConflict(node.hostPorts, pod.hostPorts) !== undefined) return false;
-  const requested = addResources(node.requested, pod.requests);
-  if (!fits(requested, node.existing.allocatable)) return false;
+  if (pod.hostPorts.length > 0 && hostPortConflict(node.hostPorts, pod.hostPorts) !== undefined) return false;
   const alt = pod.alternatives.find((a) => a.matches(node.existing.labels));
   if (alt === undefined) return false;
   if (!isRequirementSet(run.topology.narrow(pod, alt, node.view))) return false;
@@ -215,30 +351,58 @@ function addToNode(run: Run, node: OpenNode, pod: PodConstraints): boolean {
   return true;
 }
 
-// nodeclaim.go `Add`: taints, host ports, requirements compatible and narrowed (by topology too), then the types
-// that still fit and can launch, minValues.
-function addToClaim(run: Run, claim: OpenClaim, pod: PodConstraints): boolean {
-  if (untoleratedTaints(pod.tolerations, claim.pool.template.taints).length > 0) return false;
-  if (hostPortConflict(claim.hostPorts, pod.hostPorts) !== undefined) return false;
-  const requests = addResources(claim.requests, pod.requests);
-  for (const alt of pod.alternatives) {
-    if (undefinedLabel(claim.pool, claim.requirements, alt) !== undefined) continue;
-    if (claim.requirements.conflicts(alt).length > 0) continue;
-    const view: NodeView = {
-      requirements: claim.requirements.intersection(alt),
-      hostname: claim.hostname,
-      taints: claim.pool.template.taints,
-    };
+// nodeclaim.go `Add`: taints, host ports, room in the largest remaining type, requirements compatible and narrowed
+// (by topology too), then the types that still fit and can launch, minValues.
+function addToClaim(run: Run, claim: OpenClaim, pod: PodConstraints, podRun: PodRun): boolean {
+  const pool = claim.pool;
+  if (!(podRun.tolerates[pool.position] ?? false)) return false;
+  if (podRun.hostnameTopology && run.topology.hostnameBlocked(pod, claim.hostname)) return false;
+  const requests = claim.requests;
+  const max = claim.efficient ? claim.maxEfficient : claim.maxAllocatable;
+  const add = podRun.requests;
+  for (let i = 0; i < add.length; i++)
+    if ((requests[i] as number) + (add[i] as number) > (max[i] as number)) return false;
+  if (pod.hostPorts.length > 0 && hostPortConflict(claim.hostPorts, pod.hostPorts) !== undefined) return false;
+  const total = addVectors(requests, add);
+  for (const [k, alt] of pod.alternatives.entries()) {
+    let base = claim.requirements;
+    if (!(podRun.unconstrained[k] ?? false)) {
+      if (undefinedLabel(pool.state, base, alt) !== undefined) continue;
+      if (base.conflicts(alt).length > 0) continue;
+      base = base.intersection(alt);
+    }
+    const view: NodeView = { requirements: base, hostname: claim.hostname, taints: pool.state.template.taints };
     const requirements = run.topology.narrow(pod, alt, view);
     if (!isRequirementSet(requirements)) continue;
-    const types = claim.instanceTypes.filter((it) => launchable(it, requirements, requests));
+    const compatible = requirements === claim.requirements ? undefined : pool.catalog.compatible(requirements);
+    const types = claim.types.filter(
+      (t) => (compatible === undefined || compatible[t.index] === 1) && fitsVector(total, t.allocatable),
+    );
     if (types.length === 0) continue;
-    const shortfall = minValuesShortfall(requirements, claim.pool.minValuesKeys, types);
+    // A claim on an efficient type stays on one: growing it into a dearer, less efficient type costs more than a
+    // new NodeClaim would (packing.ts).
+    if (claim.efficient && !types.some((t) => pool.packing.efficient[t.index] === 1)) continue;
+    let price = Number.POSITIVE_INFINITY;
+    for (const t of types) price = Math.min(price, pool.packing.price[t.index] as number);
+    const value = worth(pool.packing, total);
+    if (claim.pods.length > 0 && !growthPays(claim.price, claim.value, price, value)) continue;
+    const shortfall =
+      pool.state.minValuesKeys.length === 0
+        ? undefined
+        : minValuesShortfall(
+            requirements,
+            pool.state.minValuesKeys,
+            types.map((t) => t.it),
+          );
     if (shortfall !== undefined && run.minValuesPolicy === "Strict") continue;
     claim.requirements = requirements;
-    claim.requests = requests;
-    claim.instanceTypes = types;
+    claim.requests = total;
+    if (types.length !== claim.types.length) narrowTypes(claim, types, run.index.length);
+    claim.price = price;
+    claim.value = value;
+    claim.efficient = claim.efficient || types.some((t) => pool.packing.efficient[t.index] === 1);
     claim.pods.push(pod.key);
+    claim.podRequests.push(pod.requests);
     claim.hostPorts.push(...pod.hostPorts);
     claim.minValuesRelaxed ||= shortfall !== undefined;
     run.topology.record(pod, { ...view, requirements });
@@ -247,54 +411,64 @@ function addToClaim(run: Run, claim: OpenClaim, pod: PodConstraints): boolean {
   return false;
 }
 
-function openClaim(run: Run, pool: PoolState, pod: PodConstraints): OpenClaim | undefined {
-  const openedInPool = opened(run.claims, pool);
-  const remaining = remainingLimits(
-    pool,
-    openedInPool.map((c) => c.instanceTypes),
-  );
-  if (remaining === "nodes") return undefined;
-  const budget = remainingHourlyCost(pool, openedInPool);
-  const claim: OpenClaim = {
-    pool,
-    hostname: `hostname-placeholder-${run.claims.length}`,
-    requirements: pool.template.requirements,
-    instanceTypes: pool.instanceTypes.filter(
-      (it) =>
-        withinLimits(it, remaining) &&
-        (budget === undefined || (worstCasePrice(it, pool.template.requirements) ?? 0) <= budget),
-    ),
-    requests: pool.daemonOverhead,
-    pods: [],
-    hostPorts: [],
-    minValuesRelaxed: false,
-  };
-  return addToClaim(run, claim, pod) ? claim : undefined;
+// The claim's options shrank: its largest type, what limits and the $/h cap count, change with them.
+function narrowTypes(claim: OpenClaim, types: readonly CompiledType[], width: number): void {
+  const pool = claim.pool;
+  const maxAllocatable = new Float64Array(width);
+  const maxCapacity = new Float64Array(width);
+  const maxEfficient = new Float64Array(width);
+  for (const t of types) {
+    maxInto(maxAllocatable, t.allocatable);
+    maxInto(maxCapacity, t.capacity);
+    if (pool.packing.efficient[t.index] === 1) maxInto(maxEfficient, t.allocatable);
+  }
+  if (claim.counted) {
+    for (let i = 0; i < width; i++) {
+      pool.used[i] = (pool.used[i] as number) - (claim.maxCapacity[i] as number) + (maxCapacity[i] as number);
+    }
+  }
+  claim.types = types;
+  claim.maxAllocatable = maxAllocatable;
+  claim.maxCapacity = maxCapacity;
+  claim.maxEfficient = maxEfficient;
+  if (pool.state.template.maxHourlyCost !== undefined) {
+    const cost = claimHourlyCost(claim.instanceTypes, claim.requirements);
+    if (claim.counted) pool.hourlyCost += cost - claim.hourlyCost;
+    claim.hourlyCost = cost;
+  }
 }
 
-/** What `poolkeeper.dev/max-hourly-cost` leaves, USD per hour; undefined when the pool sets no cap. */
-export function remainingHourlyCost(pool: PoolState, openedInPool: readonly OpenedClaim[]): number | undefined {
-  const cap = pool.template.maxHourlyCost;
-  if (cap === undefined) return undefined;
-  const opened = openedInPool.reduce((sum, c) => sum + claimHourlyCost(c.instanceTypes, c.requirements), 0);
-  return cap - pool.usedHourlyCost - opened;
+function openClaim(run: Run, pool: PoolRun, pod: PodConstraints, podRun: PodRun): OpenClaim | undefined {
+  if (!(podRun.tolerates[pool.position] ?? false)) return undefined;
+  if (pool.nodes >= pool.nodesLimit) return undefined;
+  const cap = pool.state.template.maxHourlyCost;
+  const budget = cap === undefined ? undefined : cap - pool.hourlyCost;
+  const requirements = pool.state.template.requirements;
+  const width = run.index.length;
+  const types = pool.catalog.types.filter((t) => {
+    if (pool.baseCompatible[t.index] !== 1) return false;
+    for (let i = 0; i < width; i++) {
+      if ((t.capacity[i] as number) > (pool.limit[i] as number) - (pool.used[i] as number)) return false;
+    }
+    return budget === undefined || (worstCasePrice(t.it, requirements) ?? 0) <= budget;
+  });
+  const claim = new OpenClaim(pool, `hostname-placeholder-${run.claims.length}`, types, width);
+  if (budget !== undefined) claim.hourlyCost = claimHourlyCost(claim.instanceTypes, requirements);
+  if (!addToClaim(run, claim, pod, podRun)) return undefined;
+  claim.counted = true;
+  pool.nodes += 1;
+  pool.hourlyCost += claim.hourlyCost;
+  for (let i = 0; i < width; i++) pool.used[i] = (pool.used[i] as number) + (claim.maxCapacity[i] as number);
+  return claim;
 }
 
 function isRequirementSet(value: unknown): value is RequirementSet {
   return typeof (value as RequirementSet).intersection === "function";
 }
 
-function launchable(it: InstanceType, requirements: RequirementSet, requests: ResourceList): boolean {
-  return (
-    it.requirements.intersects(requirements) &&
-    fits(requests, it.allocatable()) &&
-    it.offerings.available().hasCompatible(requirements)
-  );
-}
-
 function finish(claim: OpenClaim): NewNodeClaim {
-  const { template } = claim.pool;
-  const options = instanceTypeOptions(claim.requirements, claim.instanceTypes);
+  const { template } = claim.pool.state;
+  const options = instanceTypeOptions(claim.requirements, claim.types, claim.pool.catalog.prices(claim.requirements));
   // addToClaim keeps only types with an available offering the requirements allow, so there are options.
   if (options === undefined) throw new Error(`NodeClaim for pool ${template.name} has no available offering`);
   return {
@@ -304,7 +478,7 @@ function finish(claim: OpenClaim): NewNodeClaim {
     instanceTypes: options.instanceTypes.map((o) => o.name),
     price: options.instanceTypes[0]?.price ?? 0,
     pods: claim.pods,
-    requests: claim.requests,
+    requests: addResources(claim.pool.state.daemonOverhead, ...claim.podRequests),
     taints: template.taints,
     startupTaints: template.startupTaints,
     minValuesRelaxed: claim.minValuesRelaxed,

@@ -34,6 +34,8 @@ export interface TopologyViolation {
   readonly inverse: boolean;
 }
 
+const EMPTY = RequirementSet.fromRequirements([]);
+
 export class Topology {
   readonly #input: TopologyInput;
   readonly #groups = new Map<string, TopologyGroup>();
@@ -41,6 +43,10 @@ export class Topology {
   readonly #owned = new Map<string, TopologyGroup[]>();
   readonly #inverseOwned = new Map<string, TopologyGroup[]>();
   readonly #universe = new Map<string, readonly string[]>();
+  // Per pod: the groups that select it and the inverse groups that select it, with the group counts they were
+  // worked out for (groups are only ever added, so a changed count means the list may be stale).
+  readonly #selecting = new Map<string, { readonly size: number; readonly groups: TopologyGroup[] }>();
+  readonly #inverseSelecting = new Map<string, { readonly size: number; readonly groups: TopologyGroup[] }>();
   readonly #existingViews: ReadonlyMap<string, NodeView>;
 
   constructor(input: TopologyInput, pods: readonly PodConstraints[]) {
@@ -115,6 +121,30 @@ export class Topology {
   }
 
   /**
+   * Whether a hostname group rules the node out before anything else is asked: the pod's own hostname
+   * anti-affinity or spread, or another pod's hostname anti-affinity that selects it. The same rule as
+   * `nextDomains` for hostname, asked first because it is a map lookup and most NodeClaims fail it for such pods.
+   */
+  hostnameBlocked(pod: PodConstraints, hostname: string): boolean {
+    for (const group of this.#owned.get(pod.key) ?? []) {
+      if (group.topologyKey !== LABEL_HOSTNAME || group.kind === "affinity") continue;
+      if (
+        group.nextDomains(group.selects(pod.namespace, pod.labels), EMPTY, {
+          requirements: EMPTY,
+          hostname,
+          taints: [],
+        }).length === 0
+      ) {
+        return true;
+      }
+    }
+    for (const group of this.#selectingOf(pod, this.#inverse, this.#inverseSelecting)) {
+      if (group.topologyKey === LABEL_HOSTNAME && (group.counts.get(hostname) ?? 0) > 0) return true;
+    }
+    return false;
+  }
+
+  /**
    * The node's requirements narrowed to the domains every group the pod is subject to allows, or the group that
    * allows none (`Topology.AddRequirements`). Each group sees the narrowing of the ones before it, so two spreads
    * cannot pick different zones.
@@ -122,6 +152,9 @@ export class Topology {
   narrow(pod: PodConstraints, alternative: RequirementSet, node: NodeView): RequirementSet | TopologyViolation {
     let requirements = node.requirements;
     const groups = this.#owned.get(pod.key) ?? [];
+    if (groups.length === 0 && this.#selectingOf(pod, this.#inverse, this.#inverseSelecting).length === 0) {
+      return requirements;
+    }
     const check = (group: TopologyGroup, inverse: boolean): TopologyViolation | undefined => {
       const selfSelecting = !inverse && group.selects(pod.namespace, pod.labels);
       const view = requirements === node.requirements ? node : { ...node, requirements };
@@ -144,8 +177,7 @@ export class Topology {
       const violation = check(group, false);
       if (violation !== undefined) return violation;
     }
-    for (const group of this.#inverse.values()) {
-      if (!group.selects(pod.namespace, pod.labels)) continue;
+    for (const group of this.#selectingOf(pod, this.#inverse, this.#inverseSelecting)) {
       this.#registerDomains(group);
       const violation = check(group, true);
       if (violation !== undefined) return violation;
@@ -155,8 +187,8 @@ export class Topology {
 
   /** Counts a placed pod in every group that selects it, and its own anti-affinity where it landed (`Record`). */
   record(pod: PodConstraints, node: NodeView): void {
-    for (const group of this.#groups.values()) {
-      if (!group.selects(pod.namespace, pod.labels) || !group.countsOn(node)) continue;
+    for (const group of this.#selectingOf(pod, this.#groups, this.#selecting)) {
+      if (!group.countsOn(node)) continue;
       const domains = this.#domainsOf(node, group.topologyKey);
       // Anti-affinity blocks every domain the pod might land in; the others count only a known domain.
       if (group.kind === "anti-affinity") for (const d of domains) group.record(d);
@@ -165,6 +197,18 @@ export class Topology {
     for (const group of this.#inverseOwned.get(pod.key) ?? []) {
       for (const d of this.#domainsOf(node, group.topologyKey)) group.record(d);
     }
+  }
+
+  #selectingOf(
+    pod: PodConstraints,
+    groups: ReadonlyMap<string, TopologyGroup>,
+    cache: Map<string, { readonly size: number; readonly groups: TopologyGroup[] }>,
+  ): readonly TopologyGroup[] {
+    const cached = cache.get(pod.key);
+    if (cached !== undefined && cached.size === groups.size) return cached.groups;
+    const selecting = [...groups.values()].filter((g) => g.selects(pod.namespace, pod.labels));
+    cache.set(pod.key, { size: groups.size, groups: selecting });
+    return selecting;
   }
 
   #group(into: Map<string, TopologyGroup>, init: ConstructorParameters<typeof TopologyGroup>[0]): TopologyGroup {
