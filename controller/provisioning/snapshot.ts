@@ -35,12 +35,18 @@ export interface UnavailableOffering {
   readonly until: Date;
 }
 
+/** A pod already bound (or nominated) to a node the snapshot lists. */
+export interface BoundPod {
+  readonly pod: Pod;
+  readonly node: string;
+}
+
 export interface ClusterSnapshot {
   readonly pendingPods: readonly Pod[];
   readonly existing: readonly ExistingCapacity[];
   readonly daemonSets: readonly DaemonSet[];
   /** Pods bound or nominated to `existing` capacity, for topology spread and pod (anti-)affinity counts. */
-  readonly boundPods?: readonly { readonly pod: Pod; readonly node: string }[] | undefined;
+  readonly boundPods?: readonly BoundPod[] | undefined;
   /** Namespace → labels, for pod affinity terms with a namespaceSelector. */
   readonly namespaceLabels?: Readonly<Record<string, Readonly<Record<string, string>>>> | undefined;
   /**

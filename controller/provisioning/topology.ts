@@ -5,19 +5,19 @@
  * anti-affinity groups, which keep a pod out of the domains where some pod's required anti-affinity selects it.
  * `narrow` adds to a node's requirements the domains each group allows; `record` counts a placed pod.
  */
-import type { Pod } from "../../api/index.ts";
 import { RequirementSet } from "../../scheduling/index.ts";
 import type { PodConstraints } from "./pod-constraints.ts";
 import { type PodAffinityTerm, podAffinityTerms } from "./pod-topology-terms.ts";
 import type { PoolState } from "./pool-state.ts";
-import type { ExistingCapacity } from "./snapshot.ts";
-import { LABEL_HOSTNAME, type NodeFilter, type NodeView, TopologyGroup } from "./topology-group.ts";
-
-/** A pod already bound (or nominated) to a node the snapshot lists. */
-export interface BoundPod {
-  readonly pod: Pod;
-  readonly node: string;
-}
+import type { BoundPod, ExistingCapacity } from "./snapshot.ts";
+import {
+  LABEL_HOSTNAME,
+  type NodeFilter,
+  type NodeView,
+  TopologyGroup,
+  type TopologyGroupInit,
+  type TopologyGroupKind,
+} from "./topology-group.ts";
 
 export interface TopologyInput {
   readonly pools: readonly PoolState[];
@@ -101,17 +101,7 @@ export class Topology {
     const inverse: TopologyGroup[] = [];
     for (const term of pod.affinityTerms) {
       const namespaces = this.#namespaces(term, pod.namespace);
-      owned.push(
-        this.#group(this.#groups, {
-          kind: term.kind,
-          topologyKey: term.topologyKey,
-          selector: term.selector,
-          namespaces,
-          maxSkew: Number.MAX_SAFE_INTEGER,
-          minDomains: undefined,
-          nodeFilter: undefined,
-        }),
-      );
+      owned.push(this.#group(this.#groups, affinityGroupInit(term, term.kind, namespaces)));
       // Only required anti-affinity keeps other pods away (Karpenter does not track inverse preferences).
       if (term.kind === "anti-affinity" && term.weight === undefined)
         inverse.push(this.#inverseGroup(term, pod.namespace));
@@ -211,7 +201,7 @@ export class Topology {
     return selecting;
   }
 
-  #group(into: Map<string, TopologyGroup>, init: ConstructorParameters<typeof TopologyGroup>[0]): TopologyGroup {
+  #group(into: Map<string, TopologyGroup>, init: TopologyGroupInit): TopologyGroup {
     const id = [
       init.kind,
       init.topologyKey,
@@ -238,15 +228,7 @@ export class Topology {
     ].join("\u0000");
     let group = this.#inverse.get(id);
     if (group === undefined) {
-      group = new TopologyGroup({
-        kind: "anti-affinity",
-        topologyKey: term.topologyKey,
-        selector: term.selector,
-        namespaces,
-        maxSkew: Number.MAX_SAFE_INTEGER,
-        minDomains: undefined,
-        nodeFilter: undefined,
-      });
+      group = new TopologyGroup(affinityGroupInit(term, "anti-affinity", namespaces));
       this.#inverse.set(id, group);
     }
     return group;
@@ -317,6 +299,23 @@ export class Topology {
     if (!allowed.complement) return allowed.values;
     return this.#universeOf(key).filter((d) => node.requirements.allows(key, d));
   }
+}
+
+// Affinity groups have no skew or node filter: any count is allowed where the rule allows the domain.
+function affinityGroupInit(
+  term: PodAffinityTerm,
+  kind: TopologyGroupKind,
+  namespaces: ReadonlySet<string> | undefined,
+): TopologyGroupInit {
+  return {
+    kind,
+    topologyKey: term.topologyKey,
+    selector: term.selector,
+    namespaces,
+    maxSkew: Number.MAX_SAFE_INTEGER,
+    minDomains: undefined,
+    nodeFilter: undefined,
+  };
 }
 
 export function existingView(existing: ExistingCapacity): NodeView {
