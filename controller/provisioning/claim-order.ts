@@ -13,8 +13,13 @@ export class ClaimOrder<T extends { readonly pods: readonly unknown[] }> {
 
   /** After a pod was added to the claim: from the bucket of one fewer pods to its own. */
   grew(claim: T): void {
-    this.#buckets[claim.pods.length - 1]?.delete(claim);
+    if (this.#buckets[claim.pods.length - 1]?.delete(claim) !== true) return;
     this.#bucket(claim.pods.length).add(claim);
+  }
+
+  /** No longer tried (a claim closed to the pods this order serves). */
+  remove(claim: T): void {
+    this.#buckets[claim.pods.length]?.delete(claim);
   }
 
   /** The first claim, fewest pods first, for which `accept` is true. */

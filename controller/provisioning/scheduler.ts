@@ -100,6 +100,9 @@ interface PoolRun {
   readonly baseCompatible: Uint8Array;
   /** The run's resource prices, efficient types and type prices (packing.ts). */
   readonly packing: Packing;
+  /** The types cheapest first, and each type's place in that order. */
+  readonly byPrice: readonly CompiledType[];
+  readonly rank: Int32Array;
 }
 
 class OpenClaim implements OpenedClaim {
@@ -126,6 +129,9 @@ class OpenClaim implements OpenedClaim {
   /** The cheapest remaining type's price, and what the claim's requests are worth at the run's prices. */
   price = 0;
   value = 0;
+  /** Which of the pool's types remain; the cheapest one's place in the pool's price order. */
+  has: Uint8Array;
+  cheapestRank = 0;
 
   constructor(pool: PoolRun, hostname: string, types: readonly CompiledType[], width: number) {
     this.pool = pool;
@@ -136,7 +142,9 @@ class OpenClaim implements OpenedClaim {
     this.maxAllocatable = new Float64Array(width);
     this.maxCapacity = new Float64Array(width);
     this.maxEfficient = new Float64Array(width);
+    this.has = new Uint8Array(pool.catalog.types.length);
     for (const t of types) {
+      this.has[t.index] = 1;
       maxInto(this.maxAllocatable, t.allocatable);
       maxInto(this.maxCapacity, t.capacity);
       if (pool.packing.efficient[t.index] === 1) maxInto(this.maxEfficient, t.allocatable);
@@ -165,6 +173,8 @@ interface PodRun {
   readonly unconstrained: readonly boolean[];
   /** Some hostname spread or anti-affinity may rule NodeClaims out (checked first, as it is cheap). */
   readonly hostnameTopology: boolean;
+  /** No topology terms, host ports or node requirements: only room and price decide where it goes. */
+  readonly plain: boolean;
 }
 
 interface Run {
@@ -174,6 +184,10 @@ interface Run {
   readonly pools: readonly PoolRun[];
   readonly claims: OpenClaim[];
   readonly order: ClaimOrder<OpenClaim>;
+  /** The claims still open to plain pods (no topology, host ports or node requirements). */
+  readonly plainOrder: ClaimOrder<OpenClaim>;
+  /** Per resource, the least any plain pending pod requests. */
+  readonly smallestPlain: ResourceVector;
   readonly podRuns: WeakMap<PodConstraints, PodRun>;
 }
 
@@ -236,6 +250,8 @@ export function schedule(
     pools: pools.map((state, position) => poolRun(state, position, index, pods)),
     claims: [],
     order: new ClaimOrder(),
+    plainOrder: new ClaimOrder(),
+    smallestPlain: smallestPlain(index, pods),
     podRuns: new WeakMap(),
   };
   const placements: Placement[] = [];
@@ -248,9 +264,10 @@ export function schedule(
       placements.push({ pod: pod.key, node: node.existing.name });
       continue;
     }
-    const claim = run.order.find((c) => addToClaim(run, c, pod, podRun));
+    const claim = (podRun.plain ? run.plainOrder : run.order).find((c) => addToClaim(run, c, pod, podRun));
     if (claim !== undefined) {
       run.order.grew(claim);
+      run.plainOrder.grew(claim);
       continue;
     }
     const fresh = firstDefined(run.pools, (pool) => openClaim(run, pool, pod, podRun));
@@ -258,6 +275,7 @@ export function schedule(
       run.claims.push(fresh);
       fresh.pool.claims.push(fresh);
       run.order.add(fresh);
+      run.plainOrder.add(fresh);
       continue;
     }
     const relaxed = relax(pod);
@@ -305,6 +323,12 @@ function poolRun(state: PoolState, position: number, index: ResourceIndex, pods:
   const catalog = new PoolCatalog(state, index);
   const overhead = index.vector(state.daemonOverhead);
   const baseCompatible = catalog.compatible(state.template.requirements);
+  const packed = packing(catalog, baseCompatible, overhead, demand(index, pods), state.template.requirements);
+  const byPrice = [...catalog.types].sort(
+    (a, b) => (packed.price[a.index] as number) - (packed.price[b.index] as number) || a.index - b.index,
+  );
+  const rank = new Int32Array(byPrice.length);
+  byPrice.forEach((t, r) => (rank[t.index] = r));
   return {
     state,
     position,
@@ -317,8 +341,30 @@ function poolRun(state: PoolState, position: number, index: ResourceIndex, pods:
     hourlyCost: state.usedHourlyCost,
     claims: [],
     baseCompatible,
-    packing: packing(catalog, baseCompatible, overhead, demand(index, pods), state.template.requirements),
+    packing: packed,
+    byPrice,
+    rank,
   };
+}
+
+function isPlain(pod: PodConstraints): boolean {
+  return (
+    pod.spreads.length === 0 &&
+    pod.affinityTerms.length === 0 &&
+    pod.hostPorts.length === 0 &&
+    pod.alternatives.length === 1 &&
+    pod.alternatives[0]?.keys().length === 0
+  );
+}
+
+function smallestPlain(index: ResourceIndex, pods: readonly PodConstraints[]): ResourceVector {
+  const smallest = new Float64Array(index.length).fill(Number.POSITIVE_INFINITY);
+  for (const pod of pods) {
+    if (!isPlain(pod)) continue;
+    const v = index.vector(pod.requests);
+    for (let i = 0; i < v.length; i++) if ((v[i] as number) < (smallest[i] as number)) smallest[i] = v[i] as number;
+  }
+  return smallest;
 }
 
 function compiled(run: Run, pod: PodConstraints): PodRun {
@@ -329,6 +375,7 @@ function compiled(run: Run, pod: PodConstraints): PodRun {
       tolerates: run.pools.map((p) => untoleratedTaints(pod.tolerations, p.state.template.taints).length === 0),
       unconstrained: pod.alternatives.map((alt) => alt.keys().length === 0),
       hostnameTopology: true,
+      plain: isPlain(pod),
     };
     run.podRuns.set(pod, found);
   }
@@ -375,6 +422,16 @@ function addToClaim(run: Run, claim: OpenClaim, pod: PodConstraints, podRun: Pod
     const requirements = run.topology.narrow(pod, alt, view);
     if (!isRequirementSet(requirements)) continue;
     const compatible = requirements === claim.requirements ? undefined : pool.catalog.compatible(requirements);
+    // The claim's next cheapest type, found from its current one up the price order (cheaper ones were too small
+    // already): a pod that would move it there without paying is turned away before every type is filtered.
+    const value = worth(pool.packing, total);
+    let nextRank = -1;
+    if (compatible === undefined && claim.pods.length > 0) {
+      nextRank = cheapestFitting(claim, total);
+      if (nextRank < 0) continue;
+      const next = pool.byPrice[nextRank] as CompiledType;
+      if (!growthPays(claim.price, claim.value, pool.packing.price[next.index] as number, value)) continue;
+    }
     const types = claim.types.filter(
       (t) => (compatible === undefined || compatible[t.index] === 1) && fitsVector(total, t.allocatable),
     );
@@ -382,9 +439,10 @@ function addToClaim(run: Run, claim: OpenClaim, pod: PodConstraints, podRun: Pod
     // A claim on an efficient type stays on one: growing it into a dearer, less efficient type costs more than a
     // new NodeClaim would (packing.ts).
     if (claim.efficient && !types.some((t) => pool.packing.efficient[t.index] === 1)) continue;
-    let price = Number.POSITIVE_INFINITY;
-    for (const t of types) price = Math.min(price, pool.packing.price[t.index] as number);
-    const value = worth(pool.packing, total);
+    if (nextRank < 0)
+      for (const t of types)
+        if (nextRank < 0 || (pool.rank[t.index] as number) < nextRank) nextRank = pool.rank[t.index] as number;
+    const price = pool.packing.price[(pool.byPrice[nextRank] as CompiledType).index] as number;
     if (claim.pods.length > 0 && !growthPays(claim.price, claim.value, price, value)) continue;
     const shortfall =
       pool.state.minValuesKeys.length === 0
@@ -400,6 +458,7 @@ function addToClaim(run: Run, claim: OpenClaim, pod: PodConstraints, podRun: Pod
     if (types.length !== claim.types.length) narrowTypes(claim, types, run.index.length);
     claim.price = price;
     claim.value = value;
+    claim.cheapestRank = nextRank;
     claim.efficient = claim.efficient || types.some((t) => pool.packing.efficient[t.index] === 1);
     claim.pods.push(pod.key);
     claim.podRequests.push(pod.requests);
@@ -408,7 +467,32 @@ function addToClaim(run: Run, claim: OpenClaim, pod: PodConstraints, podRun: Pod
     run.topology.record(pod, { ...view, requirements });
     return true;
   }
+  if (podRun.plain) closeToPlain(run, claim);
   return false;
+}
+
+// A claim that cannot take even the smallest plain pod (no remaining type has the room, or the growth would not
+// pay) is left out of the plain pods' scans: requests only grow, so the room never comes back. (Growth could pay
+// again after a constrained pod changes the claim's worth; plain pods then open a new claim instead, which costs
+// at most the same.)
+function closeToPlain(run: Run, claim: OpenClaim): void {
+  if (claim.pods.length === 0) return;
+  const total = addVectors(claim.requests, run.smallestPlain);
+  const next = fitsVector(total, claim.efficient ? claim.maxEfficient : claim.maxAllocatable)
+    ? cheapestFitting(claim, total)
+    : -1;
+  const pool = claim.pool;
+  if (
+    next < 0 ||
+    !growthPays(
+      claim.price,
+      claim.value,
+      pool.packing.price[(pool.byPrice[next] as CompiledType).index] as number,
+      worth(pool.packing, total),
+    )
+  ) {
+    run.plainOrder.remove(claim);
+  }
 }
 
 // The claim's options shrank: its largest type, what limits and the $/h cap count, change with them.
@@ -427,6 +511,8 @@ function narrowTypes(claim: OpenClaim, types: readonly CompiledType[], width: nu
       pool.used[i] = (pool.used[i] as number) - (claim.maxCapacity[i] as number) + (maxCapacity[i] as number);
     }
   }
+  claim.has.fill(0);
+  for (const t of types) claim.has[t.index] = 1;
   claim.types = types;
   claim.maxAllocatable = maxAllocatable;
   claim.maxCapacity = maxCapacity;
@@ -436,6 +522,16 @@ function narrowTypes(claim: OpenClaim, types: readonly CompiledType[], width: nu
     if (claim.counted) pool.hourlyCost += cost - claim.hourlyCost;
     claim.hourlyCost = cost;
   }
+}
+
+/** The place in the pool's price order of the cheapest remaining type `total` fits; -1 when none does. */
+function cheapestFitting(claim: OpenClaim, total: ResourceVector): number {
+  const { byPrice } = claim.pool;
+  for (let r = claim.cheapestRank; r < byPrice.length; r++) {
+    const t = byPrice[r] as CompiledType;
+    if (claim.has[t.index] === 1 && fitsVector(total, t.allocatable)) return r;
+  }
+  return -1;
 }
 
 function openClaim(run: Run, pool: PoolRun, pod: PodConstraints, podRun: PodRun): OpenClaim | undefined {
