@@ -2,6 +2,7 @@
 // tolerations, resource lists. Pure.
 export {
   type AllowedValues,
+  matchesAll,
   type NodeSelectorRequirement,
   normalizeRequirementKey,
   RequirementSet,

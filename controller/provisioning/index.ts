@@ -14,8 +14,19 @@ export { podConstraints, type PodConstraints } from "./pod-constraints.ts";
 export { podRequests } from "./pod-requests.ts";
 export { isProvisionable } from "./provisionable.ts";
 export { MAX_INSTANCE_TYPES } from "./instance-type-options.ts";
-export { type ClusterSnapshot, type ExistingCapacity } from "./snapshot.ts";
-export { type NewNodeClaim, type Placement, schedule, type ScheduleResult, type Unschedulable } from "./scheduler.ts";
+export { type ClusterSnapshot, type ExistingCapacity, type UnavailableOffering } from "./snapshot.ts";
+export {
+  type NewNodeClaim,
+  type Placement,
+  schedule,
+  type ScheduleOptions,
+  type ScheduleResult,
+  type Unschedulable,
+} from "./scheduler.ts";
+export { ANNOTATION_MAX_HOURLY_COST } from "./hourly-cost-cap.ts";
+export { coveringLp, type CoveringLp, type CoverType } from "./covering-lp.ts";
+export { ANNOTATION_MIN_VALUES_RELAXED, type MinValuesPolicy } from "./min-values.ts";
+export { type PreferencePolicy } from "./preferences.ts";
 export { LABEL_INSTANCE_TYPE_STABLE, nodeClaimManifest } from "./nodeclaim-manifest.ts";
 export { hourlyCostByPool, launchedPrice } from "./hourly-cost.ts";
 export { nodeClaimToCreate } from "./nodeclaim-to-create.ts";

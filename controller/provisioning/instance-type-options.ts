@@ -5,42 +5,32 @@
  * at most 60 (aws:pkg/providers/instance/instance.go `maxInstanceTypes`). Karpenter orders by every allowed capacity
  * type and picks one at launch; choosing here lets the NodeClaim and the explanation say what will be launched.
  */
-import {
-  CAPACITY_TYPE_ON_DEMAND,
-  CAPACITY_TYPE_RESERVED,
-  CAPACITY_TYPE_SPOT,
-  type CapacityType,
-  type InstanceType,
-  LABEL_CAPACITY_TYPE,
-} from "../../cloudprovider/index.ts";
-import { RequirementSet } from "../../scheduling/index.ts";
+import { type CapacityType, LABEL_CAPACITY_TYPE } from "../../cloudprovider/index.ts";
+import type { RequirementSet } from "../../scheduling/index.ts";
+import { CAPACITY_TYPES_BY_PREFERENCE, type CapacityTypePrices, type CompiledType } from "./pool-catalog.ts";
 
 export const MAX_INSTANCE_TYPES = 60;
-
-const CAPACITY_TYPE_PREFERENCE: readonly CapacityType[] = [
-  CAPACITY_TYPE_RESERVED,
-  CAPACITY_TYPE_SPOT,
-  CAPACITY_TYPE_ON_DEMAND,
-];
 
 export interface InstanceTypeOptions {
   readonly capacityType: CapacityType;
   readonly instanceTypes: readonly { readonly name: string; readonly price: number }[];
 }
 
-/** Undefined when no type has an available offering the requirements allow. */
+/**
+ * Undefined when no type has an available offering the requirements allow. `prices` are the PoolCatalog's for these
+ * requirements, worked out once per requirement set.
+ */
 export function instanceTypeOptions(
   requirements: RequirementSet,
-  instanceTypes: readonly InstanceType[],
+  types: readonly CompiledType[],
+  prices: CapacityTypePrices,
 ): InstanceTypeOptions | undefined {
-  for (const capacityType of CAPACITY_TYPE_PREFERENCE) {
+  for (const [i, capacityType] of CAPACITY_TYPES_BY_PREFERENCE.entries()) {
     if (!requirements.allows(LABEL_CAPACITY_TYPE, capacityType)) continue;
-    const narrowed = requirements.intersection(
-      RequirementSet.fromRequirements([{ key: LABEL_CAPACITY_TYPE, operator: "In", values: [capacityType] }]),
-    );
-    const priced = instanceTypes.flatMap((it) => {
-      const price = it.offerings.available().compatible(narrowed).cheapest()?.price;
-      return price === undefined ? [] : [{ name: it.name, price }];
+    const byType = prices[i] as Float64Array;
+    const priced = types.flatMap((t) => {
+      const price = byType[t.index] as number;
+      return Number.isNaN(price) ? [] : [{ name: t.it.name, price }];
     });
     if (priced.length === 0) continue;
     priced.sort((a, b) => a.price - b.price || (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));

@@ -9,6 +9,7 @@
 import type { NodeClaim } from "../../api/index.ts";
 import type { AllowedValues, NodeSelectorRequirement } from "../../scheduling/index.ts";
 import { toRawResourceList } from "../../scheduling/index.ts";
+import { ANNOTATION_MIN_VALUES_RELAXED } from "./min-values.ts";
 import type { NewNodeClaim } from "./scheduler.ts";
 
 export const LABEL_INSTANCE_TYPE_STABLE = "node.kubernetes.io/instance-type";
@@ -24,14 +25,17 @@ export function nodeClaimManifest(claim: NewNodeClaim): NodeClaim {
     .filter((key) => key !== LABEL_INSTANCE_TYPE_STABLE)
     .flatMap((key) => asRequirements(claim.requirements.valuesFor(key)));
   requirements.push({ key: LABEL_INSTANCE_TYPE_STABLE, operator: "In", values: [...claim.instanceTypes] });
-  const annotations = pool.spec.template.metadata?.annotations;
+  const annotations = {
+    ...pool.spec.template.metadata?.annotations,
+    ...(claim.minValuesRelaxed ? { [ANNOTATION_MIN_VALUES_RELAXED]: "true" } : {}),
+  };
   return {
     apiVersion: "karpenter.sh/v1",
     kind: "NodeClaim",
     metadata: {
       generateName: `${template.name}-`,
       labels: { ...template.labels },
-      ...(annotations === undefined ? {} : { annotations: { ...annotations } }),
+      ...(Object.keys(annotations).length === 0 ? {} : { annotations }),
       ownerReferences: [
         {
           apiVersion: "karpenter.sh/v1",

@@ -6,6 +6,7 @@
  */
 import type { NodePool } from "../../api/index.ts";
 import { ValueError } from "../../api/index.ts";
+import { maxHourlyCost } from "./hourly-cost-cap.ts";
 import {
   type NodeSelectorRequirement,
   parseResourceList,
@@ -26,16 +27,23 @@ export interface NodePoolTemplate {
   readonly taints: readonly Taint[];
   readonly startupTaints: readonly Taint[];
   readonly limits: ResourceList | undefined;
+  /** `poolkeeper.dev/max-hourly-cost`, USD per hour. */
+  readonly maxHourlyCost: number | undefined;
   readonly nodePool: NodePool;
 }
 
-/** Throws ValueError naming the NodePool and field when its requirements or limits cannot be read. */
+/** Throws ValueError naming the NodePool and field when its requirements, limits or cost cap cannot be read. */
 export function nodePoolTemplate(nodePool: NodePool): NodePoolTemplate {
   const name = nodePool.metadata?.name ?? "";
   const spec = nodePool.spec.template.spec;
   const labels = { ...(nodePool.spec.template.metadata?.labels ?? {}), [LABEL_NODE_POOL]: name };
   const requirementList: NodeSelectorRequirement[] = [
-    ...spec.requirements.map((r) => ({ key: r.key, operator: r.operator, values: r.values ?? [] })),
+    ...spec.requirements.map((r) => ({
+      key: r.key,
+      operator: r.operator,
+      values: r.values ?? [],
+      ...(r.minValues === undefined ? {} : { minValues: r.minValues }),
+    })),
     ...Object.entries(labels).map(([key, value]) => ({ key, operator: "In" as const, values: [value] })),
   ];
   let requirements: RequirementSet;
@@ -56,6 +64,7 @@ export function nodePoolTemplate(nodePool: NodePool): NodePoolTemplate {
     taints: (spec.taints ?? []) as Taint[],
     startupTaints: (spec.startupTaints ?? []) as Taint[],
     limits: limits === undefined ? undefined : parseResourceList(limits, `NodePool ${name} spec.limits`),
+    maxHourlyCost: maxHourlyCost(name, nodePool.metadata?.annotations),
     nodePool,
   };
 }

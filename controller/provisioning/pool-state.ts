@@ -17,6 +17,10 @@ export interface PoolState {
   /** Capacity of the pool's existing and in-flight nodes. */
   readonly used: ResourceList;
   readonly usedNodes: number;
+  /** USD per hour of the pool's existing and in-flight nodes, for `poolkeeper.dev/max-hourly-cost`. */
+  readonly usedHourlyCost: number;
+  /** Keys whose requirement sets minValues, in key order. */
+  readonly minValuesKeys: readonly string[];
 }
 
 export function poolState(
@@ -38,6 +42,10 @@ export function poolState(
     wellKnown,
     used: addResources(...owned.map((e) => e.capacity)),
     usedNodes: owned.length,
+    usedHourlyCost: owned.reduce((sum, e) => sum + (e.hourlyPrice ?? 0), 0),
+    minValuesKeys: template.requirements
+      .keys()
+      .filter((key) => template.requirements.valuesFor(key).minValues !== undefined),
   };
 }
 

@@ -1,31 +1,40 @@
 /**
- * Karpenter's provisioning scheduler, first cut (core:pkg/controllers/provisioning/scheduling/scheduler.go `Solve`,
+ * Karpenter's provisioning scheduler (core:pkg/controllers/provisioning/scheduling/scheduler.go `Solve`,
  * nodeclaim.go `Add`, existingnode.go `Add`): pods in queue order (queue.ts); each goes to existing or in-flight
  * capacity, else to a NodeClaim this run already opened (fewest pods first), else to a new NodeClaim from the first
- * NodePool (weight, then name) that can take it; a pod none can take is explained per pool. Pure and deterministic.
- * Not in this cut (docs/provisioning.md): topology spread, pod (anti-)affinity, preferred affinity, minValues,
- * host ports, volume topology.
+ * NodePool (weight, then name) that can take it. A pod that fits nowhere goes to the back of the queue, relaxed of
+ * one preference when it has one left (preferences.ts); the pods left when no progress is made are explained per
+ * pool. Each placement checks taints, host ports, node requirements, topology (topology.ts), resources, limits,
+ * the pool's $/h cap and minValues. Pure and deterministic.
  */
 import type { Clock } from "../../api/index.ts";
 import { ValueError } from "../../api/index.ts";
 import type { CapacityType, InstanceType } from "../../cloudprovider/index.ts";
 import {
   addResources,
-  fits,
   type RequirementSet,
   type ResourceList,
   type Taint,
   untoleratedTaints,
 } from "../../scheduling/index.ts";
+import { ClaimOrder } from "./claim-order.ts";
 import { explain, NO_NODE_POOL, type PoolExplanation } from "./explanations.ts";
+import { type HostPort, hostPortConflict } from "./host-ports.ts";
+import { claimHourlyCost, worstCasePrice } from "./hourly-cost-cap.ts";
 import { instanceTypeOptions } from "./instance-type-options.ts";
-import { remainingLimits, withinLimits } from "./nodepool-limits.ts";
+import { minValuesShortfall, type MinValuesPolicy } from "./min-values.ts";
 import { byWeightThenName, type NodePoolTemplate } from "./nodepool-template.ts";
 import { podConstraints, type PodConstraints, podKey } from "./pod-constraints.ts";
+import { demand, growthPays, packing, type Packing, worth } from "./packing.ts";
+import { type CompiledType, PoolCatalog } from "./pool-catalog.ts";
 import { poolState, type PoolState, undefinedLabel } from "./pool-state.ts";
-import { byQueueOrder } from "./queue.ts";
-import { ruledOut } from "./ruled-out.ts";
+import { type PreferencePolicy, relax, withoutPreferences } from "./preferences.ts";
+import { byQueueOrder, RetryQueue } from "./queue.ts";
+import { addVectors, fitsVector, maxInto, ResourceIndex, type ResourceVector } from "./resource-vector.ts";
+import { type OpenedClaim, poolLeft, type PoolLeft, ruledOut } from "./ruled-out.ts";
 import type { ClusterSnapshot, ExistingCapacity } from "./snapshot.ts";
+import { Topology } from "./topology.ts";
+import type { NodeView } from "./topology-group.ts";
 
 export interface Placement {
   /** `namespace/name`. */
@@ -35,7 +44,7 @@ export interface Placement {
 
 export interface NewNodeClaim {
   readonly nodePool: NodePoolTemplate;
-  /** The pool's requirements with those of every pod on it. */
+  /** The pool's requirements with those of every pod on it, and the topology domains they were narrowed to. */
   readonly requirements: RequirementSet;
   readonly capacityType: CapacityType;
   /** Cheapest first (by the cheapest available offering of `capacityType`), at most MAX_INSTANCE_TYPES. */
@@ -47,6 +56,8 @@ export interface NewNodeClaim {
   readonly requests: ResourceList;
   readonly taints: readonly Taint[];
   readonly startupTaints: readonly Taint[];
+  /** Set under MIN_VALUES_POLICY=BestEffort when the types left could not meet a requirement's minValues. */
+  readonly minValuesRelaxed: boolean;
 }
 
 export interface Unschedulable {
@@ -63,17 +74,121 @@ export interface ScheduleResult {
   readonly unschedulable: readonly Unschedulable[];
 }
 
-interface OpenClaim {
-  readonly pool: PoolState;
+export interface ScheduleOptions {
+  /** Karpenter's PREFERENCE_POLICY: Respect (default) holds preferences until they cannot be met. */
+  readonly preferencePolicy?: PreferencePolicy | undefined;
+  /** Karpenter's MIN_VALUES_POLICY: Strict (default) or BestEffort. */
+  readonly minValuesPolicy?: MinValuesPolicy | undefined;
+}
+
+/** A NodePool during the run: its types prepared, what its limits and $/h cap have left. */
+interface PoolRun {
+  readonly state: PoolState;
+  readonly position: number;
+  readonly catalog: PoolCatalog;
+  readonly overhead: ResourceVector;
+  /** Per resource; Infinity where the pool sets no limit. */
+  readonly limit: ResourceVector;
+  /** Existing and in-flight capacity plus each opened claim's largest remaining option. */
+  readonly used: ResourceVector;
+  readonly nodesLimit: number;
+  nodes: number;
+  /** USD per hour counted against `poolkeeper.dev/max-hourly-cost`. */
+  hourlyCost: number;
+  readonly claims: OpenClaim[];
+  /** The pool's requirements' compatible types, within limits when opened. */
+  readonly baseCompatible: Uint8Array;
+  /** The run's resource prices, efficient types and type prices (packing.ts). */
+  readonly packing: Packing;
+  /** The types cheapest first, and each type's place in that order. */
+  readonly byPrice: readonly CompiledType[];
+  readonly rank: Int32Array;
+}
+
+class OpenClaim implements OpenedClaim {
+  readonly pool: PoolRun;
+  readonly hostname: string;
   requirements: RequirementSet;
-  instanceTypes: readonly InstanceType[];
-  requests: ResourceList;
-  readonly pods: string[];
+  types: readonly CompiledType[];
+  requests: ResourceVector;
+  /** Per resource, the most any remaining type has: a pod that needs more fits none. */
+  maxAllocatable: ResourceVector;
+  /** Per resource, the largest remaining type's capacity: what limits count. */
+  maxCapacity: ResourceVector;
+  /** Per resource, the most any remaining efficient type has. */
+  maxEfficient: ResourceVector;
+  hourlyCost = 0;
+  readonly pods: string[] = [];
+  /** The pods' requests as read, for the NodeClaim's `resources.requests`. */
+  readonly podRequests: ResourceList[] = [];
+  readonly hostPorts: HostPort[] = [];
+  minValuesRelaxed = false;
+  counted = false;
+  /** Some remaining type is efficient: then the claim only takes pods that keep one. */
+  efficient = false;
+  /** The cheapest remaining type's price, and what the claim's requests are worth at the run's prices. */
+  price = 0;
+  value = 0;
+  /** Which of the pool's types remain; the cheapest one's place in the pool's price order. */
+  has: Uint8Array;
+  cheapestRank = 0;
+
+  constructor(pool: PoolRun, hostname: string, types: readonly CompiledType[], width: number) {
+    this.pool = pool;
+    this.hostname = hostname;
+    this.requirements = pool.state.template.requirements;
+    this.types = types;
+    this.requests = pool.overhead;
+    this.maxAllocatable = new Float64Array(width);
+    this.maxCapacity = new Float64Array(width);
+    this.maxEfficient = new Float64Array(width);
+    this.has = new Uint8Array(pool.catalog.types.length);
+    for (const t of types) {
+      this.has[t.index] = 1;
+      maxInto(this.maxAllocatable, t.allocatable);
+      maxInto(this.maxCapacity, t.capacity);
+      if (pool.packing.efficient[t.index] === 1) maxInto(this.maxEfficient, t.allocatable);
+    }
+  }
+
+  get instanceTypes(): readonly InstanceType[] {
+    return this.types.map((t) => t.it);
+  }
 }
 
 interface OpenNode {
   readonly existing: ExistingCapacity;
-  requested: ResourceList;
+  readonly view: NodeView;
+  readonly allocatable: ResourceVector;
+  requested: ResourceVector;
+  readonly hostPorts: HostPort[];
+}
+
+/** What the run keeps per pod (and per relaxed version of it). */
+interface PodRun {
+  readonly requests: ResourceVector;
+  /** Per pool position. */
+  readonly tolerates: readonly boolean[];
+  /** Per alternative: it constrains nothing, so a NodeClaim's requirements stay as they are. */
+  readonly unconstrained: readonly boolean[];
+  /** Some hostname spread or anti-affinity may rule NodeClaims out (checked first, as it is cheap). */
+  readonly hostnameTopology: boolean;
+  /** No topology terms, host ports or node requirements: only room and price decide where it goes. */
+  readonly plain: boolean;
+}
+
+interface Run {
+  readonly topology: Topology;
+  readonly index: ResourceIndex;
+  readonly minValuesPolicy: MinValuesPolicy;
+  readonly pools: readonly PoolRun[];
+  readonly claims: OpenClaim[];
+  readonly order: ClaimOrder<OpenClaim>;
+  /** The claims still open to plain pods (no topology, host ports or node requirements). */
+  readonly plainOrder: ClaimOrder<OpenClaim>;
+  /** Per resource, the least any plain pending pod requests. */
+  readonly smallestPlain: ResourceVector;
+  readonly podRuns: WeakMap<PodConstraints, PodRun>;
 }
 
 /**
@@ -85,14 +200,19 @@ export function schedule(
   nodePools: readonly NodePoolTemplate[],
   instanceTypes: ReadonlyMap<string, readonly InstanceType[]>,
   clock: Clock,
+  options: ScheduleOptions = {},
 ): ScheduleResult {
   const pools = [...nodePools].sort(byWeightThenName).map((t) => poolState(t, snapshot, instanceTypes.get(t.name)));
   const unschedulable: Unschedulable[] = [];
+  const volumes = snapshot.volumeRequirements ?? {};
+  const lookup = (claim: string) => (Object.hasOwn(volumes, claim) ? volumes[claim] : undefined);
+  const ignore = options.preferencePolicy === "Ignore";
   // A pod whose spec cannot be read is reported, not allowed to stop the others being scheduled.
   const pods = snapshot.pendingPods
     .flatMap((pod) => {
       try {
-        return [podConstraints(pod)];
+        const constraints = podConstraints(pod, lookup);
+        return [ignore ? withoutPreferences(constraints) : constraints];
       } catch (error) {
         if (!(error instanceof ValueError)) throw error;
         unschedulable.push({ pod: podKey(pod), explanations: [], message: error.message });
@@ -100,33 +220,88 @@ export function schedule(
       }
     })
     .sort(byQueueOrder);
+  const topology = new Topology(
+    {
+      pools,
+      existing: snapshot.existing,
+      boundPods: snapshot.boundPods ?? [],
+      namespaceLabels: snapshot.namespaceLabels ?? {},
+    },
+    pods,
+  );
+  const index = new ResourceIndex([
+    ...pods.map((p) => p.requests),
+    ...pools.flatMap((p) => [p.daemonOverhead, p.template.limits ?? {}, ...p.instanceTypes.map((it) => it.capacity)]),
+    ...snapshot.existing.flatMap((e) => [e.allocatable, e.requested]),
+  ]);
   const nodes: OpenNode[] = [...snapshot.existing]
     .sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0))
-    .map((existing) => ({ existing, requested: existing.requested }));
-  const claims: OpenClaim[] = [];
+    .map((existing) => ({
+      existing,
+      view: topology.existingView(existing.name) as NodeView,
+      allocatable: index.vector(existing.allocatable),
+      requested: index.vector(existing.requested),
+      hostPorts: [...(existing.hostPorts ?? [])],
+    }));
+  const run: Run = {
+    topology,
+    index,
+    minValuesPolicy: options.minValuesPolicy ?? "Strict",
+    pools: pools.map((state, position) => poolRun(state, position, index, pods)),
+    claims: [],
+    order: new ClaimOrder(),
+    plainOrder: new ClaimOrder(),
+    smallestPlain: smallestPlain(index, pods),
+    podRuns: new WeakMap(),
+  };
   const placements: Placement[] = [];
 
-  for (const pod of pods) {
-    const node = nodes.find((n) => addToNode(n, pod));
+  const queue = new RetryQueue(pods);
+  for (let pod = queue.pop(); pod !== undefined; pod = queue.pop()) {
+    const podRun = compiled(run, pod);
+    const node = nodes.find((n) => addToNode(run, n, pod, podRun));
     if (node !== undefined) {
       placements.push({ pod: pod.key, node: node.existing.name });
       continue;
     }
-    // Fewest pods first, as Karpenter sorts its new NodeClaims before each pod; ties keep creation order.
-    const byPods = [...claims].sort((a, b) => a.pods.length - b.pods.length);
-    if (byPods.some((claim) => addToClaim(claim, pod))) continue;
-    const claim = firstDefined(pools, (pool) => openClaim(pool, pod, opened(claims, pool)));
+    const claim = (podRun.plain ? run.plainOrder : run.order).find((c) => addToClaim(run, c, pod, podRun));
     if (claim !== undefined) {
-      claims.push(claim);
+      run.order.grew(claim);
+      run.plainOrder.grew(claim);
       continue;
     }
+    const fresh = firstDefined(run.pools, (pool) => openClaim(run, pool, pod, podRun));
+    if (fresh !== undefined) {
+      run.claims.push(fresh);
+      fresh.pool.claims.push(fresh);
+      run.order.add(fresh);
+      run.plainOrder.add(fresh);
+      continue;
+    }
+    const relaxed = relax(pod);
+    if (relaxed !== undefined) topology.update(relaxed.pod);
+    queue.push(relaxed?.pod ?? pod, relaxed !== undefined);
+  }
+  const left = new Map<PoolRun, PoolLeft>();
+  const leftOf = (pool: PoolRun) => left.get(pool) ?? left.set(pool, poolLeft(pool.state, pool.claims)).get(pool);
+  for (const pod of queue.remaining()) {
     unschedulable.push({
       pod: pod.key,
-      explanations: pools.map((pool) => explain(pool.template.name, ruledOut(pool, pod, opened(claims, pool)))),
+      explanations: pools.map((pool, i) =>
+        explain(
+          pool.template.name,
+          ruledOut(pool, pod, leftOf(run.pools[i] as PoolRun) as PoolLeft, topology, snapshot, clock),
+        ),
+      ),
       message: pools.length === 0 ? NO_NODE_POOL : undefined,
     });
   }
-  return { decidedAt: clock.now(), placementsOnExisting: placements, newNodeClaims: claims.map(finish), unschedulable };
+  return {
+    decidedAt: clock.now(),
+    placementsOnExisting: placements,
+    newNodeClaims: run.claims.map(finish),
+    unschedulable,
+  };
 }
 
 function firstDefined<T, R>(items: readonly T[], f: (item: T) => R | undefined): R | undefined {
@@ -137,67 +312,259 @@ function firstDefined<T, R>(items: readonly T[], f: (item: T) => R | undefined):
   return undefined;
 }
 
-function opened(claims: readonly OpenClaim[], pool: PoolState): (readonly InstanceType[])[] {
-  return claims.filter((c) => c.pool === pool).map((c) => c.instanceTypes);
-}
-
-// existingnode.go `Add`: the node's taints, its labels against the pod's requirements, its room.
-function addToNode(node: OpenNode, pod: PodConstraints): boolean {
-  if (untoleratedTaints(pod.tolerations, node.existing.taints).length > 0) return false;
-  if (!pod.alternatives.some((alt) => alt.matches(node.existing.labels))) return false;
-  const requested = addResources(node.requested, pod.requests);
-  if (!fits(requested, node.existing.allocatable)) return false;
-  node.requested = requested;
-  return true;
-}
-
-// nodeclaim.go `Add`: taints, requirements compatible and narrowed, then the types that still fit and can launch.
-function addToClaim(claim: OpenClaim, pod: PodConstraints): boolean {
-  if (untoleratedTaints(pod.tolerations, claim.pool.template.taints).length > 0) return false;
-  for (const alt of pod.alternatives) {
-    if (undefinedLabel(claim.pool, claim.requirements, alt) !== undefined) continue;
-    if (claim.requirements.conflicts(alt).length > 0) continue;
-    const requirements = claim.requirements.intersection(alt);
-    const requests = addResources(claim.requests, pod.requests);
-    const types = claim.instanceTypes.filter((it) => launchable(it, requirements, requests));
-    if (types.length === 0) continue;
-    claim.requirements = requirements;
-    claim.requests = requests;
-    claim.instanceTypes = types;
-    claim.pods.push(pod.key);
-    return true;
-  }
-  return false;
-}
-
-function openClaim(
-  pool: PoolState,
-  pod: PodConstraints,
-  openedInPool: readonly (readonly InstanceType[])[],
-): OpenClaim | undefined {
-  const remaining = remainingLimits(pool, openedInPool);
-  if (remaining === "nodes") return undefined;
-  const claim: OpenClaim = {
-    pool,
-    requirements: pool.template.requirements,
-    instanceTypes: pool.instanceTypes.filter((it) => withinLimits(it, remaining)),
-    requests: pool.daemonOverhead,
-    pods: [],
+function poolRun(state: PoolState, position: number, index: ResourceIndex, pods: readonly PodConstraints[]): PoolRun {
+  const limit = new Float64Array(index.length).fill(Number.POSITIVE_INFINITY);
+  const limits = state.template.limits ?? {};
+  index.names.forEach((name, i) => {
+    const quantity = limits[name];
+    if (quantity !== undefined) limit[i] = index.vector({ [name]: quantity })[i] as number;
+  });
+  const nodesLimit = limits["nodes"];
+  const catalog = new PoolCatalog(state, index);
+  const overhead = index.vector(state.daemonOverhead);
+  const baseCompatible = catalog.compatible(state.template.requirements);
+  const packed = packing(catalog, baseCompatible, overhead, demand(index, pods), state.template.requirements);
+  const byPrice = [...catalog.types].sort(
+    (a, b) => (packed.price[a.index] as number) - (packed.price[b.index] as number) || a.index - b.index,
+  );
+  const rank = new Int32Array(byPrice.length);
+  byPrice.forEach((t, r) => (rank[t.index] = r));
+  return {
+    state,
+    position,
+    catalog,
+    overhead,
+    limit,
+    used: index.vector(state.used),
+    nodesLimit: nodesLimit === undefined ? Number.POSITIVE_INFINITY : Number(nodesLimit.value()),
+    nodes: state.usedNodes,
+    hourlyCost: state.usedHourlyCost,
+    claims: [],
+    baseCompatible,
+    packing: packed,
+    byPrice,
+    rank,
   };
-  return addToClaim(claim, pod) ? claim : undefined;
 }
 
-function launchable(it: InstanceType, requirements: RequirementSet, requests: ResourceList): boolean {
+function isPlain(pod: PodConstraints): boolean {
   return (
-    it.requirements.intersects(requirements) &&
-    fits(requests, it.allocatable()) &&
-    it.offerings.available().hasCompatible(requirements)
+    pod.spreads.length === 0 &&
+    pod.affinityTerms.length === 0 &&
+    pod.hostPorts.length === 0 &&
+    pod.alternatives.length === 1 &&
+    pod.alternatives[0]?.keys().length === 0
   );
 }
 
+function smallestPlain(index: ResourceIndex, pods: readonly PodConstraints[]): ResourceVector {
+  const smallest = new Float64Array(index.length).fill(Number.POSITIVE_INFINITY);
+  for (const pod of pods) {
+    if (!isPlain(pod)) continue;
+    const v = index.vector(pod.requests);
+    for (let i = 0; i < v.length; i++) if ((v[i] as number) < (smallest[i] as number)) smallest[i] = v[i] as number;
+  }
+  return smallest;
+}
+
+function compiled(run: Run, pod: PodConstraints): PodRun {
+  let found = run.podRuns.get(pod);
+  if (found === undefined) {
+    found = {
+      requests: run.index.vector(pod.requests),
+      tolerates: run.pools.map((p) => untoleratedTaints(pod.tolerations, p.state.template.taints).length === 0),
+      unconstrained: pod.alternatives.map((alt) => alt.keys().length === 0),
+      hostnameTopology: true,
+      plain: isPlain(pod),
+    };
+    run.podRuns.set(pod, found);
+  }
+  return found;
+}
+
+// existingnode.go `Add`: the node's taints, host ports, its room, its labels against the pod's requirements,
+// topology.
+function addToNode(run: Run, node: OpenNode, pod: PodConstraints, podRun: PodRun): boolean {
+  const requested = addVectors(node.requested, podRun.requests);
+  if (!fitsVector(requested, node.allocatable)) return false;
+  if (untoleratedTaints(pod.tolerations, node.existing.taints).length > 0) return false;
+  if (pod.hostPorts.length > 0 && hostPortConflict(node.hostPorts, pod.hostPorts) !== undefined) return false;
+  const alt = pod.alternatives.find((a) => a.matches(node.existing.labels));
+  if (alt === undefined) return false;
+  if (!isRequirementSet(run.topology.narrow(pod, alt, node.view))) return false;
+  node.requested = requested;
+  node.hostPorts.push(...pod.hostPorts);
+  run.topology.record(pod, node.view);
+  return true;
+}
+
+// nodeclaim.go `Add`: taints, host ports, room in the largest remaining type, requirements compatible and narrowed
+// (by topology too), then the types that still fit and can launch, minValues.
+function addToClaim(run: Run, claim: OpenClaim, pod: PodConstraints, podRun: PodRun): boolean {
+  const pool = claim.pool;
+  if (!(podRun.tolerates[pool.position] ?? false)) return false;
+  if (podRun.hostnameTopology && run.topology.hostnameBlocked(pod, claim.hostname)) return false;
+  const requests = claim.requests;
+  const max = claim.efficient ? claim.maxEfficient : claim.maxAllocatable;
+  const add = podRun.requests;
+  for (let i = 0; i < add.length; i++)
+    if ((requests[i] as number) + (add[i] as number) > (max[i] as number)) return false;
+  if (pod.hostPorts.length > 0 && hostPortConflict(claim.hostPorts, pod.hostPorts) !== undefined) return false;
+  const total = addVectors(requests, add);
+  for (const [k, alt] of pod.alternatives.entries()) {
+    let base = claim.requirements;
+    if (!(podRun.unconstrained[k] ?? false)) {
+      if (undefinedLabel(pool.state, base, alt) !== undefined) continue;
+      if (base.conflicts(alt).length > 0) continue;
+      base = base.intersection(alt);
+    }
+    const view: NodeView = { requirements: base, hostname: claim.hostname, taints: pool.state.template.taints };
+    const requirements = run.topology.narrow(pod, alt, view);
+    if (!isRequirementSet(requirements)) continue;
+    const compatible = requirements === claim.requirements ? undefined : pool.catalog.compatible(requirements);
+    // The claim's next cheapest type, found from its current one up the price order (cheaper ones were too small
+    // already): a pod that would move it there without paying is turned away before every type is filtered.
+    const value = worth(pool.packing, total);
+    let nextRank = -1;
+    if (compatible === undefined && claim.pods.length > 0) {
+      nextRank = cheapestFitting(claim, total);
+      if (nextRank < 0) continue;
+      const next = pool.byPrice[nextRank] as CompiledType;
+      if (!growthPays(claim.price, claim.value, pool.packing.price[next.index] as number, value)) continue;
+    }
+    const types = claim.types.filter(
+      (t) => (compatible === undefined || compatible[t.index] === 1) && fitsVector(total, t.allocatable),
+    );
+    if (types.length === 0) continue;
+    // A claim on an efficient type stays on one: growing it into a dearer, less efficient type costs more than a
+    // new NodeClaim would (packing.ts).
+    if (claim.efficient && !types.some((t) => pool.packing.efficient[t.index] === 1)) continue;
+    if (nextRank < 0)
+      for (const t of types)
+        if (nextRank < 0 || (pool.rank[t.index] as number) < nextRank) nextRank = pool.rank[t.index] as number;
+    const price = pool.packing.price[(pool.byPrice[nextRank] as CompiledType).index] as number;
+    if (claim.pods.length > 0 && !growthPays(claim.price, claim.value, price, value)) continue;
+    const shortfall =
+      pool.state.minValuesKeys.length === 0
+        ? undefined
+        : minValuesShortfall(
+            requirements,
+            pool.state.minValuesKeys,
+            types.map((t) => t.it),
+          );
+    if (shortfall !== undefined && run.minValuesPolicy === "Strict") continue;
+    claim.requirements = requirements;
+    claim.requests = total;
+    if (types.length !== claim.types.length) narrowTypes(claim, types, run.index.length);
+    claim.price = price;
+    claim.value = value;
+    claim.cheapestRank = nextRank;
+    claim.efficient = claim.efficient || types.some((t) => pool.packing.efficient[t.index] === 1);
+    claim.pods.push(pod.key);
+    claim.podRequests.push(pod.requests);
+    claim.hostPorts.push(...pod.hostPorts);
+    claim.minValuesRelaxed ||= shortfall !== undefined;
+    run.topology.record(pod, { ...view, requirements });
+    return true;
+  }
+  if (podRun.plain) closeToPlain(run, claim);
+  return false;
+}
+
+// A claim that cannot take even the smallest plain pod (no remaining type has the room, or the growth would not
+// pay) is left out of the plain pods' scans: requests only grow, so the room never comes back. (Growth could pay
+// again after a constrained pod changes the claim's worth; plain pods then open a new claim instead, which costs
+// at most the same.)
+function closeToPlain(run: Run, claim: OpenClaim): void {
+  if (claim.pods.length === 0) return;
+  const total = addVectors(claim.requests, run.smallestPlain);
+  const next = fitsVector(total, claim.efficient ? claim.maxEfficient : claim.maxAllocatable)
+    ? cheapestFitting(claim, total)
+    : -1;
+  const pool = claim.pool;
+  if (
+    next < 0 ||
+    !growthPays(
+      claim.price,
+      claim.value,
+      pool.packing.price[(pool.byPrice[next] as CompiledType).index] as number,
+      worth(pool.packing, total),
+    )
+  ) {
+    run.plainOrder.remove(claim);
+  }
+}
+
+// The claim's options shrank: its largest type, what limits and the $/h cap count, change with them.
+function narrowTypes(claim: OpenClaim, types: readonly CompiledType[], width: number): void {
+  const pool = claim.pool;
+  const maxAllocatable = new Float64Array(width);
+  const maxCapacity = new Float64Array(width);
+  const maxEfficient = new Float64Array(width);
+  for (const t of types) {
+    maxInto(maxAllocatable, t.allocatable);
+    maxInto(maxCapacity, t.capacity);
+    if (pool.packing.efficient[t.index] === 1) maxInto(maxEfficient, t.allocatable);
+  }
+  if (claim.counted) {
+    for (let i = 0; i < width; i++) {
+      pool.used[i] = (pool.used[i] as number) - (claim.maxCapacity[i] as number) + (maxCapacity[i] as number);
+    }
+  }
+  claim.has.fill(0);
+  for (const t of types) claim.has[t.index] = 1;
+  claim.types = types;
+  claim.maxAllocatable = maxAllocatable;
+  claim.maxCapacity = maxCapacity;
+  claim.maxEfficient = maxEfficient;
+  if (pool.state.template.maxHourlyCost !== undefined) {
+    const cost = claimHourlyCost(claim.instanceTypes, claim.requirements);
+    if (claim.counted) pool.hourlyCost += cost - claim.hourlyCost;
+    claim.hourlyCost = cost;
+  }
+}
+
+/** The place in the pool's price order of the cheapest remaining type `total` fits; -1 when none does. */
+function cheapestFitting(claim: OpenClaim, total: ResourceVector): number {
+  const { byPrice } = claim.pool;
+  for (let r = claim.cheapestRank; r < byPrice.length; r++) {
+    const t = byPrice[r] as CompiledType;
+    if (claim.has[t.index] === 1 && fitsVector(total, t.allocatable)) return r;
+  }
+  return -1;
+}
+
+function openClaim(run: Run, pool: PoolRun, pod: PodConstraints, podRun: PodRun): OpenClaim | undefined {
+  if (!(podRun.tolerates[pool.position] ?? false)) return undefined;
+  if (pool.nodes >= pool.nodesLimit) return undefined;
+  const cap = pool.state.template.maxHourlyCost;
+  const budget = cap === undefined ? undefined : cap - pool.hourlyCost;
+  const requirements = pool.state.template.requirements;
+  const width = run.index.length;
+  const types = pool.catalog.types.filter((t) => {
+    if (pool.baseCompatible[t.index] !== 1) return false;
+    for (let i = 0; i < width; i++) {
+      if ((t.capacity[i] as number) > (pool.limit[i] as number) - (pool.used[i] as number)) return false;
+    }
+    return budget === undefined || (worstCasePrice(t.it, requirements) ?? 0) <= budget;
+  });
+  const claim = new OpenClaim(pool, `hostname-placeholder-${run.claims.length}`, types, width);
+  if (budget !== undefined) claim.hourlyCost = claimHourlyCost(claim.instanceTypes, requirements);
+  if (!addToClaim(run, claim, pod, podRun)) return undefined;
+  claim.counted = true;
+  pool.nodes += 1;
+  pool.hourlyCost += claim.hourlyCost;
+  for (let i = 0; i < width; i++) pool.used[i] = (pool.used[i] as number) + (claim.maxCapacity[i] as number);
+  return claim;
+}
+
+function isRequirementSet(value: unknown): value is RequirementSet {
+  return typeof (value as RequirementSet).intersection === "function";
+}
+
 function finish(claim: OpenClaim): NewNodeClaim {
-  const { template } = claim.pool;
-  const options = instanceTypeOptions(claim.requirements, claim.instanceTypes);
+  const { template } = claim.pool.state;
+  const options = instanceTypeOptions(claim.requirements, claim.types, claim.pool.catalog.prices(claim.requirements));
   // addToClaim keeps only types with an available offering the requirements allow, so there are options.
   if (options === undefined) throw new Error(`NodeClaim for pool ${template.name} has no available offering`);
   return {
@@ -207,8 +574,9 @@ function finish(claim: OpenClaim): NewNodeClaim {
     instanceTypes: options.instanceTypes.map((o) => o.name),
     price: options.instanceTypes[0]?.price ?? 0,
     pods: claim.pods,
-    requests: claim.requests,
+    requests: addResources(claim.pool.state.daemonOverhead, ...claim.podRequests),
     taints: template.taints,
     startupTaints: template.startupTaints,
+    minValuesRelaxed: claim.minValuesRelaxed,
   };
 }
