@@ -54,6 +54,8 @@ export function placePods(candidates: readonly NodeFacts[], ctx: SimulationConte
     ctx.templates,
     ctx.instanceTypes,
     ctx.clock,
+    // Karpenter's packing: a consolidation replaces with one node, so the simulation must fill one where it can.
+    { packing: "Karpenter" },
   );
 }
 

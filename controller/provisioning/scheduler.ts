@@ -79,6 +79,13 @@ export interface ScheduleOptions {
   readonly preferencePolicy?: PreferencePolicy | undefined;
   /** Karpenter's MIN_VALUES_POLICY: Strict (default) or BestEffort. */
   readonly minValuesPolicy?: MinValuesPolicy | undefined;
+  /**
+   * CostAware (default) keeps NodeClaims on efficient types and grows one onto a dearer type only when the pod pays
+   * its share (packing.ts); Karpenter packs a claim while its largest option fits, as nodeclaim.go does. Disruption
+   * simulates with Karpenter's, since a consolidation may replace a node with one node only (packing.ts would often
+   * open two smaller ones for the same price).
+   */
+  readonly packing?: "CostAware" | "Karpenter" | undefined;
 }
 
 /** A NodePool during the run: its types prepared, what its limits and $/h cap have left. */
@@ -181,6 +188,8 @@ interface Run {
   readonly topology: Topology;
   readonly index: ResourceIndex;
   readonly minValuesPolicy: MinValuesPolicy;
+  /** packing.ts's rules apply (ScheduleOptions.packing CostAware). */
+  readonly costAware: boolean;
   readonly pools: readonly PoolRun[];
   readonly claims: OpenClaim[];
   readonly order: ClaimOrder<OpenClaim>;
@@ -247,6 +256,7 @@ export function schedule(
     topology,
     index,
     minValuesPolicy: options.minValuesPolicy ?? "Strict",
+    costAware: (options.packing ?? "CostAware") === "CostAware",
     pools: pools.map((state, position) => poolRun(state, position, index, pods)),
     claims: [],
     order: new ClaimOrder(),
@@ -430,7 +440,8 @@ function addToClaim(run: Run, claim: OpenClaim, pod: PodConstraints, podRun: Pod
       nextRank = cheapestFitting(claim, total);
       if (nextRank < 0) continue;
       const next = pool.byPrice[nextRank] as CompiledType;
-      if (!growthPays(claim.price, claim.value, pool.packing.price[next.index] as number, value)) continue;
+      if (run.costAware && !growthPays(claim.price, claim.value, pool.packing.price[next.index] as number, value))
+        continue;
     }
     const types = claim.types.filter(
       (t) => (compatible === undefined || compatible[t.index] === 1) && fitsVector(total, t.allocatable),
@@ -443,7 +454,7 @@ function addToClaim(run: Run, claim: OpenClaim, pod: PodConstraints, podRun: Pod
       for (const t of types)
         if (nextRank < 0 || (pool.rank[t.index] as number) < nextRank) nextRank = pool.rank[t.index] as number;
     const price = pool.packing.price[(pool.byPrice[nextRank] as CompiledType).index] as number;
-    if (claim.pods.length > 0 && !growthPays(claim.price, claim.value, price, value)) continue;
+    if (run.costAware && claim.pods.length > 0 && !growthPays(claim.price, claim.value, price, value)) continue;
     const shortfall =
       pool.state.minValuesKeys.length === 0
         ? undefined
@@ -459,7 +470,7 @@ function addToClaim(run: Run, claim: OpenClaim, pod: PodConstraints, podRun: Pod
     claim.price = price;
     claim.value = value;
     claim.cheapestRank = nextRank;
-    claim.efficient = claim.efficient || types.some((t) => pool.packing.efficient[t.index] === 1);
+    claim.efficient = run.costAware && (claim.efficient || types.some((t) => pool.packing.efficient[t.index] === 1));
     claim.pods.push(pod.key);
     claim.podRequests.push(pod.requests);
     claim.hostPorts.push(...pod.hostPorts);
@@ -484,12 +495,13 @@ function closeToPlain(run: Run, claim: OpenClaim): void {
   const pool = claim.pool;
   if (
     next < 0 ||
-    !growthPays(
-      claim.price,
-      claim.value,
-      pool.packing.price[(pool.byPrice[next] as CompiledType).index] as number,
-      worth(pool.packing, total),
-    )
+    (run.costAware &&
+      !growthPays(
+        claim.price,
+        claim.value,
+        pool.packing.price[(pool.byPrice[next] as CompiledType).index] as number,
+        worth(pool.packing, total),
+      ))
   ) {
     run.plainOrder.remove(claim);
   }

@@ -6,6 +6,7 @@
 import assert from "node:assert/strict";
 import { after, before, test } from "node:test";
 import { parseQuantity } from "../../../api/index.ts";
+import type { KubeObject } from "../../../sim/index.ts";
 import {
   deployment,
   NODE_CLASS,
@@ -41,9 +42,18 @@ before(async () => {
     }),
   );
   for (const { app, replicas, cpu, memory } of MIX) w.create(deployment(app, replicas, { cpu, memory }));
+  // Every pod bound, and every NodeClaim through its lifecycle: a claim launched for pods the world's scheduler then
+  // bound elsewhere (it binds to any node with room) is still a node that must register.
+  const initialized = (claim: KubeObject): boolean =>
+    ((claim.status as { conditions?: { type: string; status: string }[] } | undefined)?.conditions ?? []).some(
+      (c) => c.type === "Initialized" && c.status === "True",
+    );
   await w.runUntil(
-    () => w.pods().length === 200 && w.pods().every((pod) => nodeNameOf(pod) !== undefined),
-    "every pod bound",
+    () =>
+      w.pods().length === 200 &&
+      w.pods().every((pod) => nodeNameOf(pod) !== undefined) &&
+      w.list("karpenter.sh/v1", "NodeClaim").every((claim) => initialized(claim)),
+    "every pod bound and every NodeClaim initialized",
     15 * 60_000,
   );
 });
