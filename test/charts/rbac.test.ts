@@ -194,6 +194,21 @@ describe("the chart's RBAC, derived from the code", () => {
         const answer = await sim.kubectl(["auth", "can-i", verb, target, "-n", NAMESPACE], { kubeconfig });
         assert.equal(answer.stdout.trim(), "no", `${verb} ${target}`);
       }
+      // run stays passive while Karpenter holds its leader Lease: it may read that one Lease where Karpenter keeps
+      // it (the chart passes the same name and namespace to run), and write none there.
+      const karpenterLease = ["leases.coordination.k8s.io/karpenter-leader-election", "-n", "kube-system"];
+      const read = await sim.kubectl(["auth", "can-i", "get", ...karpenterLease], { kubeconfig });
+      assert.equal(read.stdout.trim(), "yes", read.stderr);
+      const write = await sim.kubectl(["auth", "can-i", "update", ...karpenterLease], { kubeconfig });
+      assert.equal(write.stdout.trim(), "no");
+      const args = podSpec(one(autoscaler, "Deployment", "poolkeeper-controller")).containers?.[0]?.args ?? [];
+      for (const arg of [
+        "--karpenter-lease-name=karpenter-leader-election",
+        "--karpenter-lease-namespace=kube-system",
+        `--leader-election-name=${LEASE}`,
+        `--leader-election-namespace=${NAMESPACE}`,
+      ])
+        assert.ok(args.includes(arg), `run is given ${arg}: ${args.join(" ")}`);
     });
 
     test("poolkeeper's leader election runs as the ServiceAccount and takes the chart's Lease", async () => {
