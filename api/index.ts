@@ -59,6 +59,7 @@ export {
   type Instance,
   type InstanceProfile,
   type InstanceStateName,
+  type InstanceStatus,
   InsufficientCapacity,
   type InstanceTypeInfo,
   type InstanceTypeOffering,

@@ -84,6 +84,7 @@ export type {
   Instance,
   InstanceProfile,
   InstanceStateName,
+  InstanceStatus,
   InstanceTypeInfo,
   InstanceTypeOffering,
   LaunchTemplate,

@@ -13,6 +13,7 @@ import {
   type Filter as SdkFilter,
   type Instance as SdkInstance,
   paginateDescribeImages,
+  paginateDescribeInstanceStatus,
   paginateDescribeInstanceTypeOfferings,
   paginateDescribeInstanceTypes,
   paginateDescribeInstances,
@@ -33,6 +34,7 @@ import type {
   Image,
   Instance,
   InstanceStateName,
+  InstanceStatus,
   InstanceTypeInfo,
   InstanceTypeOffering,
   LaunchTemplate,
@@ -364,6 +366,19 @@ export class SdkEc2 implements Ec2Port {
     return mapped(async () => {
       await this.client.send(new DeleteLaunchTemplateCommand({ LaunchTemplateName: name }));
     });
+  }
+
+  describeInstanceStatus(): Promise<InstanceStatus[]> {
+    return mapped(() =>
+      collect(paginateDescribeInstanceStatus({ client: this.client, pageSize: 1000 }, {}), (page) =>
+        page.InstanceStatuses?.map((s) => ({
+          instanceId: s.InstanceId ?? "",
+          instanceStatus: s.InstanceStatus?.Status ?? "",
+          systemStatus: s.SystemStatus?.Status ?? "",
+          events: (s.Events ?? []).map((e) => ({ code: e.Code ?? "", description: e.Description ?? "" })),
+        })),
+      ),
+    );
   }
 
   destroy(): void {

@@ -199,6 +199,16 @@ export interface TerminatedInstance {
   readonly currentState: InstanceStateName;
 }
 
+/** One instance of a DescribeInstanceStatus answer: the fields Karpenter's instance-status controller reads. */
+export interface InstanceStatus {
+  readonly instanceId: string;
+  /** `InstanceStatus.Status`: ok, impaired, insufficient-data, not-applicable, initializing. */
+  readonly instanceStatus: string;
+  /** `SystemStatus.Status`, the same values for the host. */
+  readonly systemStatus: string;
+  readonly events: readonly { readonly code: string; readonly description?: string }[];
+}
+
 export interface Ec2Port {
   describeInstanceTypes(): Promise<InstanceTypeInfo[]>;
   describeInstanceTypeOfferings(): Promise<InstanceTypeOffering[]>;
@@ -215,6 +225,8 @@ export interface Ec2Port {
   describeLaunchTemplates(query: { names?: readonly string[]; filters?: readonly Filter[] }): Promise<LaunchTemplate[]>;
   /** Rejects with NotFound when there is no such template. */
   deleteLaunchTemplate(name: string): Promise<void>;
+  /** Every running instance's status checks and scheduled events, every page. */
+  describeInstanceStatus(): Promise<InstanceStatus[]>;
 }
 
 /** SSM Parameter Store reads: the EKS-optimized AMI ids by alias (aws:pkg/providers/ssm). */

@@ -1,22 +1,14 @@
 // What SQS does not deliver, polled once a minute (aws:pkg/controllers/interruption/instancestatus): an instance
 // whose own or system status check is impaired is terminated forcefully (Karpenter sets the NodeClaim's
 // termination timestamp to now, skipping the graceful drain and the volume wait); one with a scheduled event
-// still to come is cordoned and drained. The source is a port: adapters implement it over DescribeInstanceStatus.
+// still to come is cordoned and drained. The source is the EC2-shaped port's DescribeInstanceStatus (the SDK
+// adapter, or the simulated cloud in process); `run` hands the controller its Ec2Port.
+import type { Ec2Port, InstanceStatus } from "../../api/index.ts";
 
-/** One instance of a DescribeInstanceStatus answer: the fields Karpenter reads. */
-export interface InstanceStatus {
-  readonly instanceId: string;
-  /** `InstanceStatus.Status`: ok, impaired, insufficient-data, not-applicable, initializing. */
-  readonly instanceStatus: string;
-  /** `SystemStatus.Status`, the same values for the host. */
-  readonly systemStatus: string;
-  readonly events: readonly { readonly code: string; readonly description?: string }[];
-}
+export type { InstanceStatus };
 
-export interface InstanceStatusSource {
-  /** Every running instance's status (DescribeInstanceStatus, all pages). */
-  describeInstanceStatus(): Promise<InstanceStatus[]>;
-}
+/** What the poll needs of the EC2-shaped port. */
+export type InstanceStatusSource = Pick<Ec2Port, "describeInstanceStatus">;
 
 export type InstanceStatusVerdict =
   | { readonly instanceId: string; readonly action: "forceful"; readonly check: "instance" | "system" }

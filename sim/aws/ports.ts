@@ -17,6 +17,7 @@ import {
   type Instance,
   type InstanceProfile,
   type InstanceStateName,
+  type InstanceStatus,
   type InstanceTypeInfo,
   type InstanceTypeOffering,
   type LaunchTemplate,
@@ -322,6 +323,23 @@ export class WorldEc2 implements Ec2Port {
     return typed(() => {
       this.#run("DeleteLaunchTemplate", { LaunchTemplateName: name });
     });
+  }
+
+  describeInstanceStatus(): Promise<InstanceStatus[]> {
+    return typed(() =>
+      list(this.#run("DescribeInstanceStatus", {}).instanceStatusSet).map((item) => {
+        const s = record(item);
+        return {
+          instanceId: str(s.instanceId) ?? "",
+          instanceStatus: str(record(s.instanceStatus).status) ?? "",
+          systemStatus: str(record(s.systemStatus).status) ?? "",
+          events: list(s.eventsSet).map((e) => ({
+            code: str(record(e).code) ?? "",
+            description: str(record(e).description) ?? "",
+          })),
+        };
+      }),
+    );
   }
 }
 

@@ -13,10 +13,13 @@ import {
   NotFound,
 } from "../../api/index.ts";
 import type { Cloud, CloudScenario } from "../../sim/world/cloud/index.ts";
+import type { FakeClock } from "./fake-clock.ts";
 
 export interface AwsPortsHarness {
   ports: AwsPorts;
   cloud: Cloud;
+  /** The world's clock. */
+  clock: FakeClock;
   stop(): Promise<void>;
 }
 
@@ -297,6 +300,38 @@ export function awsPortsContract(label: string, start: () => Promise<AwsPortsHar
         );
       });
 
+      test("DescribeInstanceStatus: the running instances' checks and scheduled events, as the world holds them", async () => {
+        const [instance] = await ports.ec2.describeInstances({
+          filters: [{ name: "tag:karpenter.sh/nodeclaim", values: ["default-abcde"] }],
+        });
+        assert.ok(instance);
+        assert.deepEqual(
+          (await ports.ec2.describeInstanceStatus()).find((s) => s.instanceId === instance.id),
+          undefined,
+          "a pending instance has no status yet",
+        );
+        harness.clock.step(cloud.scenario.pendingMs);
+        cloud.health.impair(instance.id, "system");
+        const retirement = cloud.health.schedule(instance.id, {
+          code: "instance-retirement",
+          description: "The instance is running on degraded hardware",
+          notBefore: cloud.clock.now().getTime() + 3_600_000,
+        });
+        const statuses = await ports.ec2.describeInstanceStatus();
+        const running = cloud.instances().filter((i) => cloud.stateOf(i) === "running");
+        assert.deepEqual(statuses.map((s) => s.instanceId).sort(), running.map((i) => i.id).sort());
+        assert.deepEqual(
+          statuses.find((s) => s.instanceId === instance.id),
+          {
+            instanceId: instance.id,
+            instanceStatus: "ok",
+            systemStatus: "impaired",
+            events: [{ code: retirement.code, description: retirement.description }],
+          },
+        );
+        cloud.health.heal(instance.id);
+      });
+
       test("tag and terminate; the world sees both", async () => {
         const [instance] = await ports.ec2.describeInstances({
           filters: [{ name: "tag:karpenter.sh/nodeclaim", values: ["default-abcde"] }],
@@ -305,7 +340,8 @@ export function awsPortsContract(label: string, start: () => Promise<AwsPortsHar
         await ports.ec2.createTags([instance.id], [{ key: "karpenter.sh/managed-by", value: "sim" }]);
         assert.ok(cloud.instance(instance.id).tags.some((t) => t.key === "karpenter.sh/managed-by"));
         const terminated = await ports.ec2.terminateInstances([instance.id]);
-        assert.deepEqual(terminated, [{ id: instance.id, previousState: "pending", currentState: "shutting-down" }]);
+        // Running since the status test moved the clock past its pending time.
+        assert.deepEqual(terminated, [{ id: instance.id, previousState: "running", currentState: "shutting-down" }]);
         assert.equal(cloud.stateOf(cloud.instance(instance.id)), "shutting-down");
       });
     });

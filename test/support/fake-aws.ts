@@ -255,6 +255,11 @@ export class FakeAws implements AwsPorts {
       this.#record("DeleteLaunchTemplate", name);
       if (!this.launchTemplates.delete(name)) throw new NotFound("InvalidLaunchTemplateName.NotFoundException", name);
     },
+    // The cloud provider never asks; the interruption controller's tests use the world's EC2.
+    describeInstanceStatus: async () => {
+      this.#record("DescribeInstanceStatus", {});
+      return [];
+    },
   };
 
   #createFleet(request: FleetRequest): FleetResult {

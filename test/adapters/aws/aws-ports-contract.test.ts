@@ -18,6 +18,7 @@ awsPortsContract("adapters/aws over HTTP to sim/aws", async () => {
   return {
     ports,
     cloud: world.server.cloud,
+    clock: world.clock,
     stop: async () => {
       ports.destroy();
       await world.close();

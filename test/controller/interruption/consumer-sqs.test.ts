@@ -6,10 +6,8 @@
 // Waits are for events (a message done, a receive failed), and the clock moves only between them.
 import assert from "node:assert/strict";
 import { afterEach, beforeEach, describe, test } from "node:test";
-import { EC2Client } from "@aws-sdk/client-ec2";
-import { SqsInterruptionQueue } from "../../../adapters/aws/index.ts";
+import { SdkEc2, SqsInterruptionQueue } from "../../../adapters/aws/index.ts";
 import { resolveInterruptionQueue } from "../../../controller/index.ts";
-import { sdkInstanceStatus } from "../../support/instance-status-sources.ts";
 import { startInterruptionControllers, type InterruptionControllers } from "../../support/interruption-controllers.ts";
 import { QUEUE, startInterruptionWorld, type InterruptionWorld } from "../../support/interruption-world.ts";
 import { deploymentBody } from "../../support/sim-world.ts";
@@ -46,7 +44,7 @@ function sqsQueue(): SqsInterruptionQueue {
   return queue;
 }
 
-function start(options: { instanceStatus?: ReturnType<typeof sdkInstanceStatus> } = {}): InterruptionControllers {
+function start(options: { instanceStatus?: SdkEc2 } = {}): InterruptionControllers {
   const c = startInterruptionControllers(w, { queue: sqsQueue(), ...options });
   running.push(c);
   return c;
@@ -162,9 +160,9 @@ describe("through the SQS SDK", () => {
 
   test("DescribeInstanceStatus over the EC2 SDK: an impaired instance is terminated forcefully", async () => {
     await registeredSpot("default-impaired");
-    const ec2 = new EC2Client({ endpoint, region: "us-west-2", credentials: CREDENTIALS, maxAttempts: 1 });
+    const ec2 = new SdkEc2({ endpoint, region: "us-west-2", credentials: CREDENTIALS, maxAttempts: 1 });
     clients.push(ec2);
-    const c = start({ instanceStatus: sdkInstanceStatus(ec2) });
+    const c = start({ instanceStatus: ec2 });
     w.world.cloud.health.impair(instanceOf("default-impaired"), "instance");
     await c.interruption.pollInstanceStatus();
     assert.ok(deleting("default-impaired"));

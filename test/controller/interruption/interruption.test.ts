@@ -10,9 +10,9 @@
 import assert from "node:assert/strict";
 import { afterEach, beforeEach, describe, test } from "node:test";
 import type { KubeEvent, NodePool, Pod } from "../../../api/index.ts";
+import { worldAwsPorts } from "../../../sim/aws/ports.ts";
 import { WorldInterruptionQueue } from "../../../sim/world/cloud/index.ts";
 import { captureLog } from "../../support/log-capture.ts";
-import { worldInstanceStatus } from "../../support/instance-status-sources.ts";
 import { startInterruptionControllers, type InterruptionControllers } from "../../support/interruption-controllers.ts";
 import { QUEUE, startInterruptionWorld, type InterruptionWorld } from "../../support/interruption-world.ts";
 import { deploymentBody } from "../../support/sim-world.ts";
@@ -26,7 +26,7 @@ beforeEach(async () => {
   log = captureLog();
   c = startInterruptionControllers(w, {
     queue: new WorldInterruptionQueue(w.queues, QUEUE),
-    instanceStatus: worldInstanceStatus(w.world.cloud),
+    instanceStatus: worldAwsPorts(w.world.cloud).ec2,
     logger: log.logger,
   });
 });

@@ -9,5 +9,5 @@ import { START } from "./aws-world.ts";
 awsPortsContract("in process (sim/aws/ports.ts)", async () => {
   const clock = new FakeClock(START);
   const cloud = new Cloud({ scenario: defaultScenario(CONTRACT_SCENARIO), instanceTypes: loadInstanceTypes(), clock });
-  return { ports: worldAwsPorts(cloud), cloud, stop: async () => {} };
+  return { ports: worldAwsPorts(cloud), cloud, clock, stop: async () => {} };
 });
