@@ -37,18 +37,20 @@ export function messageOf(status: Status): string {
 /** fwk.MaxNodeScore. */
 export const MAX_NODE_SCORE = 100;
 
+// A plugin with nothing to do for a pod answers with the framework's Skip status code (framework.NewStatus(
+// framework.Skip)): not a skipped test, the plugin sitting out this pod.
 export type PreFilterOutcome<S> =
   /** The plugin has nothing to check for this pod; its Filter is not run. */
-  | { readonly skip: true }
+  | { readonly code: "Skip" }
   | {
-      readonly skip?: false;
+      readonly code?: undefined;
       readonly state: S;
       /** PreFilterResult.NodeNames: only these nodes can fit. */
       readonly nodeNames?: ReadonlySet<string>;
       readonly status?: undefined;
     }
   /** A rejection of the pod before any node is looked at (with the state, when the plugin wrote it first). */
-  | { readonly skip?: false; readonly status: Status; readonly state?: S; readonly nodeNames?: undefined };
+  | { readonly code?: undefined; readonly status: Status; readonly state?: S; readonly nodeNames?: undefined };
 
 export interface FilterPlugin<S = unknown> {
   readonly name: string;
@@ -56,7 +58,7 @@ export interface FilterPlugin<S = unknown> {
   filter(pod: Pod, nodeInfo: NodeInfo, state: S): Status | undefined;
 }
 
-export type PreScoreOutcome<S> = { readonly skip: true } | { readonly skip?: false; readonly state: S };
+export type PreScoreOutcome<S> = { readonly code: "Skip" } | { readonly code?: undefined; readonly state: S };
 
 export interface NodeScore {
   readonly name: string;

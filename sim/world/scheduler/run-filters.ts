@@ -31,7 +31,7 @@ export function runPreFilter(pod: Pod, snapshot: Snapshot, plugins: readonly Fil
   for (const plugin of plugins) {
     if (plugin.preFilter === undefined) continue;
     const outcome = plugin.preFilter(pod, snapshot);
-    if (outcome.skip === true) {
+    if (outcome.code === "Skip") {
       skipped.add(plugin.name);
       continue;
     }

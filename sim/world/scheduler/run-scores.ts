@@ -24,7 +24,7 @@ export function runScores(
   const perNode = feasible.map(() => ({}) as Record<string, number>);
   for (const { plugin, weight } of plugins) {
     const outcome = plugin.preScore(pod, feasible, snapshot);
-    if (outcome.skip === true) continue;
+    if (outcome.code === "Skip") continue;
     const scores: NodeScore[] = feasible.map((nodeInfo) => ({
       name: nodeInfo.name,
       score: plugin.score(pod, nodeInfo, outcome.state),

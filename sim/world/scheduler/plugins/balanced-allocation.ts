@@ -29,7 +29,7 @@ export const balancedAllocationScore: ScorePlugin<PodScoreRequests> = {
   name: "NodeResourcesBalancedAllocation",
   preScore(pod) {
     const requests = scoreRequestsOf(pod, false);
-    if (requests.milliCPU === 0 && requests.memory === 0) return { skip: true };
+    if (requests.milliCPU === 0 && requests.memory === 0) return { code: "Skip" as const };
     return { state: requests };
   },
   score(_pod, nodeInfo, pod) {

@@ -23,7 +23,7 @@ export const nodeAffinityFilter: FilterPlugin<RequiredNodeAffinity> = {
   name: "NodeAffinity",
   preFilter(pod) {
     const required = pod.spec.affinity?.nodeAffinity?.requiredDuringSchedulingIgnoredDuringExecution;
-    if (required === undefined && pod.spec.nodeSelector === undefined) return { skip: true };
+    if (required === undefined && pod.spec.nodeSelector === undefined) return { code: "Skip" as const };
     const state = requiredNodeAffinityOf(pod);
     const terms = required?.nodeSelectorTerms ?? [];
     if (terms.length === 0) return { state };
@@ -51,7 +51,7 @@ export const nodeAffinityScore: ScorePlugin<PreferredSchedulingTerms> = {
   name: "NodeAffinity",
   preScore(pod) {
     const preferred = pod.spec.affinity?.nodeAffinity?.preferredDuringSchedulingIgnoredDuringExecution;
-    if (preferred === undefined) return { skip: true };
+    if (preferred === undefined) return { code: "Skip" as const };
     return {
       state: preferredSchedulingTermsOf(
         preferred,

@@ -81,7 +81,7 @@ export const volumeZone: FilterPlugin<readonly PVTopology[]> = {
   preFilter(pod, snapshot) {
     const topologies = volumeTopologies(pod, snapshot);
     if (!Array.isArray(topologies)) return { status: topologies as Status };
-    if (topologies.length === 0) return { skip: true };
+    if (topologies.length === 0) return { code: "Skip" as const };
     return { state: topologies };
   },
   filter(pod, nodeInfo, topologies) {

@@ -28,7 +28,7 @@ function plain(status: Status | undefined): PluginStatus {
 /** PreFilter's own rejection, or undefined when it let the pod through (Skip included). */
 export function preFilterStatus(plugin: FilterPlugin, pod: Pod, cluster: Cluster): PluginStatus | undefined {
   const outcome = plugin.preFilter?.(pod, snapshotOf(cluster));
-  if (outcome === undefined || outcome.skip === true || outcome.status === undefined) return undefined;
+  if (outcome === undefined || outcome.code === "Skip" || outcome.status === undefined) return undefined;
   return plain(outcome.status);
 }
 
@@ -36,12 +36,12 @@ export function preFilterStatus(plugin: FilterPlugin, pod: Pod, cluster: Cluster
 export function filterStatuses(plugin: FilterPlugin, pod: Pod, cluster: Cluster): Record<string, PluginStatus> {
   const snapshot = snapshotOf(cluster);
   const outcome = plugin.preFilter?.(pod, snapshot) ?? { state: undefined };
-  if (outcome.skip !== true && outcome.status !== undefined) {
+  if (outcome.code !== "Skip" && outcome.status !== undefined) {
     throw new Error(`PreFilter rejected the pod: ${outcome.status.reasons.join(", ")}`);
   }
   const result: Record<string, PluginStatus> = {};
   for (const nodeInfo of snapshot.nodeInfos) {
-    result[nodeInfo.name] = outcome.skip === true ? success : plain(plugin.filter(pod, nodeInfo, outcome.state));
+    result[nodeInfo.name] = outcome.code === "Skip" ? success : plain(plugin.filter(pod, nodeInfo, outcome.state));
   }
   return result;
 }
@@ -68,7 +68,7 @@ export function pluginScores(
     return info;
   });
   const outcome = plugin.preScore(pod, nodeInfos, snapshot);
-  if (outcome.skip === true) return undefined;
+  if (outcome.code === "Skip") return undefined;
   const scores = nodeInfos.map((info) => ({ name: info.name, score: plugin.score(pod, info, outcome.state) }));
   plugin.normalize?.(scores, outcome.state);
   return scores;

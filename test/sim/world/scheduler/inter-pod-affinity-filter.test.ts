@@ -52,7 +52,7 @@ function run(
   const snapshot = new Snapshot({ nodes, pods, namespaces });
   const outcome = interPodAffinityFilter.preFilter?.(pod, snapshot);
   if (outcome === undefined) throw new Error("InterPodAffinity has a PreFilter");
-  if (outcome.skip === true) return { preFilter: "Skip", filter: {} };
+  if (outcome.code === "Skip") return { preFilter: "Skip", filter: {} };
   if (outcome.status !== undefined) {
     return { preFilter: { code: outcome.status.code, reasons: [...outcome.status.reasons] }, filter: {} };
   }

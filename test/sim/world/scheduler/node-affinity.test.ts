@@ -224,7 +224,7 @@ describe("NodeAffinity Filter (TestNodeAffinity)", () => {
       const snapshot = new Snapshot({ nodes: [node], pods: [] });
       const outcome = nodeAffinityFilter.preFilter?.(c.pod, snapshot);
       assert.ok(outcome !== undefined);
-      if (outcome.skip === true) {
+      if (outcome.code === "Skip") {
         assert.equal(c.wantPreFilter, "Skip");
         return;
       }

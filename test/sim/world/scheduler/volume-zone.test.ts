@@ -46,7 +46,7 @@ function run(storage: Storage, row: Row): void {
   const snapshot = new Snapshot({ ...storage, nodes: [node(row.nodeLabels)], pods: [] });
   const outcome = volumeZone.preFilter?.(pod, snapshot);
   assert.ok(outcome !== undefined);
-  if (outcome.skip === true) {
+  if (outcome.code === "Skip") {
     assert.equal(row.preFilter, "skip");
     assert.equal(row.filter, undefined);
     return;

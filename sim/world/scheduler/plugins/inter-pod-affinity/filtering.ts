@@ -83,7 +83,7 @@ export const interPodAffinityFilter: FilterPlugin<AffinityFilterState> = {
       terms.requiredAffinity.length === 0 &&
       terms.requiredAntiAffinity.length === 0
     ) {
-      return { skip: true };
+      return { code: "Skip" as const };
     }
     return { state: { terms, incoming: pod, existingAntiAffinityCounts, affinityCounts, antiAffinityCounts } };
   },

@@ -78,7 +78,7 @@ export const interPodAffinityScore: ScorePlugin<AffinityScoreState> = {
         topologyScore.set(key, merged);
       }
     }
-    if (!touched) return { skip: true };
+    if (!touched) return { code: "Skip" as const };
     return { state: { topologyScore } };
   },
   score(_pod, nodeInfo, state) {

@@ -40,7 +40,7 @@ export const podTopologySpreadFilter: FilterPlugin<SpreadFilterState> = {
   name: "PodTopologySpread",
   preFilter(pod, snapshot) {
     const constraints = constraintsOf(pod, snapshot, "DoNotSchedule");
-    if (constraints.length === 0) return { skip: true };
+    if (constraints.length === 0) return { code: "Skip" as const };
     const required = requiredNodeAffinityOf(pod);
     const matchNum = constraints.map(() => new Map<string, number>());
     for (const nodeInfo of snapshot.nodeInfos) {

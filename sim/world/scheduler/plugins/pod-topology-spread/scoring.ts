@@ -43,9 +43,9 @@ function roundHalfAway(value: number): number {
 export const podTopologySpreadScore: ScorePlugin<SpreadScoreState> = {
   name: "PodTopologySpread",
   preScore(pod, feasible, snapshot) {
-    if (snapshot.nodeInfos.length === 0) return { skip: true };
+    if (snapshot.nodeInfos.length === 0) return { code: "Skip" as const };
     const constraints = constraintsOf(pod, snapshot, "ScheduleAnyway");
-    if (constraints.length === 0) return { skip: true };
+    if (constraints.length === 0) return { code: "Skip" as const };
     // Only the pod's own constraints require every key: system defaults still spread over hostnames on nodes
     // that have no zone label.
     const requireAllTopologies = (pod.spec.topologySpreadConstraints ?? []).length > 0;
