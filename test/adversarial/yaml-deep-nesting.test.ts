@@ -3,7 +3,9 @@
 // characters) did the same. The loader now measures nesting over the text before parsing (api/manifests/
 // yaml-nesting.ts) and refuses the file at the first level past 100, naming the file, line and column. Checked by
 // the error and where it points, never by time; then through every command and the gate that read YAML. The webhook
-// reads JSON only: its bodies are measured by runtime/json-shape.ts (webhook-json-bombs.test.ts).
+// reads JSON only: its bodies are measured by runtime/json-shape.ts (webhook-json-bombs.test.ts). One object may
+// have at most 256 KiB, and that bound is checked first: the shapes below are just under it (still hundreds of
+// thousands of levels, far past any stack), and the attack's own 3 MiB is refused by its size.
 import assert from "node:assert/strict";
 import { mkdtempSync, readFileSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
@@ -19,18 +21,20 @@ import { builtinRules } from "../../policies/rules/index.ts";
 import { poolRepoFixture } from "../support/pool-repo.ts";
 
 const MiB = 1024 * 1024;
+// Just under the loader's bound on one document (256 KiB), leaving room for the header.
+const BUDGET = 255 * 1024;
 const HEADER = "apiVersion: karpenter.sh/v1\nkind: NodePool\nmetadata:\n  name: deep\nspec:\n  template: ";
 const REFUSED = "nesting is deeper than 100 levels";
 
 // Each shape at the attack's size, and where its 101st level opens (line and column, 1-based), by construction.
 const shapes: { name: string; text: string; line: number; col: number }[] = [
-  { name: "flow sequences", text: HEADER + "[".repeat(3 * MiB), line: 6, col: 13 + 100 - 2 },
-  { name: "flow maps", text: HEADER + "{a: ".repeat(0.75 * MiB), line: 6, col: 13 + 4 * (100 - 2) },
-  { name: "block sequences", text: "- ".repeat(1.5 * MiB) + "x\n", line: 1, col: 1 + 2 * 100 },
-  { name: "explicit keys", text: "? ".repeat(1.5 * MiB) + "x\n", line: 1, col: 1 + 2 * 100 },
+  { name: "flow sequences", text: HEADER + "[".repeat(BUDGET), line: 6, col: 13 + 100 - 2 },
+  { name: "flow maps", text: HEADER + "{a: ".repeat(BUDGET / 4), line: 6, col: 13 + 4 * (100 - 2) },
+  { name: "block sequences", text: "- ".repeat(BUDGET / 2) + "x\n", line: 1, col: 1 + 2 * 100 },
+  { name: "explicit keys", text: "? ".repeat(BUDGET / 2) + "x\n", line: 1, col: 1 + 2 * 100 },
   {
     name: "block maps, one more space each line",
-    text: Array.from({ length: 2_000 }, (_, i) => `${" ".repeat(i)}k:`).join("\n") + " v\n",
+    text: Array.from({ length: 700 }, (_, i) => `${" ".repeat(i)}k:`).join("\n") + " v\n",
     line: 101,
     col: 101,
   },
@@ -50,6 +54,16 @@ describe("deeply nested YAML is refused before it is parsed", () => {
       assert.deepEqual(set.manifests, []);
     });
   }
+
+  test("the attack's own 3 MiB is refused by its size, before its nesting is measured", () => {
+    const set = loadManifests(HEADER + "[".repeat(3 * MiB), "pools/deep.yaml");
+    assert.equal(set.errors.length, 1);
+    assert.match(
+      set.errors[0]?.message ?? "",
+      /^document 1 is too large \(3145\d{3} bytes; one object may have at most 262144 bytes/,
+    );
+    assert.deepEqual(set.manifests, []);
+  });
 
   test("100 levels are read, 101 are not", () => {
     const nested = (levels: number) => `${HEADER}${"[".repeat(levels - 2)}${"]".repeat(levels - 2)}\n`;
