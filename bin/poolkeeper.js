@@ -4,6 +4,16 @@
 // Node without type stripping, runs the compiled dist/.
 import { existsSync } from "node:fs";
 
+// A reader that stops early (`poolkeeper explain | head`) closes the pipe: the rest of the output has nowhere to
+// go, which is no error of ours. Stop quietly with the shell's status for a process ended by SIGPIPE (128 + 13),
+// as git and coreutils do, instead of an unhandled 'error' event's stack trace.
+for (const stream of [process.stdout, process.stderr]) {
+  stream.on("error", (error) => {
+    if (error.code === "EPIPE") process.exit(141);
+    throw error;
+  });
+}
+
 const source = new URL("../cli/main.ts", import.meta.url);
 const built = new URL("../dist/cli/main.js", import.meta.url);
 const useSource = existsSync(source) && Boolean(process.features.typescript);
