@@ -10,7 +10,7 @@
 import fs from "node:fs";
 import { isAbsolute, join, resolve } from "node:path";
 import git from "isomorphic-git";
-import http from "isomorphic-git/http/node";
+import { cloneInChildProcess } from "./clone-process.ts";
 import { verifyCommitAt, type AllowedSigner, type SignatureVerdict } from "./commit-signature.ts";
 import { remoteFailure, scrub, secretsOf, type ErrorLike } from "./git-errors.ts";
 import { consolidatePacks, type ConsolidationOptions } from "./pack-consolidation.ts";
@@ -127,7 +127,6 @@ export function openSource(options: SourceOptions): GitSource {
   const fail = (error: unknown) => toSourceError(error, remote, branch, secrets);
 
   const auth = authCallbacks(credentials);
-  const { onAuth, onAuthFailure } = auth;
   const reader = new TreeReader();
 
   if (!isHttpUrl(url)) {
@@ -174,19 +173,8 @@ export function openSource(options: SourceOptions): GitSource {
           if (hadGitDir) fs.rmSync(gitdir, { recursive: true, force: true });
           fs.mkdirSync(dir, { recursive: true });
           try {
-            await git.clone({
-              fs,
-              http,
-              dir,
-              url,
-              ref: branch,
-              remote: REMOTE,
-              singleBranch: true,
-              noCheckout: true,
-              noTags: true,
-              onAuth,
-              onAuthFailure,
-            });
+            // In a process of its own: what indexing the pack allocates goes back to the system (clone-process.ts).
+            await cloneInChildProcess(credentials ? { url, dir, branch, credentials } : { url, dir, branch });
           } catch (error) {
             fs.rmSync(gitdir, { recursive: true, force: true });
             throw error;
