@@ -28,6 +28,8 @@ export interface SourceOptions {
   credentials?: SourceCredentials;
   /** When small packs from fetches are merged (see pack-consolidation.ts). */
   consolidation?: ConsolidationOptions;
+  /** The budget of the caches the source reads through, in bytes (cache-size.ts). */
+  cacheBytes?: number;
 }
 
 export type FetchKind = "initial" | "unchanged" | "fast-forward" | "rewritten";
@@ -73,6 +75,10 @@ export interface GitSource {
   firstParents(sha: string, depth: number): Promise<string[]>;
   /** Whether the commit carries an SSH signature by one of `signers` (never throws: a problem is a refusal). */
   verifySignature(sha: string, signers: readonly AllowedSigner[]): Promise<SignatureVerdict>;
+  /** What the source's caches hold, in bytes, by cache (the cache metric; benchmarks). */
+  cacheSizes?(): Promise<Record<string, number>>;
+  /** Sets the budget of the source's caches in bytes (cache-size.ts): read from poolkeeper.yaml after the start. */
+  setCacheBytes?(bytes: number): void;
 }
 
 function isHttpUrl(url: string): boolean {
@@ -127,7 +133,7 @@ export function openSource(options: SourceOptions): GitSource {
   const fail = (error: unknown) => toSourceError(error, remote, branch, secrets);
 
   const auth = authCallbacks(credentials);
-  const reader = new TreeReader();
+  const reader = new TreeReader(options.cacheBytes === undefined ? {} : { cacheBytes: options.cacheBytes });
 
   if (!isHttpUrl(url)) {
     // Local repository, read in place.
@@ -208,8 +214,10 @@ function commitReaders(
   reader: TreeReader,
   gitdir: () => string,
   fail: (error: unknown) => SourceError,
-): Pick<GitSource, "readTree" | "descends" | "firstParents" | "verifySignature"> {
+): Pick<GitSource, "readTree" | "descends" | "firstParents" | "verifySignature" | "cacheSizes" | "setCacheBytes"> {
   return {
+    cacheSizes: async () => ({ ...(await reader.cacheSizes()) }),
+    setCacheBytes: (bytes) => (reader.cacheBytes = bytes),
     readTree: (sha, globs) => readTreeAt(reader, gitdir, sha, globs, fail),
     descends: (sha, ancestor) => descendsAt(reader, gitdir, sha, ancestor),
     firstParents: (sha, depth) => firstParentsAt(reader, gitdir, sha, depth, fail),

@@ -92,6 +92,11 @@ export class Syncer {
     await this.#largeFiles.close();
   }
 
+  /** What each cache of the Git side holds, in bytes: the source's and the gate's (`gate`, an estimate). */
+  async cacheSizes(): Promise<Record<string, number>> {
+    return { ...(await this.#o.source.cacheSizes?.()), gate: this.#gateCache.bytes };
+  }
+
   /** The desired state in force: the last accepted commit's. */
   get desiredState(): DesiredState | undefined {
     return this.#lastGood;
@@ -222,6 +227,8 @@ export class Syncer {
       if (!alreadyReported) publisher?.record({ kind: "rejected", reason, sourceSha: sha });
     }
     this.#publish();
+    if (metrics)
+      for (const [cache, bytes] of Object.entries(await this.cacheSizes())) metrics.cacheBytes.set({ cache }, bytes);
     const result: SyncResult = {
       outcome: judgement.accepted ? "accepted" : "rejected",
       sha,
