@@ -127,6 +127,7 @@ function timedSource(source: GitSource) {
     descends: (sha, ancestor) => time("ancestry", () => source.descends(sha, ancestor)),
     firstParents: (sha, depth) => source.firstParents(sha, depth),
     verifySignature: (sha, signers) => source.verifySignature(sha, signers),
+    cacheSizes: async () => (await source.cacheSizes?.()) ?? {},
   };
   return {
     source: timed,
