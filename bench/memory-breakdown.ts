@@ -10,6 +10,8 @@ const ARENA_ALIGNMENT = 64 * MiB;
 
 export interface MemoryBreakdown {
   rss: number;
+  /** The process's largest RSS so far (getrusage's ru_maxrss). */
+  peakRss: number;
   heapReserved: number;
   heapUsed: number;
   /** V8 heap spaces with more than 1 MiB reserved: reserved and used bytes. */
@@ -32,6 +34,7 @@ export function memoryBreakdown(): MemoryBreakdown {
     .map((s) => ({ name: s.space_name, reserved: s.space_size, used: s.space_used_size }));
   const out: MemoryBreakdown = {
     rss: usage.rss,
+    peakRss: process.resourceUsage().maxRSS * 1024,
     heapReserved: usage.heapTotal,
     heapUsed: usage.heapUsed,
     spaces,
@@ -80,7 +83,7 @@ const mib = (bytes: number) => `${(bytes / MiB).toFixed(0)} MiB`;
 export function describeBreakdown(m: MemoryBreakdown): string {
   const spaces = m.spaces.map((s) => `${s.name} ${mib(s.reserved)} (${mib(s.used)} used)`).join(", ");
   const parts = [
-    `RSS ${mib(m.rss)}`,
+    `RSS ${mib(m.rss)} (peak so far ${mib(m.peakRss)})`,
     `V8 heap reserved ${mib(m.heapReserved)}, used ${mib(m.heapUsed)} [${spaces}]`,
     `external ${mib(m.external)} (ArrayBuffers ${mib(m.arrayBuffers)})`,
   ];

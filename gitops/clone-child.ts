@@ -16,7 +16,7 @@ process.once("message", (request: CloneRequest) => {
   );
 });
 
-async function clone({ url, dir, branch, credentials }: CloneRequest): Promise<CloneReply> {
+async function clone({ url, dir, branch, depth, credentials }: CloneRequest): Promise<CloneReply> {
   try {
     const { onAuth, onAuthFailure } = authCallbacks(credentials);
     await git.clone({
@@ -29,6 +29,7 @@ async function clone({ url, dir, branch, credentials }: CloneRequest): Promise<C
       singleBranch: true,
       noCheckout: true,
       noTags: true,
+      ...(depth === undefined ? {} : { depth }),
       onAuth,
       onAuthFailure,
     });

@@ -11,6 +11,8 @@ export interface CloneRequest {
   /** The working directory; `.git` is created inside. */
   dir: string;
   branch: string;
+  /** Commits of history fetched (a shallow clone); all of them when absent. */
+  depth?: number;
   credentials?: SourceCredentials;
 }
 

@@ -128,6 +128,8 @@ export class Syncer {
     const candidates = [...new Set(named.map((e) => e.source ?? ""))].slice(0, RESTORE_DEPTH).reverse();
     // A first start has no clone yet; a failed fetch is fine when the cache still holds the commits.
     await source.fetch().catch((error: unknown) => logger.warn({ err: message(error) }, "fetch before restore failed"));
+    // A shallow clone may not reach back to them (source.ts, CLONE_DEPTH).
+    await source.ensureCommits?.(candidates);
 
     let trusted: Judgement | undefined;
     let refused: { sha: string; kind: "rejected" | "fetch-failed"; why: string }[] = [];
