@@ -94,6 +94,8 @@ export function describeBreakdown(m: MemoryBreakdown): string {
   if (m.binary !== undefined) parts.push(`the node binary's pages ${mib(m.binary)}`);
   // External memory is malloc's: inside the arenas, or in mappings of its own when large (then in "other").
   const known = m.heapReserved + (m.mallocArenas?.main ?? 0) + (m.mallocArenas?.threads ?? 0) + (m.binary ?? 0);
-  parts.push(`other ${mib(m.rss - known)}`);
+  // Reserved is not resident: a young generation grown to 128 MiB is mostly untouched pages.
+  const other = m.rss - known;
+  parts.push(other >= 0 ? `other ${mib(other)}` : `${mib(-other)} of the reserved heap not resident`);
   return parts.join("; ");
 }
