@@ -17,8 +17,8 @@ import { performance } from "node:perf_hooks";
 import { loadManifests } from "../api/index.ts";
 import { systemClock } from "../api/ports.ts";
 import { configDefaults } from "../gitops/config.ts";
-import { CONFIG_FILE, judgeCommit, readCommit } from "../gitops/gate.ts";
-import { openSource, type GitSource } from "../gitops/source.ts";
+import { CONFIG_FILE, GateCache, judgeCommit, readCommit } from "../gitops/gate.ts";
+import { CLONE_DEPTH, openSource, type GitSource } from "../gitops/source.ts";
 import { StatusPublisher } from "../gitops/status-publisher.ts";
 import { summarizePool, type PoolStatus, type StatusSource } from "../gitops/status-model.ts";
 import { createStatusWriter, type StatusWriteInput, type StatusWriter } from "../gitops/status-writer.ts";
@@ -26,6 +26,7 @@ import { Syncer, type SyncResult } from "../gitops/sync.ts";
 import { silentLogger } from "../runtime/log.ts";
 import { startGitServer } from "../test/support/git-server.ts";
 import { buildBenchRepo, type BenchRepo } from "./gitops-repo.ts";
+import { describeBreakdown, memoryBreakdown } from "./memory-breakdown.ts";
 
 const POOLS = 1000;
 const COMMITS = 5000;
@@ -126,6 +127,7 @@ function timedSource(source: GitSource) {
     descends: (sha, ancestor) => time("ancestry", () => source.descends(sha, ancestor)),
     firstParents: (sha, depth) => source.firstParents(sha, depth),
     verifySignature: (sha, signers) => source.verifySignature(sha, signers),
+    cacheSizes: async () => (await source.cacheSizes?.()) ?? {},
   };
   return {
     source: timed,
@@ -200,19 +202,37 @@ try {
 
   const plain = openSource({ url, branch: "main", cacheDir: join(tmp, "poolkeeper-source") });
   const timed = timedSource(plain);
-  const syncer = new Syncer({ source: timed.source, cluster: "prod", clock: systemClock, logger: silentLogger() });
+  let syncer: Syncer | undefined = new Syncer({
+    source: timed.source,
+    cluster: "prod",
+    clock: systemClock,
+    logger: silentLogger(),
+  });
   const gitDir = join(tmp, "git-cli-clone");
 
+  console.log(`memory at the start: ${describeBreakdown(memoryBreakdown())}`);
   const status = await initialSync(repo, url, syncer, timed, gitDir);
+  await printMemory("after the initial sync", syncer);
   const incremental = await incrementalSyncs(syncer, timed, gitDir, advance);
   await judgeAlone(plain, incremental.sha);
   const statusTime = await statusCommits(url, status);
-  const growth = await memory(syncer, timed, advance);
+  const { growth, rss } = await memory(syncer, timed, advance);
+  await printMemory(`after ${SYNCS} incremental syncs`, syncer);
+  // What the syncer holds in all (gate, desired state, judgement, Git caches): the heap it frees when dropped.
+  const held = memoryBreakdown();
+  await syncer.close();
+  syncer = undefined;
+  const freed = memoryBreakdown();
+  console.log(
+    `the syncer dropped: V8 heap used ${signed(freed.heapUsed - held.heapUsed)}, external ` +
+      `${signed(freed.external - held.external)}, RSS ${signed(freed.rss - held.rss)}`,
+  );
 
   console.log(
     `targets: incremental sync < 200 ms (${ms(incremental.total)}: ${verdict(incremental.total < 200)}); status ` +
       `commit + push for ${STATUS_POOLS} pools < 2 s (${s(statusTime)}: ${verdict(statusTime < 2000)}); RSS growth ` +
-      `over ${SYNCS} syncs < 100 MB (${(growth / 1e6).toFixed(0)} MB: ${verdict(growth < 100e6)})`,
+      `over ${SYNCS} syncs < 100 MB (${(growth / 1e6).toFixed(0)} MB: ${verdict(growth < 100e6)}); RSS after a ` +
+      `forced GC ≤ 200 MB with the repository loaded and judged (${(rss / 1e6).toFixed(0)} MB: ${verdict(rss <= 200e6)})`,
   );
 } finally {
   await server.stop();
@@ -237,12 +257,15 @@ async function initialSync(
     `initial sync: ${value.outcome} (${reason}; ${state.nodePools.length} NodePools, ${state.nodeClasses.length} EC2NodeClass)`,
   );
   let gitTime = performance.now();
-  await git(tmp, ["clone", "--quiet", "--no-checkout", "--single-branch", "--branch", "main", url, gitDir]);
+  // At the depth poolkeeper clones (source.ts, CLONE_DEPTH), as the issue compares them.
+  const depth = ["--depth", String(CLONE_DEPTH)];
+  await git(tmp, ["clone", "--quiet", "--no-checkout", "--single-branch", ...depth, "--branch", "main", url, gitDir]);
   await gitReadFiles(gitDir, repo.head);
   gitTime = performance.now() - gitTime;
   console.log(
     `initial sync: ${s(time.total)} (clone ${s(time.fetch)}, read ${s(time.read)}, judge ${s(time.judge)}); ` +
-      `git CLI clone + ls-tree + cat-file ${s(gitTime)}: ${(time.total / gitTime).toFixed(1)}× the git CLI ` +
+      `git CLI clone --depth ${CLONE_DEPTH} + ls-tree + cat-file ${s(gitTime)}: ` +
+      `${(time.total / gitTime).toFixed(1)}× the git CLI (target ≤ 3×: ${verdict(time.total <= 3 * gitTime)}) ` +
       `(poolkeeper's clone + read alone: ${((time.fetch + time.read) / gitTime).toFixed(1)}×)`,
   );
   // What the status phase reports: the first 500 pools, with the findings on them and on the node class.
@@ -307,6 +330,29 @@ async function judgeAlone(source: GitSource, sha: string): Promise<void> {
     `judgeCommit alone on the head's ${files.pools.length} files, nothing cached (median of 5): ${ms(judge)}, of ` +
       `which reading the YAML (loadManifests) ${ms(yaml)}`,
   );
+  // The heap each owner keeps: the parsed files (the gate's cache), then what judging them adds (prepared targets,
+  // rule answers, findings), against the bytes of text they come from.
+  const text = files.pools.reduce((sum, file) => sum + file.text.length, 0);
+  const cache = new GateCache();
+  const start = memoryBreakdown().heapUsed;
+  for (const file of files.pools) cache.manifests(file.path, file.text);
+  const parsed = memoryBreakdown().heapUsed;
+  const judgement = judgeCommit(files, { now, cache });
+  const judged = memoryBreakdown().heapUsed;
+  console.log(
+    `heap kept for the head's ${files.pools.length} files (${mib(text)} of text): parsed manifests ` +
+      `${mib(parsed - start)} (${((parsed - start) / text).toFixed(0)} bytes per byte of text), judging them adds ` +
+      `${mib(judged - parsed)} (prepared targets, rule answers, ${judgement.findings.length} findings; ` +
+      `${((judged - parsed) / text).toFixed(0)} bytes per byte); the gate cache estimates ${mib(cache.bytes)}`,
+  );
+}
+
+/** RSS and where it is, and what the syncer's caches say they hold. */
+async function printMemory(when: string, syncer: Syncer): Promise<void> {
+  const caches = Object.entries(await syncer.cacheSizes())
+    .map(([cache, bytes]) => `${cache} ${mib(bytes)}`)
+    .join(", ");
+  console.log(`memory ${when}: ${describeBreakdown(memoryBreakdown())}; caches (poolkeeper_cache_bytes): ${caches}`);
 }
 
 /** 3. A status commit + push for 500 pools; the git CLI commits and pushes the same files. */
@@ -401,7 +447,7 @@ async function memory(
   syncer: Syncer,
   timed: ReturnType<typeof timedSource>,
   advance: () => Promise<string>,
-): Promise<number> {
+): Promise<{ growth: number; rss: number }> {
   const checkpoints = new Set(Array.from({ length: 4 }, (_, i) => Math.round((SYNCS * (i + 1)) / 5)));
   const marks: string[] = [];
   gc?.();
@@ -435,5 +481,8 @@ async function memory(
     `  sync time, median: ${describe(times.slice(0, edge))} over the first ${edge}, ` +
       `${describe(times.slice(-edge))} over the last ${edge}`,
   );
-  return growth;
+  const totals = times.map((t) => t.total).sort((a, b) => a - b);
+  const p95 = totals[Math.min(totals.length - 1, Math.floor(totals.length * 0.95))] ?? Number.NaN;
+  console.log(`  sync time over all ${SYNCS}: median ${ms(median(totals))}, p95 ${ms(p95)}`);
+  return { growth, rss: after.rss };
 }

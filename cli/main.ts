@@ -199,6 +199,10 @@ export function buildProgram(out: Output, setExit: (code: number) => void, serve
       .option("--once", "sync once and exit: 0 accepted, 1 rejected, 2 Git or config failure", false)
       .option("--config <file>", "use this poolkeeper.yaml instead of the repository's")
       .option("--cache-dir <dir>", "where the clones are kept (use a persistent volume; default ~/.cache/poolkeeper/…)")
+      .option(
+        "--cache-size <bytes>",
+        "memory for the Git side's caches, a quantity such as 64Mi (default: poolkeeper.yaml's cacheSize, else 32Mi)",
+      )
       .option("--no-status", "judge only: write no status and restore nothing")
       .option("--allowed-signers <file>", "accept only commits signed (SSH) by a key in this allowed-signers file")
       .addOption(

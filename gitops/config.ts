@@ -7,6 +7,7 @@ import { formatFieldPath, loadYaml, parseDuration, type FieldPath, type SourcePo
 import { isRecord } from "../api/index.ts";
 import { valueAtPath } from "../api/index.ts";
 import { describeAjvError } from "../api/index.ts";
+import { parseCacheSize } from "./cache-size.ts";
 import { controllerConfigSchema, readControllerConfig, type ControllerConfig } from "./controller-config.ts";
 
 export const CONFIG_API_VERSION = "poolkeeper.dev/v1alpha1";
@@ -41,6 +42,8 @@ export interface PoolkeeperConfig {
   coalesce: ConfigDuration;
   /** Whether `sync --apply` deletes objects removed from Git (cluster-plan.ts); false: reports them and leaves them. */
   prune: boolean;
+  /** `spec.cacheSize` in bytes: the Git side's cache budget (cache-size.ts); absent when not set. */
+  cacheSize?: number;
   /** `spec.controller`: what `poolkeeper run` takes from the file (controller-config.ts). */
   controller: ControllerConfig;
   /** Where the document starts. */
@@ -142,6 +145,7 @@ const configSchema = {
         },
         coalesce: DURATION,
         prune: { type: "boolean" },
+        cacheSize: { type: "string", description: "a size in bytes such as 64Mi" },
         controller: controllerConfigSchema,
       },
     },
@@ -203,6 +207,15 @@ export function loadConfig(input: string | Uint8Array, file: string): ConfigLoad
   const minBackoff = duration(["spec", "push", "minBackoff"], configDefaults.minBackoff);
   const maxBackoff = duration(["spec", "push", "maxBackoff"], configDefaults.maxBackoff);
   const coalesce = duration(["spec", "coalesce"], configDefaults.coalesce);
+  const cacheSizeText = valueAtPath(value, ["spec", "cacheSize"]);
+  let cacheSize: number | undefined;
+  if (typeof cacheSizeText === "string") {
+    try {
+      cacheSize = parseCacheSize(cacheSizeText);
+    } catch (error) {
+      at(["spec", "cacheSize"], `spec.cacheSize: ${describe(error)}`);
+    }
+  }
   const controllerSection = valueAtPath(value, ["spec", "controller"]);
   const controller = readControllerConfig(
     isRecord(controllerSection) ? controllerSection : undefined,
@@ -247,6 +260,7 @@ export function loadConfig(input: string | Uint8Array, file: string): ConfigLoad
       push: { maxRetries: spec.push?.maxRetries ?? configDefaults.maxRetries, minBackoff, maxBackoff },
       coalesce,
       prune: spec.prune ?? configDefaults.prune,
+      ...(cacheSize === undefined ? {} : { cacheSize }),
       controller,
       source: doc.start,
     },

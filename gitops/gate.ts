@@ -84,11 +84,28 @@ export interface CommitFiles {
 }
 
 /**
+ * Heap bytes per byte of a pool file's text held by the gate cache: its manifests (as written, converted, validated
+ * and defaulted, with field positions) about 17, and what the policy engine keeps for each manifest while it lives
+ * (prepared targets, rule answers: WeakMaps keyed by the manifest) about 23 more. Measured on the benchmark's 1,000
+ * pool files (docs/performance.md, "GitOps"); the cache metric estimates with it.
+ */
+export const GATE_BYTES_PER_TEXT_BYTE = 40;
+
+/**
  * What judging one commit leaves for the next: each file's manifests, by path and text. A new commit usually
- * changes a few of many files; the others are not parsed again. Holds only the files of the last commit judged.
+ * changes a few of many files; the others are not parsed again. Holds only the files of the last commit judged:
+ * bounded by the repository, not by `--cache-size`, because dropping it means parsing every file again on every
+ * sync (about 3 ms a file), which is most of what an incremental sync saves.
  */
 export class GateCache {
   #files = new Map<string, { text: string; set: ManifestSet; objects?: Record<string, unknown>[] }>();
+
+  /** Estimated heap bytes held (GATE_BYTES_PER_TEXT_BYTE per byte of text). */
+  get bytes(): number {
+    let text = 0;
+    for (const entry of this.#files.values()) text += entry.text.length;
+    return text * GATE_BYTES_PER_TEXT_BYTE;
+  }
 
   manifests(path: string, text: string): { set: ManifestSet; objects: Record<string, unknown>[] } {
     let entry = this.#files.get(path);

@@ -29,8 +29,18 @@ export function authCallbacks(credentials: SourceCredentials | undefined): AuthC
   };
 }
 
-/** Fetches `branch` (no tags, every commit: shallow clones break isomorphic-git's pushes) into `gitdir`. */
-export function fetchBranch(gitdir: string, url: string, branch: string, auth: AuthCallbacks): Promise<FetchResult> {
+/**
+ * Fetches `branch` (no tags) into `gitdir`: the status writer's clone has every commit (shallow clones break
+ * isomorphic-git's pushes); the source's may be shallow (source.ts), and `unshallow` fetches the rest of its history
+ * (git's `--unshallow` asks upload-pack for `deepen 2147483647`, its INFINITE_DEPTH).
+ */
+export function fetchBranch(
+  gitdir: string,
+  url: string,
+  branch: string,
+  auth: AuthCallbacks,
+  options: { unshallow?: boolean } = {},
+): Promise<FetchResult> {
   return git.fetch({
     fs,
     http,
@@ -41,6 +51,7 @@ export function fetchBranch(gitdir: string, url: string, branch: string, auth: A
     remoteRef: branch,
     singleBranch: true,
     tags: false,
+    ...(options.unshallow ? { depth: 2147483647 } : {}),
     ...auth,
   });
 }

@@ -3,6 +3,7 @@
 // (server-side apply, drift, prune) with the audit of what Karpenter did beside it.
 export { createClusterSyncMetrics, type ClusterSyncMetrics } from "./cluster-metrics.ts";
 export { FIELD_MANAGER, PRUNE_ANNOTATION } from "./cluster-plan.ts";
+export { parseCacheSize } from "./cache-size.ts";
 export { CLUSTER_SYNC_RESOURCES, ClusterSync, type ClusterSyncResult } from "./cluster-sync.ts";
 export { type AllowedSigner, parseAllowedSigners } from "./commit-signature.ts";
 export { configDefaults, loadConfig, type PoolkeeperConfig } from "./config.ts";

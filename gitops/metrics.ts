@@ -18,6 +18,8 @@ export interface SyncMetrics {
   statusWrites: Counter<"result">;
   /** Events recorded and not yet in a commit. */
   statusPendingEvents: Gauge;
+  /** What each cache of the Git side holds, in bytes (cache-size.ts). */
+  cacheBytes: Gauge<"cache">;
 }
 
 export function createSyncMetrics(registry: Registry): SyncMetrics {
@@ -59,6 +61,12 @@ export function createSyncMetrics(registry: Registry): SyncMetrics {
     statusPendingEvents: new Gauge({
       name: "poolkeeper_gitops_status_pending_events",
       help: "Status events recorded and not yet committed.",
+      registers,
+    }),
+    cacheBytes: new Gauge({
+      name: "poolkeeper_cache_bytes",
+      help: "Bytes held by each cache of the Git side (blobs, trees, packs, gate), after the last sync.",
+      labelNames: ["cache"],
       registers,
     }),
   };

@@ -92,6 +92,11 @@ export class Syncer {
     await this.#largeFiles.close();
   }
 
+  /** What each cache of the Git side holds, in bytes: the source's and the gate's (`gate`, an estimate). */
+  async cacheSizes(): Promise<Record<string, number>> {
+    return { ...(await this.#o.source.cacheSizes?.()), gate: this.#gateCache.bytes };
+  }
+
   /** The desired state in force: the last accepted commit's. */
   get desiredState(): DesiredState | undefined {
     return this.#lastGood;
@@ -123,6 +128,8 @@ export class Syncer {
     const candidates = [...new Set(named.map((e) => e.source ?? ""))].slice(0, RESTORE_DEPTH).reverse();
     // A first start has no clone yet; a failed fetch is fine when the cache still holds the commits.
     await source.fetch().catch((error: unknown) => logger.warn({ err: message(error) }, "fetch before restore failed"));
+    // A shallow clone may not reach back to them (source.ts, CLONE_DEPTH).
+    await source.ensureCommits?.(candidates);
 
     let trusted: Judgement | undefined;
     let refused: { sha: string; kind: "rejected" | "fetch-failed"; why: string }[] = [];
@@ -222,6 +229,8 @@ export class Syncer {
       if (!alreadyReported) publisher?.record({ kind: "rejected", reason, sourceSha: sha });
     }
     this.#publish();
+    if (metrics)
+      for (const [cache, bytes] of Object.entries(await this.cacheSizes())) metrics.cacheBytes.set({ cache }, bytes);
     const result: SyncResult = {
       outcome: judgement.accepted ? "accepted" : "rejected",
       sha,

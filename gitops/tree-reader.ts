@@ -7,6 +7,8 @@ import fs from "node:fs";
 import { posix } from "node:path";
 import git, { type TreeEntry } from "isomorphic-git";
 import { defaultYamlLimits } from "../api/index.ts";
+import { cacheBounds, DEFAULT_CACHE_BYTES, type CacheBounds } from "./cache-size.ts";
+import { GitObjectCache } from "./git-object-cache.ts";
 import { ObjectSizes } from "./object-size.ts";
 
 export interface TreeFile {
@@ -17,36 +19,56 @@ export interface TreeFile {
   tooLarge?: number;
 }
 
-/**
- * Bounds of the caches: the blob texts kept, in bytes, and the tree entries kept. A directory of 1,000 pools is
- * one tree of 1,000 entries, and each commit that changes a pool makes a new one: bounding trees by their count
- * would keep thousands of such listings.
- */
-const MAX_BLOB_BYTES = 64 * 1024 * 1024;
-const MAX_TREE_ENTRIES = 200_000;
+/** A tree entry's bytes beyond its path: the 40-character id, mode, type and the object holding them. */
+const TREE_ENTRY_BYTES = 160;
+
+/** What the reader's caches hold, in bytes. */
+export interface TreeReaderCacheBytes {
+  blobs: number;
+  trees: number;
+  /** isomorphic-git's parsed pack indexes and packs (git-object-cache.ts): bounded by consolidation, not here. */
+  packs: number;
+}
 
 export class TreeReader {
   /**
    * isomorphic-git's own cache (parsed pack indexes, by packfile), shared by every call on this clone. A fetch
    * adds a packfile; isomorphic-git lists the packs on each lookup, so the cache never goes stale.
    */
-  readonly gitCache: object = {};
-  readonly #trees = new Map<string, TreeEntry[]>();
-  #treeEntries = 0;
+  readonly #objects: GitObjectCache;
+  readonly #trees = new Map<string, { entries: TreeEntry[]; bytes: number }>();
+  #treeBytes = 0;
   readonly #blobs = new Map<string, string>();
   #blobBytes = 0;
+  #bounds: CacheBounds;
   readonly #decoder = new TextDecoder("utf-8");
   readonly #sizes = new ObjectSizes();
   readonly #maxFileBytes: number;
 
-  constructor(options: { maxFileBytes?: number } = {}) {
+  constructor(options: { maxFileBytes?: number; cacheBytes?: number } = {}) {
     // Larger files are not read: the limit of every manifest poolkeeper reads.
     this.#maxFileBytes = options.maxFileBytes ?? defaultYamlLimits.maxBytes;
+    this.#bounds = cacheBounds(options.cacheBytes ?? DEFAULT_CACHE_BYTES);
+    this.#objects = new GitObjectCache();
+  }
+
+  /** isomorphic-git's `cache` for this clone, shared by every call on it. */
+  get gitCache(): object {
+    return this.#objects.cache;
+  }
+
+  /** Sets the budget of all the reader's caches (cache-size.ts); what is over a new, smaller bound goes next read. */
+  set cacheBytes(bytes: number) {
+    this.#bounds = cacheBounds(bytes);
+  }
+
+  async cacheSizes(): Promise<TreeReaderCacheBytes> {
+    return { blobs: this.#blobBytes, trees: this.#treeBytes, packs: await this.#objects.bytes() };
   }
 
   /** Forgets isomorphic-git's pack cache: packs were removed (consolidated). Trees and blobs stay valid. */
   packsRemoved(): void {
-    for (const key of Reflect.ownKeys(this.gitCache)) Reflect.deleteProperty(this.gitCache, key);
+    this.#objects.clear();
     this.#sizes.packsChanged();
   }
 
@@ -62,6 +84,7 @@ export class TreeReader {
       if (size > this.#maxFileBytes) files.push({ path, text: "", tooLarge: size });
       else files.push({ path, text: await this.#blob(gitdir, oid) });
     }
+    this.#evictBlobs();
     return files;
   }
 
@@ -83,7 +106,7 @@ export class TreeReader {
 
   async #tree(gitdir: string, oid: string): Promise<TreeEntry[]> {
     const cached = this.#trees.get(oid);
-    if (cached) return cached;
+    if (cached) return cached.entries;
     // A commit oid resolves to its tree; the tree is then cached under both.
     const { oid: treeOid, tree } = await git.readTree({ fs, gitdir, oid, cache: this.gitCache });
     this.#rememberTree(oid, tree);
@@ -93,12 +116,13 @@ export class TreeReader {
 
   #rememberTree(oid: string, tree: TreeEntry[]): void {
     if (this.#trees.has(oid)) return;
-    this.#trees.set(oid, tree);
-    this.#treeEntries += tree.length;
-    for (const [old, entries] of this.#trees) {
-      if (this.#treeEntries <= MAX_TREE_ENTRIES || old === oid) break;
+    const bytes = tree.reduce((sum, entry) => sum + entry.path.length + TREE_ENTRY_BYTES, 0);
+    this.#trees.set(oid, { entries: tree, bytes });
+    this.#treeBytes += bytes;
+    for (const [old, entry] of this.#trees) {
+      if (this.#treeBytes <= this.#bounds.trees || old === oid) break;
       this.#trees.delete(old);
-      this.#treeEntries -= entries.length;
+      this.#treeBytes -= entry.bytes;
     }
   }
 
@@ -114,11 +138,16 @@ export class TreeReader {
     const text = this.#decoder.decode(blob);
     this.#blobs.set(oid, text);
     this.#blobBytes += text.length;
+    return text;
+  }
+
+  // After a whole read, not per blob: a commit's own files are never evicted by each other while it is read.
+  // Lengths count UTF-16 code units, one byte each in V8 for the ASCII text manifests usually are.
+  #evictBlobs(): void {
     for (const [old, value] of this.#blobs) {
-      if (this.#blobBytes <= MAX_BLOB_BYTES) break;
+      if (this.#blobBytes <= this.#bounds.blobs) break;
       this.#blobs.delete(old);
       this.#blobBytes -= value.length;
     }
-    return text;
   }
 }

@@ -17,7 +17,7 @@ import { parseAllowedSigners, type AllowedSigner } from "../../gitops/index.ts";
 import { loadConfig, type PoolkeeperConfig } from "../../gitops/index.ts";
 import { createHookServer, type HookServer } from "../../gitops/index.ts";
 import { countStatusWrite, createSyncMetrics } from "../../gitops/index.ts";
-import { runtimeConfigAt } from "../../gitops/index.ts";
+import { parseCacheSize, runtimeConfigAt } from "../../gitops/index.ts";
 import { displayRemote, openSource, SourceError, type SourceFile } from "../../gitops/index.ts";
 import { StatusPublisher } from "../../gitops/index.ts";
 import { createStatusWriter } from "../../gitops/index.ts";
@@ -43,6 +43,8 @@ export interface SyncOptions extends ServingLimitOptions {
   once: boolean;
   config?: string;
   cacheDir?: string;
+  /** The Git side's cache budget, a quantity ("64Mi"); over poolkeeper.yaml's `cacheSize`. */
+  cacheSize?: string;
   /** false with --no-status: judge only, write nothing. */
   status: boolean;
   allowedSigners?: string;
@@ -110,7 +112,14 @@ export async function runSync(options: SyncOptions, out: Output, control: SyncCo
   const level = options.logLevel ?? (options.once ? "warn" : "info");
   const logger = createLogger({ level, destination, name: "poolkeeper-sync" });
   const cacheDir = options.cacheDir ?? defaultCacheDir(options.repo);
-  const source = openSource({ url: options.repo, branch, cacheDir: join(cacheDir, "source"), credentials });
+  const cacheBytes = options.cacheSize === undefined ? undefined : cacheSizeOption(options.cacheSize);
+  const source = openSource({
+    url: options.repo,
+    branch,
+    cacheDir: join(cacheDir, "source"),
+    credentials,
+    ...(cacheBytes === undefined ? {} : { cacheBytes }),
+  });
 
   // The runtime config: the file given, or the head's poolkeeper.yaml (or its newest valid ancestor's).
   let config = override;
@@ -136,6 +145,8 @@ export async function runSync(options: SyncOptions, out: Output, control: SyncCo
     }
     config = runtime.config;
   }
+  // The flag wins; poolkeeper.yaml's budget is known only once its config is read, through the source.
+  if (cacheBytes === undefined && config.cacheSize !== undefined) source.setCacheBytes?.(config.cacheSize);
   if (config.branch !== branch) {
     logger.warn(
       { following: branch, configured: config.branch },
@@ -409,6 +420,14 @@ export function readHookSecrets(
   if (github !== undefined) secrets.github = github;
   if (gitlab !== undefined) secrets.gitlab = gitlab;
   return secrets;
+}
+
+function cacheSizeOption(text: string): number {
+  try {
+    return parseCacheSize(text);
+  } catch (error) {
+    throw new InputError(`--cache-size: ${error instanceof Error ? error.message : String(error)}`);
+  }
 }
 
 /** `~/.cache/poolkeeper/<name>-<hash>`: one clone per remote, kept between runs. */

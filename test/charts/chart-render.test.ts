@@ -234,7 +234,7 @@ describe("helm template", () => {
       "--log-level=info",
     ]);
     assert.deepEqual(spec.containers[0]?.resources, {
-      requests: { cpu: "500m", memory: "1Gi" },
+      requests: { cpu: "500m", memory: "512Mi" },
       limits: { cpu: "1", memory: "1Gi" },
     });
     assert.equal((controller.spec as { replicas: number }).replicas, 2);

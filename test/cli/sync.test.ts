@@ -115,6 +115,15 @@ describe("poolkeeper sync", () => {
     );
   });
 
+  it("refuses a --cache-size that is not a size in bytes, naming the flag", async () => {
+    const result = await once("/nonexistent", "--cache-size", "64MB");
+    assert.equal(result.code, 2);
+    assert.match(result.err, /--cache-size: invalid quantity "64MB".*did you mean.*"64Mi"/);
+    const small = await once("/nonexistent", "--cache-size", "1Mi");
+    assert.equal(small.code, 2);
+    assert.match(small.err, /--cache-size: "1Mi" is outside 4Mi to 16Gi/);
+  });
+
   it("refuses --tls-cert without --tls-key", async () => {
     const result = await once("/nonexistent", "--tls-cert", "cert.pem");
     assert.equal(result.code, 2);

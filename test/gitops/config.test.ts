@@ -57,6 +57,7 @@ test("every field set explicitly is kept", () => {
       "  push: {maxRetries: 0, minBackoff: 500ms, maxBackoff: 1m}",
       "  coalesce: 0s",
       "  prune: true",
+      "  cacheSize: 64Mi",
       "",
     ].join("\n"),
   );
@@ -76,6 +77,7 @@ test("every field set explicitly is kept", () => {
   });
   assert.deepEqual(config.coalesce, { text: "0s", ms: 0 });
   assert.equal(config.prune, true);
+  assert.equal(config.cacheSize, 64 * 1024 * 1024); // Kubernetes' Mi: 2^20
 });
 
 test("the status path is derived from the cluster name unless set", () => {
@@ -169,6 +171,9 @@ const fieldCases: [string, string, string][] = [
   ["coalesce negative", "  coalesce: -5s\n", `${FILE}:5:3: spec.coalesce must not be negative (found "-5s")`],
   ["spec.push not an object", "  push: 3\n", `${FILE}:5:3: spec.push must be object`],
   ["prune not a boolean", '  prune: "true"\n', `${FILE}:5:3: spec.prune must be boolean`],
+  ["cacheSize a number", "  cacheSize: 64\n", `${FILE}:5:3: spec.cacheSize must be string`],
+  ["cacheSize too small", "  cacheSize: 1Ki\n", `${FILE}:5:3: spec.cacheSize: "1Ki" is outside 4Mi to 16Gi`],
+  ["cacheSize too large", "  cacheSize: 17Gi\n", `${FILE}:5:3: spec.cacheSize: "17Gi" is outside 4Mi to 16Gi`],
 ];
 
 for (const [name, extra, expected] of fieldCases) {
@@ -193,6 +198,11 @@ test("field validation: cluster", () => {
   assert.deepEqual(errorsOf("apiVersion: poolkeeper.dev/v1alpha1\nkind: PoolkeeperConfig\n"), [
     `${FILE}:1:1: spec is required`,
   ]);
+});
+
+test("field validation: cacheSize written with a decimal suffix for bytes names the binary one", () => {
+  const [error] = errorsOf(HEAD + "  cacheSize: 64MB\n");
+  assert.match(error ?? "", /^poolkeeper\.yaml:5:3: spec\.cacheSize: invalid quantity "64MB".*"64Mi"/);
 });
 
 test("misspelt keys are named with a suggestion, at every level", () => {

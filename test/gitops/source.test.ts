@@ -1,6 +1,6 @@
 import assert from "node:assert/strict";
 import { execFile } from "node:child_process";
-import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { existsSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { dirname, join } from "node:path";
 import { after, before, describe, it } from "node:test";
@@ -238,5 +238,66 @@ describe("GitSource.readTree", () => {
     } finally {
       rmSync(tmp, { recursive: true, force: true });
     }
+  });
+});
+
+describe("GitSource over a shallow clone", () => {
+  let server: GitServer;
+  let tmp: string;
+  let work: string;
+  let pushUrl: string;
+  let source: GitSource;
+  const shas: string[] = [];
+
+  before(async () => {
+    server = await startGitServer();
+    tmp = mkdtempSync(join(tmpdir(), "poolkeeper-source-shallow-"));
+    server.createBareRepo("desired.git");
+    pushUrl = server.url("desired.git");
+    work = join(tmp, "work");
+    mkdirSync(work);
+    await gitCli(work, "init", "--quiet", "--initial-branch=main");
+    for (let i = 1; i <= 4; i++) {
+      shas.push(await commit(work, `revision ${i}`, { "pools/general.yaml": `kind: NodePool\nrevision: ${i}\n` }));
+    }
+    await gitCli(work, "push", "--quiet", pushUrl, "HEAD:main");
+    source = openSource({ url: pushUrl, branch: "main", cacheDir: join(tmp, "cache"), cloneDepth: 2 });
+  });
+
+  after(async () => {
+    await server.stop();
+    rmSync(tmp, { recursive: true, force: true });
+  });
+
+  it("clones only the newest commits", async () => {
+    assert.deepEqual(await source.fetch(), { sha: shas[3], kind: "initial" });
+    assert.equal((await source.readTree(shas[2] ?? "", POOLS))[0]?.text, "kind: NodePool\nrevision: 3\n");
+    await assert.rejects(source.readTree(shas[0] ?? "", POOLS), { name: "SourceError", kind: "not-found" });
+  });
+
+  it("tells a fast-forward from force-pushes, onto the shallow boundary and beyond it", async () => {
+    const fifth = await commit(work, "revision 5", { "pools/general.yaml": "kind: NodePool\nrevision: 5\n" });
+    await gitCli(work, "push", "--quiet", pushUrl, "HEAD:main");
+    assert.deepEqual(await source.fetch(), { sha: fifth, previousSha: shas[3], kind: "fast-forward" });
+
+    // From the boundary (revision 3, whose parent the clone does not have), then from revision 1, beyond it.
+    for (const base of [shas[2] ?? "", shas[0] ?? ""]) {
+      const previous = await gitCli(work, "rev-parse", "HEAD");
+      await gitCli(work, "reset", "--quiet", "--hard", base);
+      const rewritten = await commit(work, `rewrite onto ${base}`, { "pools/other.yaml": "kind: NodePool\n" });
+      await gitCli(work, "push", "--quiet", "--force", pushUrl, "HEAD:main");
+      assert.deepEqual(await source.fetch(), { sha: rewritten, previousSha: previous, kind: "rewritten" });
+    }
+  });
+
+  it("fetches the whole history when a commit it must read is older than the clone", async () => {
+    // A new clone of one commit, the head force-pushed onto revision 1 above.
+    const fresh = openSource({ url: pushUrl, branch: "main", cacheDir: join(tmp, "fresh"), cloneDepth: 1 });
+    const head = (await fresh.fetch()).sha;
+    await assert.rejects(fresh.readTree(shas[0] ?? "", POOLS), { name: "SourceError", kind: "not-found" });
+    await fresh.ensureCommits?.([shas[0] ?? ""]);
+    assert.equal((await fresh.readTree(shas[0] ?? "", POOLS))[0]?.text, "kind: NodePool\nrevision: 1\n");
+    assert.equal(await fresh.descends(head, shas[0] ?? ""), true);
+    assert.equal(existsSync(join(tmp, "fresh", ".git", "shallow")), false, "no longer shallow");
   });
 });

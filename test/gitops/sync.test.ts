@@ -50,7 +50,10 @@ describe("Syncer against a real Git server", () => {
   });
 
   /** A controller: source, status writer, publisher and syncer over its own cache dirs. */
-  function controller(repo: PoolRepo, options: { cache?: string; cluster?: string; path?: string } = {}) {
+  function controller(
+    repo: PoolRepo,
+    options: { cache?: string; cluster?: string; path?: string; cloneDepth?: number } = {},
+  ) {
     const cache = options.cache ?? join(tmp, `cache-${++n}`);
     const { logger, lines } = memoryLogger();
     const { syncer, publisher, writer } = syncController({
@@ -60,6 +63,7 @@ describe("Syncer against a real Git server", () => {
       logger,
       ...(options.cluster ? { cluster: options.cluster } : {}),
       ...(options.path ? { path: options.path } : {}),
+      ...(options.cloneDepth === undefined ? {} : { cloneDepth: options.cloneDepth }),
     });
     return { syncer, publisher, writer, lines, cache };
   }
@@ -120,6 +124,27 @@ describe("Syncer against a real Git server", () => {
     assert.equal(again.outcome, "unchanged");
     assert.equal(await publisher.flush(), undefined);
     assert.equal((await statusLog(repo)).split("\n").length, 4);
+  });
+
+  it("restores a last good commit older than a shallow clone, and sees the head descend from it", async () => {
+    const repo = await createPoolRepo(server, `shallow-${++n}`, tmp, AUTH);
+    const good = await gitCli(repo.work, "rev-parse", "HEAD");
+    const first = controller(repo);
+    assert.equal((await first.syncer.sync()).outcome, "accepted");
+    await first.publisher.flush();
+    await repo.commit("pools: allow IMDSv1", { "pools/default.yaml": insecurePool(repo) });
+    await repo.commit("pools: a note", { "README.md": "still insecure\n" });
+    const head = await repo.commit("pools: another note", { "README.md": "still insecure, twice\n" });
+    await repo.push();
+
+    // A restart without the cache, cloning one commit: the last good one is three below the head.
+    const restarted = controller(repo, { cloneDepth: 1 });
+    assert.equal((await restarted.syncer.restore())?.sha, good);
+    const afterRestart = await restarted.syncer.sync();
+    assert.equal(afterRestart.outcome, "rejected");
+    assert.equal(afterRestart.sha, head);
+    assert.equal(afterRestart.desiredState?.sha, good);
+    assert.equal(afterRestart.rewritten, undefined, "the head descends from the restored commit");
   });
 
   it("rejects a commit that breaks policy and keeps the last good state; a restart restores it", async () => {

@@ -27,6 +27,8 @@ export interface SyncControllerOptions {
   clock?: TimerClock;
   /** The publisher writes only when flushed (as `sync --once`). */
   manual?: boolean;
+  /** Commits the source's initial clone fetches (source.ts's CLONE_DEPTH by default). */
+  cloneDepth?: number;
 }
 
 export interface SyncController {
@@ -45,6 +47,7 @@ export function syncController(options: SyncControllerOptions): SyncController {
     branch: "main",
     cacheDir: join(options.cacheDir, "source"),
     ...(credentials ? { credentials } : {}),
+    ...(options.cloneDepth === undefined ? {} : { cloneDepth: options.cloneDepth }),
   });
   const writer = createStatusWriter({
     url: options.url,
