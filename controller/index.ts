@@ -39,6 +39,7 @@ export {
 export { Nominations, readClusterState, type StateNode } from "./state/index.ts";
 export {
   ControllerManager,
+  controllerRunnable,
   ForeignLeaseGuard,
   KARPENTER_LEADER_LEASE,
   managerPhaseMetric,
@@ -47,4 +48,5 @@ export {
   type ManagerStatus,
   type Reconciler,
   type Runnable,
+  type StartedController,
 } from "./manager/index.ts";
