@@ -37,6 +37,13 @@ export {
   type ProvisioningStatusSink,
 } from "./provisioning/index.ts";
 export { Nominations, readClusterState, type StateNode } from "./state/index.ts";
+// Disruption's loop, one entry for the run program. See docs/disruption.md.
+export {
+  DisruptionController,
+  type DisruptionLoopDependencies,
+  disruptionLoop,
+  type DisruptionStatusSink,
+} from "./disruption/index.ts";
 export {
   ControllerManager,
   controllerRunnable,
