@@ -278,6 +278,10 @@ export function buildProgram(
       .option("--branch <name>", "branch holding the desired state", "main")
       .option("--config <file>", "use this poolkeeper.yaml instead of the repository's")
       .option("--cache-dir <dir>", "where the clones are kept (use a persistent volume; default ~/.cache/poolkeeper/…)")
+      .option(
+        "--cache-size <bytes>",
+        "memory for the Git side's caches, a quantity such as 64Mi (default: poolkeeper.yaml's cacheSize, else 32Mi)",
+      )
       .option("--no-status", "write no status and restore nothing")
       .option("--allowed-signers <file>", "accept only commits signed (SSH) by a key in this allowed-signers file")
       .addOption(

@@ -50,6 +50,7 @@ import { loadCatalog } from "./check.ts";
 import { nodeBootstrap } from "./node-bootstrap.ts";
 import { controllerLoops, PushTrigger } from "./run-loops.ts";
 import {
+  cacheSizeOption,
   closePublisher,
   defaultCacheDir,
   readConfigFile,
@@ -91,7 +92,14 @@ export async function runRun(options: RunOptions, out: Output, control: RunContr
   const kubeSource = kubeConfigSource(options, env);
   const branch = override?.branch ?? options.branch;
   const cacheDir = options.cacheDir ?? defaultCacheDir(options.repo);
-  const source = openSource({ url: options.repo, branch, cacheDir: join(cacheDir, "source"), credentials });
+  const cacheBytes = options.cacheSize === undefined ? undefined : cacheSizeOption(options.cacheSize);
+  const source = openSource({
+    url: options.repo,
+    branch,
+    cacheDir: join(cacheDir, "source"),
+    credentials,
+    ...(cacheBytes === undefined ? {} : { cacheBytes }),
+  });
 
   // The config: the file given, or the head's poolkeeper.yaml (or its newest valid ancestor's), as `sync` reads it.
   let gitReachable = false;
@@ -102,6 +110,8 @@ export async function runRun(options: RunOptions, out: Output, control: RunContr
     config = runtime;
     gitReachable = true;
   }
+  // The flag wins; poolkeeper.yaml's budget is known only once its config is read, as `sync` does.
+  if (cacheBytes === undefined && config.cacheSize !== undefined) source.setCacheBytes?.(config.cacheSize);
   const settings = resolveControllerSettings(options, control.sourceOf, config);
   if ("inCluster" in kubeSource && settings.clusterEndpoint === undefined && !settings.dryRun) {
     // Karpenter reads it from eks:DescribeCluster; the pod's own server is the `kubernetes` Service's address, which

@@ -422,7 +422,8 @@ export function readHookSecrets(
   return secrets;
 }
 
-function cacheSizeOption(text: string): number {
+/** `--cache-size`, in bytes; a quantity that cannot be read is a usage error naming the flag. */
+export function cacheSizeOption(text: string): number {
   try {
     return parseCacheSize(text);
   } catch (error) {
