@@ -1,0 +1,142 @@
+// `poolkeeper demo` end to end: the command spawned as a user runs it (not a terminal, so plain lines), with the
+// pinned kubectl, and each step's own evidence checked in its output — kubectl's words for a kind the API server
+// does not serve (k8s.io/apimachinery meta.NoKindMatchError: `no matches for kind "K" in version "G/V"`), the API
+// server's words around a webhook's denial (k8s.io/apiserver admission/plugin/webhook/errors: `admission webhook
+// "NAME" denied the request`), the status branch's trailers (docs/gitops.md). The autoscaler's steps wait for loops
+// that `poolkeeper run` does not host yet: they must fail, honestly, naming the loops it has (no fake pass), and
+// the demo must then exit 1 naming them. A second run breaks one step on purpose through the test hook (the webhook
+// unregistered before the step that expects its denial) and sees the demo exit 1 naming that step.
+import assert from "node:assert/strict";
+import { execFile } from "node:child_process";
+import { mkdtempSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { after, before, describe, test } from "node:test";
+import { runDemo } from "../../cli/commands/demo.ts";
+import { WEBHOOK_CONFIGURATION } from "../../cli/demo/environment.ts";
+import { capturedOutput } from "../../cli/output.ts";
+import { kubectlPath } from "../support/binaries.ts";
+import { projectRoot } from "../support/fixtures.ts";
+
+let kubectl: string;
+let dir: string;
+
+before(async () => {
+  kubectl = await kubectlPath();
+  dir = mkdtempSync(join(tmpdir(), "poolkeeper-demo-test-"));
+});
+
+after(() => rmSync(dir, { recursive: true, force: true }));
+
+function runCli(args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
+  return new Promise((resolve) => {
+    execFile(
+      process.execPath,
+      [join(projectRoot, "bin", "poolkeeper.js"), ...args],
+      { env: { ...process.env, POOLKEEPER_KUBECTL: kubectl }, maxBuffer: 16 * 1024 * 1024, timeout: 240_000 },
+      (error, stdout, stderr) =>
+        resolve({ code: error ? (typeof error.code === "number" ? error.code : -1) : 0, stdout, stderr }),
+    );
+  });
+}
+
+/** The lines of one step: its mark line and the indented lines under it. */
+function stepBlock(output: string, title: string): string {
+  const lines = output.split("\n");
+  const start = lines.findIndex((line) => line.includes(`] ${title} (`));
+  assert.ok(start >= 0, `no line for step "${title}" in:\n${output}`);
+  const end = lines.findIndex((line, index) => index > start && !line.startsWith("    "));
+  return lines.slice(start, end < 0 ? undefined : end).join("\n");
+}
+
+describe("poolkeeper demo", { timeout: 240_000 }, () => {
+  test("plays every step with its assertion, prints the summary, and exits 1 naming the steps whose loops are missing", async () => {
+    const result = await runCli(["demo", "--dir", join(dir, "full")]);
+    const out = result.stdout;
+    assert.equal(result.stderr, "", "a pipe gets no progress redraws on standard error, and logs go to demo.log");
+
+    const refused = stepBlock(out, "kubectl apply of the guide's v1beta1 NodePool is refused");
+    assert.match(refused, /^✔/);
+    assert.match(refused, /no matches for kind "NodePool" in version "karpenter\.sh\/v1beta1"/);
+
+    const explained = stepBlock(out, "poolkeeper check explains why");
+    assert.match(explained, /^✔/);
+    assert.match(explained, /deny +batch-v1beta1\.yaml:3:1 +apiVersion +karpenter\.sh\/v1beta1 NodePool is not served/);
+    assert.match(explained, /deny +batch-v1beta1\.yaml:\d+:\d+ +spec\.limits\.cpu +limits\.cpu is 1000m/);
+
+    const converted = stepBlock(out, "poolkeeper fix converts it to karpenter.sh/v1");
+    assert.match(converted, /^✔/);
+    assert.match(converted, /fixed \d+ finding\(s\) in 1 file\(s\)/);
+
+    const denied = stepBlock(out, "the converted pool, still at limits.cpu: 1000m, is denied by the webhook");
+    assert.match(denied, /^✔/);
+    assert.match(
+      denied,
+      /Error from server \(Forbidden\): error when creating ".*": admission webhook "validate\.poolkeeper\.dev" denied the request: NodePool "batch" violates/,
+    );
+
+    const accepted = stepBlock(out, "the Git gate accepts the corrected pools; kubectl applies them");
+    assert.match(accepted, /^✔/);
+    assert.match(accepted, /nodepool\.karpenter\.sh\/general-purpose created/);
+    assert.match(accepted, /nodepool\.karpenter\.sh\/gpu created/);
+
+    const rejected = stepBlock(
+      out,
+      "a commit with a broken budget cron is rejected by the Git gate; the last good state stays",
+    );
+    assert.match(rejected, /^✔/);
+    const [, bad, good] = /pushed ([0-9a-f]{7}): status [0-9a-f]{7} rejected it; ([0-9a-f]{7}) stays in force/.exec(
+      rejected,
+    ) ?? [assert.fail(`no rejection line in:\n${rejected}`)];
+    assert.match(rejected, /budgets\.schedule-unparsable on NodePool\/batch/);
+    // The trailers as the status branch carries them, in the summary's git log.
+    assert.match(out, new RegExp(`Poolkeeper-Rejected: ${bad}[0-9a-f]{33}`));
+    assert.match(out, new RegExp(`Poolkeeper-Source: ${good}[0-9a-f]{33}`));
+
+    // `poolkeeper run` hosts only the Git sync today: each autoscaler step fails, saying so.
+    for (const title of [
+      "300 pending pods (zone-spread Deployments, a GPU job, one pod no pool can take) get nodes",
+      "a spot interruption is drained and replaced before the 2-minute deadline",
+      'load drops: consolidation within the budgets, while a nodes: "0" window holds the GPU pool',
+      "an EC2NodeClass change drifts its nodes, replaced with rollout progress",
+    ]) {
+      const block = stepBlock(out, title);
+      assert.match(block, /^✘/, block);
+      assert.match(block, /FAILED: .*poolkeeper run's loops: gitops\.sync/, block);
+    }
+    assert.match(out, /Kubernetes Events by reason:\n {2}FailedScheduling \d+/);
+    assert.match(
+      out,
+      /Status branch events by kind \(2 commits\):\n {2}(rejected 1, accepted 1|accepted 1, rejected 1)/,
+    );
+    assert.match(out, /nodes [▁-█]+ +peak 0, now 0/);
+    assert.match(out, /wall time \d+\.\d s; peak RSS \d+ MB \(demo\) \+ \d+ MB \(poolkeeper run\)/);
+    assert.match(
+      out,
+      /4 of 10 steps failed:\n {2}pending-pods: .*\n {2}spot-interruption: .*\n {2}consolidation: .*\n {2}drift: /,
+    );
+    assert.equal(result.code, 1);
+  });
+
+  test("a step broken on purpose fails the demo, which names it", async () => {
+    const out = capturedOutput();
+    const code = await runDemo({ keepRunning: false, dir: join(dir, "broken"), timeFactor: "30" }, out, {
+      env: { ...process.env, POOLKEEPER_KUBECTL: kubectl },
+      steps: ["v1beta1-refused", "check-explains", "fix-converts", "webhook-denies"],
+      hooks: {
+        async beforeStep(id, env) {
+          if (id !== "webhook-denies") return;
+          const removed = await env.kubectl(["delete", "validatingwebhookconfiguration", WEBHOOK_CONFIGURATION]);
+          assert.equal(removed.code, 0, removed.stderr);
+        },
+      },
+    });
+    assert.equal(code, 1);
+    assert.match(out.out, /✔ \[3\/4\] poolkeeper fix converts it/);
+    assert.match(
+      out.out,
+      /✘ \[4\/4\] the converted pool, still at limits\.cpu: 1000m, is denied by the webhook[^\n]*\n {4}FAILED: kubectl apply succeeded: nodepool\.karpenter\.sh\/batch created; expected the webhook to deny it/,
+    );
+    assert.match(out.out, /1 of 4 steps failed:\n {2}webhook-denies: kubectl apply succeeded/);
+  });
+});
