@@ -121,6 +121,9 @@ export async function startDemoEnvironment(
         served.aws.endpoint,
         "--interruption-queue",
         INTERRUPTION_QUEUE,
+        // One replica: nothing to elect, and a 15 s lease at ×30 is half a wall second, which a loaded machine
+        // could let lapse and so stop the loops mid-scenario.
+        "--leader-elect=false",
       ],
       {
         PATH: options.env.PATH,

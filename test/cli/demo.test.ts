@@ -5,7 +5,9 @@
 // "NAME" denied the request`), the status branch's trailers (docs/gitops.md). The autoscaler's steps wait for loops
 // that `poolkeeper run` does not host yet: they must fail, honestly, naming the loops it has (no fake pass), and
 // the demo must then exit 1 naming them. A second run breaks one step on purpose through the test hook (the webhook
-// unregistered before the step that expects its denial) and sees the demo exit 1 naming that step.
+// unregistered before the step that expects its denial) and sees the demo exit 1 naming that step. With
+// --keep-running, the commands it prints work: kubectl lists the pools, git clones the pool repository, and
+// `poolkeeper history` reads its status branch.
 import assert from "node:assert/strict";
 import { execFile } from "node:child_process";
 import { mkdtempSync, rmSync } from "node:fs";
@@ -14,6 +16,7 @@ import { join } from "node:path";
 import { after, before, describe, test } from "node:test";
 import { runDemo } from "../../cli/commands/demo.ts";
 import { WEBHOOK_CONFIGURATION } from "../../cli/demo/environment.ts";
+import { main } from "../../cli/main.ts";
 import { capturedOutput } from "../../cli/output.ts";
 import { kubectlPath } from "../support/binaries.ts";
 import { projectRoot } from "../support/fixtures.ts";
@@ -138,5 +141,61 @@ describe("poolkeeper demo", { timeout: 240_000 }, () => {
       /✘ \[4\/4\] the converted pool, still at limits\.cpu: 1000m, is denied by the webhook[^\n]*\n {4}FAILED: kubectl apply succeeded: nodepool\.karpenter\.sh\/batch created; expected the webhook to deny it/,
     );
     assert.match(out.out, /1 of 4 steps failed:\n {2}webhook-denies: kubectl apply succeeded/);
+  });
+
+  test("--keep-running leaves everything up and prints commands that work, until stopped", async () => {
+    const out = capturedOutput();
+    let printed: (text: string) => void = () => {};
+    const commandsPrinted = new Promise<string>((resolve) => (printed = resolve));
+    const stdout = out.stdout.bind(out);
+    out.stdout = (text) => {
+      stdout(text);
+      if (text.includes("Ctrl-C")) printed(text);
+    };
+    const stop = new AbortController();
+    const running = runDemo({ keepRunning: true, dir: join(dir, "kept"), timeFactor: "30" }, out, {
+      env: { ...process.env, POOLKEEPER_KUBECTL: kubectl },
+      steps: ["v1beta1-refused", "check-explains", "fix-converts", "webhook-denies", "gate-accepts"],
+      signal: stop.signal,
+    });
+    try {
+      const text = await Promise.race([
+        commandsPrinted,
+        running.then((code): string =>
+          assert.fail(`the demo ended (${code}) before printing its commands:\n${out.out}`),
+        ),
+      ]);
+      const kubeconfig = /kubectl --kubeconfig (\S+) get nodepools,nodeclaims,nodes/.exec(text)?.[1];
+      const url = /git clone (\S+) pools/.exec(text)?.[1];
+      assert.ok(kubeconfig !== undefined && url !== undefined, text);
+
+      const pools = await new Promise<string>((resolve, reject) =>
+        execFile(kubectl, ["--kubeconfig", kubeconfig, "get", "nodepools", "-o", "name"], (error, stdout, stderr) =>
+          error ? reject(new Error(stderr)) : resolve(stdout),
+        ),
+      );
+      assert.deepEqual(pools.trim().split("\n").sort(), [
+        "nodepool.karpenter.sh/general-purpose",
+        "nodepool.karpenter.sh/gpu",
+      ]);
+      const clone = join(dir, "clone");
+      await new Promise<void>((resolve, reject) =>
+        execFile("git", ["clone", "--quiet", url, clone], (error, _stdout, stderr) =>
+          error ? reject(new Error(stderr)) : resolve(),
+        ),
+      );
+      const history = capturedOutput();
+      assert.equal(await main(["history", "--repo", url, "--format", "json"], history), 0, history.err);
+      const rows = JSON.parse(history.out) as { kind: string; reason: string }[];
+      assert.ok(
+        rows.some((row) => row.kind === "accepted"),
+        history.out,
+      );
+    } finally {
+      // A failed assertion must not leave the demo (and its poolkeeper run) running.
+      stop.abort();
+    }
+    assert.equal(await running, 0);
+    assert.match(out.out, /all 5 steps held/);
   });
 });

@@ -22,7 +22,7 @@ const PROVISIONING_WAIT_MS = 5 * 60_000;
 const INTERRUPTION_DEADLINE_MS = 120_000;
 const CONSOLIDATION_WAIT_MS = 10 * 60_000;
 const DRIFT_WAIT_MS = 15 * 60_000;
-const GATE_WAIT_MS = 2 * 60_000;
+const GATE_WAIT_MS = 30 * 60_000;
 
 export const pendingPodsGetNodes: DemoStep = {
   id: "pending-pods",
