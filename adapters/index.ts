@@ -12,6 +12,7 @@ export {
   kubeClientMetrics,
   loadKubeConfig,
   type ClientRateLimit,
+  type ClusterDiscovery,
   type KubeClientMetrics,
   type KubeClusterOptions,
   type KubeConfigSource,

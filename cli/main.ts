@@ -8,7 +8,7 @@ import type { ServeOptions } from "./commands/serve.ts";
 import type { SimOptions } from "./commands/sim.ts";
 import type { DemoOptions } from "./commands/demo.ts";
 import type { SyncOptions } from "./commands/sync.ts";
-import type { RunOptions } from "./commands/run.ts";
+import type { RunControl, RunOptions } from "./commands/run.ts";
 import type * as RunSettings from "./run-settings.ts";
 import { gitCredentialOptions } from "./git-credentials.ts";
 import type * as ServingLimits from "./serving-limits.ts";
@@ -61,7 +61,18 @@ async function serverOptionFacts(): Promise<ServerOptionFacts> {
   return { gitops, limits, run };
 }
 
-export function buildProgram(out: Output, setExit: (code: number) => void, servers?: ServerOptionFacts): Command {
+/** What a caller in the same process (a test) gives the long-running commands besides their arguments. */
+export interface MainControl {
+  /** `run`'s clock, stop signal and log destination (`sourceOf` is commander's). */
+  run?: Omit<RunControl, "sourceOf">;
+}
+
+export function buildProgram(
+  out: Output,
+  setExit: (code: number) => void,
+  servers?: ServerOptionFacts,
+  control: MainControl = {},
+): Command {
   const program = new Command("poolkeeper")
     .description("GitOps policy engine and node autoscaler for Karpenter NodePools and EC2NodeClasses")
     .exitOverride()
@@ -295,7 +306,7 @@ export function buildProgram(out: Output, setExit: (code: number) => void, serve
       if (option.envVar === undefined && option.long) option.env(runSettings.envVarOf(option.long));
     run.action(async (o: RunOptions, command: Command) => {
       const { runRun } = await import("./commands/run.ts");
-      setExit(await runRun(o, out, { sourceOf: (key) => command.getOptionValueSource(key) }));
+      setExit(await runRun(o, out, { ...control.run, sourceOf: (key) => command.getOptionValueSource(key) }));
     });
 
     const history = program
@@ -377,10 +388,14 @@ export function buildProgram(out: Output, setExit: (code: number) => void, serve
   return program;
 }
 
-export async function main(argv: readonly string[], out: Output = processOutput): Promise<number> {
+export async function main(
+  argv: readonly string[],
+  out: Output = processOutput,
+  control: MainControl = {},
+): Promise<number> {
   let exitCode = 0;
   const servers = needsServerOptions(argv) ? await serverOptionFacts() : undefined;
-  const program = buildProgram(out, (code) => (exitCode = code), servers);
+  const program = buildProgram(out, (code) => (exitCode = code), servers, control);
   try {
     await program.parseAsync([...argv], { from: "user" });
     return exitCode;

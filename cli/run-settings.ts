@@ -4,12 +4,13 @@
 // on the command line or in the environment are validated with ajv as the file is, every problem named with where
 // it came from (`--lease-duration "x"`, `POOLKEEPER_LEASE_DURATION="x"`; the file's with file:line:col).
 import { Ajv, type ErrorObject } from "ajv";
+import { isIP } from "node:net";
 import { Option } from "commander";
 import { parseDuration, type SourcePosition } from "../api/index.ts";
 import type { PoolkeeperConfig } from "../gitops/index.ts";
 import { InputError } from "./input-files.ts";
 
-type Kind = "duration" | "boolean" | "name" | "label" | "region" | "url" | "text" | "level";
+type Kind = "duration" | "boolean" | "name" | "label" | "region" | "url" | "text" | "level" | "base64" | "cidr" | "ip";
 
 interface SettingSpec {
   /** commander's attribute name. */
@@ -37,6 +38,35 @@ export const CONTROLLER_SETTINGS: readonly SettingSpec[] = [
     flag: "--cluster-name <name>",
     kind: "label",
     description: "the cluster's name: tags of its instances and status (default: poolkeeper.yaml's spec.cluster)",
+  },
+  // What the nodes' user data carries (Karpenter: CLUSTER_ENDPOINT, CLUSTER_CA_BUNDLE; the service CIDR from
+  // eks:DescribeCluster; kube-dns's ClusterIP looked up), each discovered from the cluster unless given.
+  {
+    key: "clusterEndpoint",
+    flag: "--cluster-endpoint <url>",
+    kind: "url",
+    description:
+      "API server URL the nodes join (default: the kubeconfig's server; required in a pod, where that is a Service address)",
+  },
+  {
+    key: "clusterCaBundle",
+    flag: "--cluster-ca-bundle <base64>",
+    kind: "base64",
+    description:
+      "the cluster's CA bundle for the nodes, base64 PEM (default: the kubeconfig's or the ServiceAccount's CA)",
+  },
+  {
+    key: "serviceCidr",
+    flag: "--service-cidr <cidr>",
+    kind: "cidr",
+    description: "the cluster's service CIDR, which AL2023 nodes require (default: none)",
+  },
+  {
+    key: "clusterDnsIp",
+    flag: "--cluster-dns-ip <ip>",
+    kind: "ip",
+    description:
+      "the kubelet's clusterDNS where an EC2NodeClass sets none (default: the ClusterIP of the Service kube-system/kube-dns)",
   },
   {
     key: "interruptionQueue",
@@ -169,6 +199,10 @@ export function controllerSettingOptions(): Option[] {
 export interface ControllerSettings {
   kubeconfig?: string;
   clusterName: string;
+  clusterEndpoint?: string;
+  clusterCaBundle?: string;
+  serviceCidr?: string;
+  clusterDnsIp?: string;
   interruptionQueue?: string;
   awsRegion?: string;
   awsEndpoint?: string;
@@ -199,6 +233,9 @@ const SCHEMA_OF: Record<Kind, object> = {
   url: { type: "string", pattern: "^https?://[^\\s/]+(/\\S*)?$" },
   text: { type: "string", minLength: 1, maxLength: 4096 },
   level: { enum: ["fatal", "error", "warn", "info", "debug", "trace"] },
+  base64: { type: "string", minLength: 4, maxLength: 65536, pattern: "^[A-Za-z0-9+/]+={0,2}$" },
+  cidr: { type: "string", format: "cidr" },
+  ip: { type: "string", format: "ip" },
 };
 
 const WHAT_OF: Record<Kind, string> = {
@@ -210,6 +247,9 @@ const WHAT_OF: Record<Kind, string> = {
   url: "an http(s) URL",
   text: "not empty",
   level: "one of fatal, error, warn, info, debug, trace",
+  base64: "base64 (a PEM bundle encoded, as in a kubeconfig's certificate-authority-data)",
+  cidr: 'a CIDR such as "10.100.0.0/16"',
+  ip: 'an IP address such as "10.100.0.10"',
 };
 
 const ajv = new Ajv({ allErrors: true, strict: false });
@@ -221,6 +261,16 @@ ajv.addFormat("go-duration", {
     } catch {
       return false;
     }
+  },
+});
+// net.isIP's judgement (the Go side parses with net.ParseIP / net.ParseCIDR alike).
+ajv.addFormat("ip", { type: "string", validate: (text: string) => isIP(text) !== 0 });
+ajv.addFormat("cidr", {
+  type: "string",
+  validate: (text: string) => {
+    const [address = "", prefix = "", ...rest] = text.split("/");
+    const family = isIP(address);
+    return rest.length === 0 && family !== 0 && /^\d{1,3}$/.test(prefix) && Number(prefix) <= (family === 4 ? 32 : 128);
   },
 });
 const validateGiven = ajv.compile({
@@ -295,6 +345,10 @@ export function resolveControllerSettings(
   return {
     ...optional("kubeconfig", text("kubeconfig")),
     clusterName: text("clusterName") ?? config.cluster,
+    ...optional("clusterEndpoint", text("clusterEndpoint")),
+    ...optional("clusterCaBundle", text("clusterCaBundle")),
+    ...optional("serviceCidr", text("serviceCidr")),
+    ...optional("clusterDnsIp", text("clusterDnsIp")),
     ...optional("interruptionQueue", interruptionQueue),
     ...optional("awsRegion", text("awsRegion")),
     ...optional("awsEndpoint", text("awsEndpoint")),

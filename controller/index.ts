@@ -37,8 +37,16 @@ export {
   type ProvisioningStatusSink,
 } from "./provisioning/index.ts";
 export { Nominations, readClusterState, type StateNode } from "./state/index.ts";
+// Disruption's loop, one entry for the run program. See docs/disruption.md.
+export {
+  DisruptionController,
+  type DisruptionLoopDependencies,
+  disruptionLoop,
+  type DisruptionStatusSink,
+} from "./disruption/index.ts";
 export {
   ControllerManager,
+  controllerRunnable,
   ForeignLeaseGuard,
   KARPENTER_LEADER_LEASE,
   managerPhaseMetric,
@@ -47,4 +55,5 @@ export {
   type ManagerStatus,
   type Reconciler,
   type Runnable,
+  type StartedController,
 } from "./manager/index.ts";

@@ -15,6 +15,9 @@ export const STATUS_EVENT_KINDS = [
   "consolidated",
   "expired",
   "drifted",
+  // Disruption: a node considered and not acted on, with why; a pool's rollout progress (n of m nodes current).
+  "disruption-blocked",
+  "rollout",
   "interrupted",
   "fetch-failed",
   "rewritten",

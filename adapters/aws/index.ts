@@ -14,7 +14,7 @@ export { SqsInterruptionQueue } from "./sqs-queue.ts";
 export { SdkSsm } from "./ssm.ts";
 
 /** The three clients of the EC2-shaped port, built alike; `destroy` closes their connections. */
-export function sdkAwsPorts(options: AwsClientOptions = {}): AwsPorts & { destroy(): void } {
+export function sdkAwsPorts(options: AwsClientOptions = {}): AwsPorts & { destroy(): void; region(): Promise<string> } {
   const ec2 = new SdkEc2(options);
   const ssm = new SdkSsm(options);
   const iam = new SdkIam(options);
@@ -22,6 +22,8 @@ export function sdkAwsPorts(options: AwsClientOptions = {}): AwsPorts & { destro
     ec2,
     ssm,
     iam,
+    /** The region the clients use: the option, else the SDK's chain (AWS_REGION, the shared config, IMDS). */
+    region: () => ec2.client.config.region(),
     destroy() {
       ec2.destroy();
       ssm.destroy();

@@ -26,6 +26,7 @@ import {
 } from "../../api/index.ts";
 import { createRegistry, type Logger } from "../../runtime/index.ts";
 import { ClientRateLimiter, KARPENTER_CLIENT_RATE_LIMIT, type ClientRateLimit } from "./client-rate-limiter.ts";
+import { discoverCluster, type ClusterDiscovery } from "./cluster-discovery.ts";
 import { ResourceInformer } from "./informer.ts";
 import { kubeClientMetrics } from "./metrics.ts";
 import { clusterErrorOf, KubeRestClient, type KubeRequest } from "./rest-client.ts";
@@ -118,6 +119,11 @@ export class KubeCluster extends ClusterBase {
       started.push(informer.start());
     }
     await Promise.all(started);
+  }
+
+  /** What the nodes need to join: CA bundle, version, kube-dns's ClusterIP (cluster-discovery.ts). */
+  discover(options: { lookUpDns: boolean }): Promise<ClusterDiscovery> {
+    return discoverCluster(this.#options.kubeConfig, this.#rest, options);
   }
 
   async stop(): Promise<void> {

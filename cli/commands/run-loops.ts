@@ -1,14 +1,24 @@
 // The loops `poolkeeper run` hosts, registered with the controller manager in one place: each runs only while
-// this replica leads and no Karpenter controller holds its lease. Today that is the Git sync; each controller
-// loop (provisioning, NodeClaim lifecycle and garbage collection, termination, interruption, disruption) is one
-// more entry in `controllerLoops`, built from `ControllerDependencies` — the real adapters, the settings and the
-// one status publisher — and wrapped with `reconcileLoop` when it is a Reconciler.
+// this replica leads and no Karpenter controller holds its lease. The Git sync, which applies each accepted state
+// to the cluster as `sync --apply` does, then the autoscaler's loops (autoscaler-loops.ts: provisioning, the
+// NodeClaim lifecycle and garbage collection, termination, and interruption with a queue). Each is one entry in
+// `controllerLoops`, built from `ControllerDependencies` — the real adapters, the settings and the one status
+// publisher — and wrapped with `reconcileLoop` when it is a Reconciler.
 import type { AwsPorts, Cluster, InterruptionQueue, TimerClock } from "../../api/index.ts";
 import type { Runnable } from "../../controller/index.ts";
-import { startSyncLoop, type StatusPublisher, type SyncResult, type Syncer } from "../../gitops/index.ts";
+import {
+  ClusterSync,
+  createClusterSyncMetrics,
+  startSyncLoop,
+  type StatusPublisher,
+  type SyncResult,
+  type Syncer,
+} from "../../gitops/index.ts";
 import type { Logger } from "../../runtime/index.ts";
 import type { Registry } from "prom-client";
 import type { ControllerSettings } from "../run-settings.ts";
+import { autoscalerLoops } from "./autoscaler-loops.ts";
+import type { NodeBootstrap } from "./node-bootstrap.ts";
 
 /** What the loops are built from. */
 export interface ControllerDependencies {
@@ -17,6 +27,10 @@ export interface ControllerDependencies {
   cluster: Cluster;
   /** EC2, SSM and IAM over the SDK (region, credentials, endpoints from the default chain unless overridden). */
   aws: AwsPorts;
+  /** The region the AWS clients use. */
+  region: () => Promise<string>;
+  /** What the nodes' user data says about the cluster (settings, else discovered), resolved when first acting. */
+  bootstrap: () => Promise<NodeBootstrap>;
   /** With --interruption-queue. */
   interruptionQueue?: InterruptionQueue;
   /** The one status publisher: every action and non-action with its reason goes to Git through it. */
@@ -33,6 +47,8 @@ export interface GitSyncDependencies {
   /** The push hook's trigger, pointed at the running loop while there is one. */
   pushes: PushTrigger;
   onSync?: (result: SyncResult) => void;
+  /** Applies a sync's last good state to the cluster (after each sync, accepted or not: the last good state). */
+  apply?: (result: SyncResult) => Promise<unknown>;
 }
 
 /** Where the push hook sends a verified push: the sync loop while it runs, nowhere while standing by. */
@@ -50,10 +66,26 @@ export class PushTrigger {
 
 /** The registration point: every loop `run` starts while it acts, in start order. */
 export function controllerLoops(deps: ControllerDependencies): Runnable[] {
+  // A dry run decides and reports, and changes nothing: the status is written, the cluster and the cloud untouched.
+  if (deps.settings.dryRun) return [gitSyncLoop(deps.git)];
+  const clusterSync = new ClusterSync({
+    cluster: deps.cluster,
+    logger: deps.logger.child({ controller: "gitops.apply" }),
+    metrics: createClusterSyncMetrics(deps.registry),
+    ...(deps.publisher ? { publisher: deps.publisher } : {}),
+  });
   return [
-    gitSyncLoop(deps.git),
-    // Controller loops join here, one entry each, e.g. reconcileLoop(provisioner(deps)).
+    gitSyncLoop({ ...deps.git, apply: (result) => applyLastGood(clusterSync, result, deps.logger) }),
+    ...autoscalerLoops(deps),
+    // DISRUPTION: the disruption loop (branch disruption-loop) joins here as one more entry once it is merged.
   ];
+}
+
+/** As `sync --apply`: the last good state a sync left in force, applied; refusals are reported, not thrown. */
+async function applyLastGood(clusterSync: ClusterSync, result: SyncResult, logger: Logger): Promise<void> {
+  if (!result.desiredState) return;
+  const applied = await clusterSync.reconcile(result.desiredState);
+  if (applied.failed.length > 0) logger.error({ failed: applied.failed }, "some objects could not be applied");
 }
 
 /** `sync`'s loop (poll with jitter and backoff, push-hook triggers coalesced) as a runnable. */
@@ -61,8 +93,13 @@ export function gitSyncLoop(git: GitSyncDependencies): Runnable {
   return {
     name: "gitops.sync",
     async start({ signal, clock, logger }) {
+      const apply = git.apply;
       const loop = startSyncLoop({
-        sync: () => git.syncer.sync(),
+        sync: async () => {
+          const result = await git.syncer.sync();
+          await apply?.(result);
+          return result;
+        },
         intervalMs: git.pollIntervalMs,
         signal,
         clock,

@@ -47,6 +47,7 @@ import { hookRateLimitOf, servingLimitsOf } from "../serving-limits.ts";
 import { clockFromEnvironment } from "../sim-clock.ts";
 import { onStopRequest, parsePort } from "../stop-request.ts";
 import { loadCatalog } from "./check.ts";
+import { nodeBootstrap } from "./node-bootstrap.ts";
 import { controllerLoops, PushTrigger } from "./run-loops.ts";
 import {
   closePublisher,
@@ -102,6 +103,13 @@ export async function runRun(options: RunOptions, out: Output, control: RunContr
     gitReachable = true;
   }
   const settings = resolveControllerSettings(options, control.sourceOf, config);
+  if ("inCluster" in kubeSource && settings.clusterEndpoint === undefined && !settings.dryRun) {
+    // Karpenter reads it from eks:DescribeCluster; the pod's own server is the `kubernetes` Service's address, which
+    // a booting node cannot reach (kube-proxy does not run on it yet).
+    throw new InputError(
+      "--cluster-endpoint (POOLKEEPER_CLUSTER_ENDPOINT) is required in a pod: the in-cluster server is a Service address that booting nodes cannot reach",
+    );
+  }
   const destination = control.log ?? pino.destination({ dest: 1, sync: true });
   const logger = createLogger({ level: settings.logLevel, destination, name: "poolkeeper-run" });
   let kubeConfig;
@@ -152,6 +160,9 @@ export async function runRun(options: RunOptions, out: Output, control: RunContr
     settings,
     cluster,
     aws,
+    region: async () => settings.awsRegion ?? (await aws.region()),
+    bootstrap: async () =>
+      nodeBootstrap(settings, await cluster.discover({ lookUpDns: settings.clusterDnsIp === undefined })),
     ...(interruptionQueue ? { interruptionQueue } : {}),
     ...(publisher ? { publisher } : {}),
     registry,

@@ -3,10 +3,11 @@
  * command"): after the 15 s re-validation, taint the candidates `karpenter.sh/disrupted:NoSchedule` and set their
  * NodeClaims' `DisruptionReason` first, so no pod lands on a node whose replacement was sized for its old pods; then
  * create the replacement NodeClaims (the lifecycle controller launches them) and wait until each is Initialized;
- * then delete the candidates' NodeClaims, which the termination controller drains. A replacement that fails to
- * launch, disappears or does not initialize in time rolls the command back: replacements deleted, taint and
- * condition removed. Candidates and replacements carry the command's id, so `recover` can finish or roll back after
- * a restart what a previous process left half-done. An expiration just deletes its NodeClaim.
+ * then hand the candidates to the termination controller (`beginTermination`: taint, delete the NodeClaim), which
+ * drains them within their `terminationGracePeriod`. A replacement that fails to launch, disappears or does not
+ * initialize in time rolls the command back: replacements deleted, taint and condition removed. Candidates and
+ * replacements carry the command's id, so `recover` can finish or roll back after a restart what a previous process
+ * left half-done. An expiration is handed to termination at once.
  */
 import {
   type Cluster,
@@ -20,7 +21,8 @@ import {
 import { stableHash } from "../../cloudprovider/index.ts";
 import { DISRUPTED_NO_SCHEDULE_TAINT } from "../../scheduling/index.ts";
 import { nodeClaimManifest } from "../provisioning/index.ts";
-import type { DisruptionCommand } from "./command.ts";
+import { beginTermination } from "../termination/index.ts";
+import type { CommandCandidate, DisruptionCommand } from "./command.ts";
 import { commandEvents, recordAll } from "./events.ts";
 import { CONDITION_DISRUPTION_REASON, CONDITION_INITIALIZED, conditionOf } from "./node-facts.ts";
 import { nodePoolAnnotations } from "./nodepool-hash.ts";
@@ -67,7 +69,7 @@ export class DisruptionExecutor {
     if (command.dryRun) return { outcome: "dry-run", command };
     if (command.forceful) {
       await recordAll(this.#cluster, commandEvents(command, "DisruptionTerminating", command.message));
-      for (const c of command.candidates) await this.#deleteNodeClaim(c.nodeClaim);
+      for (const c of command.candidates) await this.#terminate(c);
       return { outcome: "done", command, replacements: [] };
     }
     const wait = (command.validateAt?.getTime() ?? 0) - this.#clock.now().getTime();
@@ -136,7 +138,7 @@ export class DisruptionExecutor {
       if (ready !== undefined) return this.#rollBack(command, names, ready);
     }
     await recordAll(this.#cluster, commandEvents(command, "DisruptionTerminating", command.message));
-    for (const c of command.candidates) await this.#deleteNodeClaim(c.nodeClaim);
+    for (const c of command.candidates) await this.#terminate(c);
     return { outcome: "done", command, replacements: names };
   }
 
@@ -244,6 +246,15 @@ export class DisruptionExecutor {
     } catch (error) {
       if (!isNotFound(error)) throw error;
     }
+  }
+
+  /** Termination's durable act, the same as interruption's: the termination controller drains and terminates. */
+  async #terminate(candidate: CommandCandidate): Promise<void> {
+    await beginTermination(
+      this.#cluster,
+      candidate.nodeClaim,
+      candidate.node === "" ? {} : { nodeName: candidate.node },
+    );
   }
 
   async #deleteNodeClaim(name: string): Promise<void> {

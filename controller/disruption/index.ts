@@ -1,7 +1,7 @@
 // Disruption (Karpenter's pkg/controllers/disruption): the pure planner over a snapshot — expiration, emptiness,
 // drift, multi- and single-node consolidation within budgets, with a reason for every node not acted on and
-// rollout progress per pool — and the executor that carries a command out over the Cluster port. See
-// docs/disruption.md.
+// rollout progress per pool — the executor that carries a command out over the Cluster port, and the loop that
+// builds the snapshot from cluster state, plans, executes and reports every 10 s. See docs/disruption.md.
 export { type BudgetReason, type PoolBudget, poolBudget } from "./budgets.ts";
 export type {
   Blocked,
@@ -30,6 +30,7 @@ export type { DesiredState } from "./desired-state.ts";
 export { type DisruptionPlan, plan } from "./plan.ts";
 export type { RolloutProgress } from "./rollout.ts";
 export type { DisruptionNode, DisruptionSnapshot } from "./snapshot.ts";
+export { disruptionSnapshot, type DisruptionSnapshotOptions } from "./build-snapshot.ts";
 export { revalidate, type Validation } from "./revalidate.ts";
 export {
   ANNOTATION_DISRUPTION_COMMAND,
@@ -40,4 +41,13 @@ export {
   type ExecutorOptions,
 } from "./executor.ts";
 export { planEvents, recordAll } from "./events.ts";
+export {
+  DISRUPTION_POLL_INTERVAL_MS,
+  DisruptionController,
+  type DisruptionLoopDependencies,
+  type DisruptionPass,
+  disruptionLoop,
+} from "./disruption-loop.ts";
+export { DisruptionStatusReport } from "./status-report.ts";
+export type { DisruptionStatusEvent, DisruptionStatusSink } from "./status-sink.ts";
 export { CONDITION_ROLLED_OUT, rolloutCondition, writeRolloutStatus } from "./rollout-status.ts";

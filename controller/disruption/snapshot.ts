@@ -13,7 +13,10 @@ export interface DisruptionNode {
   /** `metadata.name` is the key of the node's entry in `ClusterSnapshot.existing`. */
   readonly node: Node;
   readonly nodeClaim: NodeClaim;
-  /** Every pod bound to the node (`spec.nodeName`), DaemonSet, mirror and terminal pods included. */
+  /**
+   * The pods bound to the node (`spec.nodeName`), DaemonSet and mirror pods included; terminal pods may be left out
+   * (cluster state does), as disruption ignores them.
+   */
   readonly pods: readonly Pod[];
   /**
    * When provisioning last nominated the node for a pending pod (RFC 3339), if it did: the node is no candidate

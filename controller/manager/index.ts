@@ -9,6 +9,7 @@ export {
   type ManagerPhase,
   type ManagerStatus,
 } from "./manager.ts";
+export { controllerRunnable, type StartedController } from "./controller-runnable.ts";
 export { DEFAULT_FAILURE_BACKOFF, FailureBackoff, type FailureBackoffOptions } from "./failure-backoff.ts";
 export { ForeignLeaseGuard, KARPENTER_LEADER_LEASE, type ForeignLeaseGuardOptions } from "./foreign-lease-guard.ts";
 export { managerPhaseMetric } from "./metrics.ts";

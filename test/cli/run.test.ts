@@ -140,7 +140,13 @@ describe("poolkeeper run", () => {
     assert.match(metrics.body, /^poolkeeper_controller_manager_phase\{phase="leading"\} 1$/m);
     assert.match(metrics.body, /^poolkeeper_kube_client_requests_total\{[^}]*resource="leases"[^}]*\} [1-9]\d*$/m);
     const started = run.lines.find(msg("starting"));
-    assert.deepEqual(started?.loops, ["gitops.sync"]);
+    assert.deepEqual(started?.loops, [
+      "gitops.sync",
+      "provisioner",
+      "nodeclaim.lifecycle",
+      "nodeclaim.garbagecollection",
+      "node.termination",
+    ]);
     assert.match(String(leaseSpec("run-single").holderIdentity), /_[0-9a-f-]{36}$/);
     run.child.kill("SIGTERM");
     assert.equal(await run.exit(), 0, run.stderr());

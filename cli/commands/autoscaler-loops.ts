@@ -1,0 +1,207 @@
+// The autoscaler's loops as the controller manager runs them (issue: `poolkeeper run` does the autoscaler's work),
+// over the parts they share: one AWS cloud provider (its instance types, unavailable offerings and observed
+// capacity are the process's, across leaderships), instrumented for metrics, and one Launcher (provisioning and
+// the NodeClaim lifecycle launch through it, so a NodeClaim is never launched twice at once). The provider is built
+// when the replica first acts, from what the cluster tells about itself (node-bootstrap.ts) — an API server down
+// at that moment fails the loop, which the manager starts again after a backoff. Each loop is built afresh each
+// time the replica starts acting, from the cluster's state.
+import type { AwsPorts, Cluster, InterruptionQueue, NodeClaim, TimerClock } from "../../api/index.ts";
+import {
+  ANNOTATION_LAUNCH_ATTEMPT,
+  AwsCloudProvider,
+  type CloudProvider,
+  instrumentCloudProvider,
+} from "../../cloudprovider/index.ts";
+import {
+  controllerRunnable,
+  createCloudProviderMetrics,
+  createInterruptionMetrics,
+  createProvisioningMetrics,
+  InterruptionConsumer,
+  InterruptionController,
+  Launcher,
+  NodeClaimGarbageCollection,
+  NodeClaimLifecycle,
+  Provisioner,
+  TerminationController,
+  type InterruptionStatusSink,
+  type ProvisioningStatusSink,
+  type Runnable,
+  type TerminationReport,
+} from "../../controller/index.ts";
+import type { Logger } from "../../runtime/index.ts";
+import type { Registry } from "prom-client";
+import type { ControllerSettings } from "../run-settings.ts";
+import type { NodeBootstrap } from "./node-bootstrap.ts";
+
+export interface AutoscalerDependencies {
+  settings: ControllerSettings;
+  cluster: Cluster;
+  aws: AwsPorts;
+  /** The region the AWS clients use. */
+  region: () => Promise<string>;
+  /** What the nodes' user data says about the cluster, resolved when the replica first acts. */
+  bootstrap: () => Promise<NodeBootstrap>;
+  interruptionQueue?: InterruptionQueue;
+  /** The one status publisher (gitops's StatusPublisher satisfies both sinks). */
+  publisher?: ProvisioningStatusSink & InterruptionStatusSink;
+  registry: Registry;
+  clock: TimerClock;
+  logger: Logger;
+}
+
+interface Shared {
+  provider: AwsCloudProvider;
+  cloudProvider: CloudProvider;
+  launcher: Launcher;
+}
+
+/** Provisioning, the NodeClaim lifecycle and garbage collection, termination and, with a queue, interruption. */
+export function autoscalerLoops(deps: AutoscalerDependencies): Runnable[] {
+  const { cluster, clock, registry, settings } = deps;
+  const shared = sharedParts(deps);
+  const provisioningMetrics = createProvisioningMetrics(registry);
+  // Termination's reports close the interruptions this process acted on (notice-to-drained, replacements).
+  const onTerminated = new Set<(report: TerminationReport) => void>();
+
+  const loops: Runnable[] = [
+    controllerRunnable("provisioner", async ({ logger }) => {
+      const { provider, cloudProvider, launcher } = await shared(logger);
+      // The first refresh (types, zones, spot prices from EC2) before the first decision; every 12 h after.
+      await provider.instanceTypes.start();
+      const provisioner = new Provisioner({
+        cluster,
+        cloudProvider,
+        launcher,
+        clock,
+        batch: { idleMs: settings.batchIdleMs, maxMs: settings.batchMaxMs },
+        metrics: provisioningMetrics,
+        ...(deps.publisher ? { status: deps.publisher } : {}),
+        logger,
+      }).start();
+      return {
+        stop: () => {
+          provisioner.stop();
+          provider.instanceTypes.stop();
+        },
+        idle: () => provisioner.idle(),
+      };
+    }),
+    controllerRunnable("nodeclaim.lifecycle", async ({ logger }) => {
+      const { provider, launcher } = await shared(logger);
+      return new NodeClaimLifecycle({ cluster, launcher, clock, observedCapacity: provider, logger }).start();
+    }),
+    controllerRunnable("nodeclaim.garbagecollection", async ({ logger }) => {
+      const { cloudProvider } = await shared(logger);
+      return new NodeClaimGarbageCollection({
+        cluster,
+        cloudProvider,
+        clock,
+        logger,
+        onCollected: (what) =>
+          logger.info(
+            { collected: what },
+            what === "instance" ? "leaked instance terminated" : "orphan NodeClaim deleted",
+          ),
+      }).start();
+    }),
+    controllerRunnable("node.termination", async ({ logger }) => {
+      const { cloudProvider } = await shared(logger);
+      return new TerminationController({
+        cluster,
+        cloudProvider,
+        clock,
+        logger,
+        onTerminated: (report) => {
+          for (const listener of onTerminated) listener(report);
+        },
+      }).start();
+    }),
+  ];
+
+  const queue = deps.interruptionQueue;
+  if (queue !== undefined) {
+    const metrics = createInterruptionMetrics(registry);
+    loops.push(
+      controllerRunnable("interruption", async ({ logger }) => {
+        const { cloudProvider } = await shared(logger);
+        const interruption = new InterruptionController({
+          cluster,
+          cloudProvider,
+          clock,
+          logger,
+          metrics,
+          ...(deps.publisher ? { status: deps.publisher } : {}),
+          instanceStatus: deps.aws.ec2,
+        });
+        const listener = (report: TerminationReport) => interruption.terminated(report);
+        onTerminated.add(listener);
+        const consumer = new InterruptionConsumer({
+          queue,
+          handle: (message) => interruption.handleMessage(message),
+          clock,
+          metrics,
+          logger,
+        }).start();
+        const stopPoll = interruption.startInstanceStatusPoll();
+        return {
+          async stop() {
+            stopPoll();
+            await consumer.stop();
+            onTerminated.delete(listener);
+            interruption.close();
+          },
+        };
+      }),
+    );
+  }
+  return loops;
+}
+
+/** The shared provider and launcher, built once (again after a failed attempt). */
+function sharedParts(deps: AutoscalerDependencies): (logger: Logger) => Promise<Shared> {
+  let building: Promise<Shared> | undefined;
+  return (logger) => {
+    building ??= build(deps, logger).catch((error: unknown) => {
+      building = undefined;
+      throw error;
+    });
+    return building;
+  };
+}
+
+async function build(deps: AutoscalerDependencies, logger: Logger): Promise<Shared> {
+  const { cluster, clock } = deps;
+  const [bootstrap, region] = await Promise.all([deps.bootstrap(), deps.region()]);
+  for (const warning of bootstrap.warnings) logger.warn(warning);
+  logger.info(
+    {
+      cluster: bootstrap.cluster.name,
+      endpoint: bootstrap.cluster.endpoint,
+      serviceCIDR: bootstrap.cluster.serviceCIDR,
+      dnsIP: bootstrap.cluster.dnsIP,
+      kubernetesVersion: bootstrap.kubernetesVersion,
+      region,
+    },
+    "nodes join the cluster with these settings",
+  );
+  const provider = new AwsCloudProvider({
+    ports: deps.aws,
+    clock,
+    region,
+    kubernetesVersion: bootstrap.kubernetesVersion,
+    cluster: bootstrap.cluster,
+    nodeClass: (name) => cluster.get("ec2nodeclasses", { name }),
+    // The attempt number on the NodeClaim before each CreateFleet: its idempotency token survives a restart.
+    recordLaunchAttempt: async (nodeClaim: NodeClaim, attempt: number) => {
+      await cluster.patch(
+        "nodeclaims",
+        { name: nodeClaim.metadata.name ?? "" },
+        { type: "merge", patch: { metadata: { annotations: { [ANNOTATION_LAUNCH_ATTEMPT]: String(attempt) } } } },
+      );
+    },
+  });
+  const cloudProvider = instrumentCloudProvider(provider, createCloudProviderMetrics(deps.registry), clock);
+  const launcher = new Launcher({ cluster, cloudProvider, clock, logger });
+  return { provider, cloudProvider, launcher };
+}
