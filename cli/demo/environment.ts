@@ -24,6 +24,9 @@ import { createDemoRepository, type DemoRepository } from "./repository.ts";
 /** The cluster's name: the simulated account's subnets and security groups carry `karpenter.sh/discovery: demo`. */
 export const CLUSTER = "demo";
 export const INTERRUPTION_QUEUE = "poolkeeper-demo-interruptions";
+/** The cluster's Service network and DNS address (EKS's defaults), which run gives the kubelets it launches. */
+const SERVICE_CIDR = "10.100.0.0/16";
+const KUBE_DNS_IP = "10.100.0.10";
 const WEBHOOK_SERVICE = "poolkeeper-webhook";
 const WEBHOOK_NAMESPACE = "poolkeeper";
 export const WEBHOOK_NAME = "validate.poolkeeper.dev";
@@ -82,6 +85,13 @@ export async function startDemoEnvironment(
     mkdirSync(join(dir, "world"), { recursive: true });
     const served = await world.serve({ dir: join(dir, "world"), logger: logger.child({ component: "sim" }) });
     served.aws.queues.create(INTERRUPTION_QUEUE, {});
+    // What every cluster has: kube-dns's Service, whose ClusterIP run discovers for the kubelets' settings.
+    world.store.create(world.store.registry.get("", "v1", "services"), "kube-system", {
+      apiVersion: "v1",
+      kind: "Service",
+      metadata: { name: "kube-dns", namespace: "kube-system" },
+      spec: { clusterIP: KUBE_DNS_IP, ports: [{ name: "dns", port: 53, protocol: "UDP" }] },
+    });
     const registration = new NodeRegistration(world.cloud, world.store, {
       clock,
       logger: logger.child({ component: "sim-node-registration" }),
@@ -124,6 +134,8 @@ export async function startDemoEnvironment(
         // One replica: nothing to elect, and a 15 s lease at ×30 is half a wall second, which a loaded machine
         // could let lapse and so stop the loops mid-scenario.
         "--leader-elect=false",
+        "--service-cidr",
+        SERVICE_CIDR,
       ],
       {
         PATH: options.env.PATH,

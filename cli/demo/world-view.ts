@@ -9,6 +9,8 @@ const RESOURCES = {
   events: ["", "v1", "events"],
   nodeclaims: ["karpenter.sh", "v1", "nodeclaims"],
   deployments: ["apps", "v1", "deployments"],
+  nodepools: ["karpenter.sh", "v1", "nodepools"],
+  ec2nodeclasses: ["karpenter.k8s.aws", "v1", "ec2nodeclasses"],
 } satisfies Record<string, Resource>;
 
 export type WorldResource = keyof typeof RESOURCES;
@@ -42,4 +44,12 @@ export function isBound(pod: KubeObject): boolean {
 export function isRunningOrDone(pod: KubeObject): boolean {
   const phase = (pod.status as { phase?: string } | undefined)?.phase;
   return phase === "Running" || phase === "Succeeded";
+}
+
+export function hasObject(world: World, resource: WorldResource, name: string): boolean {
+  return findObject(world, resource, name) !== undefined;
+}
+
+export function findObject(world: World, resource: WorldResource, name: string): KubeObject | undefined {
+  return listObjects(world, resource).find((object) => object.metadata?.name === name);
 }

@@ -8,7 +8,7 @@ import type { KubeObject } from "../../../sim/index.ts";
 import type { DemoEnvironment } from "../environment.ts";
 import { DEMO_EXAMPLES, demoExample } from "../repository.ts";
 import { expect, StepFailure, waitFor, type DemoStep } from "../step.ts";
-import { isBound, isRunningOrDone, listObjects, nodePoolOf } from "../world-view.ts";
+import { findObject, isBound, isRunningOrDone, listObjects, nodePoolOf } from "../world-view.ts";
 import { shorten } from "./policy.ts";
 import { configDefaults, fetchStatusHistory } from "../../../gitops/index.ts";
 
@@ -22,7 +22,10 @@ const PROVISIONING_WAIT_MS = 5 * 60_000;
 const INTERRUPTION_DEADLINE_MS = 120_000;
 const CONSOLIDATION_WAIT_MS = 10 * 60_000;
 const DRIFT_WAIT_MS = 15 * 60_000;
-const GATE_WAIT_MS = 30 * 60_000;
+/** The gate's judgement of the class change (poolkeeper.yaml polls every 10 s). */
+const GATE_WAIT_MS = 10 * 60_000;
+/** Wall time without progress before a wait on the autoscaler gives up (see WaitOptions.stallWallMs). */
+const STALL_WALL_MS = 20_000;
 
 export const pendingPodsGetNodes: DemoStep = {
   id: "pending-pods",
@@ -42,7 +45,11 @@ export const pendingPodsGetNodes: DemoStep = {
         progress(`${bound}/${all.length} pods bound, ${listObjects(env.world, "nodes").length} nodes`);
         return all.length >= 299 && bound === all.length ? true : undefined;
       },
-      () => `${placeable().filter(isBound).length}/${placeable().length} bound; ${loopsSaid(env)}`,
+      {
+        progress: () => clusterProgress(env),
+        stallWallMs: STALL_WALL_MS,
+        why: () => `${placeable().filter(isBound).length}/${placeable().length} bound; ${loopsSaid(env)}`,
+      },
     );
     const explanation = await waitFor(
       env,
@@ -52,6 +59,7 @@ export const pendingPodsGetNodes: DemoStep = {
         podEvents(env, UNSCHEDULABLE_POD).find(
           (event) => event.reason === "FailedScheduling" && event.message.startsWith(POOLKEEPER_FAILED_SCHEDULING),
         ),
+      { why: () => loopsSaid(env) },
     );
     const nodes = listObjects(env.world, "nodes");
     const perPool = countBy(nodes, (node) => nodePoolOf(node) ?? "(none)");
@@ -95,7 +103,7 @@ export const spotInterruption: DemoStep = {
         progress(`${left} pods left on ${nodeName}, ${waiting} not running yet`);
         return left === 0 && waiting === 0 ? true : undefined;
       },
-      () => loopsSaid(env),
+      { why: () => loopsSaid(env) },
     );
     const tookMs = env.clock.now().getTime() - noticeAt;
     return [
@@ -146,7 +154,7 @@ export const consolidationWithinBudgets: DemoStep = {
         progress(`${nodes.length} general-purpose nodes (was ${before}), ${disrupting} being disrupted`);
         return nodes.length < before && disrupting === 0 ? true : undefined;
       },
-      () => loopsSaid(env),
+      { progress: () => clusterProgress(env), stallWallMs: STALL_WALL_MS, why: () => loopsSaid(env) },
     );
     expect(worst <= allowedThen, `${worst} nodes were disrupted at once; the 20% budget allowed ${allowedThen}`);
     const gpuNow = poolNodes("gpu").map(name);
@@ -184,8 +192,12 @@ export const driftRollout: DemoStep = {
         await fetchStatusHistory({ url: env.repository.bare, branch: configDefaults.statusBranch }).catch(() => [])
       ).find((entry) => entry.source === head),
     );
-    const applied = await env.kubectl(["apply", "-f", join(env.repository.work, "pools", "default-class.yaml")]);
-    expect(applied.code === 0, `kubectl apply of the changed class failed: ${applied.stderr.trim()}`);
+    await waitFor(env, "run applying the changed EC2NodeClass", GATE_WAIT_MS, () =>
+      (findObject(env.world, "ec2nodeclasses", "default")?.spec as { blockDeviceMappings?: unknown } | undefined)
+        ?.blockDeviceMappings === undefined
+        ? undefined
+        : true,
+    );
     const steps: string[] = [];
     let last = -1;
     await waitFor(
@@ -202,11 +214,23 @@ export const driftRollout: DemoStep = {
         progress(`rollout ${replaced}/${old.length} replaced, ${now.length} nodes`);
         return replaced === old.length ? true : undefined;
       },
-      () => `rollout ${last}/${old.length}; ${loopsSaid(env)}`,
+      {
+        progress: () => clusterProgress(env),
+        stallWallMs: STALL_WALL_MS,
+        why: () => `rollout ${last}/${old.length}; ${loopsSaid(env)}`,
+      },
     );
     return [`rollout: ${steps.join(" → ")} nodes replaced`];
   },
 };
+
+/** What changes while the autoscaler works: NodeClaims and Nodes coming and going, pods bound. */
+function clusterProgress(env: DemoEnvironment): string {
+  const claims = listObjects(env.world, "nodeclaims").map(name).join(",");
+  const nodes = listObjects(env.world, "nodes").map(name).join(",");
+  const bound = listObjects(env.world, "pods", NAMESPACE).filter(isBound).length;
+  return `${claims}|${nodes}|${bound}`;
+}
 
 function loopsSaid(env: DemoEnvironment): string {
   return `poolkeeper run's loops: ${env.controller.loops.join(", ") || "(none)"}`;

@@ -10,8 +10,11 @@ import { runFix } from "../../commands/fix.ts";
 import { WEBHOOK_NAME, type DemoEnvironment } from "../environment.ts";
 import { DEMO_EXAMPLES, demoExample } from "../repository.ts";
 import { expect, StepFailure, waitFor, type DemoStep } from "../step.ts";
+import { hasObject } from "../world-view.ts";
 
 const GUIDE_POOL = "batch-v1beta1.yaml";
+/** The pool repository's NodePools (examples/demo/repository/pools/). */
+const POOLS = ["general-purpose", "gpu"];
 /**
  * How long (simulated) the gate may take to judge a pushed head: it polls every 10 s, but judging and pushing the
  * status take wall time, which a loaded machine stretches into simulated minutes at ×30.
@@ -94,7 +97,7 @@ export const webhookDenies: DemoStep = {
 
 export const gateAccepts: DemoStep = {
   id: "gate-accepts",
-  title: "the Git gate accepts the corrected pools; kubectl applies them",
+  title: "the Git gate accepts the corrected pools; poolkeeper run applies them",
   async run(env, state) {
     const head = await env.repository.head();
     const accepted = await waitFor(
@@ -104,11 +107,16 @@ export const gateAccepts: DemoStep = {
       async () => (await statusHistory(env)).find((entry) => entry.source === head && entry.rejected === undefined),
     );
     state.goodHead = head;
-    // `run` follows Git and judges it; getting the accepted pools into the cluster is `sync --apply`'s job beside
-    // Karpenter, played here by kubectl as a platform team's pipeline would.
-    const applied = await env.kubectl(["apply", "-f", join(env.repository.work, "pools")]);
-    expect(applied.code === 0, `kubectl apply of the accepted pools failed: ${applied.stderr.trim()}`);
-    return [`status ${accepted.sha.slice(0, 7)}: source ${head.slice(0, 7)} accepted`, ...indentLines(applied.stdout)];
+    // run applies the last good state after each sync (server-side apply, through the webhook like any client).
+    await waitFor(env, "the accepted pools in the cluster", GATE_WAIT_MS, () =>
+      POOLS.every((pool) => hasObject(env.world, "nodepools", pool)) &&
+      hasObject(env.world, "ec2nodeclasses", "default")
+        ? true
+        : undefined,
+    );
+    const listed = await env.kubectl(["get", "nodepools,ec2nodeclasses", "-o", "name"]);
+    expect(listed.code === 0, `kubectl get failed: ${listed.stderr.trim()}`);
+    return [`status ${accepted.sha.slice(0, 7)}: source ${head.slice(0, 7)} accepted`, ...indentLines(listed.stdout)];
   },
 };
 
