@@ -17,11 +17,14 @@ import {
   createCloudProviderMetrics,
   createInterruptionMetrics,
   createProvisioningMetrics,
+  disruptionLoop,
+  type DisruptionStatusSink,
   InterruptionConsumer,
   InterruptionController,
   Launcher,
   NodeClaimGarbageCollection,
   NodeClaimLifecycle,
+  Nominations,
   Provisioner,
   TerminationController,
   type InterruptionStatusSink,
@@ -43,8 +46,10 @@ export interface AutoscalerDependencies {
   /** What the nodes' user data says about the cluster, resolved when the replica first acts. */
   bootstrap: () => Promise<NodeBootstrap>;
   interruptionQueue?: InterruptionQueue;
-  /** The one status publisher (gitops's StatusPublisher satisfies both sinks). */
-  publisher?: ProvisioningStatusSink & InterruptionStatusSink;
+  /** The one status publisher (gitops's StatusPublisher satisfies every sink). */
+  publisher?: ProvisioningStatusSink & InterruptionStatusSink & DisruptionStatusSink;
+  /** The Git commit the cluster's pools were last applied from (disruption records it on replacements). */
+  appliedCommit?: () => string | undefined;
   registry: Registry;
   clock: TimerClock;
   logger: Logger;
@@ -56,11 +61,16 @@ interface Shared {
   launcher: Launcher;
 }
 
-/** Provisioning, the NodeClaim lifecycle and garbage collection, termination and, with a queue, interruption. */
+/**
+ * Provisioning, the NodeClaim lifecycle and garbage collection, termination, disruption and, with a queue,
+ * interruption.
+ */
 export function autoscalerLoops(deps: AutoscalerDependencies): Runnable[] {
   const { cluster, clock, registry, settings } = deps;
   const shared = sharedParts(deps);
   const provisioningMetrics = createProvisioningMetrics(registry);
+  // Provisioning's nominations, which disruption reads: a node just nominated for pending pods is no candidate.
+  const nominations = new Nominations();
   // Termination's reports close the interruptions this process acted on (notice-to-drained, replacements).
   const onTerminated = new Set<(report: TerminationReport) => void>();
 
@@ -74,6 +84,7 @@ export function autoscalerLoops(deps: AutoscalerDependencies): Runnable[] {
         cloudProvider,
         launcher,
         clock,
+        nominations,
         batch: { idleMs: settings.batchIdleMs, maxMs: settings.batchMaxMs },
         metrics: provisioningMetrics,
         ...(deps.publisher ? { status: deps.publisher } : {}),
@@ -117,6 +128,23 @@ export function autoscalerLoops(deps: AutoscalerDependencies): Runnable[] {
         },
       }).start();
     }),
+    // Disruption (branch disruption-loop's factory): a fresh reconcile loop each leadership, whose first pass
+    // finishes or rolls back what a previous leader left half-done.
+    {
+      name: "disruption",
+      async start(context) {
+        const { cloudProvider } = await shared(context.logger);
+        const commit = deps.appliedCommit;
+        await disruptionLoop({
+          cluster,
+          cloudProvider,
+          clock,
+          nominations,
+          ...(deps.publisher ? { status: deps.publisher } : {}),
+          ...(commit ? { commit } : {}),
+        }).start(context);
+      },
+    },
   ];
 
   const queue = deps.interruptionQueue;

@@ -1,9 +1,9 @@
 // The loops `poolkeeper run` hosts, registered with the controller manager in one place: each runs only while
 // this replica leads and no Karpenter controller holds its lease. The Git sync, which applies each accepted state
 // to the cluster as `sync --apply` does, then the autoscaler's loops (autoscaler-loops.ts: provisioning, the
-// NodeClaim lifecycle and garbage collection, termination, and interruption with a queue). Each is one entry in
-// `controllerLoops`, built from `ControllerDependencies` — the real adapters, the settings and the one status
-// publisher — and wrapped with `reconcileLoop` when it is a Reconciler.
+// NodeClaim lifecycle and garbage collection, termination, disruption, and interruption with a queue). Each is one
+// entry in `controllerLoops`, built from `ControllerDependencies` — the real adapters, the settings and the one
+// status publisher — and wrapped with `reconcileLoop` when it is a Reconciler.
 import type { AwsPorts, Cluster, InterruptionQueue, TimerClock } from "../../api/index.ts";
 import type { Runnable } from "../../controller/index.ts";
 import {
@@ -76,8 +76,7 @@ export function controllerLoops(deps: ControllerDependencies): Runnable[] {
   });
   return [
     gitSyncLoop({ ...deps.git, apply: (result) => applyLastGood(clusterSync, result, deps.logger) }),
-    ...autoscalerLoops(deps),
-    // DISRUPTION: the disruption loop (branch disruption-loop) joins here as one more entry once it is merged.
+    ...autoscalerLoops({ ...deps, appliedCommit: () => deps.git.syncer.desiredState?.sha }),
   ];
 }
 

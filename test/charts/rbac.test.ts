@@ -137,7 +137,15 @@ describe("the chart's RBAC, derived from the code", () => {
   });
 
   test("autoscaler mode: the leader-election Role grants the Lease calls, by name wherever the verb allows one", () => {
-    const role = autoscaler.filter((o) => o.kind === "Role");
+    // The kube-dns Role is run's discovery of the kubelets' clusterDNS (adapters/kube/cluster-discovery.ts), a GET
+    // outside the Cluster port: it may read that one Service, as Karpenter's karpenter-dns Role.
+    const dns = autoscaler.filter((o) => o.kind === "Role" && o.metadata.name.endsWith("-dns"));
+    assert.deepEqual(
+      ((dns[0]?.rules as Rule[]) ?? []).map((r) => [r.apiGroups, r.resources, r.verbs, r.resourceNames]),
+      [[[""], ["services"], ["get"], ["kube-dns"]]],
+    );
+    assert.equal(dns[0]?.metadata.namespace, "kube-system");
+    const role = autoscaler.filter((o) => o.kind === "Role" && !o.metadata.name.endsWith("-dns"));
     assert.deepEqual(granted(role), derived.autoscaler.permissions.filter(isLease).map(key).sort());
     assert.deepEqual(
       ((role[0]?.rules as Rule[]) ?? []).map((r) => [r.verbs, r.resourceNames]),

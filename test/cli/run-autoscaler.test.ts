@@ -10,76 +10,17 @@
 import assert from "node:assert/strict";
 import { after, before, describe, test } from "node:test";
 import type { KubeObject } from "../../sim/index.ts";
-import { QUEUE, startRunWorld, type RunningPoolkeeper, type RunWorld } from "../support/run-world.ts";
-
-const NODE_CLASS = `apiVersion: karpenter.k8s.aws/v1
-kind: EC2NodeClass
-metadata:
-  name: default
-spec:
-  role: KarpenterNodeRole-prod
-  amiSelectorTerms:
-    - alias: al2023@latest
-  subnetSelectorTerms:
-    - tags:
-        karpenter.sh/discovery: prod
-  securityGroupSelectorTerms:
-    - tags:
-        karpenter.sh/discovery: prod
-  metadataOptions:
-    httpEndpoint: enabled
-    httpTokens: required
-    httpPutResponseHopLimit: 1
-`;
-
-const NODE_POOL = `apiVersion: karpenter.sh/v1
-kind: NodePool
-metadata:
-  name: default
-spec:
-  template:
-    spec:
-      nodeClassRef:
-        group: karpenter.k8s.aws
-        kind: EC2NodeClass
-        name: default
-      requirements:
-        - key: karpenter.sh/capacity-type
-          operator: In
-          values: ["spot"]
-        - key: node.kubernetes.io/instance-type
-          operator: In
-          values: ["m5.xlarge"]
-      expireAfter: 720h
-  limits:
-    cpu: "1000"
-    memory: 1000Gi
-  disruption:
-    consolidationPolicy: WhenEmpty
-    consolidateAfter: 1h
-    budgets:
-      - nodes: "10%"
-`;
+import {
+  appDeployment,
+  NODE_CLASS,
+  NODE_POOL,
+  QUEUE,
+  startRunWorld,
+  type RunningPoolkeeper,
+  type RunWorld,
+} from "../support/run-world.ts";
 
 const PODS = 50;
-
-function deployment(): KubeObject {
-  return {
-    apiVersion: "apps/v1",
-    kind: "Deployment",
-    metadata: { name: "app", namespace: "default" },
-    spec: {
-      replicas: PODS,
-      selector: { matchLabels: { app: "app" } },
-      template: {
-        metadata: { labels: { app: "app" } },
-        spec: {
-          containers: [{ name: "app", image: "nginx:1.27", resources: { requests: { cpu: "900m", memory: "1Gi" } } }],
-        },
-      },
-    },
-  };
-}
 
 type Pod = KubeObject & { spec?: { nodeName?: string }; status?: { phase?: string } };
 type Claim = KubeObject & { status?: { providerID?: string; nodeName?: string } };
@@ -135,7 +76,7 @@ describe("poolkeeper run, as the autoscaler", () => {
   });
 
   test("50 pending pods get nodes the world's scheduler binds them to", async () => {
-    w.world.store.create(w.world.kind("apps", "v1", "deployments"), "default", deployment());
+    w.world.store.create(w.world.kind("apps", "v1", "deployments"), "default", appDeployment(PODS));
     await w.until(() => pods().length === PODS, "the ReplicaSet's pods", { limitMs: 60_000 });
     const took = await w.until(() => running().length === PODS, `${PODS} pods running`, { limitMs: 5 * 60_000 });
     assert.ok(took >= 60_000, `the nodes took the world's boot delay: ${took} ms`);

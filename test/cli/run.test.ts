@@ -146,6 +146,7 @@ describe("poolkeeper run", () => {
       "nodeclaim.lifecycle",
       "nodeclaim.garbagecollection",
       "node.termination",
+      "disruption",
     ]);
     assert.match(String(leaseSpec("run-single").holderIdentity), /_[0-9a-f-]{36}$/);
     run.child.kill("SIGTERM");

@@ -28,6 +28,76 @@ export const STATUS_BRANCH = "poolkeeper-status";
 
 type Json = Record<string, unknown>;
 
+/** The EC2NodeClass every scenario commits: the world's discovery tags, role and AL2023 images. */
+export const NODE_CLASS = `apiVersion: karpenter.k8s.aws/v1
+kind: EC2NodeClass
+metadata:
+  name: default
+spec:
+  role: KarpenterNodeRole-prod
+  amiSelectorTerms:
+    - alias: al2023@latest
+  subnetSelectorTerms:
+    - tags:
+        karpenter.sh/discovery: prod
+  securityGroupSelectorTerms:
+    - tags:
+        karpenter.sh/discovery: prod
+  metadataOptions:
+    httpEndpoint: enabled
+    httpTokens: required
+    httpPutResponseHopLimit: 1
+`;
+
+/** A spot-only pool of m5.xlarge (3,920m allocatable CPU: four 900m pods), so packing is arithmetic. */
+export const NODE_POOL = `apiVersion: karpenter.sh/v1
+kind: NodePool
+metadata:
+  name: default
+spec:
+  template:
+    spec:
+      nodeClassRef:
+        group: karpenter.k8s.aws
+        kind: EC2NodeClass
+        name: default
+      requirements:
+        - key: karpenter.sh/capacity-type
+          operator: In
+          values: ["spot"]
+        - key: node.kubernetes.io/instance-type
+          operator: In
+          values: ["m5.xlarge"]
+      expireAfter: 720h
+  limits:
+    cpu: "1000"
+    memory: 1000Gi
+  disruption:
+    consolidationPolicy: WhenEmpty
+    consolidateAfter: 1h
+    budgets:
+      - nodes: "10%"
+`;
+
+/** A Deployment of `replicas` pods of 900m CPU and 1Gi. */
+export function appDeployment(replicas: number): KubeObject {
+  return {
+    apiVersion: "apps/v1",
+    kind: "Deployment",
+    metadata: { name: "app", namespace: "default" },
+    spec: {
+      replicas,
+      selector: { matchLabels: { app: "app" } },
+      template: {
+        metadata: { labels: { app: "app" } },
+        spec: {
+          containers: [{ name: "app", image: "nginx:1.27", resources: { requests: { cpu: "900m", memory: "1Gi" } } }],
+        },
+      },
+    },
+  };
+}
+
 export interface RunWorld {
   readonly clock: FakeClock;
   readonly world: World;
@@ -132,9 +202,17 @@ export async function startRunWorld(options: { interruptionQueue?: boolean } = {
     commit,
     async startRun(args, runOptions = {}) {
       const lines: Json[] = [];
+      // The manager's first phase: the start's work (caches synced, the Lease tried) is done — an event to wait for.
+      let phased: () => void = () => {};
+      const phase = new Promise<void>((resolve) => (phased = resolve));
       const log = new Writable({
         write(chunk: Buffer, _encoding, callback) {
-          for (const text of chunk.toString("utf8").split("\n")) if (text !== "") lines.push(JSON.parse(text) as Json);
+          for (const text of chunk.toString("utf8").split("\n")) {
+            if (text === "") continue;
+            const line = JSON.parse(text) as Json;
+            lines.push(line);
+            if (/^controller manager (leading|standby|passive)$/.test(String(line.msg))) phased();
+          }
           callback();
         },
       });
@@ -169,6 +247,10 @@ export async function startRunWorld(options: { interruptionQueue?: boolean } = {
       await guardAgainstHang(
         Promise.race([serving, exit.then((code) => assert.fail(`run exited ${code}: ${out.err}`))]),
         "run to serve",
+      );
+      await guardAgainstHang(
+        Promise.race([phase, exit.then((code) => assert.fail(`run exited ${code}: ${out.err}`))]),
+        "run to lead or stand by",
       );
       const running: RunningPoolkeeper = {
         lines,
