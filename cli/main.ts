@@ -6,6 +6,7 @@ import { runExplain } from "./commands/explain.ts";
 import { runFix } from "./commands/fix.ts";
 import type { ServeOptions } from "./commands/serve.ts";
 import type { SimOptions } from "./commands/sim.ts";
+import type { DemoOptions } from "./commands/demo.ts";
 import type { SyncOptions } from "./commands/sync.ts";
 import type { RunControl, RunOptions } from "./commands/run.ts";
 import type * as RunSettings from "./run-settings.ts";
@@ -21,10 +22,7 @@ import { InputError } from "./input-files.ts";
 import { processOutput, type Output } from "./output.ts";
 
 // Commands of the design that later work adds; listed so `--help` shows the whole tool, and each says so plainly.
-const planned: [name: string, summary: string][] = [
-  ["plan", "show what a change would do to a cluster"],
-  ["demo", "run the whole job on the embedded simulated world"],
-];
+const planned: [name: string, summary: string][] = [["plan", "show what a change would do to a cluster"]];
 
 /**
  * What the server commands' options (serve, sync, history) take from runtime/ and gitops/: limits, defaults, choices.
@@ -38,7 +36,15 @@ export interface ServerOptionFacts {
 }
 
 // The commands that start no server; any other first word (serve, sync, history, help, a typo) loads their options.
-const WITHOUT_SERVERS = new Set(["check", "fix", "test", "explain", "validate", ...planned.map(([name]) => name)]);
+const WITHOUT_SERVERS = new Set([
+  "check",
+  "fix",
+  "test",
+  "explain",
+  "validate",
+  "demo",
+  ...planned.map(([name]) => name),
+]);
 
 /** Whether the command `argv` names needs the server commands' options (ServerOptionFacts). */
 export function needsServerOptions(argv: readonly string[]): boolean {
@@ -356,6 +362,25 @@ export function buildProgram(
     const { runSim } = await import("./commands/sim.ts");
     setExit(await runSim(o, out));
   });
+
+  program
+    .command("demo")
+    .description(
+      "run the whole job on the embedded simulated world (Kubernetes API, EC2, SQS), a local Git server, the " +
+        "admission webhook and `poolkeeper run`: a scenario of steps, each asserted; exit 0 only if every one held",
+    )
+    .option(
+      "--keep-running",
+      "leave everything up at the end and print the commands to explore it (until Ctrl-C)",
+      false,
+    )
+    .option("--dir <dir>", "where the kubeconfig, the repositories and demo.log go (default: a temporary directory)")
+    .option("--time-factor <x>", "simulated seconds per wall second while the scenario waits", "30")
+    // Loaded when used: the world, the webhook and the Git side are not needed by any other command.
+    .action(async (o: DemoOptions) => {
+      const { runDemo } = await import("./commands/demo.ts");
+      setExit(await runDemo(o, out));
+    });
 
   for (const [name, summary] of planned) {
     program

@@ -73,3 +73,4 @@ export {
   type DisruptionResult,
 } from "./world/controllers/index.ts";
 export { StoreCluster, type StoreClusterOptions } from "./world/cluster-port.ts";
+export { NodeRegistration, type NodeRegistrationOptions } from "./world/node-registration/index.ts";

@@ -6,7 +6,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { promisify } from "node:util";
 import { gzipSync } from "node:zlib";
-import { startGitServer, type GitServer } from "./git-server.ts";
+import { startGitServer, type GitServer } from "../../../cli/demo/git-server.ts";
 
 const execFileAsync = promisify(execFile);
 const AUTH = { username: "user", password: "s3cret pass" };

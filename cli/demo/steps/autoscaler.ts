@@ -1,0 +1,281 @@
+// The autoscaler half of the scenario, played against `poolkeeper run`'s loops: pending pods get nodes (and the
+// one no pool can take is explained), a spot interruption is drained and replaced before EC2's two-minute deadline,
+// consolidation removes nodes within the pools' budgets while a `nodes: "0"` window holds the GPU pool, and an
+// EC2NodeClass change drifts its nodes with the rollout's progress. Each waits on the world's clock and fails,
+// naming the loops `run` registered, when what it waits for does not happen.
+import { join } from "node:path";
+import type { KubeObject } from "../../../sim/index.ts";
+import type { DemoEnvironment } from "../environment.ts";
+import { DEMO_EXAMPLES, demoExample } from "../repository.ts";
+import { expect, StepFailure, waitFor, type DemoStep } from "../step.ts";
+import { findObject, isBound, isRunningOrDone, listObjects, nodePoolOf } from "../world-view.ts";
+import { shorten } from "./policy.ts";
+import { configDefaults, fetchStatusHistory } from "../../../gitops/index.ts";
+
+const NAMESPACE = "shop";
+const UNSCHEDULABLE_POD = "arm-only";
+/** Karpenter's words at the start of its FailedScheduling message (kube-scheduler's start "0/N nodes"). */
+const POOLKEEPER_FAILED_SCHEDULING = "Failed to schedule pod";
+/** Simulated time the pending pods may take: batch window, launch, boot (60 s), kubelet start. */
+const PROVISIONING_WAIT_MS = 5 * 60_000;
+/** EC2 terminates an interrupted spot instance two minutes after its warning. */
+const INTERRUPTION_DEADLINE_MS = 120_000;
+const CONSOLIDATION_WAIT_MS = 10 * 60_000;
+const DRIFT_WAIT_MS = 15 * 60_000;
+/** The gate's judgement of the class change (poolkeeper.yaml polls every 10 s). */
+const GATE_WAIT_MS = 10 * 60_000;
+/** Wall time without progress before a wait on the autoscaler gives up (see WaitOptions.stallWallMs). */
+const STALL_WALL_MS = 20_000;
+
+export const pendingPodsGetNodes: DemoStep = {
+  id: "pending-pods",
+  title: "300 pending pods (zone-spread Deployments, a GPU job, one pod no pool can take) get nodes",
+  async run(env, _state, progress) {
+    const applied = await env.kubectl(["apply", "-f", join(DEMO_EXAMPLES, "workloads", "pending-pods.yaml")]);
+    expect(applied.code === 0, `kubectl apply of the workloads failed: ${applied.stderr.trim()}`);
+    const pods = () => listObjects(env.world, "pods", NAMESPACE);
+    const placeable = () => pods().filter((pod) => name(pod) !== UNSCHEDULABLE_POD);
+    await waitFor(
+      env,
+      "every pod but arm-only bound to a node",
+      PROVISIONING_WAIT_MS,
+      () => {
+        const all = placeable();
+        const bound = all.filter(isBound).length;
+        progress(`${bound}/${all.length} pods bound, ${listObjects(env.world, "nodes").length} nodes`);
+        return all.length >= 299 && bound === all.length ? true : undefined;
+      },
+      {
+        progress: () => clusterProgress(env),
+        stallWallMs: STALL_WALL_MS,
+        why: () => `${placeable().filter(isBound).length}/${placeable().length} bound; ${loopsSaid(env)}`,
+      },
+    );
+    const explanation = await waitFor(
+      env,
+      "poolkeeper's FailedScheduling event explaining arm-only",
+      PROVISIONING_WAIT_MS,
+      () =>
+        podEvents(env, UNSCHEDULABLE_POD).find(
+          (event) => event.reason === "FailedScheduling" && event.message.startsWith(POOLKEEPER_FAILED_SCHEDULING),
+        ),
+      { why: () => loopsSaid(env) },
+    );
+    const nodes = listObjects(env.world, "nodes");
+    const perPool = countBy(nodes, (node) => nodePoolOf(node) ?? "(none)");
+    const skew = zoneSkew(env, "web");
+    expect(skew.max - skew.min <= 1, `web's zone spread is skewed: ${JSON.stringify(skew.perZone)}`);
+    expect((perPool.get("gpu") ?? 0) >= 1, "the GPU job got no node of the gpu pool");
+    return [
+      `${placeable().length} of ${pods().length} pods got nodes: ${nodes.length} nodes (${describeCounts(perPool)})`,
+      `web per zone: ${Object.entries(skew.perZone)
+        .map(([zone, count]) => `${zone} ${count}`)
+        .join(", ")}`,
+      `arm-only stays pending: ${shorten(explanation.message)}`,
+    ];
+  },
+};
+
+export const spotInterruption: DemoStep = {
+  id: "spot-interruption",
+  title: "a spot interruption is drained and replaced before the 2-minute deadline",
+  async run(env, _state, progress) {
+    const spot = listObjects(env.world, "nodes").find((node) => label(node, "karpenter.sh/capacity-type") === "spot");
+    if (spot === undefined) throw new StepFailure(`no spot node to interrupt; ${loopsSaid(env)}`);
+    const nodeName = name(spot);
+    const instanceId =
+      String((spot.spec as { providerID?: string }).providerID ?? "")
+        .split("/")
+        .at(-1) ?? "";
+    const before = listObjects(env.world, "pods", NAMESPACE).filter(
+      (pod) => (pod.spec as { nodeName?: string }).nodeName === nodeName,
+    ).length;
+    const noticeAt = env.clock.now().getTime();
+    env.served.aws.events.spotInterruption(instanceId);
+    await waitFor(
+      env,
+      `${nodeName}'s ${before} pods drained and running elsewhere`,
+      INTERRUPTION_DEADLINE_MS,
+      () => {
+        const pods = listObjects(env.world, "pods", NAMESPACE).filter((pod) => name(pod) !== UNSCHEDULABLE_POD);
+        const left = pods.filter((pod) => (pod.spec as { nodeName?: string }).nodeName === nodeName).length;
+        const waiting = pods.filter((pod) => !isBound(pod) || !isRunningOrDone(pod)).length;
+        progress(`${left} pods left on ${nodeName}, ${waiting} not running yet`);
+        return left === 0 && waiting === 0 ? true : undefined;
+      },
+      { why: () => loopsSaid(env) },
+    );
+    const tookMs = env.clock.now().getTime() - noticeAt;
+    return [
+      `${instanceId} (${nodeName}) warned; its ${before} pods drained and running elsewhere ` +
+        `${Math.round(tookMs / 1000)} s after the notice (deadline 120 s)`,
+    ];
+  },
+};
+
+export const consolidationWithinBudgets: DemoStep = {
+  id: "consolidation",
+  title: 'load drops: consolidation within the budgets, while a nodes: "0" window holds the GPU pool',
+  async run(env, _state, progress) {
+    const poolNodes = (pool: string) => listObjects(env.world, "nodes").filter((node) => nodePoolOf(node) === pool);
+    const before = poolNodes("general-purpose").length;
+    const gpuBefore = poolNodes("gpu").map(name);
+    if (before === 0) throw new StepFailure(`no general-purpose nodes to consolidate; ${loopsSaid(env)}`);
+    for (const deployment of ["web", "api", "worker"]) {
+      const patched = await env.kubectl([
+        "patch",
+        "deployment",
+        deployment,
+        "-n",
+        NAMESPACE,
+        "--type",
+        "merge",
+        "-p",
+        '{"spec":{"replicas":5}}',
+      ]);
+      expect(patched.code === 0, `scaling ${deployment} down failed: ${patched.stderr.trim()}`);
+    }
+    // Karpenter's budget: 20% of the pool's nodes, rounded up, disrupted at once.
+    let worst = 0;
+    let allowedThen = 0;
+    await waitFor(
+      env,
+      "general-purpose nodes consolidated",
+      CONSOLIDATION_WAIT_MS,
+      () => {
+        const nodes = poolNodes("general-purpose");
+        const disrupting = nodes.filter(
+          (node) => (node.metadata as { deletionTimestamp?: string }).deletionTimestamp !== undefined,
+        ).length;
+        if (disrupting > worst) {
+          worst = disrupting;
+          allowedThen = Math.ceil(nodes.length * 0.2);
+        }
+        progress(`${nodes.length} general-purpose nodes (was ${before}), ${disrupting} being disrupted`);
+        return nodes.length < before && disrupting === 0 ? true : undefined;
+      },
+      { progress: () => clusterProgress(env), stallWallMs: STALL_WALL_MS, why: () => loopsSaid(env) },
+    );
+    expect(worst <= allowedThen, `${worst} nodes were disrupted at once; the 20% budget allowed ${allowedThen}`);
+    const gpuNow = poolNodes("gpu").map(name);
+    expect(gpuBefore.length > 0, "there was no GPU node for the window to hold");
+    expect(
+      gpuBefore.every((node) => gpuNow.includes(node)),
+      `a GPU node was disrupted inside the nodes: "0" window (${gpuBefore.join(", ")} → ${gpuNow.join(", ")})`,
+    );
+    const held = listObjects(env.world, "events").find(
+      (event) =>
+        (event as { reason?: string }).reason === "DisruptionBlocked" &&
+        /budget/i.test(String((event as { message?: string }).message)) &&
+        isAboutGpuPool(event, gpuBefore),
+    );
+    expect(held !== undefined, "no DisruptionBlocked event says why the GPU pool is held");
+    return [
+      `general-purpose: ${before} → ${poolNodes("general-purpose").length} nodes, at most ${worst} disrupted at once ` +
+        `(budget 20%: ${allowedThen})`,
+      `gpu held: ${shorten(String((held as { message?: string }).message))}`,
+    ];
+  },
+};
+
+export const driftRollout: DemoStep = {
+  id: "drift",
+  title: "an EC2NodeClass change drifts its nodes, replaced with rollout progress",
+  async run(env, _state, progress) {
+    const old = listObjects(env.world, "nodes").map(name);
+    if (old.length === 0) throw new StepFailure(`no nodes to drift; ${loopsSaid(env)}`);
+    const head = await env.repository.commit("pools: larger, encrypted root volumes", {
+      "pools/default-class.yaml": demoExample("commits/default-class-volumes.yaml"),
+    });
+    await waitFor(env, `the gate accepting ${head.slice(0, 7)}`, GATE_WAIT_MS, async () =>
+      (
+        await fetchStatusHistory({ url: env.repository.bare, branch: configDefaults.statusBranch }).catch(() => [])
+      ).find((entry) => entry.source === head),
+    );
+    await waitFor(env, "run applying the changed EC2NodeClass", GATE_WAIT_MS, () =>
+      (findObject(env.world, "ec2nodeclasses", "default")?.spec as { blockDeviceMappings?: unknown } | undefined)
+        ?.blockDeviceMappings === undefined
+        ? undefined
+        : true,
+    );
+    const steps: string[] = [];
+    let last = -1;
+    await waitFor(
+      env,
+      `all ${old.length} nodes of the old class replaced`,
+      DRIFT_WAIT_MS,
+      () => {
+        const now = listObjects(env.world, "nodes").map(name);
+        const replaced = old.filter((node) => !now.includes(node)).length;
+        if (replaced !== last) {
+          last = replaced;
+          steps.push(`${replaced}/${old.length}`);
+        }
+        progress(`rollout ${replaced}/${old.length} replaced, ${now.length} nodes`);
+        return replaced === old.length ? true : undefined;
+      },
+      {
+        progress: () => clusterProgress(env),
+        stallWallMs: STALL_WALL_MS,
+        why: () => `rollout ${last}/${old.length}; ${loopsSaid(env)}`,
+      },
+    );
+    return [`rollout: ${steps.join(" → ")} nodes replaced`];
+  },
+};
+
+/** What changes while the autoscaler works: NodeClaims and Nodes coming and going, pods bound. */
+function clusterProgress(env: DemoEnvironment): string {
+  const claims = listObjects(env.world, "nodeclaims").map(name).join(",");
+  const nodes = listObjects(env.world, "nodes").map(name).join(",");
+  const bound = listObjects(env.world, "pods", NAMESPACE).filter(isBound).length;
+  return `${claims}|${nodes}|${bound}`;
+}
+
+function loopsSaid(env: DemoEnvironment): string {
+  return `poolkeeper run's loops: ${env.controller.loops.join(", ") || "(none)"}`;
+}
+
+function name(object: KubeObject): string {
+  return String(object.metadata?.name ?? "");
+}
+
+function label(object: KubeObject, key: string): string | undefined {
+  return (object.metadata as { labels?: Record<string, string> } | undefined)?.labels?.[key];
+}
+
+function podEvents(env: DemoEnvironment, pod: string): { reason: string; message: string }[] {
+  return listObjects(env.world, "events", NAMESPACE)
+    .filter((event) => (event.involvedObject as { name?: string } | undefined)?.name === pod)
+    .map((event) => ({ reason: String(event.reason ?? ""), message: String(event.message ?? "") }));
+}
+
+function isAboutGpuPool(event: KubeObject, gpuNodes: readonly string[]): boolean {
+  const involved = event.involvedObject as { kind?: string; name?: string } | undefined;
+  if (involved?.kind === "NodePool") return involved.name === "gpu";
+  return involved?.kind === "Node" && gpuNodes.includes(involved.name ?? "");
+}
+
+function zoneSkew(env: DemoEnvironment, app: string) {
+  const zoneOf = new Map(
+    listObjects(env.world, "nodes").map((node) => [name(node), label(node, "topology.kubernetes.io/zone") ?? "?"]),
+  );
+  const perZone: Record<string, number> = {};
+  for (const pod of listObjects(env.world, "pods", NAMESPACE)) {
+    if (label(pod, "app") !== app || !isBound(pod)) continue;
+    const zone = zoneOf.get(String((pod.spec as { nodeName?: string }).nodeName)) ?? "?";
+    perZone[zone] = (perZone[zone] ?? 0) + 1;
+  }
+  const counts = Object.values(perZone);
+  return { perZone, max: Math.max(0, ...counts), min: counts.length === 0 ? 0 : Math.min(...counts) };
+}
+
+function countBy<T>(items: readonly T[], key: (item: T) => string): Map<string, number> {
+  const counts = new Map<string, number>();
+  for (const item of items) counts.set(key(item), (counts.get(key(item)) ?? 0) + 1);
+  return counts;
+}
+
+function describeCounts(counts: Map<string, number>): string {
+  return [...counts].map(([key, count]) => `${key} ${count}`).join(", ");
+}

@@ -1,0 +1,216 @@
+// `poolkeeper demo` end to end: the command spawned as a user runs it (not a terminal, so plain lines), with the
+// pinned kubectl, and each step's own evidence checked in its output — kubectl's words for a kind the API server
+// does not serve (k8s.io/apimachinery meta.NoKindMatchError: `no matches for kind "K" in version "G/V"`), the API
+// server's words around a webhook's denial (k8s.io/apiserver admission/plugin/webhook/errors: `admission webhook
+// "NAME" denied the request`), the status branch's trailers (docs/gitops.md). The autoscaler's steps are played
+// against `poolkeeper run`'s loops: each either held or says what failed, and the exit code and the closing list of
+// failed steps agree with them. A second run breaks one step on purpose through the test hook (the webhook
+// unregistered before the step that expects its denial) and sees the demo exit 1 naming that step. With
+// --keep-running, the commands it prints work: kubectl lists the pools, git clones the pool repository, and
+// `poolkeeper history` reads its status branch.
+import assert from "node:assert/strict";
+import { execFile } from "node:child_process";
+import { mkdtempSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { after, before, describe, test } from "node:test";
+import { runDemo } from "../../cli/commands/demo.ts";
+import { WEBHOOK_CONFIGURATION } from "../../cli/demo/environment.ts";
+import { main } from "../../cli/main.ts";
+import { capturedOutput } from "../../cli/output.ts";
+import { kubectlPath } from "../support/binaries.ts";
+import { projectRoot } from "../support/fixtures.ts";
+
+let kubectl: string;
+let dir: string;
+
+before(async () => {
+  kubectl = await kubectlPath();
+  dir = mkdtempSync(join(tmpdir(), "poolkeeper-demo-test-"));
+});
+
+after(() => rmSync(dir, { recursive: true, force: true }));
+
+function runCli(args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
+  return new Promise((resolve) => {
+    execFile(
+      process.execPath,
+      [join(projectRoot, "bin", "poolkeeper.js"), ...args],
+      { env: { ...process.env, POOLKEEPER_KUBECTL: kubectl }, maxBuffer: 16 * 1024 * 1024, timeout: 400_000 },
+      (error, stdout, stderr) =>
+        resolve({ code: error ? (typeof error.code === "number" ? error.code : -1) : 0, stdout, stderr }),
+    );
+  });
+}
+
+/** The lines of one step: its mark line and the indented lines under it. */
+function stepBlock(output: string, title: string): string {
+  const lines = output.split("\n");
+  const start = lines.findIndex((line) => line.includes(`] ${title} (`));
+  assert.ok(start >= 0, `no line for step "${title}" in:\n${output}`);
+  const end = lines.findIndex((line, index) => index > start && !line.startsWith("    "));
+  return lines.slice(start, end < 0 ? undefined : end).join("\n");
+}
+
+describe("poolkeeper demo", { timeout: 420_000 }, () => {
+  test("plays every step with its assertion, prints the summary, and exits 0 only when every step held", async () => {
+    const result = await runCli(["demo", "--dir", join(dir, "full")]);
+    const out = result.stdout;
+    assert.equal(result.stderr, "", "a pipe gets no progress redraws on standard error, and logs go to demo.log");
+
+    const refused = stepBlock(out, "kubectl apply of the guide's v1beta1 NodePool is refused");
+    assert.match(refused, /^✔/);
+    assert.match(refused, /no matches for kind "NodePool" in version "karpenter\.sh\/v1beta1"/);
+
+    const explained = stepBlock(out, "poolkeeper check explains why");
+    assert.match(explained, /^✔/);
+    assert.match(explained, /deny +batch-v1beta1\.yaml:3:1 +apiVersion +karpenter\.sh\/v1beta1 NodePool is not served/);
+    assert.match(explained, /deny +batch-v1beta1\.yaml:\d+:\d+ +spec\.limits\.cpu +limits\.cpu is 1000m/);
+
+    const converted = stepBlock(out, "poolkeeper fix converts it to karpenter.sh/v1");
+    assert.match(converted, /^✔/);
+    assert.match(converted, /fixed \d+ finding\(s\) in 1 file\(s\)/);
+
+    const denied = stepBlock(out, "the converted pool, still at limits.cpu: 1000m, is denied by the webhook");
+    assert.match(denied, /^✔/);
+    assert.match(
+      denied,
+      /Error from server \(Forbidden\): error when creating ".*": admission webhook "validate\.poolkeeper\.dev" denied the request: NodePool "batch" violates/,
+    );
+
+    const accepted = stepBlock(out, "the Git gate accepts the corrected pools; poolkeeper run applies them");
+    assert.match(accepted, /^✔/);
+    for (const object of [
+      "nodepool.karpenter.sh/general-purpose",
+      "nodepool.karpenter.sh/gpu",
+      "ec2nodeclass.karpenter.k8s.aws/default",
+    ]) {
+      assert.match(accepted, new RegExp(`^ {6}${object.replaceAll(".", "\\.")}$`, "m"));
+    }
+
+    const rejected = stepBlock(
+      out,
+      "a commit with a broken budget cron is rejected by the Git gate; the last good state stays",
+    );
+    assert.match(rejected, /^✔/);
+    const [, bad, good] = /pushed ([0-9a-f]{7}): status [0-9a-f]{7} rejected it; ([0-9a-f]{7}) stays in force/.exec(
+      rejected,
+    ) ?? [assert.fail(`no rejection line in:\n${rejected}`)];
+    assert.match(rejected, /budgets\.schedule-unparsable on NodePool\/batch/);
+    // The trailers as the status branch carries them, in the summary's git log.
+    assert.match(out, new RegExp(`Poolkeeper-Rejected: ${bad}[0-9a-f]{33}`));
+    assert.match(out, new RegExp(`Poolkeeper-Source: ${good}[0-9a-f]{33}`));
+
+    // The autoscaler's steps depend on run's loops: each either held (✔) or says what failed; the demo's exit code and
+    // its closing list agree with them.
+    const failed: string[] = [];
+    for (const [id, title] of [
+      ["pending-pods", "300 pending pods (zone-spread Deployments, a GPU job, one pod no pool can take) get nodes"],
+      ["spot-interruption", "a spot interruption is drained and replaced before the 2-minute deadline"],
+      ["consolidation", 'load drops: consolidation within the budgets, while a nodes: "0" window holds the GPU pool'],
+      ["drift", "an EC2NodeClass change drifts its nodes, replaced with rollout progress"],
+    ] as const) {
+      const block = stepBlock(out, title);
+      if (block.startsWith("✘")) {
+        assert.match(block, /\n {4}FAILED: \S/, block);
+        failed.push(id);
+      } else assert.match(block, /^✔/, block);
+    }
+    assert.match(out, /Kubernetes Events by reason:\n {2}\S/);
+    assert.match(out, /Status branch events by kind \(\d+ commits\):\n {2}.*rejected 1/);
+    assert.match(out, /nodes [▁-█]+ +peak \d+, now \d+/);
+    assert.match(out, /wall time \d+\.\d s; peak RSS \d+ MB \(demo\) \+ \d+ MB \(poolkeeper run\)/);
+    if (failed.length === 0) {
+      assert.match(out, /all 10 steps held/);
+      assert.equal(result.code, 0);
+    } else {
+      const listed = /\d+ of 10 steps failed:\n((?: {2}[\w-]+: .*\n)+)/.exec(out)?.[1] ?? "";
+      assert.deepEqual(
+        listed
+          .trim()
+          .split("\n")
+          .map((line) => line.trim().split(":")[0]),
+        failed,
+      );
+      assert.equal(result.code, 1);
+    }
+  });
+
+  test("a step broken on purpose fails the demo, which names it", async () => {
+    const out = capturedOutput();
+    const code = await runDemo({ keepRunning: false, dir: join(dir, "broken"), timeFactor: "30" }, out, {
+      env: { ...process.env, POOLKEEPER_KUBECTL: kubectl },
+      steps: ["v1beta1-refused", "check-explains", "fix-converts", "webhook-denies"],
+      hooks: {
+        async beforeStep(id, env) {
+          if (id !== "webhook-denies") return;
+          const removed = await env.kubectl(["delete", "validatingwebhookconfiguration", WEBHOOK_CONFIGURATION]);
+          assert.equal(removed.code, 0, removed.stderr);
+        },
+      },
+    });
+    assert.equal(code, 1);
+    assert.match(out.out, /✔ \[3\/4\] poolkeeper fix converts it/);
+    assert.match(
+      out.out,
+      /✘ \[4\/4\] the converted pool, still at limits\.cpu: 1000m, is denied by the webhook[^\n]*\n {4}FAILED: kubectl apply succeeded: nodepool\.karpenter\.sh\/batch created; expected the webhook to deny it/,
+    );
+    assert.match(out.out, /1 of 4 steps failed:\n {2}webhook-denies: kubectl apply succeeded/);
+  });
+
+  test("--keep-running leaves everything up and prints commands that work, until stopped", async () => {
+    const out = capturedOutput();
+    let printed: (text: string) => void = () => {};
+    const commandsPrinted = new Promise<string>((resolve) => (printed = resolve));
+    const stdout = out.stdout.bind(out);
+    out.stdout = (text) => {
+      stdout(text);
+      if (text.includes("Ctrl-C")) printed(text);
+    };
+    const stop = new AbortController();
+    const running = runDemo({ keepRunning: true, dir: join(dir, "kept"), timeFactor: "30" }, out, {
+      env: { ...process.env, POOLKEEPER_KUBECTL: kubectl },
+      steps: ["v1beta1-refused", "check-explains", "fix-converts", "webhook-denies", "gate-accepts"],
+      signal: stop.signal,
+    });
+    try {
+      const text = await Promise.race([
+        commandsPrinted,
+        running.then((code): string =>
+          assert.fail(`the demo ended (${code}) before printing its commands:\n${out.out}`),
+        ),
+      ]);
+      const kubeconfig = /kubectl --kubeconfig (\S+) get nodepools,nodeclaims,nodes/.exec(text)?.[1];
+      const url = /git clone (\S+) pools/.exec(text)?.[1];
+      assert.ok(kubeconfig !== undefined && url !== undefined, text);
+
+      const pools = await new Promise<string>((resolve, reject) =>
+        execFile(kubectl, ["--kubeconfig", kubeconfig, "get", "nodepools", "-o", "name"], (error, stdout, stderr) =>
+          error ? reject(new Error(stderr)) : resolve(stdout),
+        ),
+      );
+      assert.deepEqual(pools.trim().split("\n").sort(), [
+        "nodepool.karpenter.sh/general-purpose",
+        "nodepool.karpenter.sh/gpu",
+      ]);
+      const clone = join(dir, "clone");
+      await new Promise<void>((resolve, reject) =>
+        execFile("git", ["clone", "--quiet", url, clone], (error, _stdout, stderr) =>
+          error ? reject(new Error(stderr)) : resolve(),
+        ),
+      );
+      const history = capturedOutput();
+      assert.equal(await main(["history", "--repo", url, "--format", "json"], history), 0, history.err);
+      const rows = JSON.parse(history.out) as { kind: string; reason: string }[];
+      assert.ok(
+        rows.some((row) => row.kind === "accepted"),
+        history.out,
+      );
+    } finally {
+      // A failed assertion must not leave the demo (and its poolkeeper run) running.
+      stop.abort();
+    }
+    assert.equal(await running, 0);
+    assert.match(out.out, /all 5 steps held/);
+  });
+});
