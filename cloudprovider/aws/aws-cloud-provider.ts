@@ -127,6 +127,9 @@ export class AwsCloudProvider implements CloudProvider {
   readonly instanceTypes: InstanceTypeSource;
   readonly launchTemplates: LaunchTemplates;
   readonly #resolved = new Map<string, Resolved>();
+  // One resolution per EC2NodeClass at a time: launches for two pools of one class would otherwise both find the
+  // instance profile missing and both create it (IAM answers the second with EntityAlreadyExists).
+  readonly #resolving = new Map<string, { key: string; done: Promise<Resolved> }>();
 
   constructor(options: AwsCloudProviderOptions) {
     this.#o = options;
@@ -173,6 +176,19 @@ export class AwsCloudProvider implements CloudProvider {
     if (cached !== undefined && cached.key === key && now - cached.at < (this.#o.resolutionTtlMs ?? 60_000)) {
       return cached;
     }
+    const inFlight = this.#resolving.get(name);
+    if (inFlight !== undefined && inFlight.key === key) return inFlight.done;
+    const done = this.#resolveNow(nodeClass, key, now);
+    this.#resolving.set(name, { key, done });
+    try {
+      return await done;
+    } finally {
+      if (this.#resolving.get(name)?.done === done) this.#resolving.delete(name);
+    }
+  }
+
+  async #resolveNow(nodeClass: EC2NodeClass, key: string, now: number): Promise<Resolved> {
+    const name = nodeClass.metadata.name ?? "";
     const { ports, cluster, region, kubernetesVersion } = this.#o;
     const [subnets, groups, images, instanceProfile] = await Promise.all([
       resolveSubnets(ports.ec2, nodeClass),

@@ -3,7 +3,7 @@
  * `spec.instanceProfile`, that one; given `spec.role`, a profile Karpenter makes and owns, named after the
  * cluster and a hash of the region and EC2NodeClass, holding exactly that role.
  */
-import { NotFound, type EC2NodeClass, type IamPort } from "../../api/index.ts";
+import { AwsApiError, NotFound, type EC2NodeClass, type IamPort } from "../../api/index.ts";
 import { NodeClassNotReadyError } from "../errors.ts";
 import { stableHash } from "./hash.ts";
 import { clusterTagKey, TAG_NODE_CLASS } from "./tags.ts";
@@ -34,15 +34,21 @@ export async function ensureInstanceProfile(
     profile = await iam.getInstanceProfile(name);
   } catch (error) {
     if (!(error instanceof NotFound)) throw error;
-    profile = await iam.createInstanceProfile({
-      name,
-      path: `/karpenter/${cluster.region}/${cluster.name}/${nodeClass.metadata.uid ?? nodeClassName}/`,
-      tags: [
-        { key: clusterTagKey(cluster.name), value: "owned" },
-        { key: TAG_NODE_CLASS, value: nodeClassName },
-        { key: "topology.kubernetes.io/region", value: cluster.region },
-      ],
-    });
+    try {
+      profile = await iam.createInstanceProfile({
+        name,
+        path: `/karpenter/${cluster.region}/${cluster.name}/${nodeClass.metadata.uid ?? nodeClassName}/`,
+        tags: [
+          { key: clusterTagKey(cluster.name), value: "owned" },
+          { key: TAG_NODE_CLASS, value: nodeClassName },
+          { key: "topology.kubernetes.io/region", value: cluster.region },
+        ],
+      });
+    } catch (createError) {
+      // Made meanwhile by another replica (Karpenter's Create ignores IsAlreadyExists too): use that one.
+      if (!(createError instanceof AwsApiError && createError.code === "EntityAlreadyExists")) throw createError;
+      profile = await iam.getInstanceProfile(name);
+    }
   }
   if (profile.roles.includes(roleName)) return name;
   // A profile holds at most one role: the old one goes before the new one is added.

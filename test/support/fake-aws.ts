@@ -359,6 +359,9 @@ export class FakeAws implements AwsPorts {
     },
     createInstanceProfile: async (input) => {
       this.#record("CreateInstanceProfile", input);
+      if (this.profiles.has(input.name)) {
+        throw new AwsApiError("EntityAlreadyExists", `Instance Profile ${input.name} already exists.`);
+      }
       const profile = {
         name: input.name,
         arn: `arn:aws:iam::111122223333:instance-profile${input.path}${input.name}`,

@@ -264,6 +264,40 @@ describe("resolution", () => {
     assert.match(userData, /key: karpenter\.sh\/unregistered/);
   });
 
+  test("two launches of one EC2NodeClass at once make its instance profile once", async () => {
+    const launched = await Promise.all([
+      provider.create(nodeClaim("together-1", ["c5.large"])),
+      provider.create(nodeClaim("together-2", ["c5.large"])),
+    ]);
+    assert.equal(launched.length, 2);
+    assert.equal(aws.count("CreateInstanceProfile"), 1);
+    assert.equal(aws.count("AddRoleToInstanceProfile"), 1);
+    assert.deepEqual(
+      [...aws.profiles.values()].map((p) => p.roles),
+      [["KarpenterNodeRole-test-cluster"]],
+    );
+  });
+
+  test("a profile another replica made between the lookup and the create is used, not an error", async () => {
+    // IAM's answer to the second create of one name is EntityAlreadyExists (409): the fake answers so too.
+    const getInstanceProfile = aws.iam.getInstanceProfile;
+    let lookups = 0;
+    aws.iam.getInstanceProfile = async (name) => {
+      lookups++;
+      if (lookups === 1) {
+        const missing = getInstanceProfile(name);
+        await aws.iam.createInstanceProfile({ name, path: "/other-replica/", tags: [] });
+        return missing;
+      }
+      return getInstanceProfile(name);
+    };
+    await provider.create(nodeClaim("raced", ["c5.large"]));
+    assert.equal(aws.count("CreateInstanceProfile"), 2);
+    const [profile] = aws.profiles.values();
+    assert.equal(profile?.path, "/other-replica/");
+    assert.deepEqual(profile?.roles, ["KarpenterNodeRole-test-cluster"]);
+  });
+
   test("launch templates are reused across launches and collected once unused", async () => {
     await provider.create(nodeClaim("lt-1", ["c5.large"]));
     await provider.create(nodeClaim("lt-2", ["c5.large"]));
