@@ -3,7 +3,8 @@
 // `nodes: "0"` budget is reported once with the budget and when its window ends (not again on the next pass), the
 // empty node of another pool is reported as consolidated with the command's sentence, and a pool's rollout
 // progress. Expected values: the window written in the NodePool (0 9 * * 1-5 for 12h, Monday 10:00 UTC: active
-// until 21:00), the catalog's m5.large on-demand price ($0.096/h) and the node names given.
+// until 21:00), the catalog's m5.large on-demand price ($0.096/h) and the node names given. A dry-run command,
+// planned again every pass, is reported once.
 import assert from "node:assert/strict";
 import { execFile } from "node:child_process";
 import { mkdtempSync, rmSync } from "node:fs";
@@ -108,4 +109,24 @@ test("blocked nodes, actions and rollout progress land in the status branch as P
   const consolidated = trailers.filter((t) => t.startsWith("consolidated batch batch-spare: "));
   assert.equal(consolidated.length, 1);
   assert.match(consolidated[0] ?? "", /empty.*batch-spare.*saves \$0\.096\/h/);
+});
+
+test("a dry-run command planned again each pass is reported once, as what would be done", () => {
+  const types = instanceTypes(["m5.large"]);
+  const batch = nodePool("batch", { consolidationPolicy: "WhenEmpty", budgets: [{ nodes: "100%" }] });
+  const snapshot = new SnapshotBuilder(types).node("batch-spare", { pool: "batch", type: "m5.large" }).snapshot();
+  const report = new DisruptionStatusReport();
+  const events = [];
+  for (let pass = 0; pass < 3; pass++) {
+    const planned = plan(snapshot, { nodePools: [batch] }, typesByPool([batch], types), fixedClock(MONDAY_10), {
+      dryRun: true,
+    });
+    const [command] = planned.commands;
+    assert.ok(command?.dryRun);
+    events.push(...report.executed({ outcome: "dry-run", command }));
+  }
+  assert.deepEqual(
+    events.map((e) => [e.kind, e.node, e.reason]),
+    [["consolidated", "batch-spare", "dry run: would delete 1 empty node (batch-spare): saves $0.096/h"]],
+  );
 });
