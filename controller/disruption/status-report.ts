@@ -4,7 +4,7 @@
  * pass runs every 10 s, so a node's reason is reported when it starts being blocked or its kind of blocker changes
  * (not again each pass), and rollout progress when its sentence changes; a node that stops being blocked is
  * forgotten, so it is reported again if it is blocked later. Nodes already being disrupted are not reported as
- * blocked: their command was.
+ * blocked: their command was. A dry-run command, planned again each pass, is reported once.
  */
 import type { DisruptionCommand } from "./command.ts";
 import type { ExecutionResult } from "./executor.ts";
@@ -24,6 +24,8 @@ export class DisruptionStatusReport {
   /** Pool → the rollout sentence last reported. */
   readonly #rollout = new Map<string, string>();
   readonly #problems = new Set<string>();
+  /** Dry-run commands reported: planned again each pass, reported once. */
+  readonly #dryRuns = new Set<string>();
 
   /** The events a plan adds: newly blocked nodes, changed rollout progress, desired pools that cannot be read. */
   planned(plan: DisruptionPlan, sourceSha?: string): DisruptionStatusEvent[] {
@@ -62,6 +64,10 @@ export class DisruptionStatusReport {
   /** The events of a command carried out (or not): one per candidate node. */
   executed(result: ExecutionResult, sourceSha?: string): DisruptionStatusEvent[] {
     const { command } = result;
+    if (result.outcome === "dry-run") {
+      if (this.#dryRuns.has(command.id)) return [];
+      this.#dryRuns.add(command.id);
+    }
     const kind = result.outcome === "done" || result.outcome === "dry-run" ? ACTION_KIND[command.reason] : undefined;
     const reason =
       result.outcome === "done"
