@@ -12,7 +12,7 @@ import { crdValidatorsModule } from "./generate-validators.ts";
 export interface GeneratedFiles {
   "crd-schemas.ts": string;
   "types.ts": string;
-  "crd-validators.ts": string;
+  "crd-validators.js": string;
 }
 
 interface Schema {
@@ -73,7 +73,7 @@ export function generate(): GeneratedFiles {
       "/** The served versions of the upstream CRDs, one entry per (group, version, kind). */\n" +
       `export const crdSchemas: readonly CrdSchema[] = [\n${entries.join(",\n")},\n];\n`,
     "types.ts": header + 'import type { ObjectMeta } from "../object-meta.ts";\n\n' + types.join("\n"),
-    "crd-validators.ts": crdValidatorsModule(header, crds),
+    "crd-validators.js": crdValidatorsModule(header, crds),
   };
 }
 

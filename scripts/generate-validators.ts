@@ -1,6 +1,7 @@
-// Generates api/generated/crd-validators.ts: the CRDs' structural validators as ajv standalone code
+// Generates api/generated/crd-validators.js: the CRDs' structural validators as ajv standalone code
 // (https://ajv.js.org/standalone.html), so `poolkeeper check` loads compiled functions instead of compiling three
-// large schemas at every start. Called by scripts/generate-api.ts (`npm run generate`); test/api/generated.test.ts
+// large schemas at every start. JavaScript, not TypeScript: a source checkout would otherwise strip the types of
+// 300 KB of code at every start (tsconfig's allowJs puts it in the build). Called by scripts/generate-api.ts (`npm run generate`); test/api/generated.test.ts
 // fails when the file is stale (after a CRD or ajv upgrade) and test/api/crd-validators.test.ts proves the code
 // answers exactly as the schemas compiled at run time.
 import standaloneCode from "ajv/dist/standalone/index.js";
@@ -19,14 +20,13 @@ export function crdValidatorsModule(header: string, crds: readonly CrdSchema[]):
   const table = Object.entries(exports).map(([name, key]) => `  ${JSON.stringify(key)}: ${name},\n`);
   return (
     header +
-    "// @ts-nocheck -- ajv's generated JavaScript.\n" +
-    'import type { AjvValidate } from "../validation/structural.ts";\n' +
+    'import { createRequire } from "node:module";\n\n' +
     // ajv refers to its run-time helpers (string length in code points, the date-time format) with require().
-    'import { createRequire } from "node:module";\n' +
     "const require = createRequire(import.meta.url);\n\n" +
     standaloneCode.default(ajv, exports) +
-    "\n\n/** The structural validator of each served CRD version, by group/version/kind. */\n" +
-    `export const crdValidators: Readonly<Record<string, AjvValidate>> = {\n${table.join("")}};\n`
+    "\n\n/**\n * The structural validator of each served CRD version, by group/version/kind.\n" +
+    ' * @type {Readonly<Record<string, import("../validation/structural.ts").AjvValidate>>}\n */\n' +
+    `export const crdValidators = {\n${table.join("")}};\n`
   );
 }
 

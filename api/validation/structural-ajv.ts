@@ -1,6 +1,6 @@
 // The ajv that compiles the CRDs' structural schemas: its options, the Kubernetes extension keywords it must accept,
 // and the one format the API server checks on these CRDs. `npm run generate` uses it to write the validators as
-// standalone code (api/generated/crd-validators.ts), so a start-up compiles no schema; the tests compile with it at
+// standalone code (api/generated/crd-validators.js), so a start-up compiles no schema; the tests compile with it at
 // run time to prove the generated code answers the same.
 import { Ajv, type Options } from "ajv";
 import ajvFormats from "ajv-formats";

@@ -2,7 +2,7 @@
 // (only inside objects that exist), then types, enums, patterns, bounds and required fields. Unknown fields are
 // reported too: the API server drops them with a warning and kubectl's default strict validation rejects them, so a
 // reviewer must hear it before either happens. The ajv validators themselves are generated at build time
-// (structural-ajv.ts, api/generated/crd-validators.ts): this part turns their errors into the API server's words.
+// (structural-ajv.ts, api/generated/crd-validators.js): this part turns their errors into the API server's words.
 import type { ErrorObject } from "ajv";
 import type { OpenApiSchema } from "../crd-schema.ts";
 import { objectMetaSchema } from "../object-meta.ts";

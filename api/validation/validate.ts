@@ -2,7 +2,7 @@
 // unknown fields, ObjectMeta, and the CRD's CEL rules (transition rules when the old object is given).
 import { crdVersionKey, type CrdSchema } from "../crd-schema.ts";
 import { crdSchemas } from "../generated/crd-schemas.ts";
-import { crdValidators } from "../generated/crd-validators.ts";
+import { crdValidators } from "../generated/crd-validators.js";
 import { cloneJson, isRecord } from "../plain-object.ts";
 import { compileCelRules, type CelRuleSet } from "./cel-rules.ts";
 import type { FieldError } from "./field-error.ts";

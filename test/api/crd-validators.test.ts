@@ -1,4 +1,4 @@
-// The structural validators in api/generated/crd-validators.ts are ajv standalone code written at build time. They
+// The structural validators in api/generated/crd-validators.js are ajv standalone code written at build time. They
 // must answer exactly as the CRD schemas compiled by ajv at run time (the oracle: structural-ajv.ts, independent of
 // the generated file): the same raw ajv errors, the same defaults applied, the same field errors. Checked on the
 // upstream examples, the corpus of broken manifests, and every field of the upstream examples broken in turn.
@@ -9,7 +9,7 @@ import { join } from "node:path";
 import { parseAllDocuments } from "yaml";
 import { crdVersionKey, type CrdSchema, type OpenApiSchema } from "../../api/crd-schema.ts";
 import { crdSchemas } from "../../api/generated/crd-schemas.ts";
-import { crdValidators } from "../../api/generated/crd-validators.ts";
+import { crdValidators } from "../../api/generated/crd-validators.js";
 import { isRecord } from "../../api/plain-object.ts";
 import { prepareSchema, structuralValidator } from "../../api/validation/structural.ts";
 import { structuralAjv } from "../../api/validation/structural-ajv.ts";
