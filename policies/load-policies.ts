@@ -1,7 +1,7 @@
 // Reads PoolPolicy files: YAML with source positions, the document schema (ajv), known rule ids, each rule's
 // parameter schema, exemption dates and custom CEL rules that compile. Every problem is reported with
 // file:line:col; a bad policy never crashes the engine and never silently applies half of itself.
-import { Ajv, type ErrorObject, type ValidateFunction } from "ajv";
+import type { ErrorObject, ValidateFunction } from "ajv";
 import { compileCel, loadYaml, type FieldPath, type SourcePosition } from "../api/index.ts";
 import { closestName } from "../api/index.ts";
 import { isRecord } from "../api/index.ts";
@@ -9,7 +9,7 @@ import { poolPolicySchema, POLICY_API_VERSION, POLICY_KIND, type PoolPolicy } fr
 import type { AnyRule } from "./rule.ts";
 import { ruleMatches } from "./rule-pattern.ts";
 import { standingCheck } from "./standing-checks.ts";
-import { describeAjvError } from "../api/index.ts";
+import { describeAjvError, documentAjv } from "../api/index.ts";
 
 export interface PolicyError {
   source: SourcePosition;
@@ -27,13 +27,11 @@ export interface PolicyLoadResult {
   errors: PolicyError[];
 }
 
-// verbose: the messages name the closest field (describeAjvError reads parentSchema). Compiled on first use: a
-// `check` without a policy file reads none, and compiling at import took a tenth of its start-up.
-let ajv: Ajv | undefined;
-const policyAjv = (): Ajv => (ajv ??= new Ajv({ allErrors: true, strict: false, verbose: true }));
+// Compiled on first use: a `check` without a policy file reads none, and compiling at import took a tenth of its
+// start-up.
 let documentValidator: ValidateFunction | undefined;
 const schemaErrors = (value: unknown): ErrorObject[] => {
-  documentValidator ??= policyAjv().compile(poolPolicySchema);
+  documentValidator ??= documentAjv().compile(poolPolicySchema);
   return documentValidator(value) ? [] : (documentValidator.errors ?? []);
 };
 const paramValidators = new WeakMap<AnyRule, ValidateFunction>();
@@ -42,7 +40,7 @@ function paramValidator(rule: AnyRule): ValidateFunction | undefined {
   if (!rule.params) return undefined;
   let validate = paramValidators.get(rule);
   if (!validate) {
-    validate = policyAjv().compile({ type: "object", additionalProperties: false, ...rule.params.schema });
+    validate = documentAjv().compile({ type: "object", additionalProperties: false, ...rule.params.schema });
     paramValidators.set(rule, validate);
   }
   return validate;

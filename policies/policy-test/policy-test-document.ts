@@ -2,8 +2,15 @@
 // expected per rule and object. The shape follows `kyverno test`'s kyverno-test.yaml (policies, resources, results
 // of `rule` × `kind` × resource names) and gator's suites (paths relative to the file, never absolute), in the
 // Kubernetes document form of a PoolPolicy. Validated with ajv; every problem is reported with file:line:col.
-import { Ajv, type ErrorObject, type ValidateFunction } from "ajv";
-import { describeAjvError, isRecord, loadYaml, type FieldPath, type SourcePosition } from "../../api/index.ts";
+import type { ErrorObject, ValidateFunction } from "ajv";
+import {
+  describeAjvError,
+  documentAjv,
+  isRecord,
+  loadYaml,
+  type FieldPath,
+  type SourcePosition,
+} from "../../api/index.ts";
 import type { PolicyError } from "../load-policies.ts";
 import { documentSchema, POLICY_API_VERSION, PRESETS, type PresetName } from "../policy-document.ts";
 import type { RuleKind } from "../rule.ts";
@@ -88,11 +95,10 @@ export const policyTestSchema = documentSchema(POLICY_TEST_KIND, {
   },
 });
 
-// verbose: the messages name the closest field and the pattern's description (describeAjvError reads parentSchema).
 // Compiled on first use: every command loads this module, few read a PoolPolicyTest.
 let documentValidator: ValidateFunction | undefined;
 const schemaErrors = (value: unknown): ErrorObject[] => {
-  documentValidator ??= new Ajv({ allErrors: true, strict: false, verbose: true }).compile(policyTestSchema);
+  documentValidator ??= documentAjv().compile(policyTestSchema);
   return documentValidator(value) ? [] : (documentValidator.errors ?? []);
 };
 
