@@ -51,3 +51,8 @@ export interface CrdSchema {
   scope: string;
   schema: OpenApiSchema;
 }
+
+/** A served CRD version's key, `group/version/kind` (the generated validators are looked up by it). */
+export function crdVersionKey(crd: Pick<CrdSchema, "group" | "version" | "kind">): string {
+  return `${crd.group}/${crd.version}/${crd.kind}`;
+}

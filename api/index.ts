@@ -134,6 +134,7 @@ export {
 } from "./quantity.ts";
 export type { Budget, EC2NodeClassSpec, KubeletConfiguration, NodeSelectorRequirementWithMinValues } from "./types.ts";
 export { describeAjvError } from "./validation/ajv-messages.ts";
+export { documentAjv } from "./validation/document-ajv.ts";
 export { type CelProgram, compileCel, toCelValue } from "./validation/cel-env.ts";
 export { closestName, ClosestNameIndex } from "./validation/closest-name.ts";
 export {

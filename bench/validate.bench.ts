@@ -2,7 +2,7 @@
 // alone (the CRD schema with defaults); then the CRDs' CEL rules alone, and the full validateObject (schema,
 // defaults, unknown fields, metadata and CEL). 10,000 objects built from the upstream examples, varied.
 import { findCrd, validateObject } from "../api/validation/validate.ts";
-import { compileStructural } from "../api/validation/structural.ts";
+import { compileStructural } from "../api/validation/structural-ajv.ts";
 import { compileCelRules } from "../api/validation/cel-rules.ts";
 import { measure, report } from "./measure.ts";
 import { realisticBundles, upstreamFiles } from "./realistic-objects.ts";

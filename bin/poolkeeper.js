@@ -3,6 +3,12 @@
 // types; `npm ci` installs Node 24 as a devDependency and npx puts it first on PATH); a built package, or a
 // Node without type stripping, runs the compiled dist/.
 import { existsSync } from "node:fs";
+import module from "node:module";
+
+// V8's compiled code of the modules (from a checkout, of their stripped TypeScript too) is kept in the system's
+// temp directory and reused by the next start (module.enableCompileCache, Node >= 22.1): a source checkout's `check`
+// then starts in about half the CPU time. NODE_DISABLE_COMPILE_CACHE=1 turns it off.
+module.enableCompileCache?.();
 
 // A reader that stops early (`poolkeeper explain | head`) closes the pipe: the rest of the output has nowhere to
 // go, which is no error of ours. Stop quietly with the shell's status for a process ended by SIGPIPE (128 + 13),

@@ -1,7 +1,7 @@
 // Reads PoolPolicy files: YAML with source positions, the document schema (ajv), known rule ids, each rule's
 // parameter schema, exemption dates and custom CEL rules that compile. Every problem is reported with
 // file:line:col; a bad policy never crashes the engine and never silently applies half of itself.
-import { Ajv, type ValidateFunction } from "ajv";
+import type { ErrorObject, ValidateFunction } from "ajv";
 import { compileCel, loadYaml, type FieldPath, type SourcePosition } from "../api/index.ts";
 import { closestName } from "../api/index.ts";
 import { isRecord } from "../api/index.ts";
@@ -9,7 +9,7 @@ import { poolPolicySchema, POLICY_API_VERSION, POLICY_KIND, type PoolPolicy } fr
 import type { AnyRule } from "./rule.ts";
 import { ruleMatches } from "./rule-pattern.ts";
 import { standingCheck } from "./standing-checks.ts";
-import { describeAjvError } from "../api/index.ts";
+import { describeAjvError, documentAjv } from "../api/index.ts";
 
 export interface PolicyError {
   source: SourcePosition;
@@ -27,16 +27,20 @@ export interface PolicyLoadResult {
   errors: PolicyError[];
 }
 
-// verbose: the messages name the closest field (describeAjvError reads parentSchema).
-const ajv = new Ajv({ allErrors: true, strict: false, verbose: true });
-const validateDocument = ajv.compile(poolPolicySchema);
+// Compiled on first use: a `check` without a policy file reads none, and compiling at import took a tenth of its
+// start-up.
+let documentValidator: ValidateFunction | undefined;
+const schemaErrors = (value: unknown): ErrorObject[] => {
+  documentValidator ??= documentAjv().compile(poolPolicySchema);
+  return documentValidator(value) ? [] : (documentValidator.errors ?? []);
+};
 const paramValidators = new WeakMap<AnyRule, ValidateFunction>();
 
 function paramValidator(rule: AnyRule): ValidateFunction | undefined {
   if (!rule.params) return undefined;
   let validate = paramValidators.get(rule);
   if (!validate) {
-    validate = ajv.compile({ type: "object", additionalProperties: false, ...rule.params.schema });
+    validate = documentAjv().compile({ type: "object", additionalProperties: false, ...rule.params.schema });
     paramValidators.set(rule, validate);
   }
   return validate;
@@ -67,8 +71,7 @@ export function loadPolicies(input: string | Uint8Array, file: string, rules: re
       const suggestion = closestName(id, [...byId.keys()]);
       at(["spec", "rules", id], `unknown rule "${id}"${suggestion ? ` (did you mean "${suggestion}"?)` : ""}`);
     };
-    const valid = validateDocument(value);
-    if (!valid) for (const e of validateDocument.errors ?? []) at(...describeAjvError(e, value));
+    for (const e of schemaErrors(value)) at(...describeAjvError(e, value));
     // The checks below read the parts the schema let through, each guarded, so one run lists every mistake in the
     // file, not the first kind: a misspelt field does not hide a custom rule that does not compile.
     const spec = isRecord(value.spec) ? value.spec : {};

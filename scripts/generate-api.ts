@@ -1,14 +1,21 @@
 // Generates api/generated/ from the upstream CRDs in api/crds/: the served versions' openAPIV3Schema as a
 // module (so the runtime needs no YAML parsing or file I/O to validate) and TypeScript types that follow the
-// schema field by field. `npm run generate` rewrites them; test/api/generated.test.ts fails when they are stale.
+// schema field by field, the structural validators as ajv standalone code (generate-validators.ts) and the CEL
+// rules' parsed forms (generate-rule-asts.ts).
+// `npm run generate` rewrites them; test/api/generated.test.ts fails when they are stale.
 import { readFileSync, readdirSync, writeFileSync, mkdirSync } from "node:fs";
 import { join, dirname } from "node:path";
 import { fileURLToPath } from "node:url";
 import { parse } from "yaml";
+import type { CrdSchema } from "../api/crd-schema.ts";
+import { crdRuleAstsModule } from "./generate-rule-asts.ts";
+import { crdValidatorsModule } from "./generate-validators.ts";
 
 export interface GeneratedFiles {
   "crd-schemas.ts": string;
   "types.ts": string;
+  "crd-validators.js": string;
+  "crd-rule-asts.js": string;
 }
 
 interface Schema {
@@ -46,6 +53,7 @@ export function generate(): GeneratedFiles {
     .sort();
   const entries: string[] = [];
   const types: string[] = [];
+  const crds: CrdSchema[] = [];
   for (const file of files) {
     const crd = parse(readFileSync(join(crdDir, file), "utf8")) as Crd;
     const { group, names, scope } = crd.spec;
@@ -57,6 +65,8 @@ export function generate(): GeneratedFiles {
           `    schema: ${JSON.stringify(schema)},\n  }`,
       );
       types.push(rootType(names.kind, `${group}/${version.name}`, schema));
+      const { kind, plural } = names;
+      crds.push({ file, group, version: version.name, kind, plural, scope, schema: schema as CrdSchema["schema"] });
     }
   }
   return {
@@ -66,6 +76,8 @@ export function generate(): GeneratedFiles {
       "/** The served versions of the upstream CRDs, one entry per (group, version, kind). */\n" +
       `export const crdSchemas: readonly CrdSchema[] = [\n${entries.join(",\n")},\n];\n`,
     "types.ts": header + 'import type { ObjectMeta } from "../object-meta.ts";\n\n' + types.join("\n"),
+    "crd-validators.js": crdValidatorsModule(header, crds),
+    "crd-rule-asts.js": crdRuleAstsModule(header, crds),
   };
 }
 

@@ -1,7 +1,7 @@
 // Which fields of a variable an expression reads. A rule attached to `spec` that only reads `self.amiFamily` and
 // `self.amiSelectorTerms` depends on nothing else: it can be given (and its result keyed on) just those fields.
 // `undefined` means the expression uses the variable as a whole (`self == oldSelf`, `size(self)`, `self.all(…)`).
-import { parse } from "@bufbuild/cel";
+import { parseCel } from "./cel-env.ts";
 
 interface ExprLike {
   exprKind?: { case?: string; value?: { name?: string; operand?: ExprLike; field?: string } };
@@ -30,6 +30,6 @@ export function fieldDependencies(expression: string, variable: string): string[
     }
     for (const child of Object.values(node)) visit(child);
   };
-  visit(parse(expression).expr);
+  visit(parseCel(expression).expr);
   return whole ? undefined : [...fields].sort();
 }

@@ -4,6 +4,7 @@
 import { celEnv, celMethod, listType, CelScalar, parse, plan, type CelEnv, type CelResult } from "@bufbuild/cel";
 import { strings } from "@bufbuild/cel/ext";
 import type { OpenApiSchema } from "../crd-schema.ts";
+import { crdRuleAsts } from "../generated/crd-rule-asts.js";
 import { isRecord } from "../plain-object.ts";
 
 // Rules call the same few patterns on every object: compile each once.
@@ -58,11 +59,28 @@ export type CelProgram = (bindings: Record<string, unknown>) => CelResult;
 const programs = new Map<string, CelProgram>();
 const MAX_PROGRAMS = 2048;
 
+// A rule met for the first time is parsed twice, for the fields it reads (cel-dependencies.ts) and to be planned:
+// parsing was the larger part of compiling one, so the last parsed expressions are kept. Bounded like the programs.
+// (The CRDs' own rules come parsed from api/generated/; policies' custom rules are parsed here.)
+const parsed = new Map<string, ReturnType<typeof parse>>();
+
+/** Parses an expression (cached); throws with CEL's own message when it does not parse. */
+export function parseCel(expression: string): ReturnType<typeof parse> {
+  let result = parsed.get(expression);
+  if (result === undefined) {
+    // The CRDs' rules were parsed at build time (npm run generate).
+    result = crdRuleAsts.get(expression)?.() ?? parse(expression);
+    parsed.set(expression, result);
+    if (parsed.size > MAX_PROGRAMS) parsed.delete(parsed.keys().next().value as string);
+  }
+  return result;
+}
+
 /** Parses and plans an expression once; throws with CEL's own message when it does not compile. */
 export function compileCel(expression: string): CelProgram {
   let compiled = programs.get(expression);
   if (compiled === undefined) {
-    const program = plan(kubernetesCelEnv, parse(expression));
+    const program = plan(kubernetesCelEnv, parseCel(expression));
     compiled = (bindings) => program(bindings as never);
     programs.set(expression, compiled);
     if (programs.size > MAX_PROGRAMS) programs.delete(programs.keys().next().value as string);

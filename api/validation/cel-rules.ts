@@ -32,8 +32,11 @@ interface RuleNode {
    * the same small values recur across objects (label keys, requirement lists, selector terms). Bounded.
    */
   memo: Map<string, readonly (string | undefined)[]>;
-  /** The only fields of `self`/`oldSelf` the node's rules read, or undefined when a rule reads the whole value. */
-  fields?: readonly string[];
+  /**
+   * The only fields of `self`/`oldSelf` the node's rules read, or undefined when a rule reads the whole value (or
+   * the value is not an object). Found on first use, since it parses the rules.
+   */
+  fields: () => readonly string[] | undefined;
 }
 
 const MEMO_LIMIT = 4096;
@@ -75,7 +78,7 @@ function buildNode(schema: OpenApiSchema, schemaPath: string, all: CompiledRule[
   if (rules.length === 0 && properties.size === 0 && !additionalProperties && !items) return undefined;
   const listMapKeys = schema["x-kubernetes-list-type"] === "map" ? schema["x-kubernetes-list-map-keys"] : undefined;
   const intOrString = schema["x-kubernetes-int-or-string"] === true;
-  const fields = schema.type === "object" ? readFields(rules) : undefined;
+  let fields: readonly string[] | undefined | null = schema.type === "object" ? null : undefined;
   return {
     rules,
     properties,
@@ -86,7 +89,7 @@ function buildNode(schema: OpenApiSchema, schemaPath: string, all: CompiledRule[
     intOrString,
     schema,
     memo: new Map(),
-    fields,
+    fields: () => (fields === null ? (fields = readFields(rules)) : fields),
   };
 }
 
@@ -170,8 +173,9 @@ function project(value: unknown, fields: readonly string[] | undefined): unknown
 
 /** Per rule of the node: undefined when it passes, else the error message. */
 function ruleFailures(node: RuleNode, fullValue: unknown, fullOld: unknown): readonly (string | undefined)[] {
-  const value = project(fullValue, node.fields);
-  const oldValue = project(fullOld, node.fields);
+  const fields = node.fields();
+  const value = project(fullValue, fields);
+  const oldValue = project(fullOld, fields);
   const key =
     oldValue === undefined ? JSON.stringify(value) : `${JSON.stringify(value)}\u0000${JSON.stringify(oldValue)}`;
   const known = node.memo.get(key);

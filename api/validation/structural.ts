@@ -1,9 +1,9 @@
-// Structural validation with ajv from the CRD's own openAPIV3Schema, the way the API server applies it:
-// defaults first (only inside objects that exist), then types, enums, patterns, bounds and required fields.
-// Unknown fields are reported too: the API server drops them with a warning and kubectl's default strict
-// validation rejects them, so a reviewer must hear it before either happens.
-import { Ajv, type ErrorObject, type ValidateFunction } from "ajv";
-import ajvFormats from "ajv-formats";
+// Structural validation from the CRD's own openAPIV3Schema, the way the API server applies it: defaults first
+// (only inside objects that exist), then types, enums, patterns, bounds and required fields. Unknown fields are
+// reported too: the API server drops them with a warning and kubectl's default strict validation rejects them, so a
+// reviewer must hear it before either happens. The ajv validators themselves are generated at build time
+// (structural-ajv.ts, api/generated/crd-validators.js): this part turns their errors into the API server's words.
+import type { ErrorObject } from "ajv";
 import type { OpenApiSchema } from "../crd-schema.ts";
 import { objectMetaSchema } from "../object-meta.ts";
 import type { FieldError, FieldPath } from "./field-error.ts";
@@ -12,25 +12,10 @@ import { isRecord } from "../plain-object.ts";
 import { duplicateListItems } from "./list-uniqueness.ts";
 import { pathFromPointer, valueAtPath } from "./json-pointer.ts";
 
-const kubernetesKeywords = [
-  "x-kubernetes-int-or-string",
-  "x-kubernetes-preserve-unknown-fields",
-  "x-kubernetes-embedded-resource",
-  "x-kubernetes-list-type",
-  "x-kubernetes-list-map-keys",
-  "x-kubernetes-map-type",
-  "x-kubernetes-validations",
-];
-
-function newAjv(): Ajv {
-  const ajv = new Ajv({ allErrors: true, useDefaults: true, strict: false, coerceTypes: false, messages: true });
-  ajv.addVocabulary(kubernetesKeywords);
-  // ajv-formats is CommonJS: its plugin is the module's `default` property under ESM.
-  ajvFormats.default(ajv, ["date-time"]);
-  // The API server checks formats on strings only; int32/int64 on integers are documentation.
-  ajv.addFormat("int32", { type: "number", validate: () => true });
-  ajv.addFormat("int64", { type: "number", validate: () => true });
-  return ajv;
+/** What an ajv validate function (compiled at run time or generated as standalone code) looks like to a caller. */
+export interface AjvValidate {
+  (data: unknown): boolean;
+  errors?: ErrorObject[] | null;
 }
 
 /** The CRD schema as the validator sees it: unknown fields closed off and `metadata` given ObjectMeta's shape. */
@@ -69,9 +54,8 @@ export interface StructuralValidator {
 
 const blockingKeywords = new Set(["required", "enum", "maxLength", "maxItems", "maxProperties", "type", "anyOf"]);
 
-export function compileStructural(schema: OpenApiSchema): StructuralValidator {
-  const prepared = prepareSchema(schema);
-  const validate: ValidateFunction = newAjv().compile(prepared as object);
+/** The structural validator of a prepared schema (`prepareSchema`) around its ajv validate function. */
+export function structuralValidator(prepared: OpenApiSchema, validate: AjvValidate): StructuralValidator {
   return (object) => {
     const valid = validate(object);
     const errors = valid ? [] : selectErrors(validate.errors ?? []);

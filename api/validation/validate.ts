@@ -1,11 +1,12 @@
 // Validates a Karpenter object as the API server would on create or update: CRD defaults, the structural schema,
 // unknown fields, ObjectMeta, and the CRD's CEL rules (transition rules when the old object is given).
-import type { CrdSchema } from "../crd-schema.ts";
+import { crdVersionKey, type CrdSchema } from "../crd-schema.ts";
 import { crdSchemas } from "../generated/crd-schemas.ts";
+import { crdValidators } from "../generated/crd-validators.js";
 import { cloneJson, isRecord } from "../plain-object.ts";
 import { compileCelRules, type CelRuleSet } from "./cel-rules.ts";
 import type { FieldError } from "./field-error.ts";
-import { compileStructural, type StructuralValidator } from "./structural.ts";
+import { prepareSchema, structuralValidator, type StructuralValidator } from "./structural.ts";
 
 export interface ValidationResult {
   crd: CrdSchema;
@@ -32,10 +33,19 @@ const compiled = new Map<CrdSchema, CompiledCrd>();
 function compiledFor(crd: CrdSchema): CompiledCrd {
   let entry = compiled.get(crd);
   if (!entry) {
-    entry = { structural: compileStructural(crd.schema), cel: compileCelRules(crd.schema) };
+    entry = { structural: generatedStructural(crd), cel: compileCelRules(crd.schema) };
     compiled.set(crd, entry);
   }
   return entry;
+}
+
+// The ajv validators were generated from these schemas at build time (npm run generate): compiling them here took
+// a fifth of `check`'s start-up.
+function generatedStructural(crd: CrdSchema): StructuralValidator {
+  const validate = crdValidators[crdVersionKey(crd)];
+  if (!validate)
+    throw new Error(`no generated validator for ${crd.group}/${crd.version} ${crd.kind}: run npm run generate`);
+  return structuralValidator(prepareSchema(crd.schema), validate);
 }
 
 /** The served CRD version for an apiVersion and kind, if poolkeeper knows it. */

@@ -2,8 +2,15 @@
 // expected per rule and object. The shape follows `kyverno test`'s kyverno-test.yaml (policies, resources, results
 // of `rule` × `kind` × resource names) and gator's suites (paths relative to the file, never absolute), in the
 // Kubernetes document form of a PoolPolicy. Validated with ajv; every problem is reported with file:line:col.
-import { Ajv } from "ajv";
-import { describeAjvError, isRecord, loadYaml, type FieldPath, type SourcePosition } from "../../api/index.ts";
+import type { ErrorObject, ValidateFunction } from "ajv";
+import {
+  describeAjvError,
+  documentAjv,
+  isRecord,
+  loadYaml,
+  type FieldPath,
+  type SourcePosition,
+} from "../../api/index.ts";
 import type { PolicyError } from "../load-policies.ts";
 import { documentSchema, POLICY_API_VERSION, PRESETS, type PresetName } from "../policy-document.ts";
 import type { RuleKind } from "../rule.ts";
@@ -88,9 +95,12 @@ export const policyTestSchema = documentSchema(POLICY_TEST_KIND, {
   },
 });
 
-// verbose: the messages name the closest field and the pattern's description (describeAjvError reads parentSchema).
-const ajv = new Ajv({ allErrors: true, strict: false, verbose: true });
-const validateDocument = ajv.compile(policyTestSchema);
+// Compiled on first use: every command loads this module, few read a PoolPolicyTest.
+let documentValidator: ValidateFunction | undefined;
+const schemaErrors = (value: unknown): ErrorObject[] => {
+  documentValidator ??= documentAjv().compile(policyTestSchema);
+  return documentValidator(value) ? [] : (documentValidator.errors ?? []);
+};
 
 /** Reads the PoolPolicyTest documents of one file; a file may hold several. */
 export function loadPolicyTests(
@@ -104,11 +114,13 @@ export function loadPolicyTests(
     const found: PolicyError[] = [];
     const at = (path: FieldPath, message: string) => found.push({ source: doc.position(path), message });
     const value = doc.value;
-    if (!isRecord(value) || value.apiVersion !== POLICY_API_VERSION || value.kind !== POLICY_TEST_KIND) {
+    const isTest = isRecord(value) && value.apiVersion === POLICY_API_VERSION && value.kind === POLICY_TEST_KIND;
+    const invalid = isTest ? schemaErrors(value) : [];
+    if (!isTest) {
       const what = isRecord(value) ? `${String(value.kind)} (${String(value.apiVersion)})` : "not an object";
       at([], `expected a ${POLICY_TEST_KIND} (${POLICY_API_VERSION}), found ${what}`);
-    } else if (!validateDocument(value)) {
-      for (const e of validateDocument.errors ?? []) at(...describeAjvError(e, value));
+    } else if (invalid.length > 0) {
+      for (const e of invalid) at(...describeAjvError(e, value));
     } else {
       const test = value as unknown as PolicyTest;
       if (test.spec.now !== undefined && Number.isNaN(Date.parse(test.spec.now))) {

@@ -63,6 +63,19 @@ test("check, fix, validate and explain load none of the servers' modules", () =>
   }
 });
 
+// The CRDs' structural validators are generated standalone code, needing only ajv's small run-time helpers; ajv itself
+// (its compiler, sixty modules) is loaded only to read a PoolPolicy or PoolPolicyTest.
+test("check without a policy file loads no ajv compiler; with one it does", () => {
+  const compiler = /\/node_modules\/ajv\/dist\/(ajv|core)\.js$/;
+  const file = "test/fixtures/upstream/general-purpose.yaml";
+  assert.deepEqual(
+    modulesLoadedBy("check", file).filter((url) => compiler.test(url)),
+    [],
+  );
+  const withPolicy = modulesLoadedBy("check", "--policy", "test/fixtures/policy/policies/tags-require-team.yaml", file);
+  assert.ok(withPolicy.some((url) => compiler.test(url)));
+});
+
 test("sync and history still find gitops' defaults and choices in their help", () => {
   const loaded = modulesLoadedBy("history", "--help");
   assert.ok(loaded.includes(`${root}/gitops/index.ts`));
