@@ -33,17 +33,20 @@ const CONSOLIDATING = new Set(["emptiness", "multi-node-consolidation", "single-
 export function consolidationPreview(
   snapshot: DisruptionSnapshot,
   changes: readonly PoolChange[],
+  instanceTypes: {
+    readonly base: ReadonlyMap<string, readonly InstanceType[]>;
+    readonly head: ReadonlyMap<string, readonly InstanceType[]>;
+  },
   base: readonly NodePool[],
   head: readonly NodePool[],
-  instanceTypes: ReadonlyMap<string, readonly InstanceType[]>,
   clock: Clock,
 ): ConsolidationOutcome[] {
   const watched = changes.filter(
     (c) => c.change === "changed" && (c.budgets || c.consolidation || c.requirementsChanged || c.limits),
   );
   if (watched.length === 0) return [];
-  const before = pass(snapshot, base, instanceTypes, clock);
-  const after = pass(snapshot, head, instanceTypes, clock);
+  const before = pass(snapshot, base, instanceTypes.base, clock);
+  const after = pass(snapshot, head, instanceTypes.head, clock);
   const out: ConsolidationOutcome[] = [];
   for (const { nodePool } of watched) {
     const b = describe(before, nodePool);
