@@ -14,15 +14,14 @@ import { gitCredentialOptions } from "./git-credentials.ts";
 import type * as ServingLimits from "./serving-limits.ts";
 import type { HistoryOptions } from "./commands/history.ts";
 import type { TestOptions } from "./commands/test.ts";
+import type { PlanOptions } from "./commands/plan.ts";
+import type { SnapshotOptions } from "./commands/snapshot.ts";
 import type * as Gitops from "../gitops/index.ts";
 import { escapeControlCharacters, PRESETS, type PresetName } from "../policies/index.ts";
 import type { ReportFormat } from "../policies/index.ts";
 import { toolVersion } from "./version.ts";
 import { InputError } from "./input-files.ts";
 import { processOutput, type Output } from "./output.ts";
-
-// Commands of the design that later work adds; listed so `--help` shows the whole tool, and each says so plainly.
-const planned: [name: string, summary: string][] = [["plan", "show what a change would do to a cluster"]];
 
 /**
  * What the server commands' options (serve, sync, history) take from runtime/ and gitops/: limits, defaults, choices.
@@ -36,15 +35,7 @@ export interface ServerOptionFacts {
 }
 
 // The commands that start no server; any other first word (serve, sync, history, help, a typo) loads their options.
-const WITHOUT_SERVERS = new Set([
-  "check",
-  "fix",
-  "test",
-  "explain",
-  "validate",
-  "demo",
-  ...planned.map(([name]) => name),
-]);
+const WITHOUT_SERVERS = new Set(["check", "fix", "test", "explain", "validate", "demo", "plan", "snapshot"]);
 
 /** Whether the command `argv` names needs the server commands' options (ServerOptionFacts). */
 export function needsServerOptions(argv: readonly string[]): boolean {
@@ -159,6 +150,51 @@ export function buildProgram(
     .action(async (paths: string[], o: TestOptions) => {
       const { runTest } = await import("./commands/test.ts");
       setExit(runTest(paths, o, out));
+    });
+
+  program
+    .command("plan")
+    .description(
+      "what a pull request would do: its policy findings (as check --base) and, over a cluster snapshot, the nodes " +
+        "that drift and how fast budgets replace them, new nodes for pending pods, consolidation, limits and the $/h",
+    )
+    .argument("[paths...]", "files or directories holding the pools (searched for *.yaml, *.yml)")
+    .requiredOption("--base <git-ref>", "the change's base (a pull request's target branch)")
+    .option("--head <git-ref>", "the change's head (default: the working tree)")
+    .option("--snapshot <file>", "a ClusterSnapshot (poolkeeper snapshot) to plan over")
+    .addOption(new Option("--format <format>", "output format").choices(["text", "markdown", "json"]).default("text"))
+    .addOption(policyOption())
+    .addOption(preset())
+    .addOption(catalogOption())
+    .addOption(
+      new Option("--exclude <glob>", "leave out walked paths matching this glob (repeatable)")
+        .argParser(collect)
+        .default([]),
+    )
+    .option("--strict-base", "findings the base already had deny too (no ratcheting)", false)
+    // Loaded when used, as test: check's start-up does not pay for the controller's modules.
+    .action(async (paths: string[], o: PlanOptions) => {
+      const { runPlan } = await import("./commands/plan.ts");
+      setExit(runPlan(paths, o, out));
+    });
+
+  program
+    .command("snapshot")
+    .description(
+      "write a ClusterSnapshot of a cluster for plan: Nodes, pods (requests, constraints, owners; never env or " +
+        "volumes), NodeClaims, PDBs, DaemonSets and the catalog's offerings in the nodes' zones",
+    )
+    .option("--kubeconfig <file>", "the cluster (default: in-cluster, the pod's ServiceAccount)")
+    .option("--context <name>", "the kubeconfig context (default: its current context)")
+    .option("-o, --output <file>", "write the snapshot here (default: standard output)")
+    .option("--zones <list>", "comma-separated zones to offer the catalog's types in (default: the nodes' zones)")
+    .option("--region <region>", "the region (default: the nodes' topology.kubernetes.io/region)")
+    .option("--cluster <name>", "a name for the cluster, shown by plan")
+    .option("--timeout <seconds>", "how long to wait for the API server's lists", "60")
+    .addOption(catalogOption())
+    .action(async (o: SnapshotOptions) => {
+      const { runSnapshot } = await import("./commands/snapshot.ts");
+      setExit(await runSnapshot(o, out));
     });
 
   program
@@ -382,17 +418,6 @@ export function buildProgram(
       setExit(await runDemo(o, out));
     });
 
-  for (const [name, summary] of planned) {
-    program
-      .command(name)
-      .description(`${summary} (not implemented yet)`)
-      .allowUnknownOption()
-      .allowExcessArguments()
-      .action(() => {
-        out.stderr(`poolkeeper ${name}: not implemented yet in this version; see the README for what works today.\n`);
-        setExit(2);
-      });
-  }
   return program;
 }
 

@@ -25,6 +25,7 @@ export {
   type NodeSelectorRequirementLike,
   parseCatalog,
 } from "./catalog/catalog.ts";
+export { catalogInstanceTypes } from "./catalog-instance-types.ts";
 export type { CloudProvider } from "./cloud-provider.ts";
 export {
   CreateError,
@@ -41,6 +42,7 @@ export {
   CAPACITY_TYPE_RESERVED,
   CAPACITY_TYPE_SPOT,
   type CapacityType,
+  newOffering,
   type Offering,
 } from "./offering.ts";
 export { type CloudProviderMetrics, instrumentCloudProvider } from "./cloud-provider-metrics.ts";

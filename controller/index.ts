@@ -57,3 +57,18 @@ export {
   type Runnable,
   type StartedController,
 } from "./manager/index.ts";
+// What a pool change would do before it merges, and the snapshot it reads (`plan`, `snapshot`). See docs/plan.md.
+export {
+  type ChangePreview,
+  type ClusterPreview,
+  type ClusterSnapshotDocument,
+  DRIFT_WAVE_MINUTES,
+  exportClusterSnapshot,
+  type LoadedSnapshot,
+  loadSnapshot,
+  type NodeClassChange,
+  parseClusterSnapshot,
+  type PoolChange,
+  type PoolSide,
+  previewChange,
+} from "./preview/index.ts";

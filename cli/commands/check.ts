@@ -5,7 +5,7 @@
 import { isDeepStrictEqual } from "node:util";
 import { duplicateDefinitions, loadManifests, type Manifest } from "../../api/index.ts";
 import { defaultCatalog, parseCatalog, type InstanceTypeCatalog } from "../../cloudprovider/index.ts";
-import { compilePolicy, type CompiledPolicy } from "../../policies/index.ts";
+import { compilePolicy, type CompiledPolicy, type Finding } from "../../policies/index.ts";
 import { evaluate } from "../../policies/index.ts";
 import { loadPolicies } from "../../policies/index.ts";
 import { ratchetBundle } from "../../policies/index.ts";
@@ -110,27 +110,11 @@ export function runCheck(paths: readonly string[], options: CheckOptions, out: O
       for (const m of loadManifests(file.text, `${options.base}:${file.path}`).manifests) base.set(key(m), m);
     }
   }
-  const objects = inputs.manifests.map((manifest) => ({ manifest, previous: base.get(key(manifest))?.original }));
-  const context = { catalog, now: options.now ?? new Date() };
-  const judged = evaluate(objects, policy, context);
-  // With --base, a denial the base already had at the same path with the same value is a pre-existing warning
-  // (policies/ratchet.ts, as the webhook and the Git gate ratchet), unless --strict-base; deleted objects are
-  // judged by what deleting them does.
-  const findings =
-    options.base === undefined
-      ? judged
-      : [
-          ...(options.strictBase === true
-            ? judged
-            : ratchetBundle(judged, objects, () =>
-                evaluate(
-                  [...base.values()].map((manifest) => ({ manifest })),
-                  policy,
-                  context,
-                ),
-              )),
-          ...deletionFindings(inputs.manifests, base),
-        ];
+  const findings = changeFindings(inputs.manifests, options.base === undefined ? undefined : base, policy, {
+    catalog,
+    now: options.now ?? new Date(),
+    strictBase: options.strictBase === true,
+  });
 
   const report: CheckReport = {
     findings,
@@ -174,7 +158,40 @@ export function runCheck(paths: readonly string[], options: CheckOptions, out: O
   return denied ? 1 : 0;
 }
 
-function changes(head: readonly Manifest[], base: ReadonlyMap<string, Manifest>): NonNullable<CheckReport["changes"]> {
+/**
+ * The findings of `head` judged against policy; with a `base`, ratcheted against it (a denial the base already had
+ * at the same path with the same value is a pre-existing warning, policies/ratchet.ts, as the webhook and the Git
+ * gate ratchet) unless `strictBase`, and deleted objects judged by what deleting them does.
+ */
+export function changeFindings(
+  head: readonly Manifest[],
+  base: ReadonlyMap<string, Manifest> | undefined,
+  policy: CompiledPolicy,
+  options: { catalog: InstanceTypeCatalog; now: Date; strictBase: boolean },
+): Finding[] {
+  const key = (m: { kind: string; name: string }) => `${m.kind}/${m.name}`;
+  const objects = head.map((manifest) => ({ manifest, previous: base?.get(key(manifest))?.original }));
+  const context = { catalog: options.catalog, now: options.now };
+  const judged = evaluate(objects, policy, context);
+  if (base === undefined) return judged;
+  return [
+    ...(options.strictBase
+      ? judged
+      : ratchetBundle(judged, objects, () =>
+          evaluate(
+            [...base.values()].map((manifest) => ({ manifest })),
+            policy,
+            context,
+          ),
+        )),
+    ...deletionFindings(head, base),
+  ];
+}
+
+export function changes(
+  head: readonly Manifest[],
+  base: ReadonlyMap<string, Manifest>,
+): NonNullable<CheckReport["changes"]> {
   const seen = new Set<string>();
   const out: NonNullable<CheckReport["changes"]>[number][] = [];
   for (const m of head) {

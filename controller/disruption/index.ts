@@ -12,6 +12,8 @@ export type {
   DisruptionMethod,
 } from "./command.ts";
 export { driftReason } from "./drift.ts";
+export { budgetBlockedText, budgetSummary, utcTime } from "./explanations.ts";
+export { isReschedulable } from "./pods.ts";
 export { nodeFacts, type NodeFacts } from "./node-facts.ts";
 export {
   ANNOTATION_NODE_POOL_HASH,

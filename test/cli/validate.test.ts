@@ -153,12 +153,6 @@ describe("poolkeeper validate", () => {
     );
   });
 
-  test("commands of later work say so plainly and exit 2", async () => {
-    const { code, err } = await run("plan");
-    assert.equal(code, 2);
-    assert.match(err, /poolkeeper plan: not implemented yet/);
-  });
-
   test("--help exits 0 and lists validate", async () => {
     const { code, out } = await run("--help");
     assert.equal(code, 0);
