@@ -14,6 +14,7 @@ import {
   nodePoolHash,
   plan,
 } from "../../../controller/disruption/index.ts";
+import { nodePoolHashAnnotations } from "../../../controller/provisioning/index.ts";
 import { FakeCloudProvider } from "../../support/fake-cloud-provider.ts";
 import { ClusterModel, instanceTypes, nodePool, pod, typesByPool, ZONE } from "../../support/disruption-cluster.ts";
 
@@ -126,6 +127,28 @@ describe("NodePool drift", () => {
       },
     );
     assert.equal(nodePoolHash(base), nodePoolHash(requirements), "requirements drift by compatibility, not the hash");
+  });
+
+  test("a NodeClaim as provisioning creates it drifts when the template changes (one hash for both)", () => {
+    // Provisioning wrote Karpenter's hash version "v3" while drift compared only its own "poolkeeper-v1": NodeClaims
+    // the provisioner launched never drifted. Annotated here as provisioning annotates a NodeClaim it creates.
+    const launchedFrom = withLabels({ team: "a" });
+    const model = new ClusterModel().add("n", {
+      type: "m5.large",
+      claimAnnotations: nodePoolHashAnnotations(launchedFrom),
+    });
+    const [source] = model.builder(TYPES).snapshot().nodes;
+    assert.ok(source);
+    const facts = nodeFacts(source, typesByPool([launchedFrom], TYPES));
+    assert.equal(driftReason(facts, launchedFrom), undefined);
+    assert.equal(driftReason(facts, withLabels({ team: "b" })), "NodePoolDrifted");
+    // A hash Karpenter's own hash controller wrote on the NodePool is what a new NodeClaim carries and drift compares.
+    const written = withLabels({ team: "a" });
+    written.metadata = {
+      ...written.metadata,
+      annotations: { "karpenter.sh/nodepool-hash": "12345", "karpenter.sh/nodepool-hash-version": "v3" },
+    };
+    assert.equal(driftReason(facts, written), "NodePoolDrifted");
   });
 
   test("a NodeClaim launched from another template is NodePoolDrifted; requirements that exclude it RequirementsDrifted", () => {
