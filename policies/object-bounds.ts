@@ -208,8 +208,8 @@ export function judgedWithinBounds(rule: AnyRule): AnyRule {
 }
 
 function atMostListed(id: string, violations: Violation[]): Violation[] {
-  const [first] = violations.slice(MAX_VIOLATIONS);
-  if (first === undefined) return violations;
+  if (violations.length <= MAX_VIOLATIONS) return violations;
+  const first = violations[MAX_VIOLATIONS] as Violation;
   const more = (violations.length - MAX_VIOLATIONS).toLocaleString("en-US");
   return [
     ...violations.slice(0, MAX_VIOLATIONS),
