@@ -8,6 +8,12 @@ import { createHash } from "node:crypto";
 import { isPlainJson } from "../../policies/index.ts";
 
 export function contentDigest(value: unknown): string | undefined {
+  return digestOf(value)?.hex;
+}
+
+/** The digest, and the length of the JSON text it was taken of (for a cache that bounds what it keeps). */
+export function digestOf(value: unknown): { hex: string; length: number } | undefined {
   if (!isPlainJson(value)) return undefined;
-  return createHash("sha256").update(JSON.stringify(value)).digest("hex");
+  const text = JSON.stringify(value);
+  return { hex: createHash("sha256").update(text).digest("hex"), length: text.length };
 }
