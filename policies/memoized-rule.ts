@@ -114,12 +114,18 @@ function placeOf(path: FieldPath): number {
   return place;
 }
 
+// The engine runs every rule on one target before the next: the last target's numbers save a lookup per rule
+// (held weakly: they must not keep a judged review alive).
+let lastNumbered: { target: WeakRef<PolicyTarget>; numbers: number[] } | undefined;
+
 function numbersOf(target: PolicyTarget): number[] {
+  if (lastNumbered?.target.deref() === target) return lastNumbered.numbers;
   let numbers = numbered.get(target);
   if (numbers === undefined) {
     numbers = new Array<number>(fieldPaths.length).fill(NOT_NUMBERED);
     numbered.set(target, numbers);
   }
+  lastNumbered = { target: new WeakRef(target), numbers };
   return numbers;
 }
 

@@ -14,8 +14,10 @@ import type { AdmissionContext } from "./types.ts";
 const LIMIT = 4096;
 // The stored object itself is kept (and handed back for the caller to judge the change against, so the engine
 // prepares it once: policies/prepare-target.ts keeps a previous version's defaulted form by identity) only when its
-// JSON text is at most this long: 4,096 stored pools of a few KiB each, not of 3 MiB each.
+// JSON text is at most KEPT_OBJECT_LIMIT long, and while the kept objects' texts add up to at most KEPT_TOTAL_LIMIT:
+// a fleet's stored pools of a few KiB each, never thousands of large ones (a few MiB of heap in all).
 const KEPT_OBJECT_LIMIT = 64 * 1024;
+const KEPT_TOTAL_LIMIT = 4 * 1024 * 1024;
 
 interface Entry {
   catalog: AdmissionContext["catalog"];
@@ -31,7 +33,7 @@ export interface StoredVersion {
   findings: Finding[];
 }
 
-const byPolicy = new WeakMap<AdmissionContext["policy"], Map<string, Entry>>();
+const byPolicy = new WeakMap<AdmissionContext["policy"], Map<string, Entry> & { keptChars?: number }>();
 
 export function storedVersion(stored: Record<string, unknown>, context: AdmissionContext): StoredVersion {
   const digest = digestOf(stored);
@@ -46,9 +48,18 @@ export function storedVersion(stored: Record<string, unknown>, context: Admissio
   if (hit && hit.catalog === context.catalog && hit.cluster === context.cluster && hit.day === day) {
     return { object: hit.object ?? stored, findings: hit.findings };
   }
-  const object = hit?.object ?? (digest.length <= KEPT_OBJECT_LIMIT ? stored : undefined);
+  // An entry of another day or view keeps its object (counted when it was kept), unless the cache starts again.
+  let reused = hit?.object;
+  if (cache.size >= LIMIT) {
+    cache.clear();
+    cache.keptChars = 0;
+    reused = undefined;
+  }
+  const kept = cache.keptChars ?? 0;
+  const keep = reused === undefined && digest.length <= KEPT_OBJECT_LIMIT && kept + digest.length <= KEPT_TOTAL_LIMIT;
+  if (keep) cache.keptChars = kept + digest.length;
+  const object = reused ?? (keep ? stored : undefined);
   const findings = judge([{ object: object ?? stored }], context);
-  if (cache.size >= LIMIT) cache.clear();
   cache.set(digest.hex, { catalog: context.catalog, cluster: context.cluster, day, findings, object });
   return { object: object ?? stored, findings };
 }
