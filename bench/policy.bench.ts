@@ -22,25 +22,48 @@ const policy = compilePolicy([], { rules: builtinRules, preset: "strict" });
 const now = new Date("2026-11-25T00:00:00Z");
 let sink = 0;
 
-const floor = measure("floor: ajv schema + CRD CEL rules", objects.length, () => {
+const runFloor = () => {
   for (const o of objects) sink += validateObject(o)?.errors.length ?? 0;
-});
-const full = measure("evaluate, strict preset (all rules)", objects.length, () => {
+};
+const runEvaluate = () => {
   for (const bundle of bundles)
     sink += evaluate(
       bundle.map((object) => ({ object })),
       policy,
       { now },
     ).length;
-});
+};
+const floor = measure("floor: ajv schema + CRD CEL rules", objects.length, runFloor);
+const full = measure("evaluate, strict preset (all rules)", objects.length, runEvaluate);
 console.log(
   `${objects.length} objects in ${bundles.length} bundles (the upstream examples, varied; see realistic-objects.ts)`,
 );
 report([floor, full], floor);
-const ratio = floor.perSecond / full.perSecond;
+// On a shared machine the load changes between the two measurements above: the ratio that decides the target is
+// measured interleaved, a floor run and an evaluate run back to back, in CPU time (process.cpuUsage) as well as
+// wall time; the median over the pairs.
+const pairs: { wall: number; cpu: number }[] = [];
+for (let i = 0; i < 9; i++) {
+  const [floorRun, evaluateRun] = [timed(runFloor), timed(runEvaluate)];
+  pairs.push({ wall: evaluateRun.wall / floorRun.wall, cpu: evaluateRun.cpu / floorRun.cpu });
+}
+const median = (values: number[]) => values.sort((a, b) => a - b)[Math.floor(values.length / 2)] as number;
+const wallRatio = median(pairs.map((p) => p.wall));
+const cpuRatio = median(pairs.map((p) => p.cpu));
 console.log(
-  `target: evaluate ≤ 2× the floor (${ratio.toFixed(2)}×: ${ratio <= 2 ? "met" : "NOT met"}), ≥ 10,000 objects/s (${Math.round(full.perSecond)}: ${full.perSecond >= 10_000 ? "met" : "NOT met"})`,
+  `interleaved, median of ${pairs.length} pairs: evaluate takes ${wallRatio.toFixed(2)}× the floor's wall time, ${cpuRatio.toFixed(2)}× its CPU time`,
 );
+console.log(
+  `target: evaluate ≤ 2× the floor (${cpuRatio.toFixed(2)}× in CPU time: ${cpuRatio <= 2 ? "met" : "NOT met"}), ≥ 10,000 objects/s (${Math.round(full.perSecond)}: ${full.perSecond >= 10_000 ? "met" : "NOT met"})`,
+);
+
+function timed(run: () => void): { wall: number; cpu: number } {
+  const wall = performance.now();
+  const cpu = process.cpuUsage();
+  run();
+  const used = process.cpuUsage(cpu);
+  return { wall: performance.now() - wall, cpu: used.user + used.system };
+}
 
 // `poolkeeper check` over 1,000 files, in-process (the CLI's own cost: reading, YAML, judging, rendering).
 const repo = mkdtempSync(join(tmpdir(), "poolkeeper-bench-"));

@@ -1,9 +1,10 @@
 // The servers the webhook benchmark loads, in a process of their own so the load generator does not share their
-// event loop: the webhook, and the floor (a bare node:https server answering a fixed AdmissionReview with the
-// same certificate). Reports its ports to the parent, and the heap after a forced GC when asked.
+// event loop: the webhook, and the floor (a bare node:https server with the same certificate that parses each review
+// and answers with one of the same size). Reports its ports to the parent, and the heap after a forced GC when asked.
 import https from "node:https";
 import type { AddressInfo } from "node:net";
-import { silentLogger } from "../runtime/log.ts";
+import { createLogger } from "../runtime/log.ts";
+import { TLS_CONTEXT_DEFAULTS } from "../runtime/tls.ts";
 import { createWebhookServer } from "../webhook/index.ts";
 
 const [certFile, keyFile, cert, key] = [
@@ -17,28 +18,36 @@ if (!certFile || !keyFile || !cert || !key) throw new Error("run by bench/webhoo
 const webhook = createWebhookServer({
   tls: { certFile, keyFile },
   policy: { files: [], preset: "baseline" },
-  logger: silentLogger(),
+  // Every decision's line serialized as in production (pino, redaction included), then dropped: the bench measures
+  // the logging the server does, not the terminal's.
+  logger: createLogger({ destination: { write: () => {} } }),
   watch: false,
 });
 const webhookAddress = await webhook.listen(0, "127.0.0.1");
 
-const fixed = JSON.stringify({
-  apiVersion: "admission.k8s.io/v1",
-  kind: "AdmissionReview",
-  response: { uid: "00000000-0000-0000-0000-000000000000", allowed: true },
-});
-const bare = https.createServer({ cert, key }, (req, res) => {
-  req.resume();
+// The floor's answers: the webhook's own answer to each review of the mix, by the review's uid (the bench sends
+// them before any load), so the floor serializes an answer of the same size. It reads and parses each body as the
+// webhook must, and does no policy work.
+const answers = new Map<string, { response: Record<string, unknown> }>();
+// The same TLS settings as the webhook (runtime/tls.ts): the same suites are negotiated.
+const bare = https.createServer({ cert, key, ...TLS_CONTEXT_DEFAULTS }, (req, res) => {
+  const chunks: Buffer[] = [];
+  req.on("data", (chunk: Buffer) => chunks.push(chunk));
   req.on("end", () => {
+    const review = JSON.parse(Buffer.concat(chunks).toString("utf8")) as { request: { uid: string } };
+    const answer = answers.get(review.request.uid);
     res.writeHead(200, { "content-type": "application/json" });
-    res.end(fixed);
+    res.end(JSON.stringify({ ...answer, response: { ...answer?.response, uid: review.request.uid } }));
   });
 });
 await new Promise<void>((resolve) => bare.listen(0, "127.0.0.1", resolve));
 
 const gc = (globalThis as { gc?: () => void }).gc;
-process.on("message", (message: string) => {
-  if (message === "heap") {
+process.on("message", (message: string | { answers: [string, { response: Record<string, unknown> }][] }) => {
+  if (typeof message === "object") {
+    for (const [uid, answer] of message.answers) answers.set(uid, answer);
+    process.send?.({ answers: answers.size });
+  } else if (message === "heap") {
     gc?.();
     process.send?.({ heapMiB: process.memoryUsage().heapUsed / 2 ** 20, forced: gc !== undefined });
   } else if (message === "stop") {

@@ -106,13 +106,16 @@ export function* evaluateStepwise(
 }
 
 // Answers of checks that read only the object, their params and the catalog (see RuleDefinition.reads), per
-// prepared target: a target is immutable, and re-judging an unchanged object asks the same questions again.
+// prepared target: a target is immutable, and re-judging an unchanged object asks the same questions again. A rule
+// that declares its fields keeps its answers by their values itself (memoized-rule.ts), across targets.
 const answers = new WeakMap<PolicyTarget, Map<string, { params: string; catalog: object; violations: Violation[] }>>();
 const paramKeys = new WeakMap<object, string>();
 
 // `target` is the view the rule reads: the caller chose it by `rule.view`.
 function checkRule(rule: AnyRule, target: PolicyTarget, context: RuleContext<unknown>): Violation[] {
-  if (rule.reads !== undefined && rule.reads.length > 0) return rule.check(target as never, context as never);
+  if ((rule.reads !== undefined && rule.reads.length > 0) || rule.fields !== undefined) {
+    return rule.check(target as never, context as never);
+  }
   const params = paramsKey(context.params);
   let byRule = answers.get(target);
   const hit = byRule?.get(rule.id);

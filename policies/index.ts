@@ -8,6 +8,7 @@ export { applyToYaml, type FixOperation, type YamlEdit } from "./fix/apply-to-ya
 export { fixableFindings, MIGRATION_RULE, objectKey } from "./fix/fixable.ts";
 export { migrationPatch } from "./fix/migration-patch.ts";
 export { type LoadedPolicy, loadPolicies } from "./load-policies.ts";
+export { isPlainJson } from "./memoized-rule.ts";
 export { type PresetName, PRESETS } from "./policy-document.ts";
 export type { PolicyObject } from "./prepare-target.ts";
 export { ratchet, ratchetBundle, ratchetBundleStepwise } from "./ratchet.ts";

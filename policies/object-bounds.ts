@@ -179,14 +179,19 @@ export function excesses(target: PolicyTarget, bounds: Readonly<ObjectBounds>): 
 }
 
 const within = new WeakMap<PolicyTarget, boolean>();
+// The engine runs every rule on one target before the next: the last answer saves a lookup per rule (held weakly:
+// it must not keep a judged review alive).
+let last: { target: WeakRef<PolicyTarget>; answer: boolean } | undefined;
 
 /** Whether the object is within the default bounds, the most any policy lets poolkeeper judge. */
 export function withinObjectBounds(target: PolicyTarget): boolean {
+  if (last?.target.deref() === target) return last.answer;
   let answer = within.get(target);
   if (answer === undefined) {
     answer = excesses(target, DEFAULT_OBJECT_BOUNDS).length === 0;
     within.set(target, answer);
   }
+  last = { target: new WeakRef(target), answer };
   return answer;
 }
 
@@ -208,8 +213,8 @@ export function judgedWithinBounds(rule: AnyRule): AnyRule {
 }
 
 function atMostListed(id: string, violations: Violation[]): Violation[] {
-  const [first] = violations.slice(MAX_VIOLATIONS);
-  if (first === undefined) return violations;
+  if (violations.length <= MAX_VIOLATIONS) return violations;
+  const first = violations[MAX_VIOLATIONS] as Violation;
   const more = (violations.length - MAX_VIOLATIONS).toLocaleString("en-US");
   return [
     ...violations.slice(0, MAX_VIOLATIONS),

@@ -126,9 +126,20 @@ function build(parts: Parts): PreparedTarget {
   };
 }
 
+// A previous version given again as the same object (the webhook hands back the stored version it keeps for a
+// content digest; the Git gate the last good state's manifests) is converted and defaulted once.
+const previousVersions = new WeakMap<object, Record<string, unknown> | undefined>();
+
 // The previous version in v1 shape with defaults, so a change is judged field against field.
 function previousVersion(previous: unknown): Record<string, unknown> | undefined {
   if (!isRecord(previous)) return undefined;
+  if (previousVersions.has(previous)) return previousVersions.get(previous);
+  const version = computePreviousVersion(previous);
+  previousVersions.set(previous, version);
+  return version;
+}
+
+function computePreviousVersion(previous: Record<string, unknown>): Record<string, unknown> | undefined {
   const served = findCrd(previous.apiVersion, previous.kind) !== undefined;
   const v1 = served ? previous : convertToV1(previous).object;
   if (!isRecord(v1)) return undefined;

@@ -64,6 +64,12 @@ export interface RuleDefinitionOf<P, K extends RuleKind, V extends RuleView> {
    * (the Git gate re-judges 1,000 unchanged pools per commit). A test proves each rule declares what it reads.
    */
   reads?: readonly ("scope" | "now")[];
+  /**
+   * The fields of the target the check reads, as paths from it (`["object", "spec", "userData"]`; the typed view
+   * is `object` too), when it reads nothing else of it. The engine then keeps the check's answers by those
+   * fields' values (memoized-rule.ts), across objects. A test fails on a read outside them.
+   */
+  fields?: readonly (readonly string[])[];
   /** Declared by every rule: whether it needs the typed view of a valid object (see RuleView). */
   view: V;
   check(target: ViewTargets<K>[V], context: RuleContext<P>): Violation[];

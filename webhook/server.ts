@@ -296,7 +296,8 @@ export function createWebhookServer(options: WebhookServerOptions): WebhookServe
       const review = reviewResponse(decision.response);
       const seconds = (performance.now() - started) / 1000;
       record(endpoint, request.dryRun === true, decision, seconds);
-      const line = {
+      // The decision's log line is built only when it is written (a level above info leaves it out).
+      const line = () => ({
         webhook: endpoint,
         uid: request.uid,
         kind: decision.kind,
@@ -311,14 +312,22 @@ export function createWebhookServer(options: WebhookServerOptions): WebhookServe
         dryRun: request.dryRun === true,
         clusterView: cluster.source,
         durationMs: Math.round(seconds * 1e4) / 10,
-      };
+      });
       // The core answers even when it fails (validate refuses with 500, mutate allows unpatched) and says why.
       if (decision.error !== undefined)
-        logger.error({ ...line, error: decision.error }, "admission failed in the core");
-      else logger.info(line, decision.response.allowed ? "admission allowed" : "admission denied");
+        logger.error({ ...line(), error: decision.error }, "admission failed in the core");
+      else if (logger.isLevelEnabled("info"))
+        logger.info(line(), decision.response.allowed ? "admission allowed" : "admission denied");
       // The cluster is about to change: the next decision should not judge against the view before it.
       if (decision.response.allowed && request.dryRun !== true && endpoint === "validate") view.invalidate();
-      res.status(200).json(review);
+      // Written in one go, not through express's res.json (which re-checks the type, converts and sets headers one
+      // by one): the review is the whole answer, and Node sends headers and body in one TLS write.
+      const text = JSON.stringify(review);
+      res.writeHead(200, {
+        "Content-Type": "application/json; charset=utf-8",
+        "Content-Length": Buffer.byteLength(text),
+      });
+      res.end(text);
     } catch (error) {
       metrics.requests.inc({ kind: kindLabel(kind), operation: operationLabel(request.operation), decision: "error" });
       metrics.duration.observe((performance.now() - started) / 1000);

@@ -71,6 +71,10 @@ for an alias, change both the alias and \`amiFamily\` (or drop \`amiFamily\`, wh
 custom \`userData\` to the new family's format.`,
   kinds: ["EC2NodeClass"],
   view: "raw",
+  fields: [
+    ["object", "spec", "amiFamily"],
+    ["object", "spec", "amiSelectorTerms"],
+  ],
   enforcement: { baseline: "deny", strict: "deny" },
   params: {
     schema: {
@@ -185,6 +189,7 @@ Windows aliases (\`windows2019\`, \`windows2022\`, \`windows2025\`) are not flag
 \`id\` (with \`amiFamily\` set) and change the id deliberately.`,
   kinds: ["EC2NodeClass"],
   view: "raw",
+  fields: [["object", "spec", "amiSelectorTerms"]],
   enforcement: { baseline: "warn", strict: "deny" },
   check(target) {
     return aliasTerms(target)

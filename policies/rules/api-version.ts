@@ -21,6 +21,7 @@ Fix: \`poolkeeper fix\` rewrites the manifest in v1 in place, changing only the 
 stay on the fields that survive, and a field v1 has no place for leaves a comment saying where it belongs.`,
   kinds: ["NodePool", "EC2NodeClass"],
   view: "raw",
+  fields: [["converted"], ["writtenAs"], ["conversion"], ["object", "apiVersion"]],
   enforcement: { baseline: "deny", strict: "deny" },
   check(target) {
     const written = target.writtenAs;

@@ -162,6 +162,7 @@ The finding gives robfig's reason and what to write instead; when the fix is cer
 a list, \`sat-sun\` → \`sat,sun\`), the patch applies it.`,
   kinds,
   view: "raw",
+  fields: [["object", "spec", "disruption", "budgets"], ["validation"]],
   enforcement: { baseline: "deny", strict: "deny" },
   check(target) {
     const out: Violation[] = [];
@@ -248,6 +249,7 @@ Fix, depending on intent:
 A warning in baseline (the pool works, just without the limit its author expects), a denial in strict.`,
   kinds,
   view: "raw",
+  fields: [["object", "spec", "disruption", "budgets"], ["validation"], ["written", "spec", "disruption", "budgets"]],
   enforcement: { baseline: "warn", strict: "deny" },
   check(target) {
     const budgets = budgetsOf(target);
@@ -320,6 +322,11 @@ Fix: limit drift instead of blocking it (\`{nodes: "1", reasons: [Drifted]}\`), 
 hours with a \`schedule\` and \`duration\`.`,
   kinds,
   view: "raw",
+  fields: [
+    ["object", "spec", "disruption", "budgets"],
+    ["object", "spec", "template", "spec", "expireAfter"],
+    ["validation"],
+  ],
   enforcement: { baseline: "warn", strict: "deny" },
   check(target) {
     const spec = isRecord(target.object.spec) ? target.object.spec : {};
@@ -361,6 +368,7 @@ A warning in baseline (the pool works, with a permanent budget), a denial in str
 disable it, or give it a date that exists.`,
   kinds,
   view: "raw",
+  fields: [["object", "spec", "disruption", "budgets"], ["validation"]],
   enforcement: { baseline: "warn", strict: "deny" },
   check(target) {
     return scheduled(budgetsOf(target) ?? []).flatMap(({ at, schedule }) => {
@@ -472,6 +480,7 @@ Audit in both presets: it describes, it does not judge, so it is recorded (a gre
 in SARIF, a notice in GitHub annotations) and never fails a check or adds a warning.`,
   kinds,
   view: "raw",
+  fields: [["object", "spec", "disruption", "budgets"], ["validation"]],
   enforcement: { baseline: "audit", strict: "audit" },
   check(target) {
     return scheduled(budgetsOf(target) ?? []).map((parsed) => {

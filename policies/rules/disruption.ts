@@ -61,6 +61,7 @@ Fix: set \`expireAfter\` at or below the maximum. Changing it replaces the pool'
 template hash), so poolkeeper offers no automatic patch.`,
   kinds,
   view: "raw",
+  fields: [["object", "spec", "template", "spec", "expireAfter"]],
   enforcement: { baseline: "warn", strict: "deny" },
   params: {
     schema: { properties: { maxExpireAfter: DURATION_PARAM } },
@@ -109,6 +110,11 @@ Fix: set \`consolidateAfter\` to at least the minimum — longer for bursty work
 does not drift nodes, so poolkeeper offers the patch.`,
   kinds,
   view: "raw",
+  fields: [
+    ["object", "spec", "disruption"],
+    ["object", "spec", "replicas"],
+    ["written", "spec", "disruption"],
+  ],
   // Audit in baseline: 0s is Karpenter's default and valid; churn is advice, not breakage.
   enforcement: { baseline: "audit", strict: "warn" },
   params: {
@@ -163,6 +169,10 @@ Fix: set \`terminationGracePeriod\` long enough for your slowest graceful shutdo
 changes the template hash and replaces the pool's existing nodes, so poolkeeper offers no automatic patch.`,
   kinds,
   view: "raw",
+  fields: [
+    ["object", "spec", "template", "spec", "expireAfter"],
+    ["object", "spec", "template", "spec", "terminationGracePeriod"],
+  ],
   enforcement: { baseline: "warn", strict: "deny" },
   check(target) {
     const expire = duration(target, EXPIRE_AFTER);

@@ -46,6 +46,10 @@ Fix: set \`httpTokens: required\` (or remove it to get the default). Not reporte
 turns the metadata service off altogether.`,
   kinds: ["EC2NodeClass"],
   view: "raw",
+  fields: [
+    ["object", "spec", "metadataOptions"],
+    ["written", "spec", "metadataOptions"],
+  ],
   enforcement: { baseline: "deny", strict: "deny" },
   check(target) {
     const options = metadataOptions(target);
@@ -84,6 +88,10 @@ configuration for region and VPC; if a pod still needs IMDS, give it a dedicated
 parameter (default 1). Not reported when \`httpEndpoint: disabled\`.`,
   kinds: ["EC2NodeClass"],
   view: "raw",
+  fields: [
+    ["object", "spec", "metadataOptions"],
+    ["written", "spec", "metadataOptions"],
+  ],
   enforcement: { baseline: "warn", strict: "deny" },
   params: {
     schema: { properties: { maxHopLimit: { type: "integer", minimum: 1, maximum: 64 } } },
@@ -124,6 +132,12 @@ without instance metadata can run with the endpoint disabled; that case is not r
 Fix: set \`httpEndpoint: enabled\` (Karpenter's default).`,
   kinds: ["EC2NodeClass"],
   view: "raw",
+  fields: [
+    ["object", "spec", "metadataOptions"],
+    ["object", "spec", "amiFamily"],
+    ["object", "spec", "amiSelectorTerms"],
+    ["written", "spec", "metadataOptions"],
+  ],
   enforcement: { baseline: "deny", strict: "deny" },
   check(target) {
     if (!endpointDisabled(metadataOptions(target))) return [];

@@ -1,5 +1,6 @@
 // Every built-in rule, by family. The order is the order of docs/policies.md. Each judges within the bounds of
 // object-bounds.ts: an object past them only by the schema family, and at most a bounded number of findings each.
+import { memoizedByFields } from "../memoized-rule.ts";
 import { judgedWithinBounds } from "../object-bounds.ts";
 import type { AnyRule } from "../rule.ts";
 import { apiRules } from "./api-version.ts";
@@ -18,7 +19,8 @@ import { userdataRules } from "./userdata.ts";
 import { referencesRules } from "./references.ts";
 import { changeImpactRules } from "./change-impact.ts";
 
-export const builtinRules: readonly AnyRule[] = [
+/** The rules as written: what the test of their declared reads runs. */
+export const ruleDefinitions: readonly AnyRule[] = [
   ...apiRules,
   ...schemaRules,
   ...limitsRules,
@@ -34,7 +36,10 @@ export const builtinRules: readonly AnyRule[] = [
   ...userdataRules,
   ...referencesRules,
   ...changeImpactRules,
-].map(judgedWithinBounds);
+];
+
+// Answers kept by the fields a rule reads inside the bounds: the bounds' check reads other fields of the object.
+export const builtinRules: readonly AnyRule[] = ruleDefinitions.map(memoizedByFields).map(judgedWithinBounds);
 
 export function ruleById(id: string): AnyRule | undefined {
   return builtinRules.find((r) => r.id === id);

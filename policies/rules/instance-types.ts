@@ -204,6 +204,11 @@ When an unknown value is the reason nothing matches, this rule reports it instea
 Fix: correct the value (the finding suggests a close one).`,
   kinds,
   view: "raw",
+  fields: [
+    ["object", "spec", "template", "spec", "requirements"],
+    ["object", "spec", "template", "metadata", "labels"],
+    ["validation"],
+  ],
   enforcement: { baseline: "warn", strict: "warn" },
   check(target, { catalog }) {
     const pool = poolTypes(target, catalog);
@@ -254,6 +259,11 @@ is not certain, and \`instance-types.unknown-value\` reports it instead.
 Fix: remove or widen the contradicting requirement.`,
   kinds,
   view: "raw",
+  fields: [
+    ["object", "spec", "template", "spec", "requirements"],
+    ["object", "spec", "template", "metadata", "labels"],
+    ["validation"],
+  ],
   enforcement: { baseline: "deny", strict: "deny" },
   check(target, { catalog }) {
     const pool = poolTypes(target, catalog);
@@ -357,6 +367,12 @@ The finding names the offending values with example types. Its patch adds a requ
 existing nodes of the excluded types, which Karpenter then replaces.`,
   kinds,
   view: "raw",
+  fields: [
+    ["object", "spec", "template", "spec", "requirements"],
+    ["object", "spec", "template", "metadata", "labels"],
+    ["validation"],
+    ["written", "spec", "template", "spec", "requirements"],
+  ],
   enforcement: { baseline: "deny", strict: "deny" },
   params: {
     schema: {
@@ -434,6 +450,11 @@ when this check passes.
 Fix: lower \`minValues\`, or widen the requirements that limit the key.`,
   kinds,
   view: "raw",
+  fields: [
+    ["object", "spec", "template", "spec", "requirements"],
+    ["object", "spec", "template", "metadata", "labels"],
+    ["validation"],
+  ],
   enforcement: { baseline: "warn", strict: "deny" },
   check(target, { catalog }) {
     const pool = poolTypes(target, catalog);

@@ -254,6 +254,7 @@ hardening advice: a warning in baseline, a denial in strict.
 Fix: set \`spec.limits.cpu\` and \`spec.limits.memory\` to the most the pool should ever run.`,
   kinds,
   view: "raw",
+  fields: [["object", "spec", "limits"], ["object", "spec", "replicas"], ["validation"]],
   enforcement: { baseline: "warn", strict: "deny" },
   params: {
     schema: {
@@ -310,6 +311,12 @@ instance-type catalog; the smallest type and its size are named in the finding.
 Fix: raise the limit above the smallest type's size (fix the unit), or allow smaller instance types.`,
   kinds,
   view: "raw",
+  fields: [
+    ["object", "spec", "limits"],
+    ["object", "spec", "template", "spec", "requirements"],
+    ["object", "spec", "template", "metadata", "labels"],
+    ["validation"],
+  ],
   enforcement: { baseline: "deny", strict: "deny" },
   check(target, { catalog }) {
     const blocking = blockingLimits(target, catalog);
@@ -358,6 +365,12 @@ is a valid way to keep GPU types out, and is not reported.
 Fix: when the pause is over, restore the limit.`,
   kinds,
   view: "raw",
+  fields: [
+    ["object", "spec", "limits"],
+    ["object", "spec", "template", "spec", "requirements"],
+    ["object", "spec", "template", "metadata", "labels"],
+    ["validation"],
+  ],
   enforcement: { baseline: "warn", strict: "warn" },
   check(target, { catalog }) {
     const blocking = blockingLimits(target, catalog);
@@ -387,6 +400,12 @@ this rule stays silent.
 Fix: write the unit the resource is counted in.`,
   kinds,
   view: "raw",
+  fields: [
+    ["object", "spec", "limits"],
+    ["object", "spec", "template", "spec", "requirements"],
+    ["object", "spec", "template", "metadata", "labels"],
+    ["validation"],
+  ],
   enforcement: { baseline: "warn", strict: "warn" },
   check(target, { catalog }) {
     const blocking = blockingLimits(target, catalog);
@@ -466,6 +485,15 @@ The patch sets the limit to the maximum. Limits are not part of the template has
 and lowering them removes none (the pool stops growing until it is below the limit).`,
   kinds,
   view: "raw",
+  fields: [
+    ["object", "spec", "limits"],
+    ["object", "spec", "replicas"],
+    ["object", "spec", "template", "spec", "requirements"],
+    ["object", "spec", "template", "metadata", "labels"],
+    ["object", "spec", "template", "spec", "taints"],
+    ["validation"],
+    ["written", "spec", "limits"],
+  ],
   enforcement: { baseline: "deny", strict: "deny" },
   params: CAPS_PARAMS,
   check(target, { params, catalog }) {
@@ -643,6 +671,14 @@ Hardening advice: a warning in baseline, a denial in strict. Fix: lower the limi
 are expensive per vCPU (the finding names the one that sets the bound).`,
   kinds,
   view: "raw",
+  fields: [
+    ["object", "spec", "limits"],
+    ["object", "spec", "replicas"],
+    ["object", "spec", "template", "spec", "requirements"],
+    ["object", "spec", "template", "metadata", "labels"],
+    ["object", "spec", "template", "spec", "taints"],
+    ["validation"],
+  ],
   enforcement: { baseline: "warn", strict: "deny" },
   params: {
     schema: { properties: { maxHourlyCost: { type: ["number", "null"], exclusiveMinimum: 0 } } },

@@ -4,6 +4,7 @@ import { isRecord, unlessInvalid, type NodePool } from "../../api/index.ts";
 import { RequirementSet, type NodeSelectorRequirement } from "../../scheduling/index.ts";
 import type { InstanceTypeCatalog } from "../../cloudprovider/index.ts";
 import { ClosestNameIndex, closestName } from "../../api/index.ts";
+import { fieldsKey } from "../memoized-rule.ts";
 import { defineRule } from "../rule.ts";
 import { typedTarget, type NodePoolTarget, type PolicyTarget, type Scope } from "../target.ts";
 
@@ -102,6 +103,7 @@ Fix: \`group: karpenter.k8s.aws\` and \`kind: EC2NodeClass\`; exempt the NodePoo
 provider.`,
   kinds: ["NodePool"],
   view: "raw",
+  fields: [["object", "spec", "template", "spec", "nodeClassRef"]],
   enforcement: { baseline: "warn", strict: "deny" },
   check(target) {
     const ref = nodeClassRefOf(target.object);
@@ -132,9 +134,20 @@ interface PoolProfile {
   types(): ReadonlySet<string> | undefined;
 }
 
-// Profiles are computed once per target and catalog: the check runs once per NodePool and looks at all the others.
-// The costly parts (requirement sets, catalog matching) are computed only for pools whose weight and taints tie.
+// Profiles are computed once per catalog and value of what they read (so pools alike share one, with its requirement
+// set and catalog types), or once per target when those values cannot be keyed: the check runs once per NodePool and
+// looks at all the others. The costly parts (requirement sets, catalog matching) are computed only for pools whose
+// weight and taints tie. Bounded: a fleet has far fewer distinct pools than this.
+const PROFILE_LIMIT = 4096;
+const PROFILE_FIELDS = [
+  ["object", "spec", "replicas"],
+  ["object", "spec", "weight"],
+  ["object", "spec", "template", "spec", "requirements"],
+  ["object", "spec", "template", "spec", "taints"],
+  ["object", "spec", "template", "metadata", "labels"],
+];
 const profiles = new WeakMap<InstanceTypeCatalog, WeakMap<PolicyTarget, PoolProfile | null>>();
+const profilesByValue = new WeakMap<InstanceTypeCatalog, Map<string, PoolProfile | null>>();
 
 function profileOf(target: NodePoolTarget, catalog: InstanceTypeCatalog): PoolProfile | undefined {
   let byTarget = profiles.get(catalog);
@@ -144,10 +157,27 @@ function profileOf(target: NodePoolTarget, catalog: InstanceTypeCatalog): PoolPr
   }
   let profile = byTarget.get(target);
   if (profile === undefined) {
-    profile = computeProfile(target.nodePool, catalog) ?? null;
+    profile = profileByValue(target, catalog);
     byTarget.set(target, profile);
   }
   return profile ?? undefined;
+}
+
+function profileByValue(target: NodePoolTarget, catalog: InstanceTypeCatalog): PoolProfile | null {
+  const key = fieldsKey(target, PROFILE_FIELDS);
+  if (key === undefined) return computeProfile(target.nodePool, catalog) ?? null;
+  let byValue = profilesByValue.get(catalog);
+  if (!byValue) {
+    byValue = new Map();
+    profilesByValue.set(catalog, byValue);
+  }
+  let profile = byValue.get(key);
+  if (profile === undefined) {
+    profile = computeProfile(target.nodePool, catalog) ?? null;
+    if (byValue.size >= PROFILE_LIMIT) byValue.clear();
+    byValue.set(key, profile);
+  }
+  return profile;
 }
 
 function lazy<T>(compute: () => T): () => T {
@@ -195,19 +225,22 @@ function computeProfile(pool: NodePool, catalog: InstanceTypeCatalog): PoolProfi
   };
 }
 
-// Whether two requirement shapes overlap, memoized for one evaluation (its scope): a repository of many pools has
-// few shapes, and the check compares every pair. Shapes are numbered so a pair's key is a number, not a string.
+// Whether two requirement shapes overlap, memoized per catalog: a repository of many pools has few shapes, and the
+// check compares every pair, in every evaluation. Shapes are numbered so a pair's key is a number, not a string;
+// past SHAPE_LIMIT shapes or PAIR_LIMIT pairs both tables start again (the pair key leaves room for 2^26 shapes).
+const SHAPE_LIMIT = 4096;
+const PAIR_LIMIT = 65_536;
 interface OverlapMemo {
   shapes: Map<string, number>;
   pairs: Map<number, boolean>;
 }
-const overlapMemos = new WeakMap<object, OverlapMemo>();
+const overlapMemos = new WeakMap<InstanceTypeCatalog, OverlapMemo>();
 
-function overlaps(scope: object, a: PoolProfile, b: PoolProfile): boolean {
-  let memo = overlapMemos.get(scope);
-  if (!memo) {
+function overlaps(catalog: InstanceTypeCatalog, a: PoolProfile, b: PoolProfile): boolean {
+  let memo = overlapMemos.get(catalog);
+  if (!memo || memo.shapes.size >= SHAPE_LIMIT || memo.pairs.size >= PAIR_LIMIT) {
     memo = { shapes: new Map(), pairs: new Map() };
-    overlapMemos.set(scope, memo);
+    overlapMemos.set(catalog, memo);
   }
   const sa = shapeNumber(memo, a.shape);
   const sb = shapeNumber(memo, b.shape);
@@ -321,7 +354,7 @@ disjoint.`,
     let count = 0;
     const first: string[] = [];
     for (const group of competitorsOf(scope, catalog).get(`${mine.weight}|${mine.taints}`)?.values() ?? []) {
-      if (!overlaps(scope, mine, group.profile)) continue;
+      if (!overlaps(catalog, mine, group.profile)) continue;
       const before = countBefore(group.names, target.name);
       count += before;
       first.push(...group.names.slice(0, Math.min(3, before)));

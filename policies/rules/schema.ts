@@ -44,6 +44,7 @@ the API server checks them (after applying the CRD's defaults). An object that f
 poolkeeper says so at review time, with the file and line.`,
   kinds,
   view: "raw",
+  fields: [["validation"]],
   enforcement: { baseline: "deny", strict: "deny" },
   check(target) {
     const found = violations(target, (e) => e.origin !== "cel" && e.type !== "Unknown field");
@@ -62,6 +63,7 @@ blocking schema error (a missing required field, a wrong type, an unsupported va
 say so in their hint, and no finding of this rule counts it again.`,
   kinds,
   view: "raw",
+  fields: [["validation"]],
   enforcement: { baseline: "deny", strict: "deny" },
   check: (target) => violations(target, (e) => e.origin === "cel" && !celNotRun(e)),
 });
@@ -79,6 +81,7 @@ probably meant, and how to repair an older-shape leftover. A tag-map selector le
 writes the selector terms the converter makes of it in its place, or removes it when the terms are already set.`,
   kinds,
   view: "raw",
+  fields: [["validation"], ["repairs"]],
   enforcement: { baseline: "deny", strict: "deny" },
   check(target) {
     return violations(target, (e) => e.type === "Unknown field").map((v) => {
@@ -127,6 +130,7 @@ knows exactly what it means in v1. A value the conversion put in that another ru
 note's words — unless this note counts more (\`strict\` denies it).`,
   kinds,
   view: "raw",
+  fields: [["conversion"]],
   enforcement: { baseline: "warn", strict: "deny" },
   check: (target) =>
     target.conversion.map((note) => ({
@@ -142,6 +146,20 @@ export const objectBounds = defineRule<ObjectBounds>({
   id: "schema.object-bounds",
   family: "schema",
   view: "raw",
+  fields: [
+    ["object", "spec", "template", "spec", "requirements"],
+    ["object", "spec", "template", "spec", "taints"],
+    ["object", "spec", "template", "spec", "startupTaints"],
+    ["object", "spec", "disruption", "budgets"],
+    ["object", "spec", "limits"],
+    ["object", "spec", "subnetSelectorTerms"],
+    ["object", "spec", "securityGroupSelectorTerms"],
+    ["object", "spec", "amiSelectorTerms"],
+    ["object", "spec", "capacityReservationSelectorTerms"],
+    ["object", "spec", "blockDeviceMappings"],
+    ["object", "spec", "tags"],
+    ["validation"],
+  ],
   title: "Lists and maps stay within the sizes poolkeeper judges",
   docs: `The rules' work grows with the lists they read, and the CRD leaves several unbounded: a requirement's \`values\`,
 \`taints\` and \`startupTaints\`, \`spec.limits\`, an EC2NodeClass's \`tags\`. An object far past any working size

@@ -80,6 +80,10 @@ Fix: select by a tag only this cluster's resources carry (the getting-started co
 \`karpenter.sh/discovery: <cluster-name>\`), or list the \`id\`s.`,
   kinds,
   view: "raw",
+  fields: [
+    ["object", "spec", "securityGroupSelectorTerms"],
+    ["object", "spec", "subnetSelectorTerms"],
+  ],
   enforcement: { baseline: "deny", strict: "deny" },
   check(target) {
     const out: Violation[] = [];
@@ -128,6 +132,10 @@ Fix: select by a tag only this cluster's resources carry, or by id. Wildcards in
 are not reported.`,
   kinds,
   view: "raw",
+  fields: [
+    ["object", "spec", "securityGroupSelectorTerms"],
+    ["object", "spec", "subnetSelectorTerms"],
+  ],
   enforcement: { baseline: "warn", strict: "deny" },
   params: {
     schema: { properties: { broadTagKeys: { type: "array", items: { type: "string", minLength: 1 } } } },
@@ -174,6 +182,10 @@ case is reported here (the all-terms case is \`schema.cel\`'s).
 Fix: split the term in two (an \`id\` term and a \`tags\` term are ORed), or keep only the condition you mean.`,
   kinds,
   view: "raw",
+  fields: [
+    ["object", "spec", "securityGroupSelectorTerms"],
+    ["object", "spec", "subnetSelectorTerms"],
+  ],
   enforcement: { baseline: "warn", strict: "deny" },
   check(target) {
     const out: Violation[] = [];
@@ -231,6 +243,10 @@ it does not.
 A \`role\` written as an ARN is \`selectors.role-arn\`'s business.`,
   kinds,
   view: "raw",
+  fields: [
+    ["object", "spec", "instanceProfile"],
+    ["object", "spec", "role"],
+  ],
   enforcement: { baseline: "deny", strict: "deny" },
   check(target) {
     const s = spec(target);
@@ -284,6 +300,7 @@ Fix: write the role name (\`KarpenterNodeRole-my-cluster\`). Changing \`role\` r
 (drift), so do it when a rollout is acceptable; poolkeeper offers no automatic patch for that reason.`,
   kinds,
   view: "raw",
+  fields: [["object", "spec", "role"]],
   enforcement: { baseline: "warn", strict: "deny" },
   check(target) {
     const role = spec(target).role;

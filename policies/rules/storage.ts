@@ -70,6 +70,10 @@ anyway; setting \`encrypted: true\` makes that explicit and also encrypts volume
 snapshots.`,
   kinds: ["EC2NodeClass"],
   view: "raw",
+  fields: [
+    ["object", "spec", "blockDeviceMappings"],
+    ["written", "spec", "blockDeviceMappings"],
+  ],
   enforcement: { baseline: "warn", strict: "deny" },
   check(target) {
     return mappings(target)
@@ -143,6 +147,12 @@ Set \`minSize\` and \`maxSize\` (Kubernetes quantities, e.g. \`50Gi\`, \`1Ti\`) 
 Volumes given only by \`snapshotID\` take the snapshot's size and are not judged.`,
   kinds: ["EC2NodeClass"],
   view: "raw",
+  fields: [
+    ["object", "spec", "amiFamily"],
+    ["object", "spec", "amiSelectorTerms"],
+    ["object", "spec", "blockDeviceMappings"],
+    ["object", "spec", "instanceStorePolicy"],
+  ],
   enforcement: { baseline: "warn", strict: "deny" },
   params: {
     schema: {
@@ -213,6 +223,10 @@ are the \`allowedTypes\` parameter (default \`[gp3, io1, io2]\`). Mappings that 
 type EC2 chooses for them and are not judged; set it explicitly.`,
   kinds: ["EC2NodeClass"],
   view: "raw",
+  fields: [
+    ["object", "spec", "blockDeviceMappings"],
+    ["written", "spec", "blockDeviceMappings"],
+  ],
   enforcement: { baseline: "warn", strict: "deny" },
   params: {
     schema: {

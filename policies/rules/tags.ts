@@ -31,6 +31,7 @@ Fix: add the keys to \`spec.tags\` with the right values. Changing \`spec.tags\`
 Karpenter then replaces.`,
   kinds: ["EC2NodeClass"],
   view: "raw",
+  fields: [["object", "spec", "tags"]],
   enforcement: { baseline: "warn", strict: "deny" },
   params: {
     schema: {
@@ -72,6 +73,10 @@ Fix: remove the key or rename it without the prefix (\`aws:team\` → \`team\`);
 \`aws:ec2launchtemplate:id\` are added by EC2 itself. The finding carries the patch that removes the key.`,
   kinds: ["EC2NodeClass"],
   view: "raw",
+  fields: [
+    ["object", "spec", "tags"],
+    ["written", "spec", "tags"],
+  ],
   enforcement: { baseline: "deny", strict: "deny" },
   check(target) {
     const written = isRecord(target.written.spec) && isRecord(target.written.spec.tags) ? target.written.spec.tags : {};

@@ -85,6 +85,12 @@ Mode's name). Fix a finding by removing the label, requirement or taint from the
 is meant to be a system pool, adding its name to \`systemPools\`.`,
   kinds: ["NodePool"],
   view: "raw",
+  fields: [
+    ["name"],
+    ["object", "spec", "template", "metadata", "labels"],
+    ["object", "spec", "template", "spec", "requirements"],
+    ["object", "spec", "template", "spec", "taints"],
+  ],
   enforcement: { baseline: "deny", strict: "deny" },
   params: {
     schema: {
@@ -160,6 +166,10 @@ Fix: keep one taint per key and effect. A taint that should stay on the node bel
 DaemonSet removes after startup belongs in \`startupTaints\` only.`,
   kinds: ["NodePool"],
   view: "raw",
+  fields: [
+    ["object", "spec", "template", "spec", "taints"],
+    ["object", "spec", "template", "spec", "startupTaints"],
+  ],
   enforcement: { baseline: "deny", strict: "deny" },
   check(target) {
     return duplicateTaints(taintList(target, "taints"), taintList(target, "startupTaints")).map((d) => ({
@@ -211,6 +221,10 @@ own reasons.
 Remove the taint from \`taints\` / \`startupTaints\`; to keep pods off a pool, use a taint key of your own.`,
   kinds: ["NodePool"],
   view: "raw",
+  fields: [
+    ["object", "spec", "template", "spec", "taints"],
+    ["object", "spec", "template", "spec", "startupTaints"],
+  ],
   enforcement: { baseline: "deny", strict: "deny" },
   check(target) {
     const out: Violation[] = [];
@@ -275,6 +289,11 @@ habana.ai/gaudi]\`; add your own key if the GPU pool uses one) and its effect is
 (\`PreferNoSchedule\` is only a preference).`,
   kinds: ["NodePool"],
   view: "raw",
+  fields: [
+    ["object", "spec", "template", "metadata", "labels"],
+    ["object", "spec", "template", "spec", "requirements"],
+    ["object", "spec", "template", "spec", "taints"],
+  ],
   enforcement: { baseline: "warn", strict: "deny" },
   params: {
     schema: { properties: { gpuTaintKeys: { type: "array", items: { type: "string", minLength: 1 }, minItems: 1 } } },

@@ -92,6 +92,7 @@ that secret), or use a credential that needs no secret (the node role, IRSA or E
 launch templates and instances that already have it.`,
   kinds,
   view: "raw",
+  fields: [["object", "spec", "userData"]],
   enforcement: { baseline: "deny", strict: "deny" },
   check(target) {
     const text = userData(target);
@@ -133,6 +134,7 @@ Fix: keep user data small — download scripts and files at boot (S3, SSM, a con
 custom AMI.`,
   kinds,
   view: "raw",
+  fields: [["object", "spec", "userData"]],
   enforcement: { baseline: "deny", strict: "deny" },
   check(target) {
     const text = userData(target);
@@ -166,6 +168,11 @@ not checked: Karpenter passes their user data unchanged.
 Fix: as for \`userdata.size\` — move content out of user data.`,
   kinds,
   view: "raw",
+  fields: [
+    ["object", "spec", "amiFamily"],
+    ["object", "spec", "amiSelectorTerms"],
+    ["object", "spec", "userData"],
+  ],
   enforcement: { baseline: "warn", strict: "deny" },
   params: {
     schema: { properties: { maxBytes: { type: "integer", minimum: 0, maximum: EC2_USER_DATA_LIMIT } } },

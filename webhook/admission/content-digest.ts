@@ -5,31 +5,15 @@
 // (-0, which JSON.stringify writes as 0; undefined, NaN, a Date: only direct callers pass them, reviews are parsed
 // JSON) has no digest, and is not cached.
 import { createHash } from "node:crypto";
+import { isPlainJson } from "../../policies/index.ts";
 
 export function contentDigest(value: unknown): string | undefined {
-  if (!isPlainJson(value)) return undefined;
-  return createHash("sha256").update(JSON.stringify(value)).digest("hex");
+  return digestOf(value)?.hex;
 }
 
-function isPlainJson(value: unknown): boolean {
-  switch (typeof value) {
-    case "string":
-    case "boolean":
-      return true;
-    case "number":
-      return Number.isFinite(value) && !Object.is(value, -0);
-    case "object": {
-      if (value === null) return true;
-      if (Array.isArray(value)) {
-        // Indexes, not every(): a hole is not JSON either.
-        for (let i = 0; i < value.length; i++) if (!isPlainJson(value[i])) return false;
-        return true;
-      }
-      const prototype = Object.getPrototypeOf(value);
-      if (prototype !== Object.prototype && prototype !== null) return false;
-      return Object.values(value).every(isPlainJson);
-    }
-    default:
-      return false;
-  }
+/** The digest, and the length of the JSON text it was taken of (for a cache that bounds what it keeps). */
+export function digestOf(value: unknown): { hex: string; length: number } | undefined {
+  if (!isPlainJson(value)) return undefined;
+  const text = JSON.stringify(value);
+  return { hex: createHash("sha256").update(text).digest("hex"), length: text.length };
 }

@@ -8,7 +8,7 @@ import type { Finding } from "../../policies/index.ts";
 import { MESSAGE_LINE_LIMIT, sanitize, truncate } from "./bounds.ts";
 import { validateDelete } from "./delete.ts";
 import { changesSpec, enforceable, judge, ratchetUpdate } from "./enforce.ts";
-import { storedFindings } from "./stored-findings.ts";
+import { storedVersion } from "./stored-findings.ts";
 import { boundedWarnings, denialMessage, objectLabel, warningText } from "./format.ts";
 import { guarded } from "./guard.ts";
 import { isJudgedKind, isObjectOfRequest, isSubresource, subjectOf, type Subject } from "./request.ts";
@@ -51,8 +51,10 @@ function validateUpdate(
     return respond(subject, object, findings, enforceable(findings, context));
   }
   if (!changesSpec(stored, object)) return decision(subject, allowed(subject.uid));
-  const findings = judge([{ object, previous: stored }], context);
-  const before = enforceable(storedFindings(stored, context), context);
+  // The stored version first: the object it hands back is the one it keeps, which the engine has prepared before.
+  const version = storedVersion(stored, context);
+  const findings = judge([{ object, previous: version.object }], context);
+  const before = enforceable(version.findings, context);
   return respond(subject, object, findings, ratchetUpdate(enforceable(findings, context), before, { object, stored }));
 }
 
