@@ -18,6 +18,7 @@ import {
   untoleratedTaints,
 } from "../../scheduling/index.ts";
 import { ClaimOrder } from "./claim-order.ts";
+import { ClaimShortlists } from "./claim-shortlists.ts";
 import { explain, NO_NODE_POOL, type PoolExplanation } from "./explanations.ts";
 import { type HostPort, hostPortConflict } from "./host-ports.ts";
 import { claimHourlyCost, worstCasePrice } from "./hourly-cost-cap.ts";
@@ -131,6 +132,8 @@ class OpenClaim implements OpenedClaim {
   readonly hostPorts: HostPort[] = [];
   minValuesRelaxed = false;
   counted = false;
+  /** Left out of the plain pods' scans for good (`closeToPlain`). */
+  closedToPlain = false;
   /** Some remaining type is efficient: then the claim only takes pods that keep one. */
   efficient = false;
   /** The cheapest remaining type's price, and what the claim's requests are worth at the run's prices. */
@@ -182,6 +185,9 @@ interface PodRun {
   readonly hostnameTopology: boolean;
   /** No topology terms, host ports or node requirements: only room and price decide where it goes. */
   readonly plain: boolean;
+  /** The requests, and what every check a claim alone decides asks of the pod (claim-shortlists.ts). */
+  readonly requestsKey: string;
+  readonly signature: string;
 }
 
 interface Run {
@@ -197,7 +203,10 @@ interface Run {
   readonly plainOrder: ClaimOrder<OpenClaim>;
   /** Per resource, the least any plain pending pod requests. */
   readonly smallestPlain: ResourceVector;
-  readonly podRuns: WeakMap<PodConstraints, PodRun>;
+  /** Per pod signature, the claims its pods still need to try. */
+  readonly shortlists: ClaimShortlists<OpenClaim>;
+  /** Renewed when a pod is relaxed, since topology groups (and so signatures) may change. */
+  podRuns: WeakMap<PodConstraints, PodRun>;
 }
 
 /**
@@ -262,6 +271,7 @@ export function schedule(
     order: new ClaimOrder(),
     plainOrder: new ClaimOrder(),
     smallestPlain: smallestPlain(index, pods),
+    shortlists: new ClaimShortlists(),
     podRuns: new WeakMap(),
   };
   const placements: Placement[] = [];
@@ -274,10 +284,21 @@ export function schedule(
       placements.push({ pod: pod.key, node: node.existing.name });
       continue;
     }
-    const claim = (podRun.plain ? run.plainOrder : run.order).find((c) => addToClaim(run, c, pod, podRun));
+    const shortlist = run.shortlists.of(
+      podRun.signature,
+      podRun.requestsKey,
+      podRun.plain ? run.plainOrder : run.order,
+      podRun.plain,
+    );
+    const claim = shortlist.find((c) => {
+      const tried = addToClaim(run, c, pod, podRun);
+      if (tried === "turnedAway") shortlist.remove(c);
+      return tried === "added";
+    });
     if (claim !== undefined) {
       run.order.grew(claim);
       run.plainOrder.grew(claim);
+      run.shortlists.grew(claim, claim.closedToPlain);
       continue;
     }
     const fresh = firstDefined(run.pools, (pool) => openClaim(run, pool, pod, podRun));
@@ -286,10 +307,15 @@ export function schedule(
       fresh.pool.claims.push(fresh);
       run.order.add(fresh);
       run.plainOrder.add(fresh);
+      run.shortlists.opened(fresh);
       continue;
     }
     const relaxed = relax(pod);
-    if (relaxed !== undefined) topology.update(relaxed.pod);
+    if (relaxed !== undefined) {
+      topology.update(relaxed.pod);
+      run.shortlists.clear();
+      run.podRuns = new WeakMap();
+    }
     queue.push(relaxed?.pod ?? pod, relaxed !== undefined);
   }
   const left = new Map<PoolRun, PoolLeft>();
@@ -380,12 +406,24 @@ function smallestPlain(index: ResourceIndex, pods: readonly PodConstraints[]): R
 function compiled(run: Run, pod: PodConstraints): PodRun {
   let found = run.podRuns.get(pod);
   if (found === undefined) {
+    const requests = run.index.vector(pod.requests);
+    const tolerates = run.pools.map((p) => untoleratedTaints(pod.tolerations, p.state.template.taints).length === 0);
+    const plain = isPlain(pod);
+    const requestsKey = requests.join(",");
     found = {
-      requests: run.index.vector(pod.requests),
-      tolerates: run.pools.map((p) => untoleratedTaints(pod.tolerations, p.state.template.taints).length === 0),
+      requests,
+      tolerates,
       unconstrained: pod.alternatives.map((alt) => alt.keys().length === 0),
       hostnameTopology: true,
-      plain: isPlain(pod),
+      plain,
+      requestsKey,
+      signature: [
+        requestsKey,
+        plain ? "plain" : "",
+        tolerates.map((t) => (t ? 1 : 0)).join(""),
+        JSON.stringify(pod.hostPorts),
+        run.topology.hostnameSignature(pod),
+      ].join("|"),
     };
     run.podRuns.set(pod, found);
   }
@@ -408,19 +446,45 @@ function addToNode(run: Run, node: OpenNode, pod: PodConstraints, podRun: PodRun
   return true;
 }
 
+/**
+ * What trying a pod on a NodeClaim came to: added; turned away by what only the claim itself can change (its pool's
+ * taints, hostname topology, host ports, room, the price of growing), so pods of the same signature need not try it
+ * again until it changes (claim-shortlists.ts); or ruled out by requirements or topology the rest of the run moves.
+ */
+type Tried = "added" | "turnedAway" | "ruledOut";
+
 // nodeclaim.go `Add`: taints, host ports, room in the largest remaining type, requirements compatible and narrowed
 // (by topology too), then the types that still fit and can launch, minValues.
-function addToClaim(run: Run, claim: OpenClaim, pod: PodConstraints, podRun: PodRun): boolean {
+function addToClaim(run: Run, claim: OpenClaim, pod: PodConstraints, podRun: PodRun): Tried {
   const pool = claim.pool;
-  if (!(podRun.tolerates[pool.position] ?? false)) return false;
-  if (podRun.hostnameTopology && run.topology.hostnameBlocked(pod, claim.hostname)) return false;
+  if (!(podRun.tolerates[pool.position] ?? false)) return "turnedAway";
+  if (podRun.hostnameTopology && run.topology.hostnameBlocked(pod, claim.hostname)) return "turnedAway";
   const requests = claim.requests;
   const max = claim.efficient ? claim.maxEfficient : claim.maxAllocatable;
   const add = podRun.requests;
   for (let i = 0; i < add.length; i++)
-    if ((requests[i] as number) + (add[i] as number) > (max[i] as number)) return false;
-  if (pod.hostPorts.length > 0 && hostPortConflict(claim.hostPorts, pod.hostPorts) !== undefined) return false;
+    if ((requests[i] as number) + (add[i] as number) > (max[i] as number)) return "turnedAway";
+  if (pod.hostPorts.length > 0 && hostPortConflict(claim.hostPorts, pod.hostPorts) !== undefined) return "turnedAway";
   const total = addVectors(requests, add);
+  const value = worth(pool.packing, total);
+  // The cheapest remaining type the pod would take the claim to, found from its current one up the price order
+  // (cheaper ones were too small already). Narrowed requirements only remove types, so when that type is missing or
+  // its growth does not pay, no alternative below can do better: turned away before any requirement is asked.
+  const cheapest = cheapestFitting(claim, total);
+  if (
+    cheapest < 0 ||
+    (run.costAware &&
+      claim.pods.length > 0 &&
+      !growthPays(
+        claim.price,
+        claim.value,
+        pool.packing.price[(pool.byPrice[cheapest] as CompiledType).index] as number,
+        value,
+      ))
+  ) {
+    if (podRun.plain) closeToPlain(run, claim);
+    return "turnedAway";
+  }
   for (const [k, alt] of pod.alternatives.entries()) {
     let base = claim.requirements;
     if (!(podRun.unconstrained[k] ?? false)) {
@@ -432,17 +496,8 @@ function addToClaim(run: Run, claim: OpenClaim, pod: PodConstraints, podRun: Pod
     const requirements = run.topology.narrow(pod, alt, view);
     if (!isRequirementSet(requirements)) continue;
     const compatible = requirements === claim.requirements ? undefined : pool.catalog.compatible(requirements);
-    // The claim's next cheapest type, found from its current one up the price order (cheaper ones were too small
-    // already): a pod that would move it there without paying is turned away before every type is filtered.
-    const value = worth(pool.packing, total);
-    let nextRank = -1;
-    if (compatible === undefined && claim.pods.length > 0) {
-      nextRank = cheapestFitting(claim, total);
-      if (nextRank < 0) continue;
-      const next = pool.byPrice[nextRank] as CompiledType;
-      if (run.costAware && !growthPays(claim.price, claim.value, pool.packing.price[next.index] as number, value))
-        continue;
-    }
+    // Requirements as they were: the cheapest fitting type is the one found above, its growth already judged.
+    let nextRank = compatible === undefined && claim.pods.length > 0 ? cheapest : -1;
     const types = claim.types.filter(
       (t) => (compatible === undefined || compatible[t.index] === 1) && fitsVector(total, t.allocatable),
     );
@@ -476,10 +531,10 @@ function addToClaim(run: Run, claim: OpenClaim, pod: PodConstraints, podRun: Pod
     claim.hostPorts.push(...pod.hostPorts);
     claim.minValuesRelaxed ||= shortfall !== undefined;
     run.topology.record(pod, { ...view, requirements });
-    return true;
+    return "added";
   }
   if (podRun.plain) closeToPlain(run, claim);
-  return false;
+  return "ruledOut";
 }
 
 // A claim that cannot take even the smallest plain pod (no remaining type has the room, or the growth would not
@@ -504,6 +559,8 @@ function closeToPlain(run: Run, claim: OpenClaim): void {
       ))
   ) {
     run.plainOrder.remove(claim);
+    run.shortlists.closedToPlain(claim);
+    claim.closedToPlain = true;
   }
 }
 
@@ -562,7 +619,7 @@ function openClaim(run: Run, pool: PoolRun, pod: PodConstraints, podRun: PodRun)
   });
   const claim = new OpenClaim(pool, `hostname-placeholder-${run.claims.length}`, types, width);
   if (budget !== undefined) claim.hourlyCost = claimHourlyCost(claim.instanceTypes, requirements);
-  if (!addToClaim(run, claim, pod, podRun)) return undefined;
+  if (addToClaim(run, claim, pod, podRun) !== "added") return undefined;
   claim.counted = true;
   pool.nodes += 1;
   pool.hourlyCost += claim.hourlyCost;
