@@ -106,6 +106,8 @@ interface PoolRun {
   readonly claims: OpenClaim[];
   /** The pool's requirements' compatible types, within limits when opened. */
   readonly baseCompatible: Uint8Array;
+  /** Those types and their largest, worked out once: what a new claim starts from while no limit or cap binds. */
+  readonly unlimited: ClaimOptions;
   /** The run's resource prices, efficient types and type prices (packing.ts). */
   readonly packing: Packing;
   /** The types cheapest first, and each type's place in that order. */
@@ -142,28 +144,60 @@ class OpenClaim implements OpenedClaim {
   /** Which of the pool's types remain; the cheapest one's place in the pool's price order. */
   has: Uint8Array;
   cheapestRank = 0;
+  /**
+   * The last `cheapestFitting` answer, for which request vector and at which pod count: the pods of one request
+   * vector but different signatures (claim-shortlists.ts) ask it of the same unchanged claim.
+   */
+  fitFor = "";
+  fitAt = -1;
+  fitRank = -1;
 
-  constructor(pool: PoolRun, hostname: string, types: readonly CompiledType[], width: number) {
+  constructor(pool: PoolRun, hostname: string, options: ClaimOptions) {
     this.pool = pool;
     this.hostname = hostname;
     this.requirements = pool.state.template.requirements;
-    this.types = types;
+    this.types = options.types;
     this.requests = pool.overhead;
-    this.maxAllocatable = new Float64Array(width);
-    this.maxCapacity = new Float64Array(width);
-    this.maxEfficient = new Float64Array(width);
-    this.has = new Uint8Array(pool.catalog.types.length);
-    for (const t of types) {
-      this.has[t.index] = 1;
-      maxInto(this.maxAllocatable, t.allocatable);
-      maxInto(this.maxCapacity, t.capacity);
-      if (pool.packing.efficient[t.index] === 1) maxInto(this.maxEfficient, t.allocatable);
-    }
+    // The vectors are replaced, never written, as the claim narrows (narrowTypes); `has` is cleared in place.
+    this.maxAllocatable = options.maxAllocatable;
+    this.maxCapacity = options.maxCapacity;
+    this.maxEfficient = options.maxEfficient;
+    this.has = new Uint8Array(options.has);
   }
 
   get instanceTypes(): readonly InstanceType[] {
     return this.types.map((t) => t.it);
   }
+}
+
+/** A set of a pool's types with their per-resource largest: what a claim may still launch as. */
+interface ClaimOptions {
+  readonly types: readonly CompiledType[];
+  /** Per type of the pool: 1 when among `types`. */
+  readonly has: Uint8Array;
+  readonly maxAllocatable: ResourceVector;
+  readonly maxCapacity: ResourceVector;
+  /** Over the efficient types only (packing.ts). */
+  readonly maxEfficient: ResourceVector;
+}
+
+function claimOptions(
+  types: readonly CompiledType[],
+  typeCount: number,
+  efficient: Uint8Array,
+  width: number,
+): ClaimOptions {
+  const has = new Uint8Array(typeCount);
+  const maxAllocatable = new Float64Array(width);
+  const maxCapacity = new Float64Array(width);
+  const maxEfficient = new Float64Array(width);
+  for (const t of types) {
+    has[t.index] = 1;
+    maxInto(maxAllocatable, t.allocatable);
+    maxInto(maxCapacity, t.capacity);
+    if (efficient[t.index] === 1) maxInto(maxEfficient, t.allocatable);
+  }
+  return { types, has, maxAllocatable, maxCapacity, maxEfficient };
 }
 
 interface OpenNode {
@@ -377,6 +411,12 @@ function poolRun(state: PoolState, position: number, index: ResourceIndex, pods:
     hourlyCost: state.usedHourlyCost,
     claims: [],
     baseCompatible,
+    unlimited: claimOptions(
+      catalog.types.filter((t) => baseCompatible[t.index] === 1),
+      catalog.types.length,
+      packed.efficient,
+      index.length,
+    ),
     packing: packed,
     byPrice,
     rank,
@@ -470,7 +510,12 @@ function addToClaim(run: Run, claim: OpenClaim, pod: PodConstraints, podRun: Pod
   // The cheapest remaining type the pod would take the claim to, found from its current one up the price order
   // (cheaper ones were too small already). Narrowed requirements only remove types, so when that type is missing or
   // its growth does not pay, no alternative below can do better: turned away before any requirement is asked.
-  const cheapest = cheapestFitting(claim, total);
+  if (claim.fitFor !== podRun.requestsKey || claim.fitAt !== claim.pods.length) {
+    claim.fitFor = podRun.requestsKey;
+    claim.fitAt = claim.pods.length;
+    claim.fitRank = cheapestFitting(claim, total);
+  }
+  const cheapest = claim.fitRank;
   if (
     cheapest < 0 ||
     (run.costAware &&
@@ -564,24 +609,37 @@ function closeToPlain(run: Run, claim: OpenClaim): void {
   }
 }
 
-// The claim's options shrank: its largest type, what limits and the $/h cap count, change with them.
+// The claim's options shrank: its largest type, what limits and the $/h cap count, change with them. The types a pod
+// rules out are mostly ones too small for it, so the largest are worked out again only when a type that had one of
+// them left and no remaining type has it too.
 function narrowTypes(claim: OpenClaim, types: readonly CompiledType[], width: number): void {
   const pool = claim.pool;
-  const maxAllocatable = new Float64Array(width);
-  const maxCapacity = new Float64Array(width);
-  const maxEfficient = new Float64Array(width);
-  for (const t of types) {
-    maxInto(maxAllocatable, t.allocatable);
-    maxInto(maxCapacity, t.capacity);
-    if (pool.packing.efficient[t.index] === 1) maxInto(maxEfficient, t.allocatable);
+  const kept = new Uint8Array(pool.catalog.types.length);
+  for (const t of types) kept[t.index] = 1;
+  const efficient = pool.packing.efficient;
+  // Per resource: bit 1 allocatable, 2 capacity, 4 efficient allocatable — a largest some leaving type had.
+  const lost = new Uint8Array(width);
+  for (const t of claim.types) {
+    if (kept[t.index] === 1) continue;
+    for (let i = 0; i < width; i++) lost[i] = (lost[i] as number) | largestBits(claim, t, i, efficient);
   }
+  let changed = false;
+  for (let i = 0; i < width && !changed; i++) {
+    let missing = lost[i] as number;
+    for (let k = 0; k < types.length && missing !== 0; k++) {
+      missing &= ~largestBits(claim, types[k] as CompiledType, i, efficient);
+    }
+    changed = missing !== 0;
+  }
+  const { maxAllocatable, maxCapacity, maxEfficient } = changed
+    ? claimOptions(types, pool.catalog.types.length, efficient, width)
+    : claim;
   if (claim.counted) {
     for (let i = 0; i < width; i++) {
       pool.used[i] = (pool.used[i] as number) - (claim.maxCapacity[i] as number) + (maxCapacity[i] as number);
     }
   }
-  claim.has.fill(0);
-  for (const t of types) claim.has[t.index] = 1;
+  claim.has = kept;
   claim.types = types;
   claim.maxAllocatable = maxAllocatable;
   claim.maxCapacity = maxCapacity;
@@ -591,6 +649,20 @@ function narrowTypes(claim: OpenClaim, types: readonly CompiledType[], width: nu
     if (claim.counted) pool.hourlyCost += cost - claim.hourlyCost;
     claim.hourlyCost = cost;
   }
+}
+
+// Which of the claim's largest amounts of resource `i` the type has (bits as in narrowTypes); a largest of 0 stays 0
+// whatever leaves.
+function largestBits(claim: OpenClaim, t: CompiledType, i: number, efficient: Uint8Array): number {
+  const allocatable = t.allocatable[i] as number;
+  const a = claim.maxAllocatable[i] as number;
+  const c = claim.maxCapacity[i] as number;
+  const e = claim.maxEfficient[i] as number;
+  return (
+    (a > 0 && allocatable >= a ? 1 : 0) |
+    (c > 0 && (t.capacity[i] as number) >= c ? 2 : 0) |
+    (e > 0 && efficient[t.index] === 1 && allocatable >= e ? 4 : 0)
+  );
 }
 
 /** The place in the pool's price order of the cheapest remaining type `total` fits; -1 when none does. */
@@ -610,14 +682,18 @@ function openClaim(run: Run, pool: PoolRun, pod: PodConstraints, podRun: PodRun)
   const budget = cap === undefined ? undefined : cap - pool.hourlyCost;
   const requirements = pool.state.template.requirements;
   const width = run.index.length;
-  const types = pool.catalog.types.filter((t) => {
-    if (pool.baseCompatible[t.index] !== 1) return false;
-    for (let i = 0; i < width; i++) {
-      if ((t.capacity[i] as number) > (pool.limit[i] as number) - (pool.used[i] as number)) return false;
-    }
-    return budget === undefined || (worstCasePrice(t.it, requirements) ?? 0) <= budget;
-  });
-  const claim = new OpenClaim(pool, `hostname-placeholder-${run.claims.length}`, types, width);
+  const headroom = (i: number) => (pool.limit[i] as number) - (pool.used[i] as number);
+  let options = pool.unlimited;
+  let limited = budget !== undefined;
+  for (let i = 0; i < width && !limited; i++) limited = (pool.unlimited.maxCapacity[i] as number) > headroom(i);
+  if (limited) {
+    const types = pool.unlimited.types.filter((t) => {
+      for (let i = 0; i < width; i++) if ((t.capacity[i] as number) > headroom(i)) return false;
+      return budget === undefined || (worstCasePrice(t.it, requirements) ?? 0) <= budget;
+    });
+    options = claimOptions(types, pool.catalog.types.length, pool.packing.efficient, width);
+  }
+  const claim = new OpenClaim(pool, `hostname-placeholder-${run.claims.length}`, options);
   if (budget !== undefined) claim.hourlyCost = claimHourlyCost(claim.instanceTypes, requirements);
   if (addToClaim(run, claim, pod, podRun) !== "added") return undefined;
   claim.counted = true;
@@ -633,7 +709,7 @@ function isRequirementSet(value: unknown): value is RequirementSet {
 
 function finish(claim: OpenClaim): NewNodeClaim {
   const { template } = claim.pool.state;
-  const options = instanceTypeOptions(claim.requirements, claim.types, claim.pool.catalog.prices(claim.requirements));
+  const options = instanceTypeOptions(claim.requirements, claim.has, claim.pool.catalog);
   // addToClaim keeps only types with an available offering the requirements allow, so there are options.
   if (options === undefined) throw new Error(`NodeClaim for pool ${template.name} has no available offering`);
   return {
