@@ -131,7 +131,8 @@ class OpenClaim implements OpenedClaim {
   readonly pods: string[] = [];
   /** The pods' requests as read, for the NodeClaim's `resources.requests`. */
   readonly podRequests: ResourceList[] = [];
-  readonly hostPorts: HostPort[] = [];
+  /** The pool's daemonset pods' and the pods' (Karpenter's `daemonHostPortUsage`). */
+  readonly hostPorts: HostPort[];
   minValuesRelaxed = false;
   counted = false;
   /** Left out of the plain pods' scans for good (`closeToPlain`). */
@@ -163,6 +164,7 @@ class OpenClaim implements OpenedClaim {
     this.maxCapacity = options.maxCapacity;
     this.maxEfficient = options.maxEfficient;
     this.has = new Uint8Array(options.has);
+    this.hostPorts = [...pool.state.daemonHostPorts];
   }
 
   get instanceTypes(): readonly InstanceType[] {
