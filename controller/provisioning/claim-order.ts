@@ -17,6 +17,22 @@ export class ClaimOrder<T extends { readonly pods: readonly unknown[] }> {
     this.#bucket(claim.pods.length).add(claim);
   }
 
+  /**
+   * After a pod was added to the claim, whether or not this order still held it: at the end of its new count's
+   * bucket, where `add` then `grew` would have put it had it never left.
+   */
+  returned(claim: T): void {
+    this.#buckets[claim.pods.length - 1]?.delete(claim);
+    this.#bucket(claim.pods.length).add(claim);
+  }
+
+  /** The same claims in the same order, to be narrowed on its own. */
+  copy(): ClaimOrder<T> {
+    const out = new ClaimOrder<T>();
+    this.#buckets.forEach((bucket, count) => (out.#buckets[count] = new Set(bucket)));
+    return out;
+  }
+
   /** No longer tried (a claim closed to the pods this order serves). */
   remove(claim: T): void {
     this.#buckets[claim.pods.length]?.delete(claim);

@@ -28,6 +28,47 @@ const EPS = 1e-12;
 
 /** Throws when some requested resource no type has (the dual is then unbounded). */
 export function coveringLp(types: readonly CoverType[], requests: readonly number[]): CoveringLp {
+  const { duals, primal } = simplex(types, requests);
+  const m = requests.length;
+  const value = duals.reduce((sum, y, j) => sum + y * (requests[j] as number), 0);
+  for (const t of types) {
+    let worth = 0;
+    for (let j = 0; j < m; j++) worth += (t.allocatable[j] ?? 0) * (duals[j] as number);
+    if (worth > t.price * (1 + 1e-9) + EPS) throw new Error("covering LP: the dual came out infeasible");
+  }
+  const cover = new Map<number, number>();
+  let cost = 0;
+  const covered = new Array<number>(m).fill(0);
+  types.forEach((t, i) => {
+    const x = primal[i] as number;
+    if (x <= EPS) return;
+    cover.set(i, x);
+    cost += x * t.price;
+    for (let j = 0; j < m; j++) covered[j] = (covered[j] as number) + x * (t.allocatable[j] ?? 0);
+  });
+  const certified =
+    covered.every((c, j) => c >= (requests[j] as number) * (1 - 1e-9)) &&
+    Math.abs(cost - value) <= 1e-9 * Math.max(1, value);
+  return { value, duals, certified, cover };
+}
+
+/**
+ * The simplex's final dual point, unchecked: for callers with columns of any sign (and prices of 0) whose rounding
+ * the strict check above would refuse, and which make the point feasible themselves before relying on it.
+ */
+export function coveringLpDuals(
+  types: readonly CoverType[],
+  requests: readonly number[],
+  pivotTolerance = EPS,
+): readonly number[] {
+  return simplex(types, requests, pivotTolerance).duals;
+}
+
+function simplex(
+  types: readonly CoverType[],
+  requests: readonly number[],
+  pivotTolerance = EPS,
+): { readonly duals: readonly number[]; readonly primal: readonly number[] } {
   const n = types.length;
   const m = requests.length;
   const width = m + n + 1;
@@ -56,7 +97,7 @@ export function coveringLp(types: readonly CoverType[], requests: readonly numbe
     let best = Number.POSITIVE_INFINITY;
     for (let i = 0; i < n; i++) {
       const a = (rows[i] as Float64Array)[entering] as number;
-      if (a <= EPS) continue;
+      if (a <= pivotTolerance) continue;
       const ratio = ((rows[i] as Float64Array)[width - 1] as number) / a;
       if (ratio < best - EPS || (Math.abs(ratio - best) <= EPS && (basis[i] as number) < (basis[leaving] as number))) {
         best = ratio;
@@ -79,25 +120,8 @@ export function coveringLp(types: readonly CoverType[], requests: readonly numbe
   basis.forEach((variable, i) => {
     if (variable < m) scaled[variable] = (rows[i] as Float64Array)[width - 1] as number;
   });
-  const duals = scaled.map((y, j) => y / (scale[j] as number));
-  const value = duals.reduce((sum, y, j) => sum + y * (requests[j] as number), 0);
-  for (const t of types) {
-    let worth = 0;
-    for (let j = 0; j < m; j++) worth += (t.allocatable[j] ?? 0) * (duals[j] as number);
-    if (worth > t.price * (1 + 1e-9) + EPS) throw new Error("covering LP: the dual came out infeasible");
-  }
-  const cover = new Map<number, number>();
-  let cost = 0;
-  const covered = new Array<number>(m).fill(0);
-  types.forEach((t, i) => {
-    const x = objective[m + i] as number;
-    if (x <= EPS) return;
-    cover.set(i, x);
-    cost += x * t.price;
-    for (let j = 0; j < m; j++) covered[j] = (covered[j] as number) + x * (t.allocatable[j] ?? 0);
-  });
-  const certified =
-    covered.every((c, j) => c >= (requests[j] as number) * (1 - 1e-9)) &&
-    Math.abs(cost - value) <= 1e-9 * Math.max(1, value);
-  return { value, duals, certified, cover };
+  return {
+    duals: scaled.map((y, j) => y / (scale[j] as number)),
+    primal: types.map((_, i) => objective[m + i] as number),
+  };
 }

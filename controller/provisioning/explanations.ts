@@ -9,6 +9,7 @@ import type { TopologyGroupKind } from "./topology-group.ts";
 
 export type RuledOut =
   | { readonly kind: "taint"; readonly taint: string }
+  | { readonly kind: "host-port"; readonly port: string }
   | { readonly kind: "requirement"; readonly detail: string }
   | { readonly kind: "undefined-label"; readonly key: string }
   | { readonly kind: "nodes-limit"; readonly limit: number }
@@ -62,6 +63,8 @@ function words(reason: RuledOut): string {
   switch (reason.kind) {
     case "taint":
       return `taint ${reason.taint} not tolerated`;
+    case "host-port":
+      return `host port ${reason.port} is taken on every node by the pool's DaemonSet pods`;
     case "requirement":
       return `the pod's node selector or affinity conflicts with the pool's requirements (${reason.detail})`;
     case "undefined-label":

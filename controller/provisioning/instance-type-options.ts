@@ -7,7 +7,7 @@
  */
 import { type CapacityType, LABEL_CAPACITY_TYPE } from "../../cloudprovider/index.ts";
 import type { RequirementSet } from "../../scheduling/index.ts";
-import { CAPACITY_TYPES_BY_PREFERENCE, type CapacityTypePrices, type CompiledType } from "./pool-catalog.ts";
+import { CAPACITY_TYPES_BY_PREFERENCE, type CompiledType, type PoolCatalog } from "./pool-catalog.ts";
 
 export const MAX_INSTANCE_TYPES = 60;
 
@@ -17,24 +17,26 @@ export interface InstanceTypeOptions {
 }
 
 /**
- * Undefined when no type has an available offering the requirements allow. `prices` are the PoolCatalog's for these
- * requirements, worked out once per requirement set.
+ * Undefined when no type has an available offering the requirements allow. `has` marks the claim's types by their
+ * position in the catalog; prices and their order are the catalog's, worked out once per requirement set.
  */
 export function instanceTypeOptions(
   requirements: RequirementSet,
-  types: readonly CompiledType[],
-  prices: CapacityTypePrices,
+  has: Uint8Array,
+  catalog: PoolCatalog,
 ): InstanceTypeOptions | undefined {
+  const prices = catalog.prices(requirements);
+  const orders = catalog.priceOrders(requirements);
   for (const [i, capacityType] of CAPACITY_TYPES_BY_PREFERENCE.entries()) {
     if (!requirements.allows(LABEL_CAPACITY_TYPE, capacityType)) continue;
     const byType = prices[i] as Float64Array;
-    const priced = types.flatMap((t) => {
-      const price = byType[t.index] as number;
-      return Number.isNaN(price) ? [] : [{ name: t.it.name, price }];
-    });
-    if (priced.length === 0) continue;
-    priced.sort((a, b) => a.price - b.price || (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
-    return { capacityType, instanceTypes: priced.slice(0, MAX_INSTANCE_TYPES) };
+    const priced: { name: string; price: number }[] = [];
+    for (const index of orders[i] as Int32Array) {
+      if (has[index] !== 1) continue;
+      priced.push({ name: (catalog.types[index] as CompiledType).it.name, price: byType[index] as number });
+      if (priced.length === MAX_INSTANCE_TYPES) break;
+    }
+    if (priced.length > 0) return { capacityType, instanceTypes: priced };
   }
   return undefined;
 }

@@ -4,7 +4,8 @@
  */
 import type { InstanceType } from "../../cloudprovider/index.ts";
 import { addResources, type RequirementSet, type ResourceList } from "../../scheduling/index.ts";
-import { daemonOverhead } from "./daemon-overhead.ts";
+import { daemonHostPorts, daemonOverhead } from "./daemon-overhead.ts";
+import type { HostPort } from "./host-ports.ts";
 import type { NodePoolTemplate } from "./nodepool-template.ts";
 import type { ClusterSnapshot } from "./snapshot.ts";
 
@@ -12,6 +13,8 @@ export interface PoolState {
   readonly template: NodePoolTemplate;
   readonly instanceTypes: readonly InstanceType[];
   readonly daemonOverhead: ResourceList;
+  /** The host ports the pool's daemonset pods take on each of its nodes. */
+  readonly daemonHostPorts: readonly HostPort[];
   /** Keys some instance type or offering constrains: a pod may require them though the pool does not. */
   readonly wellKnown: ReadonlySet<string>;
   /** Capacity of the pool's existing and in-flight nodes. */
@@ -39,6 +42,7 @@ export function poolState(
     template,
     instanceTypes,
     daemonOverhead: daemonOverhead(template, snapshot.daemonSets),
+    daemonHostPorts: daemonHostPorts(template, snapshot.daemonSets),
     wellKnown,
     used: addResources(...owned.map((e) => e.capacity)),
     usedNodes: owned.length,

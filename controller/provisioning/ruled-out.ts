@@ -1,6 +1,6 @@
 /**
  * The first check that turns a pod away from a fresh NodeClaim of a pool, in the order the scheduler runs its
- * checks: taints, the pod's bound volumes against the pool, the pool's requirements, `limits.nodes`, instance types'
+ * checks: taints, host ports the pool's daemonsets take, the pod's bound volumes against the pool, the pool's requirements, `limits.nodes`, instance types'
  * requirements, available offerings (with the unavailable-offerings cache's expiry), resources, the pool's resource
  * limits and $/h cap, minValues, then topology. Asked only for pods the scheduler could not place, after their
  * preferences were relaxed.
@@ -16,6 +16,7 @@ import {
   untoleratedTaints,
 } from "../../scheduling/index.ts";
 import type { RuledOut, Shortfall } from "./explanations.ts";
+import { formatHostPort, hostPortConflict } from "./host-ports.ts";
 import { claimHourlyCost, worstCasePrice } from "./hourly-cost-cap.ts";
 import { minValuesShortfall } from "./min-values.ts";
 import { exceededLimit, remainingLimits, type RemainingLimits } from "./nodepool-limits.ts";
@@ -60,6 +61,8 @@ export function ruledOut(
 ): RuledOut {
   const [taint] = untoleratedTaints(pod.tolerations, pool.template.taints);
   if (taint !== undefined) return { kind: "taint", taint: formatTaint(taint) };
+  const port = hostPortConflict(pool.daemonHostPorts, pod.hostPorts);
+  if (port !== undefined) return { kind: "host-port", port: formatHostPort(port) };
   const base = pool.template.requirements;
   if (pod.volumes !== undefined) {
     const [conflict] = base.conflicts(pod.volumes.requirements);

@@ -18,6 +18,7 @@ import {
   untoleratedTaints,
 } from "../../scheduling/index.ts";
 import { ClaimOrder } from "./claim-order.ts";
+import { ClaimShortlists } from "./claim-shortlists.ts";
 import { explain, NO_NODE_POOL, type PoolExplanation } from "./explanations.ts";
 import { type HostPort, hostPortConflict } from "./host-ports.ts";
 import { claimHourlyCost, worstCasePrice } from "./hourly-cost-cap.ts";
@@ -105,6 +106,8 @@ interface PoolRun {
   readonly claims: OpenClaim[];
   /** The pool's requirements' compatible types, within limits when opened. */
   readonly baseCompatible: Uint8Array;
+  /** Those types and their largest, worked out once: what a new claim starts from while no limit or cap binds. */
+  readonly unlimited: ClaimOptions;
   /** The run's resource prices, efficient types and type prices (packing.ts). */
   readonly packing: Packing;
   /** The types cheapest first, and each type's place in that order. */
@@ -128,9 +131,12 @@ class OpenClaim implements OpenedClaim {
   readonly pods: string[] = [];
   /** The pods' requests as read, for the NodeClaim's `resources.requests`. */
   readonly podRequests: ResourceList[] = [];
-  readonly hostPorts: HostPort[] = [];
+  /** The pool's daemonset pods' and the pods' (Karpenter's `daemonHostPortUsage`). */
+  readonly hostPorts: HostPort[];
   minValuesRelaxed = false;
   counted = false;
+  /** Left out of the plain pods' scans for good (`closeToPlain`). */
+  closedToPlain = false;
   /** Some remaining type is efficient: then the claim only takes pods that keep one. */
   efficient = false;
   /** The cheapest remaining type's price, and what the claim's requests are worth at the run's prices. */
@@ -139,28 +145,61 @@ class OpenClaim implements OpenedClaim {
   /** Which of the pool's types remain; the cheapest one's place in the pool's price order. */
   has: Uint8Array;
   cheapestRank = 0;
+  /**
+   * The last `cheapestFitting` answer, for which request vector and at which pod count: the pods of one request
+   * vector but different signatures (claim-shortlists.ts) ask it of the same unchanged claim.
+   */
+  fitFor = "";
+  fitAt = -1;
+  fitRank = -1;
 
-  constructor(pool: PoolRun, hostname: string, types: readonly CompiledType[], width: number) {
+  constructor(pool: PoolRun, hostname: string, options: ClaimOptions) {
     this.pool = pool;
     this.hostname = hostname;
     this.requirements = pool.state.template.requirements;
-    this.types = types;
+    this.types = options.types;
     this.requests = pool.overhead;
-    this.maxAllocatable = new Float64Array(width);
-    this.maxCapacity = new Float64Array(width);
-    this.maxEfficient = new Float64Array(width);
-    this.has = new Uint8Array(pool.catalog.types.length);
-    for (const t of types) {
-      this.has[t.index] = 1;
-      maxInto(this.maxAllocatable, t.allocatable);
-      maxInto(this.maxCapacity, t.capacity);
-      if (pool.packing.efficient[t.index] === 1) maxInto(this.maxEfficient, t.allocatable);
-    }
+    // The vectors are replaced, never written, as the claim narrows (narrowTypes); `has` is cleared in place.
+    this.maxAllocatable = options.maxAllocatable;
+    this.maxCapacity = options.maxCapacity;
+    this.maxEfficient = options.maxEfficient;
+    this.has = new Uint8Array(options.has);
+    this.hostPorts = [...pool.state.daemonHostPorts];
   }
 
   get instanceTypes(): readonly InstanceType[] {
     return this.types.map((t) => t.it);
   }
+}
+
+/** A set of a pool's types with their per-resource largest: what a claim may still launch as. */
+interface ClaimOptions {
+  readonly types: readonly CompiledType[];
+  /** Per type of the pool: 1 when among `types`. */
+  readonly has: Uint8Array;
+  readonly maxAllocatable: ResourceVector;
+  readonly maxCapacity: ResourceVector;
+  /** Over the efficient types only (packing.ts). */
+  readonly maxEfficient: ResourceVector;
+}
+
+function claimOptions(
+  types: readonly CompiledType[],
+  typeCount: number,
+  efficient: Uint8Array,
+  width: number,
+): ClaimOptions {
+  const has = new Uint8Array(typeCount);
+  const maxAllocatable = new Float64Array(width);
+  const maxCapacity = new Float64Array(width);
+  const maxEfficient = new Float64Array(width);
+  for (const t of types) {
+    has[t.index] = 1;
+    maxInto(maxAllocatable, t.allocatable);
+    maxInto(maxCapacity, t.capacity);
+    if (efficient[t.index] === 1) maxInto(maxEfficient, t.allocatable);
+  }
+  return { types, has, maxAllocatable, maxCapacity, maxEfficient };
 }
 
 interface OpenNode {
@@ -182,6 +221,9 @@ interface PodRun {
   readonly hostnameTopology: boolean;
   /** No topology terms, host ports or node requirements: only room and price decide where it goes. */
   readonly plain: boolean;
+  /** The requests, and what every check a claim alone decides asks of the pod (claim-shortlists.ts). */
+  readonly requestsKey: string;
+  readonly signature: string;
 }
 
 interface Run {
@@ -197,7 +239,10 @@ interface Run {
   readonly plainOrder: ClaimOrder<OpenClaim>;
   /** Per resource, the least any plain pending pod requests. */
   readonly smallestPlain: ResourceVector;
-  readonly podRuns: WeakMap<PodConstraints, PodRun>;
+  /** Per pod signature, the claims its pods still need to try. */
+  readonly shortlists: ClaimShortlists<OpenClaim>;
+  /** Renewed when a pod is relaxed, since topology groups (and so signatures) may change. */
+  podRuns: WeakMap<PodConstraints, PodRun>;
 }
 
 /**
@@ -262,6 +307,7 @@ export function schedule(
     order: new ClaimOrder(),
     plainOrder: new ClaimOrder(),
     smallestPlain: smallestPlain(index, pods),
+    shortlists: new ClaimShortlists(),
     podRuns: new WeakMap(),
   };
   const placements: Placement[] = [];
@@ -274,10 +320,21 @@ export function schedule(
       placements.push({ pod: pod.key, node: node.existing.name });
       continue;
     }
-    const claim = (podRun.plain ? run.plainOrder : run.order).find((c) => addToClaim(run, c, pod, podRun));
+    const shortlist = run.shortlists.of(
+      podRun.signature,
+      podRun.requestsKey,
+      podRun.plain ? run.plainOrder : run.order,
+      podRun.plain,
+    );
+    const claim = shortlist.find((c) => {
+      const tried = addToClaim(run, c, pod, podRun);
+      if (tried === "turnedAway") shortlist.remove(c);
+      return tried === "added";
+    });
     if (claim !== undefined) {
       run.order.grew(claim);
       run.plainOrder.grew(claim);
+      run.shortlists.grew(claim, claim.closedToPlain);
       continue;
     }
     const fresh = firstDefined(run.pools, (pool) => openClaim(run, pool, pod, podRun));
@@ -286,10 +343,15 @@ export function schedule(
       fresh.pool.claims.push(fresh);
       run.order.add(fresh);
       run.plainOrder.add(fresh);
+      run.shortlists.opened(fresh);
       continue;
     }
     const relaxed = relax(pod);
-    if (relaxed !== undefined) topology.update(relaxed.pod);
+    if (relaxed !== undefined) {
+      topology.update(relaxed.pod);
+      run.shortlists.clear();
+      run.podRuns = new WeakMap();
+    }
     queue.push(relaxed?.pod ?? pod, relaxed !== undefined);
   }
   const left = new Map<PoolRun, PoolLeft>();
@@ -351,6 +413,12 @@ function poolRun(state: PoolState, position: number, index: ResourceIndex, pods:
     hourlyCost: state.usedHourlyCost,
     claims: [],
     baseCompatible,
+    unlimited: claimOptions(
+      catalog.types.filter((t) => baseCompatible[t.index] === 1),
+      catalog.types.length,
+      packed.efficient,
+      index.length,
+    ),
     packing: packed,
     byPrice,
     rank,
@@ -380,12 +448,24 @@ function smallestPlain(index: ResourceIndex, pods: readonly PodConstraints[]): R
 function compiled(run: Run, pod: PodConstraints): PodRun {
   let found = run.podRuns.get(pod);
   if (found === undefined) {
+    const requests = run.index.vector(pod.requests);
+    const tolerates = run.pools.map((p) => untoleratedTaints(pod.tolerations, p.state.template.taints).length === 0);
+    const plain = isPlain(pod);
+    const requestsKey = requests.join(",");
     found = {
-      requests: run.index.vector(pod.requests),
-      tolerates: run.pools.map((p) => untoleratedTaints(pod.tolerations, p.state.template.taints).length === 0),
+      requests,
+      tolerates,
       unconstrained: pod.alternatives.map((alt) => alt.keys().length === 0),
       hostnameTopology: true,
-      plain: isPlain(pod),
+      plain,
+      requestsKey,
+      signature: [
+        requestsKey,
+        plain ? "plain" : "",
+        tolerates.map((t) => (t ? 1 : 0)).join(""),
+        JSON.stringify(pod.hostPorts),
+        run.topology.hostnameSignature(pod),
+      ].join("|"),
     };
     run.podRuns.set(pod, found);
   }
@@ -408,19 +488,50 @@ function addToNode(run: Run, node: OpenNode, pod: PodConstraints, podRun: PodRun
   return true;
 }
 
+/**
+ * What trying a pod on a NodeClaim came to: added; turned away by what only the claim itself can change (its pool's
+ * taints, hostname topology, host ports, room, the price of growing), so pods of the same signature need not try it
+ * again until it changes (claim-shortlists.ts); or ruled out by requirements or topology the rest of the run moves.
+ */
+type Tried = "added" | "turnedAway" | "ruledOut";
+
 // nodeclaim.go `Add`: taints, host ports, room in the largest remaining type, requirements compatible and narrowed
 // (by topology too), then the types that still fit and can launch, minValues.
-function addToClaim(run: Run, claim: OpenClaim, pod: PodConstraints, podRun: PodRun): boolean {
+function addToClaim(run: Run, claim: OpenClaim, pod: PodConstraints, podRun: PodRun): Tried {
   const pool = claim.pool;
-  if (!(podRun.tolerates[pool.position] ?? false)) return false;
-  if (podRun.hostnameTopology && run.topology.hostnameBlocked(pod, claim.hostname)) return false;
+  if (!(podRun.tolerates[pool.position] ?? false)) return "turnedAway";
+  if (podRun.hostnameTopology && run.topology.hostnameBlocked(pod, claim.hostname)) return "turnedAway";
   const requests = claim.requests;
   const max = claim.efficient ? claim.maxEfficient : claim.maxAllocatable;
   const add = podRun.requests;
   for (let i = 0; i < add.length; i++)
-    if ((requests[i] as number) + (add[i] as number) > (max[i] as number)) return false;
-  if (pod.hostPorts.length > 0 && hostPortConflict(claim.hostPorts, pod.hostPorts) !== undefined) return false;
+    if ((requests[i] as number) + (add[i] as number) > (max[i] as number)) return "turnedAway";
+  if (pod.hostPorts.length > 0 && hostPortConflict(claim.hostPorts, pod.hostPorts) !== undefined) return "turnedAway";
   const total = addVectors(requests, add);
+  const value = worth(pool.packing, total);
+  // The cheapest remaining type the pod would take the claim to, found from its current one up the price order
+  // (cheaper ones were too small already). Narrowed requirements only remove types, so when that type is missing or
+  // its growth does not pay, no alternative below can do better: turned away before any requirement is asked.
+  if (claim.fitFor !== podRun.requestsKey || claim.fitAt !== claim.pods.length) {
+    claim.fitFor = podRun.requestsKey;
+    claim.fitAt = claim.pods.length;
+    claim.fitRank = cheapestFitting(claim, total);
+  }
+  const cheapest = claim.fitRank;
+  if (
+    cheapest < 0 ||
+    (run.costAware &&
+      claim.pods.length > 0 &&
+      !growthPays(
+        claim.price,
+        claim.value,
+        pool.packing.price[(pool.byPrice[cheapest] as CompiledType).index] as number,
+        value,
+      ))
+  ) {
+    if (podRun.plain) closeToPlain(run, claim);
+    return "turnedAway";
+  }
   for (const [k, alt] of pod.alternatives.entries()) {
     let base = claim.requirements;
     if (!(podRun.unconstrained[k] ?? false)) {
@@ -432,17 +543,8 @@ function addToClaim(run: Run, claim: OpenClaim, pod: PodConstraints, podRun: Pod
     const requirements = run.topology.narrow(pod, alt, view);
     if (!isRequirementSet(requirements)) continue;
     const compatible = requirements === claim.requirements ? undefined : pool.catalog.compatible(requirements);
-    // The claim's next cheapest type, found from its current one up the price order (cheaper ones were too small
-    // already): a pod that would move it there without paying is turned away before every type is filtered.
-    const value = worth(pool.packing, total);
-    let nextRank = -1;
-    if (compatible === undefined && claim.pods.length > 0) {
-      nextRank = cheapestFitting(claim, total);
-      if (nextRank < 0) continue;
-      const next = pool.byPrice[nextRank] as CompiledType;
-      if (run.costAware && !growthPays(claim.price, claim.value, pool.packing.price[next.index] as number, value))
-        continue;
-    }
+    // Requirements as they were: the cheapest fitting type is the one found above, its growth already judged.
+    let nextRank = compatible === undefined && claim.pods.length > 0 ? cheapest : -1;
     const types = claim.types.filter(
       (t) => (compatible === undefined || compatible[t.index] === 1) && fitsVector(total, t.allocatable),
     );
@@ -476,10 +578,10 @@ function addToClaim(run: Run, claim: OpenClaim, pod: PodConstraints, podRun: Pod
     claim.hostPorts.push(...pod.hostPorts);
     claim.minValuesRelaxed ||= shortfall !== undefined;
     run.topology.record(pod, { ...view, requirements });
-    return true;
+    return "added";
   }
   if (podRun.plain) closeToPlain(run, claim);
-  return false;
+  return "ruledOut";
 }
 
 // A claim that cannot take even the smallest plain pod (no remaining type has the room, or the growth would not
@@ -504,27 +606,42 @@ function closeToPlain(run: Run, claim: OpenClaim): void {
       ))
   ) {
     run.plainOrder.remove(claim);
+    run.shortlists.closedToPlain(claim);
+    claim.closedToPlain = true;
   }
 }
 
-// The claim's options shrank: its largest type, what limits and the $/h cap count, change with them.
+// The claim's options shrank: its largest type, what limits and the $/h cap count, change with them. The types a pod
+// rules out are mostly ones too small for it, so the largest are worked out again only when a type that had one of
+// them left and no remaining type has it too.
 function narrowTypes(claim: OpenClaim, types: readonly CompiledType[], width: number): void {
   const pool = claim.pool;
-  const maxAllocatable = new Float64Array(width);
-  const maxCapacity = new Float64Array(width);
-  const maxEfficient = new Float64Array(width);
-  for (const t of types) {
-    maxInto(maxAllocatable, t.allocatable);
-    maxInto(maxCapacity, t.capacity);
-    if (pool.packing.efficient[t.index] === 1) maxInto(maxEfficient, t.allocatable);
+  const kept = new Uint8Array(pool.catalog.types.length);
+  for (const t of types) kept[t.index] = 1;
+  const efficient = pool.packing.efficient;
+  // Per resource: bit 1 allocatable, 2 capacity, 4 efficient allocatable — a largest some leaving type had.
+  const lost = new Uint8Array(width);
+  for (const t of claim.types) {
+    if (kept[t.index] === 1) continue;
+    for (let i = 0; i < width; i++) lost[i] = (lost[i] as number) | largestBits(claim, t, i, efficient);
   }
+  let changed = false;
+  for (let i = 0; i < width && !changed; i++) {
+    let missing = lost[i] as number;
+    for (let k = 0; k < types.length && missing !== 0; k++) {
+      missing &= ~largestBits(claim, types[k] as CompiledType, i, efficient);
+    }
+    changed = missing !== 0;
+  }
+  const { maxAllocatable, maxCapacity, maxEfficient } = changed
+    ? claimOptions(types, pool.catalog.types.length, efficient, width)
+    : claim;
   if (claim.counted) {
     for (let i = 0; i < width; i++) {
       pool.used[i] = (pool.used[i] as number) - (claim.maxCapacity[i] as number) + (maxCapacity[i] as number);
     }
   }
-  claim.has.fill(0);
-  for (const t of types) claim.has[t.index] = 1;
+  claim.has = kept;
   claim.types = types;
   claim.maxAllocatable = maxAllocatable;
   claim.maxCapacity = maxCapacity;
@@ -534,6 +651,20 @@ function narrowTypes(claim: OpenClaim, types: readonly CompiledType[], width: nu
     if (claim.counted) pool.hourlyCost += cost - claim.hourlyCost;
     claim.hourlyCost = cost;
   }
+}
+
+// Which of the claim's largest amounts of resource `i` the type has (bits as in narrowTypes); a largest of 0 stays 0
+// whatever leaves.
+function largestBits(claim: OpenClaim, t: CompiledType, i: number, efficient: Uint8Array): number {
+  const allocatable = t.allocatable[i] as number;
+  const a = claim.maxAllocatable[i] as number;
+  const c = claim.maxCapacity[i] as number;
+  const e = claim.maxEfficient[i] as number;
+  return (
+    (a > 0 && allocatable >= a ? 1 : 0) |
+    (c > 0 && (t.capacity[i] as number) >= c ? 2 : 0) |
+    (e > 0 && efficient[t.index] === 1 && allocatable >= e ? 4 : 0)
+  );
 }
 
 /** The place in the pool's price order of the cheapest remaining type `total` fits; -1 when none does. */
@@ -553,16 +684,20 @@ function openClaim(run: Run, pool: PoolRun, pod: PodConstraints, podRun: PodRun)
   const budget = cap === undefined ? undefined : cap - pool.hourlyCost;
   const requirements = pool.state.template.requirements;
   const width = run.index.length;
-  const types = pool.catalog.types.filter((t) => {
-    if (pool.baseCompatible[t.index] !== 1) return false;
-    for (let i = 0; i < width; i++) {
-      if ((t.capacity[i] as number) > (pool.limit[i] as number) - (pool.used[i] as number)) return false;
-    }
-    return budget === undefined || (worstCasePrice(t.it, requirements) ?? 0) <= budget;
-  });
-  const claim = new OpenClaim(pool, `hostname-placeholder-${run.claims.length}`, types, width);
+  const headroom = (i: number) => (pool.limit[i] as number) - (pool.used[i] as number);
+  let options = pool.unlimited;
+  let limited = budget !== undefined;
+  for (let i = 0; i < width && !limited; i++) limited = (pool.unlimited.maxCapacity[i] as number) > headroom(i);
+  if (limited) {
+    const types = pool.unlimited.types.filter((t) => {
+      for (let i = 0; i < width; i++) if ((t.capacity[i] as number) > headroom(i)) return false;
+      return budget === undefined || (worstCasePrice(t.it, requirements) ?? 0) <= budget;
+    });
+    options = claimOptions(types, pool.catalog.types.length, pool.packing.efficient, width);
+  }
+  const claim = new OpenClaim(pool, `hostname-placeholder-${run.claims.length}`, options);
   if (budget !== undefined) claim.hourlyCost = claimHourlyCost(claim.instanceTypes, requirements);
-  if (!addToClaim(run, claim, pod, podRun)) return undefined;
+  if (addToClaim(run, claim, pod, podRun) !== "added") return undefined;
   claim.counted = true;
   pool.nodes += 1;
   pool.hourlyCost += claim.hourlyCost;
@@ -576,7 +711,7 @@ function isRequirementSet(value: unknown): value is RequirementSet {
 
 function finish(claim: OpenClaim): NewNodeClaim {
   const { template } = claim.pool.state;
-  const options = instanceTypeOptions(claim.requirements, claim.types, claim.pool.catalog.prices(claim.requirements));
+  const options = instanceTypeOptions(claim.requirements, claim.has, claim.pool.catalog);
   // addToClaim keeps only types with an available offering the requirements allow, so there are options.
   if (options === undefined) throw new Error(`NodeClaim for pool ${template.name} has no available offering`);
   return {

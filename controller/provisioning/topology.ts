@@ -48,6 +48,7 @@ export class Topology {
   readonly #selecting = new Map<string, { readonly size: number; readonly groups: TopologyGroup[] }>();
   readonly #inverseSelecting = new Map<string, { readonly size: number; readonly groups: TopologyGroup[] }>();
   readonly #existingViews: ReadonlyMap<string, NodeView>;
+  readonly #ids = new Map<TopologyGroup, number>();
 
   constructor(input: TopologyInput, pods: readonly PodConstraints[]) {
     this.#input = input;
@@ -132,6 +133,29 @@ export class Topology {
       if (group.topologyKey === LABEL_HOSTNAME && (group.counts.get(hostname) ?? 0) > 0) return true;
     }
     return false;
+  }
+
+  /**
+   * What `hostnameBlocked` asks of a pod, as a string: two pods with the same one are blocked from the same
+   * hostnames (claim-shortlists.ts groups pods by it).
+   */
+  hostnameSignature(pod: PodConstraints): string {
+    const parts: string[] = [];
+    for (const group of this.#owned.get(pod.key) ?? []) {
+      if (group.topologyKey !== LABEL_HOSTNAME || group.kind === "affinity") continue;
+      parts.push(`${this.#idOf(group)}${group.selects(pod.namespace, pod.labels) ? "+" : ""}`);
+    }
+    parts.push("/");
+    for (const group of this.#selectingOf(pod, this.#inverse, this.#inverseSelecting)) {
+      if (group.topologyKey === LABEL_HOSTNAME) parts.push(String(this.#idOf(group)));
+    }
+    return parts.join(",");
+  }
+
+  #idOf(group: TopologyGroup): number {
+    let id = this.#ids.get(group);
+    if (id === undefined) this.#ids.set(group, (id = this.#ids.size));
+    return id;
   }
 
   /**

@@ -14,6 +14,7 @@ import {
   run,
   ZONE,
 } from "../../support/scheduling-fixtures.ts";
+import type { DaemonSet } from "../../../api/index.ts";
 import { parseResourceList } from "../../../scheduling/index.ts";
 
 const types = catalogTypes("m5.large", "m5.xlarge");
@@ -67,6 +68,28 @@ describe("host ports", () => {
     });
     assert.equal(result.placementsOnExisting.length, 1);
     assert.equal(result.newNodeClaims.length, 1);
+  });
+  // Karpenter's getDaemonHostPortUsage: a DaemonSet that will run on the pool's nodes takes its host ports on each.
+  const daemonSet = (hostPort: number, tolerations: unknown[] = []): DaemonSet => ({
+    metadata: { name: "ingress", namespace: "kube-system" },
+    spec: { template: { spec: { ...withPort(hostPort), tolerations } } },
+  });
+  test("a port a DaemonSet takes on the pool's nodes is not free on any new NodeClaim, with the reason", () => {
+    const result = run([pod({ name: "web" }, withPort(8080)), pod({}, withPort(9090))], [nodePool("d")], types, {
+      daemonSets: [daemonSet(8080)],
+    });
+    assert.deepEqual(podsPerClaim(result), [1]);
+    assert.deepEqual(messages(result), [
+      ["pool d: host port 0.0.0.0:8080/TCP is taken on every node by the pool's DaemonSet pods"],
+    ]);
+  });
+  test("a DaemonSet that does not run on the pool (its taint not tolerated) leaves the port free", () => {
+    const pool = nodePool("tainted", { taints: [{ key: "dedicated", value: "x", effect: "NoSchedule" }] });
+    const tolerations = [{ key: "dedicated", operator: "Exists" }];
+    const web = pod({}, { ...withPort(8080), tolerations });
+    const result = run([web], [pool], types, { daemonSets: [daemonSet(8080)] });
+    assert.deepEqual(podsPerClaim(result), [1]);
+    assert.deepEqual(podsPerClaim(run([web], [pool], types, { daemonSets: [daemonSet(8080, tolerations)] })), []);
   });
   test("a host port that is not a port number is a clear error naming the pod and field", () => {
     const result = run([pod({ name: "bad" }, withPort(70000))], [nodePool("d")], types);

@@ -1,0 +1,107 @@
+// The scheduling benchmark's lower bounds (bench/scheduling-bounds.ts) against a brute-force oracle: on small
+// instances every way of grouping the pods onto nodes is tried, each group on the cheapest type it fits, and the
+// cheapest schedule found must never cost less than the bound. A hand-worked instance shows the assignment bound
+// tighter than the covering LP's where the LP mixes one type's CPU with another's memory.
+import { describe, test } from "node:test";
+import assert from "node:assert/strict";
+import { assignmentLowerBound, lpLowerBound, type TypeVector } from "../../bench/scheduling-bounds.ts";
+
+type Vector = readonly [number, number, number];
+
+// Every partition of the pods into nodes (restricted growth strings), each node on its cheapest fitting type.
+function optimalCost(types: readonly TypeVector[], pods: readonly Vector[]): number {
+  let best = Number.POSITIVE_INFINITY;
+  const group = new Array<number>(pods.length).fill(0);
+  const visit = (i: number, groups: number): void => {
+    if (i === pods.length) {
+      let cost = 0;
+      for (let g = 0; g < groups && cost < best; g++) {
+        const load = [0, 0, 0];
+        pods.forEach((p, j) => {
+          if (group[j] === g) p.forEach((r, k) => (load[k] = (load[k] as number) + r));
+        });
+        let cheapest = Number.POSITIVE_INFINITY;
+        for (const t of types) {
+          if (load.every((l, k) => l <= (t.allocatable[k] as number) + 1e-12)) cheapest = Math.min(cheapest, t.price);
+        }
+        cost += cheapest;
+      }
+      best = Math.min(best, cost);
+      return;
+    }
+    for (let g = 0; g <= groups; g++) {
+      group[i] = g;
+      visit(i + 1, Math.max(groups, g + 1));
+    }
+  };
+  visit(0, 0);
+  return best;
+}
+
+function random(seed: number): () => number {
+  let a = seed >>> 0;
+  return () => {
+    a = (a + 0x6d2b79f5) >>> 0;
+    let t = Math.imul(a ^ (a >>> 15), a | 1);
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  };
+}
+
+const sum = (pods: readonly Vector[]): [number, number, number] => {
+  const total: [number, number, number] = [0, 0, 0];
+  for (const p of pods) p.forEach((r, k) => (total[k] = (total[k] as number) + r));
+  return total;
+};
+
+describe("assignmentLowerBound", () => {
+  test("never exceeds the cheapest schedule on random small instances (brute force over every grouping)", () => {
+    let tighter = 0;
+    for (let seed = 1; seed <= 80; seed++) {
+      const next = random(seed);
+      const pick = (values: readonly number[]) => values[Math.floor(next() * values.length)] as number;
+      const types: TypeVector[] = Array.from({ length: 3 + Math.floor(next() * 6) }, (_, i) => ({
+        name: `type-${i}`,
+        price: Math.round((0.1 + next() * 2) * 100) / 100,
+        allocatable: [pick([1, 2, 4, 8]), pick([1, 2, 4, 8, 16]), pick([2, 4, 8])],
+      }));
+      const pods: Vector[] = Array.from({ length: 4 + Math.floor(next() * 4) }, () => [
+        pick([0.25, 0.5, 1, 2, 3]),
+        pick([0.25, 0.5, 1, 2, 4, 6]),
+        1,
+      ]);
+      if (!pods.every((p) => types.some((t) => p.every((r, k) => r <= (t.allocatable[k] as number))))) continue;
+      const optimum = optimalCost(types, pods);
+      const bound = assignmentLowerBound(types, pods);
+      assert.ok(bound <= optimum + 1e-9, `seed ${seed}: bound ${bound} above the optimum ${optimum}`);
+      assert.ok(bound > 0, `seed ${seed}: a bound of ${bound}`);
+      if (bound > lpLowerBound(types, sum(pods)).value * (1 + 1e-6)) tighter += 1;
+    }
+    // The instances where a pod's CPU and memory cannot come from different types make the bound tighter.
+    assert.ok(tighter > 0, "the assignment bound was never tighter than the covering LP's");
+  });
+
+  test("a pod's CPU and memory come from one node: tighter than the covering LP, and here exact", () => {
+    // A: 2 cpu, 1 GiB at $1 (cheap CPU); B: 1 cpu, 8 GiB at $1 (cheap memory); two pods of 1 cpu, 2 GiB fit only B,
+    // one per node, so the cheapest schedule is two B at $2. The covering LP covers 2 cpu and 4 GiB with 0.8 A and
+    // 0.4 B (2·0.8 + 0.4 = 2 cpu, 0.8 + 8·0.4 = 4 GiB) for $1.20.
+    const types: TypeVector[] = [
+      { name: "a", price: 1, allocatable: [2, 1, 10] },
+      { name: "b", price: 1, allocatable: [1, 8, 10] },
+    ];
+    const pods: Vector[] = [
+      [1, 2, 1],
+      [1, 2, 1],
+    ];
+    assert.equal(optimalCost(types, pods), 2);
+    assert.ok(Math.abs(lpLowerBound(types, sum(pods)).value - 1.2) < 1e-9);
+    assert.ok(Math.abs(assignmentLowerBound(types, pods) - 2) < 1e-9);
+  });
+
+  test("a pod that fits no type is refused with the reason", () => {
+    assert.throws(
+      () => assignmentLowerBound([{ name: "a", price: 1, allocatable: [1, 1, 1] }], [[2, 1, 1]]),
+      /a pod fits no instance type/,
+    );
+  });
+});
