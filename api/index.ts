@@ -115,9 +115,11 @@ export type {
   Lease,
   Node,
   ObjectReference,
+  PersistentVolume,
   PersistentVolumeClaim,
   Pod,
   PodDisruptionBudget,
+  StorageClass,
   Taint,
   VolumeAttachment,
 } from "./ports/kube-objects.ts";

@@ -11,9 +11,11 @@ import type {
   Lease,
   Node,
   ObjectReference,
+  PersistentVolume,
   PersistentVolumeClaim,
   Pod,
   PodDisruptionBudget,
+  StorageClass,
   Taint,
   VolumeAttachment,
 } from "./kube-objects.ts";
@@ -28,6 +30,8 @@ export const CLUSTER_RESOURCES = {
   poddisruptionbudgets: { group: "policy", version: "v1", kind: "PodDisruptionBudget", namespaced: true },
   daemonsets: { group: "apps", version: "v1", kind: "DaemonSet", namespaced: true },
   persistentvolumeclaims: { group: "", version: "v1", kind: "PersistentVolumeClaim", namespaced: true },
+  persistentvolumes: { group: "", version: "v1", kind: "PersistentVolume", namespaced: false },
+  storageclasses: { group: "storage.k8s.io", version: "v1", kind: "StorageClass", namespaced: false },
   volumeattachments: { group: "storage.k8s.io", version: "v1", kind: "VolumeAttachment", namespaced: false },
   events: { group: "", version: "v1", kind: "Event", namespaced: true },
   leases: { group: "coordination.k8s.io", version: "v1", kind: "Lease", namespaced: true },
@@ -45,6 +49,8 @@ export const WATCHED_BY_DEFAULT: readonly ClusterResource[] = [
   "poddisruptionbudgets",
   "daemonsets",
   "persistentvolumeclaims",
+  "persistentvolumes",
+  "storageclasses",
   "volumeattachments",
 ];
 
@@ -58,6 +64,8 @@ export interface ClusterObjects {
   poddisruptionbudgets: PodDisruptionBudget;
   daemonsets: DaemonSet;
   persistentvolumeclaims: PersistentVolumeClaim;
+  persistentvolumes: PersistentVolume;
+  storageclasses: StorageClass;
   volumeattachments: VolumeAttachment;
   events: Event;
   leases: Lease;

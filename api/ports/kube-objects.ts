@@ -63,6 +63,23 @@ export interface PersistentVolumeClaim extends KubeObject {
   spec?: { volumeName?: string; storageClassName?: string; [field: string]: unknown };
 }
 
+/** core/v1 PersistentVolume: its node affinity says where a pod using it can run (an EBS volume: one zone). */
+export interface PersistentVolume extends KubeObject {
+  spec?: {
+    nodeAffinity?: { required?: { nodeSelectorTerms?: { matchExpressions?: unknown[] }[] } };
+    local?: unknown;
+    hostPath?: unknown;
+    [field: string]: unknown;
+  };
+}
+
+/** storage.k8s.io/v1 StorageClass: where the volumes of its unbound claims may be provisioned. */
+export interface StorageClass extends KubeObject {
+  provisioner?: string;
+  volumeBindingMode?: string;
+  allowedTopologies?: { matchLabelExpressions?: { key?: string; values?: string[] }[] }[];
+}
+
 /** storage.k8s.io/v1 VolumeAttachment. */
 export interface VolumeAttachment extends KubeObject {
   spec?: { attacher?: string; nodeName?: string; source?: { persistentVolumeName?: string } };

@@ -9,9 +9,12 @@ import type { DaemonSet, Node, NodeClaim, Pod } from "../../api/index.ts";
 import { ValueError } from "../../api/index.ts";
 import type { InstanceType } from "../../cloudprovider/index.ts";
 import type { ResourceList } from "../../scheduling/index.ts";
+import { launchedPrice } from "../provisioning/hourly-cost.ts";
+import { type HostPort, podHostPorts } from "../provisioning/host-ports.ts";
 import { isProvisionable } from "../provisioning/provisionable.ts";
 import { podRequests } from "../provisioning/pod-requests.ts";
-import type { ClusterSnapshot, ExistingCapacity } from "../provisioning/snapshot.ts";
+import type { BoundPod, ClusterSnapshot, ExistingCapacity } from "../provisioning/snapshot.ts";
+import { claimVolumeRequirements, type VolumeObjects } from "../provisioning/volume-topology.ts";
 import { CONDITION_INITIALIZED, trueSince } from "./nodeclaim-conditions.ts";
 import { DEFAULT_NOMINATION_WINDOW_MS, type Nomination } from "./nominations.ts";
 import { podKeyOf, stateNode, type StateNode } from "./state-node.ts";
@@ -26,6 +29,8 @@ export interface ClusterStateInput {
   readonly instanceTypeOf?: (nodeClaim: NodeClaim) => InstanceType | undefined;
   readonly now: Date;
   readonly nominationWindowMs?: number;
+  /** PersistentVolumeClaims, PersistentVolumes and StorageClasses, for what pods' volumes require of their node. */
+  readonly volumes?: VolumeObjects;
 }
 
 export interface ClusterState {
@@ -117,9 +122,11 @@ export function buildClusterState(input: ClusterStateInput): ClusterState {
       instanceType: nodeClaim === undefined ? undefined : input.instanceTypeOf?.(nodeClaim),
     });
   });
-  const existing: ExistingCapacity[] = nodes
-    .filter((n) => !n.markedForDeletion && (n.node !== undefined || n.providerID !== undefined))
-    .map((n) => ({
+  const listed = nodes.filter((n) => !n.markedForDeletion && (n.node !== undefined || n.providerID !== undefined));
+  const existing: ExistingCapacity[] = listed.map((n) => {
+    const price =
+      n.nodeClaim === undefined ? undefined : launchedPrice(typeList(input.instanceTypeOf?.(n.nodeClaim)), n.labels);
+    return {
       name: n.key,
       nodePool: n.nodePool,
       labels: n.labels,
@@ -127,14 +134,42 @@ export function buildClusterState(input: ClusterStateInput): ClusterState {
       capacity: n.capacity,
       allocatable: n.allocatable,
       requested: n.requested,
-    }));
+      hourlyPrice: price ?? 0,
+      hostPorts: [...n.pods, ...n.nominatedPods].flatMap(hostPortsOf),
+    };
+  });
+  // Topology counts the pods already placed: bound, or nominated to capacity still coming.
+  const boundPods: BoundPod[] = listed.flatMap((n) =>
+    [...n.pods, ...n.nominatedPods].map((pod) => ({ pod, node: n.key })),
+  );
+  const snapshot: ClusterSnapshot = {
+    pendingPods,
+    existing,
+    daemonSets: input.daemonSets,
+    boundPods,
+    ...(input.volumes === undefined ? {} : { volumeRequirements: claimVolumeRequirements(input.volumes) }),
+  };
   return {
     nodes,
-    snapshot: { pendingPods, existing, daemonSets: input.daemonSets },
+    snapshot,
     nominated,
     lapsed,
     nextLapse: nextLapse === undefined ? undefined : new Date(nextLapse),
   };
+}
+
+function typeList(instanceType: InstanceType | undefined): InstanceType[] {
+  return instanceType === undefined ? [] : [instanceType];
+}
+
+// A bound pod's ports as written; one whose ports cannot be read takes none (provisioning reports it when pending).
+function hostPortsOf(pod: Pod): HostPort[] {
+  try {
+    return podHostPorts(pod.spec ?? {}, "");
+  } catch (error) {
+    if (!(error instanceof ValueError)) throw error;
+    return [];
+  }
 }
 
 // A pod whose requests cannot be read still takes a pod slot; provisioning reports its spec when it is pending.

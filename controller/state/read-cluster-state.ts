@@ -1,6 +1,6 @@
 /**
- * Cluster state from the Cluster port's cache: the thin part that reads Nodes, NodeClaims, pods and DaemonSets
- * (synchronously, as controller-runtime's cache gives them) and hands them to the pure build.
+ * Cluster state from the Cluster port's cache: the thin part that reads Nodes, NodeClaims, pods, DaemonSets and the
+ * volume objects (synchronously, as controller-runtime's cache gives them) and hands them to the pure build.
  */
 import type { Cluster, Clock, NodeClaim } from "../../api/index.ts";
 import type { InstanceType } from "../../cloudprovider/index.ts";
@@ -12,6 +12,8 @@ export interface ReadClusterStateOptions {
   readonly nominations?: Nominations;
   readonly instanceTypeOf?: (nodeClaim: NodeClaim) => InstanceType | undefined;
   readonly nominationWindowMs?: number;
+  /** Read PersistentVolumeClaims, PersistentVolumes and StorageClasses too (provisioning's volume topology). */
+  readonly withVolumes?: boolean;
 }
 
 export function readClusterState(cluster: Pick<Cluster, "list">, options: ReadClusterStateOptions): ClusterState {
@@ -20,6 +22,15 @@ export function readClusterState(cluster: Pick<Cluster, "list">, options: ReadCl
     nodeClaims: cluster.list("nodeclaims"),
     pods: cluster.list("pods"),
     daemonSets: cluster.list("daemonsets"),
+    ...(options.withVolumes === true
+      ? {
+          volumes: {
+            persistentVolumeClaims: cluster.list("persistentvolumeclaims"),
+            persistentVolumes: cluster.list("persistentvolumes"),
+            storageClasses: cluster.list("storageclasses"),
+          },
+        }
+      : {}),
     nominations: options.nominations?.snapshot() ?? new Map(),
     now: options.clock.now(),
     ...(options.instanceTypeOf === undefined ? {} : { instanceTypeOf: options.instanceTypeOf }),

@@ -1,12 +1,15 @@
 // Cluster state built from plain objects: Nodes and NodeClaims paired by provider ID, bound and nominated pods'
 // requests, resources of a claim before its node registers, startup and ephemeral taints of a node still
-// initializing, nominations holding pods out of the batch until they lapse. Expected values are the objects' own
-// numbers added by hand, and the taint names Karpenter lists (pkg/scheduling/taints.go KnownEphemeralTaints).
+// initializing, nominations holding pods out of the batch until they lapse; the scheduler's snapshot with what
+// bound pods take and what volumes require. Expected values are the objects' own numbers added by hand, the taint
+// names Karpenter lists (pkg/scheduling/taints.go KnownEphemeralTaints) and AWS's on-demand price of m5.large in
+// us-east-1 ($0.096 per hour).
 import assert from "node:assert/strict";
 import { describe, test } from "node:test";
 import type { Node, NodeClaim, Pod } from "../../../api/index.ts";
 import { formatResourceList, parseResourceList as parse } from "../../../scheduling/index.ts";
 import { buildClusterState, Nominations } from "../../../controller/state/index.ts";
+import { catalogTypes } from "../../support/scheduling-fixtures.ts";
 
 const NOW = new Date("2026-03-01T12:00:00Z");
 
@@ -239,5 +242,69 @@ describe("nominations", () => {
     assert.deepEqual(after.lapsed, ["default/gone", "default/late"], "a claim not in the cache yet holds its pod 20 s");
     const later = buildClusterState({ ...input, now: new Date("2026-03-01T12:00:15Z") });
     assert.deepEqual(later.lapsed, ["default/gone", "default/late", "default/coming"]);
+  });
+});
+
+describe("the scheduler's snapshot", () => {
+  // Not initialized yet, so the nomination to it holds.
+  const launched = claim("default-a", { providerID: "aws:///us-east-1a/i-1" });
+  Object.assign(launched.metadata.labels ?? {}, {
+    "topology.kubernetes.io/zone": "us-east-1a",
+    "karpenter.sh/capacity-type": "on-demand",
+  });
+  const withPort: Pod = pod("web", { node: "ip-1" });
+  Object.assign(withPort.spec ?? {}, {
+    containers: [{ name: "app", ports: [{ containerPort: 80, hostPort: 8080 }], resources: { requests: {} } }],
+  });
+  const nominations = new Nominations();
+  nominations.nominate("default/coming", "default-a", NOW);
+  const state = buildClusterState({
+    ...base,
+    nodes: [node("ip-1", "aws:///us-east-1a/i-1")],
+    nodeClaims: [launched],
+    pods: [withPort, pod("coming"), pod("waiting")],
+    nominations: nominations.snapshot(),
+    instanceTypeOf: () => catalogTypes("m5.large")[0],
+    volumes: {
+      persistentVolumeClaims: [
+        { metadata: { name: "data", namespace: "default" }, spec: { storageClassName: "zonal" } },
+      ],
+      persistentVolumes: [],
+      storageClasses: [
+        {
+          metadata: { name: "zonal" },
+          volumeBindingMode: "WaitForFirstConsumer",
+          allowedTopologies: [
+            { matchLabelExpressions: [{ key: "topology.kubernetes.io/zone", values: ["us-east-1b"] }] },
+          ],
+        },
+      ],
+    },
+  });
+
+  test("bound and nominated pods are counted for topology, on the capacity they are placed on", () => {
+    assert.deepEqual(
+      state.snapshot.boundPods?.map((b) => [b.pod.metadata.name, b.node]),
+      [
+        ["web", "default-a"],
+        ["coming", "default-a"],
+      ],
+    );
+    assert.deepEqual(
+      state.snapshot.pendingPods.map((p) => p.metadata.name),
+      ["waiting"],
+    );
+  });
+
+  test("existing capacity carries its pods' host ports and its launched offering's price", () => {
+    const [existing] = state.snapshot.existing;
+    assert.deepEqual(existing?.hostPorts, [{ ip: "0.0.0.0", port: 8080, protocol: "TCP" }]);
+    assert.equal(existing?.hourlyPrice, 0.096);
+  });
+
+  test("an unbound claim of a zonal class requires its zones", () => {
+    assert.deepEqual(state.snapshot.volumeRequirements, {
+      "default/data": [{ key: "topology.kubernetes.io/zone", operator: "In", values: ["us-east-1b"] }],
+    });
   });
 });
