@@ -11,6 +11,8 @@ export const STATUS_EVENT_KINDS = [
   "accepted",
   "rejected",
   "provisioned",
+  // Provisioning: a batch's pods left unschedulable, with their explanations.
+  "pending",
   "drained",
   "consolidated",
   "expired",

@@ -42,6 +42,8 @@ export { failedSchedulingEvent, nominatedEvent, unschedulableMessage } from "./p
 export { createProvisioningMetrics, type ProvisioningMetrics } from "./provisioning-metrics.ts";
 export {
   type Launched,
+  type PendingEvent,
+  pendingEvent,
   type ProvisionedEvent,
   provisionedEvent,
   type ProvisioningStatusSink,

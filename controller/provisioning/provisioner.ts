@@ -8,7 +8,8 @@
  * Launcher. A NodeClaim the cloud could not fill is deleted by the launch and its pods scheduled again at once,
  * against offerings the provider now marks unavailable (so spot falls back to another spot offering, and to
  * on-demand only where the pool allows it). Pods nothing can take get a FailedScheduling event with each pool's
- * explanation. One run at a time; a window closing during a run starts another after it.
+ * explanation, and the batch one `pending` status event for Git. One run at a time; a window closing during a run
+ * starts another after it.
  */
 import type {
   Cluster,
@@ -49,7 +50,7 @@ import { isProvisionable } from "./provisionable.ts";
 import { failedSchedulingEvent, nominatedEvent } from "./provisioning-events.ts";
 import type { ProvisioningMetrics } from "./provisioning-metrics.ts";
 import { type NewNodeClaim, schedule, type ScheduleResult } from "./scheduler.ts";
-import { provisionedEvent, type ProvisioningStatusSink } from "./status-report.ts";
+import { pendingEvent, provisionedEvent, type ProvisioningStatusSink } from "./status-report.ts";
 
 export interface ProvisionerOptions {
   readonly cluster: Cluster;
@@ -85,6 +86,8 @@ export class Provisioner {
   #again = false;
   #lapseTimer: { timer: Timer; due: number } | undefined;
   #unsubscribe: (() => void)[] = [];
+  /** The last `pending` status event's sentence, so a batch that changes nothing does not repeat it in Git. */
+  #lastPending: string | undefined;
 
   constructor(options: ProvisionerOptions) {
     this.#o = options;
@@ -168,7 +171,10 @@ export class Provisioner {
     for (const pod of state.lapsed) this.nominations.forget(pod);
     if (state.nextLapse !== undefined) this.#armLapse(state.nextLapse.getTime() - clock.now().getTime() + 1);
     this.#recordCost(state, typesByPool);
-    if (state.snapshot.pendingPods.length === 0) return NOTHING;
+    if (state.snapshot.pendingPods.length === 0) {
+      this.#lastPending = undefined;
+      return NOTHING;
+    }
 
     const started = performance.now();
     let result: ScheduleResult;
@@ -195,6 +201,7 @@ export class Provisioner {
       const pod = pods.get(unschedulable.pod);
       if (pod !== undefined) void this.#event(failedSchedulingEvent(pod, unschedulable));
     }
+    this.#recordPending(result);
     if (result.unschedulable.length > 0) {
       this.#o.logger?.info(
         { pods: result.unschedulable.length, first: result.unschedulable[0]?.pod },
@@ -296,12 +303,21 @@ export class Provisioner {
     return readClusterState(this.#o.cluster, {
       clock: this.#o.clock,
       nominations: this.nominations,
+      withVolumes: true,
       instanceTypeOf: (claim) =>
         typesByPool
           .get(claim.metadata.labels?.[LABEL_NODE_POOL] ?? "")
           ?.find((it) => it.name === claim.metadata.labels?.[LABEL_INSTANCE_TYPE]),
       ...(this.#o.nominationWindowMs === undefined ? {} : { nominationWindowMs: this.#o.nominationWindowMs }),
     });
+  }
+
+  /** One status event per batch that leaves pods pending, unless it says what the last one said. */
+  #recordPending(result: ScheduleResult): void {
+    const event = pendingEvent(result.unschedulable);
+    if (event?.reason === this.#lastPending) return;
+    this.#lastPending = event?.reason;
+    if (event !== undefined) this.#o.status?.record(event);
   }
 
   #recordCost(state: ClusterState, typesByPool: ReadonlyMap<string, readonly InstanceType[]>): void {

@@ -13,6 +13,7 @@ import { Launcher, NodeClaimGarbageCollection, NodeClaimLifecycle } from "../../
 import {
   createProvisioningMetrics,
   Provisioner,
+  type PendingEvent,
   type ProvisionedEvent,
   type ProvisioningMetrics,
 } from "../../controller/provisioning/index.ts";
@@ -105,8 +106,10 @@ export interface ProvisioningWorld {
   readonly registration: NodeRegistration;
   readonly registry: Registry;
   readonly metrics: ProvisioningMetrics;
-  /** What the status report was told, in order. */
+  /** The launches the status report was told of, in order. */
   readonly status: ProvisionedEvent[];
+  /** The batches of still-pending pods the status report was told of, in order. */
+  readonly pending: PendingEvent[];
   /** Every CreateFleet request the provider made, in order. */
   readonly fleets: FleetRequest[];
   /** Creates objects in the world's store (kind by apiVersion and kind). */
@@ -183,6 +186,7 @@ export async function startProvisioningWorld(options: ProvisioningWorldOptions =
   const registry = new Registry();
   const metrics = createProvisioningMetrics(registry);
   const status: ProvisionedEvent[] = [];
+  const pending: PendingEvent[] = [];
   const launcher = new Launcher({ cluster, cloudProvider: provider, clock });
   const provisioner = new Provisioner({
     cluster,
@@ -190,7 +194,7 @@ export async function startProvisioningWorld(options: ProvisioningWorldOptions =
     launcher,
     clock,
     metrics,
-    status: { record: (event) => status.push(event) },
+    status: { record: (event) => (event.kind === "pending" ? pending.push(event) : status.push(event)) },
   }).start();
   const lifecycle = new NodeClaimLifecycle({ cluster, launcher, clock, observedCapacity: provider }).start();
   const gc = new NodeClaimGarbageCollection({
@@ -234,6 +238,7 @@ export async function startProvisioningWorld(options: ProvisioningWorldOptions =
     registry,
     metrics,
     status,
+    pending,
     fleets,
     create(...objects) {
       for (const object of objects as KubeObject[]) {

@@ -2,7 +2,8 @@
 // client-node informers and writes over HTTPS to the simulated API server (the AWS provider goes over HTTP as in
 // every scenario). The pool may have 4 CPUs; six 1-CPU pods fill one m5.xlarge (3,920m allocatable: three pods)
 // and the other three stay pending, each with a FailedScheduling event in the explanation's words. Expected
-// values: the limit as written, m5.xlarge's 4 vCPUs (the catalog), the bindings the world's scheduler made.
+// values: the limit as written, m5.xlarge's 4 vCPUs (the catalog), the bindings the world's scheduler made. The
+// status report gets the still-pending pods with the same explanation, once per batch that changed what it says.
 import assert from "node:assert/strict";
 import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
@@ -82,4 +83,20 @@ test("each pending pod has a FailedScheduling event naming the limit, what is us
       "Failed to schedule pod, pool capped: limits.cpu would be exceeded (4 of 4 used, the smallest fitting type needs 4)",
     );
   }
+});
+
+test("the status report has the still-pending pods with the same explanation, in the pool's section", () => {
+  const pending = w.pods("app").filter((p) => !nodeNameOf(p));
+  const last = w.pending.at(-1) ?? assert.fail("no pending status event");
+  assert.equal(last.pool, "capped");
+  assert.match(last.reason, /^3 pods still pending — /);
+  for (const pod of pending) assert.ok(last.reason.includes(`default/${pod.metadata?.name}`), "each pending pod named");
+  assert.ok(
+    last.reason.endsWith(
+      ": pool capped: limits.cpu would be exceeded (4 of 4 used, the smallest fitting type needs 4)",
+    ),
+    last.reason,
+  );
+  // One event per batch and none that repeats the one before it.
+  assert.ok(w.pending.every((e, i) => i === 0 || e.reason !== w.pending[i - 1]?.reason));
 });
