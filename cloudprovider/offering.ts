@@ -43,6 +43,11 @@ export interface Offering {
   readonly available: boolean;
   /** Set exactly when `capacityType` is reserved. */
   readonly reservation: CapacityReservation | undefined;
+  /**
+   * When it is unavailable because of recent unfulfillable capacity: when the unavailable-offerings cache lets it
+   * go, so an explanation can say when to expect it back. Undefined otherwise.
+   */
+  readonly unavailableUntil?: Date | undefined;
 }
 
 export interface OfferingInit {
@@ -52,6 +57,7 @@ export interface OfferingInit {
   readonly price: number;
   readonly available: boolean;
   readonly reservation?: CapacityReservation | undefined;
+  readonly unavailableUntil?: Date | undefined;
 }
 
 /**
@@ -85,6 +91,7 @@ export function newOffering(init: OfferingInit): Offering {
     price,
     available,
     reservation: reservation === undefined ? undefined : Object.freeze({ ...reservation }),
+    ...(init.unavailableUntil === undefined ? {} : { unavailableUntil: init.unavailableUntil }),
   });
 }
 

@@ -140,6 +140,8 @@ export class AwsCloudProvider implements CloudProvider {
       clock: options.clock,
       region: options.region,
       isUnavailable: (type, zone, capacityType) => this.unavailableOfferings.isUnavailable(type, zone, capacityType),
+      unavailableUntil: (type, zone, capacityType) =>
+        this.unavailableOfferings.unavailableUntil(type, zone, capacityType),
     });
     this.launchTemplates = new LaunchTemplates({
       ec2: options.ports.ec2,

@@ -49,6 +49,8 @@ export interface InstanceTypeSourceOptions {
   readonly clock: TimerClock;
   readonly region: string;
   readonly isUnavailable: (instanceType: string, zone: string, capacityType: CapacityType) => boolean;
+  /** When an offering `isUnavailable` holds comes back, for the scheduler's explanations; optional. */
+  readonly unavailableUntil?: (instanceType: string, zone: string, capacityType: CapacityType) => Date | undefined;
   readonly refreshIntervalMs?: number;
 }
 
@@ -180,14 +182,16 @@ export class InstanceTypeSource {
         for (const capacityType of capacityTypes) {
           const spot = capacityType === CAPACITY_TYPE_SPOT;
           const spotPrice = spot ? this.spotPrice(type.name, zone) : undefined;
+          const iced = this.#options.isUnavailable(type.name, zone, capacityType);
+          const until = iced ? this.#options.unavailableUntil?.(type.name, zone, capacityType) : undefined;
           offerings.push(
             newOffering({
               zone,
               zoneId: zoneIds[zone],
               capacityType,
               price: spot ? (spotPrice ?? type.onDemandUsd) : type.onDemandUsd,
-              available:
-                (!spot || spotPrice !== undefined) && !this.#options.isUnavailable(type.name, zone, capacityType),
+              available: (!spot || spotPrice !== undefined) && !iced,
+              ...(until === undefined ? {} : { unavailableUntil: until }),
             }),
           );
         }

@@ -23,13 +23,18 @@ export class UnavailableOfferings {
   }
 
   isUnavailable(instanceType: string, zone: string, capacityType: CapacityType): boolean {
+    return this.unavailableUntil(instanceType, zone, capacityType) !== undefined;
+  }
+
+  /** When the entry expires, while it holds; undefined when the offering is not in the cache. */
+  unavailableUntil(instanceType: string, zone: string, capacityType: CapacityType): Date | undefined {
     const k = key(instanceType, zone, capacityType);
     const until = this.#until.get(k);
-    if (until === undefined) return false;
+    if (until === undefined) return undefined;
     // Through the last instant: go-cache expires an entry only once the time is past it.
-    if (this.#clock.now().getTime() <= until) return true;
+    if (this.#clock.now().getTime() <= until) return new Date(until);
     this.#until.delete(k);
-    return false;
+    return undefined;
   }
 }
 

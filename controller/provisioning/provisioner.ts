@@ -50,6 +50,7 @@ import { isProvisionable } from "./provisionable.ts";
 import { failedSchedulingEvent, nominatedEvent } from "./provisioning-events.ts";
 import type { ProvisioningMetrics } from "./provisioning-metrics.ts";
 import { type NewNodeClaim, schedule, type ScheduleResult } from "./scheduler.ts";
+import type { UnavailableOffering } from "./snapshot.ts";
 import { pendingEvent, provisionedEvent, type ProvisioningStatusSink } from "./status-report.ts";
 
 export interface ProvisionerOptions {
@@ -178,8 +179,9 @@ export class Provisioner {
 
     const started = performance.now();
     let result: ScheduleResult;
+    const snapshot = { ...state.snapshot, unavailableOfferings: unavailableOfferings(typesByPool) };
     try {
-      result = schedule(state.snapshot, templates, typesByPool, clock);
+      result = schedule(snapshot, templates, typesByPool, clock);
     } catch (error) {
       if (!(error instanceof ValueError)) throw error;
       this.#o.logger?.error({ error: error.message }, "scheduling stopped: a DaemonSet cannot be read");
@@ -344,6 +346,21 @@ export class Provisioner {
   #event(record: EventRecord): Promise<void> {
     return this.#inFlight.track(recordEvent(this.#o.cluster, record, this.#o.logger));
   }
+}
+
+/** The offerings the provider's unavailable-offerings cache holds, with their expiry, for the ICE explanation. */
+function unavailableOfferings(typesByPool: ReadonlyMap<string, readonly InstanceType[]>): UnavailableOffering[] {
+  const found = new Map<string, UnavailableOffering>();
+  for (const types of typesByPool.values()) {
+    for (const it of types) {
+      for (const o of it.offerings.items) {
+        if (o.unavailableUntil === undefined) continue;
+        const entry = { instanceType: it.name, zone: o.zone, capacityType: o.capacityType, until: o.unavailableUntil };
+        found.set(`${it.name}:${o.zone}:${o.capacityType}`, entry);
+      }
+    }
+  }
+  return [...found.values()];
 }
 
 function initializedNow(previous: NodeClaim, current: NodeClaim): boolean {

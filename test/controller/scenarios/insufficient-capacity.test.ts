@@ -1,8 +1,9 @@
 // Insufficient capacity in the simulated EC2: the cheapest spot offering out of capacity makes the fleet fall back
 // to the next and the provider mark the offering unavailable, so for 3 minutes no fleet request names it; after
 // that it is asked for again. When every spot offering is out, a pool that allows on-demand falls back to it and a
-// spot-only pool's pods stay pending with the explanation as a FailedScheduling event. Expected zones come from
-// the simulator's spot prices as the SDK reads them (DescribeSpotPriceHistory), not from the provider.
+// spot-only pool's pods stay pending with the explanation as a FailedScheduling event, which says when the offerings
+// come back. Expected zones come from the simulator's spot prices as the SDK reads them (DescribeSpotPriceHistory),
+// not from the provider; the time from the ICE Event's timestamp and Karpenter's 3-minute UnavailableOfferingsTTL.
 import assert from "node:assert/strict";
 import { after, before, describe, test } from "node:test";
 import { DescribeSpotPriceHistoryCommand, EC2Client, type _InstanceType } from "@aws-sdk/client-ec2";
@@ -139,5 +140,24 @@ describe("every spot offering out of capacity", () => {
     const [event] = explained();
     assert.match(event?.message ?? "", /pool strict: no available offering \(zone and capacity type\) satisfies/);
     assert.match(event?.message ?? "", /pool flex: the pod's node selector or affinity conflicts/);
+  });
+
+  test("the explanation says when the unavailable offerings come back: 3 minutes after the ICE, to the minute", () => {
+    // Karpenter's UnavailableOfferingsTTL is 3 minutes; the explanation rounds the expiry up to the minute.
+    const iceTimes = w
+      .list("v1", "Event")
+      .filter((e) => e["reason"] === "InsufficientCapacity")
+      .map((e) => Date.parse(String(e["lastTimestamp"])));
+    const expected = new Set(
+      iceTimes.map((t) => new Date(Math.ceil((t + 3 * 60_000) / 60_000) * 60_000).toISOString().slice(11, 16)),
+    );
+    const explained = w
+      .events("FailedScheduling")
+      .filter((e) => e.involved.startsWith("spot-only") && e.component !== "default-scheduler");
+    assert.ok(explained.length > 0);
+    for (const { message } of explained) {
+      const until = /pool strict: [^;]*\(ICE until (\d\d:\d\d) UTC\)/.exec(message)?.[1];
+      assert.ok(until !== undefined && expected.has(until), `${message} — expected one of ${[...expected].join(", ")}`);
+    }
   });
 });
