@@ -145,6 +145,9 @@ const PLURALS: Record<string, [string, string, string]> = {
   NodeClaim: ["karpenter.sh", "v1", "nodeclaims"],
   Node: ["", "v1", "nodes"],
   Event: ["", "v1", "events"],
+  PersistentVolume: ["", "v1", "persistentvolumes"],
+  PersistentVolumeClaim: ["", "v1", "persistentvolumeclaims"],
+  StorageClass: ["storage.k8s.io", "v1", "storageclasses"],
 };
 
 export async function startProvisioningWorld(options: ProvisioningWorldOptions = {}): Promise<ProvisioningWorld> {
