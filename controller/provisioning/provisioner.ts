@@ -171,7 +171,8 @@ export class Provisioner {
     const state = this.#state(typesByPool);
     for (const pod of state.lapsed) this.nominations.forget(pod);
     if (state.nextLapse !== undefined) this.#armLapse(state.nextLapse.getTime() - clock.now().getTime() + 1);
-    this.#recordCost(state, typesByPool);
+    // Each pool's $/h before this run's launches; each launch adds its price for the status report.
+    const running = this.#recordCost(state, typesByPool);
     if (state.snapshot.pendingPods.length === 0) {
       this.#lastPending = undefined;
       return NOTHING;
@@ -212,7 +213,7 @@ export class Provisioner {
     }
 
     const outcomes = await Promise.all(
-      result.newNodeClaims.map((claim) => this.#createAndLaunch(claim, pods, typesByPool)),
+      result.newNodeClaims.map((claim) => this.#createAndLaunch(claim, pods, typesByPool, running)),
     );
     const launched = outcomes.flatMap((o) => (o.outcome === "launched" ? [o.name] : []));
     const insufficientCapacity = outcomes.flatMap((o) => (o.outcome === "insufficient-capacity" ? [o.name] : []));
@@ -226,6 +227,7 @@ export class Provisioner {
     claim: NewNodeClaim,
     pods: ReadonlyMap<string, Pod>,
     typesByPool: ReadonlyMap<string, readonly InstanceType[]>,
+    running: Map<string, number>,
   ): Promise<{ outcome: "launched" | "insufficient-capacity" | "failed" | "not-created"; name: string }> {
     const { cluster, launcher, logger, metrics } = this.#o;
     const pool = claim.nodePool.name;
@@ -253,6 +255,9 @@ export class Provisioner {
     const labels = outcome.nodeClaim.metadata.labels ?? {};
     const capacityType = labels[LABEL_CAPACITY_TYPE] ?? claim.capacityType;
     metrics?.nodeClaimsLaunched.inc({ nodepool: pool, capacity_type: capacityType });
+    const price = launchedPrice(typesByPool.get(pool) ?? [], labels);
+    const poolHourlyCost = (running.get(pool) ?? 0) + (price ?? 0);
+    running.set(pool, poolHourlyCost);
     this.#o.status?.record(
       provisionedEvent({
         pool,
@@ -260,8 +265,9 @@ export class Provisioner {
         instanceType: labels[LABEL_INSTANCE_TYPE] ?? "?",
         zone: labels[LABEL_ZONE] ?? "?",
         capacityType,
-        price: launchedPrice(typesByPool.get(pool) ?? [], labels),
+        price,
         pods: claim.pods,
+        poolHourlyCost,
       }),
     );
     return { outcome: "launched", name };
@@ -322,10 +328,12 @@ export class Provisioner {
     if (event !== undefined) this.#o.status?.record(event);
   }
 
-  #recordCost(state: ClusterState, typesByPool: ReadonlyMap<string, readonly InstanceType[]>): void {
+  /** Each pool's $/h into the gauge; returned too. */
+  #recordCost(state: ClusterState, typesByPool: ReadonlyMap<string, readonly InstanceType[]>): Map<string, number> {
+    const costs = hourlyCostByPool(state.nodes, typesByPool);
     const gauge = this.#o.metrics?.hourlyCost;
-    if (gauge === undefined) return;
-    for (const [pool, cost] of hourlyCostByPool(state.nodes, typesByPool)) gauge.set({ nodepool: pool }, cost);
+    if (gauge !== undefined) for (const [pool, cost] of costs) gauge.set({ nodepool: pool }, cost);
+    return costs;
   }
 
   /** Opens a window when nominations lapse, so pods the kube-scheduler did not bind are provisioned for again. */

@@ -1,10 +1,10 @@
 /**
  * What provisioning tells the Git status report: one `provisioned` event per launch, with the pool, the NodeClaim,
- * and in its sentence the instance type, zone, capacity type, price and the pods it was for; and one `pending` event
- * per batch that leaves pods unschedulable, with their explanations grouped (pods that share one explanation are
- * named together, a few of each, the rest counted), so a thousand pending pods make one bounded sentence. The
- * interface is the part of gitops/'s StatusPublisher provisioning uses, so the program wires the publisher in and
- * tests a recorder.
+ * and in its sentence the instance type, zone, capacity type, price, the pool's running $/h with it
+ * (kubernetes-sigs/karpenter#1215) and the pods it was for; and one `pending` event per batch that leaves pods
+ * unschedulable, with their explanations grouped (pods that share one explanation are named together, a few of
+ * each, the rest counted), so a thousand pending pods make one bounded sentence. The interface is the part of
+ * gitops/'s StatusPublisher provisioning uses, so the program wires the publisher in and tests a recorder.
  */
 import { unschedulableMessage } from "./provisioning-events.ts";
 import type { Unschedulable } from "./scheduler.ts";
@@ -40,6 +40,8 @@ export interface Launched {
   /** USD per hour; undefined when the offering is not priced. */
   readonly price: number | undefined;
   readonly pods: readonly string[];
+  /** The pool's running USD per hour with this launch (each launched NodeClaim at its offering's price). */
+  readonly poolHourlyCost?: number | undefined;
 }
 
 export function provisionedEvent(launched: Launched): ProvisionedEvent {
@@ -47,12 +49,14 @@ export function provisionedEvent(launched: Launched): ProvisionedEvent {
   const named = launched.pods.slice(0, PODS_NAMED).join(", ");
   const more = launched.pods.length > PODS_NAMED ? ` and ${launched.pods.length - PODS_NAMED} more` : "";
   const count = `${launched.pods.length} pod${launched.pods.length === 1 ? "" : "s"}`;
+  // Before the pods, so a commit trailer cut at its length keeps it.
+  const pool = launched.poolHourlyCost === undefined ? "" : ` (pool now $${launched.poolHourlyCost.toFixed(4)}/h)`;
   return {
     kind: "provisioned",
     pool: launched.pool,
     node: launched.nodeClaim,
     reason:
-      `launched ${launched.instanceType} ${launched.capacityType} in ${launched.zone} at ${price} ` +
+      `launched ${launched.instanceType} ${launched.capacityType} in ${launched.zone} at ${price}${pool} ` +
       `for ${count}${named === "" ? "" : `: ${named}${more}`}`,
   };
 }

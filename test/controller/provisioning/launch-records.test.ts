@@ -76,6 +76,13 @@ describe("the provisioned status event", () => {
     });
   });
 
+  test("with the pool's running $/h, that comes before the pods", () => {
+    assert.equal(
+      provisionedEvent({ ...launched, pods: ["default/a"], poolHourlyCost: 1.2 }).reason,
+      "launched m5.large spot in us-west-2a at $0.0412/h (pool now $1.2000/h) for 1 pod: default/a",
+    );
+  });
+
   test("gitops/'s StatusPublisher is a sink, and the event reaches the commit's trailers", async () => {
     const writes: StatusWriteInput[] = [];
     const publisher = new StatusPublisher({

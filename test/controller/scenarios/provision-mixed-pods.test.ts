@@ -121,6 +121,15 @@ test("metrics count the launches by pool and capacity type, and each pool's $/h"
       `${pool}: ${byPool.get(pool)} vs ${expected}`,
     );
   }
+  // Each launch's event gives the pool's running $/h: the pool's launch prices summed up to it.
+  for (const pool of ["small", "general"]) {
+    let sum = 0;
+    for (const event of w.status.filter((e) => e.pool === pool)) {
+      sum += Number(/at \$([\d.]+)\/h/.exec(event.reason)?.[1]);
+      const running = Number(/\(pool now \$([\d.]+)\/h\)/.exec(event.reason)?.[1]);
+      assert.ok(Math.abs(running - sum) < 0.001, `${event.reason}: ${sum}`);
+    }
+  }
   const scheduled = await w.metrics.podsScheduled.get();
   assert.ok(scheduled.values.some((v) => v.labels["destination"] === "new-nodeclaim" && v.value > 0));
   // The unschedulable gauge is the last run's count, and which run is last depends on how the HTTP calls interleave
