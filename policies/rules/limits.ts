@@ -711,4 +711,82 @@ are expensive per vCPU (the finding names the one that sets the bound).`,
   },
 });
 
-export const limitsRules = [required, maxPerPool, clusterTotal, unreachable, zero, unitMix, maxHourlyCost];
+// poolkeeper's own cap (controller/provisioning/hourly-cost-cap.ts reads it with the same pattern).
+const ANNOTATION_MAX_HOURLY_COST = "poolkeeper.dev/max-hourly-cost";
+const USD_PER_HOUR = /^\s*\d+(\.\d+)?\s*$/;
+
+function hourlyCostAnnotationOf(target: PolicyTarget): unknown {
+  const metadata = target.object.metadata;
+  const annotations = isRecord(metadata) && isRecord(metadata.annotations) ? metadata.annotations : {};
+  return annotations[ANNOTATION_MAX_HOURLY_COST];
+}
+
+const HOURLY_COST_ANNOTATION_PATH: FieldPath = ["metadata", "annotations", ANNOTATION_MAX_HOURLY_COST];
+
+export const hourlyCostAnnotation = defineRule({
+  id: "limits.hourly-cost-annotation",
+  family: "limits",
+  title: "The poolkeeper.dev/max-hourly-cost annotation is a number of dollars",
+  docs: `\`poolkeeper run\` keeps a NodePool's total cost per hour under the \`poolkeeper.dev/max-hourly-cost\`
+annotation (USD, e.g. \`"12.50"\`) like a limit: each node counts at the price of the offering it launched into, and
+an instance type that could take the pool over the cap is not launched (kubernetes-sigs/karpenter#1215). A value
+that is not a plain decimal number (\`"$12"\`, \`"12,50"\`, \`"ten"\`) makes \`poolkeeper run\` skip the whole
+NodePool, so it provisions nothing. The admission webhook judges a change to the annotation like a change to the
+spec, so a bad value is stopped there too.
+
+Fix: write the cap as a plain decimal number of USD per hour.`,
+  kinds,
+  view: "raw",
+  fields: [["object", "metadata", "annotations"]],
+  enforcement: { baseline: "deny", strict: "deny" },
+  check(target) {
+    const value = hourlyCostAnnotationOf(target);
+    if (value === undefined || (typeof value === "string" && USD_PER_HOUR.test(value))) return [];
+    return [
+      {
+        path: HOURLY_COST_ANNOTATION_PATH,
+        message: `${JSON.stringify(value)} is not a number of USD per hour, so poolkeeper run skips this NodePool and provisions nothing for it.`,
+        hint: 'write the cap as a plain decimal number, e.g. "12.50"',
+      },
+    ];
+  },
+});
+
+export const hourlyCostAnnotationScope = defineRule({
+  id: "limits.hourly-cost-annotation-scope",
+  family: "limits",
+  title: "The poolkeeper.dev/max-hourly-cost annotation does nothing beside Karpenter",
+  docs: `Karpenter does not know the \`poolkeeper.dev/max-hourly-cost\` annotation: only \`poolkeeper run\` (poolkeeper
+as the autoscaler) keeps the pool under it. Beside Karpenter (poolkeeper as the policy gate) it caps nothing; this
+is said wherever it is set, so a budget is not believed to hold where it does not.
+
+Fix: none needed under \`poolkeeper run\`. Where Karpenter provisions, bound the pool's cost with \`spec.limits\`
+(see \`limits.max-hourly-cost\`), or turn this rule off in the policy.`,
+  kinds,
+  view: "raw",
+  fields: [["object", "metadata", "annotations"]],
+  enforcement: { baseline: "warn", strict: "warn" },
+  check(target) {
+    const value = hourlyCostAnnotationOf(target);
+    if (typeof value !== "string" || !USD_PER_HOUR.test(value)) return [];
+    return [
+      {
+        path: HOURLY_COST_ANNOTATION_PATH,
+        message: `caps the pool at $${Number(value).toFixed(2)} an hour only when poolkeeper run provisions; Karpenter ignores the annotation, so beside Karpenter it does nothing.`,
+        hint: "where Karpenter provisions, bound the pool's cost with spec.limits (limits.max-hourly-cost)",
+      },
+    ];
+  },
+});
+
+export const limitsRules = [
+  required,
+  maxPerPool,
+  clusterTotal,
+  unreachable,
+  zero,
+  unitMix,
+  maxHourlyCost,
+  hourlyCostAnnotation,
+  hourlyCostAnnotationScope,
+];

@@ -188,3 +188,27 @@ test("the stored version's findings are reused across updates, and a new stored 
     JSON.stringify(again.response),
   );
 });
+
+test("a metadata-only change to a poolkeeper.dev annotation is judged like a spec change", () => {
+  const stored = asStored(upstream("general-purpose.yaml", "NodePool"));
+  const annotate = (value: string) => {
+    const updated = cloneJson(stored);
+    const metadata = updated.metadata as Json;
+    metadata.annotations = { ...(metadata.annotations as Json), "poolkeeper.dev/max-hourly-cost": value };
+    return updated;
+  };
+  const bad = requestOf(rawUpdateReview(stored, annotate("ten")));
+  const denied = validateAdmission(bad, baseline);
+  assert.equal(denied.response.allowed, false);
+  assert.deepEqual(
+    denied.denied.map((f) => f.rule),
+    ["limits.hourly-cost-annotation"],
+  );
+  const good = requestOf(rawUpdateReview(stored, annotate("12.50")));
+  const allowed = validateAdmission(good, baseline);
+  assert.equal(allowed.response.allowed, true);
+  assert.ok(
+    (allowed.response.warnings ?? []).some((w) => w.endsWith("[limits.hourly-cost-annotation-scope]")),
+    JSON.stringify(allowed.response.warnings),
+  );
+});

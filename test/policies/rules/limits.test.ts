@@ -271,3 +271,37 @@ describe("limits.max-hourly-cost", () => {
 test("every upstream example passes baseline with no denial from the limits family", () => {
   assert.deepEqual(upstreamDenials(rules), []);
 });
+
+describe("limits.hourly-cost-annotation and limits.hourly-cost-annotation-scope", () => {
+  const rule = ["limits.hourly-cost-annotation", "limits.hourly-cost-annotation-scope"];
+  const capped = (value: unknown) => {
+    const object = pool("a", { cpu: 100 });
+    (object.metadata as Record<string, unknown>).annotations = { "poolkeeper.dev/max-hourly-cost": value };
+    return object;
+  };
+  const pointer = "/metadata/annotations/poolkeeper.dev~1max-hourly-cost";
+
+  test("a price: only the reminder that Karpenter ignores it, a warning in both presets", () => {
+    const findings = judge([capped("12.50")], { rules: rule });
+    assert.deepEqual(summary(findings), [`limits.hourly-cost-annotation-scope warn ${pointer}`]);
+    assert.match(findings[0]?.message ?? "", /^caps the pool at \$12\.50 an hour only when poolkeeper run provisions/);
+    assert.deepEqual(summary(judge([capped("12.50")], { rules: rule, preset: "strict" })), [
+      `limits.hourly-cost-annotation-scope warn ${pointer}`,
+    ]);
+  });
+
+  test("not a number of dollars: denied in both presets, saying the pool would provision nothing", () => {
+    for (const value of ["$12", "12,50", "ten", 12]) {
+      const findings = judge([capped(value)], { rules: rule });
+      assert.deepEqual(summary(findings), [`limits.hourly-cost-annotation deny ${pointer}`], String(value));
+      assert.match(
+        findings[0]?.message ?? "",
+        /is not a number of USD per hour, so poolkeeper run skips this NodePool/,
+      );
+    }
+  });
+
+  test("no annotation, nothing said", () => {
+    assert.deepEqual(judge([pool("a", { cpu: 100 })], { rules: rule }), []);
+  });
+});
