@@ -161,3 +161,10 @@ describe("every spot offering out of capacity", () => {
     }
   });
 });
+
+test("metrics: each NodeClaim given up for insufficient capacity is counted by pool, once per InsufficientCapacity Event", async () => {
+  const counted = (await w.metrics.insufficientCapacity.get()).values;
+  const total = counted.reduce((sum, v) => sum + v.value, 0);
+  assert.equal(total, w.events("InsufficientCapacity").length);
+  assert.equal(counted.find((v) => v.labels["nodepool"] === "flex")?.value, 1);
+});

@@ -100,3 +100,12 @@ test("the status report has the still-pending pods with the same explanation, in
   // One event per batch and none that repeats the one before it.
   assert.ok(w.pending.every((e, i) => i === 0 || e.reason !== w.pending[i - 1]?.reason));
 });
+
+test("metrics: each scheduling run timed, the three pods counted unschedulable", async () => {
+  const duration = await w.metrics.schedulingDuration.get();
+  const count = duration.values.find(
+    (v) => v.metricName === "poolkeeper_provisioning_scheduling_duration_seconds_count",
+  );
+  assert.ok((count?.value ?? 0) > 0, "at least one run observed");
+  assert.equal((await w.metrics.podsUnschedulable.get()).values[0]?.value, 3);
+});
