@@ -107,7 +107,7 @@ describe("poolkeeper run, as the autoscaler", () => {
     for (const event of provisioned) {
       assert.match(
         event,
-        /: launched m5\.xlarge spot in us-west-2[abc] at \$\d+\.\d{4}\/h for [1-4] pods?: default\/app-/,
+        /: launched m5\.xlarge spot in us-west-2[abc] at \$\d+\.\d{4}\/h \(pool now \$\d+\.\d{4}\/h\) for [1-4] pods?: default\/app-/,
       );
     }
   });
