@@ -8,7 +8,10 @@
  * Launcher. A NodeClaim the cloud could not fill is deleted by the launch and its pods scheduled again at once,
  * against offerings the provider now marks unavailable (so spot falls back to another spot offering, and to
  * on-demand only where the pool allows it). Pods nothing can take get a FailedScheduling event with each pool's
- * explanation. One run at a time; a window closing during a run starts another after it.
+ * explanation. One run at a time; a window closing during a run starts another after it. Each NodeClaim records the
+ * Git commit the desired NodePools were read at (rollout progress counts by it). A dry run (`run --dry-run`, which
+ * Karpenter has no equivalent of) decides the same and reports each would-be launch instead: nothing is created,
+ * nominated or launched, so the pods stay pending and the same launches are not reported again.
  */
 import type {
   Cluster,
@@ -49,6 +52,7 @@ import { isProvisionable } from "./provisionable.ts";
 import { failedSchedulingEvent, nominatedEvent } from "./provisioning-events.ts";
 import type { ProvisioningMetrics } from "./provisioning-metrics.ts";
 import { type NewNodeClaim, schedule, type ScheduleResult } from "./scheduler.ts";
+import { dryRunEvent } from "./dry-run-report.ts";
 import { provisionedEvent, type ProvisioningStatusSink } from "./status-report.ts";
 
 export interface ProvisionerOptions {
@@ -63,6 +67,10 @@ export interface ProvisionerOptions {
   readonly metrics?: ProvisioningMetrics;
   readonly status?: ProvisioningStatusSink;
   readonly logger?: Logger;
+  /** The Git commit the desired NodePools were read at, recorded on each NodeClaim created. */
+  readonly commit?: () => string | undefined;
+  /** Report what would be launched without creating anything. */
+  readonly dryRun?: boolean;
 }
 
 /** What one run decided and did. */
@@ -85,6 +93,7 @@ export class Provisioner {
   #again = false;
   #lapseTimer: { timer: Timer; due: number } | undefined;
   #unsubscribe: (() => void)[] = [];
+  readonly #dryRunsReported = new Set<string>();
 
   constructor(options: ProvisionerOptions) {
     this.#o = options;
@@ -182,6 +191,7 @@ export class Provisioner {
     this.#o.metrics?.schedulingDuration.observe((performance.now() - started) / 1000);
     const pods = new Map(state.snapshot.pendingPods.map((pod) => [podKeyOf(pod), pod]));
 
+    if (this.#o.dryRun === true) return this.#reportDryRun(result);
     for (const placement of result.placementsOnExisting) {
       const target = state.nodes.find((n) => n.key === placement.node);
       this.nominations.nominate(placement.pod, placement.node, this.#o.clock.now());
@@ -222,7 +232,7 @@ export class Provisioner {
     const pool = claim.nodePool.name;
     let created: NodeClaim;
     try {
-      created = await cluster.create("nodeclaims", nodeClaimToCreate(claim));
+      created = await cluster.create("nodeclaims", nodeClaimToCreate(claim, this.#o.commit?.()));
     } catch (error) {
       logger?.error({ nodePool: pool, error: String(error) }, "creating nodeclaim failed");
       return { outcome: "not-created", name: "" };
@@ -256,6 +266,19 @@ export class Provisioner {
       }),
     );
     return { outcome: "launched", name };
+  }
+
+  /** Each would-be launch reported once (the pods stay pending, so the next run decides the same). */
+  #reportDryRun(result: ScheduleResult): Provisioned {
+    for (const claim of result.newNodeClaims) {
+      const key = `${claim.nodePool.name}\u0000${claim.instanceTypes[0] ?? ""}\u0000${[...claim.pods].sort().join(",")}`;
+      if (this.#dryRunsReported.has(key)) continue;
+      this.#dryRunsReported.add(key);
+      const event = dryRunEvent(claim);
+      this.#o.logger?.info({ nodePool: claim.nodePool.name, pods: claim.pods.length }, event.reason);
+      this.#o.status?.record(event);
+    }
+    return { result, launched: [], insufficientCapacity: [] };
   }
 
   /** The NodePools that provision (not being deleted, not static), read; one that cannot be read is logged. */
