@@ -7,10 +7,12 @@
  */
 import type { Clock } from "../../api/index.ts";
 import type { InstanceType } from "../../cloudprovider/index.ts";
+import { type BudgetReason, type PoolBudget, poolBudget } from "./budgets.ts";
 import { type Candidate, candidates } from "./candidates.ts";
 import type { Blocked, DisruptionCommand } from "./command.ts";
 import { consolidationCandidates, multiNodeConsolidation, singleNodeConsolidation } from "./consolidation.ts";
 import { drift } from "./drift-method.ts";
+import { type EligibleNodes, eligibleNodes } from "./eligible.ts";
 import { emptiness } from "./emptiness.ts";
 import { expirations } from "./expiration.ts";
 import { budgetSummary } from "./explanations.ts";
@@ -30,7 +32,13 @@ export interface DisruptionPlan {
   readonly rollout: readonly RolloutProgress[];
   /** Desired pools that could not be read, each naming the pool and field; their nodes are left alone. */
   readonly problems: readonly string[];
+  /** Per reason, the candidates its method could act on before budgets. */
+  readonly eligible: EligibleNodes;
+  /** Every desired pool's budget for every reason as the pass began, before its commands spent any. */
+  readonly allowed: readonly PoolBudget[];
 }
+
+const BUDGET_REASONS: readonly BudgetReason[] = ["Empty", "Drifted", "Underutilized"];
 
 export function plan(
   snapshot: DisruptionSnapshot,
@@ -45,6 +53,7 @@ export function plan(
   const expiring = new Set(commands.flatMap((c) => c.candidates.map((n) => n.node)));
   for (const name of expiring) unavailable.add(name);
   const cands = candidates(pass, expiring);
+  const eligible = eligibleNodes(cands);
   // Nodes still within consolidateAfter take no moved pods (FACTS.md §b).
   for (const c of cands) if (c.consolidatable.state === "waiting") unavailable.add(c.facts.name);
   const graceful = emptiness(pass, cands, dryRun) ?? drift(pass, cands, dryRun) ?? consolidate(pass, cands, dryRun);
@@ -58,6 +67,8 @@ export function plan(
     budgets: pass.budgetsUsed().map((b) => budgetSummary(b, now)),
     rollout: [...pools.values()].map((pool) => rolloutProgress(pool, facts, desired.commit)),
     problems,
+    eligible,
+    allowed: [...pools.values()].flatMap((pool) => BUDGET_REASONS.map((r) => poolBudget(pool, facts, r, now))),
   };
 }
 
