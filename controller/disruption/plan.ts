@@ -24,7 +24,7 @@ import type { DisruptionSnapshot } from "./snapshot.ts";
 
 export interface DisruptionPlan {
   readonly decidedAt: Date;
-  /** Expirations, then at most one graceful command. */
+  /** Expirations, then at most one graceful command, and at most one more that is a dry run's report. */
   readonly commands: readonly DisruptionCommand[];
   readonly blocked: readonly Blocked[];
   /** Each budget the pass looked at: "pool default, Underutilized: 1 more of 10 nodes (0 disrupting)". */
@@ -56,8 +56,20 @@ export function plan(
   const eligible = eligibleNodes(cands);
   // Nodes still within consolidateAfter take no moved pods (FACTS.md §b).
   for (const c of cands) if (c.consolidatable.state === "waiting") unavailable.add(c.facts.name);
-  const graceful = emptiness(pass, cands, dryRun) ?? drift(pass, cands, dryRun) ?? consolidate(pass, cands, dryRun);
-  if (graceful !== undefined) commands.push(graceful);
+  // Pools that act first, then pools that only report (dry run): a report takes no turn, so a pool annotated
+  // dry-run, whose would-be command is planned again every pass, never holds the other pools' disruption back.
+  const acting = cands.filter((c) => !dryRun(c.pool.metadata?.name ?? ""));
+  const graceful = gracefulCommand(pass, acting, dryRun);
+  if (graceful !== undefined) {
+    commands.push(graceful);
+    for (const c of graceful.candidates) unavailable.add(c.node);
+  }
+  const report = gracefulCommand(
+    pass,
+    cands.filter((c) => !acting.includes(c)),
+    dryRun,
+  );
+  if (report !== undefined) commands.push(report);
   for (const command of commands) for (const c of command.candidates) pass.unblock(c.node);
 
   return {
@@ -70,6 +82,16 @@ export function plan(
     eligible,
     allowed: [...pools.values()].flatMap((pool) => BUDGET_REASONS.map((r) => poolBudget(pool, facts, r, now))),
   };
+}
+
+/** The graceful methods in Karpenter's order; the first that finds something acts alone. */
+function gracefulCommand(
+  pass: Pass,
+  cands: readonly Candidate[],
+  dryRun: (pool: string) => boolean,
+): DisruptionCommand | undefined {
+  if (cands.length === 0) return undefined;
+  return emptiness(pass, cands, dryRun) ?? drift(pass, cands, dryRun) ?? consolidate(pass, cands, dryRun);
 }
 
 function consolidate(

@@ -329,4 +329,22 @@ describe("expiration and dry-run", () => {
     const annotated = nodePool("default", {}, { annotations: { [ANNOTATION_DISRUPTION_MODE]: "dry-run" } });
     assert.equal(only(run(oversized(), annotated)).dryRun, true);
   });
+
+  test("a dry-run pool's report takes no turn: another pool's command acts in the same pass", () => {
+    // Two pools with an empty m5.large each ($0.096/h); one annotated dry-run. Emptiness would put both nodes in one
+    // command; the dry-run pool's node is only reported, and the other's deletion is not held back by it.
+    const dry = nodePool("dry", {}, { annotations: { [ANNOTATION_DISRUPTION_MODE]: "dry-run" } });
+    const live = nodePool("live");
+    const b = new SnapshotBuilder(M5)
+      .node("a", { type: "m5.large", pool: "dry" })
+      .node("b", { type: "m5.large", pool: "live" });
+    const p = plan(b.snapshot(), { nodePools: [dry, live] }, typesByPool([dry, live], M5), fixedClock(NOW));
+    assert.deepEqual(
+      p.commands.map((c) => [c.candidates.map((n) => n.node), c.dryRun, c.message]),
+      [
+        [["b"], false, "delete 1 empty node (b): saves $0.096/h"],
+        [["a"], true, "delete 1 empty node (a): saves $0.096/h"],
+      ],
+    );
+  });
 });
