@@ -106,7 +106,7 @@ export class DisruptionController implements Reconciler {
   async pass(signal?: AbortSignal, logger?: Logger): Promise<DisruptionPass> {
     const { cluster, clock, options } = this.#d;
     const commit = this.#d.commit?.();
-    const executor = this.#executor(commit);
+    const executor = this.#executor(commit, signal);
     const results: ExecutionResult[] = [];
     // A dry run changes nothing: what a previous process left is left to the next process that acts.
     const dryRun = options?.dryRun === true;
@@ -141,11 +141,12 @@ export class DisruptionController implements Reconciler {
     return result;
   }
 
-  #executor(commit: string | undefined): DisruptionExecutor {
+  #executor(commit: string | undefined, signal: AbortSignal | undefined): DisruptionExecutor {
     const { cluster, clock, initializationTimeoutMs } = this.#d;
     return new DisruptionExecutor({
       cluster,
       clock,
+      ...(signal === undefined ? {} : { signal }),
       ...(commit === undefined ? {} : { commit }),
       ...(initializationTimeoutMs === undefined ? {} : { initializationTimeoutMs }),
     });
