@@ -96,6 +96,35 @@ describe("consolidation: what a command does", () => {
   });
 });
 
+describe("method order: one graceful method acts per pass", () => {
+  // Karpenter's order (FACTS.md §b): emptiness, drift, multi-node, single-node consolidation; the first that finds
+  // something acts alone. An empty node, a drifted node and an oversized node: each pass takes the next in order.
+  const all = [{ nodes: "100%" }];
+  const cluster = (without: string[]) => {
+    const b = new SnapshotBuilder(M5);
+    if (!without.includes("e")) b.node("e", { type: "m5.large" });
+    if (!without.includes("d")) b.node("d", { type: "m5.large", cloudDrift: "AMIDrift", pods: [pod({ cpu: "500m" })] });
+    return b.node("big", { type: "m5.2xlarge", pods: [pod({ cpu: "500m" })] });
+  };
+  test("emptiness first, then drift, then consolidation", () => {
+    const first = run(cluster([]), nodePool("default", { budgets: all }));
+    assert.deepEqual(
+      first.commands.map((c) => [c.method, c.candidates.map((n) => n.node)]),
+      [["emptiness", ["e"]]],
+    );
+    const second = run(cluster(["e"]), nodePool("default", { budgets: all }));
+    assert.deepEqual(
+      second.commands.map((c) => [c.method, c.candidates.map((n) => n.node)]),
+      [["drift", ["d"]]],
+    );
+    const third = run(cluster(["e", "d"]), nodePool("default", { budgets: all }));
+    assert.deepEqual(
+      third.commands.map((c) => [c.reason, c.candidates.map((n) => n.node)]),
+      [["Underutilized", ["big"]]],
+    );
+  });
+});
+
 describe("consolidation: consolidateAfter", () => {
   test("a node is not consolidated until consolidateAfter has passed since its last pod event", () => {
     const pool = nodePool("default", { consolidateAfter: "30m" });
