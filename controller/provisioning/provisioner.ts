@@ -11,7 +11,8 @@
  * explanation. One run at a time; a window closing during a run starts another after it. Each NodeClaim records the
  * Git commit the desired NodePools were read at (rollout progress counts by it). A dry run (`run --dry-run`, which
  * Karpenter has no equivalent of) decides the same and reports each would-be launch instead: nothing is created,
- * nominated or launched, so the pods stay pending and the same launches are not reported again.
+ * nominated or launched, so the pods stay pending and the same launches are not reported again; pods nothing can
+ * take still get their FailedScheduling Event.
  */
 import type {
   Cluster,
@@ -191,15 +192,16 @@ export class Provisioner {
     this.#o.metrics?.schedulingDuration.observe((performance.now() - started) / 1000);
     const pods = new Map(state.snapshot.pendingPods.map((pod) => [podKeyOf(pod), pod]));
 
-    if (this.#o.dryRun === true) return this.#reportDryRun(result);
-    for (const placement of result.placementsOnExisting) {
+    // A dry run nominates nothing (the kube-scheduler binds pods to existing capacity without us).
+    const dryRun = this.#o.dryRun === true;
+    for (const placement of dryRun ? [] : result.placementsOnExisting) {
       const target = state.nodes.find((n) => n.key === placement.node);
       this.nominations.nominate(placement.pod, placement.node, this.#o.clock.now());
       const pod = pods.get(placement.pod);
       const where = target?.nodeClaim === undefined ? `node/${placement.node}` : `nodeclaim/${placement.node}`;
       if (pod !== undefined) void this.#event(nominatedEvent(pod, where));
     }
-    this.#o.metrics?.podsScheduled.inc({ destination: "existing" }, result.placementsOnExisting.length);
+    if (!dryRun) this.#o.metrics?.podsScheduled.inc({ destination: "existing" }, result.placementsOnExisting.length);
     this.#o.metrics?.podsUnschedulable.set(result.unschedulable.length);
     for (const unschedulable of result.unschedulable) {
       const pod = pods.get(unschedulable.pod);
@@ -212,6 +214,7 @@ export class Provisioner {
       );
     }
 
+    if (dryRun) return this.#reportDryRun(result);
     const outcomes = await Promise.all(
       result.newNodeClaims.map((claim) => this.#createAndLaunch(claim, pods, typesByPool)),
     );
