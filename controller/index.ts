@@ -39,6 +39,7 @@ export {
 export { Nominations, readClusterState, type StateNode } from "./state/index.ts";
 // Disruption's loop, one entry for the run program. See docs/disruption.md.
 export {
+  createDisruptionMetrics,
   DisruptionController,
   type DisruptionLoopDependencies,
   disruptionLoop,

@@ -1,5 +1,5 @@
-// Kubernetes scheduling vocabulary (Karpenter's pkg/scheduling): requirements and requirement sets, taints and
-// tolerations, resource lists. Pure.
+// Kubernetes scheduling vocabulary (Karpenter's pkg/scheduling): requirements and requirement sets, label selectors,
+// taints and tolerations, resource lists. Pure.
 export {
   type AllowedValues,
   matchesAll,
@@ -8,6 +8,7 @@ export {
   RequirementSet,
   validateLabelValue,
 } from "./requirements.ts";
+export { labelSelector, type LabelSelector } from "./label-selector.ts";
 export {
   addResources,
   fits,

@@ -15,6 +15,7 @@ import {
 import {
   controllerRunnable,
   createCloudProviderMetrics,
+  createDisruptionMetrics,
   createInterruptionMetrics,
   createProvisioningMetrics,
   disruptionLoop,
@@ -35,6 +36,7 @@ import {
 import type { Logger } from "../../runtime/index.ts";
 import type { Registry } from "prom-client";
 import type { ControllerSettings } from "../run-settings.ts";
+import { dryRunAwsPorts } from "./dry-run-aws.ts";
 import type { NodeBootstrap } from "./node-bootstrap.ts";
 
 export interface AutoscalerDependencies {
@@ -48,8 +50,13 @@ export interface AutoscalerDependencies {
   interruptionQueue?: InterruptionQueue;
   /** The one status publisher (gitops's StatusPublisher satisfies every sink). */
   publisher?: ProvisioningStatusSink & InterruptionStatusSink & DisruptionStatusSink;
-  /** The Git commit the cluster's pools were last applied from (disruption records it on replacements). */
+  /** The Git commit the cluster's pools were last applied from (recorded on every NodeClaim launched). */
   appliedCommit?: () => string | undefined;
+  /**
+   * Decide and report only (`run --dry-run`): provisioning reports the launches it would make, disruption the
+   * commands it would carry out, and nothing else runs (no launch, drain, garbage collection or interruption).
+   */
+  dryRun?: boolean;
   registry: Registry;
   clock: TimerClock;
   logger: Logger;
@@ -67,8 +74,15 @@ interface Shared {
  */
 export function autoscalerLoops(deps: AutoscalerDependencies): Runnable[] {
   const { cluster, clock, registry, settings } = deps;
+  const dryRun = deps.dryRun === true;
   const shared = sharedParts(deps);
   const provisioningMetrics = createProvisioningMetrics(registry);
+  const disruptionMetrics = createDisruptionMetrics(registry);
+  const commit = deps.appliedCommit;
+  // The provider's first refresh (spot prices among it), which the provisioner starts: disruption waits for it, or
+  // its first pass would price spot nodes at the catalog's on-demand prices.
+  let refreshed: () => void = () => {};
+  const firstRefresh = new Promise<void>((resolve) => (refreshed = resolve));
   // Provisioning's nominations, which disruption reads: a node just nominated for pending pods is no candidate.
   const nominations = new Nominations();
   // Termination's reports close the interruptions this process acted on (notice-to-drained, replacements).
@@ -79,6 +93,7 @@ export function autoscalerLoops(deps: AutoscalerDependencies): Runnable[] {
       const { provider, cloudProvider, launcher } = await shared(logger);
       // The first refresh (types, zones, spot prices from EC2) before the first decision; every 12 h after.
       await provider.instanceTypes.start();
+      refreshed();
       const provisioner = new Provisioner({
         cluster,
         cloudProvider,
@@ -88,6 +103,8 @@ export function autoscalerLoops(deps: AutoscalerDependencies): Runnable[] {
         batch: { idleMs: settings.batchIdleMs, maxMs: settings.batchMaxMs },
         metrics: provisioningMetrics,
         ...(deps.publisher ? { status: deps.publisher } : {}),
+        ...(commit ? { commit } : {}),
+        dryRun,
         logger,
       }).start();
       return {
@@ -134,12 +151,15 @@ export function autoscalerLoops(deps: AutoscalerDependencies): Runnable[] {
       name: "disruption",
       async start(context) {
         const { cloudProvider } = await shared(context.logger);
-        const commit = deps.appliedCommit;
+        await untilAborted(firstRefresh, context.signal);
+        if (context.signal.aborted) return;
         await disruptionLoop({
           cluster,
           cloudProvider,
           clock,
           nominations,
+          metrics: disruptionMetrics,
+          options: { dryRun },
           ...(deps.publisher ? { status: deps.publisher } : {}),
           ...(commit ? { commit } : {}),
         }).start(context);
@@ -147,6 +167,8 @@ export function autoscalerLoops(deps: AutoscalerDependencies): Runnable[] {
     },
   ];
 
+  // A dry run decides: the loops that only carry decisions out (launch, drain, collect, interrupt) do not run.
+  if (dryRun) return loops.filter((loop) => loop.name === "provisioner" || loop.name === "disruption");
   const queue = deps.interruptionQueue;
   if (queue !== undefined) {
     const metrics = createInterruptionMetrics(registry);
@@ -186,6 +208,15 @@ export function autoscalerLoops(deps: AutoscalerDependencies): Runnable[] {
   return loops;
 }
 
+/** Resolves with `promise`, or once `signal` aborts. */
+function untilAborted(promise: Promise<void>, signal: AbortSignal): Promise<void> {
+  if (signal.aborted) return Promise.resolve();
+  return Promise.race([
+    promise,
+    new Promise<void>((resolve) => signal.addEventListener("abort", () => resolve(), { once: true })),
+  ]);
+}
+
 /** The shared provider and launcher, built once (again after a failed attempt). */
 function sharedParts(deps: AutoscalerDependencies): (logger: Logger) => Promise<Shared> {
   let building: Promise<Shared> | undefined;
@@ -214,7 +245,7 @@ async function build(deps: AutoscalerDependencies, logger: Logger): Promise<Shar
     "nodes join the cluster with these settings",
   );
   const provider = new AwsCloudProvider({
-    ports: deps.aws,
+    ports: deps.dryRun === true ? dryRunAwsPorts(deps.aws) : deps.aws,
     clock,
     region,
     kubernetesVersion: bootstrap.kubernetesVersion,

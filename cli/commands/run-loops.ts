@@ -66,8 +66,11 @@ export class PushTrigger {
 
 /** The registration point: every loop `run` starts while it acts, in start order. */
 export function controllerLoops(deps: ControllerDependencies): Runnable[] {
-  // A dry run decides and reports, and changes nothing: the status is written, the cluster and the cloud untouched.
-  if (deps.settings.dryRun) return [gitSyncLoop(deps.git)];
+  const appliedCommit = () => deps.git.syncer.desiredState?.sha;
+  // A dry run decides and reports, and changes nothing: the status branch and Events are written; nothing is
+  // applied, launched, tainted or deleted (provisioning and disruption report what they would do).
+  if (deps.settings.dryRun)
+    return [gitSyncLoop(deps.git), ...autoscalerLoops({ ...deps, appliedCommit, dryRun: true })];
   const clusterSync = new ClusterSync({
     cluster: deps.cluster,
     logger: deps.logger.child({ controller: "gitops.apply" }),
@@ -76,7 +79,7 @@ export function controllerLoops(deps: ControllerDependencies): Runnable[] {
   });
   return [
     gitSyncLoop({ ...deps.git, apply: (result) => applyLastGood(clusterSync, result, deps.logger) }),
-    ...autoscalerLoops({ ...deps, appliedCommit: () => deps.git.syncer.desiredState?.sha }),
+    ...autoscalerLoops({ ...deps, appliedCommit }),
   ];
 }
 

@@ -6,7 +6,8 @@
  * report), then carries out the commands one at a time: expirations at once; a graceful command after its 15 s
  * re-validation over fresh cluster state, its replacements created as NodeClaims the NodeClaim lifecycle launches,
  * and its candidates handed to the termination controller (`beginTermination`) once they are initialized. The
- * first pass finishes or rolls back what a previous process left half-done.
+ * first pass finishes or rolls back what a previous process left half-done. With `options.dryRun` (`run --dry-run`)
+ * every command is a report: Events and status events are written, nothing else (no recovery, no NodePool status).
  */
 import type { Cluster, EC2NodeClass, NodeClaim, NodePool, TimerClock } from "../../api/index.ts";
 import {
@@ -22,6 +23,7 @@ import type { ReconcileContext, ReconcileResult, Reconciler, Runnable } from "..
 import { LABEL_NODE_POOL } from "../provisioning/index.ts";
 import { type ClusterState, type Nominations, readClusterState } from "../state/index.ts";
 import { disruptionSnapshot } from "./build-snapshot.ts";
+import { type DisruptionMetrics, recordExecution, recordPlan } from "./disruption-metrics.ts";
 import type { DisruptionCommand } from "./command.ts";
 import type { DesiredState } from "./desired-state.ts";
 import { planEvents, recordAll } from "./events.ts";
@@ -48,6 +50,8 @@ export interface DisruptionLoopDependencies {
   /** The Git commit the desired NodePools were applied from, recorded on replacements for rollout progress. */
   readonly commit?: () => string | undefined;
   readonly options?: DisruptionOptions;
+  /** Made once per process (a registry takes each name once); the loop is built afresh each leadership. */
+  readonly metrics?: DisruptionMetrics;
   readonly pollIntervalMs?: number;
   readonly initializationTimeoutMs?: number;
 }
@@ -102,17 +106,21 @@ export class DisruptionController implements Reconciler {
   async pass(signal?: AbortSignal, logger?: Logger): Promise<DisruptionPass> {
     const { cluster, clock, options } = this.#d;
     const commit = this.#d.commit?.();
-    const executor = this.#executor(commit);
+    const executor = this.#executor(commit, signal);
     const results: ExecutionResult[] = [];
-    if (!this.#recovered) {
+    // A dry run changes nothing: what a previous process left is left to the next process that acts.
+    const dryRun = options?.dryRun === true;
+    if (!this.#recovered && !dryRun) {
       for (const result of await executor.recover()) results.push(this.#reported(result, commit));
       this.#recovered = true;
     }
     const inputs = await this.#cloudCalls.track(this.#inputs(commit, logger));
     const planned = plan(this.#snapshot(inputs), inputs.desired, inputs.instanceTypes, clock, options);
     for (const problem of planned.problems) logger?.error({ problem }, "NodePool left alone by disruption");
+    if (this.#d.metrics !== undefined) recordPlan(this.#d.metrics, planned);
     await recordAll(cluster, planEvents(planned));
-    for (const progress of planned.rollout) await writeRolloutStatus(cluster, progress, clock.now());
+    // Events and the status report are a dry run's output; the NodePools' status is not.
+    if (!dryRun) for (const progress of planned.rollout) await writeRolloutStatus(cluster, progress, clock.now());
     for (const event of this.#report.planned(planned, commit)) this.#d.status?.record(event);
     for (const command of planned.commands) {
       if (signal?.aborted) break;
@@ -121,6 +129,7 @@ export class DisruptionController implements Reconciler {
         revalidate(command, this.#snapshot(inputs), inputs.desired, inputs.instanceTypes, clock, options),
       );
       logger?.info({ command: command.id, reason: command.reason, outcome: result.outcome }, command.message);
+      if (this.#d.metrics !== undefined) recordExecution(this.#d.metrics, result);
       results.push(this.#reported(result, commit));
     }
     this.last = { plan: planned, results };
@@ -132,11 +141,12 @@ export class DisruptionController implements Reconciler {
     return result;
   }
 
-  #executor(commit: string | undefined): DisruptionExecutor {
+  #executor(commit: string | undefined, signal: AbortSignal | undefined): DisruptionExecutor {
     const { cluster, clock, initializationTimeoutMs } = this.#d;
     return new DisruptionExecutor({
       cluster,
       clock,
+      ...(signal === undefined ? {} : { signal }),
       ...(commit === undefined ? {} : { commit }),
       ...(initializationTimeoutMs === undefined ? {} : { initializationTimeoutMs }),
     });

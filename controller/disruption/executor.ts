@@ -33,6 +33,7 @@ export const ANNOTATION_DISRUPTION_COMMAND = "poolkeeper.dev/disruption-command"
 export const ANNOTATION_DISRUPTION_REPLACEMENTS = "poolkeeper.dev/disruption-replacements";
 /** How long replacements may take to initialize (Karpenter's queue retries for at least 10 minutes). */
 export const DEFAULT_INITIALIZATION_TIMEOUT_MS = 10 * 60_000;
+const STOPPED = Symbol("stopped");
 
 export interface ExecutorOptions {
   readonly cluster: Cluster;
@@ -40,21 +41,31 @@ export interface ExecutorOptions {
   /** The commit of the desired state, recorded on replacements for rollout progress. */
   readonly commit?: string;
   readonly initializationTimeoutMs?: number;
+  /**
+   * Aborted when this replica stops acting: a wait for replacements ends at once and leaves the command as it is,
+   * marked on its NodeClaims, for the next process's `recover()` (Karpenter's queue, too, is rebuilt from the
+   * NodeClaims' marks by the next leader).
+   */
+  readonly signal?: AbortSignal;
 }
 
 export type ExecutionResult =
   | { readonly outcome: "done"; readonly command: DisruptionCommand; readonly replacements: readonly string[] }
   | { readonly outcome: "dry-run"; readonly command: DisruptionCommand }
   | { readonly outcome: "invalidated"; readonly command: DisruptionCommand; readonly why: string }
-  | { readonly outcome: "rolled-back"; readonly command: DisruptionCommand; readonly why: string };
+  | { readonly outcome: "rolled-back"; readonly command: DisruptionCommand; readonly why: string }
+  /** Stopped while its replacements initialized; left for the next process's `recover()`. */
+  | { readonly outcome: "stopped"; readonly command: DisruptionCommand; readonly replacements: readonly string[] };
 
 export class DisruptionExecutor {
   readonly #cluster: Cluster;
   readonly #clock: TimerClock;
   readonly #commit: string | undefined;
   readonly #timeoutMs: number;
+  readonly #signal: AbortSignal | undefined;
 
   constructor(options: ExecutorOptions) {
+    this.#signal = options.signal;
     this.#cluster = options.cluster;
     this.#clock = options.clock;
     this.#commit = options.commit;
@@ -135,6 +146,7 @@ export class DisruptionExecutor {
         commandEvents(command, "DisruptionWaitingReadiness", `waiting for ${names.join(", ")} to initialize`),
       );
       const ready = await this.#initialized(names);
+      if (ready === STOPPED) return { outcome: "stopped", command, replacements: names };
       if (ready !== undefined) return this.#rollBack(command, names, ready);
     }
     await recordAll(this.#cluster, commandEvents(command, "DisruptionTerminating", command.message));
@@ -180,17 +192,19 @@ export class DisruptionExecutor {
   }
 
   /** Undefined once every NodeClaim is Initialized; otherwise why not (gone, launch failed, timed out). */
-  #initialized(names: readonly string[]): Promise<string | undefined> {
+  #initialized(names: readonly string[]): Promise<string | typeof STOPPED | undefined> {
     return new Promise((resolve) => {
       const seen = new Set<string>();
       let done = false;
-      const finish = (why: string | undefined) => {
+      const finish = (why: string | typeof STOPPED | undefined) => {
         if (done) return;
         done = true;
         unsubscribe();
         timer.stop();
+        this.#signal?.removeEventListener("abort", onAbort);
         resolve(why);
       };
+      const onAbort = () => finish(STOPPED);
       const check = () => {
         let ready = 0;
         for (const name of names) {
@@ -214,6 +228,8 @@ export class DisruptionExecutor {
       const timer = this.#clock.afterFunc(this.#timeoutMs, () =>
         finish(`replacements not initialized within ${describeDuration(this.#timeoutMs)}`),
       );
+      if (this.#signal?.aborted === true) return finish(STOPPED);
+      this.#signal?.addEventListener("abort", onAbort, { once: true });
       check();
     });
   }

@@ -51,5 +51,13 @@ export {
   disruptionLoop,
 } from "./disruption-loop.ts";
 export { DisruptionStatusReport } from "./status-report.ts";
+export {
+  createDisruptionMetrics,
+  type DisruptionMetrics,
+  recordExecution,
+  recordPlan,
+  UNLIMITED_DISRUPTIONS,
+} from "./disruption-metrics.ts";
+export type { EligibleNodes } from "./eligible.ts";
 export type { DisruptionStatusEvent, DisruptionStatusSink } from "./status-sink.ts";
 export { CONDITION_ROLLED_OUT, rolloutCondition, writeRolloutStatus } from "./rollout-status.ts";

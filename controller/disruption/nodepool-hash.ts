@@ -4,17 +4,18 @@
  * has drifted when its `karpenter.sh/nodepool-hash` differs from the NodePool's. The hash itself is provisioning's
  * (`nodePoolHashAnnotations`: Karpenter's own when its hash controller wrote one on the NodePool, else ours over the
  * template without the `hash:"ignore"` fields), so what a NodeClaim is created with and what drift compares are one
- * function. `poolkeeper.dev/source-commit` records the Git commit the template came from, for rollout progress.
+ * function. `poolkeeper.dev/source-commit` (provisioning's, written by both) records the Git commit the template came
+ * from, for rollout progress.
  */
 import type { NodeClaim, NodePool } from "../../api/index.ts";
 import {
   ANNOTATION_NODE_POOL_HASH,
   ANNOTATION_NODE_POOL_HASH_VERSION,
+  ANNOTATION_SOURCE_COMMIT,
   nodePoolHashAnnotations,
 } from "../provisioning/index.ts";
 
-export { ANNOTATION_NODE_POOL_HASH, ANNOTATION_NODE_POOL_HASH_VERSION };
-export const ANNOTATION_SOURCE_COMMIT = "poolkeeper.dev/source-commit";
+export { ANNOTATION_NODE_POOL_HASH, ANNOTATION_NODE_POOL_HASH_VERSION, ANNOTATION_SOURCE_COMMIT };
 
 /** The hash NodeClaims launched from this NodePool now carry. */
 export function nodePoolHash(nodePool: NodePool): string {

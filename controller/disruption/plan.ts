@@ -7,10 +7,12 @@
  */
 import type { Clock } from "../../api/index.ts";
 import type { InstanceType } from "../../cloudprovider/index.ts";
+import { type BudgetReason, type PoolBudget, poolBudget } from "./budgets.ts";
 import { type Candidate, candidates } from "./candidates.ts";
 import type { Blocked, DisruptionCommand } from "./command.ts";
 import { consolidationCandidates, multiNodeConsolidation, singleNodeConsolidation } from "./consolidation.ts";
 import { drift } from "./drift-method.ts";
+import { type EligibleNodes, eligibleNodes } from "./eligible.ts";
 import { emptiness } from "./emptiness.ts";
 import { expirations } from "./expiration.ts";
 import { budgetSummary } from "./explanations.ts";
@@ -22,7 +24,7 @@ import type { DisruptionSnapshot } from "./snapshot.ts";
 
 export interface DisruptionPlan {
   readonly decidedAt: Date;
-  /** Expirations, then at most one graceful command. */
+  /** Expirations, then at most one graceful command, and at most one more that is a dry run's report. */
   readonly commands: readonly DisruptionCommand[];
   readonly blocked: readonly Blocked[];
   /** Each budget the pass looked at: "pool default, Underutilized: 1 more of 10 nodes (0 disrupting)". */
@@ -30,7 +32,13 @@ export interface DisruptionPlan {
   readonly rollout: readonly RolloutProgress[];
   /** Desired pools that could not be read, each naming the pool and field; their nodes are left alone. */
   readonly problems: readonly string[];
+  /** Per reason, the candidates its method could act on before budgets. */
+  readonly eligible: EligibleNodes;
+  /** Every desired pool's budget for every reason as the pass began, before its commands spent any. */
+  readonly allowed: readonly PoolBudget[];
 }
+
+const BUDGET_REASONS: readonly BudgetReason[] = ["Empty", "Drifted", "Underutilized"];
 
 export function plan(
   snapshot: DisruptionSnapshot,
@@ -45,10 +53,23 @@ export function plan(
   const expiring = new Set(commands.flatMap((c) => c.candidates.map((n) => n.node)));
   for (const name of expiring) unavailable.add(name);
   const cands = candidates(pass, expiring);
+  const eligible = eligibleNodes(cands);
   // Nodes still within consolidateAfter take no moved pods (FACTS.md §b).
   for (const c of cands) if (c.consolidatable.state === "waiting") unavailable.add(c.facts.name);
-  const graceful = emptiness(pass, cands, dryRun) ?? drift(pass, cands, dryRun) ?? consolidate(pass, cands, dryRun);
-  if (graceful !== undefined) commands.push(graceful);
+  // Pools that act first, then pools that only report (dry run): a report takes no turn, so a pool annotated
+  // dry-run, whose would-be command is planned again every pass, never holds the other pools' disruption back.
+  const acting = cands.filter((c) => !dryRun(c.pool.metadata?.name ?? ""));
+  const graceful = gracefulCommand(pass, acting, dryRun);
+  if (graceful !== undefined) {
+    commands.push(graceful);
+    for (const c of graceful.candidates) unavailable.add(c.node);
+  }
+  const report = gracefulCommand(
+    pass,
+    cands.filter((c) => !acting.includes(c)),
+    dryRun,
+  );
+  if (report !== undefined) commands.push(report);
   for (const command of commands) for (const c of command.candidates) pass.unblock(c.node);
 
   return {
@@ -58,7 +79,19 @@ export function plan(
     budgets: pass.budgetsUsed().map((b) => budgetSummary(b, now)),
     rollout: [...pools.values()].map((pool) => rolloutProgress(pool, facts, desired.commit)),
     problems,
+    eligible,
+    allowed: [...pools.values()].flatMap((pool) => BUDGET_REASONS.map((r) => poolBudget(pool, facts, r, now))),
   };
+}
+
+/** The graceful methods in Karpenter's order; the first that finds something acts alone. */
+function gracefulCommand(
+  pass: Pass,
+  cands: readonly Candidate[],
+  dryRun: (pool: string) => boolean,
+): DisruptionCommand | undefined {
+  if (cands.length === 0) return undefined;
+  return emptiness(pass, cands, dryRun) ?? drift(pass, cands, dryRun) ?? consolidate(pass, cands, dryRun);
 }
 
 function consolidate(

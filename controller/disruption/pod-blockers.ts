@@ -7,8 +7,8 @@
  * `unhealthyPodEvictionPolicy: AlwaysAllow`). Terminal pods never block.
  */
 import { type Condition, type Pod, type PodDisruptionBudget, parseDuration, ValueError } from "../../api/index.ts";
+import { labelSelector } from "../../scheduling/index.ts";
 import { podKey } from "../provisioning/pod-constraints.ts";
-import { selectorMatches } from "./label-selector.ts";
 import { isTerminal } from "./pods.ts";
 
 export const ANNOTATION_DO_NOT_DISRUPT = "karpenter.sh/do-not-disrupt";
@@ -57,7 +57,7 @@ function doNotDisrupt(pod: Pod, now: Date): PodBlocker | undefined {
 function pdbBlocker(pod: Pod, podDisruptionBudgets: readonly PodDisruptionBudget[]): PodBlocker | undefined {
   const labels = pod.metadata.labels ?? {};
   const matching = podDisruptionBudgets.filter(
-    (pdb) => pdb.metadata.namespace === pod.metadata.namespace && selectorMatches(pdb.spec?.selector, labels),
+    (pdb) => pdb.metadata.namespace === pod.metadata.namespace && pdbSelects(pdb, labels),
   );
   if (matching.length > 1) {
     return { kind: "pdbs", pod: podKey(pod), pdbs: matching.map((pdb) => pdb.metadata.name ?? "").sort() };
@@ -70,4 +70,15 @@ function pdbBlocker(pod: Pod, podDisruptionBudgets: readonly PodDisruptionBudget
   const ready = (pod.status?.conditions as Condition[] | undefined)?.find((c) => c.type === "Ready");
   if (policy === "AlwaysAllow" && ready?.status !== "True") return undefined;
   return { kind: "pdb", pod: podKey(pod), pdb: pdb.metadata.name ?? "", disruptionsAllowed: allowed };
+}
+
+/** Whether the PDB selects the pod; a selector that cannot be read selects none (policy/v1: absent selects none). */
+function pdbSelects(pdb: PodDisruptionBudget, labels: Readonly<Record<string, string>>): boolean {
+  const where = `PodDisruptionBudget ${pdb.metadata.namespace ?? ""}/${pdb.metadata.name ?? ""} spec.selector`;
+  try {
+    return labelSelector(pdb.spec?.selector, where).matches(labels);
+  } catch (error) {
+    if (!(error instanceof ValueError)) throw error;
+    return false;
+  }
 }

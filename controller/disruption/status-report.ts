@@ -64,6 +64,8 @@ export class DisruptionStatusReport {
   /** The events of a command carried out (or not): one per candidate node. */
   executed(result: ExecutionResult, sourceSha?: string): DisruptionStatusEvent[] {
     const { command } = result;
+    // Left for the next process, which reports what it comes to.
+    if (result.outcome === "stopped") return [];
     if (result.outcome === "dry-run") {
       if (this.#dryRuns.has(command.id)) return [];
       this.#dryRuns.add(command.id);

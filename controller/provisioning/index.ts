@@ -29,7 +29,7 @@ export { ANNOTATION_MIN_VALUES_RELAXED, type MinValuesPolicy } from "./min-value
 export { type PreferencePolicy } from "./preferences.ts";
 export { LABEL_INSTANCE_TYPE_STABLE, nodeClaimManifest } from "./nodeclaim-manifest.ts";
 export { hourlyCostByPool, launchedPrice } from "./hourly-cost.ts";
-export { nodeClaimToCreate } from "./nodeclaim-to-create.ts";
+export { ANNOTATION_SOURCE_COMMIT, nodeClaimToCreate } from "./nodeclaim-to-create.ts";
 export {
   ANNOTATION_NODE_POOL_HASH,
   ANNOTATION_NODE_POOL_HASH_VERSION,

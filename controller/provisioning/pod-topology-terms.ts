@@ -5,7 +5,7 @@
  * Throws ValueError naming the pod and field for a malformed term.
  */
 import { ValueError } from "../../api/index.ts";
-import { labelSelector, type LabelSelector } from "./label-selector.ts";
+import { labelSelector, type LabelSelector } from "../../scheduling/index.ts";
 
 export type AffinityKind = "affinity" | "anti-affinity";
 

@@ -9,7 +9,10 @@
  * against offerings the provider now marks unavailable (so spot falls back to another spot offering, and to
  * on-demand only where the pool allows it). Pods nothing can take get a FailedScheduling event with each pool's
  * explanation, and the batch one `pending` status event for Git. One run at a time; a window closing during a run
- * starts another after it.
+ * starts another after it. Each NodeClaim records the Git commit the desired NodePools were read at (rollout progress
+ * counts by it). A dry run (`run --dry-run`, which Karpenter has no equivalent of) decides the same and reports each
+ * would-be launch instead: nothing is created, nominated or launched, so the pods stay pending and the same launches
+ * are not reported again; pods nothing can take still get their FailedScheduling Event.
  */
 import type {
   Cluster,
@@ -50,6 +53,7 @@ import { isProvisionable } from "./provisionable.ts";
 import { failedSchedulingEvent, nominatedEvent } from "./provisioning-events.ts";
 import type { ProvisioningMetrics } from "./provisioning-metrics.ts";
 import { type NewNodeClaim, schedule, type ScheduleResult } from "./scheduler.ts";
+import { dryRunEvent } from "./dry-run-report.ts";
 import type { UnavailableOffering } from "./snapshot.ts";
 import { pendingEvent, provisionedEvent, type ProvisioningStatusSink } from "./status-report.ts";
 
@@ -65,6 +69,10 @@ export interface ProvisionerOptions {
   readonly metrics?: ProvisioningMetrics;
   readonly status?: ProvisioningStatusSink;
   readonly logger?: Logger;
+  /** The Git commit the desired NodePools were read at, recorded on each NodeClaim created. */
+  readonly commit?: () => string | undefined;
+  /** Report what would be launched without creating anything. */
+  readonly dryRun?: boolean;
 }
 
 /** What one run decided and did. */
@@ -89,6 +97,7 @@ export class Provisioner {
   #unsubscribe: (() => void)[] = [];
   /** The last `pending` status event's sentence, so a batch that changes nothing does not repeat it in Git. */
   #lastPending: string | undefined;
+  readonly #dryRunsReported = new Set<string>();
 
   constructor(options: ProvisionerOptions) {
     this.#o = options;
@@ -191,14 +200,16 @@ export class Provisioner {
     this.#o.metrics?.schedulingDuration.observe((performance.now() - started) / 1000);
     const pods = new Map(state.snapshot.pendingPods.map((pod) => [podKeyOf(pod), pod]));
 
-    for (const placement of result.placementsOnExisting) {
+    // A dry run nominates nothing (the kube-scheduler binds pods to existing capacity without us).
+    const dryRun = this.#o.dryRun === true;
+    for (const placement of dryRun ? [] : result.placementsOnExisting) {
       const target = state.nodes.find((n) => n.key === placement.node);
       this.nominations.nominate(placement.pod, placement.node, this.#o.clock.now());
       const pod = pods.get(placement.pod);
       const where = target?.nodeClaim === undefined ? `node/${placement.node}` : `nodeclaim/${placement.node}`;
       if (pod !== undefined) void this.#event(nominatedEvent(pod, where));
     }
-    this.#o.metrics?.podsScheduled.inc({ destination: "existing" }, result.placementsOnExisting.length);
+    if (!dryRun) this.#o.metrics?.podsScheduled.inc({ destination: "existing" }, result.placementsOnExisting.length);
     this.#o.metrics?.podsUnschedulable.set(result.unschedulable.length);
     for (const unschedulable of result.unschedulable) {
       const pod = pods.get(unschedulable.pod);
@@ -212,6 +223,7 @@ export class Provisioner {
       );
     }
 
+    if (dryRun) return this.#reportDryRun(result);
     const outcomes = await Promise.all(
       result.newNodeClaims.map((claim) => this.#createAndLaunch(claim, pods, typesByPool, running)),
     );
@@ -233,7 +245,7 @@ export class Provisioner {
     const pool = claim.nodePool.name;
     let created: NodeClaim;
     try {
-      created = await cluster.create("nodeclaims", nodeClaimToCreate(claim));
+      created = await cluster.create("nodeclaims", nodeClaimToCreate(claim, this.#o.commit?.()));
     } catch (error) {
       logger?.error({ nodePool: pool, error: String(error) }, "creating nodeclaim failed");
       return { outcome: "not-created", name: "" };
@@ -271,6 +283,19 @@ export class Provisioner {
       }),
     );
     return { outcome: "launched", name };
+  }
+
+  /** Each would-be launch reported once (the pods stay pending, so the next run decides the same). */
+  #reportDryRun(result: ScheduleResult): Provisioned {
+    for (const claim of result.newNodeClaims) {
+      const key = `${claim.nodePool.name}\u0000${claim.instanceTypes[0] ?? ""}\u0000${[...claim.pods].sort().join(",")}`;
+      if (this.#dryRunsReported.has(key)) continue;
+      this.#dryRunsReported.add(key);
+      const event = dryRunEvent(claim);
+      this.#o.logger?.info({ nodePool: claim.nodePool.name, pods: claim.pods.length }, event.reason);
+      this.#o.status?.record(event);
+    }
+    return { result, launched: [], insufficientCapacity: [] };
   }
 
   /** The NodePools that provision (not being deleted, not static), read; one that cannot be read is logged. */

@@ -6,8 +6,13 @@
  * domain for the first of a self-selecting group), an empty domain for anti-affinity. Hostname domains are each
  * node's own: a new NodeClaim is a domain with no pods yet, so the global minimum for hostname is always zero.
  */
-import { type RequirementSet, type Taint, type Toleration, untoleratedTaints } from "../../scheduling/index.ts";
-import type { LabelSelector } from "./label-selector.ts";
+import {
+  type LabelSelector,
+  type RequirementSet,
+  type Taint,
+  type Toleration,
+  untoleratedTaints,
+} from "../../scheduling/index.ts";
 
 export const LABEL_HOSTNAME = "kubernetes.io/hostname";
 export const LABEL_ZONE = "topology.kubernetes.io/zone";

@@ -25,6 +25,8 @@ export interface DisruptionWorld {
   readonly status: DisruptionStatusEvent[];
   /** Starts the loop (after the test has built its cluster). */
   startDisruption(deps?: Partial<DisruptionLoopDependencies>): DisruptionController;
+  /** Stops the loop as a leader that stops acting does (its pass abandoned where it waits), as a restart would. */
+  stopDisruption(): Promise<void>;
   createPdb(name: string, matchLabels: Record<string, string>, minAvailable: number): void;
   settle(): Promise<void>;
   /** Moves the clock in steps until `done` holds; fails after `maxMs` of simulated time, saying `what`. */
@@ -40,7 +42,7 @@ export async function startDisruptionWorld(): Promise<DisruptionWorld> {
   const termination = new TerminationController({ cluster: w.cluster, cloudProvider: w.provider, clock: w.clock });
   termination.start();
   const status: DisruptionStatusEvent[] = [];
-  const abort = new AbortController();
+  let abort = new AbortController();
   let running: Promise<void> | undefined;
   const settle = async () => {
     for (let round = 0; round < 10_000; round++) {
@@ -66,8 +68,15 @@ export async function startDisruptionWorld(): Promise<DisruptionWorld> {
         ...deps,
       });
       result.disruption = controller;
+      abort = new AbortController();
       running = reconcileLoop(controller).start({ signal: abort.signal, clock: w.clock, logger: silentLogger() });
       return controller;
+    },
+    async stopDisruption() {
+      abort.abort();
+      await running;
+      running = undefined;
+      result.disruption = undefined;
     },
     createPdb(name, matchLabels, minAvailable) {
       w.world.store.create(w.world.kind("policy", "v1", "poddisruptionbudgets"), "default", {

@@ -96,6 +96,35 @@ describe("consolidation: what a command does", () => {
   });
 });
 
+describe("method order: one graceful method acts per pass", () => {
+  // Karpenter's order (FACTS.md §b): emptiness, drift, multi-node, single-node consolidation; the first that finds
+  // something acts alone. An empty node, a drifted node and an oversized node: each pass takes the next in order.
+  const all = [{ nodes: "100%" }];
+  const cluster = (without: string[]) => {
+    const b = new SnapshotBuilder(M5);
+    if (!without.includes("e")) b.node("e", { type: "m5.large" });
+    if (!without.includes("d")) b.node("d", { type: "m5.large", cloudDrift: "AMIDrift", pods: [pod({ cpu: "500m" })] });
+    return b.node("big", { type: "m5.2xlarge", pods: [pod({ cpu: "500m" })] });
+  };
+  test("emptiness first, then drift, then consolidation", () => {
+    const first = run(cluster([]), nodePool("default", { budgets: all }));
+    assert.deepEqual(
+      first.commands.map((c) => [c.method, c.candidates.map((n) => n.node)]),
+      [["emptiness", ["e"]]],
+    );
+    const second = run(cluster(["e"]), nodePool("default", { budgets: all }));
+    assert.deepEqual(
+      second.commands.map((c) => [c.method, c.candidates.map((n) => n.node)]),
+      [["drift", ["d"]]],
+    );
+    const third = run(cluster(["e", "d"]), nodePool("default", { budgets: all }));
+    assert.deepEqual(
+      third.commands.map((c) => [c.reason, c.candidates.map((n) => n.node)]),
+      [["Underutilized", ["big"]]],
+    );
+  });
+});
+
 describe("consolidation: consolidateAfter", () => {
   test("a node is not consolidated until consolidateAfter has passed since its last pod event", () => {
     const pool = nodePool("default", { consolidateAfter: "30m" });
@@ -328,5 +357,23 @@ describe("expiration and dry-run", () => {
     assert.equal(only(run(oversized(), undefined, { dryRun: true })).dryRun, true);
     const annotated = nodePool("default", {}, { annotations: { [ANNOTATION_DISRUPTION_MODE]: "dry-run" } });
     assert.equal(only(run(oversized(), annotated)).dryRun, true);
+  });
+
+  test("a dry-run pool's report takes no turn: another pool's command acts in the same pass", () => {
+    // Two pools with an empty m5.large each ($0.096/h); one annotated dry-run. Emptiness would put both nodes in one
+    // command; the dry-run pool's node is only reported, and the other's deletion is not held back by it.
+    const dry = nodePool("dry", {}, { annotations: { [ANNOTATION_DISRUPTION_MODE]: "dry-run" } });
+    const live = nodePool("live");
+    const b = new SnapshotBuilder(M5)
+      .node("a", { type: "m5.large", pool: "dry" })
+      .node("b", { type: "m5.large", pool: "live" });
+    const p = plan(b.snapshot(), { nodePools: [dry, live] }, typesByPool([dry, live], M5), fixedClock(NOW));
+    assert.deepEqual(
+      p.commands.map((c) => [c.candidates.map((n) => n.node), c.dryRun, c.message]),
+      [
+        [["b"], false, "delete 1 empty node (b): saves $0.096/h"],
+        [["a"], true, "delete 1 empty node (a): saves $0.096/h"],
+      ],
+    );
   });
 });

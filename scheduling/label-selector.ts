@@ -1,10 +1,11 @@
 /**
- * A pod label selector (metav1.LabelSelector) as topology spread and pod (anti-)affinity read it
- * (`metav1.LabelSelectorAsSelector`): matchLabels and matchExpressions all hold; a missing selector selects nothing,
- * `{}` everything. Compiled once per term; `canonical` identifies equal selectors so pods share topology groups.
+ * A pod label selector (metav1.LabelSelector) as topology spread, pod (anti-)affinity and a PodDisruptionBudget read
+ * it (`metav1.LabelSelectorAsSelector`): matchLabels and matchExpressions all hold; a missing selector selects
+ * nothing, `{}` everything. Compiled once per term; `canonical` identifies equal selectors so pods share topology
+ * groups. One implementation for provisioning and disruption.
  */
-import { ValueError } from "../../api/index.ts";
-import { matchesAll, type NodeSelectorRequirement } from "../../scheduling/index.ts";
+import { ValueError } from "../api/index.ts";
+import { matchesAll, type NodeSelectorRequirement } from "./requirements.ts";
 
 export interface LabelSelector {
   /** Sorted by key, then operator, then values: equal selectors have equal canonical forms. */
