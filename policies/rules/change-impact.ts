@@ -12,6 +12,7 @@ import { amiFamilyOf, isRecord, parseKarpenterDuration, unlessInvalid, type Fiel
 import { RequirementSet } from "../../scheduling/index.ts";
 import type { NodeSelectorRequirement } from "../../scheduling/index.ts";
 import { defineRule, type Violation } from "../rule.ts";
+import { perScope, scopeTextKey } from "../scope-key.ts";
 import type { PolicyTarget, Scope } from "../target.ts";
 import { nodeClassRefOf } from "./references.ts";
 import { valueAtPath } from "../../api/index.ts";
@@ -206,6 +207,31 @@ function specOf(object: unknown): Record<string, unknown> {
   return isRecord(spec) ? spec : {};
 }
 
+// What a class's check reads of the scope: the NodePools that use it and their node counts, for every class at
+// once (one pass over the pools per scope). A NodePool's answer does not read the scope.
+const usersKeys = perScope((scope) => {
+  const users = new Map<string, string[]>();
+  for (const pool of scope.nodePools) {
+    const ref = nodeClassRefOf(pool.object);
+    if (ref?.group !== "karpenter.k8s.aws" || ref.kind !== "EC2NodeClass") continue;
+    let list = users.get(ref.name);
+    if (!list) {
+      list = [];
+      users.set(ref.name, list);
+    }
+    list.push(`${pool.name}=${statusNodes(pool.object) ?? ""}`);
+  }
+  const keys = new Map<string, string>();
+  for (const [name, list] of users) keys.set(name, scopeTextKey(list.sort().join(",")));
+  return { covered: scope.covers("NodePool"), keys };
+});
+
+function usersKey(target: PolicyTarget, scope: Scope): string {
+  if (target.kind !== "EC2NodeClass" || target.previous === undefined) return "";
+  const { covered, keys } = usersKeys(scope);
+  return covered ? (keys.get(target.name) ?? "none") : "uncovered";
+}
+
 function usedBy(target: PolicyTarget, scope: Scope): { pools: string; count: string } {
   if (!scope.covers("NodePool")) return { pools: "", count: "" };
   const { names, count } = poolsUsing(target, scope);
@@ -237,6 +263,7 @@ This is information for the reviewer, not an error.`,
   view: "raw",
   enforcement: { baseline: "warn", strict: "warn" },
   reads: ["scope"],
+  scopeKey: usersKey,
   check(target, { scope }) {
     if (!target.previous) return [];
     const before = specOf(target.previous);
@@ -352,6 +379,7 @@ reviewer, not an error.`,
   view: "raw",
   enforcement: { baseline: "warn", strict: "warn" },
   reads: ["scope"],
+  scopeKey: usersKey,
   check(target, { scope }) {
     if (!target.previous) return [];
     if (target.kind === "NodePool") {

@@ -18,6 +18,7 @@ import {
   type InstanceTypeCatalog,
 } from "../../cloudprovider/index.ts";
 import { defineRule, type Violation } from "../rule.ts";
+import { perScope } from "../scope-key.ts";
 import type { PolicyTarget } from "../target.ts";
 import { examples, poolTypes } from "./instance-types.ts";
 
@@ -553,6 +554,8 @@ function capPatch(
   return { patch: [{ op, path: `/spec/limits/${escapePointer(name)}`, value }] };
 }
 
+const scopePools = perScope((scope) => new Set<PolicyTarget>(scope.nodePools));
+
 export const clusterTotal = defineRule<Record<string, string | number>>({
   id: "limits.cluster-total",
   family: "limits",
@@ -574,6 +577,11 @@ holds only some of the cluster's pools, only those are added up.`,
   enforcement: { baseline: "warn", strict: "warn" },
   reads: ["scope"],
   params: CAPS_PARAMS,
+  // Only the first pool's answer reads the other pools (it is judged again every time); the others answer nothing.
+  scopeKey(target, scope, { params }) {
+    if (capsOf(params).length === 0) return "";
+    return scope.nodePools[0] !== target && scopePools(scope).has(target) ? "" : undefined;
+  },
   check(target, { params, scope, catalog }) {
     const pools = scope.nodePools.includes(target) ? scope.nodePools : [target, ...scope.nodePools];
     if (pools[0] !== target) return [];

@@ -6,6 +6,7 @@ import type { InstanceTypeCatalog } from "../../cloudprovider/index.ts";
 import { ClosestNameIndex, closestName } from "../../api/index.ts";
 import { fieldsKey } from "../memoized-rule.ts";
 import { defineRule } from "../rule.ts";
+import { perScope, scopeTextKey } from "../scope-key.ts";
 import { typedTarget, type NodePoolTarget, type PolicyTarget, type Scope } from "../target.ts";
 
 const AWS_GROUP = "karpenter.k8s.aws";
@@ -50,6 +51,12 @@ function classNamesOf(scope: Scope): ClassNames {
   return found;
 }
 
+// What the check reads of the scope: whether it covers the classes, and their names in order (the message lists
+// the first five).
+const classNamesKey = perScope((scope) => ({
+  key: `${scope.covers(AWS_KIND)},${scopeTextKey(JSON.stringify(classNamesOf(scope).names))}`,
+}));
+
 export const nodeClass = defineRule({
   id: "references.node-class",
   family: "references",
@@ -68,6 +75,7 @@ Fix: correct the name (the finding suggests a close one), or add the EC2NodeClas
   view: "raw",
   enforcement: { baseline: "deny", strict: "deny" },
   reads: ["scope"],
+  scopeKey: (_target, scope) => classNamesKey(scope).key,
   check(target, { scope }) {
     const ref = nodeClassRefOf(target.object);
     if (!ref || !isAwsRef(ref) || ref.name === "" || !scope.covers(AWS_KIND)) return [];
@@ -297,6 +305,23 @@ function competitorsOf(scope: Scope, catalog: InstanceTypeCatalog): Map<string, 
   return groups;
 }
 
+// What the check reads of the scope for one weight and taints: every alike pool's shape and name. A commit that
+// changes one pool re-judges only the pools of its old and new weight and taints.
+const competitorKeys = new WeakMap<Scope, Map<string, string>>();
+
+function competitorsKey(scope: Scope, catalog: InstanceTypeCatalog, group: string): string {
+  let keys = competitorKeys.get(scope);
+  if (!keys) {
+    keys = new Map();
+    for (const [key, byShape] of competitorsOf(scope, catalog)) {
+      const text = [...byShape].map(([shape, { names }]) => `${shape}\u0000${names.join(",")}`).sort();
+      keys.set(key, scopeTextKey(`${key}\u0000${text.join("\u0000")}`));
+    }
+    competitorKeys.set(scope, keys);
+  }
+  return keys.get(group) ?? "";
+}
+
 /** How many of the sorted `names` sort before `name` (binary search). */
 function countBefore(names: readonly string[], name: string): number {
   let low = 0;
@@ -343,6 +368,11 @@ disjoint.`,
   view: "typed",
   enforcement: { baseline: "warn", strict: "warn" },
   reads: ["scope"],
+  scopeKey(target, scope, { catalog }) {
+    const typed = typedTarget(target);
+    const mine = typed?.kind === "NodePool" ? profileOf(typed, catalog) : undefined;
+    return mine ? competitorsKey(scope, catalog, `${mine.weight}|${mine.taints}`) : "";
+  },
   check(target, { scope, catalog }) {
     const mine = profileOf(target, catalog);
     if (!mine) return [];
