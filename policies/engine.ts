@@ -81,6 +81,31 @@ export function* evaluateStepwise(
   const scope = buildScope(targets, context.cluster);
   const catalog = memoizedCatalog(context.catalog ?? defaultCatalog());
   const findings: Finding[] = [];
+  // The rules of each resolved policy for each kind, with their contexts: built once per evaluation rather than
+  // filtered and allocated again for every rule of every object.
+  const plans = new Map<
+    ResolvedPolicy,
+    Map<string, { rule: AnyRule; severity: Severity; context: RuleContext<unknown> }[]>
+  >();
+  const rulesFor = (resolved: ResolvedPolicy, kind: string) => {
+    let byKind = plans.get(resolved);
+    if (!byKind) {
+      byKind = new Map();
+      plans.set(resolved, byKind);
+    }
+    let plan = byKind.get(kind);
+    if (!plan) {
+      plan = resolved.rules
+        .filter(({ rule }) => rule.kinds.includes(kind as RuleKind))
+        .map(({ rule, severity, params }) => ({
+          rule,
+          severity,
+          context: { params, catalog, scope, now: context.now },
+        }));
+      byKind.set(kind, plan);
+    }
+    return plan;
+  };
   for (const target of targets) {
     const resolved = policy.resolve(target);
     const key = context.cache && findingsKey(target, resolved, scope, catalog, context.now);
@@ -93,15 +118,14 @@ export function* evaluateStepwise(
     }
     const raw: Finding[] = [];
     const ran: string[] = [];
-    for (const { rule, severity, params } of resolved.rules) {
-      if (!rule.kinds.includes(target.kind as RuleKind)) continue;
+    for (const { rule, severity, context: ruleContext } of rulesFor(resolved, target.kind)) {
       // No typed view: the object failed validation, which the schema rules report.
       const judged = rule.view === "typed" ? typedTarget(target) : target;
       if (judged === undefined) continue;
       ran.push(rule.id);
       let violations: Violation[];
       try {
-        violations = checkRule(rule, judged, { params, catalog, scope, now: context.now });
+        violations = checkRule(rule, judged, ruleContext);
       } catch (error) {
         raw.push(ruleFailure(target, rule.id, error));
         continue;

@@ -5,7 +5,7 @@
 // same is not judged again: the objects a commit changes are, and those whose scope keys it changes.
 // `test/gitops/incremental-gate.test.ts` compares the gate's verdicts with judging everything on random commits.
 import type { Finding } from "./finding.ts";
-import type { ResolvedPolicy } from "./compiled-policy.ts";
+import type { ResolvedPolicy, ResolvedRule } from "./compiled-policy.ts";
 import type { RuleKind } from "./rule.ts";
 import type { InstanceTypeCatalog } from "../cloudprovider/index.ts";
 import { typedTarget, type PreparedTarget, type Scope } from "./target.ts";
@@ -57,6 +57,18 @@ function identity(object: object): number {
   return n;
 }
 
+// The few rules of a resolved policy that read the scope or the time, found once per policy, not per object.
+const reading = new WeakMap<ResolvedPolicy, readonly ResolvedRule[]>();
+
+function readingRules(resolved: ResolvedPolicy): readonly ResolvedRule[] {
+  let rules = reading.get(resolved);
+  if (rules === undefined) {
+    rules = resolved.rules.filter(({ rule }) => rule.reads !== undefined && rule.reads.length > 0);
+    reading.set(resolved, rules);
+  }
+  return rules;
+}
+
 /**
  * What a target's findings depend on besides the target: the resolved policy and catalog (by identity), each
  * scope-reading rule's key, each time-reading rule's key and which exemptions are in force. Undefined when a rule
@@ -70,16 +82,15 @@ export function findingsKey(
   now: Date,
 ): string | undefined {
   let key = `${identity(resolved)},${identity(catalog)}`;
-  for (const { rule, params } of resolved.rules) {
-    if (rule.reads === undefined || rule.reads.length === 0) continue;
+  for (const { rule, params } of readingRules(resolved)) {
     if (!rule.kinds.includes(target.kind as RuleKind)) continue;
     if (rule.view === "typed" && typedTarget(target) === undefined) continue;
-    if (rule.reads.includes("scope")) {
+    if (rule.reads?.includes("scope")) {
       const part = rule.scopeKey?.(target, scope, { params, catalog });
       if (part === undefined) return undefined;
       key += `|${part}`;
     }
-    if (rule.reads.includes("now")) key += `|${rule.timeKey?.(now, params) ?? now.getTime()}`;
+    if (rule.reads?.includes("now")) key += `|${rule.timeKey?.(now, params) ?? now.getTime()}`;
   }
   // An exemption applies until the end of its expiry day (engine.ts, applyExemptions).
   for (const exemption of resolved.exemptions) {

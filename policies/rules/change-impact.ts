@@ -212,19 +212,36 @@ function specOf(object: unknown): Record<string, unknown> {
 const usersKeys = perScope((scope) => {
   const users = new Map<string, string[]>();
   for (const pool of scope.nodePools) {
-    const ref = nodeClassRefOf(pool.object);
-    if (ref?.group !== "karpenter.k8s.aws" || ref.kind !== "EC2NodeClass") continue;
-    let list = users.get(ref.name);
+    const use = classUse(pool);
+    if (use === null) continue;
+    let list = users.get(use.className);
     if (!list) {
       list = [];
-      users.set(ref.name, list);
+      users.set(use.className, list);
     }
-    list.push(`${pool.name}=${statusNodes(pool.object) ?? ""}`);
+    list.push(use.entry);
   }
   const keys = new Map<string, string>();
   for (const [name, list] of users) keys.set(name, scopeTextKey(list.sort().join(",")));
   return { covered: scope.covers("NodePool"), keys };
 });
+
+// A pool's class and its entry in the class's key, once per pool (a target is immutable): the scope's pools are
+// mostly the previous commit's.
+const classUses = new WeakMap<PolicyTarget, { className: string; entry: string } | null>();
+
+function classUse(pool: PolicyTarget): { className: string; entry: string } | null {
+  let use = classUses.get(pool);
+  if (use === undefined) {
+    const ref = nodeClassRefOf(pool.object);
+    use =
+      ref?.group === "karpenter.k8s.aws" && ref.kind === "EC2NodeClass"
+        ? { className: ref.name, entry: `${pool.name}=${statusNodes(pool.object) ?? ""}` }
+        : null;
+    classUses.set(pool, use);
+  }
+  return use;
+}
 
 function usersKey(target: PolicyTarget, scope: Scope): string {
   if (target.kind !== "EC2NodeClass" || target.previous === undefined) return "";
