@@ -18,7 +18,7 @@ import {
   type NodePool,
 } from "../api/index.ts";
 import type { InstanceTypeCatalog } from "../cloudprovider/index.ts";
-import { compilePolicy } from "../policies/index.ts";
+import { compilePolicy, FindingsCache, type CompiledPolicy } from "../policies/index.ts";
 import { evaluateStepwise } from "../policies/index.ts";
 import type { Finding } from "../policies/index.ts";
 import { loadPolicies, type LoadedPolicy } from "../policies/index.ts";
@@ -99,6 +99,12 @@ export const GATE_BYTES_PER_TEXT_BYTE = 40;
  */
 export class GateCache {
   #files = new Map<string, { text: string; set: ManifestSet; objects?: Record<string, unknown>[] }>();
+  // The policy files of the last few judgements, loaded and compiled once: a compiled policy that stays the same
+  // object lets the findings cache tell that an object's policy did not change.
+  #policies = new Map<string, { policies: LoadedPolicy[]; problems: GateProblem[] }>();
+  #compiled = new WeakMap<LoadedPolicy[], Map<string, CompiledPolicy>>();
+  /** Each object's findings by what they depended on: a commit re-judges what it changed and what that reaches. */
+  readonly findings = new FindingsCache();
 
   /** Estimated heap bytes held (GATE_BYTES_PER_TEXT_BYTE per byte of text). */
   get bytes(): number {
@@ -127,11 +133,42 @@ export class GateCache {
     this.#files.set(path, { text, set });
   }
 
+  /** The PoolPolicies of these files, with the problems loading them found. */
+  policies(files: readonly SourceFile[]): { policies: LoadedPolicy[]; problems: GateProblem[] } {
+    const key = JSON.stringify(files.map((f) => [f.path, f.text]));
+    let loaded = this.#policies.get(key);
+    if (!loaded) {
+      const problems: GateProblem[] = [];
+      loaded = { policies: loadPolicyFiles(files, problems), problems };
+      // Own and chosen policies, and a change of either: a handful of small files.
+      if (this.#policies.size >= POLICY_SETS) this.#policies.delete(this.#policies.keys().next().value as string);
+      this.#policies.set(key, loaded);
+    }
+    return loaded;
+  }
+
+  /** The policies compiled with the preset, once per loaded set. */
+  compiled(policies: LoadedPolicy[], preset: GatePolicy["preset"]): CompiledPolicy {
+    let byPreset = this.#compiled.get(policies);
+    if (!byPreset) {
+      byPreset = new Map();
+      this.#compiled.set(policies, byPreset);
+    }
+    let compiled = byPreset.get(preset);
+    if (!compiled) {
+      compiled = compilePolicy(policies, { rules: builtinRules, preset });
+      byPreset.set(preset, compiled);
+    }
+    return compiled;
+  }
+
   /** Forgets every file but these. */
   keep(paths: ReadonlySet<string>): void {
     for (const path of this.#files.keys()) if (!paths.has(path)) this.#files.delete(path);
   }
 }
+
+const POLICY_SETS = 4;
 
 export interface GateOptions {
   /** Parsed files of the previous judgement, reused when unchanged. */
@@ -216,15 +253,20 @@ export function* judgeCommitStepwise(files: CommitFiles, options: GateOptions): 
   problems.push(...duplicates(manifests));
 
   // A policy that does not load is a problem in itself: judging without it would accept what it forbids.
-  const own = loadPolicyFiles(files.policies, problems);
+  const own = cache.policies(files.policies);
+  problems.push(...own.problems);
   const chosen =
     options.policy && !samePolicies(options.policy, files.policies, config.preset) ? options.policy : undefined;
-  const policy = chosen
-    ? compilePolicy(loadPolicyFiles(chosen.files, problems), { rules: builtinRules, preset: chosen.preset })
-    : compilePolicy(own, { rules: builtinRules, preset: config.preset });
+  let policy: CompiledPolicy;
+  if (chosen) {
+    const loaded = cache.policies(chosen.files);
+    problems.push(...loaded.problems);
+    policy = cache.compiled(loaded.policies, chosen.preset);
+  } else policy = cache.compiled(own.policies, config.preset);
   const previous = new Map((options.previous?.manifests ?? []).map((m) => [key(m), m.original]));
   const objects = manifests.map((manifest) => ({ manifest, previous: previous.get(key(manifest)) }));
-  const context = { catalog: options.catalog, now: options.now };
+  // Objects judged at the previous commit are judged again only where the change reaches (findings-cache.ts).
+  const context = { catalog: options.catalog, now: options.now, cache: cache.findings };
   // Ratcheting against the last good state (policies/ratchet.ts), judged under this commit's policy only when a
   // denial could be pre-existing. Each of its manifests is given as its own previous version: unchanged files are
   // usually the same manifests as this commit's, so the engine finds the targets it just prepared.

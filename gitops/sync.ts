@@ -97,6 +97,11 @@ export class Syncer {
     return { ...(await this.#o.source.cacheSizes?.()), gate: this.#gateCache.bytes };
   }
 
+  /** How many objects the gate has judged, and how many it found unchanged with all they read (findings-cache.ts). */
+  get judgedObjects(): { judged: number; reused: number } {
+    return this.#gateCache.findings.counts;
+  }
+
   /** The desired state in force: the last accepted commit's. */
   get desiredState(): DesiredState | undefined {
     return this.#lastGood;

@@ -7,6 +7,7 @@ import { toCelValue, toJsonPointer } from "../api/index.ts";
 import { defaultCatalog, type InstanceTypeCatalog } from "../cloudprovider/index.ts";
 import type { CompiledPolicy, ResolvedPolicy } from "./compiled-policy.ts";
 import { compareFindings, type Finding, type ObjectRef, type Severity } from "./finding.ts";
+import { findingsKey, type FindingsCache } from "./findings-cache.ts";
 import { foldInjectedValues } from "./injected-values.ts";
 import { memoizedCatalog } from "./memoized-catalog.ts";
 import { selects } from "./object-selector.ts";
@@ -27,6 +28,11 @@ export interface EvaluationContext {
   cluster?: { nodePools: readonly unknown[]; nodeClasses: readonly unknown[] };
   /** The time of the judgement (exemption expiry); passed in so evaluation stays pure. */
   now: Date;
+  /**
+   * Findings of an earlier evaluation over mostly the same objects (the Git gate's previous commit): an object is
+   * judged again only when it, or what its findings depended on, changed (findings-cache.ts).
+   */
+  cache?: FindingsCache;
 }
 
 export function evaluate(
@@ -75,19 +81,51 @@ export function* evaluateStepwise(
   const scope = buildScope(targets, context.cluster);
   const catalog = memoizedCatalog(context.catalog ?? defaultCatalog());
   const findings: Finding[] = [];
+  // The rules of each resolved policy for each kind, with their contexts: built once per evaluation rather than
+  // filtered and allocated again for every rule of every object.
+  const plans = new Map<
+    ResolvedPolicy,
+    Map<string, { rule: AnyRule; severity: Severity; context: RuleContext<unknown> }[]>
+  >();
+  const rulesFor = (resolved: ResolvedPolicy, kind: string) => {
+    let byKind = plans.get(resolved);
+    if (!byKind) {
+      byKind = new Map();
+      plans.set(resolved, byKind);
+    }
+    let plan = byKind.get(kind);
+    if (!plan) {
+      plan = resolved.rules
+        .filter(({ rule }) => rule.kinds.includes(kind as RuleKind))
+        .map(({ rule, severity, params }) => ({
+          rule,
+          severity,
+          context: { params, catalog, scope, now: context.now },
+        }));
+      byKind.set(kind, plan);
+    }
+    return plan;
+  };
   for (const target of targets) {
     const resolved = policy.resolve(target);
+    const key = context.cache && findingsKey(target, resolved, scope, catalog, context.now);
+    const known = key === undefined ? undefined : context.cache?.get(target, key);
+    if (known) {
+      run?.push({ object: target.ref, rules: known.ran });
+      findings.push(...known.findings);
+      yield;
+      continue;
+    }
     const raw: Finding[] = [];
     const ran: string[] = [];
-    for (const { rule, severity, params } of resolved.rules) {
-      if (!rule.kinds.includes(target.kind as RuleKind)) continue;
+    for (const { rule, severity, context: ruleContext } of rulesFor(resolved, target.kind)) {
       // No typed view: the object failed validation, which the schema rules report.
       const judged = rule.view === "typed" ? typedTarget(target) : target;
       if (judged === undefined) continue;
       ran.push(rule.id);
       let violations: Violation[];
       try {
-        violations = checkRule(rule, judged, { params, catalog, scope, now: context.now });
+        violations = checkRule(rule, judged, ruleContext);
       } catch (error) {
         raw.push(ruleFailure(target, rule.id, error));
         continue;
@@ -99,7 +137,9 @@ export function* evaluateStepwise(
       if (!custom.kinds || custom.kinds.includes(target.kind as RuleKind)) ran.push(custom.id);
     }
     run?.push({ object: target.ref, rules: ran });
-    findings.push(...applyExemptions(foldInjectedValues(raw, target), target, resolved, context.now));
+    const judged = applyExemptions(foldInjectedValues(raw, target), target, resolved, context.now);
+    if (key !== undefined) context.cache?.set(target, key, judged, ran);
+    findings.push(...judged);
     yield;
   }
   return findings.sort(compareFindings);

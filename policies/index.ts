@@ -4,6 +4,7 @@ export { type CompiledPolicy, compilePolicy } from "./compiled-policy.ts";
 export { renderRule, renderStandingCheck } from "./docs.ts";
 export { evaluate, evaluateRulesRun, evaluateStepwise, type RulesRun } from "./engine.ts";
 export { type Finding, SEVERITIES, type Severity } from "./finding.ts";
+export { FindingsCache } from "./findings-cache.ts";
 export { applyToYaml, type FixOperation, type YamlEdit } from "./fix/apply-to-yaml.ts";
 export { fixableFindings, MIGRATION_RULE, objectKey } from "./fix/fixable.ts";
 export { migrationPatch } from "./fix/migration-patch.ts";

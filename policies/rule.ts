@@ -5,7 +5,7 @@ import type { Operation } from "fast-json-patch";
 import type { FieldPath } from "../api/index.ts";
 import type { InstanceTypeCatalog } from "../cloudprovider/index.ts";
 import type { Enforcement } from "./finding.ts";
-import type { PolicyTarget, Scope, TypedTargets } from "./target.ts";
+import type { PolicyTarget, PreparedTarget, Scope, TypedTargets } from "./target.ts";
 
 export type RuleKind = keyof TypedTargets;
 
@@ -70,6 +70,19 @@ export interface RuleDefinitionOf<P, K extends RuleKind, V extends RuleView> {
    * fields' values (memoized-rule.ts), across objects. A test fails on a read outside them.
    */
   fields?: readonly (readonly string[])[];
+  /**
+   * For a rule that reads the scope: what of it the check's answer for this target depends on, as a key (two
+   * scopes that give the target the same key give it the same answer; `scope-key.ts` numbers long texts). Asked
+   * for every object of every evaluation that keeps findings (findings-cache.ts), so what it reads of the whole
+   * scope is built once per scope. Undefined (or no `scopeKey`): the answer is never reused.
+   */
+  scopeKey?(
+    target: PreparedTarget,
+    scope: Scope,
+    context: { params: P; catalog: InstanceTypeCatalog },
+  ): string | undefined;
+  /** For a rule that reads the time: the part of it the check's answer depends on (a year; a date passed or not). */
+  timeKey?(now: Date, params: P): string;
   /** Declared by every rule: whether it needs the typed view of a valid object (see RuleView). */
   view: V;
   check(target: ViewTargets<K>[V], context: RuleContext<P>): Violation[];

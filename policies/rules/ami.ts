@@ -137,8 +137,9 @@ disruption budgets you trust: changing the AMI selection drifts every node of th
   view: "raw",
   enforcement: { baseline: "warn", strict: "deny" },
   reads: ["now"],
+  timeKey: (now) => String(al2Ended(now)),
   check(target, { now }) {
-    const ended = now.getTime() >= Date.parse(`${EKS_AL2_END_OF_SUPPORT}T00:00:00Z`);
+    const ended = al2Ended(now);
     const status = ended
       ? `Amazon EKS stopped supporting its AL2 AMIs on ${EKS_AL2_END_OF_SUPPORT} and publishes none for Kubernetes 1.33 or later`
       : `Amazon EKS stops supporting its AL2 AMIs on ${EKS_AL2_END_OF_SUPPORT} and publishes none for Kubernetes 1.33 or later`;
@@ -166,6 +167,10 @@ disruption budgets you trust: changing the AMI selection drifts every node of th
     return [];
   },
 });
+
+function al2Ended(now: Date): boolean {
+  return now.getTime() >= Date.parse(`${EKS_AL2_END_OF_SUPPORT}T00:00:00Z`);
+}
 
 const WINDOWS_ALIAS = /^windows/;
 

@@ -435,6 +435,8 @@ zone it was written for.`,
     schema: { properties: { timeZone: { type: ["string", "null"], minLength: 1 } } },
     defaults: { timeZone: null },
   },
+  // The DST dates are the evaluation year's.
+  timeKey: (now) => String(now.getUTCFullYear()),
   check(target, { params, now }) {
     const zone = params.timeZone;
     if (zone === null) return [];

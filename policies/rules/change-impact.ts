@@ -12,6 +12,7 @@ import { amiFamilyOf, isRecord, parseKarpenterDuration, unlessInvalid, type Fiel
 import { RequirementSet } from "../../scheduling/index.ts";
 import type { NodeSelectorRequirement } from "../../scheduling/index.ts";
 import { defineRule, type Violation } from "../rule.ts";
+import { perScope, scopeTextKey } from "../scope-key.ts";
 import type { PolicyTarget, Scope } from "../target.ts";
 import { nodeClassRefOf } from "./references.ts";
 import { valueAtPath } from "../../api/index.ts";
@@ -206,6 +207,48 @@ function specOf(object: unknown): Record<string, unknown> {
   return isRecord(spec) ? spec : {};
 }
 
+// What a class's check reads of the scope: the NodePools that use it and their node counts, for every class at
+// once (one pass over the pools per scope). A NodePool's answer does not read the scope.
+const usersKeys = perScope((scope) => {
+  const users = new Map<string, string[]>();
+  for (const pool of scope.nodePools) {
+    const use = classUse(pool);
+    if (use === null) continue;
+    let list = users.get(use.className);
+    if (!list) {
+      list = [];
+      users.set(use.className, list);
+    }
+    list.push(use.entry);
+  }
+  const keys = new Map<string, string>();
+  for (const [name, list] of users) keys.set(name, scopeTextKey(list.sort().join(",")));
+  return { covered: scope.covers("NodePool"), keys };
+});
+
+// A pool's class and its entry in the class's key, once per pool (a target is immutable): the scope's pools are
+// mostly the previous commit's.
+const classUses = new WeakMap<PolicyTarget, { className: string; entry: string } | null>();
+
+function classUse(pool: PolicyTarget): { className: string; entry: string } | null {
+  let use = classUses.get(pool);
+  if (use === undefined) {
+    const ref = nodeClassRefOf(pool.object);
+    use =
+      ref?.group === "karpenter.k8s.aws" && ref.kind === "EC2NodeClass"
+        ? { className: ref.name, entry: `${pool.name}=${statusNodes(pool.object) ?? ""}` }
+        : null;
+    classUses.set(pool, use);
+  }
+  return use;
+}
+
+function usersKey(target: PolicyTarget, scope: Scope): string {
+  if (target.kind !== "EC2NodeClass" || target.previous === undefined) return "";
+  const { covered, keys } = usersKeys(scope);
+  return covered ? (keys.get(target.name) ?? "none") : "uncovered";
+}
+
 function usedBy(target: PolicyTarget, scope: Scope): { pools: string; count: string } {
   if (!scope.covers("NodePool")) return { pools: "", count: "" };
   const { names, count } = poolsUsing(target, scope);
@@ -237,6 +280,7 @@ This is information for the reviewer, not an error.`,
   view: "raw",
   enforcement: { baseline: "warn", strict: "warn" },
   reads: ["scope"],
+  scopeKey: usersKey,
   check(target, { scope }) {
     if (!target.previous) return [];
     const before = specOf(target.previous);
@@ -352,6 +396,7 @@ reviewer, not an error.`,
   view: "raw",
   enforcement: { baseline: "warn", strict: "warn" },
   reads: ["scope"],
+  scopeKey: usersKey,
   check(target, { scope }) {
     if (!target.previous) return [];
     if (target.kind === "NodePool") {

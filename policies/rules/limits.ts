@@ -18,6 +18,7 @@ import {
   type InstanceTypeCatalog,
 } from "../../cloudprovider/index.ts";
 import { defineRule, type Violation } from "../rule.ts";
+import { perScope } from "../scope-key.ts";
 import type { PolicyTarget } from "../target.ts";
 import { examples, poolTypes } from "./instance-types.ts";
 
@@ -210,13 +211,33 @@ function computeBlockingLimits(target: PolicyTarget, catalog: InstanceTypeCatalo
   const pool = poolTypes(target, catalog);
   if (!pool || pool.types.length === 0) return undefined;
   const limits = limitList(target).filter((l) => KNOWN_RESOURCES.has(l.name));
-  const blocks = (l: Limit) => !pool.types.some((t) => fitsIn(t, l, catalog));
+  // No type fits when even the smallest is larger than the limit.
+  const blocks = (l: Limit) => compareQuantities(smallestCapacity(pool.types, l.name, catalog), l.quantity) > 0;
   const zero = limits.filter((l) => l.quantity.sign() <= 0 && blocks(l));
   const tooSmall = limits.filter((l) => l.quantity.sign() > 0 && blocks(l));
   const positive = limits.filter((l) => l.quantity.sign() > 0);
   const together =
     zero.length === 0 && tooSmall.length === 0 && !pool.types.some((t) => positive.every((l) => fitsIn(t, l, catalog)));
   return { zero, tooSmall, together, types: pool.types };
+}
+
+// The smallest capacity of a known resource among a pool's types, by the types list (the memoized catalog's answer,
+// shared by every pool of the same requirements, with their different limits): one pass over the types per list and
+// resource instead of one per limit and pool.
+const smallestCapacities = new WeakMap<readonly InstanceType[], Map<string, Quantity>>();
+
+function smallestCapacity(types: readonly InstanceType[], resource: string, catalog: InstanceTypeCatalog): Quantity {
+  let byResource = smallestCapacities.get(types);
+  if (!byResource) {
+    byResource = new Map();
+    smallestCapacities.set(types, byResource);
+  }
+  let smallest = byResource.get(resource);
+  if (smallest === undefined) {
+    smallest = capacity(smallestFor(types, resource, catalog), resource, catalog) ?? parseQuantity(0);
+    byResource.set(resource, smallest);
+  }
+  return smallest;
 }
 
 function smallestFor(types: readonly InstanceType[], resource: string, catalog: InstanceTypeCatalog): InstanceType {
@@ -553,6 +574,8 @@ function capPatch(
   return { patch: [{ op, path: `/spec/limits/${escapePointer(name)}`, value }] };
 }
 
+const scopePools = perScope((scope) => new Set<PolicyTarget>(scope.nodePools));
+
 export const clusterTotal = defineRule<Record<string, string | number>>({
   id: "limits.cluster-total",
   family: "limits",
@@ -574,6 +597,11 @@ holds only some of the cluster's pools, only those are added up.`,
   enforcement: { baseline: "warn", strict: "warn" },
   reads: ["scope"],
   params: CAPS_PARAMS,
+  // Only the first pool's answer reads the other pools (it is judged again every time); the others answer nothing.
+  scopeKey(target, scope, { params }) {
+    if (capsOf(params).length === 0) return "";
+    return scope.nodePools[0] !== target && scopePools(scope).has(target) ? "" : undefined;
+  },
   check(target, { params, scope, catalog }) {
     const pools = scope.nodePools.includes(target) ? scope.nodePools : [target, ...scope.nodePools];
     if (pools[0] !== target) return [];

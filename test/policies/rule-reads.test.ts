@@ -67,3 +67,13 @@ it("every rule that reads the scope or the time declares it", () => {
   }
   assert.deepEqual([...undeclared].sort(), []);
 });
+
+// Without a key, an object judged by such a rule is judged again at every commit (policies/findings-cache.ts):
+// correct, but the gate's incremental judging would quietly stop being incremental.
+it("every rule that reads the scope or the time says what of it its answer depends on", () => {
+  const missing = builtinRules.flatMap((rule) => [
+    ...(rule.reads?.includes("scope") && rule.scopeKey === undefined ? [`${rule.id}: scopeKey`] : []),
+    ...(rule.reads?.includes("now") && rule.timeKey === undefined ? [`${rule.id}: timeKey`] : []),
+  ]);
+  assert.deepEqual(missing, []);
+});
