@@ -8,7 +8,7 @@
 import { RequirementSet } from "../../scheduling/index.ts";
 import type { PodConstraints } from "./pod-constraints.ts";
 import { type PodAffinityTerm, podAffinityTerms } from "./pod-topology-terms.ts";
-import type { PoolState } from "./pool-state.ts";
+import type { ListedPool } from "./pool-list.ts";
 import type { BoundPod, ExistingCapacity } from "./snapshot.ts";
 import {
   LABEL_HOSTNAME,
@@ -20,7 +20,7 @@ import {
 } from "./topology-group.ts";
 
 export interface TopologyInput {
-  readonly pools: readonly PoolState[];
+  readonly pools: readonly ListedPool[];
   readonly existing: readonly ExistingCapacity[];
   readonly boundPods: readonly BoundPod[];
   /** Namespace name → its labels, for terms with a namespaceSelector. */
@@ -342,11 +342,20 @@ function affinityGroupInit(
   };
 }
 
+// Per node, as the caller passes it: a disruption pass schedules thousands of times over the same nodes, and reading
+// each node's labels into requirements is most of a run's set-up otherwise. Views are never written.
+const views = new WeakMap<ExistingCapacity, NodeView>();
+
 export function existingView(existing: ExistingCapacity): NodeView {
-  return {
-    requirements: RequirementSet.fromLabels(existing.labels),
-    hostname: existing.labels[LABEL_HOSTNAME] ?? existing.name,
-    taints: existing.taints,
-    labels: existing.labels,
-  };
+  let view = views.get(existing);
+  if (view === undefined) {
+    view = {
+      requirements: RequirementSet.fromLabels(existing.labels),
+      hostname: existing.labels[LABEL_HOSTNAME] ?? existing.name,
+      taints: existing.taints,
+      labels: existing.labels,
+    };
+    views.set(existing, view);
+  }
+  return view;
 }
