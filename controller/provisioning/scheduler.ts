@@ -37,7 +37,7 @@ import { byQueueOrder, RetryQueue } from "./queue.ts";
 import { addVectors, fitsVector, maxInto, ResourceIndex, type ResourceVector } from "./resource-vector.ts";
 import { type OpenedClaim, poolLeft, type PoolLeft, ruledOut } from "./ruled-out.ts";
 import type { ClusterSnapshot, ExistingCapacity } from "./snapshot.ts";
-import { Topology } from "./topology.ts";
+import { existingView, Topology } from "./topology.ts";
 import type { NodeView } from "./topology-group.ts";
 
 export interface Placement {
@@ -309,7 +309,7 @@ export function schedule(
   ]);
   const nodes = new ExistingNodes(snapshot.existing, (existing) => ({
     existing,
-    view: topology.existingView(existing.name) as NodeView,
+    view: existingView(existing),
     allocatable: index.vector(existing.allocatable),
     requested: index.vector(existing.requested),
     hostPorts: [...(existing.hostPorts ?? [])],

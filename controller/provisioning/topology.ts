@@ -47,12 +47,11 @@ export class Topology {
   // worked out for (groups are only ever added, so a changed count means the list may be stale).
   readonly #selecting = new Map<string, { readonly size: number; readonly groups: TopologyGroup[] }>();
   readonly #inverseSelecting = new Map<string, { readonly size: number; readonly groups: TopologyGroup[] }>();
-  readonly #existingViews: ReadonlyMap<string, NodeView>;
+  #views: ReadonlyMap<string, NodeView> | undefined;
   readonly #ids = new Map<TopologyGroup, number>();
 
   constructor(input: TopologyInput, pods: readonly PodConstraints[]) {
     this.#input = input;
-    this.#existingViews = new Map(input.existing.map((e) => [e.name, existingView(e)]));
     for (const pod of pods) this.update(pod);
     for (const { pod, node } of input.boundPods) {
       const view = this.#existingViews.get(node);
@@ -69,6 +68,11 @@ export class Topology {
         for (const domain of this.#domainsOf(view, term.topologyKey)) group.record(domain);
       }
     }
+  }
+
+  // Made when first needed (bound pods, a group counting domains): a run whose pods state no topology reads none.
+  get #existingViews(): ReadonlyMap<string, NodeView> {
+    return (this.#views ??= new Map(this.#input.existing.map((e) => [e.name, existingView(e)])));
   }
 
   /** The view of an existing node by name. */
