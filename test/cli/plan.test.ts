@@ -7,10 +7,8 @@ import { test } from "node:test";
 import assert from "node:assert/strict";
 import { readFileSync, rmSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
-import { main } from "../../cli/main.ts";
-import { capturedOutput } from "../../cli/output.ts";
 import { fixturesDir } from "../support/fixtures.ts";
-import { M5, planRepo } from "../support/plan-fixture.ts";
+import { M5, planRepo, poolkeeperIn } from "../support/plan-fixture.ts";
 import { PLAN_EDITS, planSnapshot } from "../support/plan-scenario.ts";
 
 const repo = planRepo(PLAN_EDITS);
@@ -19,12 +17,7 @@ writeFileSync(snapshotFile, JSON.stringify(planSnapshot()));
 test.after(() => rmSync(repo, { recursive: true, force: true }));
 
 // In process, from the repository (findings name files relative to it, as in a CI job's checkout).
-async function poolkeeper(...args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
-  process.chdir(repo);
-  const out = capturedOutput();
-  const code = await main(args, out);
-  return { code, stdout: out.out, stderr: out.err };
-}
+const poolkeeper = (...args: string[]) => poolkeeperIn(repo, ...args);
 
 test("the change's plan in Markdown is the golden file", async () => {
   const { code, stdout, stderr } = await poolkeeper(
