@@ -92,6 +92,18 @@ test("without a snapshot, plan says what it cannot know; text for a terminal", a
   assert.match(stdout, /EC2NodeClass\/default\s+changed\s+nodes launched with it drift \(AMIDrift\)/);
   assert.match(stdout, /No snapshot was given \(--snapshot\), so this plan cannot say how many nodes drift/);
   assert.doesNotMatch(stdout, /`/, "no Markdown marks in text");
+  // JSON tells a machine the same (docs/plan.md lists what cannot be known without a snapshot).
+  const json = JSON.parse(
+    (await poolkeeper("plan", "--base", "main", "--head", "change", "--format", "json", "pools")).stdout,
+  );
+  assert.equal(json.preview.cluster, undefined);
+  assert.deepEqual(json.unknown, [
+    "how many nodes drift and how long their replacement takes",
+    "which pending pods get new nodes",
+    "what consolidation does",
+    "whether a limit binds",
+    "what the change costs per hour",
+  ]);
 });
 
 test("the working tree is the head by default; a denial blocks (exit 1), as check's does", async () => {
