@@ -12,15 +12,19 @@ export interface BaseFile {
 }
 
 function git(args: string[], cwd: string): string {
+  return gitBytes(args, cwd).toString("utf8");
+}
+
+function gitBytes(args: string[], cwd: string, input?: string): Buffer {
   try {
     return execFileSync("git", args, {
       cwd,
-      encoding: "utf8",
-      maxBuffer: 64 * 1024 * 1024,
-      stdio: ["ignore", "pipe", "pipe"],
+      maxBuffer: 256 * 1024 * 1024,
+      stdio: [input === undefined ? "ignore" : "pipe", "pipe", "pipe"],
+      ...(input === undefined ? {} : { input }),
     });
   } catch (error) {
-    const stderr = (error as { stderr?: string }).stderr?.trim();
+    const stderr = (error as { stderr?: Buffer }).stderr?.toString("utf8").trim();
     throw new InputError(`git ${args.join(" ")}: ${stderr || (error as Error).message}`);
   }
 }
@@ -39,11 +43,41 @@ export function readFilesAtRef(ref: string, paths: readonly string[], cwd = proc
   }
   const wanted = paths.filter((p) => p !== STDIN).map((p) => relative(top, resolve(cwd, p)) || ".");
   if (wanted.length === 0) return [];
-  const listed = git(["ls-tree", "-r", "--name-only", "--full-tree", ref, "--", ...wanted], top)
-    .split("\n")
-    .filter((f) => /\.ya?ml$/.test(f));
-  return listed.map((file) => ({
+  // "<mode> <type> <object>\t<path>", NUL-terminated so that no path is quoted.
+  const listed = git(["ls-tree", "-r", "-z", "--full-tree", ref, "--", ...wanted], top)
+    .split("\0")
+    .flatMap((entry) => {
+      const tab = entry.indexOf("\t");
+      const [, type, object] = entry.slice(0, tab).split(" ");
+      const file = entry.slice(tab + 1);
+      return tab > 0 && type === "blob" && object !== undefined && /\.ya?ml$/.test(file) ? [{ file, object }] : [];
+    });
+  if (listed.length === 0) return [];
+  // Every file's content from one git process: a repository of a thousand pool files is a thousand otherwise.
+  const texts = catFiles(
+    listed.map((l) => l.object),
+    top,
+  );
+  return listed.map(({ file }, i) => ({
     path: first !== undefined && isAbsolute(first) ? resolve(top, file) : relative(cwd, resolve(top, file)),
-    text: git(["show", `${ref}:${file}`], top),
+    text: texts[i] ?? "",
   }));
+}
+
+// `git cat-file --batch`: per object "<object> <type> <size>\n", its bytes, "\n".
+function catFiles(objects: readonly string[], top: string): string[] {
+  const out = gitBytes(["cat-file", "--batch"], top, `${objects.join("\n")}\n`);
+  const texts: string[] = [];
+  let at = 0;
+  for (const object of objects) {
+    const end = out.indexOf(0x0a, at);
+    const header = out.subarray(at, end).toString("utf8").split(" ");
+    const size = Number(header[2]);
+    if (end < 0 || header[0] !== object || !Number.isInteger(size)) {
+      throw new InputError(`git cat-file --batch: unexpected answer for ${object}: ${header.join(" ")}`);
+    }
+    texts.push(out.subarray(end + 1, end + 1 + size).toString("utf8"));
+    at = end + 1 + size + 1;
+  }
+  return texts;
 }

@@ -4,6 +4,7 @@ export {
   type AllowedValues,
   matchesAll,
   type NodeSelectorRequirement,
+  normalizedLabelValue,
   normalizeRequirementKey,
   RequirementSet,
   validateLabelValue,

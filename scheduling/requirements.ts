@@ -51,9 +51,23 @@ const INT64_MAX = 2n ** 63n - 1n;
 const INT64_MIN = -(2n ** 63n);
 const INTEGER_OPERATORS: ReadonlySet<string> = new Set(["Gt", "Lt", "Gte", "Lte"]);
 
+// The stable keys some deprecated key reads as.
+const RENAMED_KEYS: ReadonlySet<string> = new Set(NORMALIZED_KEYS.values());
+
 /** Karpenter's key normalization, e.g. `beta.kubernetes.io/arch` → `kubernetes.io/arch`; other keys unchanged. */
 export function normalizeRequirementKey(key: string): string {
   return NORMALIZED_KEYS.get(key) ?? key;
+}
+
+/**
+ * The value labels give a normalized key, as a requirement reads them: a deprecated key's value counts as its stable
+ * key's, and of two labels that normalize alike the later one holds.
+ */
+export function normalizedLabelValue(labels: Readonly<Record<string, string>>, key: string): string | undefined {
+  if (!RENAMED_KEYS.has(key)) return Object.hasOwn(labels, key) ? labels[key] : undefined;
+  let value: string | undefined;
+  for (const [label, v] of Object.entries(labels)) if (normalizeRequirementKey(label) === key) value = v;
+  return value;
 }
 
 /** Problems with a label (or taint) key: Kubernetes `IsQualifiedName`. Empty when valid. */
@@ -302,10 +316,8 @@ export class RequirementSet {
 
   /** Whether a node with exactly these labels satisfies every requirement (absent labels included). */
   matches(labels: Readonly<Record<string, string>>): boolean {
-    const byNormalizedKey = new Map<string, string>();
-    for (const [key, value] of Object.entries(labels)) byNormalizedKey.set(normalizeRequirementKey(key), value);
     for (const allowed of this.#byKey.values()) {
-      const value = byNormalizedKey.get(allowed.key);
+      const value = normalizedLabelValue(labels, allowed.key);
       if (value === undefined ? !allowed.allowsAbsent : !allowsValue(allowed, value)) return false;
     }
     return true;
@@ -326,7 +338,14 @@ export class RequirementSet {
    * (or the label's absence) satisfies both. Keys only one side constrains do not matter.
    */
   intersects(other: RequirementSet): boolean {
-    return this.conflicts(other).length === 0;
+    // conflicts(other).length === 0, without sorting keys or describing conflicts: schedulers ask it per pool and
+    // type, most often of sets that share one key or none.
+    const [fewer, more] = this.#byKey.size <= other.#byKey.size ? [this, other] : [other, this];
+    for (const [key, ours] of fewer.#byKey) {
+      const theirs = more.#byKey.get(key);
+      if (theirs !== undefined && !satisfiable(intersect(ours, theirs))) return false;
+    }
+    return true;
   }
 
   /** The shared keys on which the two sets cannot both hold, sorted by key. */

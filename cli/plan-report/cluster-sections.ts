@@ -6,9 +6,19 @@ const usd = (value: number) => `$${Math.abs(value).toFixed(3)}`;
 const signed = (value: number) => (Math.abs(value) < 0.0005 ? "$0.000" : `${value > 0 ? "+" : "-"}${usd(value)}`);
 const plural = (n: number, one: string, many = `${one}s`) => `${n} ${n === 1 ? one : many}`;
 
+/** What a plan cannot say without a snapshot (the text's sentence, and the JSON's `unknown` list). */
+export const UNKNOWN_WITHOUT_SNAPSHOT = [
+  "how many nodes drift and how long their replacement takes",
+  "which pending pods get new nodes",
+  "what consolidation does",
+  "whether a limit binds",
+  "what the change costs per hour",
+] as const;
+
 export function clusterSections(preview: ChangePreview): Section[] {
   const { cluster } = preview;
   if (cluster === undefined) {
+    const [drift, pending, consolidation, limits, cost] = UNKNOWN_WITHOUT_SNAPSHOT;
     return [
       {
         title: "If this merges",
@@ -16,9 +26,8 @@ export function clusterSections(preview: ChangePreview): Section[] {
         blocks: [
           {
             p:
-              "No snapshot was given (`--snapshot`), so this plan cannot say how many nodes drift and how long their " +
-              "replacement takes, which pending pods get new nodes, what consolidation does, whether a limit binds, " +
-              "or what the change costs per hour. `poolkeeper snapshot` writes one from a cluster.",
+              `No snapshot was given (\`--snapshot\`), so this plan cannot say ${drift}, ${pending}, ${consolidation}, ` +
+              `${limits}, or ${cost}. \`poolkeeper snapshot\` writes one from a cluster.`,
           },
         ],
       },

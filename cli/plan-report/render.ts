@@ -4,7 +4,7 @@ import type { ChangePreview } from "../../controller/index.ts";
 import type { Finding } from "../../policies/index.ts";
 import { type Block, renderMarkdown, renderText, type Section } from "./blocks.ts";
 import { changeSections } from "./change-sections.ts";
-import { clusterSections } from "./cluster-sections.ts";
+import { clusterSections, UNKNOWN_WITHOUT_SNAPSHOT } from "./cluster-sections.ts";
 
 export type PlanFormat = "text" | "markdown" | "json";
 
@@ -19,8 +19,11 @@ export interface PlanReport {
 }
 
 export function renderPlan(report: PlanReport, format: PlanFormat): string {
-  if (format === "json")
-    return `${JSON.stringify({ apiVersion: "poolkeeper.dev/v1alpha1", kind: "Plan", ...report }, null, 2)}\n`;
+  if (format === "json") {
+    // Without a snapshot a machine is told, as a reader is, what the plan cannot know.
+    const unknown = report.preview.cluster === undefined ? { unknown: UNKNOWN_WITHOUT_SNAPSHOT } : {};
+    return `${JSON.stringify({ apiVersion: "poolkeeper.dev/v1alpha1", kind: "Plan", ...report, ...unknown }, null, 2)}\n`;
+  }
   const sections: Section[] = [
     {
       title: `poolkeeper plan: \`${report.base}\` → ${report.head === undefined ? "the working tree" : `\`${report.head}\``}`,

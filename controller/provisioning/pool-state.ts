@@ -7,7 +7,7 @@ import { addResources, type RequirementSet, type ResourceList } from "../../sche
 import { daemonHostPorts, daemonOverhead } from "./daemon-overhead.ts";
 import type { HostPort } from "./host-ports.ts";
 import type { NodePoolTemplate } from "./nodepool-template.ts";
-import type { ClusterSnapshot } from "./snapshot.ts";
+import type { ClusterSnapshot, ExistingCapacity } from "./snapshot.ts";
 
 export interface PoolState {
   readonly template: NodePoolTemplate;
@@ -26,31 +26,61 @@ export interface PoolState {
   readonly minValuesKeys: readonly string[];
 }
 
+/**
+ * `owned`: the snapshot's existing and in-flight nodes of this pool. What takes work is worked out when first read:
+ * a run reads it only of the pools its pods may open NodeClaims on and of those it explains a pod against, and a
+ * disruption simulation of a few pods runs over every pool.
+ */
 export function poolState(
   template: NodePoolTemplate,
   snapshot: ClusterSnapshot,
   types: readonly InstanceType[] | undefined,
+  owned: readonly ExistingCapacity[],
 ): PoolState {
   const instanceTypes = types ?? [];
-  const wellKnown = new Set<string>();
-  for (const it of instanceTypes) {
-    for (const key of it.requirements.keys()) wellKnown.add(key);
-    for (const offering of it.offerings) for (const key of offering.requirements.keys()) wellKnown.add(key);
-  }
-  const owned = snapshot.existing.filter((e) => e.nodePool === template.name);
+  let overhead: ResourceList | undefined;
+  let hostPorts: readonly HostPort[] | undefined;
+  let used: ResourceList | undefined;
+  let minValuesKeys: readonly string[] | undefined;
   return {
     template,
     instanceTypes,
-    daemonOverhead: daemonOverhead(template, snapshot.daemonSets),
-    daemonHostPorts: daemonHostPorts(template, snapshot.daemonSets),
-    wellKnown,
-    used: addResources(...owned.map((e) => e.capacity)),
+    get daemonOverhead() {
+      return (overhead ??= daemonOverhead(template, snapshot.daemonSets));
+    },
+    get daemonHostPorts() {
+      return (hostPorts ??= daemonHostPorts(template, snapshot.daemonSets));
+    },
+    wellKnown: wellKnownKeys(instanceTypes),
+    get used() {
+      return (used ??= addResources(...owned.map((e) => e.capacity)));
+    },
     usedNodes: owned.length,
     usedHourlyCost: owned.reduce((sum, e) => sum + (e.hourlyPrice ?? 0), 0),
-    minValuesKeys: template.requirements
-      .keys()
-      .filter((key) => template.requirements.valuesFor(key).minValues !== undefined),
+    get minValuesKeys() {
+      return (minValuesKeys ??= template.requirements
+        .keys()
+        .filter((key) => template.requirements.valuesFor(key).minValues !== undefined));
+    },
   };
+}
+
+// Per list of types, as the caller passes it: a disruption pass schedules thousands of times over the same lists (one
+// per pool), and the keys of every type and offering are most of a pool's preparation otherwise.
+const wellKnownByTypes = new WeakMap<readonly InstanceType[], ReadonlySet<string>>();
+
+function wellKnownKeys(instanceTypes: readonly InstanceType[]): ReadonlySet<string> {
+  let keys = wellKnownByTypes.get(instanceTypes);
+  if (keys === undefined) {
+    const found = new Set<string>();
+    for (const it of instanceTypes) {
+      for (const key of it.requirements.keys()) found.add(key);
+      for (const offering of it.offerings) for (const key of offering.requirements.keys()) found.add(key);
+    }
+    keys = found;
+    wellKnownByTypes.set(instanceTypes, keys);
+  }
+  return keys;
 }
 
 /**

@@ -19,12 +19,15 @@ import {
 } from "../../scheduling/index.ts";
 import { ClaimOrder } from "./claim-order.ts";
 import { ClaimShortlists } from "./claim-shortlists.ts";
+import { ExistingNodes, type OpenNode } from "./existing-nodes.ts";
 import { explain, NO_NODE_POOL, type PoolExplanation } from "./explanations.ts";
 import { type HostPort, hostPortConflict } from "./host-ports.ts";
 import { claimHourlyCost, worstCasePrice } from "./hourly-cost-cap.ts";
 import { instanceTypeOptions } from "./instance-type-options.ts";
 import { minValuesShortfall, type MinValuesPolicy } from "./min-values.ts";
-import { byWeightThenName, type NodePoolTemplate } from "./nodepool-template.ts";
+import type { NodePoolTemplate } from "./nodepool-template.ts";
+import { openablePools } from "./openable-pools.ts";
+import { type ListedPool, poolList } from "./pool-list.ts";
 import { podConstraints, type PodConstraints, podKey } from "./pod-constraints.ts";
 import { demand, growthPays, packing, type Packing, worth } from "./packing.ts";
 import { type CompiledType, PoolCatalog } from "./pool-catalog.ts";
@@ -34,7 +37,7 @@ import { byQueueOrder, RetryQueue } from "./queue.ts";
 import { addVectors, fitsVector, maxInto, ResourceIndex, type ResourceVector } from "./resource-vector.ts";
 import { type OpenedClaim, poolLeft, type PoolLeft, ruledOut } from "./ruled-out.ts";
 import type { ClusterSnapshot, ExistingCapacity } from "./snapshot.ts";
-import { Topology } from "./topology.ts";
+import { existingView, Topology } from "./topology.ts";
 import type { NodeView } from "./topology-group.ts";
 
 export interface Placement {
@@ -202,19 +205,10 @@ function claimOptions(
   return { types, has, maxAllocatable, maxCapacity, maxEfficient };
 }
 
-interface OpenNode {
-  readonly existing: ExistingCapacity;
-  readonly view: NodeView;
-  readonly allocatable: ResourceVector;
-  requested: ResourceVector;
-  readonly hostPorts: HostPort[];
-}
-
 /** What the run keeps per pod (and per relaxed version of it). */
 interface PodRun {
   readonly requests: ResourceVector;
-  /** Per pool position. */
-  readonly tolerates: readonly boolean[];
+  readonly tolerates: (pool: PoolRun) => boolean;
   /** Per alternative: it constrains nothing, so a NodeClaim's requirements stay as they are. */
   readonly unconstrained: readonly boolean[];
   /** Some hostname spread or anti-affinity may rule NodeClaims out (checked first, as it is cheap). */
@@ -232,7 +226,8 @@ interface Run {
   readonly minValuesPolicy: MinValuesPolicy;
   /** packing.ts's rules apply (ScheduleOptions.packing CostAware). */
   readonly costAware: boolean;
-  readonly pools: readonly PoolRun[];
+  /** Per pool position; undefined for a pool no pod of the run could open a NodeClaim on (openable-pools.ts). */
+  readonly pools: readonly (PoolRun | undefined)[];
   readonly claims: OpenClaim[];
   readonly order: ClaimOrder<OpenClaim>;
   /** The claims still open to plain pods (no topology, host ports or node requirements). */
@@ -256,7 +251,26 @@ export function schedule(
   clock: Clock,
   options: ScheduleOptions = {},
 ): ScheduleResult {
-  const pools = [...nodePools].sort(byWeightThenName).map((t) => poolState(t, snapshot, instanceTypes.get(t.name)));
+  const list = poolList(nodePools, instanceTypes);
+  const owned = new Map<string, ExistingCapacity[]>();
+  for (const e of snapshot.existing) {
+    if (e.nodePool === undefined) continue;
+    const nodes = owned.get(e.nodePool);
+    if (nodes === undefined) owned.set(e.nodePool, [e]);
+    else nodes.push(e);
+  }
+  // A pool's state is made when first asked: of the pools pods may open NodeClaims on, and those a pod is explained
+  // against.
+  const states: (PoolState | undefined)[] = new Array(list.pools.length);
+  const stateAt = (i: number): PoolState => {
+    let state = states[i];
+    if (state === undefined) {
+      const { template, instanceTypes: types } = list.pools[i] as ListedPool;
+      state = poolState(template, snapshot, types, owned.get(template.name) ?? []);
+      states[i] = state;
+    }
+    return state;
+  };
   const unschedulable: Unschedulable[] = [];
   const volumes = snapshot.volumeRequirements ?? {};
   const lookup = (claim: string) => (Object.hasOwn(volumes, claim) ? volumes[claim] : undefined);
@@ -276,33 +290,38 @@ export function schedule(
     .sort(byQueueOrder);
   const topology = new Topology(
     {
-      pools,
+      pools: list.pools,
       existing: snapshot.existing,
       boundPods: snapshot.boundPods ?? [],
       namespaceLabels: snapshot.namespaceLabels ?? {},
     },
     pods,
   );
+  const open = openablePools(list, pods);
   const index = new ResourceIndex([
     ...pods.map((p) => p.requests),
-    ...pools.flatMap((p) => [p.daemonOverhead, p.template.limits ?? {}, ...p.instanceTypes.map((it) => it.capacity)]),
+    ...list.pools.flatMap((_, i) => {
+      if (open[i] === 0) return [];
+      const p = stateAt(i);
+      return [p.daemonOverhead, p.template.limits ?? {}, ...p.instanceTypes.map((it) => it.capacity)];
+    }),
     ...snapshot.existing.flatMap((e) => [e.allocatable, e.requested]),
   ]);
-  const nodes: OpenNode[] = [...snapshot.existing]
-    .sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0))
-    .map((existing) => ({
-      existing,
-      view: topology.existingView(existing.name) as NodeView,
-      allocatable: index.vector(existing.allocatable),
-      requested: index.vector(existing.requested),
-      hostPorts: [...(existing.hostPorts ?? [])],
-    }));
+  const nodes = new ExistingNodes(snapshot.existing, (existing) => ({
+    existing,
+    view: existingView(existing),
+    allocatable: index.vector(existing.allocatable),
+    requested: index.vector(existing.requested),
+    hostPorts: [...(existing.hostPorts ?? [])],
+  }));
   const run: Run = {
     topology,
     index,
     minValuesPolicy: options.minValuesPolicy ?? "Strict",
     costAware: (options.packing ?? "CostAware") === "CostAware",
-    pools: pools.map((state, position) => poolRun(state, position, index, pods)),
+    pools: list.pools.map((_, position) =>
+      open[position] === 1 ? poolRun(stateAt(position), position, index, pods) : undefined,
+    ),
     claims: [],
     order: new ClaimOrder(),
     plainOrder: new ClaimOrder(),
@@ -315,7 +334,7 @@ export function schedule(
   const queue = new RetryQueue(pods);
   for (let pod = queue.pop(); pod !== undefined; pod = queue.pop()) {
     const podRun = compiled(run, pod);
-    const node = nodes.find((n) => addToNode(run, n, pod, podRun));
+    const node = nodes.find(pod, (n) => addToNode(run, n, pod, podRun));
     if (node !== undefined) {
       placements.push({ pod: pod.key, node: node.existing.name });
       continue;
@@ -337,7 +356,9 @@ export function schedule(
       run.shortlists.grew(claim, claim.closedToPlain);
       continue;
     }
-    const fresh = firstDefined(run.pools, (pool) => openClaim(run, pool, pod, podRun));
+    const fresh = firstDefined(run.pools, (pool) =>
+      pool === undefined ? undefined : openClaim(run, pool, pod, podRun),
+    );
     if (fresh !== undefined) {
       run.claims.push(fresh);
       fresh.pool.claims.push(fresh);
@@ -354,18 +375,17 @@ export function schedule(
     }
     queue.push(relaxed?.pod ?? pod, relaxed !== undefined);
   }
-  const left = new Map<PoolRun, PoolLeft>();
-  const leftOf = (pool: PoolRun) => left.get(pool) ?? left.set(pool, poolLeft(pool.state, pool.claims)).get(pool);
+  const left = new Map<PoolState, PoolLeft>();
+  const leftOf = (pool: PoolState, i: number) =>
+    left.get(pool) ?? left.set(pool, poolLeft(pool, run.pools[i]?.claims ?? [])).get(pool);
   for (const pod of queue.remaining()) {
     unschedulable.push({
       pod: pod.key,
-      explanations: pools.map((pool, i) =>
-        explain(
-          pool.template.name,
-          ruledOut(pool, pod, leftOf(run.pools[i] as PoolRun) as PoolLeft, topology, snapshot, clock),
-        ),
-      ),
-      message: pools.length === 0 ? NO_NODE_POOL : undefined,
+      explanations: list.pools.map(({ template }, i) => {
+        const pool = stateAt(i);
+        return explain(template.name, ruledOut(pool, pod, leftOf(pool, i) as PoolLeft, topology, snapshot, clock));
+      }),
+      message: list.pools.length === 0 ? NO_NODE_POOL : undefined,
     });
   }
   return {
@@ -449,7 +469,11 @@ function compiled(run: Run, pod: PodConstraints): PodRun {
   let found = run.podRuns.get(pod);
   if (found === undefined) {
     const requests = run.index.vector(pod.requests);
-    const tolerates = run.pools.map((p) => untoleratedTaints(pod.tolerations, p.state.template.taints).length === 0);
+    const tolerations = pod.tolerations;
+    const known: boolean[] = [];
+    // Asked only of the pools with a NodeClaim open or being opened, so worked out per pool when first asked.
+    const tolerates = (pool: PoolRun): boolean =>
+      (known[pool.position] ??= untoleratedTaints(tolerations, pool.state.template.taints).length === 0);
     const plain = isPlain(pod);
     const requestsKey = requests.join(",");
     found = {
@@ -462,7 +486,8 @@ function compiled(run: Run, pod: PodConstraints): PodRun {
       signature: [
         requestsKey,
         plain ? "plain" : "",
-        tolerates.map((t) => (t ? 1 : 0)).join(""),
+        // Pods that tolerate alike are turned away by the same pools' taints.
+        JSON.stringify(tolerations),
         JSON.stringify(pod.hostPorts),
         run.topology.hostnameSignature(pod),
       ].join("|"),
@@ -499,7 +524,7 @@ type Tried = "added" | "turnedAway" | "ruledOut";
 // (by topology too), then the types that still fit and can launch, minValues.
 function addToClaim(run: Run, claim: OpenClaim, pod: PodConstraints, podRun: PodRun): Tried {
   const pool = claim.pool;
-  if (!(podRun.tolerates[pool.position] ?? false)) return "turnedAway";
+  if (!podRun.tolerates(pool)) return "turnedAway";
   if (podRun.hostnameTopology && run.topology.hostnameBlocked(pod, claim.hostname)) return "turnedAway";
   const requests = claim.requests;
   const max = claim.efficient ? claim.maxEfficient : claim.maxAllocatable;
@@ -678,7 +703,7 @@ function cheapestFitting(claim: OpenClaim, total: ResourceVector): number {
 }
 
 function openClaim(run: Run, pool: PoolRun, pod: PodConstraints, podRun: PodRun): OpenClaim | undefined {
-  if (!(podRun.tolerates[pool.position] ?? false)) return undefined;
+  if (!podRun.tolerates(pool)) return undefined;
   if (pool.nodes >= pool.nodesLimit) return undefined;
   const cap = pool.state.template.maxHourlyCost;
   const budget = cap === undefined ? undefined : cap - pool.hourlyCost;

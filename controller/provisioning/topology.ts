@@ -8,7 +8,7 @@
 import { RequirementSet } from "../../scheduling/index.ts";
 import type { PodConstraints } from "./pod-constraints.ts";
 import { type PodAffinityTerm, podAffinityTerms } from "./pod-topology-terms.ts";
-import type { PoolState } from "./pool-state.ts";
+import type { ListedPool } from "./pool-list.ts";
 import type { BoundPod, ExistingCapacity } from "./snapshot.ts";
 import {
   LABEL_HOSTNAME,
@@ -20,7 +20,7 @@ import {
 } from "./topology-group.ts";
 
 export interface TopologyInput {
-  readonly pools: readonly PoolState[];
+  readonly pools: readonly ListedPool[];
   readonly existing: readonly ExistingCapacity[];
   readonly boundPods: readonly BoundPod[];
   /** Namespace name → its labels, for terms with a namespaceSelector. */
@@ -47,12 +47,11 @@ export class Topology {
   // worked out for (groups are only ever added, so a changed count means the list may be stale).
   readonly #selecting = new Map<string, { readonly size: number; readonly groups: TopologyGroup[] }>();
   readonly #inverseSelecting = new Map<string, { readonly size: number; readonly groups: TopologyGroup[] }>();
-  readonly #existingViews: ReadonlyMap<string, NodeView>;
+  #views: ReadonlyMap<string, NodeView> | undefined;
   readonly #ids = new Map<TopologyGroup, number>();
 
   constructor(input: TopologyInput, pods: readonly PodConstraints[]) {
     this.#input = input;
-    this.#existingViews = new Map(input.existing.map((e) => [e.name, existingView(e)]));
     for (const pod of pods) this.update(pod);
     for (const { pod, node } of input.boundPods) {
       const view = this.#existingViews.get(node);
@@ -69,6 +68,11 @@ export class Topology {
         for (const domain of this.#domainsOf(view, term.topologyKey)) group.record(domain);
       }
     }
+  }
+
+  // Made when first needed (bound pods, a group counting domains): a run whose pods state no topology reads none.
+  get #existingViews(): ReadonlyMap<string, NodeView> {
+    return (this.#views ??= new Map(this.#input.existing.map((e) => [e.name, existingView(e)])));
   }
 
   /** The view of an existing node by name. */
@@ -342,11 +346,20 @@ function affinityGroupInit(
   };
 }
 
+// Per node, as the caller passes it: a disruption pass schedules thousands of times over the same nodes, and reading
+// each node's labels into requirements is most of a run's set-up otherwise. Views are never written.
+const views = new WeakMap<ExistingCapacity, NodeView>();
+
 export function existingView(existing: ExistingCapacity): NodeView {
-  return {
-    requirements: RequirementSet.fromLabels(existing.labels),
-    hostname: existing.labels[LABEL_HOSTNAME] ?? existing.name,
-    taints: existing.taints,
-    labels: existing.labels,
-  };
+  let view = views.get(existing);
+  if (view === undefined) {
+    view = {
+      requirements: RequirementSet.fromLabels(existing.labels),
+      hostname: existing.labels[LABEL_HOSTNAME] ?? existing.name,
+      taints: existing.taints,
+      labels: existing.labels,
+    };
+    views.set(existing, view);
+  }
+  return view;
 }

@@ -7,10 +7,8 @@ import { test } from "node:test";
 import assert from "node:assert/strict";
 import { readFileSync, rmSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
-import { main } from "../../cli/main.ts";
-import { capturedOutput } from "../../cli/output.ts";
 import { fixturesDir } from "../support/fixtures.ts";
-import { M5, planRepo } from "../support/plan-fixture.ts";
+import { M5, planRepo, poolkeeperIn } from "../support/plan-fixture.ts";
 import { PLAN_EDITS, planSnapshot } from "../support/plan-scenario.ts";
 
 const repo = planRepo(PLAN_EDITS);
@@ -19,12 +17,7 @@ writeFileSync(snapshotFile, JSON.stringify(planSnapshot()));
 test.after(() => rmSync(repo, { recursive: true, force: true }));
 
 // In process, from the repository (findings name files relative to it, as in a CI job's checkout).
-async function poolkeeper(...args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
-  process.chdir(repo);
-  const out = capturedOutput();
-  const code = await main(args, out);
-  return { code, stdout: out.out, stderr: out.err };
-}
+const poolkeeper = (...args: string[]) => poolkeeperIn(repo, ...args);
 
 test("the change's plan in Markdown is the golden file", async () => {
   const { code, stdout, stderr } = await poolkeeper(
@@ -99,6 +92,18 @@ test("without a snapshot, plan says what it cannot know; text for a terminal", a
   assert.match(stdout, /EC2NodeClass\/default\s+changed\s+nodes launched with it drift \(AMIDrift\)/);
   assert.match(stdout, /No snapshot was given \(--snapshot\), so this plan cannot say how many nodes drift/);
   assert.doesNotMatch(stdout, /`/, "no Markdown marks in text");
+  // JSON tells a machine the same (docs/plan.md lists what cannot be known without a snapshot).
+  const json = JSON.parse(
+    (await poolkeeper("plan", "--base", "main", "--head", "change", "--format", "json", "pools")).stdout,
+  );
+  assert.equal(json.preview.cluster, undefined);
+  assert.deepEqual(json.unknown, [
+    "how many nodes drift and how long their replacement takes",
+    "which pending pods get new nodes",
+    "what consolidation does",
+    "whether a limit binds",
+    "what the change costs per hour",
+  ]);
 });
 
 test("the working tree is the head by default; a denial blocks (exit 1), as check's does", async () => {

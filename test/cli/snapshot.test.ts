@@ -9,9 +9,7 @@ import { join } from "node:path";
 import type { ClusterObject } from "../../api/index.ts";
 import { type ClusterSnapshotDocument, parseClusterSnapshot } from "../../controller/index.ts";
 import { startKubeApiServer } from "../../sim/index.ts";
-import { main } from "../../cli/main.ts";
-import { capturedOutput } from "../../cli/output.ts";
-import { clusterObjects, planRepo } from "../support/plan-fixture.ts";
+import { clusterObjects, planRepo, poolkeeperIn as poolkeeper } from "../support/plan-fixture.ts";
 import { PLAN_EDITS, PLAN_NODES, PLAN_PENDING } from "../support/plan-scenario.ts";
 import { startTestWorld } from "../support/sim-world.ts";
 
@@ -111,14 +109,6 @@ for (const pod of objects.pods) {
 }
 put("policy", "v1", "poddisruptionbudgets", pdb);
 put("apps", "v1", "daemonsets", daemonSet);
-
-// In process, from `cwd` (the command reads and writes files relative to it).
-async function poolkeeper(cwd: string, ...args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
-  process.chdir(cwd);
-  const out = capturedOutput();
-  const code = await main(args, out);
-  return { code, stdout: out.out, stderr: out.err };
-}
 
 const byName = <T extends { metadata: { name?: string; namespace?: string } }>(list: readonly T[]) =>
   new Map(list.map((o) => [`${o.metadata.namespace ?? ""}/${o.metadata.name ?? ""}`, o]));

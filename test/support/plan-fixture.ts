@@ -1,12 +1,14 @@
 // Clusters for `poolkeeper plan` tests and the bench: Karpenter-managed nodes of catalog m5 types (capacity and
 // allocatable from data/ec2-instance-types.json, prices its on-demand column), each a Node and a NodeClaim paired by
-// provider ID with the pods bound to it, pending pods, and the ClusterSnapshot document holding them; and a Git
-// repository of pools with a base and a head commit.
+// provider ID with the pods bound to it, pending pods, and the ClusterSnapshot document holding them; a Git
+// repository of pools with a base and a head commit; and poolkeeper run in this process, as a CI job runs it.
 import { execFileSync } from "node:child_process";
 import { cpSync, mkdtempSync, readFileSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import type { Node, NodeClaim, Pod } from "../../api/index.ts";
+import { main } from "../../cli/main.ts";
+import { capturedOutput } from "../../cli/output.ts";
 import type { ClusterSnapshotDocument } from "../../controller/index.ts";
 import { fixturesDir } from "./fixtures.ts";
 
@@ -139,11 +141,12 @@ export function clusterObjects(nodes: readonly NodeSpec[], pending: readonly (Po
   return out;
 }
 
-/** A ClusterSnapshot document of the objects, with on-demand offerings of the three m5 types in ZONES. */
+/** A ClusterSnapshot document of the objects, by default with on-demand offerings of the three m5 types in ZONES. */
 export function snapshotDocument(
   objects: ReturnType<typeof clusterObjects>,
   takenAt: string,
   cluster = "prod",
+  offerings: ClusterSnapshotDocument["offerings"] = m5Offerings(),
 ): ClusterSnapshotDocument {
   return {
     apiVersion: "poolkeeper.dev/v1alpha1",
@@ -154,10 +157,14 @@ export function snapshotDocument(
     nodeClaims: objects.nodeClaims,
     podDisruptionBudgets: [],
     daemonSets: [],
-    offerings: Object.entries(M5).flatMap(([instanceType, t]) =>
-      ZONES.map((zone) => ({ instanceType, zone, capacityType: "on-demand" as const, price: t.usd, available: true })),
-    ),
+    offerings,
   };
+}
+
+function m5Offerings(): ClusterSnapshotDocument["offerings"] {
+  return Object.entries(M5).flatMap(([instanceType, t]) =>
+    ZONES.map((zone) => ({ instanceType, zone, capacityType: "on-demand" as const, price: t.usd, available: true })),
+  );
 }
 
 /** Runs git in `cwd` with a fixed identity and date, so commits are reproducible. */
@@ -170,22 +177,43 @@ export function git(cwd: string, ...args: string[]): string {
 }
 
 /**
+ * A repository in `dir` whose files, as they are, are committed on `main`; then `change` edits them and the edit is
+ * committed on branch `change`, which stays checked out.
+ */
+export function commitChange(dir: string, change: () => void): void {
+  git(dir, "init", "--quiet", "--initial-branch=main");
+  git(dir, "add", ".");
+  git(dir, "commit", "--quiet", "-m", "pools");
+  git(dir, "checkout", "--quiet", "-b", "change");
+  change();
+  git(dir, "commit", "--quiet", "-am", "the change");
+}
+
+/**
  * The plan fixture repository (test/fixtures/plan/repo) committed on `main`, then the change on branch `change`:
  * each edit replaces one text in one file.
  */
 export function planRepo(edits: readonly { file: string; from: string; to: string }[]): string {
   const dir = mkdtempSync(join(tmpdir(), "poolkeeper-plan-"));
   cpSync(join(fixturesDir, "plan", "repo"), dir, { recursive: true });
-  git(dir, "init", "--quiet", "--initial-branch=main");
-  git(dir, "add", ".");
-  git(dir, "commit", "--quiet", "-m", "pools");
-  git(dir, "checkout", "--quiet", "-b", "change");
-  for (const edit of edits) {
-    const path = join(dir, edit.file);
-    const text = readFileSync(path, "utf8");
-    if (!text.includes(edit.from)) throw new Error(`${edit.file} has no ${JSON.stringify(edit.from)}`);
-    writeFileSync(path, text.replace(edit.from, edit.to));
-  }
-  git(dir, "commit", "--quiet", "-am", "the change");
+  commitChange(dir, () => {
+    for (const edit of edits) {
+      const path = join(dir, edit.file);
+      const text = readFileSync(path, "utf8");
+      if (!text.includes(edit.from)) throw new Error(`${edit.file} has no ${JSON.stringify(edit.from)}`);
+      writeFileSync(path, text.replace(edit.from, edit.to));
+    }
+  });
   return dir;
+}
+
+/** `poolkeeper …args` through `main`, in this process, from `cwd` (findings name files relative to it). */
+export async function poolkeeperIn(
+  cwd: string,
+  ...args: string[]
+): Promise<{ code: number; stdout: string; stderr: string }> {
+  process.chdir(cwd);
+  const out = capturedOutput();
+  const code = await main(args, out);
+  return { code, stdout: out.out, stderr: out.err };
 }

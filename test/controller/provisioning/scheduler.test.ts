@@ -282,6 +282,34 @@ describe("schedule: NodePool order, existing capacity, pod order", () => {
     assert.deepEqual([full.placementsOnExisting.length, full.newNodeClaims.length], [0, 1]);
   });
 
+  test("a node selector finds, in name order, the existing nodes whose label (a deprecated key too) it names", () => {
+    // Karpenter reads failure-domain.beta.kubernetes.io/zone as topology.kubernetes.io/zone (v1.NormalizedLabels).
+    const zoned = (name: string, labels: Record<string, string>) => {
+      const n = node(name, "1930m");
+      return { ...n, labels: { ...n.labels, ...labels } };
+    };
+    const existing = [
+      zoned("n0", {}),
+      zoned("n1", { "topology.kubernetes.io/zone": "us-east-1b" }),
+      zoned("n2", { "failure-domain.beta.kubernetes.io/zone": "us-east-1a" }),
+      zoned("n3", { "topology.kubernetes.io/zone": "us-east-1a" }),
+    ];
+    const p = pod({ cpu: "1" }, { nodeSelector: { "topology.kubernetes.io/zone": "us-east-1a" } });
+    const result = run([p], [nodePool("default")], types("m5.large"), { existing });
+    assert.deepEqual(result.placementsOnExisting, [{ pod: `default/${p.metadata.name}`, node: "n2" }]);
+  });
+
+  test("a pod pinned to a pool by karpenter.sh/nodepool opens a NodeClaim there, whatever the other pools' weight", () => {
+    const p = pod({ cpu: "1" }, { nodeSelector: { "karpenter.sh/nodepool": "batch" } });
+    const pools = [nodePool("default", { weight: 50 }), nodePool("batch"), nodePool("web", { weight: 10 })];
+    const result = run([p], pools, types("m5.large"), { existing: [node("n1", "1930m")] });
+    assert.deepEqual(result.placementsOnExisting, [], "n1 is default's");
+    assert.deepEqual(
+      result.newNodeClaims.map((c) => [c.nodePool.name, c.pods]),
+      [["batch", [`default/${p.metadata.name}`]]],
+    );
+  });
+
   test("pods go largest CPU first, so the big one takes the room left on the node", () => {
     const small = pod({ cpu: "500m" });
     const big = pod({ cpu: "1500m" });
