@@ -17,6 +17,10 @@ export interface ControllerUsage {
   /** Peak resident set since the process started, bytes. */
   maxRssBytes: number;
   rssBytes: number;
+  /** process.memoryUsage()'s V8 heap, and what lives outside it (external, of which ArrayBuffers), bytes. */
+  heapTotalBytes: number;
+  externalBytes: number;
+  arrayBuffersBytes: number;
 }
 
 export interface BenchController {
@@ -100,9 +104,17 @@ export async function startBenchController(
     },
     async usage() {
       const value = (await evaluate(
-        "(() => { const c = process.cpuUsage(); return [c.user + c.system, process.resourceUsage().maxRSS, process.memoryUsage.rss()]; })()",
-      )) as [number, number, number];
-      return { cpuSeconds: value[0] / 1e6, maxRssBytes: value[1] * 1024, rssBytes: value[2] };
+        "(() => { const c = process.cpuUsage(); const m = process.memoryUsage(); " +
+          "return [c.user + c.system, process.resourceUsage().maxRSS, m.rss, m.heapTotal, m.external, m.arrayBuffers]; })()",
+      )) as [number, number, number, number, number, number];
+      return {
+        cpuSeconds: value[0] / 1e6,
+        maxRssBytes: value[1] * 1024,
+        rssBytes: value[2],
+        heapTotalBytes: value[3],
+        externalBytes: value[4],
+        arrayBuffersBytes: value[5],
+      };
     },
     async heapAfterGc() {
       await session.call("HeapProfiler.collectGarbage", {});

@@ -177,6 +177,8 @@ export async function startBenchWorld(factor: number): Promise<BenchWorld> {
       POOLKEEPER_SIM_CLOCK: JSON.stringify(clock.publish()),
       ...served.awsEnvironment(),
       AWS_EC2_METADATA_DISABLED: "true",
+      // V8 settings for the controller (a heap limit, say), as a deployment would set them.
+      ...(process.env.E2E_NODE_OPTIONS ? { NODE_OPTIONS: process.env.E2E_NODE_OPTIONS } : {}),
     },
     process.env.E2E_LOG,
   );
