@@ -200,6 +200,10 @@ try {
         `${verdict(back.usage.maxRssBytes <= 200 * MiB)}); V8 heap after a forced GC: ${mib(idle.heapBytes)} idle, ` +
         `${mib(out.heapBytes)} after the scale-out, ${mib(back.heapBytes)} after the scale-in`,
     );
+    console.log(
+      `V8 heap total (what V8 holds) ${mib(out.usage.heapTotalBytes)} and outside the heap ` +
+        `${mib(out.usage.externalBytes)} (ArrayBuffers ${mib(out.usage.arrayBuffersBytes)}) after the scale-out`,
+    );
     console.log(`scale-out CPU-seconds ${out.cpuSeconds.toFixed(2)} (target ≤ 30: ${verdict(out.cpuSeconds <= 30)})`);
     console.log(
       `utilization after the scale-out: CPU ${pct(out.utilization.cpu)} (target ≥ 53 %: ` +
