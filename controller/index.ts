@@ -28,6 +28,8 @@ export {
   Launcher,
   NodeClaimGarbageCollection,
   NodeClaimLifecycle,
+  type NodeClaimStatusEvent,
+  type NodeClaimStatusSink,
   type ObservedCapacitySink,
 } from "./nodeclaim/index.ts";
 export {

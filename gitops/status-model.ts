@@ -21,6 +21,9 @@ export const STATUS_EVENT_KINDS = [
   "disruption-blocked",
   "rollout",
   "interrupted",
+  // The NodeClaim lifecycle's launch and registration timeouts, and garbage collection between cloud and cluster.
+  "timed-out",
+  "garbage-collected",
   "fetch-failed",
   "rewritten",
   // Git → cluster (cluster-sync.ts) and what Karpenter did beside it (karpenter-audit.ts).

@@ -1,9 +1,11 @@
 // One request to the Kubernetes API server through @kubernetes/client-node's own pipeline (its RequestContext,
 // the kubeconfig's authentication and TLS, its fetch-based HTTP library), with what client-go's rest.Request adds:
-// the client-side rate limit, a timeout, metrics, and the API server's Status turned into a ClusterError.
+// the client-side rate limit, a timeout, metrics, and the API server's Status turned into a ClusterError — and, as
+// client-go's one transport, connections kept and reused, a bounded number of them.
 import { HttpMethod, IsomorphicFetchHttpLibrary, RequestContext, type KubeConfig } from "@kubernetes/client-node";
 import { ClusterError } from "../../api/index.ts";
 import type { ClientRateLimiter } from "./client-rate-limiter.ts";
+import { ConnectionSlots } from "./connection-slots.ts";
 import type { KubeClientMetrics } from "./metrics.ts";
 
 export interface KubeRequest {
@@ -32,6 +34,8 @@ export interface RestClientOptions {
   timeoutMs: number;
   /** Largest response body read; a larger one is an error rather than memory spent. */
   maxResponseBytes: number;
+  /** Most requests on the wire at once (default 64); the others wait for a slot. */
+  maxInFlight?: number;
 }
 
 export class KubeRestClient {
@@ -39,6 +43,9 @@ export class KubeRestClient {
   readonly #options: RestClientOptions;
   readonly #http = new IsomorphicFetchHttpLibrary();
   readonly #server: string;
+  readonly #slots: ConnectionSlots;
+  /** The first request's dispatcher, kept: its keep-alive connections serve every later request. */
+  #dispatcher: ReturnType<RequestContext["getDispatcher"]>;
 
   constructor(kubeConfig: KubeConfig, options: RestClientOptions) {
     const cluster = kubeConfig.getCurrentCluster();
@@ -46,6 +53,7 @@ export class KubeRestClient {
     this.kubeConfig = kubeConfig;
     this.#server = cluster.server.replace(/\/+$/, "");
     this.#options = options;
+    this.#slots = new ConnectionSlots(options.maxInFlight ?? 64);
   }
 
   /** Sends the request; any status ≥ 400 is thrown as a ClusterError with the server's reason and message. */
@@ -69,7 +77,12 @@ export class KubeRestClient {
     }
     context.setSignal(AbortSignal.timeout(this.#options.timeoutMs));
     await this.kubeConfig.applySecurityAuthentication(context);
+    // client-node builds a new undici Agent, so a new TLS connection, for every request. The kubeconfig's TLS
+    // settings are read once, as client-go builds its transport once (tokens are headers, set per request above).
+    const dispatcher = context.getDispatcher();
+    if (dispatcher !== undefined) context.setDispatcher((this.#dispatcher ??= dispatcher));
     await this.#options.limiter.wait();
+    const release = await this.#slots.acquire();
     const labels = { verb: request.verb, resource: request.resource };
     const stopTimer = this.#options.metrics.duration.startTimer(labels);
     let code = "<error>";
@@ -93,6 +106,7 @@ export class KubeRestClient {
       }
       throw error;
     } finally {
+      release();
       stopTimer();
       this.#options.metrics.requests.inc({ ...labels, code });
     }

@@ -25,6 +25,7 @@ import {
   Launcher,
   NodeClaimGarbageCollection,
   NodeClaimLifecycle,
+  type NodeClaimStatusSink,
   Nominations,
   Provisioner,
   TerminationController,
@@ -49,7 +50,7 @@ export interface AutoscalerDependencies {
   bootstrap: () => Promise<NodeBootstrap>;
   interruptionQueue?: InterruptionQueue;
   /** The one status publisher (gitops's StatusPublisher satisfies every sink). */
-  publisher?: ProvisioningStatusSink & InterruptionStatusSink & DisruptionStatusSink;
+  publisher?: ProvisioningStatusSink & InterruptionStatusSink & DisruptionStatusSink & NodeClaimStatusSink;
   /** The Git commit the cluster's pools were last applied from (recorded on every NodeClaim launched). */
   appliedCommit?: () => string | undefined;
   /**
@@ -117,7 +118,14 @@ export function autoscalerLoops(deps: AutoscalerDependencies): Runnable[] {
     }),
     controllerRunnable("nodeclaim.lifecycle", async ({ logger }) => {
       const { provider, launcher } = await shared(logger);
-      return new NodeClaimLifecycle({ cluster, launcher, clock, observedCapacity: provider, logger }).start();
+      return new NodeClaimLifecycle({
+        cluster,
+        launcher,
+        clock,
+        observedCapacity: provider,
+        ...(deps.publisher ? { status: deps.publisher } : {}),
+        logger,
+      }).start();
     }),
     controllerRunnable("nodeclaim.garbagecollection", async ({ logger }) => {
       const { cloudProvider } = await shared(logger);
@@ -126,6 +134,7 @@ export function autoscalerLoops(deps: AutoscalerDependencies): Runnable[] {
         cloudProvider,
         clock,
         logger,
+        ...(deps.publisher ? { status: deps.publisher } : {}),
         onCollected: (what) =>
           logger.info(
             { collected: what },

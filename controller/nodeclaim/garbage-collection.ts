@@ -12,6 +12,7 @@ import { type CloudProvider, findError, NodeClaimNotFoundError } from "../../clo
 import type { Logger } from "../../runtime/index.ts";
 import { InFlight } from "../in-flight.ts";
 import { CONDITION_LAUNCHED, trueSince } from "../state/index.ts";
+import { type NodeClaimStatusSink, poolOf } from "./status-sink.ts";
 
 export const GARBAGE_COLLECTION_INTERVAL_MS = 2 * 60_000;
 export const GARBAGE_COLLECTION_GRACE_MS = 60_000;
@@ -25,6 +26,8 @@ export interface GarbageCollectionOptions {
   readonly logger?: Logger;
   /** Told of each instance terminated and each NodeClaim deleted (metrics). */
   readonly onCollected?: (what: "instance" | "nodeclaim") => void;
+  /** Told the same, with why, for the Git status report. */
+  readonly status?: NodeClaimStatusSink;
 }
 
 export interface Collected {
@@ -92,6 +95,14 @@ export class NodeClaimGarbageCollection {
       }
       terminated.push(providerID);
       this.#o.onCollected?.("instance");
+      this.#o.status?.record({
+        kind: "garbage-collected",
+        ...poolOf(instance),
+        ...(instance.metadata.name ? { node: instance.metadata.name } : {}),
+        reason:
+          `terminated instance ${providerID}: tagged for this cluster with no NodeClaim naming it for ` +
+          `${seconds(grace)} (leaked)`,
+      });
       this.#o.logger?.info({ providerID, nodeClaim: instance.metadata.name }, "terminated instance with no nodeclaim");
     }
     const listed = new Set(instances.map((i) => i.status?.providerID));
@@ -105,13 +116,22 @@ export class NodeClaimGarbageCollection {
       } catch (error) {
         if (findError(error, NodeClaimNotFoundError) === undefined) throw error;
       }
+      let ours = true;
       try {
         await cluster.delete("nodeclaims", { name });
       } catch (error) {
         if (!isNotFound(error)) throw error;
+        ours = false; // deleted meanwhile by someone else: not this collection's to report in Git
       }
       deleted.push(name);
       this.#o.onCollected?.("nodeclaim");
+      if (ours)
+        this.#o.status?.record({
+          kind: "garbage-collected",
+          ...poolOf(claim),
+          node: name,
+          reason: `deleted NodeClaim ${name}: its instance ${claim.status?.providerID ?? ""} no longer exists`,
+        });
       this.#o.logger?.info(
         { nodeClaim: name, providerID: claim.status?.providerID },
         "deleted nodeclaim whose instance is gone",
@@ -138,4 +158,8 @@ export class NodeClaimGarbageCollection {
       })
       .unref();
   }
+}
+
+function seconds(ms: number): string {
+  return ms % 60_000 === 0 ? `${ms / 60_000} min` : `${ms / 1000} s`;
 }

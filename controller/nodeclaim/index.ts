@@ -20,4 +20,5 @@ export {
 } from "./liveness.ts";
 export { nodeClaimReference } from "./nodeclaim-events.ts";
 export type { ObservedCapacitySink } from "./observed-capacity.ts";
+export type { NodeClaimStatusEvent, NodeClaimStatusSink } from "./status-sink.ts";
 export { LABEL_INITIALIZED, LABEL_REGISTERED, registeredNode, TERMINATION_FINALIZER } from "./registration.ts";

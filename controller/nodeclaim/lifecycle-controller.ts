@@ -18,6 +18,7 @@ import type { Launcher } from "./launch.ts";
 import { liveness, type LivenessTimeouts, LAUNCH_TIMEOUT_MS, REGISTRATION_TIMEOUT_MS } from "./liveness.ts";
 import { livenessEvent, registeredEvent } from "./nodeclaim-events.ts";
 import type { ObservedCapacitySink } from "./observed-capacity.ts";
+import { type NodeClaimStatusSink, poolOf } from "./status-sink.ts";
 import { LABEL_INITIALIZED, registeredNode } from "./registration.ts";
 import { patchCondition } from "./status-patch.ts";
 
@@ -31,6 +32,8 @@ export interface NodeClaimLifecycleOptions {
   readonly clock: TimerClock;
   readonly observedCapacity?: ObservedCapacitySink;
   readonly timeouts?: Partial<LivenessTimeouts>;
+  /** Told of each NodeClaim deleted by a timeout (the Git status report). */
+  readonly status?: NodeClaimStatusSink;
   readonly logger?: Logger;
 }
 
@@ -117,7 +120,9 @@ export class NodeClaimLifecycle {
     if (live.verdict === "timed-out") {
       this.#o.logger?.warn({ nodeClaim: name }, live.message);
       await this.#event(livenessEvent(claim, live.message));
-      await this.#delete(name);
+      // Reported only when this delete requested it: a NodeClaim someone else deleted meanwhile is not ours to tell.
+      if (await this.#delete(name))
+        this.#o.status?.record({ kind: "timed-out", ...poolOf(claim), node: name, reason: live.message });
       return;
     }
     if (live.deadline !== undefined) this.#armAt(name, live.deadline.getTime());
@@ -214,11 +219,14 @@ export class NodeClaimLifecycle {
     return this.#o.cluster.list("nodeclaims").find((claim) => claim.status?.providerID === providerID);
   }
 
-  async #delete(name: string): Promise<void> {
+  /** Whether the NodeClaim was there to delete. */
+  async #delete(name: string): Promise<boolean> {
     try {
       await this.#o.cluster.delete("nodeclaims", { name });
+      return true;
     } catch (error) {
       if (!isNotFound(error)) throw error;
+      return false;
     }
   }
 

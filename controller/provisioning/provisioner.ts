@@ -94,6 +94,8 @@ export class Provisioner {
   #running: Promise<Provisioned> | undefined;
   #again = false;
   #lapseTimer: { timer: Timer; due: number } | undefined;
+  /** performance.now() when the last batch window closed: the decision's latency is measured from it. */
+  #windowClosedAt: number | undefined;
   #unsubscribe: (() => void)[] = [];
   /** The last `pending` status event's sentence, so a batch that changes nothing does not repeat it in Git. */
   #lastPending: string | undefined;
@@ -102,7 +104,14 @@ export class Provisioner {
   constructor(options: ProvisionerOptions) {
     this.#o = options;
     this.nominations = options.nominations ?? new Nominations();
-    this.#batcher = new Batcher(options.clock, () => this.#afterWindow(), options.batch);
+    this.#batcher = new Batcher(
+      options.clock,
+      () => {
+        this.#windowClosedAt = performance.now();
+        this.#afterWindow();
+      },
+      options.batch,
+    );
   }
 
   start(): this {
@@ -198,6 +207,22 @@ export class Provisioner {
       return NOTHING;
     }
     this.#o.metrics?.schedulingDuration.observe((performance.now() - started) / 1000);
+    // Karpenter's provisioner.go logs the same line; the wall time since the batch window closed is the decision's
+    // latency (bench/e2e.bench.ts reads it), state and instance types included.
+    const windowClosedAt = this.#windowClosedAt;
+    this.#windowClosedAt = undefined;
+    this.#o.logger?.info(
+      {
+        pods: state.snapshot.pendingPods.length,
+        nodeClaims: result.newNodeClaims.length,
+        onExisting: result.placementsOnExisting.length,
+        unschedulable: result.unschedulable.length,
+        ...(windowClosedAt === undefined
+          ? {}
+          : { sinceWindowClosedMs: Math.round(performance.now() - windowClosedAt) }),
+      },
+      "computed new nodeclaim(s) to fit pod(s)",
+    );
     const pods = new Map(state.snapshot.pendingPods.map((pod) => [podKeyOf(pod), pod]));
 
     // A dry run nominates nothing (the kube-scheduler binds pods to existing capacity without us).

@@ -9,7 +9,12 @@ import { Registry } from "prom-client";
 import type { Cluster, EC2NodeClass, FleetRequest, NodePool } from "../../api/index.ts";
 import { sdkAwsPorts } from "../../adapters/aws/index.ts";
 import { AwsCloudProvider } from "../../cloudprovider/aws/index.ts";
-import { Launcher, NodeClaimGarbageCollection, NodeClaimLifecycle } from "../../controller/nodeclaim/index.ts";
+import {
+  Launcher,
+  NodeClaimGarbageCollection,
+  NodeClaimLifecycle,
+  type NodeClaimStatusEvent,
+} from "../../controller/nodeclaim/index.ts";
 import {
   createProvisioningMetrics,
   Provisioner,
@@ -110,6 +115,8 @@ export interface ProvisioningWorld {
   readonly status: ProvisionedEvent[];
   /** The batches of still-pending pods the status report was told of, in order. */
   readonly pending: PendingEvent[];
+  /** What the lifecycle's timeouts and garbage collection told the status report, in order. */
+  readonly nodeClaimStatus: NodeClaimStatusEvent[];
   /** Every CreateFleet request the provider made, in order. */
   readonly fleets: FleetRequest[];
   /** Creates objects in the world's store (kind by apiVersion and kind). */
@@ -199,11 +206,20 @@ export async function startProvisioningWorld(options: ProvisioningWorldOptions =
     metrics,
     status: { record: (event) => (event.kind === "pending" ? pending.push(event) : status.push(event)) },
   }).start();
-  const lifecycle = new NodeClaimLifecycle({ cluster, launcher, clock, observedCapacity: provider }).start();
+  const nodeClaimStatus: NodeClaimStatusEvent[] = [];
+  const nodeClaimSink = { record: (event: NodeClaimStatusEvent) => nodeClaimStatus.push(event) };
+  const lifecycle = new NodeClaimLifecycle({
+    cluster,
+    launcher,
+    clock,
+    observedCapacity: provider,
+    status: nodeClaimSink,
+  }).start();
   const gc = new NodeClaimGarbageCollection({
     cluster,
     cloudProvider: provider,
     clock,
+    status: nodeClaimSink,
     ...(options.gcGracePeriodMs === undefined ? {} : { gracePeriodMs: options.gcGracePeriodMs }),
   }).start();
 
@@ -242,6 +258,7 @@ export async function startProvisioningWorld(options: ProvisioningWorldOptions =
     metrics,
     status,
     pending,
+    nodeClaimStatus,
     fleets,
     create(...objects) {
       for (const object of objects as KubeObject[]) {

@@ -4,7 +4,9 @@
 // launched (registration timeout). Deleted means deletion requested: the termination finalizer holds it for the
 // termination controller. An instance tagged for this cluster with no NodeClaim is terminated once older than
 // the grace period; a NodeClaim whose instance was terminated behind its back is deleted. Expected times are
-// Karpenter's liveness timeouts (liveness.go); the world's instance states are EC2's.
+// Karpenter's liveness timeouts (liveness.go); the world's instance states are EC2's. Each deletion is told to the
+// status report once, with its pool, NodeClaim and why (the Git status branch's `timed-out` and
+// `garbage-collected` events).
 import assert from "node:assert/strict";
 import { after, before, describe, test } from "node:test";
 import type { NodeClaim } from "../../../api/index.ts";
@@ -46,6 +48,8 @@ after(() => w.stop());
 const claim = (name: string) =>
   w.list("karpenter.sh/v1", "NodeClaim").find((c) => c.metadata?.name === name) as NodeClaim | undefined;
 const poolOf = (c: KubeObject) => (c.metadata?.labels as Record<string, string> | undefined)?.["karpenter.sh/nodepool"];
+/** What the status report was told about one NodeClaim. */
+const reported = (name: string) => w.nodeClaimStatus.filter((e) => e.node === name);
 const onPool = (pool: string) => ({ nodeSelector: { "karpenter.sh/nodepool": pool } });
 
 describe("launch timeout", () => {
@@ -72,6 +76,14 @@ describe("launch timeout", () => {
     await w.runFor(1_000);
     assert.ok(claim("orphan-nc")?.metadata.deletionTimestamp, "deletion requested at 5 minutes");
     assert.match(w.events("LivenessTimeout", "orphan-nc")[0]?.message ?? "", /did not launch within 5 minutes/);
+    assert.deepEqual(reported("orphan-nc"), [
+      {
+        kind: "timed-out",
+        pool: "default",
+        node: "orphan-nc",
+        reason: "NodeClaim orphan-nc did not launch within 5 minutes (launch timeout): deleting it",
+      },
+    ]);
   });
 });
 
@@ -94,6 +106,14 @@ describe("registration timeout", () => {
     await w.runFor(1_000);
     assert.ok(claim(name)?.metadata.deletionTimestamp, "deletion requested at 15 minutes");
     assert.match(w.events("LivenessTimeout", name)[0]?.message ?? "", /did not register within 15 minutes/);
+    assert.deepEqual(reported(name), [
+      {
+        kind: "timed-out",
+        pool: "elsewhere",
+        node: name,
+        reason: `NodeClaim ${name} did not register within 15 minutes (registration timeout): deleting it`,
+      },
+    ]);
   });
 });
 
@@ -118,10 +138,21 @@ describe("garbage collection", () => {
     assert.ok(leaked);
     await w.runFor(30_000);
     assert.deepEqual((await w.gc.collect()).instances, [], "within the grace period it is left alone");
+    assert.deepEqual(reported("default-leaked"), [], "nor reported");
     await w.runFor(30_000);
     const collected = await w.gc.collect();
     assert.deepEqual(collected.instances, [`aws:///${leaked.zone}/${leaked.id}`]);
     assert.ok(["shutting-down", "terminated"].includes(w.world.cloud.stateOf(leaked)));
+    assert.deepEqual(reported("default-leaked"), [
+      {
+        kind: "garbage-collected",
+        pool: "default",
+        node: "default-leaked",
+        reason:
+          `terminated instance aws:///${leaked.zone}/${leaked.id}: tagged for this cluster with no NodeClaim ` +
+          "naming it for 1 min (leaked)",
+      },
+    ]);
   });
 
   test("a NodeClaim whose instance was terminated behind its back is deleted", async () => {
@@ -140,5 +171,13 @@ describe("garbage collection", () => {
       "the NodeClaim is being deleted",
     );
     assert.ok(claim(name)?.metadata.deletionTimestamp);
+    assert.deepEqual(reported(name), [
+      {
+        kind: "garbage-collected",
+        pool: "default",
+        node: name,
+        reason: `deleted NodeClaim ${name}: its instance ${String(owned?.status?.providerID)} no longer exists`,
+      },
+    ]);
   });
 });

@@ -1,0 +1,167 @@
+// `poolkeeper run` for the end-to-end bench: its own process, started from the package's entry point as the demo
+// starts it (cli/demo/controller-process.ts), so its CPU time and memory are its own and not the world's. Node's
+// inspector (`--inspect=127.0.0.1:0`, a session opened once) reads them from inside the process — `process.cpuUsage`,
+// `resourceUsage().maxRSS` (the peak resident set, as the kernel keeps it) and the V8 heap after
+// `HeapProfiler.collectGarbage` — the same on every platform, and with no hook in the program itself.
+import { spawn, type ChildProcess } from "node:child_process";
+import { createWriteStream } from "node:fs";
+import { fileURLToPath } from "node:url";
+
+const ENTRY = fileURLToPath(new URL("../bin/poolkeeper.js", import.meta.url));
+
+type LogLine = Record<string, unknown>;
+
+export interface ControllerUsage {
+  /** User + system CPU time since the process started, seconds. */
+  cpuSeconds: number;
+  /** Peak resident set since the process started, bytes. */
+  maxRssBytes: number;
+  rssBytes: number;
+  /** process.memoryUsage()'s V8 heap, and what lives outside it (external, of which ArrayBuffers), bytes. */
+  heapTotalBytes: number;
+  externalBytes: number;
+  arrayBuffersBytes: number;
+}
+
+export interface BenchController {
+  readonly lines: LogLine[];
+  /** Resolves with the first log line `match` accepts (written already or to come); rejects when it exits first. */
+  line(match: (line: LogLine) => boolean, what: string): Promise<LogLine>;
+  usage(): Promise<ControllerUsage>;
+  /** The V8 heap in use right after a full garbage collection, bytes. */
+  heapAfterGc(): Promise<number>;
+  stop(): Promise<number | null>;
+}
+
+/** `logFile`: where its JSON log is copied (E2E_LOG), for reading after a run that went wrong. */
+export async function startBenchController(
+  args: string[],
+  env: NodeJS.ProcessEnv,
+  logFile?: string,
+): Promise<BenchController> {
+  const child: ChildProcess = spawn(process.execPath, ["--inspect=127.0.0.1:0", ENTRY, "run", ...args], {
+    stdio: ["ignore", "pipe", "pipe"],
+    env,
+  });
+  const lines: LogLine[] = [];
+  const waiters = new Set<{ match: (line: LogLine) => boolean; resolve: (line: LogLine) => void }>();
+  let stderr = "";
+  let inspectorUrl: (url: string) => void = () => {};
+  const inspector = new Promise<string>((resolve) => (inspectorUrl = resolve));
+  const exited = new Promise<number | null>((resolve) => child.once("exit", (code) => resolve(code)));
+  let buffer = "";
+  const log = logFile === undefined ? undefined : createWriteStream(logFile, { flags: "a" });
+  child.once("exit", () => log?.end());
+  child.stdout?.on("data", (chunk: Buffer) => {
+    log?.write(chunk);
+    buffer += chunk.toString("utf8");
+    let newline: number;
+    while ((newline = buffer.indexOf("\n")) >= 0) {
+      const text = buffer.slice(0, newline);
+      buffer = buffer.slice(newline + 1);
+      let line: LogLine;
+      try {
+        line = JSON.parse(text) as LogLine;
+      } catch {
+        continue;
+      }
+      lines.push(line);
+      for (const waiter of waiters) {
+        if (waiter.match(line)) {
+          waiters.delete(waiter);
+          waiter.resolve(line);
+        }
+      }
+    }
+  });
+  child.stderr?.on("data", (chunk: Buffer) => {
+    stderr += chunk.toString("utf8");
+    const url = /Debugger listening on (ws:\/\/\S+)/.exec(stderr)?.[1];
+    if (url !== undefined) inspectorUrl(url);
+  });
+  const failed = exited.then((code): never => {
+    throw new Error(`poolkeeper run exited (${code}): ${stderr.trim()}`);
+  });
+  const session = await Promise.race([inspector.then(openSession), failed]);
+
+  const evaluate = async (expression: string): Promise<unknown> => {
+    const reply = (await session.call("Runtime.evaluate", { expression, returnByValue: true })) as {
+      result: { value: unknown };
+    };
+    return reply.result.value;
+  };
+  return {
+    lines,
+    line(match, what) {
+      const found = lines.find(match);
+      if (found) return Promise.resolve(found);
+      return Promise.race([
+        new Promise<LogLine>((resolve) => waiters.add({ match, resolve })),
+        failed.catch((error: Error) => {
+          throw new Error(`before ${what}: ${error.message}`);
+        }),
+      ]);
+    },
+    async usage() {
+      const value = (await evaluate(
+        "(() => { const c = process.cpuUsage(); const m = process.memoryUsage(); " +
+          "return [c.user + c.system, process.resourceUsage().maxRSS, m.rss, m.heapTotal, m.external, m.arrayBuffers]; })()",
+      )) as [number, number, number, number, number, number];
+      return {
+        cpuSeconds: value[0] / 1e6,
+        maxRssBytes: value[1] * 1024,
+        rssBytes: value[2],
+        heapTotalBytes: value[3],
+        externalBytes: value[4],
+        arrayBuffersBytes: value[5],
+      };
+    },
+    async heapAfterGc() {
+      await session.call("HeapProfiler.collectGarbage", {});
+      return (await evaluate("process.memoryUsage().heapUsed")) as number;
+    },
+    async stop() {
+      session.close();
+      if (child.exitCode === null && child.signalCode === null) child.kill("SIGTERM");
+      return exited;
+    },
+  };
+}
+
+interface InspectorSession {
+  call(method: string, params: object): Promise<unknown>;
+  close(): void;
+}
+
+/** A Chrome DevTools Protocol session over the inspector's WebSocket (Node's global WebSocket client). */
+async function openSession(url: string): Promise<InspectorSession> {
+  const socket = new WebSocket(url);
+  await new Promise<void>((resolve, reject) => {
+    socket.addEventListener("open", () => resolve(), { once: true });
+    socket.addEventListener("error", () => reject(new Error(`inspector ${url}: cannot connect`)), { once: true });
+  });
+  let next = 1;
+  const pending = new Map<number, { resolve: (v: unknown) => void; reject: (e: Error) => void }>();
+  socket.addEventListener("message", (event: MessageEvent) => {
+    const message = JSON.parse(String(event.data)) as { id?: number; result?: unknown; error?: { message: string } };
+    const waiter = message.id === undefined ? undefined : pending.get(message.id);
+    if (waiter === undefined) return;
+    pending.delete(message.id as number);
+    if (message.error) waiter.reject(new Error(`inspector: ${message.error.message}`));
+    else waiter.resolve(message.result);
+  });
+  socket.addEventListener("close", () => {
+    for (const waiter of pending.values()) waiter.reject(new Error("inspector: the session closed"));
+    pending.clear();
+  });
+  return {
+    call(method, params) {
+      const id = next++;
+      return new Promise((resolve, reject) => {
+        pending.set(id, { resolve, reject });
+        socket.send(JSON.stringify({ id, method, params }));
+      });
+    },
+    close: () => socket.close(),
+  };
+}
