@@ -1,10 +1,13 @@
 // One request to the Kubernetes API server through @kubernetes/client-node's own pipeline (its RequestContext,
 // the kubeconfig's authentication and TLS, its fetch-based HTTP library), with what client-go's rest.Request adds:
-// the client-side rate limit, a timeout, metrics, and the API server's Status turned into a ClusterError.
+// the client-side rate limit, a timeout, metrics, the retries after a 429 or 5xx with Retry-After
+// (request-retry.ts), and the API server's Status turned into a ClusterError.
 import { HttpMethod, IsomorphicFetchHttpLibrary, RequestContext, type KubeConfig } from "@kubernetes/client-node";
-import { ClusterError } from "../../api/index.ts";
+import { ClusterError, type TimerClock } from "../../api/index.ts";
 import type { ClientRateLimiter } from "./client-rate-limiter.ts";
+import { ConnectionSlots } from "./connection-slots.ts";
 import type { KubeClientMetrics } from "./metrics.ts";
+import { MAX_RETRIES, retryAfterConnectionError, retryAfterSeconds } from "./request-retry.ts";
 
 export interface KubeRequest {
   /** The Kubernetes verb, for metrics: get, list, create, update, patch, delete, evict. */
@@ -32,13 +35,22 @@ export interface RestClientOptions {
   timeoutMs: number;
   /** Largest response body read; a larger one is an error rather than memory spent. */
   maxResponseBytes: number;
+  /** What a Retry-After is waited on. */
+  clock: TimerClock;
+  /** Requests (so connections) under way at once (connection-slots.ts); DEFAULT_MAX_CONNECTIONS by default. */
+  maxConnections?: number;
 }
+
+/** Enough for a controller's bursts, few enough that their TLS handshakes finish promptly on a busy machine. */
+export const DEFAULT_MAX_CONNECTIONS = 32;
 
 export class KubeRestClient {
   readonly kubeConfig: KubeConfig;
   readonly #options: RestClientOptions;
   readonly #http = new IsomorphicFetchHttpLibrary();
   readonly #server: string;
+  #dispatcher: ReturnType<RequestContext["getDispatcher"]>;
+  readonly #slots: ConnectionSlots;
 
   constructor(kubeConfig: KubeConfig, options: RestClientOptions) {
     const cluster = kubeConfig.getCurrentCluster();
@@ -46,6 +58,7 @@ export class KubeRestClient {
     this.kubeConfig = kubeConfig;
     this.#server = cluster.server.replace(/\/+$/, "");
     this.#options = options;
+    this.#slots = new ConnectionSlots(options.maxConnections ?? DEFAULT_MAX_CONNECTIONS);
   }
 
   /** Sends the request; any status ≥ 400 is thrown as a ClusterError with the server's reason and message. */
@@ -55,8 +68,29 @@ export class KubeRestClient {
     return response;
   }
 
-  /** Sends the request and returns whatever came back (callers that branch on codes, such as evictions). */
+  /**
+   * Sends the request and returns whatever came back (callers that branch on codes, such as evictions), after
+   * sending it again as often as the server asked and it was safe to (request-retry.ts).
+   */
   async send(request: KubeRequest): Promise<KubeResponse> {
+    for (let retries = 0; ; retries++) {
+      let response: KubeResponse;
+      try {
+        response = await this.#sendOnce(request);
+      } catch (error) {
+        const wait = retries < MAX_RETRIES ? retryAfterConnectionError(request.method, error) : undefined;
+        if (wait === undefined) throw error;
+        await this.#options.clock.sleep(wait * 1000);
+        continue;
+      }
+      const wait =
+        retries < MAX_RETRIES ? retryAfterSeconds(request.method, response.status, response.headers) : undefined;
+      if (wait === undefined) return response;
+      await this.#options.clock.sleep(wait * 1000);
+    }
+  }
+
+  async #sendOnce(request: KubeRequest): Promise<KubeResponse> {
     const url = new URL(this.#server + request.path);
     for (const [key, value] of Object.entries(request.query ?? {})) {
       if (value !== undefined) url.searchParams.set(key, value);
@@ -67,9 +101,20 @@ export class KubeRestClient {
       context.setHeaderParam("Content-Type", request.contentType ?? "application/json");
       context.setBody(JSON.stringify(request.body));
     }
-    context.setSignal(AbortSignal.timeout(this.#options.timeoutMs));
     await this.kubeConfig.applySecurityAuthentication(context);
+    // client-node builds a new undici Agent (a connection pool) for every request it authenticates, so no connection
+    // is ever reused: each request pays a TLS handshake and leaves a pool behind. One pool per client instead, as
+    // client-go keeps one transport per rest config (transport.tlsCache); the kubeconfig's TLS material is read
+    // once, as there.
+    const dispatcher = context.getDispatcher();
+    if (dispatcher !== undefined) {
+      this.#dispatcher ??= dispatcher;
+      context.setDispatcher(this.#dispatcher);
+    }
     await this.#options.limiter.wait();
+    const release = await this.#slots.acquire();
+    // The timeout counts from the request's own turn, not from its wait for one.
+    context.setSignal(AbortSignal.timeout(this.#options.timeoutMs));
     const labels = { verb: request.verb, resource: request.resource };
     const stopTimer = this.#options.metrics.duration.startTimer(labels);
     let code = "<error>";
@@ -93,6 +138,7 @@ export class KubeRestClient {
       }
       throw error;
     } finally {
+      release();
       stopTimer();
       this.#options.metrics.requests.inc({ ...labels, code });
     }
