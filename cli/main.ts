@@ -411,11 +411,16 @@ export function buildProgram(
       false,
     )
     .option("--dir <dir>", "where the kubeconfig, the repositories and demo.log go (default: a temporary directory)")
-    .option("--time-factor <x>", "simulated seconds per wall second while the scenario waits", "30")
+    .option(
+      "--time-factor <x>",
+      "simulated seconds per wall second once --keep-running leaves everything up (the scenario itself moves its " +
+        "virtual time only when nothing is under way, as fast as the machine allows)",
+      "30",
+    )
     // Loaded when used: the world, the webhook and the Git side are not needed by any other command.
     .action(async (o: DemoOptions) => {
       const { runDemo } = await import("./commands/demo.ts");
-      setExit(await runDemo(o, out));
+      setExit(await runDemo(o, out, { main }));
     });
 
   return program;

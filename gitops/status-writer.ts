@@ -10,6 +10,7 @@
 import fs from "node:fs";
 import { join, resolve } from "node:path";
 import git from "isomorphic-git";
+import type { Clock } from "../api/index.ts";
 import http from "isomorphic-git/http/node";
 import { SourceError, displayRemote, type SourceCredentials } from "./source.ts";
 import { networkCode, scrub, secretsOf, type ErrorLike } from "./git-errors.ts";
@@ -30,6 +31,8 @@ export interface StatusWriterOptions {
   retries: { max: number; minBackoffMs: number; maxBackoffMs: number };
   /** Waits between push attempts; tests pass a fake. */
   sleep?: (ms: number) => Promise<void>;
+  /** The commits' author and committer time: the world's clock in a simulation; the system clock by default. */
+  clock?: Clock;
 }
 
 export interface StatusWriteInput {
@@ -120,6 +123,7 @@ export function createStatusWriter(options: StatusWriterOptions): StatusWriter {
   const remote = displayRemote(url);
   const secrets = secretsOf(credentials);
   const sleep = options.sleep ?? defaultSleep;
+  const commitTime = () => options.clock?.now() ?? new Date();
   const ownSegments = splitPath(options.path, "path");
   const local = !/^https?:\/\//i.test(url);
   const dir = resolve(local ? url : options.cacheDir);
@@ -241,7 +245,7 @@ export function createStatusWriter(options: StatusWriterOptions): StatusWriter {
   const emptyTree = () => git.writeTree({ fs, gitdir, tree: [] });
 
   async function makeCommit(tree: string | undefined, parent: string | undefined, message: string, who?: Sig) {
-    const now = { ...author, timestamp: Math.floor(Date.now() / 1000), timezoneOffset: 0 };
+    const now = { ...author, timestamp: Math.floor(commitTime().getTime() / 1000), timezoneOffset: 0 };
     return git.writeCommit({
       fs,
       gitdir,

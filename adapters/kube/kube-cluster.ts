@@ -97,6 +97,7 @@ export class KubeCluster extends ClusterBase {
       metrics: this.#metrics,
       timeoutMs: options.requestTimeoutMs ?? 30_000,
       maxResponseBytes: options.maxResponseBytes ?? 64 * 1024 * 1024,
+      clock: this.#clock,
     });
   }
 

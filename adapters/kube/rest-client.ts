@@ -1,12 +1,13 @@
 // One request to the Kubernetes API server through @kubernetes/client-node's own pipeline (its RequestContext,
 // the kubeconfig's authentication and TLS, its fetch-based HTTP library), with what client-go's rest.Request adds:
-// the client-side rate limit, a timeout, metrics, and the API server's Status turned into a ClusterError — and, as
-// client-go's one transport, connections kept and reused, a bounded number of them.
+// the client-side rate limit, a timeout, metrics, the retries after a 429 or 5xx with Retry-After
+// (request-retry.ts), and the API server's Status turned into a ClusterError.
 import { HttpMethod, IsomorphicFetchHttpLibrary, RequestContext, type KubeConfig } from "@kubernetes/client-node";
-import { ClusterError } from "../../api/index.ts";
+import { ClusterError, type TimerClock } from "../../api/index.ts";
 import type { ClientRateLimiter } from "./client-rate-limiter.ts";
 import { ConnectionSlots } from "./connection-slots.ts";
 import type { KubeClientMetrics } from "./metrics.ts";
+import { MAX_RETRIES, retryAfterConnectionError, retryAfterSeconds } from "./request-retry.ts";
 
 export interface KubeRequest {
   /** The Kubernetes verb, for metrics: get, list, create, update, patch, delete, evict. */
@@ -34,18 +35,22 @@ export interface RestClientOptions {
   timeoutMs: number;
   /** Largest response body read; a larger one is an error rather than memory spent. */
   maxResponseBytes: number;
-  /** Most requests on the wire at once (default 64); the others wait for a slot. */
-  maxInFlight?: number;
+  /** What a Retry-After is waited on. */
+  clock: TimerClock;
+  /** Requests (so connections) under way at once (connection-slots.ts); DEFAULT_MAX_CONNECTIONS by default. */
+  maxConnections?: number;
 }
+
+/** Enough for a controller's bursts, few enough that their TLS handshakes finish promptly on a busy machine. */
+export const DEFAULT_MAX_CONNECTIONS = 32;
 
 export class KubeRestClient {
   readonly kubeConfig: KubeConfig;
   readonly #options: RestClientOptions;
   readonly #http = new IsomorphicFetchHttpLibrary();
   readonly #server: string;
-  readonly #slots: ConnectionSlots;
-  /** The first request's dispatcher, kept: its keep-alive connections serve every later request. */
   #dispatcher: ReturnType<RequestContext["getDispatcher"]>;
+  readonly #slots: ConnectionSlots;
 
   constructor(kubeConfig: KubeConfig, options: RestClientOptions) {
     const cluster = kubeConfig.getCurrentCluster();
@@ -53,7 +58,7 @@ export class KubeRestClient {
     this.kubeConfig = kubeConfig;
     this.#server = cluster.server.replace(/\/+$/, "");
     this.#options = options;
-    this.#slots = new ConnectionSlots(options.maxInFlight ?? 64);
+    this.#slots = new ConnectionSlots(options.maxConnections ?? DEFAULT_MAX_CONNECTIONS);
   }
 
   /** Sends the request; any status ≥ 400 is thrown as a ClusterError with the server's reason and message. */
@@ -63,8 +68,29 @@ export class KubeRestClient {
     return response;
   }
 
-  /** Sends the request and returns whatever came back (callers that branch on codes, such as evictions). */
+  /**
+   * Sends the request and returns whatever came back (callers that branch on codes, such as evictions), after
+   * sending it again as often as the server asked and it was safe to (request-retry.ts).
+   */
   async send(request: KubeRequest): Promise<KubeResponse> {
+    for (let retries = 0; ; retries++) {
+      let response: KubeResponse;
+      try {
+        response = await this.#sendOnce(request);
+      } catch (error) {
+        const wait = retries < MAX_RETRIES ? retryAfterConnectionError(request.method, error) : undefined;
+        if (wait === undefined) throw error;
+        await this.#options.clock.sleep(wait * 1000);
+        continue;
+      }
+      const wait =
+        retries < MAX_RETRIES ? retryAfterSeconds(request.method, response.status, response.headers) : undefined;
+      if (wait === undefined) return response;
+      await this.#options.clock.sleep(wait * 1000);
+    }
+  }
+
+  async #sendOnce(request: KubeRequest): Promise<KubeResponse> {
     const url = new URL(this.#server + request.path);
     for (const [key, value] of Object.entries(request.query ?? {})) {
       if (value !== undefined) url.searchParams.set(key, value);
@@ -75,14 +101,20 @@ export class KubeRestClient {
       context.setHeaderParam("Content-Type", request.contentType ?? "application/json");
       context.setBody(JSON.stringify(request.body));
     }
-    context.setSignal(AbortSignal.timeout(this.#options.timeoutMs));
     await this.kubeConfig.applySecurityAuthentication(context);
-    // client-node builds a new undici Agent, so a new TLS connection, for every request. The kubeconfig's TLS
-    // settings are read once, as client-go builds its transport once (tokens are headers, set per request above).
+    // client-node builds a new undici Agent (a connection pool) for every request it authenticates, so no connection
+    // is ever reused: each request pays a TLS handshake and leaves a pool behind. One pool per client instead, as
+    // client-go keeps one transport per rest config (transport.tlsCache); the kubeconfig's TLS material is read
+    // once, as there.
     const dispatcher = context.getDispatcher();
-    if (dispatcher !== undefined) context.setDispatcher((this.#dispatcher ??= dispatcher));
+    if (dispatcher !== undefined) {
+      this.#dispatcher ??= dispatcher;
+      context.setDispatcher(this.#dispatcher);
+    }
     await this.#options.limiter.wait();
     const release = await this.#slots.acquire();
+    // The timeout counts from the request's own turn, not from its wait for one.
+    context.setSignal(AbortSignal.timeout(this.#options.timeoutMs));
     const labels = { verb: request.verb, resource: request.resource };
     const stopTimer = this.#options.metrics.duration.startTimer(labels);
     let code = "<error>";

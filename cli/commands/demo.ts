@@ -1,7 +1,8 @@
 // `poolkeeper demo`: the whole job on the embedded world, no AWS, no cluster, no network. It starts the simulated
 // world, a Git server with an example pool repository, the admission webhook registered with the simulated API
-// server and `poolkeeper run` over the real adapters (cli/demo/environment.ts), plays the scenario's steps, each
-// with its own assertion (cli/demo/scenario.ts), and prints a summary, the wall time and the peak memory. Exit 0
+// server and `poolkeeper run` over the real adapters, all in this process on one virtual clock that moves only once
+// their work is done (cli/demo/environment.ts), plays the scenario's steps, each with its own assertion
+// (cli/demo/scenario.ts), and prints a summary, the wall time and the peak memory. Exit 0
 // only when every step's assertion held; 1 otherwise, naming the steps that failed; 2 when it cannot start. The
 // parts' logs go to demo.log in its directory, never to the terminal. --keep-running leaves everything up and
 // prints the commands to explore it, until Ctrl-C.
@@ -11,6 +12,7 @@ import { join, resolve } from "node:path";
 import { InputError } from "../input-files.ts";
 import type { Output } from "../output.ts";
 import { onStopRequest } from "../stop-request.ts";
+import type { PoolkeeperMain } from "../demo/controller.ts";
 import { startDemoEnvironment, type DemoEnvironment } from "../demo/environment.ts";
 import { playScenario, SCENARIO, type ScenarioHooks } from "../demo/scenario.ts";
 import { summaryLines } from "../demo/summary.ts";
@@ -23,6 +25,8 @@ export interface DemoOptions {
 }
 
 export interface DemoControl {
+  /** The CLI's entry (cli/main.ts's `main`), through which the demo starts `poolkeeper run`. */
+  main: PoolkeeperMain;
   /** Stops --keep-running when aborted; by default SIGTERM and SIGINT do. */
   signal?: AbortSignal;
   /** Where kubectl is looked for (POOLKEEPER_KUBECTL) and PATH comes from; the process's by default. */
@@ -35,18 +39,18 @@ export interface DemoControl {
 /** Wednesday 10:00 UTC: inside the GPU pool's weekday business-hours window, which holds its nodes. */
 const SCENARIO_START = new Date("2026-03-04T10:00:00Z");
 
-export async function runDemo(options: DemoOptions, out: Output, control: DemoControl = {}): Promise<number> {
+export async function runDemo(options: DemoOptions, out: Output, control: DemoControl): Promise<number> {
   const factor = parseFactor(options.timeFactor);
   const steps = control.steps ? SCENARIO.filter((step) => control.steps?.includes(step.id)) : SCENARIO;
   const started = performance.now();
   const temporary = options.dir === undefined;
   const dir = options.dir === undefined ? mkdtempSync(join(tmpdir(), "poolkeeper-demo-")) : resolve(options.dir);
 
-  out.stdout(`poolkeeper demo: the simulated world, a Git server, the webhook and poolkeeper run (time ×${factor})\n`);
+  out.stdout("poolkeeper demo: the simulated world, a Git server, the webhook and poolkeeper run\n");
   let env: DemoEnvironment;
   try {
     env = await startDemoEnvironment(
-      { dir, timeFactor: factor, start: SCENARIO_START, env: control.env ?? process.env },
+      { dir, start: SCENARIO_START, env: control.env ?? process.env, main: control.main },
       (what) => out.stdout(`  ● ${what}\n`),
     );
   } catch (error) {
@@ -60,18 +64,15 @@ export async function runDemo(options: DemoOptions, out: Output, control: DemoCo
   await timeline.stop();
   out.stdout(`\n${(await summaryLines(env, timeline.samples)).join("\n")}\n`);
 
-  if (options.keepRunning) await keepRunning(env, out, control.signal);
-  const controllerRss = env.controller.peakRss();
+  if (options.keepRunning) await keepRunning(env, out, factor, control.signal);
   await env.stop();
   const failed = results.filter((result) => !result.ok);
   if (temporary && failed.length === 0 && !options.keepRunning) rmSync(dir, { recursive: true, force: true });
 
   const wallSeconds = (performance.now() - started) / 1000;
-  const demoRss = process.resourceUsage().maxRSS * 1024;
-  out.stdout(
-    `\nwall time ${wallSeconds.toFixed(1)} s; peak RSS ${mb(demoRss)} (demo) + ` +
-      `${controllerRss === undefined ? "unknown" : mb(controllerRss)} (poolkeeper run)\n`,
-  );
+  // One process holds the world, the webhook and run; kubectl and git come and go beside it, a few MB each.
+  const peakRss = process.resourceUsage().maxRSS * 1024;
+  out.stdout(`\nwall time ${wallSeconds.toFixed(1)} s; peak RSS ${mb(peakRss)} (the world, the webhook and run)\n`);
   if (failed.length === 0) {
     out.stdout(out.style("green", `all ${results.length} steps held\n`));
     return 0;
@@ -82,11 +83,16 @@ export async function runDemo(options: DemoOptions, out: Output, control: DemoCo
   return 1;
 }
 
-async function keepRunning(env: DemoEnvironment, out: Output, signal: AbortSignal | undefined): Promise<void> {
+async function keepRunning(
+  env: DemoEnvironment,
+  out: Output,
+  factor: number,
+  signal: AbortSignal | undefined,
+): Promise<void> {
   out.stdout(
     [
       "",
-      "Everything stays up; explore it, then Ctrl-C:",
+      `Everything stays up, simulated time running at ×${factor}; explore it, then Ctrl-C:`,
       `  kubectl --kubeconfig ${env.kubeconfig} get nodepools,nodeclaims,nodes`,
       `  git clone ${env.repository.url} pools`,
       `  npx poolkeeper history --repo ${env.repository.url}`,
@@ -94,12 +100,12 @@ async function keepRunning(env: DemoEnvironment, out: Output, signal: AbortSigna
       "",
     ].join("\n"),
   );
-  await new Promise<void>((resolveStop) => {
-    const detach = onStopRequest(signal, () => {
-      detach();
-      resolveStop();
-    });
+  const stopped = new AbortController();
+  const detach = onStopRequest(signal, () => {
+    detach();
+    stopped.abort();
   });
+  await env.clock.followWallClock(factor, stopped.signal);
 }
 
 function mb(bytes: number): string {

@@ -298,6 +298,7 @@ export async function runRun(options: RunOptions, out: Output, control: RunContr
           cacheDir: join(input.cacheDir, "status"),
           author: input.config.commitAuthor,
           credentials: input.credentials,
+          clock,
           retries: {
             max: input.config.push.maxRetries,
             minBackoffMs: input.config.push.minBackoff.ms,

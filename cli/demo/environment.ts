@@ -1,12 +1,12 @@
-// Everything the demo runs, started in order and stopped in reverse: the simulated world on a scaled clock (the
+// Everything the demo runs, in one process, started in order and stopped in reverse: the simulated world on one
+// virtual clock that moves only once nothing is under way (quiescent-clock.ts; docs/ARCHITECTURE.md says why) (the
 // Kubernetes API over HTTPS, EC2/SQS/SSM/IAM over HTTP, the world's controllers, scheduler, kubelets, and the
 // instances booting into Nodes), a Git server holding the pool repository, `poolkeeper serve`'s admission webhook
 // registered with the simulated API server (a Service and an EndpointSlice pointing at it on 127.0.0.1, its CA as
-// caBundle: docs/sim.md "Pointing a webhook at a local server"), and `poolkeeper run` in its own process. Every
-// part logs pino JSON into one file, never to the terminal.
+// caBundle: docs/sim.md "Pointing a webhook at a local server"), and `poolkeeper run` through the CLI's entry, over
+// HTTP like the rest. Every part logs pino JSON into one file, never to the terminal.
 import { createWriteStream, mkdirSync, writeFileSync, type WriteStream } from "node:fs";
 import { join } from "node:path";
-import { ScaledClock } from "../../api/index.ts";
 import { createLogger, type Logger } from "../../runtime/index.ts";
 import {
   createCertificateAuthority,
@@ -16,9 +16,10 @@ import {
   type ServedWorld,
 } from "../../sim/index.ts";
 import { createWebhookServer, type WebhookServer } from "../../webhook/index.ts";
-import { startController, type ControllerProcess } from "./controller-process.ts";
+import { startController, type DemoController, type PoolkeeperMain } from "./controller.ts";
 import { startGitServer, type GitServer } from "./git-server.ts";
 import { findKubectl, kubectlFor, type Kubectl } from "./kubectl.ts";
+import { QuiescentClock } from "./quiescent-clock.ts";
 import { createDemoRepository, type DemoRepository } from "./repository.ts";
 
 /** The cluster's name: the simulated account's subnets and security groups carry `karpenter.sh/discovery: demo`. */
@@ -34,23 +35,23 @@ export const WEBHOOK_CONFIGURATION = "poolkeeper";
 
 export interface DemoEnvironmentOptions {
   dir: string;
-  /** Simulated seconds per wall second. */
-  timeFactor: number;
   /** Where the simulated clock starts: business hours on a weekday, so the GPU pool's `nodes: "0"` window holds. */
   start: Date;
   env: NodeJS.ProcessEnv;
+  /** The CLI's entry, which starts `run`. */
+  main: PoolkeeperMain;
 }
 
 export interface DemoEnvironment {
   dir: string;
-  clock: ScaledClock;
+  clock: QuiescentClock;
   world: World;
   served: ServedWorld;
   kubeconfig: string;
   kubectl: Kubectl;
   git: GitServer;
   repository: DemoRepository;
-  controller: ControllerProcess;
+  controller: DemoController;
   logFile: string;
   logger: Logger;
   stop(): Promise<void>;
@@ -75,7 +76,8 @@ export async function startDemoEnvironment(
   try {
     const kubectlBinary = await findKubectl(options.env);
 
-    const clock = new ScaledClock({ start: options.start, factor: options.timeFactor });
+    const clock = new QuiescentClock(options.start);
+    stoppers.push(() => clock.close());
     const world = new World({
       clock,
       seed: 0,
@@ -113,7 +115,11 @@ export async function startDemoEnvironment(
     if (wired.code !== 0) throw new Error(`registering the admission webhook: ${wired.stderr.trim()}`);
     onStarted(`admission webhook: ${WEBHOOK_NAME}, called by the API server at 127.0.0.1:${webhook.port}`);
 
+    // The SDK's default credential chain reads this process's environment: the simulated AWS accepts any
+    // signature, and these keep the chain from looking for (or finding) real credentials while the demo runs.
+    stoppers.push(overrideEnvironment({ ...served.awsEnvironment(), AWS_EC2_METADATA_DISABLED: "true" }));
     const controller = startController(
+      options.main,
       [
         "--repo",
         repository.url,
@@ -131,24 +137,18 @@ export async function startDemoEnvironment(
         served.aws.endpoint,
         "--interruption-queue",
         INTERRUPTION_QUEUE,
-        // One replica: nothing to elect, and a 15 s lease at ×30 is half a wall second, which a loaded machine
-        // could let lapse and so stop the loops mid-scenario.
+        // One replica: nothing to elect.
         "--leader-elect=false",
         "--service-cidr",
         SERVICE_CIDR,
       ],
-      {
-        PATH: options.env.PATH,
-        HOME: dir,
-        POOLKEEPER_SIM_CLOCK: JSON.stringify(clock.publish()),
-        // The simulated AWS accepts any signature; these keep the SDK from looking for real credentials.
-        ...served.awsEnvironment(),
-        AWS_EC2_METADATA_DISABLED: "true",
-      },
+      clock,
       log,
     );
     stoppers.push(() => controller.stop());
-    await controller.line((line) => line.msg === "the cluster's caches are synced", "its caches were synced");
+    await clock.tickUntil(
+      controller.line((line) => line.msg === "the cluster's caches are synced", "its caches were synced"),
+    );
     onStarted(`poolkeeper run: loops ${controller.loops.join(", ")}`);
 
     return {
@@ -173,7 +173,7 @@ export async function startDemoEnvironment(
 
 async function startWebhook(
   dir: string,
-  clock: ScaledClock,
+  clock: QuiescentClock,
   logger: Logger,
 ): Promise<{ server: WebhookServer; port: number; ca: string }> {
   const authority = createCertificateAuthority();
@@ -193,6 +193,20 @@ async function startWebhook(
   });
   const { port } = await server.listen(0, "127.0.0.1");
   return { server, port, ca: issued.ca };
+}
+
+/** Sets these variables in this process's environment; the returned function puts back what was there. */
+function overrideEnvironment(values: Record<string, string>): () => void {
+  const names = [...Object.keys(values), "AWS_SESSION_TOKEN", "AWS_PROFILE"];
+  const saved = new Map(names.map((name) => [name, process.env[name]]));
+  for (const name of names) Reflect.deleteProperty(process.env, name);
+  Object.assign(process.env, values);
+  return () => {
+    for (const [name, value] of saved) {
+      if (value === undefined) Reflect.deleteProperty(process.env, name);
+      else process.env[name] = value;
+    }
+  };
 }
 
 function webhookWiring(port: number, ca: string): string {

@@ -2,11 +2,14 @@
 // evidence checked in its output — kubectl's words for a kind the API server does not serve (k8s.io/apimachinery
 // meta.NoKindMatchError: `no matches for kind "K" in version "G/V"`), the API server's words around a webhook's
 // denial (k8s.io/apiserver admission/plugin/webhook/errors: `admission webhook "NAME" denied the request`), the
-// status branch's trailers (docs/gitops.md). The autoscaler's steps (7–10) are not played here: they do not hold
-// reliably yet, and their test must require them to hold. A second run breaks one step on purpose through the test
-// hook (the webhook unregistered before the step that expects its denial) and sees the demo exit 1 naming that step.
-// With --keep-running, the commands it prints work: kubectl lists the pools, git clones the pool repository, and
-// `poolkeeper history` reads its status branch.
+// status branch's trailers (docs/gitops.md). Everything runs in this process on the demo's virtual clock, which
+// moves only once the work in flight is done, so nothing here depends on the machine's speed. The autoscaler's
+// steps (7–10) are not played here: on that clock they no longer race the machine, but their provisioning passes
+// still take too long in wall time for this suite (docs/quickstart.md), and a test of them must require them. A
+// second run breaks one step on purpose through the test hook (the webhook unregistered before the step that
+// expects its denial) and sees the demo exit 1 naming that step. With --keep-running, the commands it prints work:
+// kubectl lists the pools, git clones the pool repository — whose status commits carry the simulated time, not the
+// wall clock's — and `poolkeeper history` reads its status branch.
 import assert from "node:assert/strict";
 import { execFile } from "node:child_process";
 import { mkdtempSync, rmSync } from "node:fs";
@@ -53,6 +56,7 @@ describe("poolkeeper demo", { timeout: 420_000 }, () => {
   test("plays the policy and gate steps with their assertions, prints the summary, and exits 0", async () => {
     const captured = capturedOutput();
     const code = await runDemo({ keepRunning: false, dir: join(dir, "full"), timeFactor: "30" }, captured, {
+      main,
       env: { ...process.env, POOLKEEPER_KUBECTL: kubectl },
       steps: POLICY_STEPS,
     });
@@ -111,6 +115,7 @@ describe("poolkeeper demo", { timeout: 420_000 }, () => {
   test("a step broken on purpose fails the demo, which names it", async () => {
     const out = capturedOutput();
     const code = await runDemo({ keepRunning: false, dir: join(dir, "broken"), timeFactor: "30" }, out, {
+      main,
       env: { ...process.env, POOLKEEPER_KUBECTL: kubectl },
       steps: ["v1beta1-refused", "check-explains", "fix-converts", "webhook-denies"],
       hooks: {
@@ -141,6 +146,7 @@ describe("poolkeeper demo", { timeout: 420_000 }, () => {
     };
     const stop = new AbortController();
     const running = runDemo({ keepRunning: true, dir: join(dir, "kept"), timeFactor: "30" }, out, {
+      main,
       env: { ...process.env, POOLKEEPER_KUBECTL: kubectl },
       steps: ["v1beta1-refused", "check-explains", "fix-converts", "webhook-denies", "gate-accepts"],
       signal: stop.signal,
@@ -166,11 +172,16 @@ describe("poolkeeper demo", { timeout: 420_000 }, () => {
         "nodepool.karpenter.sh/gpu",
       ]);
       const clone = join(dir, "clone");
-      await new Promise<void>((resolve, reject) =>
-        execFile("git", ["clone", "--quiet", url, clone], (error, _stdout, stderr) =>
-          error ? reject(new Error(stderr)) : resolve(),
-        ),
-      );
+      const git = (args: string[], cwd?: string) =>
+        new Promise<string>((resolve, reject) =>
+          execFile("git", args, { cwd }, (error, stdout, stderr) =>
+            error ? reject(new Error(stderr)) : resolve(stdout),
+          ),
+        );
+      await git(["clone", "--quiet", url, clone]);
+      // The status commits are dated by the world's clock: the scenario starts on Wednesday 2026-03-04 at 10:00 UTC.
+      const dates = (await git(["log", "--format=%cI", "origin/poolkeeper-status"], clone)).trim().split("\n");
+      assert.ok(dates.length > 0 && dates.every((date) => date.startsWith("2026-03-04T10:")), dates.join(", "));
       const history = capturedOutput();
       assert.equal(await main(["history", "--repo", url, "--format", "json"], history), 0, history.err);
       const rows = JSON.parse(history.out) as { kind: string; reason: string }[];

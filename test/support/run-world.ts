@@ -2,7 +2,7 @@
 // clock: the world (controllers, scheduler, kubelets, node lifecycle, node registration after the 60 s boot delay)
 // serving its Kubernetes API over HTTPS and its AWS endpoint (EC2, SSM, IAM, SQS) over HTTP, a real Git server with
 // the pool repository, and run's JSON log collected. Time moves only when the test moves it, and only once no HTTP
-// request is in flight (http-quiescence.ts), so nothing depends on the machine's speed.
+// request is in flight (cli/demo/quiescence.ts), so nothing depends on the machine's speed.
 import assert from "node:assert/strict";
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
@@ -16,7 +16,7 @@ import { NodeRegistration } from "../../sim/world/node-registration/index.ts";
 import { FakeClock } from "./fake-clock.ts";
 import { startGitServer, type GitServer } from "./git-server.ts";
 import { guardAgainstHang } from "./hang-guard.ts";
-import { HttpQuiescence } from "./http-quiescence.ts";
+import { Quiescence } from "../../cli/demo/quiescence.ts";
 import { gitCli } from "./pool-repo.ts";
 import { kindOf } from "./sim-world.ts";
 
@@ -173,7 +173,7 @@ export async function startRunWorld(options: { interruptionQueue?: boolean } = {
   };
   await commit("config", { "poolkeeper.yaml": POOLKEEPER_YAML });
 
-  const quiescence = new HttpQuiescence();
+  const quiescence = new Quiescence();
   const saved = { ...process.env };
   // The SDK's default chain, as a pod with Pod Identity would have it.
   Object.assign(process.env, { AWS_ACCESS_KEY_ID: "AKIDSIMULATED", AWS_SECRET_ACCESS_KEY: "simulated-secret" });

@@ -24,8 +24,6 @@ const CONSOLIDATION_WAIT_MS = 10 * 60_000;
 const DRIFT_WAIT_MS = 15 * 60_000;
 /** The gate's judgement of the class change (poolkeeper.yaml polls every 10 s). */
 const GATE_WAIT_MS = 10 * 60_000;
-/** Wall time without progress before a wait on the autoscaler gives up (see WaitOptions.stallWallMs). */
-const STALL_WALL_MS = 20_000;
 
 export const pendingPodsGetNodes: DemoStep = {
   id: "pending-pods",
@@ -45,11 +43,7 @@ export const pendingPodsGetNodes: DemoStep = {
         progress(`${bound}/${all.length} pods bound, ${listObjects(env.world, "nodes").length} nodes`);
         return all.length >= 299 && bound === all.length ? true : undefined;
       },
-      {
-        progress: () => clusterProgress(env),
-        stallWallMs: STALL_WALL_MS,
-        why: () => `${placeable().filter(isBound).length}/${placeable().length} bound; ${loopsSaid(env)}`,
-      },
+      { why: () => `${placeable().filter(isBound).length}/${placeable().length} bound; ${loopsSaid(env)}` },
     );
     const explanation = await waitFor(
       env,
@@ -154,7 +148,7 @@ export const consolidationWithinBudgets: DemoStep = {
         progress(`${nodes.length} general-purpose nodes (was ${before}), ${disrupting} being disrupted`);
         return nodes.length < before && disrupting === 0 ? true : undefined;
       },
-      { progress: () => clusterProgress(env), stallWallMs: STALL_WALL_MS, why: () => loopsSaid(env) },
+      { why: () => loopsSaid(env) },
     );
     expect(worst <= allowedThen, `${worst} nodes were disrupted at once; the 20% budget allowed ${allowedThen}`);
     const gpuNow = poolNodes("gpu").map(name);
@@ -217,23 +211,11 @@ export const driftRollout: DemoStep = {
         progress(`rollout ${replaced}/${old.length} replaced, ${now.length} nodes`);
         return replaced === old.length ? true : undefined;
       },
-      {
-        progress: () => clusterProgress(env),
-        stallWallMs: STALL_WALL_MS,
-        why: () => `rollout ${last}/${old.length}; ${loopsSaid(env)}`,
-      },
+      { why: () => `rollout ${last}/${old.length}; ${loopsSaid(env)}` },
     );
     return [`rollout: ${steps.join(" → ")} nodes replaced`];
   },
 };
-
-/** What changes while the autoscaler works: NodeClaims and Nodes coming and going, pods bound. */
-function clusterProgress(env: DemoEnvironment): string {
-  const claims = listObjects(env.world, "nodeclaims").map(name).join(",");
-  const nodes = listObjects(env.world, "nodes").map(name).join(",");
-  const bound = listObjects(env.world, "pods", NAMESPACE).filter(isBound).length;
-  return `${claims}|${nodes}|${bound}`;
-}
 
 function loopsSaid(env: DemoEnvironment): string {
   return `poolkeeper run's loops: ${env.controller.loops.join(", ") || "(none)"}`;

@@ -35,6 +35,12 @@ import { ApiFaults } from "./api-faults.ts";
 import { apiGroup, apiGroupList, apiResourceList, apiVersions, versionInfo } from "./discovery.ts";
 import { kubeconfigYaml } from "./kubeconfig.ts";
 import { listenHttps, type Listener } from "./listen.ts";
+import {
+  API_SERVER_IN_FLIGHT_LIMITS,
+  withMaxInFlightLimit,
+  type InFlightFilter,
+  type InFlightLimits,
+} from "./max-in-flight.ts";
 import { listJson } from "./object-json.ts";
 import { openApiDocuments, type OpenApiDocuments } from "./openapi.ts";
 import { applyPatch, PATCH_TYPES } from "./patch.ts";
@@ -59,6 +65,8 @@ export interface KubeApiServerOptions {
   token?: string;
   logger?: Logger;
   limits?: Partial<StoreLimits> & { maxBodyBytes?: number };
+  /** Requests served at once before the rest are answered 429 (max-in-flight.ts); kube-apiserver's by default. */
+  inFlight?: InFlightLimits;
   /** How often watches that allow bookmarks get one; 60 s by default, as the API server. */
   bookmarkIntervalMs?: number;
   /** The longest a watch stays open before the server ends it (clients then re-watch); 30 min by default. */
@@ -78,6 +86,8 @@ export interface KubeApiServer {
   registry: KindRegistry;
   /** Faults on demand (api-faults.ts): 5xx, 429, slow answers, dropped watches. */
   faults: ApiFaults;
+  /** The max-in-flight filter's refusals (429s). */
+  inFlight: Pick<InFlightFilter, "refused" | "untilRefused">;
   /** A kubeconfig for the admin user (YAML). */
   kubeconfig(options?: { namespace?: string }): string;
   close(): Promise<void>;
@@ -123,6 +133,10 @@ export async function startKubeApiServer(options: KubeApiServerOptions = {}): Pr
     maxWatchSeconds: options.maxWatchSeconds ?? 1800,
   });
   const faults = new ApiFaults({ seed: options.seed ?? 0, clock });
+  const inFlight = withMaxInFlightLimit(
+    faults.wrap((req, res) => void handler.handle(req, res)),
+    options.inFlight ?? API_SERVER_IN_FLIGHT_LIMITS,
+  );
   const listener: Listener = await listenHttps(
     {
       host: options.host ?? "127.0.0.1",
@@ -132,7 +146,7 @@ export async function startKubeApiServer(options: KubeApiServerOptions = {}): Pr
       ...(options.dir !== undefined ? { dir: options.dir } : {}),
       ...(options.logger ? { logger: options.logger } : {}),
     },
-    faults.wrap((req, res) => void handler.handle(req, res)),
+    inFlight.handler,
   );
   handler.serverAddress = `${listener.host}:${listener.port}`;
   const bookmarks = setInterval(() => store.emitBookmarks(), options.bookmarkIntervalMs ?? 60_000);
@@ -146,6 +160,7 @@ export async function startKubeApiServer(options: KubeApiServerOptions = {}): Pr
     store,
     registry,
     faults,
+    inFlight,
     kubeconfig: (o = {}) => kubeconfigYaml({ server: url, ca: certificate.ca, token, ...o }),
     close: async () => {
       clearInterval(bookmarks);

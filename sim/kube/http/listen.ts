@@ -3,7 +3,8 @@
 // to files because that is what runtime's CertificateStore reloads from: into `dir` when given (the directory
 // `poolkeeper sim` writes its kubeconfig to, so replacing the pair there rotates it), else a private temporary
 // directory removed at close. Watches are long GET responses: serving's request timeout bounds only the reading of
-// a request, and GETs are not counted in flight, so they need no option of their own; close() ends them first.
+// a request, and are not counted in flight (max-in-flight.ts), so they need no option of their own; close() ends
+// them first.
 import type { IncomingMessage, ServerResponse } from "node:http";
 import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
@@ -48,10 +49,11 @@ const TIMEOUTS: ServingTimeouts = {
 };
 
 /**
- * kube-apiserver's --max-mutating-requests-inflight default (200); connections are generous for informers, kubectl
- * and benchmarks with many clients.
+ * Connections are generous for informers, kubectl and benchmarks with many clients. Requests in flight are the API
+ * server's own filter's to count (max-in-flight.ts answers 429 as kube-apiserver does); serving's own cap, which
+ * answers 503 and closes the connection, is left out of its way.
  */
-const LIMITS = { maxConnections: 2_048, maxInFlight: 200 };
+const LIMITS = { maxConnections: 2_048, maxInFlight: Number.POSITIVE_INFINITY };
 
 export async function listenHttps(
   options: ListenOptions,

@@ -1,6 +1,6 @@
 // The client's bound on requests on the wire, and its kept connections. client-node builds a new HTTP agent (so a new
 // TLS connection) for every request; a burst of 400 writes through the adapter, counted at a TCP proxy in front of
-// the API server, opens about the 64 connections the bound allows and reuses them — not 400 (before, a burst of
+// the API server, opens about the DEFAULT_MAX_CONNECTIONS (32) the bound allows and reuses them — not 400 (before, a burst of
 // 1,500 after one scheduling run timed out connecting).
 import assert from "node:assert/strict";
 import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
@@ -8,6 +8,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { test } from "node:test";
 import { KubeCluster, loadKubeConfig } from "../../../adapters/kube/index.ts";
+import { DEFAULT_MAX_CONNECTIONS } from "../../../adapters/kube/rest-client.ts";
 import { ConnectionSlots } from "../../../adapters/kube/connection-slots.ts";
 import { startKubeApiServer } from "../../../sim/index.ts";
 import { FakeClock } from "../../support/fake-clock.ts";
@@ -38,7 +39,7 @@ test("slots: the third of two waits for a release, in order; a release counts on
   assert.throws(() => new ConnectionSlots(0), /expected an integer ≥ 1, got 0/);
 });
 
-test("a burst of 400 writes opens about 64 connections, not one each, and every write succeeds", async () => {
+test("a burst of 400 writes opens about DEFAULT_MAX_CONNECTIONS connections, not one each, and every write succeeds", async () => {
   const clock = new FakeClock(new Date("2026-03-01T12:00:00Z"));
   const server = await startKubeApiServer({ clock });
   const proxy = await startTcpProxy({ host: "127.0.0.1", port: server.port });
@@ -57,8 +58,11 @@ test("a burst of 400 writes opens about 64 connections, not one each, and every 
     assert.equal(created.length, 400);
     assert.equal(server.store.list(server.store.registry.get("", "v1", "nodes")).items.length, 400);
     // A slot passes to the next request a moment before undici has its socket back in the pool, so a few more than
-    // 64 may open; far fewer than one per request.
-    assert.ok(proxy.connections >= 1 && proxy.connections <= 2 * 64, `${proxy.connections} connections`);
+    // the bound may open; far fewer than one per request.
+    assert.ok(
+      proxy.connections >= 1 && proxy.connections <= 2 * DEFAULT_MAX_CONNECTIONS,
+      `${proxy.connections} connections`,
+    );
   } finally {
     await proxy.close();
     await server.close();

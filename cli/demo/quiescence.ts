@@ -1,23 +1,27 @@
-// Whether this process has HTTP work under way, for tests that run poolkeeper in process against the simulated
-// world on a virtual clock: the clock may move only once nothing is in flight, or a test would race the code under
-// test (an action whose answer is still on its way when the deadline passes). Counted from Node's own HTTP
-// diagnostics channels, client side (node:http, and undici's, which client-node's fetch uses) and server side: every
-// request from start until its response ends or its socket closes — but for those that wait on purpose (Kubernetes
-// watches, SQS long polls), which wait on the clock.
+// Whether this process has work under way, for a virtual clock that must move only once nothing is in flight
+// (`poolkeeper demo`, and the tests that run poolkeeper in process against the simulated world): otherwise the
+// clock would race the code it drives (an action whose answer is still on its way when the deadline passes).
+// Counted from Node's own HTTP diagnostics channels, client side (node:http, and undici's, which client-node's fetch
+// uses) and server side — every request from start until its response ends or its socket closes, but for those
+// that wait on purpose (Kubernetes watches, SQS long polls), which wait on the clock — and from the event loop's
+// active handles: a file-system request (isomorphic-git reading packs, the status writer) or a child process (git's
+// http-backend, the clone child, kubectl) under way is work too, and none of them is HTTP while it runs.
 import { subscribe, unsubscribe } from "node:diagnostics_channel";
 import type { ClientRequest, IncomingMessage, ServerResponse } from "node:http";
-import { setImmediate as nextTurn } from "node:timers/promises";
+import { setImmediate as nextTurn, setTimeout as wallDelay } from "node:timers/promises";
 
 const WAITS_ON_PURPOSE = [/[?&]watch=(true|1)\b/];
 const SQS_LONG_POLL = "AmazonSQS.ReceiveMessage";
 /** undici's request ends: the body read to its end, or an error. */
 const UNDICI_DONE = ["undici:request:trailers", "undici:request:error"];
+/** process.getActiveResourcesInfo()'s names for a file-system request and a running child process. */
+const BUSY_RESOURCES = new Set(["FSReqCallback", "FSReqPromise", "ProcessWrap"]);
 
 interface UndiciRequest {
   readonly path: string;
 }
 
-export class HttpQuiescence {
+export class Quiescence {
   readonly #inFlight = new Set<object>();
   readonly #onClient = (message: unknown) => {
     const request = (message as { request: ClientRequest }).request;
@@ -47,23 +51,37 @@ export class HttpQuiescence {
     for (const done of UNDICI_DONE) subscribe(done, this.#onUndiciDone);
   }
 
-  /** Requests under way now. */
+  /** HTTP requests under way now. */
   get inFlight(): number {
     return this.#inFlight.size;
   }
 
+  /** HTTP requests, file-system requests and child processes under way now. */
+  get busy(): number {
+    let busy = this.#inFlight.size;
+    for (const resource of process.getActiveResourcesInfo()) if (BUSY_RESOURCES.has(resource)) busy++;
+    return busy;
+  }
+
   /**
-   * Resolves once nothing has been in flight for `turns` event-loop turns in a row (what a resolved answer sets off
-   * — the next request, a watch event's handler — starts within a few turns). Fails after `maxTurns`.
+   * Resolves once nothing has been under way for `turns` event-loop turns in a row (what a resolved answer sets off
+   * — the next request, a watch event's handler — starts within a few turns). While something is, it looks again
+   * every millisecond rather than spinning the event loop. Fails after `limitMs` of wall time busy: a hang guard.
    */
-  async quiet(turns = 20, maxTurns = 200_000): Promise<void> {
+  async quiet(turns = 20, limitMs = 10 * 60_000): Promise<void> {
+    const started = performance.now();
     let calm = 0;
-    for (let turn = 0; turn < maxTurns; turn++) {
-      await nextTurn();
-      calm = this.#inFlight.size === 0 ? calm + 1 : 0;
-      if (calm >= turns) return;
+    while (calm < turns) {
+      if (this.busy === 0) {
+        calm++;
+        await nextTurn();
+        continue;
+      }
+      calm = 0;
+      if (performance.now() - started > limitMs)
+        throw new Error(`work still under way after ${limitMs / 1000} s: ${this.busy} request(s) or process(es)`);
+      await wallDelay(1);
     }
-    throw new Error(`HTTP requests still in flight after ${maxTurns} turns: ${this.#inFlight.size}`);
   }
 
   close(): void {
