@@ -6,47 +6,17 @@ import { describe, test } from "node:test";
 import assert from "node:assert/strict";
 import { assignmentLowerBound, lpLowerBound, type TypeVector } from "../../bench/scheduling-bounds.ts";
 import { patternPacking } from "../../bench/scheduling-patterns.ts";
+import { cheapestPacking } from "../support/cheapest-packing.ts";
+import { seededRandom } from "../support/json-mutation.ts";
 
 type Vector = readonly [number, number, number];
 
-// Every partition of the pods into nodes (restricted growth strings), each node on its cheapest fitting type.
+// The brute-force optimum over every grouping of the pods (test/support/cheapest-packing.ts).
 function optimalCost(types: readonly TypeVector[], pods: readonly Vector[]): number {
-  let best = Number.POSITIVE_INFINITY;
-  const group = new Array<number>(pods.length).fill(0);
-  const visit = (i: number, groups: number): void => {
-    if (i === pods.length) {
-      let cost = 0;
-      for (let g = 0; g < groups && cost < best; g++) {
-        const load = [0, 0, 0];
-        pods.forEach((p, j) => {
-          if (group[j] === g) p.forEach((r, k) => (load[k] = (load[k] as number) + r));
-        });
-        let cheapest = Number.POSITIVE_INFINITY;
-        for (const t of types) {
-          if (load.every((l, k) => l <= (t.allocatable[k] as number) + 1e-12)) cheapest = Math.min(cheapest, t.price);
-        }
-        cost += cheapest;
-      }
-      best = Math.min(best, cost);
-      return;
-    }
-    for (let g = 0; g <= groups; g++) {
-      group[i] = g;
-      visit(i + 1, Math.max(groups, g + 1));
-    }
-  };
-  visit(0, 0);
-  return best;
-}
-
-function random(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = Math.imul(a ^ (a >>> 15), a | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
+  return cheapestPacking(
+    types.map((t) => ({ price: t.price, capacity: t.allocatable })),
+    pods,
+  );
 }
 
 const sum = (pods: readonly Vector[]): [number, number, number] => {
@@ -59,7 +29,7 @@ describe("assignmentLowerBound", () => {
   test("never exceeds the cheapest schedule on random small instances (brute force over every grouping)", () => {
     let tighter = 0;
     for (let seed = 1; seed <= 80; seed++) {
-      const next = random(seed);
+      const next = seededRandom(seed);
       const pick = (values: readonly number[]) => values[Math.floor(next() * values.length)] as number;
       const types: TypeVector[] = Array.from({ length: 3 + Math.floor(next() * 6) }, (_, i) => ({
         name: `type-${i}`,
@@ -113,7 +83,7 @@ describe("patternPacking", () => {
     let exact = 0;
     let tried = 0;
     for (let seed = 1; seed <= 60; seed++) {
-      const next = random(seed);
+      const next = seededRandom(seed);
       const pick = (values: readonly number[]) => values[Math.floor(next() * values.length)] as number;
       const types: TypeVector[] = Array.from({ length: 2 + Math.floor(next() * 5) }, (_, i) => ({
         name: `type-${i}`,

@@ -3,54 +3,22 @@
 // onto fewer dollars, pods a topology group selects left where the run put them.
 import { describe, test } from "node:test";
 import assert from "node:assert/strict";
-import type { NodePool, Pod } from "../../../api/index.ts";
-import { fixedClock } from "../../../api/ports.ts";
-import { catalogInstanceTypes } from "../../../cloudprovider/catalog-instance-types.ts";
+import type { Pod } from "../../../api/index.ts";
 import { defaultCatalog } from "../../../cloudprovider/index.ts";
-import { coveringLp, nodePoolTemplate, schedule } from "../../../controller/provisioning/index.ts";
+import { coveringLp } from "../../../controller/provisioning/index.ts";
 import { repack, type RepackType } from "../../../controller/provisioning/repack.ts";
+import { cheapestPacking } from "../../support/cheapest-packing.ts";
+import { seededRandom } from "../../support/json-mutation.ts";
+import { catalogTypes, nodePool, pod, run } from "../../support/scheduling-fixtures.ts";
 
 type Vector = readonly [number, number, number];
 const vector = (v: Vector) => Float64Array.from(v);
 
-// Every partition of the pods into nodes (restricted growth strings), each node on its cheapest fitting type.
-function optimalCost(types: readonly RepackType[], pods: readonly Vector[]): number {
-  let best = Number.POSITIVE_INFINITY;
-  const group = new Array<number>(pods.length).fill(0);
-  const visit = (i: number, groups: number): void => {
-    if (i === pods.length) {
-      let cost = 0;
-      for (let g = 0; g < groups && cost < best; g++) {
-        const load = [0, 0, 0];
-        pods.forEach((p, j) => {
-          if (group[j] === g) p.forEach((r, k) => (load[k] = (load[k] as number) + r));
-        });
-        let cheapest = Number.POSITIVE_INFINITY;
-        for (const t of types)
-          if (load.every((l, k) => l <= (t.room[k] as number))) cheapest = Math.min(cheapest, t.price);
-        cost += cheapest;
-      }
-      best = Math.min(best, cost);
-      return;
-    }
-    for (let g = 0; g <= groups; g++) {
-      group[i] = g;
-      visit(i + 1, Math.max(groups, g + 1));
-    }
-  };
-  visit(0, 0);
-  return best;
-}
-
-function random(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = Math.imul(a ^ (a >>> 15), a | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+const optimalCost = (types: readonly RepackType[], pods: readonly Vector[]) =>
+  cheapestPacking(
+    types.map((t) => ({ price: t.price, capacity: t.room })),
+    pods,
+  );
 
 // Each pod exactly once, each node's pods within its type, and its type the cheapest they fit.
 function checkNodes(types: readonly RepackType[], pods: readonly Vector[], nodes: ReturnType<typeof repack<number>>) {
@@ -122,7 +90,7 @@ describe("repack", () => {
     let worst = 1;
     const seeds = 60;
     for (let seed = 1; seed <= seeds; seed++) {
-      const next = random(seed);
+      const next = seededRandom(seed);
       const pick = (values: readonly number[]) => values[Math.floor(next() * values.length)] as number;
       const randomTypes: RepackType[] = Array.from({ length: 2 + Math.floor(next() * 4) }, () => ({
         room: vector([pick([2, 4, 8]), pick([2, 4, 8, 16]), pick([4, 8])]),
@@ -161,34 +129,9 @@ describe("repack", () => {
 
 describe("schedule: the finishing pass", () => {
   const catalog = defaultCatalog();
-  const all = catalogInstanceTypes(catalog, { zones: ["us-east-1a"], region: "us-east-1" });
-  const pick = (...names: string[]) => names.map((n) => all.find((t) => t.name === n) ?? assert.fail(n));
-  const pool = {
-    apiVersion: "karpenter.sh/v1",
-    kind: "NodePool",
-    metadata: { name: "default" },
-    spec: {
-      template: {
-        spec: { nodeClassRef: { group: "karpenter.k8s.aws", kind: "EC2NodeClass", name: "default" }, requirements: [] },
-      },
-    },
-  } as NodePool;
-  let serial = 0;
-  const pod = (cpu: string, memory: string, extra: Record<string, unknown> = {}, labels = {}): Pod => {
-    serial += 1;
-    return {
-      metadata: { name: `p${serial}`, namespace: "default", labels },
-      spec: { containers: [{ name: "c", resources: { requests: { cpu, memory } } }], ...extra },
-    };
-  };
   const price = (name: string) => catalog.types.find((t) => t.name === name)?.onDemandUsd ?? assert.fail(name);
-  const solve = (pods: Pod[], names: string[]) =>
-    schedule(
-      { pendingPods: pods, existing: [], daemonSets: [] },
-      [nodePoolTemplate(pool)],
-      new Map([["default", pick(...names)]]),
-      fixedClock(new Date("2026-01-01T12:00:00Z")),
-    );
+  const sized = (cpu: string, memory: string) => pod({ requests: { cpu, memory } });
+  const solve = (pods: Pod[], names: string[]) => run(pods, [nodePool("default")], catalogTypes(...names));
 
   test("free pods end on claims no dearer than the brute-force optimum allows, each launched as the cheapest it fits", () => {
     // The scheduling benchmark's shape in small: the catalog's t4g.small, t4g.large and r6g.large, and generic pods.
@@ -203,7 +146,7 @@ describe("schedule: the finishing pass", () => {
       ["100m", "1Gi"],
     ];
     const result = solve(
-      requests.map(([c, m]) => pod(c, m)),
+      requests.map(([c, m]) => sized(c, m)),
       names,
     );
     assert.equal(result.unschedulable.length, 0);
@@ -211,7 +154,7 @@ describe("schedule: the finishing pass", () => {
       result.newNodeClaims.reduce((n, c) => n + c.pods.length, 0),
       requests.length,
     );
-    const types = pick(...names);
+    const types = catalogTypes(...names);
     const repackTypes = types.map((t) => {
       const a = t.allocatable();
       return {
@@ -246,8 +189,8 @@ describe("schedule: the finishing pass", () => {
         },
       },
     };
-    const web = [0, 1, 2].map(() => pod("250m", "256Mi", anti, { app: "web" }));
-    const free = Array.from({ length: 12 }, (_, i) => pod(i % 2 === 0 ? "1" : "250m", i % 3 === 0 ? "2Gi" : "512Mi"));
+    const web = [0, 1, 2].map(() => pod({ labels: { app: "web" }, requests: { cpu: "250m", memory: "256Mi" } }, anti));
+    const free = Array.from({ length: 12 }, (_, i) => sized(i % 2 === 0 ? "1" : "250m", i % 3 === 0 ? "2Gi" : "512Mi"));
     const result = solve([...web, ...free], ["t4g.small", "t4g.large", "r6g.large"]);
     assert.equal(result.unschedulable.length, 0);
     const claimOf = (p: Pod) => result.newNodeClaims.findIndex((c) => c.pods.includes(`default/${p.metadata.name}`));
