@@ -142,7 +142,7 @@ function classValues(
 // alloc_t·w for the cheapest w ≥ 0 with req_k·w ≥ u_k for every class that fits t — or for a feasible w no dearer
 // when the small LP's rounding leaves it short (it is then scaled up until it covers): an upper bound on the least
 // cost, which keeps the scaling in assignmentLowerBound on the safe side.
-function leastCostPrices(
+export function leastCostPrices(
   t: TypeVector,
   classes: readonly { readonly req: readonly [number, number, number] }[],
   fits: readonly (readonly boolean[])[],

@@ -3,9 +3,10 @@
 // (and the whole catalog as a second run) in three zones, the "diverse" pod mix (bench/scheduling-pods.ts) at 100 to
 // 20,000 pods, and the generic-only mix for the cost target. Per size: wall ms per solve and the process's CPU ms
 // (medians), µs of CPU per pod, pods per CPU second, NodeClaims, $/h (each at its cheapest compatible offering), the
-// ratio to the lower bound (the largest of the covering LP's, the one-node-per-pod assignment bound's and the
-// anti-affinity bound, each also printed against the covering LP alone) and to a first-fit-decreasing baseline on the
-// same pods (bench/scheduling-bounds.ts),
+// ratio to the lower bound (the largest of the covering LP's, the one-node-per-pod assignment bound's, the
+// anti-affinity bound's and, on the generic mix, the whole-node patterns' Farley bound; also printed against the
+// covering LP alone) and to a first-fit-decreasing baseline on the same pods (bench/scheduling-bounds.ts), on the
+// generic mix the best packing found offline (bench/scheduling-patterns.ts),
 // pods not placed, the heap V8 holds after the solve (close to its peak) and the process's peak RSS so far. Targets
 // (docs/performance.md): 5,000 diverse pods ≤ 1 s, 20,000 ≤ 5 s with µs per pod flat (±25 %) from 1,000 up, every
 // pod placed, $/h ≤ 1.10 × the bound on the generic mix from 1,000 pods up, never above FFD.
@@ -25,6 +26,7 @@ import {
   podVector,
   typeVectors,
 } from "./scheduling-bounds.ts";
+import { patternPacking } from "./scheduling-patterns.ts";
 import { type BenchPod, diversePods, genericPods } from "./scheduling-pods.ts";
 
 const SIZES = process.argv
@@ -92,7 +94,13 @@ function row(label: string, pods: readonly BenchPod[], types: readonly InstanceT
   for (const p of pods) podVector(p).forEach((v, j) => (required[j] = (required[j] ?? 0) + v));
   const lp = lpLowerBound(vectors, required);
   const assignment = assignmentLowerBound(vectors, pods.map(podVector));
-  const bound = Math.max(lp.value, assignment, antiAffinityBound(vectors, pods));
+  // Whole-node patterns (scheduling-patterns.ts) ignore topology, so only on the generic mix, and up to 5,000 pods
+  // (their rounding re-solves the master LP once per pattern taken).
+  const patterns =
+    pods.every((p) => p.kind === "generic") && pods.length <= 5_000
+      ? patternPacking(vectors, pods.map(podVector))
+      : undefined;
+  const bound = Math.max(lp.value, assignment, antiAffinityBound(vectors, pods), patterns?.bound ?? 0);
   const ffd = firstFitDecreasing(vectors, pods, required);
   const cost = result.newNodeClaims.reduce((sum, c) => sum + c.price, 0);
   const placed = result.newNodeClaims.reduce((sum, c) => sum + c.pods.length, 0);
@@ -112,6 +120,10 @@ function row(label: string, pods: readonly BenchPod[], types: readonly InstanceT
       `$${cost.toFixed(2).padStart(9)}/h`,
       `${(cost / bound).toFixed(3)}× bound${lp.certified ? "" : " (LP uncertified)"} (${(cost / lp.value).toFixed(3)}× covering LP)`,
       `${(cost / ffd.cost).toFixed(3)}× FFD (${ffd.nodes} × ${ffd.type})`,
+      patterns === undefined
+        ? ""
+        : `offline packing $${patterns.packingCost.toFixed(2)} (${(patterns.packingCost / bound).toFixed(3)}× bound; ` +
+          `${(cost / patterns.packingCost).toFixed(3)}× it), pattern LP ${patterns.lp.toFixed(2)}`,
       `${pods.length - placed} not placed`,
       `heap ${heapMiB.toFixed(0)} MiB committed, peak RSS ${rssMiB.toFixed(0)} MiB`,
     ].join("  "),

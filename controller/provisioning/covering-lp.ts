@@ -64,6 +64,15 @@ export function coveringLpDuals(
   return simplex(types, requests, pivotTolerance).duals;
 }
 
+/** The simplex's final dual and primal points, unchecked, for callers that only need a good point, not a bound. */
+export function coveringLpPoint(
+  types: readonly CoverType[],
+  requests: readonly number[],
+  pivotTolerance = EPS,
+): { readonly duals: readonly number[]; readonly primal: readonly number[] } {
+  return simplex(types, requests, pivotTolerance);
+}
+
 function simplex(
   types: readonly CoverType[],
   requests: readonly number[],

@@ -24,7 +24,7 @@ export {
   type Unschedulable,
 } from "./scheduler.ts";
 export { ANNOTATION_MAX_HOURLY_COST } from "./hourly-cost-cap.ts";
-export { coveringLp, type CoveringLp, coveringLpDuals, type CoverType } from "./covering-lp.ts";
+export { coveringLp, type CoveringLp, coveringLpDuals, coveringLpPoint, type CoverType } from "./covering-lp.ts";
 export { ANNOTATION_MIN_VALUES_RELAXED, type MinValuesPolicy } from "./min-values.ts";
 export { type PreferencePolicy } from "./preferences.ts";
 export { LABEL_INSTANCE_TYPE_STABLE, nodeClaimManifest } from "./nodeclaim-manifest.ts";

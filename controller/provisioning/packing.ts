@@ -39,7 +39,7 @@ export interface Packing {
 }
 
 /** What a claim's requests are worth at the run's prices. */
-export function worth(packing: Packing, requests: ResourceVector): number {
+export function worth(packing: Pick<Packing, "duals">, requests: ResourceVector): number {
   let sum = 0;
   for (let j = 0; j < PACKED; j++) sum += (packing.duals[j] as number) * (requests[j] as number);
   return sum;

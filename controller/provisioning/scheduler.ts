@@ -34,6 +34,7 @@ import { type CompiledType, PoolCatalog } from "./pool-catalog.ts";
 import { poolState, type PoolState, undefinedLabel } from "./pool-state.ts";
 import { type PreferencePolicy, relax, withoutPreferences } from "./preferences.ts";
 import { byQueueOrder, RetryQueue } from "./queue.ts";
+import { repack } from "./repack.ts";
 import { addVectors, fitsVector, maxInto, ResourceIndex, type ResourceVector } from "./resource-vector.ts";
 import { type OpenedClaim, poolLeft, type PoolLeft, ruledOut } from "./ruled-out.ts";
 import type { ClusterSnapshot, ExistingCapacity } from "./snapshot.ts";
@@ -134,6 +135,9 @@ class OpenClaim implements OpenedClaim {
   readonly pods: string[] = [];
   /** The pods' requests as read, for the NodeClaim's `resources.requests`. */
   readonly podRequests: ResourceList[] = [];
+  /** The pods as scheduled, and their requests as vectors, for the finishing pass (`repackFreeClaims`). */
+  readonly podConstraints: PodConstraints[] = [];
+  readonly podVectors: ResourceVector[] = [];
   /** The pool's daemonset pods' and the pods' (Karpenter's `daemonHostPortUsage`). */
   readonly hostPorts: HostPort[];
   minValuesRelaxed = false;
@@ -238,6 +242,8 @@ interface Run {
   readonly shortlists: ClaimShortlists<OpenClaim>;
   /** Renewed when a pod is relaxed, since topology groups (and so signatures) may change. */
   podRuns: WeakMap<PodConstraints, PodRun>;
+  /** NodeClaims' placeholder hostnames given so far. */
+  hostnames: number;
 }
 
 /**
@@ -328,6 +334,7 @@ export function schedule(
     smallestPlain: smallestPlain(index, pods),
     shortlists: new ClaimShortlists(),
     podRuns: new WeakMap(),
+    hostnames: 0,
   };
   const placements: Placement[] = [];
 
@@ -375,6 +382,7 @@ export function schedule(
     }
     queue.push(relaxed?.pod ?? pod, relaxed !== undefined);
   }
+  for (const pool of run.pools) if (pool !== undefined) repackFreeClaims(run, pool);
   const left = new Map<PoolState, PoolLeft>();
   const leftOf = (pool: PoolState, i: number) =>
     left.get(pool) ?? left.set(pool, poolLeft(pool, run.pools[i]?.claims ?? [])).get(pool);
@@ -600,6 +608,8 @@ function addToClaim(run: Run, claim: OpenClaim, pod: PodConstraints, podRun: Pod
     claim.efficient = run.costAware && (claim.efficient || types.some((t) => pool.packing.efficient[t.index] === 1));
     claim.pods.push(pod.key);
     claim.podRequests.push(pod.requests);
+    claim.podConstraints.push(pod);
+    claim.podVectors.push(podRun.requests);
     claim.hostPorts.push(...pod.hostPorts);
     claim.minValuesRelaxed ||= shortfall !== undefined;
     run.topology.record(pod, { ...view, requirements });
@@ -720,7 +730,7 @@ function openClaim(run: Run, pool: PoolRun, pod: PodConstraints, podRun: PodRun)
     });
     options = claimOptions(types, pool.catalog.types.length, pool.packing.efficient, width);
   }
-  const claim = new OpenClaim(pool, `hostname-placeholder-${run.claims.length}`, options);
+  const claim = new OpenClaim(pool, `hostname-placeholder-${run.hostnames++}`, options);
   if (budget !== undefined) claim.hourlyCost = claimHourlyCost(claim.instanceTypes, requirements);
   if (addToClaim(run, claim, pod, podRun) !== "added") return undefined;
   claim.counted = true;
@@ -728,6 +738,80 @@ function openClaim(run: Run, pool: PoolRun, pod: PodConstraints, podRun: PodRun)
   pool.hourlyCost += claim.hourlyCost;
   for (let i = 0; i < width; i++) pool.used[i] = (pool.used[i] as number) + (claim.maxCapacity[i] as number);
   return claim;
+}
+
+/**
+ * The finishing pass (CostAware only): the pool's NodeClaims that hold only free pods — plain (no topology, host ports
+ * or node requirements) and selected by no topology group, so nothing but room and price decides where they go — are
+ * packed again all at once (repack.ts) and replaced when that costs less. No other claim and no existing node is
+ * touched, and each new claim keeps every pool type its pods fit, launched as the cheapest, as Karpenter's would.
+ * Skipped where a replacement could cross what a claim-by-claim run checks as it goes: the pool's $/h cap and
+ * minValues, and limits or the node count when the new claims' largest options would exceed them.
+ */
+function repackFreeClaims(run: Run, pool: PoolRun): void {
+  const template = pool.state.template;
+  if (!run.costAware || template.maxHourlyCost !== undefined || pool.state.minValuesKeys.length > 0) return;
+  const free = pool.claims.filter((c) => c.podConstraints.every((p) => isPlain(p) && !run.topology.selectsAny(p)));
+  if (free.length < 2) return;
+  const width = run.index.length;
+  const types = pool.unlimited.types;
+  const room = types.map((t) => {
+    const left = new Float64Array(width);
+    for (let i = 0; i < width; i++) left[i] = (t.allocatable[i] as number) - (pool.overhead[i] as number);
+    return { room: left, price: pool.packing.price[t.index] as number };
+  });
+  const pods = free.flatMap((c) => c.podConstraints.map((pod, i) => ({ claim: c, at: i, pod })));
+  const nodes = repack(pods, (p) => p.claim.podVectors[p.at] as ResourceVector, room, pool.packing.duals);
+  if (nodes === undefined) return;
+  let before = 0;
+  for (const c of free) before += c.price;
+  let after = 0;
+  for (const n of nodes) after += (room[n.type] as { price: number }).price;
+  if (!(after < before * (1 - 1e-9))) return;
+  if (pool.nodes - free.length + nodes.length > pool.nodesLimit) return;
+  const optionsByRequests = new Map<string, ClaimOptions>();
+  const replacements = nodes.map((n) => {
+    const requests = Float64Array.from(pool.overhead);
+    for (const p of n.pods) {
+      const v = p.claim.podVectors[p.at] as ResourceVector;
+      for (let i = 0; i < width; i++) requests[i] = (requests[i] as number) + (v[i] as number);
+    }
+    // Nodes of one pattern have the same options (a claim copies `has` and replaces, never writes, the vectors).
+    const key = requests.join(",");
+    let options = optionsByRequests.get(key);
+    if (options === undefined) {
+      const fitting = types.filter((t) => fitsVector(requests, t.allocatable));
+      options = claimOptions(fitting, pool.catalog.types.length, pool.packing.efficient, width);
+      optionsByRequests.set(key, options);
+    }
+    const claim = new OpenClaim(pool, `hostname-placeholder-${run.hostnames++}`, options);
+    claim.requests = requests;
+    claim.price = (room[n.type] as { price: number }).price;
+    for (const p of n.pods) {
+      claim.pods.push(p.claim.pods[p.at] as string);
+      claim.podRequests.push(p.claim.podRequests[p.at] as ResourceList);
+      claim.podConstraints.push(p.pod);
+      claim.podVectors.push(p.claim.podVectors[p.at] as ResourceVector);
+    }
+    claim.counted = true;
+    return claim;
+  });
+  const used = Float64Array.from(pool.used);
+  for (const c of free) for (let i = 0; i < width; i++) used[i] = (used[i] as number) - (c.maxCapacity[i] as number);
+  for (const c of replacements) {
+    for (let i = 0; i < width; i++) used[i] = (used[i] as number) + (c.maxCapacity[i] as number);
+  }
+  for (let i = 0; i < width; i++) if ((used[i] as number) > (pool.limit[i] as number)) return;
+  pool.used.set(used);
+  pool.nodes += nodes.length - free.length;
+  const replaced = new Set(free);
+  const keep = (c: OpenClaim) => !replaced.has(c);
+  const claims = run.claims.filter(keep);
+  run.claims.length = 0;
+  run.claims.push(...claims, ...replacements);
+  const own = pool.claims.filter(keep);
+  pool.claims.length = 0;
+  pool.claims.push(...own, ...replacements);
 }
 
 function isRequirementSet(value: unknown): value is RequirementSet {

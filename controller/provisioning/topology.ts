@@ -139,6 +139,14 @@ export class Topology {
     return false;
   }
 
+  /** Whether any group counts the pod (a spread or affinity term selects it) or keeps it out (anti-affinity). */
+  selectsAny(pod: PodConstraints): boolean {
+    return (
+      this.#selectingOf(pod, this.#groups, this.#selecting).length > 0 ||
+      this.#selectingOf(pod, this.#inverse, this.#inverseSelecting).length > 0
+    );
+  }
+
   /**
    * What `hostnameBlocked` asks of a pod, as a string: two pods with the same one are blocked from the same
    * hostnames (claim-shortlists.ts groups pods by it).

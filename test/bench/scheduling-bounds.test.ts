@@ -1,51 +1,22 @@
 // The scheduling benchmark's lower bounds (bench/scheduling-bounds.ts) against a brute-force oracle: on small
 // instances every way of grouping the pods onto nodes is tried, each group on the cheapest type it fits, and the
-// cheapest schedule found must never cost less than the bound. A hand-worked instance shows the assignment bound
+// cheapest schedule found must never cost less than the bound (nor more than the whole-node patterns' packing). A hand-worked instance shows the assignment bound
 // tighter than the covering LP's where the LP mixes one type's CPU with another's memory.
 import { describe, test } from "node:test";
 import assert from "node:assert/strict";
 import { assignmentLowerBound, lpLowerBound, type TypeVector } from "../../bench/scheduling-bounds.ts";
+import { patternPacking } from "../../bench/scheduling-patterns.ts";
+import { cheapestPacking } from "../support/cheapest-packing.ts";
+import { seededRandom } from "../support/json-mutation.ts";
 
 type Vector = readonly [number, number, number];
 
-// Every partition of the pods into nodes (restricted growth strings), each node on its cheapest fitting type.
+// The brute-force optimum over every grouping of the pods (test/support/cheapest-packing.ts).
 function optimalCost(types: readonly TypeVector[], pods: readonly Vector[]): number {
-  let best = Number.POSITIVE_INFINITY;
-  const group = new Array<number>(pods.length).fill(0);
-  const visit = (i: number, groups: number): void => {
-    if (i === pods.length) {
-      let cost = 0;
-      for (let g = 0; g < groups && cost < best; g++) {
-        const load = [0, 0, 0];
-        pods.forEach((p, j) => {
-          if (group[j] === g) p.forEach((r, k) => (load[k] = (load[k] as number) + r));
-        });
-        let cheapest = Number.POSITIVE_INFINITY;
-        for (const t of types) {
-          if (load.every((l, k) => l <= (t.allocatable[k] as number) + 1e-12)) cheapest = Math.min(cheapest, t.price);
-        }
-        cost += cheapest;
-      }
-      best = Math.min(best, cost);
-      return;
-    }
-    for (let g = 0; g <= groups; g++) {
-      group[i] = g;
-      visit(i + 1, Math.max(groups, g + 1));
-    }
-  };
-  visit(0, 0);
-  return best;
-}
-
-function random(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = Math.imul(a ^ (a >>> 15), a | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
+  return cheapestPacking(
+    types.map((t) => ({ price: t.price, capacity: t.allocatable })),
+    pods,
+  );
 }
 
 const sum = (pods: readonly Vector[]): [number, number, number] => {
@@ -58,7 +29,7 @@ describe("assignmentLowerBound", () => {
   test("never exceeds the cheapest schedule on random small instances (brute force over every grouping)", () => {
     let tighter = 0;
     for (let seed = 1; seed <= 80; seed++) {
-      const next = random(seed);
+      const next = seededRandom(seed);
       const pick = (values: readonly number[]) => values[Math.floor(next() * values.length)] as number;
       const types: TypeVector[] = Array.from({ length: 3 + Math.floor(next() * 6) }, (_, i) => ({
         name: `type-${i}`,
@@ -103,5 +74,40 @@ describe("assignmentLowerBound", () => {
       () => assignmentLowerBound([{ name: "a", price: 1, allocatable: [1, 1, 1] }], [[2, 1, 1]]),
       /a pod fits no instance type/,
     );
+  });
+});
+
+describe("patternPacking", () => {
+  test("its Farley bound never exceeds the cheapest schedule, nor the cheapest schedule its packing (brute force)", () => {
+    let tighter = 0;
+    let exact = 0;
+    let tried = 0;
+    for (let seed = 1; seed <= 60; seed++) {
+      const next = seededRandom(seed);
+      const pick = (values: readonly number[]) => values[Math.floor(next() * values.length)] as number;
+      const types: TypeVector[] = Array.from({ length: 2 + Math.floor(next() * 5) }, (_, i) => ({
+        name: `type-${i}`,
+        price: Math.round((0.1 + next() * 2) * 100) / 100,
+        allocatable: [pick([1, 2, 4, 8]), pick([1, 2, 4, 8, 16]), pick([2, 4, 8])],
+      }));
+      const pods: Vector[] = Array.from({ length: 4 + Math.floor(next() * 4) }, () => [
+        pick([0.25, 0.5, 1, 2]),
+        pick([0.25, 0.5, 1, 2, 4]),
+        1,
+      ]);
+      if (!pods.every((p) => types.some((t) => p.every((r, k) => r <= (t.allocatable[k] as number))))) continue;
+      tried += 1;
+      const optimum = optimalCost(types, pods);
+      const result = patternPacking(types, pods);
+      assert.ok(result.bound <= optimum + 1e-9, `seed ${seed}: bound ${result.bound} above the optimum ${optimum}`);
+      assert.ok(result.packingCost >= optimum - 1e-9, `seed ${seed}: packing ${result.packingCost} below ${optimum}`);
+      if (result.bound > assignmentLowerBound(types, pods) * (1 + 1e-6)) tighter += 1;
+      if (result.packingCost <= optimum + 1e-9) exact += 1;
+    }
+    assert.ok(tried >= 40, `${tried} instances`);
+    // Exact pricing on instances this small: the bound is the pattern LP's, tighter than the assignment bound where
+    // pods cannot split across nodes.
+    assert.ok(tighter > 0, "the patterns' bound was never tighter than the assignment bound");
+    assert.ok(exact >= tried / 2, `the packing was optimal on ${exact} of ${tried}`);
   });
 });
