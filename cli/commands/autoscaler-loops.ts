@@ -47,7 +47,7 @@ export interface AutoscalerDependencies {
   bootstrap: () => Promise<NodeBootstrap>;
   interruptionQueue?: InterruptionQueue;
   /** The one status publisher (gitops's StatusPublisher satisfies every sink). */
-  publisher?: ProvisioningStatusSink & InterruptionStatusSink & DisruptionStatusSink;
+  publisher?: ProvisioningStatusSink & InterruptionStatusSink & DisruptionStatusSink & { flush(): Promise<unknown> };
   /** The Git commit the cluster's pools were last applied from (disruption records it on replacements). */
   appliedCommit?: () => string | undefined;
   registry: Registry;
@@ -100,7 +100,14 @@ export function autoscalerLoops(deps: AutoscalerDependencies): Runnable[] {
     }),
     controllerRunnable("nodeclaim.lifecycle", async ({ logger }) => {
       const { provider, launcher } = await shared(logger);
-      return new NodeClaimLifecycle({ cluster, launcher, clock, observedCapacity: provider, logger }).start();
+      return new NodeClaimLifecycle({
+        cluster,
+        launcher,
+        clock,
+        observedCapacity: provider,
+        logger,
+        ...(deps.publisher ? { status: deps.publisher } : {}),
+      }).start();
     }),
     controllerRunnable("nodeclaim.garbagecollection", async ({ logger }) => {
       const { cloudProvider } = await shared(logger);
@@ -126,6 +133,10 @@ export function autoscalerLoops(deps: AutoscalerDependencies): Runnable[] {
         onTerminated: (report) => {
           for (const listener of onTerminated) listener(report);
         },
+        // The drain's report reaches Git before the NodeClaim goes; a failed write keeps it queued in memory.
+        ...(deps.publisher
+          ? { beforeFinalize: () => deps.publisher?.flush().catch(() => undefined) ?? Promise.resolve() }
+          : {}),
       }).start();
     }),
     // Disruption (branch disruption-loop's factory): a fresh reconcile loop each leadership, whose first pass
@@ -164,6 +175,8 @@ export function autoscalerLoops(deps: AutoscalerDependencies): Runnable[] {
         });
         const listener = (report: TerminationReport) => interruption.terminated(report);
         onTerminated.add(listener);
+        // What a previous process left terminating for a notice: reported (once) and its drain reported at its end.
+        interruption.recover();
         const consumer = new InterruptionConsumer({
           queue,
           handle: (message) => interruption.handleMessage(message),
