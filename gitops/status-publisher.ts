@@ -15,6 +15,7 @@ import {
   type StatusEvent,
   type StatusSource,
 } from "./status-render.ts";
+import { statusActionKey, type ActionEvent } from "./status-action-key.ts";
 import type { StatusWriteResult, StatusWriter } from "./status-writer.ts";
 
 export interface StatusPublisherOptions {
@@ -31,6 +32,11 @@ export interface StatusPublisherOptions {
   onWrite?: (outcome: StatusWriteOutcome) => void;
   /** Only `flush()` and `close()` write (a one-shot run); no timers. */
   manual?: boolean;
+  /**
+   * The status branch's history, read again before the first write after `reseed()`: the node actions it holds
+   * are not committed twice (status-action-key.ts).
+   */
+  history?: () => Promise<readonly { cluster?: string; events: readonly ActionEvent[] }[]>;
 }
 
 export type StatusWriteOutcome = "pushed" | "unchanged" | "pending" | "failed";
@@ -41,6 +47,9 @@ export type RecordedEvent = Omit<StatusEvent, "time"> & { time?: string };
 /** Events kept for the status files (they show the newest RECENT_EVENTS overall and per pool). */
 const KEPT_EVENTS = RECENT_EVENTS * 5;
 
+/** Bound on the action keys kept; the oldest are forgotten first (their nodes are long gone). */
+const KEPT_ACTIONS = 100_000;
+
 export class StatusPublisher {
   readonly #options: StatusPublisherOptions;
   #source: StatusSource = { sha: "", accepted: true, findings: [] };
@@ -49,6 +58,11 @@ export class StatusPublisher {
   #pending: StatusEvent[] = [];
   /** Recent events shown in the files, oldest first. */
   #recent: StatusEvent[] = [];
+  /** Keys of the node actions recorded (by this process, or in the branch when seeded): each is recorded once. */
+  readonly #actions = new Set<string>();
+  /** Keys of the node actions the branch holds, as last read from it (`reseed`); pending ones are checked again. */
+  readonly #committed = new Set<string>();
+  #stale = false;
   #dirty = false;
   #unpushed = false;
   #failures = 0;
@@ -71,8 +85,17 @@ export class StatusPublisher {
     return this.#unpushed;
   }
 
-  /** Records an event from any producer; it lands in the next commit's trailers and the status files. */
+  /**
+   * Records an event from any producer; it lands in the next commit's trailers and the status files. A node action
+   * already recorded (status-action-key.ts) is dropped: a producer re-deriving its reports after a restart reports
+   * each action once.
+   */
   record(event: RecordedEvent): void {
+    const key = statusActionKey(event);
+    if (key !== undefined) {
+      if (this.#actions.has(key)) return;
+      this.#rememberAction(key);
+    }
     const full: StatusEvent = { ...event, time: event.time ?? isoSeconds(this.#options.clock.now()) };
     this.#pending.push(full);
     this.#remember([full]);
@@ -92,6 +115,48 @@ export class StatusPublisher {
   /** Events already committed before this process started (read back from the status branch), for the files. */
   seed(events: readonly StatusEvent[]): void {
     this.#remember(events);
+  }
+
+  /** Node actions the status branch already records (its history's events), so they are not recorded again. */
+  seedActions(events: readonly ActionEvent[]): void {
+    for (const event of events) {
+      const key = statusActionKey(event);
+      if (key !== undefined) this.#rememberAction(key);
+    }
+  }
+
+  /**
+   * The branch may have moved since it was read (another replica led meanwhile): the next write reads its history
+   * first and drops the pending node actions it already holds. Called when this replica starts acting.
+   */
+  reseed(): void {
+    if (this.#options.history) this.#stale = true;
+  }
+
+  #rememberAction(key: string, keys: Set<string> = this.#actions): void {
+    keys.add(key);
+    if (keys.size > KEPT_ACTIONS) {
+      const oldest = keys.values().next().value;
+      if (oldest !== undefined) keys.delete(oldest);
+    }
+  }
+
+  /** The pending events less the node actions the branch already holds (read again when stale). */
+  async #uncommitted(events: StatusEvent[]): Promise<StatusEvent[]> {
+    if (this.#stale && this.#options.history) {
+      for (const entry of await this.#options.history()) {
+        if (entry.cluster !== this.#options.cluster) continue;
+        for (const event of entry.events) {
+          const key = statusActionKey(event);
+          if (key !== undefined) this.#rememberAction(key, this.#committed);
+        }
+      }
+      this.#stale = false;
+    }
+    return events.filter((event) => {
+      const key = statusActionKey(event);
+      return key === undefined || !this.#committed.has(key);
+    });
   }
 
   /** Writes now (after any write in flight) if anything changed or a commit is waiting to be pushed. */
@@ -147,7 +212,22 @@ export class StatusPublisher {
     if (!this.#dirty && !this.#unpushed) return undefined;
     const { writer, cluster, logger, clock } = this.#options;
     this.#dirty = false;
-    const events = this.#pending.splice(0);
+    let events = this.#pending.splice(0);
+    try {
+      events = await this.#uncommitted(events);
+    } catch (error) {
+      // The branch could not be read: the events wait, as after a failed write.
+      this.#pending.unshift(...events);
+      this.#dirty = true;
+      this.#failures++;
+      const delay = this.#backoff();
+      logger.warn(
+        { err: { message: error instanceof Error ? error.message : String(error) }, retryInMs: delay },
+        "reading the status branch failed; events kept for the next attempt",
+      );
+      this.#arm(delay);
+      throw error;
+    }
     const model = { cluster, source: this.#source, pools: this.#pools, events: [...this.#recent] };
     this.#lastWriteAt = clock.now().getTime();
     let result: StatusWriteResult;
@@ -169,6 +249,10 @@ export class StatusPublisher {
       );
       this.#arm(delay);
       throw error;
+    }
+    for (const event of events) {
+      const key = statusActionKey(event);
+      if (key !== undefined) this.#rememberAction(key, this.#committed);
     }
     this.#unpushed = !result.pushed;
     if (result.pushed) {

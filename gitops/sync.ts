@@ -127,6 +127,7 @@ export class Syncer {
     }
     const mine = entries.filter((e) => e.cluster === cluster);
     publisher?.seed(seedEvents(mine));
+    publisher?.seedActions(mine.flatMap((e) => e.events));
     const named = mine.filter((e) => e.source !== undefined && /^[0-9a-f]{40}$/.test(e.source));
     const newest = named[0];
     if (newest === undefined) return undefined;

@@ -8,6 +8,7 @@ export {
   type KubeApiServerOptions,
 } from "./kube/http/api-server.ts";
 export { ApiFaults, type ApiFault, type ApiFaultHandle, type ApiFaultRule } from "./kube/http/api-faults.ts";
+export { AuditLog, WRITE_VERBS, type AuditEntry } from "./kube/http/audit-log.ts";
 export {
   startWorld,
   World,

@@ -94,8 +94,23 @@ export class LeaderElector {
         this.#options.logger?.warn({ lease: this.#options.name }, "failed to renew the lease within its deadline");
         this.#stepDown();
       }
-      this.#timer = this.#options.clock.afterFunc(this.#options.retryPeriodMs, () => this.#tick());
+      this.#timer = this.#options.clock.afterFunc(this.#nextAttemptIn(now), () => this.#tick());
     });
+  }
+
+  /**
+   * A retry period; for a standby, no later than the moment the lease it saw expires (by its own observation),
+   * so that it takes over within a lease duration and a retry period of the last renewal it saw even when each
+   * attempt's request takes a while (retry periods measured after the request drift by its latency).
+   */
+  #nextAttemptIn(now: number): number {
+    const { retryPeriodMs, identity } = this.#options;
+    const spec = this.#observedLease?.spec;
+    if (this.#leader || spec === undefined || (spec.holderIdentity ?? "") === "" || spec.holderIdentity === identity) {
+      return retryPeriodMs;
+    }
+    const expiresIn = this.#observedTime + (spec.leaseDurationSeconds ?? 0) * 1000 - now;
+    return expiresIn > 0 ? Math.min(retryPeriodMs, expiresIn) : retryPeriodMs;
   }
 
   #stepDown(): void {

@@ -50,7 +50,10 @@ export interface AutoscalerDependencies {
   bootstrap: () => Promise<NodeBootstrap>;
   interruptionQueue?: InterruptionQueue;
   /** The one status publisher (gitops's StatusPublisher satisfies every sink). */
-  publisher?: ProvisioningStatusSink & InterruptionStatusSink & DisruptionStatusSink & NodeClaimStatusSink;
+  publisher?: ProvisioningStatusSink &
+    InterruptionStatusSink &
+    DisruptionStatusSink &
+    NodeClaimStatusSink & { flush(): Promise<unknown> };
   /** The Git commit the cluster's pools were last applied from (recorded on every NodeClaim launched). */
   appliedCommit?: () => string | undefined;
   /**
@@ -152,6 +155,10 @@ export function autoscalerLoops(deps: AutoscalerDependencies): Runnable[] {
         onTerminated: (report) => {
           for (const listener of onTerminated) listener(report);
         },
+        // The drain's report reaches Git before the NodeClaim goes; a failed write keeps it queued in memory.
+        ...(deps.publisher
+          ? { beforeFinalize: () => deps.publisher?.flush().catch(() => undefined) ?? Promise.resolve() }
+          : {}),
       }).start();
     }),
     // Disruption (branch disruption-loop's factory): a fresh reconcile loop each leadership, whose first pass
@@ -195,6 +202,8 @@ export function autoscalerLoops(deps: AutoscalerDependencies): Runnable[] {
         });
         const listener = (report: TerminationReport) => interruption.terminated(report);
         onTerminated.add(listener);
+        // What a previous process left terminating for a notice: reported (once) and its drain reported at its end.
+        interruption.recover();
         const consumer = new InterruptionConsumer({
           queue,
           handle: (message) => interruption.handleMessage(message),

@@ -153,8 +153,12 @@ export async function runRun(options: RunOptions, out: Output, control: RunContr
         });
   const recordPhase = managerPhaseMetric(registry);
   let paused = false;
+  let leading = false;
   const manager = createManager(settings, cluster, clock, logger, (status) => {
     recordPhase(status);
+    // Another replica may have written the status branch since this one read it: read it again before writing.
+    if (status.phase === "leading" && !leading) publisher?.reseed();
+    leading = status.phase === "leading";
     // In the status branch too, written by the replica that holds poolkeeper's lease (the others stand by).
     const nowPaused = status.phase === "passive";
     if (nowPaused === paused || status.phase === "stopped" || !status.leader) return;
@@ -315,6 +319,7 @@ export async function runRun(options: RunOptions, out: Output, control: RunContr
           logger,
           retry: { minBackoffMs: input.config.push.minBackoff.ms, maxBackoffMs: input.config.push.maxBackoff.ms },
           onWrite: (outcome) => countStatusWrite(metrics, outcome),
+          history: () => writer.history(),
         })
       : undefined;
     const syncer = new Syncer({

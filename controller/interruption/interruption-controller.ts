@@ -33,6 +33,7 @@ import { ClaimIndex, instanceIdOf } from "./claim-index.ts";
 import { instanceStatusVerdicts, type InstanceStatusSource } from "./instance-status.ts";
 import { parseMessage, type InterruptionEvent, type MessageKind } from "./messages.ts";
 import type { InterruptionMetrics } from "./metrics.ts";
+import { noticeAnnotation, noticeOf, type Notice } from "./notice-annotation.ts";
 import { rebalanceDecision, rebalancePolicy } from "./rebalance.ts";
 import type { InterruptionStatusSink } from "./status-sink.ts";
 
@@ -81,17 +82,13 @@ export interface HandledMessage {
 export type InstanceOutcome =
   "terminating" | "already-terminating" | "unknown-instance" | "noted" | "rebalance-replacing" | "rebalance-held";
 
-interface Notice {
-  kind: MessageKind;
-  noticeAt: number;
-  instanceId: string;
-}
-
 export class InterruptionController {
   readonly #o: InterruptionControllerOptions;
   readonly #index: ClaimIndex;
   /** NodeClaims terminating because of a notice this process acted on, for the report at the drain's end. */
   readonly #notices = new Map<string, Notice>();
+  /** The notice being acted on per NodeClaim: two messages about one instance (a batch) are handled in turn. */
+  readonly #acting = new Map<string, Promise<InstanceOutcome>>();
 
   constructor(options: InterruptionControllerOptions) {
     this.#o = options;
@@ -126,7 +123,53 @@ export class InterruptionController {
     return { messageType: event.kind, noticeAt: event.noticeAt, outcomes };
   }
 
+  /**
+   * Takes up what a previous process left: every NodeClaim terminating for an interruption notice (its annotation)
+   * is reported as interrupted — once: the status publisher drops what the branch already holds — and its drain
+   * will be reported at its end.
+   */
+  recover(): void {
+    for (const claim of this.#o.cluster.list("nodeclaims")) {
+      if (claim.metadata.deletionTimestamp !== undefined) this.#resume(claim, this.#index.node(claim));
+    }
+  }
+
+  /** Reports a NodeClaim already terminating for a notice (annotated) as that notice's act. */
+  #resume(claim: NodeClaim, node: Node | undefined): void {
+    const notice = noticeOf(claim);
+    const name = claim.metadata.name ?? "";
+    if (notice === undefined || this.#notices.has(name)) return;
+    this.#notices.set(name, notice);
+    this.#recordInterrupted(claim, node, notice);
+  }
+
+  #recordInterrupted(claim: NodeClaim, node: Node | undefined, notice: Notice): void {
+    const name = claim.metadata.name ?? "";
+    const pool = claim.metadata.labels?.[LABEL_NODE_POOL];
+    this.#o.status?.record({
+      kind: "interrupted",
+      ...(pool === undefined ? {} : { pool }),
+      // The Node's name, also once it is gone (the NodeClaim keeps it), else the NodeClaim's: an action names a
+      // node, and always the same one, so that it is recorded once.
+      node: node?.metadata.name ?? claim.status?.nodeName ?? name,
+      reason: `${notice.kind} for instance ${notice.instanceId}: NodeClaim ${name} tainted and deleted, draining`,
+    });
+  }
+
   async #handleInstance(event: InterruptionEvent, instanceId: string): Promise<InstanceOutcome> {
+    const name = this.#index.nodeClaim(instanceId)?.metadata.name;
+    if (name === undefined) return this.#actOnInstance(event, instanceId);
+    const previous = this.#acting.get(name) ?? Promise.resolve("noted" as InstanceOutcome);
+    const acting = previous.catch(() => undefined).then(() => this.#actOnInstance(event, instanceId));
+    this.#acting.set(name, acting);
+    try {
+      return await acting;
+    } finally {
+      if (this.#acting.get(name) === acting) this.#acting.delete(name);
+    }
+  }
+
+  async #actOnInstance(event: InterruptionEvent, instanceId: string): Promise<InstanceOutcome> {
     const claim = this.#index.nodeClaim(instanceId);
     if (claim === undefined) {
       this.#o.logger?.debug({ instanceId, kind: event.kind }, "no NodeClaim for the interrupted instance");
@@ -134,12 +177,16 @@ export class InterruptionController {
     }
     const node = this.#index.node(claim);
     const name = claim.metadata.name ?? "";
-    const pool = claim.metadata.labels?.[LABEL_NODE_POOL];
     if (event.kind === "rebalance_recommendation") return this.#rebalance(event, claim, node, instanceId);
     if (event.kind === "spot_interrupted" || event.kind === "capacity_reservation_interrupted") {
       this.#markUnavailable(claim, event.kind === "spot_interrupted" ? "spot" : "reserved");
     }
-    if (this.#alreadyTerminating(claim, node)) return "already-terminating";
+    if (this.#notices.has(name)) return "already-terminating";
+    if (this.#alreadyTerminating(claim, node)) {
+      this.#resume(claim, node);
+      return "already-terminating";
+    }
+    const notice: Notice = { kind: event.kind, noticeAt: event.noticeAt, instanceId };
     const deadline =
       event.kind === "spot_interrupted" || event.kind === "capacity_reservation_interrupted"
         ? new Date(event.noticeAt + INTERRUPTION_NOTICE_MS)
@@ -147,9 +194,10 @@ export class InterruptionController {
     const begun = await beginTermination(this.#o.cluster, name, {
       ...(node?.metadata.name === undefined ? {} : { nodeName: node.metadata.name }),
       ...(deadline === undefined ? {} : { terminateBy: deadline }),
+      annotations: noticeAnnotation(notice),
     });
     if (begun === "gone") return "unknown-instance";
-    this.#notices.set(name, { kind: event.kind, noticeAt: event.noticeAt, instanceId });
+    this.#notices.set(name, notice);
     await this.#events(claim, node, EVENT_REASON[event.kind], EVENT_MESSAGE[event.kind]);
     await this.#events(
       claim,
@@ -157,12 +205,7 @@ export class InterruptionController {
       "TerminatingOnInterruption",
       "Interruption triggered termination for the NodeClaim",
     );
-    this.#o.status?.record({
-      kind: "interrupted",
-      ...(pool === undefined ? {} : { pool }),
-      ...(node?.metadata.name === undefined ? {} : { node: node.metadata.name }),
-      reason: `${event.kind} for instance ${instanceId}: NodeClaim ${name} tainted and deleted, draining`,
-    });
+    this.#recordInterrupted(claim, node, notice);
     return "terminating";
   }
 
@@ -290,7 +333,7 @@ export class InterruptionController {
     this.#o.status?.record({
       kind: "drained",
       ...(report.pool === undefined ? {} : { pool: report.pool }),
-      ...(report.node === undefined ? {} : { node: report.node }),
+      node: report.node ?? report.nodeClaim,
       reason:
         `${notice.kind} for instance ${notice.instanceId}: ${moved} pod(s) moved` +
         (report.deletedAtDeadline > 0

@@ -15,6 +15,7 @@ import { InFlight } from "../in-flight.ts";
 import { CONDITION_INITIALIZED, CONDITION_LAUNCHED, CONDITION_REGISTERED, isConditionTrue } from "../state/index.ts";
 import { notInitializedBecause } from "./initialization.ts";
 import type { Launcher } from "./launch.ts";
+import { launchedAt, launchReport, type LaunchStatusSink } from "./launch-report.ts";
 import { liveness, type LivenessTimeouts, LAUNCH_TIMEOUT_MS, REGISTRATION_TIMEOUT_MS } from "./liveness.ts";
 import { livenessEvent, registeredEvent } from "./nodeclaim-events.ts";
 import type { ObservedCapacitySink } from "./observed-capacity.ts";
@@ -32,9 +33,14 @@ export interface NodeClaimLifecycleOptions {
   readonly clock: TimerClock;
   readonly observedCapacity?: ObservedCapacitySink;
   readonly timeouts?: Partial<LivenessTimeouts>;
-  /** Told of each NodeClaim deleted by a timeout (the Git status report). */
-  readonly status?: NodeClaimStatusSink;
   readonly logger?: Logger;
+  /**
+   * The Git status report (the one status publisher): told of each NodeClaim deleted by a timeout, and of launches
+   * the provisioner did not report.
+   */
+  readonly status?: {
+    record(event: Parameters<NodeClaimStatusSink["record"]>[0] | Parameters<LaunchStatusSink["record"]>[0]): void;
+  };
 }
 
 export class NodeClaimLifecycle {
@@ -46,9 +52,14 @@ export class NodeClaimLifecycle {
   readonly #timers = new Map<string, Timer>();
   readonly #failures = new Map<string, { count: number; retryAt: number }>();
   #unsubscribe: (() => void)[] = [];
+  /** When this controller started: a launch written before it is a previous process's, perhaps unreported. */
+  readonly #startedAt: number;
+  /** NodeClaims whose launch this controller has reported or seen reported. */
+  readonly #reported = new Set<string>();
 
   constructor(options: NodeClaimLifecycleOptions) {
     this.#o = options;
+    this.#startedAt = options.clock.now().getTime();
     this.#timeouts = {
       launchMs: options.timeouts?.launchMs ?? LAUNCH_TIMEOUT_MS,
       registrationMs: options.timeouts?.registrationMs ?? REGISTRATION_TIMEOUT_MS,
@@ -60,8 +71,10 @@ export class NodeClaimLifecycle {
     const { cluster } = this.#o;
     this.#unsubscribe = [
       cluster.onChange("nodeclaims", (change) => {
-        if (change.type === "deleted") this.#forget(change.object.metadata.name ?? "");
-        else this.enqueue(change.object.metadata.name ?? "");
+        if (change.type === "deleted") {
+          this.#forget(change.object.metadata.name ?? "");
+          this.#reported.delete(change.object.metadata.name ?? "");
+        } else this.enqueue(change.object.metadata.name ?? "");
       }),
       cluster.onChange("nodes", (change) => {
         const claim = this.#claimOfNode(change.object);
@@ -130,6 +143,7 @@ export class NodeClaimLifecycle {
       await this.#launch(claim, now.getTime());
       return;
     }
+    this.#reportRecovered(claim);
     const node = this.#nodeOf(claim);
     if (node === undefined) return;
     if (!isConditionTrue(claim, CONDITION_REGISTERED)) {
@@ -146,6 +160,7 @@ export class NodeClaimLifecycle {
     const failure = this.#failures.get(name);
     if (failure !== undefined && now < failure.retryAt) return;
     const outcome = await this.#o.launcher.launch(claim);
+    if (outcome.outcome === "launched") this.#reportRecovered(outcome.nodeClaim);
     if (outcome.outcome === "failed") {
       const count = (failure?.count ?? 0) + 1;
       const delay = Math.min(LAUNCH_RETRY_MAX_MS, LAUNCH_RETRY_MIN_MS * 2 ** (count - 1));
@@ -155,6 +170,21 @@ export class NodeClaimLifecycle {
     } else {
       this.#failures.delete(name);
     }
+  }
+
+  /**
+   * Reports the launch of a NodeClaim a previous process created (a second before this controller started, at
+   * least: creation times are whole seconds): that process may have died before its provisioner reported it, or
+   * before it launched it at all. The provisioner reports what this process creates.
+   */
+  #reportRecovered(claim: NodeClaim): void {
+    const name = claim.metadata.name ?? "";
+    if (this.#o.status === undefined || this.#reported.has(name)) return;
+    const created = Date.parse(claim.metadata.creationTimestamp ?? "");
+    if (Number.isNaN(created) || created > this.#startedAt - 1_000 || launchedAt(claim) === undefined) return;
+    this.#reported.add(name);
+    const event = launchReport(claim);
+    if (event !== undefined) this.#o.status.record(event);
   }
 
   async #register(claim: NodeClaim, node: Node): Promise<void> {

@@ -15,6 +15,11 @@ export interface BeginTermination {
    * earlier; `now` is Karpenter's forceful termination (no graceful drain, no volume wait).
    */
   terminateBy?: Date;
+  /**
+   * Annotations written on the NodeClaim before it is deleted (with the deadline, in one patch): why it terminates,
+   * for a controller restarted mid-termination to report what it cannot otherwise know (an interruption's notice).
+   */
+  annotations?: Readonly<Record<string, string>>;
 }
 
 /** `deleting`: the NodeClaim is being deleted (by this call or before); `gone`: there was none. */
@@ -35,23 +40,28 @@ export async function beginTermination(
       if (!isNotFound(error)) throw error;
     }
   }
+  const claim = cluster.get("nodeclaims", { name: nodeClaimName });
+  const current = claim?.metadata.annotations ?? {};
+  const annotations: Record<string, string> = {};
+  for (const [key, value] of Object.entries(options.annotations ?? {})) {
+    if (current[key] !== value) annotations[key] = value;
+  }
   if (options.terminateBy !== undefined) {
-    const claim = cluster.get("nodeclaims", { name: nodeClaimName });
-    const current = claim?.metadata.annotations?.[ANNOTATION_TERMINATION_TIMESTAMP];
-    if (claim !== undefined && (current === undefined || Date.parse(current) > options.terminateBy.getTime())) {
-      try {
-        await cluster.patch(
-          "nodeclaims",
-          { name: nodeClaimName },
-          {
-            type: "merge",
-            patch: { metadata: { annotations: { [ANNOTATION_TERMINATION_TIMESTAMP]: rfc3339(options.terminateBy) } } },
-          },
-        );
-      } catch (error) {
-        if (isNotFound(error)) return "gone";
-        throw error;
-      }
+    const deadline = current[ANNOTATION_TERMINATION_TIMESTAMP];
+    if (deadline === undefined || Date.parse(deadline) > options.terminateBy.getTime()) {
+      annotations[ANNOTATION_TERMINATION_TIMESTAMP] = rfc3339(options.terminateBy);
+    }
+  }
+  if (claim !== undefined && Object.keys(annotations).length > 0) {
+    try {
+      await cluster.patch(
+        "nodeclaims",
+        { name: nodeClaimName },
+        { type: "merge", patch: { metadata: { annotations } } },
+      );
+    } catch (error) {
+      if (isNotFound(error)) return "gone";
+      throw error;
     }
   }
   const deleted = await cluster.delete("nodeclaims", { name: nodeClaimName });

@@ -33,8 +33,14 @@ export interface TerminationOptions {
   cloudProvider: CloudProvider;
   clock: TimerClock;
   logger?: Logger;
-  /** Told once per NodeClaim this process finished terminating. */
+  /** Told once per NodeClaim this process finished terminating, before its finalizer is removed. */
   onTerminated?: (report: TerminationReport) => void;
+  /**
+   * Awaited between the report and the finalizer's removal: what the report recorded is made durable (the status
+   * publisher's flush) while the NodeClaim still exists, so a crash in between loses nothing — a restarted
+   * controller finds the NodeClaim still held and reports it again (recorded once).
+   */
+  beforeFinalize?: () => Promise<unknown>;
   /** How soon a drain or volume wait is looked at again; 1 s (Karpenter requeues a drain after 1 s). */
   requeueMs?: number;
   /** How soon an instance still shutting down is asked for again; 5 s (the instance termination requeue). */
@@ -58,7 +64,7 @@ type Step = { done: true } | { done: false; requeueMs: number };
 const podKey = (pod: Pod) => `${pod.metadata.namespace}/${pod.metadata.name}`;
 
 export class TerminationController {
-  readonly #o: Required<Omit<TerminationOptions, "logger" | "onTerminated">> & TerminationOptions;
+  readonly #o: Required<Omit<TerminationOptions, "logger" | "onTerminated" | "beforeFinalize">> & TerminationOptions;
   readonly #timers = new Map<string, Timer>();
   readonly #running = new Map<string, Promise<void>>();
   readonly #again = new Set<string>();
@@ -174,9 +180,10 @@ export class TerminationController {
     }
     if (!(await this.#instanceGone(claim))) return { done: false, requeueMs: this.#o.instanceRequeueMs };
     if (node !== undefined) await this.#deleteNode(node.metadata.name ?? "");
+    this.#report(claim, node, progress);
+    await this.#o.beforeFinalize?.();
     await cluster.removeFinalizer("nodeclaims", { name }, TERMINATION_FINALIZER);
     this.#progress.delete(name);
-    this.#report(claim, node, progress);
     return { done: true };
   }
 

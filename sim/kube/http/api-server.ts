@@ -12,6 +12,7 @@ import { applyManager, fieldManagerScope, prepareApply } from "../apply/store-ap
 import type { AdmissionAttributes } from "../admission/admission-review.ts";
 import { WebhookAdmission } from "../admission/webhook-admission.ts";
 import { AccessControl, installBootstrapPolicy } from "../auth/access-control.ts";
+import { AuditLog } from "./audit-log.ts";
 import { decodeProtobufRequest } from "../auth/protobuf-requests.ts";
 import { ADMIN_USER, type UserInfo } from "../auth/user-info.ts";
 import { initialObjects, servedKindRegistry } from "../kinds/index.ts";
@@ -88,6 +89,8 @@ export interface KubeApiServer {
   faults: ApiFaults;
   /** The max-in-flight filter's refusals (429s). */
   inFlight: Pick<InFlightFilter, "refused" | "untilRefused">;
+  /** Every request answered: who, what, when (audit-log.ts). */
+  audit: AuditLog;
   /** A kubeconfig for the admin user (YAML). */
   kubeconfig(options?: { namespace?: string }): string;
   close(): Promise<void>;
@@ -115,6 +118,8 @@ interface Call {
   warnings: string[];
   /** Who is asking, once authenticated (admission webhooks are told). */
   user: UserInfo;
+  /** Whether `user` was authenticated (else the request was refused before). */
+  admitted: boolean;
 }
 
 /** Starts the API server with a new store holding the initial objects (namespaces, priority classes, CRDs). */
@@ -125,8 +130,10 @@ export async function startKubeApiServer(options: KubeApiServerOptions = {}): Pr
   const token = options.token ?? randomBytes(24).toString("base64url");
   const certificate = createServingCertificate(undefined, undefined, options.authority);
   const access = new AccessControl({ adminToken: token, store, registry, clock, ca: certificate.ca });
+  const audit = new AuditLog(clock);
   const handler = new ApiHandler(store, registry, {
     access,
+    audit,
     clock,
     ...(options.logger ? { logger: options.logger } : {}),
     maxBodyBytes: options.limits?.maxBodyBytes ?? MAX_BODY_BYTES,
@@ -161,6 +168,7 @@ export async function startKubeApiServer(options: KubeApiServerOptions = {}): Pr
     registry,
     faults,
     inFlight,
+    audit,
     kubeconfig: (o = {}) => kubeconfigYaml({ server: url, ca: certificate.ca, token, ...o }),
     close: async () => {
       clearInterval(bookmarks);
@@ -185,6 +193,7 @@ export function createClusterStore(options: { clock?: Clock; limits?: Partial<St
 
 interface HandlerOptions {
   access: AccessControl;
+  audit: AuditLog;
   clock: Clock;
   /** Where unexpected errors are logged; nowhere by default. */
   logger?: Logger;
@@ -220,7 +229,9 @@ class ApiHandler {
       url: new URL(req.url ?? "/", "https://sim.invalid"),
       warnings: [],
       user: ADMIN_USER,
+      admitted: false,
     };
+    const audited = this.#options.audit.begin(req.method ?? "GET", call.url, req.headers["user-agent"]);
     try {
       await this.#route(call);
     } catch (error) {
@@ -231,6 +242,8 @@ class ApiHandler {
         const status = internalError((error as Error).message);
         this.#send(call, 500, status.status);
       }
+    } finally {
+      audited(call.admitted ? call.user.name : "system:anonymous", res.statusCode);
     }
   }
 
@@ -243,6 +256,7 @@ class ApiHandler {
     const method = call.req.method ?? "GET";
     const user = this.#options.access.admit(method, call.url, call.req.headers.authorization);
     call.user = user;
+    call.admitted = true;
     const endpoint = this.#options.access.endpoint(method, path, user);
     if (endpoint) return this.#send(call, 201, endpoint(await this.#accessBody(call, path)));
     if (path === "/version") return this.#send(call, 200, versionInfo());

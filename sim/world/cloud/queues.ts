@@ -20,6 +20,18 @@ export interface QueueMessage {
   receiptHandle?: string;
 }
 
+/** A message some client deleted, with when (the world's clock): what a test judges an SQS consumer by. */
+export interface DeletedMessage {
+  id: string;
+  body: string;
+  sentAt: number;
+  deletedAt: number;
+  receiveCount: number;
+}
+
+/** Deletions kept for `deleted()`, newest last; older ones are forgotten. */
+const DELETIONS_KEPT = 10_000;
+
 export interface QueueSettings {
   visibilityTimeoutS: number;
   messageRetentionPeriodS: number;
@@ -51,6 +63,7 @@ export class Queue {
   /** Every handle ever issued, to the message id it was issued for (deleting by an older handle works). */
   readonly #handles = new Map<string, string>();
   #wakeups: (() => void)[] = [];
+  readonly #deletions: DeletedMessage[] = [];
   /** Asked once per delivered message: true leaves it visible, so it is delivered again (a duplicate fault). */
   readonly #duplicate: () => boolean;
 
@@ -164,7 +177,16 @@ export class Queue {
   /** Deleting an already deleted message succeeds, as on SQS; a handle never issued here is invalid. */
   delete(handle: string): void {
     const message = this.#byHandle(handle);
-    if (message) this.#messages.delete(message.id);
+    if (!message) return;
+    this.#messages.delete(message.id);
+    const { id, body, sentAt, receiveCount } = message;
+    this.#deletions.push({ id, body, sentAt, deletedAt: this.#now(), receiveCount });
+    if (this.#deletions.length > DELETIONS_KEPT) this.#deletions.shift();
+  }
+
+  /** The messages deleted so far, oldest first (the newest 10,000). */
+  deleted(): readonly DeletedMessage[] {
+    return this.#deletions;
   }
 
   changeVisibility(handle: string, visibilityTimeoutS: number): void {

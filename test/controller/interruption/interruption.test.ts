@@ -347,3 +347,56 @@ describe("rebalance recommendations per NodePool", () => {
     assert.match(c.statusEvents[0]?.reason ?? "", /replaced proactively/);
   });
 });
+
+describe("crash safety: notices survive the process that acted on them", () => {
+  const warning = (claim: string) =>
+    JSON.stringify({
+      ...w.events.rebalanceRecommendation(instanceOf(claim)),
+      "detail-type": "EC2 Spot Instance Interruption Warning",
+      detail: { "instance-id": instanceOf(claim), "instance-action": "terminate" },
+    });
+
+  test("two messages about one instance received in one batch are handled in turn: one act, one report", async () => {
+    await w.launch("default-batch", { capacityType: "spot" });
+    await registered("default-batch");
+    const message = warning("default-batch");
+    await w.until(() => queueEmpty(), "the rebalance handled");
+    const queue = w.queues.byName(QUEUE);
+    queue.send(message, 0);
+    queue.send(message, 0);
+    await w.until(() => queueEmpty() && deleting("default-batch"), "both handled", { stepMs: 10 });
+    const outcomes = c.done
+      .filter((d) => d.deleted && d.handled.messageType === "spot_interrupted")
+      .flatMap((d) => (d.deleted ? d.handled.outcomes : []));
+    assert.deepEqual(outcomes.sort(), ["already-terminating", "terminating"]);
+    assert.equal(c.statusEvents.filter((e) => e.kind === "interrupted").length, 1);
+  });
+
+  test("a controller started after a crash reports the notice written on the NodeClaim, and its drain at the end", async () => {
+    await w.launch("default-crash", { capacityType: "spot" });
+    const node = await registered("default-crash");
+    await w.until(() => queueEmpty(), "the launch's notices handled");
+    w.queues.byName(QUEUE).send(warning("default-crash"), 0);
+    await w.until(() => queueEmpty() && deleting("default-crash"), "the warning acted on", { stepMs: 10 });
+    const annotations = w.cluster.get("nodeclaims", { name: "default-crash" })?.metadata.annotations ?? {};
+    assert.match(annotations["poolkeeper.dev/interruption"] ?? "", /^spot_interrupted i-[0-9a-f]+ \d{4}-/);
+    // The process dies before its report is durable: a new one starts from the cluster's state alone.
+    await c.stop();
+    c = startInterruptionControllers(w, { queue: new WorldInterruptionQueue(w.queues, QUEUE), logger: log.logger });
+    c.interruption.recover();
+    c.interruption.recover();
+    const interrupted = c.statusEvents.filter((e) => e.kind === "interrupted");
+    assert.deepEqual(
+      interrupted.map((e) => e.node),
+      [node],
+      "reported once, naming the node",
+    );
+    assert.match(interrupted[0]?.reason ?? "", /^spot_interrupted for instance i-/);
+    await w.until(() => w.cluster.get("nodeclaims", { name: "default-crash" }) === undefined, "the NodeClaim gone", {
+      limitMs: 5 * 60_000,
+    });
+    const drained = c.statusEvents.filter((e) => e.kind === "drained");
+    assert.equal(drained.length, 1);
+    assert.match(drained[0]?.reason ?? "", /^spot_interrupted for instance i-[0-9a-f]+: \d+ pod\(s\) moved/);
+  });
+});

@@ -1,0 +1,361 @@
+// Crash safety of `poolkeeper run` (issue 25, item 4): the program runs as its own process against the simulated
+// world on its scaled clock (POOLKEEPER_SIM_CLOCK), with pods arriving and leaving, spot interruptions and
+// consolidation going on, and is killed with SIGKILL at least 50 times — after a random delay, or the moment it
+// logs a line of a dangerous window (a launch, an interruption message taken, a status commit) — and started again
+// each time. The kill points come from a seeded generator whose seed is printed (CRASH_SEED=… replays one). Then
+// one last run settles the world, and everything is judged from the world's own records: the instances EC2
+// launched (with their tags), the NodeClaims the API server stored (a watch over the whole test), the messages
+// the queue deleted and when, and the status branch in the repository.
+import assert from "node:assert/strict";
+import { after, before, test } from "node:test";
+import { writeFileSync } from "node:fs";
+import type { KubeObject, ServedWorld, World } from "../../sim/index.ts";
+import { seededRandom } from "../support/json-mutation.ts";
+import { gitCli } from "../support/pool-repo.ts";
+import { startPoolkeeper, type PoolkeeperProcess } from "../support/poolkeeper-process.ts";
+import { startProcessWorld, type ProcessWorld } from "../support/run-process-world.ts";
+import { appDeployment, CLUSTER, QUEUE, STATUS_BRANCH } from "../support/run-world.ts";
+import { kindOf } from "../support/sim-world.ts";
+
+/** Simulated seconds per wall second: a 60 s boot is 6 s, a lease or a GC grace period a few seconds. */
+const FACTOR = 10;
+const KILLS = Number(process.env.CRASH_KILLS ?? 50);
+const SEED = Number(process.env.CRASH_SEED ?? Date.now() % 1_000_000);
+
+/** WhenEmpty consolidation after 20 s, so scale-downs empty nodes that the disruption loop then removes. */
+const NODE_POOL = `apiVersion: karpenter.sh/v1
+kind: NodePool
+metadata:
+  name: default
+spec:
+  template:
+    spec:
+      nodeClassRef:
+        group: karpenter.k8s.aws
+        kind: EC2NodeClass
+        name: default
+      requirements:
+        - key: karpenter.sh/capacity-type
+          operator: In
+          values: ["spot"]
+        - key: node.kubernetes.io/instance-type
+          operator: In
+          values: ["m5.xlarge"]
+      expireAfter: 720h
+  limits:
+    cpu: "1000"
+  disruption:
+    consolidationPolicy: WhenEmpty
+    consolidateAfter: 20s
+    budgets:
+      - nodes: "50%"
+`;
+
+const POOLKEEPER_YAML = `apiVersion: poolkeeper.dev/v1alpha1
+kind: PoolkeeperConfig
+spec:
+  cluster: ${CLUSTER}
+  pollInterval: 10s
+  coalesce: 0s
+`;
+
+type Pod = KubeObject & { spec?: { nodeName?: string }; status?: { phase?: string } };
+type Claim = KubeObject & { status?: { providerID?: string; nodeName?: string } };
+type Json = Record<string, unknown>;
+
+let w: ProcessWorld;
+let clock: ProcessWorld["clock"];
+let world: World;
+let served: ServedWorld;
+let repo: string;
+const next = seededRandom(SEED);
+/** Each life is a new replica (a new pod): its own cache directory, as after a pod's restart. */
+let replicas = 0;
+const runArgs = () => w.runArgs(`life-${replicas++}`);
+
+before(async () => {
+  console.log(`crash-safety seed ${SEED} (CRASH_SEED=${SEED} replays it)`);
+  w = await startProcessWorld({ factor: FACTOR, seed: SEED, nodePool: NODE_POOL, config: POOLKEEPER_YAML });
+  ({ clock, world, served, repo } = w);
+});
+
+after(async () => {
+  await w?.stop();
+});
+
+const deployments = () => kindOf(world.store, "apps", "v1", "deployments");
+const pods = () =>
+  (world.store.list(kindOf(world.store, "", "v1", "pods"), { namespace: "default" }).items as Pod[]).filter(
+    (p) => p.metadata?.deletionTimestamp === undefined,
+  );
+const claims = () => world.store.list(kindOf(world.store, "karpenter.sh", "v1", "nodeclaims"), {}).items as Claim[];
+const tag = (tags: { key: string; value: string }[], key: string) => tags.find((t) => t.key === key)?.value;
+const ours = () => world.cloud.instances().filter((i) => tag(i.tags, `kubernetes.io/cluster/${CLUSTER}`) !== undefined);
+
+function scale(replicas: number): void {
+  const current = world.store.get(deployments(), "default", "app");
+  world.store.update(deployments(), "default", "app", {
+    ...current,
+    spec: { ...(current.spec as object), replicas },
+  });
+}
+
+/** What the test did to the world, each with the simulated time it was done. */
+const actions: string[] = [];
+
+function disturb(): void {
+  const roll = next();
+  if (roll < 0.35) {
+    const replicas = 2 + Math.floor(next() * 30);
+    scale(replicas);
+    actions.push(`scale to ${replicas}`);
+  } else if (roll < 0.6) {
+    const running = ours().filter((i) => world.cloud.stateOf(i) === "running");
+    const victim = running[Math.floor(next() * running.length)];
+    if (victim === undefined) return;
+    served.aws.events.spotInterruption(victim.id);
+    actions.push(`spot interruption of ${victim.id}`);
+  }
+}
+
+/** Log lines of the dangerous windows: a launch, an interruption message being handled, a status commit. */
+const DANGEROUS: { what: string; match: (line: Json) => boolean }[] = [
+  { what: "a launch", match: (l) => l.msg === "launched nodeclaim" || /launch/i.test(String(l.msg)) },
+  { what: "an interruption", match: (l) => /interrupt/i.test(String(l.msg)) },
+  { what: "a status commit", match: (l) => l.msg === "status committed and pushed" },
+  { what: "a disruption", match: (l) => typeof l.command === "string" },
+];
+
+interface Life {
+  run: PoolkeeperProcess;
+  killedAt: string;
+}
+
+const leading = (l: Json) => l.msg === "controller manager leading";
+
+/**
+ * Lets the leading `run` act until a kill point the generator chooses — a random delay, or the first line of a
+ * dangerous window (bounded by the delay) — and kills it with SIGKILL. The next replica was started beside it
+ * and stands by, so its start-up overlaps this life; it takes over once the lease expires.
+ */
+async function killPoint(life: PoolkeeperProcess, index: number): Promise<string> {
+  const exit = life.exit();
+  const delayMs = Math.floor(next() * 2_500);
+  const window = DANGEROUS[Math.floor(next() * DANGEROUS.length)] as (typeof DANGEROUS)[number];
+  let killedAt = `after ${delayMs} ms`;
+  if (next() < 0.7) {
+    const from = life.lines.length;
+    const seen = await Promise.race([
+      life.line(window.match, window.what, from).then(() => true),
+      new Promise<false>((resolve) => setTimeout(() => resolve(false), delayMs + 2_500)),
+      exit.then(() => false),
+    ]);
+    killedAt = seen ? `at ${window.what}` : `after ${delayMs + 2_500} ms (no ${window.what})`;
+  } else {
+    await Promise.race([new Promise((resolve) => setTimeout(resolve, delayMs)), exit]);
+  }
+  life.child.kill("SIGKILL");
+  await exit;
+  if (index % 10 === 0) console.log(`kill ${index}: ${killedAt}`);
+  return killedAt;
+}
+
+test(`poolkeeper run killed ${KILLS} times at random points loses, leaks and repeats nothing`, async () => {
+  // Every NodeClaim the API server ever stored, from a watch over the whole test.
+  const seen: Seen = { claims: new Map(), terminating: new Map() };
+  const nodeClaimKind = kindOf(world.store, "karpenter.sh", "v1", "nodeclaims");
+  const watch = world.store.watch(nodeClaimKind, { resourceVersion: String(world.store.resourceVersion) }, (e) => {
+    if (e.type === "BOOKMARK") return;
+    const name = String(e.object.metadata?.name ?? "");
+    // A deleted object's last version is kept: what it launched still counts.
+    if (e.type !== "DELETED" || !seen.claims.has(name)) seen.claims.set(name, e.object as Claim);
+    if ((e.type === "DELETED" || e.object.metadata?.deletionTimestamp !== undefined) && !seen.terminating.has(name)) {
+      seen.terminating.set(name, clock.now().getTime());
+    }
+  });
+  world.store.create(deployments(), "default", appDeployment(12));
+  actions.push("deployment of 12");
+  const lives: Life[] = [];
+  const start = () => {
+    const run = startPoolkeeper(runArgs(), w.env);
+    lives.push({ run, killedAt: "" });
+    return run;
+  };
+  try {
+    // The first run applies the pools and launches for the first pods before the kills begin; the next replica
+    // is always loading or standing by, so its start-up overlaps the current life.
+    let current = start();
+    await current.line((l) => l.msg === "launched nodeclaim", "the first launch", 0);
+    let following = start();
+    for (let kill = 1; kill <= KILLS; kill++) {
+      disturb();
+      await current.line(leading, "leading", 0);
+      (lives.find((l) => l.run === current) as Life).killedAt = await killPoint(current, kill);
+      current = following;
+      following = start();
+    }
+    following.child.kill("SIGKILL");
+    // The last run settles the world: every pod running, every interrupted instance replaced, empty nodes gone.
+    scale(16);
+    await current.line(leading, "leading", 0);
+    await settled(current);
+    current.child.kill("SIGTERM");
+    assert.equal(await current.exit(), 0, current.stderr());
+  } finally {
+    if (process.env.CRASH_LOG) {
+      const text = lives.map((l, i) =>
+        [`== life ${i}: killed ${l.killedAt}`, ...l.run.lines.map((j) => JSON.stringify(j)), l.run.stderr()].join("\n"),
+      );
+      writeFileSync(process.env.CRASH_LOG, text.join("\n"));
+    }
+    watch.stop();
+    for (const life of lives) if (life.run.child.exitCode === null) life.run.child.kill("SIGKILL");
+  }
+  await judge(seen);
+});
+
+/** Waits (on events: log lines, the world's state) until the world has settled; bounded in simulated time. */
+async function settled(run: PoolkeeperProcess): Promise<void> {
+  const start = clock.now().getTime();
+  for (;;) {
+    const all = pods();
+    const pending = all.filter((p) => p.spec?.nodeName === undefined || p.status?.phase !== "Running");
+    const live = claims();
+    const instances = ours().filter((i) => ["pending", "running"].includes(world.cloud.stateOf(i)));
+    const quiet =
+      all.length === 16 &&
+      pending.length === 0 &&
+      live.every((c) => c.metadata?.deletionTimestamp === undefined && c.status?.providerID !== undefined) &&
+      instances.length === live.length;
+    if (quiet) return;
+    if (clock.now().getTime() - start > (Number(process.env.CRASH_SETTLE_MIN) || 20) * 60_000) {
+      assert.fail(
+        `not settled within 20 minutes of simulated time: ${all.length} pods, ${pending.length} pending, ` +
+          `${live.length} NodeClaims, ${instances.length} live instances\n${run.stderr()}\n` +
+          run.lines
+            .slice(-40)
+            .map((l) => JSON.stringify(l))
+            .join("\n"),
+      );
+    }
+    // The world moves on its own clock; look again a moment later (the bound above is in simulated time).
+    await new Promise((resolve) => setTimeout(resolve, 200));
+  }
+}
+
+/** The status branch's events, read by git's own trailer parser (`%(trailers)`), oldest first. */
+async function statusEvents(): Promise<string[]> {
+  const log = await gitCli(
+    repo,
+    "log",
+    "--reverse",
+    "--format=%(trailers:key=Poolkeeper-Event,valueonly)",
+    STATUS_BRANCH,
+  );
+  return log.split("\n").filter((line) => line.trim() !== "");
+}
+
+interface Seen {
+  /** Every version of each NodeClaim the API server stored, by name, the latest last. */
+  claims: Map<string, Claim>;
+  /** When (the world's clock) each NodeClaim first had a deletionTimestamp or was gone. */
+  terminating: Map<string, number>;
+}
+
+async function judge(seen: Seen): Promise<void> {
+  const problems: string[] = [];
+  const all = ours();
+  // No duplicate instance for one NodeClaim: EC2's own record of every launch, by the tag run gave it.
+  const byClaim = new Map<string, string[]>();
+  for (const instance of all) {
+    const claim = tag(instance.tags, "karpenter.sh/nodeclaim");
+    if (claim === undefined) problems.push(`instance ${instance.id} carries no karpenter.sh/nodeclaim tag`);
+    else byClaim.set(claim, [...(byClaim.get(claim) ?? []), instance.id]);
+  }
+  for (const [claim, ids] of byClaim) {
+    if (ids.length > 1) problems.push(`NodeClaim ${claim} has ${ids.length} instances: ${ids.join(", ")}`);
+    if (!seen.claims.has(claim)) problems.push(`instances ${ids.join(", ")} name NodeClaim ${claim}, never stored`);
+  }
+  // No leak, either way: each live instance is a live NodeClaim's, each NodeClaim has a live instance.
+  const live = claims();
+  const providerIds = new Set(live.map((c) => c.status?.providerID?.split("/").at(-1)));
+  for (const instance of all.filter((i) => ["pending", "running"].includes(world.cloud.stateOf(i)))) {
+    if (!providerIds.has(instance.id)) problems.push(`instance ${instance.id} leaked: no NodeClaim names it`);
+  }
+  const alive = new Set(all.filter((i) => world.cloud.stateOf(i) === "running").map((i) => i.id));
+  for (const claim of live) {
+    const id = claim.status?.providerID?.split("/").at(-1);
+    if (id === undefined || !alive.has(id)) problems.push(`NodeClaim ${claim.metadata?.name} has no running instance`);
+  }
+  // Each action exactly once in the status branch.
+  const events = await statusEvents();
+  const launched = [...seen.claims.values()].filter((c) => c.status?.providerID !== undefined);
+  const provisioned = new Map<string, number>();
+  for (const event of events) {
+    const name = /^provisioned default (\S+):/.exec(event)?.[1];
+    if (name !== undefined) provisioned.set(name, (provisioned.get(name) ?? 0) + 1);
+  }
+  for (const claim of launched) {
+    const name = String(claim.metadata?.name ?? "");
+    const count = provisioned.get(name) ?? 0;
+    if (count !== 1) problems.push(`NodeClaim ${name} launched; ${count} provisioned events`);
+  }
+  for (const [name, count] of provisioned) {
+    if (!launched.some((c) => c.metadata?.name === name))
+      problems.push(`${count} provisioned events for ${name}, never launched`);
+  }
+  const acted = new Map<string, number>();
+  for (const event of events) {
+    const head = /^(interrupted|drained|consolidated|expired|drifted) (\S+)(?: (\S+))?:/.exec(event);
+    if (head === null) continue;
+    // An interruption and its drain are about an instance (the reason names it), whatever node name is shown.
+    const instance = /instance (i-[0-9a-f]+)/.exec(event)?.[1];
+    const key = `${head[1]} ${instance ?? head[3] ?? head[2]}`;
+    acted.set(key, (acted.get(key) ?? 0) + 1);
+  }
+  for (const [key, count] of acted) if (count > 1) problems.push(`status event "${key}" recorded ${count} times`);
+  // Each interruption acted on (its NodeClaim tainted and deleted with the notice written on it) is reported once,
+  // and its drain once when the NodeClaim is gone.
+  for (const claim of seen.claims.values()) {
+    const notice = (claim.metadata?.annotations as Record<string, string> | undefined)?.["poolkeeper.dev/interruption"];
+    const instance = notice?.split(" ")[1];
+    if (instance === undefined) continue;
+    if ((acted.get(`interrupted ${instance}`) ?? 0) !== 1)
+      problems.push(`interruption of ${instance}: ${acted.get(`interrupted ${instance}`) ?? 0} interrupted events`);
+    const gone = !claims().some((c) => c.metadata?.name === claim.metadata?.name);
+    if (gone && (acted.get(`drained ${instance}`) ?? 0) !== 1)
+      problems.push(`drain of ${instance}: ${acted.get(`drained ${instance}`) ?? 0} drained events`);
+  }
+  // No SQS message deleted before its work was done: the NodeClaim of the instance it names was already being
+  // deleted (tainted and deleted: beginTermination's act) when the queue deleted the message.
+  const claimOfInstance = new Map<string, string>();
+  for (const claim of seen.claims.values()) {
+    const id = claim.status?.providerID?.split("/").at(-1);
+    if (id !== undefined) claimOfInstance.set(id, String(claim.metadata?.name ?? ""));
+  }
+  for (const message of served.aws.queues.byName(QUEUE).deleted()) {
+    const body = JSON.parse(message.body) as {
+      "detail-type"?: string;
+      detail?: { "instance-id"?: string; state?: string };
+    };
+    const acts =
+      body["detail-type"] === "EC2 Spot Instance Interruption Warning" ||
+      (body["detail-type"] === "EC2 Instance State-change Notification" &&
+        ["stopping", "stopped", "shutting-down", "terminated"].includes(body.detail?.state ?? ""));
+    if (!acts) continue;
+    const instance = body.detail?.["instance-id"];
+    const claim = instance === undefined ? undefined : claimOfInstance.get(instance);
+    if (claim === undefined) continue;
+    const since = seen.terminating.get(claim);
+    if (since === undefined || since > message.deletedAt) {
+      problems.push(`message ${message.id} (instance ${instance}) deleted before NodeClaim ${claim} was terminating`);
+    }
+  }
+  if (process.env.CRASH_VERBOSE) console.log([...actions, ...events].join("\n"));
+  // Enough actions happened for the run to mean something.
+  console.log(
+    `crash-safety: ${launched.length} NodeClaims launched, ${all.length} instances, ${events.length} status events, ` +
+      `${served.aws.queues.byName(QUEUE).deleted().length} messages deleted; actions: ${actions.length}`,
+  );
+  assert.deepEqual(problems, [], `seed ${SEED}:\n${problems.join("\n")}`);
+}

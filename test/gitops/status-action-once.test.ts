@@ -1,0 +1,100 @@
+// Each node action once in the status branch (gitops/status-action-key.ts): a controller restarted after a crash
+// re-derives its reports from the cluster and reports again what may already be recorded. The publisher drops an
+// action it recorded already, one the branch held when it was seeded, and — after `reseed()`, when this replica
+// starts leading — one another replica committed meanwhile, read from the branch before the next write. Events
+// about no node, and a rebalance replacement held (no termination), are not taken for the node's interruption.
+import assert from "node:assert/strict";
+import { describe, it } from "node:test";
+import { parseTrailers } from "../../gitops/status-render.ts";
+import { StatusPublisher } from "../../gitops/status-publisher.ts";
+import type { StatusWriteInput, StatusWriter } from "../../gitops/status-writer.ts";
+import type { HistoryEntry } from "../../gitops/history.ts";
+import { silentLogger } from "../../runtime/log.ts";
+import { FakeClock } from "../support/fake-clock.ts";
+
+function setup(history: HistoryEntry[] = []) {
+  const writes: StatusWriteInput[] = [];
+  const writer: StatusWriter = {
+    remote: "memory",
+    branch: "status",
+    async write(input) {
+      writes.push(input);
+      return { sha: `c${writes.length}`, pushed: true, unchanged: false };
+    },
+    history: async () => history,
+  };
+  const publisher = new StatusPublisher({
+    writer,
+    cluster: "prod",
+    coalesceMs: 0,
+    clock: new FakeClock(new Date("2026-11-25T10:00:00Z")),
+    logger: silentLogger(),
+    retry: { minBackoffMs: 60_000, maxBackoffMs: 60_000 },
+    manual: true,
+    history: writer.history,
+  });
+  const events = () => writes.flatMap((w) => parseTrailers(w.message).events.map((e) => `${e.kind} ${e.node ?? "-"}`));
+  return { publisher, events };
+}
+
+const entry = (events: HistoryEntry["events"], cluster = "prod"): HistoryEntry =>
+  ({ sha: "a".repeat(40), time: new Date("2026-11-25T09:00:00Z"), cluster, events }) as HistoryEntry;
+
+describe("each node action once in the status branch", () => {
+  it("records a node action reported twice once, and events about no node every time", async () => {
+    const { publisher, events } = setup();
+    publisher.record({ kind: "provisioned", pool: "default", node: "default-a", reason: "launched m5.xlarge" });
+    publisher.record({ kind: "provisioned", pool: "default", node: "default-a", reason: "launched; after a restart" });
+    publisher.record({ kind: "accepted", reason: "commit 1 accepted" });
+    publisher.record({ kind: "accepted", reason: "commit 1 accepted" });
+    await publisher.flush();
+    assert.deepEqual(events(), ["provisioned default-a", "accepted -", "accepted -"]);
+  });
+
+  it("drops what the branch held when seeded, for this cluster only", async () => {
+    const { publisher, events } = setup();
+    publisher.seedActions([
+      { kind: "interrupted", pool: "default", node: "n1", reason: "spot_interrupted for instance i-1" },
+    ]);
+    publisher.record({
+      kind: "interrupted",
+      pool: "default",
+      node: "n1",
+      reason: "instance_terminated for instance i-1",
+    });
+    publisher.record({ kind: "drained", pool: "default", node: "n1", reason: "spot_interrupted: 4 pod(s) moved" });
+    await publisher.flush();
+    assert.deepEqual(events(), ["drained n1"]);
+  });
+
+  it("after reseed, reads the branch before writing and drops what another replica committed meanwhile", async () => {
+    const history = [
+      entry([{ kind: "provisioned", pool: "default", node: "default-b", reason: "launched by the other replica" }]),
+      entry([{ kind: "provisioned", pool: "default", node: "default-c", reason: "another cluster's" }], "staging"),
+    ];
+    const { publisher, events } = setup(history);
+    publisher.reseed();
+    publisher.record({ kind: "provisioned", pool: "default", node: "default-b", reason: "recovered" });
+    publisher.record({ kind: "provisioned", pool: "default", node: "default-c", reason: "recovered" });
+    await publisher.flush();
+    assert.deepEqual(events(), ["provisioned default-c"]);
+  });
+
+  it("a rebalance replacement held is not the node's interruption", async () => {
+    const { publisher, events } = setup();
+    publisher.record({
+      kind: "interrupted",
+      pool: "p",
+      node: "n",
+      reason: "rebalance_recommendation for instance i-9: replacement held, budget",
+    });
+    publisher.record({
+      kind: "interrupted",
+      pool: "p",
+      node: "n",
+      reason: "spot_interrupted for instance i-9: NodeClaim c tainted and deleted, draining",
+    });
+    await publisher.flush();
+    assert.deepEqual(events(), ["interrupted n", "interrupted n"]);
+  });
+});
