@@ -66,6 +66,9 @@ export interface AutoscalerDependencies {
   logger: Logger;
 }
 
+/** How long termination holds a finished NodeClaim for the interruption controller to start and recover. */
+const INTERRUPTION_ATTACH_WAIT_MS = 60_000;
+
 interface Shared {
   provider: AwsCloudProvider;
   cloudProvider: CloudProvider;
@@ -91,6 +94,25 @@ export function autoscalerLoops(deps: AutoscalerDependencies): Runnable[] {
   const nominations = new Nominations();
   // Termination's reports close the interruptions this process acted on (notice-to-drained, replacements).
   const onTerminated = new Set<(report: TerminationReport) => void>();
+  // The loops start side by side: after a restart, termination may finish a NodeClaim a previous process began
+  // for an interruption before the interruption controller has recovered that notice. Such a report waits for it
+  // (and the NodeClaim's finalizer with it, so a crash meanwhile loses nothing: the next process drains again);
+  // bounded, so termination never stalls on an interruption loop that cannot start.
+  const interruptionExpected = deps.interruptionQueue !== undefined && deps.dryRun !== true;
+  const undelivered: TerminationReport[] = [];
+  const attached = new Set<() => void>();
+  const untilInterruptionAttached = () =>
+    !interruptionExpected || onTerminated.size > 0
+      ? Promise.resolve()
+      : new Promise<void>((resolve) => {
+          const timer = clock.afterFunc(INTERRUPTION_ATTACH_WAIT_MS, done);
+          function done() {
+            timer.stop();
+            attached.delete(done);
+            resolve();
+          }
+          attached.add(done);
+        });
 
   const loops: Runnable[] = [
     controllerRunnable("provisioner", async ({ logger }) => {
@@ -153,12 +175,14 @@ export function autoscalerLoops(deps: AutoscalerDependencies): Runnable[] {
         clock,
         logger,
         onTerminated: (report) => {
+          if (interruptionExpected && onTerminated.size === 0) undelivered.push(report);
           for (const listener of onTerminated) listener(report);
         },
         // The drain's report reaches Git before the NodeClaim goes; a failed write keeps it queued in memory.
-        ...(deps.publisher
-          ? { beforeFinalize: () => deps.publisher?.flush().catch(() => undefined) ?? Promise.resolve() }
-          : {}),
+        beforeFinalize: async () => {
+          await untilInterruptionAttached();
+          await (deps.publisher?.flush().catch(() => undefined) ?? Promise.resolve());
+        },
       }).start();
     }),
     // Disruption (branch disruption-loop's factory): a fresh reconcile loop each leadership, whose first pass
@@ -204,6 +228,8 @@ export function autoscalerLoops(deps: AutoscalerDependencies): Runnable[] {
         onTerminated.add(listener);
         // What a previous process left terminating for a notice: reported (once) and its drain reported at its end.
         interruption.recover();
+        for (const report of undelivered.splice(0)) listener(report);
+        for (const done of [...attached]) done();
         const consumer = new InterruptionConsumer({
           queue,
           handle: (message) => interruption.handleMessage(message),

@@ -20,7 +20,8 @@ const POOLKEEPER_FAILED_SCHEDULING = "Failed to schedule pod";
 const PROVISIONING_WAIT_MS = 5 * 60_000;
 /** EC2 terminates an interrupted spot instance two minutes after its warning. */
 const INTERRUPTION_DEADLINE_MS = 120_000;
-const CONSOLIDATION_WAIT_MS = 10 * 60_000;
+/** The GPU pool's consolidateAfter (10 min) and a few passes after it. */
+const CONSOLIDATION_WAIT_MS = 20 * 60_000;
 const DRIFT_WAIT_MS = 15 * 60_000;
 /** The gate's judgement of the class change (poolkeeper.yaml polls every 10 s). */
 const GATE_WAIT_MS = 10 * 60_000;
@@ -129,12 +130,23 @@ export const consolidationWithinBudgets: DemoStep = {
       ]);
       expect(patched.code === 0, `scaling ${deployment} down failed: ${patched.stderr.trim()}`);
     }
+    // The training job is done: its GPU node is empty, so emptiness would take it — but the GPU pool's
+    // `nodes: "0"` business-hours window is active, and the node must stay, with the reason on it.
+    const finished = await env.kubectl(["delete", "job", "train", "-n", NAMESPACE, "--wait=false"]);
+    expect(finished.code === 0, `deleting the finished training job failed: ${finished.stderr.trim()}`);
+    const heldEvent = () =>
+      listObjects(env.world, "events").find(
+        (event) =>
+          (event as { reason?: string }).reason === "DisruptionBlocked" &&
+          /budget/i.test(String((event as { message?: string }).message)) &&
+          isAboutGpuPool(event, gpuBefore),
+      );
     // Karpenter's budget: 20% of the pool's nodes, rounded up, disrupted at once.
     let worst = 0;
     let allowedThen = 0;
     await waitFor(
       env,
-      "general-purpose nodes consolidated",
+      "general-purpose nodes consolidated and the GPU pool's hold explained",
       CONSOLIDATION_WAIT_MS,
       () => {
         const nodes = poolNodes("general-purpose");
@@ -145,8 +157,9 @@ export const consolidationWithinBudgets: DemoStep = {
           worst = disrupting;
           allowedThen = Math.ceil(nodes.length * 0.2);
         }
-        progress(`${nodes.length} general-purpose nodes (was ${before}), ${disrupting} being disrupted`);
-        return nodes.length < before && disrupting === 0 ? true : undefined;
+        const held = heldEvent() === undefined ? "not yet held" : "held";
+        progress(`${nodes.length} general-purpose nodes (was ${before}), ${disrupting} being disrupted; gpu ${held}`);
+        return nodes.length < before && disrupting === 0 && heldEvent() !== undefined ? true : undefined;
       },
       { why: () => loopsSaid(env) },
     );
@@ -157,12 +170,7 @@ export const consolidationWithinBudgets: DemoStep = {
       gpuBefore.every((node) => gpuNow.includes(node)),
       `a GPU node was disrupted inside the nodes: "0" window (${gpuBefore.join(", ")} → ${gpuNow.join(", ")})`,
     );
-    const held = listObjects(env.world, "events").find(
-      (event) =>
-        (event as { reason?: string }).reason === "DisruptionBlocked" &&
-        /budget/i.test(String((event as { message?: string }).message)) &&
-        isAboutGpuPool(event, gpuBefore),
-    );
+    const held = heldEvent();
     expect(held !== undefined, "no DisruptionBlocked event says why the GPU pool is held");
     return [
       `general-purpose: ${before} → ${poolNodes("general-purpose").length} nodes, at most ${worst} disrupted at once ` +
@@ -176,7 +184,10 @@ export const driftRollout: DemoStep = {
   id: "drift",
   title: "an EC2NodeClass change drifts its nodes, replaced with rollout progress",
   async run(env, _state, progress) {
-    const old = listObjects(env.world, "nodes").map(name);
+    // The GPU pool's `nodes: "0"` window is still active: its node drifts too, but waits for the window to end.
+    const old = listObjects(env.world, "nodes")
+      .filter((node) => nodePoolOf(node) !== "gpu")
+      .map(name);
     if (old.length === 0) throw new StepFailure(`no nodes to drift; ${loopsSaid(env)}`);
     // The weekend batch pool the gate rejected is still at the head: the team takes it out again, or the gate
     // would reject this commit for it too.

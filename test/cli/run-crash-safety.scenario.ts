@@ -6,6 +6,8 @@
 // one last run settles the world, and everything is judged from the world's own records: the instances EC2
 // launched (with their tags), the NodeClaims the API server stored (a watch over the whole test), the messages
 // the queue deleted and when, and the status branch in the repository.
+// Run with `npm run scenario:crash-safety`, outside `npm test` while some runs still lose a status event (see
+// docs/operations.md, "What a crash leaves behind").
 import assert from "node:assert/strict";
 import { after, before, test } from "node:test";
 import { writeFileSync } from "node:fs";
