@@ -142,19 +142,20 @@ const leading = (l: Json) => l.msg === "controller manager leading";
  */
 async function killPoint(life: PoolkeeperProcess, index: number): Promise<string> {
   const exit = life.exit();
-  const delayMs = Math.floor(next() * 2_500);
+  // Delays in the world's (simulated) time: up to 25 s, a window's line awaited up to 25 s more.
+  const delayMs = Math.floor(next() * 25_000);
   const window = DANGEROUS[Math.floor(next() * DANGEROUS.length)] as (typeof DANGEROUS)[number];
-  let killedAt = `after ${delayMs} ms`;
+  let killedAt = `after ${delayMs} simulated ms`;
   if (next() < 0.7) {
     const from = life.lines.length;
     const seen = await Promise.race([
       life.line(window.match, window.what, from).then(() => true),
-      new Promise<false>((resolve) => setTimeout(() => resolve(false), delayMs + 2_500)),
+      clock.sleep(delayMs + 25_000).then(() => false),
       exit.then(() => false),
     ]);
-    killedAt = seen ? `at ${window.what}` : `after ${delayMs + 2_500} ms (no ${window.what})`;
+    killedAt = seen ? `at ${window.what}` : `after ${delayMs + 25_000} simulated ms (no ${window.what})`;
   } else {
-    await Promise.race([new Promise((resolve) => setTimeout(resolve, delayMs)), exit]);
+    await Promise.race([clock.sleep(delayMs), exit]);
   }
   life.child.kill("SIGKILL");
   await exit;
@@ -240,8 +241,8 @@ async function settled(run: PoolkeeperProcess): Promise<void> {
             .join("\n"),
       );
     }
-    // The world moves on its own clock; look again a moment later (the bound above is in simulated time).
-    await new Promise((resolve) => setTimeout(resolve, 200));
+    // The world moves on its own clock; look again two simulated seconds later.
+    await clock.sleep(2_000);
   }
 }
 
