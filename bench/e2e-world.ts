@@ -12,6 +12,7 @@ import { startGitServer, type GitServer } from "../test/support/git-server.ts";
 import { gitCli } from "../test/support/pool-repo.ts";
 import { kindOf } from "../test/support/sim-world.ts";
 import { startBenchController, type BenchController } from "./e2e-controller.ts";
+import { simulatedRunArguments } from "../cli/demo/run-arguments.ts";
 
 const CLUSTER = "prod";
 const SERVICE_CIDR = "10.100.0.0/16";
@@ -152,24 +153,16 @@ export async function startBenchWorld(factor: number): Promise<BenchWorld> {
 
   const controller = await startBenchController(
     [
-      "--repo",
-      git.url("pools.git"),
-      "--cache-dir",
-      join(dir, "run-cache"),
-      "--kubeconfig",
-      kubeconfig,
-      "--port",
-      "0",
-      "--host",
-      "127.0.0.1",
-      "--aws-region",
-      world.cloud.scenario.region,
-      "--aws-endpoint",
-      served.aws.endpoint,
+      ...simulatedRunArguments({
+        repo: git.url("pools.git"),
+        cacheDir: join(dir, "run-cache"),
+        kubeconfig,
+        region: world.cloud.scenario.region,
+        awsEndpoint: served.aws.endpoint,
+        serviceCidr: SERVICE_CIDR,
+      }),
       // One replica: a lease at a scaled clock could lapse on a loaded machine and stop the loops mid-run.
       "--leader-elect=false",
-      "--service-cidr",
-      SERVICE_CIDR,
     ],
     {
       PATH: process.env.PATH,

@@ -21,6 +21,7 @@ import { startGitServer, type GitServer } from "./git-server.ts";
 import { findKubectl, kubectlFor, type Kubectl } from "./kubectl.ts";
 import { QuiescentClock } from "./quiescent-clock.ts";
 import { createDemoRepository, type DemoRepository } from "./repository.ts";
+import { simulatedRunArguments } from "./run-arguments.ts";
 
 /** The cluster's name: the simulated account's subnets and security groups carry `karpenter.sh/discovery: demo`. */
 export const CLUSTER = "demo";
@@ -121,26 +122,17 @@ export async function startDemoEnvironment(
     const controller = startController(
       options.main,
       [
-        "--repo",
-        repository.url,
-        "--cache-dir",
-        join(dir, "run-cache"),
-        "--kubeconfig",
-        kubeconfig,
-        "--port",
-        "0",
-        "--host",
-        "127.0.0.1",
-        "--aws-region",
-        world.cloud.scenario.region,
-        "--aws-endpoint",
-        served.aws.endpoint,
-        "--interruption-queue",
-        INTERRUPTION_QUEUE,
+        ...simulatedRunArguments({
+          repo: repository.url,
+          cacheDir: join(dir, "run-cache"),
+          kubeconfig,
+          region: world.cloud.scenario.region,
+          awsEndpoint: served.aws.endpoint,
+          interruptionQueue: INTERRUPTION_QUEUE,
+          serviceCidr: SERVICE_CIDR,
+        }),
         // One replica: nothing to elect.
         "--leader-elect=false",
-        "--service-cidr",
-        SERVICE_CIDR,
       ],
       clock,
       log,

@@ -14,6 +14,7 @@ import { guardAgainstHang } from "./hang-guard.ts";
 import { gitCli } from "./pool-repo.ts";
 import { CLUSTER, DNS_IP, NODE_CLASS, QUEUE, SERVICE_CIDR } from "./run-world.ts";
 import { kindOf } from "./sim-world.ts";
+import { simulatedRunArguments } from "../../cli/demo/run-arguments.ts";
 
 export interface ProcessWorld {
   dir: string;
@@ -81,24 +82,15 @@ export async function startProcessWorld(options: {
     env,
     runArgs: (replica, extra = [], config = kubeconfig) => [
       "run",
-      "--repo",
-      repo,
-      "--cache-dir",
-      join(dir, `cache-${replica}`),
-      "--kubeconfig",
-      config,
-      "--port",
-      "0",
-      "--host",
-      "127.0.0.1",
-      "--aws-region",
-      world.cloud.scenario.region,
-      "--aws-endpoint",
-      served.aws.endpoint,
-      "--interruption-queue",
-      QUEUE,
-      "--service-cidr",
-      SERVICE_CIDR,
+      ...simulatedRunArguments({
+        repo,
+        cacheDir: join(dir, `cache-${replica}`),
+        kubeconfig: config,
+        region: world.cloud.scenario.region,
+        awsEndpoint: served.aws.endpoint,
+        interruptionQueue: QUEUE,
+        serviceCidr: SERVICE_CIDR,
+      }),
       ...extra,
     ],
     async serviceAccountKubeconfig(name) {

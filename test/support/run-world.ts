@@ -19,6 +19,7 @@ import { guardAgainstHang } from "./hang-guard.ts";
 import { Quiescence } from "../../cli/demo/quiescence.ts";
 import { gitCli } from "./pool-repo.ts";
 import { kindOf } from "./sim-world.ts";
+import { simulatedRunArguments } from "../../cli/demo/run-arguments.ts";
 
 export const CLUSTER = "prod";
 export const QUEUE = "prod-interruptions";
@@ -223,22 +224,14 @@ export async function startRunWorld(options: { interruptionQueue?: boolean } = {
       const exit = main(
         [
           "run",
-          "--repo",
-          git.url("pools.git"),
-          "--cache-dir",
-          join(dir, `cache-${runs.length}`),
-          "--kubeconfig",
-          runOptions.kubeconfig ?? kubeconfig,
-          "--port",
-          "0",
-          "--host",
-          "127.0.0.1",
-          "--aws-region",
-          "us-west-2",
-          "--aws-endpoint",
-          served.aws.endpoint,
-          "--service-cidr",
-          SERVICE_CIDR,
+          ...simulatedRunArguments({
+            repo: git.url("pools.git"),
+            cacheDir: join(dir, `cache-${runs.length}`),
+            kubeconfig: runOptions.kubeconfig ?? kubeconfig,
+            region: "us-west-2",
+            awsEndpoint: served.aws.endpoint,
+            serviceCidr: SERVICE_CIDR,
+          }),
           ...args,
         ],
         out,
