@@ -41,21 +41,24 @@ export type Simulation =
 
 export const usd = (value: number) => `$${value < 0.01 ? value.toFixed(4) : value.toFixed(3)}/h`;
 
-/** Where the candidates' reschedulable pods would go: provisioning's scheduler over the other usable nodes. */
+/**
+ * Where the candidates' reschedulable pods would go: provisioning's scheduler over the other usable nodes. The pass's
+ * node list is handed over whole with the nodes to leave out, so what the scheduler derives from it is derived once
+ * per pass, not once per candidate.
+ */
 export function placePods(candidates: readonly NodeFacts[], ctx: SimulationContext): ScheduleResult {
   const names = new Set(candidates.map((c) => c.name));
   const pods = candidates.flatMap((c) => c.source.pods.filter(isReschedulable));
   return schedule(
-    {
-      pendingPods: pods,
-      existing: ctx.snapshot.existing.filter((e) => !names.has(e.name) && !ctx.unavailable.has(e.name)),
-      daemonSets: ctx.snapshot.daemonSets,
-    },
+    { pendingPods: pods, existing: ctx.snapshot.existing, daemonSets: ctx.snapshot.daemonSets },
     ctx.templates,
     ctx.instanceTypes,
     ctx.clock,
-    // Karpenter's packing: a consolidation replaces with one node, so the simulation must fill one where it can.
-    { packing: "Karpenter" },
+    {
+      // Karpenter's packing: a consolidation replaces with one node, so the simulation must fill one where it can.
+      packing: "Karpenter",
+      leaveOut: { has: (name) => names.has(name) || ctx.unavailable.has(name) },
+    },
   );
 }
 

@@ -13,9 +13,11 @@ export class ResourceIndex {
   readonly names: readonly string[];
   readonly #position: ReadonlyMap<string, number>;
 
-  constructor(lists: Iterable<ResourceList>) {
+  /** `more`: names to add after the lists' (the existing nodes', found once per list of nodes). */
+  constructor(lists: Iterable<ResourceList>, more: Iterable<string> = []) {
     const names = new Set<string>(["cpu", "memory", "pods"]);
     for (const list of lists) for (const name of Object.keys(list)) names.add(name);
+    for (const name of more) names.add(name);
     this.names = [...names];
     this.#position = new Map(this.names.map((name, i) => [name, i]));
   }

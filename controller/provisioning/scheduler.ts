@@ -19,6 +19,7 @@ import {
 } from "../../scheduling/index.ts";
 import { ClaimOrder } from "./claim-order.ts";
 import { ClaimShortlists } from "./claim-shortlists.ts";
+import { existingList, type LeaveOut } from "./existing-list.ts";
 import { ExistingNodes, type OpenNode } from "./existing-nodes.ts";
 import { explain, NO_NODE_POOL, type PoolExplanation } from "./explanations.ts";
 import { type HostPort, hostPortConflict } from "./host-ports.ts";
@@ -37,7 +38,7 @@ import { byQueueOrder, RetryQueue } from "./queue.ts";
 import { repack } from "./repack.ts";
 import { addVectors, fitsVector, maxInto, ResourceIndex, type ResourceVector } from "./resource-vector.ts";
 import { type OpenedClaim, poolLeft, type PoolLeft, ruledOut } from "./ruled-out.ts";
-import type { ClusterSnapshot, ExistingCapacity } from "./snapshot.ts";
+import type { ClusterSnapshot } from "./snapshot.ts";
 import { existingView, Topology } from "./topology.ts";
 import type { NodeView } from "./topology-group.ts";
 
@@ -91,6 +92,12 @@ export interface ScheduleOptions {
    * open two smaller ones for the same price).
    */
   readonly packing?: "CostAware" | "Karpenter" | undefined;
+  /**
+   * Existing nodes the run leaves out, as if the snapshot did not list them: a disruption simulation's candidates
+   * and the nodes pods may not move to. What the run derives from the list itself is then worked out once per list
+   * (existing-list.ts), not once per simulation.
+   */
+  readonly leaveOut?: LeaveOut | undefined;
 }
 
 /** A NodePool during the run: its types prepared, what its limits and $/h cap have left. */
@@ -258,13 +265,8 @@ export function schedule(
   options: ScheduleOptions = {},
 ): ScheduleResult {
   const list = poolList(nodePools, instanceTypes);
-  const owned = new Map<string, ExistingCapacity[]>();
-  for (const e of snapshot.existing) {
-    if (e.nodePool === undefined) continue;
-    const nodes = owned.get(e.nodePool);
-    if (nodes === undefined) owned.set(e.nodePool, [e]);
-    else nodes.push(e);
-  }
+  const existing = existingList(snapshot.existing);
+  const leaveOut = options.leaveOut;
   // A pool's state is made when first asked: of the pools pods may open NodeClaims on, and those a pod is explained
   // against.
   const states: (PoolState | undefined)[] = new Array(list.pools.length);
@@ -272,7 +274,7 @@ export function schedule(
     let state = states[i];
     if (state === undefined) {
       const { template, instanceTypes: types } = list.pools[i] as ListedPool;
-      state = poolState(template, snapshot, types, owned.get(template.name) ?? []);
+      state = poolState(template, snapshot, types, existing.ofPool(template.name, leaveOut));
       states[i] = state;
     }
     return state;
@@ -298,27 +300,30 @@ export function schedule(
     {
       pools: list.pools,
       existing: snapshot.existing,
+      leaveOut,
       boundPods: snapshot.boundPods ?? [],
       namespaceLabels: snapshot.namespaceLabels ?? {},
     },
     pods,
   );
   const open = openablePools(list, pods);
-  const index = new ResourceIndex([
-    ...pods.map((p) => p.requests),
-    ...list.pools.flatMap((_, i) => {
-      if (open[i] === 0) return [];
-      const p = stateAt(i);
-      return [p.daemonOverhead, p.template.limits ?? {}, ...p.instanceTypes.map((it) => it.capacity)];
-    }),
-    ...snapshot.existing.flatMap((e) => [e.allocatable, e.requested]),
-  ]);
-  const nodes = new ExistingNodes(snapshot.existing, (existing) => ({
-    existing,
-    view: existingView(existing),
-    allocatable: index.vector(existing.allocatable),
-    requested: index.vector(existing.requested),
-    hostPorts: [...(existing.hostPorts ?? [])],
+  const index = new ResourceIndex(
+    [
+      ...pods.map((p) => p.requests),
+      ...list.pools.flatMap((_, i) => {
+        if (open[i] === 0) return [];
+        const p = stateAt(i);
+        return [p.daemonOverhead, p.template.limits ?? {}, ...p.instanceTypes.map((it) => it.capacity)];
+      }),
+    ],
+    existing.resourceNames(leaveOut),
+  );
+  const nodes = new ExistingNodes(existing, leaveOut, (node) => ({
+    existing: node,
+    view: existingView(node),
+    allocatable: index.vector(node.allocatable),
+    requested: index.vector(node.requested),
+    hostPorts: [...(node.hostPorts ?? [])],
   }));
   const run: Run = {
     topology,

@@ -8,6 +8,7 @@
 import { RequirementSet } from "../../scheduling/index.ts";
 import type { PodConstraints } from "./pod-constraints.ts";
 import { type PodAffinityTerm, podAffinityTerms } from "./pod-topology-terms.ts";
+import type { LeaveOut } from "./existing-list.ts";
 import type { ListedPool } from "./pool-list.ts";
 import type { BoundPod, ExistingCapacity } from "./snapshot.ts";
 import {
@@ -22,6 +23,8 @@ import {
 export interface TopologyInput {
   readonly pools: readonly ListedPool[];
   readonly existing: readonly ExistingCapacity[];
+  /** Existing nodes the run leaves out, as if `existing` did not list them. */
+  readonly leaveOut?: LeaveOut | undefined;
   readonly boundPods: readonly BoundPod[];
   /** Namespace name → its labels, for terms with a namespaceSelector. */
   readonly namespaceLabels: Readonly<Record<string, Readonly<Record<string, string>>>>;
@@ -47,14 +50,13 @@ export class Topology {
   // worked out for (groups are only ever added, so a changed count means the list may be stale).
   readonly #selecting = new Map<string, { readonly size: number; readonly groups: TopologyGroup[] }>();
   readonly #inverseSelecting = new Map<string, { readonly size: number; readonly groups: TopologyGroup[] }>();
-  #views: ReadonlyMap<string, NodeView> | undefined;
   readonly #ids = new Map<TopologyGroup, number>();
 
   constructor(input: TopologyInput, pods: readonly PodConstraints[]) {
     this.#input = input;
     for (const pod of pods) this.update(pod);
     for (const { pod, node } of input.boundPods) {
-      const view = this.#existingViews.get(node);
+      const view = this.existingView(node);
       if (view === undefined) continue;
       let terms: PodAffinityTerm[];
       try {
@@ -70,14 +72,10 @@ export class Topology {
     }
   }
 
-  // Made when first needed (bound pods, a group counting domains): a run whose pods state no topology reads none.
-  get #existingViews(): ReadonlyMap<string, NodeView> {
-    return (this.#views ??= new Map(this.#input.existing.map((e) => [e.name, existingView(e)])));
-  }
-
-  /** The view of an existing node by name. */
+  /** The view of an existing node by name; undefined for one the run leaves out. */
   existingView(name: string): NodeView | undefined {
-    return this.#existingViews.get(name);
+    if (this.#input.leaveOut?.has(name) === true) return undefined;
+    return viewsByName(this.#input.existing).get(name);
   }
 
   /** (Re)builds the groups a pod owns, after it is read or relaxed (`Topology.Update`). */
@@ -286,12 +284,13 @@ export class Topology {
   // countDomains: the domains nodes and pools offer, and the bound pods the group selects, where they run.
   #countBound(group: TopologyGroup): void {
     this.#registerDomains(group);
-    for (const view of this.#existingViews.values()) {
-      if (!group.countsOn(view)) continue;
+    const leaveOut = this.#input.leaveOut;
+    for (const [name, view] of viewsByName(this.#input.existing)) {
+      if (leaveOut?.has(name) === true || !group.countsOn(view)) continue;
       for (const d of this.#domainsOf(view, group.topologyKey)) group.register(d);
     }
     for (const { pod, node } of this.#input.boundPods) {
-      const view = this.#existingViews.get(node);
+      const view = this.existingView(node);
       if (view === undefined || !group.countsOn(view)) continue;
       if (!group.selects(pod.metadata.namespace ?? "default", pod.metadata.labels ?? {})) continue;
       for (const d of this.#domainsOf(view, group.topologyKey)) group.record(d);
@@ -357,6 +356,19 @@ function affinityGroupInit(
 // Per node, as the caller passes it: a disruption pass schedules thousands of times over the same nodes, and reading
 // each node's labels into requirements is most of a run's set-up otherwise. Views are never written.
 const views = new WeakMap<ExistingCapacity, NodeView>();
+
+// Per list, as the caller passes it, made when first needed (bound pods, a group counting domains): a run whose pods
+// state no topology reads none, and a disruption pass's runs share one.
+const viewMaps = new WeakMap<readonly ExistingCapacity[], ReadonlyMap<string, NodeView>>();
+
+function viewsByName(existing: readonly ExistingCapacity[]): ReadonlyMap<string, NodeView> {
+  let found = viewMaps.get(existing);
+  if (found === undefined) {
+    found = new Map(existing.map((e) => [e.name, existingView(e)]));
+    viewMaps.set(existing, found);
+  }
+  return found;
+}
 
 export function existingView(existing: ExistingCapacity): NodeView {
   let view = views.get(existing);
