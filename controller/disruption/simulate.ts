@@ -58,6 +58,8 @@ export function placePods(candidates: readonly NodeFacts[], ctx: SimulationConte
       // Karpenter's packing: a consolidation replaces with one node, so the simulation must fill one where it can.
       packing: "Karpenter",
       leaveOut: { has: (name) => names.has(name) || ctx.unavailable.has(name) },
+      // Callers ask only which pods would fit nowhere, not why, pool by pool.
+      explain: false,
     },
   );
 }

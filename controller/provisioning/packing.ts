@@ -57,7 +57,36 @@ export function growthPays(price: number, before: number, nextPrice: number, aft
 
 const GROWTH_SLACK = 0.02;
 
+// Per catalog (catalogs are shared by runs over the same types, pool-catalog.ts), by requirements, overhead and
+// demand: the consolidation simulations of a pass ask it again for every candidate whose pods request alike. Bounded,
+// as a controller's runs meet ever new demands.
+const packings = new WeakMap<PoolCatalog, Map<string, Packing>>();
+const PACKINGS_PER_CATALOG = 256;
+
+/** `compatible` is `catalog.compatible(requirements)`. The answer is shared: never written. */
 export function packing(
+  catalog: PoolCatalog,
+  compatible: Uint8Array,
+  overhead: ResourceVector,
+  requests: readonly number[],
+  requirements: RequirementSet,
+): Packing {
+  let kept = packings.get(catalog);
+  if (kept === undefined) {
+    kept = new Map();
+    packings.set(catalog, kept);
+  }
+  const key = `${catalog.key(requirements)}|${overhead.join(",")}|${requests.join(",")}`;
+  let found = kept.get(key);
+  if (found === undefined) {
+    found = packingOf(catalog, compatible, overhead, requests, requirements);
+    if (kept.size >= PACKINGS_PER_CATALOG) kept.clear();
+    kept.set(key, found);
+  }
+  return found;
+}
+
+function packingOf(
   catalog: PoolCatalog,
   compatible: Uint8Array,
   overhead: ResourceVector,

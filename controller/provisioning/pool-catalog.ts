@@ -2,12 +2,13 @@
  * A pool's instance types prepared for one scheduling run: resource vectors (resource-vector.ts) for allocatable and
  * capacity, and, per distinct requirement set a NodeClaim reaches, which types are compatible with an available
  * offering and their cheapest price per capacity type. A run meets few distinct requirement sets (the pool's, and
- * it narrowed to a zone or a capacity type), so each is worked out once, not once per pod and NodeClaim.
+ * it narrowed to a zone or a capacity type), so each is worked out once, not once per pod and NodeClaim. A catalog
+ * depends only on the types and the run's resource names, so runs over the same list of types with the same names
+ * share one (`poolCatalog`): a disruption pass schedules thousands of times over the same pools.
  */
 import type { InstanceType } from "../../cloudprovider/index.ts";
 import { CAPACITY_TYPE_ON_DEMAND, CAPACITY_TYPE_RESERVED, CAPACITY_TYPE_SPOT } from "../../cloudprovider/index.ts";
 import type { RequirementSet } from "../../scheduling/index.ts";
-import type { PoolState } from "./pool-state.ts";
 import { type ResourceIndex, type ResourceVector } from "./resource-vector.ts";
 
 export interface CompiledType {
@@ -28,16 +29,14 @@ export const CAPACITY_TYPES_BY_PREFERENCE = [
 ] as const;
 
 export class PoolCatalog {
-  readonly pool: PoolState;
   readonly types: readonly CompiledType[];
   readonly #compatible = new Map<string, Uint8Array>();
   readonly #prices = new Map<string, CapacityTypePrices>();
   readonly #orders = new Map<string, readonly Int32Array[]>();
   readonly #keys = new WeakMap<RequirementSet, string>();
 
-  constructor(pool: PoolState, index: ResourceIndex) {
-    this.pool = pool;
-    this.types = pool.instanceTypes.map((it, i) => ({
+  constructor(instanceTypes: readonly InstanceType[], index: ResourceIndex) {
+    this.types = instanceTypes.map((it, i) => ({
       it,
       index: i,
       allocatable: index.vector(it.allocatable()),
@@ -47,7 +46,7 @@ export class PoolCatalog {
 
   /** Per type: its requirements intersect these and it has an available offering they allow. */
   compatible(requirements: RequirementSet): Uint8Array {
-    const key = this.#key(requirements);
+    const key = this.key(requirements);
     let found = this.#compatible.get(key);
     if (found === undefined) {
       found = new Uint8Array(this.types.length);
@@ -61,7 +60,7 @@ export class PoolCatalog {
   }
 
   prices(requirements: RequirementSet): CapacityTypePrices {
-    const key = this.#key(requirements);
+    const key = this.key(requirements);
     let found = this.#prices.get(key);
     if (found === undefined) {
       found = CAPACITY_TYPES_BY_PREFERENCE.map((capacityType) => {
@@ -88,7 +87,7 @@ export class PoolCatalog {
    * instead of sorting its types again.
    */
   priceOrders(requirements: RequirementSet): readonly Int32Array[] {
-    const key = this.#key(requirements);
+    const key = this.key(requirements);
     let found = this.#orders.get(key);
     if (found === undefined) {
       found = this.prices(requirements).map((byType) => {
@@ -105,7 +104,8 @@ export class PoolCatalog {
     return found;
   }
 
-  #key(requirements: RequirementSet): string {
+  /** The requirements' text, which the catalog's answers are kept by (worked out once per set). */
+  key(requirements: RequirementSet): string {
     let key = this.#keys.get(requirements);
     if (key === undefined) {
       key = requirements.toString();
@@ -113,4 +113,22 @@ export class PoolCatalog {
     }
     return key;
   }
+}
+
+const catalogs = new WeakMap<readonly InstanceType[], Map<string, PoolCatalog>>();
+
+/** The catalog of these types (the list as the caller passes it) under the index's resource names, made once. */
+export function poolCatalog(instanceTypes: readonly InstanceType[], index: ResourceIndex): PoolCatalog {
+  let byNames = catalogs.get(instanceTypes);
+  if (byNames === undefined) {
+    byNames = new Map();
+    catalogs.set(instanceTypes, byNames);
+  }
+  const names = index.names.join("\n");
+  let catalog = byNames.get(names);
+  if (catalog === undefined) {
+    catalog = new PoolCatalog(instanceTypes, index);
+    byNames.set(names, catalog);
+  }
+  return catalog;
 }

@@ -31,7 +31,7 @@ import { openablePools } from "./openable-pools.ts";
 import { type ListedPool, poolList } from "./pool-list.ts";
 import { podConstraints, type PodConstraints, podKey } from "./pod-constraints.ts";
 import { demand, growthPays, packing, type Packing, worth } from "./packing.ts";
-import { type CompiledType, PoolCatalog } from "./pool-catalog.ts";
+import { type CompiledType, type PoolCatalog, poolCatalog } from "./pool-catalog.ts";
 import { poolState, type PoolState, undefinedLabel } from "./pool-state.ts";
 import { type PreferencePolicy, relax, withoutPreferences } from "./preferences.ts";
 import { byQueueOrder, RetryQueue } from "./queue.ts";
@@ -98,6 +98,11 @@ export interface ScheduleOptions {
    * (existing-list.ts), not once per simulation.
    */
   readonly leaveOut?: LeaveOut | undefined;
+  /**
+   * false: a pod left pending is listed without the per-pool explanations (every pool judged against it), for callers
+   * that ask only whether one is, as a disruption simulation does.
+   */
+  readonly explain?: boolean | undefined;
 }
 
 /** A NodePool during the run: its types prepared, what its limits and $/h cap have left. */
@@ -318,6 +323,7 @@ export function schedule(
     ],
     existing.resourceNames(leaveOut),
   );
+  const requests = demand(index, pods);
   const nodes = new ExistingNodes(existing, leaveOut, (node) => ({
     existing: node,
     view: existingView(node),
@@ -331,7 +337,7 @@ export function schedule(
     minValuesPolicy: options.minValuesPolicy ?? "Strict",
     costAware: (options.packing ?? "CostAware") === "CostAware",
     pools: list.pools.map((_, position) =>
-      open[position] === 1 ? poolRun(stateAt(position), position, index, pods) : undefined,
+      open[position] === 1 ? poolRun(stateAt(position), position, index, requests) : undefined,
     ),
     claims: [],
     order: new ClaimOrder(),
@@ -394,10 +400,16 @@ export function schedule(
   for (const pod of queue.remaining()) {
     unschedulable.push({
       pod: pod.key,
-      explanations: list.pools.map(({ template }, i) => {
-        const pool = stateAt(i);
-        return explain(template.name, ruledOut(pool, pod, leftOf(pool, i) as PoolLeft, topology, snapshot, clock));
-      }),
+      explanations:
+        options.explain === false
+          ? []
+          : list.pools.map(({ template }, i) => {
+              const pool = stateAt(i);
+              return explain(
+                template.name,
+                ruledOut(pool, pod, leftOf(pool, i) as PoolLeft, topology, snapshot, clock),
+              );
+            }),
       message: list.pools.length === 0 ? NO_NODE_POOL : undefined,
     });
   }
@@ -417,7 +429,8 @@ function firstDefined<T, R>(items: readonly T[], f: (item: T) => R | undefined):
   return undefined;
 }
 
-function poolRun(state: PoolState, position: number, index: ResourceIndex, pods: readonly PodConstraints[]): PoolRun {
+/** `requests`: the run's pending pods' demand (packing.ts), the same for every pool. */
+function poolRun(state: PoolState, position: number, index: ResourceIndex, requests: readonly number[]): PoolRun {
   const limit = new Float64Array(index.length).fill(Number.POSITIVE_INFINITY);
   const limits = state.template.limits ?? {};
   index.names.forEach((name, i) => {
@@ -425,10 +438,10 @@ function poolRun(state: PoolState, position: number, index: ResourceIndex, pods:
     if (quantity !== undefined) limit[i] = index.vector({ [name]: quantity })[i] as number;
   });
   const nodesLimit = limits["nodes"];
-  const catalog = new PoolCatalog(state, index);
+  const catalog = poolCatalog(state.instanceTypes, index);
   const overhead = index.vector(state.daemonOverhead);
   const baseCompatible = catalog.compatible(state.template.requirements);
-  const packed = packing(catalog, baseCompatible, overhead, demand(index, pods), state.template.requirements);
+  const packed = packing(catalog, baseCompatible, overhead, requests, state.template.requirements);
   const byPrice = [...catalog.types].sort(
     (a, b) => (packed.price[a.index] as number) - (packed.price[b.index] as number) || a.index - b.index,
   );
@@ -574,7 +587,7 @@ function addToClaim(run: Run, claim: OpenClaim, pod: PodConstraints, podRun: Pod
     let base = claim.requirements;
     if (!(podRun.unconstrained[k] ?? false)) {
       if (undefinedLabel(pool.state, base, alt) !== undefined) continue;
-      if (base.conflicts(alt).length > 0) continue;
+      if (!base.intersects(alt)) continue;
       base = base.intersection(alt);
     }
     const view: NodeView = { requirements: base, hostname: claim.hostname, taints: pool.state.template.taints };

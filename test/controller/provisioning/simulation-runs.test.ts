@@ -1,9 +1,11 @@
-// `ScheduleOptions.leaveOut` against the path it replaced: a run over the whole node list that leaves some nodes out
-// must decide exactly what a run over the list without them decides — placements, NodeClaims (pool, requirements,
-// options, price, pods), and the explanations of the pods left pending. Seeded clusters with what reads the node
-// list: topology spread and hostname anti-affinity over bound pods, nodeSelectors (the label index), pool limits
-// (each pool's nodes), and a resource only some nodes name (the run's resource names). Several leave-out sets run
-// over one list, as a disruption pass's simulations do.
+// `schedule` as disruption simulations call it, against the path it replaced. `leaveOut`: a run over the whole node
+// list that leaves some nodes out must decide exactly what a run over the list without them decides — placements,
+// NodeClaims (pool, requirements, options, price, pods), and the explanations of the pods left pending. The expected
+// runs get a fresh copy of the instance types each time, so no pool catalog or packing (kept per list of types) is
+// shared with the runs judged. Seeded clusters with what reads the node list: topology spread and hostname
+// anti-affinity over bound pods, nodeSelectors (the label index), pool limits (each pool's nodes), and a resource
+// only some nodes name (the run's resource names). Several leave-out sets and demands run over one list of nodes and
+// one of types, as a disruption pass's simulations do. `explain: false`: the same decisions, without explanations.
 import assert from "node:assert/strict";
 import { describe, it } from "node:test";
 import type { Pod } from "../../../api/index.ts";
@@ -108,8 +110,8 @@ function decided(result: ScheduleResult) {
   };
 }
 
-describe("schedule's leaveOut", () => {
-  it("decides as a run over the node list without the nodes left out (seeded clusters)", () => {
+describe("schedule as a disruption simulation calls it", () => {
+  it("leaving nodes out decides as a run over the list without them; explain: false only drops explanations (seeded)", () => {
     let placed = 0;
     let opened = 0;
     let pending = 0;
@@ -121,9 +123,17 @@ describe("schedule's leaveOut", () => {
         const out = new Set(existing.filter(() => random() < share).map((e) => e.name));
         const kept = existing.filter((e) => !out.has(e.name));
         for (const packing of ["Karpenter", "CostAware"] as const) {
-          const expected = run(pods, POOLS, TYPES, { existing: kept, boundPods }, { packing });
+          const expected = run(pods, POOLS, [...TYPES], { existing: kept, boundPods }, { packing });
           const actual = run(pods, POOLS, TYPES, { existing, boundPods }, { packing, leaveOut: out });
-          assert.deepStrictEqual(decided(actual), decided(expected), `seed ${seed}, round ${round}, ${packing}`);
+          const where = `seed ${seed}, round ${round}, ${packing}`;
+          assert.deepStrictEqual(decided(actual), decided(expected), where);
+          const quiet = run(pods, POOLS, TYPES, { existing, boundPods }, { packing, leaveOut: out, explain: false });
+          const { unschedulable, ...rest } = decided(expected);
+          assert.deepStrictEqual(
+            decided(quiet),
+            { ...rest, unschedulable: unschedulable.map((u) => ({ ...u, explanations: [] })) },
+            `${where}, explain: false`,
+          );
           placed += expected.placementsOnExisting.length;
           opened += expected.newNodeClaims.length;
           pending += expected.unschedulable.length;
