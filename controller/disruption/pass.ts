@@ -24,6 +24,7 @@ export class Pass {
   readonly instanceTypes: ReadonlyMap<string, readonly InstanceType[]>;
   readonly sim: SimulationContext;
   readonly #budgets = new Map<string, { budget: PoolBudget; spent: number }>();
+  #byPool: Map<string, NodeFacts[]> | undefined;
   readonly #blocked = new Map<string, Blocked>();
 
   constructor(init: {
@@ -91,6 +92,23 @@ export class Pass {
     return [...this.#blocked.values()].sort((a, b) => (a.node < b.node ? -1 : a.node > b.node ? 1 : 0));
   }
 
+  /**
+   * The facts of the pool's nodes, in the pass's order: what the budgets and rollout progress of a pool read, grouped
+   * once per pass instead of a walk over every node per pool and reason.
+   */
+  factsOf(nodePool: string): readonly NodeFacts[] {
+    if (this.#byPool === undefined) {
+      this.#byPool = new Map();
+      for (const f of this.facts) {
+        if (f.nodePool === undefined) continue;
+        const list = this.#byPool.get(f.nodePool);
+        if (list === undefined) this.#byPool.set(f.nodePool, [f]);
+        else list.push(f);
+      }
+    }
+    return this.#byPool.get(nodePool) ?? [];
+  }
+
   budgetsUsed(): PoolBudget[] {
     return [...this.#budgets.values()].map((e) => e.budget);
   }
@@ -101,7 +119,7 @@ export class Pass {
     if (entry === undefined) {
       const pool = this.pools.get(nodePool);
       if (pool === undefined) throw new Error(`NodePool ${nodePool} is not in the desired state`);
-      entry = { budget: poolBudget(pool, this.facts, reason, this.now), spent: 0 };
+      entry = { budget: poolBudget(pool, this.factsOf(nodePool), reason, this.now), spent: 0 };
       this.#budgets.set(key, entry);
     }
     return entry;

@@ -5,7 +5,7 @@
  * then the graceful methods in Karpenter's order — emptiness, drift, multi-node and single-node consolidation — the
  * first that finds something acts alone. Also reported: each pool's budgets as spent, and rollout progress.
  */
-import type { Clock } from "../../api/index.ts";
+import type { Clock, NodePool } from "../../api/index.ts";
 import type { InstanceType } from "../../cloudprovider/index.ts";
 import { type BudgetReason, type PoolBudget, poolBudget } from "./budgets.ts";
 import { type Candidate, candidates } from "./candidates.ts";
@@ -48,7 +48,7 @@ export function plan(
   options: DisruptionOptions = {},
 ): DisruptionPlan {
   const { pass, unavailable, problems, dryRun } = startPass(snapshot, desired, instanceTypes, clock, options);
-  const { now, facts, pools } = pass;
+  const { now, pools } = pass;
   const commands: DisruptionCommand[] = expirations(pass, dryRun);
   const expiring = new Set(commands.flatMap((c) => c.candidates.map((n) => n.node)));
   for (const name of expiring) unavailable.add(name);
@@ -72,15 +72,17 @@ export function plan(
   if (report !== undefined) commands.push(report);
   for (const command of commands) for (const c of command.candidates) pass.unblock(c.node);
 
+  // Each pool's progress and budgets read only its nodes (they filter by pool themselves).
+  const factsOf = (pool: NodePool) => pass.factsOf(pool.metadata?.name ?? "");
   return {
     decidedAt: now,
     commands,
     blocked: pass.blocked(),
     budgets: pass.budgetsUsed().map((b) => budgetSummary(b, now)),
-    rollout: [...pools.values()].map((pool) => rolloutProgress(pool, facts, desired.commit)),
+    rollout: [...pools.values()].map((pool) => rolloutProgress(pool, factsOf(pool), desired.commit)),
     problems,
     eligible,
-    allowed: [...pools.values()].flatMap((pool) => BUDGET_REASONS.map((r) => poolBudget(pool, facts, r, now))),
+    allowed: [...pools.values()].flatMap((pool) => BUDGET_REASONS.map((r) => poolBudget(pool, factsOf(pool), r, now))),
   };
 }
 
