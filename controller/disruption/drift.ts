@@ -23,11 +23,26 @@ export function driftReason(facts: NodeFacts, nodePool: NodePool): DriftReason |
 // Karpenter asks whether the pool's requirements are compatible with the NodeClaim's labels, allowing labels the
 // node does not carry; so only a label the node has, with a value the pool no longer allows, drifts it.
 function requirementsDrifted(labels: Readonly<Record<string, string>>, nodePool: NodePool): boolean {
-  const requirements = RequirementSet.fromRequirements(
-    nodePool.spec.template.spec.requirements as NodeSelectorRequirement[],
-  );
+  const requirements = poolRequirements(nodePool.spec.template.spec.requirements as NodeSelectorRequirement[]);
   return requirements.keys().some((key) => {
     const value = labels[key];
     return value !== undefined && !requirements.allows(key, value);
   });
+}
+
+// A pass asks this of every node of a pool, so the pool's requirements are read into a set once per value (their
+// JSON text: cheaper than validating and combining them again, and right however the caller's objects change).
+// Bounded: a controller meets new pools over time.
+const requirementSets = new Map<string, RequirementSet>();
+const REQUIREMENT_SETS = 4_096;
+
+function poolRequirements(requirements: readonly NodeSelectorRequirement[]): RequirementSet {
+  const text = JSON.stringify(requirements);
+  let set = requirementSets.get(text);
+  if (set === undefined) {
+    set = RequirementSet.fromRequirements(requirements);
+    if (requirementSets.size >= REQUIREMENT_SETS) requirementSets.clear();
+    requirementSets.set(text, set);
+  }
+  return set;
 }
