@@ -96,6 +96,12 @@ export interface WatchOptions {
   allowWatchBookmarks?: boolean;
   /** With bookmarks: the initial ADDED events end with a bookmark annotated `k8s.io/initial-events-end`. */
   sendInitialEvents?: boolean;
+  /**
+   * Events carry the stored objects themselves, one object shared by every such watcher, instead of a copy each —
+   * for watchers that only look (a component that only asks for a pass, the HTTP watch that encodes the object
+   * once per event, as the watch cache's cachingObject does). They must not be changed.
+   */
+  readOnly?: boolean;
 }
 
 export interface WatchEvent {
@@ -472,7 +478,8 @@ export class ObjectStore {
     if (rv === undefined || rv === "" || rv === "0") {
       for (const key of [...this.#bucket(kind).keys()].sort()) {
         const object = this.#bucket(kind).get(key) as KubeObject;
-        if (this.#matches(kind, options, object)) sink({ type: "ADDED", object: cloneJson(object) });
+        if (this.#matches(kind, options, object))
+          sink({ type: "ADDED", object: options.readOnly ? object : cloneJson(object) });
       }
       if (options.sendInitialEvents && options.allowWatchBookmarks) {
         sink(this.#bookmark(kind, { "k8s.io/initial-events-end": "true" }));
@@ -530,9 +537,13 @@ export class ObjectStore {
     else if (before) type = "DELETED";
     if (!type) return;
     // An object that left the selection is announced as it was last seen, at the version of the change.
-    const object = cloneJson(
-      type === "DELETED" && event.type === "MODIFIED" ? (event.previous as KubeObject) : event.object,
-    );
+    const left = type === "DELETED" && event.type === "MODIFIED";
+    if (watcher.options.readOnly) {
+      // event.object carries the change's version already; the object that left is copied once per event.
+      watcher.sink({ type, object: left ? leftSelection(event) : event.object });
+      return;
+    }
+    const object = cloneJson(left ? (event.previous as KubeObject) : event.object);
     (object.metadata as Record<string, unknown>).resourceVersion = String(event.resourceVersion);
     watcher.sink({ type, object });
   }
@@ -732,4 +743,18 @@ function reorderMetadata(object: KubeObject, serverFields: Record<string, unknow
   }
   for (const [key, value] of Object.entries(meta)) if (!(key in ordered)) ordered[key] = value;
   return { ...object, metadata: ordered };
+}
+
+// The object that left a read-only watcher's selection, as last seen at the version of the change: copied once per
+// event and shared by every such watcher.
+const leftSelectionOf = new WeakMap<StoredEvent, KubeObject>();
+
+function leftSelection(event: StoredEvent): KubeObject {
+  let object = leftSelectionOf.get(event);
+  if (object === undefined) {
+    object = cloneJson(event.previous as KubeObject);
+    (object.metadata as Record<string, unknown>).resourceVersion = String(event.resourceVersion);
+    leftSelectionOf.set(event, object);
+  }
+  return object;
 }

@@ -321,6 +321,36 @@ describe("watches", () => {
     });
   });
 
+  test("read-only watchers see the same events as copying ones, sharing one object per change", () => {
+    const store = newStore();
+    store.create(configMaps, "default", cm("a", { app: "web" }));
+    const options = { labelSelector: parseLabelSelector("app=web") };
+    const copied: WatchEvent[] = [];
+    const shared: WatchEvent[][] = [[], []];
+    store.watch(configMaps, options, (e) => copied.push(e));
+    for (const seen of shared) store.watch(configMaps, { ...options, readOnly: true }, (e) => seen.push(e));
+    store.create(configMaps, "default", cm("b", { app: "web" }));
+    const b = store.get(configMaps, "default", "b");
+    store.update(configMaps, "default", "b", { ...b, metadata: { ...b.metadata, labels: { app: "db" } } });
+    store.delete(configMaps, "default", "a");
+    assert.deepEqual(
+      copied.map((e) => `${e.type} ${String(e.object.metadata?.name)} ${String(e.object.metadata?.resourceVersion)}`),
+      ["ADDED a 2", "ADDED b 3", "DELETED b 4", "DELETED a 5"],
+    );
+    assert.deepEqual(shared[0], copied);
+    assert.deepEqual(shared[1], copied);
+    for (const [i, event] of copied.entries()) {
+      assert.equal(
+        shared[0]?.[i]?.object,
+        shared[1]?.[i]?.object,
+        `event ${i}: one object for both read-only watchers`,
+      );
+      assert.notEqual(event.object, shared[0]?.[i]?.object, `event ${i}: the copying watcher has its own`);
+    }
+    // The one that left the selection is as it was last seen (labels app=web), at the version of the change.
+    assert.deepEqual(shared[0]?.[2]?.object.metadata?.labels, { app: "web" });
+  });
+
   test("a resourceVersion older than the retained window is 410 Expired", () => {
     const store = newStore({ eventWindow: 3 });
     for (const name of ["a", "b", "c", "d", "e"]) store.create(configMaps, "default", cm(name));
