@@ -142,6 +142,7 @@ export class ObjectStore {
   readonly #objects = new Map<string, Map<string, KubeObject>>();
   readonly #log: EventLog;
   readonly #watchers = new Set<Watcher>();
+  readonly #sortedKeys = new WeakMap<Map<string, KubeObject>, readonly string[]>();
   #resourceVersion = 0;
 
   constructor(registry: KindRegistry, options: ObjectStoreOptions = {}) {
@@ -219,6 +220,7 @@ export class ObjectStore {
     if (options.dryRun) return cloneJson(stored);
     (stored.metadata as Record<string, unknown>).resourceVersion = String(this.#nextResourceVersion());
     objects.set(keyOf(ns, name), stored);
+    this.#sortedKeys.delete(objects);
     this.#record(kind, "ADDED", stored, undefined);
     return cloneJson(stored);
   }
@@ -325,6 +327,7 @@ export class ObjectStore {
       // ShouldDeleteDuringUpdate (registry.Store): no finalizer is left and no grace period runs, so the deletion
       // that was waiting completes (a namespace also waits for its spec.finalizers).
       objects.delete(keyOf(ns, name));
+      this.#sortedKeys.delete(objects);
       this.#record(kind, "DELETED", validated, current);
       return cloneJson(validated);
     }
@@ -416,6 +419,7 @@ export class ObjectStore {
   #remove(kind: ResourceKind, ns: string | undefined, current: KubeObject, dryRun: boolean | undefined): DeleteResult {
     if (dryRun) return { object: cloneJson(current), deleted: true };
     this.#bucket(kind).delete(keyOf(ns, String(current.metadata?.name)));
+    this.#sortedKeys.delete(this.#bucket(kind));
     const gone = cloneJson(current);
     (gone.metadata as Record<string, unknown>).resourceVersion = String(this.#nextResourceVersion());
     this.#record(kind, "DELETED", gone, current);
@@ -448,7 +452,12 @@ export class ObjectStore {
       if (!this.#log.covers(atVersion)) throw expired(`too old resource version: ${atVersion} (${this.#log.oldest})`);
     }
     const state = atVersion === this.#resourceVersion ? this.#bucket(kind) : this.#stateAt(kind, atVersion);
-    const keys = [...state.keys()].filter((k) => k >= start).sort();
+    const sorted = state === this.#bucket(kind) ? this.#keysInOrder(state) : [...state.keys()].sort();
+    // A namespace's keys are one run of the order (`<namespace>/…`; "0" follows "/"), so only that run is read.
+    const inNamespace = selection.namespace !== undefined && kind.namespaced;
+    const from = inNamespace && `${selection.namespace}/` > start ? `${selection.namespace}/` : start;
+    const to = inNamespace ? firstAtOrAfter(sorted, `${selection.namespace}0`) : sorted.length;
+    const keys = from === "" && to === sorted.length ? sorted : sorted.slice(firstAtOrAfter(sorted, from), to);
     const limit = options.limit && options.limit > 0 ? Math.min(options.limit, this.limits.maxPageSize) : undefined;
     const items: KubeObject[] = [];
     let index = 0;
@@ -476,7 +485,7 @@ export class ObjectStore {
     const watcher: Watcher = { kind, resource, options, sink };
     const rv = options.resourceVersion;
     if (rv === undefined || rv === "" || rv === "0") {
-      for (const key of [...this.#bucket(kind).keys()].sort()) {
+      for (const key of this.#keysInOrder(this.#bucket(kind))) {
         const object = this.#bucket(kind).get(key) as KubeObject;
         if (this.#matches(kind, options, object))
           sink({ type: "ADDED", object: options.readOnly ? object : cloneJson(object) });
@@ -681,6 +690,17 @@ export class ObjectStore {
     }
   }
 
+  // A list reads keys in order; sorting every key of a kind per list cost more than the list (thousands of Events,
+  // read again at every step of a scenario). Kept per kind until a key comes or goes; a change of an object keeps it.
+  #keysInOrder(bucket: Map<string, KubeObject>): readonly string[] {
+    let keys = this.#sortedKeys.get(bucket);
+    if (keys === undefined) {
+      keys = [...bucket.keys()].sort();
+      this.#sortedKeys.set(bucket, keys);
+    }
+    return keys;
+  }
+
   #bucket(kind: ResourceKind): Map<string, KubeObject> {
     const key = resourceKey(kind);
     let bucket = this.#objects.get(key);
@@ -757,4 +777,16 @@ function leftSelection(event: StoredEvent): KubeObject {
     leftSelectionOf.set(event, object);
   }
   return object;
+}
+
+/** The index of the first key not before `start` in sorted `keys` (string order, as the sort's). */
+function firstAtOrAfter(keys: readonly string[], start: string): number {
+  let lo = 0;
+  let hi = keys.length;
+  while (lo < hi) {
+    const mid = (lo + hi) >> 1;
+    if ((keys[mid] as string) < start) lo = mid + 1;
+    else hi = mid;
+  }
+  return lo;
 }

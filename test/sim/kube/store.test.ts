@@ -371,6 +371,32 @@ describe("watches", () => {
 });
 
 describe("lists", () => {
+  test("a namespace's list holds its objects only, in name order, paged, as objects come and go", () => {
+    const store = newStore();
+    // Namespaces whose names sort around "a/" ("a-b" before it, "a0" and "ab" after it).
+    for (const ns of ["a", "a-b", "a0", "ab"]) store.create(namespaces, undefined, { metadata: { name: ns } });
+    for (const ns of ["ab", "a", "a0", "a-b"])
+      for (const name of ["z", "m", "b"]) store.create(configMaps, ns, cm(name));
+    const names = (ns: string) => store.list(configMaps, { namespace: ns }).items.map((o) => String(o.metadata?.name));
+    for (const ns of ["a", "a-b", "a0", "ab"]) assert.deepEqual(names(ns), ["b", "m", "z"], ns);
+    store.create(configMaps, "a", cm("c"));
+    store.delete(configMaps, "a", "m");
+    assert.deepEqual(names("a"), ["b", "c", "z"]);
+    const page1 = store.list(configMaps, { namespace: "a", limit: 2 });
+    assert.deepEqual(
+      page1.items.map((o) => o.metadata?.name),
+      ["b", "c"],
+    );
+    assert.equal(page1.remainingItemCount, 1);
+    const page2 = store.list(configMaps, { namespace: "a", limit: 2, continue: page1.continue ?? "" });
+    assert.deepEqual(
+      page2.items.map((o) => o.metadata?.name),
+      ["z"],
+    );
+    assert.equal(page2.continue, undefined);
+    assert.equal(store.list(configMaps).items.length, 12);
+  });
+
   test("limit and continue page through the state at the first page's resourceVersion", () => {
     const store = newStore();
     for (const name of ["a", "b", "c", "d", "e"]) store.create(configMaps, "default", cm(name));
