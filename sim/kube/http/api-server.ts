@@ -42,7 +42,7 @@ import {
   type InFlightFilter,
   type InFlightLimits,
 } from "./max-in-flight.ts";
-import { listJson, objectJson } from "./object-json.ts";
+import { listJson, watchedObjectJson } from "./object-json.ts";
 import { openApiDocuments, type OpenApiDocuments } from "./openapi.ts";
 import { applyPatch, PATCH_TYPES } from "./patch.ts";
 import { parseRequestPath } from "./request-info.ts";
@@ -566,7 +566,7 @@ class ApiHandler {
         });
       }
       // The object is the stored one, shared by every watcher: encoded once per change, not once per watcher.
-      res.write(`{"type":${JSON.stringify(event.type)},"object":${objectJson(object)}}\n`);
+      res.write(`{"type":${JSON.stringify(event.type)},"object":${watchedObjectJson(object)}}\n`);
     };
     const sink = (event: WatchEvent): void => {
       if (headed) write(event);
