@@ -94,11 +94,21 @@ function footprintOf(pod: Pod): ReturnType<typeof podFootprint> {
   return footprint;
 }
 
+// A node's allocatable, once per stored node (nodes too are replaced on every write, never changed in place).
+const allocatables = new WeakMap<Node, Resource>();
+
+function allocatableOf(node: Node): Resource {
+  let allocatable = allocatables.get(node);
+  if (allocatable === undefined) {
+    allocatable = resourceOfList(node.status?.allocatable, "status.allocatable");
+    allocatables.set(node, allocatable);
+  }
+  return allocatable;
+}
+
 function buildNodeInfo(node: Node, pods: readonly Pod[]): NodeInfo {
   const name = node.metadata.name;
-  const allocatable = readingObject(`Node ${name}`, () =>
-    resourceOfList(node.status?.allocatable, "status.allocatable"),
-  );
+  const allocatable = readingObject(`Node ${name}`, () => allocatableOf(node));
   const requested = emptyResource();
   const nonZeroRequested = { milliCPU: 0, memory: 0 };
   const infos: PodInfo[] = [];
