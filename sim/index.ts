@@ -58,6 +58,7 @@ export { servedKinds, servedKindRegistry, initialObjects } from "./kube/kinds/in
 export {
   WorldControllers,
   collectGarbage,
+  OwnerGraph,
   finalizeNamespaces,
   terminatePods,
   FOREGROUND_DELETION,

@@ -50,6 +50,7 @@ import { hourlyCostByPool, launchedPrice } from "./hourly-cost.ts";
 import { nodeClaimToCreate } from "./nodeclaim-to-create.ts";
 import { LABEL_NODE_POOL, nodePoolTemplate, type NodePoolTemplate } from "./nodepool-template.ts";
 import { isProvisionable } from "./provisionable.ts";
+import { EventDedupe, FAILED_SCHEDULING_DEDUPE_MS } from "./event-dedupe.ts";
 import { failedSchedulingEvent, nominatedEvent } from "./provisioning-events.ts";
 import type { ProvisioningMetrics } from "./provisioning-metrics.ts";
 import { type NewNodeClaim, schedule, type ScheduleResult } from "./scheduler.ts";
@@ -100,10 +101,12 @@ export class Provisioner {
   /** The last `pending` status event's sentence, so a batch that changes nothing does not repeat it in Git. */
   #lastPending: string | undefined;
   readonly #dryRunsReported = new Set<string>();
+  readonly #dedupe: EventDedupe;
 
   constructor(options: ProvisionerOptions) {
     this.#o = options;
     this.nominations = options.nominations ?? new Nominations();
+    this.#dedupe = new EventDedupe(options.clock);
     this.#batcher = new Batcher(
       options.clock,
       () => {
@@ -238,7 +241,10 @@ export class Provisioner {
     this.#o.metrics?.podsUnschedulable.set(result.unschedulable.length);
     for (const unschedulable of result.unschedulable) {
       const pod = pods.get(unschedulable.pod);
-      if (pod !== undefined) void this.#event(failedSchedulingEvent(pod, unschedulable));
+      if (pod === undefined) continue;
+      const event = failedSchedulingEvent(pod, unschedulable);
+      const key = `${pod.metadata.uid ?? podKeyOf(pod)}\n${event.message}`;
+      if (this.#dedupe.admit(key, FAILED_SCHEDULING_DEDUPE_MS)) void this.#event(event);
     }
     this.#recordPending(result);
     if (result.unschedulable.length > 0) {

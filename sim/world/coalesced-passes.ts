@@ -25,7 +25,7 @@ export class CoalescedPasses {
 
   /** Asks for a pass on every change to these kinds from now on, and for one now. */
   watch(kinds: readonly ResourceKind[]): void {
-    const from = { resourceVersion: String(this.#store.resourceVersion) };
+    const from = { resourceVersion: String(this.#store.resourceVersion), readOnly: true };
     for (const kind of kinds) this.#watches.push(this.#store.watch(kind, from, () => this.request()));
     this.request();
   }

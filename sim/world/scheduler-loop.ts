@@ -76,7 +76,7 @@ export class SchedulerLoop {
 
   start(): this {
     const k = this.#kinds;
-    const from = { resourceVersion: String(this.#store.resourceVersion) };
+    const from = { resourceVersion: String(this.#store.resourceVersion), readOnly: true };
     this.#watches.push(this.#store.watch(k.pods, from, (event) => this.#onPod(event)));
     for (const kind of [k.nodes, k.pvcs, k.pvs, k.storageClasses])
       this.#watches.push(this.#store.watch(kind, from, () => this.#clusterChanged()));

@@ -42,7 +42,7 @@ import {
   type InFlightFilter,
   type InFlightLimits,
 } from "./max-in-flight.ts";
-import { listJson } from "./object-json.ts";
+import { listJson, watchedObjectJson } from "./object-json.ts";
 import { openApiDocuments, type OpenApiDocuments } from "./openapi.ts";
 import { applyPatch, PATCH_TYPES } from "./patch.ts";
 import { parseRequestPath } from "./request-info.ts";
@@ -565,7 +565,8 @@ class ApiHandler {
           res.uncork();
         });
       }
-      res.write(`${JSON.stringify({ type: event.type, object })}\n`);
+      // The object is the stored one, shared by every watcher: encoded once per change, not once per watcher.
+      res.write(`{"type":${JSON.stringify(event.type)},"object":${watchedObjectJson(object)}}\n`);
     };
     const sink = (event: WatchEvent): void => {
       if (headed) write(event);
@@ -580,6 +581,7 @@ class ApiHandler {
           ...(q.has("resourceVersion") ? { resourceVersion: q.get("resourceVersion") as string } : {}),
           allowWatchBookmarks: q.get("allowWatchBookmarks") === "true",
           sendInitialEvents: q.get("sendInitialEvents") === "true",
+          readOnly: true,
         },
         sink,
       );

@@ -15,6 +15,16 @@ export function objectJson(object: KubeObject): string {
   return json;
 }
 
+// The last object a watch event carried, and its encoding: the store hands one change to every watcher before the
+// next, so a change is encoded once however many watch it — without keeping the encoding of every version a watch
+// saw (the store's event window holds thousands of old versions; their encodings would double that memory).
+let lastWatched: { object: KubeObject; json: string } | undefined;
+
+export function watchedObjectJson(object: KubeObject): string {
+  if (lastWatched?.object !== object) lastWatched = { object, json: encoded.get(object) ?? JSON.stringify(object) };
+  return lastWatched.json;
+}
+
 /** `{...head, "items": [...]}` with each item's cached encoding. */
 export function listJson(head: Record<string, unknown>, items: readonly KubeObject[]): string {
   const start = JSON.stringify(head).slice(0, -1);

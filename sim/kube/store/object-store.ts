@@ -96,6 +96,12 @@ export interface WatchOptions {
   allowWatchBookmarks?: boolean;
   /** With bookmarks: the initial ADDED events end with a bookmark annotated `k8s.io/initial-events-end`. */
   sendInitialEvents?: boolean;
+  /**
+   * Events carry the stored objects themselves, one object shared by every such watcher, instead of a copy each —
+   * for watchers that only look (a component that only asks for a pass, the HTTP watch that encodes the object
+   * once per event, as the watch cache's cachingObject does). They must not be changed.
+   */
+  readOnly?: boolean;
 }
 
 export interface WatchEvent {
@@ -136,6 +142,7 @@ export class ObjectStore {
   readonly #objects = new Map<string, Map<string, KubeObject>>();
   readonly #log: EventLog;
   readonly #watchers = new Set<Watcher>();
+  readonly #sortedKeys = new WeakMap<Map<string, KubeObject>, readonly string[]>();
   #resourceVersion = 0;
 
   constructor(registry: KindRegistry, options: ObjectStoreOptions = {}) {
@@ -213,6 +220,7 @@ export class ObjectStore {
     if (options.dryRun) return cloneJson(stored);
     (stored.metadata as Record<string, unknown>).resourceVersion = String(this.#nextResourceVersion());
     objects.set(keyOf(ns, name), stored);
+    this.#sortedKeys.delete(objects);
     this.#record(kind, "ADDED", stored, undefined);
     return cloneJson(stored);
   }
@@ -319,6 +327,7 @@ export class ObjectStore {
       // ShouldDeleteDuringUpdate (registry.Store): no finalizer is left and no grace period runs, so the deletion
       // that was waiting completes (a namespace also waits for its spec.finalizers).
       objects.delete(keyOf(ns, name));
+      this.#sortedKeys.delete(objects);
       this.#record(kind, "DELETED", validated, current);
       return cloneJson(validated);
     }
@@ -410,6 +419,7 @@ export class ObjectStore {
   #remove(kind: ResourceKind, ns: string | undefined, current: KubeObject, dryRun: boolean | undefined): DeleteResult {
     if (dryRun) return { object: cloneJson(current), deleted: true };
     this.#bucket(kind).delete(keyOf(ns, String(current.metadata?.name)));
+    this.#sortedKeys.delete(this.#bucket(kind));
     const gone = cloneJson(current);
     (gone.metadata as Record<string, unknown>).resourceVersion = String(this.#nextResourceVersion());
     this.#record(kind, "DELETED", gone, current);
@@ -442,7 +452,12 @@ export class ObjectStore {
       if (!this.#log.covers(atVersion)) throw expired(`too old resource version: ${atVersion} (${this.#log.oldest})`);
     }
     const state = atVersion === this.#resourceVersion ? this.#bucket(kind) : this.#stateAt(kind, atVersion);
-    const keys = [...state.keys()].filter((k) => k >= start).sort();
+    const sorted = state === this.#bucket(kind) ? this.#keysInOrder(state) : [...state.keys()].sort();
+    // A namespace's keys are one run of the order (`<namespace>/…`; "0" follows "/"), so only that run is read.
+    const inNamespace = selection.namespace !== undefined && kind.namespaced;
+    const from = inNamespace && `${selection.namespace}/` > start ? `${selection.namespace}/` : start;
+    const to = inNamespace ? firstAtOrAfter(sorted, `${selection.namespace}0`) : sorted.length;
+    const keys = from === "" && to === sorted.length ? sorted : sorted.slice(firstAtOrAfter(sorted, from), to);
     const limit = options.limit && options.limit > 0 ? Math.min(options.limit, this.limits.maxPageSize) : undefined;
     const items: KubeObject[] = [];
     let index = 0;
@@ -470,9 +485,10 @@ export class ObjectStore {
     const watcher: Watcher = { kind, resource, options, sink };
     const rv = options.resourceVersion;
     if (rv === undefined || rv === "" || rv === "0") {
-      for (const key of [...this.#bucket(kind).keys()].sort()) {
+      for (const key of this.#keysInOrder(this.#bucket(kind))) {
         const object = this.#bucket(kind).get(key) as KubeObject;
-        if (this.#matches(kind, options, object)) sink({ type: "ADDED", object: cloneJson(object) });
+        if (this.#matches(kind, options, object))
+          sink({ type: "ADDED", object: options.readOnly ? object : cloneJson(object) });
       }
       if (options.sendInitialEvents && options.allowWatchBookmarks) {
         sink(this.#bookmark(kind, { "k8s.io/initial-events-end": "true" }));
@@ -530,9 +546,13 @@ export class ObjectStore {
     else if (before) type = "DELETED";
     if (!type) return;
     // An object that left the selection is announced as it was last seen, at the version of the change.
-    const object = cloneJson(
-      type === "DELETED" && event.type === "MODIFIED" ? (event.previous as KubeObject) : event.object,
-    );
+    const left = type === "DELETED" && event.type === "MODIFIED";
+    if (watcher.options.readOnly) {
+      // event.object carries the change's version already; the object that left is copied once per event.
+      watcher.sink({ type, object: left ? leftSelection(event) : event.object });
+      return;
+    }
+    const object = cloneJson(left ? (event.previous as KubeObject) : event.object);
     (object.metadata as Record<string, unknown>).resourceVersion = String(event.resourceVersion);
     watcher.sink({ type, object });
   }
@@ -670,6 +690,17 @@ export class ObjectStore {
     }
   }
 
+  // A list reads keys in order; sorting every key of a kind per list cost more than the list (thousands of Events,
+  // read again at every step of a scenario). Kept per kind until a key comes or goes; a change of an object keeps it.
+  #keysInOrder(bucket: Map<string, KubeObject>): readonly string[] {
+    let keys = this.#sortedKeys.get(bucket);
+    if (keys === undefined) {
+      keys = [...bucket.keys()].sort();
+      this.#sortedKeys.set(bucket, keys);
+    }
+    return keys;
+  }
+
   #bucket(kind: ResourceKind): Map<string, KubeObject> {
     const key = resourceKey(kind);
     let bucket = this.#objects.get(key);
@@ -732,4 +763,30 @@ function reorderMetadata(object: KubeObject, serverFields: Record<string, unknow
   }
   for (const [key, value] of Object.entries(meta)) if (!(key in ordered)) ordered[key] = value;
   return { ...object, metadata: ordered };
+}
+
+// The object that left a read-only watcher's selection, as last seen at the version of the change: copied once per
+// event and shared by every such watcher.
+const leftSelectionOf = new WeakMap<StoredEvent, KubeObject>();
+
+function leftSelection(event: StoredEvent): KubeObject {
+  let object = leftSelectionOf.get(event);
+  if (object === undefined) {
+    object = cloneJson(event.previous as KubeObject);
+    (object.metadata as Record<string, unknown>).resourceVersion = String(event.resourceVersion);
+    leftSelectionOf.set(event, object);
+  }
+  return object;
+}
+
+/** The index of the first key not before `start` in sorted `keys` (string order, as the sort's). */
+function firstAtOrAfter(keys: readonly string[], start: string): number {
+  let lo = 0;
+  let hi = keys.length;
+  while (lo < hi) {
+    const mid = (lo + hi) >> 1;
+    if ((keys[mid] as string) < start) lo = mid + 1;
+    else hi = mid;
+  }
+  return lo;
 }

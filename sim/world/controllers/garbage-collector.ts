@@ -1,4 +1,5 @@
-// The garbage collector (pkg/controller/garbagecollector), one pass over the whole store:
+// The garbage collector (pkg/controller/garbagecollector), one pass over what changed since the last (the graph
+// and its queues, owner-graph.ts, kept from the store's events as GraphBuilder keeps them):
 // - an owner being deleted with the `orphan` finalizer has its references removed from every dependent, then the
 //   finalizer (orphanDependents);
 // - an owner being deleted with the `foregroundDeletion` finalizer has its dependents deleted, and loses the
@@ -10,60 +11,47 @@
 import type { OwnerReference } from "../../../api/index.ts";
 import type { DeletionPropagation, ObjectStore } from "../../kube/store/object-store.ts";
 import type { KubeObject } from "../../kube/store/resource-kind.ts";
-import {
-  clusterObjects,
-  finalizersOf,
-  isBeingDeleted,
-  ownerReferencesOf,
-  type ClusterObject,
-  type ClusterObjects,
-} from "./cluster-objects.ts";
+import { finalizersOf, isBeingDeleted, ownerReferencesOf, type ClusterObject } from "./cluster-objects.ts";
+import { FOREGROUND_DELETION, ORPHAN, type OwnerGraph } from "./owner-graph.ts";
 
-export const FOREGROUND_DELETION = "foregroundDeletion";
-export const ORPHAN = "orphan";
+export { FOREGROUND_DELETION, ORPHAN } from "./owner-graph.ts";
 
-/** One pass of the garbage collector; the store's writes are what it did. */
-export function collectGarbage(store: ObjectStore): void {
-  const graph = clusterObjects(store);
-  for (const entry of graph.all) {
-    if (!isBeingDeleted(entry.object)) continue;
+/** One pass of the garbage collector over the graph's queues; the store's writes are what it did. */
+export function collectGarbage(store: ObjectStore, graph: OwnerGraph): void {
+  for (const entry of graph.deletingOwners()) {
     const finalizers = finalizersOf(entry.object);
     if (finalizers.includes(ORPHAN)) orphanDependents(store, graph, entry);
     else if (finalizers.includes(FOREGROUND_DELETION)) deleteDependents(store, graph, entry);
   }
-  for (const entry of graph.all) {
-    if (ownerReferencesOf(entry.object).length === 0) continue;
+  for (const entry of graph.takeAttemptToDelete()) {
     // Read afresh: the owners' finalizers above may have just orphaned it.
-    const fresh = store.find(entry.kind, namespaceOf(entry.object), nameOf(entry.object));
-    if (fresh && ownerReferencesOf(fresh).length > 0 && !isBeingDeleted(fresh))
-      attemptToDelete(store, graph, { kind: entry.kind, object: fresh });
+    const fresh = graph.byUid(uidOf(entry.object));
+    if (fresh && ownerReferencesOf(fresh.object).length > 0 && !isBeingDeleted(fresh.object))
+      attemptToDelete(store, graph, fresh);
   }
 }
 
-function orphanDependents(store: ObjectStore, graph: ClusterObjects, owner: ClusterObject): void {
-  const uid = String(owner.object.metadata?.uid);
-  for (const dependent of graph.dependents.get(uid) ?? []) removeOwnerReferences(store, dependent, new Set([uid]));
+function orphanDependents(store: ObjectStore, graph: OwnerGraph, owner: ClusterObject): void {
+  const uid = uidOf(owner.object);
+  for (const dependent of graph.dependents(uid)) removeOwnerReferences(store, dependent, new Set([uid]));
   removeFinalizer(store, owner, ORPHAN);
 }
 
-function deleteDependents(store: ObjectStore, graph: ClusterObjects, owner: ClusterObject): void {
-  const dependents = (graph.dependents.get(String(owner.object.metadata?.uid)) ?? []).filter((d) =>
-    store.find(d.kind, namespaceOf(d.object), nameOf(d.object)),
-  );
-  for (const dependent of dependents) {
+function deleteDependents(store: ObjectStore, graph: OwnerGraph, owner: ClusterObject): void {
+  const uid = uidOf(owner.object);
+  for (const dependent of graph.dependents(uid)) {
     if (isBeingDeleted(dependent.object)) continue;
-    const hasDependents = (graph.dependents.get(String(dependent.object.metadata?.uid)) ?? []).length > 0;
-    deleteObject(store, dependent, hasDependents ? "Foreground" : "Background");
+    const hasDependents = graph.dependents(uidOf(dependent.object)).length > 0;
+    deleteObject(store, graph, dependent, hasDependents ? "Foreground" : "Background");
   }
-  const blocking = dependents.filter(
-    (d) =>
-      store.find(d.kind, namespaceOf(d.object), nameOf(d.object)) &&
-      ownerReferencesOf(d.object).some((r) => r.uid === owner.object.metadata?.uid && r.blockOwnerDeletion === true),
-  );
+  // What is left of them after those deletions (pods in their grace period stay).
+  const blocking = graph
+    .dependents(uid)
+    .filter((d) => ownerReferencesOf(d.object).some((r) => r.uid === uid && r.blockOwnerDeletion === true));
   if (blocking.length === 0) removeFinalizer(store, owner, FOREGROUND_DELETION);
 }
 
-function attemptToDelete(store: ObjectStore, graph: ClusterObjects, entry: ClusterObject): void {
+function attemptToDelete(store: ObjectStore, graph: OwnerGraph, entry: ClusterObject): void {
   const solid: OwnerReference[] = [];
   const gone = new Set<string>();
   let waiting = false;
@@ -81,30 +69,31 @@ function attemptToDelete(store: ObjectStore, graph: ClusterObjects, entry: Clust
     return;
   }
   const finalizers = finalizersOf(entry.object);
-  const hasDependents = (graph.dependents.get(String(entry.object.metadata?.uid)) ?? []).length > 0;
+  const hasDependents = graph.dependents(uidOf(entry.object)).length > 0;
   const policy: DeletionPropagation = finalizers.includes(ORPHAN)
     ? "Orphan"
     : finalizers.includes(FOREGROUND_DELETION) || (waiting && hasDependents)
       ? "Foreground"
       : "Background";
-  deleteObject(store, entry, policy);
+  deleteObject(store, graph, entry, policy);
 }
 
 // classifyReferences: the owner exists with that uid (solid), is being deleted in the foreground (waiting), or
-// is gone (dangling). A kind the cluster does not serve cannot be looked up: treated as solid.
+// is gone (dangling). A kind the cluster does not serve cannot be looked up: treated as solid. The owner is the
+// object of the reference's kind, namespace (the dependent's, for a namespaced owner) and name carrying its uid.
 function ownerState(
   store: ObjectStore,
-  graph: ClusterObjects,
+  graph: OwnerGraph,
   dependent: ClusterObject,
   ref: OwnerReference,
 ): "solid" | "waiting" | "dangling" | "unknown" {
   const kind = store.registry.byKind(ref.apiVersion, ref.kind);
   if (!kind) return "unknown";
   const namespace = kind.namespaced ? namespaceOf(dependent.object) : undefined;
-  const owner = store.find(kind, namespace, ref.name);
-  if (!owner || owner.metadata?.uid !== ref.uid) return "dangling";
-  const known = graph.byUid.get(ref.uid)?.object ?? owner;
-  return isBeingDeleted(known) && finalizersOf(known).includes(FOREGROUND_DELETION) ? "waiting" : "solid";
+  const owner = graph.byUid(ref.uid);
+  if (!owner || owner.kind !== kind || namespaceOf(owner.object) !== namespace || nameOf(owner.object) !== ref.name)
+    return "dangling";
+  return isBeingDeleted(owner.object) && finalizersOf(owner.object).includes(FOREGROUND_DELETION) ? "waiting" : "solid";
 }
 
 function removeOwnerReferences(store: ObjectStore, entry: ClusterObject, uids: Set<string>): void {
@@ -124,14 +113,23 @@ function removeFinalizer(store: ObjectStore, entry: ClusterObject, finalizer: st
   store.update(entry.kind, namespaceOf(fresh), nameOf(fresh), { ...fresh, metadata }, { allFields: true });
 }
 
-function deleteObject(store: ObjectStore, entry: ClusterObject, propagationPolicy: DeletionPropagation): void {
-  const uid = String(entry.object.metadata?.uid);
-  if (!store.find(entry.kind, namespaceOf(entry.object), nameOf(entry.object))) return;
+function deleteObject(
+  store: ObjectStore,
+  graph: OwnerGraph,
+  entry: ClusterObject,
+  propagationPolicy: DeletionPropagation,
+): void {
+  const uid = uidOf(entry.object);
+  if (!graph.byUid(uid)) return;
   store.delete(entry.kind, namespaceOf(entry.object), nameOf(entry.object), {
     propagationPolicy,
     graceful: true,
     preconditions: { uid },
   });
+}
+
+function uidOf(object: KubeObject): string {
+  return String(object.metadata?.uid);
 }
 
 function namespaceOf(object: KubeObject): string | undefined {

@@ -3,6 +3,7 @@
 // delete of terminating pods.
 export { WorldControllers } from "./world-controllers.ts";
 export { collectGarbage, FOREGROUND_DELETION, ORPHAN } from "./garbage-collector.ts";
+export { OwnerGraph } from "./owner-graph.ts";
 export { finalizeNamespaces, KUBERNETES_FINALIZER } from "./namespace-deleter.ts";
 export { terminatePods } from "./pod-termination.ts";
 export {

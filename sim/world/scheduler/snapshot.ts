@@ -80,16 +80,40 @@ function hasPodAffinity(pod: Pod): boolean {
   return affinity !== undefined && (affinity.podAffinity !== undefined || affinity.podAntiAffinity !== undefined);
 }
 
+// What a bound pod adds to its node, once per stored pod: the store replaces a pod on every write and never changes
+// one in place, and every scheduling pass builds its snapshot from every bound pod (as the scheduler's cache keeps
+// each PodInfo's computed resources instead of recomputing them per cycle).
+const footprints = new WeakMap<Pod, ReturnType<typeof podFootprint>>();
+
+function footprintOf(pod: Pod): ReturnType<typeof podFootprint> {
+  let footprint = footprints.get(pod);
+  if (footprint === undefined) {
+    footprint = podFootprint(pod);
+    footprints.set(pod, footprint);
+  }
+  return footprint;
+}
+
+// A node's allocatable, once per stored node (nodes too are replaced on every write, never changed in place).
+const allocatables = new WeakMap<Node, Resource>();
+
+function allocatableOf(node: Node): Resource {
+  let allocatable = allocatables.get(node);
+  if (allocatable === undefined) {
+    allocatable = resourceOfList(node.status?.allocatable, "status.allocatable");
+    allocatables.set(node, allocatable);
+  }
+  return allocatable;
+}
+
 function buildNodeInfo(node: Node, pods: readonly Pod[]): NodeInfo {
   const name = node.metadata.name;
-  const allocatable = readingObject(`Node ${name}`, () =>
-    resourceOfList(node.status?.allocatable, "status.allocatable"),
-  );
+  const allocatable = readingObject(`Node ${name}`, () => allocatableOf(node));
   const requested = emptyResource();
   const nonZeroRequested = { milliCPU: 0, memory: 0 };
   const infos: PodInfo[] = [];
   for (const pod of pods) {
-    const footprint = readingObject(`Pod ${podKey(pod)}`, () => podFootprint(pod));
+    const footprint = readingObject(`Pod ${podKey(pod)}`, () => footprintOf(pod));
     addRequests(requested, footprint.requests);
     nonZeroRequested.milliCPU += footprint.nonZeroMilliCPU;
     nonZeroRequested.memory += footprint.nonZeroMemory;

@@ -321,6 +321,36 @@ describe("watches", () => {
     });
   });
 
+  test("read-only watchers see the same events as copying ones, sharing one object per change", () => {
+    const store = newStore();
+    store.create(configMaps, "default", cm("a", { app: "web" }));
+    const options = { labelSelector: parseLabelSelector("app=web") };
+    const copied: WatchEvent[] = [];
+    const shared: WatchEvent[][] = [[], []];
+    store.watch(configMaps, options, (e) => copied.push(e));
+    for (const seen of shared) store.watch(configMaps, { ...options, readOnly: true }, (e) => seen.push(e));
+    store.create(configMaps, "default", cm("b", { app: "web" }));
+    const b = store.get(configMaps, "default", "b");
+    store.update(configMaps, "default", "b", { ...b, metadata: { ...b.metadata, labels: { app: "db" } } });
+    store.delete(configMaps, "default", "a");
+    assert.deepEqual(
+      copied.map((e) => `${e.type} ${String(e.object.metadata?.name)} ${String(e.object.metadata?.resourceVersion)}`),
+      ["ADDED a 2", "ADDED b 3", "DELETED b 4", "DELETED a 5"],
+    );
+    assert.deepEqual(shared[0], copied);
+    assert.deepEqual(shared[1], copied);
+    for (const [i, event] of copied.entries()) {
+      assert.equal(
+        shared[0]?.[i]?.object,
+        shared[1]?.[i]?.object,
+        `event ${i}: one object for both read-only watchers`,
+      );
+      assert.notEqual(event.object, shared[0]?.[i]?.object, `event ${i}: the copying watcher has its own`);
+    }
+    // The one that left the selection is as it was last seen (labels app=web), at the version of the change.
+    assert.deepEqual(shared[0]?.[2]?.object.metadata?.labels, { app: "web" });
+  });
+
   test("a resourceVersion older than the retained window is 410 Expired", () => {
     const store = newStore({ eventWindow: 3 });
     for (const name of ["a", "b", "c", "d", "e"]) store.create(configMaps, "default", cm(name));
@@ -341,6 +371,32 @@ describe("watches", () => {
 });
 
 describe("lists", () => {
+  test("a namespace's list holds its objects only, in name order, paged, as objects come and go", () => {
+    const store = newStore();
+    // Namespaces whose names sort around "a/" ("a-b" before it, "a0" and "ab" after it).
+    for (const ns of ["a", "a-b", "a0", "ab"]) store.create(namespaces, undefined, { metadata: { name: ns } });
+    for (const ns of ["ab", "a", "a0", "a-b"])
+      for (const name of ["z", "m", "b"]) store.create(configMaps, ns, cm(name));
+    const names = (ns: string) => store.list(configMaps, { namespace: ns }).items.map((o) => String(o.metadata?.name));
+    for (const ns of ["a", "a-b", "a0", "ab"]) assert.deepEqual(names(ns), ["b", "m", "z"], ns);
+    store.create(configMaps, "a", cm("c"));
+    store.delete(configMaps, "a", "m");
+    assert.deepEqual(names("a"), ["b", "c", "z"]);
+    const page1 = store.list(configMaps, { namespace: "a", limit: 2 });
+    assert.deepEqual(
+      page1.items.map((o) => o.metadata?.name),
+      ["b", "c"],
+    );
+    assert.equal(page1.remainingItemCount, 1);
+    const page2 = store.list(configMaps, { namespace: "a", limit: 2, continue: page1.continue ?? "" });
+    assert.deepEqual(
+      page2.items.map((o) => o.metadata?.name),
+      ["z"],
+    );
+    assert.equal(page2.continue, undefined);
+    assert.equal(store.list(configMaps).items.length, 12);
+  });
+
   test("limit and continue page through the state at the first page's resourceVersion", () => {
     const store = newStore();
     for (const name of ["a", "b", "c", "d", "e"]) store.create(configMaps, "default", cm(name));
