@@ -186,6 +186,10 @@ export function createWebhookServer(options: WebhookServerOptions): WebhookServe
   const policies = new PolicyStore({ ...options.policy, logger, metrics });
   const certificates = new CertificateStore({ ...options.tls, clock, logger, metrics: tlsMetrics(registry) });
   const view = new ClusterViewCache(options.cluster, timeouts, clock, logger);
+  // The decision's line is built below from the request's scalar fields and rule ids: nothing in it can hold an
+  // object or user data, so it skips the logger's redaction, which walks every key of every line for its wildcard
+  // paths (a third of the line's cost). Made once; every other line keeps the redaction.
+  const decisionLog = logger.child({}, { redact: { paths: [] } });
 
   const readiness = (): Readiness => {
     const problems: string[] = [];
@@ -328,8 +332,8 @@ export function createWebhookServer(options: WebhookServerOptions): WebhookServe
       // The core answers even when it fails (validate refuses with 500, mutate allows unpatched) and says why.
       if (decision.error !== undefined)
         logger.error({ ...line(), error: decision.error }, "admission failed in the core");
-      else if (logger.isLevelEnabled("info"))
-        logger.info(line(), decision.response.allowed ? "admission allowed" : "admission denied");
+      else if (decisionLog.isLevelEnabled("info"))
+        decisionLog.info(line(), decision.response.allowed ? "admission allowed" : "admission denied");
       // The cluster is about to change: the next decision should not judge against the view before it.
       if (decision.response.allowed && request.dryRun !== true && endpoint === "validate") view.invalidate();
       // Written in one go, not through express's res.json (which re-checks the type, converts and sets headers one
