@@ -59,8 +59,8 @@ export function rememberedDecision(
   }
   const decision = decide();
   if (decision.error !== undefined) return decision;
-  const chars = JSON.stringify(decision).length;
-  if (chars > REMEMBERED_CHARS) return decision;
+  const chars = sizeOf(decision);
+  if (chars === undefined || chars > REMEMBERED_CHARS) return decision;
   while (
     remembered.entries.size >= REMEMBERED_DECISIONS ||
     (remembered.entries.size > 0 && remembered.chars + chars > REMEMBERED_CHARS)
@@ -70,6 +70,15 @@ export function rememberedDecision(
   }
   remember(remembered, digest.hex, { catalog: context.catalog, cluster: context.cluster, day, decision, chars });
   return decision;
+}
+
+/** The decision's JSON text length; undefined (not kept) if a finding holds what JSON cannot write. */
+function sizeOf(decision: AdmissionDecision): number | undefined {
+  try {
+    return JSON.stringify(decision).length;
+  } catch {
+    return undefined;
+  }
 }
 
 function remember(remembered: Remembered, key: string, entry: Entry): void {
