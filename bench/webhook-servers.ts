@@ -21,6 +21,9 @@ const webhook = createWebhookServer({
   // Every decision's line serialized as in production (pino, redaction included), then dropped: the bench measures
   // the logging the server does, not the terminal's.
   logger: createLogger({ destination: { write: () => {} } }),
+  // Above the bench's 50 connections, so every request is a review answered (the floor refuses none either); the
+  // production default (32) would answer the rest 503 and close their connections.
+  limits: { maxInFlight: 64 },
   watch: false,
 });
 const webhookAddress = await webhook.listen(0, "127.0.0.1");
@@ -47,6 +50,9 @@ process.on("message", (message: string | { answers: [string, { response: Record<
   if (typeof message === "object") {
     for (const [uid, answer] of message.answers) answers.set(uid, answer);
     process.send?.({ answers: answers.size });
+  } else if (message === "cpu") {
+    const { user, system } = process.cpuUsage();
+    process.send?.({ cpuMicros: user + system });
   } else if (message === "heap") {
     gc?.();
     process.send?.({ heapMiB: process.memoryUsage().heapUsed / 2 ** 20, forced: gc !== undefined });

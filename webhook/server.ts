@@ -11,7 +11,7 @@
 // Failure stance: the API server calls this with `failurePolicy: Fail`, so any non-200 answer rejects the
 // request. That is the safe direction, and the reason bad input gets a precise 4xx and unexpected errors a
 // generic 500 (with the details in the log), never a crash and never an "allowed" the core did not decide.
-import type { Server } from "node:http";
+import type { IncomingMessage, RequestListener, Server, ServerResponse } from "node:http";
 import type { AddressInfo } from "node:net";
 import { performance } from "node:perf_hooks";
 import express, { type NextFunction, type Request, type Response } from "express";
@@ -24,6 +24,7 @@ import type { Finding } from "../policies/index.ts";
 import {
   mutateAdmission,
   parseAdmissionReview,
+  rememberedDecision,
   reviewResponse,
   validateAdmission,
   type AdmissionContext,
@@ -185,6 +186,10 @@ export function createWebhookServer(options: WebhookServerOptions): WebhookServe
   const policies = new PolicyStore({ ...options.policy, logger, metrics });
   const certificates = new CertificateStore({ ...options.tls, clock, logger, metrics: tlsMetrics(registry) });
   const view = new ClusterViewCache(options.cluster, timeouts, clock, logger);
+  // The decision's line is built below from the request's scalar fields and rule ids: nothing in it can hold an
+  // object or user data, so it skips the logger's redaction, which walks every key of every line for its wildcard
+  // paths (a third of the line's cost). Made once; every other line keeps the redaction.
+  const decisionLog = logger.child({}, { redact: { paths: [] } });
 
   const readiness = (): Readiness => {
     const problems: string[] = [];
@@ -215,51 +220,60 @@ export function createWebhookServer(options: WebhookServerOptions): WebhookServe
 
   const requireJson = (req: Request, res: Response, next: NextFunction) => {
     const type = req.is("application/json");
-    if (type === null) return badInput(req, res, 400, "the request has no body: expected an AdmissionReview");
+    if (type === null) return badInput(req.path, res, 400, "the request has no body: expected an AdmissionReview");
     if (type === false) {
       const given = req.get("content-type") ?? "none";
-      return badInput(req, res, 415, `unsupported Content-Type ${JSON.stringify(given)}: expected application/json`);
+      const message = `unsupported Content-Type ${JSON.stringify(given)}: expected application/json`;
+      return badInput(req.path, res, 415, message);
     }
     const charset = /;\s*charset\s*=\s*"?([^";\s]+)/i.exec(req.get("content-type") ?? "")?.[1]?.toLowerCase();
     if (charset !== undefined && charset !== "utf-8" && charset !== "utf8") {
-      return badInput(req, res, 415, `unsupported charset ${JSON.stringify(charset)}: expected utf-8`);
+      return badInput(req.path, res, 415, `unsupported charset ${JSON.stringify(charset)}: expected utf-8`);
     }
     const encoding = (req.get("content-encoding") ?? "identity").trim().toLowerCase();
     if (encoding !== "identity") {
       const close = true; // the body is not read
-      return badInput(req, res, 415, "unsupported Content-Encoding: send the review uncompressed", undefined, close);
+      const message = "unsupported Content-Encoding: send the review uncompressed";
+      return badInput(req.path, res, 415, message, undefined, close);
     }
     next();
   };
 
   // `logged` is what the log gets when the message could quote the body (JSON.parse's messages do). `close`: the
   // body was not read, so the connection cannot carry another request.
-  const badInput = (req: Request, res: Response, status: number, message: string, logged = message, close = false) => {
-    metrics.requests.inc({ kind: "unknown", operation: "unknown", decision: "error" });
-    logger.warn({ path: req.path, status, error: logged }, "bad admission request");
-    if (close) res.set("Connection", "close");
-    res.status(status).type("text/plain").send(`${message}\n`);
+  const badInput = (
+    path: string,
+    res: ServerResponse,
+    status: number,
+    message: string,
+    logged = message,
+    close = false,
+  ): void => {
+    metrics.requestsOf("unknown", "unknown", "error").inc();
+    logger.warn({ path, status, error: logged }, "bad admission request");
+    plainText(res, status, `${message}\n`, close);
   };
 
-  const admit = (endpoint: Endpoint) => async (req: Request, res: Response) => {
+  // Takes node's request and response (express's extend them): the API server's reviews skip express (below).
+  const admit = async (endpoint: Endpoint, path: string, req: IncomingMessage, res: ServerResponse) => {
     const started = performance.now();
     const read = await readRequestBody(req, { maxBytes: MAX_BODY_BYTES });
     if (!read.ok) {
       // The client went away (or Node's request timeout cut it): there is no one to answer.
       if (read.why !== "too-large") return;
       const tooLarge = `request body is larger than ${MAX_BODY_BYTES} bytes, the API server's limit`;
-      return badInput(req, res, 413, tooLarge, undefined, true);
+      return badInput(path, res, 413, tooLarge, undefined, true);
     }
     const shape = jsonShapeProblem(read.body, { maxDepth: limits.maxReviewDepth, maxValues: limits.maxReviewValues });
     if (shape?.limit === "depth") {
-      return badInput(req, res, 400, `the AdmissionReview is nested deeper than ${limits.maxReviewDepth} levels`);
+      return badInput(path, res, 400, `the AdmissionReview is nested deeper than ${limits.maxReviewDepth} levels`);
     }
     if (shape?.limit === "values") {
-      return badInput(req, res, 413, `the AdmissionReview holds more than ${limits.maxReviewValues} JSON values`);
+      return badInput(path, res, 413, `the AdmissionReview holds more than ${limits.maxReviewValues} JSON values`);
     }
-    // Anything thrown from here on is express's to answer: the error handler below logs it and answers 500.
+    // Anything thrown from here on is answered by `failed`: logged, and 500.
     const cluster = await view.get();
-    judge(endpoint, read.body, cluster, started, req, res);
+    judge(endpoint, read.body, cluster, started, path, res);
   };
 
   // Synchronous from parsing to answering: the parsed review exists only during this call (see the file's comment).
@@ -268,20 +282,21 @@ export function createWebhookServer(options: WebhookServerOptions): WebhookServe
     body: Buffer,
     cluster: ClusterViewResult,
     started: number,
-    req: Request,
-    res: Response,
+    path: string,
+    res: ServerResponse,
   ): void => {
-    if (body.length === 0) return badInput(req, res, 400, "the request has an empty body: expected an AdmissionReview");
+    if (body.length === 0)
+      return badInput(path, res, 400, "the request has an empty body: expected an AdmissionReview");
     let json: unknown;
     try {
       json = JSON.parse(body.toString("utf8"));
     } catch (error) {
       if (!(error instanceof SyntaxError)) throw error;
       // The parser's message quotes the body around the error: fine for the caller who sent it, not for logs.
-      return badInput(req, res, 400, `malformed JSON: ${error.message}`, "malformed JSON");
+      return badInput(path, res, 400, `malformed JSON: ${error.message}`, "malformed JSON");
     }
     const parsed = parseAdmissionReview(json);
-    if (!parsed.ok) return badInput(req, res, 400, parsed.error);
+    if (!parsed.ok) return badInput(path, res, 400, parsed.error);
     const request = parsed.request;
     const kind = request.kind?.kind;
     try {
@@ -291,8 +306,9 @@ export function createWebhookServer(options: WebhookServerOptions): WebhookServe
         cluster: cluster.snapshot,
         now: clock.now(),
       };
-      const decision =
-        endpoint === "validate" ? validateAdmission(request, context) : mutateAdmission(request, context);
+      // A review of content already judged (a dry run, then the request) is answered from that decision.
+      const decide = endpoint === "validate" ? validateAdmission : mutateAdmission;
+      const decision = rememberedDecision(endpoint, request, context, () => decide(request, context));
       const review = reviewResponse(decision.response);
       const seconds = (performance.now() - started) / 1000;
       record(endpoint, request.dryRun === true, decision, seconds);
@@ -316,8 +332,8 @@ export function createWebhookServer(options: WebhookServerOptions): WebhookServe
       // The core answers even when it fails (validate refuses with 500, mutate allows unpatched) and says why.
       if (decision.error !== undefined)
         logger.error({ ...line(), error: decision.error }, "admission failed in the core");
-      else if (logger.isLevelEnabled("info"))
-        logger.info(line(), decision.response.allowed ? "admission allowed" : "admission denied");
+      else if (decisionLog.isLevelEnabled("info"))
+        decisionLog.info(line(), decision.response.allowed ? "admission allowed" : "admission denied");
       // The cluster is about to change: the next decision should not judge against the view before it.
       if (decision.response.allowed && request.dryRun !== true && endpoint === "validate") view.invalidate();
       // Written in one go, not through express's res.json (which re-checks the type, converts and sets headers one
@@ -329,32 +345,28 @@ export function createWebhookServer(options: WebhookServerOptions): WebhookServe
       });
       res.end(text);
     } catch (error) {
-      metrics.requests.inc({ kind: kindLabel(kind), operation: operationLabel(request.operation), decision: "error" });
+      metrics.requestsOf(kindLabel(kind), operationLabel(request.operation), "error").inc();
       metrics.duration.observe((performance.now() - started) / 1000);
       logger.error(
         { webhook: endpoint, uid: request.uid, kind, name: request.name, operation: request.operation, err: error },
         "admission failed with an internal error",
       );
-      if (!res.headersSent) res.status(500).type("text/plain").send("internal error\n");
+      if (!res.headersSent) plainText(res, 500, "internal error\n");
     }
   };
 
   const record = (endpoint: Endpoint, dryRun: boolean, decision: AdmissionDecision, seconds: number) => {
     const outcome = decision.error !== undefined ? "error" : decision.response.allowed ? "allowed" : "denied";
-    metrics.requests.inc({
-      kind: kindLabel(decision.kind),
-      operation: operationLabel(decision.operation),
-      decision: outcome,
-    });
+    metrics.requestsOf(kindLabel(decision.kind), operationLabel(decision.operation), outcome).inc();
     metrics.duration.observe(seconds);
     // Findings are counted once per object change: by the validating webhook, which sees the final object
     // (after mutation), and never for a dry run, which changes nothing ("record no side effects").
     if (endpoint !== "validate" || dryRun) return;
-    for (const finding of decision.findings) metrics.findings.inc({ rule: finding.rule, severity: finding.severity });
+    for (const finding of decision.findings) metrics.findingsOf(finding.rule, finding.severity).inc();
   };
 
   for (const endpoint of ["validate", "mutate"] as const) {
-    app.post(`/${endpoint}`, requireJson, admit(endpoint));
+    app.post(`/${endpoint}`, requireJson, (req: Request, res: Response) => admit(endpoint, req.path, req, res));
     app.all(`/${endpoint}`, (_req, res) => {
       res.status(405).set("Allow", "POST").type("text/plain").send("method not allowed: POST an AdmissionReview\n");
     });
@@ -371,16 +383,31 @@ export function createWebhookServer(options: WebhookServerOptions): WebhookServe
     if (res.headersSent) return;
     if (typeof details.status === "number" && details.status >= 400 && details.status < 500) {
       const text = String(details.message);
-      if (admission) return badInput(req, res, details.status, text);
+      if (admission) return badInput(req.path, res, details.status, text);
       return res.status(details.status).type("text/plain").send(`${text}\n`);
     }
-    if (admission) metrics.requests.inc({ kind: "unknown", operation: "unknown", decision: "error" });
-    logger.error({ path: req.path, method: req.method, err: error }, "request failed with an internal error");
-    res.status(500).type("text/plain").send("internal error\n");
+    failed(req.path, req.method, res, error);
   });
 
+  const failed = (path: string, method: string | undefined, res: ServerResponse, error: unknown): void => {
+    if (res.headersSent) return;
+    if (path === "/validate" || path === "/mutate") metrics.requestsOf("unknown", "unknown", "error").inc();
+    logger.error({ path, method, err: error }, "request failed with an internal error");
+    plainText(res, 500, "internal error\n");
+  };
+
+  // A review as the API server sends it (k8s.io/apiserver's webhook client: a POST to the configured path, with
+  // `?timeout=` appended, `Content-Type: application/json`, a Content-Length, no Content-Encoding) goes straight to
+  // `admit`: express's routing and type checks would only confirm what these headers already say. Everything else
+  // (another caller's odd headers, health, metrics, unknown paths) takes express's way, with the same answers.
+  const handler: RequestListener = (req, res) => {
+    const endpoint = apiServerReview(req);
+    if (endpoint === undefined) return void app(req, res);
+    admit(endpoint, `/${endpoint}`, req, res).catch((error: unknown) => failed(`/${endpoint}`, req.method, res, error));
+  };
+
   const serving = createServing({
-    handler: app,
+    handler,
     timeouts,
     limits,
     registry,
@@ -432,6 +459,28 @@ export function createWebhookServer(options: WebhookServerOptions): WebhookServe
     registry,
     server: serving.server,
   };
+}
+
+/** The endpoint of a review sent the way the API server sends one; undefined for anything else. */
+function apiServerReview(req: IncomingMessage): Endpoint | undefined {
+  if (req.method !== "POST") return undefined;
+  const { headers } = req;
+  if (headers["content-type"] !== "application/json" || headers["content-encoding"] !== undefined) return undefined;
+  if (headers["content-length"] === undefined || headers["transfer-encoding"] !== undefined) return undefined;
+  const url = req.url ?? "";
+  const query = url.indexOf("?");
+  const path = query === -1 ? url : url.slice(0, query);
+  return path === "/validate" ? "validate" : path === "/mutate" ? "mutate" : undefined;
+}
+
+/** A plain-text answer, as express's `res.type("text/plain").send(text)` writes it, in one write. */
+function plainText(res: ServerResponse, status: number, text: string, close = false): void {
+  res.writeHead(status, {
+    "Content-Type": "text/plain; charset=utf-8",
+    "Content-Length": Buffer.byteLength(text),
+    ...(close ? { Connection: "close" } : {}),
+  });
+  res.end(text);
 }
 
 function ruleIds(findings: readonly Finding[]): string[] {

@@ -46,3 +46,21 @@ test("boundedList keeps what fits, in order, and summarizes the rest within the 
     assert.equal(kept.length - (rest > 0 ? 1 : 0) + rest, items.length, `total ${total}`);
   }
 });
+
+test("codePoints counts as the string iterator does, lone surrogates included; longer UTF-16 is not cut", () => {
+  // The oracle: [...text].length, the iterator's count. Random strings from a small alphabet of the cases.
+  const alphabet = ["a", "é", "💥", "\uD800", "\uDC00", "\uDBFF", "\uDFFF", "\n"];
+  let seed = 7;
+  const random = () => (seed = (seed * 1103515245 + 12345) % 2 ** 31) / 2 ** 31;
+  for (let i = 0; i < 2000; i++) {
+    const text = Array.from({ length: Math.floor(random() * 12) }, () => alphabet[Math.floor(random() * 8)]).join("");
+    assert.equal(codePoints(text), [...text].length, JSON.stringify(text));
+  }
+  // Four UTF-16 units, two code points: within a limit of two, nothing is cut.
+  assert.equal(truncate("💥💥", 2), "💥💥");
+  assert.equal(fit("💥", "💥", "💥", 3), "💥💥💥");
+  assert.deepEqual(
+    boundedList(["💥💥", "💥"], 3, (n) => `${n}`),
+    ["💥💥", "💥"],
+  );
+});

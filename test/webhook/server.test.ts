@@ -305,6 +305,25 @@ describe("webhook server: endpoints and decisions", () => {
     assert.equal((await h.call("/healthz")).status, 200);
   });
 
+  test("a review as the API server sends it and one with other headers get the same answer", async () => {
+    // The API server appends ?timeout= and says exactly application/json: the server's short way. Another
+    // spelling of the type takes express's way; the answer must not tell them apart.
+    const body = review(imdsV1);
+    const text = JSON.stringify(body);
+    const apiServer = await h.call("/validate?timeout=10s", text);
+    const other = await h.call("/validate", text, { "content-type": "Application/JSON; charset=UTF-8" });
+    for (const reply of [apiServer, other]) {
+      assert.equal(reply.status, 200, reply.body);
+      assert.equal(reply.headers["content-type"], "application/json; charset=utf-8");
+    }
+    assert.deepEqual(JSON.parse(apiServer.body), JSON.parse(other.body));
+    assert.equal((JSON.parse(apiServer.body) as { response: Json }).response.allowed, false);
+    const malformed = await h.call("/mutate?timeout=10s", '{"kind": ');
+    assert.equal(malformed.status, 400);
+    assert.equal(malformed.headers["content-type"], "text/plain; charset=utf-8");
+    assert.match(malformed.body, /^malformed JSON: /);
+  });
+
   test("other methods and paths: 405 and 404, as plain text", async () => {
     const get = await h.call("/validate");
     assert.equal(get.status, 405);

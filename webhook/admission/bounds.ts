@@ -21,9 +21,23 @@ export const MESSAGE_LINE_LIMIT = 512;
 
 const ELLIPSIS = "…";
 
+/**
+ * Code points, as `for…of` counts them: UTF-16 units less one per surrogate pair (a lone surrogate counts as one).
+ * A loop over char codes, not the string iterator, which allocates a string per code point: every warning and
+ * message line is measured on each decision. No text has more code points than UTF-16 units, so callers that only
+ * compare with a limit look at `length` first.
+ */
 export function codePoints(text: string): number {
-  let n = 0;
-  for (const _ of text) n++;
+  let n = text.length;
+  for (let i = 0; i < text.length - 1; i++) {
+    const high = text.charCodeAt(i);
+    if (high < 0xd800 || high > 0xdbff) continue;
+    const low = text.charCodeAt(i + 1);
+    if (low >= 0xdc00 && low <= 0xdfff) {
+      n--;
+      i++;
+    }
+  }
   return n;
 }
 
@@ -42,7 +56,7 @@ export function sanitize(text: string): string {
 
 /** At most `limit` code points, ending in "…" when cut. Cuts between code points, never inside a surrogate pair. */
 export function truncate(text: string, limit: number): string {
-  if (codePoints(text) <= limit) return text;
+  if (text.length <= limit || codePoints(text) <= limit) return text;
   if (limit <= 0) return "";
   return [...text].slice(0, limit - 1).join("") + ELLIPSIS;
 }
@@ -52,6 +66,7 @@ export function truncate(text: string, limit: number): string {
  * can always look the rule up.
  */
 export function fit(head: string, body: string, tail: string, limit: number): string {
+  if (head.length + body.length + tail.length <= limit) return head + body + tail;
   const room = limit - codePoints(head) - codePoints(tail);
   if (room >= 1) return head + truncate(body, room) + tail;
   return truncate(head + body + tail, limit);
@@ -63,6 +78,7 @@ export function fit(head: string, body: string, tail: string, limit: number): st
  */
 export function boundedList(items: readonly string[], total: number, summary: (rest: number) => string): string[] {
   const unique = [...new Set(items)];
+  if (unique.reduce((sum, item) => sum + item.length, 0) <= total) return unique;
   const sizes = unique.map(codePoints);
   if (sizes.reduce((sum, size) => sum + size, 0) <= total) return unique;
   const out: string[] = [];

@@ -5,6 +5,7 @@ import { formatFieldPath } from "../../api/index.ts";
 import { pathFromPointer } from "../../api/index.ts";
 import {
   boundedList,
+  codePoints,
   fit,
   MESSAGE_LIMIT,
   MESSAGE_LINE_LIMIT,
@@ -47,7 +48,7 @@ function denyLine(finding: AdmissionFinding, object: unknown): string {
   const message = sanitize(finding.message);
   const withHint = finding.hint ? `${message} (${sanitize(finding.hint)})` : message;
   const full = head + withHint + ruleTag(finding);
-  if ([...full].length <= MESSAGE_LINE_LIMIT) return full;
+  if (codePoints(full) <= MESSAGE_LINE_LIMIT) return full;
   return fit(head, message, ruleTag(finding), MESSAGE_LINE_LIMIT);
 }
 
@@ -59,7 +60,7 @@ export function denialMessage(headline: string, findings: readonly AdmissionFind
   const head = truncate(sanitize(headline), MESSAGE_LINE_LIMIT);
   const lines = findings.map((f) => denyLine(f, object));
   // Each line costs its length plus the newline before it.
-  const room = MESSAGE_LIMIT - [...head].length - lines.length;
+  const room = MESSAGE_LIMIT - codePoints(head) - lines.length;
   const kept = boundedList(lines, room, (rest) => `- ${SUMMARY(rest)}`);
   return [head, ...kept].join("\n");
 }

@@ -15,6 +15,7 @@ export { parseAdmissionReview, type ParsedReview } from "./parse.ts";
 export { validateAdmission } from "./validate.ts";
 export { mutateAdmission } from "./mutate.ts";
 export { reviewResponse } from "./respond.ts";
+export { rememberedDecision } from "./remembered-decisions.ts";
 export { CROSS_OBJECT_RULES } from "./enforce.ts";
 export { NODE_CLASS_IN_USE } from "./delete.ts";
 export { MESSAGE_LIMIT, MESSAGE_LINE_LIMIT, WARNING_LIMIT, WARNINGS_TOTAL_LIMIT } from "./bounds.ts";
