@@ -65,7 +65,8 @@ export function memoizedByFields(rule: AnyRule): AnyRule {
   const fields = rule.fields;
   // A rule that reads the scope or the time answers differently for the same object: never kept by value.
   if (fields === undefined || (rule.reads !== undefined && rule.reads.length > 0)) return rule;
-  const set = setOf(fields.map(placeOf));
+  // `validation` is always empty where answers are kept (below): it tells no two kept answers apart.
+  const set = setOf(fields.filter((field) => field.length !== 1 || field[0] !== "validation").map(placeOf));
   const inner = rule.check as (target: PolicyTarget, context: RuleContext<unknown>) => Violation[];
   let answers: AnswerTree = new Map();
   let kept = generation;
@@ -263,12 +264,14 @@ export function isPlainJson(value: unknown): boolean {
  */
 export function fieldsKey(target: PolicyTarget, fields: readonly (readonly string[])[]): string | undefined {
   if (target.validation.length > 0) return undefined;
-  let key = target.kind;
-  const numbers = numbersOf(target);
-  for (const field of fields) {
-    const n = fieldNumber(target, numbers, placeOf(field));
-    if (n === NOT_MEMOIZABLE) return undefined;
-    key += `,${n}`;
+  let set = keyedSets.get(fields);
+  if (set === undefined) {
+    set = setOf(fields.map(placeOf));
+    keyedSets.set(fields, set);
   }
-  return key;
+  const n = setNumber(target, numbersOf(target), set);
+  return n === NOT_MEMOIZABLE ? undefined : `${target.kind},${n}`;
 }
+
+// The field set of each list of fields a caller keys by (it passes the same list every time).
+const keyedSets = new WeakMap<readonly (readonly string[])[], number>();
