@@ -141,18 +141,30 @@ function setOf(places: readonly number[]): number {
   return set;
 }
 
-// The engine runs every rule on one target before the next: the last target's numbers save a lookup per rule
-// (held weakly: they must not keep a judged review alive).
-let lastNumbered: { target: WeakRef<PolicyTarget>; numbers: Numbered } | undefined;
+// The engine runs every rule on one target before the next: the last target's numbers save a lookup per rule.
+// Held only until the running evaluation yields (a microtask forgets it), so it never keeps a judged review alive;
+// a WeakRef's deref on every rule call cost more than the lookup it saves.
+let lastTarget: PolicyTarget | undefined;
+let lastNumbers: Numbered | undefined;
+let forgetting = false;
+const forgetLast = () => {
+  lastTarget = lastNumbers = undefined;
+  forgetting = false;
+};
 
 function numbersOf(target: PolicyTarget): Numbered {
-  if (lastNumbered?.target.deref() === target) return lastNumbered.numbers;
+  if (lastTarget === target && lastNumbers !== undefined) return lastNumbers;
   let numbers = numbered.get(target);
   if (numbers === undefined) {
     numbers = { fields: [], sets: [] };
     numbered.set(target, numbers);
   }
-  lastNumbered = { target: new WeakRef(target), numbers };
+  lastTarget = target;
+  lastNumbers = numbers;
+  if (!forgetting) {
+    forgetting = true;
+    queueMicrotask(forgetLast);
+  }
   return numbers;
 }
 
