@@ -6,7 +6,6 @@
 // `judgeCommit` is pure; `readCommit` is the I/O edge over a GitSource. `judgeCommitStepwise` is the same judgement
 // paused after each file read and each object judged: `sync` runs it in slices, so that a commit of a thousand
 // pools does not keep its /healthz and push hook waiting (policies/stepwise.ts).
-import { posix } from "node:path";
 import {
   defaultYamlLimits,
   duplicateDefinitions,
@@ -25,6 +24,7 @@ import { loadPolicies, type LoadedPolicy } from "../policies/index.ts";
 import { ratchetBundleStepwise, runToEnd, type Stepwise } from "../policies/index.ts";
 import { builtinRules } from "../policies/index.ts";
 import { loadConfig, type PoolkeeperConfig } from "./config.ts";
+import { matchesAnyGlob } from "./glob-match.ts";
 import type { GitSource, SourceFile } from "./source.ts";
 
 /** The repository's config file, at its root. */
@@ -216,7 +216,7 @@ export async function readCommit(source: GitSource, sha: string, override?: Pool
       files.configProblems.push({ file: file.path, line: 1, col: 1, message: tooLargeMessage(file.tooLarge) });
       continue;
     }
-    if (config.pools.some((glob) => posix.matchesGlob(file.path, glob))) files.pools.push(file);
+    if (matchesAnyGlob(file.path, config.pools)) files.pools.push(file);
     else files.policies.push(file);
   }
   return files;

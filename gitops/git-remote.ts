@@ -32,14 +32,15 @@ export function authCallbacks(credentials: SourceCredentials | undefined): AuthC
 /**
  * Fetches `branch` (no tags) into `gitdir`: the status writer's clone has every commit (shallow clones break
  * isomorphic-git's pushes); the source's may be shallow (source.ts), and `unshallow` fetches the rest of its history
- * (git's `--unshallow` asks upload-pack for `deepen 2147483647`, its INFINITE_DEPTH).
+ * (git's `--unshallow` asks upload-pack for `deepen 2147483647`, its INFINITE_DEPTH). `cache` is isomorphic-git's
+ * cache of the clone's reader (tree-reader.ts), shared so that a fetch does not parse the pack indexes again.
  */
 export function fetchBranch(
   gitdir: string,
   url: string,
   branch: string,
   auth: AuthCallbacks,
-  options: { unshallow?: boolean } = {},
+  options: { unshallow?: boolean; cache?: object } = {},
 ): Promise<FetchResult> {
   return git.fetch({
     fs,
@@ -52,6 +53,9 @@ export function fetchBranch(
     singleBranch: true,
     tags: false,
     ...(options.unshallow ? { depth: 2147483647 } : {}),
+    // The reader's parsed pack indexes: without them the "have" check and the new pack's external deltas parse
+    // every pack index of the clone again on each fetch.
+    ...(options.cache ? { cache: options.cache } : {}),
     ...auth,
   });
 }

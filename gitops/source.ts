@@ -130,12 +130,24 @@ async function resolveBranch(gitdir: string, ref: string): Promise<string | unde
   }
 }
 
-async function classify(gitdir: string, previous: string | undefined, sha: string): Promise<FetchResult> {
+async function classify(
+  gitdir: string,
+  previous: string | undefined,
+  sha: string,
+  cache?: object,
+): Promise<FetchResult> {
   if (previous === undefined) return { sha, kind: "initial" };
   if (previous === sha) return { sha, previousSha: previous, kind: "unchanged" };
   let descends: boolean;
   try {
-    descends = await git.isDescendent({ fs, gitdir, oid: sha, ancestor: previous, depth: -1 });
+    descends = await git.isDescendent({
+      fs,
+      gitdir,
+      oid: sha,
+      ancestor: previous,
+      depth: -1,
+      ...(cache ? { cache } : {}),
+    });
   } catch (error) {
     if ((error as ErrorLike | null)?.code !== "NotFoundError") throw error;
     descends = false; // the old commit is no longer reachable: treat as rewritten
@@ -184,6 +196,7 @@ export function openSource(options: SourceOptions): GitSource {
   const dir = resolve(options.cacheDir);
   const gitdir = join(dir, ".git");
   const remoteRef = `refs/remotes/${REMOTE}/${branch}`;
+  let remoteChecked = false;
 
   return {
     remote,
@@ -208,12 +221,16 @@ export function openSource(options: SourceOptions): GitSource {
           if (!sha) throw new SourceError("not-found", `Branch ${branch} was not found on Git remote ${remote}.`);
           return { sha, kind: "initial" };
         }
-        // Keep the configured remote in line with the options (the URL may have changed between runs).
-        await git.setConfig({ fs, gitdir, path: `remote.${REMOTE}.url`, value: url });
-        const fetched = await fetchBranch(gitdir, url, branch, auth);
+        // Keep the configured remote in line with the options (the URL may have changed between runs): checked once
+        // per source, not rewritten at every fetch.
+        if (!remoteChecked) {
+          await git.setConfig({ fs, gitdir, path: `remote.${REMOTE}.url`, value: url });
+          remoteChecked = true;
+        }
+        const fetched = await fetchBranch(gitdir, url, branch, auth, { cache: reader.gitCache });
         const sha = fetched.fetchHead ?? (await resolveBranch(gitdir, remoteRef));
         if (!sha) throw new SourceError("not-found", `Branch ${branch} was not found on Git remote ${remote}.`);
-        const result = await classify(gitdir, previous, sha);
+        const result = await classify(gitdir, previous, sha, reader.gitCache);
         if (result.kind !== "unchanged") {
           await git.writeRef({ fs, gitdir, ref: localRef, value: sha, force: true });
           await git.writeRef({ fs, gitdir, ref: remoteRef, value: sha, force: true });
@@ -236,7 +253,7 @@ export function openSource(options: SourceOptions): GitSource {
       }
       if (complete) return;
       try {
-        await fetchBranch(gitdir, url, branch, auth, { unshallow: true });
+        await fetchBranch(gitdir, url, branch, auth, { unshallow: true, cache: reader.gitCache });
         reader.packsRemoved(); // the packs are read again, with the new one among them
       } catch {
         // Reported where the commit is read.

@@ -4,11 +4,11 @@
 // and blobs are read by oid. Trees and blobs are content-addressed, so caching them by oid is always correct:
 // a new commit that changes one file costs one blob read plus the trees on its path.
 import fs from "node:fs";
-import { posix } from "node:path";
 import git, { type TreeEntry } from "isomorphic-git";
 import { defaultYamlLimits } from "../api/index.ts";
 import { cacheBounds, DEFAULT_CACHE_BYTES, type CacheBounds } from "./cache-size.ts";
 import { GitObjectCache } from "./git-object-cache.ts";
+import { matchesAnyGlob } from "./glob-match.ts";
 import { ObjectSizes } from "./object-size.ts";
 
 export interface TreeFile {
@@ -98,7 +98,7 @@ export class TreeReader {
     for (const entry of await this.#tree(gitdir, oid)) {
       const path = `${prefix}${entry.path}`;
       if (entry.type === "tree") await this.#walk(gitdir, entry.oid, `${path}/`, globs, out);
-      else if (entry.type === "blob" && globs.some((glob) => posix.matchesGlob(path, glob))) {
+      else if (entry.type === "blob" && matchesAnyGlob(path, globs)) {
         out.push({ path, oid: entry.oid });
       }
     }

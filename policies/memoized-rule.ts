@@ -5,15 +5,18 @@
 // there the cache only avoids recomputing a pure function: a miss runs the rule itself.
 //
 // A field's value is turned into its JSON text once per target (rules that read the same field share it) and then
-// into a small number, so a rule's key is a few numbers joined, cheap to build and to hash whatever the fields'
-// sizes. `test/policies/rule-reads.test.ts` runs every rule through a recording proxy and fails on a read outside
+// into a small number; the numbers of a rule's fields are numbered in turn, once per target and set of fields
+// (rules that read the same set share it), so a rule finds its answer with one lookup whatever the fields' sizes. `test/policies/rule-reads.test.ts` runs every rule through a recording proxy and fails on a read outside
 // the fields it declares.
 import type { AnyRule, RuleContext, Violation } from "./rule.ts";
 import type { PolicyTarget } from "./target.ts";
 
-// Answers kept per rule. A fleet has a few hundred distinct values of what one rule reads; 4,096 answers of a few
-// violations each are a few MiB over all the rules, and past the bound the cache starts again (as the CEL memo).
-const ANSWER_LIMIT = 4096;
+// Answers kept in all, over every rule: one bound for the whole memo rather than one per rule, so a rule keyed by
+// what every pool has of its own (its limits: one answer per pool) can keep a fleet's worth while rules with a
+// few distinct values use little. An answer is one Map entry and, when it has violations, their list (a rule
+// with none shares one empty list): about 100 bytes, so 131,072 answers are about 13 MiB at most. Past the bound
+// every rule's answers start again (as the CEL memo).
+const ANSWER_LIMIT = 131_072;
 // A field's JSON text is kept for numbering only up to this length: one requirement of 2,000 values (the object
 // bounds' most) is about 40 KiB. A longer value is not memoized: comparing it would cost what judging it costs.
 const VALUE_LIMIT = 64 * 1024;
@@ -29,7 +32,7 @@ interface FieldTable {
   chars: number;
 }
 
-/** Answers by the numbers of a key, one level per number. */
+/** Answers by (kind, catalog, params), then by the number of the values of the rule's fields. */
 type AnswerTree = Map<number | string, AnswerTree | Violation[]>;
 
 const NOT_NUMBERED = 0;
@@ -39,26 +42,45 @@ let nextNumber = 1;
 const fieldPlaces = new Map<string, number>();
 const fieldPaths: FieldPath[] = [];
 const fieldTables: FieldTable[] = [];
-// The number of each field's value, per target: every rule that reads the field shares it.
-const numbered = new WeakMap<PolicyTarget, number[]>();
+// Every set of fields some rule declares (47 memoized rules read 34 distinct sets): a target's values of a set get
+// one number, shared by every rule that reads the same set, so a rule finds its answer with one lookup.
+const setPlaces = new Map<string, number>();
+const setFields: (readonly number[])[] = [];
+const setTables: FieldTable[] = [];
+/** A target's numbers: of each field's value, and of each field set's values. */
+interface Numbered {
+  fields: number[];
+  sets: number[];
+}
+const numbered = new WeakMap<PolicyTarget, Numbered>();
 const paramsTable: FieldTable = { numbers: new Map(), chars: 0 };
 const identities = new WeakMap<object, number>();
+let answersKept = 0;
+// Bumped when the answers kept reach ANSWER_LIMIT: every rule then forgets its answers.
+let generation = 0;
+const NO_VIOLATIONS: Violation[] = Object.freeze([]) as unknown as Violation[];
 
 /** The rule, with its answers kept by the values of the fields it declares; as it was when it declares none. */
 export function memoizedByFields(rule: AnyRule): AnyRule {
   const fields = rule.fields;
   // A rule that reads the scope or the time answers differently for the same object: never kept by value.
   if (fields === undefined || (rule.reads !== undefined && rule.reads.length > 0)) return rule;
-  const places = fields.map(placeOf);
+  // `validation` is always empty where answers are kept (below): it tells no two kept answers apart.
+  const set = setOf(fields.filter((field) => field.length !== 1 || field[0] !== "validation").map(placeOf));
   const inner = rule.check as (target: PolicyTarget, context: RuleContext<unknown>) => Violation[];
   let answers: AnswerTree = new Map();
-  let size = 0;
-  // The last (kind, catalog, params) and its subtree: consecutive calls nearly always repeat them.
+  let kept = generation;
+  // The last (kind, catalog, params) and its answers: consecutive calls nearly always repeat them.
   let last: { kind: string; catalog: object; params: unknown; node: AnswerTree } | undefined;
   const check = (target: PolicyTarget, context: RuleContext<unknown>): Violation[] => {
     // An invalid object may hold what JSON text cannot tell apart (YAML's .nan and -.inf, which the schema
     // refuses): judged as it is, every time. A valid one holds strings, booleans, finite numbers, lists and maps.
     if (target.validation.length > 0) return inner(target, context);
+    if (kept !== generation) {
+      answers = new Map();
+      last = undefined;
+      kept = generation;
+    }
     let node: AnswerTree;
     if (last?.kind === target.kind && last.catalog === context.catalog && last.params === context.params) {
       node = last.node;
@@ -68,26 +90,19 @@ export function memoizedByFields(rule: AnyRule): AnyRule {
       node = child(child(child(answers, target.kind), identity(context.catalog)), params);
       last = { kind: target.kind, catalog: context.catalog, params: context.params, node };
     }
-    const numbers = numbersOf(target);
-    const end = places.length - 1;
-    for (let i = 0; i < end; i++) {
-      const n = fieldNumber(target, numbers, places[i] as number);
-      if (n === NOT_MEMOIZABLE) return inner(target, context);
-      node = child(node, n);
-    }
-    const n = end < 0 ? 0 : fieldNumber(target, numbers, places[end] as number);
+    const n = setNumber(target, numbersOf(target), set);
     if (n === NOT_MEMOIZABLE) return inner(target, context);
     const known = node.get(n) as Violation[] | undefined;
     if (known !== undefined) return known;
-    const violations = inner(target, context);
-    if (size >= ANSWER_LIMIT) {
-      answers = new Map();
-      last = undefined;
-      size = 0;
+    const found = inner(target, context);
+    const violations = found.length === 0 ? NO_VIOLATIONS : found;
+    if (answersKept >= ANSWER_LIMIT) {
+      answersKept = 0;
+      generation++;
       return violations;
     }
     node.set(n, violations);
-    size++;
+    answersKept++;
     return violations;
   };
   return { ...rule, check } as AnyRule;
@@ -114,30 +129,74 @@ function placeOf(path: FieldPath): number {
   return place;
 }
 
-// The engine runs every rule on one target before the next: the last target's numbers save a lookup per rule
-// (held weakly: they must not keep a judged review alive).
-let lastNumbered: { target: WeakRef<PolicyTarget>; numbers: number[] } | undefined;
+function setOf(places: readonly number[]): number {
+  const name = places.join(",");
+  let set = setPlaces.get(name);
+  if (set === undefined) {
+    set = setFields.length;
+    setPlaces.set(name, set);
+    setFields.push(places);
+    setTables.push({ numbers: new Map(), chars: 0 });
+  }
+  return set;
+}
 
-function numbersOf(target: PolicyTarget): number[] {
-  if (lastNumbered?.target.deref() === target) return lastNumbered.numbers;
+// The engine runs every rule on one target before the next: the last target's numbers save a lookup per rule.
+// Held only until the running evaluation yields (a microtask forgets it), so it never keeps a judged review alive;
+// a WeakRef's deref on every rule call cost more than the lookup it saves.
+let lastTarget: PolicyTarget | undefined;
+let lastNumbers: Numbered | undefined;
+let forgetting = false;
+const forgetLast = () => {
+  lastTarget = lastNumbers = undefined;
+  forgetting = false;
+};
+
+function numbersOf(target: PolicyTarget): Numbered {
+  if (lastTarget === target && lastNumbers !== undefined) return lastNumbers;
   let numbers = numbered.get(target);
   if (numbers === undefined) {
-    numbers = new Array<number>(fieldPaths.length).fill(NOT_NUMBERED);
+    numbers = { fields: [], sets: [] };
     numbered.set(target, numbers);
   }
-  lastNumbered = { target: new WeakRef(target), numbers };
+  lastTarget = target;
+  lastNumbers = numbers;
+  if (!forgetting) {
+    forgetting = true;
+    queueMicrotask(forgetLast);
+  }
   return numbers;
 }
 
-function fieldNumber(target: PolicyTarget, numbers: number[], place: number): number {
-  let n = numbers[place] ?? NOT_NUMBERED;
+// The number of the target's values of a field set: its fields' numbers, numbered in turn.
+function setNumber(target: PolicyTarget, numbers: Numbered, set: number): number {
+  let n = numbers.sets[set] ?? NOT_NUMBERED;
+  if (n === NOT_NUMBERED) {
+    const places = setFields[set] as readonly number[];
+    let text = "";
+    for (const place of places) {
+      const field = fieldNumber(target, numbers, place);
+      if (field === NOT_MEMOIZABLE) {
+        text = "";
+        break;
+      }
+      text += `${field},`;
+    }
+    n = text === "" && places.length > 0 ? NOT_MEMOIZABLE : textNumber(setTables[set] as FieldTable, text);
+    numbers.sets[set] = n;
+  }
+  return n;
+}
+
+function fieldNumber(target: PolicyTarget, numbers: Numbered, place: number): number {
+  let n = numbers.fields[place] ?? NOT_NUMBERED;
   if (n === NOT_NUMBERED) {
     const path = fieldPaths[place] as FieldPath;
     const value = valueAt(target, path);
     // The previous version is not validated: only plain JSON is told apart by its text.
     const plain = path[0] !== "previous" || value === undefined || isPlainJson(value);
     n = plain ? textNumber(fieldTables[place] as FieldTable, JSON.stringify(value) ?? "undefined") : NOT_MEMOIZABLE;
-    numbers[place] = n;
+    numbers.fields[place] = n;
   }
   return n;
 }
@@ -217,12 +276,14 @@ export function isPlainJson(value: unknown): boolean {
  */
 export function fieldsKey(target: PolicyTarget, fields: readonly (readonly string[])[]): string | undefined {
   if (target.validation.length > 0) return undefined;
-  let key = target.kind;
-  const numbers = numbersOf(target);
-  for (const field of fields) {
-    const n = fieldNumber(target, numbers, placeOf(field));
-    if (n === NOT_MEMOIZABLE) return undefined;
-    key += `,${n}`;
+  let set = keyedSets.get(fields);
+  if (set === undefined) {
+    set = setOf(fields.map(placeOf));
+    keyedSets.set(fields, set);
   }
-  return key;
+  const n = setNumber(target, numbersOf(target), set);
+  return n === NOT_MEMOIZABLE ? undefined : `${target.kind},${n}`;
 }
+
+// The field set of each list of fields a caller keys by (it passes the same list every time).
+const keyedSets = new WeakMap<readonly (readonly string[])[], number>();

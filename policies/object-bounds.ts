@@ -179,19 +179,31 @@ export function excesses(target: PolicyTarget, bounds: Readonly<ObjectBounds>): 
 }
 
 const within = new WeakMap<PolicyTarget, boolean>();
-// The engine runs every rule on one target before the next: the last answer saves a lookup per rule (held weakly:
-// it must not keep a judged review alive).
-let last: { target: WeakRef<PolicyTarget>; answer: boolean } | undefined;
+// The engine runs every rule on one target before the next: the last answer saves a lookup per rule. Held only
+// until the running evaluation yields (a microtask forgets it), so it never keeps a judged review alive; a
+// WeakRef's deref on every rule call cost more than the lookup it saves.
+let lastTarget: PolicyTarget | undefined;
+let lastAnswer = false;
+let forgetting = false;
+const forgetLast = () => {
+  lastTarget = undefined;
+  forgetting = false;
+};
 
 /** Whether the object is within the default bounds, the most any policy lets poolkeeper judge. */
 export function withinObjectBounds(target: PolicyTarget): boolean {
-  if (last?.target.deref() === target) return last.answer;
+  if (lastTarget === target) return lastAnswer;
   let answer = within.get(target);
   if (answer === undefined) {
     answer = excesses(target, DEFAULT_OBJECT_BOUNDS).length === 0;
     within.set(target, answer);
   }
-  last = { target: new WeakRef(target), answer };
+  lastTarget = target;
+  lastAnswer = answer;
+  if (!forgetting) {
+    forgetting = true;
+    queueMicrotask(forgetLast);
+  }
   return answer;
 }
 

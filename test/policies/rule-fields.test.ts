@@ -184,5 +184,24 @@ describe("rules' declared fields", () => {
     const otherParams = { ...context, params: { other: true } } as RuleContext<unknown>;
     check(nodeClass("d", "secret"), otherParams);
     assert.equal(calls, 3, "other params are judged");
+    // A second rule reading the same field set shares the field set's number, not the first rule's answers.
+    const shout = memoizedByFields({
+      id: "test.user-data-shout",
+      family: "test",
+      title: "",
+      docs: "",
+      kinds: ["EC2NodeClass"],
+      enforcement: { baseline: "warn", strict: "warn" },
+      view: "raw",
+      fields: [["object", "spec", "userData"]],
+      check: () => [{ path: ["spec"], message: "shout" }],
+    });
+    const shoutCheck = shout.check as (t: PolicyTarget, c: RuleContext<unknown>) => { message: string }[];
+    assert.deepEqual(
+      shoutCheck(a, context).map((v) => v.message),
+      ["shout"],
+    );
+    assert.deepEqual(check(nodeClass("e", "plain"), context), []);
+    assert.equal(calls, 3, "the first rule's answer for plain user data stays its own");
   });
 });
