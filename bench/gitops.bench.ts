@@ -9,7 +9,7 @@
 //
 // POOLKEEPER_BENCH_SYNCS sets how many incremental syncs the RSS measurement makes (default 1000; most of the
 // bench's time goes there).
-import { spawn } from "node:child_process";
+import { fork, spawn } from "node:child_process";
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { dirname, join, posix } from "node:path";
@@ -26,7 +26,9 @@ import { Syncer, type SyncResult } from "../gitops/sync.ts";
 import { silentLogger } from "../runtime/log.ts";
 import { startGitServer } from "../test/support/git-server.ts";
 import { buildBenchRepo, type BenchRepo } from "./gitops-repo.ts";
-import { describeBreakdown, memoryBreakdown } from "./memory-breakdown.ts";
+import type { SyncerReply, SyncerRequest } from "./gitops-syncer.ts";
+import { describeBreakdown, memoryBreakdown, type MemoryBreakdown } from "./memory-breakdown.ts";
+import { timedSource, type SyncTime } from "./timed-source.ts";
 
 const POOLS = 1000;
 const COMMITS = 5000;
@@ -98,50 +100,7 @@ async function gitReadFiles(dir: string, sha: string): Promise<Map<string, strin
   return files;
 }
 
-interface Breakdown {
-  total: number;
-  fetch: number;
-  read: number;
-  /** The policy gate: everything else the sync does, less the ancestry check. */
-  judge: number;
-  /** The ancestry check (`descends`) of the new head. */
-  ancestry: number;
-}
-
-/** The source, with the time spent in each of its operations added up (the syncer sees no difference). */
-function timedSource(source: GitSource) {
-  const spent = { fetch: 0, read: 0, ancestry: 0 };
-  const time = async <T>(key: keyof typeof spent, work: () => Promise<T>): Promise<T> => {
-    const start = performance.now();
-    try {
-      return await work();
-    } finally {
-      spent[key] += performance.now() - start;
-    }
-  };
-  const timed: GitSource = {
-    remote: source.remote,
-    branch: source.branch,
-    fetch: () => time("fetch", () => source.fetch()),
-    readTree: (sha, globs) => time("read", () => source.readTree(sha, globs)),
-    descends: (sha, ancestor) => time("ancestry", () => source.descends(sha, ancestor)),
-    firstParents: (sha, depth) => source.firstParents(sha, depth),
-    verifySignature: (sha, signers) => source.verifySignature(sha, signers),
-    cacheSizes: async () => (await source.cacheSizes?.()) ?? {},
-  };
-  return {
-    source: timed,
-    /** Runs `work` and returns its result and its time, split by where it went. */
-    async measure<T>(work: () => Promise<T>): Promise<{ value: T; time: Breakdown }> {
-      spent.fetch = spent.read = spent.ancestry = 0;
-      const start = performance.now();
-      const value = await work();
-      const total = performance.now() - start;
-      const judge = total - spent.fetch - spent.read - spent.ancestry;
-      return { value, time: { total, fetch: spent.fetch, read: spent.read, judge, ancestry: spent.ancestry } };
-    },
-  };
-}
+type Breakdown = SyncTime;
 
 function median(values: readonly number[]): number {
   const sorted = [...values].sort((a, b) => a - b);
@@ -212,21 +171,20 @@ try {
 
   console.log(`memory at the start: ${describeBreakdown(memoryBreakdown())}`);
   const status = await initialSync(repo, url, syncer, timed, gitDir);
-  await printMemory("after the initial sync", syncer);
+  await printMemory("of the bench's own process (Git server, git CLI, syncer) after the initial sync", syncer);
   const incremental = await incrementalSyncs(syncer, timed, gitDir, advance);
   await judgeAlone(plain, incremental.sha);
   const statusTime = await statusCommits(url, status);
-  const { growth, rss, ...overSyncs } = await memory(syncer, timed, advance);
-  await printMemory(`after ${SYNCS} incremental syncs`, syncer);
   // What the syncer holds in all (gate, desired state, judgement, Git caches): the heap it frees when dropped.
   const held = memoryBreakdown();
   await syncer.close();
   syncer = undefined;
   const freed = memoryBreakdown();
   console.log(
-    `the syncer dropped: V8 heap used ${signed(freed.heapUsed - held.heapUsed)}, external ` +
+    `the bench's in-process syncer dropped: V8 heap used ${signed(freed.heapUsed - held.heapUsed)}, external ` +
       `${signed(freed.external - held.external)}, RSS ${signed(freed.rss - held.rss)}`,
   );
+  const { growth, rss, ...overSyncs } = await memory(url, advance, incremental.total);
 
   console.log(
     `targets: incremental sync < 100 ms median over ${SYNCS} syncs (${ms(overSyncs.median)}: ` +
@@ -449,47 +407,94 @@ async function statusCommits(url: string, status: { source: StatusSource; pools:
   return time;
 }
 
-/** 4. RSS after a forced GC before the first and after the last of SYNCS incremental syncs. */
+/** Starts the syncer in a process of its own (bench/gitops-syncer.ts) and returns a function that asks it. */
+function syncerProcess(): { ask: (request: SyncerRequest) => Promise<SyncerReply & { ok: true }>; pid: number } {
+  // POOLKEEPER_BENCH_SYNCER_NODE_OPTIONS: V8 settings for that process alone (e.g. --max-semi-space-size=16);
+  // MALLOC_ARENA_MAX and the like reach it through the environment.
+  const extra = (process.env.POOLKEEPER_BENCH_SYNCER_NODE_OPTIONS ?? "").split(" ").filter(Boolean);
+  const child = fork(new URL("./gitops-syncer.ts", import.meta.url), [], {
+    execArgv: ["--expose-gc", ...extra],
+    stdio: ["ignore", "inherit", "inherit", "ipc"],
+    serialization: "advanced",
+  });
+  let waiting: ((reply: SyncerReply) => void) | undefined;
+  child.on("message", (reply: SyncerReply) => waiting?.(reply));
+  child.on("exit", (code) => waiting?.({ ok: false, error: `the syncer process exited (${code})` }));
+  const ask = (request: SyncerRequest) =>
+    new Promise<SyncerReply & { ok: true }>((resolve, reject) => {
+      waiting = (reply) => (reply.ok ? resolve(reply) : reject(new Error(`syncer process: ${reply.error}`)));
+      child.send(request);
+    });
+  return { ask, pid: child.pid ?? 0 };
+}
+
+/**
+ * 4. Memory, in the syncer's own process: its initial sync, then SYNCS incremental syncs; RSS after a forced GC at
+ * the start, at every fifth and at the end, with the breakdown at the start, halfway and the end (a leak grows the V8
+ * heap in use; fragmentation grows the malloc arenas with the heap flat). Sync times beside the in-process median.
+ */
 async function memory(
-  syncer: Syncer,
-  timed: ReturnType<typeof timedSource>,
+  url: string,
   advance: () => Promise<string>,
+  inProcessMedian: number,
 ): Promise<{ growth: number; rss: number; median: number; p95: number }> {
+  const { ask } = syncerProcess();
+  const setting = process.env.POOLKEEPER_BENCH_SYNCER_NODE_OPTIONS ?? "";
+  const arenas = process.env.MALLOC_ARENA_MAX;
+  console.log(
+    `the syncer in a process of its own (node options: ${setting || "none"}; MALLOC_ARENA_MAX ${arenas ?? "unset"}):`,
+  );
+  const started = await ask({ op: "start", url, cacheDir: join(tmp, "poolkeeper-syncer-process") });
+  const t = started.time as SyncTime;
+  console.log(
+    `  initial sync ${s(t.total)} (clone ${s(t.fetch)}, read ${s(t.read)}, judge ${s(t.judge)}), then ` +
+      `${describeProcessMemory(await ask({ op: "memory" }))}`,
+  );
   const checkpoints = new Set(Array.from({ length: 4 }, (_, i) => Math.round((SYNCS * (i + 1)) / 5)));
+  const half = Math.round(SYNCS / 2);
   const marks: string[] = [];
-  gc?.();
-  const before = process.memoryUsage();
+  const first = (await ask({ op: "memory" })).memory as MemoryBreakdown;
   const times: Breakdown[] = [];
+  const judged: number[] = [];
   for (let i = 1; i <= SYNCS; i++) {
     const sha = await advance();
-    const { value, time } = await timed.measure(() => syncer.sync());
-    times.push(time);
-    expectAccepted(value, sha, `sync ${i} of ${SYNCS}`);
-    if (checkpoints.has(i)) {
-      gc?.();
-      marks.push(`${mib(process.memoryUsage().rss)} after ${i}`);
-    }
+    const reply = await ask({ op: "sync", sha });
+    times.push(reply.time as SyncTime);
+    judged.push(reply.judged ?? 0);
+    if (i === half) console.log(`  after ${i} syncs: ${describeProcessMemory(await ask({ op: "memory" }))}`);
+    if (checkpoints.has(i))
+      marks.push(`${mib(((await ask({ op: "memory" })).memory as MemoryBreakdown).rss)} after ${i}`);
   }
-  gc?.();
-  const after = process.memoryUsage();
-  const growth = after.rss - before.rss;
-  const edge = Math.max(1, Math.min(50, Math.floor(SYNCS / 4)));
+  const lastReply = await ask({ op: "memory" });
+  const last = lastReply.memory as MemoryBreakdown;
+  console.log(`  after ${SYNCS} syncs: ${describeProcessMemory(lastReply)}`);
+  await ask({ op: "close" }).catch(() => undefined);
+  const growth = last.rss - first.rss;
   console.log(
-    `RSS over ${SYNCS} incremental syncs${gc ? " after a forced GC" : " (no forced GC: run with --expose-gc)"}: ` +
-      `${mib(before.rss)} before, ${mib(after.rss)} after: ${signed(growth)} (${[...marks].join(", ")}); ` +
-      `V8 heap used ${signed(after.heapUsed - before.heapUsed)}, heap reserved ${signed(after.heapTotal - before.heapTotal)}, ` +
-      `outside the heap ${signed(after.external - before.external)}`,
+    `  RSS over ${SYNCS} incremental syncs after a forced GC: ${mib(first.rss)} before, ${mib(last.rss)} after: ` +
+      `${signed(growth)} (${marks.join(", ")}); V8 heap used ${signed(last.heapUsed - first.heapUsed)}, main malloc ` +
+      `arena ${signed((last.mallocArenas?.main ?? 0) - (first.mallocArenas?.main ?? 0))}, external ` +
+      `${signed(last.external - first.external)}`,
   );
+  const edge = Math.max(1, Math.min(50, Math.floor(SYNCS / 4)));
   const describe = (some: Breakdown[]) => {
-    const m = (key: keyof Breakdown) => ms(median(some.map((t) => t[key])));
+    const m = (key: keyof Breakdown) => ms(median(some.map((time) => time[key])));
     return `${m("total")} (fetch ${m("fetch")}, read ${m("read")}, judge ${m("judge")})`;
   };
+  const totals = times.map((time) => time.total).sort((a, b) => a - b);
+  const p95 = totals[Math.min(totals.length - 1, Math.floor(totals.length * 0.95))] ?? Number.NaN;
   console.log(
     `  sync time, median: ${describe(times.slice(0, edge))} over the first ${edge}, ` +
-      `${describe(times.slice(-edge))} over the last ${edge}`,
+      `${describe(times.slice(-edge))} over the last ${edge}; over all ${SYNCS}: median ${ms(median(totals))}, ` +
+      `p95 ${ms(p95)} (the in-process syncer's median of ${ROUNDS} above: ${ms(inProcessMedian)}); objects judged ` +
+      `per sync: median ${median(judged)}`,
   );
-  const totals = times.map((t) => t.total).sort((a, b) => a - b);
-  const p95 = totals[Math.min(totals.length - 1, Math.floor(totals.length * 0.95))] ?? Number.NaN;
-  console.log(`  sync time over all ${SYNCS}: median ${ms(median(totals))}, p95 ${ms(p95)}`);
-  return { growth, rss: after.rss, median: median(totals), p95 };
+  return { growth, rss: last.rss, median: median(totals), p95 };
+}
+
+function describeProcessMemory(reply: SyncerReply & { ok: true }): string {
+  const caches = Object.entries(reply.caches ?? {})
+    .map(([cache, bytes]) => `${cache} ${mib(bytes)}`)
+    .join(", ");
+  return `${describeBreakdown(reply.memory as MemoryBreakdown)}; caches (poolkeeper_cache_bytes): ${caches}`;
 }

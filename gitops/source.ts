@@ -10,10 +10,10 @@
 import fs from "node:fs";
 import { isAbsolute, join, resolve } from "node:path";
 import git from "isomorphic-git";
-import { cloneInChildProcess } from "./clone-process.ts";
+import { cloneInChildProcess, consolidateInChildProcess } from "./git-process.ts";
 import { verifyCommitAt, type AllowedSigner, type SignatureVerdict } from "./commit-signature.ts";
 import { remoteFailure, scrub, secretsOf, type ErrorLike } from "./git-errors.ts";
-import { consolidatePacks, type ConsolidationOptions } from "./pack-consolidation.ts";
+import { defaultConsolidation, type ConsolidationOptions } from "./pack-consolidation.ts";
 import { TreeReader } from "./tree-reader.ts";
 import { authCallbacks, fetchBranch, isGitDir, localGitDir, REMOTE } from "./git-remote.ts";
 
@@ -197,7 +197,7 @@ export function openSource(options: SourceOptions): GitSource {
           if (hadGitDir) fs.rmSync(gitdir, { recursive: true, force: true });
           fs.mkdirSync(dir, { recursive: true });
           try {
-            // In a process of its own: what indexing the pack allocates goes back to the system (clone-process.ts).
+            // In a process of its own: what indexing the pack allocates goes back to the system (git-process.ts).
             const depth = options.cloneDepth ?? CLONE_DEPTH;
             await cloneInChildProcess({ url, dir, branch, depth, ...(credentials ? { credentials } : {}) });
           } catch (error) {
@@ -217,7 +217,8 @@ export function openSource(options: SourceOptions): GitSource {
         if (result.kind !== "unchanged") {
           await git.writeRef({ fs, gitdir, ref: localRef, value: sha, force: true });
           await git.writeRef({ fs, gitdir, ref: remoteRef, value: sha, force: true });
-          if ((await consolidatePacks(dir, options.consolidation)) > 0) reader.packsRemoved();
+          const consolidation = options.consolidation ?? defaultConsolidation;
+          if ((await consolidateInChildProcess(dir, consolidation)) > 0) reader.packsRemoved();
         }
         return result;
       } catch (error) {

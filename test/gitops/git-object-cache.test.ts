@@ -97,4 +97,21 @@ describe("GitObjectCache", () => {
     }
     assert.ok((await reader.cacheSizes()).blobs > 0);
   });
+
+  it("keeps only what the last two reads used: the head's files and trees and the previous head's", async () => {
+    const reader = new TreeReader();
+    const commits = run(work, "rev-list", "main").split("\n").reverse();
+    for (const [i, sha] of commits.entries()) {
+      await reader.read(gitdir, sha, ["pool.yaml"]);
+      if (i === 0) continue;
+      // The texts as git cat-file printed them (ASCII: a byte per character).
+      const expected = (versions[i - 1]?.text.length ?? 0) + (versions[i]?.text.length ?? 0);
+      const sizes = await reader.cacheSizes();
+      assert.equal(sizes.blobs, expected, `blobs after reading commit ${i}`);
+      // The same two reads on a reader of their own: nothing older is left in the trees.
+      const fresh = new TreeReader();
+      for (const commit of commits.slice(i - 1, i + 1)) await fresh.read(gitdir, commit, ["pool.yaml"]);
+      assert.equal(sizes.trees, (await fresh.cacheSizes()).trees, `trees after reading commit ${i}`);
+    }
+  });
 });
