@@ -1,12 +1,14 @@
-// The process git-process.ts starts: clones one branch with isomorphic-git, or merges a clone's small packs
+// The process git-process.ts starts: clones one branch with isomorphic-git (and reads the head's files), or merges a clone's small packs
 // (pack-consolidation.ts), answers and exits. What either allocates — a `pako.Inflate` and buffers per object,
 // tens of thousands of them — goes back to the system with the process (see git-process.ts).
 import fs from "node:fs";
+import { join } from "node:path";
 import git from "isomorphic-git";
 import http from "isomorphic-git/http/node";
 import { authCallbacks, REMOTE } from "./git-remote.ts";
 import type { CloneRequest, GitProcessFailure, GitProcessReply, GitProcessRequest } from "./git-process.ts";
 import { consolidatePacks } from "./pack-consolidation.ts";
+import { TreeReader } from "./tree-reader.ts";
 
 process.once("message", (request: GitProcessRequest) => {
   void run(request).then(
@@ -19,7 +21,7 @@ async function run(request: GitProcessRequest): Promise<GitProcessReply> {
   try {
     if (request.op === "clone") {
       await clone(request);
-      return { ok: true };
+      return { ok: true, blobs: await headBlobs(request) };
     }
     return { ok: true, merged: await consolidatePacks(request.dir, request.options) };
   } catch (error) {
@@ -43,6 +45,16 @@ async function clone({ url, dir, branch, depth, credentials }: CloneRequest): Pr
     onAuth,
     onAuthFailure,
   });
+}
+
+/** The texts of the head's files, read as the controller's tree reader reads them (sized first, within its budget). */
+async function headBlobs({ dir, branch, cacheBytes }: CloneRequest): Promise<[string, string][]> {
+  if (cacheBytes === undefined) return [];
+  const gitdir = join(dir, ".git");
+  const head = await git.resolveRef({ fs, gitdir, ref: `refs/heads/${branch}` });
+  const reader = new TreeReader({ cacheBytes });
+  await reader.read(gitdir, head, ["**"]);
+  return reader.heldBlobs();
 }
 
 /** What the parent's error classification reads (git-errors.ts): code, message, HTTP status, causes' codes. */

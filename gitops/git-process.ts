@@ -19,6 +19,13 @@ export interface CloneRequest {
   /** Commits of history fetched (a shallow clone); all of them when absent. */
   depth?: number;
   credentials?: SourceCredentials;
+  /**
+   * The budget of the controller's caches (cache-size.ts): when given, the head's files are read after the clone into
+   * a tree reader of that budget and handed over (`blobs`). Reading a thousand blobs through isomorphic-git (a
+   * `pako.Inflate` and its buffers each) left 84 MiB of malloc arena resident in the controller's process; here it
+   * goes with the child.
+   */
+  cacheBytes?: number;
 }
 
 export type GitProcessRequest =
@@ -32,14 +39,18 @@ export interface GitProcessFailure {
   cause?: GitProcessFailure;
 }
 
-export type GitProcessReply = { ok: true; merged?: number } | { ok: false; error: GitProcessFailure };
+export type GitProcessReply =
+  { ok: true; merged?: number; blobs?: [oid: string, text: string][] } | { ok: false; error: GitProcessFailure };
 
 // The child's module beside this one: TypeScript in a source checkout, JavaScript in the built package.
 const CHILD_MODULE = new URL(`./git-process-child${import.meta.url.endsWith(".ts") ? ".ts" : ".js"}`, import.meta.url);
 
-/** Clones `branch` of `url` into `dir` (no checkout, no tags) in a child process; rejects with its error. */
-export async function cloneInChildProcess(request: CloneRequest): Promise<void> {
-  await inChildProcess({ op: "clone", ...request });
+/**
+ * Clones `branch` of `url` into `dir` (no checkout, no tags) in a child process; rejects with its error. Answers
+ * with the head's file texts by blob id when `cacheBytes` asks for them.
+ */
+export async function cloneInChildProcess(request: CloneRequest): Promise<[oid: string, text: string][]> {
+  return (await inChildProcess({ op: "clone", ...request })).blobs ?? [];
 }
 
 /**

@@ -199,7 +199,17 @@ export function openSource(options: SourceOptions): GitSource {
           try {
             // In a process of its own: what indexing the pack allocates goes back to the system (git-process.ts).
             const depth = options.cloneDepth ?? CLONE_DEPTH;
-            await cloneInChildProcess({ url, dir, branch, depth, ...(credentials ? { credentials } : {}) });
+            // It reads the head's files too, which the first sync reads next (git-process.ts).
+            const cacheBytes = reader.cacheBytes;
+            const blobs = await cloneInChildProcess({
+              url,
+              dir,
+              branch,
+              depth,
+              cacheBytes,
+              ...(credentials ? { credentials } : {}),
+            });
+            reader.adoptBlobs(blobs);
           } catch (error) {
             fs.rmSync(gitdir, { recursive: true, force: true });
             throw error;

@@ -46,6 +46,7 @@ export class TreeReader {
   /** Counts reads: each entry remembers the last read that used it. */
   #reads = 0;
   #bounds: CacheBounds;
+  #budget: number;
   readonly #decoder = new TextDecoder("utf-8");
   readonly #sizes = new ObjectSizes();
   readonly #maxFileBytes: number;
@@ -53,7 +54,8 @@ export class TreeReader {
   constructor(options: { maxFileBytes?: number; cacheBytes?: number } = {}) {
     // Larger files are not read: the limit of every manifest poolkeeper reads.
     this.#maxFileBytes = options.maxFileBytes ?? defaultYamlLimits.maxBytes;
-    this.#bounds = cacheBounds(options.cacheBytes ?? DEFAULT_CACHE_BYTES);
+    this.#budget = options.cacheBytes ?? DEFAULT_CACHE_BYTES;
+    this.#bounds = cacheBounds(this.#budget);
     this.#objects = new GitObjectCache();
   }
 
@@ -64,7 +66,12 @@ export class TreeReader {
 
   /** Sets the budget of all the reader's caches (cache-size.ts); what is over a new, smaller bound goes next read. */
   set cacheBytes(bytes: number) {
+    this.#budget = bytes;
     this.#bounds = cacheBounds(bytes);
+  }
+
+  get cacheBytes(): number {
+    return this.#budget;
   }
 
   async cacheSizes(): Promise<TreeReaderCacheBytes> {
@@ -75,6 +82,20 @@ export class TreeReader {
   packsRemoved(): void {
     this.#objects.clear();
     this.#sizes.packsChanged();
+  }
+
+  /** The file texts held, by blob id: what the clone's process read, handed to the controller's (git-process.ts). */
+  heldBlobs(): [oid: string, text: string][] {
+    return [...this.#blobs].map(([oid, { text }]) => [oid, text]);
+  }
+
+  /** Takes texts read elsewhere (the clone's process) into the blob cache, within its budget; they count as read. */
+  adoptBlobs(blobs: readonly (readonly [oid: string, text: string])[]): void {
+    for (const [oid, text] of blobs) {
+      if (this.#blobs.has(oid) || this.#blobBytes + text.length > this.#bounds.blobs) continue;
+      this.#blobs.set(oid, { text, read: this.#reads });
+      this.#blobBytes += text.length;
+    }
   }
 
   /** Files at `sha` whose repository-relative path matches one of `globs`, sorted by path. */
