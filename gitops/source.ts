@@ -18,14 +18,15 @@ import { TreeReader } from "./tree-reader.ts";
 import { authCallbacks, fetchBranch, isGitDir, localGitDir, REMOTE } from "./git-remote.ts";
 
 /**
- * Commits the initial clone fetches. The gate needs the previous head to tell a fast-forward from a force-push
- * (every fetch after the clone brings the commits between the two, and isomorphic-git's isDescendent stops at the
- * shallow boundary, so a head that does not descend is still found not to), the first parents up to
- * CONFIG_SEARCH_DEPTH for a broken head's config (runtime-config.ts), and the last good commits the status branch
- * names for a restore, which `ensureCommits` fetches in full when one is older than the clone. Indexing a whole
- * history's pack in JavaScript took 6.4 times the git CLI's clone on the benchmark's 5,000 commits.
+ * Commits the initial clone fetches: CONFIG_SEARCH_DEPTH (runtime-config.ts), the first parents searched for a
+ * broken head's config, and no more. The gate needs the previous head to tell a fast-forward from a force-push, and
+ * every fetch after the clone brings the commits between the two (isomorphic-git's isDescendent stops at the shallow
+ * boundary, so a head that does not descend is still found not to); the last good commits the status branch names
+ * for a restore are fetched in full by `ensureCommits` when one is older than the clone. Indexing a whole history's
+ * pack in JavaScript took 6.4 times the git CLI's clone on the benchmark's 5,000 commits; each commit there brings a
+ * 24 KiB listing of its 1,000 pools, so the clone's pack, which isomorphic-git reads whole, grows with the depth.
  */
-export const CLONE_DEPTH = 200;
+export const CLONE_DEPTH = 100;
 
 export type SourceCredentials = { username: string; password: string } | { token: string };
 

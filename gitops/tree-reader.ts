@@ -29,7 +29,7 @@ const TREE_ENTRY_BYTES = 160;
 export interface TreeReaderCacheBytes {
   blobs: number;
   trees: number;
-  /** isomorphic-git's parsed pack indexes and packs (git-object-cache.ts): bounded by consolidation, not here. */
+  /** isomorphic-git's parsed pack indexes and packs (git-object-cache.ts): dropped after a read when over their share. */
   packs: number;
 }
 
@@ -112,6 +112,7 @@ export class TreeReader {
       else files.push({ path, text: await this.#blob(gitdir, oid) });
     }
     this.#evict();
+    if ((await this.#objects.bytes()) > this.#bounds.packs) this.#objects.clear();
     return files;
   }
 

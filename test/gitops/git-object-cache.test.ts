@@ -114,4 +114,26 @@ describe("GitObjectCache", () => {
       assert.equal(sizes.trees, (await fresh.cacheSizes()).trees, `trees after reading commit ${i}`);
     }
   });
+
+  it("drops isomorphic-git's packs after a read when they are over their share of the budget", async () => {
+    const commits = run(work, "rev-list", "main").split("\n").reverse();
+    // What they hold after a read (the pack and its index, counted as the test above checks), then a budget whose
+    // pack share is just below that and one just above.
+    const probe = new TreeReader();
+    await probe.read(gitdir, commits[0] ?? "", ["pool.yaml"]);
+    const held = (await probe.cacheSizes()).packs;
+    assert.ok(held > 0);
+    for (const [budget, kept] of [
+      [((held - 1) * 8) / 3, false],
+      [((held + 1) * 8) / 3, true],
+    ] as const) {
+      const reader = new TreeReader({ cacheBytes: budget });
+      for (const [i, sha] of commits.entries()) {
+        const [file] = await reader.read(gitdir, sha, ["pool.yaml"]);
+        assert.equal(file?.text, versions[i]?.text);
+        const packs = (await reader.cacheSizes()).packs;
+        assert.equal(packs > 0, kept, `${packs} bytes of packs held with a budget of ${budget}`);
+      }
+    }
+  });
 });
