@@ -1,7 +1,9 @@
 // The GitOps controller against a real Git server (`git http-backend` behind test/support/git-server.ts) and a
 // pool repository of 1,000 NodePool files and 5,000 commits (bench/gitops-repo.ts): the initial sync (clone, read
 // and judge every pool), the incremental sync after one new commit, a status commit and push for 500 pools, and
-// the RSS over many incremental syncs. The baseline is the `git` CLI doing the same Git work in the same run:
+// memory over many incremental syncs, measured in syncer processes of their own (bench/gitops-syncer.ts), apart
+// from this one's Git server and git CLI, with Node's defaults and with the settings the controller is meant to run
+// with, side by side (SYNCER_SETTINGS). The baseline is the `git` CLI doing the same Git work in the same run:
 // clone or `git fetch`, then `git ls-tree` + `git cat-file --batch` of the same files; for the status, writing
 // the same files into a working tree, `git add`, `git commit` and `git push`. Syncs are broken down into fetch,
 // read (the GitSource's readTree) and judge (the policy gate, also timed alone on the same files), so a missed
@@ -38,6 +40,27 @@ const STATUS_POOLS = 500;
 const STATUS_ROUNDS = 7;
 const SYNCS = Number(process.env.POOLKEEPER_BENCH_SYNCS ?? 1000);
 if (!Number.isInteger(SYNCS) || SYNCS < 1) throw new Error("POOLKEEPER_BENCH_SYNCS must be a positive integer");
+
+/** How a syncer process is started: V8 flags and environment (glibc's malloc settings). */
+interface SyncerSetting {
+  name: string;
+  execArgv: string[];
+  env: Record<string, string>;
+}
+
+/**
+ * The settings compared side by side: Node's defaults, and a 16 MiB semi-space (V8 otherwise grows the young
+ * generation to two 64 MiB halves while the initial sync parses 1,000 files, and keeps them) with glibc's malloc
+ * held to two arenas (one per thread that allocates by default: libuv's pool, V8's platform threads).
+ */
+const SYNCER_SETTINGS: SyncerSetting[] = [
+  { name: "defaults", execArgv: [], env: {} },
+  {
+    name: "--max-semi-space-size=16, MALLOC_ARENA_MAX=2",
+    execArgv: ["--max-semi-space-size=16"],
+    env: { MALLOC_ARENA_MAX: "2" },
+  },
+];
 
 const STATUS_BRANCH = configDefaults.statusBranch;
 const STATUS_PATH = "status/prod/";
@@ -193,7 +216,8 @@ try {
       `${verdict(incremental.total <= incremental.git)}); status ` +
       `commit + push for ${STATUS_POOLS} pools < 2 s (${s(statusTime)}: ${verdict(statusTime < 2000)}); RSS growth ` +
       `over ${SYNCS} syncs < 100 MB (${(growth / 1e6).toFixed(0)} MB: ${verdict(growth < 100e6)}); RSS after a ` +
-      `forced GC ≤ 200 MB with the repository loaded and judged (${(rss / 1e6).toFixed(0)} MB: ${verdict(rss <= 200e6)})`,
+      `forced GC ≤ 200 MB with the repository loaded and judged, in the syncer's own process with ` +
+      `${SYNCER_SETTINGS.at(-1)?.name} (${(rss / 1e6).toFixed(0)} MB: ${verdict(rss <= 200e6)})`,
   );
 } finally {
   await server.stop();
@@ -408,88 +432,112 @@ async function statusCommits(url: string, status: { source: StatusSource; pools:
 }
 
 /** Starts the syncer in a process of its own (bench/gitops-syncer.ts) and returns a function that asks it. */
-function syncerProcess(): { ask: (request: SyncerRequest) => Promise<SyncerReply & { ok: true }>; pid: number } {
-  // POOLKEEPER_BENCH_SYNCER_NODE_OPTIONS: V8 settings for that process alone (e.g. --max-semi-space-size=16);
-  // MALLOC_ARENA_MAX and the like reach it through the environment.
-  const extra = (process.env.POOLKEEPER_BENCH_SYNCER_NODE_OPTIONS ?? "").split(" ").filter(Boolean);
+function syncerProcess(setting: SyncerSetting): (request: SyncerRequest) => Promise<SyncerReply & { ok: true }> {
   const child = fork(new URL("./gitops-syncer.ts", import.meta.url), [], {
-    execArgv: ["--expose-gc", ...extra],
+    execArgv: ["--expose-gc", ...setting.execArgv],
+    env: { ...process.env, ...setting.env },
     stdio: ["ignore", "inherit", "inherit", "ipc"],
     serialization: "advanced",
   });
   let waiting: ((reply: SyncerReply) => void) | undefined;
   child.on("message", (reply: SyncerReply) => waiting?.(reply));
   child.on("exit", (code) => waiting?.({ ok: false, error: `the syncer process exited (${code})` }));
-  const ask = (request: SyncerRequest) =>
-    new Promise<SyncerReply & { ok: true }>((resolve, reject) => {
+  return (request) =>
+    new Promise((resolve, reject) => {
       waiting = (reply) => (reply.ok ? resolve(reply) : reject(new Error(`syncer process: ${reply.error}`)));
       child.send(request);
     });
-  return { ask, pid: child.pid ?? 0 };
+}
+
+interface SyncerRun {
+  setting: SyncerSetting;
+  ask: (request: SyncerRequest) => Promise<SyncerReply & { ok: true }>;
+  first?: MemoryBreakdown;
+  marks: string[];
+  times: Breakdown[];
+  judged: number[];
 }
 
 /**
- * 4. Memory, in the syncer's own process: its initial sync, then SYNCS incremental syncs; RSS after a forced GC at
- * the start, at every fifth and at the end, with the breakdown at the start, halfway and the end (a leak grows the V8
- * heap in use; fragmentation grows the malloc arenas with the heap flat). Sync times beside the in-process median.
+ * 4. Memory, in syncer processes of their own, one per setting, side by side: each clones and judges the head, then
+ * each makes the same SYNCS incremental syncs (each new head synced by one, then the other, in alternating order).
+ * RSS after a forced GC at the start, every fifth and the end, with the breakdown at the start, halfway and the end:
+ * a leak grows the V8 heap in use; fragmentation grows the malloc arenas with the heap flat. Returns the last
+ * setting's figures (the one the chart's controller is meant to run with).
  */
 async function memory(
   url: string,
   advance: () => Promise<string>,
   inProcessMedian: number,
 ): Promise<{ growth: number; rss: number; median: number; p95: number }> {
-  const { ask } = syncerProcess();
-  const setting = process.env.POOLKEEPER_BENCH_SYNCER_NODE_OPTIONS ?? "";
-  const arenas = process.env.MALLOC_ARENA_MAX;
-  console.log(
-    `the syncer in a process of its own (node options: ${setting || "none"}; MALLOC_ARENA_MAX ${arenas ?? "unset"}):`,
-  );
-  const started = await ask({ op: "start", url, cacheDir: join(tmp, "poolkeeper-syncer-process") });
-  const t = started.time as SyncTime;
-  console.log(
-    `  initial sync ${s(t.total)} (clone ${s(t.fetch)}, read ${s(t.read)}, judge ${s(t.judge)}), then ` +
-      `${describeProcessMemory(await ask({ op: "memory" }))}`,
-  );
+  const runs: SyncerRun[] = SYNCER_SETTINGS.map((setting) => ({
+    setting,
+    ask: syncerProcess(setting),
+    marks: [],
+    times: [],
+    judged: [],
+  }));
+  for (const [index, run] of runs.entries()) {
+    const started = await run.ask({ op: "start", url, cacheDir: join(tmp, `poolkeeper-syncer-${index}`) });
+    const t = started.time as SyncTime;
+    const reply = await run.ask({ op: "memory" });
+    run.first = reply.memory as MemoryBreakdown;
+    console.log(
+      `the syncer in a process of its own, ${run.setting.name}: initial sync ${s(t.total)} (clone ${s(t.fetch)}, ` +
+        `read ${s(t.read)}, judge ${s(t.judge)}), then ${describeProcessMemory(reply)}`,
+    );
+  }
   const checkpoints = new Set(Array.from({ length: 4 }, (_, i) => Math.round((SYNCS * (i + 1)) / 5)));
   const half = Math.round(SYNCS / 2);
-  const marks: string[] = [];
-  const first = (await ask({ op: "memory" })).memory as MemoryBreakdown;
-  const times: Breakdown[] = [];
-  const judged: number[] = [];
   for (let i = 1; i <= SYNCS; i++) {
     const sha = await advance();
-    const reply = await ask({ op: "sync", sha });
-    times.push(reply.time as SyncTime);
-    judged.push(reply.judged ?? 0);
-    if (i === half) console.log(`  after ${i} syncs: ${describeProcessMemory(await ask({ op: "memory" }))}`);
-    if (checkpoints.has(i))
-      marks.push(`${mib(((await ask({ op: "memory" })).memory as MemoryBreakdown).rss)} after ${i}`);
+    const order = i % 2 === 0 ? runs : [...runs].reverse();
+    for (const run of order) {
+      const reply = await run.ask({ op: "sync", sha });
+      run.times.push(reply.time as SyncTime);
+      run.judged.push(reply.judged ?? 0);
+    }
+    for (const run of runs) {
+      if (i === half)
+        console.log(
+          `  ${run.setting.name}, after ${i} syncs: ${describeProcessMemory(await run.ask({ op: "memory" }))}`,
+        );
+      if (checkpoints.has(i)) {
+        run.marks.push(`${mib(((await run.ask({ op: "memory" })).memory as MemoryBreakdown).rss)} after ${i}`);
+      }
+    }
   }
-  const lastReply = await ask({ op: "memory" });
-  const last = lastReply.memory as MemoryBreakdown;
-  console.log(`  after ${SYNCS} syncs: ${describeProcessMemory(lastReply)}`);
-  await ask({ op: "close" }).catch(() => undefined);
-  const growth = last.rss - first.rss;
-  console.log(
-    `  RSS over ${SYNCS} incremental syncs after a forced GC: ${mib(first.rss)} before, ${mib(last.rss)} after: ` +
-      `${signed(growth)} (${marks.join(", ")}); V8 heap used ${signed(last.heapUsed - first.heapUsed)}, main malloc ` +
-      `arena ${signed((last.mallocArenas?.main ?? 0) - (first.mallocArenas?.main ?? 0))}, external ` +
-      `${signed(last.external - first.external)}`,
-  );
-  const edge = Math.max(1, Math.min(50, Math.floor(SYNCS / 4)));
-  const describe = (some: Breakdown[]) => {
-    const m = (key: keyof Breakdown) => ms(median(some.map((time) => time[key])));
-    return `${m("total")} (fetch ${m("fetch")}, read ${m("read")}, judge ${m("judge")})`;
-  };
-  const totals = times.map((time) => time.total).sort((a, b) => a - b);
-  const p95 = totals[Math.min(totals.length - 1, Math.floor(totals.length * 0.95))] ?? Number.NaN;
-  console.log(
-    `  sync time, median: ${describe(times.slice(0, edge))} over the first ${edge}, ` +
-      `${describe(times.slice(-edge))} over the last ${edge}; over all ${SYNCS}: median ${ms(median(totals))}, ` +
-      `p95 ${ms(p95)} (the in-process syncer's median of ${ROUNDS} above: ${ms(inProcessMedian)}); objects judged ` +
-      `per sync: median ${median(judged)}`,
-  );
-  return { growth, rss: last.rss, median: median(totals), p95 };
+  let result = { growth: 0, rss: 0, median: 0, p95: 0 };
+  for (const run of runs) {
+    const reply = await run.ask({ op: "memory" });
+    const last = reply.memory as MemoryBreakdown;
+    const first = run.first as MemoryBreakdown;
+    await run.ask({ op: "close" }).catch(() => undefined);
+    console.log(`  ${run.setting.name}, after ${SYNCS} syncs: ${describeProcessMemory(reply)}`);
+    const growth = last.rss - first.rss;
+    console.log(
+      `  ${run.setting.name}: RSS over ${SYNCS} incremental syncs after a forced GC: ${mib(first.rss)} before, ` +
+        `${mib(last.rss)} after: ${signed(growth)} (${run.marks.join(", ")}); V8 heap used ` +
+        `${signed(last.heapUsed - first.heapUsed)}, main malloc arena ` +
+        `${signed((last.mallocArenas?.main ?? 0) - (first.mallocArenas?.main ?? 0))}, external ` +
+        `${signed(last.external - first.external)}`,
+    );
+    const edge = Math.max(1, Math.min(50, Math.floor(SYNCS / 4)));
+    const describe = (some: Breakdown[]) => {
+      const m = (key: keyof Breakdown) => ms(median(some.map((time) => time[key])));
+      return `${m("total")} (fetch ${m("fetch")}, read ${m("read")}, judge ${m("judge")})`;
+    };
+    const totals = run.times.map((time) => time.total).sort((a, b) => a - b);
+    const p95 = totals[Math.min(totals.length - 1, Math.floor(totals.length * 0.95))] ?? Number.NaN;
+    console.log(
+      `  ${run.setting.name}: sync time, median ${describe(run.times.slice(0, edge))} over the first ${edge}, ` +
+        `${describe(run.times.slice(-edge))} over the last ${edge}; over all ${SYNCS}: median ` +
+        `${ms(median(totals))}, p95 ${ms(p95)} (the bench's in-process syncer, median of ${ROUNDS} above: ` +
+        `${ms(inProcessMedian)}); objects judged per sync: median ${median(run.judged)}`,
+    );
+    result = { growth, rss: last.rss, median: median(totals), p95 };
+  }
+  return result;
 }
 
 function describeProcessMemory(reply: SyncerReply & { ok: true }): string {
