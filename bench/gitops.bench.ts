@@ -1,7 +1,9 @@
 // The GitOps controller against a real Git server (`git http-backend` behind test/support/git-server.ts) and a
 // pool repository of 1,000 NodePool files and 5,000 commits (bench/gitops-repo.ts): the initial sync (clone, read
 // and judge every pool), the incremental sync after one new commit, a status commit and push for 500 pools, and
-// the RSS over many incremental syncs. The baseline is the `git` CLI doing the same Git work in the same run:
+// memory over many incremental syncs, measured in syncer processes of their own (bench/gitops-syncer.ts), apart
+// from this one's Git server and git CLI, with Node's defaults and with the settings the controller is meant to run
+// with, side by side (SYNCER_SETTINGS). The baseline is the `git` CLI doing the same Git work in the same run:
 // clone or `git fetch`, then `git ls-tree` + `git cat-file --batch` of the same files; for the status, writing
 // the same files into a working tree, `git add`, `git commit` and `git push`. Syncs are broken down into fetch,
 // read (the GitSource's readTree) and judge (the policy gate, also timed alone on the same files), so a missed
@@ -9,7 +11,7 @@
 //
 // POOLKEEPER_BENCH_SYNCS sets how many incremental syncs the RSS measurement makes (default 1000; most of the
 // bench's time goes there).
-import { spawn } from "node:child_process";
+import { fork, spawn } from "node:child_process";
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { dirname, join, posix } from "node:path";
@@ -26,7 +28,9 @@ import { Syncer, type SyncResult } from "../gitops/sync.ts";
 import { silentLogger } from "../runtime/log.ts";
 import { startGitServer } from "../test/support/git-server.ts";
 import { buildBenchRepo, type BenchRepo } from "./gitops-repo.ts";
-import { describeBreakdown, memoryBreakdown } from "./memory-breakdown.ts";
+import type { SyncerReply, SyncerRequest } from "./gitops-syncer.ts";
+import { describeBreakdown, memoryBreakdown, type MemoryBreakdown } from "./memory-breakdown.ts";
+import { timedSource, type SyncTime } from "./timed-source.ts";
 
 const POOLS = 1000;
 const COMMITS = 5000;
@@ -36,6 +40,27 @@ const STATUS_POOLS = 500;
 const STATUS_ROUNDS = 7;
 const SYNCS = Number(process.env.POOLKEEPER_BENCH_SYNCS ?? 1000);
 if (!Number.isInteger(SYNCS) || SYNCS < 1) throw new Error("POOLKEEPER_BENCH_SYNCS must be a positive integer");
+
+/** How a syncer process is started: V8 flags and environment (glibc's malloc settings). */
+interface SyncerSetting {
+  name: string;
+  execArgv: string[];
+  env: Record<string, string>;
+}
+
+/**
+ * The settings compared side by side: Node's defaults, and a 16 MiB semi-space (V8 otherwise grows the young
+ * generation to two 64 MiB halves while the initial sync parses 1,000 files, and keeps them) with glibc's malloc
+ * held to two arenas (one per thread that allocates by default: libuv's pool, V8's platform threads).
+ */
+const SYNCER_SETTINGS: SyncerSetting[] = [
+  { name: "defaults", execArgv: [], env: {} },
+  {
+    name: "--max-semi-space-size=16, MALLOC_ARENA_MAX=2",
+    execArgv: ["--max-semi-space-size=16"],
+    env: { MALLOC_ARENA_MAX: "2" },
+  },
+];
 
 const STATUS_BRANCH = configDefaults.statusBranch;
 const STATUS_PATH = "status/prod/";
@@ -98,50 +123,7 @@ async function gitReadFiles(dir: string, sha: string): Promise<Map<string, strin
   return files;
 }
 
-interface Breakdown {
-  total: number;
-  fetch: number;
-  read: number;
-  /** The policy gate: everything else the sync does, less the ancestry check. */
-  judge: number;
-  /** The ancestry check (`descends`) of the new head. */
-  ancestry: number;
-}
-
-/** The source, with the time spent in each of its operations added up (the syncer sees no difference). */
-function timedSource(source: GitSource) {
-  const spent = { fetch: 0, read: 0, ancestry: 0 };
-  const time = async <T>(key: keyof typeof spent, work: () => Promise<T>): Promise<T> => {
-    const start = performance.now();
-    try {
-      return await work();
-    } finally {
-      spent[key] += performance.now() - start;
-    }
-  };
-  const timed: GitSource = {
-    remote: source.remote,
-    branch: source.branch,
-    fetch: () => time("fetch", () => source.fetch()),
-    readTree: (sha, globs) => time("read", () => source.readTree(sha, globs)),
-    descends: (sha, ancestor) => time("ancestry", () => source.descends(sha, ancestor)),
-    firstParents: (sha, depth) => source.firstParents(sha, depth),
-    verifySignature: (sha, signers) => source.verifySignature(sha, signers),
-    cacheSizes: async () => (await source.cacheSizes?.()) ?? {},
-  };
-  return {
-    source: timed,
-    /** Runs `work` and returns its result and its time, split by where it went. */
-    async measure<T>(work: () => Promise<T>): Promise<{ value: T; time: Breakdown }> {
-      spent.fetch = spent.read = spent.ancestry = 0;
-      const start = performance.now();
-      const value = await work();
-      const total = performance.now() - start;
-      const judge = total - spent.fetch - spent.read - spent.ancestry;
-      return { value, time: { total, fetch: spent.fetch, read: spent.read, judge, ancestry: spent.ancestry } };
-    },
-  };
-}
+type Breakdown = SyncTime;
 
 function median(values: readonly number[]): number {
   const sorted = [...values].sort((a, b) => a - b);
@@ -212,21 +194,20 @@ try {
 
   console.log(`memory at the start: ${describeBreakdown(memoryBreakdown())}`);
   const status = await initialSync(repo, url, syncer, timed, gitDir);
-  await printMemory("after the initial sync", syncer);
+  await printMemory("of the bench's own process (Git server, git CLI, syncer) after the initial sync", syncer);
   const incremental = await incrementalSyncs(syncer, timed, gitDir, advance);
   await judgeAlone(plain, incremental.sha);
   const statusTime = await statusCommits(url, status);
-  const { growth, rss, ...overSyncs } = await memory(syncer, timed, advance);
-  await printMemory(`after ${SYNCS} incremental syncs`, syncer);
   // What the syncer holds in all (gate, desired state, judgement, Git caches): the heap it frees when dropped.
   const held = memoryBreakdown();
   await syncer.close();
   syncer = undefined;
   const freed = memoryBreakdown();
   console.log(
-    `the syncer dropped: V8 heap used ${signed(freed.heapUsed - held.heapUsed)}, external ` +
+    `the bench's in-process syncer dropped: V8 heap used ${signed(freed.heapUsed - held.heapUsed)}, external ` +
       `${signed(freed.external - held.external)}, RSS ${signed(freed.rss - held.rss)}`,
   );
+  const { growth, rss, ...overSyncs } = await memory(url, advance, incremental.total);
 
   console.log(
     `targets: incremental sync < 100 ms median over ${SYNCS} syncs (${ms(overSyncs.median)}: ` +
@@ -235,7 +216,8 @@ try {
       `${verdict(incremental.total <= incremental.git)}); status ` +
       `commit + push for ${STATUS_POOLS} pools < 2 s (${s(statusTime)}: ${verdict(statusTime < 2000)}); RSS growth ` +
       `over ${SYNCS} syncs < 100 MB (${(growth / 1e6).toFixed(0)} MB: ${verdict(growth < 100e6)}); RSS after a ` +
-      `forced GC ≤ 200 MB with the repository loaded and judged (${(rss / 1e6).toFixed(0)} MB: ${verdict(rss <= 200e6)})`,
+      `forced GC ≤ 200 MB with the repository loaded and judged, in the syncer's own process with ` +
+      `${SYNCER_SETTINGS.at(-1)?.name} (${(rss / 1e6).toFixed(0)} MB: ${verdict(rss <= 200e6)})`,
   );
 } finally {
   await server.stop();
@@ -449,47 +431,118 @@ async function statusCommits(url: string, status: { source: StatusSource; pools:
   return time;
 }
 
-/** 4. RSS after a forced GC before the first and after the last of SYNCS incremental syncs. */
+/** Starts the syncer in a process of its own (bench/gitops-syncer.ts) and returns a function that asks it. */
+function syncerProcess(setting: SyncerSetting): (request: SyncerRequest) => Promise<SyncerReply & { ok: true }> {
+  const child = fork(new URL("./gitops-syncer.ts", import.meta.url), [], {
+    execArgv: ["--expose-gc", ...setting.execArgv],
+    env: { ...process.env, ...setting.env },
+    stdio: ["ignore", "inherit", "inherit", "ipc"],
+    serialization: "advanced",
+  });
+  let waiting: ((reply: SyncerReply) => void) | undefined;
+  child.on("message", (reply: SyncerReply) => waiting?.(reply));
+  child.on("exit", (code) => waiting?.({ ok: false, error: `the syncer process exited (${code})` }));
+  return (request) =>
+    new Promise((resolve, reject) => {
+      waiting = (reply) => (reply.ok ? resolve(reply) : reject(new Error(`syncer process: ${reply.error}`)));
+      child.send(request);
+    });
+}
+
+interface SyncerRun {
+  setting: SyncerSetting;
+  ask: (request: SyncerRequest) => Promise<SyncerReply & { ok: true }>;
+  first?: MemoryBreakdown;
+  marks: string[];
+  times: Breakdown[];
+  judged: number[];
+}
+
+/**
+ * 4. Memory, in syncer processes of their own, one per setting, side by side: each clones and judges the head, then
+ * each makes the same SYNCS incremental syncs (each new head synced by one, then the other, in alternating order).
+ * RSS after a forced GC at the start, every fifth and the end, with the breakdown at the start, halfway and the end:
+ * a leak grows the V8 heap in use; fragmentation grows the malloc arenas with the heap flat. Returns the last
+ * setting's figures (the one the chart's controller is meant to run with).
+ */
 async function memory(
-  syncer: Syncer,
-  timed: ReturnType<typeof timedSource>,
+  url: string,
   advance: () => Promise<string>,
+  inProcessMedian: number,
 ): Promise<{ growth: number; rss: number; median: number; p95: number }> {
+  const runs: SyncerRun[] = SYNCER_SETTINGS.map((setting) => ({
+    setting,
+    ask: syncerProcess(setting),
+    marks: [],
+    times: [],
+    judged: [],
+  }));
+  for (const [index, run] of runs.entries()) {
+    const started = await run.ask({ op: "start", url, cacheDir: join(tmp, `poolkeeper-syncer-${index}`) });
+    const t = started.time as SyncTime;
+    const reply = await run.ask({ op: "memory" });
+    run.first = reply.memory as MemoryBreakdown;
+    console.log(
+      `the syncer in a process of its own, ${run.setting.name}: initial sync ${s(t.total)} (clone ${s(t.fetch)}, ` +
+        `read ${s(t.read)}, judge ${s(t.judge)}), then ${describeProcessMemory(reply)}`,
+    );
+  }
   const checkpoints = new Set(Array.from({ length: 4 }, (_, i) => Math.round((SYNCS * (i + 1)) / 5)));
-  const marks: string[] = [];
-  gc?.();
-  const before = process.memoryUsage();
-  const times: Breakdown[] = [];
+  const half = Math.round(SYNCS / 2);
   for (let i = 1; i <= SYNCS; i++) {
     const sha = await advance();
-    const { value, time } = await timed.measure(() => syncer.sync());
-    times.push(time);
-    expectAccepted(value, sha, `sync ${i} of ${SYNCS}`);
-    if (checkpoints.has(i)) {
-      gc?.();
-      marks.push(`${mib(process.memoryUsage().rss)} after ${i}`);
+    const order = i % 2 === 0 ? runs : [...runs].reverse();
+    for (const run of order) {
+      const reply = await run.ask({ op: "sync", sha });
+      run.times.push(reply.time as SyncTime);
+      run.judged.push(reply.judged ?? 0);
+    }
+    for (const run of runs) {
+      if (i === half)
+        console.log(
+          `  ${run.setting.name}, after ${i} syncs: ${describeProcessMemory(await run.ask({ op: "memory" }))}`,
+        );
+      if (checkpoints.has(i)) {
+        run.marks.push(`${mib(((await run.ask({ op: "memory" })).memory as MemoryBreakdown).rss)} after ${i}`);
+      }
     }
   }
-  gc?.();
-  const after = process.memoryUsage();
-  const growth = after.rss - before.rss;
-  const edge = Math.max(1, Math.min(50, Math.floor(SYNCS / 4)));
-  console.log(
-    `RSS over ${SYNCS} incremental syncs${gc ? " after a forced GC" : " (no forced GC: run with --expose-gc)"}: ` +
-      `${mib(before.rss)} before, ${mib(after.rss)} after: ${signed(growth)} (${[...marks].join(", ")}); ` +
-      `V8 heap used ${signed(after.heapUsed - before.heapUsed)}, heap reserved ${signed(after.heapTotal - before.heapTotal)}, ` +
-      `outside the heap ${signed(after.external - before.external)}`,
-  );
-  const describe = (some: Breakdown[]) => {
-    const m = (key: keyof Breakdown) => ms(median(some.map((t) => t[key])));
-    return `${m("total")} (fetch ${m("fetch")}, read ${m("read")}, judge ${m("judge")})`;
-  };
-  console.log(
-    `  sync time, median: ${describe(times.slice(0, edge))} over the first ${edge}, ` +
-      `${describe(times.slice(-edge))} over the last ${edge}`,
-  );
-  const totals = times.map((t) => t.total).sort((a, b) => a - b);
-  const p95 = totals[Math.min(totals.length - 1, Math.floor(totals.length * 0.95))] ?? Number.NaN;
-  console.log(`  sync time over all ${SYNCS}: median ${ms(median(totals))}, p95 ${ms(p95)}`);
-  return { growth, rss: after.rss, median: median(totals), p95 };
+  let result = { growth: 0, rss: 0, median: 0, p95: 0 };
+  for (const run of runs) {
+    const reply = await run.ask({ op: "memory" });
+    const last = reply.memory as MemoryBreakdown;
+    const first = run.first as MemoryBreakdown;
+    await run.ask({ op: "close" }).catch(() => undefined);
+    console.log(`  ${run.setting.name}, after ${SYNCS} syncs: ${describeProcessMemory(reply)}`);
+    const growth = last.rss - first.rss;
+    console.log(
+      `  ${run.setting.name}: RSS over ${SYNCS} incremental syncs after a forced GC: ${mib(first.rss)} before, ` +
+        `${mib(last.rss)} after: ${signed(growth)} (${run.marks.join(", ")}); V8 heap used ` +
+        `${signed(last.heapUsed - first.heapUsed)}, main malloc arena ` +
+        `${signed((last.mallocArenas?.main ?? 0) - (first.mallocArenas?.main ?? 0))}, external ` +
+        `${signed(last.external - first.external)}`,
+    );
+    const edge = Math.max(1, Math.min(50, Math.floor(SYNCS / 4)));
+    const describe = (some: Breakdown[]) => {
+      const m = (key: keyof Breakdown) => ms(median(some.map((time) => time[key])));
+      return `${m("total")} (fetch ${m("fetch")}, read ${m("read")}, judge ${m("judge")})`;
+    };
+    const totals = run.times.map((time) => time.total).sort((a, b) => a - b);
+    const p95 = totals[Math.min(totals.length - 1, Math.floor(totals.length * 0.95))] ?? Number.NaN;
+    console.log(
+      `  ${run.setting.name}: sync time, median ${describe(run.times.slice(0, edge))} over the first ${edge}, ` +
+        `${describe(run.times.slice(-edge))} over the last ${edge}; over all ${SYNCS}: median ` +
+        `${ms(median(totals))}, p95 ${ms(p95)} (the bench's in-process syncer, median of ${ROUNDS} above: ` +
+        `${ms(inProcessMedian)}); objects judged per sync: median ${median(run.judged)}`,
+    );
+    result = { growth, rss: last.rss, median: median(totals), p95 };
+  }
+  return result;
+}
+
+function describeProcessMemory(reply: SyncerReply & { ok: true }): string {
+  const caches = Object.entries(reply.caches ?? {})
+    .map(([cache, bytes]) => `${cache} ${mib(bytes)}`)
+    .join(", ");
+  return `${describeBreakdown(reply.memory as MemoryBreakdown)}; caches (poolkeeper_cache_bytes): ${caches}`;
 }

@@ -29,10 +29,26 @@ export function packIndexOids(index: Uint8Array): string[] {
   return oids;
 }
 
+/** The small packs of `<dir>/.git` when there are at least `minPacks` of them; none otherwise (or before a clone). */
+export function packsToConsolidate(dir: string, options: ConsolidationOptions = defaultConsolidation): string[] {
+  const packDir = join(dir, ".git", "objects", "pack");
+  let names: string[];
+  try {
+    names = fs.readdirSync(packDir);
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code === "ENOENT") return []; // no packs yet
+    throw error;
+  }
+  const small = names
+    .filter((name) => name.endsWith(".pack") && names.includes(name.replace(/\.pack$/, ".idx")))
+    .filter((name) => fs.statSync(join(packDir, name)).size < options.smallPackBytes);
+  return small.length < options.minPacks ? [] : small;
+}
+
 /**
  * Merges the small packs of `<dir>/.git` into one when there are at least `minPacks` of them. Returns how many
  * packs were merged (0 when nothing was done). The caller drops isomorphic-git's cache afterwards: it may hold the
- * removed packs.
+ * removed packs. Controllers run it in a process of its own (git-process.ts).
  */
 export async function consolidatePacks(
   dir: string,
@@ -40,17 +56,8 @@ export async function consolidatePacks(
 ): Promise<number> {
   const gitdir = join(dir, ".git");
   const packDir = join(gitdir, "objects", "pack");
-  let names: string[];
-  try {
-    names = fs.readdirSync(packDir);
-  } catch (error) {
-    if ((error as NodeJS.ErrnoException).code === "ENOENT") return 0; // no packs yet
-    throw error;
-  }
-  const small = names
-    .filter((name) => name.endsWith(".pack") && names.includes(name.replace(/\.pack$/, ".idx")))
-    .filter((name) => fs.statSync(join(packDir, name)).size < options.smallPackBytes);
-  if (small.length < options.minPacks) return 0;
+  const small = packsToConsolidate(dir, options);
+  if (small.length === 0) return 0;
 
   const oids = new Set<string>();
   for (const pack of small) {

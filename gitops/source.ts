@@ -10,22 +10,23 @@
 import fs from "node:fs";
 import { isAbsolute, join, resolve } from "node:path";
 import git from "isomorphic-git";
-import { cloneInChildProcess } from "./clone-process.ts";
+import { cloneInChildProcess, consolidateInChildProcess } from "./git-process.ts";
 import { verifyCommitAt, type AllowedSigner, type SignatureVerdict } from "./commit-signature.ts";
 import { remoteFailure, scrub, secretsOf, type ErrorLike } from "./git-errors.ts";
-import { consolidatePacks, type ConsolidationOptions } from "./pack-consolidation.ts";
+import { defaultConsolidation, type ConsolidationOptions } from "./pack-consolidation.ts";
 import { TreeReader } from "./tree-reader.ts";
 import { authCallbacks, fetchBranch, isGitDir, localGitDir, REMOTE } from "./git-remote.ts";
 
 /**
- * Commits the initial clone fetches. The gate needs the previous head to tell a fast-forward from a force-push
- * (every fetch after the clone brings the commits between the two, and isomorphic-git's isDescendent stops at the
- * shallow boundary, so a head that does not descend is still found not to), the first parents up to
- * CONFIG_SEARCH_DEPTH for a broken head's config (runtime-config.ts), and the last good commits the status branch
- * names for a restore, which `ensureCommits` fetches in full when one is older than the clone. Indexing a whole
- * history's pack in JavaScript took 6.4 times the git CLI's clone on the benchmark's 5,000 commits.
+ * Commits the initial clone fetches: CONFIG_SEARCH_DEPTH (runtime-config.ts), the first parents searched for a
+ * broken head's config, and no more. The gate needs the previous head to tell a fast-forward from a force-push, and
+ * every fetch after the clone brings the commits between the two (isomorphic-git's isDescendent stops at the shallow
+ * boundary, so a head that does not descend is still found not to); the last good commits the status branch names
+ * for a restore are fetched in full by `ensureCommits` when one is older than the clone. Indexing a whole history's
+ * pack in JavaScript took 6.4 times the git CLI's clone on the benchmark's 5,000 commits; each commit there brings a
+ * 24 KiB listing of its 1,000 pools, so the clone's pack, which isomorphic-git reads whole, grows with the depth.
  */
-export const CLONE_DEPTH = 200;
+export const CLONE_DEPTH = 100;
 
 export type SourceCredentials = { username: string; password: string } | { token: string };
 
@@ -210,9 +211,19 @@ export function openSource(options: SourceOptions): GitSource {
           if (hadGitDir) fs.rmSync(gitdir, { recursive: true, force: true });
           fs.mkdirSync(dir, { recursive: true });
           try {
-            // In a process of its own: what indexing the pack allocates goes back to the system (clone-process.ts).
+            // In a process of its own: what indexing the pack allocates goes back to the system (git-process.ts).
             const depth = options.cloneDepth ?? CLONE_DEPTH;
-            await cloneInChildProcess({ url, dir, branch, depth, ...(credentials ? { credentials } : {}) });
+            // It reads the head's files too, which the first sync reads next (git-process.ts).
+            const cacheBytes = reader.cacheBytes;
+            const blobs = await cloneInChildProcess({
+              url,
+              dir,
+              branch,
+              depth,
+              cacheBytes,
+              ...(credentials ? { credentials } : {}),
+            });
+            reader.adoptBlobs(blobs);
           } catch (error) {
             fs.rmSync(gitdir, { recursive: true, force: true });
             throw error;
@@ -234,7 +245,8 @@ export function openSource(options: SourceOptions): GitSource {
         if (result.kind !== "unchanged") {
           await git.writeRef({ fs, gitdir, ref: localRef, value: sha, force: true });
           await git.writeRef({ fs, gitdir, ref: remoteRef, value: sha, force: true });
-          if ((await consolidatePacks(dir, options.consolidation)) > 0) reader.packsRemoved();
+          const consolidation = options.consolidation ?? defaultConsolidation;
+          if ((await consolidateInChildProcess(dir, consolidation)) > 0) reader.packsRemoved();
         }
         return result;
       } catch (error) {

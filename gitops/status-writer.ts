@@ -16,7 +16,8 @@ import { SourceError, displayRemote, type SourceCredentials } from "./source.ts"
 import { networkCode, scrub, secretsOf, type ErrorLike } from "./git-errors.ts";
 import { authCallbacks, fetchBranch, isGitDir, localGitDir, REMOTE } from "./git-remote.ts";
 import { readStatusHistory, type HistoryEntry } from "./history.ts";
-import { consolidatePacks } from "./pack-consolidation.ts";
+import { consolidateInChildProcess } from "./git-process.ts";
+import { defaultConsolidation } from "./pack-consolidation.ts";
 
 export interface StatusWriterOptions {
   /** HTTP(S) remote of the status repository, or the path of a local repository. */
@@ -166,7 +167,7 @@ export function createStatusWriter(options: StatusWriterOptions): StatusWriter {
       return undefined;
     }
     await fetchBranch(gitdir, url, branch, auth);
-    await consolidatePacks(dir);
+    await consolidateInChildProcess(dir, defaultConsolidation);
     return resolveRef(remoteRef);
   }
 

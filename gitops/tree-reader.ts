@@ -2,7 +2,10 @@
 // new head. isomorphic-git looks each object up in the packfiles from scratch unless it is given a `cache`
 // object, and `readBlob({filepath})` walks the tree again for every file; here one walk lists (path, oid) pairs
 // and blobs are read by oid. Trees and blobs are content-addressed, so caching them by oid is always correct:
-// a new commit that changes one file costs one blob read plus the trees on its path.
+// a new commit that changes one file costs one blob read plus the trees on its path. Only what the last two reads
+// used is kept (the head's and the one before: a sync reads the new head, a restore or a config search an older
+// commit between two heads), within the byte budget: an older commit's listings and texts are not read again, and
+// kept they grew the tree cache by a 1,000-entry listing per commit, to its whole budget within 50 syncs.
 import fs from "node:fs";
 import git, { type TreeEntry } from "isomorphic-git";
 import { defaultYamlLimits } from "../api/index.ts";
@@ -26,7 +29,7 @@ const TREE_ENTRY_BYTES = 160;
 export interface TreeReaderCacheBytes {
   blobs: number;
   trees: number;
-  /** isomorphic-git's parsed pack indexes and packs (git-object-cache.ts): bounded by consolidation, not here. */
+  /** isomorphic-git's parsed pack indexes and packs (git-object-cache.ts): dropped after a read when over their share. */
   packs: number;
 }
 
@@ -36,11 +39,14 @@ export class TreeReader {
    * adds a packfile; isomorphic-git lists the packs on each lookup, so the cache never goes stale.
    */
   readonly #objects: GitObjectCache;
-  readonly #trees = new Map<string, { entries: TreeEntry[]; bytes: number }>();
+  readonly #trees = new Map<string, { entries: TreeEntry[]; bytes: number; read: number }>();
   #treeBytes = 0;
-  readonly #blobs = new Map<string, string>();
+  readonly #blobs = new Map<string, { text: string; read: number }>();
   #blobBytes = 0;
+  /** Counts reads: each entry remembers the last read that used it. */
+  #reads = 0;
   #bounds: CacheBounds;
+  #budget: number;
   readonly #decoder = new TextDecoder("utf-8");
   readonly #sizes = new ObjectSizes();
   readonly #maxFileBytes: number;
@@ -48,7 +54,8 @@ export class TreeReader {
   constructor(options: { maxFileBytes?: number; cacheBytes?: number } = {}) {
     // Larger files are not read: the limit of every manifest poolkeeper reads.
     this.#maxFileBytes = options.maxFileBytes ?? defaultYamlLimits.maxBytes;
-    this.#bounds = cacheBounds(options.cacheBytes ?? DEFAULT_CACHE_BYTES);
+    this.#budget = options.cacheBytes ?? DEFAULT_CACHE_BYTES;
+    this.#bounds = cacheBounds(this.#budget);
     this.#objects = new GitObjectCache();
   }
 
@@ -59,7 +66,12 @@ export class TreeReader {
 
   /** Sets the budget of all the reader's caches (cache-size.ts); what is over a new, smaller bound goes next read. */
   set cacheBytes(bytes: number) {
+    this.#budget = bytes;
     this.#bounds = cacheBounds(bytes);
+  }
+
+  get cacheBytes(): number {
+    return this.#budget;
   }
 
   async cacheSizes(): Promise<TreeReaderCacheBytes> {
@@ -72,8 +84,23 @@ export class TreeReader {
     this.#sizes.packsChanged();
   }
 
+  /** The file texts held, by blob id: what the clone's process read, handed to the controller's (git-process.ts). */
+  heldBlobs(): [oid: string, text: string][] {
+    return [...this.#blobs].map(([oid, { text }]) => [oid, text]);
+  }
+
+  /** Takes texts read elsewhere (the clone's process) into the blob cache, within its budget; they count as read. */
+  adoptBlobs(blobs: readonly (readonly [oid: string, text: string])[]): void {
+    for (const [oid, text] of blobs) {
+      if (this.#blobs.has(oid) || this.#blobBytes + text.length > this.#bounds.blobs) continue;
+      this.#blobs.set(oid, { text, read: this.#reads });
+      this.#blobBytes += text.length;
+    }
+  }
+
   /** Files at `sha` whose repository-relative path matches one of `globs`, sorted by path. */
   async read(gitdir: string, sha: string, globs: readonly string[]): Promise<TreeFile[]> {
+    this.#reads++;
     const blobs: { path: string; oid: string }[] = [];
     await this.#walk(gitdir, sha, "", globs, blobs);
     blobs.sort((a, b) => (a.path < b.path ? -1 : a.path > b.path ? 1 : 0));
@@ -84,7 +111,8 @@ export class TreeReader {
       if (size > this.#maxFileBytes) files.push({ path, text: "", tooLarge: size });
       else files.push({ path, text: await this.#blob(gitdir, oid) });
     }
-    this.#evictBlobs();
+    this.#evict();
+    if ((await this.#objects.bytes()) > this.#bounds.packs) this.#objects.clear();
     return files;
   }
 
@@ -106,7 +134,10 @@ export class TreeReader {
 
   async #tree(gitdir: string, oid: string): Promise<TreeEntry[]> {
     const cached = this.#trees.get(oid);
-    if (cached) return cached.entries;
+    if (cached) {
+      cached.read = this.#reads;
+      return cached.entries;
+    }
     // A commit oid resolves to its tree; the tree is then cached under both.
     const { oid: treeOid, tree } = await git.readTree({ fs, gitdir, oid, cache: this.gitCache });
     this.#rememberTree(oid, tree);
@@ -117,7 +148,7 @@ export class TreeReader {
   #rememberTree(oid: string, tree: TreeEntry[]): void {
     if (this.#trees.has(oid)) return;
     const bytes = tree.reduce((sum, entry) => sum + entry.path.length + TREE_ENTRY_BYTES, 0);
-    this.#trees.set(oid, { entries: tree, bytes });
+    this.#trees.set(oid, { entries: tree, bytes, read: this.#reads });
     this.#treeBytes += bytes;
     for (const [old, entry] of this.#trees) {
       if (this.#treeBytes <= this.#bounds.trees || old === oid) break;
@@ -132,22 +163,29 @@ export class TreeReader {
       // Refresh its place: Map order is the eviction order.
       this.#blobs.delete(oid);
       this.#blobs.set(oid, cached);
-      return cached;
+      cached.read = this.#reads;
+      return cached.text;
     }
     const { blob } = await git.readBlob({ fs, gitdir, oid, cache: this.gitCache });
     const text = this.#decoder.decode(blob);
-    this.#blobs.set(oid, text);
+    this.#blobs.set(oid, { text, read: this.#reads });
     this.#blobBytes += text.length;
     return text;
   }
 
   // After a whole read, not per blob: a commit's own files are never evicted by each other while it is read.
   // Lengths count UTF-16 code units, one byte each in V8 for the ASCII text manifests usually are.
-  #evictBlobs(): void {
+  #evict(): void {
+    const kept = this.#reads - 1;
     for (const [old, value] of this.#blobs) {
-      if (this.#blobBytes <= this.#bounds.blobs) break;
+      if (value.read >= kept && this.#blobBytes <= this.#bounds.blobs) continue;
       this.#blobs.delete(old);
-      this.#blobBytes -= value.length;
+      this.#blobBytes -= value.text.length;
+    }
+    for (const [old, value] of this.#trees) {
+      if (value.read >= kept) continue;
+      this.#trees.delete(old);
+      this.#treeBytes -= value.bytes;
     }
   }
 }

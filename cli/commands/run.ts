@@ -28,7 +28,7 @@ import {
   createStatusWriter,
   createSyncMetrics,
   displayRemote,
-  openSource,
+  type openSource,
   runtimeConfigAt,
   SourceError,
   StatusPublisher,
@@ -39,6 +39,7 @@ import {
   type SyncResult,
 } from "../../gitops/index.ts";
 import { createLogger, createRegistry, type Logger } from "../../runtime/index.ts";
+import { openFollowedSource } from "../followed-source.ts";
 import { readGitCredentials } from "../git-credentials.ts";
 import { InputError } from "../input-files.ts";
 import type { Output } from "../output.ts";
@@ -50,9 +51,7 @@ import { loadCatalog } from "./check.ts";
 import { nodeBootstrap } from "./node-bootstrap.ts";
 import { controllerLoops, PushTrigger } from "./run-loops.ts";
 import {
-  cacheSizeOption,
   closePublisher,
-  defaultCacheDir,
   readConfigFile,
   readHookSecrets,
   readPolicyFiles,
@@ -91,15 +90,7 @@ export async function runRun(options: RunOptions, out: Output, control: RunContr
   }
   const kubeSource = kubeConfigSource(options, env);
   const branch = override?.branch ?? options.branch;
-  const cacheDir = options.cacheDir ?? defaultCacheDir(options.repo);
-  const cacheBytes = options.cacheSize === undefined ? undefined : cacheSizeOption(options.cacheSize);
-  const source = openSource({
-    url: options.repo,
-    branch,
-    cacheDir: join(cacheDir, "source"),
-    credentials,
-    ...(cacheBytes === undefined ? {} : { cacheBytes }),
-  });
+  const { source, cacheDir, configure } = openFollowedSource(options, branch, credentials);
 
   // The config: the file given, or the head's poolkeeper.yaml (or its newest valid ancestor's), as `sync` reads it.
   let gitReachable = false;
@@ -110,8 +101,7 @@ export async function runRun(options: RunOptions, out: Output, control: RunContr
     config = runtime;
     gitReachable = true;
   }
-  // The flag wins; poolkeeper.yaml's budget is known only once its config is read, as `sync` does.
-  if (cacheBytes === undefined && config.cacheSize !== undefined) source.setCacheBytes?.(config.cacheSize);
+  configure(config);
   const settings = resolveControllerSettings(options, control.sourceOf, config);
   if ("inCluster" in kubeSource && settings.clusterEndpoint === undefined && !settings.dryRun) {
     // Karpenter reads it from eks:DescribeCluster; the pod's own server is the `kubernetes` Service's address, which

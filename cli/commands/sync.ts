@@ -6,8 +6,6 @@
 // SIGTERM: polling with jitter and backoff, and serving the push hook, /healthz, /readyz and /metrics.
 // `--apply` makes it the policy mode beside Karpenter (sync-apply.ts): each sync applies the last good state to the
 // cluster and the status branch records what Karpenter did; replicas elect a leader, the others stand by.
-import { createHash } from "node:crypto";
-import { homedir } from "node:os";
 import { join } from "node:path";
 import type { AddressInfo } from "node:net";
 import type { DestinationStream, Level, Logger } from "pino";
@@ -17,8 +15,8 @@ import { parseAllowedSigners, type AllowedSigner } from "../../gitops/index.ts";
 import { loadConfig, type PoolkeeperConfig } from "../../gitops/index.ts";
 import { createHookServer, type HookServer } from "../../gitops/index.ts";
 import { countStatusWrite, createSyncMetrics } from "../../gitops/index.ts";
-import { parseCacheSize, runtimeConfigAt } from "../../gitops/index.ts";
-import { displayRemote, openSource, SourceError, type SourceFile } from "../../gitops/index.ts";
+import { runtimeConfigAt } from "../../gitops/index.ts";
+import { displayRemote, SourceError, type SourceFile } from "../../gitops/index.ts";
 import { StatusPublisher } from "../../gitops/index.ts";
 import { createStatusWriter } from "../../gitops/index.ts";
 import { startSyncLoop } from "../../gitops/index.ts";
@@ -27,6 +25,7 @@ import { loadPolicies } from "../../policies/index.ts";
 import { renderReport, type ReportFormat } from "../../policies/index.ts";
 import { builtinRules } from "../../policies/index.ts";
 import { createLogger, createRegistry } from "../../runtime/index.ts";
+import { openFollowedSource } from "../followed-source.ts";
 import { nonEmpty, readGitCredentials, readSecretFile } from "../git-credentials.ts";
 import { InputError } from "../input-files.ts";
 import { readInput } from "../read-input.ts";
@@ -111,15 +110,7 @@ export async function runSync(options: SyncOptions, out: Output, control: SyncCo
   const destination = control.log ?? pino.destination({ dest: options.once ? 2 : 1, sync: true });
   const level = options.logLevel ?? (options.once ? "warn" : "info");
   const logger = createLogger({ level, destination, name: "poolkeeper-sync" });
-  const cacheDir = options.cacheDir ?? defaultCacheDir(options.repo);
-  const cacheBytes = options.cacheSize === undefined ? undefined : cacheSizeOption(options.cacheSize);
-  const source = openSource({
-    url: options.repo,
-    branch,
-    cacheDir: join(cacheDir, "source"),
-    credentials,
-    ...(cacheBytes === undefined ? {} : { cacheBytes }),
-  });
+  const { source, cacheDir, configure } = openFollowedSource(options, branch, credentials);
 
   // The runtime config: the file given, or the head's poolkeeper.yaml (or its newest valid ancestor's).
   let config = override;
@@ -145,8 +136,7 @@ export async function runSync(options: SyncOptions, out: Output, control: SyncCo
     }
     config = runtime.config;
   }
-  // The flag wins; poolkeeper.yaml's budget is known only once its config is read, through the source.
-  if (cacheBytes === undefined && config.cacheSize !== undefined) source.setCacheBytes?.(config.cacheSize);
+  configure(config);
   if (config.branch !== branch) {
     logger.warn(
       { following: branch, configured: config.branch },
@@ -420,24 +410,6 @@ export function readHookSecrets(
   if (github !== undefined) secrets.github = github;
   if (gitlab !== undefined) secrets.gitlab = gitlab;
   return secrets;
-}
-
-/** `--cache-size`, in bytes; a quantity that cannot be read is a usage error naming the flag. */
-export function cacheSizeOption(text: string): number {
-  try {
-    return parseCacheSize(text);
-  } catch (error) {
-    throw new InputError(`--cache-size: ${error instanceof Error ? error.message : String(error)}`);
-  }
-}
-
-/** `~/.cache/poolkeeper/<name>-<hash>`: one clone per remote, kept between runs. */
-export function defaultCacheDir(repo: string): string {
-  const remote = displayRemote(repo);
-  const name = (remote.replace(/\/+$/, "").split(/[/\\]/).pop() ?? "repo").replace(/[^A-Za-z0-9._-]/g, "_");
-  const hash = createHash("sha256").update(remote).digest("hex").slice(0, 12);
-  const base = process.env.XDG_CACHE_HOME ?? join(homedir(), ".cache");
-  return join(base, "poolkeeper", `${name}-${hash}`);
 }
 
 function message(error: unknown): string {

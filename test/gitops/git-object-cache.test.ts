@@ -97,4 +97,43 @@ describe("GitObjectCache", () => {
     }
     assert.ok((await reader.cacheSizes()).blobs > 0);
   });
+
+  it("keeps only what the last two reads used: the head's files and trees and the previous head's", async () => {
+    const reader = new TreeReader();
+    const commits = run(work, "rev-list", "main").split("\n").reverse();
+    for (const [i, sha] of commits.entries()) {
+      await reader.read(gitdir, sha, ["pool.yaml"]);
+      if (i === 0) continue;
+      // The texts as git cat-file printed them (ASCII: a byte per character).
+      const expected = (versions[i - 1]?.text.length ?? 0) + (versions[i]?.text.length ?? 0);
+      const sizes = await reader.cacheSizes();
+      assert.equal(sizes.blobs, expected, `blobs after reading commit ${i}`);
+      // The same two reads on a reader of their own: nothing older is left in the trees.
+      const fresh = new TreeReader();
+      for (const commit of commits.slice(i - 1, i + 1)) await fresh.read(gitdir, commit, ["pool.yaml"]);
+      assert.equal(sizes.trees, (await fresh.cacheSizes()).trees, `trees after reading commit ${i}`);
+    }
+  });
+
+  it("drops isomorphic-git's packs after a read when they are over their share of the budget", async () => {
+    const commits = run(work, "rev-list", "main").split("\n").reverse();
+    // What they hold after a read (the pack and its index, counted as the test above checks), then a budget whose
+    // pack share is just below that and one just above.
+    const probe = new TreeReader();
+    await probe.read(gitdir, commits[0] ?? "", ["pool.yaml"]);
+    const held = (await probe.cacheSizes()).packs;
+    assert.ok(held > 0);
+    for (const [budget, kept] of [
+      [((held - 1) * 8) / 3, false],
+      [((held + 1) * 8) / 3, true],
+    ] as const) {
+      const reader = new TreeReader({ cacheBytes: budget });
+      for (const [i, sha] of commits.entries()) {
+        const [file] = await reader.read(gitdir, sha, ["pool.yaml"]);
+        assert.equal(file?.text, versions[i]?.text);
+        const packs = (await reader.cacheSizes()).packs;
+        assert.equal(packs > 0, kept, `${packs} bytes of packs held with a budget of ${budget}`);
+      }
+    }
+  });
 });

@@ -2,10 +2,11 @@
 // reading every commit through the source and by `git fsck` on the clone).
 import assert from "node:assert/strict";
 import { execFileSync } from "node:child_process";
-import { mkdtempSync, readdirSync, readFileSync, rmSync } from "node:fs";
+import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { after, before, describe, it } from "node:test";
+import { consolidateInChildProcess } from "../../gitops/git-process.ts";
 import { consolidatePacks, packIndexOids } from "../../gitops/pack-consolidation.ts";
 import { openSource } from "../../gitops/source.ts";
 import { startGitServer, type GitServer } from "../support/git-server.ts";
@@ -98,5 +99,19 @@ describe("pack consolidation", () => {
       assert.ok(packs(cache, ".pack").length < 3);
     }
     await gitCli(cache, "fsck", "--strict", "--no-dangling");
+  });
+
+  it("merges in a process of its own, which reports a broken pack index as an error", async () => {
+    const cache = join(tmp, "cache-broken");
+    const packDir = join(cache, ".git", "objects", "pack");
+    mkdirSync(packDir, { recursive: true });
+    for (let i = 0; i < 3; i++) {
+      writeFileSync(join(packDir, `pack-${i}.pack`), "PACK");
+      writeFileSync(join(packDir, `pack-${i}.idx`), "not an index");
+    }
+    const options = { minPacks: 3, smallPackBytes: 1024 };
+    await assert.rejects(consolidateInChildProcess(cache, options), /not a version-2 pack index/);
+    assert.equal(await consolidateInChildProcess(cache, { ...options, minPacks: 4 }), 0, "too few: nothing done");
+    assert.equal(packs(cache, ".pack").length, 3, "nothing removed");
   });
 });

@@ -5,8 +5,8 @@ import { cpSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:f
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { describe, it, type TestContext } from "node:test";
-import { runtimeConfigAt } from "../../gitops/runtime-config.ts";
-import { openSource } from "../../gitops/source.ts";
+import { CONFIG_SEARCH_DEPTH, runtimeConfigAt } from "../../gitops/runtime-config.ts";
+import { CLONE_DEPTH, openSource } from "../../gitops/source.ts";
 import { gitCli, poolRepoFixture } from "../support/pool-repo.ts";
 
 /** A new local repository whose one commit ("good config") is the fixture: a valid poolkeeper.yaml. */
@@ -26,6 +26,11 @@ const headOf = async (work: string) => {
 };
 
 describe("runtimeConfigAt (local repository)", () => {
+  it("searches no further back than the initial clone reaches", () => {
+    // A clone shallower than the search would end it at the shallow boundary, with a missing commit.
+    assert.ok(CLONE_DEPTH >= CONFIG_SEARCH_DEPTH, `clone depth ${CLONE_DEPTH}, search depth ${CONFIG_SEARCH_DEPTH}`);
+  });
+
   it("uses the head's config when it is valid", async (t) => {
     const { work } = await goodRepository(t);
     const { source, head } = await headOf(work);

@@ -79,6 +79,29 @@ describe("GitSource over HTTP", () => {
     assert.equal(source.remote, server.url("desired.git"));
   });
 
+  it("has the head's files from the clone's process: texts in the cache before the first read", async () => {
+    const fresh = openSource({
+      url: server.url("desired.git"),
+      branch: "main",
+      cacheDir: join(tmp, "handed"),
+      credentials: AUTH,
+    });
+    assert.equal((await fresh.fetch()).sha, firstSha);
+    // The four files committed above, every one of them (the clone's process does not know the globs).
+    const committed = [
+      "kind: NodePool\nname: general\n",
+      "kind: NodePool\nname: gpu\n",
+      "kind: PoolPolicy\n",
+      "hello\n",
+    ];
+    const held = (await fresh.cacheSizes?.())?.blobs;
+    assert.equal(held, committed.join("").length);
+    assert.deepEqual(
+      (await fresh.readTree(firstSha, ["policies/*.yaml"])).map((f) => f.text),
+      ["kind: PoolPolicy\n"],
+    );
+  });
+
   it("reports an unchanged branch", async () => {
     assert.deepEqual(await source.fetch(), { sha: firstSha, previousSha: firstSha, kind: "unchanged" });
   });

@@ -1,0 +1,67 @@
+// The syncer in a process of its own, as `poolkeeper sync` holds it: bench/gitops.bench.ts measures memory here, apart
+// from its own process, which builds the repository with `git fast-import`, serves it (`git http-backend` behind a
+// Node bridge) and times the git CLI. Driven over the IPC channel: `start` clones and judges the head (the initial
+// sync), `sync` fetches the head the bench has just put on the branch and judges it, `memory` answers with the
+// breakdown after a forced GC (bench/memory-breakdown.ts) and what the caches say they hold. Run with --expose-gc.
+import { systemClock } from "../api/ports.ts";
+import { openSource } from "../gitops/source.ts";
+import { Syncer } from "../gitops/sync.ts";
+import { silentLogger } from "../runtime/log.ts";
+import { memoryBreakdown, type MemoryBreakdown } from "./memory-breakdown.ts";
+import { timedSource, type SyncTime } from "./timed-source.ts";
+
+export type SyncerRequest =
+  | { op: "start"; url: string; cacheDir: string; cacheBytes?: number }
+  | { op: "sync"; sha: string }
+  | { op: "memory" }
+  | { op: "close" };
+
+export type SyncerReply =
+  | { ok: true; time?: SyncTime; judged?: number; memory?: MemoryBreakdown; caches?: Record<string, number> }
+  | { ok: false; error: string };
+
+let syncer: Syncer | undefined;
+let timed: ReturnType<typeof timedSource> | undefined;
+
+async function handle(request: SyncerRequest): Promise<SyncerReply> {
+  switch (request.op) {
+    case "start": {
+      const source = openSource({
+        url: request.url,
+        branch: "main",
+        cacheDir: request.cacheDir,
+        ...(request.cacheBytes === undefined ? {} : { cacheBytes: request.cacheBytes }),
+      });
+      timed = timedSource(source);
+      syncer = new Syncer({ source: timed.source, cluster: "prod", clock: systemClock, logger: silentLogger() });
+      return sync(undefined);
+    }
+    case "sync":
+      return sync(request.sha);
+    case "memory":
+      return { ok: true, memory: memoryBreakdown(), caches: (await syncer?.cacheSizes()) ?? {} };
+    case "close":
+      await syncer?.close();
+      process.disconnect();
+      return { ok: true };
+  }
+}
+
+async function sync(sha: string | undefined): Promise<SyncerReply> {
+  if (!syncer || !timed) return { ok: false, error: "not started" };
+  const s = syncer;
+  const before = s.judgedObjects.judged;
+  const { value, time } = await timed.measure(() => s.sync());
+  if (value.outcome !== "accepted" || (sha !== undefined && value.sha !== sha)) {
+    const why = value.error?.message ?? value.judgement?.reason ?? "";
+    return { ok: false, error: `expected ${sha ?? "the head"} accepted, got ${value.outcome} of ${value.sha}: ${why}` };
+  }
+  return { ok: true, time, judged: s.judgedObjects.judged - before };
+}
+
+process.on("message", (request: SyncerRequest) => {
+  void handle(request).then(
+    (reply) => process.connected && process.send?.(reply),
+    (error: unknown) => process.send?.({ ok: false, error: error instanceof Error ? error.message : String(error) }),
+  );
+});
