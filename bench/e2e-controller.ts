@@ -4,8 +4,9 @@
 // `resourceUsage().maxRSS` (the peak resident set, as the kernel keeps it) and the V8 heap after
 // `HeapProfiler.collectGarbage` — the same on every platform, and with no hook in the program itself.
 import { spawn, type ChildProcess } from "node:child_process";
-import { createWriteStream } from "node:fs";
+import { closeSync, fstatSync, openSync, readSync, writeFileSync } from "node:fs";
 import { fileURLToPath } from "node:url";
+import { nativeBreakdown, type MemoryBreakdown } from "./memory-breakdown.ts";
 
 const ENTRY = fileURLToPath(new URL("../bin/poolkeeper.js", import.meta.url));
 
@@ -30,31 +31,47 @@ export interface BenchController {
   usage(): Promise<ControllerUsage>;
   /** The V8 heap in use right after a full garbage collection, bytes. */
   heapAfterGc(): Promise<number>;
+  /** Where its RSS is right after a full garbage collection (memory-breakdown.ts). */
+  breakdown(): Promise<MemoryBreakdown>;
+  /** Starts V8's CPU profiler; the function stops it and writes the profile (.cpuprofile, for DevTools) to `file`. */
+  profile(): Promise<(file: string) => Promise<void>>;
   stop(): Promise<number | null>;
 }
 
-/** `logFile`: where its JSON log is copied (E2E_LOG), for reading after a run that went wrong. */
+/**
+ * `logFile`: where its JSON log goes (E2E_LOG keeps it; the bench's temporary directory otherwise). The controller
+ * writes to the file itself and the bench reads what it added every 100 ms: through a pipe, a bench busy running the
+ * world (its scheduler's passes are synchronous and take minutes under load) stopped reading, the pipe filled, and
+ * the controller stood still in its next log write — measuring the bench, not the controller.
+ */
 export async function startBenchController(
   args: string[],
   env: NodeJS.ProcessEnv,
-  logFile?: string,
+  logFile: string,
 ): Promise<BenchController> {
+  const logFd = openSync(logFile, "a");
+  // Appended to an existing E2E_LOG: only this run's lines are read.
+  let position = fstatSync(logFd).size;
   const child: ChildProcess = spawn(process.execPath, ["--inspect=127.0.0.1:0", ENTRY, "run", ...args], {
-    stdio: ["ignore", "pipe", "pipe"],
+    stdio: ["ignore", logFd, "pipe"],
     env,
   });
+  closeSync(logFd);
   const lines: LogLine[] = [];
   const waiters = new Set<{ match: (line: LogLine) => boolean; resolve: (line: LogLine) => void }>();
   let stderr = "";
   let inspectorUrl: (url: string) => void = () => {};
   const inspector = new Promise<string>((resolve) => (inspectorUrl = resolve));
   const exited = new Promise<number | null>((resolve) => child.once("exit", (code) => resolve(code)));
+  const reader = openSync(logFile, "r");
+  const chunk = Buffer.alloc(1024 * 1024);
   let buffer = "";
-  const log = logFile === undefined ? undefined : createWriteStream(logFile, { flags: "a" });
-  child.once("exit", () => log?.end());
-  child.stdout?.on("data", (chunk: Buffer) => {
-    log?.write(chunk);
-    buffer += chunk.toString("utf8");
+  const readLog = () => {
+    let read: number;
+    while ((read = readSync(reader, chunk, 0, chunk.length, position)) > 0) {
+      position += read;
+      buffer += chunk.toString("utf8", 0, read);
+    }
     let newline: number;
     while ((newline = buffer.indexOf("\n")) >= 0) {
       const text = buffer.slice(0, newline);
@@ -73,6 +90,12 @@ export async function startBenchController(
         }
       }
     }
+  };
+  const tail = setInterval(readLog, 100);
+  child.once("exit", () => {
+    clearInterval(tail);
+    readLog();
+    closeSync(reader);
   });
   child.stderr?.on("data", (chunk: Buffer) => {
     stderr += chunk.toString("utf8");
@@ -119,6 +142,29 @@ export async function startBenchController(
     async heapAfterGc() {
       await session.call("HeapProfiler.collectGarbage", {});
       return (await evaluate("process.memoryUsage().heapUsed")) as number;
+    },
+    async breakdown() {
+      await session.call("HeapProfiler.collectGarbage", {});
+      // process.getBuiltinModule: the evaluated expression has no import and no require.
+      const value = (await evaluate(
+        "(() => { const m = process.memoryUsage(); " +
+          "const spaces = process.getBuiltinModule('node:v8').getHeapSpaceStatistics()" +
+          ".map((s) => ({ name: s.space_name, reserved: s.space_size, used: s.space_used_size })); " +
+          "return { rss: m.rss, peakRss: process.resourceUsage().maxRSS * 1024, heapReserved: m.heapTotal, " +
+          "heapUsed: m.heapUsed, spaces, external: m.external, arrayBuffers: m.arrayBuffers, " +
+          "execPath: process.execPath }; })()",
+      )) as MemoryBreakdown & { execPath: string };
+      const { execPath, ...v8 } = value;
+      const spaces = v8.spaces.filter((space) => space.reserved > 1024 * 1024);
+      return { ...v8, spaces, ...(child.pid === undefined ? {} : nativeBreakdown(child.pid, execPath)) };
+    },
+    async profile() {
+      await session.call("Profiler.enable", {});
+      await session.call("Profiler.start", {});
+      return async (file) => {
+        const { profile } = (await session.call("Profiler.stop", {})) as { profile: unknown };
+        writeFileSync(file, JSON.stringify(profile));
+      };
     },
     async stop() {
       session.close();

@@ -172,8 +172,10 @@ export async function startBenchWorld(factor: number): Promise<BenchWorld> {
       AWS_EC2_METADATA_DISABLED: "true",
       // V8 settings for the controller (a heap limit, say), as a deployment would set them.
       ...(process.env.E2E_NODE_OPTIONS ? { NODE_OPTIONS: process.env.E2E_NODE_OPTIONS } : {}),
+      // glibc's malloc arenas for the controller alone (the world's process keeps its own setting).
+      ...(process.env.E2E_MALLOC_ARENA_MAX ? { MALLOC_ARENA_MAX: process.env.E2E_MALLOC_ARENA_MAX } : {}),
     },
-    process.env.E2E_LOG,
+    process.env.E2E_LOG ?? join(dir, "controller.log"),
   );
 
   const requests = (pod: KubeObject) => {

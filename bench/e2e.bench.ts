@@ -13,6 +13,7 @@
 import { loadavg } from "node:os";
 import { BOOT_DELAY_MS, startBenchWorld, type BenchWorld, type Utilization } from "./e2e-world.ts";
 import type { ControllerUsage } from "./e2e-controller.ts";
+import { describeBreakdown } from "./memory-breakdown.ts";
 
 const FACTOR = Number(process.env.E2E_TIME_FACTOR ?? 2);
 const SCALE_OUT = 500; // per workload: 1,000 pods
@@ -23,6 +24,10 @@ const QUIET_MS = 3 * 60_000;
 const SCALE_OUT_LIMIT_MS = Number(process.env.E2E_SCALE_OUT_LIMIT_MIN ?? 15) * 60_000;
 const SCALE_IN_LIMIT_MS = Number(process.env.E2E_SCALE_IN_LIMIT_MIN ?? 25) * 60_000;
 const IDLE_MS = 2 * 60_000;
+/** Stop after the idle baseline (its figures and memory breakdown): for comparing memory settings quickly. */
+const IDLE_ONLY = process.env.E2E_IDLE_ONLY === "1";
+/** Where to write the controller's CPU profile from the scale-out's start to its first decision. */
+const PROFILE = process.env.E2E_PROFILE;
 const DECIDED = "computed new nodeclaim(s) to fit pod(s)";
 const MiB = 1024 * 1024;
 
@@ -106,111 +111,135 @@ try {
   await w.clock.sleep(IDLE_MS);
   const idle = await phaseEnd(w, true, idleSim, wall(), idleStart);
   const idleRate = idle.cpuSeconds / idle.simMs; // CPU-seconds per simulated ms
+  const idleMemory = describeBreakdown(await w.controller.breakdown());
+  if (IDLE_ONLY) {
+    report = () => {
+      console.log(
+        `idle only: NODE_OPTIONS=${process.env.E2E_NODE_OPTIONS ?? ""} ` +
+          `MALLOC_ARENA_MAX=${process.env.E2E_MALLOC_ARENA_MAX ?? ""}; load average ${loadavg()[0]?.toFixed(1)}`,
+      );
+      console.log(`idle CPU-s ${idle.cpuSeconds.toFixed(2)} over ${s(idle.simMs)} simulated`);
+      console.log(`controller after a forced GC, idle: ${idleMemory}`);
+    };
+  } else {
+    // Scale-out.
+    const outSim = w.clock.now().getTime();
+    const outWall = wall();
+    const stopProfile = PROFILE === undefined ? undefined : await w.controller.profile();
+    w.scale(SCALE_OUT);
+    await until(w, () => w.pods().total > 0, 60_000);
+    const firstPendingSim = w.clock.now().getTime();
+    progress(w, "scale-out: the first pod pending");
+    const logFrom = w.controller.lines.length;
+    if (stopProfile !== undefined && PROFILE !== undefined) {
+      await w.controller.line((l) => l.msg === DECIDED, "the first decision");
+      await stopProfile(PROFILE);
+      progress(w, `the controller's CPU profile up to its first decision: ${PROFILE}`);
+    }
+    const outDone = await until(w, () => w.pods().running === 2 * SCALE_OUT, SCALE_OUT_LIMIT_MS);
+    const allRunningSim = w.clock.now().getTime();
+    progress(w, outDone ? "scale-out: 1,000 pods running" : `scale-out: not finished, ${w.pods().running} running`);
+    const out = await phaseEnd(w, outDone, outSim, outWall, idle.usage);
+    const outMemory = describeBreakdown(await w.controller.breakdown());
+    const decisions = w.controller.lines.slice(logFrom).filter((l) => l.msg === DECIDED);
 
-  // Scale-out.
-  const outSim = w.clock.now().getTime();
-  const outWall = wall();
-  w.scale(SCALE_OUT);
-  await until(w, () => w.pods().total > 0, 60_000);
-  const firstPendingSim = w.clock.now().getTime();
-  progress(w, "scale-out: the first pod pending");
-  const logFrom = w.controller.lines.length;
-  const outDone = await until(w, () => w.pods().running === 2 * SCALE_OUT, SCALE_OUT_LIMIT_MS);
-  const allRunningSim = w.clock.now().getTime();
-  progress(w, outDone ? "scale-out: 1,000 pods running" : `scale-out: not finished, ${w.pods().running} running`);
-  const out = await phaseEnd(w, outDone, outSim, outWall, idle.usage);
-  const decisions = w.controller.lines.slice(logFrom).filter((l) => l.msg === DECIDED);
+    // Scale-in and consolidation.
+    const inSim = w.clock.now().getTime();
+    const inWall = wall();
+    w.scale(SCALE_IN);
+    progress(w, "scale-in to 700 pods");
+    let claims = w.nodeClaims();
+    let changedAt = w.clock.now().getTime();
+    const inDone = await until(
+      w,
+      () => {
+        const now = w.nodeClaims();
+        if (now.total !== claims.total || now.deleting !== claims.deleting || now.deleting > 0) {
+          claims = now;
+          changedAt = w.clock.now().getTime();
+        }
+        const pods = w.pods();
+        return (
+          pods.total === 2 * SCALE_IN && pods.running === pods.total && w.clock.now().getTime() - changedAt >= QUIET_MS
+        );
+      },
+      SCALE_IN_LIMIT_MS,
+    );
+    const back = await phaseEnd(w, inDone, inSim, inWall, out.usage);
+    const backMemory = describeBreakdown(await w.controller.breakdown());
+    progress(w, inDone ? `consolidation settled at ${back.nodeClaims} NodeClaims` : "consolidation: not settled");
 
-  // Scale-in and consolidation.
-  const inSim = w.clock.now().getTime();
-  const inWall = wall();
-  w.scale(SCALE_IN);
-  progress(w, "scale-in to 700 pods");
-  let claims = w.nodeClaims();
-  let changedAt = w.clock.now().getTime();
-  const inDone = await until(
-    w,
-    () => {
-      const now = w.nodeClaims();
-      if (now.total !== claims.total || now.deleting !== claims.deleting || now.deleting > 0) {
-        claims = now;
-        changedAt = w.clock.now().getTime();
+    report = () => {
+      const latencies = decisions.map((d) => Number(d.sinceWindowClosedMs ?? Number.NaN));
+      const worst = latencies.length === 0 ? Number.NaN : Math.max(...latencies);
+      console.log(
+        `time factor ×${FACTOR}; 2 × ${SCALE_OUT} pods out, 2 × ${SCALE_IN} in; load average ` +
+          loadavg()
+            .map((l) => l.toFixed(1))
+            .join(" "),
+      );
+      console.log(
+        outDone
+          ? `scale-out: first pending → all running ${s(allRunningSim - firstPendingSim)} simulated, ` +
+              `${s(allRunningSim - firstPendingSim - BOOT_DELAY_MS)} without the ${s(BOOT_DELAY_MS)} boot ` +
+              `(Karpenter's suite: < 120 s); ${out.nodeClaims} NodeClaims`
+          : `scale-out: NOT FINISHED within ${SCALE_OUT_LIMIT_MS / 60_000} min simulated: ${out.pods.running} of ` +
+              `${2 * SCALE_OUT} pods running on ${out.nodeClaims} NodeClaims`,
+      );
+      for (const d of decisions) {
+        console.log(
+          `  decision: ${String(d.pods)} pods → ${String(d.nodeClaims)} new NodeClaims (${String(d.onExisting)} ` +
+            `on existing, ${String(d.unschedulable)} unschedulable), ${String(d.sinceWindowClosedMs)} ms after ` +
+            `the batch window closed (waiting for the run before ${String(d.queuedMs)} ms, instance types ` +
+            `${String(d.instanceTypesMs)} ms, cluster state ${String(d.stateMs)} ms, scheduler ` +
+            `${String(d.schedulingMs)} ms)`,
+        );
       }
-      const pods = w.pods();
-      return (
-        pods.total === 2 * SCALE_IN && pods.running === pods.total && w.clock.now().getTime() - changedAt >= QUIET_MS
-      );
-    },
-    SCALE_IN_LIMIT_MS,
-  );
-  const back = await phaseEnd(w, inDone, inSim, inWall, out.usage);
-  progress(w, inDone ? `consolidation settled at ${back.nodeClaims} NodeClaims` : "consolidation: not settled");
-
-  report = () => {
-    const latencies = decisions.map((d) => Number(d.sinceWindowClosedMs ?? Number.NaN));
-    const worst = latencies.length === 0 ? Number.NaN : Math.max(...latencies);
-    console.log(
-      `time factor ×${FACTOR}; 2 × ${SCALE_OUT} pods out, 2 × ${SCALE_IN} in; load average ` +
-        loadavg()
-          .map((l) => l.toFixed(1))
-          .join(" "),
-    );
-    console.log(
-      outDone
-        ? `scale-out: first pending → all running ${s(allRunningSim - firstPendingSim)} simulated, ` +
-            `${s(allRunningSim - firstPendingSim - BOOT_DELAY_MS)} without the ${s(BOOT_DELAY_MS)} boot ` +
-            `(Karpenter's suite: < 120 s); ${out.nodeClaims} NodeClaims`
-        : `scale-out: NOT FINISHED within ${SCALE_OUT_LIMIT_MS / 60_000} min simulated: ${out.pods.running} of ` +
-            `${2 * SCALE_OUT} pods running on ${out.nodeClaims} NodeClaims`,
-    );
-    for (const d of decisions) {
+      console.log(`  decision latency, worst: ${worst} ms (target ≤ 2,000 ms: ${verdict(worst <= 2_000)})`);
       console.log(
-        `  decision: ${String(d.pods)} pods → ${String(d.nodeClaims)} new NodeClaims (${String(d.onExisting)} ` +
-          `on existing, ${String(d.unschedulable)} unschedulable), ${String(d.sinceWindowClosedMs)} ms after ` +
-          "the batch window closed",
+        inDone
+          ? `scale-in: consolidated to ${back.nodeClaims} NodeClaims, the last change ${s(changedAt - inSim)} ` +
+              "simulated after the scale-in (Karpenter's suite: < 20 min)"
+          : `scale-in: NOT SETTLED within ${SCALE_IN_LIMIT_MS / 60_000} min simulated: ${back.pods.running} of ` +
+              `${back.pods.total} pods running on ${back.nodeClaims} NodeClaims`,
       );
-    }
-    console.log(`  decision latency, worst: ${worst} ms (target ≤ 2,000 ms: ${verdict(worst <= 2_000)})`);
-    console.log(
-      inDone
-        ? `scale-in: consolidated to ${back.nodeClaims} NodeClaims, the last change ${s(changedAt - inSim)} ` +
-            "simulated after the scale-in (Karpenter's suite: < 20 min)"
-        : `scale-in: NOT SETTLED within ${SCALE_IN_LIMIT_MS / 60_000} min simulated: ${back.pods.running} of ` +
-            `${back.pods.total} pods running on ${back.nodeClaims} NodeClaims`,
-    );
-    console.log(
-      "\n| phase | finished | sim time | wall time | controller CPU-s | idle baseline CPU-s | ratio | reserved CPU | " +
-        "reserved memory | nodes |",
-    );
-    console.log("| --- | --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |");
-    for (const [name, p] of [
-      ["idle (baseline)", idle],
-      ["scale-out", out],
-      ["scale-in", back],
-    ] as const) {
-      const base = idleRate * p.simMs;
       console.log(
-        `| ${name} | ${p.finished ? "yes" : "no"} | ${s(p.simMs)} | ${s(p.wallMs)} | ${p.cpuSeconds.toFixed(2)} | ` +
-          `${base.toFixed(2)} | ${(p.cpuSeconds / base).toFixed(1)}× | ${pct(p.utilization.cpu)} | ` +
-          `${pct(p.utilization.memory)} | ${p.utilization.nodes} |`,
+        "\n| phase | finished | sim time | wall time | controller CPU-s | idle baseline CPU-s | ratio | reserved CPU | " +
+          "reserved memory | nodes |",
       );
-    }
-    console.log(
-      `\npeak RSS ${mib(back.usage.maxRssBytes)} (idle: ${mib(idle.usage.maxRssBytes)}; target ≤ 200 MiB: ` +
-        `${verdict(back.usage.maxRssBytes <= 200 * MiB)}); V8 heap after a forced GC: ${mib(idle.heapBytes)} idle, ` +
-        `${mib(out.heapBytes)} after the scale-out, ${mib(back.heapBytes)} after the scale-in`,
-    );
-    console.log(
-      `V8 heap total (what V8 holds) ${mib(out.usage.heapTotalBytes)} and outside the heap ` +
-        `${mib(out.usage.externalBytes)} (ArrayBuffers ${mib(out.usage.arrayBuffersBytes)}) after the scale-out`,
-    );
-    console.log(`scale-out CPU-seconds ${out.cpuSeconds.toFixed(2)} (target ≤ 30: ${verdict(out.cpuSeconds <= 30)})`);
-    console.log(
-      `utilization after the scale-out: CPU ${pct(out.utilization.cpu)} (target ≥ 53 %: ` +
-        `${verdict(out.utilization.cpu >= 0.53)}), memory ${pct(out.utilization.memory)} (target ≥ 65 %: ` +
-        `${verdict(out.utilization.memory >= 0.65)})`,
-    );
-  };
+      console.log("| --- | --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |");
+      for (const [name, p] of [
+        ["idle (baseline)", idle],
+        ["scale-out", out],
+        ["scale-in", back],
+      ] as const) {
+        const base = idleRate * p.simMs;
+        console.log(
+          `| ${name} | ${p.finished ? "yes" : "no"} | ${s(p.simMs)} | ${s(p.wallMs)} | ${p.cpuSeconds.toFixed(2)} | ` +
+            `${base.toFixed(2)} | ${(p.cpuSeconds / base).toFixed(1)}× | ${pct(p.utilization.cpu)} | ` +
+            `${pct(p.utilization.memory)} | ${p.utilization.nodes} |`,
+        );
+      }
+      console.log(
+        `\npeak RSS ${mib(back.usage.maxRssBytes)} (idle: ${mib(idle.usage.maxRssBytes)}; target ≤ 200 MiB: ` +
+          `${verdict(back.usage.maxRssBytes <= 200 * MiB)}); V8 heap after a forced GC: ${mib(idle.heapBytes)} idle, ` +
+          `${mib(out.heapBytes)} after the scale-out, ${mib(back.heapBytes)} after the scale-in`,
+      );
+      console.log(
+        `V8 heap total (what V8 holds) ${mib(out.usage.heapTotalBytes)} and outside the heap ` +
+          `${mib(out.usage.externalBytes)} (ArrayBuffers ${mib(out.usage.arrayBuffersBytes)}) after the scale-out`,
+      );
+      console.log(`scale-out CPU-seconds ${out.cpuSeconds.toFixed(2)} (target ≤ 30: ${verdict(out.cpuSeconds <= 30)})`);
+      console.log(
+        `utilization after the scale-out: CPU ${pct(out.utilization.cpu)} (target ≥ 53 %: ` +
+          `${verdict(out.utilization.cpu >= 0.53)}), memory ${pct(out.utilization.memory)} (target ≥ 65 %: ` +
+          `${verdict(out.utilization.memory >= 0.65)})`,
+      );
+      console.log(`\ncontroller after a forced GC, idle: ${idleMemory}`);
+      console.log(`after the scale-out: ${outMemory}`);
+      console.log(`after the scale-in: ${backMemory}`);
+    };
+  }
 } finally {
   await w.stop();
 }

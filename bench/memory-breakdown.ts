@@ -41,11 +41,22 @@ export function memoryBreakdown(): MemoryBreakdown {
     external: usage.external,
     arrayBuffers: usage.arrayBuffers,
   };
+  return { ...out, ...nativeBreakdown("self", process.execPath) };
+}
+
+/**
+ * The malloc arenas' and the binary's resident bytes of a process (`self` or a pid), from /proc/<pid>/smaps; empty
+ * off Linux. `execPath` is its executable, whose mapped pages count as the binary's.
+ */
+export function nativeBreakdown(
+  pid: "self" | number,
+  execPath: string,
+): Pick<MemoryBreakdown, "mallocArenas" | "binary"> {
   let smaps: string;
   try {
-    smaps = readFileSync("/proc/self/smaps", "utf8");
+    smaps = readFileSync(`/proc/${pid}/smaps`, "utf8");
   } catch {
-    return out;
+    return {};
   }
   const arenas = { main: 0, threads: 0, count: 0 };
   let binary = 0;
@@ -58,7 +69,7 @@ export function memoryBreakdown(): MemoryBreakdown {
         start: parseInt(start, 16),
         anonymous: inode === "0" && name === "",
         heap: name === "[heap]",
-        binary: name === process.execPath,
+        binary: name === execPath,
       };
       continue;
     }
@@ -72,9 +83,7 @@ export function memoryBreakdown(): MemoryBreakdown {
       arenas.count++;
     }
   }
-  out.mallocArenas = arenas;
-  out.binary = binary;
-  return out;
+  return { mallocArenas: arenas, binary };
 }
 
 const mib = (bytes: number) => `${(bytes / MiB).toFixed(0)} MiB`;

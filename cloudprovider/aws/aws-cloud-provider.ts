@@ -142,6 +142,7 @@ export class AwsCloudProvider implements CloudProvider {
       isUnavailable: (type, zone, capacityType) => this.unavailableOfferings.isUnavailable(type, zone, capacityType),
       unavailableUntil: (type, zone, capacityType) =>
         this.unavailableOfferings.unavailableUntil(type, zone, capacityType),
+      unavailableVersion: () => this.unavailableOfferings.liveEntries().join(","),
     });
     this.launchTemplates = new LaunchTemplates({
       ec2: options.ports.ec2,

@@ -51,6 +51,11 @@ export interface InstanceTypeSourceOptions {
   readonly isUnavailable: (instanceType: string, zone: string, capacityType: CapacityType) => boolean;
   /** When an offering `isUnavailable` holds comes back, for the scheduler's explanations; optional. */
   readonly unavailableUntil?: (instanceType: string, zone: string, capacityType: CapacityType) => Date | undefined;
+  /**
+   * What `isUnavailable` and `unavailableUntil` answer now, as a string that changes whenever they would: with it,
+   * the full list is built once and reused while nothing it reads has changed; without it, built on every call.
+   */
+  readonly unavailableVersion?: () => string;
   readonly refreshIntervalMs?: number;
 }
 
@@ -62,6 +67,16 @@ export class InstanceTypeSource {
   readonly #spotPrices = new Map<string, { price: number; at: number }>();
   readonly #observedMemory = new Map<string, Quantity>();
   #timer: Timer | undefined;
+  /** Bumped whenever what `list` reads besides its arguments and the unavailable offerings changes. */
+  #generation = 0;
+  /**
+   * Full lists already built, by everything they depend on (aws:pkg/providers/instancetype/instancetype.go `List`
+   * caches its instance types by such a key, and offering/ the offerings by the pricing's and the unavailable
+   * offerings' sequence numbers): building all 1,364 types with their requirements, offerings and overhead took
+   * about a second of a provisioning run's decision under load. The InstanceTypes are immutable, so sharing them is
+   * safe. Holds the lists of one generation.
+   */
+  readonly #listed = new Map<string, readonly InstanceType[]>();
   /** The error of the last refresh, if it failed (the previous data is kept). */
   lastRefreshError: unknown;
 
@@ -126,6 +141,7 @@ export class InstanceTypeSource {
       }
     } else this.lastRefreshError ??= prices.reason;
     this.#described = { types, usageClasses, zones };
+    this.#changed();
   }
 
   /** Refreshes now and then every 12 hours on the clock until `stop`. Failures are kept, not thrown. */
@@ -152,7 +168,15 @@ export class InstanceTypeSource {
 
   /** Records a registered node's memory capacity for its type under an EC2NodeClass (by its hash). */
   recordObservedMemory(instanceType: string, nodeClassHash: string, memory: Quantity): void {
-    this.#observedMemory.set(`${instanceType}:${nodeClassHash}`, memory);
+    const key = `${instanceType}:${nodeClassHash}`;
+    if (this.#observedMemory.get(key)?.value() === memory.value()) return;
+    this.#observedMemory.set(key, memory);
+    this.#changed();
+  }
+
+  #changed(): void {
+    this.#generation += 1;
+    this.#listed.clear();
   }
 
   spotPrice(instanceType: string, zone: string): number | undefined {
@@ -164,6 +188,25 @@ export class InstanceTypeSource {
    * in the given zones, for an EC2NodeClass's settings and hash.
    */
   list(
+    zones: readonly ZoneInfo[],
+    settings: CapacitySettings,
+    nodeClassHash: string,
+    names?: ReadonlySet<string>,
+  ): InstanceType[] {
+    const version = this.#options.unavailableVersion;
+    if (names !== undefined || version === undefined) return this.#build(zones, settings, nodeClassHash, names);
+    const key = JSON.stringify([this.#generation, zones, settings, nodeClassHash, version()]);
+    let listed = this.#listed.get(key);
+    if (listed === undefined) {
+      listed = this.#build(zones, settings, nodeClassHash);
+      // Each EC2NodeClass and each unavailable-offerings state has its list; old states are not asked for again.
+      if (this.#listed.size >= 16) this.#listed.clear();
+      this.#listed.set(key, listed);
+    }
+    return [...listed];
+  }
+
+  #build(
     zones: readonly ZoneInfo[],
     settings: CapacitySettings,
     nodeClassHash: string,

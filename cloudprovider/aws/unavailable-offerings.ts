@@ -26,6 +26,13 @@ export class UnavailableOfferings {
     return this.unavailableUntil(instanceType, zone, capacityType) !== undefined;
   }
 
+  /** `type:zone:capacityType@until` of each entry that holds now, sorted; expired ones are dropped. */
+  liveEntries(): string[] {
+    const now = this.#clock.now().getTime();
+    for (const [k, until] of this.#until) if (now > until) this.#until.delete(k);
+    return [...this.#until].map(([k, until]) => `${k}@${until}`).sort();
+  }
+
   /** When the entry expires, while it holds; undefined when the offering is not in the cache. */
   unavailableUntil(instanceType: string, zone: string, capacityType: CapacityType): Date | undefined {
     const k = key(instanceType, zone, capacityType);

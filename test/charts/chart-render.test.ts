@@ -278,6 +278,32 @@ describe("helm template", () => {
     );
   });
 
+  test("the controller's memory settings: NODE_OPTIONS and MALLOC_ARENA_MAX from the values, absent when unset", async () => {
+    const envOf = async (values: object) => {
+      const { code, stderr, objects } = await template(values);
+      assert.equal(code, 0, stderr);
+      const env = podSpec(one(objects, "StatefulSet", "poolkeeper-controller")).containers[0]?.env as {
+        name: string;
+        value?: string;
+      }[];
+      return Object.fromEntries(
+        env.filter((e) => e.name === "NODE_OPTIONS" || e.name === "MALLOC_ARENA_MAX").map((e) => [e.name, e.value]),
+      );
+    };
+    // The defaults: what docs/performance.md measured (values.yaml says why).
+    assert.deepEqual(await envOf(AUTOSCALER), { NODE_OPTIONS: "--max-semi-space-size=4", MALLOC_ARENA_MAX: "2" });
+    assert.deepEqual(
+      await envOf(
+        withValues(AUTOSCALER, { controller: { nodeOptions: "--max-old-space-size=512", mallocArenaMax: 4 } }),
+      ),
+      { NODE_OPTIONS: "--max-old-space-size=512", MALLOC_ARENA_MAX: "4" },
+    );
+    assert.deepEqual(
+      await envOf(withValues(AUTOSCALER, { controller: { nodeOptions: null, mallocArenaMax: null } })),
+      {},
+    );
+  });
+
   test("the webhooks: Karpenter's two kinds only, sideEffects None, v1, poolkeeper and Karpenter exempted", async () => {
     const { code, stderr, objects } = await template(REQUIRED_VALUES);
     assert.equal(code, 0, stderr);

@@ -2,7 +2,8 @@
 // EC2NodeClass with default settings, equals Karpenter's published allocatable recorded in the catalog file
 // (the same oracle test/cloudprovider/capacity.test.ts checks the math against, here through DescribeInstanceTypes
 // and the provider); observed capacity replaces the estimate; the catalog stands in when EC2 cannot be asked; the
-// refresh runs every 12 hours on the clock.
+// refresh runs every 12 hours on the clock; the full list is built once and reused until something it depends on
+// changes.
 import assert from "node:assert/strict";
 import { readFileSync } from "node:fs";
 import { test } from "node:test";
@@ -109,4 +110,38 @@ test("spot prices from DescribeSpotPriceHistory; refreshed every 12 hours on the
   assert.equal(provider.instanceTypes.spotPrice("m5.large", "us-west-2a"), 0.05);
   provider.instanceTypes.stop();
   assert.deepEqual(clock.pending, []);
+});
+
+test("the full list is built once and reused until a refresh, an observed capacity or an unavailable offering changes it", async () => {
+  const { clock, aws, provider } = setup();
+  aws.spotPrices.set("m5.large:us-west-2a", 0.04);
+  await provider.instanceTypes.refresh();
+  const m5 = <T extends { name: string }>(types: readonly T[]) => types.find((t) => t.name === "m5.large");
+  const first = await provider.getInstanceTypes({} as never, NODE_CLASS);
+  const again = await provider.getInstanceTypes({} as never, NODE_CLASS);
+  assert.notEqual(again, first, "each call has its own array");
+  assert.equal(m5(again), m5(first), "the same InstanceType: nothing it depends on changed");
+
+  // An offering marked unavailable: a new list, that offering unavailable until its 3 minutes are over.
+  provider.markUnavailable("m5.large", "us-west-2a", "spot", "InsufficientInstanceCapacity");
+  const offering = async () =>
+    m5(await provider.getInstanceTypes({} as never, NODE_CLASS))?.offerings.items.find(
+      (o) => o.zone === "us-west-2a" && o.capacityType === "spot",
+    );
+  assert.equal((await offering())?.available, false);
+  clock.step(3 * 60_000);
+  assert.equal((await offering())?.available, false, "through the last instant of the TTL");
+  clock.step(1);
+  assert.equal((await offering())?.available, true);
+
+  // A refresh with a new spot price: the new price.
+  aws.spotPrices.set("m5.large:us-west-2a", 0.05);
+  clock.step(1000);
+  await provider.instanceTypes.refresh();
+  assert.equal((await offering())?.price, 0.05);
+
+  // Observed capacity: the new memory for that type.
+  provider.recordObservedCapacity("m5.large", NODE_CLASS, "7910264Ki");
+  const observed = m5(await provider.getInstanceTypes({} as never, NODE_CLASS));
+  assert.equal(observed?.capacity.memory?.value(), parseQuantity("7910264Ki").value());
 });
