@@ -20,12 +20,15 @@ export {
   type InterruptionMetrics,
   type InterruptionStatusSink,
   parseMessage,
+  reportInterruptionEnd,
   resolveInterruptionQueue,
 } from "./interruption/index.ts";
 // Provisioning's loop, the NodeClaim lifecycle and cluster state, for the program that wires them (`run`).
 export {
   GARBAGE_COLLECTION_GRACE_MS,
   Launcher,
+  launchedAt,
+  launchReport,
   NodeClaimGarbageCollection,
   NodeClaimLifecycle,
   type NodeClaimStatusEvent,

@@ -31,6 +31,7 @@ import {
   TerminationController,
   type InterruptionStatusSink,
   type ProvisioningStatusSink,
+  reportInterruptionEnd,
   type Runnable,
   type TerminationReport,
 } from "../../controller/index.ts";
@@ -39,6 +40,7 @@ import type { Registry } from "prom-client";
 import type { ControllerSettings } from "../run-settings.ts";
 import { dryRunAwsPorts } from "./dry-run-aws.ts";
 import type { NodeBootstrap } from "./node-bootstrap.ts";
+import { reportedBeforeFinalize } from "./report-before-finalize.ts";
 
 export interface AutoscalerDependencies {
   settings: ControllerSettings;
@@ -53,7 +55,7 @@ export interface AutoscalerDependencies {
   publisher?: ProvisioningStatusSink &
     InterruptionStatusSink &
     DisruptionStatusSink &
-    NodeClaimStatusSink & { flush(): Promise<unknown> };
+    NodeClaimStatusSink & { flush(): Promise<{ pushed: boolean } | undefined> };
   /** The Git commit the cluster's pools were last applied from (recorded on every NodeClaim launched). */
   appliedCommit?: () => string | undefined;
   /**
@@ -65,9 +67,6 @@ export interface AutoscalerDependencies {
   clock: TimerClock;
   logger: Logger;
 }
-
-/** How long termination holds a finished NodeClaim for the interruption controller to start and recover. */
-const INTERRUPTION_ATTACH_WAIT_MS = 60_000;
 
 interface Shared {
   provider: AwsCloudProvider;
@@ -92,27 +91,17 @@ export function autoscalerLoops(deps: AutoscalerDependencies): Runnable[] {
   const firstRefresh = new Promise<void>((resolve) => (refreshed = resolve));
   // Provisioning's nominations, which disruption reads: a node just nominated for pending pods is no candidate.
   const nominations = new Nominations();
-  // Termination's reports close the interruptions this process acted on (notice-to-drained, replacements).
+  // Termination's reports close the interruptions the interruption controller acted on or recovered. Before it has
+  // started (after a restart the loops start side by side, and termination may finish first a NodeClaim a previous
+  // process began for a notice) they are closed directly from the notice the NodeClaim carried to its end.
   const onTerminated = new Set<(report: TerminationReport) => void>();
-  // The loops start side by side: after a restart, termination may finish a NodeClaim a previous process began
-  // for an interruption before the interruption controller has recovered that notice. Such a report waits for it
-  // (and the NodeClaim's finalizer with it, so a crash meanwhile loses nothing: the next process drains again);
-  // bounded, so termination never stalls on an interruption loop that cannot start.
-  const interruptionExpected = deps.interruptionQueue !== undefined && deps.dryRun !== true;
-  const undelivered: TerminationReport[] = [];
-  const attached = new Set<() => void>();
-  const untilInterruptionAttached = () =>
-    !interruptionExpected || onTerminated.size > 0
-      ? Promise.resolve()
-      : new Promise<void>((resolve) => {
-          const timer = clock.afterFunc(INTERRUPTION_ATTACH_WAIT_MS, done);
-          function done() {
-            timer.stop();
-            attached.delete(done);
-            resolve();
-          }
-          attached.add(done);
-        });
+  const interruptionMetrics =
+    deps.interruptionQueue !== undefined && !dryRun ? createInterruptionMetrics(registry) : undefined;
+  const interruptionEnd = {
+    cluster,
+    ...(deps.publisher ? { status: deps.publisher } : {}),
+    ...(interruptionMetrics ? { metrics: interruptionMetrics } : {}),
+  };
 
   const loops: Runnable[] = [
     controllerRunnable("provisioner", async ({ logger }) => {
@@ -175,14 +164,10 @@ export function autoscalerLoops(deps: AutoscalerDependencies): Runnable[] {
         clock,
         logger,
         onTerminated: (report) => {
-          if (interruptionExpected && onTerminated.size === 0) undelivered.push(report);
+          if (onTerminated.size === 0) reportInterruptionEnd(interruptionEnd, report);
           for (const listener of onTerminated) listener(report);
         },
-        // The drain's report reaches Git before the NodeClaim goes; a failed write keeps it queued in memory.
-        beforeFinalize: async () => {
-          await untilInterruptionAttached();
-          await (deps.publisher?.flush().catch(() => undefined) ?? Promise.resolve());
-        },
+        beforeFinalize: (claim) => reportedBeforeFinalize(claim, deps.publisher),
       }).start();
     }),
     // Disruption (branch disruption-loop's factory): a fresh reconcile loop each leadership, whose first pass
@@ -211,7 +196,7 @@ export function autoscalerLoops(deps: AutoscalerDependencies): Runnable[] {
   if (dryRun) return loops.filter((loop) => loop.name === "provisioner" || loop.name === "disruption");
   const queue = deps.interruptionQueue;
   if (queue !== undefined) {
-    const metrics = createInterruptionMetrics(registry);
+    const metrics = interruptionMetrics ?? createInterruptionMetrics(registry);
     loops.push(
       controllerRunnable("interruption", async ({ logger }) => {
         const { cloudProvider } = await shared(logger);
@@ -228,8 +213,6 @@ export function autoscalerLoops(deps: AutoscalerDependencies): Runnable[] {
         onTerminated.add(listener);
         // What a previous process left terminating for a notice: reported (once) and its drain reported at its end.
         interruption.recover();
-        for (const report of undelivered.splice(0)) listener(report);
-        for (const done of [...attached]) done();
         const consumer = new InterruptionConsumer({
           queue,
           handle: (message) => interruption.handleMessage(message),

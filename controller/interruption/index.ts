@@ -23,6 +23,7 @@ export {
   type ParsedMessage,
   parseMessage,
 } from "./messages.ts";
+export { type InterruptionEndOptions, reportInterruptionEnd } from "./interruption-end.ts";
 export { createInterruptionMetrics, type InterruptionMetrics } from "./metrics.ts";
 export { type InterruptionQueueRef, resolveInterruptionQueue } from "./queue-name.ts";
 export { ANNOTATION_REBALANCE, type RebalanceDecision, rebalanceDecision, rebalancePolicy } from "./rebalance.ts";

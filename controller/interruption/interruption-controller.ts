@@ -29,7 +29,8 @@ import {
 import type { Logger } from "../../runtime/index.ts";
 import { LABEL_NODE_POOL } from "../provisioning/index.ts";
 import { beginTermination, type TerminationReport } from "../termination/index.ts";
-import { ClaimIndex, instanceIdOf } from "./claim-index.ts";
+import { ClaimIndex } from "./claim-index.ts";
+import { reportInterruptionEnd } from "./interruption-end.ts";
 import { instanceStatusVerdicts, type InstanceStatusSource } from "./instance-status.ts";
 import { parseMessage, type InterruptionEvent, type MessageKind } from "./messages.ts";
 import type { InterruptionMetrics } from "./metrics.ts";
@@ -320,42 +321,14 @@ export class InterruptionController {
     };
   }
 
-  /** The termination controller's report: closes an interruption this process acted on. */
+  /**
+   * The termination controller's report: closes an interruption this process acted on, or one a previous process
+   * acted on whose NodeClaim carried the notice to its end (interruption-end.ts).
+   */
   terminated(report: TerminationReport): void {
-    const notice = this.#notices.get(report.nodeClaim);
-    if (notice === undefined) return;
+    const known = this.#notices.get(report.nodeClaim);
     this.#notices.delete(report.nodeClaim);
-    const drainedAt = report.drainedAt ?? report.terminatedAt;
-    const seconds = Math.max(0, (drainedAt - notice.noticeAt) / 1000);
-    this.#o.metrics?.noticeToDrained.observe({ message_type: notice.kind }, seconds);
-    const replacements = this.#replacements(report.pool, notice.noticeAt);
-    const moved = report.evicted + report.deletedAtDeadline;
-    this.#o.status?.record({
-      kind: "drained",
-      ...(report.pool === undefined ? {} : { pool: report.pool }),
-      node: report.node ?? report.nodeClaim,
-      reason:
-        `${notice.kind} for instance ${notice.instanceId}: ${moved} pod(s) moved` +
-        (report.deletedAtDeadline > 0
-          ? ` (${report.deletedAtDeadline} deleted at the deadline, a budget blocking their eviction)`
-          : "") +
-        `, notice to drained ${Math.round(seconds)} s` +
-        (replacements.length > 0 ? `; replacement ${replacements.join(", ")}` : "; no replacement launched"),
-    });
-  }
-
-  /** Instances the pool launched since the notice: the replacement capacity provisioning made for the pods. */
-  #replacements(pool: string | undefined, since: number): string[] {
-    if (pool === undefined) return [];
-    return this.#o.cluster
-      .list("nodeclaims")
-      .filter(
-        (c) =>
-          c.metadata.labels?.[LABEL_NODE_POOL] === pool &&
-          c.metadata.deletionTimestamp === undefined &&
-          Date.parse(c.metadata.creationTimestamp ?? "") >= Math.floor(since / 1000) * 1000,
-      )
-      .flatMap((c) => instanceIdOf(c.status?.providerID) ?? []);
+    reportInterruptionEnd(this.#o, report, known);
   }
 
   async #events(

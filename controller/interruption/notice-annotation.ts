@@ -22,7 +22,12 @@ export function noticeAnnotation(notice: Notice): Record<string, string> {
 
 /** The notice a NodeClaim carries, or undefined (none, or not one this version wrote). */
 export function noticeOf(claim: NodeClaim): Notice | undefined {
-  const value = claim.metadata.annotations?.[ANNOTATION_INTERRUPTION];
+  return noticeIn(claim.metadata.annotations);
+}
+
+/** The notice in a NodeClaim's annotations (as termination's report keeps them), or undefined. */
+export function noticeIn(annotations: Readonly<Record<string, string>> | undefined): Notice | undefined {
+  const value = annotations?.[ANNOTATION_INTERRUPTION];
   const [kind, instanceId, time] = value?.split(" ") ?? [];
   const noticeAt = Date.parse(time ?? "");
   if (kind === undefined || instanceId === undefined || Number.isNaN(noticeAt)) return undefined;

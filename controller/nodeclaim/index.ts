@@ -10,6 +10,7 @@ export {
 } from "./garbage-collection.ts";
 export { notInitializedBecause } from "./initialization.ts";
 export { Launcher, type LauncherOptions, type LaunchOutcome } from "./launch.ts";
+export { launchedAt, launchReport, type LaunchStatusSink } from "./launch-report.ts";
 export { NodeClaimLifecycle, type NodeClaimLifecycleOptions } from "./lifecycle-controller.ts";
 export {
   LAUNCH_TIMEOUT_MS,

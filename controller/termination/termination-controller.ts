@@ -36,11 +36,12 @@ export interface TerminationOptions {
   /** Told once per NodeClaim this process finished terminating, before its finalizer is removed. */
   onTerminated?: (report: TerminationReport) => void;
   /**
-   * Awaited between the report and the finalizer's removal: what the report recorded is made durable (the status
-   * publisher's flush) while the NodeClaim still exists, so a crash in between loses nothing — a restarted
-   * controller finds the NodeClaim still held and reports it again (recorded once).
+   * Awaited between the report and the finalizer's removal, with the NodeClaim as it ends: what is reported about
+   * it is made durable (the status publisher's flush) while the NodeClaim still exists, so a crash in between loses
+   * nothing — a restarted controller finds the NodeClaim still held and reports it again (recorded once). A
+   * rejection keeps the finalizer; the NodeClaim is looked at again.
    */
-  beforeFinalize?: () => Promise<unknown>;
+  beforeFinalize?: (claim: NodeClaim) => Promise<unknown>;
   /** How soon a drain or volume wait is looked at again; 1 s (Karpenter requeues a drain after 1 s). */
   requeueMs?: number;
   /** How soon an instance still shutting down is asked for again; 5 s (the instance termination requeue). */
@@ -181,7 +182,7 @@ export class TerminationController {
     if (!(await this.#instanceGone(claim))) return { done: false, requeueMs: this.#o.instanceRequeueMs };
     if (node !== undefined) await this.#deleteNode(node.metadata.name ?? "");
     this.#report(claim, node, progress);
-    await this.#o.beforeFinalize?.();
+    await this.#o.beforeFinalize?.(claim);
     await cluster.removeFinalizer("nodeclaims", { name }, TERMINATION_FINALIZER);
     this.#progress.delete(name);
     return { done: true };
@@ -341,13 +342,16 @@ export class TerminationController {
   }
 
   #report(claim: NodeClaim, node: Node | undefined, progress: Progress): void {
+    // A Node deleted by a pass that then died is still named: its reports keep naming the same node.
+    const nodeName = node?.metadata.name ?? claim.status?.nodeName;
     const report: TerminationReport = {
       nodeClaim: claim.metadata.name ?? "",
-      ...(node?.metadata.name === undefined ? {} : { node: node.metadata.name }),
+      ...(nodeName === undefined ? {} : { node: nodeName }),
       ...(claim.metadata.labels?.[LABEL_NODE_POOL] === undefined
         ? {}
         : { pool: claim.metadata.labels[LABEL_NODE_POOL] }),
       ...(claim.status?.providerID === undefined ? {} : { providerID: claim.status.providerID }),
+      ...(claim.metadata.annotations === undefined ? {} : { annotations: claim.metadata.annotations }),
       deletedAt: Date.parse(claim.metadata.deletionTimestamp ?? ""),
       ...(progress.drainedAt === undefined ? {} : { drainedAt: progress.drainedAt }),
       terminatedAt: this.#o.clock.now().getTime(),

@@ -2,9 +2,12 @@
 // disruption's later): counted by the process that drained it.
 export interface TerminationReport {
   readonly nodeClaim: string;
+  /** Its Node's name, also when the Node was deleted before (the NodeClaim's `status.nodeName`). */
   readonly node?: string;
   readonly pool?: string;
   readonly providerID?: string;
+  /** The NodeClaim's annotations at its end: why it terminated, for whoever started it (an interruption's notice). */
+  readonly annotations?: Readonly<Record<string, string>>;
   /** The NodeClaim's deletionTimestamp (ms since the epoch). */
   readonly deletedAt: number;
   /** When the last pod the drain waited for was gone (undefined when the deadline cut the drain short). */

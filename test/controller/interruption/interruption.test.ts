@@ -12,6 +12,7 @@ import { afterEach, beforeEach, describe, test } from "node:test";
 import type { KubeEvent, NodePool, Pod } from "../../../api/index.ts";
 import { worldAwsPorts } from "../../../sim/aws/ports.ts";
 import { WorldInterruptionQueue } from "../../../sim/world/cloud/index.ts";
+import { reportInterruptionEnd, TerminationController } from "../../../controller/index.ts";
 import { captureLog } from "../../support/log-capture.ts";
 import { startInterruptionControllers, type InterruptionControllers } from "../../support/interruption-controllers.ts";
 import { QUEUE, startInterruptionWorld, type InterruptionWorld } from "../../support/interruption-world.ts";
@@ -41,6 +42,7 @@ const instanceOf = (claim: string) =>
   w.cluster.get("nodeclaims", { name: claim })?.status?.providerID?.split("/").at(-1) ?? "";
 const deleting = (claim: string) =>
   w.cluster.get("nodeclaims", { name: claim })?.metadata.deletionTimestamp !== undefined;
+const instanceOfReason = (reason: string | undefined) => /instance (i-[0-9a-f]+)/.exec(reason ?? "")?.[1];
 const events = (reason: string) =>
   (w.world.store.list(kind("", "v1", "events")).items as unknown as KubeEvent[]).filter((e) => e.reason === reason);
 const queueEmpty = () => {
@@ -270,7 +272,8 @@ describe("messages that must not act twice, or at all", () => {
     await w.cluster.delete("nodes", { name: nodeName });
     w.world.cloud.terminate([instanceOf("default-gone")]);
     await w.until(() => c.reports.length === 1, "the termination finished");
-    assert.equal(c.reports[0]?.node, undefined);
+    // Still named after the NodeClaim's status.nodeName, as its `interrupted` event names it.
+    assert.equal(c.reports[0]?.node, nodeName);
     const kinds = c.done.flatMap((d) => (d.deleted ? [d.handled.messageType] : []));
     assert.ok(kinds.includes("instance_terminated"), `handled: ${kinds.join(", ")}`);
     assert.ok(queueEmpty());
@@ -370,6 +373,44 @@ describe("crash safety: notices survive the process that acted on them", () => {
       .flatMap((d) => (d.deleted ? d.handled.outcomes : []));
     assert.deepEqual(outcomes.sort(), ["already-terminating", "terminating"]);
     assert.equal(c.statusEvents.filter((e) => e.kind === "interrupted").length, 1);
+  });
+
+  test("a drain finished after a crash before any interruption controller started is reported from the NodeClaim's notice", async () => {
+    await w.launch("default-early", { capacityType: "spot" });
+    const node = await registered("default-early");
+    await w.until(() => queueEmpty(), "the launch's notices handled");
+    w.queues.byName(QUEUE).send(warning("default-early"), 0);
+    await w.until(() => queueEmpty() && deleting("default-early"), "the warning acted on", { stepMs: 10 });
+    // The process dies before its report is durable. The next one's termination loop starts first and finishes the
+    // NodeClaim: `run` hands its report to reportInterruptionEnd while no interruption controller listens.
+    await c.stop();
+    const statusEvents: { kind: string; node?: string; reason: string }[] = [];
+    const end = { cluster: w.cluster, status: { record: (e: (typeof statusEvents)[number]) => statusEvents.push(e) } };
+    const termination = new TerminationController({
+      cluster: w.cluster,
+      cloudProvider: w.provider,
+      clock: w.clock,
+      onTerminated: (report) => reportInterruptionEnd(end, report),
+    }).start();
+    try {
+      await w.until(() => w.cluster.get("nodeclaims", { name: "default-early" }) === undefined, "the NodeClaim gone", {
+        limitMs: 5 * 60_000,
+      });
+    } finally {
+      await termination.stop();
+    }
+    assert.deepEqual(
+      statusEvents.map((e) => `${e.kind} ${e.node}`),
+      [`interrupted ${node}`, `drained ${node}`],
+      "the act and its drain, each once, naming the node",
+    );
+    const instance = /instance (i-[0-9a-f]+)/.exec(statusEvents[0]?.reason ?? "")?.[1];
+    assert.ok(instance !== undefined && instance === instanceOfReason(statusEvents[1]?.reason));
+    assert.match(statusEvents[1]?.reason ?? "", /^spot_interrupted for instance i-[0-9a-f]+: \d+ pod\(s\) moved/);
+    // The interruption controller starting afterwards finds nothing left to report.
+    c = startInterruptionControllers(w, { queue: new WorldInterruptionQueue(w.queues, QUEUE), logger: log.logger });
+    c.interruption.recover();
+    assert.deepEqual(c.statusEvents, []);
   });
 
   test("a controller started after a crash reports the notice written on the NodeClaim, and its drain at the end", async () => {

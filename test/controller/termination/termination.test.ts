@@ -7,7 +7,12 @@
 import assert from "node:assert/strict";
 import { afterEach, beforeEach, describe, test } from "node:test";
 import type { KubeEvent, Pod } from "../../../api/index.ts";
-import { beginTermination, TerminationController, type TerminationReport } from "../../../controller/index.ts";
+import {
+  beginTermination,
+  TERMINATION_FINALIZER,
+  TerminationController,
+  type TerminationReport,
+} from "../../../controller/index.ts";
 import type { KubeObject } from "../../../sim/index.ts";
 import { startInterruptionWorld, type InterruptionWorld } from "../../support/interruption-world.ts";
 
@@ -261,6 +266,45 @@ describe("the edges", () => {
     assert.equal(events("Evicted").length, 0);
     assert.equal(reports[0]?.forced, true);
     assert.equal(w.provider.terminated.length, 1);
+  });
+
+  test("a Node a crashed pass already deleted is still named in the report, which keeps the NodeClaim's annotations", async () => {
+    const nodeName = await readyNode("default-nodegone");
+    await controller.stop();
+    await beginTermination(w.cluster, "default-nodegone", {
+      nodeName,
+      annotations: { "example.com/why": "a notice" },
+    });
+    // The pass that deleted the Node died before removing the NodeClaim's finalizer.
+    await w.cluster.delete("nodes", { name: nodeName });
+    await w.cluster.removeFinalizer("nodes", { name: nodeName }, TERMINATION_FINALIZER).catch(() => undefined);
+    await w.until(() => w.cluster.get("nodes", { name: nodeName }) === undefined, "the Node gone");
+    controller = newController();
+    await w.until(() => reports.length === 1, "the new controller finished the termination");
+    assert.equal(reports[0]?.node, nodeName);
+    assert.equal(reports[0]?.annotations?.["example.com/why"], "a notice");
+  });
+
+  test("a rejected beforeFinalize keeps the finalizer; the NodeClaim is looked at again", async () => {
+    await controller.stop();
+    let refusals = 1;
+    controller = new TerminationController({
+      cluster: w.cluster,
+      cloudProvider: w.provider,
+      clock: w.clock,
+      onTerminated: (report) => reports.push(report),
+      beforeFinalize: async (claim) => {
+        assert.equal(claim.metadata.name, "default-held");
+        if (refusals-- > 0) throw new Error("the report is not durable yet");
+      },
+    }).start();
+    const claim = await w.launch("default-held", { capacityType: "on-demand" });
+    await beginTermination(w.cluster, "default-held");
+    await w.until(() => reports.length === 1, "the first report");
+    assert.ok(w.cluster.get("nodeclaims", { name: "default-held" }), "held by its finalizer after the refusal");
+    await w.until(() => w.cluster.get("nodeclaims", { name: "default-held" }) === undefined, "the NodeClaim gone");
+    assert.equal(reports.length, 2, "reported again by the pass that removed the finalizer");
+    assert.equal(reports[1]?.providerID, claim.status?.providerID);
   });
 
   test("a controller restarted in the middle of a drain resumes from the NodeClaim's deletion and finalizer", async () => {
