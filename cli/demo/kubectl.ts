@@ -4,11 +4,12 @@
 // copy is missing in a checkout). kubectl is never looked up on PATH, so every machine shows the same messages.
 import { execFile } from "node:child_process";
 import { existsSync } from "node:fs";
-import { join } from "node:path";
+import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
 
 const KUBECTL_VERSION = "1.35.2";
-const PROJECT_ROOT = fileURLToPath(new URL("../../", import.meta.url));
+const TOOLS = join("scripts", "tools.ts");
+const PROJECT_ROOT = checkoutRoot(dirname(fileURLToPath(import.meta.url)));
 const CACHED = join(
   PROJECT_ROOT,
   "node_modules",
@@ -17,7 +18,7 @@ const CACHED = join(
   `kubectl-${KUBECTL_VERSION}`,
   "kubectl",
 );
-const TOOLS_SCRIPT = join(PROJECT_ROOT, "scripts", "tools.ts");
+const TOOLS_SCRIPT = join(PROJECT_ROOT, TOOLS);
 /** A kubectl call against the local API server; anything longer is a hang. */
 const KUBECTL_TIMEOUT_MS = 60_000;
 
@@ -52,6 +53,19 @@ export async function findKubectl(env: NodeJS.ProcessEnv): Promise<string> {
     );
   }
   return CACHED;
+}
+
+/**
+ * The checkout this module runs from: the nearest directory above it holding scripts/tools.ts — two levels up from
+ * the sources (cli/demo/), three from a build (dist/cli/demo/, where tsconfig.build.json puts it), so both look in
+ * the same cache. Outside a checkout (an installed package ships no scripts/), the sources' root, where nothing is
+ * found and POOLKEEPER_KUBECTL is asked for.
+ */
+function checkoutRoot(moduleDir: string): string {
+  for (let dir = moduleDir; ; dir = dirname(dir)) {
+    if (existsSync(join(dir, TOOLS))) return dir;
+    if (dirname(dir) === dir) return join(moduleDir, "..", "..");
+  }
 }
 
 /** kubectl bound to one kubeconfig; never prompts, never reads the user's own config. */

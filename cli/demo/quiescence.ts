@@ -3,12 +3,14 @@
 // clock would race the code it drives (an action whose answer is still on its way when the deadline passes).
 // Counted from Node's own HTTP diagnostics channels, client side (node:http, and undici's, which client-node's fetch
 // uses) and server side — every request from start until its response ends or its socket closes, but for those
-// that wait on purpose (Kubernetes watches, SQS long polls), which wait on the clock — and from the event loop's
-// active handles: a file-system request (isomorphic-git reading packs, the status writer) or a child process (git's
+// that wait on purpose (Kubernetes watches, SQS long polls), which wait on the clock —, from the bytes on their way
+// between two ends of this process (loopback-transit.ts: what a server writes into a watch or a long poll is work
+// until its client has read it), and from the event loop's active handles: a file-system request (isomorphic-git reading packs, the status writer) or a child process (git's
 // http-backend, the clone child, kubectl) under way is work too, and none of them is HTTP while it runs.
 import { subscribe, unsubscribe } from "node:diagnostics_channel";
 import type { ClientRequest, IncomingMessage, ServerResponse } from "node:http";
 import { setImmediate as nextTurn, setTimeout as wallDelay } from "node:timers/promises";
+import { LoopbackTransit } from "./loopback-transit.ts";
 
 const WAITS_ON_PURPOSE = [/[?&]watch=(true|1)\b/];
 const SQS_LONG_POLL = "AmazonSQS.ReceiveMessage";
@@ -23,6 +25,7 @@ interface UndiciRequest {
 
 export class Quiescence {
   readonly #inFlight = new Set<object>();
+  readonly #transit = new LoopbackTransit();
   readonly #onClient = (message: unknown) => {
     const request = (message as { request: ClientRequest }).request;
     const target = String(request.getHeader("x-amz-target") ?? "");
@@ -31,6 +34,7 @@ export class Quiescence {
   };
   readonly #onServer = (message: unknown) => {
     const { request, response } = message as { request: IncomingMessage; response: ServerResponse };
+    this.#transit.requestArrived(request.socket);
     if (waitsOnPurpose(request.url ?? "", String(request.headers["x-amz-target"] ?? ""))) return;
     this.#track(response, response);
   };
@@ -56,9 +60,9 @@ export class Quiescence {
     return this.#inFlight.size;
   }
 
-  /** HTTP requests, file-system requests and child processes under way now. */
+  /** HTTP requests, bytes between this process's sockets, file-system requests and child processes under way now. */
   get busy(): number {
-    let busy = this.#inFlight.size;
+    let busy = this.#inFlight.size + this.#transit.inTransit;
     for (const resource of process.getActiveResourcesInfo()) if (BUSY_RESOURCES.has(resource)) busy++;
     return busy;
   }
@@ -85,6 +89,7 @@ export class Quiescence {
   }
 
   close(): void {
+    this.#transit.close();
     unsubscribe("http.client.request.start", this.#onClient);
     unsubscribe("http.server.request.start", this.#onServer);
     unsubscribe("undici:request:create", this.#onUndiciCreate);
