@@ -30,6 +30,7 @@ import { discoverCluster, type ClusterDiscovery } from "./cluster-discovery.ts";
 import { ResourceInformer } from "./informer.ts";
 import { kubeClientMetrics } from "./metrics.ts";
 import { clusterErrorOf, KubeRestClient, type KubeRequest } from "./rest-client.ts";
+import { SharedDispatcher } from "./shared-dispatcher.ts";
 
 export interface KubeClusterOptions {
   kubeConfig: KubeConfig;
@@ -84,6 +85,7 @@ export class KubeCluster extends ClusterBase {
   readonly #limiter: ClientRateLimiter;
   readonly #metrics;
   readonly #informers = new Map<ClusterResource, ResourceInformer>();
+  readonly #watchDispatcher = new SharedDispatcher();
 
   constructor(options: KubeClusterOptions) {
     const clock = options.clock ?? systemClock;
@@ -114,6 +116,7 @@ export class KubeCluster extends ClusterBase {
         limiter: this.#limiter,
         metrics: this.#metrics,
         resyncPeriodMs: this.#options.resyncPeriodMs ?? 10 * 3600_000,
+        watchDispatcher: this.#watchDispatcher,
         ...(this.#options.logger ? { logger: this.#options.logger } : {}),
       });
       this.#informers.set(resource, informer);

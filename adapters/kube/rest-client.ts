@@ -6,6 +6,7 @@ import { HttpMethod, IsomorphicFetchHttpLibrary, RequestContext, type KubeConfig
 import { ClusterError, type TimerClock } from "../../api/index.ts";
 import type { ClientRateLimiter } from "./client-rate-limiter.ts";
 import { ConnectionSlots } from "./connection-slots.ts";
+import { SharedDispatcher } from "./shared-dispatcher.ts";
 import type { KubeClientMetrics } from "./metrics.ts";
 import { MAX_RETRIES, retryAfterConnectionError, retryAfterSeconds } from "./request-retry.ts";
 
@@ -49,7 +50,7 @@ export class KubeRestClient {
   readonly #options: RestClientOptions;
   readonly #http = new IsomorphicFetchHttpLibrary();
   readonly #server: string;
-  #dispatcher: ReturnType<RequestContext["getDispatcher"]>;
+  readonly #dispatcher = new SharedDispatcher();
   readonly #slots: ConnectionSlots;
 
   constructor(kubeConfig: KubeConfig, options: RestClientOptions) {
@@ -103,14 +104,8 @@ export class KubeRestClient {
     }
     await this.kubeConfig.applySecurityAuthentication(context);
     // client-node builds a new undici Agent (a connection pool) for every request it authenticates, so no connection
-    // is ever reused: each request pays a TLS handshake and leaves a pool behind. One pool per client instead, as
-    // client-go keeps one transport per rest config (transport.tlsCache); the kubeconfig's TLS material is read
-    // once, as there.
-    const dispatcher = context.getDispatcher();
-    if (dispatcher !== undefined) {
-      this.#dispatcher ??= dispatcher;
-      context.setDispatcher(this.#dispatcher);
-    }
+    // would ever be reused: each request would pay a TLS handshake and leave a pool behind. One pool per client.
+    this.#dispatcher.adopt(context);
     await this.#options.limiter.wait();
     const release = await this.#slots.acquire();
     // The timeout counts from the request's own turn, not from its wait for one.
