@@ -213,6 +213,10 @@ export class StatusPublisher {
     const { writer, cluster, logger, clock } = this.#options;
     this.#dirty = false;
     let events = this.#pending.splice(0);
+    // The files show the events recorded so far, these among them: one recorded while this write reads the branch
+    // goes into the next commit's files and trailers together (a commit whose files already showed it would leave
+    // the next one nothing to change).
+    const recent = [...this.#recent];
     try {
       events = await this.#uncommitted(events);
     } catch (error) {
@@ -228,13 +232,16 @@ export class StatusPublisher {
       this.#arm(delay);
       throw error;
     }
-    const model = { cluster, source: this.#source, pools: this.#pools, events: [...this.#recent] };
+    const model = { cluster, source: this.#source, pools: this.#pools, events: recent };
     this.#lastWriteAt = clock.now().getTime();
     let result: StatusWriteResult;
     try {
       result = await writer.write({
         files: renderStatusFiles(model),
         message: commitMessage(model, events, { cluster }),
+        // Events are recorded in the trailers: committed even if the files show nothing new (more events in one
+        // second than the files list, say).
+        keep: events.length > 0,
       });
     } catch (error) {
       // Not committed: the events go back to the front of the queue and the write is retried.

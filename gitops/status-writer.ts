@@ -39,6 +39,11 @@ export interface StatusWriteInput {
   /** File contents keyed by path relative to `path`. */
   files: ReadonlyMap<string, string>;
   message: string;
+  /**
+   * Commit even when the files are unchanged: the message records events (its trailers are the status branch's
+   * record of them), which would be lost with a commit left out.
+   */
+  keep?: boolean;
 }
 
 export interface StatusWriteResult {
@@ -331,7 +336,9 @@ export function createStatusWriter(options: StatusWriterOptions): StatusWriter {
       const parent = await resolveRef(localRef);
       const baseTree = await treeOf(parent);
       const tree = (await replaceAt(baseTree, ownSegments, await buildSubtree(input.files))) ?? (await emptyTree());
-      if (parent !== undefined && tree === baseTree) return { sha: parent, pushed: true, unchanged: true };
+      if (parent !== undefined && tree === baseTree && input.keep !== true) {
+        return { sha: parent, pushed: true, unchanged: true };
+      }
       const sha = await makeCommit(tree, parent, input.message);
       await git.writeRef({ fs, gitdir, ref: localRef, value: sha, force: true });
       return { sha, pushed: true, unchanged: false };
@@ -350,7 +357,7 @@ export function createStatusWriter(options: StatusWriterOptions): StatusWriter {
     const ours = await buildSubtree(input.files);
     const baseTree = await treeOf(tip);
     const tree = (await replaceAt(baseTree, ownSegments, ours)) ?? (await emptyTree());
-    const unchanged = tip !== undefined && tree === baseTree;
+    const unchanged = tip !== undefined && tree === baseTree && input.keep !== true;
     if (!unchanged) {
       tip = await makeCommit(tree, tip, input.message);
       await git.writeRef({ fs, gitdir, ref: localRef, value: tip, force: true });
