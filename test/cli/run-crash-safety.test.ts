@@ -6,11 +6,13 @@
 // one last run settles the world, and everything is judged from the world's own records: the instances EC2
 // launched (with their tags), the NodeClaims the API server stored (a watch over the whole test), the messages
 // the queue deleted and when, and the status branch in the repository.
-// Run with `npm run scenario:crash-safety`, outside `npm test` while some runs still lose a status event (see
-// docs/operations.md, "What a crash leaves behind").
+// Part of `npm test`; `npm run test:crash-safety` runs it alone (CRASH_SEED=… to replay a seed's kill points,
+// CRASH_LOG=file to keep every life's log). A life lasts seconds of simulated time — a short lease and short kill
+// delays — so that fifty kills fit in CI's budget; what happens across lives (boots, notices, consolidation) spans
+// many of them.
 import assert from "node:assert/strict";
 import { after, before, test } from "node:test";
-import { writeFileSync } from "node:fs";
+import { cpSync, writeFileSync } from "node:fs";
 import type { KubeObject, ServedWorld, World } from "../../sim/index.ts";
 import { seededRandom } from "../support/json-mutation.ts";
 import { gitCli } from "../support/pool-repo.ts";
@@ -59,6 +61,10 @@ spec:
   cluster: ${CLUSTER}
   pollInterval: 10s
   coalesce: 0s
+  controller:
+    leaseDuration: 10s
+    renewDeadline: 5s
+    retryPeriod: 1s
 `;
 
 type Pod = KubeObject & { spec?: { nodeName?: string }; status?: { phase?: string } };
@@ -82,6 +88,8 @@ before(async () => {
 });
 
 after(async () => {
+  // With CRASH_LOG the repository (pools and status branch) is kept beside the log, to trace a lost event.
+  if (process.env.CRASH_LOG && repo !== undefined) cpSync(repo, `${process.env.CRASH_LOG}.repo`, { recursive: true });
   await w?.stop();
 });
 
@@ -142,18 +150,18 @@ const leading = (l: Json) => l.msg === "controller manager leading";
  */
 async function killPoint(life: PoolkeeperProcess, index: number): Promise<string> {
   const exit = life.exit();
-  // Delays in the world's (simulated) time: up to 25 s, a window's line awaited up to 25 s more.
-  const delayMs = Math.floor(next() * 25_000);
+  // Delays in the world's (simulated) time: up to 8 s, a window's line awaited up to 8 s more.
+  const delayMs = Math.floor(next() * 8_000);
   const window = DANGEROUS[Math.floor(next() * DANGEROUS.length)] as (typeof DANGEROUS)[number];
   let killedAt = `after ${delayMs} simulated ms`;
   if (next() < 0.7) {
     const from = life.lines.length;
     const seen = await Promise.race([
       life.line(window.match, window.what, from).then(() => true),
-      clock.sleep(delayMs + 25_000).then(() => false),
+      clock.sleep(delayMs + 8_000).then(() => false),
       exit.then(() => false),
     ]);
-    killedAt = seen ? `at ${window.what}` : `after ${delayMs + 25_000} simulated ms (no ${window.what})`;
+    killedAt = seen ? `at ${window.what}` : `after ${delayMs + 8_000} simulated ms (no ${window.what})`;
   } else {
     await Promise.race([clock.sleep(delayMs), exit]);
   }
