@@ -4,7 +4,7 @@
 import { spawn, type ChildProcess } from "node:child_process";
 import { join } from "node:path";
 import { projectRoot } from "./fixtures.ts";
-import { guardAgainstHang } from "./hang-guard.ts";
+import { CHILD_HANG_GUARD_MS, guardAgainstHang } from "./hang-guard.ts";
 
 type Json = Record<string, unknown>;
 
@@ -64,8 +64,8 @@ export function startPoolkeeper(args: string[], env: NodeJS.ProcessEnv = process
           `poolkeeper exited (${code}) before ${what}; stderr:\n${errors}\nlog:\n${lines.map((l) => JSON.stringify(l)).join("\n")}`,
         );
       });
-      return guardAgainstHang(Promise.race([waiting, ended]), what);
+      return guardAgainstHang(Promise.race([waiting, ended]), what, CHILD_HANG_GUARD_MS);
     },
-    exit: () => guardAgainstHang(exited, "poolkeeper to exit"),
+    exit: () => guardAgainstHang(exited, "poolkeeper to exit", CHILD_HANG_GUARD_MS),
   };
 }
