@@ -38,6 +38,8 @@ type AnswerTree = Map<number | string, AnswerTree | Violation[]>;
 const NOT_NUMBERED = 0;
 const NOT_MEMOIZABLE = -1;
 let nextNumber = 1;
+// An absent field, in every field's numbering: most objects leave most optional fields out.
+const ABSENT = nextNumber++;
 // Every field any rule declares, by its place: a target's field numbers are an array in the same order.
 const fieldPlaces = new Map<string, number>();
 const fieldPaths: FieldPath[] = [];
@@ -173,6 +175,12 @@ function setNumber(target: PolicyTarget, numbers: Numbered, set: number): number
   let n = numbers.sets[set] ?? NOT_NUMBERED;
   if (n === NOT_NUMBERED) {
     const places = setFields[set] as readonly number[];
+    // One field: its number is the set's (numbers are never reused across fields or sets).
+    if (places.length === 1) {
+      n = fieldNumber(target, numbers, places[0] as number);
+      numbers.sets[set] = n;
+      return n;
+    }
     let text = "";
     for (const place of places) {
       const field = fieldNumber(target, numbers, place);
@@ -193,9 +201,11 @@ function fieldNumber(target: PolicyTarget, numbers: Numbered, place: number): nu
   if (n === NOT_NUMBERED) {
     const path = fieldPaths[place] as FieldPath;
     const value = valueAt(target, path);
+    if (value === undefined) n = ABSENT;
     // The previous version is not validated: only plain JSON is told apart by its text.
-    const plain = path[0] !== "previous" || value === undefined || isPlainJson(value);
-    n = plain ? textNumber(fieldTables[place] as FieldTable, JSON.stringify(value) ?? "undefined") : NOT_MEMOIZABLE;
+    else if (path[0] !== "previous" || isPlainJson(value)) {
+      n = textNumber(fieldTables[place] as FieldTable, JSON.stringify(value) ?? "undefined");
+    } else n = NOT_MEMOIZABLE;
     numbers.fields[place] = n;
   }
   return n;
