@@ -106,19 +106,22 @@ export const spotInterruption: DemoStep = {
     const tookMs = env.clock.now().getTime() - noticeAt;
     const deletion = deleted();
     // What run launched for the drained pods: NodeClaims created since the notice (creation times are in seconds).
+    // None when the other nodes had room for them: Karpenter launches capacity for a deleting node's pods only when
+    // they fit nowhere else (provisioner.go, the deleting nodes' pods in its scheduling simulation).
     const replacements = listObjects(env.world, "nodeclaims")
       .filter((claim) => Date.parse(String(claim.metadata?.creationTimestamp)) >= Math.floor(noticeAt / 1000) * 1000)
       .map(
         (claim) =>
           `${name(claim)} (${nodePoolOf(claim) ?? "?"}, ${label(claim, "node.kubernetes.io/instance-type") ?? "?"})`,
       );
-    expect(replacements.length > 0, `no NodeClaim launched since the notice; ${loopsSaid(env)}`);
     return [
       `${instanceId} (${nodeName}) warned; its ${before} pods drained and running elsewhere ` +
         `${Math.round(tookMs / 1000)} s after the notice (deadline 120 s)`,
       `the notice deleted from ${INTERRUPTION_QUEUE} by run ` +
         `${Math.round(((deletion?.deletedAt ?? noticeAt) - noticeAt) / 1000)} s after it was sent`,
-      `replacement launched by run: ${replacements.join(", ")}`,
+      replacements.length > 0
+        ? `replacement launched by run: ${replacements.join(", ")}`
+        : `no replacement needed: the other nodes had room for its ${before} pods (run launched no NodeClaim)`,
     ];
   },
 };
