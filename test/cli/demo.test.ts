@@ -1,16 +1,18 @@
-// `poolkeeper demo`: the scenario's policy and Git-gate steps (1–6), with the pinned kubectl, and each step's own
+// `poolkeeper demo`: the whole scenario with the pinned kubectl, every step required to hold, and each step's own
 // evidence checked in its output — kubectl's words for a kind the API server does not serve (k8s.io/apimachinery
 // meta.NoKindMatchError: `no matches for kind "K" in version "G/V"`), the API server's words around a webhook's
 // denial (k8s.io/apiserver admission/plugin/webhook/errors: `admission webhook "NAME" denied the request`), the
-// status branch's trailers (docs/gitops.md). Everything runs in this process on the demo's virtual clock, which
-// moves only once the work in flight is done, so nothing here depends on the machine's speed. The autoscaler's
-// steps (7–10) are not played here: they held in four runs of five, but step 8 once missed its deadline (the
-// interruption queue's long poll is not counted as work in flight, so the clock can run ahead of a message on its
-// way), and a test of them must require them. A
-// second run breaks one step on purpose through the test hook (the webhook unregistered before the step that
-// expects its denial) and sees the demo exit 1 naming that step. With --keep-running, the commands it prints work:
-// kubectl lists the pools, git clones the pool repository — whose status commits carry the simulated time, not the
-// wall clock's — and `poolkeeper history` reads its status branch.
+// status branch's trailers (docs/gitops.md); the autoscaler's steps judged by the world's records the demo prints
+// (pods bound by the world's scheduler and Karpenter's "Failed to schedule pod" for the one no pool can take, the
+// interrupted instance's pods running elsewhere before EC2's 2 minutes with the notice deleted from the queue and a
+// replacement launched when the other nodes had no room for them, nodes gone within budgets while the GPU pool's
+// `nodes: "0"` window holds it — its budget as the example pool writes it, active until 9:00 + 8 h —, every node of
+// the old class replaced). Everything runs in this process on the demo's virtual clock, which moves only once the
+// work in flight is done (the bytes between its sockets included: loopback-transit.ts), so nothing here depends on
+// the machine's speed. A second run breaks one step on purpose through the test hook (the webhook unregistered
+// before the step that expects its denial) and sees the demo exit 1 naming that step. With --keep-running, the
+// commands it prints work: kubectl lists the pools, git clones the pool repository — whose status commits carry the
+// simulated time, not the wall clock's — and `poolkeeper history` reads its status branch.
 import assert from "node:assert/strict";
 import { execFile } from "node:child_process";
 import { mkdtempSync, rmSync } from "node:fs";
@@ -42,23 +44,15 @@ function stepBlock(output: string, title: string): string {
   return lines.slice(start, end < 0 ? undefined : end).join("\n");
 }
 
-const POLICY_STEPS = [
-  "v1beta1-refused",
-  "check-explains",
-  "fix-converts",
-  "webhook-denies",
-  "gate-accepts",
-  "gate-rejects",
-] as const;
-
+// No wall-time timeout: the scenario runs on a virtual clock that waits for the work, so a slow machine makes it
+// slower, never different.
 describe("poolkeeper demo", () => {
-  // The policy and Git-gate half of the scenario (steps 1–6); the autoscaler's steps are not yet reliable (above).
-  test("plays the policy and gate steps with their assertions, prints the summary, and exits 0", async () => {
+  // The whole scenario, every step required to hold, each checked by its own evidence.
+  test("plays all ten steps with their assertions, prints the summary, and exits 0", async () => {
     const captured = capturedOutput();
     const code = await runDemo({ keepRunning: false, dir: join(dir, "full"), timeFactor: "30" }, captured, {
       main,
       env: { ...process.env, POOLKEEPER_KUBECTL: kubectl },
-      steps: POLICY_STEPS,
     });
     const out = captured.out;
     assert.equal(captured.err, "", "not a terminal: no progress redraws on standard error, and logs go to demo.log");
@@ -106,9 +100,61 @@ describe("poolkeeper demo", () => {
     // autoscaler's steps may have pushed past it).
     assert.match(rejected, new RegExp(`commit ${bad} rejected: 1 denial .*; last good ${good} stays in force`));
 
+    // The autoscaler's steps: 300 pods, one of which no pool can take; the world's own evidence is in each block.
+    const pending = stepBlock(
+      out,
+      "300 pending pods (zone-spread Deployments, a GPU job, one pod no pool can take) get nodes",
+    );
+    assert.match(pending, /^✔/);
+    assert.match(pending, /299 of 300 pods got nodes: \d+ nodes \(general-purpose \d+, gpu [1-9]\d*\)/);
+    // Karpenter's FailedScheduling message for a pod no NodePool's requirements admit names the requirement.
+    assert.match(pending, /arm-only stays pending: Failed to schedule pod, .*kubernetes\.io\/arch/);
+
+    const interrupted = stepBlock(out, "a spot interruption is drained and replaced before the 2-minute deadline");
+    assert.match(interrupted, /^✔/);
+    const [, seconds] = /running elsewhere (\d+) s after the notice \(deadline 120 s\)/.exec(interrupted) ?? [
+      assert.fail(`no drain line in:\n${interrupted}`),
+    ];
+    assert.ok(Number(seconds) < 120, interrupted);
+    const [, deletedAfter] =
+      /the notice deleted from poolkeeper-demo-interruptions by run (\d+) s after it was sent/.exec(interrupted) ?? [
+        assert.fail(`no deletion line in:\n${interrupted}`),
+      ];
+    assert.ok(Number(deletedAfter) <= Number(seconds), interrupted);
+    // A replacement when the other nodes had no room for the drained pods, as Karpenter decides it; either way
+    // they ran elsewhere in time (above).
+    assert.match(
+      interrupted,
+      /replacement launched by run: [a-z0-9-]+ \((general-purpose|gpu), [a-z0-9-]+\.[a-z0-9]+\)|no replacement needed: the other nodes had room for its \d+ pods \(run launched no NodeClaim\)/,
+    );
+
+    const consolidated = stepBlock(
+      out,
+      'load drops: consolidation within the budgets, while a nodes: "0" window holds the GPU pool',
+    );
+    assert.match(consolidated, /^✔/);
+    const [, from, to] = /general-purpose: (\d+) → (\d+) nodes/.exec(consolidated) ?? [
+      assert.fail(`no consolidation line in:\n${consolidated}`),
+    ];
+    assert.ok(Number(to) < Number(from), consolidated);
+    // The GPU pool's budget as examples/demo writes it: nodes "0" on weekdays from 09:00 UTC for 8 hours; the
+    // scenario's Wednesday 10:00 is inside it, so it holds until 17:00.
+    assert.match(consolidated, /gpu held: .*budget 0 \(`nodes: 0`, 0 9 \* \* mon-fri for 8h\) active until 17:00 UTC/);
+
+    const drifted = stepBlock(out, "an EC2NodeClass change drifts its nodes, replaced with rollout progress");
+    assert.match(drifted, /^✔/);
+    const [, total] = /rollout: 0\/(\d+) → .* → \1\/\1 nodes replaced/.exec(drifted) ?? [
+      assert.fail(`no rollout line in:\n${drifted}`),
+    ];
+    assert.ok(Number(total) > 0, drifted);
+    assert.match(
+      out,
+      /Poolkeeper-Event: rollout general-purpose: \d+ of \d+ nodes on the current template at [0-9a-f]{7}/,
+    );
+
     assert.match(out, /Status branch events by kind \(\d+ commits\):\n {2}.*rejected 1/);
     assert.match(out, /Poolkeeper-Cluster: demo\n {2}Poolkeeper-Source: [0-9a-f]{40}/);
-    assert.match(out, /all 6 steps held/);
+    assert.match(out, /all 10 steps held/);
     assert.equal(code, 0, out);
   });
 

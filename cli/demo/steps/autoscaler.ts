@@ -5,7 +5,7 @@
 // naming the loops `run` registered, when what it waits for does not happen.
 import { join } from "node:path";
 import type { KubeObject } from "../../../sim/index.ts";
-import type { DemoEnvironment } from "../environment.ts";
+import { INTERRUPTION_QUEUE, type DemoEnvironment } from "../environment.ts";
 import { DEMO_EXAMPLES, demoExample } from "../repository.ts";
 import { expect, StepFailure, waitFor, type DemoStep } from "../step.ts";
 import { findObject, isBound, isRunningOrDone, listObjects, nodePoolOf } from "../world-view.ts";
@@ -86,24 +86,42 @@ export const spotInterruption: DemoStep = {
       (pod) => (pod.spec as { nodeName?: string }).nodeName === nodeName,
     ).length;
     const noticeAt = env.clock.now().getTime();
-    env.served.aws.events.spotInterruption(instanceId);
+    const notice = env.served.aws.events.spotInterruption(instanceId);
+    const queue = env.served.aws.queues.byName(INTERRUPTION_QUEUE);
+    // run deletes the message once the node is tainted and its NodeClaim's deletion persisted (docs/interruption.md).
+    const deleted = () => queue.deleted().find((message) => messageId(message.body) === notice.id);
     await waitFor(
       env,
-      `${nodeName}'s ${before} pods drained and running elsewhere`,
+      `${nodeName}'s ${before} pods drained and running elsewhere, and the notice deleted from the queue`,
       INTERRUPTION_DEADLINE_MS,
       () => {
         const pods = listObjects(env.world, "pods", NAMESPACE).filter((pod) => name(pod) !== UNSCHEDULABLE_POD);
         const left = pods.filter((pod) => (pod.spec as { nodeName?: string }).nodeName === nodeName).length;
         const waiting = pods.filter((pod) => !isBound(pod) || !isRunningOrDone(pod)).length;
         progress(`${left} pods left on ${nodeName}, ${waiting} not running yet`);
-        return left === 0 && waiting === 0 ? true : undefined;
+        return left === 0 && waiting === 0 && deleted() !== undefined ? true : undefined;
       },
-      { why: () => loopsSaid(env) },
+      { why: () => `the notice ${deleted() === undefined ? "still queued" : "deleted"}; ${loopsSaid(env)}` },
     );
     const tookMs = env.clock.now().getTime() - noticeAt;
+    const deletion = deleted();
+    // What run launched for the drained pods: NodeClaims created since the notice (creation times are in seconds).
+    // None when the other nodes had room for them: Karpenter launches capacity for a deleting node's pods only when
+    // they fit nowhere else (provisioner.go, the deleting nodes' pods in its scheduling simulation).
+    const replacements = listObjects(env.world, "nodeclaims")
+      .filter((claim) => Date.parse(String(claim.metadata?.creationTimestamp)) >= Math.floor(noticeAt / 1000) * 1000)
+      .map(
+        (claim) =>
+          `${name(claim)} (${nodePoolOf(claim) ?? "?"}, ${label(claim, "node.kubernetes.io/instance-type") ?? "?"})`,
+      );
     return [
       `${instanceId} (${nodeName}) warned; its ${before} pods drained and running elsewhere ` +
         `${Math.round(tookMs / 1000)} s after the notice (deadline 120 s)`,
+      `the notice deleted from ${INTERRUPTION_QUEUE} by run ` +
+        `${Math.round(((deletion?.deletedAt ?? noticeAt) - noticeAt) / 1000)} s after it was sent`,
+      replacements.length > 0
+        ? `replacement launched by run: ${replacements.join(", ")}`
+        : `no replacement needed: the other nodes had room for its ${before} pods (run launched no NodeClaim)`,
     ];
   },
 };
@@ -238,6 +256,15 @@ function name(object: KubeObject): string {
 
 function label(object: KubeObject, key: string): string | undefined {
   return (object.metadata as { labels?: Record<string, string> } | undefined)?.labels?.[key];
+}
+
+/** The EventBridge event's id in an SQS message's body. */
+function messageId(body: string): string | undefined {
+  try {
+    return (JSON.parse(body) as { id?: string }).id;
+  } catch {
+    return undefined;
+  }
 }
 
 function podEvents(env: DemoEnvironment, pod: string): { reason: string; message: string }[] {
