@@ -24,7 +24,7 @@ export class Pass {
   readonly instanceTypes: ReadonlyMap<string, readonly InstanceType[]>;
   readonly sim: SimulationContext;
   readonly #budgets = new Map<string, { budget: PoolBudget; spent: number }>();
-  #byPool: Map<string, NodeFacts[]> | undefined;
+  #byPool: Map<string | undefined, NodeFacts[]> | undefined;
   readonly #blocked = new Map<string, Blocked>();
 
   constructor(init: {
@@ -97,15 +97,7 @@ export class Pass {
    * once per pass instead of a walk over every node per pool and reason.
    */
   factsOf(nodePool: string): readonly NodeFacts[] {
-    if (this.#byPool === undefined) {
-      this.#byPool = new Map();
-      for (const f of this.facts) {
-        if (f.nodePool === undefined) continue;
-        const list = this.#byPool.get(f.nodePool);
-        if (list === undefined) this.#byPool.set(f.nodePool, [f]);
-        else list.push(f);
-      }
-    }
+    this.#byPool ??= Map.groupBy(this.facts, (f) => f.nodePool);
     return this.#byPool.get(nodePool) ?? [];
   }
 

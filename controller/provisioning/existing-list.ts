@@ -23,7 +23,7 @@ export class ExistingList {
   readonly byName: Int32Array;
   // Per label key: value → positions in name order (ascending in `byName`), the nodes with it.
   readonly #byLabel = new Map<string, Map<string, number[]>>();
-  #byPool: Map<string, ExistingCapacity[]> | undefined;
+  #byPool: Map<string | undefined, ExistingCapacity[]> | undefined;
   #occurrences: Map<string, Occurrence[]> | undefined;
 
   constructor(nodes: readonly ExistingCapacity[]) {
@@ -37,15 +37,7 @@ export class ExistingList {
 
   /** The pool's nodes in list order, without those left out. */
   ofPool(pool: string, leaveOut: LeaveOut | undefined): ExistingCapacity[] {
-    if (this.#byPool === undefined) {
-      this.#byPool = new Map();
-      for (const e of this.nodes) {
-        if (e.nodePool === undefined) continue;
-        const nodes = this.#byPool.get(e.nodePool);
-        if (nodes === undefined) this.#byPool.set(e.nodePool, [e]);
-        else nodes.push(e);
-      }
-    }
+    this.#byPool ??= Map.groupBy(this.nodes, (e) => e.nodePool);
     const nodes = this.#byPool.get(pool) ?? [];
     return leaveOut === undefined ? nodes : nodes.filter((e) => !leaveOut.has(e.name));
   }
