@@ -6,7 +6,8 @@
 // commits are rebuilt on their tip (re-applying our subtree over their tree) and the push is retried with
 // exponential backoff and jitter. Credentials only go through `onAuth`; errors are scrubbed `SourceError`s.
 // `url` may also be the path of a local repository (bare or with a working tree): the status branch is then
-// committed there in place, with nothing to push (isomorphic-git has no file:// transport).
+// committed there in place, with nothing to push (isomorphic-git has no file:// transport), and moved only from the
+// commit it was built on (ref-update.ts), as a push is, since other replicas commit there too.
 import fs from "node:fs";
 import { join, resolve } from "node:path";
 import git from "isomorphic-git";
@@ -16,6 +17,7 @@ import { SourceError, displayRemote, type SourceCredentials } from "./source.ts"
 import { networkCode, scrub, secretsOf, type ErrorLike } from "./git-errors.ts";
 import { authCallbacks, fetchBranch, isGitDir, localGitDir, REMOTE } from "./git-remote.ts";
 import { readStatusHistory, type HistoryEntry } from "./history.ts";
+import { updateRef } from "./ref-update.ts";
 import { consolidateInChildProcess } from "./git-process.ts";
 import { defaultConsolidation } from "./pack-consolidation.ts";
 
@@ -331,9 +333,13 @@ export function createStatusWriter(options: StatusWriterOptions): StatusWriter {
     return Math.round(base / 2 + (Math.random() * base) / 2);
   }
 
-  async function writeOnce(input: StatusWriteInput): Promise<StatusWriteResult> {
-    await ensureRepo();
-    if (local) {
+  /**
+   * A local repository's branch is committed in place, where other replicas commit too: the ref moves only from the
+   * commit this one was built on (ref-update.ts); when another writer moved it first, the commit is built again on
+   * its tip, as a rejected push is rebuilt on the remote's.
+   */
+  async function writeInPlace(input: StatusWriteInput): Promise<StatusWriteResult> {
+    for (let attempt = 0; ; attempt++) {
       const parent = await resolveRef(localRef);
       const baseTree = await treeOf(parent);
       const tree = (await replaceAt(baseTree, ownSegments, await buildSubtree(input.files))) ?? (await emptyTree());
@@ -341,9 +347,27 @@ export function createStatusWriter(options: StatusWriterOptions): StatusWriter {
         return { sha: parent, pushed: true, unchanged: true };
       }
       const sha = await makeCommit(tree, parent, input.message);
-      await git.writeRef({ fs, gitdir, ref: localRef, value: sha, force: true });
-      return { sha, pushed: true, unchanged: false };
+      const outcome = await updateRef({
+        gitdir,
+        ref: localRef,
+        value: sha,
+        expected: parent,
+        read: () => resolveRef(localRef),
+      });
+      if (outcome === "updated") return { sha, pushed: true, unchanged: false };
+      if (attempt >= options.retries.max) {
+        throw new SourceError(
+          "other",
+          `The status branch ${branch} in ${remote} was still ${outcome === "moved" ? "moved by another writer" : "locked"} after ${attempt} retries.`,
+        );
+      }
+      await sleep(backoff(attempt));
     }
+  }
+
+  async function writeOnce(input: StatusWriteInput): Promise<StatusWriteResult> {
+    await ensureRepo();
+    if (local) return writeInPlace(input);
     let online = true;
     let remoteTip: string | undefined;
     try {

@@ -199,3 +199,49 @@ describe("StatusWriter over HTTP", () => {
     );
   });
 });
+
+describe("StatusWriter in a local repository written by several replicas", () => {
+  let tmp: string;
+  before(() => {
+    tmp = mkdtempSync(join(tmpdir(), "poolkeeper-status-writer-local-"));
+  });
+  after(() => rmSync(tmp, { recursive: true, force: true }));
+
+  it("keeps every writer's commits when two write the branch at once", async () => {
+    // Two replicas of run over one repository (a stalled leader and its successor, both writing): each write's
+    // trailer must reach the branch, read back by git's own trailer parser.
+    const repo = join(tmp, "repo");
+    await gitCli(tmp, "init", "--quiet", "--initial-branch=main", repo);
+    await gitCli(repo, "commit", "--quiet", "--allow-empty", "-m", "desired state");
+    const writer = (name: string) =>
+      createStatusWriter({
+        url: repo,
+        branch: BRANCH,
+        path: `status/${name}/`,
+        cacheDir: join(tmp, `cache-${name}`),
+        author: AUTHOR,
+        retries: { max: 50, minBackoffMs: 1, maxBackoffMs: 4 },
+        sleep: async () => {},
+      });
+    const writers = [writer("a"), writer("b")];
+    const writes = writers.flatMap((w, i) =>
+      Array.from({ length: 15 }, (_, k) =>
+        w.write({
+          files: new Map([["summary.md", `${i} ${k}\n`]]),
+          message: `status ${i} ${k}\n\nPoolkeeper-Event: provisioned default node-${i}-${k}: launched\n`,
+        }),
+      ),
+    );
+    const results = await Promise.all(writes);
+    assert.ok(results.every((r) => r.pushed && !r.unchanged));
+    const trailers = await gitCli(repo, "log", "--format=%(trailers:key=Poolkeeper-Event,valueonly)", BRANCH);
+    const events = trailers.split("\n").filter((line) => line !== "");
+    const expected = [0, 1].flatMap((i) => Array.from({ length: 15 }, (_, k) => `node-${i}-${k}`));
+    assert.deepEqual(
+      events.map((e) => /node-\d+-\d+/.exec(e)?.[0]).sort(),
+      expected.sort(),
+      "every write of both writers is in the branch once",
+    );
+    await gitCli(repo, "fsck", "--strict");
+  });
+});
