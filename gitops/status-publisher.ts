@@ -131,6 +131,10 @@ export class StatusPublisher {
    */
   reseed(): void {
     if (this.#options.history) this.#stale = true;
+    // A previous process may have left a commit in the local clone (the same cache directory) that the remote never
+    // took: its events are in the history read at start, so their re-derived reports are dropped. The next write
+    // pushes it, and until one has, a flush (termination's, before a finalizer goes) does not report it done.
+    this.#unpushed = true;
   }
 
   #rememberAction(key: string, keys: Set<string> = this.#actions): void {

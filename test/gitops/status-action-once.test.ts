@@ -98,3 +98,40 @@ describe("each node action once in the status branch", () => {
     assert.deepEqual(events(), ["interrupted n", "interrupted n"]);
   });
 });
+
+describe("a commit a previous process left unpushed in the local clone", () => {
+  it("is pushed by the first flush after reseed, which reports it not pushed while the remote refuses", async () => {
+    // The local clone's history (read at start) holds the previous process's events, so their re-derived reports are
+    // dropped: nothing is pending, yet the flush termination awaits before removing a finalizer must push.
+    let remoteUp = false;
+    const writes: StatusWriteInput[] = [];
+    const writer: StatusWriter = {
+      remote: "memory",
+      branch: "status",
+      async write(input) {
+        writes.push(input);
+        return { sha: "c1", pushed: remoteUp, unchanged: true };
+      },
+      history: async () => [entry([{ kind: "drained", pool: "default", node: "n1", reason: "spot_interrupted" }])],
+    };
+    const publisher = new StatusPublisher({
+      writer,
+      cluster: "prod",
+      coalesceMs: 0,
+      clock: new FakeClock(new Date("2026-11-25T10:00:00Z")),
+      logger: silentLogger(),
+      retry: { minBackoffMs: 60_000, maxBackoffMs: 60_000 },
+      manual: true,
+      history: writer.history,
+    });
+    publisher.seedActions((await writer.history()).flatMap((e) => e.events));
+    publisher.reseed();
+    publisher.record({ kind: "drained", pool: "default", node: "n1", reason: "spot_interrupted: re-derived" });
+    assert.equal((await publisher.flush())?.pushed, false, "the remote refused: not done");
+    assert.equal(writes.length, 1);
+    assert.deepEqual(parseTrailers(writes[0]?.message ?? "").events, [], "the re-derived drain is not repeated");
+    remoteUp = true;
+    assert.equal((await publisher.flush())?.pushed, true);
+    assert.equal(await publisher.flush(), undefined, "nothing left to push");
+  });
+});
