@@ -26,7 +26,12 @@ import { insufficientCapacityEvent, launchedEvent } from "./nodeclaim-events.ts"
 import { patchCondition } from "./status-patch.ts";
 
 export type LaunchOutcome =
-  | { readonly outcome: "launched"; readonly nodeClaim: NodeClaim }
+  | {
+      readonly outcome: "launched";
+      readonly nodeClaim: NodeClaim;
+      /** A caller that reports its launches (the provisioner) took part in this one: the others need not report it. */
+      readonly reported?: boolean;
+    }
   | { readonly outcome: "insufficient-capacity"; readonly message: string }
   | { readonly outcome: "failed"; readonly reason: string; readonly message: string };
 
@@ -39,7 +44,7 @@ export interface LauncherOptions {
 
 export class Launcher {
   readonly #o: LauncherOptions;
-  readonly #inFlight = new Map<string, Promise<LaunchOutcome>>();
+  readonly #inFlight = new Map<string, { launch: Promise<LaunchOutcome>; reported: boolean }>();
 
   constructor(options: LauncherOptions) {
     this.#o = options;
@@ -50,14 +55,24 @@ export class Launcher {
     return this.#inFlight.has(name);
   }
 
-  /** Launches the NodeClaim, or joins the launch of it already under way. */
-  launch(nodeClaim: NodeClaim): Promise<LaunchOutcome> {
+  /**
+   * Launches the NodeClaim, or joins the launch of it already under way. `reports`: this caller reports the launch
+   * to the status branch when it succeeds; whoever else took part learns so from the outcome (`reported`), and
+   * reports a launch no reporting caller took part in — one retried after the provisioner's attempt failed.
+   */
+  launch(nodeClaim: NodeClaim, options: { reports?: boolean } = {}): Promise<LaunchOutcome> {
     const name = nodeClaim.metadata.name ?? "";
-    const running = this.#inFlight.get(name);
-    if (running !== undefined) return running;
-    const launch = this.#launch(nodeClaim).finally(() => this.#inFlight.delete(name));
-    this.#inFlight.set(name, launch);
-    return launch;
+    let running = this.#inFlight.get(name);
+    if (running === undefined) {
+      const launch = this.#launch(nodeClaim).finally(() => this.#inFlight.delete(name));
+      running = { launch, reported: false };
+      this.#inFlight.set(name, running);
+    }
+    if (options.reports === true) running.reported = true;
+    const entry = running;
+    return entry.launch.then((outcome) =>
+      outcome.outcome === "launched" && entry.reported ? { ...outcome, reported: true } : outcome,
+    );
   }
 
   async #launch(nodeClaim: NodeClaim): Promise<LaunchOutcome> {

@@ -140,7 +140,7 @@ export class NodeClaimLifecycle {
     }
     if (live.deadline !== undefined) this.#armAt(name, live.deadline.getTime());
     if (!isConditionTrue(claim, CONDITION_LAUNCHED)) {
-      await this.#launch(claim, now.getTime());
+      await this.#launch(claim, now.getTime(), live.deadline?.getTime());
       return;
     }
     this.#reportRecovered(claim);
@@ -155,18 +155,24 @@ export class NodeClaimLifecycle {
     }
   }
 
-  async #launch(claim: NodeClaim, now: number): Promise<void> {
+  async #launch(claim: NodeClaim, now: number, deadline: number | undefined): Promise<void> {
     const name = claim.metadata.name ?? "";
     const failure = this.#failures.get(name);
-    if (failure !== undefined && now < failure.retryAt) return;
+    if (failure !== undefined && now < failure.retryAt) {
+      // One timer per NodeClaim carries both the retry and the launch timeout: the earlier of them.
+      this.#armAt(name, Math.min(failure.retryAt, deadline ?? Number.POSITIVE_INFINITY));
+      return;
+    }
     const outcome = await this.#o.launcher.launch(claim);
-    if (outcome.outcome === "launched") this.#reportRecovered(outcome.nodeClaim);
+    // A launch the provisioner took no part in is reported here, whoever created the NodeClaim: the provisioner
+    // reports only a launch its own attempt saw through, so one retried here after its attempt failed was nobody's.
+    if (outcome.outcome === "launched") this.#reportRecovered(outcome.nodeClaim, { unreported: !outcome.reported });
     if (outcome.outcome === "failed") {
       const count = (failure?.count ?? 0) + 1;
       const delay = Math.min(LAUNCH_RETRY_MAX_MS, LAUNCH_RETRY_MIN_MS * 2 ** (count - 1));
       const retryAt = this.#o.clock.now().getTime() + delay;
       this.#failures.set(name, { count, retryAt });
-      this.#armAt(name, retryAt);
+      this.#armAt(name, Math.min(retryAt, deadline ?? Number.POSITIVE_INFINITY));
     } else {
       this.#failures.delete(name);
     }
@@ -175,13 +181,15 @@ export class NodeClaimLifecycle {
   /**
    * Reports the launch of a NodeClaim a previous process created (a second before this controller started, at
    * least: creation times are whole seconds): that process may have died before its provisioner reported it, or
-   * before it launched it at all. The provisioner reports what this process creates.
+   * before it launched it at all. The provisioner reports what this process creates and launches; a launch made
+   * here without it (`unreported`: retried after the provisioner's attempt failed) is reported here.
    */
-  #reportRecovered(claim: NodeClaim): void {
+  #reportRecovered(claim: NodeClaim, options: { unreported?: boolean } = {}): void {
     const name = claim.metadata.name ?? "";
-    if (this.#o.status === undefined || this.#reported.has(name)) return;
+    if (this.#o.status === undefined || this.#reported.has(name) || launchedAt(claim) === undefined) return;
     const created = Date.parse(claim.metadata.creationTimestamp ?? "");
-    if (Number.isNaN(created) || created > this.#startedAt - 1_000 || launchedAt(claim) === undefined) return;
+    const previous = !Number.isNaN(created) && created <= this.#startedAt - 1_000;
+    if (!previous && options.unreported !== true) return;
     this.#reported.add(name);
     const event = launchReport(claim);
     if (event !== undefined) this.#o.status.record(event);

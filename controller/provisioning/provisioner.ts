@@ -299,7 +299,7 @@ export class Provisioner {
       const pod = pods.get(key);
       if (pod !== undefined) void this.#event(nominatedEvent(pod, `nodeclaim/${name}`));
     }
-    const outcome = await launcher.launch(created);
+    const outcome = await launcher.launch(created, { reports: this.#o.status !== undefined });
     if (outcome.outcome === "insufficient-capacity") {
       this.nominations.forgetTarget(name);
       metrics?.insufficientCapacity.inc({ nodepool: pool });
