@@ -9,7 +9,10 @@
 // Outside `npm test` while a window remains (seed 526317 lost events); `npm run scenario:crash-safety` runs it (CRASH_SEED=… to replay a seed's kill points,
 // CRASH_LOG=file to keep every life's log). A life lasts seconds of simulated time — a short lease and short kill
 // delays — so that fifty kills fit in CI's budget; what happens across lives (boots, notices, consolidation) spans
-// many of them.
+// many of them. Either replica may win the Lease (the one started later too), so the one that leads is killed; on a
+// loaded machine a stalled leader may still act for a moment beside its successor. A failure names, for each lost
+// or repeated event, every life whose log names the object, how that life ended, the last step it logged about it
+// and whether its status commits reached the branch.
 import assert from "node:assert/strict";
 import { after, before, test } from "node:test";
 import { cpSync, writeFileSync } from "node:fs";
@@ -62,7 +65,7 @@ spec:
   pollInterval: 10s
   coalesce: 0s
   controller:
-    leaseDuration: 10s
+    leaseDuration: 8s
     renewDeadline: 5s
     retryPeriod: 1s
 `;
@@ -141,7 +144,23 @@ interface Life {
   killedAt: string;
 }
 
-const leading = (l: Json) => l.msg === "controller manager leading";
+/** Every replica started, in order; a failure names them by index ("life 7"). */
+const lives: Life[] = [];
+
+const PHASE = /^controller manager (leading|standby|passive)$/;
+const phaseOf = (run: PoolkeeperProcess) => run.lines.findLast((l) => PHASE.test(String(l.msg)))?.msg;
+
+/**
+ * The replica that leads, once one does: whichever of the two won the Lease — the one started later may win it
+ * while the earlier one is still loading, and a test waiting for the other would wait for ever.
+ */
+async function leaderOf(replicas: PoolkeeperProcess[]): Promise<PoolkeeperProcess> {
+  for (;;) {
+    const leader = replicas.find((r) => phaseOf(r) === "controller manager leading");
+    if (leader !== undefined) return leader;
+    await Promise.race(replicas.map((r) => r.line((l) => PHASE.test(String(l.msg)), "a phase", r.lines.length)));
+  }
+}
 
 /**
  * Lets the leading `run` act until a kill point the generator chooses — a random delay, or the first line of a
@@ -150,18 +169,18 @@ const leading = (l: Json) => l.msg === "controller manager leading";
  */
 async function killPoint(life: PoolkeeperProcess, index: number): Promise<string> {
   const exit = life.exit();
-  // Delays in the world's (simulated) time: up to 8 s, a window's line awaited up to 8 s more.
-  const delayMs = Math.floor(next() * 8_000);
+  // Delays in the world's (simulated) time: up to 6 s, a window's line awaited up to 4 s more.
+  const delayMs = Math.floor(next() * 6_000);
   const window = DANGEROUS[Math.floor(next() * DANGEROUS.length)] as (typeof DANGEROUS)[number];
   let killedAt = `after ${delayMs} simulated ms`;
   if (next() < 0.7) {
     const from = life.lines.length;
     const seen = await Promise.race([
       life.line(window.match, window.what, from).then(() => true),
-      clock.sleep(delayMs + 8_000).then(() => false),
+      clock.sleep(delayMs + 4_000).then(() => false),
       exit.then(() => false),
     ]);
-    killedAt = seen ? `at ${window.what}` : `after ${delayMs + 8_000} simulated ms (no ${window.what})`;
+    killedAt = seen ? `at ${window.what}` : `after ${delayMs + 4_000} simulated ms (no ${window.what})`;
   } else {
     await Promise.race([clock.sleep(delayMs), exit]);
   }
@@ -186,32 +205,34 @@ test(`poolkeeper run killed ${KILLS} times at random points loses, leaks and rep
   });
   world.store.create(deployments(), "default", appDeployment(12));
   actions.push("deployment of 12");
-  const lives: Life[] = [];
   const start = () => {
     const run = startPoolkeeper(runArgs(), w.env);
     lives.push({ run, killedAt: "" });
     return run;
   };
   try {
-    // The first run applies the pools and launches for the first pods before the kills begin; the next replica
-    // is always loading or standing by, so its start-up overlaps the current life.
-    let current = start();
-    await current.line((l) => l.msg === "launched nodeclaim", "the first launch", 0);
-    let following = start();
+    // The first run applies the pools and launches for the first pods before the kills begin; a second replica is
+    // always loading or standing by, so its start-up overlaps the leader's life.
+    const first = start();
+    await first.line((l) => l.msg === "launched nodeclaim", "the first launch", 0);
+    let replicas = [first, start()];
     for (let kill = 1; kill <= KILLS; kill++) {
       disturb();
-      await current.line(leading, "leading", 0);
-      (lives.find((l) => l.run === current) as Life).killedAt = await killPoint(current, kill);
-      current = following;
-      following = start();
+      const leader = await leaderOf(replicas);
+      (lives.find((l) => l.run === leader) as Life).killedAt = await killPoint(leader, kill);
+      replicas = [...replicas.filter((r) => r !== leader), start()];
     }
-    following.child.kill("SIGKILL");
-    // The last run settles the world: every pod running, every interrupted instance replaced, empty nodes gone.
+    // The last leader settles the world: every pod running, every interrupted instance replaced, empty nodes gone.
+    const last = await leaderOf(replicas);
+    (lives.find((l) => l.run === last) as Life).killedAt = "never: the last leader, stopped with SIGTERM";
+    for (const other of replicas.filter((r) => r !== last)) {
+      other.child.kill("SIGKILL");
+      (lives.find((l) => l.run === other) as Life).killedAt = "as the last leader settled the world";
+    }
     scale(16);
-    await current.line(leading, "leading", 0);
-    await settled(current);
-    current.child.kill("SIGTERM");
-    assert.equal(await current.exit(), 0, current.stderr());
+    await settled(last);
+    last.child.kill("SIGTERM");
+    assert.equal(await last.exit(), 0, last.stderr());
   } finally {
     if (process.env.CRASH_LOG) {
       const text = lives.map((l, i) =>
@@ -252,6 +273,38 @@ async function settled(run: PoolkeeperProcess): Promise<void> {
     // The world moves on its own clock; look again two simulated seconds later.
     await clock.sleep(2_000);
   }
+}
+
+/**
+ * Where an object went, for a failure's message: each life whose log names it (the NodeClaim, its instance), how
+ * that life ended, the last step it logged about the object, and the status commits it made from then on (each in
+ * the branch or not) — so a CI log alone says which incarnation held the lost event and what became of it.
+ */
+function trace(branch: ReadonlySet<string>, ...names: string[]): string {
+  const found: string[] = [];
+  lives.forEach((life, index) => {
+    const lines = life.run.lines;
+    const about = lines.flatMap((l, i) => (names.some((n) => JSON.stringify(l).includes(n)) ? [i] : []));
+    const last = about.at(-1);
+    if (last === undefined) return;
+    const step = lines[last] as Json;
+    const detail = Object.entries(step)
+      .filter(([key]) => !["level", "pid", "hostname", "name", "msg", "time"].includes(key))
+      .map(([key, value]) => `${key}=${JSON.stringify(value)}`)
+      .join(" ")
+      .slice(0, 300);
+    const commits = lines
+      .slice(last)
+      .filter((l) => l.msg === "status committed and pushed")
+      .map((l) => `${String(l.sha).slice(0, 7)}${branch.has(String(l.sha)) ? "" : " (not in the branch)"}`);
+    const phases = lines.filter((l) => PHASE.test(String(l.msg))).map((l) => String(l.msg).split(" ").at(-1));
+    found.push(
+      `  life ${index} (pid ${life.run.child.pid}, ${phases.join("→") || "no phase"}, killed ${life.killedAt || "before leading"}): ` +
+        `${about.length} line(s) name it; last step ${JSON.stringify(step.msg)} at ${String(step.time)} ${detail}; ` +
+        `status commits after it: ${commits.join(", ") || "none"}`,
+    );
+  });
+  return found.length === 0 ? "  named in no life's log" : found.join("\n");
 }
 
 /** The status branch's events, read by git's own trailer parser (`%(trailers)`), oldest first. */
@@ -298,8 +351,17 @@ async function judge(seen: Seen): Promise<void> {
     const id = claim.status?.providerID?.split("/").at(-1);
     if (id === undefined || !alive.has(id)) problems.push(`NodeClaim ${claim.metadata?.name} has no running instance`);
   }
-  // Each action exactly once in the status branch.
+  // Each action exactly once in the status branch, and every commit a life logged as made there still in it.
   const events = await statusEvents();
+  const branch = new Set((await gitCli(repo, "rev-list", STATUS_BRANCH)).split("\n"));
+  lives.forEach((life, index) => {
+    for (const line of life.run.lines.filter((l) => l.msg === "status committed and pushed")) {
+      if (!branch.has(String(line.sha)))
+        problems.push(
+          `life ${index}'s status commit ${String(line.sha)} (${String(line.events)} events) is not in the branch`,
+        );
+    }
+  });
   const launched = [...seen.claims.values()].filter((c) => c.status?.providerID !== undefined);
   const provisioned = new Map<string, number>();
   for (const event of events) {
@@ -309,7 +371,7 @@ async function judge(seen: Seen): Promise<void> {
   for (const claim of launched) {
     const name = String(claim.metadata?.name ?? "");
     const count = provisioned.get(name) ?? 0;
-    if (count !== 1) problems.push(`NodeClaim ${name} launched; ${count} provisioned events`);
+    if (count !== 1) problems.push(`NodeClaim ${name} launched; ${count} provisioned events\n${trace(branch, name)}`);
   }
   for (const [name, count] of provisioned) {
     if (!launched.some((c) => c.metadata?.name === name))
@@ -324,18 +386,28 @@ async function judge(seen: Seen): Promise<void> {
     const key = `${head[1]} ${instance ?? head[3] ?? head[2]}`;
     acted.set(key, (acted.get(key) ?? 0) + 1);
   }
-  for (const [key, count] of acted) if (count > 1) problems.push(`status event "${key}" recorded ${count} times`);
+  for (const [key, count] of acted) {
+    if (count > 1)
+      problems.push(`status event "${key}" recorded ${count} times\n${trace(branch, key.split(" ")[1] ?? key)}`);
+  }
   // Each interruption acted on (its NodeClaim tainted and deleted with the notice written on it) is reported once,
   // and its drain once when the NodeClaim is gone.
   for (const claim of seen.claims.values()) {
     const notice = (claim.metadata?.annotations as Record<string, string> | undefined)?.["poolkeeper.dev/interruption"];
     const instance = notice?.split(" ")[1];
     if (instance === undefined) continue;
+    const name = String(claim.metadata?.name ?? "");
     if ((acted.get(`interrupted ${instance}`) ?? 0) !== 1)
-      problems.push(`interruption of ${instance}: ${acted.get(`interrupted ${instance}`) ?? 0} interrupted events`);
+      problems.push(
+        `interruption of ${instance} (NodeClaim ${name}): ${acted.get(`interrupted ${instance}`) ?? 0} interrupted events\n` +
+          trace(branch, instance, name),
+      );
     const gone = !claims().some((c) => c.metadata?.name === claim.metadata?.name);
     if (gone && (acted.get(`drained ${instance}`) ?? 0) !== 1)
-      problems.push(`drain of ${instance}: ${acted.get(`drained ${instance}`) ?? 0} drained events`);
+      problems.push(
+        `drain of ${instance} (NodeClaim ${name}): ${acted.get(`drained ${instance}`) ?? 0} drained events\n` +
+          trace(branch, instance, name),
+      );
   }
   // No SQS message deleted before its work was done: the NodeClaim of the instance it names was already being
   // deleted (tainted and deleted: beginTermination's act) when the queue deleted the message.
