@@ -6,7 +6,7 @@
 // one last run settles the world, and everything is judged from the world's own records: the instances EC2
 // launched (with their tags), the NodeClaims the API server stored (a watch over the whole test), the messages
 // the queue deleted and when, and the status branch in the repository.
-// Outside `npm test` while a window remains (seed 526317 lost events); `npm run scenario:crash-safety` runs it (CRASH_SEED=… to replay a seed's kill points,
+// Part of `npm test`; `npm run test:crash-safety` runs it alone (CRASH_SEED=… to replay a seed's kill points,
 // CRASH_LOG=file to keep every life's log). A life lasts seconds of simulated time — a short lease and short kill
 // delays — so that fifty kills fit in CI's budget; what happens across lives (boots, notices, consolidation) spans
 // many of them. Either replica may win the Lease (the one started later too), so the one that leads is killed; on a
