@@ -12,14 +12,15 @@ import type { HistoryEntry } from "../../gitops/history.ts";
 import { silentLogger } from "../../runtime/log.ts";
 import { FakeClock } from "../support/fake-clock.ts";
 
-function setup(history: HistoryEntry[] = []) {
+/** `pushed`: whether the remote takes each write (a commit is made either way). */
+function setup(history: HistoryEntry[] = [], pushed: () => boolean = () => true) {
   const writes: StatusWriteInput[] = [];
   const writer: StatusWriter = {
     remote: "memory",
     branch: "status",
     async write(input) {
       writes.push(input);
-      return { sha: `c${writes.length}`, pushed: true, unchanged: false };
+      return { sha: `c${writes.length}`, pushed: pushed(), unchanged: false };
     },
     history: async () => history,
   };
@@ -34,7 +35,7 @@ function setup(history: HistoryEntry[] = []) {
     history: writer.history,
   });
   const events = () => writes.flatMap((w) => parseTrailers(w.message).events.map((e) => `${e.kind} ${e.node ?? "-"}`));
-  return { publisher, events };
+  return { publisher, events, writes };
 }
 
 const entry = (events: HistoryEntry["events"], cluster = "prod"): HistoryEntry =>
@@ -104,27 +105,9 @@ describe("a commit a previous process left unpushed in the local clone", () => {
     // The local clone's history (read at start) holds the previous process's events, so their re-derived reports are
     // dropped: nothing is pending, yet the flush termination awaits before removing a finalizer must push.
     let remoteUp = false;
-    const writes: StatusWriteInput[] = [];
-    const writer: StatusWriter = {
-      remote: "memory",
-      branch: "status",
-      async write(input) {
-        writes.push(input);
-        return { sha: "c1", pushed: remoteUp, unchanged: true };
-      },
-      history: async () => [entry([{ kind: "drained", pool: "default", node: "n1", reason: "spot_interrupted" }])],
-    };
-    const publisher = new StatusPublisher({
-      writer,
-      cluster: "prod",
-      coalesceMs: 0,
-      clock: new FakeClock(new Date("2026-11-25T10:00:00Z")),
-      logger: silentLogger(),
-      retry: { minBackoffMs: 60_000, maxBackoffMs: 60_000 },
-      manual: true,
-      history: writer.history,
-    });
-    publisher.seedActions((await writer.history()).flatMap((e) => e.events));
+    const history = [entry([{ kind: "drained", pool: "default", node: "n1", reason: "spot_interrupted" }])];
+    const { publisher, writes } = setup(history, () => remoteUp);
+    publisher.seedActions(history.flatMap((e) => e.events));
     publisher.reseed();
     publisher.record({ kind: "drained", pool: "default", node: "n1", reason: "spot_interrupted: re-derived" });
     assert.equal((await publisher.flush())?.pushed, false, "the remote refused: not done");
