@@ -6,8 +6,10 @@
 // one last run settles the world, and everything is judged from the world's own records: the instances EC2
 // launched (with their tags), the NodeClaims the API server stored (a watch over the whole test), the messages
 // the queue deleted and when, and the status branch in the repository.
-// Part of `npm test`; `npm run test:crash-safety` runs it alone (CRASH_SEED=… to replay a seed's kill points,
-// CRASH_LOG=file to keep every life's log). A life lasts seconds of simulated time — a short lease and short kill
+// Outside `npm test` (`npm run scenario:crash-safety`; CRASH_SEED=… to replay a seed's kill points, CRASH_LOG=file
+// to keep every life's log): it holds on every seed run since the status branch's compare-and-swap, but takes 200–350
+// s of wall time on a loaded machine, and once, inside a full `npm test` at a load of 40, waited five minutes for a
+// killed replica's exit. A life lasts seconds of simulated time — a short lease and short kill
 // delays — so that fifty kills fit in CI's budget; what happens across lives (boots, notices, consolidation) spans
 // many of them. Either replica may win the Lease (the one started later too), so the one that leads is killed; on a
 // loaded machine a stalled leader may still act for a moment beside its successor. A failure names, for each lost
