@@ -67,7 +67,7 @@ test("the user's NODE_OPTIONS, or a heap flag given to Node, wins over the demo'
   assert.equal(demoHeapLimit(withoutNodeOptions(), users), expected);
 });
 
-test("only the demo is started again, with malloc's arenas limited unless the user set them", () => {
+test("only the demo is started again, with malloc's arenas and thresholds set where the user has not", () => {
   const env = { PATH: "/bin" };
   assert.equal(demoRelaunch(["check", "demo.yaml"], env, []), undefined);
   assert.equal(demoRelaunch(["demo"], { ...env, NODE_OPTIONS: "--trace-gc" }, []), undefined);
@@ -78,7 +78,7 @@ test("only the demo is started again, with malloc's arenas limited unless the us
       `--max-old-space-size=${DEMO_MAX_OLD_SPACE_MB}`,
       `--max-semi-space-size=${DEMO_MAX_SEMI_SPACE_MB}`,
     ],
-    env: { PATH: "/bin", MALLOC_ARENA_MAX: "2" },
+    env: { PATH: "/bin", MALLOC_ARENA_MAX: "2", MALLOC_TRIM_THRESHOLD_: "131072", MALLOC_MMAP_THRESHOLD_: "131072" },
   });
   assert.equal(demoRelaunch(["demo"], { ...env, MALLOC_ARENA_MAX: "8" }, [])?.env.MALLOC_ARENA_MAX, "8");
 });
