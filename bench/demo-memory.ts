@@ -3,13 +3,17 @@
 // it appends one JSON line to <file> as each step's line is printed: the process's CPU seconds so far, the largest
 // RSS, V8 heap (reserved and used) and external memory seen since the step before (sampled each second), and what a
 // forced GC leaves (memory-breakdown.ts: the heap by space, external, malloc arenas, RSS). No line is printed.
+// POOLKEEPER_DEMO_HEAPSNAPSHOT=<steps, e.g. 7,10> also writes a V8 heap snapshot (v8.writeHeapSnapshot) beside
+// <file> at those steps' lines, for bench/heap-retainers.ts to summarise.
 import { appendFileSync } from "node:fs";
+import { dirname, join } from "node:path";
 import v8 from "node:v8";
 import { memoryBreakdown } from "./memory-breakdown.ts";
 
 const out = process.env.POOLKEEPER_DEMO_MEMORY;
 const MiB = 1024 * 1024;
 const mib = (bytes: number) => Math.round(bytes / MiB);
+const snapshotSteps = new Set((process.env.POOLKEEPER_DEMO_HEAPSNAPSHOT ?? "").split(",").filter(Boolean).map(Number));
 
 if (out) {
   const peaks = { rss: 0, heapReserved: 0, heapUsed: 0, external: 0 };
@@ -44,6 +48,7 @@ if (out) {
         heapLimitMiB: mib(v8.getHeapStatistics().heap_size_limit),
       };
       appendFileSync(out, `${JSON.stringify(line)}\n`);
+      if (snapshotSteps.has(line.step)) v8.writeHeapSnapshot(join(dirname(out), `demo-step${line.step}.heapsnapshot`));
       for (const key of Object.keys(peaks) as (keyof typeof peaks)[]) peaks[key] = 0;
     }
     return write(chunk, ...rest);

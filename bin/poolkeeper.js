@@ -27,5 +27,15 @@ if (!useSource && !existsSync(built)) {
   console.error("poolkeeper: this Node.js cannot run TypeScript sources and dist/ is missing: run `npm run build`.");
   process.exit(2);
 }
+// `poolkeeper demo` starts again with its heap settings (cli/demo/heap-settings.ts says why), replacing this process
+// where Node can (process.execve, Node >= 22.15 on POSIX); elsewhere it runs on with Node's defaults.
+const argv = process.argv.slice(2);
+if (typeof process.execve === "function" && argv.includes("demo")) {
+  const settings = useSource ? "../cli/demo/heap-settings.ts" : "../dist/cli/demo/heap-settings.js";
+  const { demoRelaunch } = await import(new URL(settings, import.meta.url).href);
+  const relaunch = demoRelaunch(argv, process.env, process.execArgv);
+  if (relaunch)
+    process.execve(process.execPath, [process.execPath, ...relaunch.execArgv, ...process.argv.slice(1)], relaunch.env);
+}
 const { main } = await import(useSource ? source.href : built.href);
-process.exitCode = await main(process.argv.slice(2));
+process.exitCode = await main(argv);

@@ -9,10 +9,12 @@
 import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
+import v8 from "node:v8";
 import { InputError } from "../input-files.ts";
 import type { Output } from "../output.ts";
 import { onStopRequest } from "../stop-request.ts";
 import type { PoolkeeperMain } from "../demo/controller.ts";
+import { ProcessTreeMemory } from "../demo/process-tree-memory.ts";
 import { startDemoEnvironment, type DemoEnvironment } from "../demo/environment.ts";
 import { playScenario, SCENARIO, type ScenarioHooks } from "../demo/scenario.ts";
 import { summaryLines } from "../demo/summary.ts";
@@ -43,10 +45,14 @@ export async function runDemo(options: DemoOptions, out: Output, control: DemoCo
   const factor = parseFactor(options.timeFactor);
   const steps = control.steps ? SCENARIO.filter((step) => control.steps?.includes(step.id)) : SCENARIO;
   const started = performance.now();
+  const memory = new ProcessTreeMemory();
   const temporary = options.dir === undefined;
   const dir = options.dir === undefined ? mkdtempSync(join(tmpdir(), "poolkeeper-demo-")) : resolve(options.dir);
 
   out.stdout("poolkeeper demo: the simulated world, a Git server, the webhook and poolkeeper run\n");
+  // What bin/poolkeeper.js started this process with (cli/demo/heap-settings.ts), or the user's NODE_OPTIONS.
+  const heapLimit = v8.getHeapStatistics().heap_size_limit;
+  out.stdout(`  ● V8 heap limit ${mb(heapLimit)}\n`);
   let env: DemoEnvironment;
   try {
     env = await startDemoEnvironment(
@@ -54,6 +60,7 @@ export async function runDemo(options: DemoOptions, out: Output, control: DemoCo
       (what) => out.stdout(`  ● ${what}\n`),
     );
   } catch (error) {
+    memory.stop();
     out.stderr(`poolkeeper demo: cannot start: ${(error as Error).message}\n  logs: ${join(dir, "demo.log")}\n`);
     return 2;
   }
@@ -70,9 +77,14 @@ export async function runDemo(options: DemoOptions, out: Output, control: DemoCo
   if (temporary && failed.length === 0 && !options.keepRunning) rmSync(dir, { recursive: true, force: true });
 
   const wallSeconds = (performance.now() - started) / 1000;
-  // One process holds the world, the webhook and run; kubectl and git come and go beside it, a few MB each.
-  const peakRss = process.resourceUsage().maxRSS * 1024;
-  out.stdout(`\nwall time ${wallSeconds.toFixed(1)} s; peak RSS ${mb(peakRss)} (the world, the webhook and run)\n`);
+  // One process holds the world, the webhook and run; kubectl and git come and go beside it.
+  const peak = memory.stop();
+  const what = peak.sawChildren
+    ? "the world, the webhook and run, with kubectl and git"
+    : "the world, the webhook and run";
+  out.stdout(
+    `\nwall time ${wallSeconds.toFixed(1)} s; peak RSS ${mb(peak.peakBytes)} (${what}); V8 heap limit ${mb(heapLimit)}\n`,
+  );
   if (failed.length === 0) {
     out.stdout(out.style("green", `all ${results.length} steps held\n`));
     return 0;

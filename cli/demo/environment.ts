@@ -29,6 +29,14 @@ export const INTERRUPTION_QUEUE = "poolkeeper-demo-interruptions";
 /** The cluster's Service network and DNS address (EKS's defaults), which run gives the kubelets it launches. */
 const SERVICE_CIDR = "10.100.0.0/16";
 const KUBE_DNS_IP = "10.100.0.10";
+/**
+ * Changes the simulated API server keeps for watches that resume and for paged lists: 2,000 instead of the store's
+ * 10,000. Each keeps the object before and after the change, and the scale-out writes thousands (about 17 MB of the
+ * demo's live heap at 10,000, docs/performance.md); run's watches follow live and a page of 500 fits, and a watch
+ * that falls behind is told 410 Expired and relists (client-go's reflector; adapters/kube/informer.ts), as against
+ * kube-apiserver's watch cache, which keeps a bounded number of events per resource too.
+ */
+const EVENT_WINDOW = 2_000;
 const WEBHOOK_SERVICE = "poolkeeper-webhook";
 const WEBHOOK_NAMESPACE = "poolkeeper";
 export const WEBHOOK_NAME = "validate.poolkeeper.dev";
@@ -83,6 +91,7 @@ export async function startDemoEnvironment(
       clock,
       seed: 0,
       scenario: { cloud: { clusterName: CLUSTER, interruptionQueue: INTERRUPTION_QUEUE } },
+      limits: { eventWindow: EVENT_WINDOW },
     }).start();
     stoppers.push(() => world.stop());
     mkdirSync(join(dir, "world"), { recursive: true });

@@ -3,13 +3,13 @@
 // examples/demo/repository/ (the guide's pools, corrected); later commits replace files with the demo's changes
 // from examples/demo/commits/.
 import { execFile } from "node:child_process";
-import { cpSync, mkdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { cpSync, existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
 import type { GitServer } from "./git-server.ts";
 
 /** examples/demo/ of this checkout or package. */
-export const DEMO_EXAMPLES = fileURLToPath(new URL("../../examples/demo/", import.meta.url));
+export const DEMO_EXAMPLES = demoExamplesDir(dirname(fileURLToPath(import.meta.url)));
 const GIT_TIMEOUT_MS = 60_000;
 
 export interface DemoRepository {
@@ -24,6 +24,19 @@ export interface DemoRepository {
   head(): Promise<string>;
   /** `git log` of a branch of the served repository, with each commit's trailers. */
   log(branch: string, count: number): Promise<string>;
+}
+
+/**
+ * The nearest examples/demo/ above a module's directory: two levels up from the sources (cli/demo/), three from a
+ * build (dist/cli/demo/, where tsconfig.build.json puts it; the package ships examples/demo/ beside dist/). None
+ * found: the sources' place, which the demo's start then names as missing.
+ */
+export function demoExamplesDir(moduleDir: string): string {
+  for (let dir = moduleDir; ; dir = dirname(dir)) {
+    const examples = join(dir, "examples", "demo");
+    if (existsSync(examples)) return `${examples}/`;
+    if (dirname(dir) === dir) return `${join(moduleDir, "..", "..", "examples", "demo")}/`;
+  }
 }
 
 export async function createDemoRepository(server: GitServer, dir: string): Promise<DemoRepository> {
