@@ -3,6 +3,7 @@
 // and answers with one of the same size). Reports its ports to the parent, and the heap after a forced GC when asked.
 import https from "node:https";
 import type { AddressInfo } from "node:net";
+import { constants, monitorEventLoopDelay, PerformanceObserver } from "node:perf_hooks";
 import { createLogger } from "../runtime/log.ts";
 import { TLS_CONTEXT_DEFAULTS } from "../runtime/tls.ts";
 import { createWebhookServer } from "../webhook/index.ts";
@@ -45,6 +46,20 @@ const bare = https.createServer({ cert, key, ...TLS_CONTEXT_DEFAULTS }, (req, re
 });
 await new Promise<void>((resolve) => bare.listen(0, "127.0.0.1", resolve));
 
+// What holds the event loop between two reports (a load's phase): how late a 1 ms timer fired (a review judged
+// while others wait, a batch of them, a GC pause), and the garbage collector's pauses themselves.
+const loopDelay = monitorEventLoopDelay({ resolution: 1 });
+loopDelay.enable();
+const pauses = { count: 0, major: 0, totalMs: 0, maxMs: 0 };
+new PerformanceObserver((list) => {
+  for (const entry of list.getEntries()) {
+    pauses.count++;
+    if ((entry as { detail?: { kind?: number } }).detail?.kind === constants.NODE_PERFORMANCE_GC_MAJOR) pauses.major++;
+    pauses.totalMs += entry.duration;
+    pauses.maxMs = Math.max(pauses.maxMs, entry.duration);
+  }
+}).observe({ entryTypes: ["gc"] });
+
 const gc = (globalThis as { gc?: () => void }).gc;
 process.on("message", (message: string | { answers: [string, { response: Record<string, unknown> }][] }) => {
   if (typeof message === "object") {
@@ -52,7 +67,18 @@ process.on("message", (message: string | { answers: [string, { response: Record<
     process.send?.({ answers: answers.size });
   } else if (message === "cpu") {
     const { user, system } = process.cpuUsage();
-    process.send?.({ cpuMicros: user + system });
+    // The loop's delays and GC pauses since the last report (histogram values are nanoseconds).
+    process.send?.({
+      cpuMicros: user + system,
+      loopP99Ms: loopDelay.percentile(99) / 1e6,
+      loopMaxMs: loopDelay.max / 1e6,
+      gcPauses: pauses.count,
+      gcMajor: pauses.major,
+      gcTotalMs: pauses.totalMs,
+      gcMaxMs: pauses.maxMs,
+    });
+    loopDelay.reset();
+    Object.assign(pauses, { count: 0, major: 0, totalMs: 0, maxMs: 0 });
   } else if (message === "heap") {
     gc?.();
     process.send?.({ heapMiB: process.memoryUsage().heapUsed / 2 ** 20, forced: gc !== undefined });

@@ -117,12 +117,13 @@ export function* evaluateStepwise(
       continue;
     }
     const raw: Finding[] = [];
-    const ran: string[] = [];
+    // Which rules ran is kept only for a caller that asks or a cache that stores it: a list per object otherwise.
+    const ran: string[] | undefined = run !== undefined || key !== undefined ? [] : undefined;
     for (const { rule, severity, context: ruleContext } of rulesFor(resolved, target.kind)) {
       // No typed view: the object failed validation, which the schema rules report.
       const judged = rule.view === "typed" ? typedTarget(target) : target;
       if (judged === undefined) continue;
-      ran.push(rule.id);
+      ran?.push(rule.id);
       let violations: Violation[];
       try {
         violations = checkRule(rule, judged, ruleContext);
@@ -132,13 +133,16 @@ export function* evaluateStepwise(
       }
       for (const v of violations) raw.push(toFinding(target, rule.id, severity, v));
     }
-    raw.push(...customFindings(target, resolved));
-    for (const custom of resolved.custom) {
-      if (!custom.kinds || custom.kinds.includes(target.kind as RuleKind)) ran.push(custom.id);
+    if (resolved.custom.length > 0) {
+      raw.push(...customFindings(target, resolved));
+      for (const custom of resolved.custom) {
+        if (!custom.kinds || custom.kinds.includes(target.kind as RuleKind)) ran?.push(custom.id);
+      }
     }
-    run?.push({ object: target.ref, rules: ran });
-    const judged = applyExemptions(foldInjectedValues(raw, target), target, resolved, context.now);
-    if (key !== undefined) context.cache?.set(target, key, judged, ran);
+    if (ran !== undefined) run?.push({ object: target.ref, rules: ran });
+    const folded = foldInjectedValues(raw, target);
+    const judged = resolved.exemptions.length === 0 ? folded : applyExemptions(folded, target, resolved, context.now);
+    if (key !== undefined && ran !== undefined) context.cache?.set(target, key, judged, ran);
     findings.push(...judged);
     yield;
   }

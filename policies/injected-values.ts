@@ -25,9 +25,9 @@ function injectingNote(notes: readonly ConversionNote[], dotted: string): Conver
   });
 }
 
-/** The findings of one converted object, each injected value reported once (see above). */
-export function foldInjectedValues(findings: readonly Finding[], target: PolicyTarget): Finding[] {
-  if (!target.converted || target.conversion.length === 0) return [...findings];
+/** The findings of one converted object, each injected value reported once (see above); the same list otherwise. */
+export function foldInjectedValues(findings: Finding[], target: PolicyTarget): Finding[] {
+  if (!target.converted || target.conversion.length === 0) return findings;
   const noteFinding = new Map<ConversionNote, Finding>();
   for (const f of findings) {
     if (f.rule !== OLDER_SHAPE) continue;

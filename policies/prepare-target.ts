@@ -58,9 +58,10 @@ function fromManifest(manifest: Manifest, previous: unknown): PreparedTarget {
 }
 
 function fromObject(value: unknown, previous: unknown): PreparedTarget | undefined {
-  if (!isRecord(value) || !isKarpenterKind(value.apiVersion, value.kind)) return undefined;
-  const served = findCrd(value.apiVersion, value.kind) !== undefined;
-  const result = served ? validateObject(value) : undefined;
+  // A served version validates (validateObject answers undefined for any other); only the rest is looked up.
+  const result = validateObject(value);
+  if (!isRecord(value) || (result === undefined && !isKarpenterKind(value.apiVersion, value.kind))) return undefined;
+  const served = result !== undefined;
   // Conversion copies the object: for a served version it only explains unknown fields, so run it only then.
   const needsNotes = !served || (result?.errors.some((e) => e.type === "Unknown field") ?? false);
   const { object: v1, notes } = needsNotes ? convertToV1(value) : { object: value, notes: [] };
