@@ -74,9 +74,11 @@ export class InstanceTypeSource {
    * caches its instance types by such a key, and offering/ the offerings by the pricing's and the unavailable
    * offerings' sequence numbers): building all 1,364 types with their requirements, offerings and overhead took
    * about a second of a provisioning run's decision under load. The InstanceTypes are immutable, so sharing them is
-   * safe. Holds the lists of one generation.
+   * safe. Holds one list per EC2NodeClass (its zones, settings and hash), the newest: a list is about 19 MiB of heap
+   * (the demo's heap snapshot), and a list of an older generation or unavailable-offerings state is never asked for
+   * again — keeping sixteen of them whatever their state let one class's ICE churn hold 300 MiB.
    */
-  readonly #listed = new Map<string, readonly InstanceType[]>();
+  readonly #listed = new Map<string, { state: string; types: readonly InstanceType[] }>();
   /** The error of the last refresh, if it failed (the previous data is kept). */
   lastRefreshError: unknown;
 
@@ -179,6 +181,11 @@ export class InstanceTypeSource {
     this.#listed.clear();
   }
 
+  /** How many full lists are held (one per EC2NodeClass at most, the newest). */
+  get listsHeld(): number {
+    return this.#listed.size;
+  }
+
   spotPrice(instanceType: string, zone: string): number | undefined {
     return this.#spotPrices.get(`${instanceType}:${zone}`)?.price;
   }
@@ -195,15 +202,16 @@ export class InstanceTypeSource {
   ): InstanceType[] {
     const version = this.#options.unavailableVersion;
     if (names !== undefined || version === undefined) return this.#build(zones, settings, nodeClassHash, names);
-    const key = JSON.stringify([this.#generation, zones, settings, nodeClassHash, version()]);
+    const key = JSON.stringify([zones, settings, nodeClassHash]);
+    const state = `${this.#generation}/${version()}`;
     let listed = this.#listed.get(key);
-    if (listed === undefined) {
-      listed = this.#build(zones, settings, nodeClassHash);
-      // Each EC2NodeClass and each unavailable-offerings state has its list; old states are not asked for again.
-      if (this.#listed.size >= 16) this.#listed.clear();
+    if (listed?.state !== state) {
+      listed = { state, types: this.#build(zones, settings, nodeClassHash) };
+      // A class's older list is replaced; classes no longer asked for (deleted, their hash changed) go in bulk.
+      if (!this.#listed.has(key) && this.#listed.size >= 16) this.#listed.clear();
       this.#listed.set(key, listed);
     }
-    return [...listed];
+    return [...listed.types];
   }
 
   #build(

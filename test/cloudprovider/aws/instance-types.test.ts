@@ -129,6 +129,12 @@ test("the full list is built once and reused until a refresh, an observed capaci
       (o) => o.zone === "us-west-2a" && o.capacityType === "spot",
     );
   assert.equal((await offering())?.available, false);
+  // A second offering out, then a third: each a new state; the list of the state before is not kept beside it.
+  provider.markUnavailable("m5.large", "us-west-2b", "spot", "InsufficientInstanceCapacity");
+  await provider.getInstanceTypes({} as never, NODE_CLASS);
+  provider.markUnavailable("m5.large", "us-west-2c", "spot", "InsufficientInstanceCapacity");
+  await provider.getInstanceTypes({} as never, NODE_CLASS);
+  assert.equal(provider.instanceTypes.listsHeld, 1, "one EC2NodeClass: one list held, its newest");
   clock.step(3 * 60_000);
   assert.equal((await offering())?.available, false, "through the last instant of the TTL");
   clock.step(1);
