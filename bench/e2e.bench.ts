@@ -28,6 +28,8 @@ const IDLE_MS = 2 * 60_000;
 const IDLE_ONLY = process.env.E2E_IDLE_ONLY === "1";
 /** Where to write the controller's CPU profile from the scale-out's start to its first decision. */
 const PROFILE = process.env.E2E_PROFILE;
+/** What the controller runs: the compiled dist/ (E2E_DIST=1) or the sources. */
+const ENTRY = process.env.E2E_DIST === "1" ? "dist/" : "the sources";
 const DECIDED = "computed new nodeclaim(s) to fit pod(s)";
 const MiB = 1024 * 1024;
 
@@ -116,7 +118,8 @@ try {
     report = () => {
       console.log(
         `idle only: NODE_OPTIONS=${process.env.E2E_NODE_OPTIONS ?? ""} ` +
-          `MALLOC_ARENA_MAX=${process.env.E2E_MALLOC_ARENA_MAX ?? ""}; load average ${loadavg()[0]?.toFixed(1)}`,
+          `MALLOC_ARENA_MAX=${process.env.E2E_MALLOC_ARENA_MAX ?? ""} ` +
+          `MALLOC_MMAP_THRESHOLD_=${process.env.E2E_MALLOC_MMAP_THRESHOLD ?? ""}; ${ENTRY}; load average ${loadavg()[0]?.toFixed(1)}`,
       );
       console.log(`idle CPU-s ${idle.cpuSeconds.toFixed(2)} over ${s(idle.simMs)} simulated`);
       console.log(`controller after a forced GC, idle: ${idleMemory}`);
@@ -173,7 +176,10 @@ try {
       const latencies = decisions.map((d) => Number(d.sinceWindowClosedMs ?? Number.NaN));
       const worst = latencies.length === 0 ? Number.NaN : Math.max(...latencies);
       console.log(
-        `time factor ×${FACTOR}; 2 × ${SCALE_OUT} pods out, 2 × ${SCALE_IN} in; load average ` +
+        `controller: ${ENTRY}, NODE_OPTIONS=${process.env.E2E_NODE_OPTIONS ?? ""} ` +
+          `MALLOC_ARENA_MAX=${process.env.E2E_MALLOC_ARENA_MAX ?? ""} ` +
+          `MALLOC_MMAP_THRESHOLD_=${process.env.E2E_MALLOC_MMAP_THRESHOLD ?? ""}\n` +
+          `time factor ×${FACTOR}; 2 × ${SCALE_OUT} pods out, 2 × ${SCALE_IN} in; load average ` +
           loadavg()
             .map((l) => l.toFixed(1))
             .join(" "),
