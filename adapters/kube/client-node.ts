@@ -20,9 +20,9 @@ const CONFIG_IMPORTS =
 
 registerHooks({
   resolve(specifier, context, nextResolve) {
-    if (specifier === "./gen/index.js" && context.parentURL === CONFIG)
-      return { url: CONFIG_IMPORTS, shortCircuit: true };
-    return nextResolve(specifier, context);
+    // Passed on (not short-circuited), so hooks registered before this one see it too.
+    const served = specifier === "./gen/index.js" && context.parentURL === CONFIG;
+    return nextResolve(served ? CONFIG_IMPORTS : specifier, context);
   },
 });
 
