@@ -197,12 +197,16 @@ async function openSession(url: string): Promise<InspectorSession> {
     if (message.error) waiter.reject(new Error(`inspector: ${message.error.message}`));
     else waiter.resolve(message.result);
   });
+  let closed = false;
   socket.addEventListener("close", () => {
+    closed = true;
     for (const waiter of pending.values()) waiter.reject(new Error("inspector: the session closed"));
     pending.clear();
   });
   return {
     call(method, params) {
+      // The controller gone (killed for running out of heap, say): fail the call instead of waiting forever.
+      if (closed) return Promise.reject(new Error(`inspector: the session closed before ${method}`));
       const id = next++;
       return new Promise((resolve, reject) => {
         pending.set(id, { resolve, reject });

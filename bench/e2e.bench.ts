@@ -102,9 +102,32 @@ async function phaseEnd(
   };
 }
 
+/**
+ * The controller's memory sampled every 500 ms of wall time: the sample with the largest RSS says what the peak was
+ * made of (the V8 heap V8 held, outside it), which the figures after a forced GC cannot.
+ */
+function samplePeak(w: BenchWorld): { stop: () => void; peak: () => ControllerUsage | undefined } {
+  let peak: ControllerUsage | undefined;
+  let busy = false;
+  const timer = setInterval(() => {
+    if (busy) return;
+    busy = true;
+    w.controller
+      .usage()
+      .then((u) => {
+        if (peak === undefined || u.rssBytes > peak.rssBytes) peak = u;
+      })
+      .catch(() => {})
+      .finally(() => (busy = false));
+  }, 500);
+  return { stop: () => clearInterval(timer), peak: () => peak };
+}
+
 const w = await startBenchWorld(FACTOR);
 let report: () => void;
+let sampler: ReturnType<typeof samplePeak> | undefined;
 try {
+  sampler = samplePeak(w);
   await ready(w);
   // Baseline: the same process, idle.
   progress(w, "baseline: idle");
@@ -231,6 +254,14 @@ try {
           `${verdict(back.usage.maxRssBytes <= 200 * MiB)}); V8 heap after a forced GC: ${mib(idle.heapBytes)} idle, ` +
           `${mib(out.heapBytes)} after the scale-out, ${mib(back.heapBytes)} after the scale-in`,
       );
+      const at = sampler?.peak();
+      if (at !== undefined) {
+        console.log(
+          `at the largest RSS sampled (${mib(at.rssBytes)}): V8 heap total ${mib(at.heapTotalBytes)}, outside the ` +
+            `heap ${mib(at.externalBytes)} (ArrayBuffers ${mib(at.arrayBuffersBytes)}), the rest (the binary, malloc) ` +
+            `${mib(at.rssBytes - at.heapTotalBytes - at.externalBytes)}`,
+        );
+      }
       console.log(
         `V8 heap total (what V8 holds) ${mib(out.usage.heapTotalBytes)} and outside the heap ` +
           `${mib(out.usage.externalBytes)} (ArrayBuffers ${mib(out.usage.arrayBuffersBytes)}) after the scale-out`,
@@ -247,6 +278,7 @@ try {
     };
   }
 } finally {
+  sampler?.stop();
   await w.stop();
 }
 report();
