@@ -39,7 +39,7 @@ export interface BenchController {
 }
 
 /**
- * `logFile`: where its JSON log goes (E2E_LOG keeps it; the bench's temporary directory otherwise). The controller
+ * `nodeFlags`: Node's own flags for it (those NODE_OPTIONS refuses). `logFile`: where its JSON log goes (E2E_LOG keeps it; the bench's temporary directory otherwise). The controller
  * writes to the file itself and the bench reads what it added every 100 ms: through a pipe, a bench busy running the
  * world (its scheduler's passes are synchronous and take minutes under load) stopped reading, the pipe filled, and
  * the controller stood still in its next log write — measuring the bench, not the controller.
@@ -48,11 +48,12 @@ export async function startBenchController(
   args: string[],
   env: NodeJS.ProcessEnv,
   logFile: string,
+  nodeFlags: string[] = [],
 ): Promise<BenchController> {
   const logFd = openSync(logFile, "a");
   // Appended to an existing E2E_LOG: only this run's lines are read.
   let position = fstatSync(logFd).size;
-  const child: ChildProcess = spawn(process.execPath, ["--inspect=127.0.0.1:0", ENTRY, "run", ...args], {
+  const child: ChildProcess = spawn(process.execPath, ["--inspect=127.0.0.1:0", ...nodeFlags, ENTRY, "run", ...args], {
     stdio: ["ignore", logFd, "pipe"],
     env,
   });
@@ -196,12 +197,16 @@ async function openSession(url: string): Promise<InspectorSession> {
     if (message.error) waiter.reject(new Error(`inspector: ${message.error.message}`));
     else waiter.resolve(message.result);
   });
+  let closed = false;
   socket.addEventListener("close", () => {
+    closed = true;
     for (const waiter of pending.values()) waiter.reject(new Error("inspector: the session closed"));
     pending.clear();
   });
   return {
     call(method, params) {
+      // The controller gone (killed for running out of heap, say): fail the call instead of waiting forever.
+      if (closed) return Promise.reject(new Error(`inspector: the session closed before ${method}`));
       const id = next++;
       return new Promise((resolve, reject) => {
         pending.set(id, { resolve, reject });

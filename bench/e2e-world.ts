@@ -174,8 +174,14 @@ export async function startBenchWorld(factor: number): Promise<BenchWorld> {
       ...(process.env.E2E_NODE_OPTIONS ? { NODE_OPTIONS: process.env.E2E_NODE_OPTIONS } : {}),
       // glibc's malloc arenas for the controller alone (the world's process keeps its own setting).
       ...(process.env.E2E_MALLOC_ARENA_MAX ? { MALLOC_ARENA_MAX: process.env.E2E_MALLOC_ARENA_MAX } : {}),
+      // glibc's mmap threshold: allocations this large or larger are mapped apart and returned when freed.
+      ...(process.env.E2E_MALLOC_MMAP_THRESHOLD
+        ? { MALLOC_MMAP_THRESHOLD_: process.env.E2E_MALLOC_MMAP_THRESHOLD }
+        : {}),
     },
     process.env.E2E_LOG ?? join(dir, "controller.log"),
+    // E2E_DIST=1: the compiled dist/ (`npm run build`), as the package and the container run it, not the sources.
+    process.env.E2E_DIST === "1" ? ["--no-experimental-strip-types"] : [],
   );
 
   const requests = (pod: KubeObject) => {

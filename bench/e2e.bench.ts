@@ -28,6 +28,8 @@ const IDLE_MS = 2 * 60_000;
 const IDLE_ONLY = process.env.E2E_IDLE_ONLY === "1";
 /** Where to write the controller's CPU profile from the scale-out's start to its first decision. */
 const PROFILE = process.env.E2E_PROFILE;
+/** What the controller runs: the compiled dist/ (E2E_DIST=1) or the sources. */
+const ENTRY = process.env.E2E_DIST === "1" ? "dist/" : "the sources";
 const DECIDED = "computed new nodeclaim(s) to fit pod(s)";
 const MiB = 1024 * 1024;
 
@@ -100,9 +102,32 @@ async function phaseEnd(
   };
 }
 
+/**
+ * The controller's memory sampled every 500 ms of wall time: the sample with the largest RSS says what the peak was
+ * made of (the V8 heap V8 held, outside it), which the figures after a forced GC cannot.
+ */
+function samplePeak(w: BenchWorld): { stop: () => void; peak: () => ControllerUsage | undefined } {
+  let peak: ControllerUsage | undefined;
+  let busy = false;
+  const timer = setInterval(() => {
+    if (busy) return;
+    busy = true;
+    w.controller
+      .usage()
+      .then((u) => {
+        if (peak === undefined || u.rssBytes > peak.rssBytes) peak = u;
+      })
+      .catch(() => {})
+      .finally(() => (busy = false));
+  }, 500);
+  return { stop: () => clearInterval(timer), peak: () => peak };
+}
+
 const w = await startBenchWorld(FACTOR);
 let report: () => void;
+let sampler: ReturnType<typeof samplePeak> | undefined;
 try {
+  sampler = samplePeak(w);
   await ready(w);
   // Baseline: the same process, idle.
   progress(w, "baseline: idle");
@@ -116,7 +141,8 @@ try {
     report = () => {
       console.log(
         `idle only: NODE_OPTIONS=${process.env.E2E_NODE_OPTIONS ?? ""} ` +
-          `MALLOC_ARENA_MAX=${process.env.E2E_MALLOC_ARENA_MAX ?? ""}; load average ${loadavg()[0]?.toFixed(1)}`,
+          `MALLOC_ARENA_MAX=${process.env.E2E_MALLOC_ARENA_MAX ?? ""} ` +
+          `MALLOC_MMAP_THRESHOLD_=${process.env.E2E_MALLOC_MMAP_THRESHOLD ?? ""}; ${ENTRY}; load average ${loadavg()[0]?.toFixed(1)}`,
       );
       console.log(`idle CPU-s ${idle.cpuSeconds.toFixed(2)} over ${s(idle.simMs)} simulated`);
       console.log(`controller after a forced GC, idle: ${idleMemory}`);
@@ -173,7 +199,10 @@ try {
       const latencies = decisions.map((d) => Number(d.sinceWindowClosedMs ?? Number.NaN));
       const worst = latencies.length === 0 ? Number.NaN : Math.max(...latencies);
       console.log(
-        `time factor ×${FACTOR}; 2 × ${SCALE_OUT} pods out, 2 × ${SCALE_IN} in; load average ` +
+        `controller: ${ENTRY}, NODE_OPTIONS=${process.env.E2E_NODE_OPTIONS ?? ""} ` +
+          `MALLOC_ARENA_MAX=${process.env.E2E_MALLOC_ARENA_MAX ?? ""} ` +
+          `MALLOC_MMAP_THRESHOLD_=${process.env.E2E_MALLOC_MMAP_THRESHOLD ?? ""}\n` +
+          `time factor ×${FACTOR}; 2 × ${SCALE_OUT} pods out, 2 × ${SCALE_IN} in; load average ` +
           loadavg()
             .map((l) => l.toFixed(1))
             .join(" "),
@@ -225,6 +254,14 @@ try {
           `${verdict(back.usage.maxRssBytes <= 200 * MiB)}); V8 heap after a forced GC: ${mib(idle.heapBytes)} idle, ` +
           `${mib(out.heapBytes)} after the scale-out, ${mib(back.heapBytes)} after the scale-in`,
       );
+      const at = sampler?.peak();
+      if (at !== undefined) {
+        console.log(
+          `at the largest RSS sampled (${mib(at.rssBytes)}): V8 heap total ${mib(at.heapTotalBytes)}, outside the ` +
+            `heap ${mib(at.externalBytes)} (ArrayBuffers ${mib(at.arrayBuffersBytes)}), the rest (the binary, malloc) ` +
+            `${mib(at.rssBytes - at.heapTotalBytes - at.externalBytes)}`,
+        );
+      }
       console.log(
         `V8 heap total (what V8 holds) ${mib(out.usage.heapTotalBytes)} and outside the heap ` +
           `${mib(out.usage.externalBytes)} (ArrayBuffers ${mib(out.usage.arrayBuffersBytes)}) after the scale-out`,
@@ -241,6 +278,7 @@ try {
     };
   }
 } finally {
+  sampler?.stop();
   await w.stop();
 }
 report();

@@ -3,28 +3,15 @@
  * with the SDK's paginators, the answers reduced to the port's plain shapes and failures mapped to its typed
  * errors. No decisions: what to launch and how to retry a launch are cloudprovider/aws's.
  */
-import {
-  type _InstanceType,
-  CreateFleetCommand,
-  CreateLaunchTemplateCommand,
-  CreateTagsCommand,
-  DeleteLaunchTemplateCommand,
-  EC2Client,
-  type Filter as SdkFilter,
-  type Instance as SdkInstance,
-  paginateDescribeImages,
-  paginateDescribeInstanceStatus,
-  paginateDescribeInstanceTypeOfferings,
-  paginateDescribeInstanceTypes,
-  paginateDescribeInstances,
-  paginateDescribeLaunchTemplates,
-  paginateDescribeSecurityGroups,
-  paginateDescribeSpotPriceHistory,
-  paginateDescribeSubnets,
-  type Tag as SdkTag,
-  TerminateInstancesCommand,
-  type VolumeType,
+import type {
+  _InstanceType,
+  EC2Client as SdkEc2Client,
+  Filter as SdkFilter,
+  Instance as SdkInstance,
+  Tag as SdkTag,
+  VolumeType,
 } from "@aws-sdk/client-ec2";
+import { ec2Sdk } from "./ec2-sdk.ts";
 import type {
   DescribeQuery,
   Ec2Port,
@@ -47,6 +34,24 @@ import type {
 } from "../../api/index.ts";
 import { mapped } from "./aws-errors.ts";
 import { awsClientConfig, type AwsClientOptions } from "./client-config.ts";
+
+const {
+  CreateFleetCommand,
+  CreateLaunchTemplateCommand,
+  CreateTagsCommand,
+  DeleteLaunchTemplateCommand,
+  EC2Client,
+  paginateDescribeImages,
+  paginateDescribeInstanceStatus,
+  paginateDescribeInstanceTypeOfferings,
+  paginateDescribeInstanceTypes,
+  paginateDescribeInstances,
+  paginateDescribeLaunchTemplates,
+  paginateDescribeSecurityGroups,
+  paginateDescribeSpotPriceHistory,
+  paginateDescribeSubnets,
+  TerminateInstancesCommand,
+} = ec2Sdk;
 
 const PAGE = { pageSize: 100 } as const;
 
@@ -87,7 +92,7 @@ function instanceOf(i: SdkInstance): Instance {
 }
 
 export class SdkEc2 implements Ec2Port {
-  readonly client: EC2Client;
+  readonly client: SdkEc2Client;
 
   constructor(options: AwsClientOptions = {}) {
     this.client = new EC2Client(awsClientConfig(options));

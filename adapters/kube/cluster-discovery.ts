@@ -5,7 +5,7 @@
 // aws/karpenter-provider-aws#2787). The endpoint Karpenter reads from eks:DescribeCluster when not given; here it is
 // the kubeconfig's server unless given (`run` in a pod, whose server is a Service address, must be told it).
 import { readFileSync } from "node:fs";
-import type { KubeConfig } from "@kubernetes/client-node";
+import type { KubeConfig } from "./client-node.ts";
 import type { KubeRestClient } from "./rest-client.ts";
 
 export interface ClusterDiscovery {

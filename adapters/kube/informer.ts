@@ -6,7 +6,7 @@
 // - the cache the controller reads is kept here, so each change carries the previous object;
 // - periodic resync re-delivers every cached object as an update (client-go's resyncPeriod);
 // - `synced` resolves once the first list is in the cache (WaitForCacheSync).
-import { ListWatch, Watch, type KubeConfig, type KubernetesObject } from "@kubernetes/client-node";
+import { ListWatch, Watch, type KubeConfig, type KubernetesObject } from "./client-node.ts";
 import type { ClusterChange, ClusterObject, Timer, TimerClock } from "../../api/index.ts";
 import type { Logger } from "../../runtime/index.ts";
 import type { KubeClientMetrics } from "./metrics.ts";

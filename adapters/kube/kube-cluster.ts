@@ -2,7 +2,7 @@
 // cache the controller reads), writes as REST calls through client-node's request pipeline with client-go's
 // client-side rate limit, evictions with their 429 / 500 answers as outcomes, server-side apply with a field
 // manager and `force`, and events de-duplicated by the EventCorrelator before they are written.
-import type { KubeConfig } from "@kubernetes/client-node";
+import type { KubeConfig } from "./client-node.ts";
 import type { Registry } from "prom-client";
 import {
   ClusterBase,

@@ -3,7 +3,7 @@
 // with KUBERNETES_SERVICE_HOST / KUBERNETES_SERVICE_PORT. client-node reads them; this checks first, so a missing
 // piece is one clear sentence naming it instead of a request to "https://undefined:undefined".
 import { existsSync } from "node:fs";
-import { KubeConfig } from "@kubernetes/client-node";
+import { KubeConfig } from "./client-node.ts";
 
 export type KubeConfigSource =
   | { kubeconfig: string; context?: string }

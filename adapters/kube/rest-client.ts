@@ -2,7 +2,7 @@
 // the kubeconfig's authentication and TLS, its fetch-based HTTP library), with what client-go's rest.Request adds:
 // the client-side rate limit, a timeout, metrics, the retries after a 429 or 5xx with Retry-After
 // (request-retry.ts), and the API server's Status turned into a ClusterError.
-import { HttpMethod, IsomorphicFetchHttpLibrary, RequestContext, type KubeConfig } from "@kubernetes/client-node";
+import { HttpMethod, IsomorphicFetchHttpLibrary, RequestContext, type KubeConfig } from "./client-node.ts";
 import { ClusterError, type TimerClock } from "../../api/index.ts";
 import type { ClientRateLimiter } from "./client-rate-limiter.ts";
 import { ConnectionSlots } from "./connection-slots.ts";

@@ -3,7 +3,7 @@
 // TLS context, no kept connection — for every request it authenticates. The REST client hands each request the
 // shared one; client-node's Watch authenticates each watch itself, so it gets a view of the kubeconfig that does.
 // The kubeconfig's TLS material is read once, as client-go reads it.
-import type { KubeConfig, RequestContext } from "@kubernetes/client-node";
+import type { KubeConfig, RequestContext } from "./client-node.ts";
 
 export class SharedDispatcher {
   #dispatcher: ReturnType<RequestContext["getDispatcher"]>;

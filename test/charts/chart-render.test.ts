@@ -278,7 +278,7 @@ describe("helm template", () => {
     );
   });
 
-  test("the controller's memory settings: NODE_OPTIONS and MALLOC_ARENA_MAX from the values, absent when unset", async () => {
+  test("the controller's memory settings: NODE_OPTIONS and glibc's from the values, absent when unset", async () => {
     const envOf = async (values: object) => {
       const { code, stderr, objects } = await template(values);
       assert.equal(code, 0, stderr);
@@ -287,19 +287,27 @@ describe("helm template", () => {
         value?: string;
       }[];
       return Object.fromEntries(
-        env.filter((e) => e.name === "NODE_OPTIONS" || e.name === "MALLOC_ARENA_MAX").map((e) => [e.name, e.value]),
+        env.filter((e) => e.name === "NODE_OPTIONS" || e.name.startsWith("MALLOC_")).map((e) => [e.name, e.value]),
       );
     };
     // The defaults: what docs/performance.md measured (values.yaml says why).
-    assert.deepEqual(await envOf(AUTOSCALER), { NODE_OPTIONS: "--max-semi-space-size=4", MALLOC_ARENA_MAX: "2" });
+    assert.deepEqual(await envOf(AUTOSCALER), {
+      NODE_OPTIONS: "--max-semi-space-size=4",
+      MALLOC_ARENA_MAX: "2",
+      MALLOC_MMAP_THRESHOLD_: "32768",
+    });
     assert.deepEqual(
       await envOf(
-        withValues(AUTOSCALER, { controller: { nodeOptions: "--max-old-space-size=512", mallocArenaMax: 4 } }),
+        withValues(AUTOSCALER, {
+          controller: { nodeOptions: "--max-old-space-size=512", mallocArenaMax: 4, mallocMmapThreshold: 65536 },
+        }),
       ),
-      { NODE_OPTIONS: "--max-old-space-size=512", MALLOC_ARENA_MAX: "4" },
+      { NODE_OPTIONS: "--max-old-space-size=512", MALLOC_ARENA_MAX: "4", MALLOC_MMAP_THRESHOLD_: "65536" },
     );
     assert.deepEqual(
-      await envOf(withValues(AUTOSCALER, { controller: { nodeOptions: null, mallocArenaMax: null } })),
+      await envOf(
+        withValues(AUTOSCALER, { controller: { nodeOptions: null, mallocArenaMax: null, mallocMmapThreshold: null } }),
+      ),
       {},
     );
   });
