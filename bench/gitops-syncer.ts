@@ -4,6 +4,7 @@
 // sync), `sync` fetches the head the bench has just put on the branch and judges it, `memory` answers with the
 // breakdown after a forced GC (bench/memory-breakdown.ts) and what the caches say they hold. Run with --expose-gc.
 import { systemClock } from "../api/ports.ts";
+import { listPacks } from "../gitops/pack-consolidation.ts";
 import { openSource } from "../gitops/source.ts";
 import { Syncer } from "../gitops/sync.ts";
 import { silentLogger } from "../runtime/log.ts";
@@ -17,15 +18,25 @@ export type SyncerRequest =
   | { op: "close" };
 
 export type SyncerReply =
-  | { ok: true; time?: SyncTime; judged?: number; memory?: MemoryBreakdown; caches?: Record<string, number> }
+  | {
+      ok: true;
+      time?: SyncTime;
+      judged?: number;
+      memory?: MemoryBreakdown;
+      caches?: Record<string, number>;
+      /** The clone's packs by level (pack-consolidation.ts; "kept": the clone's own). */
+      packs?: Record<string, number>;
+    }
   | { ok: false; error: string };
 
 let syncer: Syncer | undefined;
+let cacheDir: string | undefined;
 let timed: ReturnType<typeof timedSource> | undefined;
 
 async function handle(request: SyncerRequest): Promise<SyncerReply> {
   switch (request.op) {
     case "start": {
+      cacheDir = request.cacheDir;
       const source = openSource({
         url: request.url,
         branch: "main",
@@ -38,8 +49,14 @@ async function handle(request: SyncerRequest): Promise<SyncerReply> {
     }
     case "sync":
       return sync(request.sha);
-    case "memory":
-      return { ok: true, memory: memoryBreakdown(), caches: (await syncer?.cacheSizes()) ?? {} };
+    case "memory": {
+      const packs: Record<string, number> = {};
+      for (const pack of cacheDir === undefined ? [] : listPacks(cacheDir)) {
+        const level = pack.level === undefined ? "kept" : `level ${pack.level}`;
+        packs[level] = (packs[level] ?? 0) + 1;
+      }
+      return { ok: true, memory: memoryBreakdown(), caches: (await syncer?.cacheSizes()) ?? {}, packs };
+    }
     case "close":
       await syncer?.close();
       process.disconnect();

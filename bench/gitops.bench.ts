@@ -12,10 +12,11 @@
 // POOLKEEPER_BENCH_SYNCS sets how many incremental syncs the RSS measurement makes (default 1000; most of the
 // bench's time goes there).
 import { fork, spawn } from "node:child_process";
-import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { dirname, join, posix } from "node:path";
 import { performance } from "node:perf_hooks";
+import { parse } from "yaml";
 import { loadManifests } from "../api/index.ts";
 import { systemClock } from "../api/ports.ts";
 import { configDefaults } from "../gitops/config.ts";
@@ -49,18 +50,25 @@ interface SyncerSetting {
 }
 
 /**
- * The settings compared side by side: Node's defaults, and a 16 MiB semi-space (V8 otherwise grows the young
- * generation to two 64 MiB halves while the initial sync parses 1,000 files, and keeps them) with glibc's malloc
- * held to two arenas (one per thread that allocates by default: libuv's pool, V8's platform threads).
+ * The settings compared side by side: Node's defaults, and the chart's (`controller.nodeOptions`, a small semi-space:
+ * V8 otherwise grows the young generation to two 64 MiB halves while the initial sync parses 1,000 files, and keeps
+ * them; `controller.mallocArenaMax`, glibc's malloc held to two arenas instead of one per thread that allocates),
+ * read from the chart's values so that the figure is what the chart runs with.
  */
-const SYNCER_SETTINGS: SyncerSetting[] = [
-  { name: "defaults", execArgv: [], env: {} },
-  {
-    name: "--max-semi-space-size=16, MALLOC_ARENA_MAX=2",
-    execArgv: ["--max-semi-space-size=16"],
-    env: { MALLOC_ARENA_MAX: "2" },
-  },
-];
+const SYNCER_SETTINGS: SyncerSetting[] = [{ name: "defaults", execArgv: [], env: {} }, chartSetting()];
+
+function chartSetting(): SyncerSetting {
+  const values = parse(readFileSync(new URL("../charts/poolkeeper/values.yaml", import.meta.url), "utf8")) as {
+    controller?: { nodeOptions?: string | null; mallocArenaMax?: number | string | null };
+  };
+  const nodeOptions = values.controller?.nodeOptions ?? "";
+  const arenas = values.controller?.mallocArenaMax;
+  const env: Record<string, string> =
+    arenas === undefined || arenas === null ? {} : { MALLOC_ARENA_MAX: String(arenas) };
+  const execArgv = nodeOptions.split(/\s+/).filter((flag) => flag !== "");
+  const name = `the chart's ${[...execArgv, ...Object.entries(env).map(([k, v]) => `${k}=${v}`)].join(", ")}`;
+  return { name, execArgv, env };
+}
 
 const STATUS_BRANCH = configDefaults.statusBranch;
 const STATUS_PATH = "status/prod/";
@@ -534,6 +542,17 @@ async function memory(
         `${describe(run.times.slice(-edge))} over the last ${edge}; over all ${SYNCS}: median ` +
         `${ms(median(totals))}, p95 ${ms(p95)} (the bench's in-process syncer, median of ${ROUNDS} above: ` +
         `${ms(inProcessMedian)}); objects judged per sync: median ${median(run.judged)}`,
+    );
+    const slowest = [...run.times.entries()].sort((a, b) => b[1].total - a[1].total).slice(0, 5);
+    console.log(
+      `  ${run.setting.name}: the slowest syncs (fetch / read / ancestry / judge): ` +
+        slowest
+          .map(
+            ([i, t]) =>
+              `#${i + 1} ${ms(t.total)} (${ms(t.fetch)} / ${ms(t.read)} / ${ms(t.ancestry)} / ${ms(t.judge)})`,
+          )
+          .join(", ") +
+        `; the clone's packs at the end: ${JSON.stringify(reply.packs ?? {})}`,
     );
     result = { growth, rss: last.rss, median: median(totals), p95 };
   }
