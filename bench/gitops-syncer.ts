@@ -2,7 +2,7 @@
 // from its own process, which builds the repository with `git fast-import`, serves it (`git http-backend` behind a
 // Node bridge) and times the git CLI. Driven over the IPC channel: `start` clones and judges the head (the initial
 // sync), `sync` fetches the head the bench has just put on the branch and judges it, `memory` answers with the
-// breakdown after a forced GC (bench/memory-breakdown.ts) and what the caches say they hold. Run with --expose-gc.
+// breakdown after a forced GC (or a memory-reducing one) (bench/memory-breakdown.ts) and what the caches say they hold. Run with --expose-gc.
 import { systemClock } from "../api/ports.ts";
 import { listPacks } from "../gitops/pack-consolidation.ts";
 import { openSource } from "../gitops/source.ts";
@@ -14,7 +14,7 @@ import { timedSource, type SyncTime } from "./timed-source.ts";
 export type SyncerRequest =
   | { op: "start"; url: string; cacheDir: string; cacheBytes?: number }
   | { op: "sync"; sha: string }
-  | { op: "memory" }
+  | { op: "memory"; reduce?: boolean }
   | { op: "close" };
 
 export type SyncerReply =
@@ -55,7 +55,8 @@ async function handle(request: SyncerRequest): Promise<SyncerReply> {
         const level = pack.level === undefined ? "kept" : `level ${pack.level}`;
         packs[level] = (packs[level] ?? 0) + 1;
       }
-      return { ok: true, memory: memoryBreakdown(), caches: (await syncer?.cacheSizes()) ?? {}, packs };
+      const memory = memoryBreakdown({ reduce: request.reduce ?? false });
+      return { ok: true, memory, caches: (await syncer?.cacheSizes()) ?? {}, packs };
     }
     case "close":
       await syncer?.close();

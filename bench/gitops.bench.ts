@@ -40,6 +40,8 @@ const ROUNDS = 20;
 const STATUS_POOLS = 500;
 const STATUS_ROUNDS = 7;
 const SYNCS = Number(process.env.POOLKEEPER_BENCH_SYNCS ?? 1000);
+/** How long a syncer process idles before the memory read that shows what V8's memory reducer gives back. */
+const IDLE_MS = 12_000;
 if (!Number.isInteger(SYNCS) || SYNCS < 1) throw new Error("POOLKEEPER_BENCH_SYNCS must be a positive integer");
 
 /** How a syncer process is started: V8 flags and environment (glibc's malloc settings). */
@@ -492,7 +494,7 @@ async function memory(
     run.first = reply.memory as MemoryBreakdown;
     console.log(
       `the syncer in a process of its own, ${run.setting.name}: initial sync ${s(t.total)} (clone ${s(t.fetch)}, ` +
-        `read ${s(t.read)}, judge ${s(t.judge)}), then ${describeProcessMemory(reply)}`,
+        `read ${s(t.read)}, judge ${s(t.judge)}), then ${describeProcessMemory(reply)}; ${await reduced(run)}`,
     );
   }
   const checkpoints = new Set(Array.from({ length: 4 }, (_, i) => Math.round((SYNCS * (i + 1)) / 5)));
@@ -520,8 +522,8 @@ async function memory(
     const reply = await run.ask({ op: "memory" });
     const last = reply.memory as MemoryBreakdown;
     const first = run.first as MemoryBreakdown;
+    console.log(`  ${run.setting.name}, after ${SYNCS} syncs: ${describeProcessMemory(reply)}; ${await reduced(run)}`);
     await run.ask({ op: "close" }).catch(() => undefined);
-    console.log(`  ${run.setting.name}, after ${SYNCS} syncs: ${describeProcessMemory(reply)}`);
     const growth = last.rss - first.rss;
     console.log(
       `  ${run.setting.name}: RSS over ${SYNCS} incremental syncs after a forced GC: ${mib(first.rss)} before, ` +
@@ -557,6 +559,21 @@ async function memory(
     result = { growth, rss: last.rss, median: median(totals), p95 };
   }
   return result;
+}
+
+/**
+ * RSS after IDLE_MS without syncs and a forced GC (V8's memory reducer starts 8 s after the last allocation-heavy
+ * work: a controller polling every minute gets it between syncs, this bench's back-to-back syncs never do), and then
+ * after a memory-reducing GC.
+ */
+async function reduced(run: SyncerRun): Promise<string> {
+  await new Promise((resolve) => setTimeout(resolve, IDLE_MS));
+  const idle = (await run.ask({ op: "memory" })).memory as MemoryBreakdown;
+  const reducing = (await run.ask({ op: "memory", reduce: true })).memory as MemoryBreakdown;
+  return (
+    `after ${IDLE_MS / 1000} s idle and a forced GC: RSS ${mib(idle.rss)} (V8 heap reserved ${mib(idle.heapReserved)}); ` +
+    `after a memory-reducing GC: RSS ${mib(reducing.rss)} (V8 heap reserved ${mib(reducing.heapReserved)})`
+  );
 }
 
 function describeProcessMemory(reply: SyncerReply & { ok: true }): string {
