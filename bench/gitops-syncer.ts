@@ -5,6 +5,7 @@
 // breakdown after a forced GC (or a memory-reducing one) (bench/memory-breakdown.ts) and what the caches say they hold. Run with --expose-gc.
 import { systemClock } from "../api/ports.ts";
 import { listPacks } from "../gitops/pack-consolidation.ts";
+import { exposedGc, heapRelease } from "../gitops/heap-release.ts";
 import { openSource } from "../gitops/source.ts";
 import { Syncer } from "../gitops/sync.ts";
 import { silentLogger } from "../runtime/log.ts";
@@ -30,6 +31,8 @@ export type SyncerReply =
   | { ok: false; error: string };
 
 let syncer: Syncer | undefined;
+// What `poolkeeper sync` does after each sync (cli/commands/sync.ts): this process runs with --expose-gc.
+const releaseHeap = heapRelease({ clock: systemClock, gc: exposedGc() });
 let cacheDir: string | undefined;
 let timed: ReturnType<typeof timedSource> | undefined;
 
@@ -70,6 +73,7 @@ async function sync(sha: string | undefined): Promise<SyncerReply> {
   const s = syncer;
   const before = s.judgedObjects.judged;
   const { value, time } = await timed.measure(() => s.sync());
+  releaseHeap(value); // after the sync's time, as the sync loop calls it between syncs
   if (value.outcome !== "accepted" || (sha !== undefined && value.sha !== sha)) {
     const why = value.error?.message ?? value.judgement?.reason ?? "";
     return { ok: false, error: `expected ${sha ?? "the head"} accepted, got ${value.outcome} of ${value.sha}: ${why}` };

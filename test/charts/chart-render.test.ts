@@ -291,7 +291,10 @@ describe("helm template", () => {
       );
     };
     // The defaults: what docs/performance.md measured (values.yaml says why).
-    assert.deepEqual(await envOf(AUTOSCALER), { NODE_OPTIONS: "--max-semi-space-size=4", MALLOC_ARENA_MAX: "2" });
+    assert.deepEqual(await envOf(AUTOSCALER), {
+      NODE_OPTIONS: "--max-semi-space-size=4 --expose-gc",
+      MALLOC_ARENA_MAX: "2",
+    });
     assert.deepEqual(
       await envOf(
         withValues(AUTOSCALER, { controller: { nodeOptions: "--max-old-space-size=512", mallocArenaMax: 4 } }),
