@@ -35,6 +35,7 @@ export function timedSource(source: GitSource) {
     cacheSizes: async () => (await source.cacheSizes?.()) ?? {},
     setCacheBytes: (bytes) => source.setCacheBytes?.(bytes),
     settled: async () => (await source.settled?.()) ?? 0,
+    maintain: () => source.maintain?.(),
   };
   return {
     source: timed,

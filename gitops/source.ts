@@ -111,11 +111,16 @@ export interface GitSource {
   /** Sets the budget of the source's caches in bytes (cache-size.ts): read from poolkeeper.yaml after the start. */
   setCacheBytes?(bytes: number): void;
   /**
-   * Waits for the Git work a fetch left running in the background (the merging of packs) and removes the packs it
+   * Waits for the Git work `maintain` left running in the background (the merging of packs) and removes the packs it
    * superseded; resolves with how many, rejects with the merge's error (a failed merge is otherwise retried at the
    * next fetch, and never fails a sync).
    */
   settled?(): Promise<number>;
+  /**
+   * Starts the Git upkeep fetches made due (the merging of packs) in the background, when none runs. The syncer
+   * calls it once a sync is done, so that the merge's process does not compete with the sync for the CPU.
+   */
+  maintain?(): void;
 }
 
 function isHttpUrl(url: string): boolean {
@@ -221,7 +226,7 @@ export function openSource(options: SourceOptions): GitSource {
   let remoteChecked = false;
   const consolidation = options.consolidation ?? defaultConsolidation;
   const mergePacks = options.mergePacks ?? mergeInChildProcess;
-  /** The merge a fetch started, while it runs; its failure, until `settled` reports it. */
+  /** The merge `maintain` started, while it runs; its failure, until `settled` reports it. */
   let merging: Promise<void> | undefined;
   let mergeFailure: { error: unknown } | undefined;
   /** Removes what finished merges superseded, and forgets those packs' indexes. Never while a merge runs. */
@@ -289,14 +294,15 @@ export function openSource(options: SourceOptions): GitSource {
         if (result.kind !== "unchanged") {
           await git.writeRef({ fs: gitFs, gitdir, ref: localRef, value: sha, force: true });
           await git.writeRef({ fs: gitFs, gitdir, ref: remoteRef, value: sha, force: true });
-          // Not awaited: a merge took seconds, once in 32 syncs (docs/performance.md).
-          startMerge();
         }
         return result;
       } catch (error) {
         throw fail(error);
       }
     },
+    // Not in the fetch: a merge took seconds, once in 32 syncs, and its process's start slowed the sync that made it
+    // due (docs/performance.md).
+    maintain: startMerge,
     async settled() {
       await merging;
       const failure = mergeFailure;

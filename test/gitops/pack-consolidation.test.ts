@@ -114,6 +114,7 @@ describe("pack consolidation", () => {
       await repo.commit(`cpu ${i}`, { "pools/default.yaml": poolWithCpuLimit(repo, 300 + i) });
       await repo.push();
       shas.push((await source.fetch()).sha);
+      source.maintain?.();
       await source.settled?.();
       counts.push(packs(cache, ".pack").length);
       assert.ok(packs(cache, ".pack").includes(clonePack ?? ""), `the clone's pack is still there after fetch ${i}`);
@@ -159,12 +160,13 @@ describe("pack consolidation", () => {
       await repo.commit(`cpu ${i}`, { "pools/default.yaml": poolWithCpuLimit(repo, 500 + i) });
       await repo.push();
       const result = await source.fetch();
+      source.maintain?.(); // as the syncer does once a sync is done
       const [pool] = await source.readTree(result.sha, ["pools/default.yaml"]);
       assert.match(pool?.text ?? "", new RegExp(`cpu: "${500 + i}"`));
       return result;
     };
     for (let i = 0; i < 3; i++) assert.equal((await push(i)).kind, "fast-forward");
-    assert.equal(merges.length, 1, "the third fetch's pack made a merge due, started after it");
+    assert.equal(merges.length, 1, "the third fetch's pack made a merge due, started after its sync");
     // Two more syncs while that merge has not even started its work: they do not wait, and start no second one.
     for (let i = 3; i < 5; i++) assert.equal((await push(i)).kind, "fast-forward");
     assert.equal(merges.length, 1);
