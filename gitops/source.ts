@@ -229,8 +229,12 @@ export function openSource(options: SourceOptions): GitSource {
   /** The merge `maintain` started, while it runs; its failure, until `settled` reports it. */
   let merging: Promise<void> | undefined;
   let mergeFailure: { error: unknown } | undefined;
+  /** Whether a merge finished since the last removal (at the start too: a process may have stopped before one). */
+  let mergeFinished = true;
   /** Removes what finished merges superseded, and forgets those packs' indexes. Never while a merge runs. */
   const removeSuperseded = (): number => {
+    if (!mergeFinished) return 0;
+    mergeFinished = false;
     const removed = removeSupersededPacks(dir);
     if (removed.length > 0) reader.packsRemoved(removed.map((name) => `${gitdir}/objects/pack/${name}.idx`));
     return removed.length;
@@ -239,7 +243,7 @@ export function openSource(options: SourceOptions): GitSource {
   const startMerge = (): void => {
     if (merging !== undefined || packsToConsolidate(dir, consolidation) === undefined) return;
     merging = mergePacks(dir, consolidation).then(
-      () => undefined,
+      () => void (mergeFinished = true),
       (error: unknown) => void (mergeFailure = { error }),
     );
     void merging.finally(() => (merging = undefined));
