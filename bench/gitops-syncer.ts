@@ -2,8 +2,10 @@
 // from its own process, which builds the repository with `git fast-import`, serves it (`git http-backend` behind a
 // Node bridge) and times the git CLI. Driven over the IPC channel: `start` clones and judges the head (the initial
 // sync), `sync` fetches the head the bench has just put on the branch and judges it, `memory` answers with the
-// breakdown after a forced GC (bench/memory-breakdown.ts) and what the caches say they hold. Run with --expose-gc.
+// breakdown after a forced GC (or a memory-reducing one) (bench/memory-breakdown.ts) and what the caches say they hold. Run with --expose-gc.
 import { systemClock } from "../api/ports.ts";
+import { listPacks } from "../gitops/pack-consolidation.ts";
+import { exposedGc, heapRelease } from "../gitops/heap-release.ts";
 import { openSource } from "../gitops/source.ts";
 import { Syncer } from "../gitops/sync.ts";
 import { silentLogger } from "../runtime/log.ts";
@@ -13,19 +15,31 @@ import { timedSource, type SyncTime } from "./timed-source.ts";
 export type SyncerRequest =
   | { op: "start"; url: string; cacheDir: string; cacheBytes?: number }
   | { op: "sync"; sha: string }
-  | { op: "memory" }
+  | { op: "memory"; reduce?: boolean }
   | { op: "close" };
 
 export type SyncerReply =
-  | { ok: true; time?: SyncTime; judged?: number; memory?: MemoryBreakdown; caches?: Record<string, number> }
+  | {
+      ok: true;
+      time?: SyncTime;
+      judged?: number;
+      memory?: MemoryBreakdown;
+      caches?: Record<string, number>;
+      /** The clone's packs by level (pack-consolidation.ts; "kept": the clone's own). */
+      packs?: Record<string, number>;
+    }
   | { ok: false; error: string };
 
 let syncer: Syncer | undefined;
+// What `poolkeeper sync` does after each sync (cli/commands/sync.ts): this process runs with --expose-gc.
+const releaseHeap = heapRelease({ clock: systemClock, gc: exposedGc() });
+let cacheDir: string | undefined;
 let timed: ReturnType<typeof timedSource> | undefined;
 
 async function handle(request: SyncerRequest): Promise<SyncerReply> {
   switch (request.op) {
     case "start": {
+      cacheDir = request.cacheDir;
       const source = openSource({
         url: request.url,
         branch: "main",
@@ -38,8 +52,15 @@ async function handle(request: SyncerRequest): Promise<SyncerReply> {
     }
     case "sync":
       return sync(request.sha);
-    case "memory":
-      return { ok: true, memory: memoryBreakdown(), caches: (await syncer?.cacheSizes()) ?? {} };
+    case "memory": {
+      const packs: Record<string, number> = {};
+      for (const pack of cacheDir === undefined ? [] : listPacks(cacheDir)) {
+        const level = pack.level === undefined ? "kept" : `level ${pack.level}`;
+        packs[level] = (packs[level] ?? 0) + 1;
+      }
+      const memory = memoryBreakdown({ reduce: request.reduce ?? false });
+      return { ok: true, memory, caches: (await syncer?.cacheSizes()) ?? {}, packs };
+    }
     case "close":
       await syncer?.close();
       process.disconnect();
@@ -52,6 +73,7 @@ async function sync(sha: string | undefined): Promise<SyncerReply> {
   const s = syncer;
   const before = s.judgedObjects.judged;
   const { value, time } = await timed.measure(() => s.sync());
+  releaseHeap(value); // after the sync's time, as the sync loop calls it between syncs
   if (value.outcome !== "accepted" || (sha !== undefined && value.sha !== sha)) {
     const why = value.error?.message ?? value.judgement?.reason ?? "";
     return { ok: false, error: `expected ${sha ?? "the head"} accepted, got ${value.outcome} of ${value.sha}: ${why}` };

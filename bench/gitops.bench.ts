@@ -12,10 +12,11 @@
 // POOLKEEPER_BENCH_SYNCS sets how many incremental syncs the RSS measurement makes (default 1000; most of the
 // bench's time goes there).
 import { fork, spawn } from "node:child_process";
-import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { dirname, join, posix } from "node:path";
 import { performance } from "node:perf_hooks";
+import { parse } from "yaml";
 import { loadManifests } from "../api/index.ts";
 import { systemClock } from "../api/ports.ts";
 import { configDefaults } from "../gitops/config.ts";
@@ -39,6 +40,8 @@ const ROUNDS = 20;
 const STATUS_POOLS = 500;
 const STATUS_ROUNDS = 7;
 const SYNCS = Number(process.env.POOLKEEPER_BENCH_SYNCS ?? 1000);
+/** How long a syncer process idles before the memory read that shows what V8's memory reducer gives back. */
+const IDLE_MS = 12_000;
 if (!Number.isInteger(SYNCS) || SYNCS < 1) throw new Error("POOLKEEPER_BENCH_SYNCS must be a positive integer");
 
 /** How a syncer process is started: V8 flags and environment (glibc's malloc settings). */
@@ -49,18 +52,25 @@ interface SyncerSetting {
 }
 
 /**
- * The settings compared side by side: Node's defaults, and a 16 MiB semi-space (V8 otherwise grows the young
- * generation to two 64 MiB halves while the initial sync parses 1,000 files, and keeps them) with glibc's malloc
- * held to two arenas (one per thread that allocates by default: libuv's pool, V8's platform threads).
+ * The settings compared side by side: Node's defaults, and the chart's (`controller.nodeOptions`, a small semi-space:
+ * V8 otherwise grows the young generation to two 64 MiB halves while the initial sync parses 1,000 files, and keeps
+ * them; `controller.mallocArenaMax`, glibc's malloc held to two arenas instead of one per thread that allocates),
+ * read from the chart's values so that the figure is what the chart runs with.
  */
-const SYNCER_SETTINGS: SyncerSetting[] = [
-  { name: "defaults", execArgv: [], env: {} },
-  {
-    name: "--max-semi-space-size=16, MALLOC_ARENA_MAX=2",
-    execArgv: ["--max-semi-space-size=16"],
-    env: { MALLOC_ARENA_MAX: "2" },
-  },
-];
+const SYNCER_SETTINGS: SyncerSetting[] = [{ name: "defaults", execArgv: [], env: {} }, chartSetting()];
+
+function chartSetting(): SyncerSetting {
+  const values = parse(readFileSync(new URL("../charts/poolkeeper/values.yaml", import.meta.url), "utf8")) as {
+    controller?: { nodeOptions?: string | null; mallocArenaMax?: number | string | null };
+  };
+  const nodeOptions = values.controller?.nodeOptions ?? "";
+  const arenas = values.controller?.mallocArenaMax;
+  const env: Record<string, string> =
+    arenas === undefined || arenas === null ? {} : { MALLOC_ARENA_MAX: String(arenas) };
+  const execArgv = nodeOptions.split(/\s+/).filter((flag) => flag !== "");
+  const name = `the chart's ${[...execArgv, ...Object.entries(env).map(([k, v]) => `${k}=${v}`)].join(", ")}`;
+  return { name, execArgv, env };
+}
 
 const STATUS_BRANCH = configDefaults.statusBranch;
 const STATUS_PATH = "status/prod/";
@@ -484,7 +494,7 @@ async function memory(
     run.first = reply.memory as MemoryBreakdown;
     console.log(
       `the syncer in a process of its own, ${run.setting.name}: initial sync ${s(t.total)} (clone ${s(t.fetch)}, ` +
-        `read ${s(t.read)}, judge ${s(t.judge)}), then ${describeProcessMemory(reply)}`,
+        `read ${s(t.read)}, judge ${s(t.judge)}), then ${describeProcessMemory(reply)}; ${await reduced(run)}`,
     );
   }
   const checkpoints = new Set(Array.from({ length: 4 }, (_, i) => Math.round((SYNCS * (i + 1)) / 5)));
@@ -512,8 +522,8 @@ async function memory(
     const reply = await run.ask({ op: "memory" });
     const last = reply.memory as MemoryBreakdown;
     const first = run.first as MemoryBreakdown;
+    console.log(`  ${run.setting.name}, after ${SYNCS} syncs: ${describeProcessMemory(reply)}; ${await reduced(run)}`);
     await run.ask({ op: "close" }).catch(() => undefined);
-    console.log(`  ${run.setting.name}, after ${SYNCS} syncs: ${describeProcessMemory(reply)}`);
     const growth = last.rss - first.rss;
     console.log(
       `  ${run.setting.name}: RSS over ${SYNCS} incremental syncs after a forced GC: ${mib(first.rss)} before, ` +
@@ -535,9 +545,35 @@ async function memory(
         `${ms(median(totals))}, p95 ${ms(p95)} (the bench's in-process syncer, median of ${ROUNDS} above: ` +
         `${ms(inProcessMedian)}); objects judged per sync: median ${median(run.judged)}`,
     );
+    const slowest = [...run.times.entries()].sort((a, b) => b[1].total - a[1].total).slice(0, 5);
+    console.log(
+      `  ${run.setting.name}: the slowest syncs (fetch / read / ancestry / judge): ` +
+        slowest
+          .map(
+            ([i, t]) =>
+              `#${i + 1} ${ms(t.total)} (${ms(t.fetch)} / ${ms(t.read)} / ${ms(t.ancestry)} / ${ms(t.judge)})`,
+          )
+          .join(", ") +
+        `; the clone's packs at the end: ${JSON.stringify(reply.packs ?? {})}`,
+    );
     result = { growth, rss: last.rss, median: median(totals), p95 };
   }
   return result;
+}
+
+/**
+ * RSS after IDLE_MS without syncs and a forced GC (V8's memory reducer starts 8 s after the last allocation-heavy
+ * work: a controller polling every minute gets it between syncs, this bench's back-to-back syncs never do), and then
+ * after a memory-reducing GC.
+ */
+async function reduced(run: SyncerRun): Promise<string> {
+  await new Promise((resolve) => setTimeout(resolve, IDLE_MS));
+  const idle = (await run.ask({ op: "memory" })).memory as MemoryBreakdown;
+  const reducing = (await run.ask({ op: "memory", reduce: true })).memory as MemoryBreakdown;
+  return (
+    `after ${IDLE_MS / 1000} s idle and a forced GC: RSS ${mib(idle.rss)} (V8 heap reserved ${mib(idle.heapReserved)}); ` +
+    `after a memory-reducing GC: RSS ${mib(reducing.rss)} (V8 heap reserved ${mib(reducing.heapReserved)})`
+  );
 }
 
 function describeProcessMemory(reply: SyncerReply & { ok: true }): string {

@@ -34,6 +34,8 @@ export function timedSource(source: GitSource) {
     verifySignature: (sha, signers) => source.verifySignature(sha, signers),
     cacheSizes: async () => (await source.cacheSizes?.()) ?? {},
     setCacheBytes: (bytes) => source.setCacheBytes?.(bytes),
+    settled: async () => (await source.settled?.()) ?? 0,
+    maintain: () => source.maintain?.(),
   };
   return {
     source: timed,

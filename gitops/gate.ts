@@ -86,10 +86,12 @@ export interface CommitFiles {
 /**
  * Heap bytes per byte of a pool file's text held by the gate cache: its manifests (as written, converted, validated
  * and defaulted, with field positions) about 17, and what the policy engine keeps for each manifest while it lives
- * (prepared targets, rule answers: WeakMaps keyed by the manifest) about 23 more. Measured on the benchmark's 1,000
- * pool files (docs/performance.md, "GitOps"); the cache metric estimates with it.
+ * (prepared targets, rule answers, findings: WeakMaps keyed by the manifest) about 4 more since incremental judging.
+ * Measured on the benchmark's 1,000 pool files by `bench/gitops.bench.ts` ("heap kept for the head's files"; docs/
+ * performance.md, "GitOps"); the cache metric estimates with it (it was 40 before incremental judging: an overstatement
+ * by half).
  */
-export const GATE_BYTES_PER_TEXT_BYTE = 40;
+export const GATE_BYTES_PER_TEXT_BYTE = 21;
 
 /**
  * What judging one commit leaves for the next: each file's manifests, by path and text. A new commit usually

@@ -23,6 +23,17 @@ export class GitObjectCache {
     for (const key of Reflect.ownKeys(this.cache)) Reflect.deleteProperty(this.cache, key);
   }
 
+  /**
+   * Forgets these packs (their index files' paths, as isomorphic-git names them: `<gitdir>/objects/pack/<name>.idx`):
+   * they were merged into another and removed. The other packs' indexes stay parsed.
+   */
+  forget(indexPaths: readonly string[]): void {
+    for (const key of Object.getOwnPropertySymbols(this.cache)) {
+      const value: unknown = Reflect.get(this.cache, key);
+      if (value instanceof Map) for (const path of indexPaths) value.delete(path);
+    }
+  }
+
   /** The parsed pack indexes and the packs' bytes held. */
   async bytes(): Promise<number> {
     let bytes = 0;

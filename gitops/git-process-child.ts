@@ -1,13 +1,15 @@
-// The process git-process.ts starts: clones one branch with isomorphic-git (and reads the head's files), or merges a clone's small packs
-// (pack-consolidation.ts), answers and exits. What either allocates — a `pako.Inflate` and buffers per object,
-// tens of thousands of them — goes back to the system with the process (see git-process.ts).
-import fs from "node:fs";
+// The process git-process.ts starts: clones one branch with isomorphic-git (and reads the head's files), or merges a
+// clone's packs (pack-consolidation.ts), answers and exits. What either allocates — a `pako.Inflate` and buffers per
+// object, tens of thousands of them — goes back to the system with the process (see git-process.ts). It serves
+// nothing meanwhile, so isomorphic-git reads through Node's synchronous calls here (git-fs.ts). It loads no more
+// than it runs (isomorphic-git and the tree reader: not api/, whose schemas and validators took a second to load).
 import { join } from "node:path";
 import git from "isomorphic-git";
 import http from "isomorphic-git/http/node";
 import { authCallbacks, REMOTE } from "./git-remote.ts";
 import type { CloneRequest, GitProcessFailure, GitProcessReply, GitProcessRequest } from "./git-process.ts";
-import { consolidatePacks } from "./pack-consolidation.ts";
+import { synchronousGitFs } from "./git-fs.ts";
+import { keepClonePack, mergePacks } from "./pack-consolidation.ts";
 import { TreeReader } from "./tree-reader.ts";
 
 process.once("message", (request: GitProcessRequest) => {
@@ -21,9 +23,10 @@ async function run(request: GitProcessRequest): Promise<GitProcessReply> {
   try {
     if (request.op === "clone") {
       await clone(request);
+      keepClonePack(request.dir); // never merged again (pack-consolidation.ts)
       return { ok: true, blobs: await headBlobs(request) };
     }
-    return { ok: true, merged: await consolidatePacks(request.dir, request.options) };
+    return { ok: true, superseded: await mergePacks(request.dir, request.options, synchronousGitFs) };
   } catch (error) {
     return { ok: false, error: failure(error) };
   }
@@ -32,7 +35,7 @@ async function run(request: GitProcessRequest): Promise<GitProcessReply> {
 async function clone({ url, dir, branch, depth, credentials }: CloneRequest): Promise<void> {
   const { onAuth, onAuthFailure } = authCallbacks(credentials);
   await git.clone({
-    fs,
+    fs: synchronousGitFs,
     http,
     dir,
     url,
@@ -48,11 +51,11 @@ async function clone({ url, dir, branch, depth, credentials }: CloneRequest): Pr
 }
 
 /** The texts of the head's files, read as the controller's tree reader reads them (sized first, within its budget). */
-async function headBlobs({ dir, branch, cacheBytes }: CloneRequest): Promise<[string, string][]> {
+async function headBlobs({ dir, branch, cacheBytes, maxFileBytes }: CloneRequest): Promise<[string, string][]> {
   if (cacheBytes === undefined) return [];
   const gitdir = join(dir, ".git");
-  const head = await git.resolveRef({ fs, gitdir, ref: `refs/heads/${branch}` });
-  const reader = new TreeReader({ cacheBytes });
+  const head = await git.resolveRef({ fs: synchronousGitFs, gitdir, ref: `refs/heads/${branch}` });
+  const reader = new TreeReader({ cacheBytes, maxFileBytes, fs: synchronousGitFs });
   await reader.read(gitdir, head, ["**"]);
   return reader.heldBlobs();
 }

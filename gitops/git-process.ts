@@ -8,7 +8,7 @@
 // processes). A failure comes back as the fields the error classification reads, so it reads the same in either
 // process.
 import { fork } from "node:child_process";
-import { packsToConsolidate, type ConsolidationOptions } from "./pack-consolidation.ts";
+import { packsToConsolidate, removeSupersededPacks, type ConsolidationOptions } from "./pack-consolidation.ts";
 import type { SourceCredentials } from "./source.ts";
 
 export interface CloneRequest {
@@ -18,6 +18,8 @@ export interface CloneRequest {
   branch: string;
   /** Commits of history fetched (a shallow clone); all of them when absent. */
   depth?: number;
+  /** Files over this size are not read (the tree reader's limit: api's `defaultYamlLimits.maxBytes`). */
+  maxFileBytes: number;
   credentials?: SourceCredentials;
   /**
    * The budget of the controller's caches (cache-size.ts): when given, the head's files are read after the clone into
@@ -29,7 +31,7 @@ export interface CloneRequest {
 }
 
 export type GitProcessRequest =
-  ({ op: "clone" } & CloneRequest) | { op: "consolidate"; dir: string; options: ConsolidationOptions };
+  ({ op: "clone" } & CloneRequest) | { op: "merge"; dir: string; options: ConsolidationOptions };
 
 /** An error as isomorphic-git or the network threw it, reduced to plain data. */
 export interface GitProcessFailure {
@@ -40,7 +42,7 @@ export interface GitProcessFailure {
 }
 
 export type GitProcessReply =
-  { ok: true; merged?: number; blobs?: [oid: string, text: string][] } | { ok: false; error: GitProcessFailure };
+  { ok: true; superseded?: string[]; blobs?: [oid: string, text: string][] } | { ok: false; error: GitProcessFailure };
 
 // The child's module beside this one: TypeScript in a source checkout, JavaScript in the built package.
 const CHILD_MODULE = new URL(`./git-process-child${import.meta.url.endsWith(".ts") ? ".ts" : ".js"}`, import.meta.url);
@@ -54,12 +56,19 @@ export async function cloneInChildProcess(request: CloneRequest): Promise<[oid: 
 }
 
 /**
- * Merges the small packs of `<dir>/.git` in a child process when there are enough of them (pack-consolidation.ts);
- * returns how many were merged, 0 without starting a process when there are too few.
+ * Writes the packs of `<dir>/.git` that are due into one, one level up, in a child process (pack-consolidation.ts's
+ * `mergePacks`: nothing is removed); returns the names of the packs it supersedes, none without starting a process
+ * when nothing is due.
  */
+export async function mergeInChildProcess(dir: string, options: ConsolidationOptions): Promise<string[]> {
+  if (packsToConsolidate(dir, options) === undefined) return [];
+  return (await inChildProcess({ op: "merge", dir, options })).superseded ?? [];
+}
+
+/** Merges in a child process, then removes what the merge superseded: for a caller whose reads all wait for it. */
 export async function consolidateInChildProcess(dir: string, options: ConsolidationOptions): Promise<number> {
-  if (packsToConsolidate(dir, options).length === 0) return 0;
-  return (await inChildProcess({ op: "consolidate", dir, options })).merged ?? 0;
+  await mergeInChildProcess(dir, options);
+  return removeSupersededPacks(dir).length;
 }
 
 function inChildProcess(request: GitProcessRequest): Promise<GitProcessReply & { ok: true }> {

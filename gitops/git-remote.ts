@@ -5,6 +5,7 @@ import { join } from "node:path";
 import git, { type FetchResult } from "isomorphic-git";
 import http from "isomorphic-git/http/node";
 import { basicLogin } from "./basic-auth.ts";
+import { gitFs } from "./git-fs.ts";
 import type { SourceCredentials } from "./source.ts";
 
 /** The remote name both keep in their clone's config. */
@@ -43,7 +44,7 @@ export function fetchBranch(
   options: { unshallow?: boolean; cache?: object } = {},
 ): Promise<FetchResult> {
   return git.fetch({
-    fs,
+    fs: gitFs,
     http,
     gitdir,
     url,

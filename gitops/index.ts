@@ -15,6 +15,7 @@ export {
   type TimelineFilter,
   type TimelineFormat,
 } from "./history.ts";
+export { exposedGc, heapRelease } from "./heap-release.ts";
 export { createHookServer, DEFAULT_HOOK_RATE_LIMIT, type HookServer } from "./hook-server.ts";
 export { KARPENTER_AUDIT_RESOURCES, KarpenterAudit } from "./karpenter-audit.ts";
 export { countStatusWrite, createSyncMetrics } from "./metrics.ts";

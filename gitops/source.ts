@@ -10,10 +10,17 @@
 import fs from "node:fs";
 import { isAbsolute, join, resolve } from "node:path";
 import git from "isomorphic-git";
-import { cloneInChildProcess, consolidateInChildProcess } from "./git-process.ts";
+import { defaultYamlLimits } from "../api/index.ts";
+import { gitFs } from "./git-fs.ts";
+import { cloneInChildProcess, mergeInChildProcess } from "./git-process.ts";
 import { verifyCommitAt, type AllowedSigner, type SignatureVerdict } from "./commit-signature.ts";
 import { remoteFailure, scrub, secretsOf, type ErrorLike } from "./git-errors.ts";
-import { defaultConsolidation, type ConsolidationOptions } from "./pack-consolidation.ts";
+import {
+  defaultConsolidation,
+  packsToConsolidate,
+  removeSupersededPacks,
+  type ConsolidationOptions,
+} from "./pack-consolidation.ts";
 import { TreeReader } from "./tree-reader.ts";
 import { authCallbacks, fetchBranch, isGitDir, localGitDir, REMOTE } from "./git-remote.ts";
 
@@ -39,6 +46,11 @@ export interface SourceOptions {
   credentials?: SourceCredentials;
   /** When small packs from fetches are merged (see pack-consolidation.ts). */
   consolidation?: ConsolidationOptions;
+  /**
+   * Writes the due packs into one and returns the names it supersedes: in a child process by default
+   * (git-process.ts). Runs after a fetch, off the sync path; what it supersedes is removed at the next fetch.
+   */
+  mergePacks?: (dir: string, options: ConsolidationOptions) => Promise<string[]>;
   /** The budget of the caches the source reads through, in bytes (cache-size.ts). */
   cacheBytes?: number;
   /** Commits the initial clone fetches (CLONE_DEPTH by default). */
@@ -98,6 +110,17 @@ export interface GitSource {
   cacheSizes?(): Promise<Record<string, number>>;
   /** Sets the budget of the source's caches in bytes (cache-size.ts): read from poolkeeper.yaml after the start. */
   setCacheBytes?(bytes: number): void;
+  /**
+   * Waits for the Git work `maintain` left running in the background (the merging of packs) and removes the packs it
+   * superseded; resolves with how many, rejects with the merge's error (a failed merge is otherwise retried at the
+   * next fetch, and never fails a sync).
+   */
+  settled?(): Promise<number>;
+  /**
+   * Starts the Git upkeep fetches made due (the merging of packs) in the background, when none runs. The syncer
+   * calls it once a sync is done, so that the merge's process does not compete with the sync for the CPU.
+   */
+  maintain?(): void;
 }
 
 function isHttpUrl(url: string): boolean {
@@ -124,7 +147,7 @@ function toSourceError(error: unknown, remote: string, branch: string, secrets: 
 
 async function resolveBranch(gitdir: string, ref: string): Promise<string | undefined> {
   try {
-    return await git.resolveRef({ fs, gitdir, ref });
+    return await git.resolveRef({ fs: gitFs, gitdir, ref });
   } catch (error) {
     if ((error as ErrorLike | null)?.code === "NotFoundError") return undefined;
     throw error;
@@ -142,7 +165,7 @@ async function classify(
   let descends: boolean;
   try {
     descends = await git.isDescendent({
-      fs,
+      fs: gitFs,
       gitdir,
       oid: sha,
       ancestor: previous,
@@ -164,7 +187,10 @@ export function openSource(options: SourceOptions): GitSource {
   const fail = (error: unknown) => toSourceError(error, remote, branch, secrets);
 
   const auth = authCallbacks(credentials);
-  const reader = new TreeReader(options.cacheBytes === undefined ? {} : { cacheBytes: options.cacheBytes });
+  const reader = new TreeReader({
+    maxFileBytes: defaultYamlLimits.maxBytes,
+    ...(options.cacheBytes === undefined ? {} : { cacheBytes: options.cacheBytes }),
+  });
 
   if (!isHttpUrl(url)) {
     // Local repository, read in place.
@@ -198,6 +224,30 @@ export function openSource(options: SourceOptions): GitSource {
   const gitdir = join(dir, ".git");
   const remoteRef = `refs/remotes/${REMOTE}/${branch}`;
   let remoteChecked = false;
+  const consolidation = options.consolidation ?? defaultConsolidation;
+  const mergePacks = options.mergePacks ?? mergeInChildProcess;
+  /** The merge `maintain` started, while it runs; its failure, until `settled` reports it. */
+  let merging: Promise<void> | undefined;
+  let mergeFailure: { error: unknown } | undefined;
+  /** Whether a merge finished since the last removal (at the start too: a process may have stopped before one). */
+  let mergeFinished = true;
+  /** Removes what finished merges superseded, and forgets those packs' indexes. Never while a merge runs. */
+  const removeSuperseded = (): number => {
+    if (!mergeFinished) return 0;
+    mergeFinished = false;
+    const removed = removeSupersededPacks(dir);
+    if (removed.length > 0) reader.packsRemoved(removed.map((name) => `${gitdir}/objects/pack/${name}.idx`));
+    return removed.length;
+  };
+  /** Starts merging packs in the background when some are due and no merge runs. */
+  const startMerge = (): void => {
+    if (merging !== undefined || packsToConsolidate(dir, consolidation) === undefined) return;
+    merging = mergePacks(dir, consolidation).then(
+      () => void (mergeFinished = true),
+      (error: unknown) => void (mergeFailure = { error }),
+    );
+    void merging.finally(() => (merging = undefined));
+  };
 
   return {
     remote,
@@ -221,6 +271,7 @@ export function openSource(options: SourceOptions): GitSource {
               branch,
               depth,
               cacheBytes,
+              maxFileBytes: defaultYamlLimits.maxBytes,
               ...(credentials ? { credentials } : {}),
             });
             reader.adoptBlobs(blobs);
@@ -235,23 +286,33 @@ export function openSource(options: SourceOptions): GitSource {
         // Keep the configured remote in line with the options (the URL may have changed between runs): checked once
         // per source, not rewritten at every fetch.
         if (!remoteChecked) {
-          await git.setConfig({ fs, gitdir, path: `remote.${REMOTE}.url`, value: url });
+          await git.setConfig({ fs: gitFs, gitdir, path: `remote.${REMOTE}.url`, value: url });
           remoteChecked = true;
         }
+        // Before the fetch reads the packs: nothing else reads them while a sync runs.
+        if (merging === undefined) removeSuperseded();
         const fetched = await fetchBranch(gitdir, url, branch, auth, { cache: reader.gitCache });
         const sha = fetched.fetchHead ?? (await resolveBranch(gitdir, remoteRef));
         if (!sha) throw new SourceError("not-found", `Branch ${branch} was not found on Git remote ${remote}.`);
         const result = await classify(gitdir, previous, sha, reader.gitCache);
         if (result.kind !== "unchanged") {
-          await git.writeRef({ fs, gitdir, ref: localRef, value: sha, force: true });
-          await git.writeRef({ fs, gitdir, ref: remoteRef, value: sha, force: true });
-          const consolidation = options.consolidation ?? defaultConsolidation;
-          if ((await consolidateInChildProcess(dir, consolidation)) > 0) reader.packsRemoved();
+          await git.writeRef({ fs: gitFs, gitdir, ref: localRef, value: sha, force: true });
+          await git.writeRef({ fs: gitFs, gitdir, ref: remoteRef, value: sha, force: true });
         }
         return result;
       } catch (error) {
         throw fail(error);
       }
+    },
+    // Not in the fetch: a merge took seconds, once in 32 syncs, and its process's start slowed the sync that made it
+    // due (docs/performance.md).
+    maintain: startMerge,
+    async settled() {
+      await merging;
+      const failure = mergeFailure;
+      mergeFailure = undefined;
+      if (failure) throw failure.error;
+      return removeSuperseded();
     },
     async ensureCommits(shas) {
       if (!fs.existsSync(join(gitdir, "shallow"))) return;
@@ -277,7 +338,7 @@ export function openSource(options: SourceOptions): GitSource {
 
 async function hasCommit(reader: TreeReader, gitdir: string, sha: string): Promise<boolean> {
   try {
-    await git.readCommit({ fs, gitdir, oid: sha, cache: reader.gitCache });
+    await git.readCommit({ fs: gitFs, gitdir, oid: sha, cache: reader.gitCache });
     return true;
   } catch {
     return false;
@@ -303,7 +364,14 @@ function commitReaders(
 async function descendsAt(reader: TreeReader, gitdir: () => string, sha: string, ancestor: string): Promise<boolean> {
   if (sha === ancestor) return true;
   try {
-    return await git.isDescendent({ fs, gitdir: gitdir(), oid: sha, ancestor, depth: -1, cache: reader.gitCache });
+    return await git.isDescendent({
+      fs: gitFs,
+      gitdir: gitdir(),
+      oid: sha,
+      ancestor,
+      depth: -1,
+      cache: reader.gitCache,
+    });
   } catch (error) {
     if ((error as ErrorLike | null)?.code !== "NotFoundError") throw error;
     return false; // the ancestor is not in the local copy (a force-push removed it before we ever fetched it)
@@ -323,7 +391,8 @@ async function firstParentsAt(
     let current: string | undefined = sha;
     while (current !== undefined && shas.length < depth) {
       shas.push(current);
-      current = (await git.readCommit({ fs, gitdir: dir, oid: current, cache: reader.gitCache })).commit.parent[0];
+      current = (await git.readCommit({ fs: gitFs, gitdir: dir, oid: current, cache: reader.gitCache })).commit
+        .parent[0];
     }
     return shas;
   } catch (error) {

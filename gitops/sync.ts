@@ -181,6 +181,9 @@ export class Syncer {
     const { source, logger, metrics, publisher, clock } = this.#o;
     const started = performance.now();
     const done = (result: SyncResult): SyncResult => {
+      // The Git upkeep the fetch made due, once this sync is over (source.ts `maintain`): after the caller's
+      // continuation, so that the merge's process starts between syncs.
+      setImmediate(() => source.maintain?.());
       metrics?.syncs.inc({ result: result.outcome });
       metrics?.duration.observe((performance.now() - started) / 1000);
       if (result.outcome !== "failed") metrics?.lastSuccess.set(clock.now().getTime() / 1000);

@@ -6,10 +6,9 @@
 // used is kept (the head's and the one before: a sync reads the new head, a restore or a config search an older
 // commit between two heads), within the byte budget: an older commit's listings and texts are not read again, and
 // kept they grew the tree cache by a 1,000-entry listing per commit, to its whole budget within 50 syncs.
-import fs from "node:fs";
 import git, { type TreeEntry } from "isomorphic-git";
-import { defaultYamlLimits } from "../api/index.ts";
-import { cacheBounds, DEFAULT_CACHE_BYTES, type CacheBounds } from "./cache-size.ts";
+import { cacheBounds, DEFAULT_CACHE_BYTES, type CacheBounds } from "./cache-bounds.ts";
+import { gitFs, type GitFs } from "./git-fs.ts";
 import { GitObjectCache } from "./git-object-cache.ts";
 import { matchesAnyGlob } from "./glob-match.ts";
 import { ObjectSizes } from "./object-size.ts";
@@ -50,10 +49,16 @@ export class TreeReader {
   readonly #decoder = new TextDecoder("utf-8");
   readonly #sizes = new ObjectSizes();
   readonly #maxFileBytes: number;
+  readonly #fs: GitFs;
 
-  constructor(options: { maxFileBytes?: number; cacheBytes?: number } = {}) {
-    // Larger files are not read: the limit of every manifest poolkeeper reads.
-    this.#maxFileBytes = options.maxFileBytes ?? defaultYamlLimits.maxBytes;
+  /**
+   * `maxFileBytes`: larger files are not read (the limit of every manifest poolkeeper reads, api's
+   * `defaultYamlLimits.maxBytes`, passed in so that the Git process need not load api/). `fs`: what isomorphic-git
+   * reads through (git-fs.ts), the asynchronous one by default.
+   */
+  constructor(options: { maxFileBytes: number; cacheBytes?: number; fs?: GitFs }) {
+    this.#maxFileBytes = options.maxFileBytes;
+    this.#fs = options.fs ?? gitFs;
     this.#budget = options.cacheBytes ?? DEFAULT_CACHE_BYTES;
     this.#bounds = cacheBounds(this.#budget);
     this.#objects = new GitObjectCache();
@@ -78,9 +83,14 @@ export class TreeReader {
     return { blobs: this.#blobBytes, trees: this.#treeBytes, packs: await this.#objects.bytes() };
   }
 
-  /** Forgets isomorphic-git's pack cache: packs were removed (consolidated). Trees and blobs stay valid. */
-  packsRemoved(): void {
-    this.#objects.clear();
+  /**
+   * Forgets what isomorphic-git's cache holds of these pack indexes (paths under the git directory), or of all
+   * packs when none are named: they were removed (merged into another, pack-consolidation.ts). Trees and blobs
+   * stay valid.
+   */
+  packsRemoved(indexPaths?: readonly string[]): void {
+    if (indexPaths === undefined) this.#objects.clear();
+    else this.#objects.forget(indexPaths);
     this.#sizes.packsChanged();
   }
 
@@ -139,7 +149,7 @@ export class TreeReader {
       return cached.entries;
     }
     // A commit oid resolves to its tree; the tree is then cached under both.
-    const { oid: treeOid, tree } = await git.readTree({ fs, gitdir, oid, cache: this.gitCache });
+    const { oid: treeOid, tree } = await git.readTree({ fs: this.#fs, gitdir, oid, cache: this.gitCache });
     this.#rememberTree(oid, tree);
     if (treeOid !== oid) this.#rememberTree(treeOid, tree);
     return tree;
@@ -166,7 +176,7 @@ export class TreeReader {
       cached.read = this.#reads;
       return cached.text;
     }
-    const { blob } = await git.readBlob({ fs, gitdir, oid, cache: this.gitCache });
+    const { blob } = await git.readBlob({ fs: this.#fs, gitdir, oid, cache: this.gitCache });
     const text = this.#decoder.decode(blob);
     this.#blobs.set(oid, { text, read: this.#reads });
     this.#blobBytes += text.length;

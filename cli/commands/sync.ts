@@ -21,6 +21,7 @@ import { StatusPublisher } from "../../gitops/index.ts";
 import { createStatusWriter } from "../../gitops/index.ts";
 import { startSyncLoop } from "../../gitops/index.ts";
 import { Syncer, type SyncResult } from "../../gitops/index.ts";
+import { exposedGc, heapRelease } from "../../gitops/index.ts";
 import { loadPolicies } from "../../policies/index.ts";
 import { renderReport, type ReportFormat } from "../../policies/index.ts";
 import { builtinRules } from "../../policies/index.ts";
@@ -242,6 +243,8 @@ export async function runSync(options: SyncOptions, out: Output, control: SyncCo
   let loop: ReturnType<typeof startSyncLoop> | undefined;
   let lostLease = false;
   let startFailed = false;
+  // V8's pooled pages given back between syncs when the process runs with --expose-gc (gitops/heap-release.ts).
+  const releaseHeap = heapRelease({ clock, gc: exposedGc() });
   const startLoop = () =>
     startSyncLoop({
       sync: async () => {
@@ -255,6 +258,7 @@ export async function runSync(options: SyncOptions, out: Output, control: SyncCo
       onSync: (result) => {
         metrics.statusPendingEvents.set(publisher?.pendingEvents ?? 0);
         control.onSync?.(result);
+        releaseHeap(result);
       },
       onError: (error) => logger.error({ err: message(error) }, "sync crashed"),
     });

@@ -292,7 +292,7 @@ describe("helm template", () => {
     };
     // The defaults: what docs/performance.md measured (values.yaml says why).
     assert.deepEqual(await envOf(AUTOSCALER), {
-      NODE_OPTIONS: "--max-semi-space-size=4",
+      NODE_OPTIONS: "--max-semi-space-size=4 --expose-gc",
       MALLOC_ARENA_MAX: "2",
       MALLOC_MMAP_THRESHOLD_: "32768",
     });

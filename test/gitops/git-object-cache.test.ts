@@ -10,7 +10,10 @@ import { after, before, describe, it } from "node:test";
 import git from "isomorphic-git";
 import { GitObjectCache } from "../../gitops/git-object-cache.ts";
 import { TreeReader } from "../../gitops/tree-reader.ts";
-import { cacheBounds } from "../../gitops/cache-size.ts";
+import { defaultYamlLimits } from "../../api/index.ts";
+import { cacheBounds } from "../../gitops/cache-bounds.ts";
+
+const maxFileBytes = defaultYamlLimits.maxBytes;
 
 const run = (cwd: string, ...args: string[]) =>
   execFileSync("git", ["-c", "user.name=t", "-c", "user.email=t@e", ...args], {
@@ -85,7 +88,7 @@ describe("GitObjectCache", () => {
   it("keeps the tree reader's caches within the budget it is given", async () => {
     // Each commit's file is read; a budget of 64 KiB keeps a few of the 40 versions' texts.
     const budget = 64 * 1024;
-    const reader = new TreeReader({ cacheBytes: budget });
+    const reader = new TreeReader({ cacheBytes: budget, maxFileBytes });
     const commits = run(work, "rev-list", "main").split("\n").reverse();
     for (const sha of commits) {
       const [file] = await reader.read(gitdir, sha, ["pool.yaml"]);
@@ -99,7 +102,7 @@ describe("GitObjectCache", () => {
   });
 
   it("keeps only what the last two reads used: the head's files and trees and the previous head's", async () => {
-    const reader = new TreeReader();
+    const reader = new TreeReader({ maxFileBytes });
     const commits = run(work, "rev-list", "main").split("\n").reverse();
     for (const [i, sha] of commits.entries()) {
       await reader.read(gitdir, sha, ["pool.yaml"]);
@@ -109,7 +112,7 @@ describe("GitObjectCache", () => {
       const sizes = await reader.cacheSizes();
       assert.equal(sizes.blobs, expected, `blobs after reading commit ${i}`);
       // The same two reads on a reader of their own: nothing older is left in the trees.
-      const fresh = new TreeReader();
+      const fresh = new TreeReader({ maxFileBytes });
       for (const commit of commits.slice(i - 1, i + 1)) await fresh.read(gitdir, commit, ["pool.yaml"]);
       assert.equal(sizes.trees, (await fresh.cacheSizes()).trees, `trees after reading commit ${i}`);
     }
@@ -119,7 +122,7 @@ describe("GitObjectCache", () => {
     const commits = run(work, "rev-list", "main").split("\n").reverse();
     // What they hold after a read (the pack and its index, counted as the test above checks), then a budget whose
     // pack share is just below that and one just above.
-    const probe = new TreeReader();
+    const probe = new TreeReader({ maxFileBytes });
     await probe.read(gitdir, commits[0] ?? "", ["pool.yaml"]);
     const held = (await probe.cacheSizes()).packs;
     assert.ok(held > 0);
@@ -127,7 +130,7 @@ describe("GitObjectCache", () => {
       [((held - 1) * 8) / 3, false],
       [((held + 1) * 8) / 3, true],
     ] as const) {
-      const reader = new TreeReader({ cacheBytes: budget });
+      const reader = new TreeReader({ cacheBytes: budget, maxFileBytes });
       for (const [i, sha] of commits.entries()) {
         const [file] = await reader.read(gitdir, sha, ["pool.yaml"]);
         assert.equal(file?.text, versions[i]?.text);
