@@ -28,6 +28,8 @@ import {
   createStatusWriter,
   createSyncMetrics,
   displayRemote,
+  exposedGc,
+  heapRelease,
   type openSource,
   runtimeConfigAt,
   SourceError,
@@ -160,6 +162,9 @@ export async function runRun(options: RunOptions, out: Output, control: RunContr
     );
   });
   const pushes = new PushTrigger();
+  // V8's pooled pages given back between syncs when the process runs with --expose-gc, as `sync` does
+  // (gitops/heap-release.ts; the chart's NODE_OPTIONS sets the flag for both).
+  const releaseHeap = heapRelease({ clock, gc: exposedGc() });
   for (const loop of controllerLoops({
     settings,
     cluster,
@@ -179,6 +184,7 @@ export async function runRun(options: RunOptions, out: Output, control: RunContr
       onSync: (result: SyncResult) => {
         if (result.outcome !== "failed") gitReachable = true;
         metrics.statusPendingEvents.set(publisher?.pendingEvents ?? 0);
+        releaseHeap(result);
       },
     },
   })) {
