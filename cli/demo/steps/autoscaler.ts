@@ -6,6 +6,7 @@
 import { join } from "node:path";
 import type { KubeObject } from "../../../sim/index.ts";
 import { INTERRUPTION_QUEUE, type DemoEnvironment } from "../environment.ts";
+import { InterruptionTrace } from "../interruption-trace.ts";
 import { DEMO_EXAMPLES, demoExample } from "../repository.ts";
 import { expect, StepFailure, waitFor, type DemoStep } from "../step.ts";
 import { findObject, isBound, isRunningOrDone, listObjects, nodePoolOf } from "../world-view.ts";
@@ -86,23 +87,34 @@ export const spotInterruption: DemoStep = {
       (pod) => (pod.spec as { nodeName?: string }).nodeName === nodeName,
     ).length;
     const noticeAt = env.clock.now().getTime();
+    // The world's record of what follows, at simulated times: a failure says which wait the clock ran past.
+    const trace = new InterruptionTrace(env, nodeName);
     const notice = env.served.aws.events.spotInterruption(instanceId);
     const queue = env.served.aws.queues.byName(INTERRUPTION_QUEUE);
     // run deletes the message once the node is tainted and its NodeClaim's deletion persisted (docs/interruption.md).
     const deleted = () => queue.deleted().find((message) => messageId(message.body) === notice.id);
-    await waitFor(
-      env,
-      `${nodeName}'s ${before} pods drained and running elsewhere, and the notice deleted from the queue`,
-      INTERRUPTION_DEADLINE_MS,
-      () => {
-        const pods = listObjects(env.world, "pods", NAMESPACE).filter((pod) => name(pod) !== UNSCHEDULABLE_POD);
-        const left = pods.filter((pod) => (pod.spec as { nodeName?: string }).nodeName === nodeName).length;
-        const waiting = pods.filter((pod) => !isBound(pod) || !isRunningOrDone(pod)).length;
-        progress(`${left} pods left on ${nodeName}, ${waiting} not running yet`);
-        return left === 0 && waiting === 0 && deleted() !== undefined ? true : undefined;
-      },
-      { why: () => `the notice ${deleted() === undefined ? "still queued" : "deleted"}; ${loopsSaid(env)}` },
-    );
+    const pods = () => listObjects(env.world, "pods", NAMESPACE).filter((pod) => name(pod) !== UNSCHEDULABLE_POD);
+    const left = () => pods().filter((pod) => (pod.spec as { nodeName?: string }).nodeName === nodeName);
+    const waiting = () => pods().filter((pod) => !isBound(pod) || !isRunningOrDone(pod));
+    try {
+      await waitFor(
+        env,
+        `${nodeName}'s ${before} pods drained and running elsewhere, and the notice deleted from the queue`,
+        INTERRUPTION_DEADLINE_MS,
+        () => {
+          progress(`${left().length} pods left on ${nodeName}, ${waiting().length} not running yet`);
+          return left().length === 0 && waiting().length === 0 && deleted() !== undefined ? true : undefined;
+        },
+        {
+          why: () =>
+            `${left().length} pod(s) still on ${nodeName}, not running: ${describePods(waiting())}; the notice ` +
+            `${deleted() === undefined ? "still queued" : `deleted +${(((deleted()?.deletedAt ?? noticeAt) - noticeAt) / 1000).toFixed(1)} s`}; ` +
+            `${loopsSaid(env)}\n${trace.describe()}`,
+        },
+      );
+    } finally {
+      trace.stop();
+    }
     const tookMs = env.clock.now().getTime() - noticeAt;
     const deletion = deleted();
     // What run launched for the drained pods: NodeClaims created since the notice (creation times are in seconds).
@@ -248,6 +260,17 @@ export const driftRollout: DemoStep = {
 
 function loopsSaid(env: DemoEnvironment): string {
   return `poolkeeper run's loops: ${env.controller.loops.join(", ") || "(none)"}`;
+}
+
+/** Pods as name (phase, node), for a failure. */
+function describePods(pods: readonly KubeObject[]): string {
+  if (pods.length === 0) return "none";
+  return pods
+    .map((pod) => {
+      const phase = (pod.status as { phase?: string } | undefined)?.phase ?? "Pending";
+      return `${name(pod)} (${phase}, ${(pod.spec as { nodeName?: string }).nodeName ?? "unbound"})`;
+    })
+    .join(", ");
 }
 
 function name(object: KubeObject): string {
