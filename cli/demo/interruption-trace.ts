@@ -1,7 +1,8 @@
 // What the world saw of one spot interruption, at the simulated time each thing happened, for the step's failure
 // to say which wait the clock ran past: the node's cordon (Karpenter's `karpenter.sh/disrupted` taint), its
 // NodeClaim's deletion, each of its pods' eviction and removal, each pod created since the notice with when it was
-// bound (and where) and running, each NodeClaim created since with when it launched and registered, and the
+// bound (and where) and running, each NodeClaim created since with when it launched and registered, what else was
+// disrupted meanwhile (other NodeClaims deleted, other nodes' pods deleted: consolidation moving pods too), and the
 // clock's jumps with the sites that armed the timers they ran. Read from the world's store by watches (what the
 // API server's watchers would see, in order), never from poolkeeper run's own records.
 import type { KubeObject, StoreWatch } from "../../sim/index.ts";
@@ -38,6 +39,9 @@ export class InterruptionTrace {
   readonly #watches: StoreWatch[] = [];
   readonly #pods = new Map<string, PodRecord>();
   readonly #claims = new Map<string, ClaimRecord>();
+  /** Pods of other nodes deleted since the notice, by key, and per node the first time and how many. */
+  readonly #otherPods = new Set<string>();
+  readonly #otherNodes = new Map<string, { first: number; count: number }>();
   #cordoned: number | undefined;
   #nodeGone: number | undefined;
 
@@ -70,7 +74,12 @@ export class InterruptionTrace {
       ms === undefined ? "never" : `+${((ms - this.#noticeAt) / 1000).toFixed(1)} s`;
     const lines = [`node ${this.#nodeName}: cordoned ${at(this.#cordoned)}, deleted ${at(this.#nodeGone)}`];
     for (const [name, claim] of this.#claims) {
-      const role = claim.node === this.#nodeName ? "its NodeClaim" : "new NodeClaim";
+      const role =
+        claim.node === this.#nodeName
+          ? "its NodeClaim"
+          : claim.created === undefined
+            ? "another NodeClaim"
+            : "new NodeClaim";
       lines.push(
         `${role} ${name}: created ${at(claim.created)}, launched ${at(claim.launched)}, registered ` +
           `${at(claim.registered)}${claim.node ? ` as ${claim.node}` : ""}, deleting ${at(claim.deleting)}, gone ${at(claim.gone)}`,
@@ -81,9 +90,11 @@ export class InterruptionTrace {
         pod.created === undefined
           ? `drained pod ${name}: evicted ${at(pod.evicted)}, gone ${at(pod.gone)}`
           : `new pod ${name}: created ${at(pod.created)}, bound ${at(pod.bound)}${pod.node ? ` to ${pod.node}` : ""}, ` +
-              `running ${at(pod.running)}`,
+              `running ${at(pod.running)}${pod.gone === undefined ? "" : `, gone ${at(pod.gone)}`}`,
       );
     }
+    for (const [node, { first, count }] of this.#otherNodes)
+      lines.push(`${count} pod(s) of ${node} deleted meanwhile, the first ${at(first)}`);
     const jumps = this.#env.clock.jumps.filter((jump) => jump.to > this.#noticeAt);
     const shown = jumps.slice(-JUMPS_SHOWN).map((jump) => {
       const sites = [...new Set(jump.sites)];
@@ -111,7 +122,11 @@ export class InterruptionTrace {
     const key = keyOf(pod);
     let record = this.#pods.get(key);
     if (record === undefined) {
-      if (type !== "ADDED") return;
+      if (type !== "ADDED") {
+        // A pod of another node deleted meanwhile (consolidation, a Job's end): counted per node, not listed.
+        if (type === "DELETED" || pod.metadata?.deletionTimestamp !== undefined) this.#otherDeletions(pod, key);
+        return;
+      }
       record = { created: this.#now() };
       this.#pods.set(key, record);
     }
@@ -126,12 +141,21 @@ export class InterruptionTrace {
       record.running ??= now;
   }
 
+  #otherDeletions(pod: KubeObject, key: string): void {
+    if (this.#otherPods.has(key)) return;
+    this.#otherPods.add(key);
+    const node = nodeOf(pod) ?? "unbound";
+    const seen = this.#otherNodes.get(node);
+    this.#otherNodes.set(node, { first: seen?.first ?? this.#now(), count: (seen?.count ?? 0) + 1 });
+  }
+
   #onClaim(type: string, claim: KubeObject): void {
     const key = keyOf(claim);
     let record = this.#claims.get(key);
     if (record === undefined) {
-      if (type !== "ADDED" && claimNode(claim) !== this.#nodeName) return;
-      record = type === "ADDED" ? { created: this.#now() } : { node: this.#nodeName };
+      // Another existing NodeClaim matters once it is deleted (consolidation, drift, expiry): its pods move too.
+      if (type !== "ADDED" && claim.metadata?.deletionTimestamp === undefined && type !== "DELETED") return;
+      record = type === "ADDED" ? { created: this.#now() } : { node: claimNode(claim) ?? "?" };
       this.#claims.set(key, record);
     }
     const now = this.#now();

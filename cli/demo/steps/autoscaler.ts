@@ -76,7 +76,15 @@ export const spotInterruption: DemoStep = {
   id: "spot-interruption",
   title: "a spot interruption is drained and replaced before the 2-minute deadline",
   async run(env, _state, progress) {
-    const spot = listObjects(env.world, "nodes").find((node) => label(node, "karpenter.sh/capacity-type") === "spot");
+    // A spot node not already on its way out (a second interruption in a row takes another node).
+    const spot = listObjects(env.world, "nodes").find(
+      (node) =>
+        label(node, "karpenter.sh/capacity-type") === "spot" &&
+        node.metadata?.deletionTimestamp === undefined &&
+        !((node.spec as { taints?: { key?: string }[] } | undefined)?.taints ?? []).some(
+          (taint) => taint.key === "karpenter.sh/disrupted",
+        ),
+    );
     if (spot === undefined) throw new StepFailure(`no spot node to interrupt; ${loopsSaid(env)}`);
     const nodeName = name(spot);
     const instanceId =
