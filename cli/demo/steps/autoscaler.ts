@@ -103,7 +103,21 @@ export const spotInterruption: DemoStep = {
     const deleted = () => queue.deleted().find((message) => messageId(message.body) === notice.id);
     const pods = () => listObjects(env.world, "pods", NAMESPACE).filter((pod) => name(pod) !== UNSCHEDULABLE_POD);
     const left = () => pods().filter((pod) => (pod.spec as { nodeName?: string }).nodeName === nodeName);
-    const waiting = () => pods().filter((pod) => !isBound(pod) || !isRunningOrDone(pod));
+    // The node's pods are back when each of their owners (a ReplicaSet, a Job) has as many pods running (or done)
+    // as when the notice came. Not every pod of the namespace: consolidation may be moving other nodes' pods at the
+    // same time (a pool's consolidateAfter can run out during these two minutes), and those are not this step's.
+    const owners = new Map<string, number>();
+    for (const pod of left()) owners.set(ownerOf(pod), 0);
+    for (const pod of pods())
+      if (owners.has(ownerOf(pod)) && isRunningOrDone(pod))
+        owners.set(ownerOf(pod), (owners.get(ownerOf(pod)) ?? 0) + 1);
+    const running = (owner: string) =>
+      pods().filter((pod) => ownerOf(pod) === owner && isBound(pod) && isRunningOrDone(pod)).length;
+    const short = () => [...owners].filter(([owner, wanted]) => running(owner) < wanted).map(([owner]) => owner);
+    const waiting = () => {
+      const owing = short();
+      return pods().filter((pod) => owing.includes(ownerOf(pod)) && (!isBound(pod) || !isRunningOrDone(pod)));
+    };
     try {
       await waitFor(
         env,
@@ -111,11 +125,12 @@ export const spotInterruption: DemoStep = {
         INTERRUPTION_DEADLINE_MS,
         () => {
           progress(`${left().length} pods left on ${nodeName}, ${waiting().length} not running yet`);
-          return left().length === 0 && waiting().length === 0 && deleted() !== undefined ? true : undefined;
+          return left().length === 0 && short().length === 0 && deleted() !== undefined ? true : undefined;
         },
         {
           why: () =>
-            `${left().length} pod(s) still on ${nodeName}, not running: ${describePods(waiting())}; the notice ` +
+            `${left().length} pod(s) still on ${nodeName}, ${short().length} of their ${owners.size} owner(s) short of ` +
+            `the pods they ran, not running: ${describePods(waiting())}; the notice ` +
             `${deleted() === undefined ? "still queued" : `deleted +${(((deleted()?.deletedAt ?? noticeAt) - noticeAt) / 1000).toFixed(1)} s`}; ` +
             `${loopsSaid(env)}\n${trace.describe()}`,
         },
@@ -268,6 +283,12 @@ export const driftRollout: DemoStep = {
 
 function loopsSaid(env: DemoEnvironment): string {
   return `poolkeeper run's loops: ${env.controller.loops.join(", ") || "(none)"}`;
+}
+
+/** The uid of a pod's controller (its ReplicaSet or Job), or its own name when it has none. */
+function ownerOf(pod: KubeObject): string {
+  const owners = (pod.metadata as { ownerReferences?: { uid?: string; controller?: boolean }[] }).ownerReferences;
+  return owners?.find((owner) => owner.controller === true)?.uid ?? `pod/${name(pod)}`;
 }
 
 /** Pods as name (phase, node), for a failure. */
