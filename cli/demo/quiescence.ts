@@ -6,7 +6,8 @@
 // that wait on purpose (Kubernetes watches, SQS long polls), which wait on the clock —, from the bytes on their way
 // between two ends of this process (loopback-transit.ts: what a server writes into a watch or a long poll is work
 // until its client has read it), and from the event loop's active handles: a file-system request (isomorphic-git reading packs, the status writer) or a child process (git's
-// http-backend, the clone child, kubectl) under way is work too, and none of them is HTTP while it runs.
+// http-backend, the clone child, kubectl) under way is work too, and none of them is HTTP while it runs; so is a
+// pending setImmediate (CPU work in slices between two of them).
 import { subscribe, unsubscribe } from "node:diagnostics_channel";
 import type { ClientRequest, IncomingMessage, ServerResponse } from "node:http";
 import { setImmediate as nextTurn, setTimeout as wallDelay } from "node:timers/promises";
@@ -16,8 +17,13 @@ const WAITS_ON_PURPOSE = [/[?&]watch=(true|1)\b/];
 const SQS_LONG_POLL = "AmazonSQS.ReceiveMessage";
 /** undici's request ends: the body read to its end, or an error. */
 const UNDICI_DONE = ["undici:request:trailers", "undici:request:error"];
-/** process.getActiveResourcesInfo()'s names for a file-system request and a running child process. */
-const BUSY_RESOURCES = new Set(["FSReqCallback", "FSReqPromise", "ProcessWrap"]);
+/**
+ * process.getActiveResourcesInfo()'s names for a file-system request, a running child process, and a pending
+ * setImmediate: work that yields to the event loop to go on at once (runtime's runInSlices, in which the Git gate
+ * judges a commit) is under way between its slices, and an immediate is never a wait. The quiescence's own turns are
+ * immediates too, but `busy` is read from within one, never while its own is pending.
+ */
+const BUSY_RESOURCES = new Set(["FSReqCallback", "FSReqPromise", "ProcessWrap", "Immediate"]);
 
 interface UndiciRequest {
   readonly path: string;

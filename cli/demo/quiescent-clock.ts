@@ -3,15 +3,43 @@
 // process and read it — and then jumps to the soonest due timer, so the scenario's outcome does not depend on the
 // machine's speed: a loaded machine takes longer in wall time, never in simulated time. A VirtualClock's `runFor`
 // settles a few event-loop turns after each timer; this waits for the HTTP, file and child-process work it set off.
-import { VirtualClock } from "../../api/index.ts";
+import { VirtualClock, type Timer } from "../../api/index.ts";
 import { Quiescence } from "./quiescence.ts";
 
 /** Timers run at one instant without the time moving before a tick gives up (a loop of zero-delay timers). */
 const MAX_TIMERS_AT_ONE_INSTANT = 100_000;
+/** The newest jumps kept, for a failure to say which waits the clock ran through. */
+const JUMPS_KEPT = 2_000;
+/** Stack frames looked at for a timer's arming site: past the clock's own and a library's few. */
+const SITE_FRAMES = 12;
+
+/** One move of the clock: from and to (epoch ms), and where the timers it ran were armed (file:line). */
+export interface ClockJump {
+  from: number;
+  to: number;
+  sites: string[];
+}
 
 export class QuiescentClock extends VirtualClock {
   readonly quiescence = new Quiescence();
   #stillTicks = 0;
+  readonly #jumps: ClockJump[] = [];
+  /** The sites of the timers run by the jump under way. */
+  #fired: string[] = [];
+
+  /** The newest jumps, oldest first. */
+  get jumps(): readonly ClockJump[] {
+    return this.#jumps;
+  }
+
+  /** Records where each timer was armed, so a jump can say which wait it ran. */
+  override afterFunc(delayMs: number, f: () => void): Timer {
+    const site = armingSite();
+    return super.afterFunc(delayMs, () => {
+      this.#fired.push(site);
+      f();
+    });
+  }
 
   /**
    * Once nothing is under way, moves to the soonest due timer, but at most `maxMs` ahead (by `maxMs` when no timer
@@ -24,7 +52,13 @@ export class QuiescentClock extends VirtualClock {
     this.#stillTicks = by === 0 ? this.#stillTicks + 1 : 0;
     if (this.#stillTicks > MAX_TIMERS_AT_ONE_INSTANT)
       throw new Error(`${MAX_TIMERS_AT_ONE_INSTANT} timers ran at ${this.now().toISOString()} without time moving`);
+    const from = this.now().getTime();
+    this.#fired = [];
     this.advance(by);
+    if (by > 0 || this.#fired.length > 0) {
+      this.#jumps.push({ from, to: this.now().getTime(), sites: this.#fired });
+      if (this.#jumps.length > JUMPS_KEPT) this.#jumps.splice(0, this.#jumps.length - JUMPS_KEPT);
+    }
     await this.quiescence.quiet();
     return by;
   }
@@ -63,4 +97,28 @@ export class QuiescentClock extends VirtualClock {
   close(): void {
     this.quiescence.close();
   }
+}
+
+/** The first frame of the caller outside this file and the clock's (`sleep` arms through `afterFunc`): file:line. */
+function armingSite(): string {
+  const limit = Error.stackTraceLimit;
+  Error.stackTraceLimit = SITE_FRAMES;
+  const stack = new Error().stack ?? "";
+  Error.stackTraceLimit = limit;
+  for (const line of stack.split("\n").slice(1)) {
+    if (line.includes("quiescent-clock.ts") || line.includes("virtual-clock.ts")) continue;
+    const where = /\(?([^\s()]+):(\d+):\d+\)?$/.exec(line.trim());
+    if (where) return `${shortPath(where[1] ?? "")}:${where[2]}`;
+  }
+  return "?";
+}
+
+/** A path from the project's or a package's root: cli/demo/timeline.ts, @kubernetes/client-node/dist/cache.js. */
+function shortPath(path: string): string {
+  const file = path.replace(/^file:\/\//, "");
+  const inPackage = file.lastIndexOf("/node_modules/");
+  if (inPackage >= 0) return file.slice(inPackage + "/node_modules/".length);
+  const inProject =
+    /\/(api|cli|controller|adapters|runtime|gitops|sim|webhook|policies|scheduling|cloudprovider)\//.exec(file);
+  return inProject ? file.slice(inProject.index + 1) : file;
 }

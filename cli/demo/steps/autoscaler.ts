@@ -6,6 +6,7 @@
 import { join } from "node:path";
 import type { KubeObject } from "../../../sim/index.ts";
 import { INTERRUPTION_QUEUE, type DemoEnvironment } from "../environment.ts";
+import { InterruptionTrace } from "../interruption-trace.ts";
 import { DEMO_EXAMPLES, demoExample } from "../repository.ts";
 import { expect, StepFailure, waitFor, type DemoStep } from "../step.ts";
 import { findObject, isBound, isRunningOrDone, listObjects, nodePoolOf } from "../world-view.ts";
@@ -75,7 +76,15 @@ export const spotInterruption: DemoStep = {
   id: "spot-interruption",
   title: "a spot interruption is drained and replaced before the 2-minute deadline",
   async run(env, _state, progress) {
-    const spot = listObjects(env.world, "nodes").find((node) => label(node, "karpenter.sh/capacity-type") === "spot");
+    // A spot node not already on its way out (a second interruption in a row takes another node).
+    const spot = listObjects(env.world, "nodes").find(
+      (node) =>
+        label(node, "karpenter.sh/capacity-type") === "spot" &&
+        node.metadata?.deletionTimestamp === undefined &&
+        !((node.spec as { taints?: { key?: string }[] } | undefined)?.taints ?? []).some(
+          (taint) => taint.key === "karpenter.sh/disrupted",
+        ),
+    );
     if (spot === undefined) throw new StepFailure(`no spot node to interrupt; ${loopsSaid(env)}`);
     const nodeName = name(spot);
     const instanceId =
@@ -86,23 +95,49 @@ export const spotInterruption: DemoStep = {
       (pod) => (pod.spec as { nodeName?: string }).nodeName === nodeName,
     ).length;
     const noticeAt = env.clock.now().getTime();
+    // The world's record of what follows, at simulated times: a failure says which wait the clock ran past.
+    const trace = new InterruptionTrace(env, nodeName);
     const notice = env.served.aws.events.spotInterruption(instanceId);
     const queue = env.served.aws.queues.byName(INTERRUPTION_QUEUE);
     // run deletes the message once the node is tainted and its NodeClaim's deletion persisted (docs/interruption.md).
     const deleted = () => queue.deleted().find((message) => messageId(message.body) === notice.id);
-    await waitFor(
-      env,
-      `${nodeName}'s ${before} pods drained and running elsewhere, and the notice deleted from the queue`,
-      INTERRUPTION_DEADLINE_MS,
-      () => {
-        const pods = listObjects(env.world, "pods", NAMESPACE).filter((pod) => name(pod) !== UNSCHEDULABLE_POD);
-        const left = pods.filter((pod) => (pod.spec as { nodeName?: string }).nodeName === nodeName).length;
-        const waiting = pods.filter((pod) => !isBound(pod) || !isRunningOrDone(pod)).length;
-        progress(`${left} pods left on ${nodeName}, ${waiting} not running yet`);
-        return left === 0 && waiting === 0 && deleted() !== undefined ? true : undefined;
-      },
-      { why: () => `the notice ${deleted() === undefined ? "still queued" : "deleted"}; ${loopsSaid(env)}` },
-    );
+    const pods = () => listObjects(env.world, "pods", NAMESPACE).filter((pod) => name(pod) !== UNSCHEDULABLE_POD);
+    const left = () => pods().filter((pod) => (pod.spec as { nodeName?: string }).nodeName === nodeName);
+    // The node's pods are back when each of their owners (a ReplicaSet, a Job) has as many pods running (or done)
+    // as when the notice came. Not every pod of the namespace: consolidation may be moving other nodes' pods at the
+    // same time (a pool's consolidateAfter can run out during these two minutes), and those are not this step's.
+    const owners = new Map<string, number>();
+    for (const pod of left()) owners.set(ownerOf(pod), 0);
+    for (const pod of pods())
+      if (owners.has(ownerOf(pod)) && isRunningOrDone(pod))
+        owners.set(ownerOf(pod), (owners.get(ownerOf(pod)) ?? 0) + 1);
+    const running = (owner: string) =>
+      pods().filter((pod) => ownerOf(pod) === owner && isBound(pod) && isRunningOrDone(pod)).length;
+    const short = () => [...owners].filter(([owner, wanted]) => running(owner) < wanted).map(([owner]) => owner);
+    const waiting = () => {
+      const owing = short();
+      return pods().filter((pod) => owing.includes(ownerOf(pod)) && (!isBound(pod) || !isRunningOrDone(pod)));
+    };
+    try {
+      await waitFor(
+        env,
+        `${nodeName}'s ${before} pods drained and running elsewhere, and the notice deleted from the queue`,
+        INTERRUPTION_DEADLINE_MS,
+        () => {
+          progress(`${left().length} pods left on ${nodeName}, ${waiting().length} not running yet`);
+          return left().length === 0 && short().length === 0 && deleted() !== undefined ? true : undefined;
+        },
+        {
+          why: () =>
+            `${left().length} pod(s) still on ${nodeName}, ${short().length} of their ${owners.size} owner(s) short of ` +
+            `the pods they ran, not running: ${describePods(waiting())}; the notice ` +
+            `${deleted() === undefined ? "still queued" : `deleted +${(((deleted()?.deletedAt ?? noticeAt) - noticeAt) / 1000).toFixed(1)} s`}; ` +
+            `${loopsSaid(env)}\n${trace.describe()}`,
+        },
+      );
+    } finally {
+      trace.stop();
+    }
     const tookMs = env.clock.now().getTime() - noticeAt;
     const deletion = deleted();
     // What run launched for the drained pods: NodeClaims created since the notice (creation times are in seconds).
@@ -248,6 +283,23 @@ export const driftRollout: DemoStep = {
 
 function loopsSaid(env: DemoEnvironment): string {
   return `poolkeeper run's loops: ${env.controller.loops.join(", ") || "(none)"}`;
+}
+
+/** The uid of a pod's controller (its ReplicaSet or Job), or its own name when it has none. */
+function ownerOf(pod: KubeObject): string {
+  const owners = (pod.metadata as { ownerReferences?: { uid?: string; controller?: boolean }[] }).ownerReferences;
+  return owners?.find((owner) => owner.controller === true)?.uid ?? `pod/${name(pod)}`;
+}
+
+/** Pods as name (phase, node), for a failure. */
+function describePods(pods: readonly KubeObject[]): string {
+  if (pods.length === 0) return "none";
+  return pods
+    .map((pod) => {
+      const phase = (pod.status as { phase?: string } | undefined)?.phase ?? "Pending";
+      return `${name(pod)} (${phase}, ${(pod.spec as { nodeName?: string }).nodeName ?? "unbound"})`;
+    })
+    .join(", ");
 }
 
 function name(object: KubeObject): string {

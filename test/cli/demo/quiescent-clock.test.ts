@@ -9,6 +9,7 @@ import type { AddressInfo } from "node:net";
 import { setImmediate as nextTurn } from "node:timers/promises";
 import { after, before, test } from "node:test";
 import { QuiescentClock } from "../../../cli/demo/quiescent-clock.ts";
+import { runInSlices } from "../../../runtime/index.ts";
 
 const START = new Date("2026-03-04T10:00:00Z");
 let clock: QuiescentClock;
@@ -65,4 +66,22 @@ test("a running child process holds the clock until it exits", async () => {
   await exited;
   assert.equal(clockAtExit, now, "the clock moved before the child process exited");
   assert.equal(moved, 1_000, "with no timer pending it moves by the step allowed");
+});
+
+test("work run in slices (runtime's runInSlices, yielding through setImmediate) holds the clock to its last slice", async () => {
+  const now = clock.now().getTime();
+  let clockAtDone: number | undefined;
+  // Far more slices than the turns a quiescence waits (one step per slice): the gate judges a commit this way.
+  function* steps(): Generator<void, number, void> {
+    for (let step = 0; step < 500; step++) yield;
+    return 500;
+  }
+  const judged = runInSlices(steps(), 0).then((count) => {
+    clockAtDone = clock.now().getTime();
+    return count;
+  });
+  const moved = await clock.tick(1_000);
+  assert.equal(await judged, 500);
+  assert.equal(clockAtDone, now, "the clock moved before the sliced work's last slice");
+  assert.equal(moved, 1_000);
 });
