@@ -133,7 +133,12 @@ export const gateRejects: DemoStep = {
       env,
       `the status branch recording ${head.slice(0, 7)} as rejected`,
       GATE_WAIT_MS,
-      async () => (await statusHistory(env)).find((entry) => entry.rejected === head),
+      // The commit that recorded the rejection: every later status commit carries the same Poolkeeper-Rejected
+      // trailer while that head stays rejected, with its own events, so the newest such commit need not be it.
+      async () =>
+        (await statusHistory(env)).find(
+          (entry) => entry.rejected === head && entry.events.some((event) => event.kind === "rejected"),
+        ),
     );
     expect(
       rejected.source === good,
