@@ -3,34 +3,15 @@
 // HTTP listener) for the server commands' limits. Those are loaded now only for a command that may need them.
 // Checked by what a real process resolves (module hooks), not by time.
 import assert from "node:assert/strict";
-import { spawnSync } from "node:child_process";
-import { mkdtempSync, readFileSync, rmSync } from "node:fs";
-import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { pathToFileURL } from "node:url";
 import { test } from "node:test";
 import { needsServerOptions } from "../../cli/main.ts";
 import { projectRoot } from "../support/fixtures.ts";
+import { modulesResolvedRunning } from "../support/modules-resolved.ts";
 
 function modulesLoadedBy(...args: string[]): string[] {
-  const dir = mkdtempSync(join(tmpdir(), "poolkeeper-startup-"));
-  const record = join(dir, "modules.txt");
-  try {
-    const result = spawnSync(
-      process.execPath,
-      [
-        "--import",
-        join(projectRoot, "test", "support", "record-modules.ts"),
-        join(projectRoot, "bin", "poolkeeper.js"),
-        ...args,
-      ],
-      { cwd: projectRoot, env: { ...process.env, RECORD_MODULES_TO: record }, encoding: "utf8" },
-    );
-    assert.ok(result.status === 0 || result.status === 1, result.stderr);
-    return readFileSync(record, "utf8").split("\n");
-  } finally {
-    rmSync(dir, { recursive: true, force: true });
-  }
+  return modulesResolvedRunning([join(projectRoot, "bin", "poolkeeper.js"), ...args], [0, 1]);
 }
 
 // The project's server-side parts, and the packages only they use.
