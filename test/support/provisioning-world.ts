@@ -50,6 +50,12 @@ export const NODE_CLASS: EC2NodeClass = {
   },
 } as EC2NodeClass;
 
+/** A pool's requirements that allow one on-demand m5.large: a launch whose type and price a test knows. */
+export const ON_DEMAND_M5_LARGE: NodePool["spec"]["template"]["spec"]["requirements"] = [
+  { key: "node.kubernetes.io/instance-type", operator: "In", values: ["m5.large"] },
+  { key: "karpenter.sh/capacity-type", operator: "In", values: ["on-demand"] },
+];
+
 export function nodePool(
   name: string,
   requirements: NodePool["spec"]["template"]["spec"]["requirements"],

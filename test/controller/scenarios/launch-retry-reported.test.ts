@@ -9,19 +9,15 @@ import {
   deployment,
   NODE_CLASS,
   nodePool,
+  ON_DEMAND_M5_LARGE,
   type ProvisioningWorld,
   startProvisioningWorld,
 } from "../../support/provisioning-world.ts";
 
-const ON_DEMAND_M5 = [
-  { key: "node.kubernetes.io/instance-type", operator: "In" as const, values: ["m5.large"] },
-  { key: "karpenter.sh/capacity-type", operator: "In" as const, values: ["on-demand"] },
-];
-
 let w: ProvisioningWorld;
 before(async () => {
   w = await startProvisioningWorld();
-  w.create(NODE_CLASS, nodePool("default", ON_DEMAND_M5));
+  w.create(NODE_CLASS, nodePool("default", ON_DEMAND_M5_LARGE));
 });
 after(() => w.stop());
 

@@ -16,14 +16,10 @@ import {
   NODE_CLASS,
   nodeNameOf,
   nodePool,
+  ON_DEMAND_M5_LARGE,
   type ProvisioningWorld,
   startProvisioningWorld,
 } from "../../support/provisioning-world.ts";
-
-const ON_DEMAND_M5 = [
-  { key: "node.kubernetes.io/instance-type", operator: "In" as const, values: ["m5.large"] },
-  { key: "karpenter.sh/capacity-type", operator: "In" as const, values: ["on-demand"] },
-];
 
 let w: ProvisioningWorld;
 before(async () => {
@@ -39,8 +35,8 @@ before(async () => {
   w.create(
     NODE_CLASS,
     elsewhere,
-    nodePool("default", ON_DEMAND_M5),
-    nodePool("elsewhere", ON_DEMAND_M5, { nodeClass: "elsewhere" }),
+    nodePool("default", ON_DEMAND_M5_LARGE),
+    nodePool("elsewhere", ON_DEMAND_M5_LARGE, { nodeClass: "elsewhere" }),
   );
 });
 after(() => w.stop());
@@ -64,7 +60,7 @@ describe("launch timeout", () => {
       },
       spec: {
         nodeClassRef: { group: "karpenter.k8s.aws", kind: "EC2NodeClass", name: "missing" },
-        requirements: ON_DEMAND_M5,
+        requirements: ON_DEMAND_M5_LARGE,
       },
     });
     const created = Date.parse(String(claim("orphan-nc")?.metadata.creationTimestamp));
