@@ -7,35 +7,14 @@ import { describe, it } from "node:test";
 import type { NodeClaim } from "../../api/index.ts";
 import { reportedBeforeFinalize } from "../../cli/commands/report-before-finalize.ts";
 import type { HistoryEntry } from "../../gitops/history.ts";
-import { StatusPublisher } from "../../gitops/status-publisher.ts";
-import { parseTrailers } from "../../gitops/status-render.ts";
-import type { StatusWriteInput, StatusWriter } from "../../gitops/status-writer.ts";
-import { silentLogger } from "../../runtime/log.ts";
-import { FakeClock } from "../support/fake-clock.ts";
+import { memoryStatusPublisher } from "../support/memory-status-publisher.ts";
 
 function setup(options: { history?: HistoryEntry[]; pushed?: boolean } = {}) {
-  const writes: StatusWriteInput[] = [];
-  const writer: StatusWriter = {
-    remote: "memory",
-    branch: "status",
-    async write(input) {
-      writes.push(input);
-      return { sha: `c${writes.length}`, pushed: options.pushed ?? true, unchanged: false };
-    },
-    history: async () => options.history ?? [],
-  };
-  const publisher = new StatusPublisher({
-    writer,
-    cluster: "prod",
-    coalesceMs: 0,
-    clock: new FakeClock(new Date("2026-11-25T10:00:00Z")),
-    logger: silentLogger(),
-    retry: { minBackoffMs: 60_000, maxBackoffMs: 60_000 },
-    manual: true,
-    history: writer.history,
+  const { publisher, events } = memoryStatusPublisher({
+    ...(options.history === undefined ? {} : { history: options.history }),
+    pushed: () => options.pushed ?? true,
   });
   publisher.reseed();
-  const events = () => writes.flatMap((w) => parseTrailers(w.message).events.map((e) => `${e.kind} ${e.node ?? "-"}`));
   return { publisher, events };
 }
 

@@ -5,37 +5,12 @@
 // about no node, and a rebalance replacement held (no termination), are not taken for the node's interruption.
 import assert from "node:assert/strict";
 import { describe, it } from "node:test";
-import { parseTrailers } from "../../gitops/status-render.ts";
-import { StatusPublisher } from "../../gitops/status-publisher.ts";
-import type { StatusWriteInput, StatusWriter } from "../../gitops/status-writer.ts";
 import type { HistoryEntry } from "../../gitops/history.ts";
-import { silentLogger } from "../../runtime/log.ts";
-import { FakeClock } from "../support/fake-clock.ts";
+import { parseTrailers } from "../../gitops/status-render.ts";
+import { memoryStatusPublisher } from "../support/memory-status-publisher.ts";
 
-/** `pushed`: whether the remote takes each write (a commit is made either way). */
 function setup(history: HistoryEntry[] = [], pushed: () => boolean = () => true) {
-  const writes: StatusWriteInput[] = [];
-  const writer: StatusWriter = {
-    remote: "memory",
-    branch: "status",
-    async write(input) {
-      writes.push(input);
-      return { sha: `c${writes.length}`, pushed: pushed(), unchanged: false };
-    },
-    history: async () => history,
-  };
-  const publisher = new StatusPublisher({
-    writer,
-    cluster: "prod",
-    coalesceMs: 0,
-    clock: new FakeClock(new Date("2026-11-25T10:00:00Z")),
-    logger: silentLogger(),
-    retry: { minBackoffMs: 60_000, maxBackoffMs: 60_000 },
-    manual: true,
-    history: writer.history,
-  });
-  const events = () => writes.flatMap((w) => parseTrailers(w.message).events.map((e) => `${e.kind} ${e.node ?? "-"}`));
-  return { publisher, events, writes };
+  return memoryStatusPublisher({ history, pushed });
 }
 
 const entry = (events: HistoryEntry["events"], cluster = "prod"): HistoryEntry =>
