@@ -24,11 +24,16 @@ import { handleSsm } from "./ssm/handler.ts";
 /** Bodies beyond this are refused (413): EC2 and SQS requests are small; a runaway client must not fill memory. */
 export const MAX_BODY_BYTES = 2 * 1024 * 1024;
 
-/** Long polls last up to 20 s of simulated time; at scaled time that is wall time, so the request timeout is generous. */
+/**
+ * Long polls last up to 20 s of simulated time; at scaled time that is wall time, so the request timeout is generous.
+ * Idle connections are kept 65 s, as the simulated API server does and as AWS's endpoints keep them far longer than
+ * Node's 5 s default: the SDK's agent reuses an idle socket, and one the server closes at that moment is an
+ * ECONNRESET that a client with one attempt (the tests' `maxAttempts: 1`) does not retry — seen under load.
+ */
 const TIMEOUTS: ServingTimeouts = {
   headersMs: 10_000,
   requestMs: 0,
-  keepAliveMs: 5_000,
+  keepAliveMs: 65_000,
   handshakeMs: 10_000,
   shutdownMs: 1_000,
   checkIntervalMs: 1_000,
