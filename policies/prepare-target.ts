@@ -113,6 +113,8 @@ function build(parts: Parts): PreparedTarget {
     labels,
     object,
     written: parts.written,
+    // `object` is validateObject's defaulted copy of `written`, or `written` itself when no served version judged it.
+    defaultsOfWritten: true,
     ...(valid && kind === "NodePool" ? { nodePool: object as unknown as NodePool } : {}),
     ...(valid && kind === "EC2NodeClass" ? { nodeClass: object as unknown as EC2NodeClass } : {}),
     previous: previousVersion(parts.previous),
