@@ -44,6 +44,8 @@ const ABSENT = nextNumber++;
 const fieldPlaces = new Map<string, number>();
 const fieldPaths: FieldPath[] = [];
 const fieldTables: FieldTable[] = [];
+// For a field of the defaulted object, the place of the same field as written (-1 for any other field).
+const writtenPlaces: number[] = [];
 // Every set of fields some rule declares (47 memoized rules read 34 distinct sets): a target's values of a set get
 // one number, shared by every rule that reads the same set, so a rule finds its answer with one lookup.
 const setPlaces = new Map<string, number>();
@@ -68,7 +70,9 @@ export function memoizedByFields(rule: AnyRule): AnyRule {
   // A rule that reads the scope or the time answers differently for the same object: never kept by value.
   if (fields === undefined || (rule.reads !== undefined && rule.reads.length > 0)) return rule;
   // `validation` is always empty where answers are kept (below): it tells no two kept answers apart.
-  const set = setOf(fields.filter((field) => field.length !== 1 || field[0] !== "validation").map(placeOf));
+  const places = fields.filter((field) => field.length !== 1 || field[0] !== "validation").map(placeOf);
+  const set = setOf(places);
+  const setOfPrepared = setOf(withoutWrittenPairs(places));
   const inner = rule.check as (target: PolicyTarget, context: RuleContext<unknown>) => Violation[];
   let answers: AnswerTree = new Map();
   let kept = generation;
@@ -92,7 +96,7 @@ export function memoizedByFields(rule: AnyRule): AnyRule {
       node = child(child(child(answers, target.kind), identity(context.catalog)), params);
       last = { kind: target.kind, catalog: context.catalog, params: context.params, node };
     }
-    const n = setNumber(target, numbersOf(target), set);
+    const n = setNumber(target, numbersOf(target), target.defaultsOfWritten === true ? setOfPrepared : set);
     if (n === NOT_MEMOIZABLE) return inner(target, context);
     const known = node.get(n) as Violation[] | undefined;
     if (known !== undefined) return known;
@@ -127,8 +131,18 @@ function placeOf(path: FieldPath): number {
     fieldPlaces.set(name, place);
     fieldPaths.push(path);
     fieldTables.push({ numbers: new Map(), chars: 0 });
+    writtenPlaces.push(-1);
+    if (path[0] === "object" && path.length > 1) writtenPlaces[place] = placeOf(["written", ...path.slice(1)]);
   }
   return place;
+}
+
+// A set's places without each written field whose defaulted field is in the set too: for a target whose object is
+// its written one defaulted, the defaulted field's number tells the written one's (the same number when it is
+// written, ABSENT when not; see fieldNumber), so a rule that reads both for its patch is keyed as one that reads
+// the defaulted field alone, and shares that set's number.
+function withoutWrittenPairs(places: readonly number[]): number[] {
+  return places.filter((place) => !places.some((other) => writtenPlaces[other] === place));
 }
 
 function setOf(places: readonly number[]): number {
@@ -199,6 +213,17 @@ function setNumber(target: PolicyTarget, numbers: Numbered, set: number): number
 function fieldNumber(target: PolicyTarget, numbers: Numbered, place: number): number {
   let n = numbers.fields[place] ?? NOT_NUMBERED;
   if (n === NOT_NUMBERED) {
+    // A field of the defaulted object whose written value is present takes that value's number: the defaults are
+    // a function of it (and of the kind, which every answer's key holds), its text is shorter, and a rule that
+    // reads both (the written one for its patch) pays for one text.
+    const written = writtenPlaces[place] as number;
+    if (written >= 0 && target.defaultsOfWritten === true) {
+      n = fieldNumber(target, numbers, written);
+      if (n !== ABSENT) {
+        numbers.fields[place] = n;
+        return n;
+      }
+    }
     const path = fieldPaths[place] as FieldPath;
     const value = valueAt(target, path);
     if (value === undefined) n = ABSENT;
@@ -288,12 +313,20 @@ export function fieldsKey(target: PolicyTarget, fields: readonly (readonly strin
   if (target.validation.length > 0) return undefined;
   let set = keyedSets.get(fields);
   if (set === undefined) {
-    set = setOf(fields.map(placeOf));
+    const places = fields.map(placeOf);
+    set = setOf(places);
     keyedSets.set(fields, set);
+    preparedSets.set(set, setOf(withoutWrittenPairs(places)));
   }
-  const n = setNumber(target, numbersOf(target), set);
-  return n === NOT_MEMOIZABLE ? undefined : `${target.kind},${n}`;
+  const n = setNumber(
+    target,
+    numbersOf(target),
+    target.defaultsOfWritten === true ? (preparedSets.get(set) as number) : set,
+  );
+  return n === NOT_MEMOIZABLE ? undefined : `${target.kind},${set},${n}`;
 }
 
 // The field set of each list of fields a caller keys by (it passes the same list every time).
 const keyedSets = new WeakMap<readonly (readonly string[])[], number>();
+// The same set without its written pairs, for a target whose object is its written one defaulted.
+const preparedSets = new Map<number, number>();

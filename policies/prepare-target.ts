@@ -106,15 +106,19 @@ function build(parts: Parts): PreparedTarget {
   const metadata = isRecord(object.metadata) ? object.metadata : {};
   const name = typeof metadata.name === "string" ? metadata.name : "";
   const labels = isRecord(metadata.labels) ? (metadata.labels as Record<string, string>) : {};
-  return {
-    ref: { apiVersion: String(object.apiVersion), kind, name, ...(parts.source ? { source: parts.source } : {}) },
+  const ref: PreparedTarget["ref"] = { apiVersion: String(object.apiVersion), kind, name };
+  if (parts.source) ref.source = parts.source;
+  // Built whole, then the optional fields set: spreads of conditional literals cost an object and a copy each, on
+  // every object judged.
+  const target: Writable<PreparedTarget> = {
+    ref,
     kind,
     name,
     labels,
     object,
     written: parts.written,
-    ...(valid && kind === "NodePool" ? { nodePool: object as unknown as NodePool } : {}),
-    ...(valid && kind === "EC2NodeClass" ? { nodeClass: object as unknown as EC2NodeClass } : {}),
+    // `object` is validateObject's defaulted copy of `written`, or `written` itself when no served version judged it.
+    defaultsOfWritten: true,
     previous: previousVersion(parts.previous),
     validation: parts.errors,
     conversion: parts.conversion,
@@ -122,10 +126,15 @@ function build(parts: Parts): PreparedTarget {
       return parts.repairs();
     },
     converted: parts.converted,
-    ...(parts.writtenAs ? { writtenAs: parts.writtenAs } : {}),
     position: parts.position,
   };
+  if (valid && kind === "NodePool") target.nodePool = object as unknown as NodePool;
+  if (valid && kind === "EC2NodeClass") target.nodeClass = object as unknown as EC2NodeClass;
+  if (parts.writtenAs) target.writtenAs = parts.writtenAs;
+  return target;
 }
+
+type Writable<T> = { -readonly [K in keyof T]: T[K] };
 
 // A previous version given again as the same object (the webhook hands back the stored version it keeps for a
 // content digest; the Git gate the last good state's manifests) is converted and defaulted once.

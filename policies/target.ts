@@ -15,6 +15,12 @@ export interface PolicyTarget {
   object: Record<string, unknown>;
   /** v1 shape as written (no defaults): patches apply here. */
   written: Record<string, unknown>;
+  /**
+   * Whether `object` is `written` with the API server's defaults and nothing else (every target `prepareTarget`
+   * makes): a field of `object` is then a function of the kind and the same field of `written`, where that is
+   * present, so a cache keyed by field values may key both by the written one (memoized-rule.ts).
+   */
+  defaultsOfWritten?: boolean;
   /** The previous version (v1, defaulted), when known: a pull request's base, or the webhook's oldObject. */
   previous?: Record<string, unknown>;
   /** Schema and CEL errors, as the API server would report them. */

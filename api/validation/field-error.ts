@@ -47,7 +47,14 @@ export function formatFieldPath(path: FieldPath): string {
 
 /** RFC 6901 JSON pointer for the same path (`/spec/disruption/budgets/1/duration`). */
 export function toJsonPointer(path: FieldPath): string {
-  return path.map((s) => "/" + String(s).replaceAll("~", "~0").replaceAll("/", "~1")).join("");
+  let out = "";
+  for (const segment of path) {
+    const s = String(segment);
+    // Escaped only when it has to be, as fast-json-patch's escapePathComponent: a finding's pointer is built for
+    // every finding, and its segments nearly never hold "~" or "/".
+    out += s.includes("~") || s.includes("/") ? `/${s.replaceAll("~", "~0").replaceAll("/", "~1")}` : `/${s}`;
+  }
+  return out;
 }
 
 export function formatSource(source: SourcePosition | undefined): string {

@@ -204,4 +204,69 @@ describe("rules' declared fields", () => {
     assert.deepEqual(check(nodeClass("e", "plain"), context), []);
     assert.equal(calls, 3, "the first rule's answer for plain user data stays its own");
   });
+
+  it("a rule that reads a field both defaulted and as written is kept apart by the written value", () => {
+    // The key of a prepared target holds the written field's value for both (memoized-rule.ts): two pools whose
+    // defaulted disruption is the same but which wrote it differently must not share an answer built from what
+    // they wrote (a patch).
+    let calls = 0;
+    const rule = memoizedByFields({
+      id: "test.disruption-written",
+      family: "test",
+      title: "",
+      docs: "",
+      kinds: ["NodePool"],
+      enforcement: { baseline: "warn", strict: "warn" },
+      view: "raw",
+      fields: [
+        ["object", "spec", "disruption"],
+        ["written", "spec", "disruption"],
+      ],
+      check(target) {
+        calls++;
+        const written = (target.written.spec as { disruption?: unknown }).disruption;
+        return [{ path: ["spec", "disruption"], message: written === undefined ? "defaulted" : "written" }];
+      },
+    });
+    const nodePool = (name: string, disruption?: unknown) =>
+      prepareTarget({
+        object: {
+          apiVersion: "karpenter.sh/v1",
+          kind: "NodePool",
+          metadata: { name },
+          spec: {
+            template: {
+              spec: {
+                nodeClassRef: { group: "karpenter.k8s.aws", kind: "EC2NodeClass", name: "default" },
+                requirements: [],
+              },
+            },
+            ...(disruption === undefined ? {} : { disruption }),
+          },
+        },
+      }) as PreparedTarget;
+    // The NodePool CRD's defaults for spec.disruption (api/crds/karpenter.sh_nodepools.yaml), written out in the order
+    // they are applied, so that even the defaulted objects' JSON texts are equal.
+    const crdDefaults = {
+      consolidateAfter: "0s",
+      budgets: [{ nodes: "10%" }],
+      consolidationPolicy: "WhenEmptyOrUnderutilized",
+    };
+    const messages = (target: PreparedTarget) =>
+      (rule.check as (t: PolicyTarget, c: RuleContext<unknown>) => { message: string }[])(target, context).map(
+        (v) => v.message,
+      );
+    const context = { params: {}, catalog: defaultCatalog(), now } as unknown as RuleContext<unknown>;
+    const left = nodePool("left-out");
+    const spelled = nodePool("spelled-out", crdDefaults);
+    assert.deepEqual(left.validation, []);
+    assert.deepEqual(spelled.validation, []);
+    assert.equal(JSON.stringify(left.object.spec), JSON.stringify(spelled.object.spec), "the same pool once defaulted");
+    assert.deepEqual(messages(left), ["defaulted"]);
+    assert.deepEqual(messages(spelled), ["written"]);
+    assert.equal(calls, 2);
+    assert.deepEqual(messages(nodePool("spelled-out-too", structuredClone(crdDefaults))), ["written"]);
+    assert.deepEqual(messages(nodePool("left-out-too")), ["defaulted"]);
+    assert.equal(calls, 2, "pools that wrote the same are answered from the cache");
+  });
 });
