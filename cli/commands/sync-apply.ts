@@ -17,7 +17,14 @@ import {
   type StatusPublisher,
   type SyncResult,
 } from "../../gitops/index.ts";
-import type { HistoryEntry } from "../../gitops/index.ts";
+import type { HistoryEntry, PoolLiveStatus } from "../../gitops/index.ts";
+import {
+  CAPACITY_TYPE_ON_DEMAND,
+  type InstanceTypeCatalog,
+  LABEL_CAPACITY_TYPE,
+  LABEL_INSTANCE_TYPE,
+} from "../../cloudprovider/index.ts";
+import { buildClusterState, poolLiveStatus } from "../../controller/index.ts";
 import { InputError } from "../input-files.ts";
 
 /** Waits between attempts to read the status branch before the audit starts. */
@@ -47,6 +54,8 @@ export interface SyncApplyContext {
   publisher?: StatusPublisher;
   history?: () => Promise<HistoryEntry[]>;
   timing?: LeaderElectionTiming;
+  /** The instance-type catalog: its on-demand prices price Karpenter's nodes in the status files. */
+  catalog?: InstanceTypeCatalog;
 }
 
 /** The Lease replicas of `sync --apply` for one cluster share. */
@@ -62,6 +71,11 @@ export class SyncApply {
   #audit: KarpenterAudit | undefined;
   #elector: LeaderElector | undefined;
   #closed = false;
+  /** The audit's caches (NodeClaims among them) are started: the status can tell what Karpenter runs. */
+  #auditing = false;
+  #poolStatus: (() => Map<string, PoolLiveStatus>) | undefined;
+  /** Read as the caches stop: what the last status write (after `close`) says. */
+  #lastPoolStatus: Map<string, PoolLiveStatus> | undefined;
   /** Ends the audit's wait before a retry. */
   #wake: (() => void) | undefined;
 
@@ -83,6 +97,12 @@ export class SyncApply {
     this.kube = new KubeCluster({ kubeConfig, clock, registry, logger, component: "poolkeeper" });
     const metrics = createClusterSyncMetrics(registry);
     this.#clusterSync = new ClusterSync({ cluster: this.kube, logger, metrics, ...(publisher ? { publisher } : {}) });
+    if (publisher && context.catalog) {
+      const catalog = context.catalog;
+      const read = () => karpenterPoolStatus(this.kube, catalog, clock);
+      this.#poolStatus = read;
+      publisher.fillPools(async () => (this.#auditing ? read() : this.#lastPoolStatus));
+    }
     if (publisher && context.history) {
       const history = context.history;
       this.#audit = new KarpenterAudit({
@@ -100,7 +120,10 @@ export class SyncApply {
   async start(options: { audit: boolean }): Promise<void> {
     const audit = options.audit ? this.#audit : undefined;
     await this.kube.start([...CLUSTER_SYNC_RESOURCES, ...(audit ? KARPENTER_AUDIT_RESOURCES : [])]);
-    if (audit) void this.#startAudit(audit);
+    if (audit) {
+      this.#auditing = true;
+      void this.#startAudit(audit);
+    }
   }
 
   /**
@@ -182,9 +205,34 @@ export class SyncApply {
   /** Stops the audit, releases the lease if held, stops the caches. */
   async close(): Promise<void> {
     this.#closed = true;
+    // The caches stop before the publisher's last write: it gets the figures read now, not empty lists.
+    if (this.#auditing) this.#lastPoolStatus = this.#poolStatus?.();
+    this.#auditing = false;
     this.#wake?.();
     this.#audit?.stop();
     await this.#elector?.stop();
     await this.kube.stop();
   }
+}
+
+/**
+ * The status files' nodes, usage and $/h beside Karpenter: the NodeClaims it created, from the audit's cache, counted
+ * as its NodePool counter counts them (controller/state's `poolLiveStatus`); an on-demand node at the catalog's price,
+ * a spot or reserved one unpriced (the catalog has no such prices; `unpricedNodes` says how many).
+ */
+function karpenterPoolStatus(kube: KubeCluster, catalog: InstanceTypeCatalog, clock: TimerClock) {
+  const onDemand = new Map(catalog.types.map((t) => [t.name, t.onDemandUsd]));
+  const state = buildClusterState({
+    nodes: [],
+    nodeClaims: kube.list("nodeclaims"),
+    pods: [],
+    daemonSets: [],
+    nominations: new Map(),
+    now: clock.now(),
+  });
+  return poolLiveStatus(state.nodes, (_pool, labels) =>
+    labels[LABEL_CAPACITY_TYPE] === CAPACITY_TYPE_ON_DEMAND
+      ? onDemand.get(labels[LABEL_INSTANCE_TYPE] ?? "")
+      : undefined,
+  );
 }
