@@ -29,6 +29,7 @@ export {
   withLiveStatus,
 } from "./status-model.ts";
 export { type PoolLiveSource, StatusPublisher } from "./status-publisher.ts";
+export { countPools, karpenterPoolStatus, type PoolNode } from "./pool-live-status.ts";
 export { createStatusWriter } from "./status-writer.ts";
 export { startSyncLoop } from "./sync-loop.ts";
 export { Syncer, type SyncResult } from "./sync.ts";

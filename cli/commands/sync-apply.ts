@@ -14,17 +14,12 @@ import {
   KARPENTER_AUDIT_RESOURCES,
   KarpenterAudit,
   type ClusterSyncResult,
+  karpenterPoolStatus,
   type StatusPublisher,
   type SyncResult,
 } from "../../gitops/index.ts";
 import type { HistoryEntry, PoolLiveStatus } from "../../gitops/index.ts";
-import {
-  CAPACITY_TYPE_ON_DEMAND,
-  type InstanceTypeCatalog,
-  LABEL_CAPACITY_TYPE,
-  LABEL_INSTANCE_TYPE,
-} from "../../cloudprovider/index.ts";
-import { buildClusterState, poolLiveStatus } from "../../controller/index.ts";
+import type { InstanceTypeCatalog } from "../../cloudprovider/index.ts";
 import { InputError } from "../input-files.ts";
 
 /** Waits between attempts to read the status branch before the audit starts. */
@@ -99,7 +94,9 @@ export class SyncApply {
     this.#clusterSync = new ClusterSync({ cluster: this.kube, logger, metrics, ...(publisher ? { publisher } : {}) });
     if (publisher && context.catalog) {
       const catalog = context.catalog;
-      const read = () => karpenterPoolStatus(this.kube, catalog, clock);
+      // On-demand nodes at the catalog's price; the catalog has no spot or reserved prices.
+      const onDemand = new Map(catalog.types.map((t) => [t.name, t.onDemandUsd]));
+      const read = () => karpenterPoolStatus(this.kube.list("nodeclaims"), (type) => onDemand.get(type));
       this.#poolStatus = read;
       publisher.fillPools(async () => (this.#auditing ? read() : this.#lastPoolStatus));
     }
@@ -213,26 +210,4 @@ export class SyncApply {
     await this.#elector?.stop();
     await this.kube.stop();
   }
-}
-
-/**
- * The status files' nodes, usage and $/h beside Karpenter: the NodeClaims it created, from the audit's cache, counted
- * as its NodePool counter counts them (controller/state's `poolLiveStatus`); an on-demand node at the catalog's price,
- * a spot or reserved one unpriced (the catalog has no such prices; `unpricedNodes` says how many).
- */
-function karpenterPoolStatus(kube: KubeCluster, catalog: InstanceTypeCatalog, clock: TimerClock) {
-  const onDemand = new Map(catalog.types.map((t) => [t.name, t.onDemandUsd]));
-  const state = buildClusterState({
-    nodes: [],
-    nodeClaims: kube.list("nodeclaims"),
-    pods: [],
-    daemonSets: [],
-    nominations: new Map(),
-    now: clock.now(),
-  });
-  return poolLiveStatus(state.nodes, (_pool, labels) =>
-    labels[LABEL_CAPACITY_TYPE] === CAPACITY_TYPE_ON_DEMAND
-      ? onDemand.get(labels[LABEL_INSTANCE_TYPE] ?? "")
-      : undefined,
-  );
 }

@@ -7,7 +7,6 @@
  * nodes by instance type, zone and capacity type (their labels), and the $/h of the offerings they launched into.
  */
 import type { Cluster, Clock, NodeClaim } from "../../api/index.ts";
-import { formatQuantity } from "../../api/index.ts";
 import {
   type CloudProvider,
   type InstanceType,
@@ -15,8 +14,7 @@ import {
   LABEL_INSTANCE_TYPE,
   LABEL_ZONE,
 } from "../../cloudprovider/index.ts";
-import type { PoolLiveStatus } from "../../gitops/index.ts";
-import { addResources } from "../../scheduling/index.ts";
+import { countPools, type PoolLiveStatus } from "../../gitops/index.ts";
 import { launchedPrice } from "../provisioning/hourly-cost.ts";
 import { LABEL_NODE_POOL } from "../provisioning/nodepool-template.ts";
 import { buildClusterState } from "./cluster-state.ts";
@@ -26,46 +24,23 @@ import type { StateNode } from "./state-node.ts";
 export type NodePrice = (nodePool: string, labels: Readonly<Record<string, string>>) => number | undefined;
 
 export function poolLiveStatus(nodes: readonly StateNode[], priceOf: NodePrice): Map<string, PoolLiveStatus> {
-  const byPool = Map.groupBy(
-    nodes.filter((n) => n.nodePool !== undefined && !n.markedForDeletion && Object.keys(n.capacity).length > 0),
-    (n) => n.nodePool ?? "",
+  return countPools(
+    nodes.flatMap((n) => {
+      if (n.nodePool === undefined || n.markedForDeletion || Object.keys(n.capacity).length === 0) return [];
+      const label = (key: string) => n.labels[key] ?? "unknown";
+      return [
+        {
+          nodePool: n.nodePool,
+          instanceType: label(LABEL_INSTANCE_TYPE),
+          zone: label(LABEL_ZONE),
+          capacityType: label(LABEL_CAPACITY_TYPE),
+          cpu: n.capacity["cpu"],
+          memory: n.capacity["memory"],
+          price: priceOf(n.nodePool, n.labels),
+        },
+      ];
+    }),
   );
-  const live = new Map<string, PoolLiveStatus>();
-  for (const [pool, members] of byPool) {
-    const capacity = addResources(...members.map((n) => n.capacity));
-    let cost = 0;
-    let unpriced = 0;
-    for (const n of members) {
-      const price = priceOf(pool, n.labels);
-      if (price === undefined) unpriced += 1;
-      else cost += price;
-    }
-    live.set(pool, {
-      nodes: {
-        byInstanceType: countBy(members, LABEL_INSTANCE_TYPE),
-        byZone: countBy(members, LABEL_ZONE),
-        byCapacityType: countBy(members, LABEL_CAPACITY_TYPE),
-      },
-      usage: {
-        cpu: formatQuantity(capacity["cpu"] ?? "0"),
-        memory: formatQuantity(capacity["memory"] ?? "0"),
-        nodes: members.length,
-      },
-      // Whole micro-dollars: a sum of binary fractions (0.096 + 0.192) would otherwise change the file's digits.
-      hourlyCostUsd: Math.round(cost * 1e6) / 1e6,
-      unpricedNodes: unpriced,
-    });
-  }
-  return live;
-}
-
-function countBy(nodes: readonly StateNode[], label: string): Record<string, number> {
-  const counts: Record<string, number> = {};
-  for (const n of nodes) {
-    const value = n.labels[label] ?? "unknown";
-    counts[value] = (counts[value] ?? 0) + 1;
-  }
-  return counts;
 }
 
 /**
