@@ -203,7 +203,17 @@ export class SyncApply {
   async close(): Promise<void> {
     this.#closed = true;
     // The caches stop before the publisher's last write: it gets the figures read now, not empty lists.
-    if (this.#auditing) this.#lastPoolStatus = this.#poolStatus?.();
+    if (this.#auditing) {
+      try {
+        this.#lastPoolStatus = this.#poolStatus?.();
+      } catch (error) {
+        // A read that fails must not keep the caches and the Lease from stopping.
+        this.#context.logger.warn(
+          { err: error instanceof Error ? error.message : String(error) },
+          "reading the pools' nodes and usage failed; the status keeps the last figures",
+        );
+      }
+    }
     this.#auditing = false;
     this.#wake?.();
     this.#audit?.stop();
