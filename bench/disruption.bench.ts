@@ -79,6 +79,18 @@ for (const nodes of part === "b" ? [] : sized([100, 1000, 2000])) {
   console.log(
     `${m.name.padEnd(28)} ${(m.seconds * 1000).toFixed(0).padStart(6)} ms  (${(m.seconds / baseline.seconds).toFixed(1)}× one simulation of ${(baseline.seconds * 1000).toFixed(1)} ms; ${commands} command)`,
   );
+  // The same cluster with one pending pod (250m) per node: every simulation places them with the candidates' pods
+  // (Karpenter's SimulateScheduling), so the difference from the row above is what pending pods cost a plan.
+  const pendingPods = Array.from({ length: nodes }, (_, i) =>
+    pod({ cpu: "250m", memory: "256Mi", name: `pending-${i}` }),
+  );
+  const withPending = { ...snapshot, pendingPods };
+  const name = `plan, + ${nodes} pending`;
+  const p =
+    nodes <= 100
+      ? measure(name, 1, () => plan(withPending, { nodePools: [pool] }, byPool, fixedClock(NOW)), 1, 3)
+      : timedOnce(name, () => plan(withPending, { nodePools: [pool] }, byPool, fixedClock(NOW)));
+  console.log(`${p.name.padEnd(28)} ${(p.seconds * 1000).toFixed(0).padStart(6)} ms`);
 }
 
 if (part !== "a")

@@ -41,7 +41,7 @@ export {
   type ProvisionerOptions,
   type ProvisioningStatusSink,
 } from "./provisioning/index.ts";
-export { Nominations, readClusterState, type StateNode } from "./state/index.ts";
+export { Nominations, readClusterState, readPoolLiveStatus, type StateNode } from "./state/index.ts";
 // Disruption's loop, one entry for the run program. See docs/disruption.md.
 export {
   createDisruptionMetrics,

@@ -21,8 +21,15 @@ export { KARPENTER_AUDIT_RESOURCES, KarpenterAudit } from "./karpenter-audit.ts"
 export { countStatusWrite, createSyncMetrics } from "./metrics.ts";
 export { runtimeConfigAt } from "./runtime-config.ts";
 export { displayRemote, openSource, type SourceCredentials, SourceError, type SourceFile } from "./source.ts";
-export { STATUS_EVENT_KINDS, type StatusEventKind } from "./status-model.ts";
-export { StatusPublisher } from "./status-publisher.ts";
+export {
+  NO_LIVE_STATUS,
+  type PoolLiveStatus,
+  STATUS_EVENT_KINDS,
+  type StatusEventKind,
+  withLiveStatus,
+} from "./status-model.ts";
+export { type PoolLiveSource, StatusPublisher } from "./status-publisher.ts";
+export { countPools, karpenterPoolStatus, type PoolNode } from "./pool-live-status.ts";
 export { createStatusWriter } from "./status-writer.ts";
 export { startSyncLoop } from "./sync-loop.ts";
 export { Syncer, type SyncResult } from "./sync.ts";

@@ -119,11 +119,43 @@ export interface PoolStatus {
   /** Plain words: "30 days", "never". */
   expireAfter: string;
   consolidation: { policy: string; after: string };
-  // Filled by the controller from the cluster; absent until then.
+  // Filled by the controller from the cluster (PoolLiveStatus); absent until then.
   nodes?: PoolNodeCounts;
   usage?: PoolUsage;
   hourlyCostUsd?: number;
+  /** Nodes whose launched offering has no known price, left out of `hourlyCostUsd`. */
+  unpricedNodes?: number;
   drift?: DriftProgress;
+}
+
+/**
+ * What the cluster says of a NodePool, for its status (Karpenter's NodePool `status.resources` and `status.nodes`,
+ * core:pkg/controllers/nodepool/counter): its nodes by instance type, zone and capacity type, the capacity they count
+ * against the pool's limits, and what they cost per hour.
+ */
+export interface PoolLiveStatus {
+  nodes: PoolNodeCounts;
+  usage: PoolUsage;
+  hourlyCostUsd: number;
+  unpricedNodes: number;
+}
+
+/** A pool the cluster runs no node of, as its status says once the controller has looked. */
+export const NO_LIVE_STATUS: PoolLiveStatus = {
+  nodes: { byInstanceType: {}, byZone: {}, byCapacityType: {} },
+  usage: { cpu: "0", memory: "0", nodes: 0 },
+  hourlyCostUsd: 0,
+  unpricedNodes: 0,
+};
+
+/** The pools with the cluster's figures filled in; every pool, since one missing from `live` runs no node. */
+export function withLiveStatus(pools: readonly PoolStatus[], live: ReadonlyMap<string, PoolLiveStatus>): PoolStatus[] {
+  return pools.map((pool) => {
+    const { nodes, usage, hourlyCostUsd, unpricedNodes } = live.get(pool.name) ?? NO_LIVE_STATUS;
+    const filled: PoolStatus = { ...pool, nodes, usage, hourlyCostUsd };
+    if (unpricedNodes > 0) filled.unpricedNodes = unpricedNodes;
+    return filled;
+  });
 }
 
 /** The spec summary of a NodePool (karpenter.sh/v1, defaults applied). */

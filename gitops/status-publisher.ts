@@ -11,9 +11,11 @@ import {
   renderStatusFiles,
   isoSeconds,
   RECENT_EVENTS,
+  type PoolLiveStatus,
   type PoolStatus,
   type StatusEvent,
   type StatusSource,
+  withLiveStatus,
 } from "./status-render.ts";
 import { statusActionKey, type ActionEvent } from "./status-action-key.ts";
 import type { StatusWriteResult, StatusWriter } from "./status-writer.ts";
@@ -41,6 +43,12 @@ export interface StatusPublisherOptions {
 
 export type StatusWriteOutcome = "pushed" | "unchanged" | "pending" | "failed";
 
+/**
+ * The cluster's figures for each NodePool (status-model.ts `PoolLiveStatus`), read when a commit is written;
+ * undefined while the controller cannot tell yet (the fields stay absent).
+ */
+export type PoolLiveSource = () => Promise<ReadonlyMap<string, PoolLiveStatus> | undefined>;
+
 /** An event as a producer records it; the time defaults to the clock's now. */
 export type RecordedEvent = Omit<StatusEvent, "time"> & { time?: string };
 
@@ -54,6 +62,9 @@ export class StatusPublisher {
   readonly #options: StatusPublisherOptions;
   #source: StatusSource = { sha: "", accepted: true, findings: [] };
   #pools: PoolStatus[] = [];
+  #live: PoolLiveSource | undefined;
+  /** What `#live` last answered: kept when a read fails, so a commit never drops the figures it can't renew. */
+  #lastLive: ReadonlyMap<string, PoolLiveStatus> | undefined;
   /** Events not yet in any commit, oldest first. */
   #pending: StatusEvent[] = [];
   /** Recent events shown in the files, oldest first. */
@@ -110,6 +121,15 @@ export class StatusPublisher {
     if (part.source) this.#source = part.source;
     if (part.pools) this.#pools = part.pools;
     if (options.write !== false) this.#schedule();
+  }
+
+  /**
+   * Where the pools' live fields (nodes, usage, hourly cost) come from. They are read with each commit the publisher
+   * makes anyway (for events or a changed source) and never cause one: the status branch gets no commit per usage
+   * change, and its figures are as fresh as its last event.
+   */
+  fillPools(source: PoolLiveSource): void {
+    this.#live = source;
   }
 
   /** Events already committed before this process started (read back from the status branch), for the files. */
@@ -212,6 +232,19 @@ export class StatusPublisher {
     return Math.round(base / 2 + (Math.random() * base) / 2);
   }
 
+  async #readLive(): Promise<ReadonlyMap<string, PoolLiveStatus> | undefined> {
+    if (this.#live === undefined) return undefined;
+    try {
+      this.#lastLive = (await this.#live()) ?? this.#lastLive;
+    } catch (error) {
+      this.#options.logger.warn(
+        { err: { message: error instanceof Error ? error.message : String(error) } },
+        "reading the pools' nodes and usage failed; the status keeps the last figures",
+      );
+    }
+    return this.#lastLive;
+  }
+
   async #write(): Promise<StatusWriteResult | undefined> {
     if (!this.#dirty && !this.#unpushed) return undefined;
     const { writer, cluster, logger, clock } = this.#options;
@@ -236,7 +269,9 @@ export class StatusPublisher {
       this.#arm(delay);
       throw error;
     }
-    const model = { cluster, source: this.#source, pools: this.#pools, events: recent };
+    const live = await this.#readLive();
+    const pools = live === undefined ? this.#pools : withLiveStatus(this.#pools, live);
+    const model = { cluster, source: this.#source, pools, events: recent };
     this.#lastWriteAt = clock.now().getTime();
     let result: StatusWriteResult;
     try {

@@ -119,7 +119,8 @@ function poolCells(pool: PoolStatus): string[] {
   const nodeCount = pool.usage?.nodes ?? nodeTotal(pool);
   const nodes = `${nodeCount ?? "—"}${pool.limits.nodes === undefined ? "" : ` / ${pool.limits.nodes}`}`;
   const drift = pool.drift === undefined ? "—" : `${pool.drift.drifted}/${pool.drift.total} drifted`;
-  const cost = pool.hourlyCostUsd === undefined ? "—" : `$${pool.hourlyCostUsd.toFixed(2)}/h`;
+  const unpriced = pool.unpricedNodes === undefined ? "" : ` + ${pool.unpricedNodes} unpriced`;
+  const cost = pool.hourlyCostUsd === undefined ? "—" : `$${pool.hourlyCostUsd.toFixed(2)}/h${unpriced}`;
   const windows = sortedBudgets(pool).map((b) => {
     const reasons = b.reasons.length === 0 ? "" : ` (${b.reasons.join(", ")})`;
     return `${b.nodes}${reasons}: ${b.window}`;

@@ -31,10 +31,12 @@ import {
   TerminationController,
   type InterruptionStatusSink,
   type ProvisioningStatusSink,
+  readPoolLiveStatus,
   reportInterruptionEnd,
   type Runnable,
   type TerminationReport,
 } from "../../controller/index.ts";
+import type { PoolLiveSource } from "../../gitops/index.ts";
 import type { Logger } from "../../runtime/index.ts";
 import type { Registry } from "prom-client";
 import type { ControllerSettings } from "../run-settings.ts";
@@ -55,7 +57,11 @@ export interface AutoscalerDependencies {
   publisher?: ProvisioningStatusSink &
     InterruptionStatusSink &
     DisruptionStatusSink &
-    NodeClaimStatusSink & { flush(): Promise<{ pushed: boolean } | undefined> };
+    NodeClaimStatusSink & {
+      flush(): Promise<{ pushed: boolean } | undefined>;
+      /** Where the status files' live fields come from (gitops's `StatusPublisher.fillPools`). */
+      fillPools?(source: PoolLiveSource): void;
+    };
   /** The Git commit the cluster's pools were last applied from (recorded on every NodeClaim launched). */
   appliedCommit?: () => string | undefined;
   /**
@@ -97,6 +103,12 @@ export function autoscalerLoops(deps: AutoscalerDependencies): Runnable[] {
   const onTerminated = new Set<(report: TerminationReport) => void>();
   const interruptionMetrics =
     deps.interruptionQueue !== undefined && !dryRun ? createInterruptionMetrics(registry) : undefined;
+  // The status files' nodes, usage and $/h, read from cluster state with each status commit, once the provider has
+  // its prices (spot among them): until then the fields stay absent rather than priced at on-demand.
+  let priced: CloudProvider | undefined;
+  deps.publisher?.fillPools?.(async () =>
+    priced === undefined ? undefined : readPoolLiveStatus(cluster, priced, clock),
+  );
   const interruptionEnd = {
     cluster,
     ...(deps.publisher ? { status: deps.publisher } : {}),
@@ -109,6 +121,7 @@ export function autoscalerLoops(deps: AutoscalerDependencies): Runnable[] {
       // The first refresh (types, zones, spot prices from EC2) before the first decision; every 12 h after.
       await provider.instanceTypes.start();
       refreshed();
+      priced = cloudProvider;
       const provisioner = new Provisioner({
         cluster,
         cloudProvider,

@@ -14,10 +14,12 @@ import {
   KARPENTER_AUDIT_RESOURCES,
   KarpenterAudit,
   type ClusterSyncResult,
+  karpenterPoolStatus,
   type StatusPublisher,
   type SyncResult,
 } from "../../gitops/index.ts";
-import type { HistoryEntry } from "../../gitops/index.ts";
+import type { HistoryEntry, PoolLiveStatus } from "../../gitops/index.ts";
+import type { InstanceTypeCatalog } from "../../cloudprovider/index.ts";
 import { InputError } from "../input-files.ts";
 
 /** Waits between attempts to read the status branch before the audit starts. */
@@ -47,6 +49,8 @@ export interface SyncApplyContext {
   publisher?: StatusPublisher;
   history?: () => Promise<HistoryEntry[]>;
   timing?: LeaderElectionTiming;
+  /** The instance-type catalog: its on-demand prices price Karpenter's nodes in the status files. */
+  catalog?: InstanceTypeCatalog;
 }
 
 /** The Lease replicas of `sync --apply` for one cluster share. */
@@ -62,6 +66,11 @@ export class SyncApply {
   #audit: KarpenterAudit | undefined;
   #elector: LeaderElector | undefined;
   #closed = false;
+  /** The audit's caches (NodeClaims among them) are started: the status can tell what Karpenter runs. */
+  #auditing = false;
+  #poolStatus: (() => Map<string, PoolLiveStatus>) | undefined;
+  /** Read as the caches stop: what the last status write (after `close`) says. */
+  #lastPoolStatus: Map<string, PoolLiveStatus> | undefined;
   /** Ends the audit's wait before a retry. */
   #wake: (() => void) | undefined;
 
@@ -83,6 +92,14 @@ export class SyncApply {
     this.kube = new KubeCluster({ kubeConfig, clock, registry, logger, component: "poolkeeper" });
     const metrics = createClusterSyncMetrics(registry);
     this.#clusterSync = new ClusterSync({ cluster: this.kube, logger, metrics, ...(publisher ? { publisher } : {}) });
+    if (publisher && context.catalog) {
+      const catalog = context.catalog;
+      // On-demand nodes at the catalog's price; the catalog has no spot or reserved prices.
+      const onDemand = new Map(catalog.types.map((t) => [t.name, t.onDemandUsd]));
+      const read = () => karpenterPoolStatus(this.kube.list("nodeclaims"), (type) => onDemand.get(type));
+      this.#poolStatus = read;
+      publisher.fillPools(async () => (this.#auditing ? read() : this.#lastPoolStatus));
+    }
     if (publisher && context.history) {
       const history = context.history;
       this.#audit = new KarpenterAudit({
@@ -100,7 +117,10 @@ export class SyncApply {
   async start(options: { audit: boolean }): Promise<void> {
     const audit = options.audit ? this.#audit : undefined;
     await this.kube.start([...CLUSTER_SYNC_RESOURCES, ...(audit ? KARPENTER_AUDIT_RESOURCES : [])]);
-    if (audit) void this.#startAudit(audit);
+    if (audit) {
+      this.#auditing = true;
+      void this.#startAudit(audit);
+    }
   }
 
   /**
@@ -182,6 +202,19 @@ export class SyncApply {
   /** Stops the audit, releases the lease if held, stops the caches. */
   async close(): Promise<void> {
     this.#closed = true;
+    // The caches stop before the publisher's last write: it gets the figures read now, not empty lists.
+    if (this.#auditing) {
+      try {
+        this.#lastPoolStatus = this.#poolStatus?.();
+      } catch (error) {
+        // A read that fails must not keep the caches and the Lease from stopping.
+        this.#context.logger.warn(
+          { err: error instanceof Error ? error.message : String(error) },
+          "reading the pools' nodes and usage failed; the status keeps the last figures",
+        );
+      }
+    }
+    this.#auditing = false;
     this.#wake?.();
     this.#audit?.stop();
     await this.#elector?.stop();

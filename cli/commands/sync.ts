@@ -203,6 +203,7 @@ export async function runSync(options: SyncOptions, out: Output, control: SyncCo
           ...(publisher ? { publisher } : {}),
           ...(writer ? { history: () => writer.history() } : {}),
           ...(control.leaderElection ? { timing: control.leaderElection } : {}),
+          catalog,
         },
       )
     : undefined;

@@ -4,9 +4,11 @@
  * Karpenter-managed node disruption may consider, with the pods bound to it, when provisioning last nominated it,
  * and what the cloud provider's `isDrifted` answered for its NodeClaim (asked by the caller: the call is async and
  * this build is pure). Provisioning's scheduler snapshot is reused, its entries keyed by the Node's name (the
- * planner's name for a node) rather than the NodeClaim's, so a candidate is left out of its own simulation.
+ * planner's name for a node) rather than the NodeClaim's, so a candidate is left out of its own simulation. Its
+ * pending pods are provisioning's (provisionable, not held by a nomination); the pods of nodes being deleted are
+ * listed beside them, since a consolidation must leave room for both.
  */
-import type { PodDisruptionBudget } from "../../api/index.ts";
+import type { Pod, PodDisruptionBudget } from "../../api/index.ts";
 import type { DriftReason } from "../../cloudprovider/index.ts";
 import type { ClusterState, Nomination } from "../state/index.ts";
 import type { DisruptionNode, DisruptionSnapshot } from "./snapshot.ts";
@@ -55,5 +57,11 @@ export function disruptionSnapshot(
     }),
     nodes,
     podDisruptionBudgets,
+    deletingNodePods: deletingNodePods(state),
   };
+}
+
+/** The pods bound to the nodes cluster state has marked for deletion (Karpenter's `StateNodes.Deleting()`). */
+export function deletingNodePods(state: ClusterState): Pod[] {
+  return state.nodes.filter((n) => n.markedForDeletion).flatMap((n) => n.pods);
 }

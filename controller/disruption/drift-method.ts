@@ -11,7 +11,8 @@ import { driftReason } from "./drift.ts";
 import { podBlockerText } from "./explanations.ts";
 import { COMMAND_VALIDATION_DELAY_MS } from "./options.ts";
 import { commandCandidate, type Pass } from "./pass.ts";
-import { placePods, usd } from "./simulate.ts";
+import { podKey } from "../provisioning/pod-constraints.ts";
+import { candidatePods, placePods, strandedPods, usd } from "./simulate.ts";
 
 export function drift(
   pass: Pass,
@@ -30,16 +31,18 @@ export function drift(
       continue;
     }
     if (!pass.take(c.facts, "Drifted")) continue;
+    // With the pending pods and the deleting nodes' pods, as Karpenter's drift simulates; every NodeClaim the run
+    // opens is a replacement (drift.go `replacementsFromNodeClaims(results.NewNodeClaims...)`).
     const result = placePods([c.facts], pass.sim);
-    const [stuck] = result.unschedulable;
+    const [stuck] = strandedPods(result, pass.sim);
     if (stuck !== undefined) {
       pass.giveBack(c.facts, "Drifted");
-      pass.block(c.facts, "unschedulable", `drifted (${reason}), but pod ${stuck.pod} would fit on no replacement`);
+      pass.block(c.facts, "unschedulable", `drifted (${reason}), but pod ${stuck} would fit on no replacement`);
       continue;
     }
     const candidate = commandCandidate(c.facts);
     const cost = result.newNodeClaims.reduce((sum, claim) => sum + claim.price, 0);
-    const pods = [...result.placementsOnExisting.map((p) => p.pod), ...result.newNodeClaims.flatMap((n) => n.pods)];
+    const pods = candidatePods([c.facts]).map(podKey);
     const launches = result.newNodeClaims.map((n) => `${n.instanceTypes[0] ?? "?"} ${n.capacityType}`);
     return {
       id: commandId("Drifted", [candidate]),

@@ -32,7 +32,7 @@ export type { DesiredState } from "./desired-state.ts";
 export { type DisruptionPlan, plan } from "./plan.ts";
 export type { RolloutProgress } from "./rollout.ts";
 export type { DisruptionNode, DisruptionSnapshot } from "./snapshot.ts";
-export { disruptionSnapshot, type DisruptionSnapshotOptions } from "./build-snapshot.ts";
+export { deletingNodePods, disruptionSnapshot, type DisruptionSnapshotOptions } from "./build-snapshot.ts";
 export { revalidate, type Validation } from "./revalidate.ts";
 export {
   ANNOTATION_DISRUPTION_COMMAND,

@@ -6,12 +6,14 @@
 import { type Clock, type NodePool, ValueError } from "../../api/index.ts";
 import type { InstanceType } from "../../cloudprovider/index.ts";
 import { nodePoolTemplate, type NodePoolTemplate } from "../provisioning/index.ts";
+import { podKey } from "../provisioning/pod-constraints.ts";
 import { type BudgetReason, type PoolBudget, poolBudget } from "./budgets.ts";
 import type { Blocked, BlockedKind, CommandCandidate } from "./command.ts";
 import { budgetBlockedText } from "./explanations.ts";
 import type { DesiredState } from "./desired-state.ts";
 import { type NodeFacts, nodeFacts } from "./node-facts.ts";
 import { ANNOTATION_DISRUPTION_MODE, type DisruptionOptions } from "./options.ts";
+import { isCurrentlyReschedulable } from "./pod-blockers.ts";
 import type { SimulationContext } from "./simulate.ts";
 import type { DisruptionSnapshot } from "./snapshot.ts";
 
@@ -161,8 +163,12 @@ export function startPass(
   }
   const facts = snapshot.nodes.map((n) => nodeFacts(n, instanceTypes));
   const unavailable = new Set(facts.filter((f) => f.deleting || f.disruptionReason !== undefined).map((f) => f.name));
+  const now = clock.now();
+  const deleting = snapshot.deletingNodePods.filter((p) =>
+    isCurrentlyReschedulable(p, snapshot.podDisruptionBudgets, now),
+  );
   const pass = new Pass({
-    now: clock.now(),
+    now,
     snapshot,
     facts,
     pools,
@@ -174,6 +180,8 @@ export function startPass(
       instanceTypes,
       clock,
       unavailable,
+      alsoMoving: [...snapshot.pendingPods, ...deleting],
+      pending: new Set(snapshot.pendingPods.map(podKey)),
       marginPercent: options.marginPercent ?? 0,
       spotToSpot: options.spotToSpot ?? false,
     },

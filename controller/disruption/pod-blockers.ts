@@ -9,7 +9,7 @@
 import { type Condition, type Pod, type PodDisruptionBudget, parseDuration, ValueError } from "../../api/index.ts";
 import { labelSelector } from "../../scheduling/index.ts";
 import { podKey } from "../provisioning/pod-constraints.ts";
-import { isTerminal } from "./pods.ts";
+import { isReschedulable, isTerminal } from "./pods.ts";
 
 export const ANNOTATION_DO_NOT_DISRUPT = "karpenter.sh/do-not-disrupt";
 
@@ -37,6 +37,26 @@ export function podBlocker(
   return undefined;
 }
 
+/**
+ * A pod of a node being deleted that a simulation must find room for (pdb.go `IsCurrentlyReschedulable`): one that
+ * moves (pods.ts), with no do-not-disrupt in force and no PDB that blocks it for good — more than one PDB, or one
+ * of `maxUnavailable: 0` / `"0%"` or `minAvailable: "100%"` (unless the pod is unready and the PDB says
+ * `AlwaysAllow`). Karpenter does not make room for a pod it does not know when it can evict.
+ */
+export function isCurrentlyReschedulable(
+  pod: Pod,
+  podDisruptionBudgets: readonly PodDisruptionBudget[],
+  now: Date,
+): boolean {
+  if (!isReschedulable(pod) || doNotDisrupt(pod, now) !== undefined) return false;
+  const matching = matchingPdbs(pod, podDisruptionBudgets);
+  if (matching.length > 1) return false;
+  const [pdb] = matching;
+  if (pdb === undefined || evictsUnhealthy(pdb, pod)) return true;
+  const spec = pdb.spec;
+  return !(spec?.maxUnavailable === 0 || spec?.maxUnavailable === "0%" || spec?.minAvailable === "100%");
+}
+
 function doNotDisrupt(pod: Pod, now: Date): PodBlocker | undefined {
   const value = pod.metadata.annotations?.[ANNOTATION_DO_NOT_DISRUPT];
   if (value === undefined) return undefined;
@@ -55,21 +75,29 @@ function doNotDisrupt(pod: Pod, now: Date): PodBlocker | undefined {
 }
 
 function pdbBlocker(pod: Pod, podDisruptionBudgets: readonly PodDisruptionBudget[]): PodBlocker | undefined {
-  const labels = pod.metadata.labels ?? {};
-  const matching = podDisruptionBudgets.filter(
-    (pdb) => pdb.metadata.namespace === pod.metadata.namespace && pdbSelects(pdb, labels),
-  );
+  const matching = matchingPdbs(pod, podDisruptionBudgets);
   if (matching.length > 1) {
     return { kind: "pdbs", pod: podKey(pod), pdbs: matching.map((pdb) => pdb.metadata.name ?? "").sort() };
   }
   const [pdb] = matching;
   if (pdb === undefined) return undefined;
   const allowed = pdb.status?.disruptionsAllowed ?? 0;
-  if (allowed > 0) return undefined;
+  if (allowed > 0 || evictsUnhealthy(pdb, pod)) return undefined;
+  return { kind: "pdb", pod: podKey(pod), pdb: pdb.metadata.name ?? "", disruptionsAllowed: allowed };
+}
+
+function matchingPdbs(pod: Pod, podDisruptionBudgets: readonly PodDisruptionBudget[]): PodDisruptionBudget[] {
+  const labels = pod.metadata.labels ?? {};
+  return podDisruptionBudgets.filter(
+    (pdb) => pdb.metadata.namespace === pod.metadata.namespace && pdbSelects(pdb, labels),
+  );
+}
+
+/** The PDB lets an unready pod go whatever it allows (`unhealthyPodEvictionPolicy: AlwaysAllow`). */
+function evictsUnhealthy(pdb: PodDisruptionBudget, pod: Pod): boolean {
   const policy = (pdb.spec as { unhealthyPodEvictionPolicy?: string } | undefined)?.unhealthyPodEvictionPolicy;
   const ready = (pod.status?.conditions as Condition[] | undefined)?.find((c) => c.type === "Ready");
-  if (policy === "AlwaysAllow" && ready?.status !== "True") return undefined;
-  return { kind: "pdb", pod: podKey(pod), pdb: pdb.metadata.name ?? "", disruptionsAllowed: allowed };
+  return policy === "AlwaysAllow" && ready?.status !== "True";
 }
 
 /** Whether the PDB selects the pod; a selector that cannot be read selects none (policy/v1: absent selects none). */

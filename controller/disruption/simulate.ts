@@ -1,14 +1,17 @@
 /**
  * Where the pods of candidate nodes would go if the candidates went (Karpenter's disruption/helpers.go
- * `SimulateScheduling` and consolidation.go `computeConsolidation`): provisioning's scheduler places the candidates'
- * reschedulable pods on the other nodes that can take them, else on new NodeClaims. Every pod placed on existing
- * nodes: delete. One new NodeClaim: replace, with its options narrowed to types strictly cheaper than the
- * candidates (by the margin, when one is set), pinned to the capacity type chosen (so an on-demand node replaced by
- * spot does not fall back to a pricier on-demand one), spot-to-spot only when allowed and, for one candidate, with
- * at least 15 cheaper spot types, launched with the 15 cheapest. More than one NodeClaim, or a pod that fits
- * nowhere: no command, and why.
+ * `SimulateScheduling` and consolidation.go `computeConsolidation`): provisioning's scheduler places, in one run, the
+ * candidates' reschedulable pods, the cluster's pending pods and the pods of nodes being deleted on the other nodes
+ * that can take them, else on new NodeClaims — capacity the pending pods need is not free for the candidates' pods.
+ * The result is judged as Karpenter's `AllNonPendingPodsScheduled` judges it: a pod that was running (a candidate's,
+ * or a deleting node's) and fits nowhere blocks; a pending pod that fits nowhere does not (it did not fit before).
+ * Every new NodeClaim counts, those the pending pods need included. None: delete. One: replace, with its options
+ * narrowed to types strictly cheaper than the candidates (by the margin, when one is set), pinned to the capacity
+ * type chosen (so an on-demand node replaced by spot does not fall back to a pricier on-demand one), spot-to-spot
+ * only when allowed and, for one candidate, with at least 15 cheaper spot types, launched with the 15 cheapest.
+ * More than one: no command, and why.
  */
-import type { Clock } from "../../api/index.ts";
+import type { Clock, Pod } from "../../api/index.ts";
 import { CAPACITY_TYPE_SPOT, type InstanceType, LABEL_CAPACITY_TYPE } from "../../cloudprovider/index.ts";
 import { RequirementSet } from "../../scheduling/index.ts";
 import { type NewNodeClaim, type NodePoolTemplate, schedule, type ScheduleResult } from "../provisioning/index.ts";
@@ -25,6 +28,13 @@ export interface SimulationContext {
   readonly clock: Clock;
   /** Nodes pods may not move to: disrupting, being deleted, or still within consolidateAfter. */
   readonly unavailable: ReadonlySet<string>;
+  /**
+   * Scheduled with every simulation's candidates' pods: the pending pods, and the pods of nodes being deleted that
+   * can move now (pod-blockers.ts `isCurrentlyReschedulable`).
+   */
+  readonly alsoMoving: readonly Pod[];
+  /** The keys of the pending pods among `alsoMoving`: whether they fit does not decide a command. */
+  readonly pending: ReadonlySet<string>;
   readonly marginPercent: number;
   readonly spotToSpot: boolean;
 }
@@ -42,13 +52,13 @@ export type Simulation =
 export const usd = (value: number) => `$${value < 0.01 ? value.toFixed(4) : value.toFixed(3)}/h`;
 
 /**
- * Where the candidates' reschedulable pods would go: provisioning's scheduler over the other usable nodes. The pass's
- * node list is handed over whole with the nodes to leave out, so what the scheduler derives from it is derived once
- * per pass, not once per candidate.
+ * Where the candidates' reschedulable pods would go, with the pending pods and the deleting nodes' pods:
+ * provisioning's scheduler over the other usable nodes. The pass's node list is handed over whole with the nodes to
+ * leave out, so what the scheduler derives from it is derived once per pass, not once per candidate.
  */
 export function placePods(candidates: readonly NodeFacts[], ctx: SimulationContext): ScheduleResult {
   const names = new Set(candidates.map((c) => c.name));
-  const pods = candidates.flatMap((c) => c.source.pods.filter(isReschedulable));
+  const pods = [...candidatePods(candidates), ...ctx.alsoMoving];
   return schedule(
     { pendingPods: pods, existing: ctx.snapshot.existing, daemonSets: ctx.snapshot.daemonSets },
     ctx.templates,
@@ -64,6 +74,18 @@ export function placePods(candidates: readonly NodeFacts[], ctx: SimulationConte
   );
 }
 
+export function candidatePods(candidates: readonly NodeFacts[]): Pod[] {
+  return candidates.flatMap((c) => c.source.pods.filter(isReschedulable));
+}
+
+/**
+ * The running pods (a candidate's, or a deleting node's) the simulation left without a node, which allow no command
+ * (Karpenter's `AllNonPendingPodsScheduled`): a pending pod that still fits nowhere did not fit before either.
+ */
+export function strandedPods(result: ScheduleResult, ctx: SimulationContext): string[] {
+  return result.unschedulable.filter((u) => !ctx.pending.has(u.pod)).map((u) => u.pod);
+}
+
 /** `sameTypeExcluded`: multi-node consolidation's filter of options of the candidates' own types. */
 export function simulate(
   candidates: readonly NodeFacts[],
@@ -71,14 +93,13 @@ export function simulate(
   sameTypeExcluded = false,
 ): Simulation {
   const result = placePods(candidates, ctx);
-  const pods = candidates.flatMap((c) => c.source.pods.filter(isReschedulable));
-  const [stuck] = result.unschedulable;
+  const [stuck, ...others] = strandedPods(result, ctx);
   if (stuck !== undefined) {
-    const more = result.unschedulable.length > 1 ? ` (and ${result.unschedulable.length - 1} more)` : "";
-    return { kind: "none", why: `pod ${stuck.pod}${more} would fit nowhere else` };
+    const more = others.length > 0 ? ` (and ${others.length} more)` : "";
+    return { kind: "none", why: `pod ${stuck}${more} would fit nowhere else` };
   }
   const price = candidates.reduce((sum, c) => sum + (c.price ?? 0), 0);
-  const moved = pods.map(podKey);
+  const moved = candidatePods(candidates).map(podKey);
   if (result.newNodeClaims.length === 0) return { kind: "delete", pods: moved, savings: price };
   const [claim] = result.newNodeClaims;
   if (result.newNodeClaims.length > 1 || claim === undefined) {

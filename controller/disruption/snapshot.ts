@@ -30,4 +30,10 @@ export interface DisruptionNode {
 export interface DisruptionSnapshot extends ClusterSnapshot {
   readonly nodes: readonly DisruptionNode[];
   readonly podDisruptionBudgets: readonly PodDisruptionBudget[];
+  /**
+   * The pods bound to nodes being deleted (a deletionTimestamp on the Node or its NodeClaim), terminal ones left out:
+   * they need room elsewhere too, so a simulation places them with the candidates' pods and the pending ones
+   * (Karpenter's `SimulateScheduling`, `deletingNodes.CurrentlyReschedulablePods`).
+   */
+  readonly deletingNodePods: readonly Pod[];
 }

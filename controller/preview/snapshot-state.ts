@@ -12,7 +12,7 @@ import {
   LABEL_INSTANCE_TYPE,
   newOffering,
 } from "../../cloudprovider/index.ts";
-import type { DisruptionNode, DisruptionSnapshot } from "../disruption/index.ts";
+import { deletingNodePods, type DisruptionNode, type DisruptionSnapshot } from "../disruption/index.ts";
 import { buildClusterState, type ClusterState } from "../state/index.ts";
 import type { ClusterSnapshotDocument } from "./cluster-snapshot.ts";
 
@@ -104,5 +104,6 @@ function disruptionSnapshot(state: ClusterState, document: ClusterSnapshotDocume
     boundPods,
     nodes,
     podDisruptionBudgets: document.podDisruptionBudgets,
+    deletingNodePods: deletingNodePods(state),
   };
 }

@@ -15,4 +15,5 @@ export {
 } from "./nodeclaim-conditions.ts";
 export { DEFAULT_NOMINATION_WINDOW_MS, type Nomination, Nominations } from "./nominations.ts";
 export { readClusterState, type ReadClusterStateOptions } from "./read-cluster-state.ts";
+export { type NodePrice, poolLiveStatus, readPoolLiveStatus } from "./pool-live-status.ts";
 export { LABEL_HOSTNAME, podKeyOf, stateNode, type StateNode, type StateNodeInput } from "./state-node.ts";

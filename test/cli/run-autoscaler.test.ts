@@ -9,13 +9,18 @@
 // (Karpenter's published figure), four 900m pods, so 50 pods take 13 nodes, the last with two.
 import assert from "node:assert/strict";
 import { after, before, describe, test } from "node:test";
+import { join } from "node:path";
+import { parse } from "yaml";
+import { parseQuantity } from "../../api/index.ts";
 import type { KubeObject } from "../../sim/index.ts";
+import { gitCli } from "../support/pool-repo.ts";
 import {
   appDeployment,
   NODE_CLASS,
   NODE_POOL,
   QUEUE,
   startRunWorld,
+  STATUS_BRANCH,
   type RunningPoolkeeper,
   type RunWorld,
 } from "../support/run-world.ts";
@@ -40,10 +45,10 @@ const trailers = (message: string, key: string) =>
     .map((line) => line.slice(key.length + 2));
 
 /** Reads the status branch, moving the clock a second at a time until `done` holds of its commit messages. */
-async function statusUntil(done: (messages: string[]) => boolean, what: string): Promise<string[]> {
+async function statusUntil(done: (messages: string[]) => boolean | Promise<boolean>, what: string): Promise<string[]> {
   for (let second = 0; second < 120; second++) {
     const messages = await w.statusCommits();
-    if (done(messages)) return messages;
+    if (await done(messages)) return messages;
     w.clock.step(1_000);
     await w.until(() => true, what);
   }
@@ -110,6 +115,52 @@ describe("poolkeeper run, as the autoscaler", () => {
         /: launched m5\.xlarge spot in us-west-2[abc] at \$\d+\.\d{4}\/h \(pool now \$\d+\.\d{4}\/h\) for [1-4] pods?: default\/app-/,
       );
     }
+  });
+
+  test("the pool's status file says what it runs: nodes by type, zone and capacity type, capacity used, $/h", async () => {
+    // The world's own records: its running instances of the pool (type, zone, capacity type, the price each was
+    // launched at) and its Nodes' capacity, which Karpenter's NodePool counter sums into status.resources.
+    const instances = w.world.cloud
+      .instances()
+      .filter((i) => w.world.cloud.stateOf(i) === "running")
+      .filter((i) => i.tags.some((t) => t.key === "karpenter.sh/nodepool" && t.value === "default"));
+    const count = (key: (i: (typeof instances)[number]) => string) =>
+      Object.fromEntries(
+        [...Map.groupBy(instances, key)]
+          .map(([k, list]) => [k, list.length] as const)
+          .sort(([a], [b]) => (a < b ? -1 : 1)),
+      );
+    type WorldNode = KubeObject & {
+      metadata?: { labels?: Record<string, string> };
+      status?: { capacity?: Record<string, string> };
+    };
+    const nodes = (w.list("", "v1", "nodes") as WorldNode[]).filter(
+      (n) => n.metadata?.labels?.["karpenter.sh/nodepool"] === "default",
+    );
+    const total = (resource: string) =>
+      nodes.reduce((sum, n) => sum + parseQuantity(n.status?.capacity?.[resource] ?? "0").nanos, 0n);
+    const cost = instances.reduce((sum, i) => sum + i.priceUsd, 0);
+    // Fresh figures ride on the next status commit (an event's): the files are as fresh as their last event.
+    let pool: Record<string, unknown> = {};
+    await statusUntil(async () => {
+      const file = await gitCli(join(w.git.root, "pools.git"), "show", `${STATUS_BRANCH}:status/prod/default.yaml`);
+      pool = (parse(file) as { pool: Record<string, unknown> }).pool;
+      // Until a node has initialized its capacity is its NodeClaim's estimate (as Karpenter's StateNode counts it):
+      // wait for a commit made once every Node reports its own.
+      const usage = pool["usage"] as { nodes?: number; memory?: string } | undefined;
+      return usage?.nodes === instances.length && parseQuantity(usage.memory ?? "0").nanos === total("memory");
+    }, "the status file counting every node at its Node's capacity");
+    assert.deepEqual(pool["nodes"], {
+      byInstanceType: count((i) => i.instanceType),
+      byZone: count((i) => i.zone),
+      byCapacityType: count((i) => i.capacityType),
+    });
+    const usage = pool["usage"] as { cpu: string; memory: string; nodes: number };
+    assert.equal(usage.nodes, 13);
+    assert.equal(parseQuantity(usage.cpu).nanos, total("cpu"), `cpu ${usage.cpu}`);
+    assert.equal(parseQuantity(usage.memory).nanos, total("memory"), `memory ${usage.memory}`);
+    assert.equal((pool["hourlyCostUsd"] as number).toFixed(4), cost.toFixed(4));
+    assert.equal(pool["unpricedNodes"], undefined, "every node priced");
   });
 
   test("a spot interruption warning: drained, and its pods run on a replacement run launched before the 2 minutes", async () => {

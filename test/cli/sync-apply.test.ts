@@ -86,6 +86,14 @@ function nodeClaim(name: string): string {
   });
 }
 
+/** The labels Karpenter puts on a NodeClaim it launched into an on-demand m5.large, and the capacity it records. */
+const LAUNCHED = {
+  "node.kubernetes.io/instance-type": "m5.large",
+  "topology.kubernetes.io/zone": "us-west-2a",
+  "karpenter.sh/capacity-type": "on-demand",
+};
+const CAPACITY = { cpu: "2", memory: "7934464Ki", pods: "29" };
+
 /** The Event Karpenter's disruption queue records on a NodeClaim it disrupts. */
 function disruptionEvent(nodeClaimName: string, reason: string): string {
   return JSON.stringify({
@@ -238,6 +246,33 @@ describe("poolkeeper sync --apply beside Karpenter", () => {
     await kubectl(["create", "-f", "-"], disruptionEvent("default-a1b2c", "Underutilized"));
     await audited(first.log, "consolidated", "default-a1b2c");
     await kubectl(["delete", "nodeclaim", "default-a1b2c"]);
+    // The other launches as Karpenter records a launch: the offering in its labels, the instance's capacity.
+    await kubectl(["label", "nodeclaim", "default-x9y8z", ...Object.entries(LAUNCHED).map(([k, v]) => `${k}=${v}`)]);
+    await kubectl([
+      "patch",
+      "nodeclaim",
+      "default-x9y8z",
+      "--subresource=status",
+      "--type=merge",
+      "-p",
+      JSON.stringify({
+        status: {
+          providerID: "aws:///us-west-2a/i-0abc",
+          nodeName: "ip-10-0-1-18.us-west-2.compute.internal",
+          capacity: CAPACITY,
+          conditions: [
+            {
+              type: "Initialized",
+              status: "True",
+              reason: "Initialized",
+              message: "",
+              lastTransitionTime: "2026-03-01T12:04:00Z",
+            },
+          ],
+        },
+      }),
+    ]);
+    await audited(first.log, "initialized", "default-x9y8z");
   }
 
   it("applies the pools and records what Karpenter did with them in the status branch, each exactly once", async () => {
@@ -266,8 +301,28 @@ describe("poolkeeper sync --apply beside Karpenter", () => {
       "provisioned default default-a1b2c: Karpenter created NodeClaim default-a1b2c for NodePool default",
     ]);
     assert.deepEqual(about("default-x9y8z"), [
+      "initialized default default-x9y8z: NodeClaim default-x9y8z initialized as node ip-10-0-1-18.us-west-2.compute.internal (m5.large, us-west-2a, on-demand)",
       "provisioned default default-x9y8z: Karpenter created NodeClaim default-x9y8z for NodePool default",
     ]);
+
+    // The pool's status file counts the NodeClaim Karpenter runs (the deleted one is gone), at its capacity, priced
+    // at the catalog's on-demand price for its type (data/ec2-instance-types.json, read here).
+    const { pool } = parse(await gitCli(repo.work, "show", "refs/remotes/check/status:status/prod/default.yaml")) as {
+      pool: Record<string, unknown>;
+    };
+    const catalog = JSON.parse(
+      readFileSync(join(import.meta.dirname, "../../data/ec2-instance-types.json"), "utf8"),
+    ) as {
+      name: string;
+      onDemandUsd: number;
+    }[];
+    assert.deepEqual(pool["nodes"], {
+      byInstanceType: { "m5.large": 1 },
+      byZone: { "us-west-2a": 1 },
+      byCapacityType: { "on-demand": 1 },
+    });
+    assert.deepEqual(pool["usage"], { cpu: CAPACITY.cpu, memory: CAPACITY.memory, nodes: 1 });
+    assert.equal(pool["hourlyCostUsd"], catalog.find((t) => t.name === "m5.large")?.onDemandUsd);
     assert.equal(events.filter((e) => e === "applied default: created NodePool default from Git").length, 1);
   });
 

@@ -205,6 +205,7 @@ export class SnapshotBuilder {
       daemonSets: [],
       nodes: this.nodes,
       podDisruptionBudgets: this.pdbs,
+      deletingNodePods: [],
     };
   }
 }

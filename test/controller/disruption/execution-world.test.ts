@@ -4,7 +4,8 @@
 // replacement's launch fails and the command rolls back cleanly — the replacement gone, the old node untainted, its
 // NodeClaim without DisruptionReason or command annotations, its pods where they were, the rollback in the status
 // report; (2) when the controller stops while the replacement is initializing, a new controller's first pass
-// finishes the command — nothing is left half-done across a restart. Expected values come from the world (its
+// finishes the command — nothing is left half-done across a restart; (3) when a node being deleted still holds pods
+// that need room, the under-used node is kept. Expected values come from the world (its
 // NodeClaims, Nodes, instances, bindings) and the catalog (m5.xlarge $0.192/h against m5.2xlarge $0.384/h).
 import assert from "node:assert/strict";
 import { test } from "node:test";
@@ -140,6 +141,78 @@ test("a controller stopped while the replacement initializes: the next one finis
     assert.deepEqual(
       running.map((i) => i.instanceType),
       ["m5.xlarge"],
+    );
+  } finally {
+    await d.stop();
+  }
+});
+
+// Karpenter's SimulateScheduling places the pods of nodes being deleted with the candidates' (helpers.go,
+// `deletingNodes.CurrentlyReschedulablePods`). A second node (an m5.xlarge) runs three 1-CPU pods that keep off the
+// app's node (required anti-affinity) and is being deleted, its drain held by a PDB that allows no eviction now; the
+// under-used m5.2xlarge's three pods alone would move to one m5.xlarge, but with the deleting node's three (which
+// need a node apart from them) two new nodes would be needed: the node stays, and says why.
+test("the pods of a node being deleted need room too: the under-used node is kept", async () => {
+  const d = await startDisruptionWorld();
+  try {
+    const { claim, node } = await oversized(d);
+    d.w.create(
+      deployment(
+        "held",
+        3,
+        { cpu: "1", memory: "1Gi" },
+        {
+          affinity: {
+            podAntiAffinity: {
+              requiredDuringSchedulingIgnoredDuringExecution: [
+                { labelSelector: { matchLabels: { app: "app" } }, topologyKey: "kubernetes.io/hostname" },
+              ],
+            },
+          },
+        },
+      ),
+    );
+    await d.runUntil(
+      () =>
+        d.w.pods("held").length === 3 &&
+        d.w.pods("held").every((p) => nodeNameOf(p) !== undefined && nodeNameOf(p) !== node) &&
+        d.nodeClaims().every((c) => conditionTrue(c, "Initialized")),
+      "the held pods on a node of their own",
+      10 * 60_000,
+    );
+    const other = d.nodeClaims().find((c) => c.metadata?.name !== claim);
+    assert.equal(
+      d.nodeClaims().length,
+      2,
+      JSON.stringify(d.nodeClaims().map((c) => [c.metadata?.name, instanceTypeOf(c)])),
+    );
+    // Every node may go at once: what holds the under-used one is its simulation, not the budget.
+    const pools = d.w.world.kind("karpenter.sh", "v1", "nodepools");
+    const current = d.w.world.store.get(pools, undefined, "default");
+    const spec = structuredClone(pool(["m5.xlarge", "m5.2xlarge"]).spec);
+    spec.disruption = { ...spec.disruption, budgets: [{ nodes: "100%" }] } as typeof spec.disruption;
+    d.w.world.store.update(pools, undefined, "default", { ...current, spec });
+    d.createPdb("held", { app: "held" }, 3);
+    await d.runFor(10_000, 5_000);
+    const kind = d.w.world.kind("karpenter.sh", "v1", "nodeclaims");
+    d.w.world.store.delete(kind, undefined, String(other?.metadata?.name ?? ""));
+    d.startDisruption();
+    await d.runUntil(
+      () => d.status.some((e) => e.kind === "disruption-blocked" && e.node === node),
+      "the under-used node held",
+      5 * 60_000,
+    );
+    await d.runFor(2 * 60_000, 10_000);
+    assert.match(
+      d.status.find((e) => e.kind === "disruption-blocked" && e.node === node)?.reason ?? "",
+      /cannot consolidate: its pods would need 2 new nodes/,
+    );
+    assert.equal(d.status.filter((e) => e.kind === "consolidated").length, 0, "no consolidation");
+    const kept = d.nodeClaims().find((c) => c.metadata?.name === claim);
+    assert.equal(kept?.metadata?.deletionTimestamp, undefined, "the under-used node stays");
+    assert.ok(
+      d.w.pods("held").every((p) => nodeNameOf(p) === nodeNameOfClaim(other)),
+      "still held on the deleting node",
     );
   } finally {
     await d.stop();
