@@ -1,7 +1,8 @@
 /**
- * The `provisioned` status event of a launch the provisioner could not report: a NodeClaim a previous process
+ * The `provisioned` status event of a launch the provisioner did not report: a NodeClaim a previous process
  * created and died before launching (the lifecycle controller launches it), or launched and died before its report
- * reached Git. The provisioner's own report names the
+ * reached Git (`restart`); or one this process launched without the provisioner (`lifecycle`): a disruption's
+ * replacement, or a launch retried after the provisioner's attempt failed. The provisioner's own report names the
  * pods and the price; this one says what the NodeClaim carries (type, capacity type, zone). The status publisher
  * records each launch once (gitops/status-action-key.ts), so reporting again what did reach Git is harmless.
  */
@@ -23,8 +24,16 @@ export function launchedAt(claim: NodeClaim): number | undefined {
   return Number.isNaN(at) ? undefined : at;
 }
 
+/** Why the provisioner's report is missing, in the event's words: the reader of a restart's report learns why it is thin. */
+const BECAUSE = {
+  restart: "reported after a restart (the pods it was for and its price are not recorded)",
+  lifecycle:
+    "launched by the NodeClaim lifecycle, not the provisioner (a disruption's replacement, or a launch retried after the provisioner's attempt failed)",
+} as const;
+
 export function launchReport(
   claim: NodeClaim,
+  cause: keyof typeof BECAUSE = "restart",
 ): { kind: "provisioned"; pool: string; node: string; reason: string } | undefined {
   const labels = claim.metadata.labels ?? {};
   const pool = labels[LABEL_NODE_POOL];
@@ -34,6 +43,6 @@ export function launchReport(
     kind: "provisioned",
     pool,
     node: claim.metadata.name ?? "",
-    reason: `launched ${what}; reported after a restart (the pods it was for and its price are not recorded)`,
+    reason: `launched ${what}; ${BECAUSE[cause]}`,
   };
 }

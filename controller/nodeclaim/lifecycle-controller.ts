@@ -191,7 +191,7 @@ export class NodeClaimLifecycle {
     const previous = !Number.isNaN(created) && created <= this.#startedAt - 1_000;
     if (!previous && options.unreported !== true) return;
     this.#reported.add(name);
-    const event = launchReport(claim);
+    const event = launchReport(claim, previous ? "restart" : "lifecycle");
     if (event !== undefined) this.#o.status.record(event);
   }
 

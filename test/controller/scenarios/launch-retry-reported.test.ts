@@ -48,6 +48,12 @@ test("a launch the lifecycle retried after the provisioner's attempt failed is r
   assert.equal(claims.length, 1, "the pod's one NodeClaim, launched on the lifecycle's retry");
   assert.equal(w.fleets.length, 2, "two launch attempts: the provisioner's failed, the lifecycle's");
   assert.deepEqual(Object.fromEntries(provisionedReports()), { [String(name)]: ["lifecycle"] });
+  // The same process launched it: its report must not claim a restart the reader would look for in the logs.
+  const reason = (w.nodeClaimStatus as { kind: string; reason?: string }[]).find(
+    (e) => e.kind === "provisioned",
+  )?.reason;
+  assert.match(String(reason), /by the NodeClaim lifecycle/);
+  assert.doesNotMatch(String(reason), /restart/);
 });
 
 test("a launch the provisioner saw through is reported once, by the provisioner", async () => {
