@@ -61,12 +61,19 @@ const SYNCER_SETTINGS: SyncerSetting[] = [{ name: "defaults", execArgv: [], env:
 
 function chartSetting(): SyncerSetting {
   const values = parse(readFileSync(new URL("../charts/poolkeeper/values.yaml", import.meta.url), "utf8")) as {
-    controller?: { nodeOptions?: string | null; mallocArenaMax?: number | string | null };
+    controller?: {
+      nodeOptions?: string | null;
+      mallocArenaMax?: number | string | null;
+      mallocMmapThreshold?: number | string | null;
+    };
   };
   const nodeOptions = values.controller?.nodeOptions ?? "";
-  const arenas = values.controller?.mallocArenaMax;
-  const env: Record<string, string> =
-    arenas === undefined || arenas === null ? {} : { MALLOC_ARENA_MAX: String(arenas) };
+  const env: Record<string, string> = {};
+  // The environment variables the chart's controller template sets from these values.
+  const { mallocArenaMax, mallocMmapThreshold } = values.controller ?? {};
+  if (mallocArenaMax !== undefined && mallocArenaMax !== null) env.MALLOC_ARENA_MAX = String(mallocArenaMax);
+  if (mallocMmapThreshold !== undefined && mallocMmapThreshold !== null)
+    env.MALLOC_MMAP_THRESHOLD_ = String(mallocMmapThreshold);
   const execArgv = nodeOptions.split(/\s+/).filter((flag) => flag !== "");
   const name = `the chart's ${[...execArgv, ...Object.entries(env).map(([k, v]) => `${k}=${v}`)].join(", ")}`;
   return { name, execArgv, env };
@@ -136,8 +143,13 @@ async function gitReadFiles(dir: string, sha: string): Promise<Map<string, strin
 type Breakdown = SyncTime;
 
 function median(values: readonly number[]): number {
+  return percentile(values, 0.5);
+}
+
+/** The value below which the fraction `p` of `values` lies (nearest rank). */
+function percentile(values: readonly number[], p: number): number {
   const sorted = [...values].sort((a, b) => a - b);
-  return sorted[Math.floor(sorted.length / 2)] ?? Number.NaN;
+  return sorted[Math.min(sorted.length - 1, Math.floor(sorted.length * p))] ?? Number.NaN;
 }
 
 const ms = (value: number) => `${Math.round(value)} ms`;
@@ -245,6 +257,10 @@ async function initialSync(
 ): Promise<{ source: StatusSource; pools: PoolStatus[]; reason: string }> {
   const { value, time } = await timed.measure(() => syncer.sync());
   expectAccepted(value, repo.head, "initial sync");
+  // The head judged again as its own successor, between syncs (gitops/sync.ts): what the next sync reuses.
+  let primed = performance.now();
+  await syncer.idle();
+  primed = performance.now() - primed;
   const state = value.desiredState;
   const reason = value.judgement?.reason ?? "";
   if (!state) throw new Error("the initial sync has no desired state");
@@ -261,7 +277,8 @@ async function initialSync(
     `initial sync: ${s(time.total)} (clone ${s(time.fetch)}, read ${s(time.read)}, judge ${s(time.judge)}); ` +
       `git CLI clone --depth ${CLONE_DEPTH} + ls-tree + cat-file ${s(gitTime)}: ` +
       `${(time.total / gitTime).toFixed(1)}× the git CLI (target ≤ 3×: ${verdict(time.total <= 3 * gitTime)}) ` +
-      `(poolkeeper's clone + read alone: ${((time.fetch + time.read) / gitTime).toFixed(1)}×)`,
+      `(poolkeeper's clone + read alone: ${((time.fetch + time.read) / gitTime).toFixed(1)}×); then, between ` +
+      `syncs, judged again as its own successor in ${s(primed)}`,
   );
   // What the status phase reports: the first 500 pools, with the findings on them and on the node class.
   const pools = state.nodePools.slice(0, STATUS_POOLS).map(summarizePool);
@@ -465,13 +482,15 @@ interface SyncerRun {
   first?: MemoryBreakdown;
   marks: string[];
   times: Breakdown[];
+  /** CPU milliseconds the syncer process spent in each sync (user and system): the rest of its time it waited. */
+  cpu: number[];
   judged: number[];
 }
 
 /**
  * 4. Memory, in syncer processes of their own, one per setting, side by side: each clones and judges the head, then
  * each makes the same SYNCS incremental syncs (each new head synced by one, then the other, in alternating order).
- * RSS after a forced GC at the start, every fifth and the end, with the breakdown at the start, halfway and the end:
+ * RSS after a forced GC at the start, every tenth (heap used, the main malloc arena and external with it) and the end, with the breakdown at the start, halfway and the end:
  * a leak grows the V8 heap in use; fragmentation grows the malloc arenas with the heap flat. Returns the last
  * setting's figures (the one the chart's controller is meant to run with).
  */
@@ -485,6 +504,7 @@ async function memory(
     ask: syncerProcess(setting),
     marks: [],
     times: [],
+    cpu: [],
     judged: [],
   }));
   for (const [index, run] of runs.entries()) {
@@ -494,10 +514,11 @@ async function memory(
     run.first = reply.memory as MemoryBreakdown;
     console.log(
       `the syncer in a process of its own, ${run.setting.name}: initial sync ${s(t.total)} (clone ${s(t.fetch)}, ` +
-        `read ${s(t.read)}, judge ${s(t.judge)}), then ${describeProcessMemory(reply)}; ${await reduced(run)}`,
+        `read ${s(t.read)}, judge ${s(t.judge)}; then judged as its own successor between syncs in ` +
+        `${s(started.primed ?? 0)}), then ${describeProcessMemory(reply)}; ${await reduced(run)}`,
     );
   }
-  const checkpoints = new Set(Array.from({ length: 4 }, (_, i) => Math.round((SYNCS * (i + 1)) / 5)));
+  const checkpoints = new Set(Array.from({ length: 9 }, (_, i) => Math.round((SYNCS * (i + 1)) / 10)));
   const half = Math.round(SYNCS / 2);
   for (let i = 1; i <= SYNCS; i++) {
     const sha = await advance();
@@ -505,6 +526,7 @@ async function memory(
     for (const run of order) {
       const reply = await run.ask({ op: "sync", sha });
       run.times.push(reply.time as SyncTime);
+      run.cpu.push(reply.cpu ?? Number.NaN);
       run.judged.push(reply.judged ?? 0);
     }
     for (const run of runs) {
@@ -513,7 +535,11 @@ async function memory(
           `  ${run.setting.name}, after ${i} syncs: ${describeProcessMemory(await run.ask({ op: "memory" }))}`,
         );
       if (checkpoints.has(i)) {
-        run.marks.push(`${mib(((await run.ask({ op: "memory" })).memory as MemoryBreakdown).rss)} after ${i}`);
+        const m = (await run.ask({ op: "memory" })).memory as MemoryBreakdown;
+        run.marks.push(
+          `${mib(m.rss)} after ${i} (heap used ${mib(m.heapUsed)}, main arena ${mib(m.mallocArenas?.main ?? 0)}, ` +
+            `external ${mib(m.external)})`,
+        );
       }
     }
   }
@@ -538,22 +564,32 @@ async function memory(
       return `${m("total")} (fetch ${m("fetch")}, read ${m("read")}, judge ${m("judge")})`;
     };
     const totals = run.times.map((time) => time.total).sort((a, b) => a - b);
-    const p95 = totals[Math.min(totals.length - 1, Math.floor(totals.length * 0.95))] ?? Number.NaN;
+    const p95 = percentile(totals, 0.95);
     console.log(
       `  ${run.setting.name}: sync time, median ${describe(run.times.slice(0, edge))} over the first ${edge}, ` +
         `${describe(run.times.slice(-edge))} over the last ${edge}; over all ${SYNCS}: median ` +
         `${ms(median(totals))}, p95 ${ms(p95)} (the bench's in-process syncer, median of ${ROUNDS} above: ` +
-        `${ms(inProcessMedian)}); objects judged per sync: median ${median(run.judged)}`,
+        `${ms(inProcessMedian)}); p95 of the fetch alone ${ms(
+          percentile(
+            run.times.map((t) => t.fetch),
+            0.95,
+          ),
+        )}, ` +
+        `of the CPU ${ms(percentile(run.cpu, 0.95))}; objects judged per sync: median ${median(run.judged)}, at ` +
+        `most ${Math.max(...run.judged)}`,
     );
     const slowest = [...run.times.entries()].sort((a, b) => b[1].total - a[1].total).slice(0, 5);
+    const cpu = (i: number) => ms(run.cpu[i] ?? Number.NaN);
     console.log(
-      `  ${run.setting.name}: the slowest syncs (fetch / read / ancestry / judge): ` +
+      `  ${run.setting.name}: the slowest syncs (fetch / read / ancestry / judge; CPU of the syncer's process): ` +
         slowest
           .map(
             ([i, t]) =>
-              `#${i + 1} ${ms(t.total)} (${ms(t.fetch)} / ${ms(t.read)} / ${ms(t.ancestry)} / ${ms(t.judge)})`,
+              `#${i + 1} ${ms(t.total)} (${ms(t.fetch)} / ${ms(t.read)} / ${ms(t.ancestry)} / ${ms(t.judge)}; ` +
+              `CPU ${cpu(i)})`,
           )
           .join(", ") +
+        `; median CPU per sync ${ms(median(run.cpu))}` +
         `; the clone's packs at the end: ${JSON.stringify(reply.packs ?? {})}`,
     );
     result = { growth, rss: last.rss, median: median(totals), p95 };
