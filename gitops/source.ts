@@ -1,8 +1,9 @@
 // The Git source of the GitOps controller: clones the desired-state branch into a local cache (the newest
 // CLONE_DEPTH commits: see there), fetches it incrementally, classifies each new head against the previous one (initial,
 // unchanged, fast-forward, rewritten by a force-push) and reads the files of a commit that match globs.
-// Built on isomorphic-git. Credentials are only handed over through `onAuth`: they never appear in URLs,
-// logs or error messages, and every error is turned into a `SourceError` whose message is scrubbed.
+// Built on isomorphic-git. Credentials are only handed over through `onAuth` and the Authorization header
+// (git-remote.ts `authHeaders`): they never appear in URLs, logs or error messages, and every error is turned into
+// a `SourceError` whose message is scrubbed.
 //
 // `url` is an HTTP(S) remote or a local repository path (bare or with a working tree). isomorphic-git has
 // no file:// transport, so a local repository is read in place: `cacheDir` is not used and `fetch` just
