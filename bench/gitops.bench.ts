@@ -17,7 +17,9 @@ import { tmpdir } from "node:os";
 import { dirname, join, posix } from "node:path";
 import { performance } from "node:perf_hooks";
 import { parse } from "yaml";
-import { loadManifests } from "../api/index.ts";
+import { defaultYamlLimits, loadManifests } from "../api/index.ts";
+import { DEFAULT_CACHE_BYTES } from "../gitops/cache-bounds.ts";
+import { cloneInChildProcess } from "../gitops/git-process.ts";
 import { systemClock } from "../api/ports.ts";
 import { configDefaults } from "../gitops/config.ts";
 import { CONFIG_FILE, GateCache, judgeCommit, readCommit } from "../gitops/gate.ts";
@@ -272,8 +274,10 @@ async function initialSync(
   // At the depth poolkeeper clones (source.ts, CLONE_DEPTH), as the issue compares them.
   const depth = ["--depth", String(CLONE_DEPTH)];
   await git(tmp, ["clone", "--quiet", "--no-checkout", "--single-branch", ...depth, "--branch", "main", url, gitDir]);
+  const gitClone = performance.now() - gitTime;
   await gitReadFiles(gitDir, repo.head);
   gitTime = performance.now() - gitTime;
+  await cloneApart(url, gitClone, gitTime);
   console.log(
     `initial sync: ${s(time.total)} (clone ${s(time.fetch)}, read ${s(time.read)}, judge ${s(time.judge)}); ` +
       `git CLI clone --depth ${CLONE_DEPTH} + ls-tree + cat-file ${s(gitTime)}: ` +
@@ -286,6 +290,30 @@ async function initialSync(
   const names = new Set(pools.map((p) => p.name));
   const findings = value.findings.filter((f) => f.object.kind !== "NodePool" || names.has(f.object.name));
   return { source: { sha: state.sha, accepted: true, findings }, pools, reason };
+}
+
+/**
+ * The Git process's clone alone and with the head's files read (what the initial sync's "clone" holds: both run in
+ * that process, git-process.ts), each started anew, against the git CLI's clone and its clone and read just before.
+ */
+async function cloneApart(url: string, gitClone: number, gitCloneRead: number): Promise<void> {
+  const time = async (cacheBytes?: number) => {
+    const dir = mkdtempSync(join(tmp, "git-process-"));
+    const start = performance.now();
+    const request = { url, dir, branch: "main", depth: CLONE_DEPTH, maxFileBytes: defaultYamlLimits.maxBytes };
+    await cloneInChildProcess(cacheBytes === undefined ? request : { ...request, cacheBytes });
+    const elapsed = performance.now() - start;
+    rmSync(dir, { recursive: true, force: true });
+    return elapsed;
+  };
+  const cloneOnly = await time();
+  const cloneRead = await time(DEFAULT_CACHE_BYTES);
+  console.log(
+    `the Git process apart (started, clone at depth ${CLONE_DEPTH}, answered): clone ${s(cloneOnly)} against the git ` +
+      `CLI's clone ${s(gitClone)} (${(cloneOnly / gitClone).toFixed(1)}×); clone and the head's files read ` +
+      `${s(cloneRead)} against the git CLI's clone, ls-tree and cat-file ${s(gitCloneRead)} ` +
+      `(${(cloneRead / gitCloneRead).toFixed(1)}×; target ≤ 3×: ${verdict(cloneRead <= 3 * gitCloneRead)})`,
+  );
 }
 
 /** 2. One new commit changing one pool file, then a sync; the git CLI fetches and reads the same files. */
