@@ -23,6 +23,10 @@ export type SyncerReply =
       ok: true;
       time?: SyncTime;
       judged?: number;
+      /** CPU milliseconds (user and system) the process spent in the sync. */
+      cpu?: number;
+      /** Milliseconds the judging the sync left running between syncs took after it (gitops/sync.ts `idle`). */
+      primed?: number;
       memory?: MemoryBreakdown;
       caches?: Record<string, number>;
       /** The clone's packs by level (pack-consolidation.ts; "kept": the clone's own). */
@@ -31,8 +35,10 @@ export type SyncerReply =
   | { ok: false; error: string };
 
 let syncer: Syncer | undefined;
-// What `poolkeeper sync` does after each sync (cli/commands/sync.ts): this process runs with --expose-gc.
-const releaseHeap = heapRelease({ clock: systemClock, gc: exposedGc() });
+// What `poolkeeper sync` does after each sync, and once idle after a burst (cli/commands/sync.ts): this process runs
+// with --expose-gc.
+let syncing = false;
+const releaseHeap = heapRelease({ clock: systemClock, gc: exposedGc(), timers: systemClock, busy: () => syncing });
 let cacheDir: string | undefined;
 let timed: ReturnType<typeof timedSource> | undefined;
 
@@ -72,13 +78,22 @@ async function sync(sha: string | undefined): Promise<SyncerReply> {
   if (!syncer || !timed) return { ok: false, error: "not started" };
   const s = syncer;
   const before = s.judgedObjects.judged;
-  const { value, time } = await timed.measure(() => s.sync());
+  syncing = true;
+  const cpuBefore = process.cpuUsage();
+  const { value, time } = await timed.measure(() => s.sync()).finally(() => (syncing = false));
+  const cpuUsed = process.cpuUsage(cpuBefore);
   releaseHeap(value); // after the sync's time, as the sync loop calls it between syncs
+  // What the sync left running between syncs (the first one's head judged as its own successor, gitops/sync.ts),
+  // done before the next request: a memory reading would otherwise fall in the middle of it.
+  let primed = performance.now();
+  await s.idle();
+  primed = performance.now() - primed;
   if (value.outcome !== "accepted" || (sha !== undefined && value.sha !== sha)) {
     const why = value.error?.message ?? value.judgement?.reason ?? "";
     return { ok: false, error: `expected ${sha ?? "the head"} accepted, got ${value.outcome} of ${value.sha}: ${why}` };
   }
-  return { ok: true, time, judged: s.judgedObjects.judged - before };
+  const cpu = (cpuUsed.user + cpuUsed.system) / 1000;
+  return { ok: true, time, cpu, judged: s.judgedObjects.judged - before, primed };
 }
 
 process.on("message", (request: SyncerRequest) => {

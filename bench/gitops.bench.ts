@@ -17,7 +17,9 @@ import { tmpdir } from "node:os";
 import { dirname, join, posix } from "node:path";
 import { performance } from "node:perf_hooks";
 import { parse } from "yaml";
-import { loadManifests } from "../api/index.ts";
+import { defaultYamlLimits, loadManifests } from "../api/index.ts";
+import { DEFAULT_CACHE_BYTES } from "../gitops/cache-bounds.ts";
+import { cloneInChildProcess } from "../gitops/git-process.ts";
 import { systemClock } from "../api/ports.ts";
 import { configDefaults } from "../gitops/config.ts";
 import { CONFIG_FILE, GateCache, judgeCommit, readCommit } from "../gitops/gate.ts";
@@ -61,12 +63,19 @@ const SYNCER_SETTINGS: SyncerSetting[] = [{ name: "defaults", execArgv: [], env:
 
 function chartSetting(): SyncerSetting {
   const values = parse(readFileSync(new URL("../charts/poolkeeper/values.yaml", import.meta.url), "utf8")) as {
-    controller?: { nodeOptions?: string | null; mallocArenaMax?: number | string | null };
+    controller?: {
+      nodeOptions?: string | null;
+      mallocArenaMax?: number | string | null;
+      mallocMmapThreshold?: number | string | null;
+    };
   };
   const nodeOptions = values.controller?.nodeOptions ?? "";
-  const arenas = values.controller?.mallocArenaMax;
-  const env: Record<string, string> =
-    arenas === undefined || arenas === null ? {} : { MALLOC_ARENA_MAX: String(arenas) };
+  const env: Record<string, string> = {};
+  // The environment variables the chart's controller template sets from these values.
+  const { mallocArenaMax, mallocMmapThreshold } = values.controller ?? {};
+  if (mallocArenaMax !== undefined && mallocArenaMax !== null) env.MALLOC_ARENA_MAX = String(mallocArenaMax);
+  if (mallocMmapThreshold !== undefined && mallocMmapThreshold !== null)
+    env.MALLOC_MMAP_THRESHOLD_ = String(mallocMmapThreshold);
   const execArgv = nodeOptions.split(/\s+/).filter((flag) => flag !== "");
   const name = `the chart's ${[...execArgv, ...Object.entries(env).map(([k, v]) => `${k}=${v}`)].join(", ")}`;
   return { name, execArgv, env };
@@ -136,8 +145,13 @@ async function gitReadFiles(dir: string, sha: string): Promise<Map<string, strin
 type Breakdown = SyncTime;
 
 function median(values: readonly number[]): number {
+  return percentile(values, 0.5);
+}
+
+/** The value below which the fraction `p` of `values` lies (nearest rank). */
+function percentile(values: readonly number[], p: number): number {
   const sorted = [...values].sort((a, b) => a - b);
-  return sorted[Math.floor(sorted.length / 2)] ?? Number.NaN;
+  return sorted[Math.min(sorted.length - 1, Math.floor(sorted.length * p))] ?? Number.NaN;
 }
 
 const ms = (value: number) => `${Math.round(value)} ms`;
@@ -225,8 +239,9 @@ try {
       `≤ 1× the git CLI's fetch + read (${(incremental.total / incremental.git).toFixed(2)}×: ` +
       `${verdict(incremental.total <= incremental.git)}); status ` +
       `commit + push for ${STATUS_POOLS} pools < 2 s (${s(statusTime)}: ${verdict(statusTime < 2000)}); RSS growth ` +
-      `over ${SYNCS} syncs < 100 MB (${(growth / 1e6).toFixed(0)} MB: ${verdict(growth < 100e6)}); RSS after a ` +
-      `forced GC ≤ 200 MB with the repository loaded and judged, in the syncer's own process with ` +
+      `over ${SYNCS} syncs, once idle, < 100 MB (${(growth / 1e6).toFixed(0)} MB: ${verdict(growth < 100e6)}) and ` +
+      `none (${verdict(growth <= 0)}); RSS after a forced GC ≤ 200 MB with the repository loaded and judged, after ` +
+      `the initial sync and after the syncs once idle, in the syncer's own process with ` +
       `${SYNCER_SETTINGS.at(-1)?.name} (${(rss / 1e6).toFixed(0)} MB: ${verdict(rss <= 200e6)})`,
   );
 } finally {
@@ -245,6 +260,10 @@ async function initialSync(
 ): Promise<{ source: StatusSource; pools: PoolStatus[]; reason: string }> {
   const { value, time } = await timed.measure(() => syncer.sync());
   expectAccepted(value, repo.head, "initial sync");
+  // The head judged again as its own successor, between syncs (gitops/sync.ts): what the next sync reuses.
+  let primed = performance.now();
+  await syncer.idle();
+  primed = performance.now() - primed;
   const state = value.desiredState;
   const reason = value.judgement?.reason ?? "";
   if (!state) throw new Error("the initial sync has no desired state");
@@ -255,19 +274,46 @@ async function initialSync(
   // At the depth poolkeeper clones (source.ts, CLONE_DEPTH), as the issue compares them.
   const depth = ["--depth", String(CLONE_DEPTH)];
   await git(tmp, ["clone", "--quiet", "--no-checkout", "--single-branch", ...depth, "--branch", "main", url, gitDir]);
+  const gitClone = performance.now() - gitTime;
   await gitReadFiles(gitDir, repo.head);
   gitTime = performance.now() - gitTime;
+  await cloneApart(url, gitClone, gitTime);
   console.log(
     `initial sync: ${s(time.total)} (clone ${s(time.fetch)}, read ${s(time.read)}, judge ${s(time.judge)}); ` +
       `git CLI clone --depth ${CLONE_DEPTH} + ls-tree + cat-file ${s(gitTime)}: ` +
       `${(time.total / gitTime).toFixed(1)}× the git CLI (target ≤ 3×: ${verdict(time.total <= 3 * gitTime)}) ` +
-      `(poolkeeper's clone + read alone: ${((time.fetch + time.read) / gitTime).toFixed(1)}×)`,
+      `(poolkeeper's clone + read alone: ${((time.fetch + time.read) / gitTime).toFixed(1)}×); then, between ` +
+      `syncs, judged again as its own successor in ${s(primed)}`,
   );
   // What the status phase reports: the first 500 pools, with the findings on them and on the node class.
   const pools = state.nodePools.slice(0, STATUS_POOLS).map(summarizePool);
   const names = new Set(pools.map((p) => p.name));
   const findings = value.findings.filter((f) => f.object.kind !== "NodePool" || names.has(f.object.name));
   return { source: { sha: state.sha, accepted: true, findings }, pools, reason };
+}
+
+/**
+ * The Git process's clone alone and with the head's files read (what the initial sync's "clone" holds: both run in
+ * that process, git-process.ts), each started anew, against the git CLI's clone and its clone and read just before.
+ */
+async function cloneApart(url: string, gitClone: number, gitCloneRead: number): Promise<void> {
+  const time = async (cacheBytes?: number) => {
+    const dir = mkdtempSync(join(tmp, "git-process-"));
+    const start = performance.now();
+    const request = { url, dir, branch: "main", depth: CLONE_DEPTH, maxFileBytes: defaultYamlLimits.maxBytes };
+    await cloneInChildProcess(cacheBytes === undefined ? request : { ...request, cacheBytes });
+    const elapsed = performance.now() - start;
+    rmSync(dir, { recursive: true, force: true });
+    return elapsed;
+  };
+  const cloneOnly = await time();
+  const cloneRead = await time(DEFAULT_CACHE_BYTES);
+  console.log(
+    `the Git process apart (started, clone at depth ${CLONE_DEPTH}, answered): clone ${s(cloneOnly)} against the git ` +
+      `CLI's clone ${s(gitClone)} (${(cloneOnly / gitClone).toFixed(1)}×); clone and the head's files read ` +
+      `${s(cloneRead)} against the git CLI's clone, ls-tree and cat-file ${s(gitCloneRead)} ` +
+      `(${(cloneRead / gitCloneRead).toFixed(1)}×; target ≤ 3×: ${verdict(cloneRead <= 3 * gitCloneRead)})`,
+  );
 }
 
 /** 2. One new commit changing one pool file, then a sync; the git CLI fetches and reads the same files. */
@@ -465,13 +511,15 @@ interface SyncerRun {
   first?: MemoryBreakdown;
   marks: string[];
   times: Breakdown[];
+  /** CPU milliseconds the syncer process spent in each sync (user and system): the rest of its time it waited. */
+  cpu: number[];
   judged: number[];
 }
 
 /**
  * 4. Memory, in syncer processes of their own, one per setting, side by side: each clones and judges the head, then
  * each makes the same SYNCS incremental syncs (each new head synced by one, then the other, in alternating order).
- * RSS after a forced GC at the start, every fifth and the end, with the breakdown at the start, halfway and the end:
+ * RSS after a forced GC at the start, every tenth (heap used, the main malloc arena and external with it) and the end, with the breakdown at the start, halfway and the end:
  * a leak grows the V8 heap in use; fragmentation grows the malloc arenas with the heap flat. Returns the last
  * setting's figures (the one the chart's controller is meant to run with).
  */
@@ -485,6 +533,7 @@ async function memory(
     ask: syncerProcess(setting),
     marks: [],
     times: [],
+    cpu: [],
     judged: [],
   }));
   for (const [index, run] of runs.entries()) {
@@ -494,10 +543,11 @@ async function memory(
     run.first = reply.memory as MemoryBreakdown;
     console.log(
       `the syncer in a process of its own, ${run.setting.name}: initial sync ${s(t.total)} (clone ${s(t.fetch)}, ` +
-        `read ${s(t.read)}, judge ${s(t.judge)}), then ${describeProcessMemory(reply)}; ${await reduced(run)}`,
+        `read ${s(t.read)}, judge ${s(t.judge)}; then judged as its own successor between syncs in ` +
+        `${s(started.primed ?? 0)}), then ${describeProcessMemory(reply)}; ${(await reduced(run)).text}`,
     );
   }
-  const checkpoints = new Set(Array.from({ length: 4 }, (_, i) => Math.round((SYNCS * (i + 1)) / 5)));
+  const checkpoints = new Set(Array.from({ length: 9 }, (_, i) => Math.round((SYNCS * (i + 1)) / 10)));
   const half = Math.round(SYNCS / 2);
   for (let i = 1; i <= SYNCS; i++) {
     const sha = await advance();
@@ -505,6 +555,7 @@ async function memory(
     for (const run of order) {
       const reply = await run.ask({ op: "sync", sha });
       run.times.push(reply.time as SyncTime);
+      run.cpu.push(reply.cpu ?? Number.NaN);
       run.judged.push(reply.judged ?? 0);
     }
     for (const run of runs) {
@@ -513,7 +564,11 @@ async function memory(
           `  ${run.setting.name}, after ${i} syncs: ${describeProcessMemory(await run.ask({ op: "memory" }))}`,
         );
       if (checkpoints.has(i)) {
-        run.marks.push(`${mib(((await run.ask({ op: "memory" })).memory as MemoryBreakdown).rss)} after ${i}`);
+        const m = (await run.ask({ op: "memory" })).memory as MemoryBreakdown;
+        run.marks.push(
+          `${mib(m.rss)} after ${i} (heap used ${mib(m.heapUsed)}, main arena ${mib(m.mallocArenas?.main ?? 0)}, ` +
+            `external ${mib(m.external)})`,
+        );
       }
     }
   }
@@ -522,12 +577,16 @@ async function memory(
     const reply = await run.ask({ op: "memory" });
     const last = reply.memory as MemoryBreakdown;
     const first = run.first as MemoryBreakdown;
-    console.log(`  ${run.setting.name}, after ${SYNCS} syncs: ${describeProcessMemory(reply)}; ${await reduced(run)}`);
+    const settled = await reduced(run);
+    console.log(`  ${run.setting.name}, after ${SYNCS} syncs: ${describeProcessMemory(reply)}; ${settled.text}`);
     await run.ask({ op: "close" }).catch(() => undefined);
-    const growth = last.rss - first.rss;
+    // Judged once idle: a burst's last minute of pooled pages is given back then (gitops/heap-release.ts); the reading
+    // right after the burst is printed beside it.
+    const growth = settled.idle.rss - first.rss;
     console.log(
       `  ${run.setting.name}: RSS over ${SYNCS} incremental syncs after a forced GC: ${mib(first.rss)} before, ` +
-        `${mib(last.rss)} after: ${signed(growth)} (${run.marks.join(", ")}); V8 heap used ` +
+        `${mib(last.rss)} right after: ${signed(last.rss - first.rss)} (${run.marks.join(", ")}), ` +
+        `${mib(settled.idle.rss)} once idle: ${signed(growth)}; V8 heap used ` +
         `${signed(last.heapUsed - first.heapUsed)}, main malloc arena ` +
         `${signed((last.mallocArenas?.main ?? 0) - (first.mallocArenas?.main ?? 0))}, external ` +
         `${signed(last.external - first.external)}`,
@@ -538,25 +597,35 @@ async function memory(
       return `${m("total")} (fetch ${m("fetch")}, read ${m("read")}, judge ${m("judge")})`;
     };
     const totals = run.times.map((time) => time.total).sort((a, b) => a - b);
-    const p95 = totals[Math.min(totals.length - 1, Math.floor(totals.length * 0.95))] ?? Number.NaN;
+    const p95 = percentile(totals, 0.95);
     console.log(
       `  ${run.setting.name}: sync time, median ${describe(run.times.slice(0, edge))} over the first ${edge}, ` +
         `${describe(run.times.slice(-edge))} over the last ${edge}; over all ${SYNCS}: median ` +
         `${ms(median(totals))}, p95 ${ms(p95)} (the bench's in-process syncer, median of ${ROUNDS} above: ` +
-        `${ms(inProcessMedian)}); objects judged per sync: median ${median(run.judged)}`,
+        `${ms(inProcessMedian)}); p95 of the fetch alone ${ms(
+          percentile(
+            run.times.map((t) => t.fetch),
+            0.95,
+          ),
+        )}, ` +
+        `of the CPU ${ms(percentile(run.cpu, 0.95))}; objects judged per sync: median ${median(run.judged)}, at ` +
+        `most ${Math.max(...run.judged)}`,
     );
     const slowest = [...run.times.entries()].sort((a, b) => b[1].total - a[1].total).slice(0, 5);
+    const cpu = (i: number) => ms(run.cpu[i] ?? Number.NaN);
     console.log(
-      `  ${run.setting.name}: the slowest syncs (fetch / read / ancestry / judge): ` +
+      `  ${run.setting.name}: the slowest syncs (fetch / read / ancestry / judge; CPU of the syncer's process): ` +
         slowest
           .map(
             ([i, t]) =>
-              `#${i + 1} ${ms(t.total)} (${ms(t.fetch)} / ${ms(t.read)} / ${ms(t.ancestry)} / ${ms(t.judge)})`,
+              `#${i + 1} ${ms(t.total)} (${ms(t.fetch)} / ${ms(t.read)} / ${ms(t.ancestry)} / ${ms(t.judge)}; ` +
+              `CPU ${cpu(i)})`,
           )
           .join(", ") +
+        `; median CPU per sync ${ms(median(run.cpu))}` +
         `; the clone's packs at the end: ${JSON.stringify(reply.packs ?? {})}`,
     );
-    result = { growth, rss: last.rss, median: median(totals), p95 };
+    result = { growth, rss: Math.max(first.rss, settled.idle.rss), median: median(totals), p95 };
   }
   return result;
 }
@@ -566,14 +635,15 @@ async function memory(
  * work: a controller polling every minute gets it between syncs, this bench's back-to-back syncs never do), and then
  * after a memory-reducing GC.
  */
-async function reduced(run: SyncerRun): Promise<string> {
+async function reduced(run: SyncerRun): Promise<{ text: string; idle: MemoryBreakdown }> {
   await new Promise((resolve) => setTimeout(resolve, IDLE_MS));
   const idle = (await run.ask({ op: "memory" })).memory as MemoryBreakdown;
   const reducing = (await run.ask({ op: "memory", reduce: true })).memory as MemoryBreakdown;
-  return (
-    `after ${IDLE_MS / 1000} s idle and a forced GC: RSS ${mib(idle.rss)} (V8 heap reserved ${mib(idle.heapReserved)}); ` +
-    `after a memory-reducing GC: RSS ${mib(reducing.rss)} (V8 heap reserved ${mib(reducing.heapReserved)})`
-  );
+  const text =
+    `after ${IDLE_MS / 1000} s idle (the collection a burst left owed made, gitops/heap-release.ts) and a forced GC: ` +
+    `RSS ${mib(idle.rss)} (V8 heap reserved ${mib(idle.heapReserved)}); after a memory-reducing GC: RSS ` +
+    `${mib(reducing.rss)} (V8 heap reserved ${mib(reducing.heapReserved)})`;
+  return { text, idle };
 }
 
 function describeProcessMemory(reply: SyncerReply & { ok: true }): string {

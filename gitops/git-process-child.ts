@@ -10,6 +10,7 @@ import { authCallbacks, REMOTE } from "./git-remote.ts";
 import type { CloneRequest, GitProcessFailure, GitProcessReply, GitProcessRequest } from "./git-process.ts";
 import { synchronousGitFs } from "./git-fs.ts";
 import { keepClonePack, mergePacks } from "./pack-consolidation.ts";
+import { PackReader } from "./pack-reader.ts";
 import { TreeReader } from "./tree-reader.ts";
 
 process.once("message", (request: GitProcessRequest) => {
@@ -56,6 +57,14 @@ async function headBlobs({ dir, branch, cacheBytes, maxFileBytes }: CloneRequest
   const gitdir = join(dir, ".git");
   const head = await git.resolveRef({ fs: synchronousGitFs, gitdir, ref: `refs/heads/${branch}` });
   const reader = new TreeReader({ cacheBytes, maxFileBytes, fs: synchronousGitFs });
+  // In one pass over the clone's pack (pack-reader.ts); what that leaves (none, in a clone) is read as before.
+  const listed = await reader.list(gitdir, head, ["**"]);
+  const decoder = new TextDecoder("utf-8");
+  const packed = new PackReader(gitdir).read(
+    listed.map((file) => file.oid),
+    maxFileBytes,
+  );
+  reader.adoptBlobs([...packed].filter(([, o]) => o.type === "blob").map(([oid, o]) => [oid, decoder.decode(o.data)]));
   await reader.read(gitdir, head, ["**"]);
   return reader.heldBlobs();
 }

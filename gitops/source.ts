@@ -1,8 +1,9 @@
 // The Git source of the GitOps controller: clones the desired-state branch into a local cache (the newest
 // CLONE_DEPTH commits: see there), fetches it incrementally, classifies each new head against the previous one (initial,
 // unchanged, fast-forward, rewritten by a force-push) and reads the files of a commit that match globs.
-// Built on isomorphic-git. Credentials are only handed over through `onAuth`: they never appear in URLs,
-// logs or error messages, and every error is turned into a `SourceError` whose message is scrubbed.
+// Built on isomorphic-git. Credentials are only handed over through `onAuth` and the Authorization header
+// (git-remote.ts `authHeaders`): they never appear in URLs, logs or error messages, and every error is turned into
+// a `SourceError` whose message is scrubbed.
 //
 // `url` is an HTTP(S) remote or a local repository path (bare or with a working tree). isomorphic-git has
 // no file:// transport, so a local repository is read in place: `cacheDir` is not used and `fetch` just
@@ -22,7 +23,16 @@ import {
   type ConsolidationOptions,
 } from "./pack-consolidation.ts";
 import { TreeReader } from "./tree-reader.ts";
-import { authCallbacks, fetchBranch, isGitDir, localGitDir, REMOTE } from "./git-remote.ts";
+import {
+  authCallbacks,
+  authHeaders,
+  fetchBranch,
+  isGitDir,
+  localGitDir,
+  remoteBranchHead,
+  REMOTE,
+} from "./git-remote.ts";
+import { RefAdvertisement } from "./ref-advertisement.ts";
 
 /**
  * Commits the initial clone fetches: CONFIG_SEARCH_DEPTH (runtime-config.ts), the first parents searched for a
@@ -187,6 +197,7 @@ export function openSource(options: SourceOptions): GitSource {
   const fail = (error: unknown) => toSourceError(error, remote, branch, secrets);
 
   const auth = authCallbacks(credentials);
+  const headers = authHeaders(credentials);
   const reader = new TreeReader({
     maxFileBytes: defaultYamlLimits.maxBytes,
     ...(options.cacheBytes === undefined ? {} : { cacheBytes: options.cacheBytes }),
@@ -291,7 +302,16 @@ export function openSource(options: SourceOptions): GitSource {
         }
         // Before the fetch reads the packs: nothing else reads them while a sync runs.
         if (merging === undefined) removeSuperseded();
-        const fetched = await fetchBranch(gitdir, url, branch, auth, { cache: reader.gitCache });
+        // The remote's head first: a poll that finds it where it was ends with that one request
+        // (ref-advertisement.ts); one that finds it moved hands the answer to the fetch.
+        const advertisement = new RefAdvertisement();
+        const head = await remoteBranchHead(url, branch, auth, { http: advertisement.recording, headers });
+        if (head !== undefined && head === previous) return { sha: head, previousSha: previous, kind: "unchanged" };
+        const fetched = await fetchBranch(gitdir, url, branch, auth, {
+          cache: reader.gitCache,
+          http: advertisement.replaying,
+          headers,
+        });
         const sha = fetched.fetchHead ?? (await resolveBranch(gitdir, remoteRef));
         if (!sha) throw new SourceError("not-found", `Branch ${branch} was not found on Git remote ${remote}.`);
         const result = await classify(gitdir, previous, sha, reader.gitCache);
@@ -326,7 +346,7 @@ export function openSource(options: SourceOptions): GitSource {
       }
       if (complete) return;
       try {
-        await fetchBranch(gitdir, url, branch, auth, { unshallow: true, cache: reader.gitCache });
+        await fetchBranch(gitdir, url, branch, auth, { unshallow: true, cache: reader.gitCache, headers });
         reader.packsRemoved(); // the packs are read again, with the new one among them
       } catch {
         // Reported where the commit is read.

@@ -81,6 +81,8 @@ export class Syncer {
   readonly #largeFiles: LargeFileReader;
   /** The head the status branch says was rejected before a restart: its rejection is not reported twice. */
   #reportedRejection: string | undefined;
+  /** The judgement `#judgeAsSuccessor` runs between syncs, while it runs (the next judgement waits for it). */
+  #priming: Promise<void> | undefined;
 
   constructor(options: SyncerOptions) {
     this.#o = options;
@@ -89,6 +91,7 @@ export class Syncer {
 
   /** Stops the threads that parse large files; a sync after this reads them on the event loop's own thread. */
   async close(): Promise<void> {
+    await this.#priming;
     await this.#largeFiles.close();
   }
 
@@ -118,6 +121,7 @@ export class Syncer {
   async restore(): Promise<DesiredState | undefined> {
     const { logger, statusHistory, publisher, source, cluster } = this.#o;
     if (!statusHistory) return undefined;
+    await this.#priming;
     let entries: HistoryEntry[];
     try {
       entries = await statusHistory();
@@ -138,6 +142,8 @@ export class Syncer {
     await source.ensureCommits?.(candidates);
 
     let trusted: Judgement | undefined;
+    /** Whether `trusted` was judged with no last good state before it (see `#judgeAsSuccessor`). */
+    let trustedAlone = false;
     let refused: { sha: string; kind: "rejected" | "fetch-failed"; why: string }[] = [];
     for (const sha of candidates) {
       let judgement: Judgement;
@@ -153,6 +159,7 @@ export class Syncer {
         continue;
       }
       if (judgement.accepted) {
+        trustedAlone = trusted === undefined;
         trusted = judgement;
         refused = []; // older than what is restored: they no longer matter
         continue;
@@ -168,6 +175,7 @@ export class Syncer {
     this.#lastGood = trusted.desiredState;
     this.#lastGoodFindings = trusted.findings;
     this.#head = trusted;
+    if (trustedAlone) this.#judgeAsSuccessor(trusted.desiredState);
     const asNamed = trusted.sha === newest.source && refused.length === 0;
     // The newest status commit's rejected head was reported by the process that wrote it.
     if (asNamed) this.#reportedRejection = newest.rejected;
@@ -179,6 +187,8 @@ export class Syncer {
   /** Fetches and, for a new head, judges it. Never throws for Git or input problems. */
   async sync(): Promise<SyncResult> {
     const { source, logger, metrics, publisher, clock } = this.#o;
+    // Not beside the judging left running between syncs: it reads the clone the fetch changes.
+    await this.#priming;
     const started = performance.now();
     const done = (result: SyncResult): SyncResult => {
       // The Git upkeep the fetch made due, once this sync is over (source.ts `maintain`): after the caller's
@@ -226,6 +236,7 @@ export class Syncer {
     const alreadyReported = this.#reportedRejection === sha;
     this.#reportedRejection = undefined;
     if (judgement.accepted && judgement.desiredState) {
+      if (this.#lastGood === undefined) this.#judgeAsSuccessor(judgement.desiredState);
       this.#lastGood = judgement.desiredState;
       this.#lastGoodFindings = judgement.findings;
       logger.info({ sha, findings: judgement.findings.length }, judgement.reason);
@@ -248,6 +259,34 @@ export class Syncer {
     };
     if (rewritten) result.rewritten = true;
     return done(result);
+  }
+
+  /** Resolves once the judging `sync` left running between syncs is done (tests, benchmarks). */
+  async idle(): Promise<void> {
+    await this.#priming;
+  }
+
+  /**
+   * Judges an accepted state that had no last good state before it (the first sync after a start, or a restore of
+   * one commit) once more, as its own successor, between syncs. The first judgement gave each object no previous
+   * version (a creation: CEL's `oldObject` is null, the change-impact rules and ratcheting see nothing to compare);
+   * every later commit gives each unchanged object its own last good version. Those are other inputs to the engine
+   * (other prepared targets), so the first incremental sync judged all 1,000 pools again: 1.0–1.5 s, the slowest
+   * syncs of a run (docs/performance.md). Judged here, off the sync path, the next sync finds every unchanged
+   * object already judged as such; a sync that comes first waits for it. Its result is not used.
+   */
+  #judgeAsSuccessor(state: DesiredState): void {
+    // Once the caller has the sync's result, as the Git upkeep (`maintain`) is started.
+    const judging = new Promise((resolve) => setImmediate(resolve))
+      .then(() => this.#judge(state.sha, state))
+      .then(
+        () => undefined,
+        () => undefined, // the next sync judges what this did not
+      );
+    this.#priming = judging;
+    void judging.finally(() => {
+      if (this.#priming === judging) this.#priming = undefined;
+    });
   }
 
   /** Judges `sha` as the successor of `lastGood`: with its policies, its objects as the previous versions. */

@@ -108,12 +108,17 @@ export class TreeReader {
     }
   }
 
+  /** The blobs at `sha` whose path matches one of `globs`, sorted by path, without reading them (trees are cached). */
+  async list(gitdir: string, sha: string, globs: readonly string[]): Promise<{ path: string; oid: string }[]> {
+    const blobs: { path: string; oid: string }[] = [];
+    await this.#walk(gitdir, sha, "", globs, blobs);
+    return blobs.sort((a, b) => (a.path < b.path ? -1 : a.path > b.path ? 1 : 0));
+  }
+
   /** Files at `sha` whose repository-relative path matches one of `globs`, sorted by path. */
   async read(gitdir: string, sha: string, globs: readonly string[]): Promise<TreeFile[]> {
     this.#reads++;
-    const blobs: { path: string; oid: string }[] = [];
-    await this.#walk(gitdir, sha, "", globs, blobs);
-    blobs.sort((a, b) => (a.path < b.path ? -1 : a.path > b.path ? 1 : 0));
+    const blobs = await this.list(gitdir, sha, globs);
     const files: TreeFile[] = [];
     for (const { path, oid } of blobs) {
       // Sized before it is read: a pushed blob of a gigabyte must never be inflated into memory.

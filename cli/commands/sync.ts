@@ -244,14 +244,21 @@ export async function runSync(options: SyncOptions, out: Output, control: SyncCo
   let loop: ReturnType<typeof startSyncLoop> | undefined;
   let lostLease = false;
   let startFailed = false;
-  // V8's pooled pages given back between syncs when the process runs with --expose-gc (gitops/heap-release.ts).
-  const releaseHeap = heapRelease({ clock, gc: exposedGc() });
+  // V8's pooled pages given back between syncs when the process runs with --expose-gc (gitops/heap-release.ts), and
+  // after a burst of syncs once idle, never inside one.
+  let syncing = false;
+  const releaseHeap = heapRelease({ clock, gc: exposedGc(), timers: clock, busy: () => syncing });
   const startLoop = () =>
     startSyncLoop({
       sync: async () => {
-        const result = await syncer.sync();
-        await cluster?.apply(result);
-        return result;
+        syncing = true;
+        try {
+          const result = await syncer.sync();
+          await cluster?.apply(result);
+          return result;
+        } finally {
+          syncing = false;
+        }
       },
       intervalMs: config.pollInterval.ms,
       signal: stop.signal,

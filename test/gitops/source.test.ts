@@ -102,19 +102,26 @@ describe("GitSource over HTTP", () => {
     );
   });
 
-  it("reports an unchanged branch", async () => {
+  // Git's smart HTTP (gitprotocol-http): a ref advertisement (GET info/refs), then an upload-pack request (POST) for
+  // what is missing. With credentials sent from the first request, a poll that finds the head where it was needs only
+  // the first, and a new head both, the advertisement read once.
+  it("reports an unchanged branch after one request, the ref advertisement", async () => {
+    const requests = server.requests;
     assert.deepEqual(await source.fetch(), { sha: firstSha, previousSha: firstSha, kind: "unchanged" });
+    assert.equal(server.requests - requests, 1);
   });
 
   let secondSha = "";
-  it("sees a pushed commit as a fast-forward", async () => {
+  it("sees a pushed commit as a fast-forward, in two requests", async () => {
     secondSha = await commit(work, "more", {
       "pools/general.yaml": "kind: NodePool\nname: general\nlimit: 2\n",
       "pools/new.yaml": "kind: NodePool\nname: new\n",
     });
     await gitCli(work, "push", "--quiet", pushUrl, "HEAD:main");
+    const requests = server.requests;
     const result = await source.fetch();
     assert.deepEqual(result, { sha: secondSha, previousSha: firstSha, kind: "fast-forward" });
+    assert.equal(server.requests - requests, 2, "the advertisement and the upload-pack request");
     const files = await source.readTree(result.sha, POOLS);
     assert.deepEqual(
       files.map((f) => f.path),
