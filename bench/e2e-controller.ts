@@ -4,7 +4,7 @@
 // `resourceUsage().maxRSS` (the peak resident set, as the kernel keeps it) and the V8 heap after
 // `HeapProfiler.collectGarbage` — the same on every platform, and with no hook in the program itself.
 import { spawn, type ChildProcess } from "node:child_process";
-import { closeSync, fstatSync, openSync, readSync, writeFileSync } from "node:fs";
+import { closeSync, fstatSync, openSync, readSync, writeFileSync, writeSync } from "node:fs";
 import { fileURLToPath } from "node:url";
 import { nativeBreakdown, type MemoryBreakdown } from "./memory-breakdown.ts";
 
@@ -18,8 +18,9 @@ export interface ControllerUsage {
   /** Peak resident set since the process started, bytes. */
   maxRssBytes: number;
   rssBytes: number;
-  /** process.memoryUsage()'s V8 heap, and what lives outside it (external, of which ArrayBuffers), bytes. */
+  /** process.memoryUsage()'s V8 heap (reserved, in use), and what lives outside it (external, of which ArrayBuffers), bytes. */
   heapTotalBytes: number;
+  heapUsedBytes: number;
   externalBytes: number;
   arrayBuffersBytes: number;
 }
@@ -33,6 +34,11 @@ export interface BenchController {
   heapAfterGc(): Promise<number>;
   /** Where its RSS is right after a full garbage collection (memory-breakdown.ts). */
   breakdown(): Promise<MemoryBreakdown>;
+  /**
+   * Writes a V8 heap snapshot (.heapsnapshot: DevTools, bench/heap-retainers.ts) to `file`. V8 collects garbage
+   * first, so it holds what is live at that moment.
+   */
+  heapSnapshot(file: string): Promise<void>;
   /** Starts V8's CPU profiler; the function stops it and writes the profile (.cpuprofile, for DevTools) to `file`. */
   profile(): Promise<(file: string) => Promise<void>>;
   stop(): Promise<number | null>;
@@ -129,15 +135,17 @@ export async function startBenchController(
     async usage() {
       const value = (await evaluate(
         "(() => { const c = process.cpuUsage(); const m = process.memoryUsage(); " +
-          "return [c.user + c.system, process.resourceUsage().maxRSS, m.rss, m.heapTotal, m.external, m.arrayBuffers]; })()",
-      )) as [number, number, number, number, number, number];
+          "return [c.user + c.system, process.resourceUsage().maxRSS, m.rss, m.heapTotal, m.heapUsed, m.external, " +
+          "m.arrayBuffers]; })()",
+      )) as [number, number, number, number, number, number, number];
       return {
         cpuSeconds: value[0] / 1e6,
         maxRssBytes: value[1] * 1024,
         rssBytes: value[2],
         heapTotalBytes: value[3],
-        externalBytes: value[4],
-        arrayBuffersBytes: value[5],
+        heapUsedBytes: value[4],
+        externalBytes: value[5],
+        arrayBuffersBytes: value[6],
       };
     },
     async heapAfterGc() {
@@ -159,6 +167,18 @@ export async function startBenchController(
       const spaces = v8.spaces.filter((space) => space.reserved > 1024 * 1024);
       return { ...v8, spaces, ...(child.pid === undefined ? {} : nativeBreakdown(child.pid, execPath)) };
     },
+    async heapSnapshot(file) {
+      const fd = openSync(file, "w");
+      const off = session.on("HeapProfiler.addHeapSnapshotChunk", (params) => {
+        writeSync(fd, (params as { chunk: string }).chunk);
+      });
+      try {
+        await session.call("HeapProfiler.takeHeapSnapshot", { reportProgress: false });
+      } finally {
+        off();
+        closeSync(fd);
+      }
+    },
     async profile() {
       await session.call("Profiler.enable", {});
       await session.call("Profiler.start", {});
@@ -177,6 +197,8 @@ export async function startBenchController(
 
 interface InspectorSession {
   call(method: string, params: object): Promise<unknown>;
+  /** Calls `listener` with each notification of `method` (those carry no id) until the returned function is called. */
+  on(method: string, listener: (params: unknown) => void): () => void;
   close(): void;
 }
 
@@ -188,9 +210,20 @@ async function openSession(url: string): Promise<InspectorSession> {
     socket.addEventListener("error", () => reject(new Error(`inspector ${url}: cannot connect`)), { once: true });
   });
   let next = 1;
+  const listeners = new Map<string, Set<(params: unknown) => void>>();
   const pending = new Map<number, { resolve: (v: unknown) => void; reject: (e: Error) => void }>();
   socket.addEventListener("message", (event: MessageEvent) => {
-    const message = JSON.parse(String(event.data)) as { id?: number; result?: unknown; error?: { message: string } };
+    const message = JSON.parse(String(event.data)) as {
+      id?: number;
+      method?: string;
+      params?: unknown;
+      result?: unknown;
+      error?: { message: string };
+    };
+    if (message.id === undefined && message.method !== undefined) {
+      for (const listener of listeners.get(message.method) ?? []) listener(message.params);
+      return;
+    }
     const waiter = message.id === undefined ? undefined : pending.get(message.id);
     if (waiter === undefined) return;
     pending.delete(message.id as number);
@@ -212,6 +245,12 @@ async function openSession(url: string): Promise<InspectorSession> {
         pending.set(id, { resolve, reject });
         socket.send(JSON.stringify({ id, method, params }));
       });
+    },
+    on(method, listener) {
+      const set = listeners.get(method) ?? new Set();
+      listeners.set(method, set);
+      set.add(listener);
+      return () => set.delete(listener);
     },
     close: () => socket.close(),
   };

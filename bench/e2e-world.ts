@@ -181,7 +181,12 @@ export async function startBenchWorld(factor: number): Promise<BenchWorld> {
     },
     process.env.E2E_LOG ?? join(dir, "controller.log"),
     // E2E_DIST=1: the compiled dist/ (`npm run build`), as the package and the container run it, not the sources.
-    process.env.E2E_DIST === "1" ? ["--no-experimental-strip-types"] : [],
+    // E2E_NODE_FLAGS: Node and V8 flags NODE_OPTIONS refuses (`--trace-gc`, whose lines land in the log file and
+    // are skipped as not JSON), space-separated.
+    [
+      ...(process.env.E2E_DIST === "1" ? ["--no-experimental-strip-types"] : []),
+      ...(process.env.E2E_NODE_FLAGS ?? "").split(" ").filter((flag) => flag !== ""),
+    ],
   );
 
   const requests = (pod: KubeObject) => {

@@ -28,6 +28,12 @@ const IDLE_MS = 2 * 60_000;
 const IDLE_ONLY = process.env.E2E_IDLE_ONLY === "1";
 /** Where to write the controller's CPU profile from the scale-out's start to its first decision. */
 const PROFILE = process.env.E2E_PROFILE;
+/**
+ * Where to write V8 heap snapshots of the controller during the scale-out's burst (`<prefix>-<ms>.heapsnapshot`),
+ * taken E2E_HEAP_SNAPSHOT_AFTER_MS (comma-separated, wall ms; "0" by default) after its first decision is logged.
+ */
+const HEAP_SNAPSHOT = process.env.E2E_HEAP_SNAPSHOT;
+const HEAP_SNAPSHOT_AFTER_MS = (process.env.E2E_HEAP_SNAPSHOT_AFTER_MS ?? "0").split(",").map(Number);
 /** What the controller runs: the compiled dist/ (E2E_DIST=1) or the sources. */
 const ENTRY = process.env.E2E_DIST === "1" ? "dist/" : "the sources";
 const DECIDED = "computed new nodeclaim(s) to fit pod(s)";
@@ -104,10 +110,16 @@ async function phaseEnd(
 
 /**
  * The controller's memory sampled every 500 ms of wall time: the sample with the largest RSS says what the peak was
- * made of (the V8 heap V8 held, outside it), which the figures after a forced GC cannot.
+ * made of (the V8 heap V8 held, outside it), which the figures after a forced GC cannot; the one with the most V8
+ * heap in use, when (wall time) that was.
  */
-function samplePeak(w: BenchWorld): { stop: () => void; peak: () => ControllerUsage | undefined } {
+function samplePeak(w: BenchWorld): {
+  stop: () => void;
+  peak: () => ControllerUsage | undefined;
+  heapPeak: () => { usage: ControllerUsage; at: number } | undefined;
+} {
   let peak: ControllerUsage | undefined;
+  let heapPeak: { usage: ControllerUsage; at: number } | undefined;
   let busy = false;
   const timer = setInterval(() => {
     if (busy) return;
@@ -116,16 +128,20 @@ function samplePeak(w: BenchWorld): { stop: () => void; peak: () => ControllerUs
       .usage()
       .then((u) => {
         if (peak === undefined || u.rssBytes > peak.rssBytes) peak = u;
+        if (heapPeak === undefined || u.heapUsedBytes > heapPeak.usage.heapUsedBytes)
+          heapPeak = { usage: u, at: wall() };
       })
       .catch(() => {})
       .finally(() => (busy = false));
   }, 500);
-  return { stop: () => clearInterval(timer), peak: () => peak };
+  return { stop: () => clearInterval(timer), peak: () => peak, heapPeak: () => heapPeak };
 }
 
 const w = await startBenchWorld(FACTOR);
 let report: () => void;
 let sampler: ReturnType<typeof samplePeak> | undefined;
+/** Wall time the scale-out's first decision was read from the log. */
+let decidedAt: number | undefined;
 try {
   sampler = samplePeak(w);
   await ready(w);
@@ -157,11 +173,24 @@ try {
     const firstPendingSim = w.clock.now().getTime();
     progress(w, "scale-out: the first pod pending");
     const logFrom = w.controller.lines.length;
+    const decided = w.controller.line((l) => l.msg === DECIDED, "the first decision").then(() => wall());
     if (stopProfile !== undefined && PROFILE !== undefined) {
-      await w.controller.line((l) => l.msg === DECIDED, "the first decision");
+      await decided;
       await stopProfile(PROFILE);
       progress(w, `the controller's CPU profile up to its first decision: ${PROFILE}`);
     }
+    if (HEAP_SNAPSHOT !== undefined) {
+      const at = await decided;
+      for (const after of HEAP_SNAPSHOT_AFTER_MS) {
+        await new Promise((resolve) => setTimeout(resolve, Math.max(0, at + after - wall())));
+        const file = `${HEAP_SNAPSHOT}-${after}.heapsnapshot`;
+        const started = wall();
+        await w.controller.heapSnapshot(file);
+        progress(w, `a heap snapshot ${after} ms after the first decision (took ${s(wall() - started)}): ${file}`);
+      }
+    }
+    // Not awaited: a scale-out that never decides is reported as not finished, not waited for.
+    decided.then((t) => (decidedAt = t)).catch(() => {});
     const outDone = await until(w, () => w.pods().running === 2 * SCALE_OUT, SCALE_OUT_LIMIT_MS);
     const allRunningSim = w.clock.now().getTime();
     progress(w, outDone ? "scale-out: 1,000 pods running" : `scale-out: not finished, ${w.pods().running} running`);
@@ -260,6 +289,14 @@ try {
           `at the largest RSS sampled (${mib(at.rssBytes)}): V8 heap total ${mib(at.heapTotalBytes)}, outside the ` +
             `heap ${mib(at.externalBytes)} (ArrayBuffers ${mib(at.arrayBuffersBytes)}), the rest (the binary, malloc) ` +
             `${mib(at.rssBytes - at.heapTotalBytes - at.externalBytes)}`,
+        );
+      }
+      const heapAt = sampler?.heapPeak();
+      if (heapAt !== undefined) {
+        const since = decidedAt === undefined ? "" : `, ${s(heapAt.at - decidedAt)} after the first decision was read`;
+        console.log(
+          `the most V8 heap in use sampled: ${mib(heapAt.usage.heapUsedBytes)} of ${mib(heapAt.usage.heapTotalBytes)} ` +
+            `(RSS then ${mib(heapAt.usage.rssBytes)}${since})`,
         );
       }
       console.log(

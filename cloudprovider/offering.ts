@@ -77,14 +77,8 @@ export function newOffering(init: OfferingInit): Offering {
   if (reservation !== undefined && (!Number.isSafeInteger(reservation.capacity) || reservation.capacity < 0)) {
     throw new ValueError(`${what}: reservation capacity must be a non-negative integer`, init);
   }
-  const requirements: NodeSelectorRequirement[] = [
-    { key: LABEL_CAPACITY_TYPE, operator: "In", values: [capacityType] },
-    { key: LABEL_ZONE, operator: "In", values: [zone] },
-    ...reservationRequirements(reservation),
-  ];
-  if (init.zoneId !== undefined) requirements.push({ key: LABEL_ZONE_ID, operator: "In", values: [init.zoneId] });
   return Object.freeze({
-    requirements: RequirementSet.fromRequirements(requirements),
+    requirements: offeringRequirements(capacityType, zone, init.zoneId, reservation),
     zone,
     zoneId: init.zoneId,
     capacityType,
@@ -93,6 +87,43 @@ export function newOffering(init: OfferingInit): Offering {
     reservation: reservation === undefined ? undefined : Object.freeze({ ...reservation }),
     ...(init.unavailableUntil === undefined ? {} : { unavailableUntil: init.unavailableUntil }),
   });
+}
+
+/**
+ * Offerings of one zone and capacity type (and reservation) say the same requirements whatever their instance type:
+ * one RequirementSet (immutable) serves them all. A provider's full list has an offering per type, zone and capacity
+ * type — 8,184 for the e2e bench's 1,364 types in three zones — and each its own set held about 8 MiB of the
+ * controller's live heap (docs/performance.md, "End to end"). Bounded: cleared when it holds MAX_SHARED sets.
+ */
+const shared = new Map<string, RequirementSet>();
+const MAX_SHARED = 4_096;
+
+function offeringRequirements(
+  capacityType: CapacityType,
+  zone: string,
+  zoneId: string | undefined,
+  reservation: CapacityReservation | undefined,
+): RequirementSet {
+  const key = JSON.stringify([
+    capacityType,
+    zone,
+    zoneId,
+    reservation?.id,
+    reservation?.type,
+    reservation?.interruptible,
+  ]);
+  const known = shared.get(key);
+  if (known !== undefined) return known;
+  const requirements: NodeSelectorRequirement[] = [
+    { key: LABEL_CAPACITY_TYPE, operator: "In", values: [capacityType] },
+    { key: LABEL_ZONE, operator: "In", values: [zone] },
+    ...reservationRequirements(reservation),
+  ];
+  if (zoneId !== undefined) requirements.push({ key: LABEL_ZONE_ID, operator: "In", values: [zoneId] });
+  const set = RequirementSet.fromRequirements(requirements);
+  if (shared.size >= MAX_SHARED) shared.clear();
+  shared.set(key, set);
+  return set;
 }
 
 // Non-reserved offerings say DoesNotExist, so a NodeClaim pinned to a reservation matches only that one.

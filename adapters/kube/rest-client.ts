@@ -92,28 +92,35 @@ export class KubeRestClient {
   }
 
   async #sendOnce(request: KubeRequest): Promise<KubeResponse> {
-    const url = new URL(this.#server + request.path);
-    for (const [key, value] of Object.entries(request.query ?? {})) {
-      if (value !== undefined) url.searchParams.set(key, value);
-    }
-    const context = new RequestContext(url.toString(), HttpMethod[request.method]);
-    context.setHeaderParam("Accept", "application/json");
-    if (request.body !== undefined) {
-      context.setHeaderParam("Content-Type", request.contentType ?? "application/json");
-      context.setBody(JSON.stringify(request.body));
-    }
-    await this.kubeConfig.applySecurityAuthentication(context);
-    // client-node builds a new undici Agent (a connection pool) for every request it authenticates, so no connection
-    // would ever be reused: each request would pay a TLS handshake and leave a pool behind. One pool per client.
-    this.#dispatcher.adopt(context);
+    // The request is built once it has its turn, as client-go's rest.Request waits on its rate limiter before it
+    // builds the http.Request (request.go `request`: retry.Before, then newHTTPRequest). A burst — a Nominated Event
+    // for each of 1,000 pods decided at once — then waits as 1,000 small descriptions, not as 1,000 built requests
+    // with their body text, headers and the undici Agent client-node makes for each (docs/performance.md, "End to
+    // end": the scale-out's burst).
     await this.#options.limiter.wait();
     const release = await this.#slots.acquire();
-    // The timeout counts from the request's own turn, not from its wait for one.
-    context.setSignal(AbortSignal.timeout(this.#options.timeoutMs));
     const labels = { verb: request.verb, resource: request.resource };
-    const stopTimer = this.#options.metrics.duration.startTimer(labels);
     let code = "<error>";
+    let stopTimer: (() => void) | undefined;
     try {
+      const url = new URL(this.#server + request.path);
+      for (const [key, value] of Object.entries(request.query ?? {})) {
+        if (value !== undefined) url.searchParams.set(key, value);
+      }
+      const context = new RequestContext(url.toString(), HttpMethod[request.method]);
+      context.setHeaderParam("Accept", "application/json");
+      if (request.body !== undefined) {
+        context.setHeaderParam("Content-Type", request.contentType ?? "application/json");
+        context.setBody(JSON.stringify(request.body));
+      }
+      await this.kubeConfig.applySecurityAuthentication(context);
+      // client-node builds a new undici Agent (a connection pool) for every request it authenticates, so no
+      // connection would ever be reused: each request would pay a TLS handshake and leave a pool behind. One pool
+      // per client.
+      this.#dispatcher.adopt(context);
+      // The timeout counts from the request's own turn, not from its wait for one.
+      context.setSignal(AbortSignal.timeout(this.#options.timeoutMs));
+      stopTimer = this.#options.metrics.duration.startTimer(labels);
       const response = await this.#http.send(context).toPromise();
       code = String(response.httpStatusCode);
       const text = await response.body.text();
@@ -134,7 +141,8 @@ export class KubeRestClient {
       throw error;
     } finally {
       release();
-      stopTimer();
+      stopTimer?.();
+      // A request that failed before it was sent (its authentication) is counted as an error too.
       this.#options.metrics.requests.inc({ ...labels, code });
     }
   }

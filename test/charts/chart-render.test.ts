@@ -290,8 +290,14 @@ describe("helm template", () => {
         env.filter((e) => e.name === "NODE_OPTIONS" || e.name.startsWith("MALLOC_")).map((e) => [e.name, e.value]),
       );
     };
-    // The defaults: what docs/performance.md measured (values.yaml says why).
+    // The defaults: what docs/performance.md measured (values.yaml says why); run's old-generation limit in
+    // autoscaler mode only (sync holds a whole pool repository, which the limit was not measured for).
     assert.deepEqual(await envOf(AUTOSCALER), {
+      NODE_OPTIONS: "--max-semi-space-size=4 --expose-gc --max-old-space-size=128",
+      MALLOC_ARENA_MAX: "2",
+      MALLOC_MMAP_THRESHOLD_: "32768",
+    });
+    assert.deepEqual(await envOf(withValues(AUTOSCALER, { mode: "policy" })), {
       NODE_OPTIONS: "--max-semi-space-size=4 --expose-gc",
       MALLOC_ARENA_MAX: "2",
       MALLOC_MMAP_THRESHOLD_: "32768",
@@ -299,14 +305,30 @@ describe("helm template", () => {
     assert.deepEqual(
       await envOf(
         withValues(AUTOSCALER, {
-          controller: { nodeOptions: "--max-old-space-size=512", mallocArenaMax: 4, mallocMmapThreshold: 65536 },
+          controller: {
+            nodeOptions: "--max-semi-space-size=8",
+            runMaxOldSpaceSize: 512,
+            mallocArenaMax: 4,
+            mallocMmapThreshold: 65536,
+          },
         }),
       ),
-      { NODE_OPTIONS: "--max-old-space-size=512", MALLOC_ARENA_MAX: "4", MALLOC_MMAP_THRESHOLD_: "65536" },
+      {
+        NODE_OPTIONS: "--max-semi-space-size=8 --max-old-space-size=512",
+        MALLOC_ARENA_MAX: "4",
+        MALLOC_MMAP_THRESHOLD_: "65536",
+      },
     );
+    assert.deepEqual(await envOf(withValues(AUTOSCALER, { controller: { nodeOptions: null } })), {
+      NODE_OPTIONS: "--max-old-space-size=128",
+      MALLOC_ARENA_MAX: "2",
+      MALLOC_MMAP_THRESHOLD_: "32768",
+    });
     assert.deepEqual(
       await envOf(
-        withValues(AUTOSCALER, { controller: { nodeOptions: null, mallocArenaMax: null, mallocMmapThreshold: null } }),
+        withValues(AUTOSCALER, {
+          controller: { nodeOptions: null, runMaxOldSpaceSize: null, mallocArenaMax: null, mallocMmapThreshold: null },
+        }),
       ),
       {},
     );

@@ -97,6 +97,42 @@ describe("an offering's requirements", () => {
       /reservation capacity must be a non-negative integer/,
     );
   });
+
+  test("offerings of one zone, capacity type and reservation share their requirements, whatever else differs", () => {
+    const another = newOffering({ zone: "us-east-1a", capacityType: "on-demand", price: 1.5, available: false });
+    assert.equal(another.requirements, odA.requirements, "another type's on-demand offering in us-east-1a");
+    assert.equal(another.price, 1.5);
+    assert.notEqual(odB.requirements, odA.requirements, "another zone");
+    assert.notEqual(spotA.requirements, odA.requirements, "another capacity type");
+    const withZoneId = newOffering({
+      zone: "us-east-1a",
+      zoneId: "use1-az1",
+      capacityType: "on-demand",
+      price: 1,
+      available: true,
+    });
+    assert.notEqual(withZoneId.requirements, odA.requirements, "a zone ID besides");
+    const otherReservation = newOffering({
+      zone: "us-east-1a",
+      zoneId: "use1-az1",
+      capacityType: "reserved",
+      price: 0,
+      available: true,
+      reservation: { id: "cr-0456", type: "default", interruptible: false, capacity: 3 },
+    });
+    assert.notEqual(otherReservation.requirements, reservedA.requirements, "another reservation");
+    assert.ok(otherReservation.requirements.allows(RESERVATION_ID, "cr-0456"));
+    assert.ok(!otherReservation.requirements.allows(RESERVATION_ID, "cr-0123"));
+    const sameReservation = newOffering({
+      zone: "us-east-1a",
+      zoneId: "use1-az1",
+      capacityType: "reserved",
+      price: 0,
+      available: true,
+      reservation: { id: "cr-0123", type: "default", interruptible: false, capacity: 1 },
+    });
+    assert.equal(sameReservation.requirements, reservedA.requirements, "the same reservation, less capacity left");
+  });
 });
 
 describe("Offerings", () => {

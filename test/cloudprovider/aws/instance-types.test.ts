@@ -3,12 +3,13 @@
 // (the same oracle test/cloudprovider/capacity.test.ts checks the math against, here through DescribeInstanceTypes
 // and the provider); observed capacity replaces the estimate; the catalog stands in when EC2 cannot be asked; the
 // refresh runs every 12 hours on the clock; the full list is built once and reused until something it depends on
-// changes.
+// changes, and a launch's few types are that list's own objects.
 import assert from "node:assert/strict";
 import { readFileSync } from "node:fs";
 import { test } from "node:test";
 import { type EC2NodeClass, parseQuantity, Throttled } from "../../../api/index.ts";
 import { AwsCloudProvider } from "../../../cloudprovider/aws/aws-cloud-provider.ts";
+import { DEFAULT_CAPACITY_SETTINGS } from "../../../cloudprovider/capacity-settings.ts";
 import { FakeClock } from "../../support/fake-clock.ts";
 import { FakeAws, REGION } from "../../support/fake-aws.ts";
 
@@ -150,4 +151,40 @@ test("the full list is built once and reused until a refresh, an observed capaci
   provider.recordObservedCapacity("m5.large", NODE_CLASS, "7910264Ki");
   const observed = m5(await provider.getInstanceTypes({} as never, NODE_CLASS));
   assert.equal(observed?.capacity.memory?.value(), parseQuantity("7910264Ki").value());
+});
+
+test("a launch's few types are the current full list's own objects; built apart only when the list is not current", async () => {
+  const { provider } = setup();
+  await provider.instanceTypes.refresh();
+  const source = provider.instanceTypes;
+  const zones = [{ zone: "us-west-2a", zoneId: undefined }];
+  const names = new Set(["m5.large", "c5.xlarge"]);
+  const full = source.list(zones, DEFAULT_CAPACITY_SETTINGS, "hash-1");
+  const named = source.list(zones, DEFAULT_CAPACITY_SETTINGS, "hash-1", names);
+  assert.deepEqual(named.map((t) => t.name).sort(), ["c5.xlarge", "m5.large"]);
+  for (const type of named)
+    assert.equal(
+      type,
+      full.find((t) => t.name === type.name),
+      `${type.name}: shared`,
+    );
+
+  // A new observed capacity: the list is not current, and the named types are built apart, with it.
+  source.recordObservedMemory("m5.large", "hash-1", parseQuantity("7910264Ki"));
+  const apart = source.list(zones, DEFAULT_CAPACITY_SETTINGS, "hash-1", names);
+  const m5 = apart.find((t) => t.name === "m5.large");
+  assert.notEqual(
+    m5,
+    full.find((t) => t.name === "m5.large"),
+  );
+  assert.equal(m5?.capacity.memory?.value(), parseQuantity("7910264Ki").value());
+  assert.equal(source.listsHeld, 0, "asking for a few types does not build the whole list");
+  // Once the full list is built again, the named ones are its objects again.
+  const rebuilt = source.list(zones, DEFAULT_CAPACITY_SETTINGS, "hash-1");
+  const again = source.list(zones, DEFAULT_CAPACITY_SETTINGS, "hash-1", new Set(["m5.large"]));
+  assert.equal(
+    again[0],
+    rebuilt.find((t) => t.name === "m5.large"),
+  );
+  assert.equal(again[0]?.capacity.memory?.value(), parseQuantity("7910264Ki").value());
 });
