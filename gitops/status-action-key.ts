@@ -16,6 +16,8 @@ const NODE_ACTIONS = new Set<StatusEventKind>([
   "expired",
 ]);
 
+const INSTANCE_ACTIONS = new Set<StatusEventKind>(["interrupted", "drained"]);
+
 export interface ActionEvent {
   kind: StatusEventKind;
   pool?: string;
@@ -27,5 +29,9 @@ export interface ActionEvent {
 export function statusActionKey(event: ActionEvent): string | undefined {
   if (!NODE_ACTIONS.has(event.kind) || event.node === undefined || event.node === "") return undefined;
   const held = event.kind === "interrupted" && /: replacement held/.test(event.reason) ? " held" : "";
-  return `${event.kind} ${event.pool ?? "-"} ${event.node}${held}`;
+  // An interruption and its drain are about an instance, which their reason names: a report made again after a
+  // restart may name the node by its NodeClaim (no status.nodeName to read) where the first named its Node — the
+  // crash-safety run recorded one interruption so twice.
+  const instance = INSTANCE_ACTIONS.has(event.kind) ? /for instance (i-[0-9a-f]+)/.exec(event.reason)?.[1] : undefined;
+  return `${event.kind} ${event.pool ?? "-"} ${instance === undefined ? event.node : `instance ${instance}`}${held}`;
 }

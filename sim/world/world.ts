@@ -10,7 +10,7 @@ import { createClusterStore, startKubeApiServer, type KubeApiServer } from "../k
 import type { ObjectStore } from "../kube/store/object-store.ts";
 import type { StoreLimits } from "../kube/store/limits.ts";
 import type { KubeObject, ResourceKind } from "../kube/store/resource-kind.ts";
-import { Cloud, defaultScenario, loadInstanceTypes, type CloudScenario } from "./cloud/index.ts";
+import { Cloud, defaultScenario, loadInstanceTypes, regionInstanceTypes, type CloudScenario } from "./cloud/index.ts";
 import { WorldControllers } from "./controllers/index.ts";
 import { EventRecorder } from "./events.ts";
 import { Kubelets, type KubeletOptions } from "./kubelet.ts";
@@ -90,7 +90,9 @@ export class World {
     };
     const scenario = options.scenario ?? {};
     this.store = createClusterStore({ clock, limits: options.limits ?? {} });
-    this.cloud = new Cloud({ scenario: defaultScenario(scenario.cloud), instanceTypes: loadInstanceTypes(), clock });
+    const cloud = defaultScenario(scenario.cloud);
+    const instanceTypes = regionInstanceTypes(loadInstanceTypes(), cloud.instanceTypes);
+    this.cloud = new Cloud({ scenario: cloud, instanceTypes, clock });
     this.controllers = new WorldControllers(this.store, { clock });
     this.scheduler = new SchedulerLoop(this.store, {
       clock,

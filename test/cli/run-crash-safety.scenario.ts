@@ -1,20 +1,24 @@
 // Crash safety of `poolkeeper run` (issue 25, item 4): the program runs as its own process against the simulated
 // world on its scaled clock (POOLKEEPER_SIM_CLOCK), with pods arriving and leaving, spot interruptions and
-// consolidation going on, and is killed with SIGKILL at least 50 times — after a random delay, or the moment it
-// logs a line of a dangerous window (a launch, an interruption message taken, a status commit) — and started again
-// each time. The kill points come from a seeded generator whose seed is printed (CRASH_SEED=… replays one). Then
-// one last run settles the world, and everything is judged from the world's own records: the instances EC2
-// launched (with their tags), the NodeClaims the API server stored (a watch over the whole test), the messages
-// the queue deleted and when, and the status branch in the repository.
-// Outside `npm test` (`npm run scenario:crash-safety`; CRASH_SEED=… to replay a seed's kill points, CRASH_LOG=file
-// to keep every life's log): it holds on every seed run since the status branch's compare-and-swap, but takes 200–350
-// s of wall time on a loaded machine, and once, inside a full `npm test` at a load of 40, waited five minutes for a
-// killed replica's exit. A life lasts seconds of simulated time — a short lease and short kill
-// delays — so that fifty kills fit in CI's budget; what happens across lives (boots, notices, consolidation) spans
-// many of them. Either replica may win the Lease (the one started later too), so the one that leads is killed; on a
-// loaded machine a stalled leader may still act for a moment beside its successor. A failure names, for each lost
-// or repeated event, every life whose log names the object, how that life ended, the last step it logged about it
-// and whether its status commits reached the branch.
+// consolidation going on, and is killed with SIGKILL at least 50 times — after a random delay, or at a line of a
+// dangerous window: a moment after the provisioner decided to launch (so inside the launch), an interruption message
+// taken, a status commit, a disruption command — and started again each time. The kill goes to the replica's process
+// group (its forked Git process dies with it, as in a container), and every wait on a replica is bounded by a guard
+// that fails naming the pid, the /proc state of each of its processes and its last log lines. The kill points come
+// from a seeded generator whose seed is printed (CRASH_SEED=… replays one; CRASH_KILLS=… sets how many). Then one
+// last run settles the world, and everything is judged from the world's own records: the instances EC2 launched
+// (with their tags), the NodeClaims the API server stored (a watch over the whole test), the messages the queue
+// deleted and when, and the status branch in the repository. It prints how many kills landed inside a launch, the
+// launches, interruptions and consolidations it saw.
+// The world's region has five instance types, so a new replica's discovery (types, offerings, spot prices) is cheap
+// and it launches within its life. A life lasts seconds of simulated time — a short lease and short kill delays —
+// so that fifty kills fit in CI's budget; what happens across lives (boots, notices, consolidation) spans many of
+// them. Either replica may win the Lease (the one started later too), so the one that leads is killed; on a loaded
+// machine a stalled leader may still act for a moment beside its successor. A failure names, for each lost or
+// repeated event, every life whose log names the object, how that life ended, the last step it logged about it and
+// whether its status commits reached the branch. Outside `npm test` (`npm run scenario:crash-safety`; CRASH_LOG=file
+// keeps every life's log and the repository): with launches and consolidation exercised it found windows still open
+// (docs/operations.md, "What a crash leaves behind": a consolidated node's drain missing from the branch).
 import assert from "node:assert/strict";
 import { after, before, test } from "node:test";
 import { cpSync, writeFileSync } from "node:fs";
@@ -31,7 +35,16 @@ const FACTOR = 10;
 const KILLS = Number(process.env.CRASH_KILLS ?? 50);
 const SEED = Number(process.env.CRASH_SEED ?? Date.now() % 1_000_000);
 
-/** WhenEmpty consolidation after 20 s, so scale-downs empty nodes that the disruption loop then removes. */
+/**
+ * A small region: a new replica discovers its instance types, offerings and spot prices before it launches anything,
+ * which for the full catalog's 1,364 types took seconds of CPU — longer than most lives lead on a loaded machine.
+ */
+const REGION_INSTANCE_TYPES = ["c5.xlarge", "m5.large", "m5.xlarge", "m5.2xlarge", "r5.xlarge"];
+
+/**
+ * WhenEmpty consolidation after 5 s, so scale-downs empty nodes that the disruption loop then removes: a life leads
+ * for seconds, and a node must stay empty that long before one leader's pass.
+ */
 const NODE_POOL = `apiVersion: karpenter.sh/v1
 kind: NodePool
 metadata:
@@ -54,8 +67,8 @@ spec:
   limits:
     cpu: "1000"
   disruption:
-    consolidationPolicy: WhenEmpty
-    consolidateAfter: 20s
+    consolidationPolicy: WhenEmptyOrUnderutilized
+    consolidateAfter: 5s
     budgets:
       - nodes: "50%"
 `;
@@ -88,7 +101,13 @@ const runArgs = () => w.runArgs(`life-${replicas++}`);
 
 before(async () => {
   console.log(`crash-safety seed ${SEED} (CRASH_SEED=${SEED} replays it)`);
-  w = await startProcessWorld({ factor: FACTOR, seed: SEED, nodePool: NODE_POOL, config: POOLKEEPER_YAML });
+  w = await startProcessWorld({
+    factor: FACTOR,
+    seed: SEED,
+    nodePool: NODE_POOL,
+    config: POOLKEEPER_YAML,
+    instanceTypes: REGION_INSTANCE_TYPES,
+  });
   ({ clock, world, served, repo } = w);
 });
 
@@ -117,6 +136,8 @@ function scale(replicas: number): void {
 
 /** What the test did to the world, each with the simulated time it was done. */
 const actions: string[] = [];
+/** The instances the test had EC2 interrupt, with when (simulated epoch ms). */
+const interrupted = new Map<string, number>();
 
 function disturb(): void {
   const roll = next();
@@ -129,21 +150,42 @@ function disturb(): void {
     const victim = running[Math.floor(next() * running.length)];
     if (victim === undefined) return;
     served.aws.events.spotInterruption(victim.id);
+    interrupted.set(victim.id, clock.now().getTime());
     actions.push(`spot interruption of ${victim.id}`);
   }
 }
 
-/** Log lines of the dangerous windows: a launch, an interruption message being handled, a status commit. */
-const DANGEROUS: { what: string; match: (line: Json) => boolean }[] = [
-  { what: "a launch", match: (l) => l.msg === "launched nodeclaim" || /launch/i.test(String(l.msg)) },
-  { what: "an interruption", match: (l) => /interrupt/i.test(String(l.msg)) },
-  { what: "a status commit", match: (l) => l.msg === "status committed and pushed" },
-  { what: "a disruption", match: (l) => typeof l.command === "string" },
+const DECIDED = "computed new nodeclaim(s) to fit pod(s)";
+/** The lines that end one NodeClaim of a launch: launched, or given up (the next leader finishes it). */
+const LAUNCH_ENDS = new Set(["launched nodeclaim", "launching nodeclaim failed", "creating nodeclaim failed"]);
+
+/**
+ * Log lines of the dangerous windows, each awaited up to `withinMs` of simulated time after the kill delay: a launch
+ * (the provisioner's decision to create NodeClaims, after which they are created and launched — the kill comes a
+ * moment later, inside it), an interruption message being handled, a status commit, a disruption command (logged
+ * once carried out: it waits 15 s for its validation first, Karpenter's consolidation TTL, so a life that is to see
+ * one leads longer).
+ */
+const DANGEROUS: { what: string; match: (line: Json) => boolean; withinMs: number }[] = [
+  { what: "a launch", match: (l) => l.msg === DECIDED && Number(l.nodeClaims) > 0, withinMs: 4_000 },
+  { what: "an interruption", match: (l) => /interrupt/i.test(String(l.msg)), withinMs: 4_000 },
+  { what: "a status commit", match: (l) => l.msg === "status committed and pushed", withinMs: 4_000 },
+  { what: "a disruption", match: (l) => typeof l.command === "string", withinMs: 20_000 },
 ];
+
+/** Whether a life's log ends inside a launch: its last decision to create NodeClaims not yet ended for each. */
+function insideLaunch(lines: Json[]): boolean {
+  const decided = lines.findLastIndex((l) => l.msg === DECIDED && Number(l.nodeClaims) > 0);
+  if (decided < 0) return false;
+  const ended = lines.slice(decided).filter((l) => LAUNCH_ENDS.has(String(l.msg))).length;
+  return ended < Number((lines[decided] as Json).nodeClaims);
+}
 
 interface Life {
   run: PoolkeeperProcess;
   killedAt: string;
+  /** Killed while NodeClaims it had decided to create were being created or launched. */
+  inLaunch?: boolean;
 }
 
 /** Every replica started, in order; a failure names them by index ("life 7"). */
@@ -166,30 +208,40 @@ async function leaderOf(replicas: PoolkeeperProcess[]): Promise<PoolkeeperProces
 
 /**
  * Lets the leading `run` act until a kill point the generator chooses — a random delay, or the first line of a
- * dangerous window (bounded by the delay) — and kills it with SIGKILL. The next replica was started beside it
- * and stands by, so its start-up overlaps this life; it takes over once the lease expires.
+ * dangerous window (bounded by the delay), for a launch a random moment after it — and kills it with SIGKILL, its
+ * process group with it (its forked Git process too, as a container's death takes every process in it). The next
+ * replica was started beside it and stands by, so its start-up overlaps this life; it takes over once the lease
+ * expires. Returns where it was killed, once its log is complete (its output closed).
  */
-async function killPoint(life: PoolkeeperProcess, index: number): Promise<string> {
-  const exit = life.exit();
-  // Delays in the world's (simulated) time: up to 6 s, a window's line awaited up to 4 s more.
+async function killPoint(life: PoolkeeperProcess, index: number): Promise<Omit<Life, "run">> {
+  // Delays in the world's (simulated) time: up to 6 s, a window's line awaited `withinMs` more.
   const delayMs = Math.floor(next() * 6_000);
-  const window = DANGEROUS[Math.floor(next() * DANGEROUS.length)] as (typeof DANGEROUS)[number];
+  // A launch twice as often as each other window: it needs pending pods, which only some disturbances make.
+  const pick = Math.floor(next() * (DANGEROUS.length + 1));
+  const window = DANGEROUS[pick >= DANGEROUS.length ? 0 : pick] as (typeof DANGEROUS)[number];
+  // A launch takes a few simulated seconds (NodeClaims created, CreateFleet, the NodeClaim written back).
+  const intoLaunchMs = Math.floor(next() * 3_000);
   let killedAt = `after ${delayMs} simulated ms`;
   if (next() < 0.7) {
     const from = life.lines.length;
     const seen = await Promise.race([
       life.line(window.match, window.what, from).then(() => true),
-      clock.sleep(delayMs + 4_000).then(() => false),
-      exit.then(() => false),
+      clock.sleep(delayMs + window.withinMs).then(() => false),
+      life.exit().then(() => false),
     ]);
-    killedAt = seen ? `at ${window.what}` : `after ${delayMs + 4_000} simulated ms (no ${window.what})`;
+    killedAt = seen ? `at ${window.what}` : `after ${delayMs + window.withinMs} simulated ms (no ${window.what})`;
+    if (seen && window.what === "a launch") {
+      await Promise.race([clock.sleep(intoLaunchMs), life.exit()]);
+      killedAt = `${intoLaunchMs} simulated ms into a launch`;
+    }
   } else {
-    await Promise.race([clock.sleep(delayMs), exit]);
+    await Promise.race([clock.sleep(delayMs), life.exit()]);
   }
-  life.child.kill("SIGKILL");
-  await exit;
-  if (index % 10 === 0) console.log(`kill ${index}: ${killedAt}`);
-  return killedAt;
+  await life.kill("SIGKILL");
+  await life.stdioClosed();
+  const inLaunch = insideLaunch(life.lines);
+  if (index % 10 === 0) console.log(`kill ${index}: ${killedAt}${inLaunch ? " (inside a launch)" : ""}`);
+  return { killedAt, inLaunch };
 }
 
 test(`poolkeeper run killed ${KILLS} times at random points loses, leaks and repeats nothing`, async () => {
@@ -205,8 +257,6 @@ test(`poolkeeper run killed ${KILLS} times at random points loses, leaks and rep
       seen.terminating.set(name, clock.now().getTime());
     }
   });
-  world.store.create(deployments(), "default", appDeployment(12));
-  actions.push("deployment of 12");
   const start = () => {
     const run = startPoolkeeper(runArgs(), w.env);
     lives.push({ run, killedAt: "" });
@@ -216,25 +266,29 @@ test(`poolkeeper run killed ${KILLS} times at random points loses, leaks and rep
     // The first run applies the pools and launches for the first pods before the kills begin; a second replica is
     // always loading or standing by, so its start-up overlaps the leader's life.
     const first = start();
+    // Pods come once the NodePool is applied: run's provisioner decides when pods change, and pods that found no pool
+    // wait for the next change (Karpenter's pod controller asks again every 10 s: provisioning/controller.go).
+    await first.line((l) => l.kind === "NodePool" && l.msg === "created from Git", "the NodePool applied", 0);
+    world.store.create(deployments(), "default", appDeployment(12));
+    actions.push("deployment of 12");
     await first.line((l) => l.msg === "launched nodeclaim", "the first launch", 0);
     let replicas = [first, start()];
     for (let kill = 1; kill <= KILLS; kill++) {
       disturb();
       const leader = await leaderOf(replicas);
-      (lives.find((l) => l.run === leader) as Life).killedAt = await killPoint(leader, kill);
+      Object.assign(lives.find((l) => l.run === leader) as Life, await killPoint(leader, kill));
       replicas = [...replicas.filter((r) => r !== leader), start()];
     }
     // The last leader settles the world: every pod running, every interrupted instance replaced, empty nodes gone.
     const last = await leaderOf(replicas);
     (lives.find((l) => l.run === last) as Life).killedAt = "never: the last leader, stopped with SIGTERM";
     for (const other of replicas.filter((r) => r !== last)) {
-      other.child.kill("SIGKILL");
+      await other.kill("SIGKILL");
       (lives.find((l) => l.run === other) as Life).killedAt = "as the last leader settled the world";
     }
     scale(16);
     await settled(last);
-    last.child.kill("SIGTERM");
-    assert.equal(await last.exit(), 0, last.stderr());
+    assert.equal(await last.kill("SIGTERM"), 0, last.stderr());
   } finally {
     if (process.env.CRASH_LOG) {
       const text = lives.map((l, i) =>
@@ -243,7 +297,7 @@ test(`poolkeeper run killed ${KILLS} times at random points loses, leaks and rep
       writeFileSync(process.env.CRASH_LOG, text.join("\n"));
     }
     watch.stop();
-    for (const life of lives) if (life.run.child.exitCode === null) life.run.child.kill("SIGKILL");
+    await Promise.allSettled(lives.map((life) => life.run.kill("SIGKILL")));
   }
   await judge(seen);
 });
@@ -333,13 +387,23 @@ async function judge(seen: Seen): Promise<void> {
   const all = ours();
   // No duplicate instance for one NodeClaim: EC2's own record of every launch, by the tag run gave it.
   const byClaim = new Map<string, string[]>();
+  let relaunched = 0;
   for (const instance of all) {
     const claim = tag(instance.tags, "karpenter.sh/nodeclaim");
     if (claim === undefined) problems.push(`instance ${instance.id} carries no karpenter.sh/nodeclaim tag`);
     else byClaim.set(claim, [...(byClaim.get(claim) ?? []), instance.id]);
   }
   for (const [claim, ids] of byClaim) {
-    if (ids.length > 1) problems.push(`NodeClaim ${claim} has ${ids.length} instances: ${ids.join(", ")}`);
+    // An instance EC2 reclaimed (the test's spot interruption) before its NodeClaim recorded it is gone: launching
+    // again for that NodeClaim after the interruption is right, and no duplicate. Any other second instance is.
+    const launchedAt = (id: string) => all.find((i) => i.id === id)?.launchedAt ?? 0;
+    const reclaimed = (id: string) => ids.some((other) => launchedAt(other) > (interrupted.get(id) ?? Infinity));
+    const duplicates = ids.filter((id) => !reclaimed(id));
+    if (duplicates.length > 1)
+      problems.push(
+        `NodeClaim ${claim} has ${duplicates.length} instances: ${ids.join(", ")}\n${trace(new Set(), claim)}`,
+      );
+    if (duplicates.length < ids.length) relaunched += 1;
     if (!seen.claims.has(claim)) problems.push(`instances ${ids.join(", ")} name NodeClaim ${claim}, never stored`);
   }
   // No leak, either way: each live instance is a live NodeClaim's, each NodeClaim has a live instance.
@@ -437,10 +501,19 @@ async function judge(seen: Seen): Promise<void> {
     }
   }
   if (process.env.CRASH_VERBOSE) console.log([...actions, ...events].join("\n"));
-  // Enough actions happened for the run to mean something.
+  // What the run exercised, for the CI log: the kills, how many landed inside a launch, what happened meanwhile.
+  const killed = lives.filter((l) => l.inLaunch !== undefined);
+  const count = (prefix: string) => events.filter((e) => e.startsWith(prefix)).length;
   console.log(
-    `crash-safety: ${launched.length} NodeClaims launched, ${all.length} instances, ${events.length} status events, ` +
-      `${served.aws.queues.byName(QUEUE).deleted().length} messages deleted; actions: ${actions.length}`,
+    `crash-safety seed ${SEED}: ${killed.length} kills, ${killed.filter((l) => l.inLaunch).length} inside a launch ` +
+      `(${killed.filter((l) => l.killedAt.endsWith("into a launch")).length} aimed at one); ` +
+      `${launched.length} NodeClaims launched, ${all.length} instances (${relaunched} NodeClaims launched again ` +
+      `after EC2 reclaimed their first instance before they recorded it); ` +
+      `${actions.filter((a) => a.startsWith("spot interruption")).length} spot interruptions sent, ` +
+      `${count("interrupted ")} interrupted and ${count("drained ")} drained events; ` +
+      `${count("consolidated ")} consolidated events (${killed.filter((l) => l.killedAt === "at a disruption").length} kills at a ` +
+      `disruption command); ${events.length} status events, ` +
+      `${served.aws.queues.byName(QUEUE).deleted().length} messages deleted`,
   );
   assert.deepEqual(problems, [], `seed ${SEED}:\n${problems.join("\n")}`);
 }

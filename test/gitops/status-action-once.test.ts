@@ -27,6 +27,38 @@ describe("each node action once in the status branch", () => {
     assert.deepEqual(events(), ["provisioned default-a", "accepted -", "accepted -"]);
   });
 
+  it("takes an interruption and its drain for one however the report names the node (Node or NodeClaim)", async () => {
+    const { publisher, events } = setup();
+    publisher.seedActions([
+      {
+        kind: "interrupted",
+        pool: "default",
+        node: "ip-10-0-32-20",
+        reason: "spot_interrupted for instance i-10: tainted",
+      },
+    ]);
+    publisher.record({
+      kind: "interrupted",
+      pool: "default",
+      node: "default-ltlsw",
+      reason: "spot_interrupted for instance i-10: reported after a restart",
+    });
+    publisher.record({
+      kind: "drained",
+      pool: "default",
+      node: "default-ltlsw",
+      reason: "spot_interrupted for instance i-10",
+    });
+    publisher.record({
+      kind: "drained",
+      pool: "default",
+      node: "ip-10-0-32-20",
+      reason: "spot_interrupted for instance i-10",
+    });
+    await publisher.flush();
+    assert.deepEqual(events(), ["drained default-ltlsw"]);
+  });
+
   it("drops what the branch held when seeded, for this cluster only", async () => {
     const { publisher, events } = setup();
     publisher.seedActions([

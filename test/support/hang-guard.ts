@@ -8,14 +8,22 @@ export const HANG_GUARD_MS = 60_000;
  */
 export const CHILD_HANG_GUARD_MS = 5 * 60_000;
 
-/** Settles as `promise` does; rejects naming `what` if it is still pending after `guardMs` (HANG_GUARD_MS). */
-export function guardAgainstHang<T>(promise: Promise<T>, what: string, guardMs = HANG_GUARD_MS): Promise<T> {
+/**
+ * Settles as `promise` does; rejects naming `what` if it is still pending after `guardMs` (HANG_GUARD_MS), with what
+ * `diagnose` says at that moment (the state of the processes waited for, their last log lines) appended.
+ */
+export function guardAgainstHang<T>(
+  promise: Promise<T>,
+  what: string,
+  guardMs = HANG_GUARD_MS,
+  diagnose?: () => string,
+): Promise<T> {
   let guard: NodeJS.Timeout | undefined;
   const hang = new Promise<never>((_, reject) => {
-    guard = setTimeout(
-      () => reject(new Error(`still waiting for ${what} after ${guardMs} ms: a hang, not a slow machine`)),
-      guardMs,
-    );
+    guard = setTimeout(() => {
+      const diagnosis = diagnose === undefined ? "" : `\n${diagnose()}`;
+      reject(new Error(`still waiting for ${what} after ${guardMs} ms: a hang, not a slow machine${diagnosis}`));
+    }, guardMs);
     // The guard alone does not keep the process alive: with nothing else pending, node:test reports the hang at once.
     guard.unref();
   });

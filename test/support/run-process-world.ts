@@ -39,13 +39,21 @@ export async function startProcessWorld(options: {
   nodePool: string;
   /** Written to the repository's poolkeeper.yaml. */
   config: string;
+  /** The instance types the region has (the world's scenario.cloud.instanceTypes); every catalog type by default. */
+  instanceTypes?: string[];
 }): Promise<ProcessWorld> {
   const dir = mkdtempSync(join(tmpdir(), "poolkeeper-process-world-"));
   const clock = new ScaledClock({ start: new Date("2026-06-01T09:00:00Z"), factor: options.factor });
   const world = new World({
     clock,
     seed: options.seed,
-    scenario: { cloud: { clusterName: CLUSTER, interruptionQueue: QUEUE } },
+    scenario: {
+      cloud: {
+        clusterName: CLUSTER,
+        interruptionQueue: QUEUE,
+        ...(options.instanceTypes === undefined ? {} : { instanceTypes: options.instanceTypes }),
+      },
+    },
   }).start();
   const served = await world.serve({ dir });
   served.aws.queues.create(QUEUE, {});

@@ -42,6 +42,26 @@ export function loadInstanceTypes(url: URL = CATALOG_URL): WorldInstanceType[] {
   return entries.map((entry: unknown, index) => parseEntry(entry, `${file}: entry ${index}`));
 }
 
+/**
+ * The catalog's types the region has (`names`, in the catalog's order), or all of them without `names`; a name the
+ * catalog lacks is an error naming the scenario field.
+ */
+export function regionInstanceTypes(
+  catalog: WorldInstanceType[],
+  names: readonly string[] | undefined,
+): WorldInstanceType[] {
+  if (names === undefined) return catalog;
+  const known = new Set(catalog.map((type) => type.name));
+  names.forEach((name, index) => {
+    if (!known.has(name))
+      throw new CatalogError(
+        `cloud.instanceTypes[${index}]: Unsupported value: "${name}": not an instance type of the catalog`,
+      );
+  });
+  const wanted = new Set(names);
+  return catalog.filter((type) => wanted.has(type.name));
+}
+
 function parseEntry(entry: unknown, where: string): WorldInstanceType {
   if (typeof entry !== "object" || entry === null || Array.isArray(entry))
     throw new CatalogError(`${where}: not an object`);

@@ -1,7 +1,13 @@
 // The world's AWS account, in memory on the world's clock: instance types from the catalog, the scenario's
 // network and images (with the EKS-optimized ones and their SSM parameters), IAM roles and instance profiles,
 // instances, launch templates and SQS queues.
-export { CATALOG_URL, CatalogError, loadInstanceTypes, type WorldInstanceType } from "./catalog.ts";
+export {
+  CATALOG_URL,
+  CatalogError,
+  loadInstanceTypes,
+  regionInstanceTypes,
+  type WorldInstanceType,
+} from "./catalog.ts";
 export { Capacity, type CapacityScenario, type CapacityShortage } from "./capacity.ts";
 export { Cloud, type InstanceListener, type LaunchSpec, type Placement } from "./cloud.ts";
 export {

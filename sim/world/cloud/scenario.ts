@@ -68,6 +68,11 @@ export interface CloudScenario extends CapacityScenario, EventBridgeScenario {
   parameters: { name: string; value: string }[];
   /** Offerings (instance type in zone) the region lacks; every other type is offered in every zone. */
   unoffered: { instanceType: string; zone: string }[];
+  /**
+   * The instance types the region has, by name; every type of the catalog when absent. A small region makes a
+   * controller's discovery (DescribeInstanceTypes, its offerings, spot prices) a few types' work instead of 1,364.
+   */
+  instanceTypes?: string[];
   /** Simulated time an instance spends pending before it runs, and shutting down before it is terminated. */
   pendingMs: number;
   shuttingDownMs: number;
