@@ -183,7 +183,13 @@ export class InterruptionController {
       this.#markUnavailable(claim, event.kind === "spot_interrupted" ? "spot" : "reserved");
     }
     if (this.#notices.has(name)) return "already-terminating";
-    if (this.#alreadyTerminating(claim, node)) {
+    // An instance stopping or terminating while its NodeClaim is already being deleted (consolidation, expiry, a
+    // user) goes because of that deletion or goes anyway: nothing to act on, and recording it as an interruption
+    // would report an act nobody took, with a drain owed to it. Karpenter's deleteNodeClaim does nothing for a
+    // NodeClaim with a deletionTimestamp (aws:pkg/controllers/interruption/controller.go). A spot or Health notice
+    // still acts on one whose drain has not begun: it brings the deadline forward.
+    const stateChange = event.kind === "instance_stopped" || event.kind === "instance_terminated";
+    if (this.#alreadyTerminating(claim, node) || (stateChange && claim.metadata.deletionTimestamp !== undefined)) {
       this.#resume(claim, node);
       return "already-terminating";
     }

@@ -12,7 +12,7 @@ import { afterEach, beforeEach, describe, test } from "node:test";
 import type { KubeEvent, NodePool, Pod } from "../../../api/index.ts";
 import { worldAwsPorts } from "../../../sim/aws/ports.ts";
 import { WorldInterruptionQueue } from "../../../sim/world/cloud/index.ts";
-import { reportInterruptionEnd, TerminationController } from "../../../controller/index.ts";
+import { InterruptionController, reportInterruptionEnd, TerminationController } from "../../../controller/index.ts";
 import { captureLog } from "../../support/log-capture.ts";
 import { startInterruptionControllers, type InterruptionControllers } from "../../support/interruption-controllers.ts";
 import { QUEUE, startInterruptionWorld, type InterruptionWorld } from "../../support/interruption-world.ts";
@@ -277,6 +277,42 @@ describe("messages that must not act twice, or at all", () => {
     const kinds = c.done.flatMap((d) => (d.deleted ? [d.handled.messageType] : []));
     assert.ok(kinds.includes("instance_terminated"), `handled: ${kinds.join(", ")}`);
     assert.ok(queueEmpty());
+  });
+  test("a state change for an instance whose NodeClaim is already being deleted is no interruption: nothing recorded, no notice written", async () => {
+    await w.launch("default-consolidated", { capacityType: "on-demand" });
+    await registered("default-consolidated");
+    await w.until(() => queueEmpty(), "the launch's notices handled");
+    // Consolidation deleted the NodeClaim and its process died before the termination controller tainted the Node.
+    await c.stop();
+    await w.cluster.delete("nodeclaims", { name: "default-consolidated" });
+    const recorded: { kind: string }[] = [];
+    const interruption = new InterruptionController({
+      cluster: w.cluster,
+      cloudProvider: w.provider,
+      clock: w.clock,
+      status: { record: (e) => recorded.push(e) },
+    });
+    const terminated = JSON.stringify({
+      ...w.events.rebalanceRecommendation(instanceOf("default-consolidated")),
+      "detail-type": "EC2 Instance State-change Notification",
+      detail: { "instance-id": instanceOf("default-consolidated"), state: "terminated" },
+    });
+    try {
+      const handled = await interruption.handleMessage({
+        id: "state-change",
+        body: terminated,
+        receiptHandle: "r",
+        receiveCount: 1,
+      });
+      assert.equal(handled.messageType, "instance_terminated");
+      assert.deepEqual(handled.outcomes, ["already-terminating"]);
+    } finally {
+      interruption.close();
+    }
+    assert.deepEqual(recorded, [], "no interruption reported for a deletion poolkeeper made itself");
+    const annotations = w.cluster.get("nodeclaims", { name: "default-consolidated" })?.metadata.annotations ?? {};
+    assert.equal(Object.keys(annotations).filter((k) => k.startsWith("poolkeeper.dev/interruption")).length, 0);
+    c = startInterruptionControllers(w, { queue: new WorldInterruptionQueue(w.queues, QUEUE), logger: log.logger });
   });
 });
 
