@@ -136,9 +136,26 @@ export class Provisioner {
       cluster.onChange("nodes", (change) => {
         if (change.type === "deleted") this.#batcher.trigger();
       }),
+      // A NodePool created or its spec changed may take pods nothing could take before (pods applied before their
+      // pool, limits raised). Karpenter's pod controller gets there by requeueing every provisionable pod every
+      // 10 s (provisioning/controller.go `RequeueAfter`); the pool's change itself is the cause, so it triggers here.
+      cluster.onChange("nodepools", (change) => {
+        if (change.type === "deleted") return;
+        if (change.type === "updated" && change.previous?.metadata.generation === change.object.metadata.generation) {
+          return;
+        }
+        if (this.#pendingUnnominated()) this.#batcher.trigger();
+      }),
     ];
     if (cluster.list("pods").some((pod) => isProvisionable(pod))) this.#batcher.trigger();
     return this;
+  }
+
+  /** A provisionable pod no nomination holds: what a new batch would schedule. */
+  #pendingUnnominated(): boolean {
+    return this.#o.cluster
+      .list("pods")
+      .some((pod) => isProvisionable(pod) && this.nominations.get(podKeyOf(pod)) === undefined);
   }
 
   stop(): void {
