@@ -16,9 +16,8 @@
 // them. Either replica may win the Lease (the one started later too), so the one that leads is killed; on a loaded
 // machine a stalled leader may still act for a moment beside its successor. A failure names, for each lost or
 // repeated event, every life whose log names the object, how that life ended, the last step it logged about it and
-// whether its status commits reached the branch. Outside `npm test` (`npm run scenario:crash-safety`; CRASH_LOG=file
-// keeps every life's log and the repository): with launches and consolidation exercised it found windows still open
-// (docs/operations.md, "What a crash leaves behind": a consolidated node's drain missing from the branch).
+// whether its status commits reached the branch. Part of `npm test` (about two minutes of wall time); alone:
+// `npm run scenario:crash-safety` (CRASH_LOG=file keeps every life's log and the repository).
 import assert from "node:assert/strict";
 import { after, before, test } from "node:test";
 import { cpSync, writeFileSync } from "node:fs";
