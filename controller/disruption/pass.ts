@@ -28,6 +28,7 @@ export class Pass {
   readonly #budgets = new Map<string, { budget: PoolBudget; spent: number }>();
   #byPool: Map<string | undefined, NodeFacts[]> | undefined;
   readonly #blocked = new Map<string, Blocked>();
+  readonly #timeouts: string[] = [];
 
   constructor(init: {
     now: Date;
@@ -88,6 +89,15 @@ export class Pass {
   /** A node a command of this pass takes is not blocked, whatever an earlier method said. */
   unblock(node: string): void {
     this.#blocked.delete(node);
+  }
+
+  /** Records that a method ran out of its time and returned what it had (Karpenter's `ConsolidationTimeoutsTotal`). */
+  timedOut(message: string): void {
+    this.#timeouts.push(message);
+  }
+
+  timeouts(): string[] {
+    return [...this.#timeouts];
   }
 
   blocked(): Blocked[] {
