@@ -76,6 +76,7 @@ export function* multiNodeConsolidation(
     // multinodeconsolidation.go `firstNConsolidationOption`: out of time, the last command that held is the answer.
     if (pass.sim.clock.now().getTime() > deadline) {
       pass.timedOut(
+        "multi-node-consolidation",
         `multi-node consolidation stopped after ${describeDuration(MULTI_NODE_CONSOLIDATION_TIMEOUT_MS)}: ${
           best === undefined
             ? `no command found, the last batch tried had ${mid} nodes`
@@ -111,7 +112,7 @@ export function* singleNodeConsolidation(
     // singlenodeconsolidation.go `ComputeCommands`: out of time, no command this pass; the rest wait for the next.
     if (stopped === undefined && pass.sim.clock.now().getTime() > deadline) {
       stopped = `single-node consolidation stopped after ${describeDuration(SINGLE_NODE_CONSOLIDATION_TIMEOUT_MS)}, having evaluated ${evaluated} of ${candidates.length} candidates`;
-      pass.timedOut(stopped);
+      pass.timedOut("single-node-consolidation", stopped);
     }
     if (stopped !== undefined) {
       pass.block(c.facts, "not-evaluated", `not evaluated: ${stopped}`);

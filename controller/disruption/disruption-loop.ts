@@ -122,7 +122,7 @@ export class DisruptionController implements Reconciler {
     const planned = await this.#cloudCalls.track(
       planYielding(this.#snapshot(inputs), inputs.desired, inputs.instanceTypes, clock, options),
     );
-    for (const timeout of planned.timeouts) logger?.warn({ timeout }, "disruption method ran out of time");
+    for (const { method, message } of planned.timeouts) logger?.warn({ method }, message);
     for (const problem of planned.problems) logger?.error({ problem }, "NodePool left alone by disruption");
     if (this.#d.metrics !== undefined) recordPlan(this.#d.metrics, planned);
     await recordAll(cluster, planEvents(planned));

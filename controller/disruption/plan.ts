@@ -20,7 +20,7 @@ import { expirations } from "./expiration.ts";
 import { budgetSummary } from "./explanations.ts";
 import type { DesiredState } from "./desired-state.ts";
 import type { DisruptionOptions } from "./options.ts";
-import { type Pass, startPass } from "./pass.ts";
+import { type MethodTimeout, type Pass, startPass } from "./pass.ts";
 import { runSteps, runStepsYielding, type Steps, type YieldingOptions } from "./pass-steps.ts";
 import { rolloutProgress, type RolloutProgress } from "./rollout.ts";
 import type { DisruptionSnapshot } from "./snapshot.ts";
@@ -40,7 +40,7 @@ export interface DisruptionPlan {
   /** Every desired pool's budget for every reason as the pass began, before its commands spent any. */
   readonly allowed: readonly PoolBudget[];
   /** Methods that ran out of their time and returned what they had, each saying so. */
-  readonly timeouts: readonly string[];
+  readonly timeouts: readonly MethodTimeout[];
 }
 
 const BUDGET_REASONS: readonly BudgetReason[] = ["Empty", "Drifted", "Underutilized"];

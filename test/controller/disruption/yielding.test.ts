@@ -3,16 +3,20 @@
 // held; single-node 3 min, with no command (FACTS.md §b; multinodeconsolidation.go
 // `MultiNodeConsolidationTimeoutDuration`, singlenodeconsolidation.go `SingleNodeConsolidationTimeoutDuration`).
 // Sizes are the catalog's (data/SOURCE.md): m5.large allocates 1930m, so a 1200m pod leaves 730m, too little for
-// another such pod, and with m5.large the only type no replacement is cheaper. Turns are counted, never timed.
+// another such pod, and with m5.large the only type no replacement is cheaper. Turns are counted, never timed. The
+// counter is Karpenter's `karpenter_voluntary_disruption_consolidation_timeouts_total{consolidation_type}`.
 import { describe, test } from "node:test";
 import assert from "node:assert/strict";
 import type { Clock } from "../../../api/index.ts";
 import { fixedClock } from "../../../api/ports.ts";
+import { Registry } from "prom-client";
 import {
+  createDisruptionMetrics,
   type DisruptionPlan,
   plan,
   planSteps,
   planYielding,
+  recordPlan,
   type Steps,
 } from "../../../controller/disruption/index.ts";
 import { instanceTypes, nodePool, pod, SnapshotBuilder, typesByPool } from "../../support/disruption-cluster.ts";
@@ -98,7 +102,7 @@ describe("disruption pass: the event loop is served during a long pass", () => {
 });
 
 describe("disruption pass: consolidation's time limits on the pass's clock", () => {
-  test("single-node gives up after 3 min with no command; the rest are not evaluated", () => {
+  test("single-node gives up after 3 min with no command; the rest are not evaluated; both are counted", async () => {
     // 5 busy nodes. Pause 1 follows multi-node's all-at-once; each later pause one single-node simulation. With
     // 1 min between pauses multi-node is out of time at its first check (61 s > 60 s) and single-node, begun at
     // 61 s, has evaluated 3 candidates at 244 s > 61 + 180 s.
@@ -109,9 +113,25 @@ describe("disruption pass: consolidation's time limits on the pass's clock", () 
     );
     assert.deepEqual(p.commands, []);
     assert.deepEqual(p.timeouts, [
-      "multi-node consolidation stopped after 1 minute: no command found, the last batch tried had 3 nodes",
-      "single-node consolidation stopped after 3 minutes, having evaluated 3 of 5 candidates",
+      {
+        method: "multi-node-consolidation",
+        message: "multi-node consolidation stopped after 1 minute: no command found, the last batch tried had 3 nodes",
+      },
+      {
+        method: "single-node-consolidation",
+        message: "single-node consolidation stopped after 3 minutes, having evaluated 3 of 5 candidates",
+      },
     ]);
+    const registry = new Registry();
+    const metrics = createDisruptionMetrics(registry);
+    recordPlan(metrics, p);
+    const counted = (await registry.getMetricsAsJSON()).find(
+      (m) => m.name === "poolkeeper_voluntary_disruption_consolidation_timeouts_total",
+    );
+    assert.deepEqual(
+      counted?.values.map((v) => `${String(v.labels["consolidation_type"])} ${v.value}`),
+      ["multi 1", "single 1"],
+    );
     const kinds = p.blocked.map((b) => `${b.node} ${b.kind}`);
     assert.deepEqual(kinds, [
       "n000 no-cheaper",
@@ -153,8 +173,9 @@ describe("disruption pass: consolidation's time limits on the pass's clock", () 
     );
     assert.deepEqual(names(hurried), ["a,b,c,d"]);
     assert.deepEqual(hurried.commands[0]?.replacements, []);
-    assert.deepEqual(hurried.timeouts, [
-      "multi-node consolidation stopped after 1 minute: returning the last command that held (4 nodes)",
-    ]);
+    assert.deepEqual(
+      hurried.timeouts.map((t) => t.message),
+      ["multi-node consolidation stopped after 1 minute: returning the last command that held (4 nodes)"],
+    );
   });
 });
