@@ -5,15 +5,25 @@
  * highest first. Multi-node: a binary search for the longest prefix (up to 100, at least two nodes) that can be
  * deleted or replaced by one cheaper node (all of them tried first). Single-node: each candidate in turn, pools interleaved, the first that
  * can. Balanced pools also need the move's score (balanced.ts). Every candidate tried and refused gets its reason.
+ * Both pause after each simulation (pass-steps.ts) and keep Karpenter's time limits on the pass's clock: multi-node
+ * returns the best command found within 1 min, single-node gives up after 3 min with none; the pass records why.
  */
+import { describeDuration } from "../../api/index.ts";
 import { balancedScore } from "./balanced.ts";
 import type { Candidate } from "./candidates.ts";
 import type { DisruptionCommand, DisruptionMethod } from "./command.ts";
 import { commandId } from "./command-id.ts";
 import { consolidationGate } from "./consolidation-gate.ts";
 import { podBlockerText } from "./explanations.ts";
-import { BALANCED_K, COMMAND_VALIDATION_DELAY_MS, MAX_MULTI_NODE_CANDIDATES } from "./options.ts";
+import {
+  BALANCED_K,
+  COMMAND_VALIDATION_DELAY_MS,
+  MAX_MULTI_NODE_CANDIDATES,
+  MULTI_NODE_CONSOLIDATION_TIMEOUT_MS,
+  SINGLE_NODE_CONSOLIDATION_TIMEOUT_MS,
+} from "./options.ts";
 import { commandCandidate, type Pass } from "./pass.ts";
+import type { Steps } from "./pass-steps.ts";
 import { simulate, usd } from "./simulate.ts";
 
 export type Attempt = { readonly command: DisruptionCommand } | { readonly why: string; readonly balanced?: true };
@@ -46,44 +56,73 @@ export function consolidationCandidates(pass: Pass, candidates: readonly Candida
   return eligible.filter((c) => pass.take(c.facts, "Underutilized"));
 }
 
-export function multiNodeConsolidation(
+export function* multiNodeConsolidation(
   pass: Pass,
   candidates: readonly Candidate[],
   dryRun: (pool: string) => boolean,
-): DisruptionCommand | undefined {
+): Steps<DisruptionCommand | undefined> {
   const list = candidates.slice(0, MAX_MULTI_NODE_CANDIDATES);
   if (list.length < 2) return undefined;
+  const deadline = pass.sim.clock.now().getTime() + MULTI_NODE_CONSOLIDATION_TIMEOUT_MS;
   // All of them first: when every candidate can go at once (an idle cluster), one simulation instead of seven.
   const all = consolidate(pass, list, "multi-node-consolidation", dryRun);
   if ("command" in all) return all.command;
+  yield;
   let lo = 2;
   let hi = list.length - 1;
   let best: DisruptionCommand | undefined;
   while (lo <= hi) {
     const mid = (lo + hi) >> 1;
+    // multinodeconsolidation.go `firstNConsolidationOption`: out of time, the last command that held is the answer.
+    if (pass.sim.clock.now().getTime() > deadline) {
+      pass.timedOut(
+        "multi-node-consolidation",
+        `multi-node consolidation stopped after ${describeDuration(MULTI_NODE_CONSOLIDATION_TIMEOUT_MS)}: ${
+          best === undefined
+            ? `no command found, the last batch tried had ${mid} nodes`
+            : `returning the last command that held (${best.candidates.length} nodes)`
+        }`,
+      );
+      return best;
+    }
     const attempt = consolidate(pass, list.slice(0, mid), "multi-node-consolidation", dryRun);
     if ("command" in attempt) {
       best = attempt.command;
       lo = mid + 1;
     } else hi = mid - 1;
+    yield;
   }
   return best;
 }
 
-export function singleNodeConsolidation(
+export function* singleNodeConsolidation(
   pass: Pass,
   candidates: readonly Candidate[],
   dryRun: (pool: string) => boolean,
-): DisruptionCommand | undefined {
+): Steps<DisruptionCommand | undefined> {
+  const deadline = pass.sim.clock.now().getTime() + SINGLE_NODE_CONSOLIDATION_TIMEOUT_MS;
   let found: DisruptionCommand | undefined;
+  let stopped: string | undefined;
+  let evaluated = 0;
   for (const c of interleavedByPool(candidates)) {
     if (found !== undefined) {
       pass.block(c.facts, "not-evaluated", `not evaluated: one command per pass, and ${found.message}`);
       continue;
     }
+    // singlenodeconsolidation.go `ComputeCommands`: out of time, no command this pass; the rest wait for the next.
+    if (stopped === undefined && pass.sim.clock.now().getTime() > deadline) {
+      stopped = `single-node consolidation stopped after ${describeDuration(SINGLE_NODE_CONSOLIDATION_TIMEOUT_MS)}, having evaluated ${evaluated} of ${candidates.length} candidates`;
+      pass.timedOut("single-node-consolidation", stopped);
+    }
+    if (stopped !== undefined) {
+      pass.block(c.facts, "not-evaluated", `not evaluated: ${stopped}`);
+      continue;
+    }
     const attempt = consolidate(pass, [c], "single-node-consolidation", dryRun);
+    evaluated += 1;
     if ("command" in attempt) found = attempt.command;
     else pass.block(c.facts, attempt.balanced ? "balanced" : "no-cheaper", attempt.why);
+    yield;
   }
   return found;
 }

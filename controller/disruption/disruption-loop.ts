@@ -29,7 +29,7 @@ import type { DesiredState } from "./desired-state.ts";
 import { planEvents, recordAll } from "./events.ts";
 import { DisruptionExecutor, type ExecutionResult } from "./executor.ts";
 import type { DisruptionOptions } from "./options.ts";
-import { type DisruptionPlan, plan } from "./plan.ts";
+import { type DisruptionPlan, planYielding } from "./plan.ts";
 import { revalidate } from "./revalidate.ts";
 import { writeRolloutStatus } from "./rollout-status.ts";
 import type { DisruptionSnapshot } from "./snapshot.ts";
@@ -78,7 +78,10 @@ export class DisruptionController implements Reconciler {
   readonly name = "disruption";
   readonly #d: DisruptionLoopDependencies;
   readonly #report = new DisruptionStatusReport();
-  /** The pass's calls to the cloud provider: a test on a virtual clock waits for them before moving time. */
+  /**
+   * The pass's calls to the cloud provider and its planning (which hands the event loop back between simulations):
+   * a test on a virtual clock waits for them before moving time.
+   */
   readonly #cloudCalls = new InFlight();
   #recovered = false;
   /** The last pass, for tests and the `plan` command's explanations. */
@@ -88,7 +91,7 @@ export class DisruptionController implements Reconciler {
     this.#d = deps;
   }
 
-  /** Whether the pass is waiting for the cloud provider (not for time, nor for another controller). */
+  /** Whether the pass is waiting for the cloud provider or planning (not for time, nor for another controller). */
   get busy(): boolean {
     return this.#cloudCalls.busy;
   }
@@ -115,7 +118,11 @@ export class DisruptionController implements Reconciler {
       this.#recovered = true;
     }
     const inputs = await this.#cloudCalls.track(this.#inputs(commit, logger));
-    const planned = plan(this.#snapshot(inputs), inputs.desired, inputs.instanceTypes, clock, options);
+    // The plan judges the snapshot taken here, however long it takes; other controllers run between its simulations.
+    const planned = await this.#cloudCalls.track(
+      planYielding(this.#snapshot(inputs), inputs.desired, inputs.instanceTypes, clock, options),
+    );
+    for (const { method, message } of planned.timeouts) logger?.warn({ method }, message);
     for (const problem of planned.problems) logger?.error({ problem }, "NodePool left alone by disruption");
     if (this.#d.metrics !== undefined) recordPlan(this.#d.metrics, planned);
     await recordAll(cluster, planEvents(planned));

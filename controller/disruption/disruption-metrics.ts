@@ -1,13 +1,14 @@
 /**
  * Disruption's prom-client metrics, Karpenter's names under `poolkeeper_` (karpenter.sh's metrics reference,
  * "Voluntary Disruption" and "Nodepools"): decisions carried out by decision, reason and consolidation type, and by
- * NodePool; candidates that failed re-validation; nodes eligible per reason; and per NodePool and reason, the
+ * NodePool; candidates that failed re-validation; consolidation methods that ran out of time; nodes eligible per
+ * reason; and per NodePool and reason, the
  * disruptions still allowed and the nodes consuming the budget. Label values are Karpenter's: reasons lowercase
  * (`empty`, `drifted`, `underutilized`, `expired`), decisions `delete` / `replace`, consolidation types `multi` /
  * `single` (empty for the other methods). With no budget active Karpenter reports MaxInt32 allowed; so do we.
  */
 import { Counter, Gauge, type Registry } from "prom-client";
-import type { DisruptionCommand } from "./command.ts";
+import type { DisruptionMethod } from "./command.ts";
 import type { ExecutionResult } from "./executor.ts";
 import type { DisruptionPlan } from "./plan.ts";
 
@@ -15,6 +16,7 @@ export interface DisruptionMetrics {
   readonly decisions: Counter<"decision" | "reason" | "consolidation_type">;
   readonly decisionsByNodePool: Counter<"nodepool" | "decision" | "reason" | "consolidation_type">;
   readonly failedValidations: Counter<"consolidation_type">;
+  readonly consolidationTimeouts: Counter<"consolidation_type">;
   readonly eligibleNodes: Gauge<"reason">;
   readonly allowedDisruptions: Gauge<"nodepool" | "reason">;
   readonly nodesConsumingBudgets: Gauge<"nodepool" | "reason">;
@@ -44,6 +46,12 @@ export function createDisruptionMetrics(registry: Registry): DisruptionMetrics {
       labelNames: ["consolidation_type"] as const,
       registers,
     }),
+    consolidationTimeouts: new Counter({
+      name: "poolkeeper_voluntary_disruption_consolidation_timeouts_total",
+      help: "Consolidation methods that ran out of time (multi 1 min, single 3 min), by consolidation type.",
+      labelNames: ["consolidation_type"] as const,
+      registers,
+    }),
     eligibleNodes: new Gauge({
       name: "poolkeeper_voluntary_disruption_eligible_nodes",
       help: "Nodes the last pass's methods could act on before budgets, by disruption reason.",
@@ -65,8 +73,10 @@ export function createDisruptionMetrics(registry: Registry): DisruptionMetrics {
   };
 }
 
-/** The gauges a pass sets: eligible nodes per reason, each pool's allowance and what consumes it. */
+/** What a pass's plan records: eligible nodes per reason, each pool's allowance and what consumes it, timeouts. */
 export function recordPlan(metrics: DisruptionMetrics, plan: DisruptionPlan): void {
+  for (const { method } of plan.timeouts)
+    metrics.consolidationTimeouts.inc({ consolidation_type: consolidationTypeOf(method) });
   for (const [reason, count] of Object.entries(plan.eligible))
     metrics.eligibleNodes.set({ reason: lower(reason) }, count);
   for (const budget of plan.allowed) {
@@ -79,7 +89,7 @@ export function recordPlan(metrics: DisruptionMetrics, plan: DisruptionPlan): vo
 /** The counters a command's outcome adds: a decision once it acted (done or rolled back), a failed validation. */
 export function recordExecution(metrics: DisruptionMetrics, result: ExecutionResult): void {
   const { command } = result;
-  const consolidationType = consolidationTypeOf(command);
+  const consolidationType = consolidationTypeOf(command.method);
   if (result.outcome === "invalidated") {
     metrics.failedValidations.inc({ consolidation_type: consolidationType });
     return;
@@ -96,9 +106,9 @@ export function recordExecution(metrics: DisruptionMetrics, result: ExecutionRes
   }
 }
 
-function consolidationTypeOf(command: DisruptionCommand): string {
-  if (command.method === "multi-node-consolidation") return "multi";
-  if (command.method === "single-node-consolidation") return "single";
+function consolidationTypeOf(method: DisruptionMethod): string {
+  if (method === "multi-node-consolidation") return "multi";
+  if (method === "single-node-consolidation") return "single";
   return "";
 }
 

@@ -12,13 +12,15 @@ import { podBlockerText } from "./explanations.ts";
 import { COMMAND_VALIDATION_DELAY_MS } from "./options.ts";
 import { commandCandidate, type Pass } from "./pass.ts";
 import { podKey } from "../provisioning/pod-constraints.ts";
+import type { Steps } from "./pass-steps.ts";
 import { candidatePods, placePods, strandedPods, usd } from "./simulate.ts";
 
-export function drift(
+/** Pauses after each drifted node's simulation (pass-steps.ts). */
+export function* drift(
   pass: Pass,
   candidates: readonly Candidate[],
   dryRun: (pool: string) => boolean,
-): DisruptionCommand | undefined {
+): Steps<DisruptionCommand | undefined> {
   const drifted = candidates
     .map((c) => ({ c, reason: driftReason(c.facts, c.pool) }))
     .filter((d): d is { c: Candidate; reason: string } => d.reason !== undefined)
@@ -35,6 +37,7 @@ export function drift(
     // opens is a replacement (drift.go `replacementsFromNodeClaims(results.NewNodeClaims...)`).
     const result = placePods([c.facts], pass.sim);
     const [stuck] = strandedPods(result, pass.sim);
+    yield;
     if (stuck !== undefined) {
       pass.giveBack(c.facts, "Drifted");
       pass.block(c.facts, "unschedulable", `drifted (${reason}), but pod ${stuck} would fit on no replacement`);

@@ -29,7 +29,8 @@ export {
   NOMINATION_WINDOW_MS,
 } from "./options.ts";
 export type { DesiredState } from "./desired-state.ts";
-export { type DisruptionPlan, plan } from "./plan.ts";
+export { type DisruptionPlan, plan, planSteps, planYielding } from "./plan.ts";
+export { PLAN_SLICE_MS, runSteps, runStepsYielding, type Steps, type YieldingOptions } from "./pass-steps.ts";
 export type { RolloutProgress } from "./rollout.ts";
 export type { DisruptionNode, DisruptionSnapshot } from "./snapshot.ts";
 export { deletingNodePods, disruptionSnapshot, type DisruptionSnapshotOptions } from "./build-snapshot.ts";

@@ -8,7 +8,7 @@ import type { InstanceType } from "../../cloudprovider/index.ts";
 import { nodePoolTemplate, type NodePoolTemplate } from "../provisioning/index.ts";
 import { podKey } from "../provisioning/pod-constraints.ts";
 import { type BudgetReason, type PoolBudget, poolBudget } from "./budgets.ts";
-import type { Blocked, BlockedKind, CommandCandidate } from "./command.ts";
+import type { Blocked, BlockedKind, CommandCandidate, DisruptionMethod } from "./command.ts";
 import { budgetBlockedText } from "./explanations.ts";
 import type { DesiredState } from "./desired-state.ts";
 import { type NodeFacts, nodeFacts } from "./node-facts.ts";
@@ -16,6 +16,12 @@ import { ANNOTATION_DISRUPTION_MODE, type DisruptionOptions } from "./options.ts
 import { isCurrentlyReschedulable } from "./pod-blockers.ts";
 import type { SimulationContext } from "./simulate.ts";
 import type { DisruptionSnapshot } from "./snapshot.ts";
+
+/** A method that ran out of its time, and what it returned instead. */
+export interface MethodTimeout {
+  readonly method: DisruptionMethod;
+  readonly message: string;
+}
 
 export class Pass {
   readonly now: Date;
@@ -28,6 +34,7 @@ export class Pass {
   readonly #budgets = new Map<string, { budget: PoolBudget; spent: number }>();
   #byPool: Map<string | undefined, NodeFacts[]> | undefined;
   readonly #blocked = new Map<string, Blocked>();
+  readonly #timeouts: MethodTimeout[] = [];
 
   constructor(init: {
     now: Date;
@@ -88,6 +95,15 @@ export class Pass {
   /** A node a command of this pass takes is not blocked, whatever an earlier method said. */
   unblock(node: string): void {
     this.#blocked.delete(node);
+  }
+
+  /** Records that a method ran out of its time and returned what it had (Karpenter's `ConsolidationTimeoutsTotal`). */
+  timedOut(method: DisruptionMethod, message: string): void {
+    this.#timeouts.push({ method, message });
+  }
+
+  timeouts(): MethodTimeout[] {
+    return [...this.#timeouts];
   }
 
   blocked(): Blocked[] {

@@ -4,6 +4,8 @@
  * pass and, for every node considered and not acted on, why. Expiration first, as the forceful path outside budgets;
  * then the graceful methods in Karpenter's order — emptiness, drift, multi-node and single-node consolidation — the
  * first that finds something acts alone. Also reported: each pool's budgets as spent, and rollout progress.
+ * `planSteps` is the planner itself, pausing between simulations; `plan` runs it in one go, `planYielding` hands the
+ * event loop back as it goes (pass-steps.ts) — the same decisions either way.
  */
 import type { Clock, NodePool } from "../../api/index.ts";
 import type { InstanceType } from "../../cloudprovider/index.ts";
@@ -18,7 +20,8 @@ import { expirations } from "./expiration.ts";
 import { budgetSummary } from "./explanations.ts";
 import type { DesiredState } from "./desired-state.ts";
 import type { DisruptionOptions } from "./options.ts";
-import { type Pass, startPass } from "./pass.ts";
+import { type MethodTimeout, type Pass, startPass } from "./pass.ts";
+import { runSteps, runStepsYielding, type Steps, type YieldingOptions } from "./pass-steps.ts";
 import { rolloutProgress, type RolloutProgress } from "./rollout.ts";
 import type { DisruptionSnapshot } from "./snapshot.ts";
 
@@ -36,6 +39,8 @@ export interface DisruptionPlan {
   readonly eligible: EligibleNodes;
   /** Every desired pool's budget for every reason as the pass began, before its commands spent any. */
   readonly allowed: readonly PoolBudget[];
+  /** Methods that ran out of their time and returned what they had, each saying so. */
+  readonly timeouts: readonly MethodTimeout[];
 }
 
 const BUDGET_REASONS: readonly BudgetReason[] = ["Empty", "Drifted", "Underutilized"];
@@ -47,6 +52,28 @@ export function plan(
   clock: Clock,
   options: DisruptionOptions = {},
 ): DisruptionPlan {
+  return runSteps(planSteps(snapshot, desired, instanceTypes, clock, options));
+}
+
+/** `plan`, handing the event loop back between simulations: what the disruption loop runs. */
+export function planYielding(
+  snapshot: DisruptionSnapshot,
+  desired: DesiredState,
+  instanceTypes: ReadonlyMap<string, readonly InstanceType[]>,
+  clock: Clock,
+  options: DisruptionOptions = {},
+  yielding: YieldingOptions = {},
+): Promise<DisruptionPlan> {
+  return runStepsYielding(planSteps(snapshot, desired, instanceTypes, clock, options), yielding);
+}
+
+export function* planSteps(
+  snapshot: DisruptionSnapshot,
+  desired: DesiredState,
+  instanceTypes: ReadonlyMap<string, readonly InstanceType[]>,
+  clock: Clock,
+  options: DisruptionOptions = {},
+): Steps<DisruptionPlan> {
   const { pass, unavailable, problems, dryRun } = startPass(snapshot, desired, instanceTypes, clock, options);
   const { now, pools } = pass;
   const commands: DisruptionCommand[] = expirations(pass, dryRun);
@@ -59,12 +86,12 @@ export function plan(
   // Pools that act first, then pools that only report (dry run): a report takes no turn, so a pool annotated
   // dry-run, whose would-be command is planned again every pass, never holds the other pools' disruption back.
   const acting = cands.filter((c) => !dryRun(c.pool.metadata?.name ?? ""));
-  const graceful = gracefulCommand(pass, acting, dryRun);
+  const graceful = yield* gracefulCommand(pass, acting, dryRun);
   if (graceful !== undefined) {
     commands.push(graceful);
     for (const c of graceful.candidates) unavailable.add(c.node);
   }
-  const report = gracefulCommand(
+  const report = yield* gracefulCommand(
     pass,
     cands.filter((c) => !acting.includes(c)),
     dryRun,
@@ -83,27 +110,30 @@ export function plan(
     problems,
     eligible,
     allowed: [...pools.values()].flatMap((pool) => BUDGET_REASONS.map((r) => poolBudget(pool, factsOf(pool), r, now))),
+    timeouts: pass.timeouts(),
   };
 }
 
 /** The graceful methods in Karpenter's order; the first that finds something acts alone. */
-function gracefulCommand(
+function* gracefulCommand(
   pass: Pass,
   cands: readonly Candidate[],
   dryRun: (pool: string) => boolean,
-): DisruptionCommand | undefined {
+): Steps<DisruptionCommand | undefined> {
   if (cands.length === 0) return undefined;
-  return emptiness(pass, cands, dryRun) ?? drift(pass, cands, dryRun) ?? consolidate(pass, cands, dryRun);
+  return (
+    emptiness(pass, cands, dryRun) ?? (yield* drift(pass, cands, dryRun)) ?? (yield* consolidate(pass, cands, dryRun))
+  );
 }
 
-function consolidate(
+function* consolidate(
   pass: Pass,
   cands: readonly Candidate[],
   dryRun: (pool: string) => boolean,
-): DisruptionCommand | undefined {
+): Steps<DisruptionCommand | undefined> {
   const list = consolidationCandidates(pass, cands);
-  const multi = multiNodeConsolidation(pass, list, dryRun);
-  if (multi === undefined) return singleNodeConsolidation(pass, list, dryRun);
+  const multi = yield* multiNodeConsolidation(pass, list, dryRun);
+  if (multi === undefined) return yield* singleNodeConsolidation(pass, list, dryRun);
   for (const c of list)
     pass.block(c.facts, "not-evaluated", `not evaluated: one command per pass, and ${multi.message}`);
   return multi;
