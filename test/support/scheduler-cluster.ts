@@ -10,11 +10,12 @@ export const HOSTNAME = "kubernetes.io/hostname";
 const ZONES = ["us-east-1a", "us-east-1b", "us-east-1c"];
 const APPS = 12;
 
-export function generatedNode(index: number): Node {
+/** A node of the generated cluster; `cpu` cores (8 by default), 4 GiB of memory per core, 110 pods. */
+export function generatedNode(index: number, cpu = 8): Node {
   const name = `node-${index}`;
   const labels: Record<string, string> = { [HOSTNAME]: name, [ZONE]: ZONES[index % ZONES.length] ?? "" };
   if (index % 11 === 3) labels["disk"] = "ssd";
-  const allocatable = { cpu: "8", memory: "32Gi", pods: "110" };
+  const allocatable = { cpu: String(cpu), memory: `${cpu * 4}Gi`, pods: "110" };
   return {
     metadata: { name, labels },
     spec: index % 7 === 5 ? { taints: [{ key: "dedicated", value: "batch", effect: "NoSchedule" }] } : {},
@@ -88,10 +89,10 @@ export interface GeneratedCluster {
 
 export function generatedCluster(
   seed: number,
-  sizes: { nodes: number; bound: number; pending: number },
+  sizes: { nodes: number; bound: number; pending: number; cpu?: number },
 ): GeneratedCluster {
   const random = seededRandom(seed);
-  const nodes = Array.from({ length: sizes.nodes }, (_, i) => generatedNode(i));
+  const nodes = Array.from({ length: sizes.nodes }, (_, i) => generatedNode(i, sizes.cpu));
   const bound = Array.from({ length: sizes.bound }, (_, i) =>
     generatedPod(`bound-${i}`, random, `node-${Math.floor(random() * sizes.nodes)}`),
   );

@@ -185,6 +185,23 @@ export class Snapshot {
     this.generation = nodeInfos.reduce((max, info) => Math.max(max, info.generation), 0);
   }
 
+  /**
+   * This snapshot with some of one node's pods gone: preemption's dry run (SelectVictimsOnNode) removes the victims
+   * from a copy of that node's NodeInfo and leaves every other node's as it is, so the others are shared.
+   */
+  withoutPods(nodeName: string, victims: ReadonlySet<Pod>): Snapshot {
+    const objects = { ...this.objects, pods: this.objects.pods.filter((pod) => !victims.has(pod)) };
+    const nodeInfos = this.nodeInfos.map((info) =>
+      info.name === nodeName
+        ? buildNodeInfo(
+            info.node,
+            info.pods.map((podInfo) => podInfo.pod).filter((pod) => !victims.has(pod)),
+          )
+        : info,
+    );
+    return new Snapshot(objects, nodeInfos);
+  }
+
   get(nodeName: string): NodeInfo | undefined {
     return this.#byName.get(nodeName);
   }

@@ -15,7 +15,8 @@ import { seededRandom } from "../../../support/json-mutation.ts";
 import { generatedCluster, generatedNode, ZONE } from "../../../support/scheduler-cluster.ts";
 
 function outcome(result: ScheduleResult): string {
-  return result.scheduled ? `-> ${result.nodeName}` : `unschedulable: ${result.message}`;
+  if (result.scheduled) return `-> ${result.nodeName}`;
+  return `unschedulable: ${result.message} candidates [${result.preemptionCandidates.join(" ")}]`;
 }
 
 function assumed(pod: Pod, nodeName: string): Pod {
@@ -28,7 +29,16 @@ function assumed(pod: Pod, nodeName: string): Pod {
  * a few pods gone, a node added, a node tainted and one moved to another zone.
  */
 function bothWays(seed: number): { fresh: string[]; cached: string[] } {
-  const { nodes: firstNodes, bound, pending } = generatedCluster(seed, { nodes: 60, bound: 300, pending: 400 });
+  const {
+    nodes: firstNodes,
+    bound,
+    pending,
+  } = generatedCluster(seed, {
+    nodes: 60,
+    bound: 300,
+    pending: 400,
+    cpu: 4,
+  });
   const random = seededRandom(seed + 1000);
   const passSize = 100;
   let nodes: Node[] = firstNodes;
@@ -57,7 +67,7 @@ function bothWays(seed: number): { fresh: string[]; cached: string[] } {
     pods = freshPods.map((pod) => structuredClone(pod)).filter(() => random() >= 0.03);
     const moved = Math.floor(random() * nodes.length);
     const tainted = Math.floor(random() * nodes.length);
-    nodes = [...nodes, generatedNode(nodes.length)].map((node, i) => {
+    nodes = [...nodes, generatedNode(nodes.length, 4)].map((node, i) => {
       if (i === moved)
         return { ...node, metadata: { ...node.metadata, labels: { ...node.metadata.labels, [ZONE]: "us-east-1d" } } };
       if (i === tainted)
@@ -73,10 +83,15 @@ describe("the scheduler's cache", () => {
     test(`binds a generated cluster's pods exactly as a fresh snapshot per pod does (seed ${seed})`, () => {
       const { fresh, cached } = bothWays(seed);
       assert.deepEqual(cached, fresh);
-      // The cluster exercises both outcomes, or the comparison would say little.
+      // The cluster exercises every outcome — placed, unschedulable, preemption would help — or the comparison
+      // would say little.
       const placed = fresh.filter((line) => line.includes(" -> ")).length;
-      assert.ok(placed > 200, `${placed} placed`);
-      assert.ok(placed < fresh.length, "some pods are unschedulable");
+      assert.ok(placed > 150, `${placed} placed`);
+      assert.ok(placed < fresh.length - 50, `${fresh.length - placed} unschedulable`);
+      assert.ok(
+        fresh.some((line) => /candidates \[node/.test(line)),
+        "preemption finds candidates for some",
+      );
     });
   }
 
@@ -116,6 +131,20 @@ describe("the scheduler's cache", () => {
       second.nodeInfos.map((info) => info.generation),
       first.nodeInfos.map((info) => info.generation),
     );
+  });
+
+  test("preemption's dry run: a snapshot without one node's victims is a fresh snapshot without them", () => {
+    const { nodes, bound } = generatedCluster(10, { nodes: 12, bound: 60, pending: 0 });
+    const snapshot = new Snapshot({ nodes, pods: bound });
+    const node = snapshot.get("node-5");
+    assert.ok(node !== undefined && node.pods.length >= 2);
+    const victims = new Set(node.pods.filter((_, i) => i % 2 === 0).map((info) => info.pod));
+    const reduced = snapshot.withoutPods("node-5", victims);
+    const oracle = new Snapshot({ nodes, pods: bound.filter((pod) => !victims.has(pod)) });
+    const shape = (s: Snapshot) => s.nodeInfos.map(({ generation: _, ...info }) => info);
+    assert.deepEqual(shape(reduced), shape(oracle));
+    for (const info of snapshot.nodeInfos) if (info.name !== "node-5") assert.equal(reduced.get(info.name), info);
+    assert.deepEqual(reduced.objects.pods, oracle.objects.pods);
   });
 
   test("a node moved to another zone, added or removed changes the node tree's order as a fresh snapshot has it", () => {
