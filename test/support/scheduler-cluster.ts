@@ -36,6 +36,7 @@ function generatedPod(name: string, random: () => number, nodeName?: string): Po
       containers: [
         {
           name: "main",
+          image: "registry.k8s.io/pause:3.10",
           resources: {
             requests: {
               cpu: `${100 + Math.floor(random() * 10) * 100}m`,
