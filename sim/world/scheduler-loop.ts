@@ -1,11 +1,11 @@
-// The kube-scheduler stand-in running: the pure `schedule()` (scheduler/) driven as kube-scheduler's
-// scheduleOne loop drives its framework (pkg/scheduler/schedule_one.go, backend/queue/scheduling_queue.go):
-// pending pods in the activeQ's order (priority, then age: the PrioritySort plugin), one cycle each against the
-// cluster with the previous cycles' pods assumed, bound through `pods/binding`, or marked
-// `PodScheduled=False/Unschedulable` with the FitError message and a FailedScheduling event. An unschedulable
-// pod waits in the unschedulable set until the cluster changes in a way that could make room — a node added or
-// changed, an assigned pod changed or deleted, a volume or claim changed (MoveAllToActiveOrBackoffQueue on those
-// cluster events) — or its own spec changes, or podMaxInUnschedulablePodsDuration (5 min) passes.
+// The kube-scheduler stand-in running: the pure `schedule()` (scheduler/) driven as kube-scheduler's scheduleOne loop
+// drives its framework (pkg/scheduler/schedule_one.go, backend/queue/scheduling_queue.go): pending pods in the
+// activeQ's order (priority, then age: the PrioritySort plugin), one cycle each against the scheduler's cache
+// (scheduler/cache.ts: synced once per pass, the previous cycles' pods assumed), bound through `pods/binding`, or
+// marked `PodScheduled=False/Unschedulable` with the FitError message and a FailedScheduling event. An unschedulable
+// pod waits in the unschedulable set until the cluster changes in a way that could make room — a node added or changed,
+// an assigned pod changed or deleted, a volume or claim changed (MoveAllToActiveOrBackoffQueue on those cluster events)
+// — or its own spec changes, or podMaxInUnschedulablePodsDuration (5 min) passes.
 import { isDeepStrictEqual } from "node:util";
 import type { Timer, TimerClock } from "../../api/index.ts";
 import { timestamp, type ObjectStore, type StoreWatch, type WatchEvent } from "../kube/store/object-store.ts";
