@@ -1,11 +1,11 @@
-// The kube-scheduler stand-in running: the pure `schedule()` (scheduler/) driven as kube-scheduler's
-// scheduleOne loop drives its framework (pkg/scheduler/schedule_one.go, backend/queue/scheduling_queue.go):
-// pending pods in the activeQ's order (priority, then age: the PrioritySort plugin), one cycle each against the
-// cluster with the previous cycles' pods assumed, bound through `pods/binding`, or marked
-// `PodScheduled=False/Unschedulable` with the FitError message and a FailedScheduling event. An unschedulable
-// pod waits in the unschedulable set until the cluster changes in a way that could make room — a node added or
-// changed, an assigned pod changed or deleted, a volume or claim changed (MoveAllToActiveOrBackoffQueue on those
-// cluster events) — or its own spec changes, or podMaxInUnschedulablePodsDuration (5 min) passes.
+// The kube-scheduler stand-in running: the pure `schedule()` (scheduler/) driven as kube-scheduler's scheduleOne loop
+// drives its framework (pkg/scheduler/schedule_one.go, backend/queue/scheduling_queue.go): pending pods in the
+// activeQ's order (priority, then age: the PrioritySort plugin), one cycle each against the scheduler's cache
+// (scheduler/cache.ts: synced once per pass, the previous cycles' pods assumed), bound through `pods/binding`, or
+// marked `PodScheduled=False/Unschedulable` with the FitError message and a FailedScheduling event. An unschedulable
+// pod waits in the unschedulable set until the cluster changes in a way that could make room — a node added or changed,
+// an assigned pod changed or deleted, a volume or claim changed (MoveAllToActiveOrBackoffQueue on those cluster events)
+// — or its own spec changes, or podMaxInUnschedulablePodsDuration (5 min) passes.
 import { isDeepStrictEqual } from "node:util";
 import type { Timer, TimerClock } from "../../api/index.ts";
 import { timestamp, type ObjectStore, type StoreWatch, type WatchEvent } from "../kube/store/object-store.ts";
@@ -23,7 +23,7 @@ import type {
   Service,
   StorageClass,
 } from "./objects.ts";
-import { schedule, SchedulerInputError } from "./scheduler/index.ts";
+import { schedule, SchedulerCache, SchedulerInputError } from "./scheduler/index.ts";
 import type { ClusterObjects } from "./scheduler/index.ts";
 
 /** DefaultPodMaxInUnschedulablePodsDuration: an unschedulable pod is retried at least this often. */
@@ -51,6 +51,8 @@ export class SchedulerLoop {
   readonly #unschedulable = new Map<string, Waiting>();
   #generation = 0;
   #nextStartNodeIndex = 0;
+  /** NodeInfos kept across cycles and passes: a cycle no longer rebuilds every node and bound pod. */
+  readonly #cache = new SchedulerCache();
   readonly #passes: CoalescedPasses;
   #stopped = false;
   #flush: Timer | undefined;
@@ -136,8 +138,8 @@ export class SchedulerLoop {
     const allPods = list<Pod>(k.pods);
     const pods = allPods.filter((pod) => pod.spec.nodeName);
     const pending = allPods.filter((pod) => this.#wantsScheduling(pod)).sort(activeQueueOrder);
-    for (const key of this.#unschedulable.keys())
-      if (!pending.some((pod) => podKeyOf(pod) === key)) this.#unschedulable.delete(key);
+    const pendingKeys = new Set(pending.map(podKeyOf));
+    for (const key of this.#unschedulable.keys()) if (!pendingKeys.has(key)) this.#unschedulable.delete(key);
     if (pending.length === 0) return;
     const cluster: ClusterObjects = {
       nodes: list<Node>(k.nodes),
@@ -149,12 +151,13 @@ export class SchedulerLoop {
       services: list<Service>(k.services),
       replicaSets: list<ReplicaSet>(k.replicaSets),
     };
+    this.#cache.sync(cluster);
     for (const pod of pending) {
       const key = podKeyOf(pod);
       const waiting = this.#unschedulable.get(key);
       if (waiting && waiting.generation === this.#generation && waiting.resourceVersion === resourceVersionOf(pod))
         continue;
-      this.#cycle(pod, cluster, pods);
+      this.#cycle(pod);
     }
   }
 
@@ -169,12 +172,15 @@ export class SchedulerLoop {
     );
   }
 
-  #cycle(pod: Pod, cluster: ClusterObjects, assumed: Pod[]): void {
+  #cycle(pod: Pod): void {
     const key = podKeyOf(pod);
     const ns = pod.metadata.namespace ?? "default";
     let result;
     try {
-      result = schedule(pod, cluster, { seed: this.#seed, nextStartNodeIndex: this.#nextStartNodeIndex });
+      result = schedule(pod, this.#cache.updateSnapshot(), {
+        seed: this.#seed,
+        nextStartNodeIndex: this.#nextStartNodeIndex,
+      });
     } catch (error) {
       if (!(error instanceof SchedulerInputError)) throw error;
       // What the API server would have refused: say so on the pod instead of guessing.
@@ -200,7 +206,7 @@ export class SchedulerLoop {
     );
     this.#unschedulable.delete(key);
     // Assume the pod on its node for the next cycles of this pass, as the scheduler cache does.
-    assumed.push({ ...pod, spec: { ...pod.spec, nodeName: result.nodeName } });
+    this.#cache.assumePod(pod, result.nodeName);
     this.#events.record(
       pod as unknown as KubeObject,
       "Normal",

@@ -4,6 +4,7 @@
 export { schedule, NO_NODES_AVAILABLE } from "./schedule.ts";
 export type { ScheduleOptions, ScheduleResult, Scheduled, Unschedulable } from "./schedule.ts";
 export { Snapshot, podKey } from "./snapshot.ts";
+export { SchedulerCache } from "./cache.ts";
 export type { ClusterObjects, NodeInfo, PodInfo } from "./snapshot.ts";
 export type { Status, Code, RejectionCode } from "./framework.ts";
 export { SchedulerInputError } from "./input-error.ts";

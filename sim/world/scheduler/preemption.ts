@@ -16,7 +16,7 @@ import { fitErrorMessage } from "./fit-error.ts";
 import type { FilterPlugin, Status } from "./framework.ts";
 import { unresolvable } from "./framework.ts";
 import { runFilters, runPreFilter } from "./run-filters.ts";
-import { Snapshot, type NodeInfo } from "./snapshot.ts";
+import type { NodeInfo, Snapshot } from "./snapshot.ts";
 
 export const NO_NEW_CLAIMS_TO_DEALLOCATE = "no new claims to deallocate";
 export const PREEMPTION_NOT_HELPFUL = "Preemption is not helpful for scheduling";
@@ -46,7 +46,7 @@ function dryRun(
 ): Status | undefined {
   const victims = new Set(victimsOn(nodeInfo, pod));
   if (victims.size === 0) return unresolvable(NO_PREEMPTION_VICTIMS);
-  const reduced = new Snapshot({ ...snapshot.objects, pods: snapshot.objects.pods.filter((p) => !victims.has(p)) });
+  const reduced = snapshot.withoutPods(nodeInfo.name, victims);
   const preFilter = runPreFilter(pod, reduced, plugins);
   if (preFilter.status !== undefined) return preFilter.status;
   const reducedNode = reduced.get(nodeInfo.name);

@@ -53,6 +53,8 @@ export interface NodeInfo {
   /** cpu and memory with the 100m / 200Mi a container without requests counts as (for scoring). */
   readonly nonZeroRequested: { readonly milliCPU: number; readonly memory: number };
   readonly allocatable: Resource;
+  /** Moves whenever the NodeInfo changes (NodeInfo.Generation): a snapshot copies only the NodeInfos that moved. */
+  readonly generation: number;
 }
 
 export function podKey(pod: Pod): string {
@@ -65,14 +67,29 @@ function occupiesNode(pod: Pod): boolean {
   return Boolean(pod.spec.nodeName) && phase !== "Succeeded" && phase !== "Failed";
 }
 
+// A bound pod's parsed terms, once per stored pod (the scheduler's PodInfo keeps them; the store never changes a pod
+// in place).
+const termsOfPod = new WeakMap<Pod, PodAffinityTerms>();
+
 /** Existing pods' terms are parsed leniently: a term the API let through but that cannot be read is dropped. */
 function lenientTerms(pod: Pod): PodAffinityTerms {
+  let terms = termsOfPod.get(pod);
+  if (terms !== undefined) return terms;
   try {
-    return podAffinityTermsOf(pod);
+    terms = podAffinityTermsOf(pod);
   } catch (error) {
     if (!(error instanceof SchedulerInputError)) throw error;
-    return { requiredAffinity: [], requiredAntiAffinity: [], preferredAffinity: [], preferredAntiAffinity: [] };
+    terms = { requiredAffinity: [], requiredAntiAffinity: [], preferredAffinity: [], preferredAntiAffinity: [] };
   }
+  termsOfPod.set(pod, terms);
+  return terms;
+}
+
+// kube-scheduler's nextGeneration(): one counter for every NodeInfo, so "moved since" is a comparison.
+let generations = 0;
+
+export function nextGeneration(): number {
+  return ++generations;
 }
 
 function hasPodAffinity(pod: Pod): boolean {
@@ -106,7 +123,7 @@ function allocatableOf(node: Node): Resource {
   return allocatable;
 }
 
-function buildNodeInfo(node: Node, pods: readonly Pod[]): NodeInfo {
+export function buildNodeInfo(node: Node, pods: readonly Pod[]): NodeInfo {
   const name = node.metadata.name;
   const allocatable = readingObject(`Node ${name}`, () => allocatableOf(node));
   const requested = emptyResource();
@@ -128,7 +145,21 @@ function buildNodeInfo(node: Node, pods: readonly Pod[]): NodeInfo {
     requested,
     nonZeroRequested,
     allocatable,
+    generation: nextGeneration(),
   };
+}
+
+/** Bound pods (spec.nodeName set, not finished) by node name, in the pods' order. */
+export function podsByNodeName(pods: readonly Pod[]): Map<string, Pod[]> {
+  const byNode = new Map<string, Pod[]>();
+  for (const pod of pods) {
+    if (!occupiesNode(pod)) continue;
+    const name = pod.spec.nodeName ?? "";
+    const list = byNode.get(name);
+    if (list === undefined) byNode.set(name, [pod]);
+    else list.push(pod);
+  }
+  return byNode;
 }
 
 export class Snapshot {
@@ -137,19 +168,38 @@ export class Snapshot {
   readonly nodeInfos: readonly NodeInfo[];
   readonly #byName: ReadonlyMap<string, NodeInfo>;
 
-  constructor(objects: ClusterObjects) {
+  /** The largest generation among the NodeInfos when the snapshot was taken. */
+  readonly generation: number;
+
+  /** A fresh snapshot of every node and bound pod, or one over NodeInfos a `SchedulerCache` keeps. */
+  constructor(objects: ClusterObjects, nodeInfos?: readonly NodeInfo[]) {
     this.objects = objects;
-    const podsByNode = new Map<string, Pod[]>();
-    for (const pod of objects.pods) {
-      if (!occupiesNode(pod)) continue;
-      const list = podsByNode.get(pod.spec.nodeName ?? "") ?? [];
-      list.push(pod);
-      podsByNode.set(pod.spec.nodeName ?? "", list);
+    if (nodeInfos === undefined) {
+      const podsByNode = podsByNodeName(objects.pods);
+      nodeInfos = nodeTreeOrder(objects.nodes).map((node) =>
+        buildNodeInfo(node, podsByNode.get(node.metadata.name) ?? []),
+      );
     }
-    this.nodeInfos = nodeTreeOrder(objects.nodes).map((node) =>
-      buildNodeInfo(node, podsByNode.get(node.metadata.name) ?? []),
+    this.nodeInfos = nodeInfos;
+    this.#byName = new Map(nodeInfos.map((info) => [info.name, info]));
+    this.generation = nodeInfos.reduce((max, info) => Math.max(max, info.generation), 0);
+  }
+
+  /**
+   * This snapshot with some of one node's pods gone: preemption's dry run (SelectVictimsOnNode) removes the victims
+   * from a copy of that node's NodeInfo and leaves every other node's as it is, so the others are shared.
+   */
+  withoutPods(nodeName: string, victims: ReadonlySet<Pod>): Snapshot {
+    const objects = { ...this.objects, pods: this.objects.pods.filter((pod) => !victims.has(pod)) };
+    const nodeInfos = this.nodeInfos.map((info) =>
+      info.name === nodeName
+        ? buildNodeInfo(
+            info.node,
+            info.pods.map((podInfo) => podInfo.pod).filter((pod) => !victims.has(pod)),
+          )
+        : info,
     );
-    this.#byName = new Map(this.nodeInfos.map((info) => [info.name, info]));
+    return new Snapshot(objects, nodeInfos);
   }
 
   get(nodeName: string): NodeInfo | undefined {
