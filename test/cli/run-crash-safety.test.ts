@@ -41,8 +41,9 @@ const SEED = Number(process.env.CRASH_SEED ?? Date.now() % 1_000_000);
 const REGION_INSTANCE_TYPES = ["c5.xlarge", "m5.large", "m5.xlarge", "m5.2xlarge", "r5.xlarge"];
 
 /**
- * WhenEmpty consolidation after 5 s, so scale-downs empty nodes that the disruption loop then removes: a life leads
- * for seconds, and a node must stay empty that long before one leader's pass.
+ * WhenEmptyOrUnderutilized consolidation after 5 s, so scale-downs leave nodes empty or under-used that the
+ * disruption loop then removes or replaces: a life leads for seconds, and a node must stay consolidatable that long
+ * before one leader's pass.
  */
 const NODE_POOL = `apiVersion: karpenter.sh/v1
 kind: NodePool
