@@ -293,7 +293,7 @@ describe("helm template", () => {
     // The defaults: what docs/performance.md measured (values.yaml says why); run's old-generation limit in
     // autoscaler mode only (sync holds a whole pool repository, which the limit was not measured for).
     assert.deepEqual(await envOf(AUTOSCALER), {
-      NODE_OPTIONS: "--max-semi-space-size=4 --expose-gc --max-old-space-size=128",
+      NODE_OPTIONS: "--max-semi-space-size=4 --expose-gc --max-old-space-size=256",
       MALLOC_ARENA_MAX: "2",
       MALLOC_MMAP_THRESHOLD_: "32768",
     });
@@ -320,7 +320,7 @@ describe("helm template", () => {
       },
     );
     assert.deepEqual(await envOf(withValues(AUTOSCALER, { controller: { nodeOptions: null } })), {
-      NODE_OPTIONS: "--max-old-space-size=128",
+      NODE_OPTIONS: "--max-old-space-size=256",
       MALLOC_ARENA_MAX: "2",
       MALLOC_MMAP_THRESHOLD_: "32768",
     });
