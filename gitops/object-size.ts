@@ -6,9 +6,7 @@
 import { closeSync, openSync, readdirSync, readFileSync, readSync, statSync } from "node:fs";
 import path from "node:path";
 import { constants, inflateSync } from "node:zlib";
-
-const OBJ_OFS_DELTA = 6;
-const OBJ_REF_DELTA = 7;
+import { deltaSize, entryHeader, indexOffset, OBJ_OFS_DELTA, OBJ_REF_DELTA, ofsDeltaDistance } from "./pack-format.ts";
 /**
  * Compressed bytes read to find a header: a pack entry's own header is at most a few dozen bytes, and the start
  * of a zlib stream (a loose object's "blob <size>\0", a delta's two sizes) may follow a dynamic Huffman block
@@ -127,13 +125,7 @@ function findOffset(index: PackIndex, oid: string): number | undefined {
     const mid = (low + high) >>> 1;
     // Buffer#compare(target, …, sourceStart, sourceEnd) orders the index's entry (the source) against `name`.
     const order = idx.compare(name, 0, 20, names + mid * 20, names + mid * 20 + 20);
-    if (order === 0) {
-      const offsets = names + count * 20 + count * 4;
-      const offset = idx.readUInt32BE(offsets + mid * 4);
-      if ((offset & 0x80000000) === 0) return offset;
-      // Packs over 2 GiB keep large offsets in a table of 8-byte entries after the 4-byte ones.
-      return Number(idx.readBigUInt64BE(offsets + count * 4 + (offset & 0x7fffffff) * 8));
-    }
+    if (order === 0) return indexOffset(idx, count, mid);
     if (order < 0) low = mid + 1;
     else high = mid;
   }
@@ -143,36 +135,11 @@ function findOffset(index: PackIndex, oid: string): number | undefined {
 function packedSize(pack: string, offset: number): number {
   const bytes = peek(pack, offset);
   if (!bytes || bytes.length === 0) throw new Error(`${path.basename(pack)}: no object at offset ${offset}`);
-  let at = 0;
-  let byte = bytes[at++] ?? 0;
-  const type = (byte >> 4) & 7;
-  let size = byte & 15;
-  let shift = 4;
-  while (byte & 0x80) {
-    byte = bytes[at++] ?? 0;
-    size += (byte & 0x7f) * 2 ** shift;
-    shift += 7;
-  }
-  if (type !== OBJ_OFS_DELTA && type !== OBJ_REF_DELTA) return size;
+  const header = entryHeader(bytes, 0);
+  if (header.type !== OBJ_OFS_DELTA && header.type !== OBJ_REF_DELTA) return header.size;
   // A delta: skip the base's reference, then read the result size from the start of the delta data.
-  if (type === OBJ_OFS_DELTA) {
-    while ((bytes[at++] ?? 0) & 0x80);
-  } else {
-    at += 20;
-  }
+  const at = header.type === OBJ_OFS_DELTA ? ofsDeltaDistance(bytes, header.at).at : header.at + 20;
   const delta = inflateStart(peek(pack, offset + at) ?? Buffer.alloc(0));
-  let position = 0;
-  const varint = (): number => {
-    let value = 0;
-    let bits = 0;
-    let b: number;
-    do {
-      b = delta[position++] ?? 0;
-      value += (b & 0x7f) * 2 ** bits;
-      bits += 7;
-    } while (b & 0x80);
-    return value;
-  };
-  varint(); // the base object's size
-  return varint();
+  const base = deltaSize(delta, 0); // the base object's size
+  return deltaSize(delta, base.at).size;
 }

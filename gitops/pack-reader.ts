@@ -11,9 +11,7 @@ import { createHash } from "node:crypto";
 import { readdirSync, readFileSync } from "node:fs";
 import { join } from "node:path";
 import { inflateSync } from "node:zlib";
-
-const OBJ_OFS_DELTA = 6;
-const OBJ_REF_DELTA = 7;
+import { deltaSize, entryHeader, indexOffset, OBJ_OFS_DELTA, OBJ_REF_DELTA, ofsDeltaDistance } from "./pack-format.ts";
 const TYPES: Record<number, string> = { 1: "commit", 2: "tree", 3: "blob", 4: "tag" };
 
 /** Resolved delta bases kept during one read: enough for the chains of a pool repository, bounded all the same. */
@@ -78,26 +76,15 @@ export class PackReader {
     const kept = this.#bases.get(key);
     if (kept !== undefined) return kept;
     const { data } = pack;
-    let at = offset;
-    let byte = data[at++] ?? 0;
-    const type = (byte >> 4) & 7;
-    let size = byte & 15;
-    let shift = 4;
-    while (byte & 0x80) {
-      byte = data[at++] ?? 0;
-      size += (byte & 0x7f) * 2 ** shift;
-      shift += 7;
-    }
+    const header = entryHeader(data, offset);
+    const { type, size } = header;
+    let at = header.at;
     let base: PackedObject | undefined;
     if (type === OBJ_OFS_DELTA) {
-      byte = data[at++] ?? 0;
-      let distance = byte & 0x7f;
-      while (byte & 0x80) {
-        byte = data[at++] ?? 0;
-        distance = (distance + 1) * 128 + (byte & 0x7f);
-      }
+      const reference = ofsDeltaDistance(data, at);
+      at = reference.at;
       // Bases are never refused for their size: the result's is what is bounded, checked below.
-      base = this.#entry(pack, offset - distance, Number.MAX_SAFE_INTEGER);
+      base = this.#entry(pack, offset - reference.distance, Number.MAX_SAFE_INTEGER);
     } else if (type === OBJ_REF_DELTA) {
       base = this.#object(data.toString("hex", at, at + 20), Number.MAX_SAFE_INTEGER);
       at += 20;
@@ -145,15 +132,11 @@ function readPack(dir: string, name: string): Pack {
   if (!trailer.equals(data.subarray(data.length - 20))) throw new Error(`${name}.pack: checksum mismatch`);
   const count = idx.readUInt32BE(8 + 255 * 4);
   const names = 8 + 256 * 4;
-  const small = names + count * 24; // past the names and the CRC32s
-  const large = small + count * 4;
-  if (idx.length < large) throw new Error(`${name}.idx: truncated`);
+  // Past the names, the CRC32s and the 4-byte offsets.
+  if (idx.length < names + count * 28) throw new Error(`${name}.idx: truncated`);
   const offsets = new Map<string, number>();
   for (let i = 0; i < count; i++) {
-    const value = idx.readUInt32BE(small + i * 4);
-    // Packs over 2 GiB keep large offsets in a table of 8-byte entries after the 4-byte ones.
-    const offset = value & 0x80000000 ? Number(idx.readBigUInt64BE(large + (value & 0x7fffffff) * 8)) : value;
-    offsets.set(idx.toString("hex", names + i * 20, names + i * 20 + 20), offset);
+    offsets.set(idx.toString("hex", names + i * 20, names + i * 20 + 20), indexOffset(idx, count, i));
   }
   const sorted = [...offsets.values()].sort((a, b) => a - b);
   const ends = new Map<number, number>();
@@ -163,21 +146,13 @@ function readPack(dir: string, name: string): Pack {
 
 /** Git's delta: the base's and the result's sizes, then copies from the base and inserted bytes (patch-delta.c). */
 export function applyDelta(base: Buffer, delta: Buffer, where: string): Buffer {
-  let at = 0;
-  const varint = (): number => {
-    let value = 0;
-    let shift = 0;
-    let byte: number;
-    do {
-      byte = delta[at++] ?? 0;
-      value += (byte & 0x7f) * 2 ** shift;
-      shift += 7;
-    } while (byte & 0x80 && at < delta.length);
-    return value;
-  };
-  const baseSize = varint();
-  if (baseSize !== base.length) throw new Error(`${where}: delta for a base of ${baseSize} bytes, not ${base.length}`);
-  const out = Buffer.allocUnsafe(varint());
+  const baseSize = deltaSize(delta, 0);
+  if (baseSize.size !== base.length) {
+    throw new Error(`${where}: delta for a base of ${baseSize.size} bytes, not ${base.length}`);
+  }
+  const resultSize = deltaSize(delta, baseSize.at);
+  let at = resultSize.at;
+  const out = Buffer.allocUnsafe(resultSize.size);
   let written = 0;
   while (at < delta.length) {
     const op = delta[at++] ?? 0;
