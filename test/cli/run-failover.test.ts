@@ -68,8 +68,7 @@ test("the leader killed while pods arrive: the standby takes over within the lea
       ...current,
       spec: { ...(current.spec as object), replicas: 24 },
     });
-    leader.child.kill("SIGKILL");
-    await leader.exit();
+    await leader.kill("SIGKILL");
     const from = standby.lines.length;
     await standby.line(msg("controller manager leading"), "the standby leading", from);
     // The new leader acts: NodeClaims for the pods that arrived (24 pods of 900m: six m5.xlarge).

@@ -130,7 +130,7 @@ function recordLease(name: string): { versions: KubeObject[]; stop(): void } {
 describe("poolkeeper run", () => {
   test("starts, leads, is ready and serves its metrics; SIGTERM stops it with exit 0 and releases the lease", async (t) => {
     const run = startRun("single", ["--leader-election-name", "run-single"]);
-    t.after(() => void run.child.kill("SIGKILL"));
+    t.after(() => run.kill());
     const port = await portOf(run);
     await run.line(msg("controller manager leading"), "leading");
     const ready = await get(port, "/readyz");
@@ -178,8 +178,7 @@ describe("poolkeeper run", () => {
       assert.deepEqual(await get(standbyPort, "/readyz"), { status: 200, body: "ok\n" }, "a standby is ready");
 
       const leaderIdentity = String(leaseSpec(name).holderIdentity);
-      leader.child.kill("SIGKILL");
-      await leader.exit();
+      await leader.kill("SIGKILL");
       const from = standby.lines.length;
       await standby.line(msg("controller manager leading"), "the standby leading", from);
       const takeover = leaseSpec(name);
