@@ -22,6 +22,7 @@ export { countStatusWrite, createSyncMetrics } from "./metrics.ts";
 export { runtimeConfigAt } from "./runtime-config.ts";
 export { displayRemote, openSource, type SourceCredentials, SourceError, type SourceFile } from "./source.ts";
 export {
+  type DriftProgress,
   NO_LIVE_STATUS,
   type PoolLiveStatus,
   STATUS_EVENT_KINDS,

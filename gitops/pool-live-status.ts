@@ -16,6 +16,8 @@ export interface PoolNode {
   readonly memory: QuantityLike | undefined;
   /** USD per hour of its launched offering; undefined when not known. */
   readonly price: number | undefined;
+  /** Whether it has drifted; undefined when the source does not say (then the pool's `drift` stays absent). */
+  readonly drifted?: boolean;
 }
 
 export function countPools(nodes: readonly PoolNode[]): Map<string, PoolLiveStatus> {
@@ -23,7 +25,7 @@ export function countPools(nodes: readonly PoolNode[]): Map<string, PoolLiveStat
   for (const [pool, members] of Map.groupBy(nodes, (n) => n.nodePool)) {
     const priced = members.filter((n) => n.price !== undefined);
     const cost = priced.reduce((sum, n) => sum + (n.price ?? 0), 0);
-    live.set(pool, {
+    const status: PoolLiveStatus = {
       nodes: {
         byInstanceType: countBy(members, (n) => n.instanceType),
         byZone: countBy(members, (n) => n.zone),
@@ -33,7 +35,11 @@ export function countPools(nodes: readonly PoolNode[]): Map<string, PoolLiveStat
       // Whole micro-dollars: a sum of binary fractions (0.096 + 0.192) would otherwise change the file's digits.
       hourlyCostUsd: Math.round(cost * 1e6) / 1e6,
       unpricedNodes: members.length - priced.length,
-    });
+    };
+    if (members.every((n) => n.drifted !== undefined)) {
+      status.drift = { drifted: members.filter((n) => n.drifted).length, total: members.length };
+    }
+    live.set(pool, status);
   }
   return live;
 }
@@ -41,7 +47,8 @@ export function countPools(nodes: readonly PoolNode[]): Map<string, PoolLiveStat
 /**
  * Beside Karpenter (`sync --apply`): the NodeClaims it created, each launched one (a capacity in its status) not being
  * deleted one node at that capacity; an on-demand one at `onDemandPrice` of its type, a spot or reserved one unpriced
- * (`unpricedNodes` says how many).
+ * (`unpricedNodes` says how many); drifted when Karpenter set its `Drifted` condition True
+ * (core:pkg/controllers/nodeclaim/disruption/drift.go).
  */
 export function karpenterPoolStatus(
   nodeClaims: readonly NodeClaim[],
@@ -64,6 +71,7 @@ export function karpenterPoolStatus(
           cpu: capacity["cpu"],
           memory: capacity["memory"],
           price: capacityType === "on-demand" ? onDemandPrice(instanceType) : undefined,
+          drifted: (claim.status?.conditions ?? []).some((c) => c.type === "Drifted" && c.status === "True"),
         },
       ];
     }),

@@ -102,6 +102,7 @@ export interface PoolNodeCounts {
   byCapacityType: Record<string, number>;
 }
 
+/** Of a pool's nodes (those its usage counts), how many have drifted from what would be launched for it now. */
 export interface DriftProgress {
   drifted: number;
   total: number;
@@ -138,6 +139,8 @@ export interface PoolLiveStatus {
   usage: PoolUsage;
   hourlyCostUsd: number;
   unpricedNodes: number;
+  /** Absent when the source cannot tell yet (`run` knows it from its disruption pass). */
+  drift?: DriftProgress;
 }
 
 /** A pool the cluster runs no node of, as its status says once the controller has looked. */
@@ -151,9 +154,10 @@ export const NO_LIVE_STATUS: PoolLiveStatus = {
 /** The pools with the cluster's figures filled in; every pool, since one missing from `live` runs no node. */
 export function withLiveStatus(pools: readonly PoolStatus[], live: ReadonlyMap<string, PoolLiveStatus>): PoolStatus[] {
   return pools.map((pool) => {
-    const { nodes, usage, hourlyCostUsd, unpricedNodes } = live.get(pool.name) ?? NO_LIVE_STATUS;
+    const { nodes, usage, hourlyCostUsd, unpricedNodes, drift } = live.get(pool.name) ?? NO_LIVE_STATUS;
     const filled: PoolStatus = { ...pool, nodes, usage, hourlyCostUsd };
     if (unpricedNodes > 0) filled.unpricedNodes = unpricedNodes;
+    if (drift !== undefined) filled.drift = drift;
     return filled;
   });
 }

@@ -36,7 +36,7 @@ import {
   type Runnable,
   type TerminationReport,
 } from "../../controller/index.ts";
-import type { PoolLiveSource } from "../../gitops/index.ts";
+import type { DriftProgress, PoolLiveSource } from "../../gitops/index.ts";
 import type { Logger } from "../../runtime/index.ts";
 import type { Registry } from "prom-client";
 import type { ControllerSettings } from "../run-settings.ts";
@@ -106,8 +106,10 @@ export function autoscalerLoops(deps: AutoscalerDependencies): Runnable[] {
   // The status files' nodes, usage and $/h, read from cluster state with each status commit, once the provider has
   // its prices (spot among them): until then the fields stay absent rather than priced at on-demand.
   let priced: CloudProvider | undefined;
+  // Each pool's drifted nodes of its total, as the last disruption pass judged them (its rollout progress).
+  const drift = new Map<string, DriftProgress>();
   deps.publisher?.fillPools?.(async () =>
-    priced === undefined ? undefined : readPoolLiveStatus(cluster, priced, clock),
+    priced === undefined ? undefined : readPoolLiveStatus(cluster, priced, clock, drift),
   );
   const interruptionEnd = {
     cluster,
@@ -200,6 +202,10 @@ export function autoscalerLoops(deps: AutoscalerDependencies): Runnable[] {
           options: { dryRun },
           ...(deps.publisher ? { status: deps.publisher } : {}),
           ...(commit ? { commit } : {}),
+          onRollout: (rollout) => {
+            drift.clear();
+            for (const p of rollout) drift.set(p.nodePool, { drifted: p.total - p.current, total: p.total });
+          },
         }).start(context);
       },
     },

@@ -32,6 +32,7 @@ import type { DisruptionOptions } from "./options.ts";
 import { type DisruptionPlan, planYielding } from "./plan.ts";
 import { revalidate } from "./revalidate.ts";
 import { writeRolloutStatus } from "./rollout-status.ts";
+import type { RolloutProgress } from "./rollout.ts";
 import type { DisruptionSnapshot } from "./snapshot.ts";
 import { DisruptionStatusReport } from "./status-report.ts";
 import type { DisruptionStatusSink } from "./status-sink.ts";
@@ -54,6 +55,8 @@ export interface DisruptionLoopDependencies {
   readonly metrics?: DisruptionMetrics;
   readonly pollIntervalMs?: number;
   readonly initializationTimeoutMs?: number;
+  /** Each pass's rollout progress of every NodePool (dry runs too): the status files' drift figures. */
+  readonly onRollout?: (rollout: readonly RolloutProgress[]) => void;
 }
 
 /** What one pass saw, planned and did. */
@@ -127,6 +130,7 @@ export class DisruptionController implements Reconciler {
     if (this.#d.metrics !== undefined) recordPlan(this.#d.metrics, planned);
     await recordAll(cluster, planEvents(planned));
     // Events and the status report are a dry run's output; the NodePools' status is not.
+    this.#d.onRollout?.(planned.rollout);
     if (!dryRun) for (const progress of planned.rollout) await writeRolloutStatus(cluster, progress, clock.now());
     for (const event of this.#report.planned(planned, commit)) this.#d.status?.record(event);
     for (const command of planned.commands) {

@@ -14,7 +14,7 @@ import {
   LABEL_INSTANCE_TYPE,
   LABEL_ZONE,
 } from "../../cloudprovider/index.ts";
-import { countPools, type PoolLiveStatus } from "../../gitops/index.ts";
+import { countPools, type DriftProgress, type PoolLiveStatus } from "../../gitops/index.ts";
 import { launchedPrice } from "../provisioning/hourly-cost.ts";
 import { LABEL_NODE_POOL } from "../provisioning/nodepool-template.ts";
 import { buildClusterState } from "./cluster-state.ts";
@@ -45,12 +45,14 @@ export function poolLiveStatus(nodes: readonly StateNode[], priceOf: NodePrice):
 
 /**
  * `run`'s figures: cluster state from the Cluster port's cache, each node priced from its pool's instance types as
- * the cloud provider offers them (spot prices included), as provisioning prices a pool's `max-hourly-cost`.
+ * the cloud provider offers them (spot prices included), as provisioning prices a pool's `max-hourly-cost`; each
+ * pool's drift as the last disruption pass judged it (`drift`: absent for a pool no pass has judged yet).
  */
 export async function readPoolLiveStatus(
   cluster: Pick<Cluster, "list" | "get">,
   cloudProvider: Pick<CloudProvider, "getInstanceTypes">,
   clock: Clock,
+  drift: ReadonlyMap<string, DriftProgress> = new Map(),
 ): Promise<Map<string, PoolLiveStatus>> {
   const typesByPool = new Map<string, readonly InstanceType[]>();
   for (const pool of cluster.list("nodepools")) {
@@ -71,5 +73,10 @@ export async function readPoolLiveStatus(
     instanceTypeOf,
     now: clock.now(),
   });
-  return poolLiveStatus(state.nodes, (pool, labels) => launchedPrice(typesByPool.get(pool) ?? [], labels));
+  const live = poolLiveStatus(state.nodes, (pool, labels) => launchedPrice(typesByPool.get(pool) ?? [], labels));
+  for (const [pool, status] of live) {
+    const judged = drift.get(pool);
+    if (judged !== undefined) status.drift = judged;
+  }
+  return live;
 }

@@ -204,7 +204,13 @@ test("an EC2NodeClass change drifts every node; each is replaced, with rollout p
     const before = d.nodeClaims().map((c) => c.metadata?.name);
     assert.equal(before.length, 2);
     let commit = "c1000000";
-    d.startDisruption({ commit: () => commit });
+    // What each pass hands the status files' drift column: drifted nodes of the pool's total, pass by pass.
+    const drift: string[] = [];
+    const onRollout = (rollout: readonly { nodePool: string; current: number; total: number }[]) => {
+      const seen = rollout.map((p) => `${p.nodePool}: ${p.total - p.current} of ${p.total} drifted`).join(", ");
+      if (drift.at(-1) !== seen) drift.push(seen);
+    };
+    d.startDisruption({ commit: () => commit, onRollout });
     await d.runFor(30_000, 5_000);
     assert.deepEqual(
       d.nodeClaims().map((c) => c.metadata?.name),
@@ -234,6 +240,11 @@ test("an EC2NodeClass change drifts every node; each is replaced, with rollout p
     assert.equal(rollout.at(-1), "2 of 2 nodes on the current template at c200000 (by commit c200000: 2)");
     const nodePool = d.w.list("karpenter.sh/v1", "NodePool")[0];
     assert.ok(nodePool && conditionTrue(nodePool, "RolledOut"));
+    // None drifted, both once the EC2NodeClass changed, then one fewer with each replacement (a replacement's node
+    // counts from its launch; the drifted one it replaces stops counting once it is being deleted).
+    assert.equal(drift[0], "default: 0 of 2 drifted");
+    assert.ok(drift.includes("default: 2 of 2 drifted"), drift.join("; "));
+    assert.equal(drift.at(-1), "default: 0 of 2 drifted");
   } finally {
     await d.stop();
   }
