@@ -16,9 +16,8 @@
 // them. Either replica may win the Lease (the one started later too), so the one that leads is killed; on a loaded
 // machine a stalled leader may still act for a moment beside its successor. A failure names, for each lost or
 // repeated event, every life whose log names the object, how that life ended, the last step it logged about it and
-// whether its status commits reached the branch. Outside `npm test` (`npm run scenario:crash-safety`; CRASH_LOG=file
-// keeps every life's log and the repository) until it has held on enough seeds since its last failure: seed 163093
-// ended with a NodeClaim whose instance was not running, which its settling did not wait for (docs/operations.md).
+// whether its status commits reached the branch. Part of `npm test` with a new seed each run;
+// `npm run scenario:crash-safety` runs it alone (CRASH_LOG=file keeps every life's log and the repository).
 import assert from "node:assert/strict";
 import { after, before, test } from "node:test";
 import { cpSync, writeFileSync } from "node:fs";
@@ -230,7 +229,9 @@ async function killPoint(life: PoolkeeperProcess, index: number): Promise<Omit<L
       clock.sleep(delayMs + window.withinMs).then(() => false),
       life.exit().then(() => false),
     ]);
-    killedAt = seen ? `at ${window.what}` : `after ${delayMs + window.withinMs} simulated ms (no ${window.what})`;
+    killedAt = seen
+      ? `at ${window.what}`
+      : `after ${delayMs + window.withinMs} simulated ms (waited for ${window.what} in vain)`;
     if (seen && window.what === "a launch") {
       await Promise.race([clock.sleep(intoLaunchMs), life.exit()]);
       killedAt = `${intoLaunchMs} simulated ms into a launch`;
