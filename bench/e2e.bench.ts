@@ -34,6 +34,11 @@ const PROFILE = process.env.E2E_PROFILE;
  */
 const HEAP_SNAPSHOT = process.env.E2E_HEAP_SNAPSHOT;
 const HEAP_SNAPSHOT_AFTER_MS = (process.env.E2E_HEAP_SNAPSHOT_AFTER_MS ?? "0").split(",").map(Number);
+/**
+ * E2E_HEAP_SNAPSHOT_IN=scale-in: the snapshots' times count from the scale-in's start instead, and they are taken
+ * beside the phase (not awaited before it), for what holds memory while consolidation deletes nodes.
+ */
+const HEAP_SNAPSHOT_IN_SCALE_IN = process.env.E2E_HEAP_SNAPSHOT_IN === "scale-in";
 /** What the controller runs: the compiled dist/ (E2E_DIST=1) or the sources. */
 const ENTRY = process.env.E2E_DIST === "1" ? "dist/" : "the sources";
 const DECIDED = "computed new nodeclaim(s) to fit pod(s)";
@@ -111,15 +116,17 @@ async function phaseEnd(
 /**
  * The controller's memory sampled every 500 ms of wall time: the sample with the largest RSS says what the peak was
  * made of (the V8 heap V8 held, outside it), which the figures after a forced GC cannot; the one with the most V8
- * heap in use, when (wall time) that was.
+ * heap in use and the one with the most ArrayBuffers; when (wall time) each was.
  */
 function samplePeak(w: BenchWorld): {
   stop: () => void;
-  peak: () => ControllerUsage | undefined;
-  heapPeak: () => { usage: ControllerUsage; at: number } | undefined;
+  peak: () => Sample | undefined;
+  heapPeak: () => Sample | undefined;
+  arrayBuffersPeak: () => Sample | undefined;
 } {
-  let peak: ControllerUsage | undefined;
-  let heapPeak: { usage: ControllerUsage; at: number } | undefined;
+  let peak: Sample | undefined;
+  let heapPeak: Sample | undefined;
+  let arrayBuffersPeak: Sample | undefined;
   let busy = false;
   const timer = setInterval(() => {
     if (busy) return;
@@ -127,14 +134,44 @@ function samplePeak(w: BenchWorld): {
     w.controller
       .usage()
       .then((u) => {
-        if (peak === undefined || u.rssBytes > peak.rssBytes) peak = u;
-        if (heapPeak === undefined || u.heapUsedBytes > heapPeak.usage.heapUsedBytes)
-          heapPeak = { usage: u, at: wall() };
+        const sample = { usage: u, at: wall() };
+        if (peak === undefined || u.rssBytes > peak.usage.rssBytes) peak = sample;
+        if (heapPeak === undefined || u.heapUsedBytes > heapPeak.usage.heapUsedBytes) heapPeak = sample;
+        if (arrayBuffersPeak === undefined || u.arrayBuffersBytes > arrayBuffersPeak.usage.arrayBuffersBytes)
+          arrayBuffersPeak = sample;
       })
       .catch(() => {})
       .finally(() => (busy = false));
   }, 500);
-  return { stop: () => clearInterval(timer), peak: () => peak, heapPeak: () => heapPeak };
+  return {
+    stop: () => clearInterval(timer),
+    peak: () => peak,
+    heapPeak: () => heapPeak,
+    arrayBuffersPeak: () => arrayBuffersPeak,
+  };
+}
+
+interface Sample {
+  usage: ControllerUsage;
+  /** Wall time it was taken. */
+  at: number;
+}
+
+/** When a sample was taken: into the scale-in, or after the first decision was read. */
+function when(at: number): string {
+  if (scaleInAt !== undefined && at >= scaleInAt) return `, ${s(at - scaleInAt)} into the scale-in`;
+  return decidedAt === undefined ? "" : `, ${s(at - decidedAt)} after the first decision was read`;
+}
+
+/** Heap snapshots of the controller HEAP_SNAPSHOT_AFTER_MS (wall) after `from`, one after the other. */
+async function heapSnapshots(w: BenchWorld, prefix: string, from: number, what: string): Promise<void> {
+  for (const after of HEAP_SNAPSHOT_AFTER_MS) {
+    await new Promise((resolve) => setTimeout(resolve, Math.max(0, from + after - wall())));
+    const file = `${prefix}-${after}.heapsnapshot`;
+    const started = wall();
+    await w.controller.heapSnapshot(file);
+    progress(w, `a heap snapshot ${after} ms after ${what} (took ${s(wall() - started)}): ${file}`);
+  }
 }
 
 const w = await startBenchWorld(FACTOR);
@@ -142,6 +179,8 @@ let report: () => void;
 let sampler: ReturnType<typeof samplePeak> | undefined;
 /** Wall time the scale-out's first decision was read from the log. */
 let decidedAt: number | undefined;
+/** Wall time the scale-in started. */
+let scaleInAt: number | undefined;
 try {
   sampler = samplePeak(w);
   await ready(w);
@@ -179,15 +218,8 @@ try {
       await stopProfile(PROFILE);
       progress(w, `the controller's CPU profile up to its first decision: ${PROFILE}`);
     }
-    if (HEAP_SNAPSHOT !== undefined) {
-      const at = await decided;
-      for (const after of HEAP_SNAPSHOT_AFTER_MS) {
-        await new Promise((resolve) => setTimeout(resolve, Math.max(0, at + after - wall())));
-        const file = `${HEAP_SNAPSHOT}-${after}.heapsnapshot`;
-        const started = wall();
-        await w.controller.heapSnapshot(file);
-        progress(w, `a heap snapshot ${after} ms after the first decision (took ${s(wall() - started)}): ${file}`);
-      }
+    if (HEAP_SNAPSHOT !== undefined && !HEAP_SNAPSHOT_IN_SCALE_IN) {
+      await heapSnapshots(w, HEAP_SNAPSHOT, await decided, "the first decision");
     }
     // Not awaited: a scale-out that never decides is reported as not finished, not waited for.
     decided.then((t) => (decidedAt = t)).catch(() => {});
@@ -202,7 +234,12 @@ try {
     const inSim = w.clock.now().getTime();
     const inWall = wall();
     w.scale(SCALE_IN);
+    scaleInAt = inWall;
     progress(w, "scale-in to 700 pods");
+    const snapshots =
+      HEAP_SNAPSHOT !== undefined && HEAP_SNAPSHOT_IN_SCALE_IN
+        ? heapSnapshots(w, HEAP_SNAPSHOT, inWall, "the scale-in's start")
+        : Promise.resolve();
     let claims = w.nodeClaims();
     let changedAt = w.clock.now().getTime();
     const inDone = await until(
@@ -220,6 +257,7 @@ try {
       },
       SCALE_IN_LIMIT_MS,
     );
+    await snapshots;
     const back = await phaseEnd(w, inDone, inSim, inWall, out.usage);
     const backMemory = describeBreakdown(await w.controller.breakdown());
     progress(w, inDone ? `consolidation settled at ${back.nodeClaims} NodeClaims` : "consolidation: not settled");
@@ -283,20 +321,28 @@ try {
           `${verdict(back.usage.maxRssBytes <= 200 * MiB)}); V8 heap after a forced GC: ${mib(idle.heapBytes)} idle, ` +
           `${mib(out.heapBytes)} after the scale-out, ${mib(back.heapBytes)} after the scale-in`,
       );
-      const at = sampler?.peak();
-      if (at !== undefined) {
+      const peakAt = sampler?.peak();
+      if (peakAt !== undefined) {
+        const at = peakAt.usage;
         console.log(
-          `at the largest RSS sampled (${mib(at.rssBytes)}): V8 heap total ${mib(at.heapTotalBytes)}, outside the ` +
-            `heap ${mib(at.externalBytes)} (ArrayBuffers ${mib(at.arrayBuffersBytes)}), the rest (the binary, malloc) ` +
+          `at the largest RSS sampled (${mib(at.rssBytes)}${when(peakAt.at)}): V8 heap total ` +
+            `${mib(at.heapTotalBytes)}, outside the heap ${mib(at.externalBytes)} (ArrayBuffers ` +
+            `${mib(at.arrayBuffersBytes)}), the rest (the binary, malloc) ` +
             `${mib(at.rssBytes - at.heapTotalBytes - at.externalBytes)}`,
         );
       }
       const heapAt = sampler?.heapPeak();
       if (heapAt !== undefined) {
-        const since = decidedAt === undefined ? "" : `, ${s(heapAt.at - decidedAt)} after the first decision was read`;
         console.log(
           `the most V8 heap in use sampled: ${mib(heapAt.usage.heapUsedBytes)} of ${mib(heapAt.usage.heapTotalBytes)} ` +
-            `(RSS then ${mib(heapAt.usage.rssBytes)}${since})`,
+            `(RSS then ${mib(heapAt.usage.rssBytes)}${when(heapAt.at)})`,
+        );
+      }
+      const buffersAt = sampler?.arrayBuffersPeak();
+      if (buffersAt !== undefined) {
+        console.log(
+          `the most ArrayBuffers sampled: ${mib(buffersAt.usage.arrayBuffersBytes)} (RSS then ` +
+            `${mib(buffersAt.usage.rssBytes)}${when(buffersAt.at)})`,
         );
       }
       console.log(

@@ -2,6 +2,7 @@
 // sets for each mode and option, read back as objects and checked for what a platform team reviews (system nodes
 // only, hardened pods, probes, webhook rules and TLS), the values Helm must refuse, and `helm package`.
 import assert from "node:assert/strict";
+import { spawnSync } from "node:child_process";
 import { createPrivateKey, X509Certificate } from "node:crypto";
 import { mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
@@ -331,6 +332,62 @@ describe("helm template", () => {
         }),
       ),
       {},
+    );
+  });
+
+  test("run's node flags: on node's command line before the image's entry point, which Node accepts", async () => {
+    const containerOf = async (values: object) => {
+      const { code, stderr, objects } = await template(values);
+      assert.equal(code, 0, stderr);
+      const container = podSpec(one(objects, "StatefulSet", "poolkeeper-controller")).containers[0];
+      const command = container?.command as string[] | undefined;
+      const env = (container?.env ?? []) as { name: string; value?: string }[];
+      return { command, nodeOptions: env.find((e) => e.name === "NODE_OPTIONS")?.value };
+    };
+    // The image's entry point, from the Dockerfile: the command must run the same script.
+    const entrypoint = JSON.parse(
+      /^ENTRYPOINT\s+(\[.*\])\s*$/m.exec(readFileSync(join(CHART_DIR, "..", "..", "Dockerfile"), "utf8"))?.[1] ??
+        "null",
+    ) as string[];
+    const [node, ...script] = entrypoint;
+    // The default: the image's entry point as it is, and a NODE_OPTIONS Node starts with.
+    const defaults = await containerOf(AUTOSCALER);
+    assert.equal(defaults.command, undefined);
+    const plain = spawnSync(process.execPath, ["-e", "0"], {
+      env: { PATH: process.env.PATH, NODE_OPTIONS: defaults.nodeOptions ?? "" },
+      encoding: "utf8",
+    });
+    assert.equal(plain.status, 0, plain.stderr);
+    // --optimize-for-size: Node refuses it in NODE_OPTIONS ("is not allowed in NODE_OPTIONS") and exits, so the
+    // chart puts it on node's command line, where the process starts with it and the chart's NODE_OPTIONS.
+    const refused = spawnSync(process.execPath, ["-e", "0"], {
+      env: { PATH: process.env.PATH, NODE_OPTIONS: `${defaults.nodeOptions ?? ""} --optimize-for-size` },
+      encoding: "utf8",
+    });
+    assert.notEqual(refused.status, 0, "NODE_OPTIONS with --optimize-for-size: why the flag is not in nodeOptions");
+    const optimized = await containerOf(
+      withValues(AUTOSCALER, { controller: { runNodeFlags: "--optimize-for-size" } }),
+    );
+    assert.deepEqual(optimized.command, [node, "--optimize-for-size", ...script]);
+    const started = spawnSync(process.execPath, [...(optimized.command ?? []).slice(1, -1), "-e", "0"], {
+      env: { PATH: process.env.PATH, NODE_OPTIONS: optimized.nodeOptions ?? "" },
+      encoding: "utf8",
+    });
+    assert.equal(started.status, 0, started.stderr);
+    // Two flags, split on spaces; none in policy mode (sync was not measured with them) or when null.
+    assert.deepEqual(
+      (await containerOf(withValues(AUTOSCALER, { controller: { runNodeFlags: " --optimize-for-size  --trace-gc" } })))
+        .command,
+      [node, "--optimize-for-size", "--trace-gc", ...script],
+    );
+    assert.equal(
+      (await containerOf(withValues(AUTOSCALER, { mode: "policy", controller: { runNodeFlags: "--trace-gc" } })))
+        .command,
+      undefined,
+    );
+    assert.equal(
+      (await containerOf(withValues(AUTOSCALER, { controller: { runNodeFlags: null } }))).command,
+      undefined,
     );
   });
 
