@@ -1,5 +1,5 @@
 // Bundles the `poolkeeper` command (cli/main.ts, what bin/poolkeeper.js runs) with its dependencies into one
-// directory of minified, tree-shaken ES modules for Node 24 (esbuild, https://esbuild.github.io/api/):
+// directory of minified, tree-shaken ES modules for Node (esbuild, https://esbuild.github.io/api/):
 //
 //   node scripts/bundle.ts [out-dir]        (default: dist/bundle)
 //
@@ -130,7 +130,8 @@ export async function bundleCli(outdir: string): Promise<BundleResult> {
     bundle: true,
     format: "esm",
     platform: "node",
-    target: "node24",
+    // The oldest Node package.json's engines promise: the package runs the bundle there too.
+    target: "node22.19",
     splitting: true,
     // Flat: a module's `new URL("./git-process-child.js", import.meta.url)` resolves beside whichever chunk holds it.
     chunkNames: "[name]-[hash]",
