@@ -18,7 +18,10 @@ export function controllerEntry(dist: boolean, bundle: boolean): string {
   const bundled = existsSync(new URL("../dist/bundle/main.js", import.meta.url));
   if (dist && bundle) throw new Error("e2e bench: E2E_DIST=1 and E2E_BUNDLE=1 ask for two different controllers");
   if (bundle && !bundled) throw new Error("e2e bench: E2E_BUNDLE=1 needs dist/bundle/ (`node scripts/bundle.ts`)");
-  if (dist && bundled) throw new Error("e2e bench: E2E_DIST=1 measures dist/ alone, and dist/bundle/ is there");
+  if (dist && bundled)
+    throw new Error(
+      "e2e bench: E2E_DIST=1 measures dist/ alone: remove dist/bundle/, which bin/poolkeeper.js would run",
+    );
   if (dist && !existsSync(new URL("../dist/cli/main.js", import.meta.url)))
     throw new Error("e2e bench: E2E_DIST=1 needs dist/ (`npm run build`)");
   return dist ? "dist/" : bundle ? "the bundle (dist/bundle/)" : "the sources";
