@@ -9,6 +9,7 @@ import { copyFileSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync 
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { after, before, describe, test } from "node:test";
+import type { Metafile } from "esbuild";
 import { bundleCli } from "../../scripts/bundle.ts";
 import { LARGE_FILE_BYTES } from "../../gitops/large-files.ts";
 import { projectRoot } from "../support/fixtures.ts";
@@ -39,13 +40,14 @@ function poolkeeper(entry: string, args: string[]): Promise<Run> {
 const SOURCES = join(projectRoot, "bin", "poolkeeper.js");
 let dir: string;
 let bundled: string;
+let metafile: Metafile;
 
 before(async () => {
   dir = mkdtempSync(join(tmpdir(), "poolkeeper-bundle-"));
   mkdirSync(join(dir, "bin"));
   copyFileSync(SOURCES, join(dir, "bin", "poolkeeper.js"));
   copyFileSync(join(projectRoot, "package.json"), join(dir, "package.json"));
-  await bundleCli(join(dir, "dist", "bundle"));
+  ({ metafile } = await bundleCli(join(dir, "dist", "bundle")));
   bundled = join(dir, "bin", "poolkeeper.js");
 });
 after(() => rmSync(dir, { recursive: true, force: true }));
@@ -64,6 +66,17 @@ describe("the bundled command", () => {
     ]) {
       assert.ok(licences.includes(dependency), dependency);
     }
+  });
+
+  test("makes the adapters' substitutions: client-node without its generated APIs, the EC2 client's ES build", () => {
+    const inputs = Object.keys(metafile.inputs);
+    const has = (pattern: RegExp) => inputs.some((input) => pattern.test(input));
+    assert.ok(has(/@kubernetes\/client-node\/dist\/config\.js$/), "KubeConfig is client-node's own");
+    assert.ok(has(/@kubernetes\/client-node\/dist\/gen\/configuration\.js$/), "createConfiguration's file");
+    assert.equal(has(/@kubernetes\/client-node\/dist\/gen\/index\.js$/), false, "gen/index.js is not bundled");
+    assert.ok(has(/@aws-sdk\/client-ec2\/dist-es\/commands\/CreateFleetCommand\.js$/), "a command's own file");
+    assert.equal(has(/@aws-sdk\/client-ec2\/dist-cjs\//), false, "the CommonJS bundle of every command is not");
+    assert.equal(has(/adapters\/aws\/ec2-sdk\.ts$/) && has(/adapters\/kube\/client-node\.ts$/), true);
   });
 
   test("--version, --help and run --help print what the sources print", async () => {
