@@ -36,8 +36,11 @@ const PROBES: [string, string | undefined][] = [
   ["controller/", project("controller/index.ts")],
   ["gitops/", project("gitops/index.ts")],
   ["run's modules, from the sources (type stripping)", project("cli/commands/run.ts")],
-  ["run's modules, from dist/ (what the package runs)", project("dist/cli/commands/run.js")],
-  ["run's modules, from the bundle (dist/bundle/run.js, `node scripts/bundle.ts`)", project("dist/bundle/run.js")],
+  ["run's modules, from dist/ (tsc's output, without the bundle)", project("dist/cli/commands/run.js")],
+  [
+    "run's modules, from the bundle (dist/bundle/run.js: what the package and the image run)",
+    project("dist/bundle/run.js"),
+  ],
   ["the command line's entry, from dist/ (cli/main.js)", project("dist/cli/main.js")],
   ["the command line's entry, from the bundle (dist/bundle/main.js)", project("dist/bundle/main.js")],
 ];
