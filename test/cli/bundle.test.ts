@@ -79,11 +79,12 @@ describe("the bundled command", () => {
     assert.equal(has(/adapters\/aws\/ec2-sdk\.ts$/) && has(/adapters\/kube\/client-node\.ts$/), true);
   });
 
-  test("--version, --help and run --help print what the sources print", async () => {
+  test("--version, --help, run --help and demo --help print what the sources print", async () => {
     const version = await poolkeeper(bundled, ["--version"]);
     const pkg = JSON.parse(readFileSync(join(projectRoot, "package.json"), "utf8")) as { version: string };
     assert.deepEqual(version, { code: 0, stdout: `${pkg.version}\n`, stderr: "" });
-    for (const args of [["--help"], ["run", "--help"]]) {
+    // `demo` first starts again with its heap settings (bin/poolkeeper.js reads them from the bundle's own entry).
+    for (const args of [["--help"], ["run", "--help"], ["demo", "--help"]]) {
       const [fromBundle, fromSources] = await Promise.all([poolkeeper(bundled, args), poolkeeper(SOURCES, args)]);
       assert.equal(fromBundle.code, 0, fromBundle.stderr);
       assert.deepEqual(fromBundle, fromSources, args.join(" "));
