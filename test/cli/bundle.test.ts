@@ -2,7 +2,8 @@
 // directory that holds bin/poolkeeper.js, package.json and dist/bundle/ and nothing else — no sources, no dist/, no
 // node_modules — and run there as a process. What it prints is what the sources print for the same arguments; `run`
 // starts against the simulated world, clones the pool repository in its Git child process, parses a pool file over
-// the large-file threshold in its worker thread, leads, and stops with exit 0 on SIGTERM.
+// the large-file threshold in its worker thread, leads, and stops with exit 0 on SIGTERM; `sim` builds its world
+// from the catalog copied beside the bundle's chunks.
 import assert from "node:assert/strict";
 import { execFile } from "node:child_process";
 import { copyFileSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync } from "node:fs";
@@ -96,6 +97,15 @@ describe("the bundled command", () => {
     const [fromBundle, fromSources] = await Promise.all([poolkeeper(bundled, args), poolkeeper(SOURCES, args)]);
     assert.match(fromSources.stdout, /objects denied/);
     assert.deepEqual(fromBundle, fromSources);
+  });
+
+  test("sim serves the world, whose instance types come from the catalog copied beside the chunks", async (t) => {
+    const sim = startPoolkeeper(["sim", "--dir", join(dir, "sim")], { PATH: process.env.PATH }, bundled);
+    t.after(() => void sim.child.kill("SIGKILL"));
+    // Printed once the world is built (from the catalog) and serving.
+    await sim.line((l) => String(l.msg).startsWith("export KUBECONFIG="), "the world serving");
+    sim.child.kill("SIGTERM");
+    assert.equal(await sim.exit(), 0, sim.stderr());
   });
 
   describe("run", () => {
