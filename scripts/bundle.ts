@@ -49,7 +49,8 @@ function ec2SdkModule(): string {
   return `import { ${names.join(", ")} } from "@aws-sdk/client-ec2";\nexport const ec2Sdk = { ${names.join(", ")} };\n`;
 }
 
-/** adapters/kube/client-node.ts without its resolve hook (the alias below does its work). */
+/** adapters/kube/client-node.ts without its resolve hook (the gen/index.js substitution below does its work); a name
+ * it exports and this lacks fails the build. */
 const CLIENT_NODE_MODULE = `
 export { KubeConfig } from "@kubernetes/client-node/dist/config.js";
 export { ListWatch } from "@kubernetes/client-node/dist/cache.js";
@@ -94,7 +95,7 @@ const substitutions: Plugin = {
     // helpers in the generated validators): a free require() is one esbuild bundles, still called when it was.
     // A JSON file read beside the module: its URL names the copy beside the chunks.
     build.onLoad({ filter: /\.(ts|js)$/ }, (args) => {
-      if (args.path.includes(`${"node_modules"}`) || !args.path.startsWith(root)) return undefined;
+      if (args.path.includes("node_modules") || !args.path.startsWith(root)) return undefined;
       const text = readFileSync(args.path, "utf8");
       const requires = text.includes("createRequire(import.meta.url)");
       const urls = /new URL\("([^"]+\.json)", import\.meta\.url\)/.test(text);
