@@ -50,7 +50,7 @@ function ec2SdkModule(): string {
 }
 
 /** adapters/kube/client-node.ts without its resolve hook (the gen/index.js substitution below does its work); a name
- * it exports and this lacks fails the build. */
+ * the adapters import from it and this lacks fails the build (esbuild: no matching export). */
 const CLIENT_NODE_MODULE = `
 export { KubeConfig } from "@kubernetes/client-node/dist/config.js";
 export { ListWatch } from "@kubernetes/client-node/dist/cache.js";
