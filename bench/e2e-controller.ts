@@ -4,11 +4,28 @@
 // `resourceUsage().maxRSS` (the peak resident set, as the kernel keeps it) and the V8 heap after
 // `HeapProfiler.collectGarbage` — the same on every platform, and with no hook in the program itself.
 import { spawn, type ChildProcess } from "node:child_process";
-import { closeSync, fstatSync, openSync, readSync, writeFileSync, writeSync } from "node:fs";
+import { closeSync, existsSync, fstatSync, openSync, readSync, writeFileSync, writeSync } from "node:fs";
 import { fileURLToPath } from "node:url";
 import { nativeBreakdown, type MemoryBreakdown } from "./memory-breakdown.ts";
 
 const ENTRY = fileURLToPath(new URL("../bin/poolkeeper.js", import.meta.url));
+
+/**
+ * What bin/poolkeeper.js will run for the controller, checked against what the bench was asked to measure: without
+ * type stripping it runs the bundle when dist/bundle/ is there, dist/ otherwise.
+ */
+export function controllerEntry(dist: boolean, bundle: boolean): string {
+  const bundled = existsSync(new URL("../dist/bundle/main.js", import.meta.url));
+  if (dist && bundle) throw new Error("e2e bench: E2E_DIST=1 and E2E_BUNDLE=1 ask for two different controllers");
+  if (bundle && !bundled) throw new Error("e2e bench: E2E_BUNDLE=1 needs dist/bundle/ (`node scripts/bundle.ts`)");
+  if (dist && bundled)
+    throw new Error(
+      "e2e bench: E2E_DIST=1 measures dist/ alone: remove dist/bundle/, which bin/poolkeeper.js would run",
+    );
+  if (dist && !existsSync(new URL("../dist/cli/main.js", import.meta.url)))
+    throw new Error("e2e bench: E2E_DIST=1 needs dist/ (`npm run build`)");
+  return dist ? "dist/" : bundle ? "the bundle (dist/bundle/)" : "the sources";
+}
 
 type LogLine = Record<string, unknown>;
 

@@ -180,11 +180,12 @@ export async function startBenchWorld(factor: number): Promise<BenchWorld> {
         : {}),
     },
     process.env.E2E_LOG ?? join(dir, "controller.log"),
-    // E2E_DIST=1: the compiled dist/ (`npm run build`), as the package and the container run it, not the sources.
+    // E2E_DIST=1: the compiled dist/ (`npm run build`), not the sources; E2E_BUNDLE=1: the bundle (dist/bundle/,
+    // `node scripts/bundle.ts`), which bin/poolkeeper.js prefers to dist/ when it is there (e2e.bench.ts checks which).
     // E2E_NODE_FLAGS: Node and V8 flags NODE_OPTIONS refuses (`--trace-gc`, whose lines land in the log file and
     // are skipped as not JSON), space-separated.
     [
-      ...(process.env.E2E_DIST === "1" ? ["--no-experimental-strip-types"] : []),
+      ...(process.env.E2E_DIST === "1" || process.env.E2E_BUNDLE === "1" ? ["--no-experimental-strip-types"] : []),
       ...(process.env.E2E_NODE_FLAGS ?? "").split(" ").filter((flag) => flag !== ""),
     ],
   );

@@ -12,7 +12,7 @@
 // phase — each against the target.
 import { loadavg } from "node:os";
 import { BOOT_DELAY_MS, startBenchWorld, type BenchWorld, type Utilization } from "./e2e-world.ts";
-import type { ControllerUsage } from "./e2e-controller.ts";
+import { controllerEntry, type ControllerUsage } from "./e2e-controller.ts";
 import { describeBreakdown } from "./memory-breakdown.ts";
 
 const FACTOR = Number(process.env.E2E_TIME_FACTOR ?? 2);
@@ -39,8 +39,8 @@ const HEAP_SNAPSHOT_AFTER_MS = (process.env.E2E_HEAP_SNAPSHOT_AFTER_MS ?? "0").s
  * beside the phase (not awaited before it), for what holds memory while consolidation deletes nodes.
  */
 const HEAP_SNAPSHOT_IN_SCALE_IN = process.env.E2E_HEAP_SNAPSHOT_IN === "scale-in";
-/** What the controller runs: the compiled dist/ (E2E_DIST=1) or the sources. */
-const ENTRY = process.env.E2E_DIST === "1" ? "dist/" : "the sources";
+/** What the controller runs: the compiled dist/ (E2E_DIST=1), the bundle (E2E_BUNDLE=1) or the sources. */
+const ENTRY = controllerEntry(process.env.E2E_DIST === "1", process.env.E2E_BUNDLE === "1");
 const DECIDED = "computed new nodeclaim(s) to fit pod(s)";
 const MiB = 1024 * 1024;
 

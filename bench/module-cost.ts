@@ -6,7 +6,8 @@
 //   node bench/module-cost.ts [NAME=VALUE…] [-- node flags…]
 //
 // e.g. `node bench/module-cost.ts MALLOC_MMAP_THRESHOLD_=32768 -- --lite-mode`. Figures vary with the machine's
-// load by a few MiB; compare rows of one run. `run`'s graph from dist/ needs `npm run build` first.
+// load by a few MiB; compare rows of one run. `run`'s graph from dist/ needs `npm run build` first, from the bundle
+// `node scripts/bundle.ts`.
 import { spawnSync } from "node:child_process";
 import { existsSync } from "node:fs";
 import { loadavg } from "node:os";
@@ -35,7 +36,13 @@ const PROBES: [string, string | undefined][] = [
   ["controller/", project("controller/index.ts")],
   ["gitops/", project("gitops/index.ts")],
   ["run's modules, from the sources (type stripping)", project("cli/commands/run.ts")],
-  ["run's modules, from dist/ (what the package runs)", project("dist/cli/commands/run.js")],
+  ["run's modules, from dist/ (tsc's output, without the bundle)", project("dist/cli/commands/run.js")],
+  [
+    "run's modules, from the bundle (dist/bundle/run.js: what the package and the image run)",
+    project("dist/bundle/run.js"),
+  ],
+  ["the command line's entry, from dist/ (cli/main.js)", project("dist/cli/main.js")],
+  ["the command line's entry, from the bundle (dist/bundle/main.js)", project("dist/bundle/main.js")],
 ];
 
 /** The chart's defaults (charts/poolkeeper/values.yaml, controller.nodeOptions and controller.mallocArenaMax). */

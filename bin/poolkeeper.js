@@ -1,7 +1,8 @@
 #!/usr/bin/env node
 // Entry point of the `poolkeeper` command. A source checkout runs the TypeScript directly (Node 24 strips
 // types; `npm ci` installs Node 24 as a devDependency and npx puts it first on PATH); a built package, or a
-// Node without type stripping, runs the compiled dist/.
+// Node without type stripping, runs the bundle (dist/bundle/, scripts/bundle.ts: less code for V8 to hold), or the
+// compiled dist/ where there is no bundle.
 import { existsSync } from "node:fs";
 import module from "node:module";
 
@@ -21,8 +22,10 @@ for (const stream of [process.stdout, process.stderr]) {
 }
 
 const source = new URL("../cli/main.ts", import.meta.url);
-const built = new URL("../dist/cli/main.js", import.meta.url);
+const bundled = new URL("../dist/bundle/main.js", import.meta.url);
+const compiled = new URL("../dist/cli/main.js", import.meta.url);
 const useSource = existsSync(source) && Boolean(process.features.typescript);
+const built = existsSync(bundled) ? bundled : compiled;
 if (!useSource && !existsSync(built)) {
   console.error("poolkeeper: this Node.js cannot run TypeScript sources and dist/ is missing: run `npm run build`.");
   process.exit(2);
@@ -31,7 +34,11 @@ if (!useSource && !existsSync(built)) {
 // where Node can (process.execve, Node >= 22.15 on POSIX); elsewhere it runs on with Node's defaults.
 const argv = process.argv.slice(2);
 if (typeof process.execve === "function" && argv.includes("demo")) {
-  const settings = useSource ? "../cli/demo/heap-settings.ts" : "../dist/cli/demo/heap-settings.js";
+  const settings = useSource
+    ? "../cli/demo/heap-settings.ts"
+    : built === bundled
+      ? "../dist/bundle/heap-settings.js"
+      : "../dist/cli/demo/heap-settings.js";
   const { demoRelaunch } = await import(new URL(settings, import.meta.url).href);
   const relaunch = demoRelaunch(argv, process.env, process.execArgv);
   if (relaunch)

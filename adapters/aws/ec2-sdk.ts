@@ -6,7 +6,8 @@
 // as published. A resolve hook (node:module registerHooks), for files inside that build only, adds the extension,
 // serves package.json as a module and marks the files as ES modules; imports of other packages (@smithy/*,
 // @aws-sdk/core) resolve as always, to the same CommonJS builds the other SDK clients use. The commands' schemas
-// (one 1.35 MB file) still load whole. The types stay the package's own.
+// (one 1.35 MB file) still load whole. The types stay the package's own. The shipped bundle imports the same names
+// from the same build at build time (scripts/bundle.ts, which reads the lists below) and does not run this module.
 import { existsSync, readFileSync } from "node:fs";
 import { registerHooks } from "node:module";
 import { fileURLToPath } from "node:url";

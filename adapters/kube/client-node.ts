@@ -6,7 +6,8 @@
 // start-up (bench/module-cost.ts; docs/performance.md, "End to end"). A resolve hook (node:module registerHooks)
 // hands that one import of that one file a module re-exporting the same two names from the same files of the
 // package, so KubeConfig is client-node's own code, unchanged, and `makeApiClient` still works. The hook is
-// registered before client-node's config.js is first resolved: this module imports it dynamically.
+// registered before client-node's config.js is first resolved: this module imports it dynamically. The shipped
+// bundle makes the same substitution at build time (scripts/bundle.ts) and does not run this module.
 import { registerHooks } from "node:module";
 
 const CONFIG = import.meta.resolve("@kubernetes/client-node/dist/config.js");

@@ -1,8 +1,8 @@
 // The container image, checked without a Docker engine: the Dockerfile read instruction by instruction, and the
-// build context as .dockerignore leaves it. Every file a COPY names is in the context; every file the build compiles
+// build context as .dockerignore leaves it. Every file a COPY names is in the context; every file the build bundles
 // (tsconfig.build.json's sources and what they import: the JSON catalog, package.json) is copied into the build
-// stage; the final stage is Node 24 slim with production dependencies only, a numeric non-root user and
-// `poolkeeper` as its entrypoint.
+// stage with the bundling script; the final stage is Node 24 slim with the bundle alone (its dependencies inside it,
+// no node_modules), a numeric non-root user and `poolkeeper` as its entrypoint.
 import assert from "node:assert/strict";
 import { existsSync, readFileSync, statSync } from "node:fs";
 import { dirname, join, relative, resolve } from "node:path";
@@ -108,7 +108,7 @@ describe("Dockerfile", () => {
   test("every stage is Node 24 slim, and the final one runs poolkeeper as a numeric non-root user", () => {
     assert.deepEqual(
       stages.map((s) => s.base),
-      ["node:24-slim", "node:24-slim", "node:24-slim"],
+      ["node:24-slim", "node:24-slim"],
     );
     const last = (keyword: string) => final.instructions.filter((i) => i.keyword === keyword).at(-1)?.args;
     const user = last("USER") ?? "";
@@ -118,24 +118,21 @@ describe("Dockerfile", () => {
     assert.equal(last("WORKDIR"), "/app");
   });
 
-  test("the final stage has production dependencies only, the compiled dist/ and what makes it run", () => {
+  test("the final stage has the bundle and what makes it run, and no node_modules", () => {
     const copies = final.instructions.filter((i) => i.keyword === "COPY").map(copyOf);
     assert.deepEqual(
       copies.map((c) => [c.from ?? "context", c.sources.join(" "), c.destination]),
       [
         ["context", "package.json", "./"],
         ["context", "bin/poolkeeper.js", "bin/"],
-        ["production-dependencies", "/app/node_modules", "node_modules/"],
-        ["build", "/src/dist", "dist/"],
+        ["build", "/src/dist/bundle", "dist/bundle/"],
       ],
     );
-    const dependencies = stages.find((s) => s.name === "production-dependencies") as Stage;
-    const installs = dependencies.instructions.filter((i) => i.keyword === "RUN").map((i) => i.args);
-    assert.deepEqual(installs, ["npm ci --omit=dev --ignore-scripts --no-audit --no-fund"]);
     assert.ok(!final.instructions.some((i) => i.keyword === "RUN"), "nothing is installed or built in the final stage");
-    // bin/poolkeeper.js runs ../dist/cli/main.js when the sources are absent, as they are in the image.
-    assert.match(readFileSync(join(projectRoot, "bin/poolkeeper.js"), "utf8"), /"\.\.\/dist\/cli\/main\.js"/);
-    // package.json's "type": "module" makes the compiled .js files ES modules.
+    // bin/poolkeeper.js runs ../dist/bundle/main.js when the sources are absent, as they are in the image (and the
+    // bundle runs without node_modules: test/cli/bundle.test.ts).
+    assert.match(readFileSync(join(projectRoot, "bin/poolkeeper.js"), "utf8"), /"\.\.\/dist\/bundle\/main\.js"/);
+    // package.json's "type": "module" makes the bundle's .js files ES modules.
     assert.equal(
       (JSON.parse(readFileSync(join(projectRoot, "package.json"), "utf8")) as { type: string }).type,
       "module",
@@ -157,7 +154,7 @@ describe("Dockerfile", () => {
     }
   });
 
-  test("the build stage has every file the build compiles or imports, and the context nothing of the tests", () => {
+  test("the build stage has every file the bundle is built from, and the context nothing of the tests", () => {
     const copied = build.instructions
       .filter((i) => i.keyword === "COPY")
       .map(copyOf)
@@ -165,9 +162,12 @@ describe("Dockerfile", () => {
     const isCopied = (path: string) => copied.some((source) => path === source || path.startsWith(`${source}/`));
     const inputs = buildInputs();
     assert.ok(inputs.includes("data/ec2-instance-types.json") && inputs.includes("package.json"), "JSON imports");
-    const missing = inputs.filter((path) => !isCopied(path) || !inContext(path));
+    // The script, and the TypeScript settings esbuild reads beside the sources.
+    const missing = [...inputs, "scripts/bundle.ts", "tsconfig.json"].filter(
+      (path) => !isCopied(path) || !inContext(path),
+    );
     assert.deepEqual(missing, [], "read by the build but not copied into its stage");
-    assert.ok(build.instructions.some((i) => i.keyword === "RUN" && i.args === "npx tsc -p tsconfig.build.json"));
+    assert.ok(build.instructions.some((i) => i.keyword === "RUN" && i.args === "node scripts/bundle.ts"));
     for (const left of ["test", "bench", "node_modules", "docs", "charts", ".git", "dist", "Dockerfile"]) {
       assert.equal(inContext(left), false, `${left} stays out of the context`);
     }

@@ -31,8 +31,13 @@ export interface PoolkeeperProcess {
   stdioClosed(): Promise<void>;
 }
 
-export function startPoolkeeper(args: string[], env: NodeJS.ProcessEnv = process.env): PoolkeeperProcess {
-  return startLoggingProcess(process.execPath, [join(projectRoot, "bin", "poolkeeper.js"), ...args], env);
+/** `entry`: the checkout's bin/poolkeeper.js unless given (another package directory's, say: a built bundle). */
+export function startPoolkeeper(
+  args: string[],
+  env: NodeJS.ProcessEnv = process.env,
+  entry = join(projectRoot, "bin", "poolkeeper.js"),
+): PoolkeeperProcess {
+  return startLoggingProcess(process.execPath, [entry, ...args], env);
 }
 
 /** Any command writing JSON lines, started and watched as startPoolkeeper's; exported for the helper's own test. */

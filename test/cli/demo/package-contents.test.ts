@@ -1,7 +1,7 @@
 // `poolkeeper demo` from the npm package: what it reads at run time besides its modules — examples/demo/ (the pool
 // repository, the guide's pool, the later commits, the workloads) — is in what `npm pack` ships, and a build finds
-// it from dist/cli/demo/. Checked with npm's own file list (`npm pack --dry-run`, scripts not run, nothing
-// written or installed), not by reading package.json's patterns ourselves.
+// it from dist/cli/demo/ and from the bundle's dist/bundle/. Checked with npm's own file list (`npm pack --dry-run`,
+// scripts not run, nothing written or installed), not by reading package.json's patterns ourselves.
 import assert from "node:assert/strict";
 import { execFileSync } from "node:child_process";
 import { mkdirSync, mkdtempSync, readdirSync, rmSync } from "node:fs";
@@ -31,13 +31,15 @@ test("npm pack ships every file of examples/demo/ and the command's entry", () =
   );
 });
 
-test("the demo's examples are found from the sources and from a build's dist/cli/demo/", () => {
+test("the demo's examples are found from the sources, a build's dist/cli/demo/ and the bundle's dist/bundle/", () => {
   assert.equal(DEMO_EXAMPLES, `${join(projectRoot, "examples", "demo")}/`);
   const root = mkdtempSync(join(tmpdir(), "poolkeeper-package-layout-"));
   try {
     mkdirSync(join(root, "dist", "cli", "demo"), { recursive: true });
+    mkdirSync(join(root, "dist", "bundle"), { recursive: true });
     mkdirSync(join(root, "examples", "demo"), { recursive: true });
     assert.equal(demoExamplesDir(join(root, "dist", "cli", "demo")), `${join(root, "examples", "demo")}/`);
+    assert.equal(demoExamplesDir(join(root, "dist", "bundle")), `${join(root, "examples", "demo")}/`);
   } finally {
     rmSync(root, { recursive: true, force: true });
   }
