@@ -190,7 +190,8 @@ if (import.meta.main) {
   mkdirSync(outdir, { recursive: true });
   const { metafile } = await bundleCli(outdir);
   const bytes = Object.values(metafile.outputs).reduce((sum, output) => sum + output.bytes, 0);
-  console.log(
+  // On standard error: `npm pack --json` runs this in its prepack, and its standard output is the pack's JSON.
+  console.error(
     `bundle: ${Object.keys(metafile.outputs).length} files, ${(bytes / 1024 / 1024).toFixed(1)} MiB in ${outdir}`,
   );
 }
