@@ -195,7 +195,7 @@ try {
   if (IDLE_ONLY) {
     report = () => {
       console.log(
-        `idle only: NODE_OPTIONS=${process.env.E2E_NODE_OPTIONS ?? ""} ` +
+        `idle only: node flags: ${process.env.E2E_NODE_FLAGS ?? ""}, NODE_OPTIONS=${process.env.E2E_NODE_OPTIONS ?? ""} ` +
           `MALLOC_ARENA_MAX=${process.env.E2E_MALLOC_ARENA_MAX ?? ""} ` +
           `MALLOC_MMAP_THRESHOLD_=${process.env.E2E_MALLOC_MMAP_THRESHOLD ?? ""}; ${ENTRY}; load average ${loadavg()[0]?.toFixed(1)}`,
       );
@@ -266,7 +266,8 @@ try {
       const latencies = decisions.map((d) => Number(d.sinceWindowClosedMs ?? Number.NaN));
       const worst = latencies.length === 0 ? Number.NaN : Math.max(...latencies);
       console.log(
-        `controller: ${ENTRY}, NODE_OPTIONS=${process.env.E2E_NODE_OPTIONS ?? ""} ` +
+        `controller: ${ENTRY}, node flags: ${process.env.E2E_NODE_FLAGS ?? ""}, ` +
+          `NODE_OPTIONS=${process.env.E2E_NODE_OPTIONS ?? ""} ` +
           `MALLOC_ARENA_MAX=${process.env.E2E_MALLOC_ARENA_MAX ?? ""} ` +
           `MALLOC_MMAP_THRESHOLD_=${process.env.E2E_MALLOC_MMAP_THRESHOLD ?? ""}\n` +
           `time factor ×${FACTOR}; 2 × ${SCALE_OUT} pods out, 2 × ${SCALE_IN} in; load average ` +

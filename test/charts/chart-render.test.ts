@@ -350,9 +350,10 @@ describe("helm template", () => {
         "null",
     ) as string[];
     const [node, ...script] = entrypoint;
-    // The default: the image's entry point as it is, and a NODE_OPTIONS Node starts with.
+    // The default: --optimize-for-size before the image's entry point (the e2e bench's peak RSS under the target with
+    // it), and a NODE_OPTIONS Node starts with.
     const defaults = await containerOf(AUTOSCALER);
-    assert.equal(defaults.command, undefined);
+    assert.deepEqual(defaults.command, [node, "--optimize-for-size", ...script]);
     const plain = spawnSync(process.execPath, ["-e", "0"], {
       env: { PATH: process.env.PATH, NODE_OPTIONS: defaults.nodeOptions ?? "" },
       encoding: "utf8",
@@ -389,6 +390,7 @@ describe("helm template", () => {
       (await containerOf(withValues(AUTOSCALER, { controller: { runNodeFlags: null } }))).command,
       undefined,
     );
+    assert.equal((await containerOf(withValues(AUTOSCALER, { controller: { runNodeFlags: "" } }))).command, undefined);
   });
 
   test("the webhooks: Karpenter's two kinds only, sideEffects None, v1, poolkeeper and Karpenter exempted", async () => {
